@@ -1,0 +1,159 @@
+# nnc: a declarative neural-network model compiler.
+#
+#   make                 build build/nnc and build/libnnrt.a
+#   make check           unit, end-to-end and golden tests, then again under ASan+UBSan
+#   make golden-check    the committed examples/*.c still match what nnc emits
+#   make golden          rewrite examples/*.c from examples/*.nn
+#   make demo            install what is missing, build, train fashion_mlp
+#   make bench           nnc's trainer against PyTorch, 1 epoch of Fashion-MNIST
+#   make install         PREFIX=/usr/local DESTDIR=
+#
+# CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR are honoured.  BUILD names the
+# output folder, so a sanitizer build lives beside the normal one.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+BUILD   ?= build
+VERSION := 0.1.0
+
+# Warnings are errors for everything we write; flex/bison output is held to
+# the same standard except where their skeletons trip a warning we cannot fix.
+WARN     := -Wall -Wextra -Werror
+PKGS     := openblas zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+MD_LIBS    := $(shell pkg-config --libs libmd 2>/dev/null || echo -lmd)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
+             -Iruntime -Icompiler -I$(BUILD)/grammar -DNNC_VERSION='"$(VERSION)"' $(EXTRA_DEFS)
+
+# ---- sources ------------------------------------------------------------
+
+RUNTIME_SRC  := $(sort $(wildcard runtime/*.c))
+COMPILER_SRC := $(sort $(wildcard compiler/*.c compiler/passes/*.c))
+COMPILER_LIB_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC))
+GRAMMAR_C    := $(BUILD)/grammar/nn.tab.c $(BUILD)/grammar/lex.nn.c
+
+RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+COMPILER_OBJ := $(COMPILER_LIB_SRC:%.c=$(BUILD)/%.o) $(GRAMMAR_C:.c=.o)
+
+EXAMPLES     := $(sort $(wildcard examples/*.nn))
+TESTS        := $(sort $(wildcard tests/test_*.c))
+TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check check-unit check-sanitize golden golden-check demo bench \
+        install uninstall clean deps
+
+all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h
+
+# ---- grammar (flex/bison outputs are build products) ----------------------
+
+$(BUILD)/grammar/nn.tab.c $(BUILD)/grammar/nn.tab.h: grammar/nn.y
+	@mkdir -p $(dir $@)
+	bison -Wall -Werror -d -o $(BUILD)/grammar/nn.tab.c $<
+
+$(BUILD)/grammar/lex.nn.c: grammar/nn.l $(BUILD)/grammar/nn.tab.h
+	@mkdir -p $(dir $@)
+	flex -o $@ $<
+
+# flex's skeleton defines functions it never calls.
+$(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c
+	$(CC) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
+
+# ---- compiler and runtime -----------------------------------------------
+
+$(BUILD)/%.o: %.c | $(BUILD)/grammar/nn.tab.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libnnc.a: $(COMPILER_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/include/nnrt.h: runtime/nnrt.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# nnc remembers how to compile what it emits: the flags OpenBLAS and zlib
+# need, and the flags (sanitizers included) the runtime was built with.
+$(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
+    -DNNC_PKG_CFLAGS='"$(PKG_CFLAGS)"' -DNNC_PKG_LIBS='"$(PKG_LIBS) -lm"' \
+    -DNNC_TRAINER_CFLAGS='"$(CFLAGS)"'
+
+$(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) -lm
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- tests --------------------------------------------------------------
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libnnc.a $(BUILD)/libnnrt.a \
+	    $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(MD_LIBS) -lm
+
+# Tests run from the top of the tree; they find nnc and the runtime through
+# NNC_BIN and NNC_BUILD, and write only under $(BUILD)/tmp.
+check-unit: all $(TEST_BINS)
+	@mkdir -p $(BUILD)/tmp
+	@fail=0; for t in $(TEST_BINS); do \
+	    NNC_BIN=$(BUILD)/nnc NNC_BUILD=$(BUILD) NNC_TMP=$(BUILD)/tmp \
+	    CK_DEFAULT_TIMEOUT=600 ./$$t || fail=1; \
+	done; exit $$fail
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+check-sanitize:
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check-unit
+
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) golden-check
+	$(MAKE) check-sanitize
+
+# ---- golden files: the C emitted for each example is committed ------------
+
+golden: $(BUILD)/nnc
+	@for f in $(EXAMPLES); do \
+	    $(BUILD)/nnc emit $$f -o $${f%.nn}.c || exit 1; done
+
+golden-check: $(BUILD)/nnc
+	@fail=0; mkdir -p $(BUILD)/golden; for f in $(EXAMPLES); do \
+	    out=$(BUILD)/golden/$$(basename $${f%.nn}).c; \
+	    $(BUILD)/nnc emit $$f -o $$out || { fail=1; continue; }; \
+	    if ! diff -u $${f%.nn}.c $$out; then \
+	        echo "golden-check: $${f%.nn}.c is stale; run 'make golden' and review the diff"; fail=1; \
+	    fi; done; \
+	[ $$fail = 0 ] && echo "golden-check: $(words $(EXAMPLES)) examples match"; exit $$fail
+
+# ---- the main job, the benchmark, installation --------------------------
+
+deps:
+	@sh scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/nnc build examples/fashion_mlp.nn -o $(BUILD)/fashion_mlp
+	$(BUILD)/fashion_mlp train --out $(BUILD)/runs/fashion_mlp
+	@echo "learning curve: $(BUILD)/runs/fashion_mlp/curve.csv"
+
+bench: deps all
+	@sh bench/bench.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/nnc $(DESTDIR)$(PREFIX)/bin/nnc
+	install -m 644 $(BUILD)/libnnrt.a $(DESTDIR)$(PREFIX)/lib/libnnrt.a
+	install -m 644 runtime/nnrt.h $(DESTDIR)$(PREFIX)/include/nnrt.h
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/nnc $(DESTDIR)$(PREFIX)/lib/libnnrt.a \
+	      $(DESTDIR)$(PREFIX)/include/nnrt.h
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,273 @@
+/* check.c: from statements to a Model.  Resolves every word, checks every
+ * value's kind and range, and (in check_network.c) infers every shape.
+ * Errors are reported and checking goes on, so one run shows them all. */
+#include <string.h>
+
+#include "check.h"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const char *const TOP_WORDS[] = { "model", "data", "network", "train" };
+static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
+
+static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale" };
+static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
+
+static const char *const SPLIT_WORDS[] = { "images", "labels" };
+static const Vocab SPLIT = { "data file", SPLIT_WORDS, COUNT(SPLIT_WORDS) };
+
+static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs", "seed" };
+static const Vocab TRAIN = { "training setting", TRAIN_WORDS, COUNT(TRAIN_WORDS) };
+
+/* Index i of each table is the enum value i. */
+static const char *const LOSS_WORDS[] = { "cross_entropy", "mse" };
+static const Vocab LOSSES = { "loss", LOSS_WORDS, COUNT(LOSS_WORDS) };
+
+static const char *const OPT_WORDS[] = { "sgd", "adam" };
+static const Vocab OPTIMIZERS = { "optimizer", OPT_WORDS, COUNT(OPT_WORDS) };
+
+const char *loss_name(LossKind loss) { return LOSS_WORDS[loss]; }
+const char *optimizer_name(OptimizerKind opt) { return OPT_WORDS[opt]; }
+
+/* A statement that may appear once; a second one is an error naming the first. */
+static int once(Checker *c, const Stmt **seen, const Stmt *s)
+{
+    if (*seen) {
+        diag_error(c->diag, s->loc, "'%s' given twice", s->word);
+        diag_note(c->diag, "first given at line %d", (*seen)->loc.first_line);
+        return -1;
+    }
+    *seen = s;
+    return 0;
+}
+
+static int need_block(Checker *c, const Stmt *s, int want)
+{
+    if (s->has_block == want)
+        return 0;
+    if (want)
+        diag_error(c->diag, s->line_loc, "'%s' needs a { block }", s->word);
+    else
+        diag_error(c->diag, s->line_loc, "'%s' takes no { block }", s->word);
+    return -1;
+}
+
+static void check_model_name(Checker *c, const Stmt *s)
+{
+    const Arg *a = positional(s, 0);
+    check_args(c, s, 1, NULL, 0);
+    need_block(c, s, 0);
+    if (require_args(c, s, 1, "a name, as in 'model fashion_mlp'") == 0)
+        arg_word(c, a, "the model name", &c->model->name);
+}
+
+/* train { images "..." labels "..." } */
+static void check_split(Checker *c, const Stmt *block, const char **images, const char **labels)
+{
+    const Stmt *seen[2] = { NULL, NULL };
+    check_args(c, block, 0, NULL, 0);
+    if (need_block(c, block, 1))
+        return;
+    for (const Stmt *s = block->body; s; s = s->next) {
+        int k = vocab_lookup(c, &SPLIT, s->word, s->loc);
+        if (k < 0 || once(c, &seen[k], s))
+            continue;
+        check_args(c, s, 1, NULL, 0);
+        need_block(c, s, 0);
+        if (require_args(c, s, 1, "a file name in quotes") == 0)
+            arg_string(c, positional(s, 0), "a data file", k == 0 ? images : labels);
+    }
+    for (int k = 0; k < 2; k++)
+        if (!seen[k])
+            diag_error(c->diag, block->loc, "'%s' data needs '%s \"FILE\"'",
+                       block->word, SPLIT_WORDS[k]);
+}
+
+static void check_validation(Checker *c, const Stmt *s)
+{
+    const Arg *a = positional(s, 0);
+    check_args(c, s, 1, NULL, 0);
+    if (require_args(c, s, 1, "a fraction such as 10% or 0.1"))
+        return;
+    if (a->kind == ARG_PERCENT) {
+        if (!(a->num >= 0 && a->num < 100)) {
+            diag_error(c->diag, a->loc, "validation must be at least 0%% and below 100%%, got %s",
+                       a->text);
+            return;
+        }
+        c->model->validation = a->num / 100;
+        return;
+    }
+    arg_real(c, a, "validation", 0, 0.99, 1, &c->model->validation);
+}
+
+static void check_data(Checker *c, const Stmt *block)
+{
+    const Stmt *seen[COUNT(DATA_WORDS)] = { 0 };
+    Model *m = c->model;
+    check_args(c, block, 0, NULL, 0);
+    if (need_block(c, block, 1))
+        return;
+    for (const Stmt *s = block->body; s; s = s->next) {
+        int k = vocab_lookup(c, &DATA, s->word, s->loc);
+        if (k < 0 || once(c, &seen[k], s))
+            continue;
+        switch (k) {
+        case 0: check_split(c, s, &m->train_images, &m->train_labels); break;
+        case 1: check_split(c, s, &m->test_images, &m->test_labels); break;
+        case 2: check_validation(c, s); break;
+        case 3:
+            check_args(c, s, 1, NULL, 0);
+            if (require_args(c, s, 1, "a factor such as 1/255") == 0 &&
+                arg_real(c, positional(s, 0), "scale", 0, 1e6, 0, &m->scale) == 0)
+                m->scale_text = positional(s, 0)->text;
+            break;
+        }
+    }
+    if (!seen[0])
+        diag_error(c->diag, block->loc, "data needs a 'train { images ... labels ... }' block");
+    if (!seen[1])
+        diag_error(c->diag, block->loc, "data needs a 'test { images ... labels ... }' block");
+}
+
+static const char *const SGD_KEYS[] = { "lr" };
+static const char *const ADAM_KEYS[] = { "lr", "beta1", "beta2", "epsilon" };
+
+static void read_option(Checker *c, const Stmt *s, const char *key, double min, double max,
+                        double *out)
+{
+    const Arg *a = keyed(s, key);
+    if (a)
+        arg_real(c, a, key, min, max, 0, out);
+}
+
+/* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 (Keras's defaults) */
+static void check_optimizer(Checker *c, const Stmt *s)
+{
+    Model *m = c->model;
+    const char *word;
+    if (require_args(c, s, 1, "a name, as in 'optimizer adam lr=0.001'") ||
+        arg_word(c, positional(s, 0), "the optimizer", &word))
+        return;
+    int k = vocab_lookup(c, &OPTIMIZERS, word, positional(s, 0)->loc);
+    if (k < 0)
+        return;
+    m->optimizer = (OptimizerKind)k;
+    m->optimizer_stmt = s;
+    if (m->optimizer == OPT_SGD) {
+        m->lr = 0.01;
+        check_args(c, s, 1, SGD_KEYS, COUNT(SGD_KEYS));
+    } else {
+        m->lr = 0.001;
+        check_args(c, s, 1, ADAM_KEYS, COUNT(ADAM_KEYS));
+        read_option(c, s, "beta1", 0, 0.999999, &m->beta1);
+        read_option(c, s, "beta2", 0, 0.999999, &m->beta2);
+        read_option(c, s, "epsilon", 0, 1, &m->epsilon);
+    }
+    read_option(c, s, "lr", 0, 1e3, &m->lr);
+}
+
+static void check_train(Checker *c, const Stmt *block)
+{
+    const Stmt *seen[COUNT(TRAIN_WORDS)] = { 0 };
+    Model *m = c->model;
+    check_args(c, block, 0, NULL, 0);
+    if (need_block(c, block, 1))
+        return;
+    for (const Stmt *s = block->body; s; s = s->next) {
+        int k = vocab_lookup(c, &TRAIN, s->word, s->loc);
+        if (k < 0 || once(c, &seen[k], s))
+            continue;
+        need_block(c, s, 0);
+        if (k == 1) {
+            check_optimizer(c, s);
+            continue;
+        }
+        check_args(c, s, 1, NULL, 0);
+        if (require_args(c, s, 1, "a value"))
+            continue;
+        const Arg *a = positional(s, 0);
+        const char *word;
+        long seed;
+        switch (k) {
+        case 0:
+            if (arg_word(c, a, "the loss", &word) == 0 &&
+                (k = vocab_lookup(c, &LOSSES, word, a->loc)) >= 0) {
+                m->loss = (LossKind)k;
+                m->loss_stmt = s;
+            }
+            break;
+        case 2: arg_int(c, a, "the batch size", 1, 65536, &m->batch); break;
+        case 3: arg_int(c, a, "epochs", 1, 1000000, &m->epochs); break;
+        case 4:
+            if (arg_int(c, a, "the seed", 0, 2147483647L, &seed) == 0)
+                m->seed = (uint64_t)seed;
+            break;
+        }
+    }
+    if (!seen[0])
+        diag_error(c->diag, block->loc, "train needs a 'loss', such as 'loss cross_entropy'");
+    if (!seen[1])
+        diag_error(c->diag, block->loc, "train needs an 'optimizer', such as 'optimizer adam lr=0.001'");
+}
+
+/* A softmax output trained with cross-entropy is the only pairing the loss
+ * supports here; say so at the loss and point at the last layer. */
+static void check_loss_fits_output(Checker *c)
+{
+    Model *m = c->model;
+    if (!m->loss_stmt || m->n_layers == 0)
+        return;
+    const Layer *last = &m->layers[m->n_layers - 1];
+    if (last->kind != LAYER_DENSE) {
+        diag_error(c->diag, last->stmt->line_loc,
+                   "the network must end in a dense layer, not '%s'", last->stmt->word);
+        return;
+    }
+    if (m->loss == LOSS_CROSS_ENTROPY && last->act != ACT_SOFTMAX) {
+        diag_error(c->diag, m->loss_stmt->line_loc,
+                   "cross_entropy needs a softmax output, but the last layer has %s",
+                   activation_name(last->act));
+        diag_note(c->diag, "write 'dense %ld softmax' at line %d", last->units,
+                  last->stmt->loc.first_line);
+    }
+}
+
+Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
+{
+    Model *m = arena_alloc(a, sizeof *m);
+    m->src = src;
+    m->scale = 1;
+    m->scale_text = "1";
+    m->batch = 32;
+    m->epochs = 1;
+    m->seed = 1;
+    m->beta1 = 0.9;
+    m->beta2 = 0.999;
+    m->epsilon = 1e-7;
+    Checker c = { .arena = a, .diag = d, .model = m };
+    const Stmt *seen[COUNT(TOP_WORDS)] = { 0 };
+    for (const Stmt *s = stmts; s; s = s->next) {
+        int k = vocab_lookup(&c, &TOP, s->word, s->loc);
+        if (k < 0 || once(&c, &seen[k], s))
+            continue;
+        switch (k) {
+        case 0: check_model_name(&c, s); break;
+        case 1: check_data(&c, s); break;
+        case 2: check_network(&c, s); break;
+        case 3: check_train(&c, s); break;
+        }
+    }
+    Loc start = { 1, 1, 1, 1 };
+    static const char *const missing[] = {
+        "a 'model NAME' line", "a 'data { ... }' section",
+        "a 'network { ... }' section", "a 'train { ... }' section",
+    };
+    for (int k = 0; k < COUNT(TOP_WORDS); k++)
+        if (!seen[k])
+            diag_error(d, start, "the file needs %s", missing[k]);
+    if (!m->name)
+        m->name = "model";
+    check_loss_fits_output(&c);
+    return d->n_errors ? NULL : m;
+}

@@ -1,0 +1,46 @@
+/* check.h: what the checker's files share.  Not used outside the checker. */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include "nnc.h"
+
+typedef struct Checker {
+    Arena *arena;
+    Diag *diag;
+    Model *model;
+} Checker;
+
+/* A table of the words one statement accepts, for lookups and "did you mean". */
+typedef struct Vocab {
+    const char *what;               /* "layer", "activation", ... */
+    const char *const *words;
+    int n;
+} Vocab;
+
+/* The index of word in v, or -1 after reporting "unknown <what> 'word'"
+ * (with the closest word as a hint) at loc. */
+int vocab_lookup(Checker *c, const Vocab *v, const char *word, Loc loc);
+
+/* Arguments without a key, in order; NULL past the end. */
+const Arg *positional(const Stmt *s, int i);
+int n_positional(const Stmt *s);
+/* The argument written key=..., or NULL. */
+const Arg *keyed(const Stmt *s, const char *key);
+/* Reports every key=value of s not in keys, and extra positional arguments
+ * beyond max_positional.  Returns the number of problems. */
+int check_args(Checker *c, const Stmt *s, int max_positional,
+               const char *const *keys, int n_keys);
+/* Reports that s needs at least n positional arguments, described by what. */
+int require_args(Checker *c, const Stmt *s, int n, const char *what);
+
+/* Value readers: 0 on success, else report at the argument and return -1. */
+int arg_int(Checker *c, const Arg *a, const char *what, long min, long max, long *out);
+int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
+             int min_inclusive, double *out);
+int arg_string(Checker *c, const Arg *a, const char *what, const char **out);
+int arg_word(Checker *c, const Arg *a, const char *what, const char **out);
+
+/* check_network.c */
+void check_network(Checker *c, const Stmt *block);
+
+#endif

@@ -1,0 +1,32 @@
+/* compile.c: the pipeline from .nn text to optimized IR, in one call, so
+ * nnc's commands and the tests run exactly the same stages. */
+#include "nnc.h"
+
+void passes_run(Ir *ir)
+{
+    /* Fusions first (they change which ops exist), then kernel choice for
+     * the ops that remain. */
+    pass_fuse_activation(ir);
+    pass_fuse_softmax_ce(ir);
+    pass_pick_kernels(ir);
+}
+
+Ir *compile_source(Arena *a, const Source *src, Diag *d, Model **model_out)
+{
+    Stmt *stmts = parse_source(a, src, d);
+    /* Every syntax error is reported, but checking a tree with holes in it
+     * would mostly report the holes again, so meaning waits for syntax. */
+    if (d->n_errors) {
+        if (model_out)
+            *model_out = NULL;
+        return NULL;
+    }
+    Model *m = check_model(a, stmts, src, d);
+    if (model_out)
+        *model_out = m;
+    if (!m || d->n_errors)
+        return NULL;
+    Ir *ir = lower_model(a, m);
+    passes_run(ir);
+    return ir;
+}

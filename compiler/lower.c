@@ -1,0 +1,102 @@
+/* lower.c: from the checked Model to IR ops with fixed shapes.
+ *
+ * Lowering is literal (a dense layer with relu becomes a dense op and a relu
+ * op; softmax and its loss stay apart); the passes then fuse what can be
+ * fused.  Keeping the two apart lets each pass be read and tested alone. */
+#include <ctype.h>
+#include <string.h>
+
+#include "nnc.h"
+
+/* "dense1" -> "DENSE1_OUT" */
+static void width_macro(char *out, size_t len, const char *layer)
+{
+    size_t i = 0;
+    for (; layer[i] && i + 5 < len; i++)
+        out[i] = (char)toupper((unsigned char)layer[i]);
+    snprintf(out + i, len - i, "_OUT");
+}
+
+static int lower_dense(Arena *a, Ir *ir, const Layer *l, int in)
+{
+    char name[64], macro[40];
+    width_macro(macro, sizeof macro, l->name);
+    int has_act = l->act != ACT_IDENTITY;
+    snprintf(name, sizeof name, "%s_%s", l->name, has_act ? "z" : "y");
+    int z = ir_add_buf(a, ir, name, macro, l->units);
+
+    IrOp *op = ir_add_op(a, ir, OP_DENSE, l->name);
+    op->layer = l;
+    op->stmt = l->stmt;
+    op->in = in;
+    op->out = z;
+    op->n_in = ir->bufs[in].width;
+    op->n_out = l->units;
+    op->act = ACT_IDENTITY;
+    if (!has_act)
+        return z;
+
+    snprintf(name, sizeof name, "%s_y", l->name);
+    int y = ir_add_buf(a, ir, name, macro, l->units);
+    char opname[64];
+    snprintf(opname, sizeof opname, "%s_%s", l->name, activation_name(l->act));
+    IrOp *act = ir_add_op(a, ir, OP_ACTIVATION, opname);
+    act->layer = l;
+    act->stmt = l->stmt;
+    act->in = z;
+    act->out = y;
+    act->n_in = act->n_out = l->units;
+    act->act = l->act;
+    return y;
+}
+
+static int lower_dropout(Arena *a, Ir *ir, const Layer *l, int in)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s_y", l->name);
+    int y = ir_add_buf(a, ir, name, ir->bufs[in].width_macro, ir->bufs[in].width);
+    IrOp *op = ir_add_op(a, ir, OP_DROPOUT, l->name);
+    op->layer = l;
+    op->stmt = l->stmt;
+    op->in = in;
+    op->out = y;
+    op->n_in = op->n_out = ir->bufs[in].width;
+    op->rate = l->rate;
+    return y;
+}
+
+Ir *lower_model(Arena *a, const Model *m)
+{
+    Ir *ir = arena_alloc(a, sizeof *ir);
+    ir->model = m;
+    /* Evaluation runs in chunks of MAX_BATCH rows: bigger chunks keep BLAS
+     * efficient; the training batch may be anything up to it. */
+    ir->max_batch = m->batch > 256 ? m->batch : 256;
+    int cur = -1;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        switch (l->kind) {
+        case LAYER_INPUT:
+            cur = ir_add_buf(a, ir, "x", "IN", shape_size(&l->out));
+            ir->bufs[cur].needs_grad = 0;
+            ir->input_buf = cur;
+            break;
+        case LAYER_FLATTEN:
+            break;      /* the buffers are flat already: only the shape changes */
+        case LAYER_DENSE:
+            cur = lower_dense(a, ir, l, cur);
+            break;
+        case LAYER_DROPOUT:
+            cur = lower_dropout(a, ir, l, cur);
+            break;
+        }
+    }
+    ir->output_buf = cur;
+    IrOp *loss = ir_add_op(a, ir, OP_LOSS, "loss");
+    loss->stmt = m->loss_stmt;
+    loss->loss = m->loss;
+    loss->in = cur;
+    loss->out = -1;
+    loss->n_in = loss->n_out = ir->bufs[cur].width;
+    return ir;
+}

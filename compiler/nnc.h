@@ -1,0 +1,292 @@
+/* nnc.h: every type the compiler's stages share.
+ *
+ *   source text --parse--> Stmt tree (AST) --check--> Model --lower--> Ir
+ *               --passes--> Ir --emit--> C text
+ *
+ * All of it lives in one Arena, freed once when nnc exits.
+ */
+#ifndef NNC_H
+#define NNC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef NNC_VERSION
+#define NNC_VERSION "0.1.0"
+#endif
+
+/* ---- arena.c: bump allocation, one free at the end ----------------------- */
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+    ArenaBlock *head;
+} Arena;
+
+void *arena_alloc(Arena *a, size_t bytes);   /* zeroed; never NULL (aborts) */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_free(Arena *a);
+
+/* ---- source.c: a .nn file held in memory ---------------------------------- */
+
+typedef struct Source {
+    const char *name;    /* as given on the command line; printed in diagnostics */
+    const char *text;    /* NUL-terminated copy of the file */
+    size_t len;
+    char sha256[65];     /* hex digest of text */
+} Source;
+
+/* Returns 0, or -1 after printing why the file could not be read. */
+int source_read(Arena *a, const char *path, Source *out);
+void source_from_string(Arena *a, const char *name, const char *text, Source *out);
+/* The text of line `line` (1-based), without its newline; length in *len. */
+const char *source_line(const Source *src, int line, int *len);
+
+/* ---- diag.c: errors and warnings a person can act on ---------------------- */
+
+/* A span in the source: 1-based lines and columns, last_column inclusive.
+ * The field names are the ones bison's default location code expects. */
+typedef struct Loc {
+    int first_line, first_column;
+    int last_line, last_column;
+} Loc;
+
+typedef struct Diag {
+    const Source *src;
+    FILE *out;
+    int n_errors, n_warnings;
+} Diag;
+
+void diag_init(Diag *d, const Source *src, FILE *out);
+/* file:line:col: error: message, then the line and a caret under loc. */
+void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_warning(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "      = note" under the diagnostic just printed. */
+void diag_note(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The candidate closest to word by edit distance, or NULL if none is close. */
+const char *diag_closest(const char *word, const char *const *candidates, int n);
+
+/* ---- ast.c: the parse tree ---------------------------------------------- */
+
+/* The .nn language is a list of statements: a word, arguments, and
+ * optionally a { block } of statements.  Which words mean what is decided by
+ * the checker, not the grammar, so new vocabulary needs no grammar change. */
+typedef enum ArgKind {
+    ARG_NUMBER,     /* 128, 0.001, 1e-3, 1/255 */
+    ARG_PERCENT,    /* 10%  (num holds 10) */
+    ARG_STRING,     /* "fashion-mnist/train-images-idx3-ubyte.gz" */
+    ARG_WORD,       /* relu */
+    ARG_DIMS        /* 28x28 */
+} ArgKind;
+
+#define MAX_DIMS 4
+
+typedef struct Arg {
+    ArgKind kind;
+    Loc loc;
+    const char *key;      /* "lr" in lr=0.001, else NULL */
+    Loc key_loc;
+    const char *text;     /* the source spelling of the value */
+    double num;           /* ARG_NUMBER, ARG_PERCENT */
+    int is_int;           /* ARG_NUMBER written as an integer */
+    int ndims;            /* ARG_DIMS */
+    long dims[MAX_DIMS];
+    struct Arg *next;
+} Arg;
+
+typedef struct Stmt {
+    const char *word;
+    Loc loc;              /* the word */
+    Loc line_loc;         /* the whole statement line, for quoting */
+    Arg *args;
+    int n_args;
+    int has_block;
+    struct Stmt *body;    /* statements of the { block } */
+    struct Stmt *next;
+} Stmt;
+
+Stmt *ast_stmt(Arena *a, const char *word, Loc loc, Arg *args);
+Arg *ast_reverse_args(Arg *list);
+Stmt *ast_reverse_stmts(Stmt *list);
+
+/* ---- grammar/nn.l, grammar/nn.y: the parser ----------------------------- */
+
+/* What the flex scanner and the bison parser share (the scanner's yyextra
+ * and the parser's parameter). */
+typedef struct ParseState {
+    Arena *arena;
+    const Source *src;
+    Diag *diag;
+    Stmt *result;
+    int line, col;        /* where the scanner is, 1-based */
+    int last_token;       /* to drop blank lines and close the last line */
+    int depth;            /* nesting of { blocks } */
+} ParseState;
+
+/* Parses src, reporting every syntax error to d.  Returns the statements
+ * (possibly partial after errors); d->n_errors says whether it went well. */
+Stmt *parse_source(Arena *a, const Source *src, Diag *d);
+
+/* ---- check.c: names, values and shapes ----------------------------------- */
+
+typedef struct Shape {
+    int ndims;
+    long dims[MAX_DIMS];  /* per sample: no batch dimension */
+} Shape;
+
+long shape_size(const Shape *s);
+/* "28x28", "784": written into buf */
+const char *shape_str(const Shape *s, char *buf, size_t len);
+
+typedef enum Activation {
+    ACT_IDENTITY,
+    ACT_RELU,
+    ACT_SIGMOID,
+    ACT_TANH,
+    ACT_SOFTMAX
+} Activation;
+
+typedef enum LayerKind {
+    LAYER_INPUT,
+    LAYER_FLATTEN,
+    LAYER_DENSE,
+    LAYER_DROPOUT
+} LayerKind;
+
+typedef struct Layer {
+    LayerKind kind;
+    const Stmt *stmt;
+    char name[32];        /* dense1, dropout1: numbered per kind, so adding a
+                             layer does not rename the others */
+    Shape in, out;
+    long units;           /* dense */
+    Activation act;       /* dense */
+    double rate;          /* dropout */
+    long n_params;
+} Layer;
+
+typedef enum LossKind {
+    LOSS_CROSS_ENTROPY,   /* integer labels, softmax output */
+    LOSS_MSE              /* against one-hot labels */
+} LossKind;
+
+typedef enum OptimizerKind {
+    OPT_SGD,
+    OPT_ADAM
+} OptimizerKind;
+
+typedef struct Model {
+    const Source *src;
+    const char *name;
+
+    /* data */
+    const char *train_images, *train_labels;
+    const char *test_images, *test_labels;
+    double validation;    /* fraction */
+    double scale;
+    const char *scale_text;
+
+    /* network */
+    Layer *layers;
+    int n_layers;
+
+    /* train */
+    LossKind loss;
+    const Stmt *loss_stmt;
+    OptimizerKind optimizer;
+    const Stmt *optimizer_stmt;
+    double lr, beta1, beta2, epsilon;
+    long batch, epochs;
+    uint64_t seed;
+} Model;
+
+/* Checks the statements and builds the model, reporting every problem to d.
+ * Returns NULL if there were errors. */
+Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d);
+
+const char *activation_name(Activation act);
+const char *loss_name(LossKind loss);
+const char *optimizer_name(OptimizerKind opt);
+
+/* ---- ir.c, lower.c: ops with fixed shapes -------------------------------- */
+
+typedef enum OpKind {
+    OP_DENSE,             /* y = act(x W + b) */
+    OP_ACTIVATION,        /* y = act(x), elementwise or softmax over a row */
+    OP_DROPOUT,           /* y = x * mask / (1 - rate) while training */
+    OP_LOSS               /* mean loss over the batch, and its gradient */
+} OpKind;
+
+typedef enum Kernel {
+    KERNEL_LOOPS,         /* plain loops with constant bounds */
+    KERNEL_GEMM           /* cblas_sgemm */
+} Kernel;
+
+/* A buffer of activations: (MAX_BATCH, width) floats, and its gradient. */
+typedef struct IrBuf {
+    char name[40];        /* C identifier of the values; the gradient is d_<name> */
+    char width_macro[40]; /* the #define holding width */
+    long width;           /* floats per sample */
+    int needs_grad;
+} IrBuf;
+
+typedef struct IrOp {
+    OpKind kind;
+    char name[32];        /* function prefix: dense1, relu1, loss */
+    const Layer *layer;   /* where it came from (NULL for the loss) */
+    const Stmt *stmt;     /* the .nn line it came from */
+    int in, out;          /* buffer indices */
+    Activation act;       /* OP_DENSE epilogue or OP_ACTIVATION */
+    long n_in, n_out;     /* widths */
+    double rate;          /* dropout */
+    Kernel kernel;
+    LossKind loss;
+    int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
+    int dead;             /* removed by a pass */
+} IrOp;
+
+typedef struct Ir {
+    const Model *model;
+    IrOp *ops;
+    int n_ops, cap_ops;
+    IrBuf *bufs;
+    int n_bufs, cap_bufs;
+    int input_buf, output_buf;
+    long max_batch;
+} Ir;
+
+int ir_add_buf(Arena *a, Ir *ir, const char *name, const char *width_macro, long width);
+IrOp *ir_add_op(Arena *a, Ir *ir, OpKind kind, const char *name);
+Ir *lower_model(Arena *a, const Model *m);
+
+/* ---- passes/: each rewrites the IR in place ------------------------------ */
+
+void pass_fuse_activation(Ir *ir);    /* dense + relu/sigmoid/tanh -> dense with epilogue */
+void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
+void pass_pick_kernels(Ir *ir);       /* loops or cblas_sgemm, by the cost rule */
+void passes_run(Ir *ir);
+
+/* The cost rule: a dense layer whose weight matrix has at least this many
+ * entries goes to cblas_sgemm; a smaller one is plain loops, where the call
+ * overhead of BLAS would cost more than the arithmetic. */
+#define GEMM_MIN_WEIGHTS 4096
+
+const char *kernel_name(Kernel k);
+
+/* ---- emit_c.c: the C file ----------------------------------------------- */
+
+void emit_c(FILE *out, const Ir *ir);
+
+/* ---- summary.c: what `nnc check` prints ---------------------------------- */
+
+void print_summary(FILE *out, const Model *m, const Ir *ir);
+
+/* ---- compile.c: one call from .nn text to IR ---------------------------- */
+
+/* Parse, check, lower and run the passes.  Returns NULL after printing
+ * diagnostics to d if the source has errors. */
+Ir *compile_source(Arena *a, const Source *src, Diag *d, Model **model_out);
+
+#endif

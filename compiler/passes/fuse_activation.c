@@ -1,0 +1,26 @@
+/* fuse_activation.c: dense followed by an elementwise activation becomes one
+ * dense op with the activation as its epilogue.
+ *
+ * Why: the pre-activation buffer z disappears, and the backward pass needs
+ * only the output y, since every fused activation's derivative is a function
+ * of y:  relu' = (y > 0),  sigmoid' = y (1 - y),  tanh' = 1 - y^2.
+ * Softmax is not elementwise and is left alone (see fuse_softmax_ce.c). */
+#include "nnc.h"
+
+static int fusable(Activation act)
+{
+    return act == ACT_RELU || act == ACT_SIGMOID || act == ACT_TANH;
+}
+
+void pass_fuse_activation(Ir *ir)
+{
+    for (int i = 0; i + 1 < ir->n_ops; i++) {
+        IrOp *dense = &ir->ops[i], *act = &ir->ops[i + 1];
+        if (dense->dead || dense->kind != OP_DENSE || act->kind != OP_ACTIVATION ||
+            act->in != dense->out || !fusable(act->act))
+            continue;
+        dense->act = act->act;
+        dense->out = act->out;
+        act->dead = 1;
+    }
+}

@@ -1,0 +1,225 @@
+/* nnrt.h: the nnc runtime library (libnnrt).
+ *
+ * Everything a trainer needs that does not depend on the model's shapes:
+ * data loading, splitting, shuffling and batching, parameter initialization,
+ * optimizers, the training loop, metrics, learning-curve logging, weight
+ * files, progress display, the seeded RNG and the trainer's command line.
+ *
+ * The C file that nnc emits holds only what depends on the model: shape
+ * constants, static buffers, and forward/backward functions.  It ends in
+ *
+ *     int main(int argc, char **argv) { return nnrt_main(&MODEL, argc, argv); }
+ *
+ * Errors: functions that can fail on user input return 0 on success and -1
+ * on failure, after writing a one-line message into an nnrt_error that names
+ * the file and the byte offset (or line) at fault.
+ */
+#ifndef NNRT_H
+#define NNRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NNRT_VERSION "0.1.0"
+
+/* ---- errors ------------------------------------------------------------ */
+
+typedef struct nnrt_error {
+    char msg[1024];
+} nnrt_error;
+
+/* printf into err->msg; always returns -1 so callers can `return nnrt_fail(...)`. */
+int nnrt_fail(nnrt_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- random numbers (rng.c) ------------------------------------------- */
+
+/* A small, fast, seedable generator (splitmix64 seeding a xoshiro128+-style
+ * state would do; the exact algorithm is documented in rng.c).  Same seed,
+ * same sequence, on every machine. */
+typedef struct nnrt_rng {
+    uint64_t s[2];
+} nnrt_rng;
+
+void nnrt_rng_seed(nnrt_rng *rng, uint64_t seed);
+uint32_t nnrt_rng_u32(nnrt_rng *rng);
+/* uniform in [0, 1) with 24 bits of precision */
+float nnrt_rng_uniform(nnrt_rng *rng);
+/* standard normal (Box-Muller) */
+float nnrt_rng_normal(nnrt_rng *rng);
+/* uniform integer in [0, n) without modulo bias */
+uint32_t nnrt_rng_below(nnrt_rng *rng, uint32_t n);
+
+/* ---- data (idx.c, dataset.c, batch.c) --------------------------------- */
+
+/* One IDX file (the MNIST format), gzipped or plain, read whole into memory.
+ * Only unsigned-byte IDX files (type 0x08) are accepted. */
+typedef struct nnrt_idx {
+    int ndims;          /* 1 for labels, 3 for images */
+    int dims[4];        /* dims[0] is the number of items */
+    size_t item_bytes;  /* product of dims[1..] (1 for labels) */
+    uint8_t *bytes;     /* dims[0] * item_bytes bytes; owned, free with nnrt_idx_free */
+} nnrt_idx;
+
+/* Errors name the file and the byte offset in the *uncompressed* stream:
+ *   "train-images-idx3-ubyte.gz: byte 16: expected 47040000 bytes of pixels, found 3120" */
+int nnrt_idx_load(const char *path, nnrt_idx *out, nnrt_error *err);
+void nnrt_idx_free(nnrt_idx *idx);
+
+/* Find a data file named in a .nn file.  An absolute path is used as is; a
+ * relative one is looked up in $NNC_DATA, then in /usr/share/datasets.
+ * On failure the message lists every place looked in. */
+int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err);
+
+/* A labelled set of samples: n_samples items of sample_bytes bytes each
+ * (pixels kept as bytes; converted to floats per batch) and one label byte
+ * per sample.  The views made by nnrt_dataset_split share memory with the
+ * dataset they come from and must not be freed. */
+typedef struct nnrt_dataset {
+    int n_samples;
+    size_t sample_bytes;
+    int sample_dims[3];
+    int sample_ndims;
+    const uint8_t *pixels;  /* n_samples * sample_bytes */
+    const uint8_t *labels;  /* n_samples */
+    nnrt_idx images_idx;    /* owners of the memory (zeroed in views) */
+    nnrt_idx labels_idx;
+} nnrt_dataset;
+
+/* Load an images file and a labels file (names resolved with nnrt_data_path)
+ * and check that they agree: same count, labels below n_classes, each image
+ * of sample_bytes bytes.  n_classes <= 0 skips the label range check. */
+int nnrt_dataset_load(const char *images, const char *labels, size_t sample_bytes,
+                      int n_classes, nnrt_dataset *out, nnrt_error *err);
+void nnrt_dataset_free(nnrt_dataset *ds);
+
+/* Keep only the first `limit` samples (limit <= 0 or >= n keeps all). */
+void nnrt_dataset_limit(nnrt_dataset *ds, int limit);
+
+/* Hold out the last `fraction` of `all` (as Keras's validation_split does):
+ * train gets the first part, val the rest.  Both are views into `all`. */
+void nnrt_dataset_split(const nnrt_dataset *all, double fraction,
+                        nnrt_dataset *train, nnrt_dataset *val);
+
+/* Fisher-Yates shuffle of order[0..n) with rng. */
+void nnrt_shuffle(int *order, int n, nnrt_rng *rng);
+
+/* Convert samples order[first .. first+n) of ds into x (n rows of
+ * sample_bytes floats, each byte times scale) and their labels into y. */
+void nnrt_batch_fill(const nnrt_dataset *ds, const int *order, int first, int n,
+                     float scale, float *x, int *y);
+
+/* ---- the model, as the generated code describes it -------------------- */
+
+typedef enum nnrt_init {
+    NNRT_INIT_ZEROS,
+    NNRT_INIT_HE_NORMAL,      /* N(0, 2/fan_in), truncated at 2 std as Keras does */
+    NNRT_INIT_HE_UNIFORM,     /* U(-sqrt(6/fan_in), +sqrt(6/fan_in)) */
+    NNRT_INIT_GLOROT_UNIFORM  /* U(-sqrt(6/(fan_in+fan_out)), +...): Keras's default */
+} nnrt_init;
+
+/* One trainable tensor: its value and the gradient that backward() fills. */
+typedef struct nnrt_param {
+    const char *name;   /* stable, e.g. "dense1.w"; used in weight files */
+    int ndims;
+    int dims[4];
+    int size;           /* product of dims */
+    float *value;
+    float *grad;
+    nnrt_init init;
+    int fan_in, fan_out;
+} nnrt_param;
+
+typedef enum nnrt_optimizer_kind {
+    NNRT_OPT_SGD,
+    NNRT_OPT_ADAM
+} nnrt_optimizer_kind;
+
+typedef struct nnrt_optimizer {
+    nnrt_optimizer_kind kind;
+    float lr;
+    float beta1, beta2, epsilon;   /* Adam; Keras defaults 0.9, 0.999, 1e-7 */
+} nnrt_optimizer;
+
+typedef struct nnrt_model {
+    const char *name;           /* the `model NAME` of the .nn file */
+    const char *source;         /* the .nn file as given to nnc */
+    const char *source_sha256;  /* hex */
+    const char *nnc_version;
+
+    /* data block */
+    const char *train_images, *train_labels;
+    const char *test_images, *test_labels;
+    double validation;          /* fraction held out of train, 0 for none */
+    float scale;                /* pixel byte -> float factor, e.g. 1/255 */
+
+    /* shapes */
+    int in_size;                /* floats per sample */
+    int n_classes;              /* width of the output */
+    int batch;                  /* default training batch (the .nn file's) */
+    int max_batch;              /* rows the static buffers hold: n <= max_batch */
+    float *input;               /* (max_batch, in_size); filled by the runtime */
+    const float *output;        /* (max_batch, n_classes): probabilities after forward */
+
+    /* train block */
+    int epochs;
+    uint64_t seed;
+    nnrt_optimizer optimizer;
+
+    int n_params;
+    const nnrt_param *params;
+
+    /* forward: input -> output for rows [0, n).  training != 0 turns on
+     * dropout, whose masks are drawn from rng (rng may be NULL when not
+     * training). */
+    void (*forward)(int n, int training, nnrt_rng *rng);
+    /* loss: the sum over rows [0, n) of the per-sample loss against integer
+     * labels y, computed stably (softmax + cross-entropy fused); also stores
+     * d(mean loss)/d(last layer) for backward. */
+    double (*loss)(int n, const int *y);
+    /* backward: from what loss() stored, overwrite every param's grad with
+     * d(mean loss)/d(param) for the last forward's rows. */
+    void (*backward)(int n);
+} nnrt_model;
+
+/* ---- parameters and optimizers (init.c, optim.c) ---------------------- */
+
+void nnrt_params_init(const nnrt_model *m, nnrt_rng *rng);
+
+/* Optimizer state for every param of m: allocated once at start-up. */
+typedef struct nnrt_optim_state {
+    nnrt_optimizer opt;
+    long step;           /* updates done so far */
+    float **m1, **m2;    /* per-param moment buffers (Adam), else NULL */
+    int n_params;
+} nnrt_optim_state;
+
+int nnrt_optim_init(nnrt_optim_state *st, const nnrt_model *m, nnrt_optimizer opt);
+/* One update of every param from its grad. */
+void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m);
+void nnrt_optim_free(nnrt_optim_state *st);
+
+/* ---- weight files (checkpoint.c; format in docs/weights.md) ----------- */
+
+/* Written to PATH.tmp, flushed, fsync'ed and renamed, so a crash never
+ * leaves a half-written file under the real name. */
+int nnrt_weights_save(const nnrt_model *m, const char *path, nnrt_error *err);
+/* Checks magic, version, and that every tensor's name and shape match m. */
+int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err);
+
+/* ---- metrics (metrics.c) ---------------------------------------------- */
+
+/* Number of rows r in [0, n) whose argmax of out[r*k .. r*k+k) equals y[r]. */
+int nnrt_count_correct(const float *out, const int *y, int n, int k);
+
+/* ---- entry point (cli.c) ---------------------------------------------- */
+
+/* The trainer's command line:
+ *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
+ *   OUT eval  [--weights FILE] [--limit N]
+ *   OUT gradcheck [--samples N]
+ *   OUT --help | --version
+ * Exit codes: 0 ok, 1 user error (bad flag, bad data), 2 internal error. */
+int nnrt_main(const nnrt_model *m, int argc, char **argv);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Make sure the Debian packages nnc needs are installed.
+#
+#   sh scripts/install-deps.sh           build, test, train (make deps)
+#   sh scripts/install-deps.sh --bench   also the PyTorch peer of make bench
+#   sh scripts/install-deps.sh --fuzz    also clang and its libFuzzer runtime
+#
+# Silent when nothing is missing, so `make deps` costs nothing on a set-up
+# machine.  As root it installs what is missing; otherwise it prints the
+# command to run and exits 1.  Exit codes: 0 ok, 1 missing or install failed.
+set -eu
+
+# libopenblas-dev pulls a real implementation (libopenblas0-pthread) through
+# Depends, not Recommends, so --no-install-recommends still links and runs.
+# dataset-fashion-mnist puts the example's data in /usr/share/datasets.
+pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev pkg-config dataset-fashion-mnist"
+
+for arg in "$@"; do
+    case $arg in
+    --bench) pkgs="$pkgs python3-torch python3-numpy" ;;
+    --fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
+    *) echo "usage: sh scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 1 ;;
+    esac
+done
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps: not a Debian system; install the equivalents of: $pkgs" >&2
+    exit 1
+fi
+
+# Anything but "install ok installed" (absent, removed with config files
+# left, half-installed) counts as missing.
+missing_of() {
+    for p in "$@"; do
+        if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+            printf '%s ' "$p"
+        fi
+    done
+}
+
+# $pkgs and $missing are meant to split into words below.
+# shellcheck disable=SC2086
+missing=$(missing_of $pkgs)
+missing=${missing% }
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages: $missing" >&2
+    echo "run: sudo apt-get install --no-install-recommends $missing" >&2
+    exit 1
+fi
+
+echo "install-deps: installing $missing"
+# Always update first: a fresh container has empty package lists, and old
+# lists name versions the mirror no longer has.
+apt-get -q update
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends $missing
+
+# shellcheck disable=SC2086
+still=$(missing_of $missing)
+still=${still% }
+if [ -n "$still" ]; then
+    echo "install-deps: still missing after apt-get install: $still" >&2
+    exit 1
+fi
