@@ -3,7 +3,7 @@
  * Errors are reported and checking goes on, so one run shows them all. */
 #include <string.h>
 
-#include "check.h"
+#include "checker.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "check.h"
+#include "checker.h"
 
 int vocab_lookup(Checker *c, const Vocab *v, const char *word, Loc loc)
 {

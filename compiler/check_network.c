@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "checker.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -122,6 +122,7 @@ typedef struct ParseState {
     Stmt *result;
     int line, col;        /* where the scanner is, 1-based */
     int last_token;       /* to drop blank lines and close the last line */
+    const char *last_text; /* spelling of the last word, number or string */
     int depth;            /* nesting of { blocks } */
 } ParseState;
 

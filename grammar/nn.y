@@ -133,12 +133,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     yysymbol_kind_t got = yypcontext_token(ctx);
     char msg[512];
     size_t len = 0;
+    const char *got_name = got == YYSYMBOL_YYEOF ? "end of file" : yysymbol_name(got);
     len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected %s",
-                            got == YYSYMBOL_YYEOF ? "end of file" : yysymbol_name(got));
-    for (int i = 0; i < n && len < sizeof msg; i++)
+                            got_name ? got_name : "token");
+    /* name the very word, number or string: the scanner read it last */
+    if ((got == YYSYMBOL_WORD || got == YYSYMBOL_NUMBER || got == YYSYMBOL_DIMS) && ps->last_text)
+        len += (size_t)snprintf(msg + len, sizeof msg - len, " '%.40s'", ps->last_text);
+    for (int i = 0; i < n && len < sizeof msg; i++) {
+        const char *name = yysymbol_name(expected[i]);
         len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
                                 i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
-                                yysymbol_name(expected[i]));
+                                name ? name : "token");
+    }
     diag_error(ps->diag, *yypcontext_location(ctx), "%s", msg);
     return 0;
 }

@@ -1,6 +1,6 @@
-/* check.h: what the checker's files share.  Not used outside the checker. */
-#ifndef CHECK_H
-#define CHECK_H
+/* checker.h: what the checker's files share.  Not used outside the checker. */
+#ifndef CHECKER_H
+#define CHECKER_H
 
 #include "nnc.h"
 
