@@ -247,6 +247,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
     m->epsilon = 1e-7;
     Checker c = { .arena = a, .diag = d, .model = m };
     const Stmt *seen[COUNT(TOP_WORDS)] = { 0 };
+    int network_ok = 0;
     for (const Stmt *s = stmts; s; s = s->next) {
         int k = vocab_lookup(&c, &TOP, s->word, s->loc);
         if (k < 0 || once(&c, &seen[k], s))
@@ -254,7 +255,12 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
         switch (k) {
         case 0: check_model_name(&c, s); break;
         case 1: check_data(&c, s); break;
-        case 2: check_network(&c, s); break;
+        case 2: {
+            int before = d->n_errors;
+            check_network(&c, s);
+            network_ok = d->n_errors == before;
+            break;
+        }
         case 3: check_train(&c, s); break;
         }
     }
@@ -268,6 +274,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
             diag_error(d, start, "the file needs %s", missing[k]);
     if (!m->name)
         m->name = "model";
-    check_loss_fits_output(&c);
+    if (network_ok)     /* a broken network would only be blamed again */
+        check_loss_fits_output(&c);
     return d->n_errors ? NULL : m;
 }

@@ -1,0 +1,237 @@
+/* test_check.c: names, values and shapes.  Every diagnostic is checked to
+ * the letter, position included, since people act on them. */
+#include "test_util.h"
+
+#define NET(layers) MODEL_HEAD "network {\n" layers "}\n" MODEL_TRAIN
+/* Line numbers in NET(): MODEL_HEAD is 11 lines, "network {" is line 12,
+ * so the first layer is on line 13. */
+
+START_TEST(shapes_of_the_reference_model)
+{
+    Arena a = { 0 };
+    Model *m;
+    Ir *ir;
+    char *out = diagnose_in(&a, NET("    input 28x28\n    flatten\n    dense 128 relu\n"
+                                    "    dropout 0.2\n    dense 10 softmax\n"), &ir, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_ptr_nonnull(ir);
+    ck_assert_int_eq(m->n_layers, 5);
+    char buf[64];
+    ck_assert_str_eq(shape_str(&m->layers[0].out, buf, sizeof buf), "28x28");
+    ck_assert_str_eq(shape_str(&m->layers[1].out, buf, sizeof buf), "784");
+    ck_assert_str_eq(shape_str(&m->layers[2].out, buf, sizeof buf), "128");
+    ck_assert_int_eq(m->layers[2].n_params, 784 * 128 + 128);
+    ck_assert_str_eq(shape_str(&m->layers[3].out, buf, sizeof buf), "128");
+    ck_assert_int_eq(m->layers[3].n_params, 0);
+    ck_assert_int_eq(m->layers[4].n_params, 128 * 10 + 10);
+    ck_assert_str_eq(m->layers[2].name, "dense1");
+    ck_assert_str_eq(m->layers[3].name, "dropout1");
+    ck_assert_str_eq(m->layers[4].name, "dense2");
+    ck_assert_int_eq(m->layers[4].act, ACT_SOFTMAX);
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(data_and_train_settings_with_defaults)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a,
+        "model t\n"
+        "data {\n"
+        "    train {\n        images \"a\"\n        labels \"b\"\n    }\n"
+        "    test {\n        images \"c\"\n        labels \"d\"\n    }\n"
+        "    validation 10%\n    scale 1/255\n"
+        "}\n"
+        "network {\n    input 784\n    dense 10 softmax\n}\n"
+        "train {\n    loss cross_entropy\n    optimizer sgd\n    epochs 3\n}\n", NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_str_eq(m->train_images, "a");
+    ck_assert_str_eq(m->test_labels, "d");
+    ck_assert_double_eq_tol(m->validation, 0.1, 1e-12);
+    ck_assert_double_eq_tol(m->scale, 1.0 / 255, 1e-12);
+    ck_assert_int_eq(m->optimizer, OPT_SGD);
+    ck_assert_double_eq_tol(m->lr, 0.01, 1e-12);   /* Keras's SGD default */
+    ck_assert_int_eq(m->epochs, 3);
+    ck_assert_int_eq(m->batch, 32);                /* Keras's default */
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(unknown_layer_suggests_the_closest)
+{
+    char *out = diagnose(NET("    input 784\n    dens 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:5: error: unknown layer 'dens'\n"
+        "   14 |     dens 10 softmax\n"
+        "      |     ^~~~\n"
+        "      = did you mean 'dense'?\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(dense_after_2d_input_wants_flatten)
+{
+    char *out = diagnose(NET("    input 28x28\n    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:5: error: dense needs a flat input, but its input is 28x28\n"
+        "   14 |     dense 10 softmax\n"
+        "      |     ^~~~~~~~~~~~~~~~\n"
+        "      = add 'flatten' before this layer\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(values_out_of_range_say_the_range)
+{
+    char *out = diagnose(NET("    input 784\n    dropout 1.5\n    dense 0 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:13: error: the dropout rate must be at least 0 and at most 0.99, got 1.5\n"
+        "   14 |     dropout 1.5\n"
+        "      |             ^~~\n"
+        "t.nn:15:11: error: the number of units must be between 1 and 268435456, got 0\n"
+        "   15 |     dense 0 softmax\n"
+        "      |           ^\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(wrong_kind_of_value)
+{
+    char *out = diagnose(NET("    input 784\n    dense 12.5 relu\n    dense 10 \"softmax\"\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:11: error: the number of units must be a whole number, not the fraction '12.5'\n"
+        "   14 |     dense 12.5 relu\n"
+        "      |           ^~~~\n"
+        "t.nn:15:14: error: the activation must be a name, not a string 'softmax'\n"
+        "   15 |     dense 10 \"softmax\"\n"
+        "      |              ^~~~~~~~~\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(unknown_activation_and_optimizer_option)
+{
+    char *out = diagnose(MODEL_HEAD
+        "network {\n    input 784\n    dense 10 sofmax\n}\n"
+        "train {\n    loss cross_entropy\n    optimizer adam lr=0.1 momentum=0.9\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:14:14: error: unknown activation 'sofmax'\n"
+        "   14 |     dense 10 sofmax\n"
+        "      |              ^~~~~~\n"
+        "      = did you mean 'softmax'?\n"
+        "t.nn:18:27: error: 'optimizer' takes no option 'momentum'\n"
+        "   18 |     optimizer adam lr=0.1 momentum=0.9\n"
+        "      |                           ^~~~~~~~\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(unknown_word_far_from_all_lists_them)
+{
+    char *out = diagnose(MODEL_HEAD
+        "network {\n    input 784\n    dense 10 softmax\n}\n"
+        "train {\n    loss hinge\n    optimizer adam\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:17:10: error: unknown loss 'hinge'\n"
+        "   17 |     loss hinge\n"
+        "      |          ^~~~~\n"
+        "      = expected one of: cross_entropy, mse\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(cross_entropy_needs_softmax_output)
+{
+    char *out = diagnose(NET("    input 784\n    dense 10 relu\n"));
+    ck_assert_str_eq(out,
+        "t.nn:17:5: error: cross_entropy needs a softmax output, but the last layer has relu\n"
+        "   17 |     loss cross_entropy\n"
+        "      |     ^~~~~~~~~~~~~~~~~~\n"
+        "      = write 'dense 10 softmax' at line 14\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(missing_and_repeated_sections)
+{
+    char *out = diagnose("model a\nmodel b\nnetwork {\n    input 4\n    dense 2 softmax\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:2:1: error: 'model' given twice\n"
+        "    2 | model b\n"
+        "      | ^~~~~\n"
+        "      = first given at line 1\n"
+        "t.nn:1:1: error: the file needs a 'data { ... }' section\n"
+        "    1 | model a\n"
+        "      | ^\n"
+        "t.nn:1:1: error: the file needs a 'train { ... }' section\n"
+        "    1 | model a\n"
+        "      | ^\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(one_bad_layer_does_not_cascade)
+{
+    /* the unknown layer poisons the shape: the dense after it is not
+     * blamed for an input it cannot know, but its own mistake still is */
+    char *out = diagnose(NET("    input 28x28\n    flaten\n    dense 128 rellu\n    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:5: error: unknown layer 'flaten'\n"
+        "   14 |     flaten\n"
+        "      |     ^~~~~~\n"
+        "      = did you mean 'flatten'?\n"
+        "t.nn:15:15: error: unknown activation 'rellu'\n"
+        "   15 |     dense 128 rellu\n"
+        "      |               ^~~~~\n"
+        "      = did you mean 'relu'?\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(network_must_start_with_input)
+{
+    char *out = diagnose(NET("    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:13:5: error: the network must start with 'input', such as 'input 28x28'\n"
+        "   13 |     dense 10 softmax\n"
+        "      |     ^~~~~\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(huge_numbers_are_errors_not_overflows)
+{
+    char *out = diagnose(NET("    input 99999999999999999999x2\n    flatten\n    dense 10 softmax\n"));
+    ck_assert_ptr_nonnull(strstr(out, "t.nn:13:11: error: input shape '99999999999999999999x2' is out of range"));
+    free(out);
+    out = diagnose(NET("    input 784\n    dense 1e300 softmax\n"));
+    ck_assert_ptr_nonnull(strstr(out, "t.nn:14:11: error: the number of units must be a whole number"));
+    free(out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("check");
+    TCase *tc = tcase_create("shapes");
+    tcase_add_test(tc, shapes_of_the_reference_model);
+    tcase_add_test(tc, data_and_train_settings_with_defaults);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("diagnostics");
+    tcase_add_test(tc, unknown_layer_suggests_the_closest);
+    tcase_add_test(tc, dense_after_2d_input_wants_flatten);
+    tcase_add_test(tc, values_out_of_range_say_the_range);
+    tcase_add_test(tc, wrong_kind_of_value);
+    tcase_add_test(tc, unknown_activation_and_optimizer_option);
+    tcase_add_test(tc, unknown_word_far_from_all_lists_them);
+    tcase_add_test(tc, cross_entropy_needs_softmax_output);
+    tcase_add_test(tc, missing_and_repeated_sections);
+    tcase_add_test(tc, one_bad_layer_does_not_cascade);
+    tcase_add_test(tc, network_must_start_with_input);
+    tcase_add_test(tc, huge_numbers_are_errors_not_overflows);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
