@@ -1,0 +1,103 @@
+/* test_ops.c: every op's backward pass against central differences.
+ *
+ * Each model below is compiled by nnc into a real trainer, whose
+ * `gradcheck` command perturbs parameters by +-h and compares
+ * (L(w+h) - L(w-h)) / 2h with what backward() computed.  Together the
+ * models cover every activation, both kernels (loops and cblas_sgemm),
+ * dropout, the fused softmax + cross-entropy and mean squared error
+ * (which also runs the unfused softmax backward). */
+#include "trainer_util.h"
+
+enum { N_SAMPLES = 64, SIDE = 8, CLASSES = 3 };
+
+/* Random 8x8 images with labels 0..2, written once for all the models. */
+static void write_fixtures(void)
+{
+    static int done;
+    if (done)
+        return;
+    uint8_t pixels[N_SAMPLES * SIDE * SIDE], labels[N_SAMPLES];
+    uint32_t s = 12345;
+    for (size_t i = 0; i < sizeof pixels; i++) {
+        s = s * 1664525u + 1013904223u;
+        pixels[i] = (uint8_t)(s >> 24);
+    }
+    for (int i = 0; i < N_SAMPLES; i++)
+        labels[i] = (uint8_t)(i % CLASSES);
+    char path[512];
+    int idims[3] = { N_SAMPLES, SIDE, SIDE }, ldims[1] = { N_SAMPLES };
+    snprintf(path, sizeof path, "mkdir -p %s/ops", tmp_dir());
+    ck_assert_int_eq(system(path), 0);
+    snprintf(path, sizeof path, "%s/ops/images.idx", tmp_dir());
+    write_idx(path, pixels, 3, idims);
+    snprintf(path, sizeof path, "%s/ops/labels.idx", tmp_dir());
+    write_idx(path, labels, 1, ldims);
+    done = 1;
+}
+
+typedef struct OpModel {
+    const char *name;
+    const char *network;
+    const char *loss;
+} OpModel;
+
+static const OpModel MODELS[] = {
+    /* relu and identity through the loops kernel, softmax fused with CE */
+    { "relu_loops", "    input 8x8\n    flatten\n    dense 6 relu\n    dense 5\n    dense 3 softmax\n",
+      "cross_entropy" },
+    /* 64 x 64 = 4096 weights: the cblas_sgemm kernel, with tanh */
+    { "tanh_gemm", "    input 8x8\n    flatten\n    dense 64 tanh\n    dense 3 softmax\n",
+      "cross_entropy" },
+    /* sigmoid, dropout (inference mode in gradcheck: mask of ones) */
+    { "sigmoid_dropout", "    input 64\n    dense 7 sigmoid\n    dropout 0.3\n    dense 3 softmax\n",
+      "cross_entropy" },
+    /* mean squared error through a softmax that is not fused */
+    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse" },
+    /* mean squared error on a sigmoid and on an identity output */
+    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse" },
+    { "mse_identity", "    input 64\n    dense 3\n", "mse" },
+};
+
+START_TEST(backward_matches_central_differences)
+{
+    const OpModel *om = &MODELS[_i];
+    write_fixtures();
+    char nn[512], exe[512], text[4096], cmd[2048], *out;
+    snprintf(nn, sizeof nn, "%s/ops/%s.nn", tmp_dir(), om->name);
+    snprintf(exe, sizeof exe, "%s/ops/%s", tmp_dir(), om->name);
+    snprintf(text, sizeof text,
+             "model %s\n"
+             "data {\n"
+             "    train {\n        images \"ops/images.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
+             "    test {\n        images \"ops/images.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
+             "    scale 1/255\n"
+             "}\n"
+             "network {\n%s}\n"
+             "train {\n    loss %s\n    optimizer sgd\n}\n",
+             om->name, om->network, om->loss);
+    write_text(nn, text);
+    build_trainer(nn, exe);
+    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s gradcheck --samples 4", tmp_dir(), exe);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0 && strstr(out, "gradcheck: ok"), "%s: %s", om->name, out);
+    /* one report line per parameter tensor */
+    ck_assert_ptr_nonnull(strstr(out, "dense1.w"));
+    ck_assert_ptr_nonnull(strstr(out, "dense1.b"));
+    free(out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ops");
+    TCase *tc = tcase_create("gradcheck");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, backward_matches_central_differences, 0,
+                        (int)(sizeof MODELS / sizeof MODELS[0]));
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,87 @@
+/* trainer_util.h: building trainers with nnc and running them, for the
+ * suites that test generated code end to end. */
+#ifndef TRAINER_UTIL_H
+#define TRAINER_UTIL_H
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static inline const char *tmp_dir(void)
+{
+    const char *t = getenv("NNC_TMP");
+    return t && *t ? t : "build/tmp";
+}
+
+static inline const char *nnc_bin(void)
+{
+    const char *b = getenv("NNC_BIN");
+    return b && *b ? b : "build/nnc";
+}
+
+static inline void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Run a shell command; its stdout and stderr together, malloc'ed, in *out
+ * (if out is not NULL).  Returns the exit status. */
+static inline int run_cmd(const char *cmd, char **out)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "(%s) 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    ck_assert_ptr_nonnull(p);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        fwrite(chunk, 1, n, mem);
+    fclose(mem);
+    int status = pclose(p);
+    if (out)
+        *out = buf;
+    else
+        free(buf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Build the trainer for .nn file nn_path into exe; fails the test with
+ * nnc's output if that does not work. */
+static inline void build_trainer(const char *nn_path, const char *exe)
+{
+    char cmd[2048], *out;
+    snprintf(cmd, sizeof cmd, "%s build %s -o %s", nnc_bin(), nn_path, exe);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s failed (%d):\n%s", cmd, status, out);
+    free(out);
+}
+
+/* Write an unsigned-byte IDX file: dims[0] items of dims[1..] bytes. */
+static inline void write_idx(const char *path, const uint8_t *data, int ndims, const int *dims)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    uint8_t head[4] = { 0, 0, 0x08, (uint8_t)ndims };
+    fwrite(head, 1, 4, f);
+    size_t total = 1;
+    for (int i = 0; i < ndims; i++) {
+        uint8_t be[4] = { (uint8_t)(dims[i] >> 24), (uint8_t)(dims[i] >> 16),
+                          (uint8_t)(dims[i] >> 8), (uint8_t)dims[i] };
+        fwrite(be, 1, 4, f);
+        total *= (size_t)dims[i];
+    }
+    fwrite(data, 1, total, f);
+    fclose(f);
+}
+
+#endif
