@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define NNRT_VERSION "0.1.0"
 
@@ -212,12 +213,25 @@ int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err);
 /* Number of rows r in [0, n) whose argmax of out[r*k .. r*k+k) equals y[r]. */
 int nnrt_count_correct(const float *out, const int *y, int n, int k);
 
+/* ---- gradient check (gradcheck.c) ------------------------------------ */
+
+/* Compare backward()'s gradients at m's current parameter values with
+ * central differences of the mean loss over the first `samples` samples of
+ * ds (at most m->max_batch), in inference mode.  Up to 30 entries per
+ * tensor, picked with a generator seeded from seed; the error measure and
+ * threshold are documented in gradcheck.c.  One line per tensor and a
+ * verdict on report.  Returns 0 if every entry agrees, 1 if one does not,
+ * -1 if the check could not run (no samples, out of memory; said on report).
+ * Parameter values are restored; gradients and activations are not. */
+int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
+                   FILE *report);
+
 /* ---- entry point (cli.c) ---------------------------------------------- */
 
 /* The trainer's command line:
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
- *   OUT eval  [--weights FILE] [--limit N]
- *   OUT gradcheck [--samples N]
+ *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
+ *   OUT gradcheck [--samples N] [--seed N]
  *   OUT --help | --version
  * Exit codes: 0 ok, 1 user error (bad flag, bad data), 2 internal error. */
 int nnrt_main(const nnrt_model *m, int argc, char **argv);

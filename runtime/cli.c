@@ -1,0 +1,322 @@
+/* cli.c: the trainer's command line, nnrt_main.
+ *
+ *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
+ *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
+ *   OUT gradcheck [--samples N] [--seed N]
+ *   OUT --help | --version
+ *
+ * Every value is checked before any work starts, and a bad one is named:
+ *   fashion_mlp: --epochs: expected a positive integer, got 'x'
+ * Exit status: 0 ok, 1 the user's to fix (options, data, weight files),
+ * 2 a bug (a model description that cannot be right). */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnrt_internal.h"
+
+#define MAX_EPOCHS 1000000
+
+typedef enum flag_kind { FLAG_COUNT, FLAG_SEED, FLAG_RATE, FLAG_PATH } flag_kind;
+
+/* One option a command takes, and where its value goes. */
+typedef struct flag {
+    const char *name;           /* "--epochs" */
+    flag_kind kind;
+    void *value;                /* int*, uint64_t*, float* or const char** */
+    int max;                    /* FLAG_COUNT: 1 .. max */
+} flag;
+
+typedef struct cli {
+    const nnrt_model *m;
+    const char *prog;           /* argv[0], for the usage hint */
+    char default_dir[NNRT_PATH_MAX];
+} cli;
+
+/* description strings the generated code may leave out */
+static const char *or_unknown(const char *s)
+{
+    return s ? s : "?";
+}
+
+static void hint(const cli *c)
+{
+    fprintf(stderr, "run '%s --help' for the commands and their options\n", c->prog);
+}
+
+static int bad_value(const cli *c, const char *flag, const char *expected, const char *got)
+{
+    fprintf(stderr, "%s: %s: expected %s, got '%s'\n", c->m->name, flag, expected, got);
+    return -1;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int parse_count(const cli *c, const flag *f, const char *text)
+{
+    if (!all_digits(text))
+        return bad_value(c, f->name, "a positive integer", text);
+    errno = 0;
+    long v = strtol(text, NULL, 10);
+    if (v < 1)
+        return bad_value(c, f->name, "a positive integer", text);
+    if (errno == ERANGE || v > f->max) {
+        if (strcmp(f->name, "--batch") == 0 || strcmp(f->name, "--samples") == 0)
+            fprintf(stderr,
+                    "%s: %s: %s is more than this trainer's buffers hold (%d rows); "
+                    "change `batch` in %s and rebuild for more\n",
+                    c->m->name, f->name, text, f->max, or_unknown(c->m->source));
+        else
+            fprintf(stderr, "%s: %s: %s is too large (at most %d)\n", c->m->name, f->name, text,
+                    f->max);
+        return -1;
+    }
+    *(int *)f->value = (int)v;
+    return 0;
+}
+
+static int parse_seed(const cli *c, const flag *f, const char *text)
+{
+    errno = 0;
+    unsigned long long v = all_digits(text) ? strtoull(text, NULL, 10) : 0;
+    if (!all_digits(text) || errno == ERANGE)
+        return bad_value(c, f->name, "an integer from 0 to 18446744073709551615", text);
+    *(uint64_t *)f->value = (uint64_t)v;
+    return 0;
+}
+
+static int parse_rate(const cli *c, const flag *f, const char *text)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno == ERANGE || !isfinite(v) || v <= 0 || (float)v <= 0)
+        return bad_value(c, f->name, "a positive number", text);
+    *(float *)f->value = (float)v;
+    return 0;
+}
+
+static int parse_value(const cli *c, const flag *f, const char *text)
+{
+    switch (f->kind) {
+    case FLAG_COUNT:
+        return parse_count(c, f, text);
+    case FLAG_SEED:
+        return parse_seed(c, f, text);
+    case FLAG_RATE:
+        return parse_rate(c, f, text);
+    case FLAG_PATH:
+        if (!*text)
+            return bad_value(c, f->name, "a path", text);
+        *(const char **)f->value = text;
+        return 0;
+    }
+    return -1;
+}
+
+/* Options of `command` from args[0..n): "--name value" or "--name=value".
+ * Returns 0, 1 for --help, or -1 after saying what is wrong. */
+static int parse_flags(const cli *c, const char *command, const flag *flags, int n_flags,
+                       int n, char **args)
+{
+    for (int i = 0; i < n; i++) {
+        const char *arg = args[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return 1;
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const flag *f = NULL;
+        for (int k = 0; k < n_flags && !f; k++)
+            if (strlen(flags[k].name) == name_len && strncmp(arg, flags[k].name, name_len) == 0)
+                f = &flags[k];
+        if (!f) {
+            if (arg[0] == '-')
+                fprintf(stderr, "%s: %s: unknown option '%.*s'\n", c->m->name, command,
+                        (int)name_len, arg);
+            else
+                fprintf(stderr, "%s: %s: unexpected argument '%s'\n", c->m->name, command, arg);
+            hint(c);
+            return -1;
+        }
+        const char *value = eq ? eq + 1 : i + 1 < n ? args[++i] : NULL;
+        if (!value) {
+            fprintf(stderr, "%s: %s: missing value\n", c->m->name, f->name);
+            hint(c);
+            return -1;
+        }
+        if (parse_value(c, f, value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void usage(const cli *c, FILE *out)
+{
+    const nnrt_model *m = c->m;
+    fprintf(out,
+            "usage: %s COMMAND [OPTIONS]\n"
+            "\n"
+            "Trains the model '%s' of %s (built by nnc %s).\n"
+            "\n"
+            "commands:\n"
+            "  train        train from fresh weights, then report on the test set\n"
+            "    --epochs N   passes over the training set (default %d)\n"
+            "    --batch N    samples per update, 1 to %d (default %d)\n"
+            "    --lr X       learning rate (default %g)\n"
+            "    --seed N     seeds the initial weights, shuffling and dropout (default %llu)\n"
+            "    --limit N    use only the first N training samples (default: all)\n"
+            "    --out DIR    where weights and curve.csv go (default %s)\n"
+            "  eval         loss and accuracy on the test set with saved weights\n"
+            "    --weights F  weights file (default DIR/weights)\n"
+            "    --limit N    use only the first N test samples (default: all)\n"
+            "    --out DIR    (default %s)\n"
+            "  gradcheck    compare backward() with numerical gradients\n"
+            "    --samples N  training samples to use, 1 to %d (default 4)\n"
+            "    --seed N     seeds the weights and the entries checked (default %llu)\n"
+            "  --help       this text\n"
+            "  --version    what this trainer was built from\n"
+            "\n"
+            "DIR/curve.csv: epoch,loss,accuracy,val_loss,val_accuracy,seconds, one row per epoch.\n"
+            "Exit status: 0 ok, 1 bad option, data or weights file, 2 internal error.\n",
+            c->prog, m->name, or_unknown(m->source), or_unknown(m->nnc_version), m->epochs,
+            m->max_batch, m->batch, (double)m->optimizer.lr, (unsigned long long)m->seed,
+            c->default_dir, c->default_dir, m->max_batch, (unsigned long long)m->seed);
+}
+
+/* Exit status when parse_flags did not return 0: --help, or a bad option
+ * (already reported). */
+static int after_flags(const cli *c, int rc)
+{
+    if (rc > 0)
+        usage(c, stdout);
+    return rc > 0 ? 0 : 1;
+}
+
+/* The command's result as an exit status, saying what went wrong. */
+static int finish(const cli *c, int rc, const nnrt_error *err)
+{
+    if (rc < 0) {
+        fprintf(stderr, "%s: error: %s\n", c->m->name, err->msg);
+        return 1;
+    }
+    return rc;
+}
+
+static int cmd_train(const cli *c, int n, char **args)
+{
+    const nnrt_model *m = c->m;
+    nnrt_train_opts o = { m->epochs, m->batch, m->optimizer.lr, m->seed, 0, c->default_dir };
+    const flag flags[] = {
+        { "--epochs", FLAG_COUNT, &o.epochs, MAX_EPOCHS },
+        { "--batch", FLAG_COUNT, &o.batch, m->max_batch },
+        { "--lr", FLAG_RATE, &o.lr, 0 },
+        { "--seed", FLAG_SEED, &o.seed, 0 },
+        { "--limit", FLAG_COUNT, &o.limit, INT_MAX },
+        { "--out", FLAG_PATH, &o.out_dir, 0 },
+    };
+    int rc = parse_flags(c, "train", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    nnrt_error err;
+    return finish(c, nnrt_train_run(m, &o, &err), &err);
+}
+
+static int cmd_eval(const cli *c, int n, char **args)
+{
+    const char *weights = NULL, *dir = c->default_dir;
+    int limit = 0;
+    const flag flags[] = {
+        { "--weights", FLAG_PATH, &weights, 0 },
+        { "--limit", FLAG_COUNT, &limit, INT_MAX },
+        { "--out", FLAG_PATH, &dir, 0 },
+    };
+    int rc = parse_flags(c, "eval", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (!weights) {
+        if ((size_t)snprintf(path, sizeof path, "%s/weights", dir) >= sizeof path)
+            return finish(c, nnrt_fail(&err, "%s: path too long", dir), &err);
+        weights = path;
+    }
+    return finish(c, nnrt_eval_run(c->m, weights, limit, &err), &err);
+}
+
+static int cmd_gradcheck(const cli *c, int n, char **args)
+{
+    int samples = 4;
+    uint64_t seed = c->m->seed;
+    const flag flags[] = {
+        { "--samples", FLAG_COUNT, &samples, c->m->max_batch },
+        { "--seed", FLAG_SEED, &seed, 0 },
+    };
+    int rc = parse_flags(c, "gradcheck", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    nnrt_error err;
+    return finish(c, nnrt_gradcheck_run(c->m, samples, seed, &err), &err);
+}
+
+/* A description the generated code got wrong is nnc's bug, not the user's. */
+static int model_is_sound(const nnrt_model *m)
+{
+    const char *why = !m->name ? "no name"
+                    : m->in_size < 1 ? "in_size < 1"
+                    : m->n_classes < 1 ? "n_classes < 1"
+                    : m->max_batch < 1 ? "max_batch < 1"
+                    : m->batch < 1 || m->batch > m->max_batch ? "batch outside 1..max_batch"
+                    : m->n_params < 0 || (m->n_params > 0 && !m->params) ? "bad params table"
+                    : !m->input || !m->output || !m->forward || !m->loss || !m->backward
+                        ? "missing buffer or function"
+                        : NULL;
+    if (why)
+        fprintf(stderr, "%s: internal error: bad model description: %s\n",
+                m->name ? m->name : "trainer", why);
+    return why == NULL;
+}
+
+int nnrt_main(const nnrt_model *m, int argc, char **argv)
+{
+    nnrt_blas_core_check(m->name ? m->name : "trainer", argv);
+    if (!model_is_sound(m))
+        return 2;
+    nnrt_flush_denormals();   /* for every command, so eval computes what train did */
+    cli c = { m, argc > 0 ? argv[0] : m->name, { 0 } };
+    snprintf(c.default_dir, sizeof c.default_dir, "runs/%s", m->name);
+    if (argc < 2) {
+        usage(&c, stderr);
+        return 1;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "train") == 0)
+        return cmd_train(&c, argc - 2, argv + 2);
+    if (strcmp(command, "eval") == 0)
+        return cmd_eval(&c, argc - 2, argv + 2);
+    if (strcmp(command, "gradcheck") == 0)
+        return cmd_gradcheck(&c, argc - 2, argv + 2);
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+        strcmp(command, "help") == 0) {
+        usage(&c, stdout);
+        return 0;
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("%s: nnc %s, runtime %s, from %s (sha256 %s)\n", m->name, or_unknown(m->nnc_version),
+               NNRT_VERSION, or_unknown(m->source), or_unknown(m->source_sha256));
+        return 0;
+    }
+    fprintf(stderr, "%s: unknown command '%s'\n", m->name, command);
+    hint(&c);
+    return 1;
+}

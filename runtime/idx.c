@@ -1,0 +1,253 @@
+/* idx.c: IDX files (the MNIST format), gzipped or plain, read whole.
+ *
+ * Layout (big-endian):  0 0 TYPE NDIMS | NDIMS x uint32 sizes | data
+ * Only TYPE 0x08 (unsigned byte) is accepted, with 1 to 4 dimensions.
+ *
+ * zlib's gzread passes a plain file through unchanged, so one path reads
+ * both.  Byte offsets in messages count the uncompressed stream, which is
+ * what a user can inspect (`zcat f.gz | xxd`).  A file is either loaded
+ * whole and checked to its last byte, or not at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "nnrt.h"
+
+/* The largest data part accepted: about 20 times Fashion-MNIST's training images,
+ * and small enough that no product of sizes below it overflows. */
+#define IDX_MAX_BYTES ((uint64_t)1 << 30)
+
+typedef struct reader {
+    gzFile gz;
+    const char *path;   /* as the caller gave it, for messages */
+    size_t pos;         /* bytes of the uncompressed stream consumed */
+    nnrt_error *err;
+} reader;
+
+/* What the data of an n-dimensional file is called in messages. */
+static const char *data_noun(int ndims)
+{
+    return ndims == 1 ? "labels" : ndims == 3 ? "pixels" : "data";
+}
+
+static const char *item_noun(int ndims)
+{
+    return ndims == 1 ? "label" : ndims == 3 ? "image" : "item";
+}
+
+static const char *type_name(unsigned type)
+{
+    switch (type) {
+    case 0x09: return "signed byte";
+    case 0x0B: return "int16";
+    case 0x0C: return "int32";
+    case 0x0D: return "float32";
+    case 0x0E: return "float64";
+    default: return "not an IDX type";
+    }
+}
+
+/* zlib's message without the "<fd:N>: " it puts in front for gzdopen'ed files. */
+static const char *gz_message(gzFile gz, int *errnum)
+{
+    const char *msg = gzerror(gz, errnum);
+    const char *sep = strstr(msg, ">: ");
+    return strncmp(msg, "<fd:", 4) == 0 && sep ? sep + 3 : msg;
+}
+
+/* After a short or failed read: -1 with a message if zlib saw an error,
+ * 0 if the stream simply ended.  zlib inflates ahead of what it hands out
+ * (a whole small file on the first read), so no byte offset is given for
+ * its errors: any we gave would point at where we were, not at the damage. */
+static int gz_check(reader *r)
+{
+    int errnum;
+    const char *msg = gz_message(r->gz, &errnum);
+    switch (errnum) {
+    case Z_OK:
+    case Z_STREAM_END:
+        return 0;
+    case Z_ERRNO:
+        return nnrt_fail(r->err, "%s: cannot read: %s", r->path, msg);
+    case Z_MEM_ERROR:
+        return nnrt_fail(r->err, "%s: out of memory", r->path);
+    case Z_BUF_ERROR:   /* zlib's "unexpected end of file": a cut-off download */
+        return nnrt_fail(r->err, "%s: truncated gzip data (%s)", r->path, msg);
+    default:
+        return nnrt_fail(r->err, "%s: corrupt gzip data (%s)", r->path, msg);
+    }
+}
+
+/* Up to n bytes into buf, in as few gzread calls as the sizes allow (one
+ * for a whole file under 1 GiB: zlib then inflates straight into buf).
+ * *got says how many arrived; -1 only on a zlib error. */
+static int read_up_to(reader *r, void *buf, size_t n, size_t *got)
+{
+    unsigned char *p = buf;
+    *got = 0;
+    while (*got < n) {
+        size_t want = n - *got < (size_t)INT_MAX ? n - *got : (size_t)INT_MAX;
+        int k = gzread(r->gz, p + *got, (unsigned)want);
+        if (k <= 0)
+            break;
+        *got += (size_t)k;
+        r->pos += (size_t)k;
+    }
+    return *got < n ? gz_check(r) : 0;
+}
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* "60000x28x28" */
+static void shape_text(const uint32_t *dims, int ndims, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < ndims && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, i ? "x%u" : "%u", (unsigned)dims[i]);
+}
+
+/* Bytes 0..3: two zeros, the type, the number of dimensions. */
+static int read_magic(reader *r, int *ndims)
+{
+    unsigned char b[4];
+    size_t got;
+    if (read_up_to(r, b, 4, &got) != 0)
+        return -1;
+    if (got < 4)
+        return nnrt_fail(r->err, "%s: byte 0: expected 4 bytes of magic number, found %zu",
+                         r->path, got);
+    if (b[0] != 0 || b[1] != 0)
+        return nnrt_fail(r->err,
+                         "%s: byte 0: not an IDX file (magic 0x%08x, expected 0x00000801 or "
+                         "0x00000803)",
+                         r->path, (unsigned)be32(b));
+    if (b[2] != 0x08)
+        return nnrt_fail(r->err,
+                         "%s: byte 2: IDX type 0x%02x (%s); only 0x08 (unsigned byte) is "
+                         "supported",
+                         r->path, b[2], type_name(b[2]));
+    if (b[3] < 1 || b[3] > 4)
+        return nnrt_fail(r->err, "%s: byte 3: %d dimensions; 1 to 4 are supported", r->path,
+                         b[3]);
+    *ndims = b[3];
+    return 0;
+}
+
+/* Bytes 4..4+4*ndims: the sizes; their product is the data's length. */
+static int read_dims(reader *r, int ndims, uint32_t *dims, size_t *total)
+{
+    unsigned char b[16];
+    size_t want = 4 * (size_t)ndims, got;
+    if (read_up_to(r, b, want, &got) != 0)
+        return -1;
+    if (got < want)
+        return nnrt_fail(r->err, "%s: byte 4: expected %zu bytes of dimensions, found %zu",
+                         r->path, want, got);
+    char shape[64];
+    uint64_t product = 1;
+    int too_big = 0;
+    for (int i = 0; i < ndims; i++)
+        dims[i] = be32(b + 4 * i);
+    shape_text(dims, ndims, shape, sizeof shape);
+    for (int i = 0; i < ndims; i++) {
+        if (dims[i] == 0)
+            return nnrt_fail(r->err, "%s: byte %d: shape %s holds no data", r->path, 4 + 4 * i,
+                             shape);
+        /* product stays below 2^30 * 2^32 before the check, so never wraps */
+        if (!too_big && (product *= dims[i]) > IDX_MAX_BYTES)
+            too_big = 1;
+    }
+    if (too_big)
+        return nnrt_fail(r->err, "%s: byte 4: shape %s is more than the 1 GiB this loader takes",
+                         r->path, shape);
+    *total = (size_t)product;
+    return 0;
+}
+
+/* The data must end exactly where the header says: anything after it means
+ * the header and the data disagree (or two files were joined). */
+static int check_end(reader *r, int ndims)
+{
+    unsigned char b[1 << 16];
+    size_t end = r->pos, extra = 0, got;
+    do {
+        if (read_up_to(r, b, sizeof b, &got) != 0)
+            return -1;
+        extra += got;
+    } while (got == sizeof b);
+    if (extra > 0)
+        return nnrt_fail(r->err, "%s: byte %zu: unexpected data after the last %s (%zu byte%s)",
+                         r->path, end, item_noun(ndims), extra, extra == 1 ? "" : "s");
+    return 0;
+}
+
+static int read_idx(reader *r, nnrt_idx *out)
+{
+    int ndims = 0;
+    uint32_t dims[4] = { 0 };
+    size_t total = 0, got;
+    if (read_magic(r, &ndims) != 0 || read_dims(r, ndims, dims, &total) != 0)
+        return -1;
+    uint8_t *bytes = malloc(total);
+    if (!bytes)
+        return nnrt_fail(r->err, "%s: out of memory for %zu bytes of %s", r->path, total,
+                         data_noun(ndims));
+    size_t start = r->pos;
+    if (read_up_to(r, bytes, total, &got) != 0 || check_end(r, ndims) != 0) {
+        free(bytes);
+        return -1;
+    }
+    if (got < total) {
+        free(bytes);
+        return nnrt_fail(r->err, "%s: byte %zu: expected %zu bytes of %s, found %zu", r->path,
+                         start, total, data_noun(ndims), got);
+    }
+    /* every size is at most 2^30 here, so each fits an int */
+    out->ndims = ndims;
+    for (int i = 0; i < ndims; i++)
+        out->dims[i] = (int)dims[i];
+    out->item_bytes = total / dims[0];
+    out->bytes = bytes;
+    return 0;
+}
+
+int nnrt_idx_load(const char *path, nnrt_idx *out, nnrt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return nnrt_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    /* a folder opens fine on Linux and only fails at the first read */
+    struct stat st;
+    int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e != 0) {
+        close(fd);
+        return nnrt_fail(err, "%s: cannot open: %s", path, strerror(e));
+    }
+    reader r = { .gz = gzdopen(fd, "rb"), .path = path, .err = err };
+    if (!r.gz) {
+        close(fd);
+        return nnrt_fail(err, "%s: out of memory", path);
+    }
+    gzbuffer(r.gz, 1 << 17);   /* zlib's 8 KiB default costs many small read()s */
+    int rc = read_idx(&r, out);
+    gzclose(r.gz);             /* closes fd; nothing it can report matters after a full read */
+    return rc;
+}
+
+void nnrt_idx_free(nnrt_idx *idx)
+{
+    free(idx->bytes);
+    memset(idx, 0, sizeof *idx);
+}

@@ -1,0 +1,147 @@
+/* nnrt_internal.h: what the runtime's own files share with each other (and
+ * with tests/test_runtime.c).  Generated code sees only nnrt.h; nothing here
+ * is installed.
+ *
+ * Ownership: every struct below is owned by its caller, and no function
+ * keeps a pointer it was given once it returns (nnrt_progress keeps its
+ * FILE, which the caller keeps open).
+ */
+#ifndef NNRT_INTERNAL_H
+#define NNRT_INTERNAL_H
+
+#include <stdio.h>
+
+#include "nnrt.h"
+
+/* ---- files written safely (fileio.c) ---------------------------------- */
+
+#define NNRT_PATH_MAX 4096
+
+/* A file being replaced atomically: bytes go to PATH.tmp through a fixed
+ * buffer (no malloc: weights are saved from inside the epoch loop), and
+ * commit fsyncs, renames over PATH and fsyncs the folder.  Until commit
+ * succeeds, PATH keeps its old contents. */
+typedef struct nnrt_afile {
+    int fd;
+    int write_errno;            /* first write error, 0 if none */
+    size_t used;
+    char path[NNRT_PATH_MAX];
+    char tmp[NNRT_PATH_MAX];
+    unsigned char buf[1 << 16];
+} nnrt_afile;
+
+int nnrt_afile_open(nnrt_afile *f, const char *path, nnrt_error *err);
+void nnrt_afile_write(nnrt_afile *f, const void *bytes, size_t n);
+/* Closes f either way; on failure PATH.tmp is removed. */
+int nnrt_afile_commit(nnrt_afile *f, nnrt_error *err);
+void nnrt_afile_abort(nnrt_afile *f);
+
+/* mkdir -p: path and its missing parents, mode 0777 before the umask. */
+int nnrt_mkdirs(const char *path, nnrt_error *err);
+
+/* ---- seeds (seed.c) --------------------------------------------------- */
+
+/* Independent generators drawn from one user seed, one per use, so that
+ * e.g. adding dropout to a model does not change its initial weights. */
+enum nnrt_stream {
+    NNRT_STREAM_INIT = 1,
+    NNRT_STREAM_SHUFFLE = 2,
+    NNRT_STREAM_DROPOUT = 3,
+    NNRT_STREAM_GRADCHECK = 4
+};
+
+void nnrt_rng_stream(nnrt_rng *rng, uint64_t seed, enum nnrt_stream stream);
+
+/* ---- one epoch's numbers, for progress.c and curve.c ------------------ */
+
+typedef struct nnrt_epoch_stats {
+    int epoch;                  /* 1-based */
+    double loss, accuracy;      /* training, in training mode, means over the epoch */
+    int has_val;
+    double val_loss, val_accuracy;
+    double seconds;             /* wall time of the epoch, validation included */
+} nnrt_epoch_stats;
+
+/* ---- progress display (progress.c) ------------------------------------ */
+
+/* On a terminal: a bar redrawn in place at most ~10 times a second, then
+ * the epoch's line.  Otherwise only the epoch's line:
+ *   epoch 1/5  loss 0.4987  accuracy 0.8251  val_loss 0.4012  val_accuracy 0.8560  3.2s */
+typedef struct nnrt_progress {
+    FILE *out;
+    int tty;
+    int epoch, epochs, steps;
+    double last_draw;           /* monotonic seconds of the last redraw */
+} nnrt_progress;
+
+void nnrt_progress_init(nnrt_progress *p, FILE *out, int tty, int epochs, int steps);
+void nnrt_progress_begin(nnrt_progress *p, int epoch);
+/* After step `step` (1-based) of the epoch, with the running means so far. */
+void nnrt_progress_update(nnrt_progress *p, int step, double loss, double accuracy);
+void nnrt_progress_end(nnrt_progress *p, const nnrt_epoch_stats *s);
+
+/* Seconds on the monotonic clock. */
+double nnrt_now(void);
+
+/* ---- learning curve (curve.c) ----------------------------------------- */
+
+/* Rewrite DIR/curve.csv whole from rows[0..n), atomically:
+ *   epoch,loss,accuracy,val_loss,val_accuracy,seconds
+ *   1,0.498712,0.825093,0.401234,0.856000,3.214
+ * val_ fields are empty when there is no validation split. */
+int nnrt_curve_write(const char *path, const nnrt_epoch_stats *rows, int n, nnrt_error *err);
+
+/* ---- evaluation (eval.c) ---------------------------------------------- */
+
+/* Mean loss and accuracy of m over ds, in inference mode, in chunks of
+ * m->max_batch rows.  order must hold ds->n_samples ints and y
+ * m->max_batch ints (scratch, allocated by the caller). */
+void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                   double *loss, double *accuracy);
+
+/* The `eval` command: load weights_path into m, evaluate the test set
+ * (its first `limit` samples if limit > 0), print `test: loss L accuracy A`. */
+int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err);
+
+/* ---- training (train.c) ----------------------------------------------- */
+
+typedef struct nnrt_train_opts {
+    int epochs;
+    int batch;                  /* 1 .. m->max_batch */
+    float lr;
+    uint64_t seed;
+    int limit;                  /* training samples kept before the split; 0 = all */
+    const char *out_dir;        /* made, with its parents, if missing */
+} nnrt_train_opts;
+
+/* The `train` command; progress and the final `test:` line on stdout. */
+int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
+
+/* ---- gradient check command (gradcheck.c) ----------------------------- */
+
+/* The `gradcheck` command: load the training set, initialize m from seed,
+ * run nnrt_gradcheck on the first `samples` samples.  Returns 0 if the
+ * gradients agree, 1 if they do not, -1 on error (err filled). */
+int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_error *err);
+
+/* ---- floating point (fpu.c) ------------------------------------------- */
+
+/* Flush denormal floats to zero in the calling thread, as TensorFlow does. */
+void nnrt_flush_denormals(void);
+
+/* ---- OpenBLAS core check (blas_core.c) -------------------------------- */
+
+/* The OpenBLAS core name this CPU can run ("SkylakeX", "Haswell"), or NULL
+ * when it has neither AVX-512 nor AVX2+FMA (nothing to correct then). */
+const char *nnrt_cpu_core(void);
+/* The core to force instead of `chosen` on a CPU able to run `cpu_core`,
+ * or NULL when chosen is as good (or unknown: never downgrade). */
+const char *nnrt_blas_core_fix(const char *chosen, const char *cpu_core);
+/* At start-up: if OpenBLAS picked a weaker core than the CPU runs and
+ * OPENBLAS_CORETYPE is unset, set it and re-exec argv once.  Returns only
+ * when nothing needed doing or the re-exec failed (after a warning). */
+void nnrt_blas_core_check(const char *name, char **argv);
+/* The same with OpenBLAS's choice and the CPU's given (for tests). */
+void nnrt_blas_core_apply(const char *name, char **argv, const char *chosen, const char *cpu_core);
+
+#endif

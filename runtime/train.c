@@ -1,0 +1,173 @@
+/* train.c: the `train` command: the epoch loop.
+ *
+ * Everything is allocated before the first epoch; inside the loop nothing
+ * is (weights and curve.csv are written through stack buffers).  Per batch:
+ * fill the input, forward in training mode, loss, accuracy, backward,
+ * optimizer step.  After each epoch: validation, the progress line, a row
+ * of curve.csv and DIR/weights, so an interrupted run keeps its last epoch.
+ * At the end the test set, on stdout:  test: loss 0.3712 accuracy 0.8690
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nnrt_internal.h"
+
+/* What one run holds, so that one cleanup frees it all. */
+typedef struct run {
+    nnrt_dataset all, test;     /* owners of the data */
+    nnrt_dataset train, val;    /* views into all */
+    int *order;                 /* (train.n_samples): this epoch's shuffle */
+    int *eval_order;            /* (max(val, test) samples): scratch for nnrt_evaluate */
+    int *y;                     /* (max_batch): labels of the current batch */
+    nnrt_epoch_stats *rows;     /* (epochs): the curve so far */
+    nnrt_optim_state optim;
+    int have_all, have_test, have_optim;
+    char weights_path[NNRT_PATH_MAX], curve_path[NNRT_PATH_MAX];
+} run;
+
+static int load_data(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
+{
+    /* the test set too, now: a bad test file should not wait for the end of training */
+    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, m->n_classes,
+                          &r->all, err) != 0)
+        return -1;
+    r->have_all = 1;
+    if (nnrt_dataset_load(m->test_images, m->test_labels, (size_t)m->in_size, m->n_classes,
+                          &r->test, err) != 0)
+        return -1;
+    r->have_test = 1;
+    nnrt_dataset_limit(&r->all, o->limit);   /* before the split, as the user counts samples */
+    if (m->validation > 0) {
+        nnrt_dataset_split(&r->all, m->validation, &r->train, &r->val);
+    } else {
+        r->train = r->all;
+        memset(&r->val, 0, sizeof r->val);
+    }
+    if (r->train.n_samples <= 0)
+        return nnrt_fail(err, "%s: no training samples left (%d samples, validation %g%%)",
+                         m->train_images, r->all.n_samples, m->validation * 100);
+    if (r->test.n_samples <= 0)
+        return nnrt_fail(err, "%s: no test samples", m->test_images);
+    return 0;
+}
+
+static int allocate(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
+{
+    int n_eval = r->val.n_samples > r->test.n_samples ? r->val.n_samples : r->test.n_samples;
+    r->order = malloc((size_t)r->train.n_samples * sizeof *r->order);
+    r->eval_order = malloc((size_t)n_eval * sizeof *r->eval_order);
+    r->y = malloc((size_t)m->max_batch * sizeof *r->y);
+    r->rows = calloc((size_t)o->epochs, sizeof *r->rows);
+    if (!r->order || !r->eval_order || !r->y || !r->rows)
+        return nnrt_fail(err, "out of memory");
+    nnrt_optimizer opt = m->optimizer;
+    opt.lr = o->lr;
+    if (nnrt_optim_init(&r->optim, m, opt) != 0)
+        return nnrt_fail(err, "out of memory for the optimizer's state");
+    r->have_optim = 1;
+    for (int i = 0; i < r->train.n_samples; i++)
+        r->order[i] = i;
+    if ((size_t)snprintf(r->weights_path, sizeof r->weights_path, "%s/weights", o->out_dir) >=
+            sizeof r->weights_path ||
+        (size_t)snprintf(r->curve_path, sizeof r->curve_path, "%s/curve.csv", o->out_dir) >=
+            sizeof r->curve_path)
+        return nnrt_fail(err, "%s: path too long", o->out_dir);
+    return 0;
+}
+
+static void release(run *r)
+{
+    if (r->have_optim)
+        nnrt_optim_free(&r->optim);
+    free(r->order);
+    free(r->eval_order);
+    free(r->y);
+    free(r->rows);
+    if (r->have_test)
+        nnrt_dataset_free(&r->test);
+    if (r->have_all)
+        nnrt_dataset_free(&r->all);
+}
+
+/* One pass over the shuffled training set; mean loss and accuracy into s. */
+static void train_epoch(run *r, const nnrt_model *m, int batch, nnrt_rng *shuffle,
+                        nnrt_rng *dropout, nnrt_progress *progress, nnrt_epoch_stats *s)
+{
+    const nnrt_dataset *ds = &r->train;
+    double loss_sum = 0;
+    long correct = 0;
+    nnrt_shuffle(r->order, ds->n_samples, shuffle);
+    int step = 0;
+    for (int first = 0; first < ds->n_samples; first += batch) {
+        /* the last batch may be partial: it is trained on too */
+        int n = ds->n_samples - first < batch ? ds->n_samples - first : batch;
+        nnrt_batch_fill(ds, r->order, first, n, m->scale, m->input, r->y);
+        m->forward(n, 1, dropout);
+        loss_sum += m->loss(n, r->y);
+        /* accuracy in training mode (dropout on), as Keras reports it */
+        correct += nnrt_count_correct(m->output, r->y, n, m->n_classes);
+        m->backward(n);
+        nnrt_optim_step(&r->optim, m);
+        nnrt_progress_update(progress, ++step, loss_sum / (first + n),
+                             (double)correct / (first + n));
+    }
+    s->loss = loss_sum / ds->n_samples;
+    s->accuracy = (double)correct / ds->n_samples;
+}
+
+static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
+{
+    nnrt_rng init, shuffle, dropout;
+    nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
+    nnrt_rng_stream(&shuffle, o->seed, NNRT_STREAM_SHUFFLE);
+    nnrt_rng_stream(&dropout, o->seed, NNRT_STREAM_DROPOUT);
+    nnrt_params_init(m, &init);
+
+    int steps = (r->train.n_samples + o->batch - 1) / o->batch;
+    printf("%s: %d training samples, %d validation, %d test; batch %d, %d steps per epoch; "
+           "writing %s\n",
+           m->name, r->train.n_samples, r->val.n_samples, r->test.n_samples, o->batch, steps,
+           o->out_dir);
+    fflush(stdout);
+    nnrt_progress progress;
+    nnrt_progress_init(&progress, stdout, isatty(STDOUT_FILENO), o->epochs, steps);
+
+    for (int e = 0; e < o->epochs; e++) {
+        nnrt_epoch_stats *s = &r->rows[e];
+        double start = nnrt_now();
+        s->epoch = e + 1;
+        nnrt_progress_begin(&progress, e + 1);
+        train_epoch(r, m, o->batch, &shuffle, &dropout, &progress, s);
+        s->has_val = r->val.n_samples > 0;
+        if (s->has_val)
+            nnrt_evaluate(m, &r->val, r->eval_order, r->y, &s->val_loss, &s->val_accuracy);
+        s->seconds = nnrt_now() - start;
+        nnrt_progress_end(&progress, s);
+        if (nnrt_curve_write(r->curve_path, r->rows, e + 1, err) != 0 ||
+            nnrt_weights_save(m, r->weights_path, err) != 0)
+            return -1;
+    }
+
+    double loss, accuracy;
+    nnrt_evaluate(m, &r->test, r->eval_order, r->y, &loss, &accuracy);
+    printf("test: loss %.4f accuracy %.4f\n", loss, accuracy);
+    fflush(stdout);
+    return 0;
+}
+
+int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    int rc = load_data(&r, m, o, err);
+    if (rc == 0)
+        rc = nnrt_mkdirs(o->out_dir, err);   /* only once the data is known to be good */
+    if (rc == 0)
+        rc = allocate(&r, m, o, err);
+    if (rc == 0)
+        rc = train(&r, m, o, err);
+    release(&r);
+    return rc;
+}
