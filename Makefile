@@ -88,7 +88,7 @@ $(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
 $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) -lm
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 # ---- tests --------------------------------------------------------------
 
