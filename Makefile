@@ -140,7 +140,8 @@ demo: deps
 	$(MAKE) all
 	$(BUILD)/nnc build examples/fashion_mlp.nn -o $(BUILD)/fashion_mlp
 	$(BUILD)/fashion_mlp train --out $(BUILD)/runs/fashion_mlp
-	@echo "learning curve: $(BUILD)/runs/fashion_mlp/curve.csv"
+	@echo; echo "learning curve: $(BUILD)/runs/fashion_mlp/curve.csv"; \
+	    cat $(BUILD)/runs/fashion_mlp/curve.csv
 
 bench: deps all
 	@sh bench/bench.sh $(BUILD)
