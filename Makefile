@@ -51,7 +51,8 @@ all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h
 
 # ---- grammar (flex/bison outputs are build products) ----------------------
 
-$(BUILD)/grammar/nn.tab.c $(BUILD)/grammar/nn.tab.h: grammar/nn.y
+# One bison run makes both files (a grouped target, so make -j runs it once).
+$(BUILD)/grammar/nn.tab.c $(BUILD)/grammar/nn.tab.h &: grammar/nn.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror -d -o $(BUILD)/grammar/nn.tab.c $<
 

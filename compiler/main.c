@@ -240,6 +240,11 @@ static int run(Arena *a, const Options *o)
         return write_c(ir, o->output) == 0 ? 0 : 1;
     }
     const char *exe = o->output ? o->output : default_output(a, o->input);
+    struct stat st;
+    if (stat(exe, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "nnc: error: '%s' is a folder; -o names the trainer to write\n", exe);
+        return 1;
+    }
     char *c_file = arena_printf(a, "%s.c", exe);
     if (write_c(ir, c_file) != 0)
         return 1;

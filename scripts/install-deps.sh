@@ -13,7 +13,8 @@ set -eu
 # libopenblas-dev pulls a real implementation (libopenblas0-pthread) through
 # Depends, not Recommends, so --no-install-recommends still links and runs.
 # dataset-fashion-mnist puts the example's data in /usr/share/datasets.
-pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev pkg-config dataset-fashion-mnist"
+# libmd-dev: SHA-256, for the source hash in the generated C.
+pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev libmd-dev pkg-config dataset-fashion-mnist"
 
 for arg in "$@"; do
     case $arg in
