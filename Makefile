@@ -13,6 +13,10 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+# How nnc's `build` compiles the trainers it writes (NNC_CFLAGS overrides it
+# at run time).  -O3 lets gcc vectorize the generated loops with constant
+# bounds: about 10% off an epoch of fashion_mlp.
+TRAINER_CFLAGS ?= -O3
 PREFIX  ?= /usr/local
 BUILD   ?= build
 VERSION := 0.1.0
@@ -81,10 +85,11 @@ $(BUILD)/include/nnrt.h: runtime/nnrt.h
 	cp $< $@
 
 # nnc remembers how to compile what it emits: the flags OpenBLAS and zlib
-# need, and the flags (sanitizers included) the runtime was built with.
+# need, and TRAINER_CFLAGS (with sanitizers in a sanitizer build, so the
+# trainers link with the runtime built that way).
 $(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
     -DNNC_PKG_CFLAGS='"$(PKG_CFLAGS)"' -DNNC_PKG_LIBS='"$(PKG_LIBS) -lm"' \
-    -DNNC_TRAINER_CFLAGS='"$(CFLAGS)"'
+    -DNNC_TRAINER_CFLAGS='"$(TRAINER_CFLAGS)"'
 
 $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) -lm
@@ -110,7 +115,8 @@ check-unit: all $(TEST_BINS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 check-sanitize:
-	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check-unit
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
+	    LDFLAGS="$(SAN)" check-unit
 
 check: deps
 	$(MAKE) check-unit
