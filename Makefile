@@ -98,7 +98,7 @@ $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a
 
 # ---- tests --------------------------------------------------------------
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libnnc.a $(BUILD)/libnnrt.a \
 	    $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(MD_LIBS) -lm

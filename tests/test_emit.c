@@ -3,7 +3,18 @@
  * when the model changes little, and compile cleanly under -Werror. */
 #include "test_util.h"
 
-/* The C nnc emits for the .nn file at path, as a malloc'ed string. */
+/* The C emitted for ir, as a malloc'ed string. */
+static char *emit_to_string(const Ir *ir)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    emit_c(f, ir);
+    fclose(f);
+    return buf;
+}
+
+/* The C nnc emits for the .nn file at path. */
 static char *emit_file(const char *path)
 {
     Arena a = { 0 };
@@ -13,15 +24,12 @@ static char *emit_file(const char *path)
     diag_init(&d, &src, stderr);
     Ir *ir = compile_source(&a, &src, &d, NULL);
     ck_assert_ptr_nonnull(ir);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emit_c(f, ir);
-    fclose(f);
+    char *c = emit_to_string(ir);
     arena_free(&a);
-    return buf;
+    return c;
 }
 
+/* The C nnc emits for .nn text, which must have no diagnostics. */
 static char *emit_text(const char *text)
 {
     Arena a = { 0 };
@@ -29,13 +37,9 @@ static char *emit_text(const char *text)
     char *diags = diagnose_in(&a, text, &ir, NULL);
     ck_assert_str_eq(diags, "");
     free(diags);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emit_c(f, ir);
-    fclose(f);
+    char *c = emit_to_string(ir);
     arena_free(&a);
-    return buf;
+    return c;
 }
 
 static char *read_all(const char *path)

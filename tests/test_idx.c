@@ -6,6 +6,8 @@
  * build/tmp).  The real Fashion-MNIST test set is loaded too when the
  * dataset-fashion-mnist package is installed. */
 #include <check.h>
+
+#include "suite.h"
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -1062,9 +1064,5 @@ static Suite *idx_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(idx_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(idx_suite());
 }

@@ -95,9 +95,5 @@ int main(void)
     tcase_add_loop_test(tc, backward_matches_central_differences, 0,
                         (int)(sizeof MODELS / sizeof MODELS[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

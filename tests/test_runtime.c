@@ -9,6 +9,8 @@
  * re-exec included), and whole runs through nnrt_main on IDX files the
  * test writes under $NNC_TMP. */
 #include <check.h>
+
+#include "suite.h"
 #include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
@@ -1335,9 +1337,5 @@ int main(int argc, char **argv)
     tcase_add_test(runs, help_version_and_gradcheck_commands);
     suite_add_tcase(s, runs);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

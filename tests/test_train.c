@@ -209,9 +209,5 @@ int main(void)
     tcase_add_test(tc, bad_data_is_a_clear_error);
     tcase_add_test(tc, bad_flags_are_clear_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nnc.h"
+#include "suite.h"
 
 /* A complete, valid model; tests replace one line of it to make mistakes. */
 #define MODEL_HEAD                                              \
@@ -71,15 +72,6 @@ static inline Stmt *parse_text(Arena *a, const char *text, char **diags)
     Stmt *s = parse_source(a, src, &d);
     fclose(f);
     return s;
-}
-
-static inline int run_suite(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 #endif

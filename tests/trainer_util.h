@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "suite.h"
+
 static inline const char *tmp_dir(void)
 {
     const char *t = getenv("NNC_TMP");
