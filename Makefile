@@ -109,7 +109,7 @@ check-unit: all $(TEST_BINS)
 	@mkdir -p $(BUILD)/tmp
 	@fail=0; for t in $(TEST_BINS); do \
 	    NNC_BIN=$(BUILD)/nnc NNC_BUILD=$(BUILD) NNC_TMP=$(BUILD)/tmp \
-	    CK_DEFAULT_TIMEOUT=600 ./$$t || fail=1; \
+	    CK_DEFAULT_TIMEOUT=600 $$t || fail=1; \
 	done; exit $$fail
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
