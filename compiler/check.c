@@ -7,7 +7,7 @@
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const char *const TOP_WORDS[] = { "model", "data", "network", "train" };
+static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "let" };
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
 static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale" };
@@ -16,18 +16,15 @@ static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 static const char *const SPLIT_WORDS[] = { "images", "labels" };
 static const Vocab SPLIT = { "data file", SPLIT_WORDS, COUNT(SPLIT_WORDS) };
 
-static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs", "seed" };
+static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs", "seed",
+                                           "schedule" };
 static const Vocab TRAIN = { "training setting", TRAIN_WORDS, COUNT(TRAIN_WORDS) };
 
 /* Index i of each table is the enum value i. */
 static const char *const LOSS_WORDS[] = { "cross_entropy", "mse" };
 static const Vocab LOSSES = { "loss", LOSS_WORDS, COUNT(LOSS_WORDS) };
 
-static const char *const OPT_WORDS[] = { "sgd", "adam" };
-static const Vocab OPTIMIZERS = { "optimizer", OPT_WORDS, COUNT(OPT_WORDS) };
-
 const char *loss_name(LossKind loss) { return LOSS_WORDS[loss]; }
-const char *optimizer_name(OptimizerKind opt) { return OPT_WORDS[opt]; }
 
 /* A statement that may appear once; a second one is an error naming the first. */
 static int once(Checker *c, const Stmt **seen, const Stmt *s)
@@ -85,10 +82,10 @@ static void check_split(Checker *c, const Stmt *block, const char **images, cons
 
 static void check_validation(Checker *c, const Stmt *s)
 {
-    const Arg *a = positional(s, 0);
     check_args(c, s, 1, NULL, 0);
     if (require_args(c, s, 1, "a fraction such as 10% or 0.1"))
         return;
+    const Arg *a = resolve(c, positional(s, 0));
     if (a->kind == ARG_PERCENT) {
         if (!(a->num >= 0 && a->num < 100)) {
             diag_error(c->diag, a->loc, "validation must be at least 0%% and below 100%%, got %s",
@@ -130,43 +127,6 @@ static void check_data(Checker *c, const Stmt *block)
         diag_error(c->diag, block->loc, "data needs a 'test { images ... labels ... }' block");
 }
 
-static const char *const SGD_KEYS[] = { "lr" };
-static const char *const ADAM_KEYS[] = { "lr", "beta1", "beta2", "epsilon" };
-
-static void read_option(Checker *c, const Stmt *s, const char *key, double min, double max,
-                        double *out)
-{
-    const Arg *a = keyed(s, key);
-    if (a)
-        arg_real(c, a, key, min, max, 0, out);
-}
-
-/* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 (Keras's defaults) */
-static void check_optimizer(Checker *c, const Stmt *s)
-{
-    Model *m = c->model;
-    const char *word;
-    if (require_args(c, s, 1, "a name, as in 'optimizer adam lr=0.001'") ||
-        arg_word(c, positional(s, 0), "the optimizer", &word))
-        return;
-    int k = vocab_lookup(c, &OPTIMIZERS, word, positional(s, 0)->loc);
-    if (k < 0)
-        return;
-    m->optimizer = (OptimizerKind)k;
-    m->optimizer_stmt = s;
-    if (m->optimizer == OPT_SGD) {
-        m->lr = 0.01;
-        check_args(c, s, 1, SGD_KEYS, COUNT(SGD_KEYS));
-    } else {
-        m->lr = 0.001;
-        check_args(c, s, 1, ADAM_KEYS, COUNT(ADAM_KEYS));
-        read_option(c, s, "beta1", 0, 0.999999, &m->beta1);
-        read_option(c, s, "beta2", 0, 0.999999, &m->beta2);
-        read_option(c, s, "epsilon", 0, 1, &m->epsilon);
-    }
-    read_option(c, s, "lr", 0, 1e3, &m->lr);
-}
-
 static void check_train(Checker *c, const Stmt *block)
 {
     const Stmt *seen[COUNT(TRAIN_WORDS)] = { 0 };
@@ -179,8 +139,8 @@ static void check_train(Checker *c, const Stmt *block)
         if (k < 0 || once(c, &seen[k], s))
             continue;
         need_block(c, s, 0);
-        if (k == 1) {
-            check_optimizer(c, s);
+        if (k == 1 || k == 5) {
+            (k == 1 ? check_optimizer : check_schedule)(c, s);
             continue;
         }
         check_args(c, s, 1, NULL, 0);
@@ -233,7 +193,8 @@ static void check_loss_fits_output(Checker *c)
     }
 }
 
-Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
+Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
+                   const Define *defs, int n_defs)
 {
     Model *m = arena_alloc(a, sizeof *m);
     m->src = src;
@@ -242,14 +203,14 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
     m->batch = 32;
     m->epochs = 1;
     m->seed = 1;
-    m->beta1 = 0.9;
-    m->beta2 = 0.999;
-    m->epsilon = 1e-7;
     Checker c = { .arena = a, .diag = d, .model = m };
     const Stmt *seen[COUNT(TOP_WORDS)] = { 0 };
     int network_ok = 0;
+    check_lets(&c, stmts, defs, n_defs);
     for (const Stmt *s = stmts; s; s = s->next) {
         int k = vocab_lookup(&c, &TOP, s->word, s->loc);
+        if (k == 4)
+            continue;       /* let: read by check_lets */
         if (k < 0 || once(&c, &seen[k], s))
             continue;
         switch (k) {
@@ -269,7 +230,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d)
         "a 'model NAME' line", "a 'data { ... }' section",
         "a 'network { ... }' section", "a 'train { ... }' section",
     };
-    for (int k = 0; k < COUNT(TOP_WORDS); k++)
+    for (int k = 0; k < COUNT(missing); k++)
         if (!seen[k])
             diag_error(d, start, "the file needs %s", missing[k]);
     if (!m->name)

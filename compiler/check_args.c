@@ -104,6 +104,7 @@ static const char *kind_name(ArgKind k)
 
 int arg_int(Checker *c, const Arg *a, const char *what, long min, long max, long *out)
 {
+    a = resolve(c, a);
     if (a->kind != ARG_NUMBER || !a->is_int) {
         diag_error(c->diag, a->loc, "%s must be a whole number, not %s '%s'",
                    what, a->kind == ARG_NUMBER ? "the fraction" : kind_name(a->kind), a->text);
@@ -121,6 +122,7 @@ int arg_int(Checker *c, const Arg *a, const char *what, long min, long max, long
 int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
              int min_inclusive, double *out)
 {
+    a = resolve(c, a);
     if (a->kind != ARG_NUMBER) {
         diag_error(c->diag, a->loc, "%s must be a number, not %s '%s'",
                    what, kind_name(a->kind), a->text);

@@ -4,11 +4,25 @@
 
 #include "nnc.h"
 
+/* let NAME = VALUE: a number usable wherever a number goes. */
+typedef struct Let {
+    const char *name;
+    const Arg *value;
+} Let;
+
 typedef struct Checker {
     Arena *arena;
     Diag *diag;
     Model *model;
+    Let *lets;
+    int n_lets;
 } Checker;
+
+/* A word naming a `let` stands for its value; anything else is itself. */
+const Arg *resolve(const Checker *c, const Arg *a);
+
+/* check_let.c: every `let` of the file, then the -D overrides. */
+void check_lets(Checker *c, const Stmt *stmts, const Define *defs, int n_defs);
 
 /* A table of the words one statement accepts, for lookups and "did you mean". */
 typedef struct Vocab {
@@ -39,6 +53,10 @@ int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
              int min_inclusive, double *out);
 int arg_string(Checker *c, const Arg *a, const char *what, const char **out);
 int arg_word(Checker *c, const Arg *a, const char *what, const char **out);
+
+/* check_optimizer.c */
+void check_optimizer(Checker *c, const Stmt *s);
+void check_schedule(Checker *c, const Stmt *s);
 
 /* check_network.c */
 void check_network(Checker *c, const Stmt *block);

@@ -13,6 +13,12 @@ void passes_run(Ir *ir)
 
 Ir *compile_source(Arena *a, const Source *src, Diag *d, Model **model_out)
 {
+    return compile_source_with(a, src, d, NULL, 0, model_out);
+}
+
+Ir *compile_source_with(Arena *a, const Source *src, Diag *d, const Define *defs, int n_defs,
+                        Model **model_out)
+{
     Stmt *stmts = parse_source(a, src, d);
     /* Every syntax error is reported, but checking a tree with holes in it
      * would mostly report the holes again, so meaning waits for syntax. */
@@ -21,7 +27,7 @@ Ir *compile_source(Arena *a, const Source *src, Diag *d, Model **model_out)
             *model_out = NULL;
         return NULL;
     }
-    Model *m = check_model(a, stmts, src, d);
+    Model *m = check_model(a, stmts, src, d, defs, n_defs);
     if (model_out)
         *model_out = m;
     if (!m || d->n_errors)

@@ -57,6 +57,17 @@ void diag_error(Diag *d, Loc loc, const char *fmt, ...)
     d->n_errors++;
 }
 
+void diag_error_file(Diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(d->out, "%s: error: ", d->src->name);
+    vfprintf(d->out, fmt, ap);
+    fputc('\n', d->out);
+    va_end(ap);
+    d->n_errors++;
+}
+
 void diag_warning(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;

@@ -128,14 +128,21 @@ static void emit_constants(Emitter *e)
     OUT("/* Hyper-parameters */\n");
     OUT("#define EPOCHS %ld\n", m->epochs);
     OUT("#define SEED %lluu\n", (unsigned long long)m->seed);
-    OUT("#define LR %s\n", float_lit(buf1, sizeof buf1, m->lr));
-    if (m->optimizer == OPT_ADAM) {
-        OUT("#define BETA1 %s\n", float_lit(buf1, sizeof buf1, m->beta1));
-        OUT("#define BETA2 %s\n", float_lit(buf1, sizeof buf1, m->beta2));
-        OUT("#define EPSILON %s\n", float_lit(buf1, sizeof buf1, m->epsilon));
+    for (int p = 0; p < N_OPT_PARAMS; p++) {
+        if (!(m->opt_used & (1u << p)))
+            continue;
+        upper(buf2, sizeof buf2, opt_param_name((OptParam)p));
+        OUT("#define %s %s\n", buf2, float_lit(buf1, sizeof buf1, m->opt[p]));
     }
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
+        if (op->kind == OP_DENSE && !op->dead) {
+            upper(buf2, sizeof buf2, op->name);
+            if (op->layer->l1 > 0)
+                OUT("#define %s_L1 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l1));
+            if (op->layer->l2 > 0)
+                OUT("#define %s_L2 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l2));
+        }
         if (op->kind == OP_DROPOUT && !op->dead) {
             upper(buf2, sizeof buf2, op->name);
             OUT("#define %s_RATE %s\n", buf2, float_lit(buf1, sizeof buf1, op->rate));
@@ -180,40 +187,70 @@ static void emit_buffers(Emitter *e)
 
 /* ---- dense ----------------------------------------------------------------- */
 
-/* y = act(v), elementwise over the first n rows of a buffer, in place. */
-static void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)
+/* Each elementwise activation as C: its value from v, its derivative as a
+ * function of the output y (for those a dense layer applies in place), or
+ * of the input v.  `a` is the activation's parameter (slope, alpha). */
+typedef struct ActCode {
+    const char *value;      /* y = f(v) */
+    const char *grad_y;     /* f'(v) from y, or NULL */
+    const char *grad_v;     /* f'(v) from v */
+} ActCode;
+
+static ActCode act_code(Activation act)
 {
     switch (act) {
-    case ACT_RELU:
-        OUT("    for (int i = 0; i < n * %s; i++)\n        %s[i] = %s[i] > 0 ? %s[i] : 0;\n",
-            width, y, y, y);
-        break;
-    case ACT_SIGMOID:
-        OUT("    for (int i = 0; i < n * %s; i++)\n        %s[i] = 1 / (1 + expf(-%s[i]));\n",
-            width, y, y);
-        break;
-    case ACT_TANH:
-        OUT("    for (int i = 0; i < n * %s; i++)\n        %s[i] = tanhf(%s[i]);\n", width, y, y);
-        break;
+    case ACT_RELU: return (ActCode){ "v > 0 ? v : 0", "(y > 0)", "(v > 0)" };
+    case ACT_SIGMOID: return (ActCode){ "1 / (1 + expf(-v))", "y * (1 - y)", NULL };
+    case ACT_TANH: return (ActCode){ "tanhf(v)", "(1 - y * y)", NULL };
+    case ACT_LEAKY_RELU: return (ActCode){ "v > 0 ? v : a * v", "(y > 0 ? 1 : a)", NULL };
+    case ACT_ELU: return (ActCode){ "v > 0 ? v : a * expm1f(v)", "(y > 0 ? 1 : y + a)", NULL };
+    case ACT_GELU:
+        /* 0.5 v (1 + erf(v / sqrt 2)); derivative Phi(v) + v phi(v) */
+        return (ActCode){ "0.5f * v * (1 + erff(v * 0.70710678f))", NULL,
+                          "(0.5f * (1 + erff(v * 0.70710678f)) + v * 0.39894228f * expf(-0.5f * v * v))" };
+    case ACT_SOFTPLUS:
+        /* log(1 + e^v) without overflow; derivative sigmoid(v) */
+        return (ActCode){ "v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v))", NULL,
+                          "(1 / (1 + expf(-v)))" };
+    case ACT_SWISH:
+        /* v sigmoid(v); derivative s (1 + v (1 - s)) with s = sigmoid(v) */
+        return (ActCode){ "v / (1 + expf(-v))", NULL,
+                          "(1 / (1 + expf(-v))) * (1 + v * (1 - 1 / (1 + expf(-v))))" };
     case ACT_IDENTITY:
-    case ACT_SOFTMAX:
-        break;
+    case ACT_SOFTMAX: break;
     }
+    return (ActCode){ NULL, NULL, NULL };
+}
+
+static int act_has_param(Activation act) { return act == ACT_LEAKY_RELU || act == ACT_ELU; }
+
+static void emit_act_param(Emitter *e, Activation act, double param)
+{
+    char num[64];
+    if (act_has_param(act))
+        OUT("    const float a = %s;   /* %s */\n", float_lit(num, sizeof num, param),
+            act == ACT_LEAKY_RELU ? "slope" : "alpha");
+}
+
+/* y = act(y), elementwise over the first n rows of a buffer, in place. */
+static void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)
+{
+    ActCode code = act_code(act);
+    if (!code.value)
+        return;
+    OUT("    for (int i = 0; i < n * %s; i++) {   /* %s */\n", width, activation_name(act));
+    OUT("        float v = %s[i];\n        %s[i] = %s;\n    }\n", y, y, code.value);
 }
 
 /* dz = dy * act'(y), in place, with act' written in terms of y. */
 static void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width)
 {
-    if (act == ACT_IDENTITY || act == ACT_SOFTMAX)
+    ActCode code = act_code(act);
+    if (!code.grad_y)
         return;
-    OUT("    for (int i = 0; i < n * %s; i++)   /* dz = dy * %s'(y) */\n        d_%s[i] = ",
-        width, activation_name(act), y);
-    if (act == ACT_RELU)
-        OUT("%s[i] > 0 ? d_%s[i] : 0;\n", y, y);
-    else if (act == ACT_SIGMOID)
-        OUT("d_%s[i] * %s[i] * (1 - %s[i]);\n", y, y, y);
-    else
-        OUT("d_%s[i] * (1 - %s[i] * %s[i]);\n", y, y, y);
+    OUT("    for (int i = 0; i < n * %s; i++) {   /* dz = dy * %s'(y) */\n", width,
+        activation_name(act));
+    OUT("        float y = %s[i];\n        d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);
 }
 
 static void emit_dense_forward(Emitter *e, const IrOp *op)
@@ -221,6 +258,7 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
     OUT("static void %s_forward(int n)\n{\n", op->name);
+    emit_act_param(e, op->act, op->act_param);
     if (op->kernel == KERNEL_GEMM) {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
@@ -239,11 +277,32 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
     OUT("}\n\n");
 }
 
+/* The gradient of the penalty (see emit_penalty) added to dW:
+ * d(l1 |w|)/dw = l1 sign(w),  d(l2 w^2)/dw = 2 l2 w. */
+static void emit_regularization_grad(Emitter *e, const IrOp *op)
+{
+    char P[32];
+    const Layer *l = op->layer;
+    if (l->l1 <= 0 && l->l2 <= 0)
+        return;
+    upper(P, sizeof P, op->name);
+    OUT("    for (int i = 0; i < %s * %s; i++)   /* regularization */\n",
+        buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
+    OUT("        %s_dw[i] +=", op->name);
+    if (l->l1 > 0)
+        OUT(" %s_L1 * ((%s_w[i] > 0) - (%s_w[i] < 0))%s", P, op->name, op->name,
+            l->l2 > 0 ? " +" : "");
+    if (l->l2 > 0)
+        OUT(" 2 * %s_L2 * %s_w[i]", P, op->name);
+    OUT(";\n");
+}
+
 static void emit_dense_backward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
     OUT("static void %s_backward(int n)\n{\n", op->name);
+    emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y->name, O);
     if (op->kernel == KERNEL_GEMM) {
         OUT("    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
@@ -257,6 +316,7 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
         OUT("                %s_dw[i * %s + o] += %s[r * %s + i] * d_%s[r * %s + o];\n", w, O,
             x->name, I, y->name, O);
     }
+    emit_regularization_grad(e, op);
     OUT("    memset(%s_db, 0, sizeof %s_db);\n", w, w);
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
@@ -293,7 +353,26 @@ static void emit_dense(Emitter *e, const IrOp *op)
     emit_dense_backward(e, op);
 }
 
-/* ---- activations that stay separate: softmax ---------------------------- */
+/* ---- activations that stay separate: gelu, softplus, swish, softmax ------- */
+
+static void emit_elementwise(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *W = x->width_macro;
+    ActCode code = act_code(op->act);
+    emit_source_line(e, op->stmt);
+    OUT("   %s and %s are (n, %s): y = %s, elementwise;\n", x->name, y->name, W, code.value);
+    OUT("   backward: dx = dy * %s */\n", code.grad_v);
+    OUT("static void %s_forward(int n)\n{\n", op->name);
+    OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
+    OUT("        float v = %s[i];\n        %s[i] = %s;\n    }\n}\n\n", x->name, y->name,
+        code.value);
+    OUT("static void %s_backward(int n)\n{\n", op->name);
+    OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
+    OUT("        float v = %s[i];\n        d_%s[i] = d_%s[i] * %s;\n    }\n}\n\n", x->name,
+        x->name, y->name, code.grad_v);
+}
+
 
 static void emit_softmax(Emitter *e, const IrOp *op)
 {
@@ -416,6 +495,43 @@ static void emit_loss(Emitter *e, const IrOp *op)
     }
 }
 
+static int has_penalty(const Emitter *e)
+{
+    for (int i = 0; i < e->ir->n_ops; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        if (op->kind == OP_DENSE && !op->dead && (op->layer->l1 > 0 || op->layer->l2 > 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Keras adds each kernel regularizer to the loss: l1 sum |w| + l2 sum w^2. */
+static void emit_penalty(Emitter *e)
+{
+    if (!has_penalty(e))
+        return;
+    OUT("/* Regularization of the kernels, added to the mean loss as Keras does:\n");
+    OUT("   l1 * sum |w| + l2 * sum w^2 per layer (biases are not regularized) */\n");
+    OUT("static double penalty(void)\n{\n    double total = 0;\n");
+    for (int i = 0; i < e->ir->n_ops; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        const Layer *l = op->layer;
+        if (op->kind != OP_DENSE || op->dead || (l->l1 <= 0 && l->l2 <= 0))
+            continue;
+        char P[32];
+        upper(P, sizeof P, op->name);
+        OUT("    for (int i = 0; i < %s * %s; i++)\n", buf(e, op->in)->width_macro,
+            buf(e, op->out)->width_macro);
+        OUT("        total +=");
+        if (l->l1 > 0)
+            OUT(" %s_L1 * fabs((double)%s_w[i])%s", P, op->name, l->l2 > 0 ? " +" : "");
+        if (l->l2 > 0)
+            OUT(" %s_L2 * (double)%s_w[i] * %s_w[i]", P, op->name, op->name);
+        OUT(";\n");
+    }
+    OUT("    return total;\n}\n\n");
+}
+
 /* ---- drivers and the model description ---------------------------------- */
 
 static int has_dropout(const Emitter *e)
@@ -456,18 +572,62 @@ static void emit_drivers(Emitter *e)
 
 static void emit_param_table(Emitter *e)
 {
+    int n_inits;
+    const char *const *inits = init_names(&n_inits);
+    char init[32], scale[64];
     OUT("static const nnrt_param PARAMS[] = {\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         if (op->kind != OP_DENSE || op->dead)
             continue;
         const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
-        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s_dw, NNRT_INIT_GLOROT_UNIFORM, %s, %s },\n",
-            op->name, I, O, I, O, op->name, op->name, I, O);
-        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s_db, NNRT_INIT_ZEROS, %s, %s },\n", op->name,
+        upper(init, sizeof init, inits[op->layer->init]);
+        /* the scale means something only to init=normal and init=uniform */
+        int scaled = strcmp(inits[op->layer->init], "normal") == 0 ||
+                     strcmp(inits[op->layer->init], "uniform") == 0;
+        float_lit(scale, sizeof scale, scaled ? op->layer->init_scale : 0);
+        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s_dw, NNRT_INIT_%s, %s, %s, %s },\n",
+            op->name, I, O, I, O, op->name, op->name, init, I, O, scale);
+        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s_db, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
             O, O, op->name, op->name, I, O);
     }
     OUT("};\n\n");
+}
+
+/* .optimizer = { .kind = NNRT_OPT_ADAM, .lr = LR, .beta1 = BETA1, ... } */
+static void emit_optimizer(Emitter *e)
+{
+    const Model *m = e->m;
+    char kind[32], macro[32];
+    upper(kind, sizeof kind, optimizer_name(m->optimizer));
+    OUT("    .optimizer = {\n        .kind = NNRT_OPT_%s,\n", kind);
+    for (int p = 0; p < N_OPT_PARAMS; p++) {
+        if (!(m->opt_used & (1u << p)))
+            continue;
+        upper(macro, sizeof macro, opt_param_name((OptParam)p));
+        OUT("        .%s = %s,\n", opt_param_name((OptParam)p), macro);
+    }
+    OUT("    },\n");
+}
+
+static void emit_schedule(Emitter *e)
+{
+    const Schedule *sc = &e->m->schedule;
+    char kind[32], num[64];
+    if (sc->kind == SCHEDULE_CONSTANT)
+        return;
+    upper(kind, sizeof kind, schedule_name(sc->kind));
+    OUT("    .schedule = {   /* %s:%d */\n", e->m->src->name, sc->stmt->loc.first_line);
+    OUT("        .kind = NNRT_SCHEDULE_%s,\n", kind);
+    if (sc->kind != SCHEDULE_COSINE)
+        OUT("        .factor = %s,\n", float_lit(num, sizeof num, sc->factor));
+    if (sc->kind == SCHEDULE_STEP || sc->kind == SCHEDULE_EXPONENTIAL)
+        OUT("        .every = %ld,\n", sc->every);
+    if (sc->kind == SCHEDULE_PLATEAU)
+        OUT("        .patience = %ld,\n", sc->patience);
+    if (sc->kind == SCHEDULE_PLATEAU || sc->kind == SCHEDULE_COSINE)
+        OUT("        .min_lr = %s,\n", float_lit(num, sizeof num, sc->min_lr));
+    OUT("    },\n");
 }
 
 static void emit_model(Emitter *e)
@@ -496,12 +656,13 @@ static void emit_model(Emitter *e)
     OUT("    .input = %s,\n    .output = %s,\n", buf(e, e->ir->input_buf)->name,
         buf(e, e->ir->output_buf)->name);
     OUT("    .epochs = EPOCHS,\n    .seed = SEED,\n");
-    if (m->optimizer == OPT_ADAM)
-        OUT("    .optimizer = { NNRT_OPT_ADAM, LR, BETA1, BETA2, EPSILON },\n");
-    else
-        OUT("    .optimizer = { NNRT_OPT_SGD, LR, 0, 0, 0 },\n");
+    emit_optimizer(e);
+    emit_schedule(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
-    OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n};\n\n");
+    OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
+    if (has_penalty(e))
+        OUT("    .penalty = penalty,\n");
+    OUT("};\n\n");
     OUT("int main(int argc, char **argv)\n{\n    return nnrt_main(&MODEL, argc, argv);\n}\n");
 }
 
@@ -536,11 +697,17 @@ void emit_c(FILE *out, const Ir *ir)
             continue;
         switch (op->kind) {
         case OP_DENSE: emit_dense(&e, op); break;
-        case OP_ACTIVATION: emit_softmax(&e, op); break;
+        case OP_ACTIVATION:
+            if (op->act == ACT_SOFTMAX)
+                emit_softmax(&e, op);
+            else
+                emit_elementwise(&e, op);
+            break;
         case OP_DROPOUT: emit_dropout(&e, op); break;
         case OP_LOSS: emit_loss(&e, op); break;
         }
     }
+    emit_penalty(&e);
     emit_drivers(&e);
     emit_param_table(&e);
     emit_model(&e);

@@ -47,6 +47,7 @@ static int lower_dense(Arena *a, Ir *ir, const Layer *l, int in)
     act->out = y;
     act->n_in = act->n_out = l->units;
     act->act = l->act;
+    act->act_param = l->act_param;
     return y;
 }
 

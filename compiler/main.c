@@ -3,6 +3,7 @@
  *   nnc check FILE.nn            check, and print a per-layer summary
  *   nnc emit  FILE.nn [-o OUT.c] write the generated C (stdout without -o)
  *   nnc build FILE.nn [-o OUT]   write OUT.c and compile it into ./OUT
+ *   -D NAME=VALUE                 overrides `let NAME = ...` in the file
  *
  * Exit codes: 0 ok, 1 the .nn file (or the command line) is wrong,
  * 2 nnc itself failed (including the C compiler rejecting what nnc wrote).
@@ -47,6 +48,7 @@ static const char USAGE[] =
     "\n"
     "options:\n"
     "  -o OUT                  the output file\n"
+    "  -D NAME=VALUE           override the file's 'let NAME = ...'\n"
     "  -v                      print the C compiler command\n"
     "  --help, --version\n"
     "\n"
@@ -56,10 +58,41 @@ static const char USAGE[] =
     "\n"
     "The trainer 'build' makes has its own --help: ./OUT --help\n";
 
+enum { MAX_DEFINES = 64 };
+
 typedef struct Options {
     const char *command, *input, *output;
     int verbose;
+    Define defs[MAX_DEFINES];
+    int n_defs;
 } Options;
+
+/* -D NAME=VALUE (or -DNAME=VALUE) */
+static int parse_define(Options *o, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text) {
+        fprintf(stderr, "nnc: error: -D needs NAME=VALUE, got '%s'\n", text);
+        return -1;
+    }
+    if (o->n_defs == MAX_DEFINES) {
+        fprintf(stderr, "nnc: error: more than %d -D options\n", MAX_DEFINES);
+        return -1;
+    }
+    /* the name is copied into a static pool: options live as long as nnc */
+    static char names[MAX_DEFINES][64];
+    size_t len = (size_t)(eq - text);
+    if (len >= sizeof names[0]) {
+        fprintf(stderr, "nnc: error: -D name too long: '%.*s'\n", (int)len, text);
+        return -1;
+    }
+    memcpy(names[o->n_defs], text, len);
+    names[o->n_defs][len] = '\0';
+    o->defs[o->n_defs].name = names[o->n_defs];
+    o->defs[o->n_defs].value = eq + 1;
+    o->n_defs++;
+    return 0;
+}
 
 static int parse_options(int argc, char **argv, Options *o)
 {
@@ -71,6 +104,16 @@ static int parse_options(int argc, char **argv, Options *o)
                 return -1;
             }
             o->output = argv[i];
+        } else if (strcmp(a, "-D") == 0) {
+            if (++i == argc) {
+                fprintf(stderr, "nnc: error: -D needs NAME=VALUE\n");
+                return -1;
+            }
+            if (parse_define(o, argv[i]) != 0)
+                return -1;
+        } else if (strncmp(a, "-D", 2) == 0) {
+            if (parse_define(o, a + 2) != 0)
+                return -1;
         } else if (strcmp(a, "-v") == 0) {
             o->verbose = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -223,7 +266,7 @@ static int run(Arena *a, const Options *o)
     Diag d;
     diag_init(&d, &src, stderr);
     Model *m;
-    Ir *ir = compile_source(a, &src, &d, &m);
+    Ir *ir = compile_source_with(a, &src, &d, o->defs, o->n_defs, &m);
     if (!ir) {
         fprintf(stderr, "%d error%s\n", d.n_errors, d.n_errors == 1 ? "" : "s");
         return 1;

@@ -65,6 +65,8 @@ void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(pr
 void diag_warning(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "      = note" under the diagnostic just printed. */
 void diag_note(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "file: error: message", for errors with no place in the file (-D). */
+void diag_error_file(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The candidate closest to word by edit distance, or NULL if none is close. */
 const char *diag_closest(const char *word, const char *const *candidates, int n);
 
@@ -146,8 +148,17 @@ typedef enum Activation {
     ACT_RELU,
     ACT_SIGMOID,
     ACT_TANH,
-    ACT_SOFTMAX
+    ACT_SOFTMAX,
+    ACT_LEAKY_RELU,       /* slope for x < 0 (default 0.2) */
+    ACT_ELU,              /* alpha (default 1) */
+    ACT_GELU,             /* exact, with erf */
+    ACT_SOFTPLUS,
+    ACT_SWISH             /* x * sigmoid(x) */
 } Activation;
+
+/* Whether act's derivative is a function of its output y alone (so a dense
+ * layer can apply it in place and keep no pre-activation buffer). */
+int activation_grad_from_output(Activation act);
 
 typedef enum LayerKind {
     LAYER_INPUT,
@@ -164,9 +175,16 @@ typedef struct Layer {
     Shape in, out;
     long units;           /* dense */
     Activation act;       /* dense */
+    double act_param;     /* leaky_relu slope, elu alpha */
     double rate;          /* dropout */
+    int init;             /* dense: index into init_names() */
+    double init_scale;    /* dense: std of `normal`, limit of `uniform` */
+    double l1, l2;        /* dense: regularization of the kernel */
     long n_params;
 } Layer;
+
+/* Weight initializers, as the runtime's nnrt_init names them, lower case. */
+const char *const *init_names(int *n);
 
 typedef enum LossKind {
     LOSS_CROSS_ENTROPY,   /* integer labels, softmax output */
@@ -175,8 +193,42 @@ typedef enum LossKind {
 
 typedef enum OptimizerKind {
     OPT_SGD,
-    OPT_ADAM
+    OPT_ADAM,
+    OPT_MOMENTUM,
+    OPT_NESTEROV,
+    OPT_ADAGRAD,
+    OPT_RMSPROP,
+    OPT_ADAMW,
+    OPT_ADADELTA
 } OptimizerKind;
+
+/* An optimizer's hyper-parameters, in the order of nnrt_optimizer. */
+typedef enum OptParam {
+    P_LR,
+    P_BETA1,
+    P_BETA2,
+    P_EPSILON,
+    P_MOMENTUM,
+    P_RHO,
+    P_INITIAL_ACCUMULATOR,
+    P_WEIGHT_DECAY,
+    N_OPT_PARAMS
+} OptParam;
+
+typedef enum ScheduleKind {
+    SCHEDULE_CONSTANT,
+    SCHEDULE_STEP,
+    SCHEDULE_EXPONENTIAL,
+    SCHEDULE_COSINE,
+    SCHEDULE_PLATEAU
+} ScheduleKind;
+
+typedef struct Schedule {
+    ScheduleKind kind;
+    const Stmt *stmt;
+    double factor, min_lr;
+    long every, patience;
+} Schedule;
 
 typedef struct Model {
     const Source *src;
@@ -198,18 +250,30 @@ typedef struct Model {
     const Stmt *loss_stmt;
     OptimizerKind optimizer;
     const Stmt *optimizer_stmt;
-    double lr, beta1, beta2, epsilon;
+    double opt[N_OPT_PARAMS];       /* indexed by OptParam */
+    unsigned opt_used;              /* bit p: the optimizer has parameter p */
+    Schedule schedule;
     long batch, epochs;
     uint64_t seed;
 } Model;
 
+/* A -D NAME=VALUE of the command line: overrides `let NAME = ...`. */
+typedef struct Define {
+    const char *name;
+    const char *value;
+} Define;
+
 /* Checks the statements and builds the model, reporting every problem to d.
- * Returns NULL if there were errors. */
-Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d);
+ * defs (n_defs of them) override the file's `let`s.  Returns NULL if there
+ * were errors. */
+Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
+                   const Define *defs, int n_defs);
 
 const char *activation_name(Activation act);
 const char *loss_name(LossKind loss);
 const char *optimizer_name(OptimizerKind opt);
+const char *opt_param_name(OptParam p);      /* "lr", "beta1", ... */
+const char *schedule_name(ScheduleKind k);
 
 /* ---- ir.c, lower.c: ops with fixed shapes -------------------------------- */
 
@@ -240,6 +304,7 @@ typedef struct IrOp {
     const Stmt *stmt;     /* the .nn line it came from */
     int in, out;          /* buffer indices */
     Activation act;       /* OP_DENSE epilogue or OP_ACTIVATION */
+    double act_param;
     long n_in, n_out;     /* widths */
     double rate;          /* dropout */
     Kernel kernel;
@@ -264,7 +329,7 @@ Ir *lower_model(Arena *a, const Model *m);
 
 /* ---- passes/: each rewrites the IR in place ------------------------------ */
 
-void pass_fuse_activation(Ir *ir);    /* dense + relu/sigmoid/tanh -> dense with epilogue */
+void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with epilogue */
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
 void pass_pick_kernels(Ir *ir);       /* loops or cblas_sgemm, by the cost rule */
 void passes_run(Ir *ir);
@@ -289,5 +354,8 @@ void print_summary(FILE *out, const Model *m, const Ir *ir);
 /* Parse, check, lower and run the passes.  Returns NULL after printing
  * diagnostics to d if the source has errors. */
 Ir *compile_source(Arena *a, const Source *src, Diag *d, Model **model_out);
+/* The same, with -D overrides. */
+Ir *compile_source_with(Arena *a, const Source *src, Diag *d, const Define *defs, int n_defs,
+                        Model **model_out);
 
 #endif

@@ -34,7 +34,10 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
         total += l->n_params;
     }
     fprintf(out, "\ntotal params: %ld (%.1f KiB of float32)\n", total, (double)total * 4 / 1024);
-    fprintf(out, "loss %s, optimizer %s lr=%g, batch %ld, epochs %ld, seed %llu\n",
-            loss_name(m->loss), optimizer_name(m->optimizer), m->lr, m->batch, m->epochs,
-            (unsigned long long)m->seed);
+    fprintf(out, "loss %s, optimizer %s", loss_name(m->loss), optimizer_name(m->optimizer));
+    for (int p = 0; p < N_OPT_PARAMS; p++)
+        if (m->opt_used & (1u << p))
+            fprintf(out, " %s=%g", opt_param_name((OptParam)p), m->opt[p]);
+    fprintf(out, ", schedule %s, batch %ld, epochs %ld, seed %llu\n",
+            schedule_name(m->schedule.kind), m->batch, m->epochs, (unsigned long long)m->seed);
 }

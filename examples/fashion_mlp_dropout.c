@@ -48,14 +48,18 @@ static void dense1_forward(int n)
         memcpy(&dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, IN,
                 1.0f, x, IN, dense1_w, DENSE1_OUT, 1.0f, dense1_y, DENSE1_OUT);
-    for (int i = 0; i < n * DENSE1_OUT; i++)
-        dense1_y[i] = dense1_y[i] > 0 ? dense1_y[i] : 0;
+    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* relu */
+        float v = dense1_y[i];
+        dense1_y[i] = v > 0 ? v : 0;
+    }
 }
 
 static void dense1_backward(int n)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++)   /* dz = dy * relu'(y) */
-        d_dense1_y[i] = dense1_y[i] > 0 ? d_dense1_y[i] : 0;
+    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * relu'(y) */
+        float y = dense1_y[i];
+        d_dense1_y[i] *= (y > 0);
+    }
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE1_OUT, n,
                 1.0f, x, IN, d_dense1_y, DENSE1_OUT, 0.0f, dense1_dw, DENSE1_OUT);
     memset(dense1_db, 0, sizeof dense1_db);
@@ -184,10 +188,10 @@ static void backward(int n)
 }
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, DENSE1_OUT }, IN * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, IN, DENSE1_OUT },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, IN, DENSE1_OUT },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT },
+    { "dense1.w", 2, { IN, DENSE1_OUT }, IN * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, IN, DENSE1_OUT, 0.0f },
+    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, IN, DENSE1_OUT, 0.0f },
+    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
+    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
 };
 
 static const nnrt_model MODEL = {
@@ -209,7 +213,13 @@ static const nnrt_model MODEL = {
     .output = dense2_y,
     .epochs = EPOCHS,
     .seed = SEED,
-    .optimizer = { NNRT_OPT_ADAM, LR, BETA1, BETA2, EPSILON },
+    .optimizer = {
+        .kind = NNRT_OPT_ADAM,
+        .lr = LR,
+        .beta1 = BETA1,
+        .beta2 = BETA2,
+        .epsilon = EPSILON,
+    },
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
     .forward = forward,

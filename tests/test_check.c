@@ -52,7 +52,7 @@ START_TEST(data_and_train_settings_with_defaults)
     ck_assert_double_eq_tol(m->validation, 0.1, 1e-12);
     ck_assert_double_eq_tol(m->scale, 1.0 / 255, 1e-12);
     ck_assert_int_eq(m->optimizer, OPT_SGD);
-    ck_assert_double_eq_tol(m->lr, 0.01, 1e-12);   /* Keras's SGD default */
+    ck_assert_double_eq_tol(m->opt[P_LR], 0.01, 1e-12);   /* Keras's SGD default */
     ck_assert_int_eq(m->epochs, 3);
     ck_assert_int_eq(m->batch, 32);                /* Keras's default */
     free(out);
@@ -125,6 +125,27 @@ START_TEST(unknown_activation_and_optimizer_option)
         "t.nn:18:27: error: 'optimizer' takes no option 'momentum'\n"
         "   18 |     optimizer adam lr=0.1 momentum=0.9\n"
         "      |                           ^~~~~~~~\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(activation_options_belong_to_their_activation)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, NET("    input 784\n    dense 10 leaky_relu slope=0.1\n"
+                                    "    dense 10 elu\n    dense 10 softmax\n"), NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(m->layers[1].act, ACT_LEAKY_RELU);
+    ck_assert_double_eq_tol(m->layers[1].act_param, 0.1, 1e-12);
+    ck_assert_double_eq_tol(m->layers[2].act_param, 1.0, 1e-12);   /* Keras's alpha */
+    free(out);
+    arena_free(&a);
+    out = diagnose(NET("    input 784\n    dense 10 relu slope=0.1\n    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:19: error: 'slope' is an option of leaky_relu, not of relu\n"
+        "   14 |     dense 10 relu slope=0.1\n"
+        "      |                   ^~~~~\n");
     free(out);
 }
 END_TEST
@@ -213,6 +234,112 @@ START_TEST(huge_numbers_are_errors_not_overflows)
 }
 END_TEST
 
+/* Diagnostics for text compiled with -D defs. */
+static char *diagnose_defs(const char *text, const Define *defs, int n, Model **m_out, Arena *a)
+{
+    Source *src = arena_alloc(a, sizeof *src);
+    source_from_string(a, "t.nn", text, src);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    Diag d;
+    diag_init(&d, src, f);
+    compile_source_with(a, src, &d, defs, n, m_out);
+    fclose(f);
+    return buf;
+}
+
+#define WIDTHS "let units = 400\n" NET("    input 784\n    dense units relu\n    dense 10 softmax\n")
+
+START_TEST(let_and_define_set_a_number)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_defs(WIDTHS, NULL, 0, &m, &a);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(m->layers[1].units, 400);
+    free(out);
+    Define d = { "units", "40000" };
+    out = diagnose_defs(WIDTHS, &d, 1, &m, &a);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(m->layers[1].units, 40000);
+    ck_assert_int_eq(m->layers[1].n_params, 784L * 40000 + 40000);
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(define_errors)
+{
+    Arena a = { 0 };
+    Define wrong_type = { "units", "wide" }, unknown = { "unit", "3" }, fraction = { "units", "2.5" };
+    char *out = diagnose_defs(WIDTHS, &wrong_type, 1, NULL, &a);
+    ck_assert_str_eq(out, "t.nn: error: -D units=wide: expected a number\n");
+    free(out);
+    out = diagnose_defs(WIDTHS, &unknown, 1, NULL, &a);
+    ck_assert_str_eq(out, "t.nn: error: -D unit: the file has no 'let unit = ...' to override\n");
+    free(out);
+    out = diagnose_defs(WIDTHS, &fraction, 1, NULL, &a);
+    ck_assert_str_eq(out,
+        "t.nn:1:13: error: the number of units must be a whole number, not the fraction '2.5'\n"
+        "    1 | let units = 400\n"
+        "      |             ^~~\n");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(optimizers_take_their_own_options_with_keras_defaults)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, MODEL_HEAD "network {\n    input 4\n    dense 2 softmax\n}\n"
+        "train {\n    loss cross_entropy\n    optimizer rmsprop lr=0.01\n"
+        "    schedule plateau patience=3\n}\n", NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(m->optimizer, OPT_RMSPROP);
+    ck_assert_double_eq_tol(m->opt[P_LR], 0.01, 1e-12);
+    ck_assert_double_eq_tol(m->opt[P_RHO], 0.9, 1e-12);
+    ck_assert_int_eq(m->schedule.kind, SCHEDULE_PLATEAU);
+    ck_assert_int_eq(m->schedule.patience, 3);
+    ck_assert_double_eq_tol(m->schedule.factor, 0.1, 1e-12);
+    free(out);
+    out = diagnose(MODEL_HEAD "network {\n    input 4\n    dense 2 softmax\n}\n"
+        "train {\n    loss cross_entropy\n    optimizer momentum beta1=0.9\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:18:24: error: 'optimizer' takes no option 'beta1'\n"
+        "   18 |     optimizer momentum beta1=0.9\n"
+        "      |                        ^~~~~\n");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(initializers_and_regularization)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, MODEL_HEAD "network init=he_normal l2=0.01 {\n    input 4\n"
+        "    dense 3 relu init=uniform init_scale=0.1 l1=0.001\n    dense 2 softmax\n}\n"
+        MODEL_TRAIN, NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_str_eq(init_names(&(int){ 0 })[m->layers[1].init], "uniform");
+    ck_assert_double_eq_tol(m->layers[1].init_scale, 0.1, 1e-12);
+    ck_assert_double_eq_tol(m->layers[1].l1, 0.001, 1e-12);
+    ck_assert_double_eq_tol(m->layers[1].l2, 0.01, 1e-12);      /* from the network */
+    ck_assert_str_eq(init_names(&(int){ 0 })[m->layers[2].init], "he_normal");
+    free(out);
+    out = diagnose(NET("    input 4\n    dense 2 softmax init=he_norml\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:26: error: unknown initializer 'he_norml'\n"
+        "   14 |     dense 2 softmax init=he_norml\n"
+        "      |                          ^~~~~~~~\n"
+        "      = did you mean 'he_normal'?\n");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check");
@@ -227,6 +354,11 @@ int main(void)
     tcase_add_test(tc, wrong_kind_of_value);
     tcase_add_test(tc, unknown_activation_and_optimizer_option);
     tcase_add_test(tc, unknown_word_far_from_all_lists_them);
+    tcase_add_test(tc, activation_options_belong_to_their_activation);
+    tcase_add_test(tc, let_and_define_set_a_number);
+    tcase_add_test(tc, define_errors);
+    tcase_add_test(tc, optimizers_take_their_own_options_with_keras_defaults);
+    tcase_add_test(tc, initializers_and_regularization);
     tcase_add_test(tc, cross_entropy_needs_softmax_output);
     tcase_add_test(tc, missing_and_repeated_sections);
     tcase_add_test(tc, one_bad_layer_does_not_cascade);

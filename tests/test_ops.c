@@ -56,6 +56,12 @@ static const OpModel MODELS[] = {
     /* mean squared error on a sigmoid and on an identity output */
     { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse" },
     { "mse_identity", "    input 64\n    dense 3\n", "mse" },
+    /* leaky_relu and elu, applied in place from their outputs */
+    { "leaky_elu", "    input 64\n    dense 6 leaky_relu slope=0.1\n    dense 5 elu alpha=0.7\n"
+                   "    dense 3 softmax\n", "cross_entropy" },
+    /* gelu, softplus, swish: separate elementwise ops (gelu after a gemm) */
+    { "gelu_softplus_swish", "    input 8x8\n    flatten\n    dense 64 gelu\n    dense 6 softplus\n"
+                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy" },
 };
 
 START_TEST(backward_matches_central_differences)

@@ -3,13 +3,15 @@
  *
  * Why: the pre-activation buffer z disappears, and the backward pass needs
  * only the output y, since every fused activation's derivative is a function
- * of y:  relu' = (y > 0),  sigmoid' = y (1 - y),  tanh' = 1 - y^2.
- * Softmax is not elementwise and is left alone (see fuse_softmax_ce.c). */
+ * of y:  relu' = (y > 0),  sigmoid' = y (1 - y),  tanh' = 1 - y^2,
+ * leaky_relu' = (y > 0 ? 1 : slope),  elu' = (y > 0 ? 1 : y + alpha).
+ * gelu, softplus and swish need z and stay separate ops; softmax is not
+ * elementwise (see fuse_softmax_ce.c). */
 #include "nnc.h"
 
 static int fusable(Activation act)
 {
-    return act == ACT_RELU || act == ACT_SIGMOID || act == ACT_TANH;
+    return act != ACT_IDENTITY && activation_grad_from_output(act);
 }
 
 void pass_fuse_activation(Ir *ir)
@@ -20,6 +22,7 @@ void pass_fuse_activation(Ir *ir)
             act->in != dense->out || !fusable(act->act))
             continue;
         dense->act = act->act;
+        dense->act_param = act->act_param;
         dense->out = act->out;
         act->dead = 1;
     }

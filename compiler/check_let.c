@@ -1,0 +1,93 @@
+/* check_let.c: `let NAME = VALUE` and the -D NAME=VALUE that override it,
+ * so one file serves a family of experiments:
+ *
+ *     let units = 400
+ *     ...
+ *     dense units relu
+ *
+ *     nnc build -D units=4000 widths.nn -o widths_4000 */
+#include <stdlib.h>
+#include <string.h>
+
+#include "checker.h"
+
+const Arg *resolve(const Checker *c, const Arg *a)
+{
+    if (a->kind != ARG_WORD)
+        return a;
+    for (int i = 0; i < c->n_lets; i++)
+        if (strcmp(c->lets[i].name, a->text) == 0)
+            return c->lets[i].value;
+    return a;
+}
+
+static Let *find_let(Checker *c, const char *name)
+{
+    for (int i = 0; i < c->n_lets; i++)
+        if (strcmp(c->lets[i].name, name) == 0)
+            return &c->lets[i];
+    return NULL;
+}
+
+/* The value of -D NAME=VALUE as an argument, or NULL if it is no number. */
+static Arg *define_value(Checker *c, const Define *def, const Arg *was)
+{
+    const char *v = def->value;
+    char *end;
+    size_t len = strlen(v);
+    int percent = len > 0 && v[len - 1] == '%';
+    double num = strtod(v, &end);
+    if (end == v || (size_t)(end - v) != len - (size_t)percent)
+        return NULL;
+    Arg *a = arena_alloc(c->arena, sizeof *a);
+    *a = *was;               /* errors about the value point at the let */
+    a->key = NULL;
+    a->next = NULL;
+    a->kind = percent ? ARG_PERCENT : ARG_NUMBER;
+    a->num = num;
+    a->is_int = !percent && v[strspn(v, "-0123456789")] == '\0';
+    a->text = def->value;
+    return a;
+}
+
+void check_lets(Checker *c, const Stmt *stmts, const Define *defs, int n_defs)
+{
+    int n = 0;
+    for (const Stmt *s = stmts; s; s = s->next)
+        n += strcmp(s->word, "let") == 0;
+    c->lets = arena_alloc(c->arena, sizeof(Let) * (size_t)(n ? n : 1));
+    for (const Stmt *s = stmts; s; s = s->next) {
+        if (strcmp(s->word, "let") != 0)
+            continue;
+        const Arg *a = s->args;
+        if (!a || !a->key || a->next || s->has_block) {
+            diag_error(c->diag, s->line_loc, "a let is 'let NAME = NUMBER'");
+            continue;
+        }
+        if (a->kind != ARG_NUMBER && a->kind != ARG_PERCENT) {
+            diag_error(c->diag, a->loc, "let %s must be a number, not '%s'", a->key, a->text);
+            continue;
+        }
+        Let *old = find_let(c, a->key);
+        if (old) {
+            diag_error(c->diag, a->key_loc, "'%s' is already defined", a->key);
+            diag_note(c->diag, "first defined at line %d", old->value->key_loc.first_line);
+            continue;
+        }
+        c->lets[c->n_lets++] = (Let){ a->key, a };
+    }
+    for (int i = 0; i < n_defs; i++) {
+        Let *let = find_let(c, defs[i].name);
+        if (!let) {
+            diag_error_file(c->diag, "-D %s: the file has no 'let %s = ...' to override",
+                            defs[i].name, defs[i].name);
+            continue;
+        }
+        Arg *v = define_value(c, &defs[i], let->value);
+        if (!v) {
+            diag_error_file(c->diag, "-D %s=%s: expected a number", defs[i].name, defs[i].value);
+            continue;
+        }
+        let->value = v;
+    }
+}

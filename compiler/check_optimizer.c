@@ -1,0 +1,122 @@
+/* check_optimizer.c: `optimizer NAME key=value...` and `schedule NAME
+ * key=value...` of the train block.  Each optimizer is a row of a table:
+ * its word, and the hyper-parameters it takes with Keras's defaults and
+ * their ranges, so adding one is adding a row. */
+#include <string.h>
+
+#include "checker.h"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const char *const PARAM_NAMES[N_OPT_PARAMS] = {
+    "lr", "beta1", "beta2", "epsilon", "momentum", "rho", "initial_accumulator", "weight_decay",
+};
+
+const char *opt_param_name(OptParam p) { return PARAM_NAMES[p]; }
+
+typedef struct ParamSpec {
+    OptParam param;
+    double def, min, max;   /* the value must be above min and at most max */
+} ParamSpec;
+
+typedef struct OptimizerSpec {
+    const char *word;
+    int n;
+    ParamSpec params[5];
+} OptimizerSpec;
+
+#define LR(d) { P_LR, d, 0, 1e3 }
+#define BETAS { P_BETA1, 0.9, 0, 0.999999 }, { P_BETA2, 0.999, 0, 0.999999 }
+#define EPS { P_EPSILON, 1e-7, 0, 1 }
+
+/* Index i is OptimizerKind i. */
+static const OptimizerSpec OPTIMIZERS[] = {
+    { "sgd", 1, { LR(0.01) } },
+    { "adam", 4, { LR(0.001), BETAS, EPS } },
+    { "momentum", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999 } } },
+    { "nesterov", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999 } } },
+    { "adagrad", 3, { LR(0.001), { P_INITIAL_ACCUMULATOR, 0.1, 0, 1e3 }, EPS } },
+    { "rmsprop", 3, { LR(0.001), { P_RHO, 0.9, 0, 0.999999 }, EPS } },
+    { "adamw", 5, { LR(0.001), { P_WEIGHT_DECAY, 0.004, -1e-300, 1 }, BETAS, EPS } },
+    { "adadelta", 3, { LR(0.001), { P_RHO, 0.95, 0, 0.999999 }, EPS } },
+};
+
+const char *optimizer_name(OptimizerKind opt) { return OPTIMIZERS[opt].word; }
+
+/* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 */
+void check_optimizer(Checker *c, const Stmt *s)
+{
+    static const char *words[COUNT(OPTIMIZERS)];
+    for (int i = 0; i < COUNT(OPTIMIZERS); i++)
+        words[i] = OPTIMIZERS[i].word;
+    static const Vocab vocab = { "optimizer", words, COUNT(OPTIMIZERS) };
+
+    Model *m = c->model;
+    const char *word;
+    if (require_args(c, s, 1, "a name, as in 'optimizer adam lr=0.001'") ||
+        arg_word(c, positional(s, 0), "the optimizer", &word))
+        return;
+    int k = vocab_lookup(c, &vocab, word, positional(s, 0)->loc);
+    if (k < 0)
+        return;
+    const OptimizerSpec *spec = &OPTIMIZERS[k];
+    m->optimizer = (OptimizerKind)k;
+    m->optimizer_stmt = s;
+    const char *keys[5];
+    for (int i = 0; i < spec->n; i++)
+        keys[i] = PARAM_NAMES[spec->params[i].param];
+    check_args(c, s, 1, keys, spec->n);
+    for (int i = 0; i < spec->n; i++) {
+        const ParamSpec *p = &spec->params[i];
+        m->opt[p->param] = p->def;
+        m->opt_used |= 1u << p->param;
+        const Arg *a = keyed(s, PARAM_NAMES[p->param]);
+        if (a)
+            arg_real(c, a, PARAM_NAMES[p->param], p->min, p->max, 0, &m->opt[p->param]);
+    }
+}
+
+/* Index i is ScheduleKind i. */
+static const char *const SCHEDULE_WORDS[] = { "constant", "step", "exponential", "cosine", "plateau" };
+static const Vocab SCHEDULES = { "schedule", SCHEDULE_WORDS, COUNT(SCHEDULE_WORDS) };
+
+const char *schedule_name(ScheduleKind k) { return SCHEDULE_WORDS[k]; }
+
+/* schedule step factor=0.5 every=10        lr * factor^floor(epoch / every)
+ * schedule exponential factor=0.96 every=1000   lr * factor^(step / every)
+ * schedule cosine min=0                    from lr down to min * lr
+ * schedule plateau factor=0.1 patience=10 min_lr=0  (Keras's defaults) */
+void check_schedule(Checker *c, const Stmt *s)
+{
+    static const char *const KEYS[][3] = {
+        { NULL }, { "factor", "every" }, { "factor", "every" }, { "min" },
+        { "factor", "patience", "min_lr" },
+    };
+    static const int N_KEYS[] = { 0, 2, 2, 1, 3 };
+    Schedule *sc = &c->model->schedule;
+    const char *word;
+    if (require_args(c, s, 1, "a name, as in 'schedule step factor=0.5 every=10'") ||
+        arg_word(c, positional(s, 0), "the schedule", &word))
+        return;
+    int k = vocab_lookup(c, &SCHEDULES, word, positional(s, 0)->loc);
+    if (k < 0)
+        return;
+    check_args(c, s, 1, KEYS[k], N_KEYS[k]);
+    sc->kind = (ScheduleKind)k;
+    sc->stmt = s;
+    sc->factor = k == SCHEDULE_PLATEAU ? 0.1 : k == SCHEDULE_STEP ? 0.5 : 0.96;
+    sc->every = k == SCHEDULE_STEP ? 10 : 1000;
+    sc->patience = 10;
+    sc->min_lr = 0;
+    const Arg *a;
+    if ((a = keyed(s, "factor")))
+        arg_real(c, a, "factor", 0, 1, 0, &sc->factor);
+    if ((a = keyed(s, "every")))
+        arg_int(c, a, "every", 1, 1000000000L, &sc->every);
+    if ((a = keyed(s, "patience")))
+        arg_int(c, a, "patience", 1, 1000000L, &sc->patience);
+    if ((a = keyed(s, "min_lr")))
+        arg_real(c, a, "min_lr", 0, 1e3, 1, &sc->min_lr);
+    if ((a = keyed(s, "min")))
+        arg_real(c, a, "min", 0, 1, 1, &sc->min_lr);
+}
