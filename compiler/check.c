@@ -171,18 +171,27 @@ static void check_train(Checker *c, const Stmt *block)
         diag_error(c->diag, block->loc, "train needs an 'optimizer', such as 'optimizer adam lr=0.001'");
 }
 
-/* A softmax output trained with cross-entropy is the only pairing the loss
- * supports here; say so at the loss and point at the last layer. */
+/* The loss against the output layer: cross-entropy needs a softmax; some
+ * pairings are legal but suspect and get a warning that says why. */
 static void check_loss_fits_output(Checker *c)
 {
     Model *m = c->model;
     if (!m->loss_stmt || m->n_layers == 0)
         return;
-    const Layer *last = &m->layers[m->n_layers - 1];
+    int i = m->n_layers - 1;
+    const Layer *tail = &m->layers[i];
+    while (i > 0 && m->layers[i].kind == LAYER_DROPOUT)
+        i--;
+    const Layer *last = &m->layers[i];
     if (last->kind != LAYER_DENSE) {
         diag_error(c->diag, last->stmt->line_loc,
                    "the network must end in a dense layer, not '%s'", last->stmt->word);
         return;
+    }
+    if (tail != last) {
+        diag_warning(c->diag, tail->stmt->line_loc,
+                     "dropout after the last dense layer drops predictions while training");
+        diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
     if (m->loss == LOSS_CROSS_ENTROPY && last->act != ACT_SOFTMAX) {
         diag_error(c->diag, m->loss_stmt->line_loc,
@@ -190,6 +199,29 @@ static void check_loss_fits_output(Checker *c)
                    activation_name(last->act));
         diag_note(c->diag, "write 'dense %ld softmax' at line %d", last->units,
                   last->stmt->loc.first_line);
+    }
+    if (m->loss == LOSS_MSE && last->act == ACT_SOFTMAX) {
+        diag_warning(c->diag, m->loss_stmt->line_loc,
+                     "mse on a softmax output learns slowly: its gradient vanishes as the "
+                     "softmax saturates");
+        diag_note(c->diag, "cross_entropy is the loss made for a softmax output");
+    }
+    if (last->act == ACT_SIGMOID && last->units > 2) {
+        diag_warning(c->diag, last->stmt->line_loc,
+                     "a sigmoid output scores each of the %ld classes on its own; "
+                     "they need not sum to 1", last->units);
+        diag_note(c->diag, "for one class out of %ld, use softmax", last->units);
+    }
+}
+
+/* A learning rate above 1 is legal, but almost always a typo. */
+static void check_lr(Checker *c)
+{
+    const Model *m = c->model;
+    if (m->optimizer_stmt && m->opt[P_LR] > 1) {
+        const Arg *a = keyed(m->optimizer_stmt, "lr");
+        diag_warning(c->diag, a ? a->loc : m->optimizer_stmt->line_loc,
+                     "learning rate %g is above 1: training will likely diverge", m->opt[P_LR]);
     }
 }
 
@@ -237,5 +269,6 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
         m->name = "model";
     if (network_ok)     /* a broken network would only be blamed again */
         check_loss_fits_output(&c);
+    check_lr(&c);
     return d->n_errors ? NULL : m;
 }

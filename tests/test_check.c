@@ -340,6 +340,39 @@ START_TEST(initializers_and_regularization)
 }
 END_TEST
 
+START_TEST(warnings_for_legal_but_suspect_choices)
+{
+    Arena a = { 0 };
+    Ir *ir;
+    char *out = diagnose_in(&a, MODEL_HEAD
+        "network {\n    input 4\n    dense 10 sigmoid\n    dropout 0.5\n}\n"
+        "train {\n    loss mse\n    optimizer sgd lr=2\n}\n", &ir, NULL);
+    ck_assert_str_eq(out,
+        "t.nn:15:5: warning: dropout after the last dense layer drops predictions while training\n"
+        "   15 |     dropout 0.5\n"
+        "      |     ^~~~~~~~~~~\n"
+        "      = dropout goes between hidden layers; remove this one\n"
+        "t.nn:14:5: warning: a sigmoid output scores each of the 10 classes on its own; they need not sum to 1\n"
+        "   14 |     dense 10 sigmoid\n"
+        "      |     ^~~~~~~~~~~~~~~~\n"
+        "      = for one class out of 10, use softmax\n"
+        "t.nn:19:22: warning: learning rate 2 is above 1: training will likely diverge\n"
+        "   19 |     optimizer sgd lr=2\n"
+        "      |                      ^\n");
+    ck_assert_ptr_nonnull(ir);      /* warnings do not stop the build */
+    free(out);
+    out = diagnose(MODEL_HEAD "network {\n    input 4\n    dense 10 softmax\n}\n"
+                   "train {\n    loss mse\n    optimizer adam\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:17:5: warning: mse on a softmax output learns slowly: its gradient vanishes as the softmax saturates\n"
+        "   17 |     loss mse\n"
+        "      |     ^~~~~~~~\n"
+        "      = cross_entropy is the loss made for a softmax output\n");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check");
@@ -359,6 +392,7 @@ int main(void)
     tcase_add_test(tc, define_errors);
     tcase_add_test(tc, optimizers_take_their_own_options_with_keras_defaults);
     tcase_add_test(tc, initializers_and_regularization);
+    tcase_add_test(tc, warnings_for_legal_but_suspect_choices);
     tcase_add_test(tc, cross_entropy_needs_softmax_output);
     tcase_add_test(tc, missing_and_repeated_sections);
     tcase_add_test(tc, one_bad_layer_does_not_cascade);

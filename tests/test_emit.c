@@ -161,6 +161,8 @@ START_TEST(generated_c_compiles_with_werror)
         "    input 4x2\n    dropout 0.5\n    flatten\n    dense 3 identity\n    dense 3 softmax\n",
         "    input 9\n    dense 8 leaky_relu slope=0.1\n    dense 7 elu\n    dense 6 gelu\n"
         "    dense 5 softplus\n    dense 4 swish\n    dense 3 softmax\n",
+        /* a suspect but legal dropout after the output: cross-entropy unfused */
+        "    input 5\n    dense 3 softmax l1=0.01 l2=0.01\n    dropout 0.1\n",
     };
     char text[2048], name[32];
     for (int i = 0; i < (int)(sizeof nets / sizeof nets[0]); i++) {
