@@ -31,13 +31,14 @@ static char *emit_file(const char *path)
     return c;
 }
 
-/* The C nnc emits for .nn text, which must have no diagnostics. */
+/* The C nnc emits for .nn text, which must have no errors (warnings are
+ * fine). */
 static char *emit_text(const char *text)
 {
     Arena a = { 0 };
     Ir *ir;
     char *diags = diagnose_in(&a, text, &ir, NULL);
-    ck_assert_str_eq(diags, "");
+    ck_assert_msg(ir != NULL, "%s", diags);
     free(diags);
     char *c = emit_to_string(ir);
     arena_free(&a);
