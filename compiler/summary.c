@@ -1,6 +1,7 @@
 /* summary.c: what `nnc check` prints, in the spirit of Keras's
- * model.summary(): each layer's output shape and parameter count, the
- * kernel the emitter chose, and the totals. */
+ * model.summary(): per layer its output shape, parameters, multiply-adds
+ * per sample, the activation memory of one training batch, and the kernel
+ * the emitter chose (see pick_kernels.c for the rule); then the totals. */
 #include <string.h>
 
 #include "nnc.h"
@@ -13,12 +14,32 @@ static const IrOp *dense_op(const Ir *ir, const Layer *l)
     return NULL;
 }
 
+/* 1536 -> "1.5 KiB" */
+static const char *bytes_str(char *buf, size_t len, double bytes)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
+    int u = 0;
+    while (bytes >= 1024 && u < 3) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+    return buf;
+}
+
+static long layer_macs(const Layer *l)
+{
+    return l->kind == LAYER_DENSE ? l->in.dims[0] * l->units : 0;
+}
+
 void print_summary(FILE *out, const Model *m, const Ir *ir)
 {
-    char shape[64], what[80];
-    long total = 0;
+    char shape[64], what[80], mem[32];
+    long params = 0, macs = 0;
+    double act_bytes = 0;
     fprintf(out, "model %s (%s)\n\n", m->name, m->src->name);
-    fprintf(out, "%-10s %-22s %-12s %12s  %s\n", "layer", "", "output", "params", "kernel");
+    fprintf(out, "%-10s %-24s %-10s %12s %14s %12s  %s\n", "layer", "", "output", "params",
+            "mult-adds", "activations", "kernel");
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         const IrOp *op = dense_op(ir, l);
@@ -28,12 +49,21 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
             snprintf(what, sizeof what, "dropout %g", l->rate);
         else
             snprintf(what, sizeof what, "%s", l->stmt->word);
-        fprintf(out, "%-10s %-22s %-12s %12ld  %s\n", l->name, what,
-                shape_str(&l->out, shape, sizeof shape), l->n_params,
-                op ? kernel_name(op->kernel) : "-");
-        total += l->n_params;
+        /* flatten only reshapes: it holds no buffer of its own */
+        double bytes = l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
+        fprintf(out, "%-10s %-24s %-10s %12ld %14ld %12s  %s\n", l->name, what,
+                shape_str(&l->out, shape, sizeof shape), l->n_params, layer_macs(l),
+                bytes_str(mem, sizeof mem, bytes), op ? kernel_name(op->kernel) : "-");
+        params += l->n_params;
+        macs += layer_macs(l);
+        act_bytes += bytes;
     }
-    fprintf(out, "\ntotal params: %ld (%.1f KiB of float32)\n", total, (double)total * 4 / 1024);
+    fprintf(out, "\ntotal: %ld params (%s of float32), %ld multiply-adds per sample forward,\n",
+            params, bytes_str(mem, sizeof mem, (double)params * 4), macs);
+    fprintf(out, "       %s of activations per batch of %ld\n",
+            bytes_str(mem, sizeof mem, act_bytes), m->batch);
+    fprintf(out, "kernels: dense layers with %d weights or more use cblas_sgemm, "
+                 "smaller ones plain loops\n", GEMM_MIN_WEIGHTS);
     fprintf(out, "loss %s, optimizer %s", loss_name(m->loss), optimizer_name(m->optimizer));
     for (int p = 0; p < N_OPT_PARAMS; p++)
         if (m->opt_used & (1u << p))

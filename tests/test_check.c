@@ -373,12 +373,37 @@ START_TEST(warnings_for_legal_but_suspect_choices)
 }
 END_TEST
 
+START_TEST(summary_reports_params_macs_memory_and_kernels)
+{
+    Arena a = { 0 };
+    Model *m;
+    Ir *ir;
+    char *out = diagnose_in(&a, NET("    input 28x28\n    flatten\n    dense 128 relu\n"
+                                    "    dense 10 softmax\n"), &ir, &m);
+    ck_assert_str_eq(out, "");
+    free(out);
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    print_summary(f, m, ir);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(out,
+        "dense1     dense 128 relu           128              100480         100352     16.0 KiB  cblas_sgemm\n"));
+    ck_assert_ptr_nonnull(strstr(out,
+        "dense2     dense 10 softmax         10                 1290           1280      1.2 KiB  loops\n"));
+    ck_assert_ptr_nonnull(strstr(out, "total: 101770 params (397.5 KiB of float32), "
+                                      "101632 multiply-adds per sample forward,\n"));
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check");
     TCase *tc = tcase_create("shapes");
     tcase_add_test(tc, shapes_of_the_reference_model);
     tcase_add_test(tc, data_and_train_settings_with_defaults);
+    tcase_add_test(tc, summary_reports_params_macs_memory_and_kernels);
     suite_add_tcase(s, tc);
     tc = tcase_create("diagnostics");
     tcase_add_test(tc, unknown_layer_suggests_the_closest);
