@@ -21,7 +21,8 @@ static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs
 static const Vocab TRAIN = { "training setting", TRAIN_WORDS, COUNT(TRAIN_WORDS) };
 
 /* Index i of each table is the enum value i. */
-static const char *const LOSS_WORDS[] = { "cross_entropy", "mse" };
+static const char *const LOSS_WORDS[] = { "cross_entropy", "mse", "sum_of_squares", "mae",
+                                          "kl_divergence", "cosine_similarity" };
 static const Vocab LOSSES = { "loss", LOSS_WORDS, COUNT(LOSS_WORDS) };
 
 const char *loss_name(LossKind loss) { return LOSS_WORDS[loss]; }
@@ -193,9 +194,10 @@ static void check_loss_fits_output(Checker *c)
                      "dropout after the last dense layer drops predictions while training");
         diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
-    if (m->loss == LOSS_CROSS_ENTROPY && last->act != ACT_SOFTMAX) {
+    if ((m->loss == LOSS_CROSS_ENTROPY || m->loss == LOSS_KL_DIVERGENCE) &&
+        last->act != ACT_SOFTMAX) {
         diag_error(c->diag, m->loss_stmt->line_loc,
-                   "cross_entropy needs a softmax output, but the last layer has %s",
+                   "%s needs a softmax output, but the last layer has %s", loss_name(m->loss),
                    activation_name(last->act));
         diag_note(c->diag, "write 'dense %ld softmax' at line %d", last->units,
                   last->stmt->loc.first_line);

@@ -20,19 +20,48 @@ void diag_init(Diag *d, const Source *src, FILE *out)
     d->n_warnings = 0;
 }
 
+/* A hostile file must not make nnc print without end: after this many
+ * diagnostics the rest are counted but not shown, and a quoted line is cut
+ * to a window around the caret. */
+enum { MAX_SHOWN = 50, MAX_QUOTE = 160, QUOTE_BEFORE = 60 };
+
+static int shown(const Diag *d)
+{
+    return d->n_errors + d->n_warnings < MAX_SHOWN;
+}
+
+/* Tabs stay tabs so the caret lines up; other control bytes (a NUL would
+ * end the line early) print as '?'. */
+static void put_quoted(FILE *out, char c)
+{
+    unsigned char u = (unsigned char)c;
+    fputc(u == '\t' || (u >= 0x20 && u != 0x7f) ? u : '?', out);
+}
+
 static void show_line(Diag *d, Loc loc)
 {
     int len;
     const char *line = source_line(d->src, loc.first_line, &len);
-    fprintf(d->out, "%5d | %.*s\n", loc.first_line, len, line);
-    fprintf(d->out, "      | ");
-    /* Keep tabs as tabs so the caret lines up under the same text. */
     int col = loc.first_column < 1 ? 1 : loc.first_column;
-    for (int i = 0; i < col - 1 && i < len; i++)
-        fputc(line[i] == '\t' ? '\t' : ' ', d->out);
     int last = loc.last_line == loc.first_line ? loc.last_column : len;
     if (last < col)
         last = col;
+    /* [start, end) of the line is shown, "..." marking what is cut */
+    int start = 0, end = len;
+    if (len > MAX_QUOTE) {
+        if (col - 1 > QUOTE_BEFORE)
+            start = col - 1 - QUOTE_BEFORE < len - MAX_QUOTE ? col - 1 - QUOTE_BEFORE : len - MAX_QUOTE;
+        end = start + MAX_QUOTE;
+    }
+    const char *cut_left = start > 0 ? "..." : "";
+    fprintf(d->out, "%5d | %s", loc.first_line, cut_left);
+    for (int i = start; i < end; i++)
+        put_quoted(d->out, line[i]);
+    fprintf(d->out, "%s\n      | %s", end < len ? "..." : "", start > 0 ? "   " : "");
+    for (int i = start; i < col - 1 && i < end; i++)
+        fputc(line[i] == '\t' ? '\t' : ' ', d->out);
+    if (last > end)
+        last = end > col ? end : col;
     fputc('^', d->out);
     for (int c = col + 1; c <= last; c++)
         fputc('~', d->out);
@@ -41,6 +70,12 @@ static void show_line(Diag *d, Loc loc)
 
 static void report(Diag *d, Loc loc, const char *kind, const char *fmt, va_list ap)
 {
+    if (!shown(d)) {
+        if (d->n_errors + d->n_warnings == MAX_SHOWN)
+            fprintf(d->out, "%s: more than %d errors and warnings; the rest are not shown\n",
+                    d->src->name, MAX_SHOWN);
+        return;
+    }
     fprintf(d->out, "%s:%d:%d: %s: ", d->src->name, loc.first_line, loc.first_column, kind);
     vfprintf(d->out, fmt, ap);
     fputc('\n', d->out);
@@ -79,6 +114,9 @@ void diag_warning(Diag *d, Loc loc, const char *fmt, ...)
 
 void diag_note(Diag *d, const char *fmt, ...)
 {
+    /* the note belongs to the diagnostic just counted */
+    if (d->n_errors + d->n_warnings > MAX_SHOWN)
+        return;
     va_list ap;
     va_start(ap, fmt);
     fprintf(d->out, "      = ");

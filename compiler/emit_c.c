@@ -13,20 +13,13 @@
 
 #include "nnc.h"
 
-typedef struct Emitter {
-    FILE *out;
-    const Ir *ir;
-    const Model *m;
-    unsigned char *used;   /* per buffer: referenced by a live op */
-} Emitter;
-
-#define OUT(...) fprintf(e->out, __VA_ARGS__)
+#include "emit.h"
 
 /* ---- small helpers ------------------------------------------------------- */
 
 /* The shortest C float literal that reads back as the same float:
  * "0.001f", not "0.00100000005f"; "1.0f". */
-static const char *float_lit(char *buf, size_t len, double v)
+const char *float_lit(char *buf, size_t len, double v)
 {
     char num[40];
     float want = (float)v;
@@ -57,7 +50,7 @@ static void emit_string(Emitter *e, const char *s)
 }
 
 /* The .nn line a piece of code came from, trimmed, safe inside a comment. */
-static void emit_source_line(Emitter *e, const Stmt *s)
+void emit_source_line(Emitter *e, const Stmt *s)
 {
     int len;
     const char *line = source_line(e->m->src, s->loc.first_line, &len);
@@ -86,7 +79,7 @@ static void emit_source_line(Emitter *e, const Stmt *s)
     OUT("\n");
 }
 
-static const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
+const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
 
 static void upper(char *dst, size_t len, const char *src)
 {
@@ -433,66 +426,6 @@ static void emit_dropout(Emitter *e, const IrOp *op)
     else
         OUT("    (void)n;   /* %s is the input: no gradient needed */\n", x->name);
     OUT("}\n\n");
-}
-
-/* ---- the loss ------------------------------------------------------------ */
-
-static const IrOp *fused_softmax(const Emitter *e)
-{
-    for (int i = 0; i < e->ir->n_ops; i++) {
-        const IrOp *op = &e->ir->ops[i];
-        if (op->kind == OP_ACTIVATION && op->fused_into_loss && !op->dead)
-            return op;
-    }
-    return NULL;
-}
-
-static void emit_loss(Emitter *e, const IrOp *op)
-{
-    const IrBuf *y = buf(e, op->in);
-    const IrOp *sm = fused_softmax(e);
-    emit_source_line(e, op->stmt);
-    if (op->loss == LOSS_CROSS_ENTROPY && sm) {
-        const IrBuf *z = buf(e, sm->in);
-        OUT("   Softmax and cross-entropy fused: per row, with logits z = %s and p = %s,\n",
-            z->name, y->name);
-        OUT("   loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and\n");
-        OUT("   dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */\n");
-        OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
-        OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        const float *z = &%s[r * CLASSES], *p = &%s[r * CLASSES];\n", z->name, y->name);
-        OUT("        float *dz = &d_%s[r * CLASSES];\n", z->name);
-        OUT("        float max = z[0];\n");
-        OUT("        for (int k = 1; k < CLASSES; k++)\n            max = z[k] > max ? z[k] : max;\n");
-        OUT("        double sum = 0;\n");
-        OUT("        for (int k = 0; k < CLASSES; k++)\n            sum += exp((double)z[k] - max);\n");
-        OUT("        total += log(sum) + max - z[t[r]];\n");
-        OUT("        for (int k = 0; k < CLASSES; k++)\n            dz[k] = p[k] / n;\n");
-        OUT("        dz[t[r]] -= 1.0f / n;\n    }\n    return total;\n}\n\n");
-    } else if (op->loss == LOSS_CROSS_ENTROPY) {
-        OUT("   Cross-entropy of probabilities p = %s: loss = -log p[t] per row (p clipped at\n",
-            y->name);
-        OUT("   1e-7 as Keras does), dL/dp[t] = -1 / (p[t] n).  Returns the sum. */\n");
-        OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
-        OUT("    memset(d_%s, 0, sizeof(float) * (size_t)n * CLASSES);\n", y->name);
-        OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        float p = %s[r * CLASSES + t[r]];\n", y->name);
-        OUT("        p = p < 1e-7f ? 1e-7f : p;\n");
-        OUT("        total -= log(p);\n");
-        OUT("        d_%s[r * CLASSES + t[r]] = -1.0f / (p * n);\n    }\n", y->name);
-        OUT("    return total;\n}\n\n");
-    } else {
-        OUT("   Mean squared error against one-hot labels, averaged over the CLASSES\n");
-        OUT("   outputs as Keras does: loss = sum_k (y_k - t_k)^2 / CLASSES per row,\n");
-        OUT("   dL/dy = 2 (y - t) / (CLASSES n).  Returns the sum over rows. */\n");
-        OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
-        OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        for (int k = 0; k < CLASSES; k++) {\n");
-        OUT("            float err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y->name);
-        OUT("            total += (double)err * err / CLASSES;\n");
-        OUT("            d_%s[r * CLASSES + k] = 2 * err / (CLASSES * n);\n        }\n", y->name);
-        OUT("    return total;\n}\n\n");
-    }
 }
 
 static int has_penalty(const Emitter *e)

@@ -188,7 +188,11 @@ const char *const *init_names(int *n);
 
 typedef enum LossKind {
     LOSS_CROSS_ENTROPY,   /* integer labels, softmax output */
-    LOSS_MSE              /* against one-hot labels */
+    LOSS_MSE,             /* the rest: against one-hot labels */
+    LOSS_SUM_OF_SQUARES,
+    LOSS_MAE,
+    LOSS_KL_DIVERGENCE,
+    LOSS_COSINE
 } LossKind;
 
 typedef enum OptimizerKind {

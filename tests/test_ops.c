@@ -56,6 +56,11 @@ static const OpModel MODELS[] = {
     /* mean squared error on a sigmoid and on an identity output */
     { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse" },
     { "mse_identity", "    input 64\n    dense 3\n", "mse" },
+    /* the other losses against one-hot labels */
+    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares" },
+    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae" },
+    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence" },
+    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity" },
     /* leaky_relu and elu, applied in place from their outputs */
     { "leaky_elu", "    input 64\n    dense 6 leaky_relu slope=0.1\n    dense 5 elu alpha=0.7\n"
                    "    dense 3 softmax\n", "cross_entropy" },

@@ -1,0 +1,129 @@
+/* emit_loss.c: the generated loss(): the sum over a batch's rows of the
+ * per-sample loss against integer labels t (one-hot where the loss wants a
+ * target vector), and the gradient of the batch's mean loss with respect to
+ * the network's output, left in d_<output> for backward(). */
+#include <string.h>
+
+#include "emit.h"
+
+static const IrOp *fused_softmax(const Emitter *e)
+{
+    for (int i = 0; i < e->ir->n_ops; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        if (op->kind == OP_ACTIVATION && op->fused_into_loss && !op->dead)
+            return op;
+    }
+    return NULL;
+}
+
+/* The per-row loops for losses against one-hot targets: for each row r
+ * and output k, `err` is y - t; body accumulates into total and writes
+ * the gradient dy. */
+static void emit_onehot_loop(Emitter *e, const char *y, const char *body)
+{
+    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    OUT("    for (int r = 0; r < n; r++)\n");
+    OUT("        for (int k = 0; k < CLASSES; k++) {\n");
+    OUT("            float err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
+    OUT("            float *dy = &d_%s[r * CLASSES + k];\n", y);
+    OUT("%s", body);
+    OUT("        }\n    return total;\n}\n\n");
+}
+
+static void emit_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
+{
+    OUT("   Softmax and cross-entropy fused: per row, with logits z = %s and p = %s,\n",
+        z->name, p->name);
+    OUT("   loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and\n");
+    OUT("   dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */\n");
+    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    OUT("    for (int r = 0; r < n; r++) {\n");
+    OUT("        const float *z = &%s[r * CLASSES], *p = &%s[r * CLASSES];\n", z->name, p->name);
+    OUT("        float *dz = &d_%s[r * CLASSES];\n", z->name);
+    OUT("        float max = z[0];\n");
+    OUT("        for (int k = 1; k < CLASSES; k++)\n            max = z[k] > max ? z[k] : max;\n");
+    OUT("        double sum = 0;\n");
+    OUT("        for (int k = 0; k < CLASSES; k++)\n            sum += exp((double)z[k] - max);\n");
+    OUT("        total += log(sum) + max - z[t[r]];\n");
+    OUT("        for (int k = 0; k < CLASSES; k++)\n            dz[k] = p[k] / n;\n");
+    OUT("        dz[t[r]] -= 1.0f / n;\n    }\n    return total;\n}\n\n");
+}
+
+/* -log p[t]: cross-entropy on probabilities, and KL divergence from a
+ * one-hot target (sum_k t_k log(t_k / p_k) = -log p[t]). */
+static void emit_neg_log(Emitter *e, const IrBuf *y)
+{
+    OUT("   loss = -log p[t] per row, p = %s clipped at 1e-7 as Keras does,\n", y->name);
+    OUT("   dL/dp[t] = -1 / (p[t] n).  Returns the sum over rows. */\n");
+    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    OUT("    memset(d_%s, 0, sizeof(float) * (size_t)n * CLASSES);\n", y->name);
+    OUT("    for (int r = 0; r < n; r++) {\n");
+    OUT("        float p = %s[r * CLASSES + t[r]];\n", y->name);
+    OUT("        p = p < 1e-7f ? 1e-7f : p;\n");
+    OUT("        total -= log(p);\n");
+    OUT("        d_%s[r * CLASSES + t[r]] = -1.0f / (p * n);\n    }\n", y->name);
+    OUT("    return total;\n}\n\n");
+}
+
+/* Keras's cosine similarity loss: -cos(y, t), t one-hot. */
+static void emit_cosine(Emitter *e, const IrBuf *y)
+{
+    OUT("   Cosine similarity with the one-hot label, as Keras's loss: -cos(y, t)\n");
+    OUT("   = -y[t] / |y| per row, with |y| = sqrt(sum y^2 + 1e-12);\n");
+    OUT("   dL/dy_k = -(onehot_k / |y| - y[t] y_k / |y|^3) / n.  Returns the sum. */\n");
+    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    OUT("    for (int r = 0; r < n; r++) {\n");
+    OUT("        const float *y = &%s[r * CLASSES];\n", y->name);
+    OUT("        float *dy = &d_%s[r * CLASSES];\n", y->name);
+    OUT("        double sq = 1e-12;\n");
+    OUT("        for (int k = 0; k < CLASSES; k++)\n            sq += (double)y[k] * y[k];\n");
+    OUT("        double norm = sqrt(sq), yt = y[t[r]];\n");
+    OUT("        total -= yt / norm;\n");
+    OUT("        for (int k = 0; k < CLASSES; k++)\n");
+    OUT("            dy[k] = (float)(-((k == t[r]) / norm - yt * y[k] / (norm * sq)) / n);\n");
+    OUT("    }\n    return total;\n}\n\n");
+}
+
+void emit_loss(Emitter *e, const IrOp *op)
+{
+    const IrBuf *y = buf(e, op->in);
+    const IrOp *sm = fused_softmax(e);
+    emit_source_line(e, op->stmt);
+    switch (op->loss) {
+    case LOSS_CROSS_ENTROPY:
+        if (sm) {
+            emit_softmax_ce(e, buf(e, sm->in), y);
+        } else {
+            OUT("   Cross-entropy of probabilities against integer labels t:\n");
+            emit_neg_log(e, y);
+        }
+        break;
+    case LOSS_KL_DIVERGENCE:
+        OUT("   KL divergence from the one-hot label t to p: sum_k t_k log(t_k / p_k),\n");
+        emit_neg_log(e, y);
+        break;
+    case LOSS_MSE:
+        OUT("   Mean squared error against one-hot labels, averaged over the CLASSES\n");
+        OUT("   outputs as Keras does: loss = sum_k (y_k - t_k)^2 / CLASSES per row,\n");
+        OUT("   dL/dy = 2 (y - t) / (CLASSES n).  Returns the sum over rows. */\n");
+        emit_onehot_loop(e, y->name, "            total += (double)err * err / CLASSES;\n"
+                                     "            *dy = 2 * err / (CLASSES * n);\n");
+        break;
+    case LOSS_SUM_OF_SQUARES:
+        OUT("   Sum of squares against one-hot labels: loss = 0.5 sum_k (y_k - t_k)^2\n");
+        OUT("   per row, dL/dy = (y - t) / n.  Returns the sum over rows. */\n");
+        emit_onehot_loop(e, y->name, "            total += 0.5 * err * err;\n"
+                                     "            *dy = err / n;\n");
+        break;
+    case LOSS_MAE:
+        OUT("   Mean absolute error against one-hot labels, averaged over the CLASSES\n");
+        OUT("   outputs: loss = sum_k |y_k - t_k| / CLASSES per row,\n");
+        OUT("   dL/dy = sign(y - t) / (CLASSES n).  Returns the sum over rows. */\n");
+        emit_onehot_loop(e, y->name, "            total += fabs((double)err) / CLASSES;\n"
+                                     "            *dy = (float)((err > 0) - (err < 0)) / (CLASSES * n);\n");
+        break;
+    case LOSS_COSINE:
+        emit_cosine(e, y);
+        break;
+    }
+}
