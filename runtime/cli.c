@@ -3,6 +3,7 @@
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
+ *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -184,6 +185,13 @@ static void usage(const cli *c, FILE *out)
             "  gradcheck    compare backward() with numerical gradients\n"
             "    --samples N  training samples to use, 1 to %d (default 4)\n"
             "    --seed N     seeds the weights and the entries checked (default %llu)\n"
+            "  steps N      N updates on the first N*batch training samples in file order\n"
+            "               (no shuffle), printing each batch's loss before its update\n"
+            "    --lr X       learning rate (default %g)\n"
+            "    --batch N    samples per update, 1 to %d (default %d)\n"
+            "    --seed N     seeds the initial weights and dropout (default %llu)\n"
+            "    --weights-in F   start from these weights instead of fresh ones\n"
+            "    --weights-out F  save the starting weights there, before any update\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
@@ -191,7 +199,8 @@ static void usage(const cli *c, FILE *out)
             "Exit status: 0 ok, 1 bad option, data or weights file, 2 internal error.\n",
             c->prog, m->name, or_unknown(m->source), or_unknown(m->nnc_version), m->epochs,
             m->max_batch, m->batch, (double)m->optimizer.lr, (unsigned long long)m->seed,
-            c->default_dir, c->default_dir, m->max_batch, (unsigned long long)m->seed);
+            c->default_dir, c->default_dir, m->max_batch, (unsigned long long)m->seed,
+            (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed);
 }
 
 /* Exit status when parse_flags did not return 0: --help, or a bad option
@@ -269,6 +278,56 @@ static int cmd_gradcheck(const cli *c, int n, char **args)
     return finish(c, nnrt_gradcheck_run(c->m, samples, seed, &err), &err);
 }
 
+/* steps N [options]: N first, then the options */
+static int cmd_steps(const cli *c, int n, char **args)
+{
+    const nnrt_model *m = c->m;
+    nnrt_steps_opts o = { 0, m->batch, m->optimizer.lr, m->seed, NULL, NULL };
+    if (n > 0 && (strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0))
+        return after_flags(c, 1);
+    if (n == 0 || strncmp(args[0], "--", 2) == 0) {
+        fprintf(stderr, "%s: steps: missing the number of steps (steps N [OPTIONS])\n", m->name);
+        hint(c);
+        return 1;
+    }
+    const flag count = { "steps", FLAG_COUNT, &o.steps, INT_MAX };
+    if (parse_count(c, &count, args[0]) != 0)
+        return 1;
+    const flag flags[] = {
+        { "--lr", FLAG_RATE, &o.lr, 0 },
+        { "--batch", FLAG_COUNT, &o.batch, m->max_batch },
+        { "--seed", FLAG_SEED, &o.seed, 0 },
+        { "--weights-in", FLAG_PATH, &o.weights_in, 0 },
+        { "--weights-out", FLAG_PATH, &o.weights_out, 0 },
+    };
+    int rc = parse_flags(c, "steps", flags, sizeof flags / sizeof flags[0], n - 1, args + 1);
+    if (rc != 0)
+        return after_flags(c, rc);
+    nnrt_error err;
+    return finish(c, nnrt_steps_run(m, &o, &err), &err);
+}
+
+/* What nnc's checker should have refused, so an internal error if seen. */
+static const char *schedule_fault(const nnrt_schedule *s)
+{
+    switch (s->kind) {
+    case NNRT_SCHEDULE_CONSTANT:
+        return NULL;
+    case NNRT_SCHEDULE_STEP:
+    case NNRT_SCHEDULE_EXPONENTIAL:
+        return s->every < 1 ? "schedule every < 1" : !(s->factor > 0) ? "schedule factor <= 0"
+                                                                      : NULL;
+    case NNRT_SCHEDULE_COSINE:
+        return !(s->min_lr >= 0 && s->min_lr <= 1) ? "cosine min_lr outside 0..1" : NULL;
+    case NNRT_SCHEDULE_PLATEAU:
+        return !(s->factor > 0 && s->factor < 1) ? "plateau factor outside (0, 1)"
+             : s->patience < 0 ? "plateau patience < 0"
+             : !(s->min_lr >= 0) ? "plateau min_lr < 0"
+                                 : NULL;
+    }
+    return "unknown schedule kind";
+}
+
 /* A description the generated code got wrong is nnc's bug, not the user's. */
 static int model_is_sound(const nnrt_model *m)
 {
@@ -280,7 +339,7 @@ static int model_is_sound(const nnrt_model *m)
                     : m->n_params < 0 || (m->n_params > 0 && !m->params) ? "bad params table"
                     : !m->input || !m->output || !m->forward || !m->loss || !m->backward
                         ? "missing buffer or function"
-                        : NULL;
+                        : schedule_fault(&m->schedule);
     if (why)
         fprintf(stderr, "%s: internal error: bad model description: %s\n",
                 m->name ? m->name : "trainer", why);
@@ -306,6 +365,8 @@ int nnrt_main(const nnrt_model *m, int argc, char **argv)
         return cmd_eval(&c, argc - 2, argv + 2);
     if (strcmp(command, "gradcheck") == 0)
         return cmd_gradcheck(&c, argc - 2, argv + 2);
+    if (strcmp(command, "steps") == 0)
+        return cmd_steps(&c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(&c, stdout);

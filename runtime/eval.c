@@ -21,7 +21,7 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
         correct += nnrt_count_correct(m->output, y, n, m->n_classes);
     }
     int total = ds->n_samples > 0 ? ds->n_samples : 1;
-    *loss = loss_sum / total;
+    *loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
     *accuracy = (double)correct / total;
 }
 

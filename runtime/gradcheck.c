@@ -1,7 +1,8 @@
 /* gradcheck.c: backward() against numerical derivatives of loss().
  *
  * For a parameter entry w, the analytic gradient a is what backward() left
- * in its grad.  With L the mean loss over the samples, h = 1e-3 and the
+ * in its grad.  With L the mean loss over the samples plus the model's
+ * penalty (what backward() differentiates), h = 1e-3 and the
  * steps actually taken once w + h and w - h are rounded to float
  * (hp = (w + h) - w, hm = w - (w - h)):
  *     central   c = (L(w + hp) - L(w - hm)) / (hp + hm)
@@ -55,7 +56,7 @@ typedef struct worst_entry {
 static double mean_loss(const nnrt_model *m, int n, const int *y)
 {
     m->forward(n, 0, NULL);
-    return m->loss(n, y) / n;
+    return m->loss(n, y) / n + nnrt_penalty(m);
 }
 
 /* idx[0..k): every entry if there are few, else k distinct ones from rng */

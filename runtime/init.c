@@ -7,10 +7,11 @@
 
 #include "nnrt.h"
 
-/* Keras's he_normal is VarianceScaling(2, "fan_in", "truncated_normal"):
- * a normal truncated at 2 standard deviations has a standard deviation
- * 0.87962566 times the untruncated one, so Keras widens the normal by
- * 1/0.87962566 first and the values kept end with std sqrt(2/fan_in). */
+/* Keras's he_normal, glorot_normal and lecun_normal are VarianceScaling
+ * with a "truncated_normal" distribution: a normal truncated at 2 standard
+ * deviations has a standard deviation 0.87962566 times the untruncated one,
+ * so Keras widens the normal by 1/0.87962566 first and the values kept end
+ * with the std asked for (sqrt(2/fan_in) for he_normal). */
 #define TRUNCATED_NORMAL_STD 0.87962566103423978
 
 static void fill_truncated_normal(float *v, int n, double std, nnrt_rng *rng)
@@ -23,6 +24,13 @@ static void fill_truncated_normal(float *v, int n, double std, nnrt_rng *rng)
         while (z < -2.0f || z > 2.0f);   /* redraw, as TF's truncated_normal does */
         v[i] = z * s;
     }
+}
+
+/* N(0, std^2) */
+static void fill_normal(float *v, int n, float std, nnrt_rng *rng)
+{
+    for (int i = 0; i < n; i++)
+        v[i] = nnrt_rng_normal(rng) * std;
 }
 
 /* U(-limit, +limit) */
@@ -55,6 +63,21 @@ void nnrt_params_init(const nnrt_model *m, nnrt_rng *rng)
             break;
         case NNRT_INIT_GLOROT_UNIFORM:
             fill_uniform(t->value, t->size, sqrt(6.0 / fans), rng);
+            break;
+        case NNRT_INIT_GLOROT_NORMAL:
+            fill_truncated_normal(t->value, t->size, sqrt(2.0 / fans), rng);
+            break;
+        case NNRT_INIT_LECUN_NORMAL:
+            fill_truncated_normal(t->value, t->size, sqrt(1.0 / fan_in), rng);
+            break;
+        case NNRT_INIT_LECUN_UNIFORM:
+            fill_uniform(t->value, t->size, sqrt(3.0 / fan_in), rng);
+            break;
+        case NNRT_INIT_NORMAL:   /* Keras's RandomNormal(0, init_scale): not truncated */
+            fill_normal(t->value, t->size, t->init_scale, rng);
+            break;
+        case NNRT_INIT_UNIFORM:  /* Keras's RandomUniform(-init_scale, init_scale) */
+            fill_uniform(t->value, t->size, t->init_scale, rng);
             break;
         }
     }

@@ -116,7 +116,12 @@ typedef enum nnrt_init {
     NNRT_INIT_ZEROS,
     NNRT_INIT_HE_NORMAL,      /* N(0, 2/fan_in), truncated at 2 std as Keras does */
     NNRT_INIT_HE_UNIFORM,     /* U(-sqrt(6/fan_in), +sqrt(6/fan_in)) */
-    NNRT_INIT_GLOROT_UNIFORM  /* U(-sqrt(6/(fan_in+fan_out)), +...): Keras's default */
+    NNRT_INIT_GLOROT_UNIFORM, /* U(-sqrt(6/(fan_in+fan_out)), +...): Keras's default */
+    NNRT_INIT_GLOROT_NORMAL,  /* truncated N(0, 2/(fan_in+fan_out)) */
+    NNRT_INIT_LECUN_NORMAL,   /* truncated N(0, 1/fan_in) */
+    NNRT_INIT_LECUN_UNIFORM,  /* U(-sqrt(3/fan_in), +sqrt(3/fan_in)) */
+    NNRT_INIT_NORMAL,         /* N(0, scale^2), not truncated */
+    NNRT_INIT_UNIFORM         /* U(-scale, +scale) */
 } nnrt_init;
 
 /* One trainable tensor: its value and the gradient that backward() fills. */
@@ -129,18 +134,49 @@ typedef struct nnrt_param {
     float *grad;
     nnrt_init init;
     int fan_in, fan_out;
+    float init_scale;   /* NNRT_INIT_NORMAL: std; NNRT_INIT_UNIFORM: limit */
 } nnrt_param;
 
 typedef enum nnrt_optimizer_kind {
     NNRT_OPT_SGD,
-    NNRT_OPT_ADAM
+    NNRT_OPT_ADAM,
+    NNRT_OPT_MOMENTUM,    /* SGD with momentum */
+    NNRT_OPT_NESTEROV,    /* SGD with Nesterov momentum */
+    NNRT_OPT_ADAGRAD,
+    NNRT_OPT_RMSPROP,
+    NNRT_OPT_ADAMW,
+    NNRT_OPT_ADADELTA
 } nnrt_optimizer_kind;
 
+/* Hyper-parameters of every optimizer; each uses the ones it needs.  The
+ * generated code fills them with Keras's defaults unless the .nn file says
+ * otherwise. */
 typedef struct nnrt_optimizer {
     nnrt_optimizer_kind kind;
     float lr;
-    float beta1, beta2, epsilon;   /* Adam; Keras defaults 0.9, 0.999, 1e-7 */
+    float beta1, beta2, epsilon;   /* Adam, AdamW; Keras defaults 0.9, 0.999, 1e-7 */
+    float momentum;                /* momentum, Nesterov: 0.9 */
+    float rho;                     /* RMSProp 0.9, Adadelta 0.95 */
+    float initial_accumulator;     /* AdaGrad: 0.1 */
+    float weight_decay;            /* AdamW, decoupled: 0.004 */
 } nnrt_optimizer;
+
+typedef enum nnrt_schedule_kind {
+    NNRT_SCHEDULE_CONSTANT,
+    NNRT_SCHEDULE_STEP,            /* lr * factor^floor(epoch / every): per epoch */
+    NNRT_SCHEDULE_EXPONENTIAL,     /* lr * factor^(step / every): per update step */
+    NNRT_SCHEDULE_COSINE,          /* lr * (min + (1-min) (1 + cos(pi t/T)) / 2), t = step, T = all steps */
+    NNRT_SCHEDULE_PLATEAU          /* lr * factor when val_loss has not improved for `patience` epochs */
+} nnrt_schedule_kind;
+
+/* How the learning rate changes during training. */
+typedef struct nnrt_schedule {
+    nnrt_schedule_kind kind;
+    float factor;       /* step, exponential, plateau */
+    int every;          /* step: epochs; exponential: update steps */
+    int patience;       /* plateau: epochs */
+    float min_lr;       /* plateau: floor; cosine: the final fraction of lr (alpha) */
+} nnrt_schedule;
 
 typedef struct nnrt_model {
     const char *name;           /* the `model NAME` of the .nn file */
@@ -166,6 +202,7 @@ typedef struct nnrt_model {
     int epochs;
     uint64_t seed;
     nnrt_optimizer optimizer;
+    nnrt_schedule schedule;     /* zeroed: constant */
 
     int n_params;
     const nnrt_param *params;
@@ -179,8 +216,12 @@ typedef struct nnrt_model {
      * d(mean loss)/d(last layer) for backward. */
     double (*loss)(int n, const int *y);
     /* backward: from what loss() stored, overwrite every param's grad with
-     * d(mean loss)/d(param) for the last forward's rows. */
+     * d(mean loss + penalty)/d(param) for the last forward's rows. */
     void (*backward)(int n);
+    /* penalty: the regularization term (L1, L2) of the current weights,
+     * added once to the mean loss of every batch and evaluation, as Keras
+     * reports it; NULL when the model has none. */
+    double (*penalty)(void);
 } nnrt_model;
 
 /* ---- parameters and optimizers (init.c, optim.c) ---------------------- */
@@ -191,7 +232,8 @@ void nnrt_params_init(const nnrt_model *m, nnrt_rng *rng);
 typedef struct nnrt_optim_state {
     nnrt_optimizer opt;
     long step;           /* updates done so far */
-    float **m1, **m2;    /* per-param moment buffers (Adam), else NULL */
+    float **m1, **m2;    /* per-param state buffers, NULL where the kind needs none
+                            (which holds what: optim.c) */
     int n_params;
 } nnrt_optim_state;
 
@@ -232,6 +274,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
+ *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
  *   OUT --help | --version
  * Exit codes: 0 ok, 1 user error (bad flag, bad data), 2 internal error. */
 int nnrt_main(const nnrt_model *m, int argc, char **argv);

@@ -103,6 +103,28 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
  * (its first `limit` samples if limit > 0), print `test: loss L accuracy A`. */
 int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err);
 
+/* ---- learning-rate schedules (schedule.c) ----------------------------- */
+
+/* One run's schedule and where it stands (the formulas are in schedule.c). */
+typedef struct nnrt_lr_schedule {
+    nnrt_schedule s;
+    float base_lr;              /* --lr, or the optimizer's lr */
+    long total_steps;           /* updates in the whole run: cosine's T */
+    float plateau_lr;           /* plateau: the rate now */
+    double best;                /* plateau: lowest monitored loss so far (INFINITY at first) */
+    int wait;                   /* plateau: epochs since best last improved */
+} nnrt_lr_schedule;
+
+void nnrt_schedule_start(nnrt_lr_schedule *ls, const nnrt_schedule *s, float base_lr,
+                         long total_steps);
+/* The rate for update `step` (0 for the run's first) in epoch `epoch` (0
+ * for the first). */
+float nnrt_schedule_lr(const nnrt_lr_schedule *ls, long step, int epoch);
+/* After each epoch, with the loss plateau watches (val_loss, or the
+ * training loss without a validation split).  Returns 1 when the rate was
+ * just reduced, with the old and new rates in *from and *to; else 0. */
+int nnrt_schedule_epoch_end(nnrt_lr_schedule *ls, double loss, float *from, float *to);
+
 /* ---- training (train.c) ----------------------------------------------- */
 
 typedef struct nnrt_train_opts {
@@ -116,6 +138,37 @@ typedef struct nnrt_train_opts {
 
 /* The `train` command; progress and the final `test:` line on stdout. */
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
+
+/* One update from the n samples in m->input and y: forward in training
+ * mode (dropout drawing from rng), loss, backward, an optimizer step at
+ * st->opt.lr.  Returns the batch's summed loss plus n times the penalty, at
+ * the weights before the update; adds the rows classified right to
+ * *correct. */
+double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const int *y,
+                        nnrt_rng *dropout, long *correct);
+
+/* m's regularization term at its current weights; 0 without one.  Keras
+ * reports loss = mean data loss + this, for training batches and
+ * evaluations alike. */
+static inline double nnrt_penalty(const nnrt_model *m)
+{
+    return m->penalty ? m->penalty() : 0.0;
+}
+
+/* ---- the `steps` command (steps.c) ------------------------------------ */
+
+typedef struct nnrt_steps_opts {
+    int steps;
+    int batch;                  /* 1 .. m->max_batch */
+    float lr;
+    uint64_t seed;
+    const char *weights_in;     /* start from these weights; NULL: initialize from seed */
+    const char *weights_out;    /* save the starting weights here; NULL: don't */
+} nnrt_steps_opts;
+
+/* `steps` updates on the first steps * batch training samples (after the
+ * validation split) in file order, printing `step K loss L` for each. */
+int nnrt_steps_run(const nnrt_model *m, const nnrt_steps_opts *o, nnrt_error *err);
 
 /* ---- gradient check command (gradcheck.c) ----------------------------- */
 

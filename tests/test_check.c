@@ -159,7 +159,7 @@ START_TEST(unknown_word_far_from_all_lists_them)
         "t.nn:17:10: error: unknown loss 'hinge'\n"
         "   17 |     loss hinge\n"
         "      |          ^~~~~\n"
-        "      = expected one of: cross_entropy, mse\n");
+        "      = expected one of: cross_entropy, mse, sum_of_squares, mae, kl_divergence, cosine_similarity\n");
     free(out);
 }
 END_TEST

@@ -1,13 +1,15 @@
 /* test_runtime.c: libnnrt's training side on a model written by hand.
  *
  * The model is softmax regression, 4 inputs (a 2x2 image) to 3 classes,
- * with static buffers as nnc would emit them.  Against it: the optimizers
- * (two steps worked out by hand), the initializers (statistics over a big
- * tensor), weight files (round trip, exact error messages, no partial
- * loads), accuracy counting, curve.csv, progress, gradcheck (passes on the
- * right backward, fails on wrong ones), the OpenBLAS core check (the
- * re-exec included), and whole runs through nnrt_main on IDX files the
- * test writes under $NNC_TMP. */
+ * with static buffers as nnc would emit them, and an optional L2 penalty.
+ * Against it: the optimizers (steps worked out by hand, and against each
+ * formula in double), the learning-rate schedules, the initializers
+ * (statistics over a big tensor), weight files (round trip, exact error
+ * messages, no partial loads), accuracy counting, curve.csv, progress,
+ * gradcheck (passes on the right backward, fails on wrong ones, penalty
+ * included), the OpenBLAS core check (the re-exec included), and whole runs
+ * through nnrt_main (train, eval, steps) on IDX files the test writes under
+ * $NNC_TMP. */
 #include <check.h>
 
 #include "suite.h"
@@ -37,7 +39,10 @@ static float z[MAX_BATCH * K], a[MAX_BATCH * K], p[MAX_BATCH * K], da[MAX_BATCH 
 static int relu_logits;
 
 /* Deliberate mistakes for gradcheck to find. */
-static enum { BUG_NONE, BUG_WEIGHTS_TWICE, BUG_BIAS_SIGN } bug;
+static enum { BUG_NONE, BUG_WEIGHTS_TWICE, BUG_BIAS_SIGN, BUG_NO_PENALTY_GRADIENT } bug;
+/* The penalty, when a test gives the model one: l2 * sum(W^2) + offset
+ * (the offset has no gradient: it shifts the reported losses only). */
+static double l2, penalty_offset;
 /* When set, forward draws from its rng in training mode, as dropout does. */
 static int draws_while_training;
 static long draws;
@@ -90,7 +95,16 @@ static double tiny_loss(int n, const int *y)
     return total;
 }
 
-/* dz = da (times relu'(z)); dW = x^T dz, db = column sums of dz */
+static double tiny_penalty(void)
+{
+    double sum = 0;
+    for (int i = 0; i < IN * K; i++)
+        sum += (double)W[i] * W[i];
+    return l2 * sum + penalty_offset;
+}
+
+/* dz = da (times relu'(z)); dW = x^T dz (+ 2 l2 W, the penalty's),
+ * db = column sums of dz */
 static void tiny_backward(int n)
 {
     memset(dW, 0, sizeof dW);
@@ -102,6 +116,9 @@ static void tiny_backward(int n)
                 dW[i * K + k] += x[r * IN + i] * dz;
             db[k] += dz;
         }
+    if (bug != BUG_NO_PENALTY_GRADIENT)
+        for (int i = 0; i < IN * K; i++)
+            dW[i] += (float)(2 * l2 * W[i]);
     if (bug == BUG_WEIGHTS_TWICE)
         for (int i = 0; i < IN * K; i++)
             dW[i] *= 2;
@@ -111,8 +128,8 @@ static void tiny_backward(int n)
 }
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, K }, IN * K, W, dW, NNRT_INIT_GLOROT_UNIFORM, IN, K },
-    { "dense1.b", 1, { K }, K, b, db, NNRT_INIT_ZEROS, IN, K },
+    { "dense1.w", 2, { IN, K }, IN * K, W, dW, NNRT_INIT_GLOROT_UNIFORM, IN, K, 0 },
+    { "dense1.b", 1, { K }, K, b, db, NNRT_INIT_ZEROS, IN, K, 0 },
 };
 
 static char train_images[1024], train_labels[1024], test_images[1024], test_labels[1024];
@@ -138,7 +155,8 @@ static nnrt_model tiny_model(void)
         .output = p,
         .epochs = 5,
         .seed = 1,
-        .optimizer = { NNRT_OPT_ADAM, 0.05f, 0.9f, 0.999f, 1e-7f },
+        .optimizer = { .kind = NNRT_OPT_ADAM, .lr = 0.05f, .beta1 = 0.9f, .beta2 = 0.999f,
+                       .epsilon = 1e-7f },
         .n_params = 2,
         .params = PARAMS,
         .forward = tiny_forward,
@@ -211,6 +229,7 @@ static void setup(void)
     draws_while_training = 0;
     rows_trained = training_calls = last_training_rows = 0;
     draws = 0;
+    l2 = penalty_offset = 0;
     write_fixtures();
 }
 
@@ -334,7 +353,7 @@ END_TEST
 enum { BIG = 100 };
 static float big_w[BIG], big_g[BIG];
 static const nnrt_param BIG_PARAM[] = {
-    { "big", 1, { BIG }, BIG, big_w, big_g, NNRT_INIT_ZEROS, 1, 1 },
+    { "big", 1, { BIG }, BIG, big_w, big_g, NNRT_INIT_ZEROS, 1, 1, 0 },
 };
 
 static nnrt_model big_model(void)
@@ -346,7 +365,8 @@ START_TEST(sgd_two_steps_by_hand)
 {
     nnrt_model m = big_model();
     nnrt_optim_state st;
-    ck_assert_int_eq(nnrt_optim_init(&st, &m, (nnrt_optimizer){ NNRT_OPT_SGD, 0.1f, 0, 0, 0 }), 0);
+    nnrt_optimizer sgd = { .kind = NNRT_OPT_SGD, .lr = 0.1f };
+    ck_assert_int_eq(nnrt_optim_init(&st, &m, sgd), 0);
     for (int i = 0; i < BIG; i++) {
         big_w[i] = 0.5f;
         big_g[i] = i % 2 ? 1.0f : -3.0f;
@@ -376,7 +396,8 @@ START_TEST(adam_two_steps_by_hand)
      *        w = -0.15000002 + 0.1 * 0.10526316 / 0.39522548 = -0.12336632 */
     nnrt_model m = big_model();
     nnrt_optim_state st;
-    nnrt_optimizer adam = { NNRT_OPT_ADAM, 0.1f, 0.9f, 0.999f, 1e-7f };
+    nnrt_optimizer adam = { .kind = NNRT_OPT_ADAM, .lr = 0.1f, .beta1 = 0.9f, .beta2 = 0.999f,
+                            .epsilon = 1e-7f };
     ck_assert_int_eq(nnrt_optim_init(&st, &m, adam), 0);
     for (int i = 0; i < BIG; i++) {
         big_w[i] = i % 2 ? 0.5f : -0.25f;
@@ -412,7 +433,8 @@ START_TEST(adam_state_starts_at_zero_and_is_per_optimizer)
 {
     /* a fresh optimizer starts again from step 1: the same first step */
     nnrt_model m = big_model();
-    nnrt_optimizer adam = { NNRT_OPT_ADAM, 0.01f, 0.9f, 0.999f, 1e-7f };
+    nnrt_optimizer adam = { .kind = NNRT_OPT_ADAM, .lr = 0.01f, .beta1 = 0.9f, .beta2 = 0.999f,
+                            .epsilon = 1e-7f };
     float first[BIG];
     for (int round = 0; round < 2; round++) {
         nnrt_optim_state st;
@@ -435,15 +457,332 @@ START_TEST(adam_state_starts_at_zero_and_is_per_optimizer)
 }
 END_TEST
 
+/* One update of one entry by the formula of o's kind, in double: what
+ * optim*.c must compute (up to float rounding).  s1, s2: the entry's state,
+ * t: the step, 1-based.  Written from Keras 3's update_step methods. */
+static void reference_step(const nnrt_optimizer *o, long t, double g, double *w, double *s1,
+                           double *s2)
+{
+    double lr = o->lr, eps = o->epsilon, mu = o->momentum, rho = o->rho;
+    double b1 = o->beta1, b2 = o->beta2, delta;
+    switch (o->kind) {
+    case NNRT_OPT_SGD:
+        *w -= lr * g;
+        return;
+    case NNRT_OPT_MOMENTUM:   /* v = mu v - lr g; w += v */
+        *s1 = mu * *s1 - lr * g;
+        *w += *s1;
+        return;
+    case NNRT_OPT_NESTEROV:   /* v = mu v - lr g; w += mu v - lr g */
+        *s1 = mu * *s1 - lr * g;
+        *w += mu * *s1 - lr * g;
+        return;
+    case NNRT_OPT_ADAGRAD:    /* acc += g^2; w -= lr g / sqrt(acc + eps) */
+        *s1 += g * g;
+        *w -= lr * g / sqrt(*s1 + eps);
+        return;
+    case NNRT_OPT_RMSPROP:    /* v = rho v + (1 - rho) g^2; w -= lr g / sqrt(v + eps) */
+        *s1 = rho * *s1 + (1 - rho) * g * g;
+        *w -= lr * g / sqrt(*s1 + eps);
+        return;
+    case NNRT_OPT_ADAMW:      /* w -= lr wd w, then Adam */
+        *w -= lr * o->weight_decay * *w;
+        /* fall through */
+    case NNRT_OPT_ADAM:       /* w -= lr mhat / (sqrt(vhat) + eps) */
+        *s1 = b1 * *s1 + (1 - b1) * g;
+        *s2 = b2 * *s2 + (1 - b2) * g * g;
+        *w -= lr * (*s1 / (1 - pow(b1, (double)t))) / (sqrt(*s2 / (1 - pow(b2, (double)t))) + eps);
+        return;
+    case NNRT_OPT_ADADELTA:   /* delta = sqrt(acc_delta + eps) / sqrt(acc + eps) g */
+        *s1 = rho * *s1 + (1 - rho) * g * g;
+        delta = sqrt(*s2 + eps) / sqrt(*s1 + eps) * g;
+        *s2 = rho * *s2 + (1 - rho) * delta * delta;
+        *w -= lr * delta;
+        return;
+    }
+    ck_abort_msg("unknown optimizer kind %d", o->kind);
+}
+
+/* The gradient of entry i at step t: multiples of 1/4 from -9/4 to 9/4,
+ * zero included, different at every step. */
+static float gradient_at(int i, int t)
+{
+    return (float)((i * 37 + t * 11) % 19 - 9) / 4.0f;
+}
+
+/* Three steps of o on the big tensor, each entry against reference_step. */
+static void check_against_formula(const char *what, nnrt_optimizer o)
+{
+    nnrt_model m = big_model();
+    nnrt_optim_state st;
+    double w[BIG], s1[BIG], s2[BIG];
+    ck_assert_int_eq(nnrt_optim_init(&st, &m, o), 0);
+    for (int i = 0; i < BIG; i++) {
+        big_w[i] = (float)(i % 13 - 6) / 8.0f;
+        w[i] = big_w[i];
+        s1[i] = o.kind == NNRT_OPT_ADAGRAD ? o.initial_accumulator : 0;
+        s2[i] = 0;
+    }
+    for (int t = 1; t <= 3; t++) {
+        for (int i = 0; i < BIG; i++) {
+            big_g[i] = gradient_at(i, t);
+            reference_step(&o, t, big_g[i], &w[i], &s1[i], &s2[i]);
+        }
+        nnrt_optim_step(&st, &m);
+        for (int i = 0; i < BIG; i++)
+            ck_assert_msg(fabs(big_w[i] - w[i]) <= 2e-6 * fmax(1, fabs(w[i])),
+                          "%s, step %d, entry %d: %.9f, the formula gives %.9f", what, t, i,
+                          big_w[i], w[i]);
+    }
+    ck_assert_int_eq(st.step, 3);
+    nnrt_optim_free(&st);
+}
+
+/* Keras's defaults, and hyper-parameters that make every term count (an
+ * eps of 0.01 tells sqrt(acc + eps) from sqrt(acc) + eps). */
+START_TEST(every_optimizer_follows_its_formula)
+{
+    const float eps = 1e-7f;
+    const struct {
+        const char *what;
+        nnrt_optimizer o;
+    } cases[] = {
+        { "sgd", { .kind = NNRT_OPT_SGD, .lr = 0.01f } },
+        { "momentum", { .kind = NNRT_OPT_MOMENTUM, .lr = 0.01f, .momentum = 0.9f } },
+        { "momentum 0.5", { .kind = NNRT_OPT_MOMENTUM, .lr = 0.3f, .momentum = 0.5f } },
+        { "nesterov", { .kind = NNRT_OPT_NESTEROV, .lr = 0.01f, .momentum = 0.9f } },
+        { "nesterov 0.5", { .kind = NNRT_OPT_NESTEROV, .lr = 0.3f, .momentum = 0.5f } },
+        { "adagrad", { .kind = NNRT_OPT_ADAGRAD, .lr = 0.001f, .epsilon = eps,
+                       .initial_accumulator = 0.1f } },
+        { "adagrad eps 0.01", { .kind = NNRT_OPT_ADAGRAD, .lr = 0.5f, .epsilon = 0.01f,
+                                .initial_accumulator = 0.02f } },
+        { "rmsprop", { .kind = NNRT_OPT_RMSPROP, .lr = 0.001f, .epsilon = eps, .rho = 0.9f } },
+        { "rmsprop eps 0.01", { .kind = NNRT_OPT_RMSPROP, .lr = 0.1f, .epsilon = 0.01f,
+                                .rho = 0.5f } },
+        { "adam", { .kind = NNRT_OPT_ADAM, .lr = 0.001f, .beta1 = 0.9f, .beta2 = 0.999f,
+                    .epsilon = eps } },
+        { "adamw", { .kind = NNRT_OPT_ADAMW, .lr = 0.001f, .beta1 = 0.9f, .beta2 = 0.999f,
+                     .epsilon = eps, .weight_decay = 0.004f } },
+        { "adamw wd 0.5", { .kind = NNRT_OPT_ADAMW, .lr = 0.2f, .beta1 = 0.5f, .beta2 = 0.75f,
+                            .epsilon = 0.01f, .weight_decay = 0.5f } },
+        { "adadelta", { .kind = NNRT_OPT_ADADELTA, .lr = 0.001f, .epsilon = eps, .rho = 0.95f } },
+        { "adadelta lr 1", { .kind = NNRT_OPT_ADADELTA, .lr = 1.0f, .epsilon = 0.01f,
+                             .rho = 0.5f } },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        check_against_formula(cases[c].what, cases[c].o);
+}
+END_TEST
+
+START_TEST(momentum_and_nesterov_by_hand)
+{
+    /* lr 0.1, momentum 0.9, w 1, g 1 then 1:
+     *   momentum: v = -0.1, w = 0.9;  v = -0.09 - 0.1 = -0.19, w = 0.71
+     *   nesterov: v = -0.1, w = 1 - 0.09 - 0.1 = 0.81;
+     *             v = -0.19, w = 0.81 - 0.171 - 0.1 = 0.539 */
+    const nnrt_optimizer_kind kinds[] = { NNRT_OPT_MOMENTUM, NNRT_OPT_NESTEROV };
+    const float after[2][2] = { { 0.9f, 0.71f }, { 0.81f, 0.539f } };
+    nnrt_model m = big_model();
+    for (int k = 0; k < 2; k++) {
+        nnrt_optim_state st;
+        nnrt_optimizer o = { .kind = kinds[k], .lr = 0.1f, .momentum = 0.9f };
+        ck_assert_int_eq(nnrt_optim_init(&st, &m, o), 0);
+        ck_assert_ptr_nonnull(st.m1);
+        ck_assert_ptr_null(st.m2);
+        for (int i = 0; i < BIG; i++) {
+            big_w[i] = 1;
+            big_g[i] = 1;
+        }
+        for (int t = 0; t < 2; t++) {
+            nnrt_optim_step(&st, &m);
+            for (int i = 0; i < BIG; i++)
+                ck_assert_msg(fabsf(big_w[i] - after[k][t]) < 1e-6f, "kind %d step %d: %.8f",
+                              kinds[k], t + 1, big_w[i]);
+        }
+        nnrt_optim_free(&st);
+    }
+}
+END_TEST
+
+START_TEST(adagrad_rmsprop_adadelta_adamw_by_hand)
+{
+    /* w 1, g 2, lr 0.1, eps 1e-7:
+     *   adagrad (acc 0.1): acc = 4.1, w = 1 - 0.2 / sqrt(4.1000001) = 0.90122704
+     *   rmsprop (rho 0.9): v = 0.4, w = 1 - 0.2 / sqrt(0.4000001) = 0.68377227
+     *   adadelta (rho 0.95, lr 1): acc = 0.2, delta = sqrt(1e-7) / sqrt(0.2000001) * 2
+     *                              = 1.4142132e-3, w = 0.99858579
+     *   adamw (wd 0.5): w = 1 - 0.05 = 0.95, then Adam's first step of lr: 0.85 */
+    const struct {
+        nnrt_optimizer o;
+        float w;
+    } cases[] = {
+        { { .kind = NNRT_OPT_ADAGRAD, .lr = 0.1f, .epsilon = 1e-7f, .initial_accumulator = 0.1f },
+          0.90122704f },
+        { { .kind = NNRT_OPT_RMSPROP, .lr = 0.1f, .epsilon = 1e-7f, .rho = 0.9f }, 0.68377227f },
+        { { .kind = NNRT_OPT_ADADELTA, .lr = 1, .epsilon = 1e-7f, .rho = 0.95f }, 0.99858579f },
+        { { .kind = NNRT_OPT_ADAMW, .lr = 0.1f, .beta1 = 0.9f, .beta2 = 0.999f, .epsilon = 1e-7f,
+            .weight_decay = 0.5f },
+          0.85f },
+    };
+    nnrt_model m = big_model();
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        nnrt_optim_state st;
+        ck_assert_int_eq(nnrt_optim_init(&st, &m, cases[c].o), 0);
+        for (int i = 0; i < BIG; i++) {
+            big_w[i] = 1;
+            big_g[i] = 2;
+        }
+        nnrt_optim_step(&st, &m);
+        for (int i = 0; i < BIG; i++)
+            ck_assert_msg(fabsf(big_w[i] - cases[c].w) < 1e-6f, "case %zu entry %d: %.8f", c, i,
+                          big_w[i]);
+        nnrt_optim_free(&st);
+    }
+}
+END_TEST
+
+START_TEST(optimizer_state_is_what_each_kind_needs)
+{
+    nnrt_model m = big_model();
+    const struct {
+        nnrt_optimizer_kind kind;
+        int buffers;
+    } kinds[] = {
+        { NNRT_OPT_SGD, 0 },     { NNRT_OPT_MOMENTUM, 1 }, { NNRT_OPT_NESTEROV, 1 },
+        { NNRT_OPT_ADAGRAD, 1 }, { NNRT_OPT_RMSPROP, 1 },  { NNRT_OPT_ADAM, 2 },
+        { NNRT_OPT_ADAMW, 2 },   { NNRT_OPT_ADADELTA, 2 },
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        nnrt_optim_state st;
+        nnrt_optimizer o = { .kind = kinds[k].kind, .initial_accumulator = 0.25f };
+        ck_assert_int_eq(nnrt_optim_init(&st, &m, o), 0);
+        ck_assert_int_eq(st.m1 != NULL, kinds[k].buffers >= 1);
+        ck_assert_int_eq(st.m2 != NULL, kinds[k].buffers >= 2);
+        for (int i = 0; st.m1 && i < BIG; i++)   /* AdaGrad's accumulator starts where it says */
+            ck_assert_float_eq(st.m1[0][i], kinds[k].kind == NNRT_OPT_ADAGRAD ? 0.25f : 0.0f);
+        nnrt_optim_free(&st);
+        ck_assert_ptr_null(st.m1);
+    }
+}
+END_TEST
+
+/* ---- learning-rate schedules ---------------------------------------------- */
+
+static float scheduled(nnrt_schedule s, long step, int epoch)
+{
+    nnrt_lr_schedule ls;
+    nnrt_schedule_start(&ls, &s, 0.1f, 100);
+    return nnrt_schedule_lr(&ls, step, epoch);
+}
+
+START_TEST(schedules_follow_their_formulas)
+{
+    const double lr = 0.1, pi = 3.14159265358979323846;
+    nnrt_schedule constant = { 0 };
+    ck_assert_float_eq(scheduled(constant, 0, 0), 0.1f);
+    ck_assert_float_eq(scheduled(constant, 77, 9), 0.1f);
+
+    /* lr * factor^floor(epoch / every): per epoch, whatever the step */
+    nnrt_schedule step = { .kind = NNRT_SCHEDULE_STEP, .factor = 0.5f, .every = 2 };
+    const int epochs[] = { 0, 1, 2, 3, 4, 7 };
+    const double step_want[] = { lr, lr, lr / 2, lr / 2, lr / 4, lr / 8 };
+    for (int i = 0; i < 6; i++)
+        ck_assert_double_eq_tol(scheduled(step, 1000, epochs[i]), step_want[i], 1e-8);
+
+    /* lr * factor^(step / every), continuous */
+    nnrt_schedule expo = { .kind = NNRT_SCHEDULE_EXPONENTIAL, .factor = 0.5f, .every = 10 };
+    const long steps[] = { 0, 5, 10, 25 };
+    for (int i = 0; i < 4; i++)
+        ck_assert_double_eq_tol(scheduled(expo, steps[i], 3), lr * pow(0.5, steps[i] / 10.0),
+                                1e-8);
+
+    /* lr * (a + (1 - a) (1 + cos(pi t / T)) / 2), T = 100, then a * lr */
+    nnrt_schedule cosine = { .kind = NNRT_SCHEDULE_COSINE, .min_lr = 0.1f };
+    const long ts[] = { 0, 25, 50, 100, 150 };
+    for (int i = 0; i < 5; i++) {
+        double t = ts[i] < 100 ? ts[i] : 100, a = (double)0.1f;
+        ck_assert_double_eq_tol(scheduled(cosine, ts[i], 0),
+                                lr * (a + (1 - a) * (1 + cos(pi * t / 100)) / 2), 1e-8);
+    }
+    ck_assert_double_eq_tol(scheduled(cosine, 50, 0), 0.055, 1e-8);
+    ck_assert_double_eq_tol(scheduled(cosine, 100, 0), 0.01, 1e-8);
+}
+END_TEST
+
+/* Feed plateau losses[0..n); the rate it holds after each, into rates. */
+static void plateau_run(nnrt_lr_schedule *ls, const double *losses, int n, float *rates,
+                        int *reductions)
+{
+    *reductions = 0;
+    for (int e = 0; e < n; e++) {
+        float from = -1, to = -1, before = nnrt_schedule_lr(ls, e * 10L, e);
+        if (nnrt_schedule_epoch_end(ls, losses[e], &from, &to)) {
+            ++*reductions;
+            ck_assert_float_eq(from, before);
+            ck_assert_float_eq(to, nnrt_schedule_lr(ls, e * 10L + 10, e + 1));
+        }
+        rates[e] = nnrt_schedule_lr(ls, e * 10L + 10, e + 1);
+    }
+}
+
+START_TEST(plateau_reduces_after_patience_epochs_without_improvement)
+{
+    /* patience 2, factor 0.5, floor 2e-4, from 1e-3.  An improvement must
+     * beat the best by more than 1e-4. */
+    nnrt_schedule s = { .kind = NNRT_SCHEDULE_PLATEAU, .factor = 0.5f, .patience = 2,
+                        .min_lr = 2e-4f };
+    nnrt_lr_schedule ls;
+    nnrt_schedule_start(&ls, &s, 1e-3f, 0);
+    const double losses[] = {
+        1.0,      /* best 1.0 */
+        0.99991,  /* not by 1e-4: wait 1 */
+        0.99995,  /* wait 2: 5e-4, wait 0 */
+        0.5,      /* best */
+        0.6,      /* wait 1 */
+        0.7,      /* wait 2: 2.5e-4 */
+        0.8,      /* wait 1 */
+        NAN,      /* never an improvement: wait 2: max(1.25e-4, 2e-4) */
+        0.9, 1.0, 1.1, 1.2, /* at the floor: no more */
+        0.1,      /* best, and the floor stays */
+    };
+    const float want[] = { 1e-3f, 1e-3f, 5e-4f, 5e-4f, 5e-4f, 2.5e-4f, 2.5e-4f,
+                           2e-4f, 2e-4f, 2e-4f, 2e-4f, 2e-4f, 2e-4f };
+    float rates[13];
+    int reductions;
+    plateau_run(&ls, losses, 13, rates, &reductions);
+    for (int e = 0; e < 13; e++)
+        ck_assert_msg(fabsf(rates[e] - want[e]) <= 1e-6f * want[e], "after epoch %d: %g, want %g",
+                      e + 1, rates[e], want[e]);
+    ck_assert_int_eq(reductions, 3);
+
+    /* patience 0: every epoch without improvement reduces */
+    s.patience = 0;
+    s.min_lr = 0;
+    nnrt_schedule_start(&ls, &s, 1e-3f, 0);
+    const double flat[] = { 1, 1, 1 };
+    plateau_run(&ls, flat, 3, rates, &reductions);
+    ck_assert_int_eq(reductions, 2);
+    ck_assert_float_eq_tol(rates[2], 2.5e-4f, 1e-10f);
+
+    /* the other schedules never reduce at an epoch's end */
+    s.kind = NNRT_SCHEDULE_STEP;
+    s.every = 1;
+    nnrt_schedule_start(&ls, &s, 1e-3f, 0);
+    plateau_run(&ls, flat, 3, rates, &reductions);
+    ck_assert_int_eq(reductions, 0);
+}
+END_TEST
+
 /* ---- initializers -------------------------------------------------------- */
 
 enum { FAN_IN = 200, FAN_OUT = 500, HUGE_N = FAN_IN * FAN_OUT };
 static float huge[HUGE_N], huge2[HUGE_N];
 
-static nnrt_model init_model(nnrt_init kind, float *values)
+static nnrt_model init_model_scaled(nnrt_init kind, float *values, float scale)
 {
     static nnrt_param prm;
-    prm = (nnrt_param){ "w", 2, { FAN_IN, FAN_OUT }, HUGE_N, values, NULL, kind, FAN_IN, FAN_OUT };
+    prm = (nnrt_param){ "w",  2,    { FAN_IN, FAN_OUT }, HUGE_N, values, NULL, kind, FAN_IN,
+                        FAN_OUT, scale };
     return (nnrt_model){ .name = "init", .n_params = 1, .params = &prm };
 }
 
@@ -463,15 +802,25 @@ static stats stats_of(const float *v, int n)
     return (stats){ mean, sqrt(sq / n - mean * mean), max_abs };
 }
 
-static stats init_stats(nnrt_init kind, uint64_t seed)
+static nnrt_model init_model(nnrt_init kind, float *values)
 {
-    nnrt_model m = init_model(kind, huge);
+    return init_model_scaled(kind, values, 0);
+}
+
+static stats init_stats_scaled(nnrt_init kind, uint64_t seed, float scale)
+{
+    nnrt_model m = init_model_scaled(kind, huge, scale);
     nnrt_rng rng;
     nnrt_rng_seed(&rng, seed);
     for (int i = 0; i < HUGE_N; i++)
         huge[i] = NAN;
     nnrt_params_init(&m, &rng);
     return stats_of(huge, HUGE_N);
+}
+
+static stats init_stats(nnrt_init kind, uint64_t seed)
+{
+    return init_stats_scaled(kind, seed, 0);
 }
 
 START_TEST(he_normal_is_truncated_with_the_keras_std)
@@ -499,6 +848,56 @@ START_TEST(he_uniform_and_glorot_uniform_bounds)
                   "glorot max %.5f, limit %.5f", s.max_abs, glorot);
     ck_assert_msg(fabs(s.std / (glorot / sqrt(3)) - 1) < 0.02, "glorot std %.5f", s.std);
     ck_assert_msg(fabs(s.mean) < 0.01 * glorot, "glorot mean %.6f", s.mean);
+}
+END_TEST
+
+/* A truncated normal of standard deviation std, as Keras's *_normal
+ * variance-scaling initializers draw it: std with the 0.8796 correction,
+ * cut at 2 widened standard deviations. */
+static void check_truncated_normal(const char *what, nnrt_init kind, double std, uint64_t seed)
+{
+    double bound = 2 * std / 0.87962566103423978;
+    stats s = init_stats(kind, seed);
+    ck_assert_msg(fabs(s.std / std - 1) < 0.02, "%s: std %.5f, expected %.5f", what, s.std, std);
+    ck_assert_msg(fabs(s.mean) < 0.01 * std, "%s: mean %.6f", what, s.mean);
+    ck_assert_msg(s.max_abs <= bound * (1 + 1e-6) && s.max_abs > 0.99 * bound,
+                  "%s: max %.5f, truncation at %.5f", what, s.max_abs, bound);
+}
+
+START_TEST(glorot_and_lecun_normal_are_truncated_with_the_keras_std)
+{
+    check_truncated_normal("glorot_normal", NNRT_INIT_GLOROT_NORMAL,
+                           sqrt(2.0 / (FAN_IN + FAN_OUT)), 11);
+    check_truncated_normal("lecun_normal", NNRT_INIT_LECUN_NORMAL, sqrt(1.0 / FAN_IN), 12);
+    check_truncated_normal("he_normal", NNRT_INIT_HE_NORMAL, sqrt(2.0 / FAN_IN), 13);
+}
+END_TEST
+
+START_TEST(lecun_uniform_bounds)
+{
+    double limit = sqrt(3.0 / FAN_IN);
+    stats s = init_stats(NNRT_INIT_LECUN_UNIFORM, 14);
+    ck_assert_msg(s.max_abs <= limit && s.max_abs > 0.999 * limit, "max %.5f, limit %.5f",
+                  s.max_abs, limit);
+    ck_assert_msg(fabs(s.std / (limit / sqrt(3)) - 1) < 0.02, "std %.5f", s.std);
+    ck_assert_msg(fabs(s.mean) < 0.01 * limit, "mean %.6f", s.mean);
+}
+END_TEST
+
+START_TEST(normal_and_uniform_take_their_scale)
+{
+    /* N(0, 0.05^2), not truncated: 1e5 draws reach past 4 std */
+    stats s = init_stats_scaled(NNRT_INIT_NORMAL, 15, 0.05f);
+    ck_assert_msg(fabs(s.std / 0.05 - 1) < 0.02, "normal std %.5f", s.std);
+    ck_assert_msg(fabs(s.mean) < 0.01 * 0.05, "normal mean %.6f", s.mean);
+    ck_assert_msg(s.max_abs > 4 * 0.05, "normal max %.5f: truncated?", s.max_abs);
+    s = init_stats_scaled(NNRT_INIT_NORMAL, 15, 0.5f);
+    ck_assert_msg(fabs(s.std / 0.5 - 1) < 0.02, "normal std %.5f for 0.5", s.std);
+    /* U(-0.3, 0.3): std 0.3 / sqrt(3) */
+    s = init_stats_scaled(NNRT_INIT_UNIFORM, 16, 0.3f);
+    ck_assert_msg(s.max_abs <= 0.3f && s.max_abs > 0.999 * 0.3, "uniform max %.5f", s.max_abs);
+    ck_assert_msg(fabs(s.std / (0.3 / sqrt(3)) - 1) < 0.02, "uniform std %.5f", s.std);
+    ck_assert_msg(fabs(s.mean) < 0.01 * 0.3, "uniform mean %.6f", s.mean);
 }
 END_TEST
 
@@ -828,9 +1227,9 @@ static nnrt_dataset load_train(void)
     return ds;
 }
 
-static int gradcheck_report(int samples, char **report)
+static int gradcheck_report_of(const nnrt_model *mp, int samples, char **report)
 {
-    nnrt_model m = tiny_model();
+    nnrt_model m = *mp;
     nnrt_dataset ds = load_train();
     nnrt_rng rng;
     nnrt_rng_seed(&rng, 3);
@@ -846,6 +1245,12 @@ static int gradcheck_report(int samples, char **report)
     ck_assert_mem_eq(W, w_before, sizeof W);   /* values put back */
     nnrt_dataset_free(&ds);
     return rc;
+}
+
+static int gradcheck_report(int samples, char **report)
+{
+    nnrt_model m = tiny_model();
+    return gradcheck_report_of(&m, samples, report);
 }
 
 START_TEST(gradcheck_passes_a_right_backward)
@@ -879,6 +1284,33 @@ START_TEST(gradcheck_fails_a_wrong_backward)
     ck_assert_int_eq(gradcheck_report(4, &report), 1);
     ck_assert_msg(strstr(report, "gradcheck: FAILED (1 of 2 tensors above 1e-02; worst dense1.b["),
                   "%s", report);
+    free(report);
+}
+END_TEST
+
+START_TEST(gradcheck_includes_the_penalty)
+{
+    /* an L2 penalty whose gradient 2 l2 W (up to ~0.1) is as large as the
+     * data's: backward() with it passes, which needs the penalty in the
+     * numerical loss too; backward() without it fails */
+    nnrt_model m = tiny_model();
+    m.penalty = tiny_penalty;
+    l2 = 0.05;
+    char *report;
+    int rc = gradcheck_report_of(&m, 4, &report);
+    ck_assert_msg(rc == 0, "%s", report);
+    free(report);
+    bug = BUG_NO_PENALTY_GRADIENT;
+    rc = gradcheck_report_of(&m, 4, &report);
+    ck_assert_msg(rc == 1 && strstr(report, "gradcheck: FAILED (1 of 2 tensors above 1e-02; "
+                                            "worst dense1.w["),
+                  "%s", report);
+    free(report);
+    /* and a model that leaves the penalty out of m->penalty but not of
+     * backward() fails too: the check sees what the trainer reports */
+    bug = BUG_NONE;
+    m.penalty = NULL;
+    ck_assert_int_eq(gradcheck_report_of(&m, 4, &report), 1);
     free(report);
 }
 END_TEST
@@ -984,14 +1416,22 @@ static void out_dir(char *out, size_t len, const char *name)
     snprintf(out, len, "%s/runs/%s", fixture_dir(), name);
 }
 
-/* train into runs/NAME; the captured result */
-static result train(const char *name, const char *seed, const char *epochs)
+/* train m into runs/NAME (with --lr lr unless NULL); the captured result */
+static result train_model(const nnrt_model *m, const char *name, const char *seed,
+                          const char *epochs, const char *lr)
 {
     char dir[1200];
     out_dir(dir, sizeof dir, name);
+    const char *args[] = { "train", "--epochs", epochs, "--seed", seed, "--out", dir,
+                           lr ? "--lr" : NULL, lr, NULL };
+    return run_main(m, args);
+}
+
+/* train the tiny model into runs/NAME; the captured result */
+static result train(const char *name, const char *seed, const char *epochs)
+{
     nnrt_model m = tiny_model();
-    const char *args[] = { "train", "--epochs", epochs, "--seed", seed, "--out", dir, NULL };
-    return run_main(&m, args);
+    return train_model(&m, name, seed, epochs, NULL);
 }
 
 static double test_line(const char *out, double *loss)
@@ -1244,6 +1684,281 @@ START_TEST(data_and_weights_errors_say_error)
 }
 END_TEST
 
+/* The rows of runs/NAME/curve.csv: loss and val_loss of epochs 1..n */
+static void curve_losses(const char *name, int n, double *loss, double *val_loss)
+{
+    char dir[1200], path[1300];
+    out_dir(dir, sizeof dir, name);
+    snprintf(path, sizeof path, "%s/curve.csv", dir);
+    char *text = slurp(path, NULL);
+    const char *row = strchr(text, '\n');
+    for (int e = 0; e < n; e++) {
+        int epoch;
+        double acc;
+        ck_assert_msg(row && sscanf(row, "\n%d,%lf,%lf,%lf,", &epoch, &loss[e], &acc,
+                                    &val_loss[e]) == 4 && epoch == e + 1,
+                      "row %d of %s:\n%s", e + 1, path, text);
+        row = strchr(row + 1, '\n');
+    }
+    free(text);
+}
+
+START_TEST(penalty_is_added_to_every_reported_loss)
+{
+    /* a penalty of constant 0.25 has no gradient: training runs exactly as
+     * without it, and every loss it reports is 0.25 higher */
+    nnrt_model plain = tiny_model(), penalized = tiny_model();
+    penalized.penalty = tiny_penalty;
+    penalty_offset = 0.25;
+    result a = train_model(&plain, "penalty-0", "4", "2", NULL);
+    result b = train_model(&penalized, "penalty-1", "4", "2", NULL);
+    ck_assert_msg(a.status == 0 && b.status == 0, "%s%s", a.err, b.err);
+    double loss[2][2], val[2][2];
+    curve_losses("penalty-0", 2, loss[0], val[0]);
+    curve_losses("penalty-1", 2, loss[1], val[1]);
+    for (int e = 0; e < 2; e++) {
+        ck_assert_double_eq_tol(loss[1][e] - loss[0][e], 0.25, 2e-6);
+        ck_assert_double_eq_tol(val[1][e] - val[0][e], 0.25, 2e-6);
+    }
+    double test_a, test_b;
+    ck_assert_double_eq(test_line(a.out, &test_a), test_line(b.out, &test_b));
+    ck_assert_double_eq_tol(test_b - test_a, 0.25, 1.5e-4);
+    size_t len[2];
+    char *w0 = weights_of("penalty-0", &len[0]), *w1 = weights_of("penalty-1", &len[1]);
+    ck_assert_uint_eq(len[0], len[1]);
+    ck_assert_mem_eq(w0, w1, len[0]);
+    free(w0);
+    free(w1);
+    result_free(&a);
+    result_free(&b);
+
+    /* eval reports it too */
+    char dir[1200];
+    out_dir(dir, sizeof dir, "penalty-1");
+    result e = run_main(&penalized, (const char *[]){ "eval", "--out", dir, NULL });
+    ck_assert_msg(e.status == 0, "%s", e.err);
+    double eval_loss, eval_acc;
+    ck_assert_int_eq(sscanf(e.out, "test: loss %lf accuracy %lf\n", &eval_loss, &eval_acc), 2);
+    ck_assert_double_eq(eval_loss, test_b);
+    result_free(&e);
+}
+END_TEST
+
+START_TEST(plateau_lowers_the_rate_in_train_and_says_so)
+{
+    /* at lr 1e-9 nothing moves: epoch 1 sets the best, 2 and 3 do not beat
+     * it, so with patience 2 the rate halves after epoch 3, and again after 5 */
+    nnrt_model m = tiny_model();
+    m.schedule = (nnrt_schedule){ .kind = NNRT_SCHEDULE_PLATEAU, .factor = 0.5f, .patience = 2 };
+    for (int split = 0; split < 2; split++) {
+        m.validation = split ? 0.2 : 0;   /* without a split, the training loss is watched */
+        result r = train_model(&m, "plateau", "3", "5", "1e-9");
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        const char *at3 = strstr(r.out, "\nepoch 3/5  loss ");
+        const char *at5 = strstr(r.out, "\nepoch 5/5  loss ");
+        ck_assert_msg(at3 && at5, "%s", r.out);
+        ck_assert_msg(starts_with(strchr(at3 + 1, '\n'), "\nepoch 3: learning rate 1e-09 -> 5e-10\n"
+                                                         "epoch 4/5  loss "),
+                      "%s", r.out);
+        ck_assert_msg(starts_with(strchr(at5 + 1, '\n'), "\nepoch 5: learning rate 5e-10 -> "
+                                                         "2.5e-10\ntest: loss "),
+                      "%s", r.out);
+        int changes = 0;
+        for (const char *c = r.out; (c = strstr(c, "learning rate")); c++)
+            changes++;
+        ck_assert_int_eq(changes, 2);
+        result_free(&r);
+    }
+    /* while the loss falls, nothing changes */
+    m.validation = 0.2;
+    result r = train_model(&m, "plateau-learning", "3", "4", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "learning rate") == NULL, "%s", r.out);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(step_schedule_applies_per_epoch_in_train)
+{
+    /* factor 1e-30 every epoch: the first epoch trains, later ones cannot
+     * move a weight, so val_loss stays where epoch 1 left it */
+    nnrt_model m = tiny_model();
+    m.schedule = (nnrt_schedule){ .kind = NNRT_SCHEDULE_STEP, .factor = 1e-30f, .every = 1 };
+    result r = train_model(&m, "step-schedule", "6", "3", NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    result_free(&r);
+    double loss[3], val[3];
+    curve_losses("step-schedule", 3, loss, val);
+    ck_assert_double_eq(val[1], val[0]);
+    ck_assert_double_eq(val[2], val[0]);
+    /* the same without the schedule keeps learning */
+    r = train("step-none", "6", "3");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    result_free(&r);
+    double loss2[3], val2[3];
+    curve_losses("step-none", 3, loss2, val2);
+    ck_assert_double_eq(val2[0], val[0]);   /* epoch 1 is the same run */
+    ck_assert_double_ne(val2[2], val2[0]);
+}
+END_TEST
+
+/* `steps ARGS...` on m; the losses printed (at most 16) in losses, their
+ * count returned.  Fails unless it succeeds with nothing but step lines. */
+static int steps_losses(const nnrt_model *m, const char *const *args, double *losses)
+{
+    const char *argv[16] = { "steps" };
+    int n = 1;
+    for (; args[n - 1]; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    result r = run_main(m, argv);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.err, "");
+    int count = 0;
+    for (const char *line = r.out; *line; line = strchr(line, '\n') + 1) {
+        int step, used = 0;
+        ck_assert_msg(count < 16, "%s", r.out);
+        ck_assert_msg(sscanf(line, "step %d loss %lf\n%n", &step, &losses[count], &used) == 2 &&
+                          used > 0 && step == count + 1,
+                      "line %d of:\n%s", count + 1, r.out);
+        char printed[64];   /* exactly 6 decimals */
+        int len = snprintf(printed, sizeof printed, "step %d loss %.6f\n", step, losses[count]);
+        ck_assert_msg(strncmp(line, printed, (size_t)len) == 0, "%s", r.out);
+        count++;
+    }
+    result_free(&r);
+    return count;
+}
+
+START_TEST(steps_runs_batches_in_file_order)
+{
+    /* with an L2 penalty, so the losses and the updates both include it */
+    nnrt_model m = tiny_model();
+    m.penalty = tiny_penalty;
+    l2 = 0.01;
+    char start[1100];
+    path_in(start, sizeof start, "steps-start.weights");
+    unlink(start);
+    double got[16];
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "3", "--weights-out", start, NULL }, got),
+                     3);
+
+    /* the weights saved are the seed's (the model's seed, 1), before any update */
+    nnrt_error err;
+    ck_assert_msg(nnrt_weights_load(&m, start, &err) == 0, "%s", err.msg);
+    float w0[IN * K];
+    memcpy(w0, W, sizeof W);
+    nnrt_rng init;
+    nnrt_rng_stream(&init, 1, NNRT_STREAM_INIT);
+    nnrt_params_init(&m, &init);
+    ck_assert_mem_eq(w0, W, sizeof W);
+
+    /* the same by hand: samples 16k .. 16k+15 of the training part, loss
+     * (mean + penalty) before each update */
+    nnrt_dataset all = load_train(), train_part, val;
+    nnrt_dataset_split(&all, m.validation, &train_part, &val);
+    int order[3 * BATCH], y[BATCH];
+    for (int i = 0; i < 3 * BATCH; i++)
+        order[i] = i;
+    nnrt_optim_state st;
+    ck_assert_int_eq(nnrt_optim_init(&st, &m, m.optimizer), 0);
+    for (int k = 0; k < 3; k++) {
+        nnrt_batch_fill(&train_part, order, k * BATCH, BATCH, m.scale, x, y);
+        tiny_forward(BATCH, 1, NULL);
+        double want = tiny_loss(BATCH, y) / BATCH + tiny_penalty();
+        ck_assert_msg(fabs(got[k] - want) <= 6e-7, "step %d: printed %.6f, by hand %.6f", k + 1,
+                      got[k], want);
+        tiny_backward(BATCH);
+        nnrt_optim_step(&st, &m);
+    }
+    nnrt_optim_free(&st);
+    nnrt_dataset_free(&all);
+
+    /* --weights-in starts from the file whatever the seed; --seed alone
+     * moves the start; --lr changes step 2 on, never step 1 */
+    double again[16], seeded[16], faster[16];
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "3", "--weights-in", start, "--seed", "7",
+                                                        NULL }, again), 3);
+    ck_assert_mem_eq(again, got, 3 * sizeof *got);
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "1", "--seed", "7", NULL }, seeded), 1);
+    ck_assert_double_ne(seeded[0], got[0]);
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "2", "--lr=0.5", NULL }, faster), 2);
+    ck_assert_double_eq(faster[0], got[0]);
+    ck_assert_double_ne(faster[1], got[1]);
+    /* a batch of 1: the first sample alone */
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "2", "--batch", "1", NULL }, faster), 2);
+    ck_assert_double_ne(faster[0], got[0]);
+}
+END_TEST
+
+START_TEST(steps_follows_the_schedule_per_update)
+{
+    /* exponential, factor 1e-30 per update: update 1 at the full rate,
+     * update 2 at ~0.  So the loss before update 3 is the one before
+     * update 2 would be with update 2 left out: steps 1, 2 agree with a
+     * constant rate, step 3 does not. */
+    nnrt_model m = tiny_model();
+    double constant[16], decayed[16];
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "3", NULL }, constant), 3);
+    m.schedule = (nnrt_schedule){ .kind = NNRT_SCHEDULE_EXPONENTIAL, .factor = 1e-30f,
+                                  .every = 1 };
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "3", NULL }, decayed), 3);
+    ck_assert_double_eq(decayed[0], constant[0]);
+    ck_assert_double_eq(decayed[1], constant[1]);
+    ck_assert_double_ne(decayed[2], constant[2]);
+}
+END_TEST
+
+START_TEST(steps_errors_are_named)
+{
+    expect_cli_error((const char *[]){ "steps", NULL },
+                     "tiny: steps: missing the number of steps (steps N [OPTIONS])\n" HINT);
+    expect_cli_error((const char *[]){ "steps", "--lr", "0.1", NULL },
+                     "tiny: steps: missing the number of steps (steps N [OPTIONS])\n" HINT);
+    expect_cli_error((const char *[]){ "steps", "x", NULL },
+                     "tiny: steps: expected a positive integer, got 'x'\n");
+    expect_cli_error((const char *[]){ "steps", "2", "--epochs", "1", NULL },
+                     "tiny: steps: unknown option '--epochs'\n" HINT);
+    expect_cli_error((const char *[]){ "steps", "2", "--batch", "65", NULL },
+                     "tiny: --batch: 65 is more than this trainer's buffers hold (64 rows); "
+                     "change `batch` in tests/tiny.nn and rebuild for more\n");
+    /* 240 training samples after the split: 15 batches of 16, not 16 */
+    char want[1600];
+    snprintf(want, sizeof want,
+             "tiny: error: %s: 16 steps of batch 16 need 256 training samples; there are 240 "
+             "(after holding out validation 20%%)\n",
+             train_images);
+    expect_cli_error((const char *[]){ "steps", "16", NULL }, want);
+    double losses[16];
+    nnrt_model m = tiny_model();
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "15", NULL }, losses), 15);
+    char missing[1100];
+    path_in(missing, sizeof missing, "no-such-start.weights");
+    result r = run_main(&m, (const char *[]){ "steps", "1", "--weights-in", missing, NULL });
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no-such-start.weights: cannot open: No such file"));
+    ck_assert_str_eq(r.out, "");
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(a_bad_schedule_is_an_internal_error)
+{
+    nnrt_model m = tiny_model();
+    m.schedule = (nnrt_schedule){ .kind = NNRT_SCHEDULE_STEP, .factor = 0.5f, .every = 0 };
+    result r = run_main(&m, (const char *[]){ "train", NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "tiny: internal error: bad model description: schedule every < 1\n");
+    result_free(&r);
+    m.schedule = (nnrt_schedule){ .kind = NNRT_SCHEDULE_PLATEAU, .factor = 1, .patience = 3 };
+    r = run_main(&m, (const char *[]){ "train", NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "tiny: internal error: bad model description: plateau factor "
+                            "outside (0, 1)\n");
+    result_free(&r);
+}
+END_TEST
+
 START_TEST(help_version_and_gradcheck_commands)
 {
     nnrt_model m = tiny_model();
@@ -1257,6 +1972,10 @@ START_TEST(help_version_and_gradcheck_commands)
     ck_assert_ptr_nonnull(strstr(r.out, "usage: tiny COMMAND [OPTIONS]"));
     ck_assert_ptr_nonnull(strstr(r.out, "--batch N    samples per update, 1 to 64 (default 16)"));
     ck_assert_ptr_nonnull(strstr(r.out, "(default runs/tiny)"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n  steps N      N updates on the first N*batch training "
+                                        "samples in file order\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "    --weights-out F  save the starting weights there, "
+                                        "before any update\n"));
     result_free(&r);
     r = run_main(&m, (const char *[]){ "train", "--help", NULL });
     ck_assert_int_eq(r.status, 0);
@@ -1307,8 +2026,17 @@ int main(int argc, char **argv)
     tcase_add_test(unit, sgd_two_steps_by_hand);
     tcase_add_test(unit, adam_two_steps_by_hand);
     tcase_add_test(unit, adam_state_starts_at_zero_and_is_per_optimizer);
+    tcase_add_test(unit, every_optimizer_follows_its_formula);
+    tcase_add_test(unit, momentum_and_nesterov_by_hand);
+    tcase_add_test(unit, adagrad_rmsprop_adadelta_adamw_by_hand);
+    tcase_add_test(unit, optimizer_state_is_what_each_kind_needs);
+    tcase_add_test(unit, schedules_follow_their_formulas);
+    tcase_add_test(unit, plateau_reduces_after_patience_epochs_without_improvement);
     tcase_add_test(unit, he_normal_is_truncated_with_the_keras_std);
     tcase_add_test(unit, he_uniform_and_glorot_uniform_bounds);
+    tcase_add_test(unit, glorot_and_lecun_normal_are_truncated_with_the_keras_std);
+    tcase_add_test(unit, lecun_uniform_bounds);
+    tcase_add_test(unit, normal_and_uniform_take_their_scale);
     tcase_add_test(unit, zeros_are_zeros);
     tcase_add_test(unit, init_is_deterministic_and_in_table_order);
     tcase_add_test(unit, seed_streams_are_distinct_and_repeatable);
@@ -1320,6 +2048,7 @@ int main(int argc, char **argv)
     tcase_add_test(unit, gradcheck_passes_a_right_backward);
     tcase_add_test(unit, gradcheck_fails_a_wrong_backward);
     tcase_add_test(unit, gradcheck_takes_the_clean_side_of_a_kink);
+    tcase_add_test(unit, gradcheck_includes_the_penalty);
     tcase_add_test(unit, denormals_are_flushed_to_zero);
     tcase_add_test(unit, blas_core_fix_only_upgrades_known_cores);
     tcase_add_test(unit, blas_core_reexecs_once_with_the_core_set);
@@ -1335,6 +2064,13 @@ int main(int argc, char **argv)
     tcase_add_test(runs, bad_flags_are_named);
     tcase_add_test(runs, data_and_weights_errors_say_error);
     tcase_add_test(runs, help_version_and_gradcheck_commands);
+    tcase_add_test(runs, penalty_is_added_to_every_reported_loss);
+    tcase_add_test(runs, plateau_lowers_the_rate_in_train_and_says_so);
+    tcase_add_test(runs, step_schedule_applies_per_epoch_in_train);
+    tcase_add_test(runs, steps_runs_batches_in_file_order);
+    tcase_add_test(runs, steps_follows_the_schedule_per_update);
+    tcase_add_test(runs, steps_errors_are_named);
+    tcase_add_test(runs, a_bad_schedule_is_an_internal_error);
     suite_add_tcase(s, runs);
 
     return run_suite(s);

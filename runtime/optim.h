@@ -1,0 +1,76 @@
+/* optim.h: what the optimizer files share: the update kernels that
+ * optim.c dispatches to (one file per family) and the blocking that lets
+ * the compiler vectorize them.  Internal; not installed.
+ *
+ * Speed: an update runs after every batch over every parameter, so each
+ * kernel is written for the vectorizer.  At -O2, gcc 12 vectorizes only
+ * loops whose trip count is a known multiple of the vector width, and never
+ * sqrtf() while it may have to set errno.  So the work goes in blocks of
+ * NNRT_OPT_BLOCK elements with constant bounds and restrict pointers, the
+ * square roots of a block are taken with SSE's sqrtps where there is SSE
+ * (the same IEEE correctly-rounded result as sqrtf, without the errno
+ * check), and the last partial block runs the same formulas scalar.  Every
+ * kernel keeps the per-element work in float, in Keras's order of
+ * operations; scalars that depend only on the step are computed once, in
+ * double. */
+#ifndef NNRT_OPTIM_H
+#define NNRT_OPTIM_H
+
+#include <math.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
+
+#include "nnrt.h"
+
+enum { NNRT_OPT_BLOCK = 64 };
+
+/* s[i] = sqrt(s[i]) for i in [0, NNRT_OPT_BLOCK) */
+static inline void nnrt_sqrt_block(float *s)
+{
+#ifdef __SSE__
+    for (int i = 0; i < NNRT_OPT_BLOCK; i += 4)
+        _mm_storeu_ps(s + i, _mm_sqrt_ps(_mm_loadu_ps(s + i)));
+#else
+    for (int i = 0; i < NNRT_OPT_BLOCK; i++)
+        s[i] = sqrtf(s[i]);
+#endif
+}
+
+/* ---- SGD and its momentum variants (optim_sgd.c) ---------------------
+ * w, g, v are n floats each; v is the velocity, zero at the start. */
+
+void nnrt_sgd_update(float *restrict w, const float *restrict g, int n, float lr);
+void nnrt_momentum_update(float *restrict w, const float *restrict g, float *restrict v, int n,
+                          float lr, float momentum);
+void nnrt_nesterov_update(float *restrict w, const float *restrict g, float *restrict v, int n,
+                          float lr, float momentum);
+
+/* ---- Adam and AdamW (optim_adam.c) ----------------------------------- */
+
+/* The scalars of one Adam step t: step_size = lr / (1 - b1^t),
+ * root_bc2 = sqrt(1 - b2^t). */
+typedef struct nnrt_adam_step {
+    float b1, b2, one_minus_b1, one_minus_b2, step_size, root_bc2, eps;
+} nnrt_adam_step;
+
+nnrt_adam_step nnrt_adam_scalars(const nnrt_optimizer *o, long t);
+/* m, v: first and second moments, zero at the start */
+void nnrt_adam_update(float *restrict w, const float *restrict g, float *restrict m,
+                      float *restrict v, int n, const nnrt_adam_step *a);
+/* w -= lr_wd * w: AdamW's decoupled weight decay, lr_wd = lr * weight_decay */
+void nnrt_weight_decay(float *restrict w, int n, float lr_wd);
+
+/* ---- AdaGrad, RMSProp, Adadelta (optim_rms.c) ------------------------- */
+
+/* acc starts at the optimizer's initial_accumulator */
+void nnrt_adagrad_update(float *restrict w, const float *restrict g, float *restrict acc, int n,
+                         float lr, float eps);
+/* v starts at zero */
+void nnrt_rmsprop_update(float *restrict w, const float *restrict g, float *restrict v, int n,
+                         float lr, float rho, float eps);
+/* acc (of g^2) and acc_delta (of the updates squared) start at zero */
+void nnrt_adadelta_update(float *restrict w, const float *restrict g, float *restrict acc,
+                          float *restrict acc_delta, int n, float lr, float rho, float eps);
+
+#endif
