@@ -1,0 +1,413 @@
+"""Check nnc's trainers against PyTorch, update by update, for every optimizer.
+
+What it checks, and why: `nnc`'s gradcheck proves each generated backward
+pass against numerical derivatives, but nothing else checks the optimizers'
+formulas, the losses' scaling, the regularization penalty or the way the
+trainer walks through the data.  This script runs the same few updates on
+both sides from the same starting weights and compares the losses:
+
+  1. For each model below and each optimizer nnc has (sgd, momentum,
+     nesterov, adagrad, rmsprop, adam, adamw, adadelta), it writes a small
+     .nn file (Fashion-MNIST, validation 10%, scale 1/255), builds it with
+     BUILD/nnc and runs `TRAINER steps N --weights-out init.w`, reading the
+     `step K loss L` lines.
+  2. It loads init.w (docs/weights.md) into the same network in PyTorch
+     (nnc's dense kernels are (inputs, outputs) as in Keras; torch's Linear
+     weight is (outputs, inputs), so they are transposed) and runs the same N
+     updates on the same samples in the same order: update k uses training
+     samples (k-1)*batch .. k*batch-1 in file order (docs/trainer.md,
+     `steps`), the training part being the first 90% of the training file.
+     Its loss at each step is the batch's mean loss plus the L2 penalty
+     (l2 * sum w^2 over the kernels), at the weights before the update, as
+     nnc prints it.  The optimizer follows nnc's documented formulas
+     (runtime/optim_*.c): torch's built-in where it computes the same thing,
+     a hand-written update where it does not (AdaGrad and RMSProp, where
+     Keras and nnc put epsilon inside the square root and torch outside).
+  3. It prints a table of the largest relative difference between the two
+     loss sequences per (model, optimizer), PASS or FAIL, and exits 1 if any
+     failed.
+
+Tolerance: both sides compute in float32 on one thread, but they sum in
+different orders (OpenBLAS vs torch's kernels, double vs float loss sums), so
+the losses differ by float32 rounding: ~1e-7 relative per operation, a few
+1e-6 after ten updates of adaptive optimizers that amplify small gradient
+differences.  nnc prints 6 decimals, so its values are themselves rounded by
+up to 5e-7 absolute.  A step passes when |nnc - torch| <= 1e-4 * |torch| +
+1e-6: ~100x above the rounding noise, yet a formula mismatch (epsilon inside
+or outside a root, a missing factor in a loss or penalty, decay applied in
+the wrong order, a batch taken from the wrong samples) moves the loss by
+1e-3 relative or more within a few steps.  `--controls` shows this: it also
+runs torch's built-in RMSprop and Adagrad (epsilon outside the root) against
+nnc's rmsprop and adagrad, and both should FAIL (at 4e-2 and 9e-3).  In
+practice the passing rows sit at 2e-7 to 4e-6 relative: the mse model's
+losses (~0.15) are where the 6 printed decimals dominate.
+
+Usage: /usr/bin/python3 bench/compare_torch.py [BUILD] [--steps N] [--keep DIR] [--controls]
+BUILD is the folder holding nnc (default build).  Needs python3-torch
+(Debian's, for /usr/bin/python3) and the Fashion-MNIST files.
+"""
+import argparse
+import gzip
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+STEPS = 10
+BATCH = 32
+VALIDATION = 0.10
+RTOL, ATOL = 1e-4, 1e-6
+
+# Each model: its layers as (units, activation, l2 or 0), the last being the
+# 10-way output, and its loss.  Between them they cover relu, tanh, elu, gelu,
+# softmax; fused softmax + cross-entropy, mse on a softmax output; per-layer
+# and network-wide l2.
+MODELS = {
+    "relu_ce": dict(network_l2=0, loss="cross_entropy",
+                    layers=[(32, "relu", None), (10, "softmax", None)]),
+    "tanh_mse_l2": dict(network_l2=0, loss="mse",
+                        layers=[(32, "tanh", 0.001), (10, "softmax", None)]),
+    "elu_gelu_l2": dict(network_l2=0.0005, loss="cross_entropy",
+                        layers=[(32, "elu", None), (16, "gelu", 0.002), (10, "softmax", None)]),
+}
+
+# Each row: label -> (nnc's optimizer, its options, written into the .nn file
+# and given to torch).  Learning rates are raised above Keras's defaults
+# where those would move the weights too little in ten steps for a wrong
+# formula to show (adadelta's 0.001; adamw's decay 0.004 * lr is invisible,
+# so it is 0.5 here).  AdaGrad at Keras's initial_accumulator 0.1 cannot tell
+# where epsilon 1e-7 goes (sqrt(0.1) dwarfs it), hence a second AdaGrad row
+# where it matters.
+OPTIMIZERS = {
+    "sgd":         ("sgd", dict(lr=0.1)),
+    "momentum":    ("momentum", dict(lr=0.05, momentum=0.9)),
+    "nesterov":    ("nesterov", dict(lr=0.05, momentum=0.8)),
+    "adagrad":     ("adagrad", dict(lr=0.05, initial_accumulator=0.1, epsilon=1e-7)),
+    "adagrad_eps": ("adagrad", dict(lr=0.01, initial_accumulator=0.001, epsilon=1e-4)),
+    "rmsprop":     ("rmsprop", dict(lr=0.001, rho=0.9, epsilon=1e-7)),
+    "adam":        ("adam", dict(lr=0.002, beta1=0.9, beta2=0.999, epsilon=1e-7)),
+    "adamw":       ("adamw", dict(lr=0.002, weight_decay=0.5, beta1=0.9, beta2=0.999,
+                                  epsilon=1e-7)),
+    "adadelta":    ("adadelta", dict(lr=1.0, rho=0.95, epsilon=1e-7)),
+}
+
+# Deliberately mismatched torch optimizers, for --controls: (model, row,
+# torch's optimizer).  Each should FAIL, showing the tolerance catches a
+# wrong formula: torch's built-in RMSprop and Adagrad put epsilon outside
+# the root.
+CONTROLS = [("relu_ce", "rmsprop", "torch_rmsprop"),
+            ("relu_ce", "adagrad_eps", "torch_adagrad")]
+
+
+# ---------------------------------------------------------------- data
+
+def data_dir():
+    """$NNC_DATA/fashion-mnist if it has the files, else /usr/share/datasets's."""
+    for root in (os.environ.get("NNC_DATA"), "/usr/share/datasets"):
+        d = os.path.join(root, "fashion-mnist") if root else None
+        if d and os.path.exists(os.path.join(d, "train-images-idx3-ubyte.gz")):
+            return d
+    raise SystemExit("compare_torch.py: fashion-mnist not found in $NNC_DATA or /usr/share/datasets")
+
+
+def load_training_part(n_needed):
+    """The first n_needed samples of the training part (the first 90% of the
+    training file, as nnc's validation split keeps them), pixels / 255."""
+    d = data_dir()
+    with gzip.open(os.path.join(d, "train-images-idx3-ubyte.gz")) as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28 * 28)
+    with gzip.open(os.path.join(d, "train-labels-idx1-ubyte.gz")) as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8)
+    assert len(x) == len(y)
+    n_train = len(x) - int(np.floor(len(x) * VALIDATION + 0.5))  # as nnrt_dataset_split
+    assert n_needed <= n_train, (n_needed, n_train)
+    # float32 division, as nnc multiplies each byte by the float 1/255
+    xs = x[:n_needed].astype(np.float32) * np.float32(1.0 / 255.0)
+    return torch.from_numpy(xs), torch.from_numpy(y[:n_needed].astype(np.int64))
+
+
+# ---------------------------------------------------------------- nnc side
+
+def write_nn(path, name, model, optimizer, opts):
+    """The .nn file for one model trained with one optimizer."""
+    network_opts = " l2=%g" % model["network_l2"] if model["network_l2"] else ""
+    layers = "".join("    dense %d %s%s\n" % (units, act, " l2=%g" % l2 if l2 else "")
+                     for units, act, l2 in model["layers"])
+    opt_line = " ".join("%s=%r" % (k, v) for k, v in opts.items())
+    text = f"""model {name}
+data {{
+    train {{
+        images "fashion-mnist/train-images-idx3-ubyte.gz"
+        labels "fashion-mnist/train-labels-idx1-ubyte.gz"
+    }}
+    test {{
+        images "fashion-mnist/t10k-images-idx3-ubyte.gz"
+        labels "fashion-mnist/t10k-labels-idx1-ubyte.gz"
+    }}
+    validation 10%
+    scale 1/255
+}}
+network{network_opts} {{
+    input 28x28
+    flatten
+{layers}}}
+train {{
+    loss {model["loss"]}
+    optimizer {optimizer} {opt_line}
+    batch {BATCH}
+    seed 1
+}}
+"""
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def run(cmd, env=None):
+    """Run cmd; on failure stop with its output."""
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        raise SystemExit("compare_torch.py: %s failed (%d):\n%s%s"
+                         % (" ".join(cmd), p.returncode, p.stdout, p.stderr))
+    return p.stdout
+
+
+def nnc_steps(nnc, workdir, name, model, optimizer, opts, steps):
+    """Build the trainer and run `steps`: (per-step losses, init weights path)."""
+    src = os.path.join(workdir, name + ".nn")
+    exe = os.path.join(workdir, name)
+    weights = os.path.join(workdir, name + ".init.w")
+    write_nn(src, name, model, optimizer, opts)
+    run([nnc, "build", src, "-o", exe])
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    out = run([exe, "steps", str(steps), "--weights-out", weights], env=env)
+    losses = [float(m.group(2)) for m in re.finditer(r"^step (\d+) loss (\S+)$", out, re.M)]
+    assert len(losses) == steps, out
+    return losses, weights
+
+
+def read_weights(path):
+    """An nnc weights file (docs/weights.md) as {name: float32 array}."""
+    data = open(path, "rb").read()
+    assert data[:4] == b"NNCW", path
+    version, count = struct.unpack_from("<II", data, 4)
+    assert version == 1, version
+    pos, tensors = 12, {}
+    for _ in range(count):
+        (name_len,) = struct.unpack_from("<I", data, pos); pos += 4
+        name = data[pos:pos + name_len].decode(); pos += name_len
+        (ndims,) = struct.unpack_from("<I", data, pos); pos += 4
+        dims = struct.unpack_from("<%dI" % ndims, data, pos); pos += 4 * ndims
+        n = int(np.prod(dims))
+        tensors[name] = np.frombuffer(data, "<f4", n, pos).reshape(dims).copy(); pos += 4 * n
+    assert pos == len(data), path
+    return tensors
+
+
+# ---------------------------------------------------------------- torch side
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU,   # elu alpha 1
+               "gelu": lambda: nn.GELU(approximate="none"),      # exact, erf
+               "softmax": None}                                  # applied in the loss
+
+
+def torch_model(model, weights):
+    """(Sequential up to the output's logits, [(Linear, l2)]) with nnc's weights."""
+    modules, linears, n_in = [nn.Flatten()], [], 28 * 28
+    for i, (units, act, l2) in enumerate(model["layers"], 1):
+        lin = nn.Linear(n_in, units)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(weights["dense%d.w" % i].T.copy()))
+            lin.bias.copy_(torch.from_numpy(weights["dense%d.b" % i]))
+        l2 = l2 if l2 is not None else model["network_l2"]
+        modules.append(lin)
+        linears.append((lin, l2))
+        if ACTIVATIONS[act] is not None:
+            modules.append(ACTIVATIONS[act]())
+        n_in = units
+    assert len(weights) == 2 * len(model["layers"]), sorted(weights)
+    return nn.Sequential(*modules), linears
+
+
+def torch_loss(model, net, linears, x, y):
+    """Batch mean of the model's loss plus the L2 penalty, as nnc reports it."""
+    logits = net(x)
+    if model["loss"] == "cross_entropy":   # softmax fused: logsumexp(z) - z[t]
+        data_loss = F.cross_entropy(logits, y)
+    elif model["loss"] == "mse":           # mean over outputs, as Keras
+        onehot = F.one_hot(y, logits.shape[1]).to(logits.dtype)
+        data_loss = ((torch.softmax(logits, 1) - onehot) ** 2).mean(1).mean()
+    else:
+        raise ValueError(model["loss"])
+    penalty = sum(l2 * (lin.weight ** 2).sum() for lin, l2 in linears if l2)
+    return data_loss + penalty
+
+
+class KerasAdagrad(torch.optim.Optimizer):
+    """nnc's (Keras's) AdaGrad: acc += g^2; w -= lr * g / sqrt(acc + eps).
+    torch's Adagrad divides by sqrt(acc) + eps instead."""
+
+    def __init__(self, params, lr, initial_accumulator, epsilon):
+        super().__init__(params, dict(lr=lr, init=initial_accumulator, eps=epsilon))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                st = self.state[p]
+                if not st:
+                    st["acc"] = torch.full_like(p, group["init"])
+                st["acc"].add_(p.grad * p.grad)
+                p.sub_(group["lr"] * p.grad / torch.sqrt(st["acc"] + group["eps"]))
+
+
+class KerasRMSprop(torch.optim.Optimizer):
+    """nnc's (Keras's) RMSProp: v = rho v + (1 - rho) g^2; w -= lr g / sqrt(v + eps).
+    torch's RMSprop divides by sqrt(v) + eps instead."""
+
+    def __init__(self, params, lr, rho, epsilon):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=epsilon))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                st = self.state[p]
+                if not st:
+                    st["v"] = torch.zeros_like(p)
+                st["v"].mul_(group["rho"]).add_((1 - group["rho"]) * (p.grad * p.grad))
+                p.sub_(group["lr"] * p.grad / torch.sqrt(st["v"] + group["eps"]))
+
+
+def torch_optimizer(name, params, o):
+    """The torch optimizer computing nnc's update for optimizer `name`."""
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=o["lr"])
+    if name == "momentum":
+        # Keras: v = mu v - lr g, w += v.  torch: b = mu b + g, w -= lr b.
+        # Same updates at a constant lr (v = -lr b).
+        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"])
+    if name == "nesterov":
+        # Keras: v = mu v - lr g, w += mu v - lr g.  torch: b = mu b + g,
+        # w -= lr (g + mu b).  Same updates at a constant lr.
+        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=True)
+    if name == "adagrad":
+        return KerasAdagrad(params, o["lr"], o["initial_accumulator"], o["epsilon"])
+    if name == "rmsprop":
+        return KerasRMSprop(params, o["lr"], o["rho"], o["epsilon"])
+    if name == "torch_rmsprop":   # a control: epsilon outside the root
+        return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])
+    if name == "torch_adagrad":   # a control: epsilon outside the root
+        return torch.optim.Adagrad(params, lr=o["lr"], eps=o["epsilon"],
+                                   initial_accumulator_value=o["initial_accumulator"])
+    if name == "adam":
+        # nnc's Adam is torch's: w -= lr mhat / (sqrt(vhat) + eps)
+        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]),
+                                eps=o["epsilon"])
+    if name == "adamw":
+        # torch's AdamW: w *= 1 - lr wd, then Adam, as nnc (decay first)
+        return torch.optim.AdamW(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]),
+                                 eps=o["epsilon"], weight_decay=o["weight_decay"])
+    if name == "adadelta":
+        # torch's Adadelta has eps inside both roots and lr as a factor, as Keras
+        return torch.optim.Adadelta(params, lr=o["lr"], rho=o["rho"], eps=o["epsilon"])
+    raise ValueError(name)
+
+
+def torch_steps(model, weights, optimizer, opts, x, y, steps):
+    """The per-step losses of `steps` updates in torch, from nnc's weights."""
+    net, linears = torch_model(model, weights)
+    opt = torch_optimizer(optimizer, net.parameters(), opts)
+    losses = []
+    for k in range(steps):
+        xb, yb = x[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH]
+        opt.zero_grad(set_to_none=True)
+        loss = torch_loss(model, net, linears, xb, yb)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+# ---------------------------------------------------------------- comparison
+
+def compare(ours, theirs):
+    """(max relative difference, first failing step or None)."""
+    rel, first_bad = 0.0, None
+    for k, (a, b) in enumerate(zip(ours, theirs), 1):
+        rel = max(rel, abs(a - b) / max(abs(b), 1e-12))
+        if abs(a - b) > RTOL * abs(b) + ATOL and first_bad is None:
+            first_bad = k
+    return rel, first_bad
+
+
+def check(nnc, workdir, x, y, model_name, row, steps, torch_side=None):
+    """One (model, optimizer row): (max relative difference, first bad step,
+    nnc's losses, torch's losses).  torch_side overrides torch's optimizer."""
+    model, (optimizer, opts) = MODELS[model_name], OPTIMIZERS[row]
+    name = "%s_%s" % (model_name, row)
+    ours, weights_path = nnc_steps(nnc, workdir, name, model, optimizer, opts, steps)
+    theirs = torch_steps(model, read_weights(weights_path), torch_side or optimizer,
+                         opts, x, y, steps)
+    rel, first_bad = compare(ours, theirs)
+    return rel, first_bad, ours, theirs
+
+
+def print_failure(label, first_bad, ours, theirs):
+    print("  %s: first differing step %d" % (label, first_bad))
+    for k, (a, b) in enumerate(zip(ours, theirs), 1):
+        mark = "  <--" if k == first_bad else ""
+        print("    step %2d  nnc %.6f  torch %.6f  rel %.2e%s"
+              % (k, a, b, abs(a - b) / max(abs(b), 1e-12), mark))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("build", nargs="?", default="build", help="folder holding nnc")
+    ap.add_argument("--steps", type=int, default=STEPS)
+    ap.add_argument("--keep", metavar="DIR", help="write the .nn files and trainers here")
+    ap.add_argument("--controls", action="store_true",
+                    help="also run a deliberately mismatched torch optimizer, expected to FAIL")
+    args = ap.parse_args()
+
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float32)
+    nnc = os.path.abspath(os.path.join(args.build, "nnc"))
+    if not os.access(nnc, os.X_OK):
+        raise SystemExit("compare_torch.py: no nnc in %s (run make)" % args.build)
+    x, y = load_training_part(args.steps * BATCH)
+
+    with tempfile.TemporaryDirectory(prefix="compare_torch.") as tmp:
+        workdir = args.keep or tmp
+        os.makedirs(workdir, exist_ok=True)
+        print("%d steps of batch %d; pass: |nnc - torch| <= %g * |torch| + %g at every step"
+              % (args.steps, BATCH, RTOL, ATOL))
+        print("%-14s %-12s %14s  %s" % ("model", "optimizer", "max rel diff", "result"))
+        failures = []
+        for model_name in MODELS:
+            for row in OPTIMIZERS:
+                rel, bad, ours, theirs = check(nnc, workdir, x, y, model_name, row, args.steps)
+                print("%-14s %-12s %14.2e  %s" % (model_name, row, rel,
+                                                   "PASS" if bad is None else "FAIL"),
+                      flush=True)
+                if bad is not None:
+                    failures.append(("%s %s" % (model_name, row), bad, ours, theirs))
+        for model_name, row, torch_side in CONTROLS if args.controls else []:
+            rel, bad, _, _ = check(nnc, workdir, x, y, model_name, row, args.steps, torch_side)
+            print("control: %s %s against %s: max rel diff %.2e, %s (expected FAIL)"
+                  % (model_name, row, torch_side, rel, "PASS" if bad is None else "FAIL"))
+        for label, bad, ours, theirs in failures:
+            print_failure(label, bad, ours, theirs)
+        n = len(MODELS) * len(OPTIMIZERS)
+        print("%d of %d passed" % (n - len(failures), n))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
