@@ -7,6 +7,8 @@
 #   make demo            install what is missing, build, train fashion_mlp
 #   make bench           nnc's trainer against PyTorch, 1 epoch of Fashion-MNIST
 #   make install         PREFIX=/usr/local DESTDIR=
+#   make fuzz            fuzz the front end with libFuzzer for SECONDS (60)
+#   make fuzz-check      replay tests/fuzz/ and fuzz briefly (part of check)
 #
 # CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR are honoured.  BUILD names the
 # output folder, so a sanitizer build lives beside the normal one.
@@ -49,7 +51,7 @@ TESTS        := $(sort $(wildcard tests/test_*.c))
 TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check check-unit check-sanitize golden golden-check demo bench \
-        install uninstall clean deps
+        install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h
 
@@ -121,7 +123,54 @@ check-sanitize:
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) golden-check
+	$(MAKE) fuzz-check
 	$(MAKE) check-sanitize
+
+# ---- fuzzing: libFuzzer on the front end, .nn bytes to C text -------------
+#
+# The compiler and the grammar are built again with clang into build-fuzz,
+# instrumented for libFuzzer, ASan and UBSan (LeakSanitizer comes with ASan).
+# tests/fuzz/ holds seeds and every input that once broke nnc; a new crash
+# lands in build-fuzz/ as crash-<sha1>, and belongs in tests/fuzz/ once fixed.
+
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SECONDS    ?= 60
+# -timeout: a slow input is a hang; -rss_limit_mb: and a big one a leak.
+FUZZ_OPTS  := -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz_frontend.dict \
+              -artifact_prefix=$(FUZZ_BUILD)/
+
+$(BUILD)/fuzz_frontend: tests/fuzz_frontend.c $(COMPILER_OBJ)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(MD_LIBS) -lm
+
+fuzz-deps:
+	@sh scripts/install-deps.sh --fuzz
+
+fuzz-build: fuzz-deps
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_BUILD)/fuzz_frontend
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/corpus
+	cp examples/*.nn tests/fuzz/*.nn $(FUZZ_BUILD)/corpus/
+	$(FUZZ_BUILD)/fuzz_frontend $(FUZZ_OPTS) -max_total_time=$(SECONDS) -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus
+
+# Every regression input once, then a short, seeded mutation run from a
+# fresh corpus, so the time make check spends here stays fixed.  The log is
+# shown only when something breaks.
+FUZZ_LOG := $(FUZZ_BUILD)/fuzz-check.log
+
+fuzz-check: fuzz-build
+	@$(FUZZ_BUILD)/fuzz_frontend $(FUZZ_OPTS) tests/fuzz/* >$(FUZZ_LOG) 2>&1 || \
+	    { cat $(FUZZ_LOG); echo "fuzz-check: an input in tests/fuzz/ fails"; exit 1; }
+	@rm -rf $(FUZZ_BUILD)/check-corpus; mkdir -p $(FUZZ_BUILD)/check-corpus
+	@cp examples/*.nn tests/fuzz/*.nn $(FUZZ_BUILD)/check-corpus/
+	@$(FUZZ_BUILD)/fuzz_frontend $(FUZZ_OPTS) -seed=1 -max_total_time=10 \
+	    $(FUZZ_BUILD)/check-corpus >>$(FUZZ_LOG) 2>&1 || \
+	    { tail -60 $(FUZZ_LOG); echo "fuzz-check: the input that broke nnc is in $(FUZZ_BUILD)/"; exit 1; }
+	@echo "fuzz-check: $(words $(wildcard tests/fuzz/*)) inputs in tests/fuzz/ and" \
+	    "$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(FUZZ_LOG)) mutations pass"
 
 # ---- golden files: the C emitted for each example is committed ------------
 
@@ -164,4 +213,4 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/nnrt.h
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

@@ -49,12 +49,14 @@ static void show_line(Diag *d, Loc loc)
     /* [start, end) of the line is shown, "..." marking what is cut */
     int start = 0, end = len;
     if (len > MAX_QUOTE) {
-        if (col - 1 > QUOTE_BEFORE)
-            start = col - 1 - QUOTE_BEFORE < len - MAX_QUOTE ? col - 1 - QUOTE_BEFORE : len - MAX_QUOTE;
+        start = col - 1 - QUOTE_BEFORE;
+        if (start > len - MAX_QUOTE)
+            start = len - MAX_QUOTE;
+        if (start < 0)
+            start = 0;
         end = start + MAX_QUOTE;
     }
-    const char *cut_left = start > 0 ? "..." : "";
-    fprintf(d->out, "%5d | %s", loc.first_line, cut_left);
+    fprintf(d->out, "%5d | %s", loc.first_line, start > 0 ? "..." : "");
     for (int i = start; i < end; i++)
         put_quoted(d->out, line[i]);
     fprintf(d->out, "%s\n      | %s", end < len ? "..." : "", start > 0 ? "   " : "");
