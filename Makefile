@@ -6,6 +6,7 @@
 #   make golden          rewrite examples/*.c from examples/*.nn
 #   make demo            install what is missing, build, train fashion_mlp
 #   make bench           nnc's trainer against PyTorch, 1 epoch of Fashion-MNIST
+#   make compare-torch   every optimizer's first steps against PyTorch's
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make fuzz            fuzz the front end with libFuzzer for SECONDS (60)
 #   make fuzz-check      replay tests/fuzz/ and fuzz briefly (part of check)
@@ -50,7 +51,7 @@ EXAMPLES     := $(sort $(wildcard examples/*.nn))
 TESTS        := $(sort $(wildcard tests/test_*.c))
 TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-unit check-sanitize golden golden-check demo bench \
+.PHONY: compare-torch all check check-unit check-sanitize golden golden-check demo bench \
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h
@@ -201,6 +202,11 @@ demo: deps
 
 bench: deps all
 	@sh bench/bench.sh $(BUILD)
+
+# every optimizer against PyTorch, step by step from the same weights
+compare-torch: all
+	@sh scripts/install-deps.sh --bench
+	/usr/bin/python3 bench/compare_torch.py $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include

@@ -31,7 +31,7 @@ const char *loss_name(LossKind loss) { return LOSS_WORDS[loss]; }
 static int once(Checker *c, const Stmt **seen, const Stmt *s)
 {
     if (*seen) {
-        diag_error(c->diag, s->loc, "'%s' given twice", s->word);
+        diag_error(c->diag, s->loc, "'%.40s' given twice", s->word);
         diag_note(c->diag, "first given at line %d", (*seen)->loc.first_line);
         return -1;
     }
@@ -44,9 +44,9 @@ static int need_block(Checker *c, const Stmt *s, int want)
     if (s->has_block == want)
         return 0;
     if (want)
-        diag_error(c->diag, s->line_loc, "'%s' needs a { block }", s->word);
+        diag_error(c->diag, s->line_loc, "'%.40s' needs a { block }", s->word);
     else
-        diag_error(c->diag, s->line_loc, "'%s' takes no { block }", s->word);
+        diag_error(c->diag, s->line_loc, "'%.40s' takes no { block }", s->word);
     return -1;
 }
 

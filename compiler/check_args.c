@@ -10,7 +10,7 @@ int vocab_lookup(Checker *c, const Vocab *v, const char *word, Loc loc)
     for (int i = 0; i < v->n; i++)
         if (strcmp(word, v->words[i]) == 0)
             return i;
-    diag_error(c->diag, loc, "unknown %s '%s'", v->what, word);
+    diag_error(c->diag, loc, "unknown %s '%.40s'", v->what, word);
     const char *close = diag_closest(word, v->words, v->n);
     if (close) {
         diag_note(c->diag, "did you mean '%s'?", close);
@@ -56,7 +56,7 @@ int check_args(Checker *c, const Stmt *s, int max_positional,
     for (const Arg *a = s->args; a; a = a->next) {
         if (!a->key) {
             if (++pos == max_positional + 1) {
-                diag_error(c->diag, a->loc, "too many arguments to '%s'", s->word);
+                diag_error(c->diag, a->loc, "too many arguments to '%.40s'", s->word);
                 problems++;
             }
             continue;
@@ -65,7 +65,7 @@ int check_args(Checker *c, const Stmt *s, int max_positional,
         for (int i = 0; i < n_keys; i++)
             known |= strcmp(a->key, keys[i]) == 0;
         if (!known) {
-            diag_error(c->diag, a->key_loc, "'%s' takes no option '%s'", s->word, a->key);
+            diag_error(c->diag, a->key_loc, "'%.40s' takes no option '%.40s'", s->word, a->key);
             const char *close = diag_closest(a->key, keys, n_keys);
             if (close)
                 diag_note(c->diag, "did you mean '%s'?", close);
@@ -74,7 +74,7 @@ int check_args(Checker *c, const Stmt *s, int max_positional,
         }
         for (const Arg *b = s->args; b != a; b = b->next)
             if (b->key && strcmp(a->key, b->key) == 0) {
-                diag_error(c->diag, a->key_loc, "option '%s' given twice", a->key);
+                diag_error(c->diag, a->key_loc, "option '%.40s' given twice", a->key);
                 problems++;
                 break;
             }
@@ -86,7 +86,7 @@ int require_args(Checker *c, const Stmt *s, int n, const char *what)
 {
     if (n_positional(s) >= n)
         return 0;
-    diag_error(c->diag, s->line_loc, "'%s' needs %s", s->word, what);
+    diag_error(c->diag, s->line_loc, "'%.40s' needs %s", s->word, what);
     return -1;
 }
 
@@ -106,12 +106,12 @@ int arg_int(Checker *c, const Arg *a, const char *what, long min, long max, long
 {
     a = resolve(c, a);
     if (a->kind != ARG_NUMBER || !a->is_int) {
-        diag_error(c->diag, a->loc, "%s must be a whole number, not %s '%s'",
+        diag_error(c->diag, a->loc, "%s must be a whole number, not %s '%.40s'",
                    what, a->kind == ARG_NUMBER ? "the fraction" : kind_name(a->kind), a->text);
         return -1;
     }
     if (!(a->num >= (double)min && a->num <= (double)max)) {
-        diag_error(c->diag, a->loc, "%s must be between %ld and %ld, got %s",
+        diag_error(c->diag, a->loc, "%s must be between %ld and %ld, got %.40s",
                    what, min, max, a->text);
         return -1;
     }
@@ -124,13 +124,13 @@ int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
 {
     a = resolve(c, a);
     if (a->kind != ARG_NUMBER) {
-        diag_error(c->diag, a->loc, "%s must be a number, not %s '%s'",
+        diag_error(c->diag, a->loc, "%s must be a number, not %s '%.40s'",
                    what, kind_name(a->kind), a->text);
         return -1;
     }
     int above = min_inclusive ? a->num >= min : a->num > min;
     if (!isfinite(a->num) || !above || !(a->num <= max)) {
-        diag_error(c->diag, a->loc, "%s must be %s %g and at most %g, got %s", what,
+        diag_error(c->diag, a->loc, "%s must be %s %g and at most %g, got %.40s", what,
                    min_inclusive ? "at least" : "above", min, max, a->text);
         return -1;
     }
@@ -141,7 +141,7 @@ int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
 int arg_string(Checker *c, const Arg *a, const char *what, const char **out)
 {
     if (a->kind != ARG_STRING) {
-        diag_error(c->diag, a->loc, "%s must be a quoted string, not %s '%s'",
+        diag_error(c->diag, a->loc, "%s must be a quoted string, not %s '%.40s'",
                    what, kind_name(a->kind), a->text);
         return -1;
     }
@@ -152,7 +152,7 @@ int arg_string(Checker *c, const Arg *a, const char *what, const char **out)
 int arg_word(Checker *c, const Arg *a, const char *what, const char **out)
 {
     if (a->kind != ARG_WORD) {
-        diag_error(c->diag, a->loc, "%s must be a name, not %s '%s'",
+        diag_error(c->diag, a->loc, "%s must be a name, not %s '%.40s'",
                    what, kind_name(a->kind), a->text);
         return -1;
     }

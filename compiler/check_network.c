@@ -211,7 +211,7 @@ static int check_dropout(Checker *c, const Stmt *s, Layer *l)
 static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Defaults *net)
 {
     if (s->has_block) {
-        diag_error(c->diag, s->line_loc, "'%s' takes no { block }", s->word);
+        diag_error(c->diag, s->line_loc, "'%.40s' takes no { block }", s->word);
         return -1;
     }
     if (l->kind == LAYER_INPUT && !first) {

@@ -36,11 +36,15 @@ typedef struct Source {
     const char *text;    /* NUL-terminated copy of the file */
     size_t len;
     char sha256[65];     /* hex digest of text */
+    const size_t *line_starts;  /* offset of each line's first byte: line i at [i - 1] */
+    int n_lines;
 } Source;
 
 /* Returns 0, or -1 after printing why the file could not be read. */
 int source_read(Arena *a, const char *path, Source *out);
 void source_from_string(Arena *a, const char *name, const char *text, Source *out);
+/* The same for len bytes that may hold NULs (as a file read by source_read may). */
+void source_from_bytes(Arena *a, const char *name, const char *bytes, size_t len, Source *out);
 /* The text of line `line` (1-based), without its newline; length in *len. */
 const char *source_line(const Source *src, int line, int *len);
 

@@ -6,9 +6,21 @@
 
 #include "nnc.h"
 
-static void source_hash(Source *src)
+/* The hash, and where each line starts, so quoting a line for a
+ * diagnostic or a comment costs the same on line 1 and line 100000. */
+static void source_index(Arena *a, Source *src)
 {
     SHA256Data((const uint8_t *)src->text, src->len, src->sha256);
+    size_t n = 1;
+    for (size_t i = 0; i < src->len; i++)
+        n += src->text[i] == '\n';
+    size_t *starts = arena_alloc(a, n * sizeof *starts);
+    starts[0] = 0;
+    for (size_t i = 0, l = 1; i < src->len; i++)
+        if (src->text[i] == '\n')
+            starts[l++] = i + 1;
+    src->line_starts = starts;
+    src->n_lines = n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
 }
 
 int source_read(Arena *a, const char *path, Source *out)
@@ -40,29 +52,27 @@ int source_read(Arena *a, const char *path, Source *out)
     out->name = path;
     out->text = buf;
     out->len = len;
-    source_hash(out);
+    source_index(a, out);
     return 0;
+}
+
+void source_from_bytes(Arena *a, const char *name, const char *bytes, size_t len, Source *out)
+{
+    out->name = name;
+    out->len = len;
+    out->text = arena_strndup(a, bytes, len);
+    source_index(a, out);
 }
 
 void source_from_string(Arena *a, const char *name, const char *text, Source *out)
 {
-    out->name = name;
-    out->len = strlen(text);
-    out->text = arena_strndup(a, text, out->len);
-    source_hash(out);
+    source_from_bytes(a, name, text, strlen(text), out);
 }
 
 const char *source_line(const Source *src, int line, int *len)
 {
-    const char *p = src->text, *end = src->text + src->len;
-    for (int l = 1; l < line && p < end; l++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) {
-            p = end;
-            break;
-        }
-        p = nl + 1;
-    }
+    const char *end = src->text + src->len;
+    const char *p = line >= 1 && line <= src->n_lines ? src->text + src->line_starts[line - 1] : end;
     const char *e = p;
     while (e < end && *e != '\n' && *e != '\r')
         e++;

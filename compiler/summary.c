@@ -2,16 +2,24 @@
  * model.summary(): per layer its output shape, parameters, multiply-adds
  * per sample, the activation memory of one training batch, and the kernel
  * the emitter chose (see pick_kernels.c for the rule); then the totals. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "nnc.h"
 
-static const IrOp *dense_op(const Ir *ir, const Layer *l)
+/* The dense op of each layer, indexed like m->layers (NULL for others);
+ * malloc'ed, so a model of 100000 layers costs one pass, not a search each. */
+static const IrOp **dense_ops(const Model *m, const Ir *ir)
 {
+    const IrOp **ops = calloc((size_t)m->n_layers + 1, sizeof *ops);
+    if (!ops) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
     for (int i = 0; i < ir->n_ops; i++)
-        if (ir->ops[i].layer == l && ir->ops[i].kind == OP_DENSE)
-            return &ir->ops[i];
-    return NULL;
+        if (ir->ops[i].kind == OP_DENSE && ir->ops[i].layer)
+            ops[ir->ops[i].layer - m->layers] = &ir->ops[i];
+    return ops;
 }
 
 /* 1536 -> "1.5 KiB" */
@@ -37,12 +45,13 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
     char shape[64], what[80], mem[32];
     long params = 0, macs = 0;
     double act_bytes = 0;
+    const IrOp **ops = dense_ops(m, ir);
     fprintf(out, "model %s (%s)\n\n", m->name, m->src->name);
     fprintf(out, "%-10s %-24s %-10s %12s %14s %12s  %s\n", "layer", "", "output", "params",
             "mult-adds", "activations", "kernel");
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
-        const IrOp *op = dense_op(ir, l);
+        const IrOp *op = ops[i];
         if (l->kind == LAYER_DENSE)
             snprintf(what, sizeof what, "dense %ld %s", l->units, activation_name(l->act));
         else if (l->kind == LAYER_DROPOUT)
@@ -58,6 +67,7 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
         macs += layer_macs(l);
         act_bytes += bytes;
     }
+    free(ops);
     fprintf(out, "\ntotal: %ld params (%s of float32), %ld multiply-adds per sample forward,\n",
             params, bytes_str(mem, sizeof mem, (double)params * 4), macs);
     fprintf(out, "       %s of activations per batch of %ld\n",

@@ -6,7 +6,6 @@
  *   make fuzz SECONDS=300    mutate, starting from examples/ and tests/fuzz/
  *   make fuzz-check          replay tests/fuzz/ and mutate briefly (make check)
  */
-#include <sha2.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,11 +28,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Arena a = { 0 };
-    /* Built by hand rather than with source_from_string, so bytes after an
-     * embedded NUL reach the scanner, as they do from source_read. */
-    Source src = { .name = "fuzz.nn", .len = size };
-    src.text = arena_strndup(&a, (const char *)data, size);
-    SHA256Data(data, size, src.sha256);
+    /* bytes, not a string: what follows an embedded NUL reaches the
+     * scanner, as it does from source_read */
+    Source src;
+    source_from_bytes(&a, "fuzz.nn", (const char *)data, size, &src);
 
     Diag d;
     diag_init(&d, &src, devnull);

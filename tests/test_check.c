@@ -289,6 +289,18 @@ START_TEST(define_errors)
 }
 END_TEST
 
+START_TEST(a_let_is_defined_once)
+{
+    char *out = diagnose("let b = 1\nlet a = 2\nlet b = 3\n" NET("    input 4\n    dense 2 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:3:5: error: 'b' is already defined\n"
+        "    3 | let b = 3\n"
+        "      |     ^\n"
+        "      = first defined at line 1\n");
+    free(out);
+}
+END_TEST
+
 START_TEST(optimizers_take_their_own_options_with_keras_defaults)
 {
     Arena a = { 0 };
@@ -415,6 +427,7 @@ int main(void)
     tcase_add_test(tc, activation_options_belong_to_their_activation);
     tcase_add_test(tc, let_and_define_set_a_number);
     tcase_add_test(tc, define_errors);
+    tcase_add_test(tc, a_let_is_defined_once);
     tcase_add_test(tc, optimizers_take_their_own_options_with_keras_defaults);
     tcase_add_test(tc, initializers_and_regularization);
     tcase_add_test(tc, warnings_for_legal_but_suspect_choices);

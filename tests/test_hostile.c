@@ -11,8 +11,8 @@
 static char *diagnose_bytes(const char *text, size_t len)
 {
     Arena a = { 0 };
-    Source src = { .name = "t.nn", .len = len };
-    src.text = arena_strndup(&a, text, len);
+    Source src;
+    source_from_bytes(&a, "t.nn", text, len, &src);
     char *buf = NULL;
     size_t buf_len = 0;
     FILE *f = open_memstream(&buf, &buf_len);
