@@ -10,7 +10,7 @@
 static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "let" };
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
-static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale" };
+static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive" };
 static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 
 static const char *const SPLIT_WORDS[] = { "images", "labels" };
@@ -22,7 +22,8 @@ static const Vocab TRAIN = { "training setting", TRAIN_WORDS, COUNT(TRAIN_WORDS)
 
 /* Index i of each table is the enum value i. */
 static const char *const LOSS_WORDS[] = { "cross_entropy", "mse", "sum_of_squares", "mae",
-                                          "kl_divergence", "cosine_similarity" };
+                                          "kl_divergence", "cosine_similarity",
+                                          "binary_cross_entropy" };
 static const Vocab LOSSES = { "loss", LOSS_WORDS, COUNT(LOSS_WORDS) };
 
 const char *loss_name(LossKind loss) { return LOSS_WORDS[loss]; }
@@ -99,6 +100,21 @@ static void check_validation(Checker *c, const Stmt *s)
     arg_real(c, a, "validation", 0, 0.99, 1, &c->model->validation);
 }
 
+/* positive 5 7 9: for a binary model, the classes whose label counts as 1 */
+static void check_positive(Checker *c, const Stmt *s)
+{
+    Model *m = c->model;
+    check_args(c, s, 32, NULL, 0);
+    if (require_args(c, s, 1, "the classes that count as 1, such as 'positive 5 7 9'"))
+        return;
+    m->positive_stmt = s;
+    for (int i = 0; positional(s, i); i++) {
+        long cls;
+        if (arg_int(c, positional(s, i), "a positive class", 0, 31, &cls) == 0)
+            m->positive |= 1u << cls;
+    }
+}
+
 static void check_data(Checker *c, const Stmt *block)
 {
     const Stmt *seen[COUNT(DATA_WORDS)] = { 0 };
@@ -114,6 +130,7 @@ static void check_data(Checker *c, const Stmt *block)
         case 0: check_split(c, s, &m->train_images, &m->train_labels); break;
         case 1: check_split(c, s, &m->test_images, &m->test_labels); break;
         case 2: check_validation(c, s); break;
+        case 4: check_positive(c, s); break;
         case 3:
             check_args(c, s, 1, NULL, 0);
             if (require_args(c, s, 1, "a factor such as 1/255") == 0 &&
@@ -194,6 +211,17 @@ static void check_loss_fits_output(Checker *c)
                      "dropout after the last dense layer drops predictions while training");
         diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
+    if (m->loss == LOSS_BINARY_CROSS_ENTROPY && (last->units != 1 || last->act != ACT_SIGMOID)) {
+        diag_error(c->diag, m->loss_stmt->line_loc,
+                   "binary_cross_entropy needs one sigmoid output, but the last layer is "
+                   "dense %ld %s", last->units, activation_name(last->act));
+        diag_note(c->diag, "write 'dense 1 sigmoid' at line %d", last->stmt->loc.first_line);
+    }
+    if (m->positive_stmt && m->loss != LOSS_BINARY_CROSS_ENTROPY)
+        diag_error(c->diag, m->positive_stmt->loc,
+                   "'positive' makes a binary task; it goes with loss binary_cross_entropy");
+    if (m->loss == LOSS_BINARY_CROSS_ENTROPY && !m->positive_stmt)
+        m->positive = 1u << 1;      /* labels already 0/1 */
     if ((m->loss == LOSS_CROSS_ENTROPY || m->loss == LOSS_KL_DIVERGENCE) &&
         last->act != ACT_SOFTMAX) {
         diag_error(c->diag, m->loss_stmt->line_loc,

@@ -8,6 +8,7 @@ void passes_run(Ir *ir)
      * the ops that remain. */
     pass_fuse_activation(ir);
     pass_fuse_softmax_ce(ir);
+    pass_fuse_sigmoid_bce(ir);
     pass_pick_kernels(ir);
 }
 

@@ -296,7 +296,10 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
     OUT("static void %s_backward(int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
-    emit_activation_grad(e, op->act, y->name, O);
+    if (op->act_grad_in_loss)
+        OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
+    else
+        emit_activation_grad(e, op->act, y->name, O);
     if (op->kernel == KERNEL_GEMM) {
         OUT("    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
         OUT("                1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
@@ -583,6 +586,13 @@ static void emit_model(Emitter *e)
         OUT(",\n");
     }
     OUT("    .validation = %.9g,\n", m->validation);
+    if (m->positive) {
+        OUT("    .binary_positive = 0x%xu,   /* labels", (unsigned)m->positive);
+        for (int c = 0; c < 32; c++)
+            if (m->positive & (1u << c))
+                OUT(" %d", c);
+        OUT(" count as 1 */\n");
+    }
     OUT("    .scale = %s,   /* %s */\n", float_lit(num, sizeof num, m->scale), m->scale_text);
     OUT("    .in_size = IN,\n    .n_classes = CLASSES,\n");
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");

@@ -84,6 +84,14 @@ static void emit_cosine(Emitter *e, const IrBuf *y)
     OUT("    }\n    return total;\n}\n\n");
 }
 
+static int sigmoid_fused(const Emitter *e)
+{
+    for (int i = 0; i < e->ir->n_ops; i++)
+        if (e->ir->ops[i].act_grad_in_loss && !e->ir->ops[i].dead)
+            return 1;
+    return 0;
+}
+
 void emit_loss(Emitter *e, const IrOp *op)
 {
     const IrBuf *y = buf(e, op->in);
@@ -124,6 +132,21 @@ void emit_loss(Emitter *e, const IrOp *op)
         break;
     case LOSS_COSINE:
         emit_cosine(e, y);
+        break;
+    case LOSS_BINARY_CROSS_ENTROPY:
+        OUT("   Binary cross-entropy of the sigmoid output p = %s against 0/1 labels t,\n", y->name);
+        OUT("   fused with the sigmoid: loss = -(t log p + (1 - t) log(1 - p)) per row, p\n");
+        OUT("   clipped to [1e-7, 1 - 1e-7] as Keras does; dL/dz = (p - t) / n.  Returns the sum. */\n");
+        OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+        OUT("    for (int r = 0; r < n; r++) {\n");
+        OUT("        float p = %s[r];\n", y->name);
+        OUT("        double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;\n");
+        OUT("        total -= t[r] ? log(pc) : log(1 - pc);\n");
+        if (sigmoid_fused(e))
+            OUT("        d_%s[r] = (p - (float)t[r]) / n;\n", y->name);
+        else    /* something stands between the sigmoid and the loss: dL/dp */
+            OUT("        d_%s[r] = (float)((pc - t[r]) / (pc * (1 - pc)) / n);\n", y->name);
+        OUT("    }\n    return total;\n}\n\n");
         break;
     }
 }

@@ -196,7 +196,8 @@ typedef enum LossKind {
     LOSS_SUM_OF_SQUARES,
     LOSS_MAE,
     LOSS_KL_DIVERGENCE,
-    LOSS_COSINE
+    LOSS_COSINE,
+    LOSS_BINARY_CROSS_ENTROPY  /* one sigmoid output, 0/1 labels */
 } LossKind;
 
 typedef enum OptimizerKind {
@@ -246,6 +247,8 @@ typedef struct Model {
     const char *train_images, *train_labels;
     const char *test_images, *test_labels;
     double validation;    /* fraction */
+    uint32_t positive;    /* binary: bit c set if label c counts as 1 */
+    const Stmt *positive_stmt;
     double scale;
     const char *scale_text;
 
@@ -318,6 +321,7 @@ typedef struct IrOp {
     Kernel kernel;
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
+    int act_grad_in_loss; /* dense whose sigmoid' the loss applies (p - t) */
     int dead;             /* removed by a pass */
 } IrOp;
 
@@ -339,6 +343,7 @@ Ir *lower_model(Arena *a, const Model *m);
 
 void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with epilogue */
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
+void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t */
 void pass_pick_kernels(Ir *ir);       /* loops or cblas_sgemm, by the cost rule */
 void passes_run(Ir *ir);
 

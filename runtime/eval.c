@@ -16,9 +16,10 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
     for (int first = 0; first < ds->n_samples; first += m->max_batch) {
         int n = ds->n_samples - first < m->max_batch ? ds->n_samples - first : m->max_batch;
         nnrt_batch_fill(ds, order, first, n, m->scale, m->input, y);
+        nnrt_labels_map(m, y, n);
         m->forward(n, 0, NULL);
         loss_sum += m->loss(n, y);
-        correct += nnrt_count_correct(m->output, y, n, m->n_classes);
+        correct += nnrt_model_correct(m, y, n);
     }
     int total = ds->n_samples > 0 ? ds->n_samples : 1;
     *loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
@@ -30,7 +31,7 @@ int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt
     if (nnrt_weights_load(m, weights_path, err) != 0)
         return -1;
     nnrt_dataset test;
-    if (nnrt_dataset_load(m->test_images, m->test_labels, (size_t)m->in_size, m->n_classes,
+    if (nnrt_dataset_load(m->test_images, m->test_labels, (size_t)m->in_size, nnrt_label_bound(m),
                           &test, err) != 0)
         return -1;
     nnrt_dataset_limit(&test, limit);

@@ -166,6 +166,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
     for (int i = 0; i < n; i++)
         order[i] = i;
     nnrt_batch_fill(ds, order, 0, n, m->scale, m->input, y);
+    nnrt_labels_map(m, y, n);
     double loss_here = mean_loss(m, n, y);
     m->backward(n);
 
@@ -203,7 +204,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
 int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_error *err)
 {
     nnrt_dataset ds;
-    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, m->n_classes,
+    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, nnrt_label_bound(m),
                           &ds, err) != 0)
         return -1;
     /* at the weights training would start from */

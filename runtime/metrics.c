@@ -16,3 +16,26 @@ int nnrt_count_correct(const float *out, const int *y, int n, int k)
     }
     return correct;
 }
+
+int nnrt_label_bound(const nnrt_model *m)
+{
+    return m->binary_positive ? 32 : m->n_classes;
+}
+
+void nnrt_labels_map(const nnrt_model *m, int *y, int n)
+{
+    if (!m->binary_positive)
+        return;
+    for (int i = 0; i < n; i++)
+        y[i] = (int)((m->binary_positive >> y[i]) & 1u);
+}
+
+int nnrt_model_correct(const nnrt_model *m, const int *y, int n)
+{
+    if (!m->binary_positive)
+        return nnrt_count_correct(m->output, y, n, m->n_classes);
+    int correct = 0;
+    for (int r = 0; r < n; r++)
+        correct += (m->output[r] > 0.5f) == (y[r] == 1);
+    return correct;
+}

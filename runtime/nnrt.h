@@ -193,6 +193,8 @@ typedef struct nnrt_model {
     /* shapes */
     int in_size;                /* floats per sample */
     int n_classes;              /* width of the output */
+    uint32_t binary_positive;   /* binary classification (one sigmoid output):
+                                   bit c set if label c counts as 1; 0 otherwise */
     int batch;                  /* default training batch (the .nn file's) */
     int max_batch;              /* rows the static buffers hold: n <= max_batch */
     float *input;               /* (max_batch, in_size); filled by the runtime */
@@ -254,6 +256,15 @@ int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err);
 
 /* Number of rows r in [0, n) whose argmax of out[r*k .. r*k+k) equals y[r]. */
 int nnrt_count_correct(const float *out, const int *y, int n, int k);
+
+/* What labels the data may hold: the output's classes, or for a binary
+ * model any class its positive set can name (0 to 31). */
+int nnrt_label_bound(const nnrt_model *m);
+/* For a binary model, each label becomes 1 if its class is positive, else 0. */
+void nnrt_labels_map(const nnrt_model *m, int *y, int n);
+/* Correct predictions among the last forward's n rows: the argmax, or for a
+ * binary model whether p > 0.5 agrees with the 0/1 label. */
+int nnrt_model_correct(const nnrt_model *m, const int *y, int n);
 
 /* ---- gradient check (gradcheck.c) ------------------------------------ */
 

@@ -28,7 +28,7 @@ typedef struct steps_run {
 static int load_training_part(steps_run *r, const nnrt_model *m, const nnrt_steps_opts *o,
                               nnrt_dataset *train, nnrt_error *err)
 {
-    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, m->n_classes,
+    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, nnrt_label_bound(m),
                           &r->all, err) != 0)
         return -1;
     r->have_all = 1;
@@ -83,6 +83,7 @@ static int run_steps(steps_run *r, const nnrt_model *m, const nnrt_steps_opts *o
     long correct = 0;
     for (int step = 0; step < o->steps; step++) {
         nnrt_batch_fill(train, r->order, step * o->batch, o->batch, m->scale, m->input, r->y);
+        nnrt_labels_map(m, r->y, o->batch);
         r->optim.opt.lr = nnrt_schedule_lr(&schedule, step, 0);
         double loss = nnrt_train_batch(m, &r->optim, o->batch, r->y, &dropout, &correct);
         printf("step %d loss %.6f\n", step + 1, loss / o->batch);

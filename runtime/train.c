@@ -33,11 +33,11 @@ typedef struct run {
 static int load_data(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
 {
     /* the test set too, now: a bad test file should not wait for the end of training */
-    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, m->n_classes,
+    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, nnrt_label_bound(m),
                           &r->all, err) != 0)
         return -1;
     r->have_all = 1;
-    if (nnrt_dataset_load(m->test_images, m->test_labels, (size_t)m->in_size, m->n_classes,
+    if (nnrt_dataset_load(m->test_images, m->test_labels, (size_t)m->in_size, nnrt_label_bound(m),
                           &r->test, err) != 0)
         return -1;
     r->have_test = 1;
@@ -103,7 +103,7 @@ double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const 
     /* the penalty once per batch mean: n times into the sum */
     double loss = m->loss(n, y) + n * nnrt_penalty(m);
     /* accuracy in training mode (dropout on), as Keras reports it */
-    *correct += nnrt_count_correct(m->output, y, n, m->n_classes);
+    *correct += nnrt_model_correct(m, y, n);
     m->backward(n);
     nnrt_optim_step(st, m);
     return loss;
@@ -123,6 +123,7 @@ static void train_epoch(run *r, const nnrt_model *m, int batch, int e, nnrt_rng 
         /* the last batch may be partial: it is trained on too */
         int n = ds->n_samples - first < batch ? ds->n_samples - first : batch;
         nnrt_batch_fill(ds, r->order, first, n, m->scale, m->input, r->y);
+        nnrt_labels_map(m, r->y, n);
         r->optim.opt.lr = nnrt_schedule_lr(&r->schedule, r->optim.step, e);
         loss_sum += nnrt_train_batch(m, &r->optim, n, r->y, dropout, &correct);
         nnrt_progress_update(progress, ++step, loss_sum / (first + n),

@@ -159,7 +159,8 @@ START_TEST(unknown_word_far_from_all_lists_them)
         "t.nn:17:10: error: unknown loss 'hinge'\n"
         "   17 |     loss hinge\n"
         "      |          ^~~~~\n"
-        "      = expected one of: cross_entropy, mse, sum_of_squares, mae, kl_divergence, cosine_similarity\n");
+        "      = expected one of: cross_entropy, mse, sum_of_squares, mae, kl_divergence, "
+        "cosine_similarity, binary_cross_entropy\n");
     free(out);
 }
 END_TEST
@@ -284,6 +285,29 @@ START_TEST(define_errors)
         "t.nn:1:13: error: the number of units must be a whole number, not the fraction '2.5'\n"
         "    1 | let units = 400\n"
         "      |             ^~~\n");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(binary_cross_entropy_needs_one_sigmoid_output)
+{
+    char *out = diagnose(MODEL_HEAD "network {\n    input 4\n    dense 2 softmax\n}\n"
+                         "train {\n    loss binary_cross_entropy\n    optimizer adam\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:17:5: error: binary_cross_entropy needs one sigmoid output, but the last layer is dense 2 softmax\n"
+        "   17 |     loss binary_cross_entropy\n"
+        "      |     ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "      = write 'dense 1 sigmoid' at line 14\n");
+    free(out);
+    Arena a = { 0 };
+    Model *m;
+    out = diagnose_in(&a, "model t\ndata {\n    train {\n        images \"a\"\n        labels \"b\"\n    }\n"
+        "    test {\n        images \"c\"\n        labels \"d\"\n    }\n    positive 5 7 9\n}\n"
+        "network {\n    input 4\n    dense 1 sigmoid\n}\n"
+        "train {\n    loss binary_cross_entropy\n    optimizer adam\n}\n", NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_uint_eq(m->positive, (1u << 5) | (1u << 7) | (1u << 9));
     free(out);
     arena_free(&a);
 }
@@ -428,6 +452,7 @@ int main(void)
     tcase_add_test(tc, let_and_define_set_a_number);
     tcase_add_test(tc, define_errors);
     tcase_add_test(tc, a_let_is_defined_once);
+    tcase_add_test(tc, binary_cross_entropy_needs_one_sigmoid_output);
     tcase_add_test(tc, optimizers_take_their_own_options_with_keras_defaults);
     tcase_add_test(tc, initializers_and_regularization);
     tcase_add_test(tc, warnings_for_legal_but_suspect_choices);

@@ -39,34 +39,40 @@ typedef struct OpModel {
     const char *name;
     const char *network;
     const char *loss;
+    const char *data;     /* more of the data block, or NULL */
 } OpModel;
 
 static const OpModel MODELS[] = {
     /* relu and identity through the loops kernel, softmax fused with CE */
     { "relu_loops", "    input 8x8\n    flatten\n    dense 6 relu\n    dense 5\n    dense 3 softmax\n",
-      "cross_entropy" },
+      "cross_entropy", NULL },
     /* 64 x 64 = 4096 weights: the cblas_sgemm kernel, with tanh */
     { "tanh_gemm", "    input 8x8\n    flatten\n    dense 64 tanh\n    dense 3 softmax\n",
-      "cross_entropy" },
+      "cross_entropy", NULL },
     /* sigmoid, dropout (inference mode in gradcheck: mask of ones) */
     { "sigmoid_dropout", "    input 64\n    dense 7 sigmoid\n    dropout 0.3\n    dense 3 softmax\n",
-      "cross_entropy" },
+      "cross_entropy", NULL },
     /* mean squared error through a softmax that is not fused */
-    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse" },
+    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse", NULL },
     /* mean squared error on a sigmoid and on an identity output */
-    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse" },
-    { "mse_identity", "    input 64\n    dense 3\n", "mse" },
+    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse", NULL },
+    { "mse_identity", "    input 64\n    dense 3\n", "mse", NULL },
     /* the other losses against one-hot labels */
-    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares" },
-    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae" },
-    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence" },
-    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity" },
+    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", NULL },
+    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", NULL },
+    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence", NULL },
+    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", NULL },
+    /* binary cross-entropy, fused with its sigmoid and (behind a dropout) not */
+    { "bce", "    input 64\n    dense 4 tanh\n    dense 1 sigmoid\n", "binary_cross_entropy",
+      "    positive 1 2\n" },
+    { "bce_unfused", "    input 64\n    dense 4 tanh\n    dense 1 sigmoid\n    dropout 0.2\n",
+      "binary_cross_entropy", "    positive 2\n" },
     /* leaky_relu and elu, applied in place from their outputs */
     { "leaky_elu", "    input 64\n    dense 6 leaky_relu slope=0.1\n    dense 5 elu alpha=0.7\n"
-                   "    dense 3 softmax\n", "cross_entropy" },
+                   "    dense 3 softmax\n", "cross_entropy", NULL },
     /* gelu, softplus, swish: separate elementwise ops (gelu after a gemm) */
     { "gelu_softplus_swish", "    input 8x8\n    flatten\n    dense 64 gelu\n    dense 6 softplus\n"
-                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy" },
+                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy", NULL },
 };
 
 START_TEST(backward_matches_central_differences)
@@ -82,10 +88,11 @@ START_TEST(backward_matches_central_differences)
              "    train {\n        images \"ops/images.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
              "    test {\n        images \"ops/images.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
              "    scale 1/255\n"
+             "%s"
              "}\n"
              "network {\n%s}\n"
              "train {\n    loss %s\n    optimizer sgd\n}\n",
-             om->name, om->network, om->loss);
+             om->name, om->data ? om->data : "", om->network, om->loss);
     write_text(nn, text);
     build_trainer(nn, exe);
     snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s gradcheck --samples 4", tmp_dir(), exe);

@@ -182,6 +182,25 @@ START_TEST(bad_data_is_a_clear_error)
 }
 END_TEST
 
+START_TEST(binary_classification_learns_footwear)
+{
+    if (!have_fashion())
+        ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
+    char exe[600], cmd[2048], *out;
+    snprintf(exe, sizeof exe, "%s/train/fashion_footwear", tmp_dir());
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/train", tmp_dir());
+    ck_assert_int_eq(system(cmd), 0);
+    build_trainer("examples/fashion_footwear.nn", exe);
+    snprintf(cmd, sizeof cmd, "%s train --limit 3000 --epochs 1 --out %s/train/footwear", exe,
+             tmp_dir());
+    ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);
+    /* 0.7 for always answering "not footwear" */
+    double acc = test_accuracy(out);
+    ck_assert_msg(acc > 0.95, "footwear test accuracy %.4f", acc);
+    free(out);
+}
+END_TEST
+
 START_TEST(bad_flags_are_clear_errors)
 {
     char cmd[2048], *out;
@@ -208,6 +227,7 @@ int main(void)
     tcase_add_test(tc, same_seed_same_weights_and_curve);
     tcase_add_test(tc, bad_data_is_a_clear_error);
     tcase_add_test(tc, bad_flags_are_clear_errors);
+    tcase_add_test(tc, binary_classification_learns_footwear);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
