@@ -10,10 +10,11 @@
 static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "let" };
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
-static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive" };
+static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive",
+                                          "inputs", "targets" };
 static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 
-static const char *const SPLIT_WORDS[] = { "images", "labels" };
+static const char *const SPLIT_WORDS[] = { "images", "labels", "csv" };
 static const Vocab SPLIT = { "data file", SPLIT_WORDS, COUNT(SPLIT_WORDS) };
 
 static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs", "seed",
@@ -60,10 +61,12 @@ static void check_model_name(Checker *c, const Stmt *s)
         arg_word(c, a, "the model name", &c->model->name);
 }
 
-/* train { images "..." labels "..." } */
-static void check_split(Checker *c, const Stmt *block, const char **images, const char **labels)
+/* train { images "..." labels "..." }  or  train { csv "..." } */
+static void check_split(Checker *c, const Stmt *block, const char **images, const char **labels,
+                        const char **csv)
 {
-    const Stmt *seen[2] = { NULL, NULL };
+    const Stmt *seen[3] = { NULL, NULL, NULL };
+    const char **files[3] = { images, labels, csv };
     check_args(c, block, 0, NULL, 0);
     if (need_block(c, block, 1))
         return;
@@ -74,12 +77,39 @@ static void check_split(Checker *c, const Stmt *block, const char **images, cons
         check_args(c, s, 1, NULL, 0);
         need_block(c, s, 0);
         if (require_args(c, s, 1, "a file name in quotes") == 0)
-            arg_string(c, positional(s, 0), "a data file", k == 0 ? images : labels);
+            arg_string(c, positional(s, 0), "a data file", files[k]);
     }
+    if (seen[2] && (seen[0] || seen[1])) {
+        diag_error(c->diag, seen[2]->loc, "'%s' data is either a csv file or images and labels",
+                   block->word);
+        return;
+    }
+    if (seen[2])
+        return;
     for (int k = 0; k < 2; k++)
         if (!seen[k])
             diag_error(c->diag, block->loc, "'%s' data needs '%s \"FILE\"'",
                        block->word, SPLIT_WORDS[k]);
+}
+
+/* inputs area rooms age  |  targets price: CSV columns by name or index */
+static void check_columns(Checker *c, const Stmt *s, const char ***names, int *n,
+                          const Stmt **stmt)
+{
+    check_args(c, s, 1000000, NULL, 0);
+    if (require_args(c, s, 1, "column names or indices, as in 'inputs area rooms'"))
+        return;
+    *stmt = s;
+    *n = n_positional(s);
+    *names = arena_alloc(c->arena, sizeof **names * (size_t)*n);
+    for (int i = 0; i < *n; i++) {
+        const Arg *a = positional(s, i);
+        if (a->kind == ARG_WORD || (a->kind == ARG_NUMBER && a->is_int && a->num >= 0))
+            (*names)[i] = a->text;
+        else
+            diag_error(c->diag, a->loc, "a column is a name or a 0-based index, not '%.40s'",
+                       a->text);
+    }
 }
 
 static void check_validation(Checker *c, const Stmt *s)
@@ -127,8 +157,10 @@ static void check_data(Checker *c, const Stmt *block)
         if (k < 0 || once(c, &seen[k], s))
             continue;
         switch (k) {
-        case 0: check_split(c, s, &m->train_images, &m->train_labels); break;
-        case 1: check_split(c, s, &m->test_images, &m->test_labels); break;
+        case 0: check_split(c, s, &m->train_images, &m->train_labels, &m->train_csv); break;
+        case 1: check_split(c, s, &m->test_images, &m->test_labels, &m->test_csv); break;
+        case 5: check_columns(c, s, &m->inputs, &m->n_inputs, &m->inputs_stmt); break;
+        case 6: check_columns(c, s, &m->targets, &m->n_targets, &m->targets_stmt); break;
         case 2: check_validation(c, s); break;
         case 4: check_positive(c, s); break;
         case 3:
@@ -138,6 +170,16 @@ static void check_data(Checker *c, const Stmt *block)
                 m->scale_text = positional(s, 0)->text;
             break;
         }
+    }
+    if (m->train_csv || m->test_csv) {
+        if (!m->train_csv || !m->test_csv)
+            diag_error(c->diag, block->loc, "data needs csv files for both train and test");
+        if (!m->inputs_stmt || !m->targets_stmt)
+            diag_error(c->diag, block->loc,
+                       "csv data needs 'inputs COLUMN...' and 'targets COLUMN...'");
+    } else if (m->inputs_stmt || m->targets_stmt) {
+        diag_error(c->diag, (m->inputs_stmt ? m->inputs_stmt : m->targets_stmt)->loc,
+                   "columns are for csv data: write 'train { csv \"FILE\" }'");
     }
     if (!seen[0])
         diag_error(c->diag, block->loc, "data needs a 'train { images ... labels ... }' block");
@@ -189,6 +231,34 @@ static void check_train(Checker *c, const Stmt *block)
         diag_error(c->diag, block->loc, "train needs an 'optimizer', such as 'optimizer adam lr=0.001'");
 }
 
+/* CSV data: the input layer takes one value per input column; a loss of
+ * distances (mse, mae, sum of squares) makes a regression with one output
+ * per target column; anything else classifies by one label column. */
+static void check_csv_shapes(Checker *c, const Layer *last)
+{
+    Model *m = c->model;
+    if (!m->train_csv || !m->inputs_stmt || !m->targets_stmt)
+        return;
+    const Layer *input = &m->layers[0];
+    if (shape_size(&input->out) != m->n_inputs) {
+        diag_error(c->diag, input->stmt->line_loc,
+                   "the input takes %ld values, but the data has %d input columns",
+                   shape_size(&input->out), m->n_inputs);
+        diag_note(c->diag, "write 'input %d'", m->n_inputs);
+    }
+    m->regress = m->loss == LOSS_MSE || m->loss == LOSS_MAE || m->loss == LOSS_SUM_OF_SQUARES;
+    if (m->regress && last->units != m->n_targets) {
+        diag_error(c->diag, last->stmt->line_loc,
+                   "a regression on %d target column%s needs %d output%s, not %ld",
+                   m->n_targets, m->n_targets == 1 ? "" : "s", m->n_targets,
+                   m->n_targets == 1 ? "" : "s", last->units);
+    } else if (!m->regress && m->n_targets != 1) {
+        diag_error(c->diag, m->targets_stmt->line_loc,
+                   "classification reads its label from one target column, not %d",
+                   m->n_targets);
+    }
+}
+
 /* The loss against the output layer: cross-entropy needs a softmax; some
  * pairings are legal but suspect and get a warning that says why. */
 static void check_loss_fits_output(Checker *c)
@@ -211,6 +281,7 @@ static void check_loss_fits_output(Checker *c)
                      "dropout after the last dense layer drops predictions while training");
         diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
+    check_csv_shapes(c, last);
     if (m->loss == LOSS_BINARY_CROSS_ENTROPY && (last->units != 1 || last->act != ACT_SIGMOID)) {
         diag_error(c->diag, m->loss_stmt->line_loc,
                    "binary_cross_entropy needs one sigmoid output, but the last layer is "

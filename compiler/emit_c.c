@@ -175,6 +175,8 @@ static void emit_buffers(Emitter *e)
         if (op->kind == OP_DROPOUT && !op->dead)
             OUT("static float %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
     }
+    if (e->m->regress)
+        OUT("static float target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */\n");
     OUT("\n");
 }
 
@@ -530,6 +532,42 @@ static void emit_param_table(Emitter *e)
     OUT("};\n\n");
 }
 
+/* The CSV part of MODEL: files, columns, task. */
+static void emit_csv_fields(Emitter *e)
+{
+    const Model *m = e->m;
+    if (!m->train_csv)
+        return;
+    OUT("    .train_csv = ");
+    emit_string(e, m->train_csv);
+    OUT(",\n    .test_csv = ");
+    emit_string(e, m->test_csv);
+    OUT(",\n    .n_input_columns = %d,\n    .input_columns = INPUT_COLUMNS,\n", m->n_inputs);
+    OUT("    .n_target_columns = %d,\n    .target_columns = TARGET_COLUMNS,\n", m->n_targets);
+    if (m->regress)
+        OUT("    .task = NNRT_TASK_REGRESS,\n    .target = target,\n");
+}
+
+/* static const char *const INPUT_COLUMNS[] = { "area", "rooms" }; */
+static void emit_columns(Emitter *e)
+{
+    const Model *m = e->m;
+    if (!m->train_csv)
+        return;
+    const char *const *lists[2] = { m->inputs, m->targets };
+    const int counts[2] = { m->n_inputs, m->n_targets };
+    OUT("/* CSV columns, by name or 0-based index */\n");
+    for (int l = 0; l < 2; l++) {
+        OUT("static const char *const %s_COLUMNS[] = {", l ? "TARGET" : "INPUT");
+        for (int i = 0; i < counts[l]; i++) {
+            OUT("%s", i ? ", " : " ");
+            emit_string(e, lists[l][i]);
+        }
+        OUT(" };\n");
+    }
+    OUT("\n");
+}
+
 /* .optimizer = { .kind = NNRT_OPT_ADAM, .lr = LR, .beta1 = BETA1, ... } */
 static void emit_optimizer(Emitter *e)
 {
@@ -581,10 +619,13 @@ static void emit_model(Emitter *e)
         { "test_images", m->test_images }, { "test_labels", m->test_labels },
     };
     for (int i = 0; i < 4; i++) {
+        if (!files[i][1])
+            continue;
         OUT("    .%s = ", files[i][0]);
         emit_string(e, files[i][1]);
         OUT(",\n");
     }
+    emit_csv_fields(e);
     OUT("    .validation = %.9g,\n", m->validation);
     if (m->positive) {
         OUT("    .binary_positive = 0x%xu,   /* labels", (unsigned)m->positive);
@@ -653,5 +694,6 @@ void emit_c(FILE *out, const Ir *ir)
     emit_penalty(&e);
     emit_drivers(&e);
     emit_param_table(&e);
+    emit_columns(&e);
     emit_model(&e);
 }

@@ -16,15 +16,21 @@ static const IrOp *fused_softmax(const Emitter *e)
     return NULL;
 }
 
-/* The per-row loops for losses against one-hot targets: for each row r
- * and output k, `err` is y - t; body accumulates into total and writes
- * the gradient dy. */
+/* The per-row loops for losses against a target vector (one-hot labels,
+ * or a regression's target values): for each row r and output k, `err` is
+ * y - t; body accumulates into total and writes the gradient dy. */
 static void emit_onehot_loop(Emitter *e, const char *y, const char *body)
 {
     OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    if (e->m->regress)
+        OUT("    (void)t;   /* a regression: the targets are in target[] */\n");
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int k = 0; k < CLASSES; k++) {\n");
-    OUT("            float err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
+    if (e->m->regress) {
+        OUT("            float err = %s[r * CLASSES + k] - target[r * CLASSES + k];\n", y);
+    } else {
+        OUT("            float err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
+    }
     OUT("            float *dy = &d_%s[r * CLASSES + k];\n", y);
     OUT("%s", body);
     OUT("        }\n    return total;\n}\n\n");
@@ -84,6 +90,11 @@ static void emit_cosine(Emitter *e, const IrBuf *y)
     OUT("    }\n    return total;\n}\n\n");
 }
 
+static const char *against(const Emitter *e)
+{
+    return e->m->regress ? "the target values" : "one-hot labels";
+}
+
 static int sigmoid_fused(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
@@ -111,20 +122,20 @@ void emit_loss(Emitter *e, const IrOp *op)
         emit_neg_log(e, y);
         break;
     case LOSS_MSE:
-        OUT("   Mean squared error against one-hot labels, averaged over the CLASSES\n");
+        OUT("   Mean squared error against %s, averaged over the CLASSES\n", against(e));
         OUT("   outputs as Keras does: loss = sum_k (y_k - t_k)^2 / CLASSES per row,\n");
         OUT("   dL/dy = 2 (y - t) / (CLASSES n).  Returns the sum over rows. */\n");
         emit_onehot_loop(e, y->name, "            total += (double)err * err / CLASSES;\n"
                                      "            *dy = 2 * err / (CLASSES * n);\n");
         break;
     case LOSS_SUM_OF_SQUARES:
-        OUT("   Sum of squares against one-hot labels: loss = 0.5 sum_k (y_k - t_k)^2\n");
+        OUT("   Sum of squares against %s: loss = 0.5 sum_k (y_k - t_k)^2\n", against(e));
         OUT("   per row, dL/dy = (y - t) / n.  Returns the sum over rows. */\n");
         emit_onehot_loop(e, y->name, "            total += 0.5 * err * err;\n"
                                      "            *dy = err / n;\n");
         break;
     case LOSS_MAE:
-        OUT("   Mean absolute error against one-hot labels, averaged over the CLASSES\n");
+        OUT("   Mean absolute error against %s, averaged over the CLASSES\n", against(e));
         OUT("   outputs: loss = sum_k |y_k - t_k| / CLASSES per row,\n");
         OUT("   dL/dy = sign(y - t) / (CLASSES n).  Returns the sum over rows. */\n");
         emit_onehot_loop(e, y->name, "            total += fabs((double)err) / CLASSES;\n"

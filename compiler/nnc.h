@@ -246,6 +246,11 @@ typedef struct Model {
     /* data */
     const char *train_images, *train_labels;
     const char *test_images, *test_labels;
+    const char *train_csv, *test_csv;     /* instead of the IDX files */
+    const char **inputs, **targets;       /* CSV columns: names or indices */
+    int n_inputs, n_targets;
+    const Stmt *inputs_stmt, *targets_stmt;
+    int regress;          /* CSV targets are values, not labels */
     double validation;    /* fraction */
     uint32_t positive;    /* binary: bit c set if label c counts as 1 */
     const Stmt *positive_stmt;

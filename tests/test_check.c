@@ -313,6 +313,36 @@ START_TEST(binary_cross_entropy_needs_one_sigmoid_output)
 }
 END_TEST
 
+#define CSV_HEAD "model r\ndata {\n    train {\n        csv \"a.csv\"\n    }\n" \
+                 "    test {\n        csv \"b.csv\"\n    }\n    inputs x1 x2 2\n    targets y\n}\n"
+
+START_TEST(csv_data_shapes_and_task)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, CSV_HEAD "network {\n    input 3\n    dense 4 relu\n    dense 1\n}\n"
+        "train {\n    loss mae\n    optimizer adam\n}\n", NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(m->regress, 1);
+    ck_assert_int_eq(m->n_inputs, 3);
+    ck_assert_str_eq(m->inputs[2], "2");
+    ck_assert_str_eq(m->targets[0], "y");
+    free(out);
+    arena_free(&a);
+    out = diagnose(CSV_HEAD "network {\n    input 4\n    dense 2\n}\n"
+        "train {\n    loss mse\n    optimizer adam\n}\n");
+    ck_assert_str_eq(out,
+        "t.nn:13:5: error: the input takes 4 values, but the data has 3 input columns\n"
+        "   13 |     input 4\n"
+        "      |     ^~~~~~~\n"
+        "      = write 'input 3'\n"
+        "t.nn:14:5: error: a regression on 1 target column needs 1 output, not 2\n"
+        "   14 |     dense 2\n"
+        "      |     ^~~~~~~\n");
+    free(out);
+}
+END_TEST
+
 START_TEST(a_let_is_defined_once)
 {
     char *out = diagnose("let b = 1\nlet a = 2\nlet b = 3\n" NET("    input 4\n    dense 2 softmax\n"));
@@ -452,6 +482,7 @@ int main(void)
     tcase_add_test(tc, let_and_define_set_a_number);
     tcase_add_test(tc, define_errors);
     tcase_add_test(tc, a_let_is_defined_once);
+    tcase_add_test(tc, csv_data_shapes_and_task);
     tcase_add_test(tc, binary_cross_entropy_needs_one_sigmoid_output);
     tcase_add_test(tc, optimizers_take_their_own_options_with_keras_defaults);
     tcase_add_test(tc, initializers_and_regularization);
