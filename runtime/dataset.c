@@ -1,6 +1,7 @@
-/* dataset.c: an images file and a labels file made into one labelled set,
- * checked against each other and against the model; then the views a run
- * needs (the first N samples, a validation split).
+/* dataset.c: where data files are found; an images file and a labels file
+ * made into one labelled set, checked against each other and against the
+ * model; then the views a run needs (the first N samples, a validation
+ * split), for IDX and CSV sets alike.
  *
  * Messages name the resolved path of the file at fault, so a user with two
  * copies of a data set knows which one is bad. */
@@ -50,7 +51,15 @@ int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err)
         return nnrt_fail(err, "%s/%s: path too long", SYSTEM_DATA, name);
     if (exists(out))
         return 0;
-    return nnrt_fail(err, "%s: not found; looked in %s%s%s", name, tried, out,
+    char system_path[2048];
+    snprintf(system_path, sizeof system_path, "%s", out);
+    /* last, the current directory: an example's data shipped in the tree */
+    if ((size_t)snprintf(out, out_len, "%s", name) >= out_len)
+        return nnrt_fail(err, "%s: path too long", name);
+    if (exists(out))
+        return 0;
+    return nnrt_fail(err, "%s: not found; looked in %s%s%s and the current directory", name,
+                     tried, system_path,
                      env && env[0] ? "" : env ? " ($NNC_DATA is empty)" : " ($NNC_DATA is not set)");
 }
 
@@ -120,6 +129,7 @@ void nnrt_dataset_free(nnrt_dataset *ds)
 {
     nnrt_idx_free(&ds->images_idx);
     nnrt_idx_free(&ds->labels_idx);
+    free(ds->csv_owner);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -135,7 +145,13 @@ static nnrt_dataset view(const nnrt_dataset *ds, int first, int n)
     nnrt_dataset v = *ds;
     v.n_samples = n;
     v.pixels = ds->pixels + (size_t)first * ds->sample_bytes;
-    v.labels = ds->labels + first;
+    v.labels = ds->labels ? ds->labels + first : NULL;
+    if (ds->features) {
+        v.pixels = NULL;
+        v.features = ds->features + (size_t)first * (size_t)ds->n_features;
+        v.targets = ds->targets + (size_t)first * (size_t)ds->n_targets;
+    }
+    v.csv_owner = NULL;
     memset(&v.images_idx, 0, sizeof v.images_idx);
     memset(&v.labels_idx, 0, sizeof v.labels_idx);
     return v;

@@ -1,29 +1,38 @@
-/* eval.c: a model's loss and accuracy on a labelled set, and the `eval`
- * command, which reports them for the test set from a weights file. */
+/* eval.c: a model's loss and accuracy (or MAE and RMSE) on a data set, and
+ * the `eval` command, which reports them for the test set from a weights
+ * file. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "nnrt_internal.h"
 
 void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                   double *loss, double *accuracy)
+                   nnrt_scores *out)
 {
     double loss_sum = 0;
-    long correct = 0;
+    nnrt_tally tally = { 0, 0, 0 };
     for (int i = 0; i < ds->n_samples; i++)
         order[i] = i;
     /* inference mode (no dropout), as many rows per call as the buffers hold */
     for (int first = 0; first < ds->n_samples; first += m->max_batch) {
         int n = ds->n_samples - first < m->max_batch ? ds->n_samples - first : m->max_batch;
-        nnrt_batch_fill(ds, order, first, n, m->scale, m->input, y);
-        nnrt_labels_map(m, y, n);
+        nnrt_model_batch(m, ds, order, first, n, y);
         m->forward(n, 0, NULL);
         loss_sum += m->loss(n, y);
-        correct += nnrt_model_correct(m, y, n);
+        nnrt_tally_add(m, y, n, &tally);
     }
     int total = ds->n_samples > 0 ? ds->n_samples : 1;
-    *loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
-    *accuracy = (double)correct / total;
+    out->loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
+    nnrt_tally_means(m, &tally, ds->n_samples, &out->accuracy, &out->mae, &out->rmse);
+}
+
+void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s)
+{
+    if (m->task == NNRT_TASK_REGRESS)
+        printf("test: loss %.4f mae %.4f rmse %.4f\n", s->loss, s->mae, s->rmse);
+    else
+        printf("test: loss %.4f accuracy %.4f\n", s->loss, s->accuracy);
+    fflush(stdout);
 }
 
 int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err)
@@ -31,8 +40,7 @@ int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt
     if (nnrt_weights_load(m, weights_path, err) != 0)
         return -1;
     nnrt_dataset test;
-    if (nnrt_dataset_load(m->test_images, m->test_labels, (size_t)m->in_size, nnrt_label_bound(m),
-                          &test, err) != 0)
+    if (nnrt_model_data_load(m, 1, &test, err) != 0)
         return -1;
     nnrt_dataset_limit(&test, limit);
     int *order = malloc(((size_t)test.n_samples + 1) * sizeof *order);
@@ -41,12 +49,11 @@ int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt
     if (!order || !y) {
         rc = nnrt_fail(err, "out of memory");
     } else if (test.n_samples == 0) {
-        rc = nnrt_fail(err, "%s: no test samples", m->test_images);
+        rc = nnrt_fail(err, "%s: no test samples", nnrt_model_data_name(m, 1));
     } else {
-        double loss, accuracy;
-        nnrt_evaluate(m, &test, order, y, &loss, &accuracy);
-        printf("test: loss %.4f accuracy %.4f\n", loss, accuracy);
-        fflush(stdout);
+        nnrt_scores scores;
+        nnrt_evaluate(m, &test, order, y, &scores);
+        nnrt_print_test(m, &scores);
     }
     free(order);
     free(y);

@@ -165,8 +165,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
     }
     for (int i = 0; i < n; i++)
         order[i] = i;
-    nnrt_batch_fill(ds, order, 0, n, m->scale, m->input, y);
-    nnrt_labels_map(m, y, n);
+    nnrt_model_batch(m, ds, order, 0, n, y);
     double loss_here = mean_loss(m, n, y);
     m->backward(n);
 
@@ -204,8 +203,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
 int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_error *err)
 {
     nnrt_dataset ds;
-    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, nnrt_label_bound(m),
-                          &ds, err) != 0)
+    if (nnrt_model_data_load(m, 0, &ds, err) != 0)
         return -1;
     /* at the weights training would start from */
     nnrt_rng init;
@@ -215,6 +213,6 @@ int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_err
     fflush(stdout);
     nnrt_dataset_free(&ds);
     if (rc < 0)
-        return nnrt_fail(err, "%s: gradcheck could not run", m->train_images);
+        return nnrt_fail(err, "%s: gradcheck could not run", nnrt_model_data_name(m, 0));
     return rc;
 }

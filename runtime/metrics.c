@@ -1,5 +1,7 @@
-/* metrics.c: accuracy. */
-#include "nnrt.h"
+/* metrics.c: accuracy, and for regression MAE and RMSE. */
+#include <math.h>
+
+#include "nnrt_internal.h"
 
 /* out is (n, k), y is (n).  The predicted class is the first index of the
  * row's maximum, as numpy's argmax (and so Keras's accuracy) picks it. */
@@ -38,4 +40,35 @@ int nnrt_model_correct(const nnrt_model *m, const int *y, int n)
     for (int r = 0; r < n; r++)
         correct += (m->output[r] > 0.5f) == (y[r] == 1);
     return correct;
+}
+
+/* out and t are (n, k) */
+void nnrt_regress_errors(const float *out, const float *t, int n, int k, double *abs_sum,
+                         double *sq_sum)
+{
+    size_t count = (size_t)n * (size_t)k;
+    for (size_t i = 0; i < count; i++) {
+        double d = (double)out[i] - (double)t[i];
+        *abs_sum += fabs(d);
+        *sq_sum += d * d;
+    }
+}
+
+void nnrt_tally_add(const nnrt_model *m, const int *y, int n, nnrt_tally *t)
+{
+    if (m->task == NNRT_TASK_REGRESS)
+        nnrt_regress_errors(m->output, m->target, n, m->n_classes, &t->abs_err, &t->sq_err);
+    else
+        t->correct += nnrt_model_correct(m, y, n);
+}
+
+/* MAE and RMSE are means over every output value: n_samples * n_classes */
+void nnrt_tally_means(const nnrt_model *m, const nnrt_tally *t, int n_samples, double *accuracy,
+                      double *mae, double *rmse)
+{
+    double samples = n_samples > 0 ? n_samples : 1;
+    double values = samples * (m->n_classes > 0 ? m->n_classes : 1);
+    *accuracy = m->task == NNRT_TASK_REGRESS ? 0 : (double)t->correct / samples;
+    *mae = t->abs_err / values;
+    *rmse = sqrt(t->sq_err / values);
 }

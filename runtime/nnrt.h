@@ -68,14 +68,22 @@ int nnrt_idx_load(const char *path, nnrt_idx *out, nnrt_error *err);
 void nnrt_idx_free(nnrt_idx *idx);
 
 /* Find a data file named in a .nn file.  An absolute path is used as is; a
- * relative one is looked up in $NNC_DATA, then in /usr/share/datasets.
- * On failure the message lists every place looked in. */
+ * relative one is looked up in $NNC_DATA, then in /usr/share/datasets,
+ * then relative to the current directory (so an example shipped in the
+ * source tree works from its top).  On failure the message lists every
+ * place looked in. */
 int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err);
 
-/* A labelled set of samples: n_samples items of sample_bytes bytes each
- * (pixels kept as bytes; converted to floats per batch) and one label byte
- * per sample.  The views made by nnrt_dataset_split share memory with the
- * dataset they come from and must not be freed. */
+/* A set of samples, from IDX files or from a CSV file.
+ *
+ * IDX: n_samples items of sample_bytes bytes each (pixels kept as bytes;
+ * converted to floats per batch) and one label byte per sample.
+ * CSV (features != NULL): n_features floats and n_targets floats per
+ * sample; when target_labels is set the one target is a class label,
+ * checked at load to be a whole number in range.
+ *
+ * The views made by nnrt_dataset_split and nnrt_dataset_limit share memory
+ * with the dataset they come from and must not be freed. */
 typedef struct nnrt_dataset {
     int n_samples;
     size_t sample_bytes;
@@ -85,6 +93,14 @@ typedef struct nnrt_dataset {
     const uint8_t *labels;  /* n_samples */
     nnrt_idx images_idx;    /* owners of the memory (zeroed in views) */
     nnrt_idx labels_idx;
+
+    /* CSV only */
+    const float *features;  /* (n_samples, n_features) */
+    const float *targets;   /* (n_samples, n_targets) */
+    int n_features, n_targets;
+    int target_labels;      /* the one target column holds class labels */
+    float *csv_owner;       /* the one block features and targets point into
+                               (NULL in views); freed by nnrt_dataset_free */
 } nnrt_dataset;
 
 /* Load an images file and a labels file (names resolved with nnrt_data_path)
@@ -93,6 +109,18 @@ typedef struct nnrt_dataset {
 int nnrt_dataset_load(const char *images, const char *labels, size_t sample_bytes,
                       int n_classes, nnrt_dataset *out, nnrt_error *err);
 void nnrt_dataset_free(nnrt_dataset *ds);
+
+/* Load a CSV file (name resolved with nnrt_data_path): a header row of
+ * column names, then one sample per row of numbers.  Columns are chosen by
+ * header name, or by 0-based index in decimal.  label_bound > 0 makes the
+ * single target column a class label, each a whole number in
+ * [0, label_bound).  Errors name the file, the 1-based line and the column:
+ *   "houses.csv: line 17: column 'rooms': expected a number, got 'abc'"
+ *   "houses.csv: no column 'x' (columns: a, b, c)"
+ * On success out owns one block, freed by nnrt_dataset_free. */
+int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
+                  const char *const *targets, int n_targets, int label_bound,
+                  nnrt_dataset *out, nnrt_error *err);
 
 /* Keep only the first `limit` samples (limit <= 0 or >= n keeps all). */
 void nnrt_dataset_limit(nnrt_dataset *ds, int limit);
@@ -106,9 +134,14 @@ void nnrt_dataset_split(const nnrt_dataset *all, double fraction,
 void nnrt_shuffle(int *order, int n, nnrt_rng *rng);
 
 /* Convert samples order[first .. first+n) of ds into x (n rows of
- * sample_bytes floats, each byte times scale) and their labels into y. */
+ * sample_bytes floats, each byte times scale; for CSV, n rows of n_features
+ * floats as they are) and their labels into y (0 for a CSV set without
+ * labels). */
 void nnrt_batch_fill(const nnrt_dataset *ds, const int *order, int first, int n,
                      float scale, float *x, int *y);
+
+/* The CSV targets of the same samples into t: n rows of n_targets floats. */
+void nnrt_batch_targets(const nnrt_dataset *ds, const int *order, int first, int n, float *t);
 
 /* ---- the model, as the generated code describes it -------------------- */
 
@@ -178,6 +211,11 @@ typedef struct nnrt_schedule {
     float min_lr;       /* plateau: floor; cosine: the final fraction of lr (alpha) */
 } nnrt_schedule;
 
+typedef enum nnrt_task {
+    NNRT_TASK_CLASSIFY,         /* integer labels; accuracy */
+    NNRT_TASK_REGRESS           /* float targets; MAE and RMSE instead of accuracy */
+} nnrt_task;
+
 typedef struct nnrt_model {
     const char *name;           /* the `model NAME` of the .nn file */
     const char *source;         /* the .nn file as given to nnc */
@@ -189,6 +227,18 @@ typedef struct nnrt_model {
     const char *test_images, *test_labels;
     double validation;          /* fraction held out of train, 0 for none */
     float scale;                /* pixel byte -> float factor, e.g. 1/255 */
+
+    /* CSV data, used instead of the IDX files when train_csv is set: a
+     * header row of column names, then one sample per row.  Columns are
+     * named as in the header, or by 0-based index written in decimal. */
+    const char *train_csv, *test_csv;
+    int n_input_columns;        /* == in_size */
+    const char *const *input_columns;
+    int n_target_columns;       /* REGRESS: == n_classes; CLASSIFY: 1 (the label) */
+    const char *const *target_columns;
+    nnrt_task task;
+    float *target;              /* REGRESS: (max_batch, n_classes), filled by the runtime
+                                   before loss(), which then ignores its labels */
 
     /* shapes */
     int in_size;                /* floats per sample */
@@ -253,6 +303,12 @@ int nnrt_weights_save(const nnrt_model *m, const char *path, nnrt_error *err);
 int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err);
 
 /* ---- metrics (metrics.c) ---------------------------------------------- */
+
+/* Sums over the n * k values of out (n, k) against targets t (n, k):
+ * |out - t| into *abs_sum and (out - t)^2 into *sq_sum (both added to).
+ * MAE = abs_sum / (N k), RMSE = sqrt(sq_sum / (N k)) over a whole set. */
+void nnrt_regress_errors(const float *out, const float *t, int n, int k, double *abs_sum,
+                         double *sq_sum);
 
 /* Number of rows r in [0, n) whose argmax of out[r*k .. r*k+k) equals y[r]. */
 int nnrt_count_correct(const float *out, const int *y, int n, int k);

@@ -60,7 +60,36 @@ typedef struct nnrt_epoch_stats {
     int has_val;
     double val_loss, val_accuracy;
     double seconds;             /* wall time of the epoch, validation included */
+    int regress;                /* a REGRESS model: mae and rmse instead of accuracy */
+    double mae, rmse, val_mae, val_rmse;
 } nnrt_epoch_stats;
+
+/* ---- the model's data (model_data.c) ---------------------------------- */
+
+/* The model's training set (test = 0) or test set (test = 1): its CSV file
+ * when m->train_csv is set, else its IDX pair, checked against the model. */
+int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err);
+/* The file to name in messages about that set. */
+const char *nnrt_model_data_name(const nnrt_model *m, int test);
+
+/* Samples order[first .. first+n) of ds into m->input and y (labels mapped
+ * for a binary model), and for a REGRESS model their targets into
+ * m->target. */
+void nnrt_model_batch(const nnrt_model *m, const nnrt_dataset *ds, const int *order, int first,
+                      int n, int *y);
+
+/* What a pass over some samples adds up: right answers (CLASSIFY) and
+ * absolute and squared errors over every output value (REGRESS). */
+typedef struct nnrt_tally {
+    long correct;
+    double abs_err, sq_err;
+} nnrt_tally;
+
+/* The last forward's n rows into t. */
+void nnrt_tally_add(const nnrt_model *m, const int *y, int n, nnrt_tally *t);
+/* Means over n_samples samples: accuracy, or MAE and RMSE. */
+void nnrt_tally_means(const nnrt_model *m, const nnrt_tally *t, int n_samples, double *accuracy,
+                      double *mae, double *rmse);
 
 /* ---- progress display (progress.c) ------------------------------------ */
 
@@ -70,6 +99,7 @@ typedef struct nnrt_epoch_stats {
 typedef struct nnrt_progress {
     FILE *out;
     int tty;
+    int regress;                /* set after init for a REGRESS model: the bar shows mae */
     int epoch, epochs, steps;
     double last_draw;           /* monotonic seconds of the last redraw */
 } nnrt_progress;
@@ -88,19 +118,31 @@ double nnrt_now(void);
 /* Rewrite DIR/curve.csv whole from rows[0..n), atomically:
  *   epoch,loss,accuracy,val_loss,val_accuracy,seconds
  *   1,0.498712,0.825093,0.401234,0.856000,3.214
+ * or, when rows[0].regress is set,
+ *   epoch,loss,mae,rmse,val_loss,val_mae,val_rmse,seconds
  * val_ fields are empty when there is no validation split. */
 int nnrt_curve_write(const char *path, const nnrt_epoch_stats *rows, int n, nnrt_error *err);
 
 /* ---- evaluation (eval.c) ---------------------------------------------- */
 
-/* Mean loss and accuracy of m over ds, in inference mode, in chunks of
- * m->max_batch rows.  order must hold ds->n_samples ints and y
+/* What an evaluation reports: accuracy for CLASSIFY, mae and rmse for
+ * REGRESS (the other fields 0). */
+typedef struct nnrt_scores {
+    double loss, accuracy, mae, rmse;
+} nnrt_scores;
+
+/* Mean loss and the task's metrics of m over ds, in inference mode, in
+ * chunks of m->max_batch rows.  order must hold ds->n_samples ints and y
  * m->max_batch ints (scratch, allocated by the caller). */
 void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                   double *loss, double *accuracy);
+                   nnrt_scores *out);
+
+/* The `test:` line: `test: loss L accuracy A`, or for REGRESS
+ * `test: loss L mae M rmse R` (all %.4f). */
+void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s);
 
 /* The `eval` command: load weights_path into m, evaluate the test set
- * (its first `limit` samples if limit > 0), print `test: loss L accuracy A`. */
+ * (its first `limit` samples if limit > 0), print the `test:` line. */
 int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err);
 
 /* ---- learning-rate schedules (schedule.c) ----------------------------- */
@@ -139,13 +181,13 @@ typedef struct nnrt_train_opts {
 /* The `train` command; progress and the final `test:` line on stdout. */
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
 
-/* One update from the n samples in m->input and y: forward in training
- * mode (dropout drawing from rng), loss, backward, an optimizer step at
- * st->opt.lr.  Returns the batch's summed loss plus n times the penalty, at
- * the weights before the update; adds the rows classified right to
- * *correct. */
+/* One update from the n samples in m->input and y (and m->target): forward
+ * in training mode (dropout drawing from rng), loss, backward, an
+ * optimizer step at st->opt.lr.  Returns the batch's summed loss plus n
+ * times the penalty, at the weights before the update; adds the batch's
+ * right answers or errors to *tally. */
 double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const int *y,
-                        nnrt_rng *dropout, long *correct);
+                        nnrt_rng *dropout, nnrt_tally *tally);
 
 /* m's regularization term at its current weights; 0 without one.  Keras
  * reports loss = mean data loss + this, for training batches and

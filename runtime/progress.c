@@ -5,6 +5,8 @@
  * then, over it, the epoch's line.  Anywhere else (a log file, a pipe) only
  * the epoch's line, one per epoch, so logs stay short and diffable:
  *   epoch 1/5  loss 0.4987  accuracy 0.8251  val_loss 0.4012  val_accuracy 0.8560  3.2s
+ * A REGRESS model shows MAE (and on the epoch's line RMSE) for accuracy:
+ *   epoch 1/5  loss 0.1234  mae 0.2345  rmse 0.3456  val_loss 0.1300  val_mae 0.2400  val_rmse 0.3500  0.1s
  */
 #include <time.h>
 
@@ -24,6 +26,7 @@ void nnrt_progress_init(nnrt_progress *p, FILE *out, int tty, int epochs, int st
 {
     p->out = out;
     p->tty = tty;
+    p->regress = 0;
     p->epochs = epochs;
     p->steps = steps;
     p->epoch = 0;
@@ -42,7 +45,7 @@ static void draw_bar(nnrt_progress *p, int step, double loss, double accuracy)
     bar[BAR_WIDTH] = '\0';
     fprintf(p->out, "\repoch %d/%d [%s] %d/%d", p->epoch, p->epochs, bar, step, p->steps);
     if (step > 0)
-        fprintf(p->out, "  loss %.4f  accuracy %.4f", loss, accuracy);
+        fprintf(p->out, "  loss %.4f  %s %.4f", loss, p->regress ? "mae" : "accuracy", accuracy);
     fflush(p->out);
     p->last_draw = nnrt_now();
 }
@@ -65,9 +68,15 @@ void nnrt_progress_end(nnrt_progress *p, const nnrt_epoch_stats *s)
     /* on a terminal, go back over the bar and clear what the line leaves of it */
     if (p->tty)
         fputs("\r\033[K", p->out);
-    fprintf(p->out, "epoch %d/%d  loss %.4f  accuracy %.4f", s->epoch, p->epochs, s->loss,
-            s->accuracy);
-    if (s->has_val)
+    fprintf(p->out, "epoch %d/%d  loss %.4f", s->epoch, p->epochs, s->loss);
+    if (s->regress)
+        fprintf(p->out, "  mae %.4f  rmse %.4f", s->mae, s->rmse);
+    else
+        fprintf(p->out, "  accuracy %.4f", s->accuracy);
+    if (s->has_val && s->regress)
+        fprintf(p->out, "  val_loss %.4f  val_mae %.4f  val_rmse %.4f", s->val_loss, s->val_mae,
+                s->val_rmse);
+    else if (s->has_val)
         fprintf(p->out, "  val_loss %.4f  val_accuracy %.4f", s->val_loss, s->val_accuracy);
     fprintf(p->out, "  %.1fs\n", s->seconds);
     fflush(p->out);

@@ -28,8 +28,7 @@ typedef struct steps_run {
 static int load_training_part(steps_run *r, const nnrt_model *m, const nnrt_steps_opts *o,
                               nnrt_dataset *train, nnrt_error *err)
 {
-    if (nnrt_dataset_load(m->train_images, m->train_labels, (size_t)m->in_size, nnrt_label_bound(m),
-                          &r->all, err) != 0)
+    if (nnrt_model_data_load(m, 0, &r->all, err) != 0)
         return -1;
     r->have_all = 1;
     nnrt_dataset val;
@@ -44,7 +43,7 @@ static int load_training_part(steps_run *r, const nnrt_model *m, const nnrt_step
             snprintf(held_out, sizeof held_out, " (after holding out validation %g%%)",
                      m->validation * 100);
         return nnrt_fail(err, "%s: %d steps of batch %d need %ld training samples; there are %d%s",
-                         m->train_images, o->steps, o->batch, need, train->n_samples, held_out);
+                         nnrt_model_data_name(m, 0), o->steps, o->batch, need, train->n_samples, held_out);
     }
     return 0;
 }
@@ -80,12 +79,11 @@ static int run_steps(steps_run *r, const nnrt_model *m, const nnrt_steps_opts *o
     nnrt_rng_stream(&dropout, o->seed, NNRT_STREAM_DROPOUT);
     for (int i = 0; i < o->steps * o->batch; i++)
         r->order[i] = i;
-    long correct = 0;
+    nnrt_tally tally = { 0, 0, 0 };
     for (int step = 0; step < o->steps; step++) {
-        nnrt_batch_fill(train, r->order, step * o->batch, o->batch, m->scale, m->input, r->y);
-        nnrt_labels_map(m, r->y, o->batch);
+        nnrt_model_batch(m, train, r->order, step * o->batch, o->batch, r->y);
         r->optim.opt.lr = nnrt_schedule_lr(&schedule, step, 0);
-        double loss = nnrt_train_batch(m, &r->optim, o->batch, r->y, &dropout, &correct);
+        double loss = nnrt_train_batch(m, &r->optim, o->batch, r->y, &dropout, &tally);
         printf("step %d loss %.6f\n", step + 1, loss / o->batch);
     }
     fflush(stdout);

@@ -526,18 +526,18 @@ START_TEST(data_path_not_found_lists_the_places)
     ck_assert_int_eq(nnrt_data_path("nope/x.gz", out, sizeof out, &err), -1);
     snprintf(want, sizeof want,
              "nope/x.gz: not found; looked in %s/nope/x.gz ($NNC_DATA) and "
-             "/usr/share/datasets/nope/x.gz",
+             "/usr/share/datasets/nope/x.gz and the current directory",
              data_dir);
     ck_assert_str_eq(err.msg, want);
 
     ck_assert_int_eq(unsetenv("NNC_DATA"), 0);
     ck_assert_int_eq(nnrt_data_path("nope/x.gz", out, sizeof out, &err), -1);
     ck_assert_str_eq(err.msg, "nope/x.gz: not found; looked in /usr/share/datasets/nope/x.gz "
-                              "($NNC_DATA is not set)");
+                              "($NNC_DATA is not set) and the current directory");
     ck_assert_int_eq(setenv("NNC_DATA", "", 1), 0);
     ck_assert_int_eq(nnrt_data_path("nope/x.gz", out, sizeof out, &err), -1);
     ck_assert_str_eq(err.msg, "nope/x.gz: not found; looked in /usr/share/datasets/nope/x.gz "
-                              "($NNC_DATA is empty)");
+                              "($NNC_DATA is empty) and the current directory");
 }
 END_TEST
 
@@ -649,7 +649,7 @@ START_TEST(dataset_reports_the_bad_file)
     char want[4096];
     snprintf(want, sizeof want,
              "set/nope.gz: not found; looked in %s/data/set/nope.gz ($NNC_DATA) and "
-             "/usr/share/datasets/set/nope.gz",
+             "/usr/share/datasets/set/nope.gz and the current directory",
              fixture_dir());
     expect_dataset_error("set/images.gz", "set/nope.gz", H * W, 5, want);
     const char *bad = fixture(2, "data/set/bad-labels.gz");

@@ -1136,8 +1136,10 @@ START_TEST(curve_csv_is_rewritten_whole)
     path_in(path, sizeof path, "curve.csv");
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     nnrt_epoch_stats rows[2] = {
-        { 1, 0.5, 0.8, 1, 0.45, 0.85, 3.2144 },
-        { 2, 0.25, 0.9, 1, 0.125, 0.95, 2.0 },
+        { .epoch = 1, .loss = 0.5, .accuracy = 0.8, .has_val = 1, .val_loss = 0.45,
+          .val_accuracy = 0.85, .seconds = 3.2144 },
+        { .epoch = 2, .loss = 0.25, .accuracy = 0.9, .has_val = 1, .val_loss = 0.125,
+          .val_accuracy = 0.95, .seconds = 2.0 },
     };
     nnrt_error err;
     ck_assert_int_eq(nnrt_curve_write(path, rows, 1, &err), 0);
@@ -1168,7 +1170,8 @@ START_TEST(progress_lines_plain_and_on_a_terminal)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     nnrt_progress pr;
-    nnrt_epoch_stats s = { 1, 0.49871, 0.82509, 1, 0.40123, 0.856, 3.21 };
+    nnrt_epoch_stats s = { .epoch = 1, .loss = 0.49871, .accuracy = 0.82509, .has_val = 1,
+                           .val_loss = 0.40123, .val_accuracy = 0.856, .seconds = 3.21 };
     nnrt_progress_init(&pr, f, 0, 5, 10);
     nnrt_progress_begin(&pr, 1);
     for (int i = 1; i <= 10; i++)

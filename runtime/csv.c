@@ -1,0 +1,298 @@
+/* csv.c: a CSV file of numbers made into a dataset of float features and
+ * float targets.
+ *
+ *   rooms,area,price          <- line 1: column names, comma separated
+ *   3,72.5,210000             <- one sample per line
+ *
+ * No quoting (the fields are numbers); spaces around names and numbers are
+ * trimmed, a trailing \r (a file from Windows) is dropped, and blank lines
+ * are skipped.  Only the chosen columns are parsed, so a file may carry
+ * other columns (an id, a name) the model does not read; every row must
+ * still have the header's number of fields.  The file is read whole, then
+ * parsed twice: once to count the rows, once to fill one block that holds
+ * every feature and then every target. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnrt.h"
+
+/* The whole file, '\0'-terminated; NULL on failure (err filled). */
+static char *read_all(const char *path, nnrt_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        nnrt_fail(err, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *more = realloc(buf, cap * 2);
+        if (!more) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = more;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!buf) {
+        nnrt_fail(err, "%s: out of memory", path);
+        return NULL;
+    }
+    if (failed) {
+        free(buf);
+        nnrt_fail(err, "%s: read error", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* One line cut out of the text, without its \n or \r\n. */
+typedef struct line {
+    char *text;
+    int number;                 /* 1-based */
+} line;
+
+/* The next line from *p (moving past it), ending it with '\0'; 0 at the end. */
+static int next_line(char **p, int *number, line *out)
+{
+    if (**p == '\0')
+        return 0;
+    char *start = *p, *nl = strchr(start, '\n');
+    *p = nl ? nl + 1 : start + strlen(start);
+    if (nl)
+        *nl = '\0';
+    size_t len = strlen(start);
+    if (len > 0 && start[len - 1] == '\r')
+        start[len - 1] = '\0';
+    out->text = start;
+    out->number = ++*number;
+    return 1;
+}
+
+static int blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return *s == '\0';
+}
+
+/* Split s in place at commas into at most max trimmed fields; returns the
+ * number of fields there are (which may be more than max). */
+static int split(char *s, char **fields, int max)
+{
+    int n = 0;
+    for (;;) {
+        char *comma = strchr(s, ',');
+        if (comma)
+            *comma = '\0';
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *end = s + strlen(s);
+        while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = '\0';
+        if (n < max)
+            fields[n] = s;
+        n++;
+        if (!comma)
+            return n;
+        s = comma + 1;
+    }
+}
+
+/* The header's names, for a message: "a, b, c" (cut short if long). */
+static void list_columns(char *const *names, int n, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, i ? ", %s" : "%s", names[i]);
+}
+
+/* The column `want` names: a header name, else a decimal 0-based index. */
+static int find_column(const char *path, const char *want, char *const *names, int n,
+                       nnrt_error *err)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], want) == 0)
+            return i;
+    int digits = want[0] != '\0';
+    for (const char *c = want; *c; c++)
+        digits = digits && isdigit((unsigned char)*c);
+    if (digits && strlen(want) < 10 && atoi(want) < n)
+        return atoi(want);
+    char list[512];
+    list_columns(names, n, list, sizeof list);
+    return nnrt_fail(err, "%s: no column '%s' (columns: %s)", path, want, list);
+}
+
+/* What the loader needs to know about the columns while it parses rows. */
+typedef struct layout {
+    const char *path;
+    char **names;               /* (n_columns): the header's, in the text */
+    int n_columns;
+    int *chosen;                /* (n_chosen): inputs, then targets */
+    int n_chosen, n_inputs;
+    int label_bound;            /* > 0: the target is a class label */
+} layout;
+
+/* One field as a finite number into *v. */
+static int parse_number(const layout *lay, const line *ln, int col, const char *text, float *v,
+                        nnrt_error *err)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(text, &end);
+    if (text[0] == '\0' || *end != '\0' || !isfinite(d) || fabs(d) > 3.4028234663852886e38)
+        return nnrt_fail(err, "%s: line %d: column '%s': expected a number, got '%s'", lay->path,
+                         ln->number, lay->names[col], text);
+    *v = (float)d;
+    return 0;
+}
+
+static int check_label(const layout *lay, const line *ln, int col, const char *text, float v,
+                       nnrt_error *err)
+{
+    if (v >= 0 && v < (float)lay->label_bound && v == floorf(v))
+        return 0;
+    return nnrt_fail(err, "%s: line %d: column '%s': label %s; the model has %d classes (0 to %d)",
+                     lay->path, ln->number, lay->names[col], text, lay->label_bound,
+                     lay->label_bound - 1);
+}
+
+/* Row ln's chosen fields into x (n_inputs floats) and t (the rest). */
+static int parse_row(const layout *lay, const line *ln, char **fields, float *x, float *t,
+                     nnrt_error *err)
+{
+    int n = split(ln->text, fields, lay->n_columns);
+    if (n < lay->n_columns)
+        return nnrt_fail(err, "%s: line %d: column '%s': missing (%d fields; the header has %d)",
+                         lay->path, ln->number, lay->names[n], n, lay->n_columns);
+    if (n > lay->n_columns)
+        return nnrt_fail(err, "%s: line %d: %d fields; the header has %d", lay->path, ln->number,
+                         n, lay->n_columns);
+    for (int j = 0; j < lay->n_chosen; j++) {
+        int col = lay->chosen[j];
+        float *v = j < lay->n_inputs ? &x[j] : &t[j - lay->n_inputs];
+        if (parse_number(lay, ln, col, fields[col], v, err) != 0)
+            return -1;
+        if (j >= lay->n_inputs && lay->label_bound > 0 &&
+            check_label(lay, ln, col, fields[col], *v, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Every data row after the header into out's block. */
+static int parse_rows(const layout *lay, char *p, int line_no, int n_rows, nnrt_dataset *out,
+                      nnrt_error *err)
+{
+    int n_targets = lay->n_chosen - lay->n_inputs;
+    size_t floats = (size_t)n_rows * (size_t)lay->n_chosen;
+    char **fields = malloc((size_t)lay->n_columns * sizeof *fields);
+    out->csv_owner = malloc((floats ? floats : 1) * sizeof(float));
+    if (!fields || !out->csv_owner) {
+        free(fields);
+        return nnrt_fail(err, "%s: out of memory for %d rows", lay->path, n_rows);
+    }
+    float *x = out->csv_owner, *t = x + (size_t)n_rows * (size_t)lay->n_inputs;
+    out->features = x;
+    out->targets = t;
+    line ln;
+    int r = 0, rc = 0;
+    while (rc == 0 && next_line(&p, &line_no, &ln))
+        if (!blank(ln.text)) {
+            rc = parse_row(lay, &ln, fields, x + (size_t)r * (size_t)lay->n_inputs,
+                           t + (size_t)r * (size_t)n_targets, err);
+            r++;
+        }
+    free(fields);
+    return rc;
+}
+
+static int count_rows(const char *p)
+{
+    int n = 0;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        int empty = 1;
+        for (size_t i = 0; i < len; i++)
+            empty = empty && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r');
+        n += !empty;
+        p += len + (nl != NULL);
+    }
+    return n;
+}
+
+/* The header's names and the chosen columns into lay. */
+static int read_header(layout *lay, char *header, const char *const *inputs, int n_inputs,
+                       const char *const *targets, int n_targets, nnrt_error *err)
+{
+    lay->n_columns = 1;
+    for (const char *c = header; *c; c++)
+        lay->n_columns += *c == ',';
+    lay->names = malloc((size_t)lay->n_columns * sizeof *lay->names);
+    lay->chosen = malloc(((size_t)n_inputs + (size_t)n_targets + 1) * sizeof *lay->chosen);
+    if (!lay->names || !lay->chosen)
+        return nnrt_fail(err, "%s: out of memory", lay->path);
+    split(header, lay->names, lay->n_columns);
+    lay->n_inputs = n_inputs;
+    lay->n_chosen = n_inputs + n_targets;
+    for (int j = 0; j < lay->n_chosen; j++) {
+        const char *want = j < n_inputs ? inputs[j] : targets[j - n_inputs];
+        if ((lay->chosen[j] = find_column(lay->path, want, lay->names, lay->n_columns, err)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
+                  const char *const *targets, int n_targets, int label_bound,
+                  nnrt_dataset *out, nnrt_error *err)
+{
+    char path[4096];
+    memset(out, 0, sizeof *out);
+    if (nnrt_data_path(name, path, sizeof path, err) != 0)
+        return -1;
+    char *text = read_all(path, err);
+    if (!text)
+        return -1;
+    layout lay = { .path = path, .label_bound = label_bound };
+    char *p = text;
+    int line_no = 0;
+    line header;
+    int rc;
+    if (!next_line(&p, &line_no, &header) || blank(header.text))
+        rc = nnrt_fail(err, "%s: line 1: expected a header row of column names", path);
+    else
+        rc = read_header(&lay, header.text, inputs, n_inputs, targets, n_targets, err);
+    int n_rows = rc == 0 ? count_rows(p) : 0;
+    if (rc == 0)
+        rc = parse_rows(&lay, p, line_no, n_rows, out, err);
+    free(lay.names);
+    free(lay.chosen);
+    free(text);
+    if (rc != 0) {
+        nnrt_dataset_free(out);
+        return -1;
+    }
+    out->n_samples = n_rows;
+    out->n_features = n_inputs;
+    out->n_targets = n_targets;
+    out->sample_bytes = (size_t)n_inputs;   /* floats per row: what batches size by */
+    out->sample_ndims = 1;
+    out->sample_dims[0] = n_inputs;
+    out->target_labels = label_bound > 0;
+    return 0;
+}
