@@ -252,10 +252,10 @@ static void check_csv_shapes(Checker *c, const Layer *last)
                    "a regression on %d target column%s needs %d output%s, not %ld",
                    m->n_targets, m->n_targets == 1 ? "" : "s", m->n_targets,
                    m->n_targets == 1 ? "" : "s", last->units);
-    } else if (!m->regress && m->n_targets != 1) {
+    } else if (!m->regress && m->n_targets != 1 && m->n_targets != last->units) {
         diag_error(c->diag, m->targets_stmt->line_loc,
-                   "classification reads its label from one target column, not %d",
-                   m->n_targets);
+                   "classification reads a label from one target column, or one-hot targets "
+                   "from %ld columns, not %d", last->units, m->n_targets);
     }
 }
 

@@ -170,6 +170,28 @@ static int check_label(const layout *lay, const line *ln, int col, const char *t
                      lay->label_bound - 1);
 }
 
+/* One-hot targets (several target columns of a classification): each row
+ * must hold one 1 and 0 elsewhere; its label, the index of the 1, goes to
+ * t[0], where a single label column's value would be. */
+static int onehot_label(const layout *lay, const line *ln, float *t, nnrt_error *err)
+{
+    int n_targets = lay->n_chosen - lay->n_inputs, hot = -1, ones = 0;
+    for (int k = 0; k < n_targets; k++) {
+        if (t[k] == 1) {
+            hot = k;
+            ones++;
+        } else if (t[k] != 0) {
+            ones = -1;
+            break;
+        }
+    }
+    if (ones != 1)
+        return nnrt_fail(err, "%s: line %d: the %d target columns are not one-hot "
+                         "(one 1, the rest 0)", lay->path, ln->number, n_targets);
+    t[0] = (float)hot;
+    return 0;
+}
+
 /* Row ln's chosen fields into x (n_inputs floats) and t (the rest). */
 static int parse_row(const layout *lay, const line *ln, char **fields, float *x, float *t,
                      nnrt_error *err)
@@ -186,10 +208,12 @@ static int parse_row(const layout *lay, const line *ln, char **fields, float *x,
         float *v = j < lay->n_inputs ? &x[j] : &t[j - lay->n_inputs];
         if (parse_number(lay, ln, col, fields[col], v, err) != 0)
             return -1;
-        if (j >= lay->n_inputs && lay->label_bound > 0 &&
+        if (j >= lay->n_inputs && lay->label_bound > 0 && lay->n_chosen - lay->n_inputs == 1 &&
             check_label(lay, ln, col, fields[col], *v, err) != 0)
             return -1;
     }
+    if (lay->label_bound > 0 && lay->n_chosen - lay->n_inputs > 1)
+        return onehot_label(lay, ln, t, err);
     return 0;
 }
 

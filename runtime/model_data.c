@@ -20,7 +20,11 @@ static int load_csv(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error
     if (m->n_input_columns != m->in_size)
         return nnrt_fail(err, "%s: the model reads %d input columns into an input of %d",
                          m->name, m->n_input_columns, m->in_size);
-    if (m->n_target_columns != (regress ? m->n_classes : 1) || (regress && !m->target))
+    /* a classification reads one label column, or one-hot targets, one
+     * column per class */
+    int targets_ok = regress ? m->n_target_columns == m->n_classes
+                             : m->n_target_columns == 1 || m->n_target_columns == m->n_classes;
+    if (!targets_ok || (regress && !m->target))
         return nnrt_fail(err, "%s: %d target columns for a %s model with %d outputs", m->name,
                          m->n_target_columns, regress ? "regression" : "classification",
                          m->n_classes);

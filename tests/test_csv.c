@@ -111,6 +111,29 @@ START_TEST(labels_are_whole_numbers_in_range)
 }
 END_TEST
 
+START_TEST(one_hot_targets_become_labels)
+{
+    const char *path = fixture(0, "onehot.csv", "a,b,c0,c1,c2\n0,1,0,0,1\n1,0,1,0,0\n");
+    const char *const cols[] = { "c0", "c1", "c2" };
+    nnrt_dataset ds;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_csv_load(path, AB, 2, cols, 3, 3, &ds, &err) == 0, "%s", err.msg);
+    int order[] = { 0, 1 }, y[2];
+    float x[4];
+    nnrt_batch_fill(&ds, order, 0, 2, 1, x, y);
+    ck_assert_int_eq(y[0], 2);
+    ck_assert_int_eq(y[1], 0);
+    nnrt_dataset_free(&ds);
+
+    path = fixture(0, "notonehot.csv", "a,b,c0,c1,c2\n0,1,0,0,1\n1,0,1,1,0\n");
+    ck_assert_int_eq(nnrt_csv_load(path, AB, 2, cols, 3, 3, &ds, &err), -1);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "%s: line 3: the 3 target columns are not one-hot (one 1, the rest 0)", path);
+    ck_assert_str_eq(err.msg, want);
+}
+END_TEST
+
 /* Load text as NAME.csv with columns a, b -> target, which must fail with
  * "PATH: want"; nothing may be left loaded. */
 static void expect_error(const char *text, const char *const *target, int label_bound,
@@ -474,6 +497,7 @@ int main(void)
     TCase *tc = tcase_create("csv");
     tcase_add_test(tc, good_file_loads_by_name_and_by_index);
     tcase_add_test(tc, labels_are_whole_numbers_in_range);
+    tcase_add_test(tc, one_hot_targets_become_labels);
     tcase_add_test(tc, errors_name_the_line_and_the_column);
     tcase_add_test(tc, a_missing_file_is_named);
     tcase_add_test(tc, relative_names_are_found_from_the_current_directory);
