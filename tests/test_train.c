@@ -226,6 +226,10 @@ START_TEST(regression_on_the_shipped_csv)
      * predicting the mean would give an MAE near 1.2 */
     ck_assert_msg(mae < 0.2 && rmse < 0.25, "test mae %.4f rmse %.4f", mae, rmse);
     free(out);
+    /* the regression's loss reads target[], not labels: its gradient too */
+    snprintf(cmd, sizeof cmd, "%s gradcheck", exe);
+    ck_assert_msg(run_cmd(cmd, &out) == 0 && strstr(out, "gradcheck: ok"), "%s", out);
+    free(out);
 }
 END_TEST
 
