@@ -195,12 +195,14 @@ static void usage(const cli *c, FILE *out)
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
-            "DIR/curve.csv: epoch,loss,accuracy,val_loss,val_accuracy,seconds, one row per epoch.\n"
+            "DIR/curve.csv: %s, one row per epoch.\n"
             "Exit status: 0 ok, 1 bad option, data or weights file, 2 internal error.\n",
             c->prog, m->name, or_unknown(m->source), or_unknown(m->nnc_version), m->epochs,
             m->max_batch, m->batch, (double)m->optimizer.lr, (unsigned long long)m->seed,
             c->default_dir, c->default_dir, m->max_batch, (unsigned long long)m->seed,
-            (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed);
+            (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed,
+            m->task == NNRT_TASK_REGRESS ? "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse,seconds"
+                                         : "epoch,loss,accuracy,val_loss,val_accuracy,seconds");
 }
 
 /* Exit status when parse_flags did not return 0: --help, or a bad option
