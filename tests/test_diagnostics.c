@@ -1,6 +1,7 @@
 /* test_diagnostics.c: every remaining error of the checker, to the letter:
  * the message, the position, the quoted line and the caret.  Each case is
- * a whole .nn file and everything nnc reports for it. */
+ * a whole .nn file (most built from test_util.h's MODEL_HEAD and
+ * MODEL_TRAIN) and everything nnc reports for it. */
 #include "test_util.h"
 
 typedef struct Case {
@@ -12,115 +13,53 @@ typedef struct Case {
 static const Case CASES[] = {
     {
         "block_needed",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:12:1: error: 'network' needs a { block } of layers\n"
         "   12 | network\n"
         "      | ^~~~~~~\n",
     },
     {
         "block_refused",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    flatten { }\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:14:5: error: 'flatten' takes no { block }\n"
         "   14 |     flatten { }\n"
         "      |     ^~~~~~~\n",
     },
     {
         "missing_argument",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:13:5: error: 'input' needs a shape, such as 'input 28x28'\n"
         "   13 |     input\n"
         "      |     ^~~~~\n",
     },
     {
         "too_many_arguments",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax relu\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:14:21: error: too many arguments to 'dense'\n"
         "   14 |     dense 2 softmax relu\n"
         "      |                     ^~~~\n",
     },
     {
         "option_twice",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax\n"
@@ -135,76 +74,37 @@ static const Case CASES[] = {
     },
     {
         "init_scale_alone",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax init_scale=0.1\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:14:21: error: init_scale goes with init=normal or init=uniform\n"
         "   14 |     dense 2 softmax init_scale=0.1\n"
         "      |                     ^~~~~~~~~~\n",
     },
     {
         "input_not_first",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:14:5: error: 'input' must be the first layer\n"
         "   14 |     input 4\n"
         "      |     ^~~~~\n",
     },
     {
         "too_many_weights",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 100000\n"
         "    dense 100000 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:14:5: error: dense 100000 on 100000 inputs needs 10000000000 weights; at most 268435456 are supported\n"
         "   14 |     dense 100000 softmax\n"
         "      |     ^~~~~~~~~~~~~~~~~~~~\n",
@@ -227,10 +127,7 @@ static const Case CASES[] = {
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:11:16: error: validation must be at least 0% and below 100%, got 100%\n"
         "   11 |     validation 100%\n"
         "      |                ^~~~\n",
@@ -253,10 +150,7 @@ static const Case CASES[] = {
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:11:11: error: scale must be a number, not a string 'x'\n"
         "   11 |     scale \"x\"\n"
         "      |           ^~~\n",
@@ -279,10 +173,7 @@ static const Case CASES[] = {
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:11:5: error: 'positive' makes a binary task; it goes with loss binary_cross_entropy\n"
         "   11 |     positive 3\n"
         "      |     ^~~~~~~~\n",
@@ -305,10 +196,7 @@ static const Case CASES[] = {
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:11:5: error: columns are for csv data: write 'train { csv \"FILE\" }'\n"
         "   11 |     inputs a b\n"
         "      |     ^~~~~~\n",
@@ -331,10 +219,7 @@ static const Case CASES[] = {
         "    input 1\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:4:9: error: 'train' data is either a csv file or images and labels\n"
         "    4 |         csv \"a.csv\"\n"
         "      |         ^~~\n",
@@ -354,27 +239,14 @@ static const Case CASES[] = {
         "    input 1\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:2:1: error: csv data needs 'inputs COLUMN...' and 'targets COLUMN...'\n"
         "    2 | data {\n"
         "      | ^~~~\n",
     },
     {
         "unknown_schedule",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax\n"
@@ -391,17 +263,7 @@ static const Case CASES[] = {
     },
     {
         "schedule_factor_range",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax\n"
@@ -418,25 +280,12 @@ static const Case CASES[] = {
     {
         "let_not_a_number",
         "let units = \"many\"\n"
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:1:13: error: let units must be a number, not 'many'\n"
         "    1 | let units = \"many\"\n"
         "      |             ^~~~~~\n",
@@ -444,73 +293,34 @@ static const Case CASES[] = {
     {
         "let_syntax",
         "let units\n"
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 4\n"
         "    dense 2 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:1:1: error: a let is 'let NAME = NUMBER'\n"
         "    1 | let units\n"
         "      | ^~~~~~~~~\n",
     },
     {
         "empty_network",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:12:1: error: the network has no layers\n"
         "   12 | network {\n"
         "      | ^~~~~~~\n",
     },
     {
         "ends_in_flatten",
-        "model t\n"
-        "data {\n"
-        "    train {\n"
-        "        images \"a-images.gz\"\n"
-        "        labels \"a-labels.gz\"\n"
-        "    }\n"
-        "    test {\n"
-        "        images \"b-images.gz\"\n"
-        "        labels \"b-labels.gz\"\n"
-        "    }\n"
-        "}\n"
+        MODEL_HEAD
         "network {\n"
         "    input 2x2\n"
         "    flatten\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "}\n",
+        MODEL_TRAIN,
         "t.nn:14:5: error: the network must end in a dense layer, not 'flatten'\n"
         "   14 |     flatten\n"
         "      |     ^~~~~~~\n",
