@@ -239,6 +239,21 @@ typedef struct Schedule {
     long every, patience;
 } Schedule;
 
+/* augment { ... } (check_augment.c): the runtime's nnrt_augment, field for
+ * field.  A p of 0 leaves that change out. */
+typedef struct Augment {
+    const Stmt *stmt;     /* the augment block; NULL when there is none */
+    double shift, shift_p;
+    double rotate, rotate_p;
+    double hflip_p, vflip_p;
+    double zoom, zoom_p;
+    double aspect, aspect_p;
+    double brightness, brightness_p;
+    double contrast, contrast_p;
+    double noise, noise_p;
+    double erase, erase_p;
+} Augment;
+
 typedef struct Model {
     const Source *src;
     const char *name;
@@ -271,6 +286,8 @@ typedef struct Model {
     Schedule schedule;
     long batch, epochs;
     uint64_t seed;
+
+    Augment augment;
 } Model;
 
 /* A -D NAME=VALUE of the command line: overrides `let NAME = ...`. */

@@ -154,17 +154,21 @@ typedef enum nnrt_init {
     NNRT_INIT_LECUN_NORMAL,   /* truncated N(0, 1/fan_in) */
     NNRT_INIT_LECUN_UNIFORM,  /* U(-sqrt(3/fan_in), +sqrt(3/fan_in)) */
     NNRT_INIT_NORMAL,         /* N(0, scale^2), not truncated */
-    NNRT_INIT_UNIFORM         /* U(-scale, +scale) */
+    NNRT_INIT_UNIFORM,        /* U(-scale, +scale) */
+    NNRT_INIT_ONES            /* batchnorm's gamma and moving variance */
 } nnrt_init;
 
-/* One trainable tensor: its value and the gradient that backward() fills. */
+/* One tensor of the model: its value and the gradient that backward() fills.
+ * A tensor with grad == NULL is state, not a parameter (batchnorm's moving
+ * mean and variance): saved with the weights and loaded, never updated by the
+ * optimizer nor checked by gradcheck. */
 typedef struct nnrt_param {
     const char *name;   /* stable, e.g. "dense1.w"; used in weight files */
     int ndims;
     int dims[4];
     int size;           /* product of dims */
     float *value;
-    float *grad;
+    float *grad;        /* NULL: state, not trained */
     nnrt_init init;
     int fan_in, fan_out;
     float init_scale;   /* NNRT_INIT_NORMAL: std; NNRT_INIT_UNIFORM: limit */
@@ -211,6 +215,25 @@ typedef struct nnrt_schedule {
     float min_lr;       /* plateau: floor; cosine: the final fraction of lr (alpha) */
 } nnrt_schedule;
 
+/* Random changes to each training image, drawn afresh for every batch
+ * (augment.c).  Each kind is applied to an image with its probability p (0:
+ * never), with a magnitude drawn uniformly in its range.  The geometric
+ * ones (shift, rotation, zoom, aspect, flips) make one affine map, sampled
+ * bilinearly once; pixels from outside the image are 0.  Then brightness,
+ * contrast, noise and erasing, in that order, on the scaled values,
+ * clamped to [0, 255 * scale].  Never applied to validation or test data. */
+typedef struct nnrt_augment {
+    float shift, shift_p;           /* pixels: each axis moved by U(-shift, shift) */
+    float rotate, rotate_p;         /* degrees: U(-rotate, rotate) about the centre */
+    float hflip_p, vflip_p;         /* mirror left-right, top-bottom */
+    float zoom, zoom_p;             /* both axes scaled by U(1 - zoom, 1 + zoom) */
+    float aspect, aspect_p;         /* width * a, height / a, a = 1 + U(-aspect, aspect) */
+    float brightness, brightness_p; /* add U(-brightness, brightness) * 255 * scale */
+    float contrast, contrast_p;     /* (v - mean) * U(1 - contrast, 1 + contrast) + mean */
+    float noise, noise_p;           /* add N(0, noise^2) * 255 * scale per value */
+    float erase, erase_p;           /* a rectangle of U(0.02, erase) of the area set to 0 */
+} nnrt_augment;
+
 typedef enum nnrt_task {
     NNRT_TASK_CLASSIFY,         /* integer labels; accuracy */
     NNRT_TASK_REGRESS           /* float targets; MAE and RMSE instead of accuracy */
@@ -242,6 +265,9 @@ typedef struct nnrt_model {
 
     /* shapes */
     int in_size;                /* floats per sample */
+    int in_h, in_w, in_c;       /* the input as an image, rows x columns x channels
+                                   (channels last): in_h * in_w * in_c == in_size;
+                                   a flat input of k values is 1 x k x 1 */
     int n_classes;              /* width of the output */
     uint32_t binary_positive;   /* binary classification (one sigmoid output):
                                    bit c set if label c counts as 1; 0 otherwise */
@@ -255,6 +281,7 @@ typedef struct nnrt_model {
     uint64_t seed;
     nnrt_optimizer optimizer;
     nnrt_schedule schedule;     /* zeroed: constant */
+    nnrt_augment augment;       /* zeroed: none */
 
     int n_params;
     const nnrt_param *params;
