@@ -1,9 +1,14 @@
 /* checkpoint.c: weight files (the format is docs/weights.md).
  *
  *   "NNCW"  u32 version (1)  u32 n_tensors
- *   per tensor, in the model's table order:
+ *   per tensor (parameters and state alike), in the model's table order:
  *     u32 name_len  name bytes  u32 ndims  ndims x u32 dims  prod(dims) x f32
  * every integer and float little-endian.
+ *
+ * State tensors (grad == NULL: batchnorm's moving mean and variance) are
+ * saved and loaded like parameters: inference needs them as much as the
+ * weights, and the format has no field to tell the two apart (the model's
+ * table does).
  *
  * Loading reads the whole file, checks all of it against the model, and
  * only then copies values in: a bad file leaves the model as it was. */

@@ -1,7 +1,9 @@
 /* init.c: initial parameter values, as Keras draws them.
  *
- * Params are filled in table order from one generator, so the same seed
- * gives the same weights on every machine. */
+ * Tensors are filled in table order from one generator, so the same seed
+ * gives the same weights on every machine.  State tensors (grad == NULL:
+ * batchnorm's moving mean and variance) are filled by their init like any
+ * other; theirs are zeros and ones, which draw nothing. */
 #include <math.h>
 #include <string.h>
 
@@ -54,6 +56,10 @@ void nnrt_params_init(const nnrt_model *m, nnrt_rng *rng)
         switch (t->init) {
         case NNRT_INIT_ZEROS:
             memset(t->value, 0, (size_t)t->size * sizeof *t->value);
+            break;
+        case NNRT_INIT_ONES:
+            for (int i = 0; i < t->size; i++)
+                t->value[i] = 1.0f;
             break;
         case NNRT_INIT_HE_NORMAL:
             fill_truncated_normal(t->value, t->size, sqrt(2.0 / fan_in), rng);

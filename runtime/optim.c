@@ -9,6 +9,10 @@
  *     RMSProp              m1: mean of g^2, 0
  *     Adam, AdamW          m1, m2: first and second moments, 0
  *     Adadelta             m1: mean of g^2, m2: mean of the updates squared, 0
+ *
+ * A tensor whose grad is NULL is state, not a parameter (batchnorm's moving
+ * statistics, which forward() keeps itself): it gets no buffers (its m1[p]
+ * and m2[p] stay NULL) and no update.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +38,16 @@ static int buffers_of(nnrt_optimizer_kind kind)
     return 2;
 }
 
-/* (n_params) buffers of each param's size, every entry `start` */
+/* (n_params) buffers of each param's size, every entry `start`; NULL for
+ * state tensors */
 static float **alloc_buffers(const nnrt_model *m, float start)
 {
     float **bufs = calloc(m->n_params > 0 ? (size_t)m->n_params : 1, sizeof *bufs);
     if (!bufs)
         return NULL;
     for (int p = 0; p < m->n_params; p++) {
+        if (!m->params[p].grad)
+            continue;
         size_t n = (size_t)m->params[p].size;
         bufs[p] = calloc(n ? n : 1, sizeof(float));
         if (!bufs[p]) {
@@ -114,7 +121,8 @@ void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m)
     st->step++;
     nnrt_adam_step a = nnrt_adam_scalars(&st->opt, st->step);
     for (int p = 0; p < m->n_params; p++)
-        update_param(st, &m->params[p], p, &a);
+        if (m->params[p].grad)   /* state is forward()'s to keep, not ours */
+            update_param(st, &m->params[p], p, &a);
 }
 
 void nnrt_optim_free(nnrt_optim_state *st)
