@@ -11,7 +11,21 @@
  *     err(x, y) = |x - y| / max(|x| + |y|, FLOOR) <= THRESHOLD,
  * with THRESHOLD = 1e-2 and FLOOR = 1e-2: relative (1%) for gradients
  * above ~5e-3, absolute (|x - y| <= 1e-4) below.  An entry passes when a
- * agrees with c; or, at a kink, with f or b (below).
+ * agrees with c; or, at a kink, with f or b (below).  State tensors
+ * (grad == NULL) have no gradient and are not checked.
+ *
+ * Why training mode.  L is what training differentiates: forward in
+ * training mode, dropout drawing its masks, batchnorm normalizing by the
+ * batch's own mean and variance.  Inference mode would check a different
+ * function (masks of ones, fixed moving statistics) and leave dropout's
+ * mask backward and batchnorm's batch-statistics backward unchecked.  So
+ * every evaluation of L, the one backward() runs after and each at w +- h,
+ * runs in training mode with a generator set back to the same state first
+ * (the dropout stream of the seed, as `train` draws its first batch): each
+ * draws the same masks, and L is one function of the weights.  A
+ * training-mode forward also moves batchnorm's moving statistics; the
+ * training loss never reads them, and the check puts them back as it found
+ * them.
  *
  * Why the FLOOR.  The network runs in float32, so L carries a rounding
  * noise of a few 1e-8 that does not shrink with the step; divided by 2h it
@@ -22,9 +36,10 @@
  * backward (a missing factor, a sign, a wrong index) produces on the
  * gradients of a small batch, which are 1e-3 and up.  Entries whose
  * gradient is 0 on both sides (a dead ReLU, a pixel that is 0 in every
- * sample) agree trivially.
+ * sample, a unit dropped in every sample) agree trivially.
  *
- * Why the kinks.  ReLU is not differentiable at 0.  When moving w by +-h
+ * Why the kinks.  ReLU is not differentiable at 0 (nor max pooling where
+ * two inputs tie).  When moving w by +-h
  * moves some sample's ReLU input across 0, c averages two slopes and
  * disagrees with a correct a by up to half their difference.  There the
  * one-sided differences disagree with each other (err(f, b) > THRESHOLD),
@@ -34,7 +49,8 @@
  * would have caught beyond their truncation error h * L'' / 2, which is
  * below the tolerance.  Several kinks within +-h (likelier with many
  * samples) can still fail a correct model: the report names the worst
- * entry, and --samples 4 keeps that unlikely.
+ * entry, and --samples 4 keeps that unlikely.  The dropout masks, fixed
+ * across evaluations, add no kinks.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -53,10 +69,21 @@ typedef struct worst_entry {
     int index;
 } worst_entry;
 
-static double mean_loss(const nnrt_model *m, int n, const int *y)
+/* What every evaluation of L shares: the batch, and the state the dropout
+ * generator starts each forward from. */
+typedef struct probe {
+    const nnrt_model *m;
+    int n;
+    const int *y;
+    nnrt_rng masks;
+} probe;
+
+/* L in training mode, drawing the same masks as every other evaluation */
+static double mean_loss(const probe *pr)
 {
-    m->forward(n, 0, NULL);
-    return m->loss(n, y) / n + nnrt_penalty(m);
+    nnrt_rng rng = pr->masks;
+    pr->m->forward(pr->n, 1, &rng);
+    return pr->m->loss(pr->n, pr->y) / pr->n + nnrt_penalty(pr->m);
 }
 
 /* idx[0..k): every entry if there are few, else k distinct ones from rng */
@@ -84,14 +111,13 @@ typedef struct differences {
     double central, forward, backward;
 } differences;
 
-static differences finite_differences(const nnrt_model *m, float *w, int n, const int *y,
-                                      double loss_here)
+static differences finite_differences(const probe *pr, float *w, double loss_here)
 {
     float saved = *w, plus = (float)(saved + STEP), minus = (float)(saved - STEP);
     *w = plus;
-    double loss_plus = mean_loss(m, n, y);
+    double loss_plus = mean_loss(pr);
     *w = minus;
-    double loss_minus = mean_loss(m, n, y);
+    double loss_minus = mean_loss(pr);
     *w = saved;
     double hp = (double)plus - saved, hm = (double)saved - minus;
     return (differences){ (loss_plus - loss_minus) / (hp + hm), (loss_plus - loss_here) / hp,
@@ -126,8 +152,8 @@ typedef struct tensor_result {
 } tensor_result;
 
 /* Check up to MAX_ENTRIES entries of t; the worst entry overall in *worst. */
-static tensor_result check_tensor(const nnrt_model *m, const nnrt_param *t, int n, const int *y,
-                                  double loss_here, nnrt_rng *rng, worst_entry *worst)
+static tensor_result check_tensor(const probe *pr, const nnrt_param *t, double loss_here,
+                                  nnrt_rng *rng, worst_entry *worst)
 {
     int idx[MAX_ENTRIES];
     double analytic[MAX_ENTRIES];
@@ -135,7 +161,7 @@ static tensor_result check_tensor(const nnrt_model *m, const nnrt_param *t, int 
     for (int j = 0; j < r.checked; j++)   /* before any forward/loss call can disturb the grads */
         analytic[j] = t->grad[idx[j]];
     for (int j = 0; j < r.checked; j++) {
-        differences d = finite_differences(m, &t->value[idx[j]], n, y, loss_here);
+        differences d = finite_differences(pr, &t->value[idx[j]], loss_here);
         int kink;
         double err = entry_error(analytic[j], &d, &kink);
         r.kinks += kink;
@@ -147,28 +173,11 @@ static tensor_result check_tensor(const nnrt_model *m, const nnrt_param *t, int 
     return r;
 }
 
-int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
-                   FILE *report)
+/* Every parameter tensor checked, one report line each, and the verdict;
+ * returns how many tensors failed. */
+static int check_all(const probe *pr, double loss_here, uint64_t seed, FILE *report)
 {
-    int n = samples < ds->n_samples ? samples : ds->n_samples;
-    n = n < m->max_batch ? n : m->max_batch;
-    if (n <= 0) {
-        fprintf(report, "gradcheck: cannot run: no samples\n");
-        return -1;
-    }
-    int *order = malloc((size_t)n * sizeof *order), *y = malloc((size_t)n * sizeof *y);
-    if (!order || !y) {
-        free(order);
-        free(y);
-        fprintf(report, "gradcheck: cannot run: out of memory\n");
-        return -1;
-    }
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    nnrt_model_batch(m, ds, order, 0, n, y);
-    double loss_here = mean_loss(m, n, y);
-    m->backward(n);
-
+    const nnrt_model *m = pr->m;
     nnrt_rng rng;
     nnrt_rng_stream(&rng, seed, NNRT_STREAM_GRADCHECK);
     int width = 0, failed = 0, checked = 0;
@@ -182,7 +191,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
         if (!t->grad)   /* state: nothing differentiates it */
             continue;
         checked++;
-        tensor_result r = check_tensor(m, t, n, y, loss_here, &rng, &worst);
+        tensor_result r = check_tensor(pr, t, loss_here, &rng, &worst);
         fprintf(report, "%-*s  checked %d  worst relative error %.1e", width, t->name, r.checked,
                 r.worst);
         if (r.kinks)
@@ -198,6 +207,70 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
                 worst.numeric);
     else
         fprintf(report, "gradcheck: ok\n");
+    return failed;
+}
+
+/* The state tensors' values, one after another, into *saved (NULL when the
+ * model has none), so that the training-mode forwards leave no trace. */
+static int state_save(const nnrt_model *m, float **saved)
+{
+    size_t total = 0, at = 0;
+    for (int p = 0; p < m->n_params; p++)
+        total += m->params[p].grad ? 0 : (size_t)m->params[p].size;
+    *saved = NULL;
+    if (total == 0)
+        return 0;
+    if (!(*saved = malloc(total * sizeof **saved)))
+        return -1;
+    for (int p = 0; p < m->n_params; p++) {
+        const nnrt_param *t = &m->params[p];
+        if (!t->grad) {
+            memcpy(*saved + at, t->value, (size_t)t->size * sizeof *t->value);
+            at += (size_t)t->size;
+        }
+    }
+    return 0;
+}
+
+static void state_restore(const nnrt_model *m, const float *saved)
+{
+    size_t at = 0;
+    for (int p = 0; p < m->n_params && saved; p++) {
+        const nnrt_param *t = &m->params[p];
+        if (!t->grad) {
+            memcpy(t->value, saved + at, (size_t)t->size * sizeof *t->value);
+            at += (size_t)t->size;
+        }
+    }
+}
+
+int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
+                   FILE *report)
+{
+    int n = samples < ds->n_samples ? samples : ds->n_samples;
+    n = n < m->max_batch ? n : m->max_batch;
+    if (n <= 0) {
+        fprintf(report, "gradcheck: cannot run: no samples\n");
+        return -1;
+    }
+    int *order = malloc((size_t)n * sizeof *order), *y = malloc((size_t)n * sizeof *y);
+    float *state = NULL;
+    if (!order || !y || state_save(m, &state) != 0) {
+        free(order);
+        free(y);
+        fprintf(report, "gradcheck: cannot run: out of memory\n");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    nnrt_model_batch(m, ds, order, 0, n, y);
+    probe pr = { m, n, y, { { 0, 0 } } };
+    nnrt_rng_stream(&pr.masks, seed, NNRT_STREAM_DROPOUT);
+    double loss_here = mean_loss(&pr);
+    m->backward(n);
+    int failed = check_all(&pr, loss_here, seed, report);
+    state_restore(m, state);
+    free(state);
     free(order);
     free(y);
     return failed ? 1 : 0;
