@@ -4,6 +4,7 @@
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
+ *   OUT predict [--weights FILE] [--first K] [--count N] [--csv] [--seed N] [--out DIR]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -21,14 +22,21 @@
 
 #define MAX_EPOCHS 1000000
 
-typedef enum flag_kind { FLAG_COUNT, FLAG_SEED, FLAG_RATE, FLAG_PATH } flag_kind;
+typedef enum flag_kind {
+    FLAG_COUNT,                 /* 1 .. max */
+    FLAG_INDEX,                 /* 0 .. max */
+    FLAG_SEED,
+    FLAG_RATE,
+    FLAG_PATH,
+    FLAG_SWITCH                 /* takes no value: sets its int to 1 */
+} flag_kind;
 
 /* One option a command takes, and where its value goes. */
 typedef struct flag {
     const char *name;           /* "--epochs" */
     flag_kind kind;
     void *value;                /* int*, uint64_t*, float* or const char** */
-    int max;                    /* FLAG_COUNT: 1 .. max */
+    int max;                    /* FLAG_COUNT, FLAG_INDEX: the largest value */
 } flag;
 
 typedef struct cli {
@@ -66,12 +74,14 @@ static int all_digits(const char *s)
 
 static int parse_count(const cli *c, const flag *f, const char *text)
 {
+    int least = f->kind == FLAG_INDEX ? 0 : 1;
+    const char *expected = least ? "a positive integer" : "an integer from 0 up";
     if (!all_digits(text))
-        return bad_value(c, f->name, "a positive integer", text);
+        return bad_value(c, f->name, expected, text);
     errno = 0;
     long v = strtol(text, NULL, 10);
-    if (v < 1)
-        return bad_value(c, f->name, "a positive integer", text);
+    if (v < least)
+        return bad_value(c, f->name, expected, text);
     if (errno == ERANGE || v > f->max) {
         if (strcmp(f->name, "--batch") == 0 || strcmp(f->name, "--samples") == 0)
             fprintf(stderr,
@@ -112,6 +122,7 @@ static int parse_value(const cli *c, const flag *f, const char *text)
 {
     switch (f->kind) {
     case FLAG_COUNT:
+    case FLAG_INDEX:
         return parse_count(c, f, text);
     case FLAG_SEED:
         return parse_seed(c, f, text);
@@ -122,14 +133,19 @@ static int parse_value(const cli *c, const flag *f, const char *text)
             return bad_value(c, f->name, "a path", text);
         *(const char **)f->value = text;
         return 0;
+    case FLAG_SWITCH:
+        *(int *)f->value = 1;
+        return 0;
     }
     return -1;
 }
 
-/* Options of `command` from args[0..n): "--name value" or "--name=value".
- * Returns 0, 1 for --help, or -1 after saying what is wrong. */
-static int parse_flags(const cli *c, const char *command, const flag *flags, int n_flags,
-                       int n, char **args)
+/* Options of `command` from args[0..n): "--name value" or "--name=value",
+ * or "--name" alone for a switch.  seen (n_flags ints, or NULL) gets a 1
+ * for each flag given.  Returns 0, 1 for --help, or -1 after saying what
+ * is wrong. */
+static int parse_flags_seen(const cli *c, const char *command, const flag *flags, int n_flags,
+                            int n, char **args, int *seen)
 {
     for (int i = 0; i < n; i++) {
         const char *arg = args[i];
@@ -150,6 +166,16 @@ static int parse_flags(const cli *c, const char *command, const flag *flags, int
             hint(c);
             return -1;
         }
+        if (seen)
+            seen[f - flags] = 1;
+        if (f->kind == FLAG_SWITCH) {
+            if (eq) {
+                fprintf(stderr, "%s: %s: takes no value, got '%s'\n", c->m->name, f->name, eq + 1);
+                return -1;
+            }
+            parse_value(c, f, NULL);
+            continue;
+        }
         const char *value = eq ? eq + 1 : i + 1 < n ? args[++i] : NULL;
         if (!value) {
             fprintf(stderr, "%s: %s: missing value\n", c->m->name, f->name);
@@ -160,6 +186,12 @@ static int parse_flags(const cli *c, const char *command, const flag *flags, int
             return -1;
     }
     return 0;
+}
+
+static int parse_flags(const cli *c, const char *command, const flag *flags, int n_flags,
+                       int n, char **args)
+{
+    return parse_flags_seen(c, command, flags, n_flags, n, args, NULL);
 }
 
 static void usage(const cli *c, FILE *out)
@@ -184,14 +216,22 @@ static void usage(const cli *c, FILE *out)
             "    --out DIR    (default %s)\n"
             "  gradcheck    compare backward() with numerical gradients\n"
             "    --samples N  training samples to use, 1 to %d (default 4)\n"
-            "    --seed N     seeds the weights and the entries checked (default %llu)\n"
+            "    --seed N     seeds the weights, dropout and the entries checked (default %llu)\n"
             "  steps N      N updates on the first N*batch training samples in file order\n"
-            "               (no shuffle), printing each batch's loss before its update\n"
+            "               (no shuffle), printing each batch's loss before its update;\n"
+            "               steps 0 --weights-out F only writes the starting weights\n"
             "    --lr X       learning rate (default %g)\n"
             "    --batch N    samples per update, 1 to %d (default %d)\n"
             "    --seed N     seeds the initial weights and dropout (default %llu)\n"
             "    --weights-in F   start from these weights instead of fresh ones\n"
             "    --weights-out F  save the starting weights there, before any update\n"
+            "  predict      the model's outputs on some test samples, in inference mode\n"
+            "    --weights F  weights file (default DIR/weights)\n"
+            "    --seed N     no weights file: fresh weights from this seed instead\n"
+            "    --first K    the first test sample shown, from 0 (default 0)\n"
+            "    --count N    how many samples (default 5)\n"
+            "    --csv        one line per sample, %s\n"
+            "    --out DIR    (default %s)\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
@@ -201,6 +241,8 @@ static void usage(const cli *c, FILE *out)
             m->max_batch, m->batch, (double)m->optimizer.lr, (unsigned long long)m->seed,
             c->default_dir, c->default_dir, m->max_batch, (unsigned long long)m->seed,
             (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed,
+            m->task == NNRT_TASK_REGRESS ? "index,target0,...,out0,..." : "index,label,out0,...",
+            c->default_dir,
             m->task == NNRT_TASK_REGRESS ? "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse,seconds"
                                          : "epoch,loss,accuracy,val_loss,val_accuracy,seconds");
 }
@@ -243,6 +285,14 @@ static int cmd_train(const cli *c, int n, char **args)
     return finish(c, nnrt_train_run(m, &o, &err), &err);
 }
 
+/* DIR/weights into path: where train saved its weights. */
+static int run_weights(const char *dir, char *path, size_t len, nnrt_error *err)
+{
+    if ((size_t)snprintf(path, len, "%s/weights", dir) >= len)
+        return nnrt_fail(err, "%s: path too long", dir);
+    return 0;
+}
+
 static int cmd_eval(const cli *c, int n, char **args)
 {
     const char *weights = NULL, *dir = c->default_dir;
@@ -258,11 +308,46 @@ static int cmd_eval(const cli *c, int n, char **args)
     char path[NNRT_PATH_MAX];
     nnrt_error err;
     if (!weights) {
-        if ((size_t)snprintf(path, sizeof path, "%s/weights", dir) >= sizeof path)
-            return finish(c, nnrt_fail(&err, "%s: path too long", dir), &err);
+        if (run_weights(dir, path, sizeof path, &err) != 0)
+            return finish(c, -1, &err);
         weights = path;
     }
     return finish(c, nnrt_eval_run(c->m, weights, limit, &err), &err);
+}
+
+/* predict: the weights come from --weights, else from --seed (fresh), else
+ * from DIR/weights; --weights and --seed together would leave one unused. */
+static int cmd_predict(const cli *c, int n, char **args)
+{
+    const nnrt_model *m = c->m;
+    nnrt_predict_opts o = { NULL, 0, 0, 5, 0, m->seed };
+    const char *dir = c->default_dir;
+    const flag flags[] = {
+        { "--weights", FLAG_PATH, &o.weights, 0 },
+        { "--seed", FLAG_SEED, &o.seed, 0 },
+        { "--first", FLAG_INDEX, &o.first, INT_MAX },
+        { "--count", FLAG_COUNT, &o.count, INT_MAX },
+        { "--csv", FLAG_SWITCH, &o.csv, 0 },
+        { "--out", FLAG_PATH, &dir, 0 },
+    };
+    int seen[sizeof flags / sizeof flags[0]] = { 0 };
+    int rc = parse_flags_seen(c, "predict", flags, sizeof flags / sizeof flags[0], n, args, seen);
+    if (rc != 0)
+        return after_flags(c, rc);
+    if (seen[0] && seen[1]) {
+        fprintf(stderr, "%s: predict: --weights and --seed: give one (--seed N stands for fresh "
+                        "weights from seed N, in place of a weights file)\n", m->name);
+        return 1;
+    }
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (!o.weights && !seen[1]) {
+        if (run_weights(dir, path, sizeof path, &err) != 0)
+            return finish(c, -1, &err);
+        o.weights = path;
+        o.weights_default = 1;
+    }
+    return finish(c, nnrt_predict_run(m, &o, &err), &err);
 }
 
 static int cmd_gradcheck(const cli *c, int n, char **args)
@@ -292,8 +377,11 @@ static int cmd_steps(const cli *c, int n, char **args)
         hint(c);
         return 1;
     }
+    /* 0 is allowed, and said in --help: with --weights-out it writes the
+     * starting weights, which is how tests get a model's initial weights */
     const flag count = { "steps", FLAG_COUNT, &o.steps, INT_MAX };
-    if (parse_count(c, &count, args[0]) != 0)
+    if (!(all_digits(args[0]) && strtol(args[0], NULL, 10) == 0) &&
+        parse_count(c, &count, args[0]) != 0)
         return 1;
     const flag flags[] = {
         { "--lr", FLAG_RATE, &o.lr, 0 },
@@ -369,6 +457,8 @@ int nnrt_main(const nnrt_model *m, int argc, char **argv)
         return cmd_gradcheck(&c, argc - 2, argv + 2);
     if (strcmp(command, "steps") == 0)
         return cmd_steps(&c, argc - 2, argv + 2);
+    if (strcmp(command, "predict") == 0)
+        return cmd_predict(&c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(&c, stdout);

@@ -47,7 +47,8 @@ enum nnrt_stream {
     NNRT_STREAM_INIT = 1,
     NNRT_STREAM_SHUFFLE = 2,
     NNRT_STREAM_DROPOUT = 3,
-    NNRT_STREAM_GRADCHECK = 4
+    NNRT_STREAM_GRADCHECK = 4,
+    NNRT_STREAM_AUGMENT = 5         /* training images' random changes (augment.c) */
 };
 
 void nnrt_rng_stream(nnrt_rng *rng, uint64_t seed, enum nnrt_stream stream);
@@ -212,12 +213,36 @@ typedef struct nnrt_steps_opts {
  * validation split) in file order, printing `step K loss L` for each. */
 int nnrt_steps_run(const nnrt_model *m, const nnrt_steps_opts *o, nnrt_error *err);
 
+/* ---- the `predict` command (predict.c) --------------------------------- */
+
+typedef struct nnrt_predict_opts {
+    const char *weights;        /* weights file; NULL: fresh weights from seed */
+    int weights_default;        /* weights is DIR/weights, not a file the user named */
+    int first;                  /* first test sample shown, from 0 */
+    int count;                  /* samples shown (fewer if the test set ends first) */
+    int csv;                    /* machine-readable lines instead of bar charts */
+    uint64_t seed;              /* used only when weights is NULL */
+} nnrt_predict_opts;
+
+/* `predict`: m's outputs in inference mode on test samples first ..
+ * first+count-1, on stdout (the formats are in predict.c and
+ * docs/trainer.md). */
+int nnrt_predict_run(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_error *err);
+
 /* ---- gradient check command (gradcheck.c) ----------------------------- */
 
 /* The `gradcheck` command: load the training set, initialize m from seed,
  * run nnrt_gradcheck on the first `samples` samples.  Returns 0 if the
  * gradients agree, 1 if they do not, -1 on error (err filled). */
 int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_error *err);
+
+/* ---- the `augment-preview` command (preview.c) ------------------------ */
+
+/* Write a PNG to path (atomically): the first `count` training images (or
+ * all, if fewer), each beside a copy augmented as training would, drawing
+ * from the augment stream of seed.  The layout is in preview.c. */
+int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t seed,
+                     nnrt_error *err);
 
 /* ---- floating point (fpu.c) ------------------------------------------- */
 

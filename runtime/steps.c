@@ -9,7 +9,9 @@
  * mean loss plus the penalty, at the weights before that update:
  *     step 1 loss 2.302585
  * The learning-rate schedule applies with the N updates as the whole run
- * (cosine's T = N) and all of them in the first epoch. */
+ * (cosine's T = N) and all of them in the first epoch.  N may be 0: then
+ * only the starting weights are written, which is how a test gets the
+ * weights a seed gives. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +100,7 @@ int nnrt_steps_run(const nnrt_model *m, const nnrt_steps_opts *o, nnrt_error *er
     int rc = load_training_part(&r, m, o, &train, err);
     if (rc == 0)
         rc = starting_weights(m, o, err);
-    if (rc == 0)
+    if (rc == 0 && o->steps > 0)
         rc = run_steps(&r, m, o, &train, err);
     if (r.have_optim)
         nnrt_optim_free(&r.optim);
