@@ -10,7 +10,9 @@
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Index i is LayerKind i. */
-static const char *const LAYER_WORDS[] = { "input", "flatten", "dense", "dropout" };
+static const char *const LAYER_WORDS[] = { "input", "flatten", "dense", "dropout", "conv2d",
+                                            "maxpool", "avgpool", "sumpool", "globalavgpool",
+                                            "batchnorm" };
 static const Vocab LAYERS = { "layer", LAYER_WORDS, COUNT(LAYER_WORDS) };
 
 /* Index i is Activation i; "linear" (Keras's name) is read as identity. */
@@ -29,7 +31,7 @@ int activation_grad_from_output(Activation act)
 /* Index i is the runtime's nnrt_init i. */
 static const char *const INIT_WORDS[] = {
     "zeros", "he_normal", "he_uniform", "glorot_uniform", "glorot_normal",
-    "lecun_normal", "lecun_uniform", "normal", "uniform",
+    "lecun_normal", "lecun_uniform", "normal", "uniform", "ones",
 };
 static const Vocab INITS = { "initializer", INIT_WORDS, COUNT(INIT_WORDS) };
 enum { INIT_GLOROT_UNIFORM = 3, INIT_NORMAL = 7, INIT_UNIFORM = 8 };
@@ -49,6 +51,10 @@ typedef struct Defaults {
 
 static const char *const WEIGHT_KEYS[] = { "init", "init_scale", "l1", "l2" };
 static const char *const DENSE_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2" };
+static const char *const CONV_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
+                                         "stride", "padding" };
+static const char *const POOL_KEYS[] = { "stride", "padding" };
+static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "momentum", "epsilon" };
 
 /* init=, init_scale=, l1=, l2= of a dense layer or of the network */
 static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
@@ -87,6 +93,26 @@ static void check_activation_param(Checker *c, const Stmt *s, Layer *l)
         }
         arg_real(c, a, DENSE_KEYS[i], 0, 1e3, 1, &l->act_param);
     }
+}
+
+/* The optional activation word of a layer (act may be NULL: identity),
+ * and its slope= or alpha=. */
+static int check_activation(Checker *c, const Stmt *s, const Arg *act, Layer *l)
+{
+    int bad = 0;
+    const char *word;
+    l->act = ACT_IDENTITY;
+    if (act && arg_word(c, act, "the activation", &word) == 0) {
+        int k = vocab_lookup(c, &ACTIVATIONS, word, act->loc);
+        if (k < 0)
+            bad = -1;
+        else
+            l->act = k == COUNT(ACT_WORDS) - 1 ? ACT_IDENTITY : (Activation)k;
+    } else if (act) {
+        bad = -1;
+    }
+    check_activation_param(c, s, l);
+    return bad;
 }
 
 /* No single tensor may exceed 2^28 floats (1 GiB): static buffers beyond
@@ -163,19 +189,8 @@ static int check_dense(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
     int bad = require_args(c, s, 1, "a number of units, as in 'dense 128 relu'");
     if (!bad && arg_int(c, positional(s, 0), "the number of units", 1, MAX_TENSOR, &l->units))
         bad = -1;
-    l->act = ACT_IDENTITY;
-    const Arg *act = positional(s, 1);
-    const char *word;
-    if (act && arg_word(c, act, "the activation", &word) == 0) {
-        int k = vocab_lookup(c, &ACTIVATIONS, word, act->loc);
-        if (k < 0)
-            bad = -1;
-        else
-            l->act = k == COUNT(ACT_WORDS) - 1 ? ACT_IDENTITY : (Activation)k;
-    } else if (act) {
+    if (check_activation(c, s, positional(s, 1), l))
         bad = -1;
-    }
-    check_activation_param(c, s, l);
     if (bad || l->in.ndims == 0)
         return -1;
     char buf[64];
@@ -208,6 +223,211 @@ static int check_dropout(Checker *c, const Stmt *s, Layer *l)
     return 0;
 }
 
+/* ---- images: conv2d, the pools, globalavgpool, batchnorm ----------------- */
+
+/* The input of a layer that slides a window over an image: h x w x c, or
+ * h x w read as one channel.  Reports and returns -1 for anything else. */
+static int image_input(Checker *c, const Stmt *s, const Layer *l, Window *win)
+{
+    char buf[64];
+    if (l->in.ndims == 3 || l->in.ndims == 2) {
+        win->h = l->in.dims[0];
+        win->w = l->in.dims[1];
+        win->c = l->in.ndims == 3 ? l->in.dims[2] : 1;
+        return 0;
+    }
+    diag_error(c->diag, s->line_loc, "%s needs an image input (rows x columns x channels), "
+               "but its input is %s", s->word, shape_str(&l->in, buf, sizeof buf));
+    if (l->in.ndims == 1)
+        diag_note(c->diag, "give the input layer an image shape, such as 'input 28x28x1', "
+                  "and put image layers before 'flatten'");
+    return -1;
+}
+
+/* 5 or 5x5: a size along rows and columns, each in [1, max]. */
+static int arg_pair(Checker *c, const Arg *a, const char *what, long max, long out[2])
+{
+    a = resolve(c, a);
+    if (a->kind == ARG_NUMBER) {
+        if (arg_int(c, a, what, 1, max, &out[0]))
+            return -1;
+        out[1] = out[0];
+        return 0;
+    }
+    if (a->kind == ARG_DIMS) {
+        char *end;
+        long r = strtol(a->text, &end, 10);
+        long k = *end == 'x' ? strtol(end + 1, &end, 10) : 0;
+        if (*end == '\0' && r >= 1 && r <= max && k >= 1 && k <= max) {
+            out[0] = r;
+            out[1] = k;
+            return 0;
+        }
+    }
+    diag_error(c->diag, a->loc, "%s must be a size such as 3 or 3x3 (each from 1 to %ld), "
+               "not '%.40s'", what, max, a->text);
+    return -1;
+}
+
+/* Output size and padding before, along one axis, as Keras and TensorFlow
+ * compute them.  pad < 0 means `same`.  Returns the output size (< 1 when
+ * the window does not fit). */
+static long window_axis(long in, long k, long stride, long pad, long *before)
+{
+    if (pad < 0) {          /* same: ceil(in / stride), padded as needed, odd pixel after */
+        long out = (in + stride - 1) / stride;
+        long total = (out - 1) * stride + k - in;
+        *before = total > 0 ? total / 2 : 0;
+        return out;
+    }
+    *before = pad;
+    return in + 2 * pad < k ? 0 : (in + 2 * pad - k) / stride + 1;
+}
+
+/* stride=, padding= and the output size of the window in win (whose
+ * input and kh, kw are set).  default_stride_is_window: the pools' stride
+ * defaults to their size, as in Keras. */
+static int check_window(Checker *c, const Stmt *s, Window *win, int default_stride_is_window)
+{
+    long stride[2] = { 1, 1 };
+    if (default_stride_is_window) {
+        stride[0] = win->kh;
+        stride[1] = win->kw;
+    }
+    const Arg *a = keyed(s, "stride");
+    if (a && arg_pair(c, a, "the stride", 1024, stride))
+        return -1;
+    long pad = 0;           /* valid, Keras's default */
+    if ((a = keyed(s, "padding"))) {
+        const Arg *v = resolve(c, a);
+        if (v->kind == ARG_WORD && strcmp(v->text, "same") == 0)
+            pad = -1;
+        else if (v->kind == ARG_WORD && strcmp(v->text, "valid") == 0)
+            pad = 0;
+        else if (v->kind == ARG_NUMBER) {
+            long most = (win->kh < win->kw ? win->kh : win->kw) - 1;
+            if (arg_int(c, v, "the padding", 0, most, &pad))
+                return -1;
+        } else {
+            diag_error(c->diag, v->loc, "padding must be 'same', 'valid' or a number of "
+                       "pixels, not '%.40s'", v->text);
+            return -1;
+        }
+    }
+    win->sh = stride[0];
+    win->sw = stride[1];
+    win->oh = window_axis(win->h, win->kh, win->sh, pad, &win->pt);
+    win->ow = window_axis(win->w, win->kw, win->sw, pad, &win->pl);
+    if (win->oh < 1 || win->ow < 1) {
+        diag_error(c->diag, s->line_loc, "a %ldx%ld window does not fit in a %ldx%ld input "
+                   "with padding %ld", win->kh, win->kw, win->h, win->w, pad);
+        diag_note(c->diag, "use a smaller window, or padding=same");
+        return -1;
+    }
+    return 0;
+}
+
+/* conv2d 32 5x5 [relu] [stride=1] [padding=valid|same|N] [init=] [l1=] [l2=] */
+static int check_conv2d(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
+{
+    check_args(c, s, 3, CONV_KEYS, COUNT(CONV_KEYS));
+    Defaults d = *net;
+    check_weight_options(c, s, &d);
+    l->init = d.init;
+    l->init_scale = d.init_scale;
+    l->l1 = d.l1;
+    l->l2 = d.l2;
+    int bad = require_args(c, s, 2, "a number of filters and a window, as in 'conv2d 32 3x3 relu'");
+    if (!bad && arg_int(c, positional(s, 0), "the number of filters", 1, 65536, &l->units))
+        bad = -1;
+    long k[2];
+    if (!bad && arg_pair(c, positional(s, 1), "the window", 1024, k) == 0) {
+        l->win.kh = k[0];
+        l->win.kw = k[1];
+    } else {
+        bad = -1;
+    }
+    if (check_activation(c, s, positional(s, 2), l))
+        bad = -1;
+    if (!bad && l->act == ACT_SOFTMAX) {
+        diag_error(c->diag, positional(s, 2)->loc, "softmax goes on a dense output, "
+                   "not on a convolution's feature maps");
+        bad = -1;
+    }
+    if (bad || l->in.ndims == 0 || image_input(c, s, l, &l->win) ||
+        check_window(c, s, &l->win, 0))
+        return -1;
+    long weights = l->win.kh * l->win.kw * l->win.c * l->units;
+    long outputs = l->win.oh * l->win.ow * l->units;
+    if (weights > MAX_TENSOR || outputs > MAX_TENSOR) {
+        diag_error(c->diag, s->line_loc, "conv2d %ld %ldx%ld on %ldx%ldx%ld needs %ld weights "
+                   "and %ld outputs; at most %ld each are supported", l->units, l->win.kh,
+                   l->win.kw, l->win.h, l->win.w, l->win.c, weights, outputs, MAX_TENSOR);
+        return -1;
+    }
+    l->out = (Shape){ 3, { l->win.oh, l->win.ow, l->units } };
+    l->n_params = weights + l->units;
+    return 0;
+}
+
+/* maxpool 2 [stride=2] [padding=valid|same] (also avgpool, sumpool) */
+static int check_pool(Checker *c, const Stmt *s, Layer *l)
+{
+    check_args(c, s, 1, POOL_KEYS, COUNT(POOL_KEYS));
+    long k[2];
+    if (require_args(c, s, 1, "a window, as in 'maxpool 2' or 'maxpool 3x3 stride=2'") ||
+        arg_pair(c, positional(s, 0), "the pool size", 1024, k))
+        return -1;
+    l->win.kh = k[0];
+    l->win.kw = k[1];
+    if (l->in.ndims == 0 || image_input(c, s, l, &l->win) || check_window(c, s, &l->win, 1))
+        return -1;
+    l->out = (Shape){ 3, { l->win.oh, l->win.ow, l->win.c } };
+    return 0;
+}
+
+/* globalavgpool: h x w x c -> c */
+static int check_global_pool(Checker *c, const Stmt *s, Layer *l)
+{
+    check_args(c, s, 0, NULL, 0);
+    if (l->in.ndims == 0 || image_input(c, s, l, &l->win))
+        return -1;
+    l->win.kh = l->win.oh = l->win.h;
+    l->win.kw = l->win.ow = l->win.w;
+    l->out = (Shape){ 1, { l->win.c } };
+    return 0;
+}
+
+/* batchnorm [relu] [momentum=0.99] [epsilon=0.001]: per channel (the last
+ * dimension), as Keras's BatchNormalization(axis=-1), with its defaults */
+static int check_batchnorm(Checker *c, const Stmt *s, Layer *l)
+{
+    check_args(c, s, 1, BATCHNORM_KEYS, COUNT(BATCHNORM_KEYS));
+    int bad = check_activation(c, s, positional(s, 0), l);
+    if (!bad && l->act == ACT_SOFTMAX) {
+        diag_error(c->diag, positional(s, 0)->loc, "softmax goes on a dense output, "
+                   "not after batchnorm; put a dense layer after it");
+        bad = -1;
+    }
+    l->momentum = 0.99;
+    l->epsilon = 0.001;
+    const Arg *m = keyed(s, "momentum"), *e = keyed(s, "epsilon");
+    if (m && arg_real(c, m, "momentum", 0, 1, 1, &l->momentum))
+        bad = -1;
+    else if (m && l->momentum >= 1) {
+        diag_error(c->diag, m->loc, "momentum must be below 1, or the moving statistics "
+                   "never move");
+        bad = -1;
+    }
+    if (e && arg_real(c, e, "epsilon", 0, 1, 0, &l->epsilon))
+        bad = -1;
+    if (bad || l->in.ndims == 0)
+        return -1;
+    l->out = l->in;
+    l->n_params = 2 * l->in.dims[l->in.ndims - 1];   /* gamma, beta; the moving ones are state */
+    return 0;
+}
+
 static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Defaults *net)
 {
     if (s->has_block) {
@@ -229,6 +449,12 @@ static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Def
         return 0;
     case LAYER_DENSE: return check_dense(c, s, l, net);
     case LAYER_DROPOUT: return check_dropout(c, s, l);
+    case LAYER_CONV2D: return check_conv2d(c, s, l, net);
+    case LAYER_MAXPOOL:
+    case LAYER_AVGPOOL:
+    case LAYER_SUMPOOL: return check_pool(c, s, l);
+    case LAYER_GLOBALAVGPOOL: return check_global_pool(c, s, l);
+    case LAYER_BATCHNORM: return check_batchnorm(c, s, l);
     }
     return -1;
 }

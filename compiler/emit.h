@@ -22,4 +22,27 @@ const IrBuf *buf(const Emitter *e, int i);
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 
+/* emit_c.c, shared with the per-op files */
+void upper(char *dst, size_t len, const char *src);          /* "conv1" -> "CONV1" */
+/* `const float a = 0.2f;` for leaky_relu's slope or elu's alpha, else nothing */
+void emit_act_param(Emitter *e, Activation act, double param);
+/* y = act(y) over n rows of width floats, in place */
+void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width);
+/* d_y *= act'(y), in place, act' written in terms of the output y */
+void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width);
+/* d(l1 |w| + l2 w^2)/dw added to op's dW, over count weights */
+void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count);
+/* The number of weights of a dense or conv2d op, as a C expression:
+ * "IN * DENSE1_OUT", "5 * 5 * 1 * 32" */
+const char *kernel_count(const Emitter *e, const IrOp *op, char *buf, size_t len);
+
+/* emit_conv.c, emit_pool.c, emit_batchnorm.c: each op's section */
+void emit_conv(Emitter *e, const IrOp *op);
+void emit_pool(Emitter *e, const IrOp *op);
+void emit_global_avgpool(Emitter *e, const IrOp *op);
+void emit_batchnorm(Emitter *e, const IrOp *op);
+/* #define H 28 ... of a window op's section, and their #undef after it */
+void emit_window_macros(Emitter *e, const Window *w, const char *what);
+void emit_window_undefs(Emitter *e);
+
 #endif

@@ -81,7 +81,7 @@ void emit_source_line(Emitter *e, const Stmt *s)
 
 const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
 
-static void upper(char *dst, size_t len, const char *src)
+void upper(char *dst, size_t len, const char *src)
 {
     size_t i = 0;
     for (; src[i] && i + 1 < len; i++)
@@ -111,10 +111,16 @@ static void emit_constants(Emitter *e)
     const Layer *input = &m->layers[0];
     OUT("#define IN %ld   /* input %s%s */\n", shape_size(&input->out),
         shape_str(&input->out, buf1, sizeof buf1), input->out.ndims > 1 ? ", flattened" : "");
+    /* each layer's width once (an activation, a dropout share their input's) */
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->kind == OP_DENSE && !op->dead)
-            OUT("#define %s %ld\n", buf(e, op->out)->width_macro, op->n_out);
+        if (op->dead || op->kind == OP_LOSS || op->kind == OP_DROPOUT || op->kind == OP_ACTIVATION)
+            continue;
+        const IrBuf *b = buf(e, op->out);
+        OUT("#define %s %ld", b->width_macro, b->width);
+        if (b->shape.ndims > 1)
+            OUT("   /* %s */", shape_str(&b->shape, buf1, sizeof buf1));
+        OUT("\n");
     }
     OUT("#define CLASSES %s\n\n", buf(e, ir->output_buf)->width_macro);
 
@@ -129,7 +135,7 @@ static void emit_constants(Emitter *e)
     }
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->kind == OP_DENSE && !op->dead) {
+        if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !op->dead) {
             upper(buf2, sizeof buf2, op->name);
             if (op->layer->l1 > 0)
                 OUT("#define %s_L1 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l1));
@@ -146,14 +152,30 @@ static void emit_constants(Emitter *e)
 
 static void emit_params(Emitter *e)
 {
-    OUT("/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */\n");
+    OUT("/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)\n"
+        "   for dense, (rows, columns, input channels, filters) for conv2d. */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->kind != OP_DENSE || op->dead)
+        const char *o = buf(e, op->out)->width_macro, *p = op->name;
+        char count[96];
+        if (op->dead)
             continue;
-        const char *in = buf(e, op->in)->width_macro, *o = buf(e, op->out)->width_macro;
-        OUT("static float %s_w[%s * %s], %s_dw[%s * %s];\n", op->name, in, o, op->name, in, o);
-        OUT("static float %s_b[%s], %s_db[%s];\n", op->name, o, op->name, o);
+        if (op->kind == OP_DENSE || op->kind == OP_CONV) {
+            kernel_count(e, op, count, sizeof count);
+            OUT("static float %s_w[%s], %s_dw[%s];\n", p, count, p, count);
+        }
+        if (op->kind == OP_DENSE)
+            OUT("static float %s_b[%s], %s_db[%s];\n", p, o, p, o);
+        if (op->kind == OP_CONV)
+            OUT("static float %s_b[%ld], %s_db[%ld];\n", p, op->filters, p, op->filters);
+        if (op->kind == OP_BATCHNORM) {
+            const Shape *sh = &op->layer->out;
+            long ch = sh->dims[sh->ndims - 1];
+            OUT("static float %s_gamma[%ld], %s_dgamma[%ld], %s_beta[%ld], %s_dbeta[%ld];\n", p,
+                ch, p, ch, p, ch, p, ch);
+            OUT("static float %s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
+                p, ch, p, ch);
+        }
     }
     OUT("\n");
 }
@@ -219,7 +241,7 @@ static ActCode act_code(Activation act)
 
 static int act_has_param(Activation act) { return act == ACT_LEAKY_RELU || act == ACT_ELU; }
 
-static void emit_act_param(Emitter *e, Activation act, double param)
+void emit_act_param(Emitter *e, Activation act, double param)
 {
     char num[64];
     if (act_has_param(act))
@@ -228,7 +250,7 @@ static void emit_act_param(Emitter *e, Activation act, double param)
 }
 
 /* y = act(y), elementwise over the first n rows of a buffer, in place. */
-static void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)
+void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)
 {
     ActCode code = act_code(act);
     if (!code.value)
@@ -238,7 +260,7 @@ static void emit_activation_loop(Emitter *e, Activation act, const char *y, cons
 }
 
 /* dz = dy * act'(y), in place, with act' written in terms of y. */
-static void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width)
+void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width)
 {
     ActCode code = act_code(act);
     if (!code.grad_y)
@@ -274,15 +296,14 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
 
 /* The gradient of the penalty (see emit_penalty) added to dW:
  * d(l1 |w|)/dw = l1 sign(w),  d(l2 w^2)/dw = 2 l2 w. */
-static void emit_regularization_grad(Emitter *e, const IrOp *op)
+void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count)
 {
     char P[32];
     const Layer *l = op->layer;
     if (l->l1 <= 0 && l->l2 <= 0)
         return;
     upper(P, sizeof P, op->name);
-    OUT("    for (int i = 0; i < %s * %s; i++)   /* regularization */\n",
-        buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
+    OUT("    for (int i = 0; i < %s; i++)   /* regularization */\n", count);
     OUT("        %s_dw[i] +=", op->name);
     if (l->l1 > 0)
         OUT(" %s_L1 * ((%s_w[i] > 0) - (%s_w[i] < 0))%s", P, op->name, op->name,
@@ -290,6 +311,16 @@ static void emit_regularization_grad(Emitter *e, const IrOp *op)
     if (l->l2 > 0)
         OUT(" 2 * %s_L2 * %s_w[i]", P, op->name);
     OUT(";\n");
+}
+
+const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len)
+{
+    if (op->kind == OP_CONV)
+        snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->win.c,
+                 op->filters);
+    else
+        snprintf(out, len, "%s * %s", buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
+    return out;
 }
 
 static void emit_dense_backward(Emitter *e, const IrOp *op)
@@ -314,7 +345,8 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
         OUT("                %s_dw[i * %s + o] += %s[r * %s + i] * d_%s[r * %s + o];\n", w, O,
             x->name, I, y->name, O);
     }
-    emit_regularization_grad(e, op);
+    char count[96];
+    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
     OUT("    memset(%s_db, 0, sizeof %s_db);\n", w, w);
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
@@ -437,7 +469,8 @@ static int has_penalty(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->kind == OP_DENSE && !op->dead && (op->layer->l1 > 0 || op->layer->l2 > 0))
+        if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !op->dead &&
+            (op->layer->l1 > 0 || op->layer->l2 > 0))
             return 1;
     }
     return 0;
@@ -454,12 +487,12 @@ static void emit_penalty(Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         const Layer *l = op->layer;
-        if (op->kind != OP_DENSE || op->dead || (l->l1 <= 0 && l->l2 <= 0))
+        if ((op->kind != OP_DENSE && op->kind != OP_CONV) || op->dead ||
+            (l->l1 <= 0 && l->l2 <= 0))
             continue;
-        char P[32];
+        char P[32], count[96];
         upper(P, sizeof P, op->name);
-        OUT("    for (int i = 0; i < %s * %s; i++)\n", buf(e, op->in)->width_macro,
-            buf(e, op->out)->width_macro);
+        OUT("    for (int i = 0; i < %s; i++)\n", kernel_count(e, op, count, sizeof count));
         OUT("        total +=");
         if (l->l1 > 0)
             OUT(" %s_L1 * fabs((double)%s_w[i])%s", P, op->name, l->l2 > 0 ? " +" : "");
@@ -480,19 +513,31 @@ static int has_dropout(const Emitter *e)
     return 0;
 }
 
+static int has_batchnorm(const Emitter *e)
+{
+    for (int i = 0; i < e->ir->n_ops; i++)
+        if (e->ir->ops[i].kind == OP_BATCHNORM && !e->ir->ops[i].dead)
+            return 1;
+    return 0;
+}
+
 static void emit_drivers(Emitter *e)
 {
     OUT("/* The whole network, in order: input x -> %s */\n", buf(e, e->ir->output_buf)->name);
     OUT("static void forward(int n, int training, nnrt_rng *rng)\n{\n");
-    if (!has_dropout(e))
+    if (!has_dropout(e) && !has_batchnorm(e))
         OUT("    (void)training;   /* no dropout: training and inference are the same */\n"
             "    (void)rng;\n");
+    else if (!has_dropout(e))
+        OUT("    (void)rng;   /* no dropout */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         if (op->dead || op->kind == OP_LOSS)
             continue;
         if (op->kind == OP_DROPOUT)
             OUT("    %s_forward(n, training, rng);\n", op->name);
+        else if (op->kind == OP_BATCHNORM)
+            OUT("    %s_forward(n, training);\n", op->name);
         else
             OUT("    %s_forward(n);\n", op->name);
     }
@@ -508,22 +553,64 @@ static void emit_drivers(Emitter *e)
     OUT("}\n\n");
 }
 
-static void emit_param_table(Emitter *e)
+/* The init of a dense or conv2d kernel: NNRT_INIT_... and its scale */
+static void kernel_init(const IrOp *op, char *init, size_t len, char *scale, size_t slen)
 {
     int n_inits;
     const char *const *inits = init_names(&n_inits);
+    upper(init, len, inits[op->layer->init]);
+    /* the scale means something only to init=normal and init=uniform */
+    int scaled = strcmp(inits[op->layer->init], "normal") == 0 ||
+                 strcmp(inits[op->layer->init], "uniform") == 0;
+    float_lit(scale, slen, scaled ? op->layer->init_scale : 0);
+}
+
+/* Fans as Keras counts them for a conv kernel: the window times the
+ * input channels in, times the filters out. */
+static void emit_conv_params(Emitter *e, const IrOp *op)
+{
+    const Window *w = &op->win;
+    char init[32], scale[64], count[96];
+    kernel_init(op, init, sizeof init, scale, sizeof scale);
+    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s_dw, NNRT_INIT_%s, %ld, %ld, %s },\n",
+        op->name, w->kh, w->kw, w->c, op->filters, kernel_count(e, op, count, sizeof count),
+        op->name, op->name, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
+    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s_db, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
+        op->filters, op->filters, op->name, op->name);
+}
+
+/* gamma and beta are trained; the moving statistics are state (grad NULL) */
+static void emit_batchnorm_params(Emitter *e, const IrOp *op)
+{
+    const Shape *sh = &op->layer->out;
+    long c = sh->dims[sh->ndims - 1];
+    const char *p = op->name;
+    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s_dgamma, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
+        p, c, c, p, p);
+    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s_dbeta, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
+        p, c, c, p, p);
+    OUT("    { \"%s.moving_mean\", 1, { %ld }, %ld, %s_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
+        p, c, c, p);
+    OUT("    { \"%s.moving_variance\", 1, { %ld }, %ld, %s_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
+        p, c, c, p);
+}
+
+static void emit_param_table(Emitter *e)
+{
     char init[32], scale[64];
     OUT("static const nnrt_param PARAMS[] = {\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->kind != OP_DENSE || op->dead)
+        if (op->dead)
+            continue;
+        if (op->kind == OP_CONV)
+            emit_conv_params(e, op);
+        if (op->kind == OP_BATCHNORM)
+            emit_batchnorm_params(e, op);
+        if (op->kind != OP_DENSE)
             continue;
         const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
-        upper(init, sizeof init, inits[op->layer->init]);
-        /* the scale means something only to init=normal and init=uniform */
-        int scaled = strcmp(inits[op->layer->init], "normal") == 0 ||
-                     strcmp(inits[op->layer->init], "uniform") == 0;
-        float_lit(scale, sizeof scale, scaled ? op->layer->init_scale : 0);
+        kernel_init(op, init, sizeof init, scale, sizeof scale);
         OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s_dw, NNRT_INIT_%s, %s, %s, %s },\n",
             op->name, I, O, I, O, op->name, op->name, init, I, O, scale);
         OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s_db, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
@@ -635,7 +722,12 @@ static void emit_model(Emitter *e)
         OUT(" count as 1 */\n");
     }
     OUT("    .scale = %s,   /* %s */\n", float_lit(num, sizeof num, m->scale), m->scale_text);
-    OUT("    .in_size = IN,\n    .n_classes = CLASSES,\n");
+    OUT("    .in_size = IN,\n");
+    const Shape *in = &m->layers[0].out;
+    long h = in->ndims >= 2 ? in->dims[0] : 1, w = in->ndims >= 2 ? in->dims[1] : in->dims[0];
+    long c = in->ndims >= 3 ? shape_size(in) / (h * w) : 1;
+    OUT("    .in_h = %ld,\n    .in_w = %ld,\n    .in_c = %ld,\n", h, w, c);
+    OUT("    .n_classes = CLASSES,\n");
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
     OUT("    .input = %s,\n    .output = %s,\n", buf(e, e->ir->input_buf)->name,
         buf(e, e->ir->output_buf)->name);
@@ -688,6 +780,10 @@ void emit_c(FILE *out, const Ir *ir)
                 emit_elementwise(&e, op);
             break;
         case OP_DROPOUT: emit_dropout(&e, op); break;
+        case OP_CONV: emit_conv(&e, op); break;
+        case OP_POOL: emit_pool(&e, op); break;
+        case OP_GLOBAL_AVGPOOL: emit_global_avgpool(&e, op); break;
+        case OP_BATCHNORM: emit_batchnorm(&e, op); break;
         case OP_LOSS: emit_loss(&e, op); break;
         }
     }

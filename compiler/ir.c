@@ -41,5 +41,14 @@ IrOp *ir_add_op(Arena *a, Ir *ir, OpKind kind, const char *name)
 
 const char *kernel_name(Kernel k)
 {
-    return k == KERNEL_GEMM ? "cblas_sgemm" : "loops";
+    static const char *const NAMES[] = {
+        [KERNEL_LOOPS] = "loops", [KERNEL_GEMM] = "cblas_sgemm",
+        [KERNEL_DIRECT] = "direct", [KERNEL_IM2COL] = "im2col+sgemm",
+    };
+    return NAMES[k];
+}
+
+const char *pool_name(PoolKind p)
+{
+    return p == POOL_MAX ? "max" : p == POOL_AVG ? "avg" : "sum";
 }

@@ -17,38 +17,53 @@ static void width_macro(char *out, size_t len, const char *layer)
     snprintf(out + i, len - i, "_OUT");
 }
 
-static int lower_dense(Arena *a, Ir *ir, const Layer *l, int in)
+/* The op of layer l from buffer in to a new buffer of l's output shape,
+ * named <layer>_y, or <layer>_z when an activation op follows. */
+static IrOp *lower_op(Arena *a, Ir *ir, const Layer *l, OpKind kind, int in, int then_act)
 {
     char name[64], macro[40];
     width_macro(macro, sizeof macro, l->name);
-    int has_act = l->act != ACT_IDENTITY;
-    snprintf(name, sizeof name, "%s_%s", l->name, has_act ? "z" : "y");
-    int z = ir_add_buf(a, ir, name, macro, l->units);
-
-    IrOp *op = ir_add_op(a, ir, OP_DENSE, l->name);
+    snprintf(name, sizeof name, "%s_%s", l->name, then_act ? "z" : "y");
+    int out = ir_add_buf(a, ir, name, macro, shape_size(&l->out));
+    ir->bufs[out].shape = l->out;
+    IrOp *op = ir_add_op(a, ir, kind, l->name);
     op->layer = l;
     op->stmt = l->stmt;
     op->in = in;
-    op->out = z;
+    op->out = out;
     op->n_in = ir->bufs[in].width;
-    op->n_out = l->units;
+    op->n_out = ir->bufs[out].width;
     op->act = ACT_IDENTITY;
-    if (!has_act)
-        return z;
+    op->win = l->win;
+    return op;
+}
 
+/* The activation of layer l after the op that made buffer z. */
+static int lower_activation(Arena *a, Ir *ir, const Layer *l, int z)
+{
+    char name[64], opname[64];
     snprintf(name, sizeof name, "%s_y", l->name);
-    int y = ir_add_buf(a, ir, name, macro, l->units);
-    char opname[64];
+    int y = ir_add_buf(a, ir, name, ir->bufs[z].width_macro, ir->bufs[z].width);
+    ir->bufs[y].shape = l->out;
     snprintf(opname, sizeof opname, "%s_%s", l->name, activation_name(l->act));
     IrOp *act = ir_add_op(a, ir, OP_ACTIVATION, opname);
     act->layer = l;
     act->stmt = l->stmt;
     act->in = z;
     act->out = y;
-    act->n_in = act->n_out = l->units;
+    act->n_in = act->n_out = ir->bufs[z].width;
     act->act = l->act;
     act->act_param = l->act_param;
     return y;
+}
+
+/* dense, conv2d, batchnorm: the op, then its activation if it has one */
+static int lower_with_activation(Arena *a, Ir *ir, const Layer *l, OpKind kind, int in)
+{
+    int has_act = l->act != ACT_IDENTITY;
+    IrOp *op = lower_op(a, ir, l, kind, in, has_act);
+    op->filters = l->units;
+    return has_act ? lower_activation(a, ir, l, op->out) : op->out;
 }
 
 static int lower_dropout(Arena *a, Ir *ir, const Layer *l, int in)
@@ -56,6 +71,7 @@ static int lower_dropout(Arena *a, Ir *ir, const Layer *l, int in)
     char name[64];
     snprintf(name, sizeof name, "%s_y", l->name);
     int y = ir_add_buf(a, ir, name, ir->bufs[in].width_macro, ir->bufs[in].width);
+    ir->bufs[y].shape = l->out;
     IrOp *op = ir_add_op(a, ir, OP_DROPOUT, l->name);
     op->layer = l;
     op->stmt = l->stmt;
@@ -65,6 +81,10 @@ static int lower_dropout(Arena *a, Ir *ir, const Layer *l, int in)
     op->rate = l->rate;
     return y;
 }
+
+static const PoolKind POOL_OF[] = {
+    [LAYER_MAXPOOL] = POOL_MAX, [LAYER_AVGPOOL] = POOL_AVG, [LAYER_SUMPOOL] = POOL_SUM,
+};
 
 Ir *lower_model(Arena *a, const Model *m)
 {
@@ -79,13 +99,29 @@ Ir *lower_model(Arena *a, const Model *m)
         switch (l->kind) {
         case LAYER_INPUT:
             cur = ir_add_buf(a, ir, "x", "IN", shape_size(&l->out));
+            ir->bufs[cur].shape = l->out;
             ir->bufs[cur].needs_grad = 0;
             ir->input_buf = cur;
             break;
         case LAYER_FLATTEN:
             break;      /* the buffers are flat already: only the shape changes */
         case LAYER_DENSE:
-            cur = lower_dense(a, ir, l, cur);
+            cur = lower_with_activation(a, ir, l, OP_DENSE, cur);
+            break;
+        case LAYER_CONV2D:
+            cur = lower_with_activation(a, ir, l, OP_CONV, cur);
+            break;
+        case LAYER_BATCHNORM:
+            cur = lower_with_activation(a, ir, l, OP_BATCHNORM, cur);
+            break;
+        case LAYER_MAXPOOL:
+        case LAYER_AVGPOOL:
+        case LAYER_SUMPOOL:
+            cur = lower_op(a, ir, l, OP_POOL, cur, 0)->out;
+            ir->ops[ir->n_ops - 1].pool = POOL_OF[l->kind];
+            break;
+        case LAYER_GLOBALAVGPOOL:
+            cur = lower_op(a, ir, l, OP_GLOBAL_AVGPOOL, cur, 0)->out;
             break;
         case LAYER_DROPOUT:
             cur = lower_dropout(a, ir, l, cur);

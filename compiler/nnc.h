@@ -168,8 +168,27 @@ typedef enum LayerKind {
     LAYER_INPUT,
     LAYER_FLATTEN,
     LAYER_DENSE,
-    LAYER_DROPOUT
+    LAYER_DROPOUT,
+    LAYER_CONV2D,
+    LAYER_MAXPOOL,
+    LAYER_AVGPOOL,
+    LAYER_SUMPOOL,
+    LAYER_GLOBALAVGPOOL,
+    LAYER_BATCHNORM
 } LayerKind;
+
+/* A sliding window over an image (conv2d, the pools): the image is
+ * h x w x c, channels last; the output oh x ow.  Padding is written as
+ * Keras does: `same` pads so that oh = ceil(h / stride), with the odd pixel
+ * at the bottom and right as TensorFlow puts it; `valid` pads nothing; a
+ * number pads that many pixels on every side. */
+typedef struct Window {
+    long h, w, c;         /* input image */
+    long kh, kw;          /* window */
+    long sh, sw;          /* stride */
+    long pt, pl;          /* padding before the first row and column */
+    long oh, ow;          /* output image */
+} Window;
 
 typedef struct Layer {
     LayerKind kind;
@@ -177,13 +196,15 @@ typedef struct Layer {
     char name[32];        /* dense1, dropout1: numbered per kind, so adding a
                              layer does not rename the others */
     Shape in, out;
-    long units;           /* dense */
-    Activation act;       /* dense */
+    long units;           /* dense; conv2d: filters */
+    Activation act;       /* dense, conv2d, batchnorm */
     double act_param;     /* leaky_relu slope, elu alpha */
     double rate;          /* dropout */
-    int init;             /* dense: index into init_names() */
-    double init_scale;    /* dense: std of `normal`, limit of `uniform` */
-    double l1, l2;        /* dense: regularization of the kernel */
+    Window win;           /* conv2d, the pools, globalavgpool (the whole image) */
+    double momentum, epsilon;  /* batchnorm */
+    int init;             /* dense, conv2d: index into init_names() */
+    double init_scale;    /* dense, conv2d: std of `normal`, limit of `uniform` */
+    double l1, l2;        /* dense, conv2d: regularization of the kernel */
     long n_params;
 } Layer;
 
@@ -312,6 +333,10 @@ const char *schedule_name(ScheduleKind k);
 
 typedef enum OpKind {
     OP_DENSE,             /* y = act(x W + b) */
+    OP_CONV,              /* y = act(conv(x, W) + b), channels last */
+    OP_POOL,              /* max, average or sum over each window */
+    OP_GLOBAL_AVGPOOL,    /* the mean of each channel over the image */
+    OP_BATCHNORM,         /* y = act(gamma (x - mean) / sqrt(var + eps) + beta) */
     OP_ACTIVATION,        /* y = act(x), elementwise or softmax over a row */
     OP_DROPOUT,           /* y = x * mask / (1 - rate) while training */
     OP_LOSS               /* mean loss over the batch, and its gradient */
@@ -319,14 +344,19 @@ typedef enum OpKind {
 
 typedef enum Kernel {
     KERNEL_LOOPS,         /* plain loops with constant bounds */
-    KERNEL_GEMM           /* cblas_sgemm */
+    KERNEL_GEMM,          /* cblas_sgemm */
+    KERNEL_DIRECT,        /* conv2d: loops over a padded copy, window unrolled */
+    KERNEL_IM2COL         /* conv2d: windows copied into rows, then cblas_sgemm */
 } Kernel;
+
+typedef enum PoolKind { POOL_MAX, POOL_AVG, POOL_SUM } PoolKind;
 
 /* A buffer of activations: (MAX_BATCH, width) floats, and its gradient. */
 typedef struct IrBuf {
     char name[40];        /* C identifier of the values; the gradient is d_<name> */
     char width_macro[40]; /* the #define holding width */
     long width;           /* floats per sample */
+    Shape shape;          /* the layer's output shape, for comments */
     int needs_grad;
 } IrBuf;
 
@@ -340,6 +370,10 @@ typedef struct IrOp {
     double act_param;
     long n_in, n_out;     /* widths */
     double rate;          /* dropout */
+    Window win;           /* OP_CONV, OP_POOL, OP_GLOBAL_AVGPOOL */
+    long filters;         /* OP_CONV */
+    PoolKind pool;        /* OP_POOL */
+    long im2col_rows;     /* OP_CONV with KERNEL_IM2COL: samples per sgemm */
     Kernel kernel;
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
@@ -374,7 +408,19 @@ void passes_run(Ir *ir);
  * overhead of BLAS would cost more than the arithmetic. */
 #define GEMM_MIN_WEIGHTS 4096
 
+/* The cost rule of conv2d: a window of at least this many values
+ * (kh * kw * input channels) is copied into rows and multiplied by
+ * cblas_sgemm (im2col); a smaller one runs direct loops with the window
+ * unrolled, since a GEMM with an inner dimension under 64 runs far below
+ * the machine's peak and the copy would cost more than it saves. */
+#define CONV_GEMM_MIN_WINDOW 64
+/* im2col copies this many output pixels' windows (whole samples) per
+ * sgemm call: big enough for OpenBLAS's blocking to pay, small enough that
+ * the copy stays in L2/L3. */
+#define IM2COL_TARGET_ROWS 1024
+
 const char *kernel_name(Kernel k);
+const char *pool_name(PoolKind p);    /* "max", "avg", "sum" */
 
 /* ---- emit_c.c: the C file ----------------------------------------------- */
 

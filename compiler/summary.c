@@ -7,7 +7,7 @@
 
 #include "nnc.h"
 
-/* The dense op of each layer, indexed like m->layers (NULL for others);
+/* The dense or conv2d op of each layer, indexed like m->layers (NULL for others);
  * malloc'ed, so a model of 100000 layers costs one pass, not a search each. */
 static const IrOp **dense_ops(const Model *m, const Ir *ir)
 {
@@ -17,7 +17,7 @@ static const IrOp **dense_ops(const Model *m, const Ir *ir)
         exit(2);
     }
     for (int i = 0; i < ir->n_ops; i++)
-        if (ir->ops[i].kind == OP_DENSE && ir->ops[i].layer)
+        if ((ir->ops[i].kind == OP_DENSE || ir->ops[i].kind == OP_CONV) && ir->ops[i].layer)
             ops[ir->ops[i].layer - m->layers] = &ir->ops[i];
     return ops;
 }
@@ -37,7 +37,41 @@ static const char *bytes_str(char *buf, size_t len, double bytes)
 
 static long layer_macs(const Layer *l)
 {
+    const Window *w = &l->win;
+    if (l->kind == LAYER_CONV2D)
+        return w->oh * w->ow * l->units * w->kh * w->kw * w->c;
     return l->kind == LAYER_DENSE ? l->in.dims[0] * l->units : 0;
+}
+
+/* "conv2d 32 5x5 s2 same relu", "maxpool 2x2 s2": what the layer does */
+static void layer_what(const Layer *l, char *what, size_t len)
+{
+    const Window *w = &l->win;
+    char stride[32] = "";
+    if (w->sh != 1 || w->sw != 1)
+        snprintf(stride, sizeof stride, w->sh == w->sw ? " /%ld" : " /%ldx%ld", w->sh, w->sw);
+    switch (l->kind) {
+    case LAYER_DENSE:
+        snprintf(what, len, "dense %ld %s", l->units, activation_name(l->act));
+        break;
+    case LAYER_CONV2D:
+        snprintf(what, len, "conv2d %ld %ldx%ld%s %s", l->units, w->kh, w->kw, stride,
+                 activation_name(l->act));
+        break;
+    case LAYER_MAXPOOL:
+    case LAYER_AVGPOOL:
+    case LAYER_SUMPOOL:
+        snprintf(what, len, "%s %ldx%ld%s", l->stmt->word, w->kh, w->kw, stride);
+        break;
+    case LAYER_BATCHNORM:
+        snprintf(what, len, "batchnorm %s", activation_name(l->act));
+        break;
+    case LAYER_DROPOUT:
+        snprintf(what, len, "dropout %g", l->rate);
+        break;
+    default:
+        snprintf(what, len, "%s", l->stmt->word);
+    }
 }
 
 void print_summary(FILE *out, const Model *m, const Ir *ir)
@@ -52,12 +86,7 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         const IrOp *op = ops[i];
-        if (l->kind == LAYER_DENSE)
-            snprintf(what, sizeof what, "dense %ld %s", l->units, activation_name(l->act));
-        else if (l->kind == LAYER_DROPOUT)
-            snprintf(what, sizeof what, "dropout %g", l->rate);
-        else
-            snprintf(what, sizeof what, "%s", l->stmt->word);
+        layer_what(l, what, sizeof what);
         /* flatten only reshapes: it holds no buffer of its own */
         double bytes = l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
         fprintf(out, "%-10s %-24s %-10s %12ld %14ld %12s  %s\n", l->name, what,
@@ -74,6 +103,13 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
             bytes_str(mem, sizeof mem, act_bytes), m->batch);
     fprintf(out, "kernels: dense layers with %d weights or more use cblas_sgemm, "
                  "smaller ones plain loops\n", GEMM_MIN_WEIGHTS);
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind == LAYER_CONV2D) {
+            fprintf(out, "         conv2d windows of %d values (rows x columns x input channels) "
+                         "or more use im2col+sgemm,\n         smaller ones direct loops\n",
+                    CONV_GEMM_MIN_WINDOW);
+            break;
+        }
     fprintf(out, "loss %s, optimizer %s", loss_name(m->loss), optimizer_name(m->optimizer));
     for (int p = 0; p < N_OPT_PARAMS; p++)
         if (m->opt_used & (1u << p))

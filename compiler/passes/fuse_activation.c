@@ -1,5 +1,5 @@
-/* fuse_activation.c: dense followed by an elementwise activation becomes one
- * dense op with the activation as its epilogue.
+/* fuse_activation.c: dense, conv2d or batchnorm followed by an elementwise
+ * activation becomes one op with the activation as its epilogue.
  *
  * Why: the pre-activation buffer z disappears, and the backward pass needs
  * only the output y, since every fused activation's derivative is a function
@@ -18,7 +18,9 @@ void pass_fuse_activation(Ir *ir)
 {
     for (int i = 0; i + 1 < ir->n_ops; i++) {
         IrOp *dense = &ir->ops[i], *act = &ir->ops[i + 1];
-        if (dense->dead || dense->kind != OP_DENSE || act->kind != OP_ACTIVATION ||
+        int takes_epilogue = dense->kind == OP_DENSE || dense->kind == OP_CONV ||
+                             dense->kind == OP_BATCHNORM;
+        if (dense->dead || !takes_epilogue || act->kind != OP_ACTIVATION ||
             act->in != dense->out || !fusable(act->act))
             continue;
         dense->act = act->act;

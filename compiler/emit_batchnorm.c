@@ -1,0 +1,110 @@
+/* emit_batchnorm.c: batch normalization over the last dimension (the
+ * channels of an image, the units of a flat layer), as Keras's
+ * BatchNormalization(axis=-1):
+ *
+ *   training   each channel normalized by the batch's mean and (biased)
+ *              variance over samples and pixels; the moving statistics
+ *              move towards them by (1 - momentum).
+ *   inference  by the moving statistics instead.
+ *
+ * Backward is that of the training forward (the only one training runs):
+ * with N values per channel, xhat = (x - mean) / std,
+ *   dgamma = sum dy xhat,  dbeta = sum dy,
+ *   dx = gamma / (std N) (N dy - dbeta - xhat dgamma). */
+#include "emit.h"
+
+static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *y)
+{
+    const char *b = op->name;
+    OUT("static void %s_forward(int n, int training)\n{\n", b);
+    emit_act_param(e, op->act, op->act_param);
+    OUT("    if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */\n");
+    OUT("        float scale[C], shift[C];\n");
+    OUT("        for (int c = 0; c < C; c++) {\n");
+    OUT("            scale[c] = %s_gamma[c] / sqrtf(%s_moving_var[c] + BN_EPSILON);\n", b, b);
+    OUT("            shift[c] = %s_beta[c] - %s_moving_mean[c] * scale[c];\n        }\n", b, b);
+    OUT("        for (int i = 0; i < n * S; i++)\n");
+    OUT("            for (int c = 0; c < C; c++)\n");
+    OUT("                %s[i * C + c] = %s[i * C + c] * scale[c] + shift[c];\n", y, x);
+    OUT("    } else {\n");
+    OUT("        float mean[C] = { 0 }, var[C] = { 0 };\n");
+    OUT("        for (int i = 0; i < n * S; i++)\n");
+    OUT("            for (int c = 0; c < C; c++)\n");
+    OUT("                mean[c] += %s[i * C + c];\n", x);
+    OUT("        for (int c = 0; c < C; c++)\n            mean[c] /= n * S;\n");
+    OUT("        for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */\n");
+    OUT("            for (int c = 0; c < C; c++) {\n");
+    OUT("                float d = %s[i * C + c] - mean[c];\n", x);
+    OUT("                var[c] += d * d;\n            }\n");
+    OUT("        for (int c = 0; c < C; c++) {\n");
+    OUT("            var[c] /= n * S;\n");
+    OUT("            %s_inv_std[c] = 1 / sqrtf(var[c] + BN_EPSILON);\n", b);
+    OUT("            %s_moving_mean[c] = BN_MOMENTUM * %s_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];\n",
+        b, b);
+    OUT("            %s_moving_var[c] = BN_MOMENTUM * %s_moving_var[c] + (1 - BN_MOMENTUM) * var[c];\n",
+        b, b);
+    OUT("        }\n");
+    OUT("        for (int i = 0; i < n * S; i++)\n");
+    OUT("            for (int c = 0; c < C; c++) {\n");
+    OUT("                float xhat = (%s[i * C + c] - mean[c]) * %s_inv_std[c];\n", x, b);
+    OUT("                %s_xhat[i * C + c] = xhat;\n", b);
+    OUT("                %s[i * C + c] = %s_gamma[c] * xhat + %s_beta[c];\n", y, b, b);
+    OUT("            }\n    }\n");
+    emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
+    OUT("}\n\n");
+}
+
+static void emit_backward(Emitter *e, const IrOp *op, const IrBuf *x, const char *y)
+{
+    const char *b = op->name;
+    OUT("static void %s_backward(int n)\n{\n", b);
+    emit_act_param(e, op->act, op->act_param);
+    emit_activation_grad(e, op->act, y, buf(e, op->out)->width_macro);
+    OUT("    memset(%s_dgamma, 0, sizeof %s_dgamma);\n", b, b);
+    OUT("    memset(%s_dbeta, 0, sizeof %s_dbeta);\n", b, b);
+    OUT("    for (int i = 0; i < n * S; i++)\n");
+    OUT("        for (int c = 0; c < C; c++) {\n");
+    OUT("            %s_dgamma[c] += d_%s[i * C + c] * %s_xhat[i * C + c];\n", b, y, b);
+    OUT("            %s_dbeta[c] += d_%s[i * C + c];\n        }\n", b, y);
+    if (!x->needs_grad) {
+        OUT("    /* %s is the input: no gradient needed */\n}\n\n", x->name);
+        return;
+    }
+    OUT("    float k[C];\n");
+    OUT("    for (int c = 0; c < C; c++)\n");
+    OUT("        k[c] = %s_gamma[c] * %s_inv_std[c] / (n * S);\n", b, b);
+    OUT("    for (int i = 0; i < n * S; i++)\n");
+    OUT("        for (int c = 0; c < C; c++)\n");
+    OUT("            d_%s[i * C + c] = k[c] * (n * S * d_%s[i * C + c] - %s_dbeta[c] -\n", x->name,
+        y, b);
+    OUT("                                     %s_xhat[i * C + c] * %s_dgamma[c]);\n", b, b);
+    OUT("}\n\n");
+}
+
+void emit_batchnorm(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const Layer *l = op->layer;
+    const Shape *sh = &l->out;
+    long channels = sh->dims[sh->ndims - 1];
+    char num[64], shape[64];
+    emit_source_line(e, op->stmt);
+    OUT("   %s and %s are (n, %s): normalized per channel (the last dimension),\n", x->name,
+        y->name, shape_str(sh, shape, sizeof shape));
+    if (op->act == ACT_IDENTITY)
+        OUT("   then y = gamma xhat + beta */\n");
+    else
+        OUT("   then y = %s(gamma xhat + beta) */\n", activation_name(op->act));
+    OUT("#define C %ld       /* channels */\n", channels);
+    OUT("#define S %ld       /* values of a channel in one sample */\n", op->n_in / channels);
+    OUT("#define BN_MOMENTUM %s\n", float_lit(num, sizeof num, l->momentum));
+    OUT("#define BN_EPSILON %s\n\n", float_lit(num, sizeof num, l->epsilon));
+    OUT("static float %s_xhat[MAX_BATCH * %s];   /* the last training batch, normalized */\n",
+        op->name, y->width_macro);
+    OUT("static float %s_inv_std[C];             /* its 1 / sqrt(var + eps) */\n\n", op->name);
+    emit_forward(e, op, x->name, y->name);
+    OUT("/* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)\n"
+        "   over the N = n S values of each channel */\n");
+    emit_backward(e, op, x, y->name);
+    OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
+}

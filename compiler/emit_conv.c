@@ -1,0 +1,296 @@
+/* emit_conv.c: conv2d, channels last (NHWC), weights (KH, KW, C, F) as in
+ * Keras, in one of two kernels picked by pick_kernels.c:
+ *
+ *   direct   loops over a zero-padded copy of each sample; every bound is a
+ *            constant, so the compiler unrolls the window and vectorizes
+ *            over the filters.
+ *   im2col   the window of each output pixel copied into a row of `col`
+ *            (G samples at a time), then one cblas_sgemm:
+ *            y (G*OH*OW, F) = col (G*OH*OW, K) W (K, F).  Backward,
+ *            dW += col^T dy and dcol = dy W^T, scattered back onto dx.
+ *
+ * Both pad the sample into `pad` first, so neither has a bounds check in
+ * its inner loops.  No allocation: the scratch buffers are static. */
+#include "emit.h"
+
+void emit_window_macros(Emitter *e, const Window *w, const char *what)
+{
+    OUT("/* %s's shapes, for the functions below (#undef'd after them) */\n", what);
+    OUT("#define H %ld    /* input rows, columns, channels */\n#define W %ld\n#define C %ld\n",
+        w->h, w->w, w->c);
+    OUT("#define KH %ld   /* window */\n#define KW %ld\n", w->kh, w->kw);
+    OUT("#define SH %ld   /* stride */\n#define SW %ld\n", w->sh, w->sw);
+    OUT("#define PT %ld   /* padding above and to the left */\n#define PL %ld\n", w->pt, w->pl);
+    OUT("#define OH %ld   /* output rows, columns */\n#define OW %ld\n", w->oh, w->ow);
+}
+
+void emit_window_undefs(Emitter *e)
+{
+    OUT("#undef H\n#undef W\n#undef C\n#undef KH\n#undef KW\n#undef SH\n#undef SW\n"
+        "#undef PT\n#undef PL\n#undef OH\n#undef OW\n\n");
+}
+
+/* The padded image: exactly the rows and columns the windows read. */
+static long padded_rows(const Window *w) { return (w->oh - 1) * w->sh + w->kh; }
+static long padded_cols(const Window *w) { return (w->ow - 1) * w->sw + w->kw; }
+
+static void emit_macros(Emitter *e, const IrOp *op)
+{
+    const Window *w = &op->win;
+    long ph = padded_rows(w), pw = padded_cols(w);
+    /* rows and columns of the input inside the padded copy (valid padding
+     * may leave the last ones out) */
+    long ch = w->h < ph - w->pt ? w->h : ph - w->pt;
+    long cw = w->w < pw - w->pl ? w->w : pw - w->pl;
+    emit_window_macros(e, w, op->name);
+    OUT("#define F %ld    /* filters */\n", op->filters);
+    OUT("#define K (KH * KW * C)   /* values in one window */\n");
+    OUT("#define PH %ld   /* the zero-padded copy of a sample */\n#define PW %ld\n", ph, pw);
+    OUT("#define CH %ld   /* input rows and columns inside it */\n#define CW %ld\n", ch, cw);
+    if (op->kernel == KERNEL_IM2COL)
+        OUT("#define G %ld    /* samples per sgemm */\n", op->im2col_rows);
+    OUT("\n");
+}
+
+static void emit_undefs(Emitter *e, const IrOp *op)
+{
+    OUT("#undef F\n#undef K\n#undef PH\n#undef PW\n#undef CH\n#undef CW\n");
+    if (op->kernel == KERNEL_IM2COL)
+        OUT("#undef G\n");
+    emit_window_undefs(e);
+}
+
+/* conv1_pad_sample(s): sample s of the input into conv1_pad, zero around it */
+static void emit_pad_sample(Emitter *e, const IrOp *op)
+{
+    const char *x = buf(e, op->in)->name;
+    int padded = op->win.pt > 0 || op->win.pl > 0 ||
+                 padded_rows(&op->win) > op->win.h || padded_cols(&op->win) > op->win.w;
+    OUT("/* Sample s of %s into %s_pad at row PT, column PL%s */\n", x, op->name,
+        padded ? ", zeros around it" : "");
+    OUT("static void %s_pad_sample(int s)\n{\n", op->name);
+    if (padded)
+        OUT("    memset(%s_pad, 0, sizeof %s_pad);\n", op->name, op->name);
+    OUT("    for (int iy = 0; iy < CH; iy++)\n");
+    OUT("        memcpy(&%s_pad[((iy + PT) * PW + PL) * C], &%s[((s * H + iy) * W) * C],\n",
+        op->name, x);
+    OUT("               sizeof(float) * CW * C);\n}\n\n");
+}
+
+/* conv1_unpad_sample(s): the padded gradient's inside into sample s of dx */
+static void emit_unpad_sample(Emitter *e, const IrOp *op)
+{
+    const char *x = buf(e, op->in)->name;
+    OUT("/* The inside of %s_dpad into sample s of d_%s (pixels no window reads get 0) */\n",
+        op->name, x);
+    OUT("static void %s_unpad_sample(int s)\n{\n", op->name);
+    OUT("    float *dx = &d_%s[s * H * W * C];\n", x);
+    OUT("    if (CH < H || CW < W)\n        memset(dx, 0, sizeof(float) * H * W * C);\n");
+    OUT("    for (int iy = 0; iy < CH; iy++)\n");
+    OUT("        memcpy(&dx[iy * W * C], &%s_dpad[((iy + PT) * PW + PL) * C], sizeof(float) * CW * C);\n",
+        op->name);
+    OUT("}\n\n");
+}
+
+/* ---- direct ---------------------------------------------------------------- */
+
+static void emit_direct_forward(Emitter *e, const IrOp *op)
+{
+    const char *y = buf(e, op->out)->name, *c = op->name;
+    OUT("static void %s_forward(int n)\n{\n", c);
+    emit_act_param(e, op->act, op->act_param);
+    OUT("    for (int s = 0; s < n; s++) {\n");
+    OUT("        %s_pad_sample(s);\n", c);
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    OUT("                float acc[F];\n");
+    OUT("                for (int f = 0; f < F; f++)\n                    acc[f] = %s_b[f];\n", c);
+    OUT("                for (int ky = 0; ky < KH; ky++)\n");
+    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
+    OUT("                        const float *in = &%s_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];\n", c);
+    OUT("                        const float *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
+    OUT("                        for (int ci = 0; ci < C; ci++)\n");
+    OUT("                            for (int f = 0; f < F; f++)\n");
+    OUT("                                acc[f] += in[ci] * wk[ci * F + f];\n");
+    OUT("                    }\n");
+    OUT("                memcpy(&%s[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);\n", y);
+    OUT("            }\n    }\n");
+    emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
+    OUT("}\n\n");
+}
+
+static void emit_direct_backward(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *c = op->name;
+    char count[96];
+    OUT("static void %s_backward(int n)\n{\n", c);
+    emit_act_param(e, op->act, op->act_param);
+    emit_activation_grad(e, op->act, y->name, y->width_macro);
+    OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c, c);
+    OUT("    for (int s = 0; s < n; s++) {\n");
+    OUT("        %s_pad_sample(s);\n", c);
+    if (x->needs_grad)
+        OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    OUT("                const float *g = &d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
+    OUT("                for (int f = 0; f < F; f++)\n                    %s_db[f] += g[f];\n", c);
+    OUT("                for (int ky = 0; ky < KH; ky++)\n");
+    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
+    OUT("                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;\n");
+    OUT("                        float *dwk = &%s_dw[(ky * KW + kx) * C * F];\n", c);
+    OUT("                        for (int ci = 0; ci < C; ci++)\n");
+    OUT("                            for (int f = 0; f < F; f++)\n");
+    OUT("                                dwk[ci * F + f] += %s_pad[at + ci] * g[f];\n", c);
+    if (x->needs_grad) {
+        OUT("                        const float *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
+        OUT("                        for (int ci = 0; ci < C; ci++) {\n");
+        OUT("                            float sum = 0;\n");
+        OUT("                            for (int f = 0; f < F; f++)\n");
+        OUT("                                sum += wk[ci * F + f] * g[f];\n");
+        OUT("                            %s_dpad[at + ci] += sum;\n", c);
+        OUT("                        }\n");
+    }
+    OUT("                    }\n            }\n");
+    if (x->needs_grad)
+        OUT("        %s_unpad_sample(s);\n", c);
+    OUT("    }\n");
+    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    if (!x->needs_grad)
+        OUT("    /* %s is the input: no gradient needed */\n", x->name);
+    OUT("}\n\n");
+}
+
+/* ---- im2col + cblas_sgemm ------------------------------------------------- */
+
+static void emit_im2col(Emitter *e, const IrOp *op)
+{
+    const char *c = op->name;
+    OUT("/* Samples s0 .. s0 + g - 1 into %s_col: one row of K values per output pixel */\n", c);
+    OUT("static void %s_im2col(int s0, int g)\n{\n", c);
+    OUT("    for (int s = 0; s < g; s++) {\n");
+    OUT("        %s_pad_sample(s0 + s);\n", c);
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    OUT("                float *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
+    OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */\n");
+    OUT("                    memcpy(&row[ky * KW * C], &%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n", c);
+    OUT("                           sizeof(float) * KW * C);\n");
+    OUT("            }\n    }\n}\n\n");
+}
+
+static void emit_col2im(Emitter *e, const IrOp *op)
+{
+    const char *c = op->name;
+    OUT("/* The gradient rows in %s_col back onto d_%s, samples s0 .. s0 + g - 1 */\n", c,
+        buf(e, op->in)->name);
+    OUT("static void %s_col2im(int s0, int g)\n{\n", c);
+    OUT("    for (int s = 0; s < g; s++) {\n");
+    OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    OUT("                const float *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
+    OUT("                for (int ky = 0; ky < KH; ky++) {\n");
+    OUT("                    float *dp = &%s_dpad[((oy * SH + ky) * PW + ox * SW) * C];\n", c);
+    OUT("                    for (int i = 0; i < KW * C; i++)\n");
+    OUT("                        dp[i] += row[ky * KW * C + i];\n");
+    OUT("                }\n            }\n");
+    OUT("        %s_unpad_sample(s0 + s);\n", c);
+    OUT("    }\n}\n\n");
+}
+
+static void emit_im2col_forward(Emitter *e, const IrOp *op)
+{
+    const char *y = buf(e, op->out)->name, *c = op->name;
+    OUT("static void %s_forward(int n)\n{\n", c);
+    emit_act_param(e, op->act, op->act_param);
+    OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
+    OUT("        int g = n - s0 < G ? n - s0 : G;\n");
+    OUT("        float *out = &%s[s0 * OH * OW * F];\n", y);
+    OUT("        %s_im2col(s0, g);\n", c);
+    OUT("        for (int r = 0; r < g * OH * OW; r++)\n");
+    OUT("            memcpy(&out[r * F], %s_b, sizeof %s_b);\n", c, c);
+    OUT("        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
+    OUT("                    1.0f, %s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
+    OUT("    }\n");
+    emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
+    OUT("}\n\n");
+}
+
+static void emit_im2col_backward(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *c = op->name;
+    char count[96];
+    OUT("static void %s_backward(int n)\n{\n", c);
+    emit_act_param(e, op->act, op->act_param);
+    emit_activation_grad(e, op->act, y->name, y->width_macro);
+    OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c, c);
+    OUT("    for (int r = 0; r < n * OH * OW; r++)\n");
+    OUT("        for (int f = 0; f < F; f++)\n");
+    OUT("            %s_db[f] += d_%s[r * F + f];\n", c, y->name);
+    OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
+    OUT("        int g = n - s0 < G ? n - s0 : G;\n");
+    OUT("        const float *dy = &d_%s[s0 * OH * OW * F];\n", y->name);
+    OUT("        %s_im2col(s0, g);\n", c);
+    OUT("        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
+    OUT("                    1.0f, %s_col, K, dy, F, 1.0f, %s_dw, F);\n", c, c);
+    if (x->needs_grad) {
+        OUT("        /* the gradient of each window, into the same rows */\n");
+        OUT("        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
+        OUT("                    1.0f, dy, F, %s_w, F, 0.0f, %s_col, K);\n", c, c);
+        OUT("        %s_col2im(s0, g);\n", c);
+    }
+    OUT("    }\n");
+    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    if (!x->needs_grad)
+        OUT("    /* %s is the input: no gradient needed */\n", x->name);
+    OUT("}\n\n");
+}
+
+/* ---- the section ---------------------------------------------------------- */
+
+void emit_conv(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const Window *w = &op->win;
+    emit_source_line(e, op->stmt);
+    OUT("   %s is (n, %ld, %ld, %ld), %s_w is (%ld, %ld, %ld, %ld), %s is (n, %ld, %ld, %ld)\n",
+        x->name, w->h, w->w, w->c, op->name, w->kh, w->kw, w->c, op->filters, y->name, w->oh,
+        w->ow, op->filters);
+    OUT("   forward: %s over each %ldx%ld window, stride %ldx%ld\n",
+        op->act == ACT_IDENTITY ? "y = x * W + b" : "y = act(x * W + b)", w->kh, w->kw, w->sh,
+        w->sw);
+    if (op->kernel == KERNEL_DIRECT)
+        OUT("   kernel: direct (a window of %ld values is under %d)\n", w->kh * w->kw * w->c,
+            CONV_GEMM_MIN_WINDOW);
+    else
+        OUT("   kernel: im2col+sgemm (a window of %ld values, %d or more)\n",
+            w->kh * w->kw * w->c, CONV_GEMM_MIN_WINDOW);
+    OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"
+        "   added back over the windows */\n");
+    emit_macros(e, op);
+    OUT("static float %s_pad[PH * PW * C]", op->name);
+    if (x->needs_grad)
+        OUT(", %s_dpad[PH * PW * C]", op->name);
+    OUT(";\n");
+    if (op->kernel == KERNEL_IM2COL)
+        OUT("static float %s_col[G * OH * OW * K];   /* windows, then their gradients */\n",
+            op->name);
+    OUT("\n");
+    emit_pad_sample(e, op);
+    if (x->needs_grad)
+        emit_unpad_sample(e, op);
+    if (op->kernel == KERNEL_DIRECT) {
+        emit_direct_forward(e, op);
+        emit_direct_backward(e, op);
+    } else {
+        emit_im2col(e, op);
+        if (x->needs_grad)
+            emit_col2im(e, op);
+        emit_im2col_forward(e, op);
+        emit_im2col_backward(e, op);
+    }
+    emit_undefs(e, op);
+}

@@ -1,0 +1,154 @@
+/* emit_pool.c: maxpool, avgpool, sumpool and globalavgpool, channels last.
+ *
+ * The pools walk each output pixel's window with the channels innermost
+ * (contiguous, so the compiler vectorizes them), skipping the pixels that
+ * fall in the padding: avgpool divides by the pixels it saw, as Keras does
+ * with padding='same'.  maxpool remembers where each maximum came from, so
+ * its backward is one scatter. */
+#include "emit.h"
+
+/* The first pixel of output (oy, ox)'s window inside the image */
+static void emit_window_start(Emitter *e)
+{
+    OUT("                int y0 = oy * SH - PT, x0 = ox * SW - PL;\n");
+}
+
+static void emit_window_loops(Emitter *e, const char *indent)
+{
+    OUT("%sfor (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)\n", indent);
+    OUT("%s    for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {\n", indent);
+}
+
+static void emit_max(Emitter *e, const IrOp *op)
+{
+    const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
+    OUT("static void %s_forward(int n)\n{\n", p);
+    OUT("    for (int s = 0; s < n; s++)\n");
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    emit_window_start(e);
+    OUT("                float *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                int *from = &%s_from[((s * OH + oy) * OW + ox) * C];\n", p);
+    OUT("                int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);\n");
+    OUT("                for (int c = 0; c < C; c++) {\n");
+    OUT("                    out[c] = %s[first * C + c];\n", x);
+    OUT("                    from[c] = first * C + c;\n                }\n");
+    emit_window_loops(e, "                ");
+    OUT("                        int at = ((s * H + iy) * W + ix) * C;\n");
+    OUT("                        for (int c = 0; c < C; c++)\n");
+    OUT("                            if (%s[at + c] > out[c]) {\n", x);
+    OUT("                                out[c] = %s[at + c];\n", x);
+    OUT("                                from[c] = at + c;\n");
+    OUT("                            }\n                    }\n            }\n}\n\n");
+    OUT("static void %s_backward(int n)\n{\n", p);
+    if (!buf(e, op->in)->needs_grad) {
+        OUT("    (void)n;   /* %s is the input: no gradient needed */\n}\n\n", x);
+        return;
+    }
+    OUT("    memset(d_%s, 0, sizeof(float) * n * H * W * C);\n", x);
+    OUT("    for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */\n");
+    OUT("        d_%s[%s_from[i]] += d_%s[i];\n}\n\n", x, p, y);
+}
+
+/* avg and sum: the same walk, forward gathering, backward scattering */
+static void emit_avg_sum(Emitter *e, const IrOp *op)
+{
+    const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
+    int avg = op->pool == POOL_AVG;
+    OUT("static void %s_forward(int n)\n{\n", p);
+    OUT("    for (int s = 0; s < n; s++)\n");
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    emit_window_start(e);
+    OUT("                float *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    if (avg)
+        OUT("                int seen = 0;\n");
+    OUT("                for (int c = 0; c < C; c++)\n                    out[c] = 0;\n");
+    emit_window_loops(e, "                ");
+    OUT("                        const float *in = &%s[((s * H + iy) * W + ix) * C];\n", x);
+    OUT("                        for (int c = 0; c < C; c++)\n");
+    OUT("                            out[c] += in[c];\n");
+    if (avg)
+        OUT("                        seen++;\n");
+    OUT("                    }\n");
+    if (avg)
+        OUT("                for (int c = 0; c < C; c++)\n                    out[c] /= seen;\n");
+    OUT("            }\n}\n\n");
+
+    OUT("static void %s_backward(int n)\n{\n", p);
+    if (!buf(e, op->in)->needs_grad) {
+        OUT("    (void)n;   /* %s is the input: no gradient needed */\n}\n\n", x);
+        return;
+    }
+    OUT("    memset(d_%s, 0, sizeof(float) * n * H * W * C);\n", x);
+    OUT("    for (int s = 0; s < n; s++)\n");
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    emit_window_start(e);
+    OUT("                const float *g = &d_%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    if (avg) {
+        OUT("                /* the pixels of the window inside the image */\n");
+        OUT("                int rows = (y0 + KH < H ? y0 + KH : H) - (y0 < 0 ? 0 : y0);\n");
+        OUT("                int cols = (x0 + KW < W ? x0 + KW : W) - (x0 < 0 ? 0 : x0);\n");
+        OUT("                float share = 1.0f / (rows * cols);\n");
+    }
+    emit_window_loops(e, "                ");
+    OUT("                        float *din = &d_%s[((s * H + iy) * W + ix) * C];\n", x);
+    OUT("                        for (int c = 0; c < C; c++)\n");
+    OUT("                            din[c] += g[c]%s;\n", avg ? " * share" : "");
+    OUT("                    }\n            }\n}\n\n");
+}
+
+void emit_pool(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const Window *w = &op->win;
+    static const char *const WHAT[] = {
+        [POOL_MAX] = "the largest value", [POOL_AVG] = "the mean", [POOL_SUM] = "the sum",
+    };
+    emit_source_line(e, op->stmt);
+    OUT("   %s is (n, %ld, %ld, %ld), %s is (n, %ld, %ld, %ld): %s of each %ldx%ld window,\n",
+        x->name, w->h, w->w, w->c, y->name, w->oh, w->ow, w->c, WHAT[op->pool], w->kh, w->kw);
+    OUT("   stride %ldx%ld, per channel%s */\n", w->sh, w->sw,
+        op->pool == POOL_AVG ? " (padding not counted)" : "");
+    emit_window_macros(e, w, op->name);
+    OUT("\n");
+    if (op->pool == POOL_MAX) {
+        OUT("static int %s_from[MAX_BATCH * %s];   /* where each maximum is in %s */\n\n",
+            op->name, y->width_macro, x->name);
+        emit_max(e, op);
+    } else {
+        emit_avg_sum(e, op);
+    }
+    emit_window_undefs(e);
+}
+
+void emit_global_avgpool(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const Window *w = &op->win;
+    long pixels = w->h * w->w;
+    emit_source_line(e, op->stmt);
+    OUT("   %s is (n, %ld, %ld, %ld), %s is (n, %ld): the mean of each channel over the image\n",
+        x->name, w->h, w->w, w->c, y->name, w->c);
+    OUT("   backward: each pixel gets dy / %ld */\n", pixels);
+    OUT("static void %s_forward(int n)\n{\n", op->name);
+    OUT("    for (int s = 0; s < n; s++) {\n");
+    OUT("        float *out = &%s[s * %ld];\n", y->name, w->c);
+    OUT("        for (int c = 0; c < %ld; c++)\n            out[c] = 0;\n", w->c);
+    OUT("        for (int p = 0; p < %ld; p++)\n", pixels);
+    OUT("            for (int c = 0; c < %ld; c++)\n", w->c);
+    OUT("                out[c] += %s[(s * %ld + p) * %ld + c];\n", x->name, pixels, w->c);
+    OUT("        for (int c = 0; c < %ld; c++)\n            out[c] /= %ld;\n    }\n}\n\n", w->c,
+        pixels);
+    OUT("static void %s_backward(int n)\n{\n", op->name);
+    if (!x->needs_grad) {
+        OUT("    (void)n;   /* %s is the input: no gradient needed */\n}\n\n", x->name);
+        return;
+    }
+    OUT("    for (int s = 0; s < n; s++)\n");
+    OUT("        for (int p = 0; p < %ld; p++)\n", pixels);
+    OUT("            for (int c = 0; c < %ld; c++)\n", w->c);
+    OUT("                d_%s[(s * %ld + p) * %ld + c] = d_%s[s * %ld + c] / %ld;\n}\n\n", x->name,
+        pixels, w->c, y->name, w->c, pixels);
+}
