@@ -3,9 +3,10 @@
  * Each model below is compiled by nnc into a real trainer, whose
  * `gradcheck` command perturbs parameters by +-h and compares
  * (L(w+h) - L(w-h)) / 2h with what backward() computed.  Together the
- * models cover every activation, both kernels (loops and cblas_sgemm),
- * dropout, the fused softmax + cross-entropy and mean squared error
- * (which also runs the unfused softmax backward). */
+ * models cover every activation, both dense kernels (loops and
+ * cblas_sgemm), both conv2d kernels (direct and im2col), every pool,
+ * batchnorm, dropout, the fused softmax + cross-entropy and mean squared
+ * error (which also runs the unfused softmax backward). */
 #include "trainer_util.h"
 
 enum { N_SAMPLES = 64, SIDE = 8, CLASSES = 3 };
@@ -40,39 +41,72 @@ typedef struct OpModel {
     const char *network;
     const char *loss;
     const char *data;     /* more of the data block, or NULL */
+    int samples;          /* gradcheck --samples; 0 for 4 */
 } OpModel;
 
 static const OpModel MODELS[] = {
     /* relu and identity through the loops kernel, softmax fused with CE */
     { "relu_loops", "    input 8x8\n    flatten\n    dense 6 relu\n    dense 5\n    dense 3 softmax\n",
-      "cross_entropy", NULL },
+      "cross_entropy", NULL, 0 },
     /* 64 x 64 = 4096 weights: the cblas_sgemm kernel, with tanh */
     { "tanh_gemm", "    input 8x8\n    flatten\n    dense 64 tanh\n    dense 3 softmax\n",
-      "cross_entropy", NULL },
+      "cross_entropy", NULL, 0 },
     /* sigmoid, dropout (inference mode in gradcheck: mask of ones) */
     { "sigmoid_dropout", "    input 64\n    dense 7 sigmoid\n    dropout 0.3\n    dense 3 softmax\n",
-      "cross_entropy", NULL },
+      "cross_entropy", NULL, 0 },
     /* mean squared error through a softmax that is not fused */
-    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse", NULL },
+    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse", NULL, 0 },
     /* mean squared error on a sigmoid and on an identity output */
-    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse", NULL },
-    { "mse_identity", "    input 64\n    dense 3\n", "mse", NULL },
+    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse", NULL, 0 },
+    { "mse_identity", "    input 64\n    dense 3\n", "mse", NULL, 0 },
     /* the other losses against one-hot labels */
-    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", NULL },
-    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", NULL },
-    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence", NULL },
-    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", NULL },
+    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", NULL, 0 },
+    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", NULL, 0 },
+    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence", NULL, 0 },
+    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", NULL, 0 },
     /* binary cross-entropy, fused with its sigmoid and (behind a dropout) not */
     { "bce", "    input 64\n    dense 4 tanh\n    dense 1 sigmoid\n", "binary_cross_entropy",
-      "    positive 1 2\n" },
+      "    positive 1 2\n", 0 },
     { "bce_unfused", "    input 64\n    dense 4 tanh\n    dense 1 sigmoid\n    dropout 0.2\n",
-      "binary_cross_entropy", "    positive 2\n" },
+      "binary_cross_entropy", "    positive 2\n", 0 },
     /* leaky_relu and elu, applied in place from their outputs */
     { "leaky_elu", "    input 64\n    dense 6 leaky_relu slope=0.1\n    dense 5 elu alpha=0.7\n"
-                   "    dense 3 softmax\n", "cross_entropy", NULL },
+                   "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
     /* gelu, softplus, swish: separate elementwise ops (gelu after a gemm) */
     { "gelu_softplus_swish", "    input 8x8\n    flatten\n    dense 64 gelu\n    dense 6 softplus\n"
-                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy", NULL },
+                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+    /* conv2d, direct kernel (window 9 < 64), valid padding, with l1 and l2.
+     * The conv models use smooth activations: a conv bias moves every pixel
+     * of its channel, and with relu that crosses several kinks within +-h. */
+    { "conv_direct", "    input 8x8\n    conv2d 3 3x3 tanh l1=0.01 l2=0.01\n    flatten\n"
+                     "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+    /* im2col kernel (window 72 and 144), same and numeric padding, stride 2 */
+    { "conv_im2col", "    input 8x8x1\n    conv2d 8 3x3 elu padding=same\n"
+                     "    conv2d 16 3x3 tanh padding=1 stride=2\n    conv2d 4 3x3\n    flatten\n"
+                     "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+    /* several input channels, a rectangular window and stride, and an
+     * activation (swish) that stays a separate op after the convolution */
+    { "conv_channels", "    input 4x4x4\n    conv2d 5 2x3 swish stride=1x2 padding=same\n"
+                       "    flatten\n    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+    /* every pool, with padding=same (avg counts only the pixels inside) */
+    { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"
+               "    avgpool 3 stride=1 padding=same\n    sumpool 2x1\n    globalavgpool\n"
+               "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+    /* relu into maxpool, small enough that few kinks are near */
+    { "relu_maxpool", "    input 8x8x1\n    conv2d 4 3x3 relu padding=same\n    maxpool 2\n"
+                      "    conv2d 8 3x3 relu padding=same\n    maxpool 2\n    flatten\n"
+                      "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+    /* batchnorm over an image's channels and over a flat layer's units, in
+     * training mode (batch statistics), with and without a fused activation.
+     * Each batchnorm follows an activation: a bias straight before one has
+     * a gradient of exactly 0, which float32 noise would turn into a coin
+     * toss against the absolute tolerance.  avgpool, not maxpool, after the
+     * normalized values, whose near-ties would be kinks.  8 samples: over
+     * 4, a channel's batch variance can be so small that the normalization
+     * curves sharply within +-h (measured: 1.2e-2 at 4, 1.2e-3 at 8). */
+    { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n"
+                   "    avgpool 2\n    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n"
+                   "    dense 3 softmax\n", "cross_entropy", NULL, 8 },
 };
 
 START_TEST(backward_matches_central_differences)
@@ -95,7 +129,8 @@ START_TEST(backward_matches_central_differences)
              om->name, om->data ? om->data : "", om->network, om->loss);
     write_text(nn, text);
     build_trainer(nn, exe);
-    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s gradcheck --samples 4", tmp_dir(), exe);
+    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s gradcheck --samples %d", tmp_dir(), exe,
+             om->samples ? om->samples : 4);
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0 && strstr(out, "gradcheck: ok"), "%s: %s", om->name, out);
     /* one report line per parameter tensor */
