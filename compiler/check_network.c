@@ -285,12 +285,12 @@ static long window_axis(long in, long k, long stride, long pad, long *before)
 }
 
 /* stride=, padding= and the output size of the window in win (whose
- * input and kh, kw are set).  default_stride_is_window: the pools' stride
- * defaults to their size, as in Keras. */
-static int check_window(Checker *c, const Stmt *s, Window *win, int default_stride_is_window)
+ * input and kh, kw are set).  A pool's stride defaults to its size, as in
+ * Keras. */
+static int check_window(Checker *c, const Stmt *s, Window *win, int is_pool)
 {
     long stride[2] = { 1, 1 };
-    if (default_stride_is_window) {
+    if (is_pool) {
         stride[0] = win->kh;
         stride[1] = win->kw;
     }
@@ -305,8 +305,10 @@ static int check_window(Checker *c, const Stmt *s, Window *win, int default_stri
         else if (v->kind == ARG_WORD && strcmp(v->text, "valid") == 0)
             pad = 0;
         else if (v->kind == ARG_NUMBER) {
+            /* a pool's windows must each hold a pixel of the image; a
+             * convolution's may lie in the padding (their output is the bias) */
             long most = (win->kh < win->kw ? win->kh : win->kw) - 1;
-            if (arg_int(c, v, "the padding", 0, most, &pad))
+            if (arg_int(c, v, "the padding", 0, is_pool ? most : 1024, &pad))
                 return -1;
         } else {
             diag_error(c->diag, v->loc, "padding must be 'same', 'valid' or a number of "
@@ -319,8 +321,12 @@ static int check_window(Checker *c, const Stmt *s, Window *win, int default_stri
     win->oh = window_axis(win->h, win->kh, win->sh, pad, &win->pt);
     win->ow = window_axis(win->w, win->kw, win->sw, pad, &win->pl);
     if (win->oh < 1 || win->ow < 1) {
-        diag_error(c->diag, s->line_loc, "a %ldx%ld window does not fit in a %ldx%ld input "
-                   "with padding %ld", win->kh, win->kw, win->h, win->w, pad);
+        if (pad > 0)
+            diag_error(c->diag, s->line_loc, "a %ldx%ld window does not fit in the %ldx%ld "
+                       "input, even padded by %ld", win->kh, win->kw, win->h, win->w, pad);
+        else
+            diag_error(c->diag, s->line_loc, "a %ldx%ld window does not fit in the %ldx%ld "
+                       "input", win->kh, win->kw, win->h, win->w);
         diag_note(c->diag, "use a smaller window, or padding=same");
         return -1;
     }

@@ -463,6 +463,79 @@ START_TEST(summary_reports_params_macs_memory_and_kernels)
 }
 END_TEST
 
+START_TEST(image_shapes_follow_keras)
+{
+    Arena a = { 0 };
+    Model *m;
+    Ir *ir;
+    /* 7x7 with a 3x3 window, stride 2, padding same: ceil(7 / 2) = 4, and
+     * (4 - 1) 2 + 3 - 7 = 2 pixels of padding, 1 before; valid: (7 - 3) / 2 + 1 = 3 */
+    char *out = diagnose_in(&a, NET("    input 7x7x3\n"
+                                    "    conv2d 8 3x3 relu stride=2 padding=same\n"
+                                    "    maxpool 2 padding=same\n"
+                                    "    conv2d 4 2x1 padding=1\n"
+                                    "    avgpool 3x2 stride=1\n"
+                                    "    batchnorm\n"
+                                    "    globalavgpool\n"
+                                    "    dense 10 softmax\n"), &ir, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_ptr_nonnull(ir);
+    char buf[64];
+    const Layer *l = m->layers;
+    ck_assert_str_eq(shape_str(&l[1].out, buf, sizeof buf), "4x4x8");
+    ck_assert_int_eq(l[1].win.pt, 1);
+    ck_assert_int_eq(l[1].win.pl, 1);
+    ck_assert_int_eq(l[1].n_params, 3 * 3 * 3 * 8 + 8);
+    ck_assert_str_eq(shape_str(&l[2].out, buf, sizeof buf), "2x2x8");   /* ceil(4 / 2) */
+    ck_assert_int_eq(l[2].win.sh, 2);                                   /* stride = size */
+    /* (2 + 2 - 2) / 1 + 1 = 3 rows, (2 + 2 - 1) / 1 + 1 = 4 columns */
+    ck_assert_str_eq(shape_str(&l[3].out, buf, sizeof buf), "3x4x4");
+    ck_assert_str_eq(shape_str(&l[4].out, buf, sizeof buf), "1x3x4");
+    ck_assert_str_eq(shape_str(&l[5].out, buf, sizeof buf), "1x3x4");
+    ck_assert_int_eq(l[5].n_params, 2 * 4);   /* gamma, beta per channel */
+    ck_assert_str_eq(shape_str(&l[6].out, buf, sizeof buf), "4");
+    ck_assert_str_eq(l[1].name, "conv2d1");
+    ck_assert_str_eq(l[4].name, "avgpool1");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(conv_kernels_follow_the_cost_rule)
+{
+    Arena a = { 0 };
+    Model *m;
+    Ir *ir;
+    /* windows of 5x5x1 = 25 (direct) and 5x5x32 = 800 (im2col) values */
+    char *out = diagnose_in(&a, NET("    input 28x28\n    conv2d 32 5x5 relu padding=same\n"
+                                    "    maxpool 2\n    conv2d 64 5x5 relu padding=same\n"
+                                    "    flatten\n    dense 10 softmax\n"), &ir, &m);
+    ck_assert_str_eq(out, "");
+    free(out);
+    const IrOp *convs[2];
+    int n = 0;
+    for (int i = 0; i < ir->n_ops; i++)
+        if (ir->ops[i].kind == OP_CONV && !ir->ops[i].dead)
+            convs[n++] = &ir->ops[i];
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(convs[0]->kernel, KERNEL_DIRECT);
+    ck_assert_int_eq(convs[1]->kernel, KERNEL_IM2COL);
+    ck_assert_int_eq(convs[0]->act, ACT_RELU);   /* fused: no separate relu op */
+    /* ceil(1024 / (14 * 14)) = 6 samples per sgemm */
+    ck_assert_int_eq(convs[1]->im2col_rows, 6);
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    print_summary(f, m, ir);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(out, "conv2d 32 5x5 relu       28x28x32            832         627200"));
+    ck_assert_ptr_nonnull(strstr(out, "direct\n"));
+    ck_assert_ptr_nonnull(strstr(out, "im2col+sgemm\n"));
+    ck_assert_ptr_nonnull(strstr(out, "conv2d windows of 64 values"));
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check");
@@ -470,6 +543,8 @@ int main(void)
     tcase_add_test(tc, shapes_of_the_reference_model);
     tcase_add_test(tc, data_and_train_settings_with_defaults);
     tcase_add_test(tc, summary_reports_params_macs_memory_and_kernels);
+    tcase_add_test(tc, image_shapes_follow_keras);
+    tcase_add_test(tc, conv_kernels_follow_the_cost_rule);
     suite_add_tcase(s, tc);
     tc = tcase_create("diagnostics");
     tcase_add_test(tc, unknown_layer_suggests_the_closest);

@@ -325,6 +325,276 @@ static const Case CASES[] = {
         "   14 |     flatten\n"
         "      |     ^~~~~~~\n",
     },
+    {
+        "conv_flat_input",
+        MODEL_HEAD
+        "network {\n"
+        "    input 784\n"
+        "    conv2d 8 3x3\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: conv2d needs an image input (rows x columns x channels), but its input is 784\n"
+        "   14 |     conv2d 8 3x3\n"
+        "      |     ^~~~~~~~~~~~\n"
+        "      = give the input layer an image shape, such as 'input 28x28x1', and put image layers before 'flatten'\n",
+    },
+    {
+        "pool_after_flatten",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    flatten\n"
+        "    maxpool 2\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:15:5: error: maxpool needs an image input (rows x columns x channels), but its input is 784\n"
+        "   15 |     maxpool 2\n"
+        "      |     ^~~~~~~~~\n"
+        "      = give the input layer an image shape, such as 'input 28x28x1', and put image layers before 'flatten'\n",
+    },
+    {
+        "conv_missing_window",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: 'conv2d' needs a number of filters and a window, as in 'conv2d 32 3x3 relu'\n"
+        "   14 |     conv2d 8\n"
+        "      |     ^~~~~~~~\n",
+    },
+    {
+        "conv_window_3d",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 3x3x3\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:14: error: the window must be a size such as 3 or 3x3 (each from 1 to 1024), not '3x3x3'\n"
+        "   14 |     conv2d 8 3x3x3\n"
+        "      |              ^~~~~\n",
+    },
+    {
+        "conv_window_zero",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 0x3\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:14: error: the window must be a size such as 3 or 3x3 (each from 1 to 1024), not '0x3'\n"
+        "   14 |     conv2d 8 0x3\n"
+        "      |              ^~~\n",
+    },
+    {
+        "conv_window_too_big",
+        MODEL_HEAD
+        "network {\n"
+        "    input 4x4x1\n"
+        "    conv2d 8 5x5\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: a 5x5 window does not fit in the 4x4 input\n"
+        "   14 |     conv2d 8 5x5\n"
+        "      |     ^~~~~~~~~~~~\n"
+        "      = use a smaller window, or padding=same\n",
+    },
+    {
+        "conv_padding_word",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 3x3 padding=full\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:26: error: padding must be 'same', 'valid' or a number of pixels, not 'full'\n"
+        "   14 |     conv2d 8 3x3 padding=full\n"
+        "      |                          ^~~~\n",
+    },
+    {
+        "pool_padding_too_big",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    maxpool 3 padding=3\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:23: error: the padding must be between 0 and 2, got 3\n"
+        "   14 |     maxpool 3 padding=3\n"
+        "      |                       ^\n",
+    },
+    {
+        "conv_softmax",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 3x3 softmax\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:18: error: softmax goes on a dense output, not on a convolution's feature maps\n"
+        "   14 |     conv2d 8 3x3 softmax\n"
+        "      |                  ^~~~~~~\n",
+    },
+    {
+        "conv_stride_zero",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 3x3 stride=0\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:25: error: the stride must be between 1 and 1024, got 0\n"
+        "   14 |     conv2d 8 3x3 stride=0\n"
+        "      |                         ^\n",
+    },
+    {
+        "conv_unknown_option",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 3x3 rate=2\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:18: error: 'conv2d' takes no option 'rate'\n"
+        "   14 |     conv2d 8 3x3 rate=2\n"
+        "      |                  ^~~~\n",
+    },
+    {
+        "pool_misspelt",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    maxpol 2\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: unknown layer 'maxpol'\n"
+        "   14 |     maxpol 2\n"
+        "      |     ^~~~~~\n"
+        "      = did you mean 'maxpool'?\n",
+    },
+    {
+        "dense_on_image",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 8 3x3\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:15:5: error: dense needs a flat input, but its input is 26x26x8\n"
+        "   15 |     dense 10 softmax\n"
+        "      |     ^~~~~~~~~~~~~~~~\n"
+        "      = add 'flatten' before this layer\n",
+    },
+    {
+        "pool_missing_size",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    maxpool\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: 'maxpool' needs a window, as in 'maxpool 2' or 'maxpool 3x3 stride=2'\n"
+        "   14 |     maxpool\n"
+        "      |     ^~~~~~~\n",
+    },
+    {
+        "globalavgpool_argument",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    globalavgpool 2\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:19: error: too many arguments to 'globalavgpool'\n"
+        "   14 |     globalavgpool 2\n"
+        "      |                   ^\n",
+    },
+    {
+        "batchnorm_momentum_one",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28x3\n"
+        "    conv2d 8 3x3 relu\n"
+        "    batchnorm momentum=1\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:15:24: error: momentum must be below 1, or the moving statistics never move\n"
+        "   15 |     batchnorm momentum=1\n"
+        "      |                        ^\n",
+    },
+    {
+        "batchnorm_softmax",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28x3\n"
+        "    batchnorm softmax\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:15: error: softmax goes on a dense output, not after batchnorm; put a dense layer after it\n"
+        "   14 |     batchnorm softmax\n"
+        "      |               ^~~~~~~\n",
+    },
+    {
+        "batchnorm_epsilon_zero",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28x3\n"
+        "    batchnorm epsilon=0\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:23: error: epsilon must be above 0 and at most 1, got 0\n"
+        "   14 |     batchnorm epsilon=0\n"
+        "      |                       ^\n",
+    },
+    {
+        "conv_slope_without_leaky_relu",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28x3\n"
+        "    conv2d 8 3x3 slope=0.1\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:18: error: 'slope' is an option of leaky_relu, not of identity\n"
+        "   14 |     conv2d 8 3x3 slope=0.1\n"
+        "      |                  ^~~~~\n",
+    },
 };
 
 START_TEST(reports_exactly)
