@@ -81,7 +81,11 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
     double act_bytes = 0;
     const IrOp **ops = dense_ops(m, ir);
     fprintf(out, "model %s (%s)\n\n", m->name, m->src->name);
-    fprintf(out, "%-10s %-24s %-10s %12s %14s %12s  %s\n", "layer", "", "output", "params",
+    int name_w = 10;      /* the names' column: as wide as the longest (globalavgpool1) */
+    for (int i = 0; i < m->n_layers; i++)
+        if ((int)strlen(m->layers[i].name) > name_w)
+            name_w = (int)strlen(m->layers[i].name);
+    fprintf(out, "%-*s %-24s %-10s %12s %14s %12s  %s\n", name_w, "layer", "", "output", "params",
             "mult-adds", "activations", "kernel");
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
@@ -89,7 +93,7 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
         layer_what(l, what, sizeof what);
         /* flatten only reshapes: it holds no buffer of its own */
         double bytes = l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
-        fprintf(out, "%-10s %-24s %-10s %12ld %14ld %12s  %s\n", l->name, what,
+        fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s\n", name_w, l->name, what,
                 shape_str(&l->out, shape, sizeof shape), l->n_params, layer_macs(l),
                 bytes_str(mem, sizeof mem, bytes), op ? kernel_name(op->kernel) : "-");
         params += l->n_params;
