@@ -1,0 +1,338 @@
+/* test_conv.c: conv2d and the pools against a naive reference.
+ *
+ * Each case is a random shape (odd sizes, strides, every padding) drawn
+ * from a fixed generator; odd cases have windows big enough for the
+ * im2col kernel, even ones run the direct kernel.  nnc builds the trainer; `steps 2` moves the
+ * weights off their initial values (so biases are not 0) and writes them;
+ * `predict --csv` prints the outputs of a few samples.  The test reads the
+ * weights file and computes the same network the slowest, most obvious
+ * way, in double, with the padding rules written out independently of the
+ * compiler's: `same` gives ceil(in / stride) outputs with the extra pixel
+ * of padding after the image (TensorFlow), a number pads every side. */
+#include <math.h>
+
+#include "trainer_util.h"
+
+enum { SAMPLES = 6, OUTPUTS = 5, CASES = 12 };
+
+typedef struct Geometry {
+    int k[2], stride[2];
+    int pad;              /* -1: same, else that many pixels (0: valid) */
+} Geometry;
+
+typedef struct Case {
+    int h, w, c, filters;
+    Geometry conv;
+    int pool;             /* 0 none, 1 max, 2 avg, 3 sum */
+    Geometry pooling;
+} Case;
+
+static uint32_t rng_state;
+static int draw(int lo, int hi)   /* uniform in [lo, hi] */
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return lo + (int)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
+}
+
+/* Output size and padding before, along one axis. */
+static int axis(int in, int k, int stride, int pad, int *before)
+{
+    if (pad < 0) {
+        int out = (in + stride - 1) / stride;
+        int total = (out - 1) * stride + k - in;
+        *before = total > 0 ? total / 2 : 0;
+        return out;
+    }
+    *before = pad;
+    return (in + 2 * pad - k) / stride + 1;
+}
+
+static Case make_case(int i)
+{
+    rng_state = 2024u + (uint32_t)i * 7919u;
+    Case cs;
+    for (;;) {
+        cs.h = draw(3, 9);
+        cs.w = draw(3, 9);
+        cs.c = draw(1, 3);
+        cs.filters = draw(1, 5);
+        cs.conv.k[0] = draw(1, 4);
+        cs.conv.k[1] = draw(1, 4);
+        if (i % 2) {    /* a window of 72 values or more: the im2col kernel */
+            cs.c = draw(8, 12);
+            cs.conv.k[0] = draw(3, 4);
+            cs.conv.k[1] = draw(3, 4);
+        }
+        cs.conv.stride[0] = draw(1, 3);
+        cs.conv.stride[1] = draw(1, 3);
+        cs.conv.pad = draw(-1, 2);
+        cs.pool = i % 4;
+        cs.pooling.k[0] = draw(1, 3);
+        cs.pooling.k[1] = draw(1, 3);
+        cs.pooling.stride[0] = draw(1, 2);
+        cs.pooling.stride[1] = draw(1, 2);
+        int most = (cs.pooling.k[0] < cs.pooling.k[1] ? cs.pooling.k[0] : cs.pooling.k[1]) - 1;
+        cs.pooling.pad = draw(-1, most);
+        int b, oh = axis(cs.h, cs.conv.k[0], cs.conv.stride[0], cs.conv.pad, &b);
+        int ow = axis(cs.w, cs.conv.k[1], cs.conv.stride[1], cs.conv.pad, &b);
+        if (oh < 1 || ow < 1)
+            continue;
+        if (cs.pool && (axis(oh, cs.pooling.k[0], cs.pooling.stride[0], cs.pooling.pad, &b) < 1 ||
+                        axis(ow, cs.pooling.k[1], cs.pooling.stride[1], cs.pooling.pad, &b) < 1))
+            continue;
+        return cs;
+    }
+}
+
+/* "3x2 stride=1x2 padding=same" */
+static void geometry_text(const Geometry *g, char *out, size_t len)
+{
+    char pad[32];
+    if (g->pad < 0)
+        snprintf(pad, sizeof pad, "same");
+    else
+        snprintf(pad, sizeof pad, "%d", g->pad);
+    snprintf(out, len, "%dx%d stride=%dx%d padding=%s", g->k[0], g->k[1], g->stride[0],
+             g->stride[1], pad);
+}
+
+/* The whole of a small file, malloc'ed */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    char *buf = calloc(1, 1 << 16);
+    size_t len = fread(buf, 1, (1 << 16) - 1, f);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* ---- the weights file (docs/weights.md) --------------------------------- */
+
+typedef struct Tensor {
+    char name[64];
+    int size;
+    float *v;
+} Tensor;
+
+static uint32_t u32_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int read_weights(const char *path, Tensor *t, int max)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    static unsigned char data[1 << 20];
+    size_t len = fread(data, 1, sizeof data, f);
+    fclose(f);
+    ck_assert(len >= 12 && memcmp(data, "NNCW", 4) == 0);
+    int n = (int)u32_at(data + 8);
+    ck_assert_int_le(n, max);
+    size_t pos = 12;
+    for (int i = 0; i < n; i++) {
+        uint32_t name_len = u32_at(data + pos);
+        pos += 4;
+        snprintf(t[i].name, sizeof t[i].name, "%.*s", (int)name_len, (const char *)data + pos);
+        pos += name_len;
+        uint32_t ndims = u32_at(data + pos);
+        pos += 4;
+        t[i].size = 1;
+        for (uint32_t d = 0; d < ndims; d++, pos += 4)
+            t[i].size *= (int)u32_at(data + pos);
+        t[i].v = malloc(sizeof(float) * (size_t)t[i].size);
+        memcpy(t[i].v, data + pos, sizeof(float) * (size_t)t[i].size);   /* little-endian host */
+        pos += 4 * (size_t)t[i].size;
+    }
+    ck_assert_uint_eq(pos, len);
+    return n;
+}
+
+static const float *tensor(const Tensor *t, int n, const char *name, int size)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(t[i].name, name) == 0) {
+            ck_assert_int_eq(t[i].size, size);
+            return t[i].v;
+        }
+    ck_abort_msg("no tensor %s", name);
+    return NULL;
+}
+
+/* ---- the reference --------------------------------------------------------- */
+
+/* y (oh, ow, f) = conv(x (h, w, c)) + b, weights (kh, kw, c, f) */
+static void ref_conv(const Case *cs, const double *x, const float *wt, const float *b,
+                     double *y, int *oh_out, int *ow_out)
+{
+    const Geometry *g = &cs->conv;
+    int pt, pl;
+    int oh = axis(cs->h, g->k[0], g->stride[0], g->pad, &pt);
+    int ow = axis(cs->w, g->k[1], g->stride[1], g->pad, &pl);
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+            for (int f = 0; f < cs->filters; f++) {
+                double sum = b[f];
+                for (int ky = 0; ky < g->k[0]; ky++)
+                    for (int kx = 0; kx < g->k[1]; kx++) {
+                        int iy = oy * g->stride[0] + ky - pt, ix = ox * g->stride[1] + kx - pl;
+                        if (iy < 0 || iy >= cs->h || ix < 0 || ix >= cs->w)
+                            continue;   /* padding: zero */
+                        for (int ci = 0; ci < cs->c; ci++)
+                            sum += x[(iy * cs->w + ix) * cs->c + ci] *
+                                   wt[((ky * g->k[1] + kx) * cs->c + ci) * cs->filters + f];
+                    }
+                y[(oy * ow + ox) * cs->filters + f] = sum;
+            }
+    *oh_out = oh;
+    *ow_out = ow;
+}
+
+/* max, mean over the pixels inside the image, or sum of each window */
+static void ref_pool(const Case *cs, const double *x, int h, int w, double *y, int *oh_out,
+                     int *ow_out)
+{
+    const Geometry *g = &cs->pooling;
+    int c = cs->filters, pt, pl;
+    int oh = axis(h, g->k[0], g->stride[0], g->pad, &pt);
+    int ow = axis(w, g->k[1], g->stride[1], g->pad, &pl);
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+            for (int ch = 0; ch < c; ch++) {
+                double acc = cs->pool == 1 ? -INFINITY : 0;
+                int seen = 0;
+                for (int ky = 0; ky < g->k[0]; ky++)
+                    for (int kx = 0; kx < g->k[1]; kx++) {
+                        int iy = oy * g->stride[0] + ky - pt, ix = ox * g->stride[1] + kx - pl;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                            continue;
+                        double v = x[(iy * w + ix) * c + ch];
+                        acc = cs->pool == 1 ? fmax(acc, v) : acc + v;
+                        seen++;
+                    }
+                ck_assert_int_gt(seen, 0);
+                y[(oy * ow + ox) * c + ch] = cs->pool == 2 ? acc / seen : acc;
+            }
+    *oh_out = oh;
+    *ow_out = ow;
+}
+
+START_TEST(conv_and_pool_match_a_naive_reference)
+{
+    Case cs = make_case(_i);
+    char conv[96], pool[96], dir[256], path[300], text[4096], cmd[2048], *out;
+    static const char *const POOLS[] = { "", "maxpool", "avgpool", "sumpool" };
+    geometry_text(&cs.conv, conv, sizeof conv);
+    geometry_text(&cs.pooling, pool, sizeof pool);
+    snprintf(dir, sizeof dir, "%s/conv%d", tmp_dir(), _i);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+
+    /* random pixels and labels */
+    int n_pixels = SAMPLES * cs.h * cs.w * cs.c;
+    uint8_t *pixels = malloc((size_t)n_pixels), labels[SAMPLES];
+    for (int i = 0; i < n_pixels; i++)
+        pixels[i] = (uint8_t)draw(0, 255);
+    for (int i = 0; i < SAMPLES; i++)
+        labels[i] = (uint8_t)(i % OUTPUTS);
+    int idims[4] = { SAMPLES, cs.h, cs.w, cs.c }, ldims[1] = { SAMPLES };
+    snprintf(path, sizeof path, "%s/images.idx", dir);
+    write_idx(path, pixels, 4, idims);
+    snprintf(path, sizeof path, "%s/labels.idx", dir);
+    write_idx(path, labels, 1, ldims);
+
+    char pool_line[128] = "";
+    if (cs.pool)
+        snprintf(pool_line, sizeof pool_line, "    %s %s\n", POOLS[cs.pool], pool);
+    snprintf(text, sizeof text,
+             "model conv%d\n"
+             "data {\n"
+             "    train {\n        images \"conv%d/images.idx\"\n        labels \"conv%d/labels.idx\"\n    }\n"
+             "    test {\n        images \"conv%d/images.idx\"\n        labels \"conv%d/labels.idx\"\n    }\n"
+             "    scale 1/255\n"
+             "}\n"
+             "network {\n    input %dx%dx%d\n    conv2d %d %s\n%s    flatten\n    dense %d\n}\n"
+             "train {\n    loss mse\n    optimizer sgd lr=0.1\n    batch 3\n}\n",
+             _i, _i, _i, _i, _i, cs.h, cs.w, cs.c, cs.filters, conv, pool_line, OUTPUTS);
+    snprintf(path, sizeof path, "%s/m.nn", dir);
+    write_text(path, text);
+    char exe[300];
+    snprintf(exe, sizeof exe, "%s/m", dir);
+    build_trainer(path, exe);
+    snprintf(cmd, sizeof cmd,
+             "NNC_DATA=%s %s steps 2 --seed 7 --weights-out %s/w >/dev/null && "
+             "NNC_DATA=%s %s predict --weights %s/w --count %d --csv >%s/out.csv",
+             tmp_dir(), exe, dir, tmp_dir(), exe, dir, SAMPLES, dir);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s\n%s", text, out);
+    free(out);
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+    out = slurp(path);
+
+    Tensor t[8];
+    snprintf(path, sizeof path, "%s/w", dir);
+    int nt = read_weights(path, t, 8);
+    int k = cs.conv.k[0] * cs.conv.k[1];
+    const float *cw = tensor(t, nt, "conv2d1.w", k * cs.c * cs.filters);
+    const float *cb = tensor(t, nt, "conv2d1.b", cs.filters);
+
+    /* every sample's reference outputs against its csv line */
+    const char *line = out;
+    double *x = malloc(sizeof(double) * (size_t)(cs.h * cs.w * cs.c));
+    double *y = malloc(sizeof(double) * 4096), *p = malloc(sizeof(double) * 4096);
+    for (int s = 0; s < SAMPLES; s++) {
+        for (int i = 0; i < cs.h * cs.w * cs.c; i++)
+            x[i] = (float)(pixels[s * cs.h * cs.w * cs.c + i] * (1.0f / 255));
+        int oh, ow;
+        ref_conv(&cs, x, cw, cb, y, &oh, &ow);
+        double *flat = y;
+        if (cs.pool) {
+            int ph, pw;
+            ref_pool(&cs, y, oh, ow, p, &ph, &pw);
+            oh = ph;
+            ow = pw;
+            flat = p;
+        }
+        int width = oh * ow * cs.filters;
+        const float *dw = tensor(t, nt, "dense1.w", width * OUTPUTS);
+        const float *db = tensor(t, nt, "dense1.b", OUTPUTS);
+        int index, label, used;
+        ck_assert_int_eq(sscanf(line, "%d,%d%n", &index, &label, &used), 2);
+        ck_assert_int_eq(index, s);
+        line += used;
+        for (int o = 0; o < OUTPUTS; o++) {
+            double want = db[o];
+            for (int i = 0; i < width; i++)
+                want += flat[i] * dw[i * OUTPUTS + o];
+            double got;
+            ck_assert_int_eq(sscanf(line, ",%lf%n", &got, &used), 1);
+            line += used;
+            ck_assert_msg(fabs(got - want) <= 1e-4 * (1 + fabs(want)),
+                          "case %d sample %d output %d: nnc %.9g, reference %.9g\n%s", _i, s, o,
+                          got, want, text);
+        }
+        line = strchr(line, '\n');
+        ck_assert_ptr_nonnull(line);
+        line++;
+    }
+    for (int i = 0; i < nt; i++)
+        free(t[i].v);
+    free(x);
+    free(y);
+    free(p);
+    free(pixels);
+    free(out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conv");
+    TCase *tc = tcase_create("reference");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, conv_and_pool_match_a_naive_reference, 0, CASES);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
