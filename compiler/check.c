@@ -7,7 +7,8 @@
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "let" };
+static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "let",
+                                         "augment" };
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
 static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive",
@@ -356,6 +357,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
             break;
         }
         case 3: check_train(&c, s); break;
+        case 5: break;      /* augment: below, once the input's shape is known */
         }
     }
     Loc start = { 1, 1, 1, 1 };
@@ -368,6 +370,8 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
             diag_error(d, start, "the file needs %s", missing[k]);
     if (!m->name)
         m->name = "model";
+    if (seen[5])
+        check_augment(&c, seen[5]);
     if (network_ok)     /* a broken network would only be blamed again */
         check_loss_fits_output(&c);
     check_lr(&c);

@@ -61,4 +61,7 @@ void check_schedule(Checker *c, const Stmt *s);
 /* check_network.c */
 void check_network(Checker *c, const Stmt *block);
 
+/* check_augment.c: after check_network, which gives the input's shape */
+void check_augment(Checker *c, const Stmt *block);
+
 #endif

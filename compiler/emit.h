@@ -22,6 +22,9 @@ const IrBuf *buf(const Emitter *e, int i);
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 
+/* emit_augment.c: the .augment field of the model description, if any */
+void emit_augment(Emitter *e);
+
 /* emit_c.c, shared with the per-op files */
 void upper(char *dst, size_t len, const char *src);          /* "conv1" -> "CONV1" */
 /* `const float a = 0.2f;` for leaky_relu's slope or elu's alpha, else nothing */

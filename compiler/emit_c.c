@@ -734,6 +734,7 @@ static void emit_model(Emitter *e)
     OUT("    .epochs = EPOCHS,\n    .seed = SEED,\n");
     emit_optimizer(e);
     emit_schedule(e);
+    emit_augment(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
     if (has_penalty(e))

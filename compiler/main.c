@@ -29,7 +29,7 @@
 #define NNC_PKG_CFLAGS ""
 #endif
 #ifndef NNC_PKG_LIBS
-#define NNC_PKG_LIBS "-lopenblas -lz -lm"
+#define NNC_PKG_LIBS "-lopenblas -lz -lpng -lm"
 #endif
 #ifndef NNC_TRAINER_CFLAGS
 #define NNC_TRAINER_CFLAGS "-O2"

@@ -5,6 +5,7 @@
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
  *   OUT predict [--weights FILE] [--first K] [--count N] [--csv] [--seed N] [--out DIR]
+ *   OUT augment-preview --out FILE.png [--count N] [--seed N]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -21,6 +22,7 @@
 #include "nnrt_internal.h"
 
 #define MAX_EPOCHS 1000000
+#define MAX_PREVIEW 1024     /* augment-preview --count */
 
 typedef enum flag_kind {
     FLAG_COUNT,                 /* 1 .. max */
@@ -207,7 +209,8 @@ static void usage(const cli *c, FILE *out)
             "    --epochs N   passes over the training set (default %d)\n"
             "    --batch N    samples per update, 1 to %d (default %d)\n"
             "    --lr X       learning rate (default %g)\n"
-            "    --seed N     seeds the initial weights, shuffling and dropout (default %llu)\n"
+            "    --seed N     seeds the initial weights, shuffling, dropout and augmentation\n"
+            "                 (default %llu)\n"
             "    --limit N    use only the first N training samples (default: all)\n"
             "    --out DIR    where weights and curve.csv go (default %s)\n"
             "  eval         loss and accuracy on the test set with saved weights\n"
@@ -232,6 +235,11 @@ static void usage(const cli *c, FILE *out)
             "    --count N    how many samples (default 5)\n"
             "    --csv        one line per sample, %s\n"
             "    --out DIR    (default %s)\n"
+            "  augment-preview  a PNG of training images, each beside a copy changed as\n"
+            "               the augment block changes it in training (docs/trainer.md)\n"
+            "    --out F      the PNG file to write (required)\n"
+            "    --count N    images, 1 to %d (default 16)\n"
+            "    --seed N     seeds the changes (default %llu)\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
@@ -243,6 +251,7 @@ static void usage(const cli *c, FILE *out)
             (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed,
             m->task == NNRT_TASK_REGRESS ? "index,target0,...,out0,..." : "index,label,out0,...",
             c->default_dir,
+            MAX_PREVIEW, (unsigned long long)m->seed,
             m->task == NNRT_TASK_REGRESS ? "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse,seconds"
                                          : "epoch,loss,accuracy,val_loss,val_accuracy,seconds");
 }
@@ -397,6 +406,29 @@ static int cmd_steps(const cli *c, int n, char **args)
     return finish(c, nnrt_steps_run(m, &o, &err), &err);
 }
 
+/* augment-preview --out FILE.png [--count N] [--seed N] */
+static int cmd_preview(const cli *c, int n, char **args)
+{
+    const char *out = NULL;
+    int count = 16;
+    uint64_t seed = c->m->seed;
+    const flag flags[] = {
+        { "--out", FLAG_PATH, &out, 0 },
+        { "--count", FLAG_COUNT, &count, MAX_PREVIEW },
+        { "--seed", FLAG_SEED, &seed, 0 },
+    };
+    int rc = parse_flags(c, "augment-preview", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    if (!out) {
+        fprintf(stderr, "%s: augment-preview: missing --out FILE.png\n", c->m->name);
+        hint(c);
+        return 1;
+    }
+    nnrt_error err;
+    return finish(c, nnrt_preview_run(c->m, out, count, seed, &err), &err);
+}
+
 /* What nnc's checker should have refused, so an internal error if seen. */
 static const char *schedule_fault(const nnrt_schedule *s)
 {
@@ -418,6 +450,27 @@ static const char *schedule_fault(const nnrt_schedule *s)
     return "unknown schedule kind";
 }
 
+/* The image shape and augment block nnc's checker guarantees. */
+static const char *augment_fault(const nnrt_model *m)
+{
+    const nnrt_augment *a = &m->augment;
+    const float p[] = { a->shift_p, a->rotate_p, a->hflip_p, a->vflip_p, a->zoom_p,
+                        a->aspect_p, a->brightness_p, a->contrast_p, a->noise_p, a->erase_p };
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        if (!(p[i] >= 0 && p[i] <= 1))
+            return "augment p outside 0..1";
+    if (m->in_h && (long)m->in_h * m->in_w * m->in_c != m->in_size)
+        return "in_h * in_w * in_c != in_size";
+    if (!(a->shift >= 0 && a->rotate >= 0 && a->brightness >= 0 && a->contrast >= 0 &&
+          a->noise >= 0))
+        return "negative augment magnitude";
+    if (!(a->zoom >= 0 && a->zoom < 1 && a->aspect >= 0 && a->aspect < 1))
+        return "augment zoom or aspect outside 0..1";
+    if (a->erase_p > 0 && !(a->erase >= 0.02f && a->erase <= 1))
+        return "augment erase outside 0.02..1";
+    return NULL;
+}
+
 /* A description the generated code got wrong is nnc's bug, not the user's. */
 static int model_is_sound(const nnrt_model *m)
 {
@@ -430,6 +483,8 @@ static int model_is_sound(const nnrt_model *m)
                     : !m->input || !m->output || !m->forward || !m->loss || !m->backward
                         ? "missing buffer or function"
                         : schedule_fault(&m->schedule);
+    if (!why)
+        why = augment_fault(m);
     if (why)
         fprintf(stderr, "%s: internal error: bad model description: %s\n",
                 m->name ? m->name : "trainer", why);
@@ -459,6 +514,8 @@ int nnrt_main(const nnrt_model *m, int argc, char **argv)
         return cmd_steps(&c, argc - 2, argv + 2);
     if (strcmp(command, "predict") == 0)
         return cmd_predict(&c, argc - 2, argv + 2);
+    if (strcmp(command, "augment-preview") == 0)
+        return cmd_preview(&c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(&c, stdout);

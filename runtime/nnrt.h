@@ -362,6 +362,42 @@ int nnrt_model_correct(const nnrt_model *m, const int *y, int n);
 int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
                    FILE *report);
 
+/* ---- augmentation (augment.c) ----------------------------------------- */
+
+/* m's input as an image, rows x columns x channels: in_h, in_w, in_c, or
+ * 1 x in_size x 1 when in_h is 0 (or disagrees with in_size). */
+void nnrt_image_shape(const nnrt_model *m, int *h, int *w, int *c);
+
+/* One geometric change of an image, about its centre ((w-1)/2, (h-1)/2):
+ * mirrored (flip_x left-right, flip_y top-bottom), then scaled (scale_x,
+ * scale_y; above 1 enlarges), then turned by `degrees` (positive turns the
+ * picture counter-clockwise as seen on screen), then moved shift_x pixels
+ * right and shift_y down.  {0, 0, 1, 1, 0, 0, 0} is the identity. */
+typedef struct nnrt_warp {
+    int flip_x, flip_y;
+    float scale_x, scale_y;
+    float degrees;
+    float shift_x, shift_y;
+} nnrt_warp;
+
+/* dst = src under warp, both (h, w, c) floats, channels last, not
+ * overlapping.  Each dst pixel samples src bilinearly at the point the
+ * inverse map gives, pixels outside src counting as 0.  Exact where it can
+ * be: a source coordinate within 1e-4 of a whole number is taken as that
+ * number, and multiples of 90 degrees use exact sines, so flips, whole-pixel
+ * shifts and quarter turns of a square image copy values bit for bit. */
+void nnrt_warp_image(const nnrt_warp *warp, const float *src, float *dst, int h, int w, int c);
+
+/* Whether a has anything to do (some p > 0). */
+int nnrt_augment_active(const nnrt_augment *a);
+
+/* Apply m->augment to rows [0, n) of x, (n, in_size), in place: each row
+ * its own draws, in row order, from rng (the order of the draws is fixed
+ * and documented in augment.c, so a seed repeats a run).  scratch holds
+ * in_size floats, owned by the caller (allocated once, before training).
+ * Draws nothing and returns at once when m->augment is not active. */
+void nnrt_augment_batch(const nnrt_model *m, float *x, int n, float *scratch, nnrt_rng *rng);
+
 /* ---- entry point (cli.c) ---------------------------------------------- */
 
 /* The trainer's command line:
@@ -369,6 +405,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
+ *   OUT augment-preview --out FILE.png [--count N] [--seed N]
  *   OUT --help | --version
  * Exit codes: 0 ok, 1 user error (bad flag, bad data), 2 internal error. */
 int nnrt_main(const nnrt_model *m, int argc, char **argv);

@@ -25,6 +25,8 @@ typedef struct run {
     int *eval_order;            /* (max(val, test) samples): scratch for nnrt_evaluate */
     int *y;                     /* (max_batch): labels of the current batch */
     nnrt_epoch_stats *rows;     /* (epochs): the curve so far */
+    float *augment_scratch;     /* (in_size): for nnrt_augment_batch */
+    nnrt_rng augment;           /* the training images' random changes */
     nnrt_optim_state optim;
     nnrt_lr_schedule schedule;
     int have_all, have_test, have_optim;
@@ -62,7 +64,8 @@ static int allocate(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_
     r->eval_order = malloc((size_t)n_eval * sizeof *r->eval_order);
     r->y = malloc((size_t)m->max_batch * sizeof *r->y);
     r->rows = calloc((size_t)o->epochs, sizeof *r->rows);
-    if (!r->order || !r->eval_order || !r->y || !r->rows)
+    r->augment_scratch = malloc((size_t)m->in_size * sizeof *r->augment_scratch);
+    if (!r->order || !r->eval_order || !r->y || !r->rows || !r->augment_scratch)
         return nnrt_fail(err, "out of memory");
     nnrt_optimizer opt = m->optimizer;
     opt.lr = o->lr;
@@ -89,6 +92,7 @@ static void release(run *r)
     free(r->eval_order);
     free(r->y);
     free(r->rows);
+    free(r->augment_scratch);
     if (r->have_test)
         nnrt_dataset_free(&r->test);
     if (r->have_all)
@@ -122,6 +126,8 @@ static void train_epoch(run *r, const nnrt_model *m, int batch, int e, nnrt_rng 
         /* the last batch may be partial: it is trained on too */
         int n = ds->n_samples - first < batch ? ds->n_samples - first : batch;
         nnrt_model_batch(m, ds, r->order, first, n, r->y);
+        /* training batches only: validation and test see the images as they are */
+        nnrt_augment_batch(m, m->input, n, r->augment_scratch, &r->augment);
         r->optim.opt.lr = nnrt_schedule_lr(&r->schedule, r->optim.step, e);
         loss_sum += nnrt_train_batch(m, &r->optim, n, r->y, dropout, &tally);
         double accuracy, mae, rmse;
@@ -139,6 +145,7 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
     nnrt_rng_stream(&shuffle, o->seed, NNRT_STREAM_SHUFFLE);
     nnrt_rng_stream(&dropout, o->seed, NNRT_STREAM_DROPOUT);
+    nnrt_rng_stream(&r->augment, o->seed, NNRT_STREAM_AUGMENT);
     nnrt_params_init(m, &init);
 
     int steps = (r->train.n_samples + o->batch - 1) / o->batch;

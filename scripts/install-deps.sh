@@ -14,7 +14,8 @@ set -eu
 # Depends, not Recommends, so --no-install-recommends still links and runs.
 # dataset-fashion-mnist puts the example's data in /usr/share/datasets.
 # libmd-dev: SHA-256, for the source hash in the generated C.
-pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev libmd-dev pkg-config dataset-fashion-mnist"
+# libpng-dev: the PNG the trainer's augment-preview writes.
+pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev libpng-dev libmd-dev pkg-config dataset-fashion-mnist"
 
 for arg in "$@"; do
     case $arg in

@@ -1,0 +1,196 @@
+/* preview.c: the `augment-preview` command: what the augment block does to
+ * training images, as a PNG.  The first N training images go in a grid of
+ * pairs, each image beside its augmented copy:
+ *
+ *   ceil(sqrt(N)) pairs per row, as many rows as needed, in file order; a
+ *   pair is the original, 1 grey pixel, the copy; 2 grey pixels between
+ *   pairs and around the grid.  For h x w images in cols x rows pairs the
+ *   PNG is cols (2w + 1) + 2 (cols + 1) wide and rows h + 2 (rows + 1) high.
+ *
+ * Values go back to bytes through the model's scale (v / scale, rounded,
+ * clamped to 0..255); 1 channel makes a grey PNG, 3 an RGB one.  The copies
+ * draw from the augment stream of --seed, image after image, as a training
+ * batch of these images would.  A model without an augment block still
+ * gets its grid, each copy the same as its original, and a note saying so.
+ * The file is written as every file of the runtime is: to PATH.tmp, then
+ * renamed. */
+#include <math.h>
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnrt_internal.h"
+
+#define GAP 2           /* grey pixels between pairs and around the grid */
+#define GREY 128
+
+typedef struct grid {
+    int h, w, c;                /* one image */
+    int cols, rows;             /* pairs */
+    int width, height;          /* the PNG, pixels */
+    uint8_t *pixels;            /* (height, width, c); owned */
+} grid;
+
+static int grid_init(grid *g, int count, int h, int w, int c, nnrt_error *err)
+{
+    g->h = h, g->w = w, g->c = c;
+    for (g->cols = 1; g->cols * g->cols < count; g->cols++)
+        ;
+    g->rows = (count + g->cols - 1) / g->cols;
+    long width = (long)g->cols * (2L * w + 1) + (long)GAP * (g->cols + 1);
+    long height = (long)g->rows * h + (long)GAP * (g->rows + 1);
+    if (width > 0x7fffffff || height > 0x7fffffff)
+        return nnrt_fail(err, "a preview of %d images of %dx%d is too large for a PNG", count, h,
+                         w);
+    g->width = (int)width, g->height = (int)height;
+    size_t bytes = (size_t)width * (size_t)height * (size_t)c;
+    g->pixels = malloc(bytes);
+    if (!g->pixels)
+        return nnrt_fail(err, "out of memory for a %ldx%ld preview", width, height);
+    memset(g->pixels, GREY, bytes);
+    return 0;
+}
+
+static uint8_t to_byte(float v, float scale)
+{
+    float b = v / scale;
+    return !(b > 0) ? 0 : b >= 255 ? 255 : (uint8_t)lrintf(b);
+}
+
+/* img, (h, w, c) floats, into the grid with its top-left corner at (x0, y0) */
+static void paint(grid *g, const float *img, int x0, int y0, float scale)
+{
+    size_t row_values = (size_t)g->w * g->c;
+    for (int y = 0; y < g->h; y++) {
+        uint8_t *row = g->pixels + ((size_t)(y0 + y) * g->width + x0) * g->c;
+        for (size_t i = 0; i < row_values; i++)
+            row[i] = to_byte(img[y * row_values + i], scale);
+    }
+}
+
+/* Each of the first `count` samples of ds, and its augmented copy, into g:
+ * the sample goes through m->input as a batch of one. */
+static int paint_pairs(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int count,
+                       uint64_t seed, nnrt_error *err)
+{
+    float *scratch = malloc((size_t)m->in_size * sizeof *scratch);
+    if (!scratch)
+        return nnrt_fail(err, "out of memory");
+    nnrt_rng rng;
+    nnrt_rng_stream(&rng, seed, NNRT_STREAM_AUGMENT);
+    float scale = m->scale > 0 ? m->scale : 1;
+    for (int i = 0; i < count; i++) {
+        int y;
+        int x0 = GAP + (i % g->cols) * (2 * g->w + 1 + GAP);
+        int y0 = GAP + (i / g->cols) * (g->h + GAP);
+        nnrt_model_batch(m, ds, &i, 0, 1, &y);
+        paint(g, m->input, x0, y0, scale);
+        nnrt_augment_batch(m, m->input, 1, scratch, &rng);
+        paint(g, m->input, x0 + g->w + 1, y0, scale);
+    }
+    free(scratch);
+    return 0;
+}
+
+/* ---- PNG through libpng into an nnrt_afile -------------------------------- */
+
+static void png_write_bytes(png_structp png, png_bytep bytes, size_t n)
+{
+    nnrt_afile_write(png_get_io_ptr(png), bytes, n);
+}
+
+static void png_flush_nothing(png_structp png)
+{
+    (void)png;      /* nnrt_afile_commit flushes and syncs */
+}
+
+/* libpng's errors end here and jump back to encode's setjmp. */
+static void png_fail(png_structp png, png_const_charp msg)
+{
+    nnrt_fail(png_get_error_ptr(png), "libpng: %s", msg);
+    png_longjmp(png, 1);
+}
+
+static int encode(const grid *g, nnrt_afile *f, nnrt_error *err)
+{
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_fail, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_write_struct(&png, NULL);
+        return nnrt_fail(err, "out of memory for libpng");
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return -1;
+    }
+    png_set_write_fn(png, f, png_write_bytes, png_flush_nothing);
+    png_set_IHDR(png, info, (png_uint_32)g->width, (png_uint_32)g->height, 8,
+                 g->c == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < g->height; y++)
+        png_write_row(png, g->pixels + (size_t)y * g->width * g->c);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    return 0;
+}
+
+static int write_png(const grid *g, const char *path, nnrt_error *err)
+{
+    nnrt_afile f;
+    if (nnrt_afile_open(&f, path, err) != 0)
+        return -1;
+    if (encode(g, &f, err) != 0) {
+        char why[sizeof err->msg];
+        memcpy(why, err->msg, sizeof why);
+        nnrt_afile_abort(&f);
+        return nnrt_fail(err, "%s: %s", path, why);
+    }
+    return nnrt_afile_commit(&f, err);
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+static int preview(const nnrt_model *m, const nnrt_dataset *ds, const char *path, int count,
+                   uint64_t seed, nnrt_error *err)
+{
+    int h, w, c;
+    nnrt_image_shape(m, &h, &w, &c);
+    grid g = { 0 };
+    int rc = grid_init(&g, count, h, w, c, err);
+    if (rc == 0)
+        rc = paint_pairs(&g, m, ds, count, seed, err);
+    if (rc == 0)
+        rc = write_png(&g, path, err);
+    free(g.pixels);
+    return rc;
+}
+
+int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t seed,
+                     nnrt_error *err)
+{
+    int h, w, c;
+    nnrt_image_shape(m, &h, &w, &c);
+    if (m->train_csv)
+        return nnrt_fail(err, "augment-preview shows images, and %s is a csv file",
+                         m->train_csv);
+    if (c != 1 && c != 3)
+        return nnrt_fail(err, "augment-preview shows grey (1 channel) or RGB (3 channel) "
+                              "images, not %d channels", c);
+    nnrt_dataset ds;
+    if (nnrt_model_data_load(m, 0, &ds, err) != 0)
+        return -1;
+    if (count > ds.n_samples)
+        count = ds.n_samples;
+    int rc = count > 0 ? preview(m, &ds, path, count, seed, err)
+                       : nnrt_fail(err, "%s: no training samples", nnrt_model_data_name(m, 0));
+    nnrt_dataset_free(&ds);
+    if (rc != 0)
+        return rc;
+    if (!nnrt_augment_active(&m->augment))
+        fprintf(stderr, "%s: note: the model has no augment block: each copy is the same as "
+                        "its original\n", m->name);
+    printf("%s: wrote %s: %d training image%s, each beside its augmented copy\n", m->name, path,
+           count, count == 1 ? "" : "s");
+    return 0;
+}
