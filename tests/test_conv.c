@@ -96,18 +96,6 @@ static void geometry_text(const Geometry *g, char *out, size_t len)
              g->stride[1], pad);
 }
 
-/* The whole of a small file, malloc'ed */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot read %s", path);
-    char *buf = calloc(1, 1 << 16);
-    size_t len = fread(buf, 1, (1 << 16) - 1, f);
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* ---- the weights file (docs/weights.md) --------------------------------- */
 
 typedef struct Tensor {

@@ -5,8 +5,6 @@
  * seed gives the same bytes. */
 #include "trainer_util.h"
 
-static const char FASHION[] = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-
 static char *exe_path(void)
 {
     static char path[512];
@@ -20,60 +18,6 @@ static char *exe_path(void)
     return path;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(mem);
-    fclose(f);
-    return buf;
-}
-
-static size_t file_size(const char *path)
-{
-    struct stat st;
-    ck_assert_int_eq(stat(path, &st), 0);
-    return (size_t)st.st_size;
-}
-
-/* curve.csv without its last (seconds) column, which is wall time */
-static char *curve_without_seconds(const char *path)
-{
-    char *text = slurp(path), *out = malloc(strlen(text) + 1), *o = out;
-    for (char *line = text; *line;) {
-        char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        char *comma = NULL;
-        for (size_t i = 0; i < len; i++)
-            if (line[i] == ',')
-                comma = line + i;
-        size_t keep = comma ? (size_t)(comma - line) : len;
-        memcpy(o, line, keep);
-        o += keep;
-        *o++ = '\n';
-        line += len + (nl != NULL);
-    }
-    *o = '\0';
-    free(text);
-    return out;
-}
-
-static double test_accuracy(const char *output)
-{
-    const char *t = strstr(output, "test: loss ");
-    ck_assert_msg(t != NULL, "no 'test:' line in:\n%s", output);
-    double loss, acc;
-    ck_assert_int_eq(sscanf(t, "test: loss %lf accuracy %lf", &loss, &acc), 2);
-    return acc;
-}
-
 /* not inlined: gcc 12 then mistakes the output for a dangling stack pointer */
 __attribute__((noinline)) static void regression_scores(const char *output, double *mae,
                                                         double *rmse)
@@ -82,12 +26,6 @@ __attribute__((noinline)) static void regression_scores(const char *output, doub
     ck_assert_msg(t != NULL, "no 'test:' line in:\n%s", output);
     double loss;
     ck_assert_int_eq(sscanf(t, "test: loss %lf mae %lf rmse %lf", &loss, mae, rmse), 3);
-}
-
-static int have_fashion(void)
-{
-    struct stat st;
-    return stat(FASHION, &st) == 0;
 }
 
 START_TEST(trains_far_above_chance_and_writes_its_files)
