@@ -152,8 +152,14 @@ static void emit_constants(Emitter *e)
 
 static void emit_params(Emitter *e)
 {
-    OUT("/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)\n"
-        "   for dense, (rows, columns, input channels, filters) for conv2d. */\n");
+    int convs = 0;
+    for (int i = 0; i < e->ir->n_ops; i++)
+        convs += e->ir->ops[i].kind == OP_CONV && !e->ir->ops[i].dead;
+    if (convs)
+        OUT("/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)\n"
+            "   for dense, (rows, columns, input channels, filters) for conv2d. */\n");
+    else
+        OUT("/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         const char *o = buf(e, op->out)->width_macro, *p = op->name;
