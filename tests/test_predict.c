@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nnrt_internal.h"
@@ -54,24 +53,6 @@ static void path_in(char *out, size_t len, const char *name)
     ck_assert_int_lt(snprintf(out, len, "%s/%s", work_dir(), name), (int)len);
 }
 
-/* The whole file, malloc'ed, with a '\0' after it. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    struct stat st;
-    ck_assert_int_eq(fstat(fileno(f), &st), 0);
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, n, f), n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = n;
-    return buf;
-}
-
 /* ---- a weights file, read as docs/weights.md describes it ------------------ */
 
 enum { MAX_TENSORS = 8 };
@@ -94,8 +75,8 @@ static uint32_t le32(const unsigned char *b)
 
 static weights read_weights(const char *path)
 {
-    size_t len, pos = 12;
-    unsigned char *data = (unsigned char *)slurp(path, &len);
+    size_t len = file_size(path), pos = 12;
+    unsigned char *data = (unsigned char *)slurp(path);
     weights w = { 0 };
     ck_assert_uint_ge(len, 12);
     ck_assert_int_eq(memcmp(data, "NNCW", 4), 0);
@@ -498,7 +479,7 @@ typedef struct result {
 
 static char *read_and_remove(const char *path)
 {
-    char *text = slurp(path, NULL);
+    char *text = slurp(path);
     unlink(path);
     return text;
 }
