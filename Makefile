@@ -18,8 +18,13 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 # How nnc's `build` compiles the trainers it writes (NNC_CFLAGS overrides it
 # at run time).  -O3 lets gcc vectorize the generated loops with constant
-# bounds: about 10% off an epoch of fashion_mlp.
-TRAINER_CFLAGS ?= -O3
+# bounds (about 10% off an epoch of fashion_mlp); -march=native lets it use
+# this machine's widest vectors (about 18% off the CPU time of fashion_cnn's
+# steps: its direct convolution and pools are such loops).  A trainer is
+# built where it runs.  -ffp-contract=off keeps every product and sum
+# rounded as written, so the weights stay bit-identical to a build without
+# -march=native (checked on fashion_cnn): the same run, the same bytes.
+TRAINER_CFLAGS ?= -O3 -march=native -ffp-contract=off
 PREFIX  ?= /usr/local
 BUILD   ?= build
 VERSION := 0.1.0
