@@ -1,19 +1,26 @@
 #!/bin/sh
-# make bench: one epoch of examples/fashion_mlp.nn with nnc's trainer and with
-# its PyTorch peer (bench/torch_mlp.py), run here, now, under the same
-# OpenBLAS core type and thread count, and print a table of the ratios: once
-# with one thread and once with every core, since at 2 cores libtorch's
+# make bench: one epoch of examples/fashion_mlp.nn, then one of
+# examples/fashion_cnn.nn, each with nnc's trainer and with its PyTorch peer
+# (bench/torch_mlp.py, bench/torch_cnn.py), run here, now, under the same
+# OpenBLAS core type and thread count, and a table of the ratios for each:
+# once with one thread and once with every core, since at 2 cores libtorch's
 # OpenMP pool and OpenBLAS's pthread pool oversubscribe and PyTorch's time
-# swings; the single-thread row is the steady comparison.
+# swings; the single-thread row is the steady comparison.  The CNN's table
+# adds the GFLOP/s each side reaches and what fraction that is of the
+# machine's sgemm peak at the same thread count (bench/sgemm_peak.c).
 #
 #   sh bench/bench.sh BUILD      from the top of the tree; BUILD holds nnc
 #   NNC_BENCH_THREADS="1 2"      the thread counts to run (default "1 nproc")
+#   NNC_BENCH_MODELS="mlp cnn"   the models to run (default both; a CNN
+#                                epoch takes about a minute a side)
 #
 # Figures are from this run only: a benchmark is a comparison, not a test.
 set -eu
 
 BUILD=${1:?usage: sh bench/bench.sh BUILD}
 OUT=$BUILD/bench
+MODELS=${NNC_BENCH_MODELS:-mlp cnn}
+THREADS=${NNC_BENCH_THREADS:-1 $(nproc)}
 # Debian's interpreter: python3-torch is installed for it, not for any
 # python3 that comes first on PATH (pyenv, a venv).
 PY=/usr/bin/python3
@@ -21,6 +28,13 @@ PY=/usr/bin/python3
 sh scripts/install-deps.sh --bench
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+for model in $MODELS; do
+    case $model in
+    mlp | cnn) ;;
+    *) die "NNC_BENCH_MODELS: unknown model '$model' (known: mlp cnn)" ;;
+    esac
+done
 
 # Same OpenBLAS kernels on both sides.  Unless the user chose, pick the core
 # type the way the trainer does, so a CPU that OpenBLAS 0.3.21 misdetects
@@ -58,20 +72,37 @@ value() {
     echo "$v"
 }
 
-echo "bench: building $OUT/fashion_mlp"
-"$BUILD/nnc" build examples/fashion_mlp.nn -o "$OUT/fashion_mlp" ||
-    die "nnc build failed"
+for model in $MODELS; do
+    echo "bench: building $OUT/fashion_$model"
+    "$BUILD/nnc" build "examples/fashion_$model.nn" -o "$OUT/fashion_$model" ||
+        die "nnc build examples/fashion_$model.nn failed"
+done
 
-# bench_at THREADS: both sides at that thread count, and their table.
+# The CNN's yardstick: sgemm on this machine, and the forward multiply-adds
+# of one sample as `nnc check` counts them (its `total:` line).
+case " $MODELS " in
+*" cnn "*)
+    echo "bench: building $OUT/sgemm_peak"
+    # shellcheck disable=SC2046
+    ${CC:-cc} -O2 $(pkg-config --cflags openblas) bench/sgemm_peak.c \
+        $(pkg-config --libs openblas) -o "$OUT/sgemm_peak" || die "building sgemm_peak failed"
+    "$BUILD/nnc" check examples/fashion_cnn.nn >"$OUT/fashion_cnn.check" 2>&1 ||
+        die "nnc check examples/fashion_cnn.nn failed; see $OUT/fashion_cnn.check"
+    ;;
+esac
+
+# bench_at MODEL THREADS: both sides of one model at that thread count, and
+# their table.
 bench_at() {
+    model=$1 threads=$2
     # Same thread count everywhere: OpenBLAS, OpenMP (libtorch) and torch itself.
-    threads=$1
     export OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
     # A fresh run folder, so the trainer starts from nothing.
     rm -rf "$OUT/run"
-    echo "bench: $threads thread(s)"
-    run nnc "$OUT/fashion_mlp" train --epochs 1 --out "$OUT/run"
-    run pytorch "$PY" bench/torch_mlp.py --epochs 1 --threads "$threads"
+    echo "bench: $model, $threads thread(s)"
+    run "${model}_nnc" "$OUT/fashion_$model" train --epochs 1 --out "$OUT/run"
+    run "${model}_pytorch" "$PY" "bench/torch_$model.py" --epochs 1 --threads "$threads"
+    nnc_log=$OUT/${model}_nnc.log pt_log=$OUT/${model}_pytorch.log
 
     # nnc: curve.csv's seconds column (found by name), row of epoch 1; the
     # trainer's `test: loss L accuracy A` line.  pytorch: `key value` lines.
@@ -81,28 +112,72 @@ bench_at() {
         nnc_s=$(value "$OUT/run/curve.csv" \
             'BEGIN{FS=","} NR==1{for(i=1;i<=NF;i++) if($i=="seconds") c=i; next} c && $1==1{print $c}' \
             "seconds for epoch 1")
-        nnc_a=$(value "$OUT/nnc.log" \
+        nnc_a=$(value "$nnc_log" \
             '$1=="test:"{for(i=2;i<NF;i++) if($i=="accuracy") print $(i+1)}' "test accuracy")
-        nnc_k=$(value "$OUT/nnc.log" '$1=="peak_rss_kib"{print $2}' "peak memory")
-        pt_s=$(value "$OUT/pytorch.log" '$1=="seconds_per_epoch"{print $2}' "seconds per epoch")
-        pt_a=$(value "$OUT/pytorch.log" '$1=="test_accuracy"{print $2}' "test accuracy")
-        pt_k=$(value "$OUT/pytorch.log" '$1=="peak_rss_kib"{print $2}' "peak memory")
+        nnc_k=$(value "$nnc_log" '$1=="peak_rss_kib"{print $2}' "peak memory")
+        pt_s=$(value "$pt_log" '$1=="seconds_per_epoch"{print $2}' "seconds per epoch")
+        pt_a=$(value "$pt_log" '$1=="test_accuracy"{print $2}' "test accuracy")
+        pt_k=$(value "$pt_log" '$1=="peak_rss_kib"{print $2}' "peak memory")
     }
+    gflop=0 peak=0 flops_note=
+    if [ "$model" = cnn ]; then
+        epoch_flops "$threads"
+    fi
 
     # Ratios are pytorch / nnc: above 1 means nnc is faster or smaller.
     echo
     awk -v ns="$nnc_s" -v na="$nnc_a" -v nk="$nnc_k" \
-        -v ps="$pt_s" -v pa="$pt_a" -v pk="$pt_k" 'BEGIN {
-        f = "%-8s %14s %14s %10s\n"
-        printf f, "", "seconds/epoch", "test accuracy", "peak MiB"
-        printf f, "nnc", sprintf("%.2f", ns), sprintf("%.4f", na), sprintf("%.1f", nk / 1024)
-        printf f, "pytorch", sprintf("%.2f", ps), sprintf("%.4f", pa), sprintf("%.1f", pk / 1024)
-        printf f, "ratio", (ns > 0 ? sprintf("%.2f", ps / ns) : "-"), "-", sprintf("%.2f", pk / nk)
+        -v ps="$pt_s" -v pa="$pt_a" -v pk="$pt_k" -v gflop="$gflop" -v peak="$peak" 'BEGIN {
+        f = "%-8s %14s %14s %10s"
+        g = gflop > 0 ? " %10s %14s\n" : "\n"
+        printf f g, "", "seconds/epoch", "test accuracy", "peak MiB", "GFLOP/s", "of sgemm peak"
+        printf f g, "nnc", sprintf("%.2f", ns), sprintf("%.4f", na), sprintf("%.1f", nk / 1024),
+            sprintf("%.1f", gflop / ns), sprintf("%.1f%%", 100 * gflop / ns / peak)
+        printf f g, "pytorch", sprintf("%.2f", ps), sprintf("%.4f", pa), sprintf("%.1f", pk / 1024),
+            sprintf("%.1f", gflop / ps), sprintf("%.1f%%", 100 * gflop / ps / peak)
+        printf f "\n", "ratio", (ns > 0 ? sprintf("%.2f", ps / ns) : "-"), "-", sprintf("%.2f", pk / nk)
     }'
     echo "OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected}, threads: $threads"
+    if [ -n "$flops_note" ]; then
+        echo "$flops_note"
+    fi
     echo
 }
 
-for t in ${NNC_BENCH_THREADS:-1 $(nproc)}; do
-    bench_at "$t"
+# epoch_flops THREADS: sets gflop, the floating-point work of one CNN epoch
+# in GFLOP, peak, sgemm's GFLOP/s at THREADS, and flops_note, how both were
+# found.  Work: forward multiply-adds per sample x 2 FLOPs x 3 (the backward
+# pass costs about twice the forward: one product for the weights' gradient,
+# one for the input's) for every training sample, plus the forward pass of
+# every validation sample, which the epoch's seconds include too.
+# shellcheck disable=SC2016
+epoch_flops() {
+    "$OUT/sgemm_peak" "$1" >"$OUT/sgemm_peak.log" || die "sgemm_peak failed"
+    peak=$(value "$OUT/sgemm_peak.log" '$1=="sgemm_gflops"{print $2}' "sgemm GFLOP/s")
+    n_train=$(value "$nnc_log" '$3=="training" && $4=="samples,"{print $2}' "training samples")
+    n_val=$(value "$nnc_log" '$3=="training" && $4=="samples,"{print $5}' "validation samples")
+    # The peer counts its own layers (conv in_channels*kh*kw per output, dense
+    # in*out); `nnc check` is the source when it reports a total.
+    pt_macs=$(value "$pt_log" '$1=="macs_per_sample"{print $2}' "multiply-adds per sample")
+    nnc_macs=$(awk '$1=="total:"{for(i=2;i<NF;i++) if($(i+1)=="multiply-adds") print $i}' \
+        "$OUT/fashion_cnn.check" | tail -n 1)
+    case $nnc_macs in
+    '' | *[!0-9]*)
+        macs=$pt_macs from="counted by bench/torch_cnn.py; nnc check reports no total" ;;
+    "$pt_macs")
+        macs=$nnc_macs from="nnc check; torch_cnn.py counts the same" ;;
+    *)
+        macs=$pt_macs
+        from="counted by bench/torch_cnn.py; NOTE nnc check says $nnc_macs, which disagrees" ;;
+    esac
+    gflop=$(awk -v m="$macs" -v t="$n_train" -v v="$n_val" 'BEGIN{printf "%.1f", m * 2 * (3 * t + v) / 1e9}')
+    flops_note="sgemm peak at $1 thread(s): $peak GFLOP/s (bench/sgemm_peak.c, best of n=1024..2048)
+work per epoch: $macs multiply-adds/sample ($from)
+    x 2 x (3 x $n_train training + $n_val validation) = $gflop GFLOP"
+}
+
+for model in $MODELS; do
+    for t in $THREADS; do
+        bench_at "$model" "$t"
+    done
 done
