@@ -64,4 +64,9 @@ void check_network(Checker *c, const Stmt *block);
 /* check_augment.c: after check_network, which gives the input's shape */
 void check_augment(Checker *c, const Stmt *block);
 
+/* check_classes.c: the data block's `classes "NAME"...` statement, then,
+ * once the network and the loss are known, that it names every class */
+void check_classes(Checker *c, const Stmt *s);
+void check_classes_fit(Checker *c);
+
 #endif

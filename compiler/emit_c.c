@@ -661,6 +661,26 @@ static void emit_columns(Emitter *e)
     OUT("\n");
 }
 
+/* static const char *const CLASS_NAMES[] = { "T-shirt/top", ... }: one a line */
+static void emit_class_names(Emitter *e)
+{
+    const Model *m = e->m;
+    if (!m->class_names)
+        return;
+    OUT("/* %s:%d: the classes' names, in label order */\n", m->src->name,
+        m->classes_stmt->loc.first_line);
+    int width = 0;
+    for (int i = 0; i < m->n_class_names; i++)
+        width = (int)strlen(m->class_names[i]) > width ? (int)strlen(m->class_names[i]) : width;
+    OUT("static const char *const CLASS_NAMES[] = {\n");
+    for (int i = 0; i < m->n_class_names; i++) {
+        OUT("    ");
+        emit_string(e, m->class_names[i]);
+        OUT(",%*s   /* %d */\n", width - (int)strlen(m->class_names[i]), "", i);
+    }
+    OUT("};\n\n");
+}
+
 /* .optimizer = { .kind = NNRT_OPT_ADAM, .lr = LR, .beta1 = BETA1, ... } */
 static void emit_optimizer(Emitter *e)
 {
@@ -734,6 +754,8 @@ static void emit_model(Emitter *e)
     long c = in->ndims >= 3 ? shape_size(in) / (h * w) : 1;
     OUT("    .in_h = %ld,\n    .in_w = %ld,\n    .in_c = %ld,\n", h, w, c);
     OUT("    .n_classes = CLASSES,\n");
+    if (m->class_names)
+        OUT("    .class_names = CLASS_NAMES,\n");
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
     OUT("    .input = %s,\n    .output = %s,\n", buf(e, e->ir->input_buf)->name,
         buf(e, e->ir->output_buf)->name);
@@ -798,5 +820,6 @@ void emit_c(FILE *out, const Ir *ir)
     emit_drivers(&e);
     emit_param_table(&e);
     emit_columns(&e);
+    emit_class_names(&e);
     emit_model(&e);
 }

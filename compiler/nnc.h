@@ -292,6 +292,10 @@ typedef struct Model {
     const Stmt *positive_stmt;
     double scale;
     const char *scale_text;
+    const char **class_names;   /* classes "T-shirt/top" ...: one per class in label
+                                   order (2 for a binary model), or NULL */
+    int n_class_names;
+    const Stmt *classes_stmt;
 
     /* network */
     Layer *layers;

@@ -213,10 +213,11 @@ static void usage(const cli *c, FILE *out)
             "                 (default %llu)\n"
             "    --limit N    use only the first N training samples (default: all)\n"
             "    --out DIR    where weights and curve.csv go (default %s)\n"
-            "  eval         loss and accuracy on the test set with saved weights\n"
+            "  eval         loss and accuracy on the test set with saved weights; for a\n"
+            "               classifier also its confusion matrix and per-class scores\n"
             "    --weights F  weights file (default DIR/weights)\n"
             "    --limit N    use only the first N test samples (default: all)\n"
-            "    --out DIR    (default %s)\n"
+            "    --out DIR    where confusion.csv and metrics.csv go (default %s)\n"
             "  gradcheck    compare backward() with numerical gradients\n"
             "    --samples N  training samples to use, 1 to %d (default 4)\n"
             "    --seed N     seeds the weights, dropout and the entries checked (default %llu)\n"
@@ -321,7 +322,7 @@ static int cmd_eval(const cli *c, int n, char **args)
             return finish(c, -1, &err);
         weights = path;
     }
-    return finish(c, nnrt_eval_run(c->m, weights, limit, &err), &err);
+    return finish(c, nnrt_eval_run_dir(c->m, weights, limit, dir, &err), &err);
 }
 
 /* predict: the weights come from --weights, else from --seed (fresh), else

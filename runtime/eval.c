@@ -1,16 +1,20 @@
-/* eval.c: a model's loss and accuracy (or MAE and RMSE) on a data set, and
- * the `eval` command, which reports them for the test set from a weights
+/* eval.c: a model's loss and accuracy (or MAE and RMSE) on a data set, a
+ * classifier's confusion matrix and per-class scores (confusion.c) on the
+ * test set, and the `eval` command, which reports them from a weights
  * file. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "nnrt_internal.h"
 
-void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                   nnrt_scores *out)
+/* nnrt_evaluate, also counting every sample into confusion (k x k, k =
+ * nnrt_class_count(m)) when it is not NULL. */
+static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                     nnrt_scores *out, long *confusion)
 {
     double loss_sum = 0;
     nnrt_tally tally = { 0, 0, 0 };
+    int k = nnrt_class_count(m);
     for (int i = 0; i < ds->n_samples; i++)
         order[i] = i;
     /* inference mode (no dropout), as many rows per call as the buffers hold */
@@ -20,10 +24,18 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
         m->forward(n, 0, NULL);
         loss_sum += m->loss(n, y);
         nnrt_tally_add(m, y, n, &tally);
+        for (int r = 0; confusion && r < n; r++)
+            confusion[(size_t)y[r] * (size_t)k + (size_t)nnrt_predicted_class(m, r)]++;
     }
     int total = ds->n_samples > 0 ? ds->n_samples : 1;
     out->loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
     nnrt_tally_means(m, &tally, ds->n_samples, &out->accuracy, &out->mae, &out->rmse);
+}
+
+void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                   nnrt_scores *out)
+{
+    evaluate(m, ds, order, y, out, NULL);
 }
 
 void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s)
@@ -35,7 +47,94 @@ void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s)
     fflush(stdout);
 }
 
-int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err)
+/* ---- a classifier's metrics ------------------------------------------------ */
+
+/* A matrix for m's classes and scratch scores; k is 0 for a model that
+ * gets no metrics: a REGRESS model, or one with too many classes. */
+typedef struct confusion {
+    int k;
+    int too_many;               /* classes, when more than a matrix takes */
+    long *matrix;
+    nnrt_class_scores *scores;
+} confusion;
+
+static int confusion_alloc(const nnrt_model *m, confusion *c, nnrt_error *err)
+{
+    c->k = nnrt_class_count(m);
+    c->too_many = 0;
+    c->matrix = NULL;
+    c->scores = NULL;
+    if (c->k > NNRT_CONFUSION_MAX_CLASSES) {
+        c->too_many = c->k;
+        c->k = 0;
+    }
+    if (c->k == 0)
+        return 0;
+    c->matrix = calloc((size_t)c->k * (size_t)c->k, sizeof *c->matrix);
+    c->scores = calloc((size_t)c->k, sizeof *c->scores);
+    if (!c->matrix || !c->scores)
+        return nnrt_fail(err, "out of memory for a confusion matrix of %d classes", c->k);
+    return 0;
+}
+
+static void confusion_free(confusion *c)
+{
+    free(c->matrix);
+    free(c->scores);
+}
+
+static int path_in(char *path, size_t len, const char *dir, const char *file, nnrt_error *err)
+{
+    if ((size_t)snprintf(path, len, "%s/%s", dir, file) >= len)
+        return nnrt_fail(err, "%s: path too long", dir);
+    return 0;
+}
+
+/* What c counted, on stdout and (dir not NULL) in DIR's two files. */
+static int report(const nnrt_model *m, const confusion *c, const char *dir, nnrt_error *err)
+{
+    if (c->too_many) {
+        printf("no confusion matrix: %d classes, more than the %d it takes\n", c->too_many,
+               NNRT_CONFUSION_MAX_CLASSES);
+        fflush(stdout);
+    }
+    if (c->k == 0)
+        return 0;
+    nnrt_confusion_print(stdout, c->matrix, c->k, m->class_names, c->scores);
+    fflush(stdout);
+    if (!dir)
+        return 0;
+    char confusion_path[NNRT_PATH_MAX], metrics_path[NNRT_PATH_MAX];
+    if (nnrt_mkdirs(dir, err) != 0 ||
+        path_in(confusion_path, sizeof confusion_path, dir, "confusion.csv", err) != 0 ||
+        path_in(metrics_path, sizeof metrics_path, dir, "metrics.csv", err) != 0 ||
+        nnrt_confusion_save(confusion_path, c->matrix, c->k, m->class_names, err) != 0 ||
+        nnrt_metrics_save(metrics_path, c->matrix, c->k, m->class_names, c->scores, err) != 0)
+        return -1;
+    printf("saved %s and %s\n", confusion_path, metrics_path);
+    fflush(stdout);
+    return 0;
+}
+
+int nnrt_metrics_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                        const char *dir, nnrt_error *err)
+{
+    confusion c;
+    int rc = confusion_alloc(m, &c, err);
+    if (rc == 0 && c.k > 0) {
+        nnrt_scores scores;
+        evaluate(m, ds, order, y, &scores, c.matrix);
+    }
+    if (rc == 0)
+        rc = report(m, &c, dir, err);
+    confusion_free(&c);
+    return rc;
+}
+
+/* ---- the command ------------------------------------------------------------- */
+
+int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, const char *dir,
+                      nnrt_error *err)
 {
     if (nnrt_weights_load(m, weights_path, err) != 0)
         return -1;
@@ -45,18 +144,26 @@ int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt
     nnrt_dataset_limit(&test, limit);
     int *order = malloc(((size_t)test.n_samples + 1) * sizeof *order);
     int *y = malloc((size_t)m->max_batch * sizeof *y);
+    confusion c = { .k = 0 };
     int rc = 0;
     if (!order || !y) {
         rc = nnrt_fail(err, "out of memory");
     } else if (test.n_samples == 0) {
         rc = nnrt_fail(err, "%s: no test samples", nnrt_model_data_name(m, 1));
-    } else {
+    } else if ((rc = confusion_alloc(m, &c, err)) == 0) {
         nnrt_scores scores;
-        nnrt_evaluate(m, &test, order, y, &scores);
+        evaluate(m, &test, order, y, &scores, c.matrix);   /* one pass for both */
         nnrt_print_test(m, &scores);
+        rc = report(m, &c, dir, err);
     }
+    confusion_free(&c);
     free(order);
     free(y);
     nnrt_dataset_free(&test);
     return rc;
+}
+
+int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err)
+{
+    return nnrt_eval_run_dir(m, weights_path, limit, NULL, err);
 }

@@ -269,6 +269,9 @@ typedef struct nnrt_model {
                                    (channels last): in_h * in_w * in_c == in_size;
                                    a flat input of k values is 1 x k x 1 */
     int n_classes;              /* width of the output */
+    const char *const *class_names; /* NULL, or a name per class in label order, for
+                                   metrics and predict: n_classes of them, or 2 for a
+                                   binary model (label 0's class, then label 1's) */
     uint32_t binary_positive;   /* binary classification (one sigmoid output):
                                    bit c set if label c counts as 1; 0 otherwise */
     int batch;                  /* default training batch (the .nn file's) */

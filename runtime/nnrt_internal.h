@@ -142,9 +142,80 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
  * `test: loss L mae M rmse R` (all %.4f). */
 void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s);
 
+/* After the `test:` line of a classifier (nothing for REGRESS): its
+ * accuracy, confusion matrix and per-class scores on ds (one more pass in
+ * inference mode; order and y as for nnrt_evaluate), printed on stdout
+ * (nnrt_confusion_print) and, when dir is not NULL, saved as
+ * DIR/confusion.csv and DIR/metrics.csv (DIR made if missing). */
+int nnrt_metrics_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                        const char *dir, nnrt_error *err);
+
 /* The `eval` command: load weights_path into m, evaluate the test set
- * (its first `limit` samples if limit > 0), print the `test:` line. */
+ * (its first `limit` samples if limit > 0), print the `test:` line, then
+ * what nnrt_metrics_report prints and saves (in the same pass). */
+int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, const char *dir,
+                      nnrt_error *err);
+/* The same, saving nothing: nnrt_eval_run_dir with dir NULL. */
 int nnrt_eval_run(const nnrt_model *m, const char *weights_path, int limit, nnrt_error *err);
+
+/* ---- what a classifier confuses (confusion.c) -------------------------- */
+
+/* A confusion matrix of k classes is k x k counts, row-major:
+ * matrix[t * k + p] samples of true class t were predicted as class p. */
+
+#define NNRT_CONFUSION_MAX_CLASSES 1000    /* more get no metrics: k * k counts */
+#define NNRT_CONFUSION_PRINT_CLASSES 30    /* a wider matrix is saved, not printed */
+
+/* One class's scores, or their macro average.  A division by zero gives 0
+ * (scikit-learn's zero_division=0): the precision of a class never
+ * predicted, the recall of a class that never occurs, the F1 of a class
+ * that does neither.  The formulas are in confusion.c. */
+typedef struct nnrt_class_scores {
+    double precision, recall, f1;
+    long support;               /* samples of this class; for the macro row, all */
+} nnrt_class_scores;
+
+/* The classes m's metrics count: n_classes, 2 for a binary model (label
+ * 0's class, then 1's), 0 for a REGRESS model. */
+int nnrt_class_count(const nnrt_model *m);
+/* The class m predicts for row `row` of its last forward: the first
+ * maximum, or for a binary model whether p > 0.5 (as accuracy counts). */
+int nnrt_predicted_class(const nnrt_model *m, int row);
+
+/* Counts n samples into matrix: true class truth[i], predicted pred[i],
+ * each in [0, k). */
+void nnrt_confusion_add(long *matrix, int k, const int *truth, const int *pred, int n);
+long nnrt_confusion_total(const long *matrix, int k);
+/* The diagonal's sum: samples predicted right. */
+long nnrt_confusion_right(const long *matrix, int k);
+/* per_class (k of them) and macro from matrix.  The macro averages are the
+ * means over the classes that occur or are predicted; macro->support is
+ * every sample. */
+void nnrt_class_scores_of(const long *matrix, int k, nnrt_class_scores *per_class,
+                          nnrt_class_scores *macro);
+
+/* Columns text takes on a terminal (a UTF-8 character takes one), and
+ * text printed padded with spaces to width columns. */
+int nnrt_text_width(const char *text);
+void nnrt_print_padded(FILE *out, const char *text, int width);
+
+/* For a person, aligned: `accuracy A: R of N right`, the matrix (rows and
+ * columns numbered, rows named by names: k names, or NULL for numbers
+ * only), then each class's precision, recall, F1 and support and the macro
+ * averages (4 decimals).  scratch holds k scores. */
+void nnrt_confusion_print(FILE *out, const long *matrix, int k, const char *const *names,
+                          nnrt_class_scores *scratch);
+
+/* Written atomically (fileio.c); a class is its name when names is not
+ * NULL (quoted as RFC 4180 says when it holds a comma or a quote), else
+ * its number.  confusion.csv: the header `class,C0,...,Ck-1`, then a row
+ * per true class: `Ct,count predicted as C0,...`.  metrics.csv: the header
+ * `class,precision,recall,f1,support`, a row per class, a last row
+ * `macro,...`; scores %.6f.  scratch holds k scores. */
+int nnrt_confusion_save(const char *path, const long *matrix, int k, const char *const *names,
+                        nnrt_error *err);
+int nnrt_metrics_save(const char *path, const long *matrix, int k, const char *const *names,
+                      nnrt_class_scores *scratch, nnrt_error *err);
 
 /* ---- learning-rate schedules (schedule.c) ----------------------------- */
 

@@ -7,6 +7,8 @@
  *         0  0.001
  *         ...
  *       > 9  0.912 ##################
+ * with each class's name beside its number when the .nn file gives them
+ * (`sample 3: label 9 Ankle boot, predicted 9 Ankle boot (right)`).
  * A binary model (one sigmoid output) shows its two classes, 0 (negative)
  * and 1 (positive), with 1 - p and p.  A regression model gets a line per
  * output, named as its target column:
@@ -78,13 +80,26 @@ static int digits(int v)
     return d;
 }
 
-/* One class's line: its number, p, and a bar of round(p * BAR) #s (p
+/* Class c's name, or NULL when the model names none (or c is not one of
+ * its k classes). */
+static const char *class_name(const nnrt_model *m, int c, int k)
+{
+    return m->class_names && c >= 0 && c < k ? m->class_names[c] : NULL;
+}
+
+/* One class's line: its number (and its name, padded to name_width, when
+ * the model names its classes), p, and a bar of round(p * BAR) #s (p
  * clamped to [0, 1]: a classifier trained with mse may output anything). */
-static void class_line(int c, int width, double p, int predicted)
+static void class_line(const char *name, int c, int width, int name_width, double p,
+                       int predicted)
 {
     int len = !(p > 0) ? 0 : p >= 1 ? BAR : (int)(p * BAR + 0.5);
-    printf("    %c %*d  %.3f%s%.*s\n", predicted ? '>' : ' ', width, c, p, len ? " " : "", len,
-           "####################");
+    printf("    %c %*d", predicted ? '>' : ' ', width, c);
+    if (name) {
+        putchar(' ');
+        nnrt_print_padded(stdout, name, name_width);
+    }
+    printf("  %.3f%s%.*s\n", p, len ? " " : "", len, "####################");
 }
 
 /* out is (n_classes): probabilities, or for a binary model p(positive).
@@ -99,13 +114,23 @@ static int class_chart(const nnrt_model *m, int index, int label, const float *o
     else
         for (int c = 1; c < k; c++)   /* the first maximum, as nnrt_count_correct */
             best = out[c] > out[best] ? c : best;
+    /* with names: "label 4 Coat, predicted 6 Shirt", "label 7 (class 1 footwear)" */
+    const char *truth_name = class_name(m, truth, k), *best_name = class_name(m, best, k);
     printf("sample %d: label %d", index, label);
     if (binary)
-        printf(" (class %d)", truth);
-    printf(", predicted %d (%s)\n", best, best == truth ? "right" : "wrong");
+        printf(" (class %d%s%s)", truth, truth_name ? " " : "", truth_name ? truth_name : "");
+    else if (truth_name)
+        printf(" %s", truth_name);
+    printf(", predicted %d%s%s (%s)\n", best, best_name ? " " : "", best_name ? best_name : "",
+           best == truth ? "right" : "wrong");
+    int name_width = 0;
+    for (int c = 0; c < k && m->class_names; c++) {
+        int w = nnrt_text_width(m->class_names[c]);
+        name_width = w > name_width ? w : name_width;
+    }
     for (int c = 0; c < k; c++) {
         double p = binary ? (c ? out[0] : 1.0 - out[0]) : out[c];
-        class_line(c, digits(k - 1), p, c == best);
+        class_line(class_name(m, c, k), c, digits(k - 1), name_width, p, c == best);
     }
     return best == truth;
 }

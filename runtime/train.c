@@ -191,6 +191,9 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     nnrt_scores test;
     nnrt_evaluate(m, &r->test, r->eval_order, r->y, &test);
     nnrt_print_test(m, &test);
+    /* a classifier's confusion matrix and per-class scores, DIR/confusion.csv, metrics.csv */
+    if (nnrt_metrics_report(m, &r->test, r->eval_order, r->y, o->out_dir, err) != 0)
+        return -1;
     return 0;
 }
 

@@ -127,7 +127,7 @@ START_TEST(constants_name_every_shape)
     ck_assert_ptr_nonnull(strstr(c, "#define IN 784   /* input 28x28, flattened */\n"));
     ck_assert_ptr_nonnull(strstr(c, "#define DENSE1_OUT 128\n"));
     ck_assert_ptr_nonnull(strstr(c, "#define CLASSES DENSE2_OUT\n"));
-    ck_assert_ptr_nonnull(strstr(c, "/* examples/fashion_mlp.nn:21  dense 128 relu\n"));
+    ck_assert_ptr_nonnull(strstr(c, "/* examples/fashion_mlp.nn:22  dense 128 relu\n"));
     ck_assert_ptr_nonnull(strstr(c, "cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, IN,"));
     free(c);
 }
