@@ -12,7 +12,7 @@ static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "l
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
 static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive",
-                                          "inputs", "targets", "classes" };
+                                          "inputs", "targets", "classes", "keep" };
 static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 
 static const char *const SPLIT_WORDS[] = { "images", "labels", "csv" };
@@ -165,6 +165,7 @@ static void check_data(Checker *c, const Stmt *block)
         case 2: check_validation(c, s); break;
         case 4: check_positive(c, s); break;
         case 7: check_classes(c, s); break;
+        case 8: check_keep(c, s); break;
         case 3:
             check_args(c, s, 1, NULL, 0);
             if (require_args(c, s, 1, "a factor such as 1/255") == 0 &&
@@ -376,6 +377,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
     if (network_ok) {   /* a broken network would only be blamed again */
         check_loss_fits_output(&c);
         check_classes_fit(&c);
+        check_transfer_fits(&c);
     }
     check_lr(&c);
     return d->n_errors ? NULL : m;

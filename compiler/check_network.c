@@ -50,18 +50,22 @@ typedef struct Defaults {
 } Defaults;
 
 static const char *const WEIGHT_KEYS[] = { "init", "init_scale", "l1", "l2" };
-static const char *const DENSE_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2" };
+static const char *const DENSE_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
+                                          "trainable" };
 static const char *const CONV_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
-                                         "stride", "padding" };
+                                         "trainable", "stride", "padding" };
 static const char *const POOL_KEYS[] = { "stride", "padding" };
-static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "momentum", "epsilon" };
+static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "init", "trainable", "momentum",
+                                              "epsilon" };
 
 /* init=, init_scale=, l1=, l2= of a dense layer or of the network */
 static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
 {
     const Arg *a;
     const char *word;
-    if ((a = keyed(s, "init")) && arg_word(c, a, "init", &word) == 0) {
+    if ((a = keyed(s, "init")) && resolve(c, a)->kind == ARG_STRING)
+        ;   /* another model's weights: check_transfer() */
+    else if (a && arg_word(c, a, "init", &word) == 0) {
         int k = vocab_lookup(c, &INITS, word, a->loc);
         if (k >= 0)
             d->init = k;
@@ -471,6 +475,10 @@ void check_network(Checker *c, const Stmt *block)
     check_args(c, block, 0, WEIGHT_KEYS, COUNT(WEIGHT_KEYS));
     Defaults net = { .init = INIT_GLOROT_UNIFORM, .init_scale = 0.05 };
     check_weight_options(c, block, &net);
+    const Arg *init = keyed(block, "init");
+    if (init && resolve(c, init)->kind == ARG_STRING)
+        diag_error(c->diag, init->loc, "the network cannot start from another model's weights "
+                   "as a whole; put init=\"...\" on the layers that do");
     if (!block->has_block) {
         diag_error(c->diag, block->line_loc, "'network' needs a { block } of layers");
         return;
@@ -496,7 +504,7 @@ void check_network(Checker *c, const Stmt *block)
         l->stmt = s;
         l->in = prev;
         snprintf(l->name, sizeof l->name, "%s%d", LAYER_WORDS[k], ++per_kind[k]);
-        if (check_layer(c, s, l, m->n_layers == 1, &net) != 0)
+        if (check_layer(c, s, l, m->n_layers == 1, &net) != 0 || check_transfer(c, s, l) != 0)
             l->out.ndims = 0;
         prev = l->out;
     }

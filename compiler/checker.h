@@ -61,6 +61,14 @@ void check_schedule(Checker *c, const Stmt *s);
 /* check_network.c */
 void check_network(Checker *c, const Stmt *block);
 
+/* check_transfer.c: transfer learning.  init="FILE" and trainable= of
+ * layer l (called once its shapes are known); keep of the data block; and
+ * after the network, whether the output fits the kept classes and whether
+ * anything is left to train. */
+int check_transfer(Checker *c, const Stmt *s, Layer *l);
+void check_keep(Checker *c, const Stmt *s);
+void check_transfer_fits(Checker *c);
+
 /* check_augment.c: after check_network, which gives the input's shape */
 void check_augment(Checker *c, const Stmt *block);
 

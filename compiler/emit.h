@@ -19,6 +19,23 @@ const char *float_lit(char *buf, size_t len, double v);
 void emit_source_line(Emitter *e, const Stmt *s);
 const IrBuf *buf(const Emitter *e, int i);
 
+/* A C string literal of text from the .nn file (paths, names) */
+void emit_c_string(Emitter *e, const char *s);
+/* Whether op's tensors train (it has some, and is not trainable=false) */
+int trains(const IrOp *op);
+/* Whether op's backward has work to do: tensors to train, or a gradient to
+ * pass back to its input.  Ops without are left out of backward(). */
+int needs_backward(const Emitter *e, const IrOp *op);
+/* The comment in place of a backward left out */
+void emit_no_backward(Emitter *e, const IrOp *op);
+/* The comment where a backward passes no gradient on to x */
+void emit_no_input_grad(Emitter *e, const IrBuf *x);
+
+/* emit_transfer.c: the TRANSFERS table, and MODEL's .keep_classes and
+ * .transfers fields */
+void emit_transfers(Emitter *e);
+void emit_transfer_fields(Emitter *e);
+
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 

@@ -13,6 +13,35 @@
  *   dx = gamma / (std N) (N dy - dbeta - xhat dgamma). */
 #include "emit.h"
 
+/* A frozen batchnorm (trainable=false) always normalizes by its moving
+ * statistics and never updates them, as Keras does: its backward is then
+ * that of an affine map, dx = dy gamma / sqrt(moving var + eps). */
+static void emit_frozen(Emitter *e, const IrOp *op, const IrBuf *x, const char *y)
+{
+    const char *b = op->name;
+    OUT("static void %s_forward(int n, int training)\n{\n", b);
+    OUT("    (void)training;   /* frozen: the moving statistics, always */\n");
+    emit_act_param(e, op->act, op->act_param);
+    OUT("    for (int c = 0; c < C; c++) {\n");
+    OUT("        float scale = %s_gamma[c] / sqrtf(%s_moving_var[c] + BN_EPSILON);\n", b, b);
+    OUT("        float shift = %s_beta[c] - %s_moving_mean[c] * scale;\n", b, b);
+    OUT("        for (int i = 0; i < n * S; i++)\n");
+    OUT("            %s[i * C + c] = %s[i * C + c] * scale + shift;\n    }\n", y, x->name);
+    emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
+    OUT("}\n\n");
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
+        return;
+    }
+    OUT("static void %s_backward(int n)\n{\n", b);
+    emit_act_param(e, op->act, op->act_param);
+    emit_activation_grad(e, op->act, y, buf(e, op->out)->width_macro);
+    OUT("    for (int c = 0; c < C; c++) {\n");
+    OUT("        float scale = %s_gamma[c] / sqrtf(%s_moving_var[c] + BN_EPSILON);\n", b, b);
+    OUT("        for (int i = 0; i < n * S; i++)\n");
+    OUT("            d_%s[i * C + c] = d_%s[i * C + c] * scale;\n    }\n}\n\n", x->name, y);
+}
+
 static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *y)
 {
     const char *b = op->name;
@@ -67,7 +96,8 @@ static void emit_backward(Emitter *e, const IrOp *op, const IrBuf *x, const char
     OUT("            %s_dgamma[c] += d_%s[i * C + c] * %s_xhat[i * C + c];\n", b, y, b);
     OUT("            %s_dbeta[c] += d_%s[i * C + c];\n        }\n", b, y);
     if (!x->needs_grad) {
-        OUT("    /* %s is the input: no gradient needed */\n}\n\n", x->name);
+        emit_no_input_grad(e, x);
+        OUT("}\n\n");
         return;
     }
     OUT("    float k[C];\n");
@@ -99,6 +129,11 @@ void emit_batchnorm(Emitter *e, const IrOp *op)
     OUT("#define S %ld       /* values of a channel in one sample */\n", op->n_in / channels);
     OUT("#define BN_MOMENTUM %s\n", float_lit(num, sizeof num, l->momentum));
     OUT("#define BN_EPSILON %s\n\n", float_lit(num, sizeof num, l->epsilon));
+    if (!trains(op)) {
+        emit_frozen(e, op, x, y->name);
+        OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
+        return;
+    }
     OUT("static float %s_xhat[MAX_BATCH * %s];   /* the last training batch, normalized */\n",
         op->name, y->width_macro);
     OUT("static float %s_inv_std[C];             /* its 1 / sqrt(var + eps) */\n\n", op->name);

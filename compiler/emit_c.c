@@ -34,7 +34,7 @@ const char *float_lit(char *buf, size_t len, double v)
 }
 
 /* A C string literal for text from the .nn file (paths, names). */
-static void emit_string(Emitter *e, const char *s)
+void emit_c_string(Emitter *e, const char *s)
 {
     fputc('"', e->out);
     for (; *s; s++) {
@@ -80,6 +80,30 @@ void emit_source_line(Emitter *e, const Stmt *s)
 }
 
 const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
+
+int trains(const IrOp *op)
+{
+    return (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM) &&
+           op->layer && !op->layer->frozen;
+}
+
+int needs_backward(const Emitter *e, const IrOp *op)
+{
+    return trains(op) || (op->in >= 0 && buf(e, op->in)->needs_grad);
+}
+
+void emit_no_backward(Emitter *e, const IrOp *op)
+{
+    OUT("/* %s_backward: none: nothing before it trains */\n\n", op->name);
+}
+
+void emit_no_input_grad(Emitter *e, const IrBuf *x)
+{
+    if (x == buf(e, e->ir->input_buf))
+        OUT("    /* %s is the input: no gradient needed */\n", x->name);
+    else
+        OUT("    /* nothing before %s trains: no gradient needed */\n", x->name);
+}
 
 void upper(char *dst, size_t len, const char *src)
 {
@@ -166,6 +190,17 @@ static void emit_params(Emitter *e)
         char count[96];
         if (op->dead)
             continue;
+        if (op->layer && op->layer->frozen && op->layer->n_params > 0)
+            OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
+        if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
+            kernel_count(e, op, count, sizeof count);
+            OUT("static float %s_w[%s];\n", p, count);
+            if (op->kind == OP_DENSE)
+                OUT("static float %s_b[%s];\n", p, o);
+            else
+                OUT("static float %s_b[%ld];\n", p, op->filters);
+            continue;
+        }
         if (op->kind == OP_DENSE || op->kind == OP_CONV) {
             kernel_count(e, op, count, sizeof count);
             OUT("static float %s_w[%s], %s_dw[%s];\n", p, count, p, count);
@@ -177,8 +212,11 @@ static void emit_params(Emitter *e)
         if (op->kind == OP_BATCHNORM) {
             const Shape *sh = &op->layer->out;
             long ch = sh->dims[sh->ndims - 1];
-            OUT("static float %s_gamma[%ld], %s_dgamma[%ld], %s_beta[%ld], %s_dbeta[%ld];\n", p,
-                ch, p, ch, p, ch, p, ch);
+            if (trains(op))
+                OUT("static float %s_gamma[%ld], %s_dgamma[%ld], %s_beta[%ld], %s_dbeta[%ld];\n",
+                    p, ch, p, ch, p, ch, p, ch);
+            else
+                OUT("static float %s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
             OUT("static float %s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
                 p, ch, p, ch);
         }
@@ -329,16 +367,11 @@ const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len
     return out;
 }
 
-static void emit_dense_backward(Emitter *e, const IrOp *op)
+/* dW, its regularization, db: from dz in d_y */
+static void emit_dense_param_grads(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    emit_act_param(e, op->act, op->act_param);
-    if (op->act_grad_in_loss)
-        OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
-    else
-        emit_activation_grad(e, op->act, y->name, O);
     if (op->kernel == KERNEL_GEMM) {
         OUT("    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
         OUT("                1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
@@ -357,8 +390,23 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
     OUT("            %s_db[o] += d_%s[r * %s + o];\n", w, y->name, O);
+}
+
+static void emit_dense_backward(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    OUT("static void %s_backward(int n)\n{\n", op->name);
+    emit_act_param(e, op->act, op->act_param);
+    if (op->act_grad_in_loss)
+        OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
+    else
+        emit_activation_grad(e, op->act, y->name, O);
+    if (trains(op))
+        emit_dense_param_grads(e, op);
     if (!x->needs_grad) {
-        OUT("    /* %s is the input: no gradient needed */\n}\n\n", x->name);
+        emit_no_input_grad(e, x);
+        OUT("}\n\n");
         return;
     }
     if (op->kernel == KERNEL_GEMM) {
@@ -386,7 +434,10 @@ static void emit_dense(Emitter *e, const IrOp *op)
         op->act == ACT_IDENTITY ? "y = x W + b" : "y = act(x W + b)", kernel_name(op->kernel));
     OUT("   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */\n");
     emit_dense_forward(e, op);
-    emit_dense_backward(e, op);
+    if (needs_backward(e, op))
+        emit_dense_backward(e, op);
+    else
+        emit_no_backward(e, op);
 }
 
 /* ---- activations that stay separate: gelu, softplus, swish, softmax ------- */
@@ -403,6 +454,10 @@ static void emit_elementwise(Emitter *e, const IrOp *op)
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
     OUT("        float v = %s[i];\n        %s[i] = %s;\n    }\n}\n\n", x->name, y->name,
         code.value);
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
+        return;
+    }
     OUT("static void %s_backward(int n)\n{\n", op->name);
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
     OUT("        float v = %s[i];\n        d_%s[i] = d_%s[i] * %s;\n    }\n}\n\n", x->name,
@@ -429,6 +484,10 @@ static void emit_softmax(Emitter *e, const IrOp *op)
     if (op->fused_into_loss) {
         OUT("/* %s_backward: fused into the loss, which writes d_%s directly */\n\n", op->name,
             z->name);
+        return;
+    }
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
         return;
     }
     OUT("/* dz_k = p_k (dp_k - sum_j dp_j p_j) */\n");
@@ -462,12 +521,13 @@ static void emit_dropout(Emitter *e, const IrOp *op)
     OUT("                   : nnrt_rng_uniform(rng) < %s ? 0.0f : 1.0f / (1.0f - %s);\n", rate,
         rate);
     OUT("        %s[i] = %s[i] * %s_mask[i];\n    }\n}\n\n", y->name, x->name, op->name);
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
+        return;
+    }
     OUT("static void %s_backward(int n)\n{\n", op->name);
-    if (x->needs_grad)
-        OUT("    for (int i = 0; i < n * %s; i++)\n        d_%s[i] = d_%s[i] * %s_mask[i];\n", W,
-            x->name, y->name, op->name);
-    else
-        OUT("    (void)n;   /* %s is the input: no gradient needed */\n", x->name);
+    OUT("    for (int i = 0; i < n * %s; i++)\n        d_%s[i] = d_%s[i] * %s_mask[i];\n", W,
+        x->name, y->name, op->name);
     OUT("}\n\n");
 }
 
@@ -552,11 +612,21 @@ static void emit_drivers(Emitter *e)
     OUT("static void backward(int n)\n{\n");
     for (int i = e->ir->n_ops - 1; i >= 0; i--) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS || op->fused_into_loss)
+        if (op->dead || op->kind == OP_LOSS || op->fused_into_loss || !needs_backward(e, op))
             continue;
         OUT("    %s_backward(n);\n", op->name);
     }
     OUT("}\n\n");
+}
+
+/* "conv2d1_dw", or NULL for a frozen layer: the runtime then keeps the
+ * tensor as it is (no optimizer state, no updates, not gradchecked) */
+static void grad_name(char *out, size_t len, const IrOp *op, const char *suffix)
+{
+    if (trains(op))
+        snprintf(out, len, "%s_%s", op->name, suffix);
+    else
+        snprintf(out, len, "NULL");
 }
 
 /* The init of a dense or conv2d kernel: NNRT_INIT_... and its scale */
@@ -578,11 +648,14 @@ static void emit_conv_params(Emitter *e, const IrOp *op)
     const Window *w = &op->win;
     char init[32], scale[64], count[96];
     kernel_init(op, init, sizeof init, scale, sizeof scale);
-    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s_dw, NNRT_INIT_%s, %ld, %ld, %s },\n",
+    char dw[64], db[64];
+    grad_name(dw, sizeof dw, op, "dw");
+    grad_name(db, sizeof db, op, "db");
+    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s, NNRT_INIT_%s, %ld, %ld, %s },\n",
         op->name, w->kh, w->kw, w->c, op->filters, kernel_count(e, op, count, sizeof count),
-        op->name, op->name, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
-    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s_db, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
-        op->filters, op->filters, op->name, op->name);
+        op->name, dw, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
+    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
+        op->filters, op->filters, op->name, db);
 }
 
 /* gamma and beta are trained; the moving statistics are state (grad NULL) */
@@ -591,10 +664,13 @@ static void emit_batchnorm_params(Emitter *e, const IrOp *op)
     const Shape *sh = &op->layer->out;
     long c = sh->dims[sh->ndims - 1];
     const char *p = op->name;
-    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s_dgamma, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p, p);
-    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s_dbeta, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p, p);
+    char dgamma[64], dbeta[64];
+    grad_name(dgamma, sizeof dgamma, op, "dgamma");
+    grad_name(dbeta, sizeof dbeta, op, "dbeta");
+    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
+        p, c, c, p, dgamma);
+    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
+        p, c, c, p, dbeta);
     OUT("    { \"%s.moving_mean\", 1, { %ld }, %ld, %s_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
         p, c, c, p);
     OUT("    { \"%s.moving_variance\", 1, { %ld }, %ld, %s_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
@@ -617,10 +693,13 @@ static void emit_param_table(Emitter *e)
             continue;
         const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
         kernel_init(op, init, sizeof init, scale, sizeof scale);
-        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s_dw, NNRT_INIT_%s, %s, %s, %s },\n",
-            op->name, I, O, I, O, op->name, op->name, init, I, O, scale);
-        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s_db, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
-            O, O, op->name, op->name, I, O);
+        char dw[64], db[64];
+        grad_name(dw, sizeof dw, op, "dw");
+        grad_name(db, sizeof db, op, "db");
+        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
+            op->name, I, O, I, O, op->name, dw, init, I, O, scale);
+        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
+            O, O, op->name, db, I, O);
     }
     OUT("};\n\n");
 }
@@ -632,9 +711,9 @@ static void emit_csv_fields(Emitter *e)
     if (!m->train_csv)
         return;
     OUT("    .train_csv = ");
-    emit_string(e, m->train_csv);
+    emit_c_string(e, m->train_csv);
     OUT(",\n    .test_csv = ");
-    emit_string(e, m->test_csv);
+    emit_c_string(e, m->test_csv);
     OUT(",\n    .n_input_columns = %d,\n    .input_columns = INPUT_COLUMNS,\n", m->n_inputs);
     OUT("    .n_target_columns = %d,\n    .target_columns = TARGET_COLUMNS,\n", m->n_targets);
     if (m->regress)
@@ -654,7 +733,7 @@ static void emit_columns(Emitter *e)
         OUT("static const char *const %s_COLUMNS[] = {", l ? "TARGET" : "INPUT");
         for (int i = 0; i < counts[l]; i++) {
             OUT("%s", i ? ", " : " ");
-            emit_string(e, lists[l][i]);
+            emit_c_string(e, lists[l][i]);
         }
         OUT(" };\n");
     }
@@ -675,7 +754,7 @@ static void emit_class_names(Emitter *e)
     OUT("static const char *const CLASS_NAMES[] = {\n");
     for (int i = 0; i < m->n_class_names; i++) {
         OUT("    ");
-        emit_string(e, m->class_names[i]);
+        emit_c_string(e, m->class_names[i]);
         OUT(",%*s   /* %d */\n", width - (int)strlen(m->class_names[i]), "", i);
     }
     OUT("};\n\n");
@@ -724,7 +803,7 @@ static void emit_model(Emitter *e)
     OUT("static const nnrt_model MODEL = {\n");
     OUT("    .name = \"%s\",\n", m->name);
     OUT("    .source = ");
-    emit_string(e, m->src->name);
+    emit_c_string(e, m->src->name);
     OUT(",\n    .source_sha256 = \"%s\",\n", m->src->sha256);
     OUT("    .nnc_version = \"%s\",\n", NNC_VERSION);
     const char *const files[][2] = {
@@ -735,7 +814,7 @@ static void emit_model(Emitter *e)
         if (!files[i][1])
             continue;
         OUT("    .%s = ", files[i][0]);
-        emit_string(e, files[i][1]);
+        emit_c_string(e, files[i][1]);
         OUT(",\n");
     }
     emit_csv_fields(e);
@@ -756,6 +835,7 @@ static void emit_model(Emitter *e)
     OUT("    .n_classes = CLASSES,\n");
     if (m->class_names)
         OUT("    .class_names = CLASS_NAMES,\n");
+    emit_transfer_fields(e);
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
     OUT("    .input = %s,\n    .output = %s,\n", buf(e, e->ir->input_buf)->name,
         buf(e, e->ir->output_buf)->name);
@@ -821,5 +901,6 @@ void emit_c(FILE *out, const Ir *ir)
     emit_param_table(&e);
     emit_columns(&e);
     emit_class_names(&e);
+    emit_transfers(&e);
     emit_model(&e);
 }

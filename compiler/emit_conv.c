@@ -124,25 +124,33 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *c = op->name;
     char count[96];
+    int grads = trains(op);
     OUT("static void %s_backward(int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y->name, y->width_macro);
-    OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c, c);
+    if (grads)
+        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c,
+            c);
     OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        %s_pad_sample(s);\n", c);
+    if (grads)
+        OUT("        %s_pad_sample(s);\n", c);
     if (x->needs_grad)
         OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     OUT("                const float *g = &d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
-    OUT("                for (int f = 0; f < F; f++)\n                    %s_db[f] += g[f];\n", c);
+    if (grads)
+        OUT("                for (int f = 0; f < F; f++)\n                    %s_db[f] += g[f];\n",
+            c);
     OUT("                for (int ky = 0; ky < KH; ky++)\n");
     OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
     OUT("                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;\n");
-    OUT("                        float *dwk = &%s_dw[(ky * KW + kx) * C * F];\n", c);
-    OUT("                        for (int ci = 0; ci < C; ci++)\n");
-    OUT("                            for (int f = 0; f < F; f++)\n");
-    OUT("                                dwk[ci * F + f] += %s_pad[at + ci] * g[f];\n", c);
+    if (grads) {
+        OUT("                        float *dwk = &%s_dw[(ky * KW + kx) * C * F];\n", c);
+        OUT("                        for (int ci = 0; ci < C; ci++)\n");
+        OUT("                            for (int f = 0; f < F; f++)\n");
+        OUT("                                dwk[ci * F + f] += %s_pad[at + ci] * g[f];\n", c);
+    }
     if (x->needs_grad) {
         OUT("                        const float *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
         OUT("                        for (int ci = 0; ci < C; ci++) {\n");
@@ -156,9 +164,10 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
     if (x->needs_grad)
         OUT("        %s_unpad_sample(s);\n", c);
     OUT("    }\n");
-    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    if (grads)
+        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
     if (!x->needs_grad)
-        OUT("    /* %s is the input: no gradient needed */\n", x->name);
+        emit_no_input_grad(e, x);
     OUT("}\n\n");
 }
 
@@ -223,19 +232,25 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *c = op->name;
     char count[96];
+    int grads = trains(op);
     OUT("static void %s_backward(int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y->name, y->width_macro);
-    OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c, c);
-    OUT("    for (int r = 0; r < n * OH * OW; r++)\n");
-    OUT("        for (int f = 0; f < F; f++)\n");
-    OUT("            %s_db[f] += d_%s[r * F + f];\n", c, y->name);
+    if (grads) {
+        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c,
+            c);
+        OUT("    for (int r = 0; r < n * OH * OW; r++)\n");
+        OUT("        for (int f = 0; f < F; f++)\n");
+        OUT("            %s_db[f] += d_%s[r * F + f];\n", c, y->name);
+    }
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
     OUT("        const float *dy = &d_%s[s0 * OH * OW * F];\n", y->name);
-    OUT("        %s_im2col(s0, g);\n", c);
-    OUT("        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
-    OUT("                    1.0f, %s_col, K, dy, F, 1.0f, %s_dw, F);\n", c, c);
+    if (grads) {
+        OUT("        %s_im2col(s0, g);\n", c);
+        OUT("        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
+        OUT("                    1.0f, %s_col, K, dy, F, 1.0f, %s_dw, F);\n", c, c);
+    }
     if (x->needs_grad) {
         OUT("        /* the gradient of each window, into the same rows */\n");
         OUT("        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
@@ -243,9 +258,10 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
         OUT("        %s_col2im(s0, g);\n", c);
     }
     OUT("    }\n");
-    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    if (grads)
+        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
     if (!x->needs_grad)
-        OUT("    /* %s is the input: no gradient needed */\n", x->name);
+        emit_no_input_grad(e, x);
     OUT("}\n\n");
 }
 
@@ -284,13 +300,17 @@ void emit_conv(Emitter *e, const IrOp *op)
         emit_unpad_sample(e, op);
     if (op->kernel == KERNEL_DIRECT) {
         emit_direct_forward(e, op);
-        emit_direct_backward(e, op);
+        if (needs_backward(e, op))
+            emit_direct_backward(e, op);
     } else {
         emit_im2col(e, op);
         if (x->needs_grad)
             emit_col2im(e, op);
         emit_im2col_forward(e, op);
-        emit_im2col_backward(e, op);
+        if (needs_backward(e, op))
+            emit_im2col_backward(e, op);
     }
+    if (!needs_backward(e, op))
+        emit_no_backward(e, op);
     emit_undefs(e, op);
 }

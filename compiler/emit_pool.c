@@ -40,11 +40,11 @@ static void emit_max(Emitter *e, const IrOp *op)
     OUT("                                out[c] = %s[at + c];\n", x);
     OUT("                                from[c] = at + c;\n");
     OUT("                            }\n                    }\n            }\n}\n\n");
-    OUT("static void %s_backward(int n)\n{\n", p);
-    if (!buf(e, op->in)->needs_grad) {
-        OUT("    (void)n;   /* %s is the input: no gradient needed */\n}\n\n", x);
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
         return;
     }
+    OUT("static void %s_backward(int n)\n{\n", p);
     OUT("    memset(d_%s, 0, sizeof(float) * n * H * W * C);\n", x);
     OUT("    for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */\n");
     OUT("        d_%s[%s_from[i]] += d_%s[i];\n}\n\n", x, p, y);
@@ -75,11 +75,11 @@ static void emit_avg_sum(Emitter *e, const IrOp *op)
         OUT("                for (int c = 0; c < C; c++)\n                    out[c] /= seen;\n");
     OUT("            }\n}\n\n");
 
-    OUT("static void %s_backward(int n)\n{\n", p);
-    if (!buf(e, op->in)->needs_grad) {
-        OUT("    (void)n;   /* %s is the input: no gradient needed */\n}\n\n", x);
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
         return;
     }
+    OUT("static void %s_backward(int n)\n{\n", p);
     OUT("    memset(d_%s, 0, sizeof(float) * n * H * W * C);\n", x);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
@@ -141,11 +141,11 @@ void emit_global_avgpool(Emitter *e, const IrOp *op)
     OUT("                out[c] += %s[(s * %ld + p) * %ld + c];\n", x->name, pixels, w->c);
     OUT("        for (int c = 0; c < %ld; c++)\n            out[c] /= %ld;\n    }\n}\n\n", w->c,
         pixels);
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    if (!x->needs_grad) {
-        OUT("    (void)n;   /* %s is the input: no gradient needed */\n}\n\n", x->name);
+    if (!needs_backward(e, op)) {
+        emit_no_backward(e, op);
         return;
     }
+    OUT("static void %s_backward(int n)\n{\n", op->name);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int p = 0; p < %ld; p++)\n", pixels);
     OUT("            for (int c = 0; c < %ld; c++)\n", w->c);

@@ -86,6 +86,22 @@ static const PoolKind POOL_OF[] = {
     [LAYER_MAXPOOL] = POOL_MAX, [LAYER_AVGPOOL] = POOL_AVG, [LAYER_SUMPOOL] = POOL_SUM,
 };
 
+/* A buffer needs a gradient only if a layer at or before the op that
+ * writes it has tensors to train: behind frozen layers (trainable=false)
+ * backward stops, and they cost no gradient work at all. */
+static void mark_gradients(Ir *ir)
+{
+    int trainable = 0;
+    for (int i = 0; i < ir->n_ops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (op->layer && op->layer->n_params > 0 && !op->layer->frozen &&
+            (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM))
+            trainable = 1;
+        if (op->out >= 0)
+            ir->bufs[op->out].needs_grad = trainable;
+    }
+}
+
 Ir *lower_model(Arena *a, const Model *m)
 {
     Ir *ir = arena_alloc(a, sizeof *ir);
@@ -129,6 +145,7 @@ Ir *lower_model(Arena *a, const Model *m)
         }
     }
     ir->output_buf = cur;
+    mark_gradients(ir);
     IrOp *loss = ir_add_op(a, ir, OP_LOSS, "loss");
     loss->stmt = m->loss_stmt;
     loss->loss = m->loss;

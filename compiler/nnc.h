@@ -205,6 +205,8 @@ typedef struct Layer {
     int init;             /* dense, conv2d: index into init_names() */
     double init_scale;    /* dense, conv2d: std of `normal`, limit of `uniform` */
     double l1, l2;        /* dense, conv2d: regularization of the kernel */
+    const char *init_file; /* init="...": the weights file its tensors start from */
+    int frozen;           /* trainable=false: its tensors never change */
     long n_params;
 } Layer;
 
@@ -313,6 +315,9 @@ typedef struct Model {
     uint64_t seed;
 
     Augment augment;
+
+    uint32_t keep;        /* keep 5 6 7 8 9: bit c set if class c is kept (0: all) */
+    const Stmt *keep_stmt;
 } Model;
 
 /* A -D NAME=VALUE of the command line: overrides `let NAME = ...`. */

@@ -284,7 +284,10 @@ int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_err
     /* at the weights training would start from */
     nnrt_rng init;
     nnrt_rng_stream(&init, seed, NNRT_STREAM_INIT);
-    nnrt_params_init(m, &init);
+    if (nnrt_params_start(m, &init, err) != 0) {
+        nnrt_dataset_free(&ds);
+        return -1;
+    }
     int rc = nnrt_gradcheck(m, &ds, samples, seed, stdout);
     fflush(stdout);
     nnrt_dataset_free(&ds);

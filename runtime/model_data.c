@@ -4,6 +4,8 @@
  * columns it names; the commands (train, eval, gradcheck, steps) ask here
  * and need not know which.  A REGRESS model's targets go to m->target,
  * which its loss() reads instead of the labels. */
+#include <string.h>
+
 #include "nnrt_internal.h"
 
 const char *nnrt_model_data_name(const nnrt_model *m, int test)
@@ -33,15 +35,46 @@ static int load_csv(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error
                          regress ? 0 : nnrt_label_bound(m), out, err);
 }
 
+/* `keep 5 6 7 8 9`: drop the other samples, in place, and relabel the kept
+ * ones 0, 1, ... in increasing order of label.  The dataset owns its bytes,
+ * so compacting them needs no copy. */
+static int keep_classes(const nnrt_model *m, nnrt_dataset *ds, const char *name,
+                        nnrt_error *err)
+{
+    uint8_t *pixels = ds->images_idx.bytes, *labels = ds->labels_idx.bytes;
+    int kept = 0;
+    for (int i = 0; i < ds->n_samples; i++) {
+        unsigned label = labels[i];
+        if (label >= 32 || !(m->keep_classes >> label & 1))
+            continue;
+        uint32_t below = m->keep_classes & ((1u << label) - 1);
+        labels[kept] = (uint8_t)__builtin_popcount(below);
+        memmove(pixels + (size_t)kept * ds->sample_bytes, pixels + (size_t)i * ds->sample_bytes,
+                ds->sample_bytes);
+        kept++;
+    }
+    if (kept == 0)
+        return nnrt_fail(err, "%s: no sample has a label the model keeps", name);
+    ds->n_samples = kept;
+    return 0;
+}
+
 int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err)
 {
     if (m->train_csv)
         return load_csv(m, test, out, err);
     if (m->task == NNRT_TASK_REGRESS)
         return nnrt_fail(err, "%s: a regression model needs CSV data", m->name);
-    return nnrt_dataset_load(test ? m->test_images : m->train_images,
-                             test ? m->test_labels : m->train_labels, (size_t)m->in_size,
-                             nnrt_label_bound(m), out, err);
+    const char *images = test ? m->test_images : m->train_images;
+    /* with `keep`, any label may be in the file: those not kept are dropped */
+    if (nnrt_dataset_load(images, test ? m->test_labels : m->train_labels, (size_t)m->in_size,
+                          m->keep_classes ? 0 : nnrt_label_bound(m), out, err) != 0)
+        return -1;
+    if (m->keep_classes && keep_classes(m, out, images, err) != 0) {
+        nnrt_dataset_free(out);
+        return -1;
+    }
+    return 0;
 }
 
 void nnrt_model_batch(const nnrt_model *m, const nnrt_dataset *ds, const int *order, int first,

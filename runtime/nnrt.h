@@ -234,6 +234,13 @@ typedef struct nnrt_augment {
     float erase, erase_p;           /* a rectangle of U(0.02, erase) of the area set to 0 */
 } nnrt_augment;
 
+/* Transfer learning: a tensor that starts from the same-named tensor of
+ * another model's weights file instead of its initializer (transfer.c). */
+typedef struct nnrt_transfer {
+    const char *param;          /* "conv2d1.w": the tensor, here and in the file */
+    const char *file;           /* "runs/transfer_base/weights" */
+} nnrt_transfer;
+
 typedef enum nnrt_task {
     NNRT_TASK_CLASSIFY,         /* integer labels; accuracy */
     NNRT_TASK_REGRESS           /* float targets; MAE and RMSE instead of accuracy */
@@ -286,6 +293,13 @@ typedef struct nnrt_model {
     nnrt_schedule schedule;     /* zeroed: constant */
     nnrt_augment augment;       /* zeroed: none */
 
+    /* data: keep only the samples whose label's bit is set, relabeled
+     * 0, 1, ... in increasing order of label (0: keep all) */
+    uint32_t keep_classes;
+    /* transfer learning: tensors that start from another model's weights */
+    int n_transfers;
+    const nnrt_transfer *transfers;
+
     int n_params;
     const nnrt_param *params;
 
@@ -309,6 +323,13 @@ typedef struct nnrt_model {
 /* ---- parameters and optimizers (init.c, optim.c) ---------------------- */
 
 void nnrt_params_init(const nnrt_model *m, nnrt_rng *rng);
+/* Overwrite the tensors m->transfers names with their values in the files
+ * they name, each file read and checked whole first (magic, version,
+ * structure; the tensor there with the model's shape).  Call after
+ * nnrt_params_init.  Errors name the file, the tensor and the byte offset. */
+int nnrt_params_transfer(const nnrt_model *m, nnrt_error *err);
+/* Both: the weights training starts from. */
+int nnrt_params_start(const nnrt_model *m, nnrt_rng *init, nnrt_error *err);
 
 /* Optimizer state for every param of m: allocated once at start-up. */
 typedef struct nnrt_optim_state {

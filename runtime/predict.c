@@ -44,8 +44,7 @@ static int load_weights(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_er
     if (!o->weights) {
         nnrt_rng init;
         nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);   /* as train starts */
-        nnrt_params_init(m, &init);
-        return 0;
+        return nnrt_params_start(m, &init, err);
     }
     /* the default file is missing when nothing was trained yet: say what to do */
     if (o->weights_default && access(o->weights, F_OK) != 0 && errno == ENOENT)

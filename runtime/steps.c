@@ -58,7 +58,8 @@ static int starting_weights(const nnrt_model *m, const nnrt_steps_opts *o, nnrt_
     } else {
         nnrt_rng init;
         nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
-        nnrt_params_init(m, &init);
+        if (nnrt_params_start(m, &init, err) != 0)
+            return -1;
     }
     return o->weights_out ? nnrt_weights_save(m, o->weights_out, err) : 0;
 }

@@ -107,6 +107,14 @@ static const OpModel MODELS[] = {
     { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n"
                    "    avgpool 2\n    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n"
                    "    dense 3 softmax\n", "cross_entropy", NULL, 8 },
+    /* frozen layers (trainable=false) between trainable ones: the gradient
+     * must still flow through them, an im2col conv, an inference-mode
+     * batchnorm and a direct conv, to conv2d1 */
+    { "frozen_middle", "    input 8x8\n    conv2d 8 3x3 tanh padding=same\n"
+                       "    conv2d 4 3x3 tanh padding=same trainable=false\n"
+                       "    batchnorm tanh trainable=false\n"
+                       "    conv2d 2 2x2 tanh trainable=false\n    flatten\n    dense 3 softmax\n",
+      "cross_entropy", NULL, 0 },
 };
 
 START_TEST(backward_matches_central_differences)
