@@ -309,6 +309,9 @@ int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_err
 
 /* ---- the `augment-preview` command (preview.c) ------------------------ */
 
+/* augment-preview draws every pixel as a square this many pixels wide */
+#define NNRT_PREVIEW_ZOOM 4
+
 /* Write a PNG to path (atomically): the first `count` training images (or
  * all, if fewer), each beside a copy augmented as training would, drawing
  * from the augment stream of seed.  The layout is in preview.c. */

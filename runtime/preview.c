@@ -39,7 +39,7 @@ static int grid_init(grid *g, int count, int h, int w, int c, nnrt_error *err)
     g->rows = (count + g->cols - 1) / g->cols;
     long width = (long)g->cols * (2L * w + 1) + (long)GAP * (g->cols + 1);
     long height = (long)g->rows * h + (long)GAP * (g->rows + 1);
-    if (width > 0x7fffffff || height > 0x7fffffff)
+    if (width > 0x7fffffff / NNRT_PREVIEW_ZOOM || height > 0x7fffffff / NNRT_PREVIEW_ZOOM)
         return nnrt_fail(err, "a preview of %d images of %dx%d is too large for a PNG", count, h,
                          w);
     g->width = (int)width, g->height = (int)height;
@@ -111,27 +111,48 @@ static void png_fail(png_structp png, png_const_charp msg)
     png_longjmp(png, 1);
 }
 
+/* Row y of g, each pixel repeated NNRT_PREVIEW_ZOOM times, into out */
+static void zoom_row(const grid *g, int y, uint8_t *out)
+{
+    const uint8_t *in = g->pixels + (size_t)y * g->width * g->c;
+    for (int x = 0; x < g->width; x++)
+        for (int k = 0; k < NNRT_PREVIEW_ZOOM; k++, out += g->c)
+            memcpy(out, in + (size_t)x * g->c, (size_t)g->c);
+}
+
+/* The grid as a PNG, every pixel a NNRT_PREVIEW_ZOOM-wide square: a
+ * 28x28 image is too small to judge at one screen pixel a pixel. */
 static int encode(const grid *g, nnrt_afile *f, nnrt_error *err)
 {
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_fail, NULL);
+    size_t row_bytes = (size_t)g->width * NNRT_PREVIEW_ZOOM * g->c;
+    uint8_t *row = malloc(row_bytes);
+    png_structp png = row ? png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_fail, NULL)
+                          : NULL;
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
+        free(row);
         return nnrt_fail(err, "out of memory for libpng");
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
+        free(row);
         return -1;
     }
     png_set_write_fn(png, f, png_write_bytes, png_flush_nothing);
-    png_set_IHDR(png, info, (png_uint_32)g->width, (png_uint_32)g->height, 8,
+    png_set_IHDR(png, info, (png_uint_32)g->width * NNRT_PREVIEW_ZOOM,
+                 (png_uint_32)g->height * NNRT_PREVIEW_ZOOM, 8,
                  g->c == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
-    for (int y = 0; y < g->height; y++)
-        png_write_row(png, g->pixels + (size_t)y * g->width * g->c);
+    for (int y = 0; y < g->height; y++) {
+        zoom_row(g, y, row);
+        for (int k = 0; k < NNRT_PREVIEW_ZOOM; k++)
+            png_write_row(png, row);
+    }
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
+    free(row);
     return 0;
 }
 

@@ -16,6 +16,8 @@
 
 /* value ch of pixel (y, x) of an image w pixels wide with c channels */
 #define PX(img, w, c, y, x, ch) ((img)[((size_t)(y) * (w) + (x)) * (c) + (ch)])
+/* the same pixel of a preview, whose pixels are NNRT_PREVIEW_ZOOM squares */
+#define ZPX(img, w, c, y, x, ch) PX(img, w, c, (y) * NNRT_PREVIEW_ZOOM, (x) * NNRT_PREVIEW_ZOOM, ch)
 
 static const nnrt_warp IDENTITY = { 0, 0, 1, 1, 0, 0, 0 };
 
@@ -694,6 +696,13 @@ static void check_preview(const char *path, int n, int h, int w, int c, int mirr
     uint8_t *png;
     int width, height;
     read_png(path, c == 3, &png, &width, &height);
+    /* every pixel a NNRT_PREVIEW_ZOOM square: read the top-left of each */
+    ck_assert_int_eq(width % NNRT_PREVIEW_ZOOM, 0);
+    ck_assert_int_eq(height % NNRT_PREVIEW_ZOOM, 0);
+    ck_assert_int_eq(png[(size_t)width * c + c], png[0]);   /* the square's other corner */
+    int full_width = width;
+    width /= NNRT_PREVIEW_ZOOM;
+    height /= NNRT_PREVIEW_ZOOM;
     int cols = 1;
     while (cols * cols < n)
         cols++;
@@ -713,9 +722,9 @@ static void check_preview(const char *path, int n, int h, int w, int c, int mirr
                     size_t km = i * size + ((size_t)y * w + (w - 1 - x)) * c + ch;
                     uint8_t want = (uint8_t)(80 + (k * 29) % 91);
                     uint8_t want_copy = mirrored ? (uint8_t)(80 + (km * 29) % 91) : want;
-                    ck_assert_int_eq(PX(png, width, c, y0 + y, x0 + x, ch), want);
-                    ck_assert_int_eq(PX(png, width, c, y0 + y, x0 + w + 1 + x, ch), want_copy);
-                    ck_assert_int_eq(PX(png, width, c, y0 + y, x0 + w, ch), 128);
+                    ck_assert_int_eq(ZPX(png, full_width, c, y0 + y, x0 + x, ch), want);
+                    ck_assert_int_eq(ZPX(png, full_width, c, y0 + y, x0 + w + 1 + x, ch), want_copy);
+                    ck_assert_int_eq(ZPX(png, full_width, c, y0 + y, x0 + w, ch), 128);
                 }
     }
     free(png);
@@ -1094,9 +1103,10 @@ START_TEST(trainer_writes_a_preview_png)
     static const uint8_t SIGNATURE[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
     ck_assert(memcmp(head, SIGNATURE, 8) == 0);
     ck_assert(memcmp(head + 12, "IHDR", 4) == 0);
-    /* 3 pairs a row, 2 rows: 3 (2*5 + 1) + 2*4 wide, 2*6 + 2*3 high */
-    ck_assert_uint_eq(big_endian(head + 16), 41);
-    ck_assert_uint_eq(big_endian(head + 20), 18);
+    /* 3 pairs a row, 2 rows: 3 (2*5 + 1) + 2*4 wide, 2*6 + 2*3 high, each
+     * pixel NNRT_PREVIEW_ZOOM wide */
+    ck_assert_uint_eq(big_endian(head + 16), 41 * NNRT_PREVIEW_ZOOM);
+    ck_assert_uint_eq(big_endian(head + 20), 18 * NNRT_PREVIEW_ZOOM);
 
     /* --out is required; --help names the command */
     snprintf(cmd, sizeof cmd, "%s augment-preview --count 3", exe);
