@@ -99,7 +99,9 @@ $(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
     -DNNC_PKG_CFLAGS='"$(PKG_CFLAGS)"' -DNNC_PKG_LIBS='"$(PKG_LIBS) -lm"' \
     -DNNC_TRAINER_CFLAGS='"$(TRAINER_CFLAGS)"'
 
-$(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a
+# `nnc plot` draws with the runtime's plot_svg.c and curve_read.c: only
+# those (and what they call) come out of libnnrt.a, nothing needing OpenBLAS.
+$(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) -lm
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -4,6 +4,8 @@
  *   nnc emit  FILE.nn [-o OUT.c] write the generated C (stdout without -o)
  *   nnc build FILE.nn [-o OUT]   write OUT.c and compile it into ./OUT
  *   -D NAME=VALUE                 overrides `let NAME = ...` in the file
+ *   nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]
+ *                                 several runs' curve.csv in one picture
  *
  * Exit codes: 0 ok, 1 the .nn file (or the command line) is wrong,
  * 2 nnc itself failed (including the C compiler rejecting what nnc wrote).
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "nnc.h"
+#include "plot.h"
 
 /* Set by the Makefile: how to compile what nnc emits. */
 #ifndef NNC_CC
@@ -39,16 +42,22 @@ extern char **environ;
 
 static const char USAGE[] =
     "usage: nnc COMMAND FILE.nn [-o OUT]\n"
+    "       nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]\n"
     "\n"
     "commands:\n"
     "  check FILE.nn           check the model and print a summary of its layers\n"
     "  emit  FILE.nn [-o OUT.c]  write the generated C (to stdout without -o)\n"
     "  build FILE.nn [-o OUT]  write OUT.c and compile it into the trainer OUT\n"
     "                          (default OUT: the file's name without .nn)\n"
+    "  plot RUN_DIR... [-o OUT.svg]\n"
+    "                          draw the learning curves of training runs (each\n"
+    "                          folder's curve.csv) over each other, one colour a run,\n"
+    "                          as SVG (to stdout without -o)\n"
     "\n"
     "options:\n"
     "  -o OUT                  the output file\n"
     "  -D NAME=VALUE           override the file's 'let NAME = ...'\n"
+    "  --title TEXT            plot: the picture's title (default: the runs' names)\n"
     "  -v                      print the C compiler command\n"
     "  --help, --version\n"
     "\n"
@@ -133,7 +142,8 @@ static int parse_options(int argc, char **argv, Options *o)
         return -1;
     }
     if (strcmp(o->command, "check") && strcmp(o->command, "emit") && strcmp(o->command, "build")) {
-        fprintf(stderr, "nnc: error: unknown command '%s' (expected check, emit or build)\n",
+        fprintf(stderr,
+                "nnc: error: unknown command '%s' (expected check, emit, build or plot)\n",
                 o->command);
         return -1;
     }
@@ -294,6 +304,140 @@ static int run(Arena *a, const Options *o)
     return compile_c(a, c_file, exe, o->verbose);
 }
 
+/* ---- nnc plot ------------------------------------------------------------ */
+
+/* A run as given: a folder holding curve.csv, or the curve.csv itself.
+ * The file to read into *path, the folder's name (what the legend calls
+ * the run) into *name. */
+static int locate_run(Arena *a, const char *arg, const char **path, char **name)
+{
+    char *dir = arena_strndup(a, arg, strlen(arg));
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        dir[--len] = '\0';
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "nnc: error: %s: %s\n", dir,
+                errno == ENOENT ? "no such folder" : strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *path = arena_printf(a, "%s/curve.csv", dir);
+    } else {
+        *path = arena_strndup(a, dir, len);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash > dir)
+            *slash = '\0';
+        else
+            dir = slash ? "/" : ".";
+    }
+    char cwd[PATH_MAX];
+    if (strcmp(dir, ".") == 0 && getcwd(cwd, sizeof cwd))
+        dir = arena_strndup(a, cwd, strlen(cwd));
+    char *base = strrchr(dir, '/');
+    *name = base && base[1] ? base + 1 : dir;
+    return 0;
+}
+
+/* Two runs from folders of one name (a/run, b/run) are told apart by the
+ * paths as given. */
+static void distinct_names(nnrt_curve *runs, char **args, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            if (i != j && strcmp(runs[i].name, runs[j].name) == 0) {
+                for (int k = 0; k < n; k++)
+                    runs[k].name = args[k];
+                return;
+            }
+}
+
+/* "tiny vs large", or "3 runs" when that would be long */
+static const char *default_title(Arena *a, const nnrt_curve *runs, int n)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += strlen(runs[i].name) + 4;
+    if (len > 80)
+        return arena_printf(a, "%d runs", n);
+    char *title = arena_printf(a, "%s", runs[0].name);
+    for (int i = 1; i < n; i++)
+        title = arena_printf(a, "%s vs %s", title, runs[i].name);
+    return title;
+}
+
+static int plot_runs(Arena *a, char **args, int n, const char *output, const char *title)
+{
+    nnrt_curve *runs = arena_alloc(a, (size_t)n * sizeof *runs);
+    int status = 0, n_read = 0;
+    for (; n_read < n && status == 0; n_read++) {
+        const char *path;
+        char *name = NULL;
+        nnrt_error err;
+        if (locate_run(a, args[n_read], &path, &name) != 0) {
+            status = 1;
+        } else if (nnrt_curve_read(path, &runs[n_read], &err) != 0) {
+            fprintf(stderr, "nnc: error: %s\n", err.msg);
+            status = 1;
+        }
+        runs[n_read].name = name;
+    }
+    if (status == 0) {
+        distinct_names(runs, args, n);
+        if (!title)
+            title = default_title(a, runs, n);
+        nnrt_error err;
+        int rc = output ? nnrt_plot_write(output, title, runs, n, &err)
+                        : nnrt_plot_svg(stdout, title, runs, n, &err);
+        if (rc != 0) {
+            fprintf(stderr, "nnc: error: %s\n", err.msg);
+            status = 1;
+        } else if (output) {
+            printf("wrote %s: %d run%s\n", output, n, n == 1 ? "" : "s");
+        }
+    }
+    for (int i = 0; i < n_read; i++)
+        nnrt_curve_free(&runs[i]);
+    return status;
+}
+
+/* nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]; argv[0] is "plot". */
+static int plot_command(int argc, char **argv)
+{
+    Arena arena = { 0 };
+    char **args = arena_alloc(&arena, (size_t)argc * sizeof *args);
+    const char *output = NULL, *title = NULL;
+    int n = 0, status = 0;
+    for (int i = 1; i < argc && status == 0; i++) {
+        const char *arg = argv[i];
+        const char **value = strcmp(arg, "-o") == 0        ? &output
+                             : strcmp(arg, "--title") == 0 ? &title
+                                                           : NULL;
+        if (value && i + 1 < argc) {
+            *value = argv[++i];
+        } else if (value) {
+            fprintf(stderr, "nnc: error: %s needs a value\n", arg);
+            status = 1;
+        } else if (strncmp(arg, "--title=", 8) == 0) {
+            title = arg + 8;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "nnc: error: plot: unknown option '%s'\n", arg);
+            status = 1;
+        } else {
+            args[n++] = argv[i];
+        }
+    }
+    if (status == 0 && n == 0) {
+        fprintf(stderr, "nnc: error: 'plot' needs one or more run folders (each with a "
+                        "curve.csv), e.g. nnc plot runs/a runs/b -o compare.svg\n");
+        status = 1;
+    }
+    if (status == 0)
+        status = plot_runs(&arena, args, n, output, title);
+    arena_free(&arena);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -306,6 +450,8 @@ int main(int argc, char **argv)
             return 0;
         }
     }
+    if (argc > 1 && strcmp(argv[1], "plot") == 0)
+        return plot_command(argc - 1, argv + 1);
     Options o = { 0 };
     if (parse_options(argc, argv, &o) != 0)
         return 1;

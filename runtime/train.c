@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "nnrt_internal.h"
 
 /* What one run holds, so that one cleanup frees it all. */
@@ -187,6 +188,11 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
             nnrt_weights_save(m, r->weights_path, err) != 0)
             return -1;
     }
+    /* the verdict on the curves and their picture, DIR/report.txt and
+     * DIR/curve.svg: before the test line, so that from there on the
+     * output is what `eval` prints */
+    if (nnrt_train_report(m, o->out_dir, r->rows, o->epochs, err) != 0)
+        return -1;
 
     nnrt_scores test;
     nnrt_evaluate(m, &r->test, r->eval_order, r->y, &test);
