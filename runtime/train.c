@@ -147,7 +147,8 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     nnrt_rng_stream(&shuffle, o->seed, NNRT_STREAM_SHUFFLE);
     nnrt_rng_stream(&dropout, o->seed, NNRT_STREAM_DROPOUT);
     nnrt_rng_stream(&r->augment, o->seed, NNRT_STREAM_AUGMENT);
-    nnrt_params_init(m, &init);
+    if (nnrt_params_start(m, &init, err) != 0)
+        return -1;
 
     int steps = (r->train.n_samples + o->batch - 1) / o->batch;
     printf("%s: %d training samples, %d validation, %d test; batch %d, %d steps per epoch; "
