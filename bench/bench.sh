@@ -104,12 +104,12 @@ bench_at() {
     run "${model}_pytorch" "$PY" "bench/torch_$model.py" --epochs 1 --threads "$threads"
     nnc_log=$OUT/${model}_nnc.log pt_log=$OUT/${model}_pytorch.log
 
-    # nnc: curve.csv's seconds column (found by name), row of epoch 1; the
+    # nnc: times.csv's seconds column (found by name), row of epoch 1; the
     # trainer's `test: loss L accuracy A` line.  pytorch: `key value` lines.
     # The awk programs are in single quotes on purpose: $1 is awk's, not ours.
     # shellcheck disable=SC2016
     {
-        nnc_s=$(value "$OUT/run/curve.csv" \
+        nnc_s=$(value "$OUT/run/times.csv" \
             'BEGIN{FS=","} NR==1{for(i=1;i<=NF;i++) if($i=="seconds") c=i; next} c && $1==1{print $c}' \
             "seconds for epoch 1")
         nnc_a=$(value "$nnc_log" \

@@ -19,7 +19,7 @@ static const char *const SPLIT_WORDS[] = { "images", "labels", "csv" };
 static const Vocab SPLIT = { "data file", SPLIT_WORDS, COUNT(SPLIT_WORDS) };
 
 static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs", "seed",
-                                           "schedule" };
+                                           "schedule", "early_stop" };
 static const Vocab TRAIN = { "training setting", TRAIN_WORDS, COUNT(TRAIN_WORDS) };
 
 /* Index i of each table is the enum value i. */
@@ -202,8 +202,8 @@ static void check_train(Checker *c, const Stmt *block)
         if (k < 0 || once(c, &seen[k], s))
             continue;
         need_block(c, s, 0);
-        if (k == 1 || k == 5) {
-            (k == 1 ? check_optimizer : check_schedule)(c, s);
+        if (k == 1 || k == 5 || k == 6) {
+            (k == 1 ? check_optimizer : k == 5 ? check_schedule : check_early_stop)(c, s);
             continue;
         }
         check_args(c, s, 1, NULL, 0);
@@ -378,6 +378,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
         check_loss_fits_output(&c);
         check_classes_fit(&c);
         check_transfer_fits(&c);
+        check_early_stop_fits(&c);
     }
     check_lr(&c);
     return d->n_errors ? NULL : m;

@@ -58,6 +58,11 @@ int arg_word(Checker *c, const Arg *a, const char *what, const char **out);
 void check_optimizer(Checker *c, const Stmt *s);
 void check_schedule(Checker *c, const Stmt *s);
 
+/* check_early_stop.c: the statement, then, once the data and the loss
+ * are known, that what it monitors is there */
+void check_early_stop(Checker *c, const Stmt *s);
+void check_early_stop_fits(Checker *c);
+
 /* check_network.c */
 void check_network(Checker *c, const Stmt *block);
 

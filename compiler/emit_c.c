@@ -796,6 +796,22 @@ static void emit_schedule(Emitter *e)
     OUT("    },\n");
 }
 
+/* .early_stop = { .patience = 5, .monitor = NNRT_MONITOR_VAL_LOSS, .min_delta = 0.001f } */
+static void emit_early_stop(Emitter *e)
+{
+    const EarlyStop *es = &e->m->early_stop;
+    char monitor[32], num[64];
+    if (!es->stmt)
+        return;
+    upper(monitor, sizeof monitor, monitor_name(es->monitor));
+    OUT("    .early_stop = {   /* %s:%d */\n", e->m->src->name, es->stmt->loc.first_line);
+    OUT("        .patience = %ld,\n", es->patience);
+    OUT("        .monitor = NNRT_MONITOR_%s,\n", monitor);
+    if (es->min_delta > 0)
+        OUT("        .min_delta = %s,\n", float_lit(num, sizeof num, es->min_delta));
+    OUT("    },\n");
+}
+
 static void emit_model(Emitter *e)
 {
     const Model *m = e->m;
@@ -842,6 +858,7 @@ static void emit_model(Emitter *e)
     OUT("    .epochs = EPOCHS,\n    .seed = SEED,\n");
     emit_optimizer(e);
     emit_schedule(e);
+    emit_early_stop(e);
     emit_augment(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");

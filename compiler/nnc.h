@@ -262,6 +262,16 @@ typedef struct Schedule {
     long every, patience;
 } Schedule;
 
+/* early_stop patience N monitor=M min_delta=D (check_early_stop.c): the
+ * runtime's nnrt_early_stop, field for field. */
+typedef struct EarlyStop {
+    const Stmt *stmt;     /* NULL when there is none */
+    const Arg *monitor_arg;  /* monitor=..., or NULL for the default */
+    long patience;
+    int monitor;          /* index into monitor_name(), in nnrt_monitor's order */
+    double min_delta;
+} EarlyStop;
+
 /* augment { ... } (check_augment.c): the runtime's nnrt_augment, field for
  * field.  A p of 0 leaves that change out. */
 typedef struct Augment {
@@ -311,6 +321,7 @@ typedef struct Model {
     double opt[N_OPT_PARAMS];       /* indexed by OptParam */
     unsigned opt_used;              /* bit p: the optimizer has parameter p */
     Schedule schedule;
+    EarlyStop early_stop;
     long batch, epochs;
     uint64_t seed;
 
@@ -337,6 +348,7 @@ const char *loss_name(LossKind loss);
 const char *optimizer_name(OptimizerKind opt);
 const char *opt_param_name(OptParam p);      /* "lr", "beta1", ... */
 const char *schedule_name(ScheduleKind k);
+const char *monitor_name(int monitor);       /* "val_loss", "accuracy", ... */
 
 /* ---- ir.c, lower.c: ops with fixed shapes -------------------------------- */
 

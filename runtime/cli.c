@@ -1,6 +1,7 @@
 /* cli.c: the trainer's command line, nnrt_main.
  *
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
+ *             [--resume DIR]
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
@@ -205,14 +206,18 @@ static void usage(const cli *c, FILE *out)
             "Trains the model '%s' of %s (built by nnc %s).\n"
             "\n"
             "commands:\n"
-            "  train        train from fresh weights, then report on the test set\n"
+            "  train        train from fresh weights (or go on from a checkpoint), then\n"
+            "               report on the test set\n"
             "    --epochs N   passes over the training set (default %d)\n"
             "    --batch N    samples per update, 1 to %d (default %d)\n"
             "    --lr X       learning rate (default %g)\n"
             "    --seed N     seeds the initial weights, shuffling, dropout and augmentation\n"
             "                 (default %llu)\n"
             "    --limit N    use only the first N training samples (default: all)\n"
-            "    --out DIR    where weights and curve.csv go (default %s)\n"
+            "    --out DIR    where weights, curve.csv, times.csv and checkpoint go\n"
+            "                 (default %s)\n"
+            "    --resume DIR go on with the run in DIR from its checkpoint (saved after\n"
+            "                 every epoch), with its settings; --epochs may lengthen it\n"
             "  eval         loss and accuracy on the test set with saved weights; for a\n"
             "               classifier also its confusion matrix and per-class scores\n"
             "    --weights F  weights file (default DIR/weights)\n"
@@ -244,7 +249,8 @@ static void usage(const cli *c, FILE *out)
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
-            "DIR/curve.csv: %s, one row per epoch.\n"
+            "DIR/curve.csv: %s, one row per epoch;\n"
+            "DIR/times.csv: epoch,seconds.\n"
             "Exit status: 0 ok, 1 bad option, data or weights file, 2 internal error.\n",
             c->prog, m->name, or_unknown(m->source), or_unknown(m->nnc_version), m->epochs,
             m->max_batch, m->batch, (double)m->optimizer.lr, (unsigned long long)m->seed,
@@ -253,8 +259,8 @@ static void usage(const cli *c, FILE *out)
             m->task == NNRT_TASK_REGRESS ? "index,target0,...,out0,..." : "index,label,out0,...",
             c->default_dir,
             MAX_PREVIEW, (unsigned long long)m->seed,
-            m->task == NNRT_TASK_REGRESS ? "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse,seconds"
-                                         : "epoch,loss,accuracy,val_loss,val_accuracy,seconds");
+            m->task == NNRT_TASK_REGRESS ? "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse"
+                                         : "epoch,loss,accuracy,val_loss,val_accuracy");
 }
 
 /* Exit status when parse_flags did not return 0: --help, or a bad option
@@ -279,7 +285,9 @@ static int finish(const cli *c, int rc, const nnrt_error *err)
 static int cmd_train(const cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
-    nnrt_train_opts o = { m->epochs, m->batch, m->optimizer.lr, m->seed, 0, c->default_dir };
+    nnrt_train_opts o = { m->epochs, m->batch, m->optimizer.lr, m->seed, 0, c->default_dir,
+                          NULL, 0 };
+    /* the first five in the order of the NNRT_GIVEN_* bits */
     const flag flags[] = {
         { "--epochs", FLAG_COUNT, &o.epochs, MAX_EPOCHS },
         { "--batch", FLAG_COUNT, &o.batch, m->max_batch },
@@ -287,10 +295,19 @@ static int cmd_train(const cli *c, int n, char **args)
         { "--seed", FLAG_SEED, &o.seed, 0 },
         { "--limit", FLAG_COUNT, &o.limit, INT_MAX },
         { "--out", FLAG_PATH, &o.out_dir, 0 },
+        { "--resume", FLAG_PATH, &o.resume, 0 },
     };
-    int rc = parse_flags(c, "train", flags, sizeof flags / sizeof flags[0], n, args);
+    int seen[sizeof flags / sizeof flags[0]] = { 0 };
+    int rc = parse_flags_seen(c, "train", flags, sizeof flags / sizeof flags[0], n, args, seen);
     if (rc != 0)
         return after_flags(c, rc);
+    for (int k = 0; k < 5; k++)
+        o.given |= seen[k] ? 1u << k : 0;
+    if (seen[5] && seen[6]) {
+        fprintf(stderr, "%s: train: --out and --resume: give one (a resumed run writes where it "
+                        "wrote before, in the folder --resume names)\n", m->name);
+        return 1;
+    }
     nnrt_error err;
     return finish(c, nnrt_train_run(m, &o, &err), &err);
 }
@@ -472,6 +489,16 @@ static const char *augment_fault(const nnrt_model *m)
     return NULL;
 }
 
+/* What nnc's checker guarantees of an early_stop. */
+static const char *early_stop_fault(const nnrt_early_stop *es)
+{
+    if (es->patience < 0)
+        return "early_stop patience < 0";
+    if ((unsigned)es->monitor > NNRT_MONITOR_RMSE)
+        return "unknown early_stop monitor";
+    return !(es->min_delta >= 0) ? "early_stop min_delta < 0" : NULL;
+}
+
 /* A description the generated code got wrong is nnc's bug, not the user's. */
 static int model_is_sound(const nnrt_model *m)
 {
@@ -486,6 +513,8 @@ static int model_is_sound(const nnrt_model *m)
                         : schedule_fault(&m->schedule);
     if (!why)
         why = augment_fault(m);
+    if (!why)
+        why = early_stop_fault(&m->early_stop);
     if (why)
         fprintf(stderr, "%s: internal error: bad model description: %s\n",
                 m->name ? m->name : "trainer", why);

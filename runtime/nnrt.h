@@ -241,6 +241,28 @@ typedef struct nnrt_transfer {
     const char *file;           /* "runs/transfer_base/weights" */
 } nnrt_transfer;
 
+/* What early stopping watches: a loss or a metric of each epoch's row. */
+typedef enum nnrt_monitor {
+    NNRT_MONITOR_VAL_LOSS,
+    NNRT_MONITOR_VAL_ACCURACY,
+    NNRT_MONITOR_LOSS,
+    NNRT_MONITOR_ACCURACY,
+    NNRT_MONITOR_VAL_MAE,           /* REGRESS models only, the next four */
+    NNRT_MONITOR_VAL_RMSE,
+    NNRT_MONITOR_MAE,
+    NNRT_MONITOR_RMSE
+} nnrt_monitor;
+
+/* Stop training once the monitored value has not improved for `patience`
+ * epochs, then go back to the weights of the best epoch (early_stop.c).
+ * Improving is falling (losses, MAE, RMSE) or rising (accuracy) by more
+ * than min_delta.  A zeroed struct (patience 0) means no early stopping. */
+typedef struct nnrt_early_stop {
+    int patience;                   /* epochs */
+    nnrt_monitor monitor;
+    float min_delta;
+} nnrt_early_stop;
+
 typedef enum nnrt_task {
     NNRT_TASK_CLASSIFY,         /* integer labels; accuracy */
     NNRT_TASK_REGRESS           /* float targets; MAE and RMSE instead of accuracy */
@@ -292,6 +314,7 @@ typedef struct nnrt_model {
     nnrt_optimizer optimizer;
     nnrt_schedule schedule;     /* zeroed: constant */
     nnrt_augment augment;       /* zeroed: none */
+    nnrt_early_stop early_stop; /* zeroed: none */
 
     /* data: keep only the samples whose label's bit is set, relabeled
      * 0, 1, ... in increasing order of label (0: keep all) */
@@ -426,6 +449,7 @@ void nnrt_augment_batch(const nnrt_model *m, float *x, int n, float *scratch, nn
 
 /* The trainer's command line:
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
+ *             [--resume DIR]
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]

@@ -60,7 +60,9 @@ typedef struct nnrt_epoch_stats {
     double loss, accuracy;      /* training, in training mode, means over the epoch */
     int has_val;
     double val_loss, val_accuracy;
-    double seconds;             /* wall time of the epoch, validation included */
+    double seconds;             /* wall time of the epoch, validation included
+                                   (times.csv; never in curve.csv, which a rerun
+                                   repeats byte for byte) */
     int regress;                /* a REGRESS model: mae and rmse instead of accuracy */
     double mae, rmse, val_mae, val_rmse;
 } nnrt_epoch_stats;
@@ -117,12 +119,16 @@ double nnrt_now(void);
 /* ---- learning curve (curve.c) ----------------------------------------- */
 
 /* Rewrite DIR/curve.csv whole from rows[0..n), atomically:
- *   epoch,loss,accuracy,val_loss,val_accuracy,seconds
- *   1,0.498712,0.825093,0.401234,0.856000,3.214
+ *   epoch,loss,accuracy,val_loss,val_accuracy
+ *   1,0.498712,0.825093,0.401234,0.856000
  * or, when rows[0].regress is set,
- *   epoch,loss,mae,rmse,val_loss,val_mae,val_rmse,seconds
+ *   epoch,loss,mae,rmse,val_loss,val_mae,val_rmse
  * val_ fields are empty when there is no validation split. */
 int nnrt_curve_write(const char *path, const nnrt_epoch_stats *rows, int n, nnrt_error *err);
+/* The same for DIR/times.csv, the wall time of each epoch:
+ *   epoch,seconds
+ *   1,3.214 */
+int nnrt_times_write(const char *path, const nnrt_epoch_stats *rows, int n, nnrt_error *err);
 
 /* ---- evaluation (eval.c) ---------------------------------------------- */
 
@@ -239,7 +245,46 @@ float nnrt_schedule_lr(const nnrt_lr_schedule *ls, long step, int epoch);
  * just reduced, with the old and new rates in *from and *to; else 0. */
 int nnrt_schedule_epoch_end(nnrt_lr_schedule *ls, double loss, float *from, float *to);
 
+/* ---- early stopping (early_stop.c) ----------------------------------- */
+
+/* One run's early stopping and where it stands (the rule is in
+ * early_stop.c).  Nothing is used when s.patience is 0. */
+typedef struct nnrt_early_stopping {
+    nnrt_early_stop s;
+    double best;                /* best monitored value so far: +-INFINITY at first */
+    int best_epoch;             /* 1-based epoch of best; 0 before the first */
+    int wait;                   /* epochs since best last improved */
+    float *best_values;         /* (n_values): every tensor's values at best_epoch, in
+                                   the model's order; owned, NULL without early stopping */
+    size_t n_values;
+} nnrt_early_stopping;
+
+/* Allocates best_values (the one allocation): -1 when out of memory. */
+int nnrt_early_start(nnrt_early_stopping *es, const nnrt_model *m);
+void nnrt_early_free(nnrt_early_stopping *es);
+/* "val_loss", "accuracy", ...: the curve.csv column it watches */
+const char *nnrt_monitor_name(nnrt_monitor monitor);
+/* Whether the monitor's values need a validation split (the val_ ones). */
+int nnrt_monitor_needs_val(nnrt_monitor monitor);
+/* After each epoch, with its row: keeps the weights aside when the value
+ * improved.  Returns 1 when training should stop now. */
+int nnrt_early_epoch_end(nnrt_early_stopping *es, const nnrt_model *m, const nnrt_epoch_stats *s);
+/* Whether the patience has run out (a run resumed after it stops at once). */
+int nnrt_early_stopped(const nnrt_early_stopping *es);
+/* Put the best epoch's values back into m's tensors. */
+void nnrt_early_restore(const nnrt_early_stopping *es, const nnrt_model *m);
+
 /* ---- training (train.c) ----------------------------------------------- */
+
+/* Which of nnrt_train_opts' settings the command line gave (a resumed run
+ * refuses one that disagrees with the run it resumes). */
+enum {
+    NNRT_GIVEN_EPOCHS = 1,
+    NNRT_GIVEN_BATCH = 2,
+    NNRT_GIVEN_LR = 4,
+    NNRT_GIVEN_SEED = 8,
+    NNRT_GIVEN_LIMIT = 16
+};
 
 typedef struct nnrt_train_opts {
     int epochs;
@@ -248,10 +293,65 @@ typedef struct nnrt_train_opts {
     uint64_t seed;
     int limit;                  /* training samples kept before the split; 0 = all */
     const char *out_dir;        /* made, with its parents, if missing */
+    const char *resume;         /* NULL, or the folder of the run to go on with
+                                   (then out_dir too) */
+    unsigned given;             /* NNRT_GIVEN_* bits */
 } nnrt_train_opts;
 
 /* The `train` command; progress and the final `test:` line on stdout. */
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
+
+/* ---- run checkpoints (resume.c; the format is docs/checkpoint.md) ----- */
+
+/* What the epoch loop carries from one epoch to the next, as pointers
+ * into the loop's own state: DIR/checkpoint holds all of it, so that a
+ * run resumed from it goes on exactly as it would have. */
+typedef struct nnrt_checkpoint {
+    int epochs, batch;          /* the run's settings */
+    float lr;
+    uint64_t seed;
+    int limit;
+    int epochs_done;            /* rows[0 .. epochs_done) are the curve so far */
+    nnrt_rng *shuffle, *dropout, *augment;
+    nnrt_optim_state *optim;
+    nnrt_lr_schedule *schedule;
+    nnrt_early_stopping *early;
+    int *order;                 /* (n_order): the shuffle as the last epoch left it */
+    int n_order;
+    nnrt_epoch_stats *rows;     /* room for `epochs` rows */
+} nnrt_checkpoint;
+
+/* c and m's tensors to path, through PATH.tmp, fsync and rename, with a
+ * CRC-32 of the contents at the end.  No malloc: runs inside the loop. */
+int nnrt_checkpoint_save(const nnrt_model *m, const char *path, const nnrt_checkpoint *c,
+                         nnrt_error *err);
+
+/* A checkpoint read whole and found undamaged (magic, version, length,
+ * checksum) and of m's model; its settings and progress, not yet loaded. */
+typedef struct nnrt_checkpoint_file {
+    char path[NNRT_PATH_MAX];
+    unsigned char *bytes;       /* the file; owned, freed by nnrt_checkpoint_close */
+    size_t len;
+    char sha256[65];            /* of the .nn file its trainer was built from */
+    int epochs, batch;
+    float lr;
+    uint64_t seed;
+    int limit;
+    int epochs_done;
+} nnrt_checkpoint_file;
+
+int nnrt_checkpoint_open(const nnrt_model *m, const char *path, nnrt_checkpoint_file *f,
+                         nnrt_error *err);
+/* o's settings become f's; one the command line gave (o->given) must be
+ * the same, but --epochs, which may lengthen the run (not below the
+ * epochs done). */
+int nnrt_checkpoint_settings(const nnrt_checkpoint_file *f, nnrt_train_opts *o, nnrt_error *err);
+/* Checks all the rest of f against m and c (tensors, optimizer, sizes),
+ * and only then copies it into m's tensors and what c points to.  A
+ * refused file leaves both as they were. */
+int nnrt_checkpoint_load(const nnrt_model *m, const nnrt_checkpoint_file *f, nnrt_checkpoint *c,
+                         nnrt_error *err);
+void nnrt_checkpoint_close(nnrt_checkpoint_file *f);
 
 /* One update from the n samples in m->input and y (and m->target): forward
  * in training mode (dropout drawing from rng), loss, backward, an

@@ -1,15 +1,21 @@
 /* train.c: the `train` command: the epoch loop.
  *
  * Everything is allocated before the first epoch; inside the loop nothing
- * is (weights and curve.csv are written through stack buffers).  Per batch:
- * fill the input, set the scheduled learning rate, forward in training
- * mode, loss (plus the penalty, as Keras reports it), accuracy, backward,
- * optimizer step.  After each epoch: validation, the progress line, the
- * plateau schedule's verdict (a line of its own when it lowers the rate), a
- * row of curve.csv and DIR/weights, so an interrupted run keeps its last
- * epoch.  At the end the test set, on stdout:  test: loss 0.3712 accuracy 0.8690
+ * is (weights, curve.csv and the checkpoint are written through stack
+ * buffers).  Per batch: fill the input, set the scheduled learning rate,
+ * forward in training mode, loss (plus the penalty, as Keras reports it),
+ * accuracy, backward, optimizer step; a NaN or infinite loss stops the run
+ * (it diverged).  After each epoch: validation, the progress line, the
+ * plateau schedule's verdict (a line of its own when it lowers the rate),
+ * early stopping's, then curve.csv, times.csv, DIR/weights and last
+ * DIR/checkpoint, which holds all the loop carries to the next epoch (also
+ * written once before the first).  `--resume DIR` starts from that instead
+ * of fresh weights and goes on as the run would have.  At the end, with
+ * early stopping, the best epoch's weights are put back; then the test
+ * set, on stdout:  test: loss 0.3712 accuracy 0.8690
  * (a REGRESS model reports MAE and RMSE where others report accuracy).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +33,24 @@ typedef struct run {
     int *y;                     /* (max_batch): labels of the current batch */
     nnrt_epoch_stats *rows;     /* (epochs): the curve so far */
     float *augment_scratch;     /* (in_size): for nnrt_augment_batch */
+    nnrt_rng shuffle, dropout;  /* the order of each epoch, the dropout masks */
     nnrt_rng augment;           /* the training images' random changes */
     nnrt_optim_state optim;
     nnrt_lr_schedule schedule;
+    nnrt_early_stopping early;
+    int epochs_done;
     int have_all, have_test, have_optim;
     char weights_path[NNRT_PATH_MAX], curve_path[NNRT_PATH_MAX];
+    char times_path[NNRT_PATH_MAX], checkpoint_path[NNRT_PATH_MAX];
 } run;
+
+/* DIR/name into path */
+static int run_file(char *path, const char *dir, const char *name, nnrt_error *err)
+{
+    if ((size_t)snprintf(path, NNRT_PATH_MAX, "%s/%s", dir, name) >= NNRT_PATH_MAX)
+        return nnrt_fail(err, "%s: path too long", dir);
+    return 0;
+}
 
 static int load_data(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
 {
@@ -55,6 +73,12 @@ static int load_data(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt
                          nnrt_model_data_name(m, 0), r->all.n_samples, m->validation * 100);
     if (r->test.n_samples <= 0)
         return nnrt_fail(err, "%s: no test samples", nnrt_model_data_name(m, 1));
+    if (m->early_stop.patience > 0 && nnrt_monitor_needs_val(m->early_stop.monitor) &&
+        r->val.n_samples <= 0)
+        return nnrt_fail(err, "%s: early_stop monitors %s, but no samples are left for "
+                              "validation (%d samples, validation %g%%)",
+                         nnrt_model_data_name(m, 0), nnrt_monitor_name(m->early_stop.monitor),
+                         r->all.n_samples, m->validation * 100);
     return 0;
 }
 
@@ -73,15 +97,17 @@ static int allocate(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_
     if (nnrt_optim_init(&r->optim, m, opt) != 0)
         return nnrt_fail(err, "out of memory for the optimizer's state");
     r->have_optim = 1;
+    if (nnrt_early_start(&r->early, m) != 0)
+        return nnrt_fail(err, "out of memory for early stopping's copy of the weights");
     long steps = (r->train.n_samples + o->batch - 1) / o->batch;
     nnrt_schedule_start(&r->schedule, &m->schedule, o->lr, steps * o->epochs);
     for (int i = 0; i < r->train.n_samples; i++)
         r->order[i] = i;
-    if ((size_t)snprintf(r->weights_path, sizeof r->weights_path, "%s/weights", o->out_dir) >=
-            sizeof r->weights_path ||
-        (size_t)snprintf(r->curve_path, sizeof r->curve_path, "%s/curve.csv", o->out_dir) >=
-            sizeof r->curve_path)
-        return nnrt_fail(err, "%s: path too long", o->out_dir);
+    if (run_file(r->weights_path, o->out_dir, "weights", err) != 0 ||
+        run_file(r->curve_path, o->out_dir, "curve.csv", err) != 0 ||
+        run_file(r->times_path, o->out_dir, "times.csv", err) != 0 ||
+        run_file(r->checkpoint_path, o->out_dir, "checkpoint", err) != 0)
+        return -1;
     return 0;
 }
 
@@ -89,6 +115,7 @@ static void release(run *r)
 {
     if (r->have_optim)
         nnrt_optim_free(&r->optim);
+    nnrt_early_free(&r->early);
     free(r->order);
     free(r->eval_order);
     free(r->y);
@@ -114,14 +141,16 @@ double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const 
 }
 
 /* One pass over the shuffled training set (epoch e, 0-based); mean loss
- * and accuracy (or MAE and RMSE) into s. */
-static void train_epoch(run *r, const nnrt_model *m, int batch, int e, nnrt_rng *shuffle,
-                        nnrt_rng *dropout, nnrt_progress *progress, nnrt_epoch_stats *s)
+ * and accuracy (or MAE and RMSE) into s.  Returns 0, or the 1-based number
+ * of the batch whose loss was NaN or infinite, where the pass stops (with
+ * that batch's mean loss in s->loss). */
+static int train_epoch(run *r, const nnrt_model *m, int batch, int e, nnrt_progress *progress,
+                       nnrt_epoch_stats *s)
 {
     const nnrt_dataset *ds = &r->train;
     double loss_sum = 0;
     nnrt_tally tally = { 0, 0, 0 };
-    nnrt_shuffle(r->order, ds->n_samples, shuffle);
+    nnrt_shuffle(r->order, ds->n_samples, &r->shuffle);
     int step = 0;
     for (int first = 0; first < ds->n_samples; first += batch) {
         /* the last batch may be partial: it is trained on too */
@@ -130,69 +159,208 @@ static void train_epoch(run *r, const nnrt_model *m, int batch, int e, nnrt_rng 
         /* training batches only: validation and test see the images as they are */
         nnrt_augment_batch(m, m->input, n, r->augment_scratch, &r->augment);
         r->optim.opt.lr = nnrt_schedule_lr(&r->schedule, r->optim.step, e);
-        loss_sum += nnrt_train_batch(m, &r->optim, n, r->y, dropout, &tally);
+        double loss = nnrt_train_batch(m, &r->optim, n, r->y, &r->dropout, &tally);
+        step++;
+        if (!isfinite(loss)) {
+            s->loss = loss / n;
+            return step;
+        }
+        loss_sum += loss;
         double accuracy, mae, rmse;
         nnrt_tally_means(m, &tally, first + n, &accuracy, &mae, &rmse);
-        nnrt_progress_update(progress, ++step, loss_sum / (first + n),
-                             s->regress ? mae : accuracy);
+        nnrt_progress_update(progress, step, loss_sum / (first + n), s->regress ? mae : accuracy);
     }
     s->loss = loss_sum / ds->n_samples;
     nnrt_tally_means(m, &tally, ds->n_samples, &s->accuracy, &s->mae, &s->rmse);
+    return 0;
+}
+
+/* What the checkpoint holds: the loop's state, as r and o have it now. */
+static nnrt_checkpoint state_of(run *r, const nnrt_train_opts *o)
+{
+    return (nnrt_checkpoint){
+        .epochs = o->epochs, .batch = o->batch, .lr = o->lr, .seed = o->seed,
+        .limit = o->limit, .epochs_done = r->epochs_done,
+        .shuffle = &r->shuffle, .dropout = &r->dropout, .augment = &r->augment,
+        .optim = &r->optim, .schedule = &r->schedule, .early = &r->early,
+        .order = r->order, .n_order = r->train.n_samples, .rows = r->rows,
+    };
+}
+
+static int save_checkpoint(run *r, const nnrt_model *m, const nnrt_train_opts *o,
+                           nnrt_error *err)
+{
+    nnrt_checkpoint c = state_of(r, o);
+    return nnrt_checkpoint_save(m, r->checkpoint_path, &c, err);
+}
+
+/* What DIR shows after r->epochs_done epochs, the checkpoint aside. */
+static int save_epoch_files(run *r, const nnrt_model *m, nnrt_error *err)
+{
+    if (nnrt_curve_write(r->curve_path, r->rows, r->epochs_done, err) != 0 ||
+        nnrt_times_write(r->times_path, r->rows, r->epochs_done, err) != 0)
+        return -1;
+    return nnrt_weights_save(m, r->weights_path, err);
+}
+
+/* A new run: the seed's generators and initial weights (some perhaps
+ * from other models' weights files), and a first checkpoint of them, so that a run killed in its first epoch can be
+ * resumed too. */
+static int start_fresh(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
+{
+    nnrt_rng init;
+    nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
+    nnrt_rng_stream(&r->shuffle, o->seed, NNRT_STREAM_SHUFFLE);
+    nnrt_rng_stream(&r->dropout, o->seed, NNRT_STREAM_DROPOUT);
+    nnrt_rng_stream(&r->augment, o->seed, NNRT_STREAM_AUGMENT);
+    if (nnrt_params_start(m, &init, err) != 0)
+        return -1;
+    return save_checkpoint(r, m, o, err);
+}
+
+/* A resumed run: all of the loop's state from the checkpoint f, and DIR's
+ * other files rewritten as they were when it was saved (a kill may have
+ * come between writing them and writing the checkpoint). */
+static int start_resumed(run *r, const nnrt_model *m, const nnrt_train_opts *o,
+                         const nnrt_checkpoint_file *f, nnrt_error *err)
+{
+    nnrt_checkpoint c = state_of(r, o);
+    if (nnrt_checkpoint_load(m, f, &c, err) != 0)
+        return -1;
+    r->epochs_done = c.epochs_done;
+    if (r->epochs_done > 0 && save_epoch_files(r, m, err) != 0)
+        return -1;
+    /* a longer run (--epochs) is the run from now on, even if killed again at once */
+    if (o->epochs != f->epochs && save_checkpoint(r, m, o, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* The first tensor of m holding a NaN or an infinity, or NULL. */
+static const nnrt_param *nonfinite_tensor(const nnrt_model *m)
+{
+    for (int p = 0; p < m->n_params; p++)
+        for (int i = 0; i < m->params[p].size; i++)
+            if (!isfinite(m->params[p].value[i]))
+                return &m->params[p];
+    return NULL;
+}
+
+/* The run diverged in epoch e (0-based) at `where`: what to say, as err. */
+static int diverged(const run *r, const nnrt_train_opts *o, int e, const char *where,
+                    nnrt_error *err)
+{
+    char kept[64];
+    if (r->epochs_done > 0)
+        snprintf(kept, sizeof kept, "from the end of epoch %d", r->epochs_done);
+    else
+        snprintf(kept, sizeof kept, "from before the first epoch");
+    return nnrt_fail(err,
+                     "epoch %d, %s: training diverged\n"
+                     "  the last good checkpoint, %s, is kept in %s\n"
+                     "  hint: the learning rate (%g) may be too high: try --lr %g",
+                     e + 1, where, kept, r->checkpoint_path, (double)o->lr,
+                     (double)(o->lr / 10));
+}
+
+/* Epoch e's validation, progress line, schedule and early stopping. */
+static void end_epoch(run *r, const nnrt_model *m, int e, nnrt_progress *progress, double start)
+{
+    nnrt_epoch_stats *s = &r->rows[e];
+    s->has_val = r->val.n_samples > 0;
+    if (s->has_val) {
+        nnrt_scores val;
+        nnrt_evaluate(m, &r->val, r->eval_order, r->y, &val);
+        s->val_loss = val.loss;
+        s->val_accuracy = val.accuracy;
+        s->val_mae = val.mae;
+        s->val_rmse = val.rmse;
+    }
+    s->seconds = nnrt_now() - start;
+    nnrt_progress_end(progress, s);
+    float from, to;
+    /* plateau watches val_loss, or the training loss without a validation split */
+    if (nnrt_schedule_epoch_end(&r->schedule, s->has_val ? s->val_loss : s->loss, &from, &to)) {
+        printf("epoch %d: learning rate %g -> %g\n", e + 1, (double)from, (double)to);
+        fflush(stdout);
+    }
+    nnrt_early_epoch_end(&r->early, m, s);   /* the loop asks nnrt_early_stopped */
+}
+
+/* With early stopping: the best epoch's weights back, said on stdout, and
+ * saved as DIR/weights. */
+static int restore_best(run *r, const nnrt_model *m, nnrt_error *err)
+{
+    const nnrt_early_stopping *es = &r->early;
+    const char *name = nnrt_monitor_name(es->s.monitor);
+    if (es->s.patience <= 0)
+        return 0;
+    if (nnrt_early_stopped(es))
+        printf("early stop after epoch %d: %s has not improved for %d epochs\n", r->epochs_done,
+               name, es->wait);
+    if (es->best_epoch == 0) {
+        printf("early stop: no epoch had a %s to compare; keeping the last weights\n", name);
+        fflush(stdout);
+        return 0;
+    }
+    nnrt_early_restore(es, m);
+    printf("early stop: restored the weights of epoch %d, the best %s (%.4f)\n", es->best_epoch,
+           name, es->best);
+    fflush(stdout);
+    return nnrt_weights_save(m, r->weights_path, err);
 }
 
 static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
 {
-    nnrt_rng init, shuffle, dropout;
-    nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
-    nnrt_rng_stream(&shuffle, o->seed, NNRT_STREAM_SHUFFLE);
-    nnrt_rng_stream(&dropout, o->seed, NNRT_STREAM_DROPOUT);
-    nnrt_rng_stream(&r->augment, o->seed, NNRT_STREAM_AUGMENT);
-    if (nnrt_params_start(m, &init, err) != 0)
-        return -1;
-
     int steps = (r->train.n_samples + o->batch - 1) / o->batch;
     printf("%s: %d training samples, %d validation, %d test; batch %d, %d steps per epoch; "
            "writing %s\n",
            m->name, r->train.n_samples, r->val.n_samples, r->test.n_samples, o->batch, steps,
            o->out_dir);
+    if (o->resume)
+        printf("resuming after epoch %d of %d, from %s\n", r->epochs_done, o->epochs,
+               r->checkpoint_path);
     fflush(stdout);
     nnrt_progress progress;
     nnrt_progress_init(&progress, stdout, isatty(STDOUT_FILENO), o->epochs, steps);
     progress.regress = m->task == NNRT_TASK_REGRESS;
 
-    for (int e = 0; e < o->epochs; e++) {
+    for (int e = r->epochs_done; e < o->epochs && !nnrt_early_stopped(&r->early); e++) {
         nnrt_epoch_stats *s = &r->rows[e];
         double start = nnrt_now();
+        memset(s, 0, sizeof *s);
         s->epoch = e + 1;
         s->regress = m->task == NNRT_TASK_REGRESS;
         nnrt_progress_begin(&progress, e + 1);
-        train_epoch(r, m, o->batch, e, &shuffle, &dropout, &progress, s);
-        s->has_val = r->val.n_samples > 0;
-        if (s->has_val) {
-            nnrt_scores val;
-            nnrt_evaluate(m, &r->val, r->eval_order, r->y, &val);
-            s->val_loss = val.loss;
-            s->val_accuracy = val.accuracy;
-            s->val_mae = val.mae;
-            s->val_rmse = val.rmse;
+        int bad_batch = train_epoch(r, m, o->batch, e, &progress, s);
+        if (bad_batch) {
+            char where[96];
+            if (progress.tty)
+                printf("\n");
+            snprintf(where, sizeof where, "batch %d of %d: the loss is %s", bad_batch, steps,
+                     isnan(s->loss) ? "nan" : "infinite");
+            return diverged(r, o, e, where, err);
         }
-        s->seconds = nnrt_now() - start;
-        nnrt_progress_end(&progress, s);
-        float from, to;
-        /* plateau watches val_loss, or the training loss without a validation split */
-        if (nnrt_schedule_epoch_end(&r->schedule, s->has_val ? s->val_loss : s->loss, &from,
-                                    &to)) {
-            printf("epoch %d: learning rate %g -> %g\n", e + 1, (double)from, (double)to);
-            fflush(stdout);
+        end_epoch(r, m, e, &progress, start);
+        const nnrt_param *bad = nonfinite_tensor(m);
+        if (bad) {
+            char where[160];
+            snprintf(where, sizeof where, "after its last update: %s holds a nan or an infinity",
+                     bad->name);
+            return diverged(r, o, e, where, err);
         }
-        if (nnrt_curve_write(r->curve_path, r->rows, e + 1, err) != 0 ||
-            nnrt_weights_save(m, r->weights_path, err) != 0)
+        r->epochs_done = e + 1;
+        /* the checkpoint last: until it is renamed into place, a kill goes back
+         * to the previous one, and a resumed run rewrites the other files */
+        if (save_epoch_files(r, m, err) != 0 || save_checkpoint(r, m, o, err) != 0)
             return -1;
     }
+    if (restore_best(r, m, err) != 0)
+        return -1;
     /* the verdict on the curves and their picture, DIR/report.txt and
      * DIR/curve.svg: before the test line, so that from there on the
      * output is what `eval` prints */
-    if (nnrt_train_report(m, o->out_dir, r->rows, o->epochs, err) != 0)
+    if (nnrt_train_report(m, o->out_dir, r->rows, r->epochs_done, err) != 0)
         return -1;
 
     nnrt_scores test;
@@ -204,17 +372,48 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     return 0;
 }
 
-int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
+/* A resumed run's trainer was built from another .nn file than the run's:
+ * say so, since its optimizer, schedule or augmentation may differ. */
+static void note_rebuilt(const nnrt_model *m, const nnrt_checkpoint_file *f)
+{
+    if (m->source_sha256 && strcmp(m->source_sha256, f->sha256) != 0)
+        fprintf(stderr, "%s: warning: %s was written by a trainer built from another version of "
+                        "%s (sha256 %.12s..., this one %.12s...); going on with this one's "
+                        "settings\n",
+                m->name, f->path, m->source ? m->source : "the .nn file", f->sha256,
+                m->source_sha256);
+}
+
+int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error *err)
 {
     run r;
     memset(&r, 0, sizeof r);
-    int rc = load_data(&r, m, o, err);
+    nnrt_train_opts o = *opts;
+    nnrt_checkpoint_file f;
+    memset(&f, 0, sizeof f);
+    int rc = 0;
+    if (o.resume) {
+        char path[NNRT_PATH_MAX];
+        o.out_dir = o.resume;
+        rc = run_file(path, o.resume, "checkpoint", err);
+        if (rc == 0)
+            rc = nnrt_checkpoint_open(m, path, &f, err);
+        if (rc == 0)
+            rc = nnrt_checkpoint_settings(&f, &o, err);
+        if (rc == 0)
+            note_rebuilt(m, &f);
+    }
     if (rc == 0)
-        rc = nnrt_mkdirs(o->out_dir, err);   /* only once the data is known to be good */
+        rc = load_data(&r, m, &o, err);
     if (rc == 0)
-        rc = allocate(&r, m, o, err);
+        rc = nnrt_mkdirs(o.out_dir, err);   /* only once the data is known to be good */
     if (rc == 0)
-        rc = train(&r, m, o, err);
+        rc = allocate(&r, m, &o, err);
+    if (rc == 0)
+        rc = o.resume ? start_resumed(&r, m, &o, &f, err) : start_fresh(&r, m, &o, err);
+    nnrt_checkpoint_close(&f);
+    if (rc == 0)
+        rc = train(&r, m, &o, err);
     release(&r);
     return rc;
 }

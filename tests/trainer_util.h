@@ -112,28 +112,6 @@ static inline size_t file_size(const char *path)
     return (size_t)st.st_size;
 }
 
-/* curve.csv without its last (seconds) column, which is wall time */
-static inline char *curve_without_seconds(const char *path)
-{
-    char *text = slurp(path), *out = malloc(strlen(text) + 1), *o = out;
-    for (char *line = text; *line;) {
-        char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        char *comma = NULL;
-        for (size_t i = 0; i < len; i++)
-            if (line[i] == ',')
-                comma = line + i;
-        size_t keep = comma ? (size_t)(comma - line) : len;
-        memcpy(o, line, keep);
-        o += keep;
-        *o++ = '\n';
-        line += len + (nl != NULL);
-    }
-    *o = '\0';
-    free(text);
-    return out;
-}
-
 /* not inlined: gcc 12 then mistakes the output for a dangling stack pointer */
 __attribute__((noinline, unused)) static double test_accuracy(const char *output)
 {
