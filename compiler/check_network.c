@@ -81,6 +81,18 @@ static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
         arg_real(c, a, "l2", 0, 1e3, 1, &d->l2);
 }
 
+/* A dense or conv2d layer's init, init_scale, l1 and l2: its own, or the
+ * network's */
+static void take_weight_options(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
+{
+    Defaults d = *net;
+    check_weight_options(c, s, &d);
+    l->init = d.init;
+    l->init_scale = d.init_scale;
+    l->l1 = d.l1;
+    l->l2 = d.l2;
+}
+
 /* slope=, alpha=: only with the activation that takes it */
 static void check_activation_param(Checker *c, const Stmt *s, Layer *l)
 {
@@ -184,12 +196,7 @@ static int check_input(Checker *c, const Stmt *s, Shape *out)
 static int check_dense(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
 {
     check_args(c, s, 2, DENSE_KEYS, COUNT(DENSE_KEYS));
-    Defaults d = *net;
-    check_weight_options(c, s, &d);
-    l->init = d.init;
-    l->init_scale = d.init_scale;
-    l->l1 = d.l1;
-    l->l2 = d.l2;
+    take_weight_options(c, s, l, net);
     int bad = require_args(c, s, 1, "a number of units, as in 'dense 128 relu'");
     if (!bad && arg_int(c, positional(s, 0), "the number of units", 1, MAX_TENSOR, &l->units))
         bad = -1;
@@ -341,12 +348,7 @@ static int check_window(Checker *c, const Stmt *s, Window *win, int is_pool)
 static int check_conv2d(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
 {
     check_args(c, s, 3, CONV_KEYS, COUNT(CONV_KEYS));
-    Defaults d = *net;
-    check_weight_options(c, s, &d);
-    l->init = d.init;
-    l->init_scale = d.init_scale;
-    l->l1 = d.l1;
-    l->l2 = d.l2;
+    take_weight_options(c, s, l, net);
     int bad = require_args(c, s, 2, "a number of filters and a window, as in 'conv2d 32 3x3 relu'");
     if (!bad && arg_int(c, positional(s, 0), "the number of filters", 1, 65536, &l->units))
         bad = -1;

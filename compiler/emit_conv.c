@@ -94,6 +94,15 @@ static void emit_unpad_sample(Emitter *e, const IrOp *op)
 
 /* ---- direct ---------------------------------------------------------------- */
 
+/* The backward's first lines: dz = dy * act'(y), in place */
+static void emit_backward_head(Emitter *e, const IrOp *op)
+{
+    const IrBuf *y = buf(e, op->out);
+    OUT("static void %s_backward(int n)\n{\n", op->name);
+    emit_act_param(e, op->act, op->act_param);
+    emit_activation_grad(e, op->act, y->name, y->width_macro);
+}
+
 static void emit_direct_forward(Emitter *e, const IrOp *op)
 {
     const char *y = buf(e, op->out)->name, *c = op->name;
@@ -125,9 +134,7 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
     const char *c = op->name;
     char count[96];
     int grads = trains(op);
-    OUT("static void %s_backward(int n)\n{\n", c);
-    emit_act_param(e, op->act, op->act_param);
-    emit_activation_grad(e, op->act, y->name, y->width_macro);
+    emit_backward_head(e, op);
     if (grads)
         OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c,
             c);
@@ -233,9 +240,7 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
     const char *c = op->name;
     char count[96];
     int grads = trains(op);
-    OUT("static void %s_backward(int n)\n{\n", c);
-    emit_act_param(e, op->act, op->act_param);
-    emit_activation_grad(e, op->act, y->name, y->width_macro);
+    emit_backward_head(e, op);
     if (grads) {
         OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c,
             c);
