@@ -2,8 +2,11 @@
  * Keras, in one of two kernels picked by pick_kernels.c:
  *
  *   direct   loops over a zero-padded copy of each sample; every bound is a
- *            constant, so the compiler unrolls the window and vectorizes
- *            over the filters.
+ *            constant, so the compiler vectorizes over the filters and
+ *            unrolls the window as far as it pays.  (Forcing the whole
+ *            window unrolled with `#pragma GCC unroll` was measured: fashion_cnn's
+ *            steps took 18% longer with the forward's 5x5 window unrolled,
+ *            27% with the backward's too, at the same weights.)
  *   im2col   the window of each output pixel copied into a row of `col`
  *            (G samples at a time), then one cblas_sgemm:
  *            y (G*OH*OW, F) = col (G*OH*OW, K) W (K, F).  Backward,
