@@ -93,9 +93,10 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
         layer_what(l, what, sizeof what);
         /* flatten only reshapes: it holds no buffer of its own */
         double bytes = l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
-        fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s\n", name_w, l->name, what,
+        fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s%s\n", name_w, l->name, what,
                 shape_str(&l->out, shape, sizeof shape), l->n_params, layer_macs(l),
-                bytes_str(mem, sizeof mem, bytes), op ? kernel_name(op->kernel) : "-");
+                bytes_str(mem, sizeof mem, bytes), op ? kernel_name(op->kernel) : "",
+                !l->frozen ? (op ? "" : "-") : op ? ", frozen" : "frozen");
         params += l->n_params;
         macs += layer_macs(l);
         act_bytes += bytes;

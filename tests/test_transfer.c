@@ -148,6 +148,11 @@ START_TEST(frozen_layers_keep_the_base_weights)
     ck_assert_ptr_nonnull(strstr(text, "{ \"conv2d1.w\", \"runs/base/weights\" }"));
     ck_assert_ptr_nonnull(strstr(text, ".keep_classes = 0x6u"));
     free(text);
+    /* nnc check says which layers are frozen */
+    snprintf(cmd, sizeof cmd, "%s check %s", nnc_bin(), nn);
+    ck_assert_int_eq(run_cmd(cmd, &out), 0);
+    ck_assert_msg(strstr(out, "direct, frozen\n") && strstr(out, "  frozen\n"), "%s", out);
+    free(out);
 }
 END_TEST
 
