@@ -205,7 +205,8 @@ demo: deps
 	$(BUILD)/nnc build examples/fashion_mlp.nn -o $(BUILD)/fashion_mlp
 	$(BUILD)/fashion_mlp train --out $(BUILD)/runs/fashion_mlp
 	@echo; echo "learning curve: $(BUILD)/runs/fashion_mlp/curve.csv"; \
-	    cat $(BUILD)/runs/fashion_mlp/curve.csv
+	    cat $(BUILD)/runs/fashion_mlp/curve.csv; \
+	    echo "drawn in $(BUILD)/runs/fashion_mlp/curve.svg (open it in a browser)"
 
 bench: deps all
 	@sh bench/bench.sh $(BUILD)
