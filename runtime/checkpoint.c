@@ -206,38 +206,11 @@ static int walk(reader *r, const nnrt_model *m, int copy)
     return 0;
 }
 
-static int read_whole(const char *path, unsigned char **bytes, size_t *len, nnrt_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return nnrt_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return nnrt_fail(err, "%s: not a regular file", path);
-    }
-    *len = (size_t)st.st_size;
-    *bytes = malloc(*len ? *len : 1);
-    if (!*bytes) {
-        fclose(f);
-        return nnrt_fail(err, "%s: out of memory reading %zu bytes", path, *len);
-    }
-    size_t got = fread(*bytes, 1, *len, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed || got != *len) {
-        free(*bytes);
-        return nnrt_fail(err, "%s: cannot read: %s", path,
-                         failed ? strerror(errno) : "the file changed size");
-    }
-    return 0;
-}
-
 int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err)
 {
     unsigned char *bytes = NULL;
     size_t len = 0;
-    if (read_whole(path, &bytes, &len, err) != 0)
+    if (nnrt_read_file(path, &bytes, &len, NULL, err) != 0)
         return -1;
     reader r = { path, bytes, len, 0, err };
     int rc = walk(&r, m, 0);

@@ -1,10 +1,11 @@
 /* fileio.c: how the runtime writes files that matter (weights, curve.csv):
  * whole, to PATH.tmp first, flushed to disk and renamed, so that a crash or
  * a ^C leaves either the old file or the new one, never half of one.  Also
- * mkdir -p for the run folder. */
+ * mkdir -p for the run folder, and reading a whole file back. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -130,4 +131,35 @@ int nnrt_mkdirs(const char *path, nnrt_error *err)
         if (saved == '\0')
             return 0;
     }
+}
+
+int nnrt_read_file(const char *path, unsigned char **bytes, size_t *len, const char *missing,
+                   nnrt_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT && missing)
+            return nnrt_fail(err, "%s: %s", path, missing);
+        return nnrt_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return nnrt_fail(err, "%s: not a regular file", path);
+    }
+    *len = (size_t)st.st_size;
+    *bytes = malloc(*len ? *len : 1);
+    if (!*bytes) {
+        fclose(f);
+        return nnrt_fail(err, "%s: out of memory reading %zu bytes", path, *len);
+    }
+    size_t got = fread(*bytes, 1, *len, f);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed || got != *len) {
+        free(*bytes);
+        return nnrt_fail(err, "%s: cannot read: %s", path,
+                         failed ? strerror(errno) : "the file changed size");
+    }
+    return 0;
 }

@@ -39,6 +39,12 @@ void nnrt_afile_abort(nnrt_afile *f);
 /* mkdir -p: path and its missing parents, mode 0777 before the umask. */
 int nnrt_mkdirs(const char *path, nnrt_error *err);
 
+/* A whole regular file into *bytes (malloc'ed; the caller frees it) and
+ * *len.  When the file does not exist the error is "PATH: " + missing, if
+ * missing is given. */
+int nnrt_read_file(const char *path, unsigned char **bytes, size_t *len, const char *missing,
+                   nnrt_error *err);
+
 /* ---- seeds (seed.c) --------------------------------------------------- */
 
 /* Independent generators drawn from one user seed, one per use, so that

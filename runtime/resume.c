@@ -312,37 +312,6 @@ static int get_array(reader *r, const char *what, float *floats, int *ints, int 
     return 0;
 }
 
-static int read_whole(const char *path, unsigned char **bytes, size_t *len, nnrt_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return nnrt_fail(err, "%s: no checkpoint there (a run writes one when it starts "
-                                  "and after every epoch)", path);
-        return nnrt_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return nnrt_fail(err, "%s: not a regular file", path);
-    }
-    *len = (size_t)st.st_size;
-    *bytes = malloc(*len ? *len : 1);
-    if (!*bytes) {
-        fclose(f);
-        return nnrt_fail(err, "%s: out of memory reading %zu bytes", path, *len);
-    }
-    size_t got = fread(*bytes, 1, *len, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed || got != *len) {
-        free(*bytes);
-        return nnrt_fail(err, "%s: cannot read: %s", path,
-                         failed ? strerror(errno) : "the file changed size");
-    }
-    return 0;
-}
-
 /* Magic, version, size and checksum: is this an undamaged checkpoint? */
 static int check_integrity(reader *r)
 {
@@ -432,7 +401,9 @@ int nnrt_checkpoint_open(const nnrt_model *m, const char *path, nnrt_checkpoint_
     memset(f, 0, sizeof *f);
     if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path)
         return nnrt_fail(err, "%s: path too long", path);
-    if (read_whole(path, &f->bytes, &f->len, err) != 0) {
+    if (nnrt_read_file(path, &f->bytes, &f->len,
+                       "no checkpoint there (a run writes one when it starts and after every "
+                       "epoch)", err) != 0) {
         f->bytes = NULL;
         return -1;
     }

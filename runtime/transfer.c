@@ -5,7 +5,6 @@
  * the same name in that file (format: docs/weights.md) instead of their
  * initializer.  Every file is read whole and walked once before anything
  * is copied, so a bad file leaves the model as its initializer made it. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,27 +40,11 @@ static int source_open(source *s, const char *path, nnrt_error *err)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return nnrt_fail(err, "%s: cannot open: %s (train the model it comes from first)", path,
-                         strerror(errno));
-    size_t cap = 1 << 16;
-    s->bytes = malloc(cap);
-    for (size_t n; s->bytes && (n = fread(s->bytes + s->len, 1, cap - s->len, f)) > 0;) {
-        s->len += n;
-        if (s->len == cap) {
-            unsigned char *grown = realloc(s->bytes, cap *= 2);
-            if (!grown)
-                free(s->bytes);
-            s->bytes = grown;
-        }
+    if (nnrt_read_file(path, &s->bytes, &s->len,
+                       "no weights there: train the model they come from first", err) != 0) {
+        s->bytes = NULL;
+        return -1;
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (!s->bytes)
-        return nnrt_fail(err, "%s: out of memory", path);
-    if (failed)
-        return nnrt_fail(err, "%s: cannot read: %s", path, strerror(errno));
     if (s->len < 12 || memcmp(s->bytes, "NNCW", 4) != 0)
         return nnrt_fail(err, "%s: byte 0: not an nnc weights file (no 'NNCW' at the start)",
                          path);
