@@ -116,17 +116,17 @@ static int report(const nnrt_model *m, const confusion *c, const char *dir, nnrt
     return 0;
 }
 
-int nnrt_metrics_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                        const char *dir, nnrt_error *err)
+int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                     const char *dir, nnrt_error *err)
 {
     confusion c;
     int rc = confusion_alloc(m, &c, err);
-    if (rc == 0 && c.k > 0) {
+    if (rc == 0) {
         nnrt_scores scores;
-        evaluate(m, ds, order, y, &scores, c.matrix);
-    }
-    if (rc == 0)
+        evaluate(m, ds, order, y, &scores, c.matrix);   /* one pass for both */
+        nnrt_print_test(m, &scores);
         rc = report(m, &c, dir, err);
+    }
     confusion_free(&c);
     return rc;
 }
@@ -144,19 +144,13 @@ int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, 
     nnrt_dataset_limit(&test, limit);
     int *order = malloc(((size_t)test.n_samples + 1) * sizeof *order);
     int *y = malloc((size_t)m->max_batch * sizeof *y);
-    confusion c = { .k = 0 };
-    int rc = 0;
-    if (!order || !y) {
+    int rc;
+    if (!order || !y)
         rc = nnrt_fail(err, "out of memory");
-    } else if (test.n_samples == 0) {
+    else if (test.n_samples == 0)
         rc = nnrt_fail(err, "%s: no test samples", nnrt_model_data_name(m, 1));
-    } else if ((rc = confusion_alloc(m, &c, err)) == 0) {
-        nnrt_scores scores;
-        evaluate(m, &test, order, y, &scores, c.matrix);   /* one pass for both */
-        nnrt_print_test(m, &scores);
-        rc = report(m, &c, dir, err);
-    }
-    confusion_free(&c);
+    else
+        rc = nnrt_test_report(m, &test, order, y, dir, err);
     free(order);
     free(y);
     nnrt_dataset_free(&test);

@@ -154,17 +154,18 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
  * `test: loss L mae M rmse R` (all %.4f). */
 void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s);
 
-/* After the `test:` line of a classifier (nothing for REGRESS): its
- * accuracy, confusion matrix and per-class scores on ds (one more pass in
- * inference mode; order and y as for nnrt_evaluate), printed on stdout
+/* One pass over ds in inference mode (order and y as for nnrt_evaluate):
+ * the `test:` line, then for a classifier (nothing more for REGRESS) its
+ * accuracy, confusion matrix and per-class scores, printed on stdout
  * (nnrt_confusion_print) and, when dir is not NULL, saved as
- * DIR/confusion.csv and DIR/metrics.csv (DIR made if missing). */
-int nnrt_metrics_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                        const char *dir, nnrt_error *err);
+ * DIR/confusion.csv and DIR/metrics.csv (DIR made if missing).  What
+ * `train` reports after its last epoch and `eval` from a weights file. */
+int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
+                     const char *dir, nnrt_error *err);
 
 /* The `eval` command: load weights_path into m, evaluate the test set
  * (its first `limit` samples if limit > 0), print the `test:` line, then
- * what nnrt_metrics_report prints and saves (in the same pass). */
+ * what nnrt_test_report prints and saves. */
 int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, const char *dir,
                       nnrt_error *err);
 /* The same, saving nothing: nnrt_eval_run_dir with dir NULL. */

@@ -363,13 +363,9 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     if (nnrt_train_report(m, o->out_dir, r->rows, r->epochs_done, err) != 0)
         return -1;
 
-    nnrt_scores test;
-    nnrt_evaluate(m, &r->test, r->eval_order, r->y, &test);
-    nnrt_print_test(m, &test);
-    /* a classifier's confusion matrix and per-class scores, DIR/confusion.csv, metrics.csv */
-    if (nnrt_metrics_report(m, &r->test, r->eval_order, r->y, o->out_dir, err) != 0)
-        return -1;
-    return 0;
+    /* the test line, and a classifier's confusion matrix and per-class
+     * scores (DIR/confusion.csv, metrics.csv), from one pass */
+    return nnrt_test_report(m, &r->test, r->eval_order, r->y, o->out_dir, err);
 }
 
 /* A resumed run's trainer was built from another .nn file than the run's:
