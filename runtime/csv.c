@@ -5,59 +5,85 @@
  *   3,72.5,210000             <- one sample per line
  *
  * No quoting (the fields are numbers); spaces around names and numbers are
- * trimmed, a trailing \r (a file from Windows) is dropped, and blank lines
- * are skipped.  Only the chosen columns are parsed, so a file may carry
- * other columns (an id, a name) the model does not read; every row must
- * still have the header's number of fields.  The file is read whole, then
- * parsed twice: once to count the rows, once to fill one block that holds
- * every feature and then every target. */
+ * trimmed, and blank lines are skipped.  A line ends at LF (Unix), CRLF
+ * (Windows) or a lone CR (old Macs, some exports); a UTF-8 byte-order mark
+ * at the start (Excel writes one) is skipped.  A NUL byte is refused: the
+ * file is not text, or was damaged.  Only the chosen columns are parsed, so
+ * a file may carry other columns (an id, a name) the model does not read;
+ * every row must still have the header's number of fields.  The file is
+ * read whole, then parsed twice: once to count the rows, once to fill one
+ * block that holds every feature and then every target. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
-/* The whole file, '\0'-terminated; NULL on failure (err filled). */
-static char *read_all(const char *path, nnrt_error *err)
+#define BOM "\xef\xbb\xbf"   /* U+FEFF in UTF-8 */
+
+/* Where a line ends: the length of its text, and of its end (0 at the end
+ * of the text, 1 for LF or CR, 2 for CRLF). */
+static size_t line_length(const char *p, size_t *end_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        nnrt_fail(err, "%s: %s", path, strerror(errno));
+    size_t len = strcspn(p, "\r\n");
+    *end_len = p[len] == '\0' ? 0 : p[len] == '\r' && p[len + 1] == '\n' ? 2 : 1;
+    return len;
+}
+
+/* The first NUL byte of the file's len bytes, as "line L, column C (byte
+ * B)" in the error; 0 if there is none. */
+static int refuse_nul(const char *path, const char *text, size_t len, nnrt_error *err)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (!nul)
+        return 0;
+    int line = 1;
+    const char *start = text;
+    for (;;) {
+        size_t end_len, n = line_length(start, &end_len);
+        if (start + n >= nul || end_len == 0)   /* the NUL ends this line's strcspn */
+            break;
+        start += n + end_len;
+        line++;
+    }
+    return nnrt_fail(err, "%s: line %d, column %zu (byte %zu): a NUL byte; a CSV file holds text",
+                     path, line,
+                     (size_t)(nul - start) + 1, (size_t)(nul - text));
+}
+
+/* UTF-16 is full of NULs: say what it is before the first one is seen. */
+static int refuse_utf16(const char *path, const char *text, size_t len, nnrt_error *err)
+{
+    if (len < 2 || !(memcmp(text, "\xff\xfe", 2) == 0 || memcmp(text, "\xfe\xff", 2) == 0))
+        return 0;
+    return nnrt_fail(err, "%s: byte 0: a UTF-16 byte-order mark: the file is UTF-16 text; "
+                     "save it as UTF-8 (or ASCII)", path);
+}
+
+/* The whole file, '\0'-terminated, NULs refused; NULL on failure. */
+static char *read_text(const char *path, nnrt_error *err)
+{
+    unsigned char *bytes;
+    size_t len;
+    if (nnrt_read_file(path, &bytes, &len, NULL, err) != 0)
         return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
-            break;
-        char *more = realloc(buf, cap * 2);
-        if (!more) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = more;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf) {
+    char *text = realloc(bytes, len + 1);
+    if (!text) {
+        free(bytes);
         nnrt_fail(err, "%s: out of memory", path);
         return NULL;
     }
-    if (failed) {
-        free(buf);
-        nnrt_fail(err, "%s: read error", path);
+    text[len] = '\0';
+    if (refuse_utf16(path, text, len, err) != 0 || refuse_nul(path, text, len, err) != 0) {
+        free(text);
         return NULL;
     }
-    buf[len] = '\0';
-    return buf;
+    return text;
 }
 
-/* One line cut out of the text, without its \n or \r\n. */
+/* One line cut out of the text, without its line end. */
 typedef struct line {
     char *text;
     int number;                 /* 1-based */
@@ -68,13 +94,10 @@ static int next_line(char **p, int *number, line *out)
 {
     if (**p == '\0')
         return 0;
-    char *start = *p, *nl = strchr(start, '\n');
-    *p = nl ? nl + 1 : start + strlen(start);
-    if (nl)
-        *nl = '\0';
-    size_t len = strlen(start);
-    if (len > 0 && start[len - 1] == '\r')
-        start[len - 1] = '\0';
+    char *start = *p;
+    size_t end_len, len = line_length(start, &end_len);
+    *p = start + len + end_len;
+    start[len] = '\0';
     out->text = start;
     out->number = ++*number;
     return 1;
@@ -119,23 +142,6 @@ static void list_columns(char *const *names, int n, char *out, size_t len)
         used += (size_t)snprintf(out + used, len - used, i ? ", %s" : "%s", names[i]);
 }
 
-/* The column `want` names: a header name, else a decimal 0-based index. */
-static int find_column(const char *path, const char *want, char *const *names, int n,
-                       nnrt_error *err)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(names[i], want) == 0)
-            return i;
-    int digits = want[0] != '\0';
-    for (const char *c = want; *c; c++)
-        digits = digits && isdigit((unsigned char)*c);
-    if (digits && strlen(want) < 10 && atoi(want) < n)
-        return atoi(want);
-    char list[512];
-    list_columns(names, n, list, sizeof list);
-    return nnrt_fail(err, "%s: no column '%s' (columns: %s)", path, want, list);
-}
-
 /* What the loader needs to know about the columns while it parses rows. */
 typedef struct layout {
     const char *path;
@@ -144,7 +150,26 @@ typedef struct layout {
     int *chosen;                /* (n_chosen): inputs, then targets */
     int n_chosen, n_inputs;
     int label_bound;            /* > 0: the target is a class label */
+    int bom;                    /* the file started with a byte-order mark */
 } layout;
+
+/* The column `want` names: a header name, else a decimal 0-based index. */
+static int find_column(const layout *lay, const char *want, nnrt_error *err)
+{
+    for (int i = 0; i < lay->n_columns; i++)
+        if (strcmp(lay->names[i], want) == 0)
+            return i;
+    int digits = want[0] != '\0';
+    for (const char *c = want; *c; c++)
+        digits = digits && isdigit((unsigned char)*c);
+    if (digits && strlen(want) < 10 && atoi(want) < lay->n_columns)
+        return atoi(want);
+    char list[512];
+    list_columns(lay->names, lay->n_columns, list, sizeof list);
+    return nnrt_fail(err, "%s: no column '%s' (columns: %s)%s", lay->path, want, list,
+                     lay->bom ? "; the file starts with a UTF-8 byte-order mark, which was "
+                                "skipped" : "");
+}
 
 /* One field as a finite number into *v. */
 static int parse_number(const layout *lay, const line *ln, int col, const char *text, float *v,
@@ -248,13 +273,12 @@ static int count_rows(const char *p)
 {
     int n = 0;
     while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        size_t end_len, len = line_length(p, &end_len);
         int empty = 1;
         for (size_t i = 0; i < len; i++)
-            empty = empty && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r');
+            empty = empty && (p[i] == ' ' || p[i] == '\t');
         n += !empty;
-        p += len + (nl != NULL);
+        p += len + end_len;
     }
     return n;
 }
@@ -275,7 +299,7 @@ static int read_header(layout *lay, char *header, const char *const *inputs, int
     lay->n_chosen = n_inputs + n_targets;
     for (int j = 0; j < lay->n_chosen; j++) {
         const char *want = j < n_inputs ? inputs[j] : targets[j - n_inputs];
-        if ((lay->chosen[j] = find_column(lay->path, want, lay->names, lay->n_columns, err)) < 0)
+        if ((lay->chosen[j] = find_column(lay, want, err)) < 0)
             return -1;
     }
     return 0;
@@ -289,11 +313,12 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
     memset(out, 0, sizeof *out);
     if (nnrt_data_path(name, path, sizeof path, err) != 0)
         return -1;
-    char *text = read_all(path, err);
+    char *text = read_text(path, err);
     if (!text)
         return -1;
-    layout lay = { .path = path, .label_bound = label_bound };
-    char *p = text;
+    int bom = strncmp(text, BOM, 3) == 0;
+    layout lay = { .path = path, .label_bound = label_bound, .bom = bom };
+    char *p = text + (bom ? 3 : 0);
     int line_no = 0;
     line header;
     int rc;

@@ -49,6 +49,18 @@ static const char *fixture(int slot, const char *name, const char *text)
     return paths[slot];
 }
 
+/* dir/name, written with len bytes (NULs too); its path in slot 3 */
+static const char *fixture_bytes(const char *name, const char *bytes, size_t len)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/%s", fixture_dir(), name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
 static const char *const AB[] = { "a", "b" };
 static const char *const Y[] = { "y" };
 
@@ -171,6 +183,92 @@ START_TEST(errors_name_the_line_and_the_column)
                  "line 3: column 'y': label 3; the model has 3 classes (0 to 2)");
     expect_error("a,b,y\n1,2,-1\n", Y, 3,
                  "line 2: column 'y': label -1; the model has 3 classes (0 to 2)");
+}
+END_TEST
+
+/* ---- what a file that is not plain ASCII CSV holds ----------------------- */
+
+/* Load the len bytes with columns a, b -> y; expect the error "PATH: want". */
+static void expect_bytes_error(const char *bytes, size_t len, const char *want)
+{
+    const char *path = fixture_bytes("odd.csv", bytes, len);
+    nnrt_dataset ds;
+    nnrt_error err = { "" };
+    char full[2048];
+    ck_assert_int_eq(nnrt_csv_load(path, AB, 2, Y, 1, 0, &ds, &err), -1);
+    snprintf(full, sizeof full, "%s: %s", path, want);
+    ck_assert_str_eq(err.msg, full);
+    ck_assert_ptr_null(ds.csv_owner);
+}
+
+START_TEST(a_nul_byte_is_an_error_at_its_line_and_column)
+{
+    /* it used to end the text there: 1 row of 3 loaded, no word said */
+    static const char text[] = "a,b,y\n1,2,3\n4,\0,6\n7,8,9\n";
+    expect_bytes_error(text, sizeof text - 1,
+                       "line 3, column 3 (byte 14): a NUL byte; a CSV file holds text");
+    static const char in_header[] = "a,b\0,y\r\n1,2,3\r\n";
+    expect_bytes_error(in_header, sizeof in_header - 1,
+                       "line 1, column 4 (byte 3): a NUL byte; a CSV file holds text");
+    static const char mac[] = "a,b,y\r1,2,3\r\0";
+    expect_bytes_error(mac, sizeof mac - 1,
+                       "line 3, column 1 (byte 12): a NUL byte; a CSV file holds text");
+    static const char utf16[] = "\xff\xfe" "a\0,\0b\0";
+    expect_bytes_error(utf16, sizeof utf16 - 1,
+                       "byte 0: a UTF-16 byte-order mark: the file is UTF-16 text; save it as "
+                       "UTF-8 (or ASCII)");
+}
+END_TEST
+
+START_TEST(a_byte_order_mark_is_skipped)
+{
+    /* Excel's "CSV UTF-8" starts with EF BB BF: 'a' was "\xef\xbb\xbf" "a" */
+    const char *path = fixture(0, "bom.csv", "\xef\xbb\xbf" "a,b,y\n1,2,3\n");
+    nnrt_dataset ds;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_csv_load(path, AB, 2, Y, 1, 0, &ds, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(ds.n_samples, 1);
+    const float want_x[] = { 1, 2 };
+    ck_assert_mem_eq(ds.features, want_x, sizeof want_x);
+    nnrt_dataset_free(&ds);
+
+    /* and when a column is still missing, the message says it was there */
+    expect_error("\xef\xbb\xbf" "a,b,c\n1,2,3\n", Y, 0,
+                 "no column 'y' (columns: a, b, c); the file starts with a UTF-8 byte-order "
+                 "mark, which was skipped");
+}
+END_TEST
+
+START_TEST(lines_end_at_lf_crlf_or_a_lone_cr)
+{
+    /* an old Mac's CR-only file was one 24-byte "header" */
+    const char *path = fixture(0, "mac.csv", "a,b,y\r1,2,3\r\r4,5,6\r");
+    nnrt_dataset ds;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_csv_load(path, AB, 2, Y, 1, 0, &ds, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(ds.n_samples, 2);
+    const float want_x[] = { 1, 2, 4, 5 }, want_t[] = { 3, 6 };
+    ck_assert_mem_eq(ds.features, want_x, sizeof want_x);
+    ck_assert_mem_eq(ds.targets, want_t, sizeof want_t);
+    nnrt_dataset_free(&ds);
+
+    /* the three mixed in one file, and line numbers that count each */
+    path = fixture(0, "mixed.csv", "a,b,y\r\n1,2,3\r4,5,6\n7,8,9\r\n");
+    ck_assert_msg(nnrt_csv_load(path, AB, 2, Y, 1, 0, &ds, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(ds.n_samples, 3);
+    nnrt_dataset_free(&ds);
+    expect_error("a,b,y\r1,2,3\r1,x,3\r", Y, 0,
+                 "line 3: column 'b': expected a number, got 'x'");
+}
+END_TEST
+
+START_TEST(a_device_is_not_read)
+{
+    /* /dev/zero would be read until memory ran out */
+    nnrt_dataset ds;
+    nnrt_error err = { "" };
+    ck_assert_int_eq(nnrt_csv_load("/dev/zero", AB, 2, Y, 1, 0, &ds, &err), -1);
+    ck_assert_str_eq(err.msg, "/dev/zero: not a regular file");
 }
 END_TEST
 
@@ -499,6 +597,10 @@ int main(void)
     tcase_add_test(tc, labels_are_whole_numbers_in_range);
     tcase_add_test(tc, one_hot_targets_become_labels);
     tcase_add_test(tc, errors_name_the_line_and_the_column);
+    tcase_add_test(tc, a_nul_byte_is_an_error_at_its_line_and_column);
+    tcase_add_test(tc, a_byte_order_mark_is_skipped);
+    tcase_add_test(tc, lines_end_at_lf_crlf_or_a_lone_cr);
+    tcase_add_test(tc, a_device_is_not_read);
     tcase_add_test(tc, a_missing_file_is_named);
     tcase_add_test(tc, relative_names_are_found_from_the_current_directory);
     tcase_add_test(tc, split_and_limit_views_share_the_rows);
