@@ -227,6 +227,41 @@ START_TEST(nul_bytes_only)
 }
 END_TEST
 
+START_TEST(a_nul_byte_in_a_string_is_an_error)
+{
+    /* it cut "T-shirt\0top" to "T-shirt", and the model compiled */
+    static const char text[] = "model m\nclasses \"T-shirt\0top\" \"Bag\"\n";
+    char *out = diagnose_bytes(text, sizeof text - 1);
+    ck_assert_str_eq(out,
+        "t.nn:2:17: error: a NUL byte (0x00) inside a string\n"
+        "    2 | classes \"T-shirt?top\" \"Bag\"\n"
+        "      |                 ^\n"
+        "      = a name or path would end there; is the file damaged?\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(a_nul_byte_in_a_path_of_a_valid_model)
+{
+    /* a path cut at its NUL names another file: the model must not compile */
+    char text[2048];
+    int n = snprintf(text, sizeof text, "%s", NET("    input 784\n    dense 10 softmax\n"));
+    char *at = strstr(text, "a-images.gz");
+    ck_assert_ptr_nonnull(at);
+    at[1] = '\0';   /* "a\0images.gz" */
+    char *out = diagnose_bytes(text, (size_t)n);
+    ck_assert_str_eq(first_line(out), "t.nn:4:18: error: a NUL byte (0x00) inside a string");
+    free(out);
+
+    /* and in a string with no closing quote, both are said */
+    static const char open[] = "model m\nclasses \"a\0b\n";
+    out = diagnose_bytes(open, sizeof open - 1);
+    ck_assert_ptr_nonnull(strstr(out, "t.nn:2:9: error: unterminated string\n"));
+    ck_assert_ptr_nonnull(strstr(out, "t.nn:2:11: error: a NUL byte (0x00) inside a string\n"));
+    free(out);
+}
+END_TEST
+
 START_TEST(invalid_utf8)
 {
     /* a lone continuation byte, an overlong '/', and a cut-off sequence */
@@ -266,6 +301,8 @@ int main(void)
     tcase_add_test(tc, million_errors_show_fifty);
     tcase_add_test(tc, nul_bytes_reach_the_scanner);
     tcase_add_test(tc, nul_bytes_only);
+    tcase_add_test(tc, a_nul_byte_in_a_string_is_an_error);
+    tcase_add_test(tc, a_nul_byte_in_a_path_of_a_valid_model);
     tcase_add_test(tc, invalid_utf8);
     tcase_add_test(tc, invalid_utf8_in_a_string_is_kept);
     suite_add_tcase(s, tc);
