@@ -318,15 +318,22 @@ static void check_loss_fits_output(Checker *c)
     }
 }
 
-/* A learning rate above 1 is legal, but almost always a typo. */
+/* A learning rate above 1 is legal, but almost always a typo; so is one
+ * below 1e-10, whose steps are lost to rounding: a float weight near 1
+ * changes only by steps of at least 6e-8. */
 static void check_lr(Checker *c)
 {
     const Model *m = c->model;
-    if (m->optimizer_stmt && m->opt[P_LR] > 1) {
-        const Arg *a = keyed(m->optimizer_stmt, "lr");
-        diag_warning(c->diag, a ? a->loc : m->optimizer_stmt->line_loc,
-                     "learning rate %g is above 1: training will likely diverge", m->opt[P_LR]);
-    }
+    if (!m->optimizer_stmt || (m->opt[P_LR] <= 1 && m->opt[P_LR] >= 1e-10))
+        return;
+    const Arg *a = keyed(m->optimizer_stmt, "lr");
+    Loc at = a ? a->loc : m->optimizer_stmt->line_loc;
+    if (m->opt[P_LR] > 1)
+        diag_warning(c->diag, at, "learning rate %g is above 1: training will likely diverge",
+                     m->opt[P_LR]);
+    else
+        diag_warning(c->diag, at, "learning rate %g is below 1e-10: its steps are lost to "
+                     "rounding, and the weights will barely move", m->opt[P_LR]);
 }
 
 Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,

@@ -1,5 +1,6 @@
 /* check_args.c: reading statement arguments, with an error at the spot for
  * every value of the wrong kind or out of range. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -119,6 +120,29 @@ int arg_int(Checker *c, const Arg *a, const char *what, long min, long max, long
     return 0;
 }
 
+/* Real hyper-parameters reach the trainer as floats.  A value that is not
+ * 0 must be a normal float, at least FLT_MIN (about 1.2e-38) in size: below
+ * that it keeps fewer than float's 24 bits, and below about 1.4e-45 it is 0
+ * (lr=1e-50 trained nothing, silently).  Above FLT_MAX it is infinity. */
+static int float_range(Checker *c, const Arg *a, const char *what)
+{
+    const char *sep = a->key ? "=" : " ";   /* "lr=1e-50", "scale 1e-50" */
+    double size = fabs(a->num);
+    if (size == 0 || (size >= FLT_MIN && size <= FLT_MAX))
+        return 0;
+    if (size > FLT_MAX)
+        diag_error(c->diag, a->loc, "%s%s%.40s is infinite in float: the largest a float holds "
+                   "is about 3.4e38", what, sep, a->text);
+    else if ((float)a->num == 0)
+        diag_error(c->diag, a->loc, "%s%s%.40s is 0 in float: the smallest positive float is "
+                   "about 1.4e-45", what, sep, a->text);
+    else
+        diag_error(c->diag, a->loc, "%s%s%.40s is too small for a float to hold at full "
+                   "precision", what, sep, a->text);
+    diag_note(c->diag, "a number that is not 0 must be at least 1.2e-38 in size (FLT_MIN)");
+    return -1;
+}
+
 int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
              int min_inclusive, double *out)
 {
@@ -134,6 +158,8 @@ int arg_real(Checker *c, const Arg *a, const char *what, double min, double max,
                    min_inclusive ? "at least" : "above", min, max, a->text);
         return -1;
     }
+    if (float_range(c, a, what) != 0)
+        return -1;
     *out = a->num;
     return 0;
 }

@@ -40,7 +40,12 @@ typedef struct Source {
     int n_lines;
 } Source;
 
-/* Returns 0, or -1 after printing why the file could not be read. */
+/* The most a .nn file may hold: a model is a page of text (the examples
+ * are under 2 KB); a larger file is the wrong file, or /dev/zero. */
+#define SOURCE_MAX_BYTES (1 << 20)
+
+/* Returns 0, or -1 after printing why the file could not be read: it is
+ * missing, not a regular file (a FIFO, a device) or over SOURCE_MAX_BYTES. */
 int source_read(Arena *a, const char *path, Source *out);
 void source_from_string(Arena *a, const char *name, const char *text, Source *out);
 /* The same for len bytes that may hold NULs (as a file read by source_read may). */

@@ -1,8 +1,11 @@
 /* source.c: a .nn file read into memory, with its hash for the header of
  * the generated C. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sha2.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "nnc.h"
 
@@ -23,29 +26,66 @@ static void source_index(Arena *a, Source *src)
     src->n_lines = n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
 }
 
-int source_read(Arena *a, const char *path, Source *out)
+/* What a file that is not a regular one is, for the message. */
+static const char *file_kind(mode_t mode)
 {
-    FILE *f = fopen(path, "rb");
+    return S_ISDIR(mode) ? "a folder" : S_ISCHR(mode) ? "a character device"
+         : S_ISBLK(mode) ? "a block device" : S_ISFIFO(mode) ? "a pipe (FIFO)"
+         : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+static int too_big(const char *path)
+{
+    fprintf(stderr, "nnc: error: '%s' is larger than %d MiB, the most a .nn file may hold "
+                    "(is it the right file?)\n", path, SOURCE_MAX_BYTES >> 20);
+    return -1;
+}
+
+/* Opened without blocking, so a FIFO with no writer is refused at once
+ * rather than waited on; only a regular file of at most SOURCE_MAX_BYTES
+ * is read (/dev/zero would never end). */
+static FILE *open_source(const char *path, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "nnc: error: cannot open '%s': %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > SOURCE_MAX_BYTES) {
+        if (!S_ISREG(st.st_mode))
+            fprintf(stderr, "nnc: error: '%s' is %s; a .nn source must be a regular file\n", path,
+                    file_kind(st.st_mode));
+        else
+            too_big(path);
+        close(fd);
+        return NULL;
+    }
+    *size = (size_t)st.st_size;
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
         fprintf(stderr, "nnc: error: cannot open '%s': %s\n", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+int source_read(Arena *a, const char *path, Source *out)
+{
+    size_t size;
+    FILE *f = open_source(path, &size);
+    if (!f)
         return -1;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = NULL;
-    for (;;) {
-        char *bigger = arena_alloc(a, cap + 1);
-        if (buf)
-            memcpy(bigger, buf, len);
-        buf = bigger;
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        cap *= 2;
-    }
+    /* one byte more than fstat said: a file that grew meanwhile is seen */
+    char *buf = arena_alloc(a, size + 2);
+    size_t len = fread(buf, 1, size + 1, f);
     int failed = ferror(f);
     fclose(f);
-    if (failed) {
-        fprintf(stderr, "nnc: error: cannot read '%s'\n", path);
+    if (failed || len != size) {
+        fprintf(stderr, "nnc: error: cannot read '%s': %s\n", path,
+                failed ? strerror(errno) : "it changed size while nnc read it");
         return -1;
     }
     buf[len] = '\0';
