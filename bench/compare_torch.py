@@ -54,6 +54,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 import numpy as np
 import torch
@@ -197,7 +198,11 @@ def read_weights(path):
     data = open(path, "rb").read()
     assert data[:4] == b"NNCW", path
     version, count = struct.unpack_from("<II", data, 4)
-    assert version == 1, version
+    assert version in (1, 2), version
+    if version == 2:   # a CRC-32 of the rest closes the file
+        (crc,) = struct.unpack_from("<I", data, len(data) - 4)
+        assert crc == zlib.crc32(data[:-4]), path
+        data = data[:-4]
     pos, tensors = 12, {}
     for _ in range(count):
         (name_len,) = struct.unpack_from("<I", data, pos); pos += 4

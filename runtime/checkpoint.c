@@ -1,38 +1,55 @@
 /* checkpoint.c: weight files (the format is docs/weights.md).
  *
- *   "NNCW"  u32 version (1)  u32 n_tensors
+ *   "NNCW"  u32 version (2)  u32 n_tensors
  *   per tensor (parameters and state alike), in the model's table order:
  *     u32 name_len  name bytes  u32 ndims  ndims x u32 dims  prod(dims) x f32
- * every integer and float little-endian.
+ *   u32 CRC-32 (zlib's) of every byte before it
+ * every integer and float little-endian.  Version 1 is the same without
+ * the checksum; it still loads, with a note that nothing checks it.
  *
  * State tensors (grad == NULL: batchnorm's moving mean and variance) are
  * saved and loaded like parameters: inference needs them as much as the
  * weights, and the format has no field to tell the two apart (the model's
  * table does).
  *
- * Loading reads the whole file, checks all of it against the model, and
- * only then copies values in: a bad file leaves the model as it was. */
+ * Loading reads the whole file, checks its checksum, then checks all of it
+ * against the model (every value finite included), and only then copies
+ * values in: a bad file leaves the model as it was. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "nnrt_internal.h"
 
 #define WEIGHTS_MAGIC "NNCW"
-#define WEIGHTS_VERSION 1u
+#define WEIGHTS_VERSION 2u      /* 2 added the checksum */
+#define WEIGHTS_HEADER_BYTES 12 /* magic, version, tensor count */
 
 /* ---- saving ------------------------------------------------------------ */
 
-static void put_u32(nnrt_afile *f, uint32_t x)
+/* The file being written, and the CRC-32 of what went into it so far. */
+typedef struct sink {
+    nnrt_afile *f;
+    uLong crc;
+} sink;
+
+static void put(sink *s, const void *bytes, size_t n)
+{
+    nnrt_afile_write(s->f, bytes, n);
+    s->crc = crc32(s->crc, bytes, (uInt)n);
+}
+
+static void put_u32(sink *s, uint32_t x)
 {
     unsigned char b[4] = { (unsigned char)x, (unsigned char)(x >> 8),
                            (unsigned char)(x >> 16), (unsigned char)(x >> 24) };
-    nnrt_afile_write(f, b, 4);
+    put(s, b, 4);
 }
 
-static void put_floats(nnrt_afile *f, const float *v, int n)
+static void put_floats(sink *s, const float *v, int n)
 {
     unsigned char chunk[4096];
     size_t used = 0;
@@ -44,11 +61,11 @@ static void put_floats(nnrt_afile *f, const float *v, int n)
         chunk[used++] = (unsigned char)(x >> 16);
         chunk[used++] = (unsigned char)(x >> 24);
         if (used == sizeof chunk) {
-            nnrt_afile_write(f, chunk, used);
+            put(s, chunk, used);
             used = 0;
         }
     }
-    nnrt_afile_write(f, chunk, used);
+    put(s, chunk, used);
 }
 
 int nnrt_weights_save(const nnrt_model *m, const char *path, nnrt_error *err)
@@ -57,20 +74,87 @@ int nnrt_weights_save(const nnrt_model *m, const char *path, nnrt_error *err)
     nnrt_afile f;
     if (nnrt_afile_open(&f, path, err) != 0)
         return -1;
-    nnrt_afile_write(&f, WEIGHTS_MAGIC, 4);
-    put_u32(&f, WEIGHTS_VERSION);
-    put_u32(&f, (uint32_t)m->n_params);
+    sink s = { &f, crc32(0L, Z_NULL, 0) };
+    put(&s, WEIGHTS_MAGIC, 4);
+    put_u32(&s, WEIGHTS_VERSION);
+    put_u32(&s, (uint32_t)m->n_params);
     for (int p = 0; p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
         size_t len = strlen(t->name);
-        put_u32(&f, (uint32_t)len);
-        nnrt_afile_write(&f, t->name, len);
-        put_u32(&f, (uint32_t)t->ndims);
+        put_u32(&s, (uint32_t)len);
+        put(&s, t->name, len);
+        put_u32(&s, (uint32_t)t->ndims);
         for (int d = 0; d < t->ndims; d++)
-            put_u32(&f, (uint32_t)t->dims[d]);
-        put_floats(&f, t->value, t->size);
+            put_u32(&s, (uint32_t)t->dims[d]);
+        put_floats(&s, t->value, t->size);
     }
+    put_u32(&s, (uint32_t)s.crc);   /* of every byte before it */
     return nnrt_afile_commit(&f, err);
+}
+
+/* ---- checks every reader of the format shares ----------------------------- */
+
+static uint32_t u32_at(const unsigned char *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* The last four bytes against the CRC-32 of the rest. */
+static int check_crc(const char *path, const unsigned char *bytes, size_t len, nnrt_error *err)
+{
+    if (len < WEIGHTS_HEADER_BYTES + 4)
+        return nnrt_fail(err, "%s: byte %zu: truncated: expected a 12-byte header and a 4-byte "
+                         "checksum, found %zu bytes", path, len, len);
+    size_t at = len - 4;
+    uint32_t stored = u32_at(bytes + at);
+    uint32_t actual = (uint32_t)crc32(crc32(0L, Z_NULL, 0), bytes, (uInt)at);
+    if (stored != actual)
+        return nnrt_fail(err, "%s: byte %zu: checksum 0x%08x, but the contents give 0x%08x: "
+                         "the file is damaged or cut short", path, at, stored, actual);
+    return 0;
+}
+
+int nnrt_weights_open(const char *path, const unsigned char *bytes, size_t len, size_t *body_len,
+                      nnrt_error *err)
+{
+    if (len < 4)
+        return nnrt_fail(err, "%s: byte 0: truncated: expected 4 bytes of magic number, found %zu",
+                         path, len);
+    if (memcmp(bytes, WEIGHTS_MAGIC, 4) != 0)
+        return nnrt_fail(err, "%s: byte 0: not an nnc weights file (no '%s' at the start)", path,
+                         WEIGHTS_MAGIC);
+    if (len < 8)
+        return nnrt_fail(err, "%s: byte 4: truncated: expected 4 bytes of format version, "
+                         "found %zu", path, len - 4);
+    uint32_t version = u32_at(bytes + 4);
+    if (version != 1 && version != WEIGHTS_VERSION)
+        return nnrt_fail(err, "%s: byte 4: format version %u; this trainer reads versions 1 "
+                         "and %u", path, version, WEIGHTS_VERSION);
+    *body_len = len;
+    if (version == 1) {
+        fprintf(stderr, "%s: note: weights format version 1 carries no checksum, so damage "
+                "cannot be detected; saving the weights again writes version %u\n", path,
+                WEIGHTS_VERSION);
+        return 0;
+    }
+    if (check_crc(path, bytes, len, err) != 0)
+        return -1;
+    *body_len = len - 4;
+    return 0;
+}
+
+int nnrt_weights_finite(const char *path, const char *name, int name_len,
+                        const unsigned char *values, size_t n, size_t at, nnrt_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bits = u32_at(values + 4 * i);
+        if ((bits >> 23 & 0xff) != 0xff)   /* exponent all ones: an infinity or a NaN */
+            continue;
+        const char *what = bits & 0x7fffff ? "NaN" : bits >> 31 ? "-infinity" : "infinity";
+        return nnrt_fail(err, "%s: byte %zu: %.*s[%zu] is %s; weights must be finite numbers",
+                         path, at + 4 * i, name_len, name, i, what);
+    }
+    return 0;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -93,9 +177,8 @@ static int need(reader *r, size_t n, const char *what)
 
 static uint32_t get_u32(reader *r)
 {
-    const unsigned char *b = r->bytes + r->pos;
     r->pos += 4;
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return u32_at(r->bytes + r->pos - 4);
 }
 
 /* "784x128" */
@@ -164,23 +247,14 @@ static int check_tensor_header(reader *r, const nnrt_param *t, int index)
     return 0;
 }
 
-/* Walk the whole file against m; when copy is set (only after a walk
+/* Walk the tensors (the header and checksum were checked by
+ * nnrt_weights_open) against m; when copy is set (only after a walk
  * without it succeeded), also decode the values into the params. */
 static int walk(reader *r, const nnrt_model *m, int copy)
 {
-    r->pos = 0;
-    if (need(r, 4, "magic number"))
+    r->pos = 8;
+    if (need(r, 4, "tensor count"))
         return -1;
-    if (memcmp(r->bytes, WEIGHTS_MAGIC, 4) != 0)
-        return nnrt_fail(r->err, "%s: byte 0: not an nnc weights file (no '%s' at the start)",
-                         r->path, WEIGHTS_MAGIC);
-    r->pos = 4;
-    if (need(r, 8, "header"))
-        return -1;
-    uint32_t version = get_u32(r);
-    if (version != WEIGHTS_VERSION)
-        return nnrt_fail(r->err, "%s: byte 4: format version %u; this trainer reads version %u",
-                         r->path, version, WEIGHTS_VERSION);
     uint32_t count = get_u32(r);
     if (count != (uint32_t)m->n_params)
         return nnrt_fail(r->err, "%s: byte 8: %u tensors; the model has %d",
@@ -192,6 +266,9 @@ static int walk(reader *r, const nnrt_model *m, int copy)
         char what[128];
         snprintf(what, sizeof what, "%s values", t->name);
         if (need(r, 4 * (size_t)t->size, what))
+            return -1;
+        if (!copy && nnrt_weights_finite(r->path, t->name, (int)strlen(t->name),
+                                         r->bytes + r->pos, (size_t)t->size, r->pos, r->err))
             return -1;
         for (int i = 0; i < t->size && copy; i++) {
             uint32_t x = get_u32(r);
@@ -212,8 +289,11 @@ int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err)
     size_t len = 0;
     if (nnrt_read_file(path, &bytes, &len, NULL, err) != 0)
         return -1;
-    reader r = { path, bytes, len, 0, err };
-    int rc = walk(&r, m, 0);
+    size_t body_len = 0;   /* without the checksum */
+    int rc = nnrt_weights_open(path, bytes, len, &body_len, err);
+    reader r = { path, bytes, body_len, 0, err };
+    if (rc == 0)
+        rc = walk(&r, m, 0);
     if (rc == 0)
         rc = walk(&r, m, 1);
     free(bytes);

@@ -39,6 +39,19 @@ void nnrt_afile_abort(nnrt_afile *f);
 /* mkdir -p: path and its missing parents, mode 0777 before the umask. */
 int nnrt_mkdirs(const char *path, nnrt_error *err);
 
+/* A weights file's len bytes checked before its tensors are read (the
+ * format is docs/weights.md): the magic, a version this runtime reads and,
+ * from version 2, the CRC-32 in the last four bytes.  *body_len is len
+ * without the checksum.  A version 1 file gets a note on stderr: it has no
+ * checksum.  Errors name path and the byte. */
+int nnrt_weights_open(const char *path, const unsigned char *bytes, size_t len, size_t *body_len,
+                      nnrt_error *err);
+
+/* The n little-endian floats at values (byte offset at of path) are all
+ * finite; else an error naming the tensor, the value and its byte. */
+int nnrt_weights_finite(const char *path, const char *name, int name_len,
+                        const unsigned char *values, size_t n, size_t at, nnrt_error *err);
+
 /* A whole regular file into *bytes (malloc'ed; the caller frees it) and
  * *len.  When the file does not exist the error is "PATH: " + missing, if
  * missing is given. */

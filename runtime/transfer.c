@@ -4,7 +4,9 @@
  * base model's .nn) on a layer; its tensors then start from the tensors of
  * the same name in that file (format: docs/weights.md) instead of their
  * initializer.  Every file is read whole and walked once before anything
- * is copied, so a bad file leaves the model as its initializer made it. */
+ * is copied, so a bad file leaves the model as its initializer made it.
+ * The header and checksum are checked as the weights loader does
+ * (nnrt_weights_open), and every value must be finite. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,12 +47,12 @@ static int source_open(source *s, const char *path, nnrt_error *err)
         s->bytes = NULL;
         return -1;
     }
-    if (s->len < 12 || memcmp(s->bytes, "NNCW", 4) != 0)
-        return nnrt_fail(err, "%s: byte 0: not an nnc weights file (no 'NNCW' at the start)",
-                         path);
-    if (u32_at(s->bytes + 4) != 1)
-        return nnrt_fail(err, "%s: byte 4: format version %u; this trainer reads version 1",
-                         path, u32_at(s->bytes + 4));
+    size_t len;   /* without the checksum */
+    if (nnrt_weights_open(path, s->bytes, s->len, &len, err) != 0)
+        return -1;
+    s->len = len;
+    if (s->len < 12)
+        return truncated(s, s->len, err);
     s->count = u32_at(s->bytes + 8);
     if (s->count > (s->len - 12) / 12)      /* each tensor takes 12 bytes at least */
         return nnrt_fail(err, "%s: byte 8: %u tensors cannot fit in %zu bytes", path, s->count,
@@ -84,6 +86,9 @@ static int source_open(source *s, const char *path, nnrt_error *err)
         if (size > (s->len - pos) / 4)
             return truncated(s, pos, err);
         t->values = s->bytes + pos;
+        if (nnrt_weights_finite(path, (const char *)t->name, (int)t->name_len, t->values, size,
+                                pos, err) != 0)
+            return -1;
         pos += 4 * size;
     }
     if (pos != s->len)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cblas.h>
+#include <zlib.h>
 
 #include "nnrt_internal.h"
 #include "trainer_util.h"
@@ -982,10 +983,12 @@ START_TEST(weights_round_trip_byte_exact)
 
     size_t len;
     unsigned char *bytes = (unsigned char *)slurp_len(path, &len);
-    /* 12 header + (4 + 8 + 4 + 8 + 48) + (4 + 8 + 4 + 4 + 12) */
-    ck_assert_uint_eq(len, 116);
+    /* 12 header + (4 + 8 + 4 + 8 + 48) + (4 + 8 + 4 + 4 + 12) + 4 checksum */
+    ck_assert_uint_eq(len, 120);
+    uint32_t crc = (uint32_t)crc32(0, bytes, 116);
+    ck_assert_mem_eq(bytes + 116, ((unsigned char[]){ crc, crc >> 8, crc >> 16, crc >> 24 }), 4);
     static const unsigned char head[] = {
-        'N', 'N', 'C', 'W', 1, 0, 0, 0, 2, 0, 0, 0,           /* magic, version, tensors */
+        'N', 'N', 'C', 'W', 2, 0, 0, 0, 2, 0, 0, 0,           /* magic, version, tensors */
         8, 0, 0, 0, 'd', 'e', 'n', 's', 'e', '1', '.', 'w',  /* name */
         2, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0,                  /* ndims, 4 x 3 */
     };
@@ -1037,6 +1040,15 @@ static void expect_load_error(const char *name, const unsigned char *bytes, size
     ck_assert_mem_eq(b, b_before, sizeof b);
 }
 
+/* The checksum of a weights file's first len - 4 bytes into its last 4,
+ * so that a test's damage is the only thing wrong with it. */
+static void reseal(unsigned char *bytes, size_t len)
+{
+    uint32_t crc = (uint32_t)crc32(0, bytes, (uInt)(len - 4));
+    for (int i = 0; i < 4; i++)
+        bytes[len - 4 + (size_t)i] = (unsigned char)(crc >> 8 * i);
+}
+
 START_TEST(weights_load_errors_name_the_byte_and_load_nothing)
 {
     nnrt_model m = tiny_model();
@@ -1047,7 +1059,7 @@ START_TEST(weights_load_errors_name_the_byte_and_load_nothing)
     ck_assert_int_eq(nnrt_weights_save(&m, path, &err), 0);
     size_t len;
     unsigned char *good = (unsigned char *)slurp_len(path, &len), bad[200];
-    ck_assert_uint_eq(len, 116);
+    ck_assert_uint_eq(len, 120);
 
     memcpy(bad, good, len);
     memcpy(bad, "NNCX", 4);
@@ -1057,39 +1069,48 @@ START_TEST(weights_load_errors_name_the_byte_and_load_nothing)
                       "byte 0: truncated: expected 4 bytes of magic number, found 0");
 
     memcpy(bad, good, len);
-    bad[4] = 2;
+    bad[4] = 3;
     expect_load_error("version.weights", bad, len,
-                      "byte 4: format version 2; this trainer reads version 1");
+                      "byte 4: format version 3; this trainer reads versions 1 and 2");
 
     memcpy(bad, good, len);
     bad[8] = 3;
+    reseal(bad, len);
     expect_load_error("count.weights", bad, len, "byte 8: 3 tensors; the model has 2");
 
     memcpy(bad, good, len);
     bad[21] = '9';
+    reseal(bad, len);
     expect_load_error("name.weights", bad, len,
                       "byte 12: tensor 1 is 'dense9.w'; the model's is 'dense1.w'");
 
     memcpy(bad, good, len);
     bad[32] = 5;   /* 4x3 -> 4x5 */
+    reseal(bad, len);
     expect_load_error("shape.weights", bad, len,
                       "byte 24: dense1.w has shape 4x5; the model's is 4x3");
 
     memcpy(bad, good, len);
     bad[24] = 1;   /* one dimension: 4 */
+    reseal(bad, len);
     expect_load_error("ndims.weights", bad, len,
                       "byte 24: dense1.w has shape 4; the model's is 4x3");
 
-    /* cut inside the last tensor's values: the first one is fine, and still
-     * nothing may be loaded */
-    expect_load_error("truncated.weights", good, 110,
+    /* cut inside the last tensor's values (and sealed again): the first
+     * one is fine, and still nothing may be loaded */
+    memcpy(bad, good, 110);
+    reseal(bad, 114);
+    expect_load_error("truncated.weights", bad, 114,
                       "byte 104: truncated: expected 12 bytes of dense1.b values, found 6");
-    expect_load_error("cut-name.weights", good, 90,
+    memcpy(bad, good, 90);
+    reseal(bad, 94);
+    expect_load_error("cut-name.weights", bad, 94,
                       "byte 88: truncated: expected 8 bytes of tensor name, found 2");
 
-    memcpy(bad, good, len);
-    bad[len] = 0;
-    expect_load_error("trailing.weights", bad, len + 1,
+    memcpy(bad, good, 116);
+    bad[116] = 0;
+    reseal(bad, 121);
+    expect_load_error("trailing.weights", bad, 121,
                       "byte 116: unexpected data after the last tensor (1 bytes)");
 
     char missing[1100];
@@ -1555,7 +1576,7 @@ START_TEST(same_seed_same_bytes)
         out_dir(dir, sizeof dir, names[i]);
         curve[i] = run_curve(dir);
     }
-    ck_assert_uint_eq(len[0], 116);
+    ck_assert_uint_eq(len[0], 120);
     ck_assert_uint_eq(len[0], len[1]);
     ck_assert_mem_eq(w[0], w[1], len[0]);
     ck_assert_str_eq(curve[0], curve[1]);
