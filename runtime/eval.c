@@ -2,6 +2,7 @@
  * classifier's confusion matrix and per-class scores (confusion.c) on the
  * test set, and the `eval` command, which reports them from a weights
  * file. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -116,6 +117,16 @@ static int report(const nnrt_model *m, const confusion *c, const char *dir, nnrt
     return 0;
 }
 
+/* A loss of NaN or infinity is no result: the outputs overflowed (the
+ * weights are finite: nnrt_weights_load refuses others), and a script
+ * reading "test: loss nan" with exit status 0 would take it for one. */
+static int not_finite(const nnrt_model *m, double loss, nnrt_error *err)
+{
+    return nnrt_fail(err, "%s: the test loss is %s: the model's outputs overflow with these "
+                     "weights, so there is nothing to report", nnrt_model_data_name(m, 1),
+                     isnan(loss) ? "NaN" : "infinite");
+}
+
 int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
                      const char *dir, nnrt_error *err)
 {
@@ -125,7 +136,7 @@ int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
         nnrt_scores scores;
         evaluate(m, ds, order, y, &scores, c.matrix);   /* one pass for both */
         nnrt_print_test(m, &scores);
-        rc = report(m, &c, dir, err);
+        rc = isfinite(scores.loss) ? report(m, &c, dir, err) : not_finite(m, scores.loss, err);
     }
     confusion_free(&c);
     return rc;

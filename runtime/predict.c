@@ -22,6 +22,7 @@
  * every output value with %.9g, which gives back the exact float.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct predict_run {
     int have_test;
     int *order, *labels;        /* max_batch each */
     nnrt_tally tally;           /* over the samples shown */
+    int not_finite;             /* the first sample with a NaN or infinite output, or -1 */
 } predict_run;
 
 static int load_weights(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_error *err)
@@ -190,6 +192,9 @@ static void show(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r
     const float *t = m->task == NNRT_TASK_REGRESS
                          ? m->target + (size_t)row * (size_t)m->n_classes : NULL;
     int label = r->labels[row];
+    for (int c = 0; c < m->n_classes && r->not_finite < 0; c++)
+        if (!isfinite(out[c]))
+            r->not_finite = index;
     if (o->csv)
         csv_row(m, index, label, t, out);
     else if (t)
@@ -243,6 +248,10 @@ static int run(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r, 
     if (!o->csv)
         summary(m, &r->tally, last - o->first);
     fflush(stdout);
+    /* shown, for a person to see, but no answer: a script must not take it for one */
+    if (r->not_finite >= 0)
+        return nnrt_fail(err, "%s: sample %d: the model's output is not a finite number: it "
+                         "overflows with these weights", name, r->not_finite);
     return 0;
 }
 
@@ -250,6 +259,7 @@ int nnrt_predict_run(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_error
 {
     predict_run r;
     memset(&r, 0, sizeof r);
+    r.not_finite = -1;
     int rc = run(m, o, &r, err);
     free(r.order);
     free(r.labels);

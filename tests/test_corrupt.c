@@ -9,7 +9,9 @@
 #include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "nnrt_internal.h"
 #include "test_util.h"
 #include "trainer_util.h"
 
@@ -163,6 +165,249 @@ START_TEST(a_source_over_the_cap_is_refused)
 }
 END_TEST
 
+/* ---- weights files: a checksum, and finite values ---------------------- */
+
+/* $NNC_TMP/corrupt/name */
+static const char *tmp_path(char *out, size_t len, const char *name)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/corrupt", tmp_dir());
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(out, len, "%s/corrupt/%s", tmp_dir(), name);
+    return out;
+}
+
+/* The trainer of examples/regression_houses.nn (its data is in the tree,
+ * read from the top of it), built once per run of the suite. */
+static const char *houses(void)
+{
+    static char exe[1024];
+    if (!exe[0]) {
+        tmp_path(exe, sizeof exe, "houses");
+        build_trainer("examples/regression_houses.nn", exe);
+    }
+    return exe;
+}
+
+/* exe ARGS from the top of the tree, $NNC_DATA unset: status, output in *out */
+static int houses_run(const char *args, char **out)
+{
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "env -u NNC_DATA %s %s", houses(), args);
+    return run_cmd(cmd, out);
+}
+
+static unsigned char *read_bytes(const char *path, size_t *len)
+{
+    *len = file_size(path);
+    return (unsigned char *)slurp(path);
+}
+
+static void write_bytes(const char *path, const unsigned char *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void put_le32(unsigned char *b, uint32_t x)
+{
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(x >> 8 * i);
+}
+
+/* The CRC-32 of the first len - 4 bytes into the last 4, as a writer of
+ * the format would: the damage a test makes is then the only fault. */
+static void reseal(unsigned char *bytes, size_t len)
+{
+    put_le32(bytes + len - 4, (uint32_t)crc32(0, bytes, (uInt)(len - 4)));
+}
+
+/* The houses model's fresh weights (steps 0 writes what the seed starts
+ * from) in $NNC_TMP/corrupt/name; their bytes in *bytes. */
+static const char *fresh_weights(char *path, size_t len, const char *name, unsigned char **bytes,
+                                 size_t *n)
+{
+    char args[2048], *out;
+    tmp_path(path, len, name);
+    snprintf(args, sizeof args, "steps 0 --weights-out %s", path);
+    int status = houses_run(args, &out);
+    ck_assert_msg(status == 0, "%s", out);
+    free(out);
+    *bytes = read_bytes(path, n);
+    return path;
+}
+
+/* dense1.w's values start after the 12-byte header and its own 24 */
+enum { DENSE1_W = 12 + 4 + 8 + 4 + 8 };
+
+/* `eval --weights path` must fail, saying want (PATH for the path) */
+static void expect_eval_error(const char *path, const char *want)
+{
+    char args[2048], *out, full[4096];
+    snprintf(args, sizeof args, "eval --weights %s", path);
+    ck_assert_int_eq(houses_run(args, &out), 1);
+    snprintf(full, sizeof full, want, path);
+    ck_assert_msg(strstr(out, full) != NULL, "'%s' not in:\n%s", full, out);
+    free(out);
+}
+
+START_TEST(a_flipped_byte_is_found)
+{
+    char path[1024];
+    unsigned char *w;
+    size_t len;
+    fresh_weights(path, sizeof path, "flipped.weights", &w, &len);
+    w[DENSE1_W + 6] ^= 0x10;   /* one bit of dense1.w[1]: still a finite number */
+    write_bytes(path, w, len);
+    char want[256];
+    snprintf(want, sizeof want, "regression_houses: error: %%s: byte %zu: checksum 0x", len - 4);
+    expect_eval_error(path, want);
+    expect_eval_error(path, "but the contents give 0x");
+    expect_eval_error(path, "the file is damaged or cut short\n");
+
+    /* and cut short by a byte */
+    w[DENSE1_W + 6] ^= 0x10;
+    write_bytes(path, w, len - 1);
+    expect_eval_error(path, "the file is damaged or cut short\n");
+    free(w);
+}
+END_TEST
+
+START_TEST(a_nan_or_an_infinity_is_refused)
+{
+    /* a NaN loaded, and eval printed "test: loss -nan" with exit status 0 */
+    char path[1024];
+    unsigned char *w;
+    size_t len;
+    fresh_weights(path, sizeof path, "nan.weights", &w, &len);
+    put_le32(w + DENSE1_W + 4 * 5, 0x7fc00000);   /* dense1.w[5] = NaN */
+    reseal(w, len);
+    write_bytes(path, w, len);
+    expect_eval_error(path, "regression_houses: error: %s: byte 56: dense1.w[5] is NaN; "
+                            "weights must be finite numbers\n");
+
+    free(w);
+    fresh_weights(path, sizeof path, "inf.weights", &w, &len);
+    put_le32(w + len - 8, 0xff800000);   /* the last value, dense2.b[0] = -inf */
+    reseal(w, len);
+    write_bytes(path, w, len);
+    char want[256];
+    snprintf(want, sizeof want, "regression_houses: error: %%s: byte %zu: dense2.b[0] is "
+                                "-infinity; weights must be finite numbers\n", len - 8);
+    expect_eval_error(path, want);
+    free(w);
+}
+END_TEST
+
+START_TEST(version_1_loads_with_a_note)
+{
+    char path[1024], args[2048], *out, want[2048];
+    unsigned char *w;
+    size_t len;
+    fresh_weights(path, sizeof path, "v1.weights", &w, &len);
+    w[4] = 1;
+    write_bytes(path, w, len - 4);   /* version 1 had no checksum */
+    snprintf(args, sizeof args, "eval --weights %s", path);
+    ck_assert_int_eq(houses_run(args, &out), 0);
+    snprintf(want, sizeof want, "%s: note: weights format version 1 carries no checksum, so "
+                                "damage cannot be detected; saving the weights again writes "
+                                "version 2\n", path);
+    ck_assert_msg(strstr(out, want) != NULL, "no note in:\n%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "test: loss "));
+    free(out);
+
+    /* a version 2 file says nothing of the kind */
+    free(w);
+    fresh_weights(path, sizeof path, "v2.weights", &w, &len);
+    snprintf(args, sizeof args, "eval --weights %s", path);
+    ck_assert_int_eq(houses_run(args, &out), 0);
+    ck_assert_ptr_null(strstr(out, "note:"));
+    free(out);
+    free(w);
+}
+END_TEST
+
+START_TEST(a_loss_that_is_not_finite_fails_eval_and_predict)
+{
+    /* finite weights whose outputs overflow: every value 3e38 */
+    char path[1024], args[2048], *out;
+    unsigned char *w;
+    size_t len;
+    fresh_weights(path, sizeof path, "huge.weights", &w, &len);
+    uint32_t huge;
+    float f = 3e38f;
+    memcpy(&huge, &f, 4);
+    for (size_t at = DENSE1_W; at < DENSE1_W + 4 * 48; at += 4)
+        put_le32(w + at, huge);
+    reseal(w, len);
+    write_bytes(path, w, len);
+    expect_eval_error(path, "regression_houses: error: examples/data/houses_test.csv: the test "
+                            "loss is NaN: the model's outputs overflow with these weights, "
+                            "so there is nothing to report\n");
+
+    snprintf(args, sizeof args, "predict --weights %s --count 2", path);
+    ck_assert_int_eq(houses_run(args, &out), 1);
+    ck_assert_msg(strstr(out, "regression_houses: error: examples/data/houses_test.csv: sample "
+                              "0: the model's output is not a finite number: it overflows with "
+                              "these weights\n") != NULL, "%s", out);
+    free(out);
+    free(w);
+}
+END_TEST
+
+/* ---- the transfer reader: the same checks ---------------------------------- */
+
+static float base_w[2];
+static const nnrt_param BASE_PARAMS[] = {
+    { "dense1.w", 1, { 2 }, 2, base_w, NULL, NNRT_INIT_ZEROS, 2, 1, 0 },
+};
+
+/* A model of the one tensor above that starts it from file. */
+static nnrt_model starting_from(const char *file, nnrt_transfer *t)
+{
+    *t = (nnrt_transfer){ "dense1.w", file };
+    return (nnrt_model){ .name = "start", .n_params = 1, .params = BASE_PARAMS,
+                         .n_transfers = 1, .transfers = t };
+}
+
+START_TEST(transfer_refuses_a_damaged_file)
+{
+    char path[1024], want[2048];
+    nnrt_transfer t;
+    nnrt_model m = starting_from(tmp_path(path, sizeof path, "base.weights"), &t);
+    nnrt_error err = { "" };
+    base_w[0] = 1.5f;
+    base_w[1] = -2.5f;
+    ck_assert_msg(nnrt_weights_save(&m, path, &err) == 0, "%s", err.msg);
+    size_t len;
+    unsigned char *w = read_bytes(path, &len);
+    ck_assert_uint_eq(len, DENSE1_W - 4 + 8 + 4);   /* one dimension, two values, checksum */
+
+    base_w[0] = base_w[1] = 0;
+    ck_assert_msg(nnrt_params_transfer(&m, &err) == 0, "%s", err.msg);
+    ck_assert(base_w[0] == 1.5f && base_w[1] == -2.5f);
+
+    w[len - 5] ^= 1;   /* a bit of the last value */
+    write_bytes(path, w, len);
+    base_w[0] = base_w[1] = 0;
+    ck_assert_int_eq(nnrt_params_transfer(&m, &err), -1);
+    snprintf(want, sizeof want, "%s: byte %zu: checksum 0x", path, len - 4);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+
+    put_le32(w + len - 8, 0x7f800000);   /* +inf */
+    reseal(w, len);
+    write_bytes(path, w, len);
+    ck_assert_int_eq(nnrt_params_transfer(&m, &err), -1);
+    snprintf(want, sizeof want, "%s: byte %zu: dense1.w[1] is infinity; weights must be "
+                                "finite numbers", path, len - 8);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert(base_w[0] == 0 && base_w[1] == 0);   /* nothing copied */
+    free(w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("corrupt");
@@ -175,5 +420,14 @@ int main(void)
     tcase_add_test(tc, a_fifo_is_refused_without_waiting);
     tcase_add_test(tc, a_source_over_the_cap_is_refused);
     suite_add_tcase(s, tc);
+
+    TCase *rt = tcase_create("runtime");
+    tcase_set_timeout(rt, 300);   /* builds a trainer */
+    tcase_add_test(rt, a_flipped_byte_is_found);
+    tcase_add_test(rt, a_nan_or_an_infinity_is_refused);
+    tcase_add_test(rt, version_1_loads_with_a_note);
+    tcase_add_test(rt, a_loss_that_is_not_finite_fails_eval_and_predict);
+    tcase_add_test(rt, transfer_refuses_a_damaged_file);
+    suite_add_tcase(s, rt);
     return run_suite(s);
 }
