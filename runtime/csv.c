@@ -309,9 +309,10 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
                   const char *const *targets, int n_targets, int label_bound,
                   nnrt_dataset *out, nnrt_error *err)
 {
-    char path[4096];
+    char path[NNRT_DATA_PATH_MAX];
+    nnrt_data_place place;
     memset(out, 0, sizeof *out);
-    if (nnrt_data_path(name, path, sizeof path, err) != 0)
+    if (nnrt_data_find(name, path, sizeof path, &place, err) != 0)
         return -1;
     char *text = read_text(path, err);
     if (!text)
@@ -343,5 +344,7 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
     out->sample_ndims = 1;
     out->sample_dims[0] = n_inputs;
     out->target_labels = label_bound > 0;
+    memcpy(out->path, path, sizeof out->path);
+    out->place = place;
     return 0;
 }

@@ -27,10 +27,14 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err)
+int nnrt_data_find(const char *name, char *out, size_t out_len, nnrt_data_place *place,
+                   nnrt_error *err)
 {
+    nnrt_data_place unused;
+    place = place ? place : &unused;
     if (!name || name[0] == '\0')
         return nnrt_fail(err, "empty data file name");
+    *place = NNRT_DATA_AS_GIVEN;
     if (name[0] == '/') {
         if ((size_t)snprintf(out, out_len, "%s", name) >= out_len)
             return nnrt_fail(err, "%s: path too long", name);
@@ -41,12 +45,14 @@ int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err)
     const char *env = getenv("NNC_DATA");
     char tried[2048] = "";
     if (env && env[0]) {
+        *place = NNRT_DATA_NNC_DATA;
         if (join(out, out_len, env, name) != 0)
             return nnrt_fail(err, "%s/%s: path too long", env, name);
         if (exists(out))
             return 0;
         snprintf(tried, sizeof tried, "%s ($NNC_DATA) and ", out);
     }
+    *place = NNRT_DATA_SYSTEM;
     if (join(out, out_len, SYSTEM_DATA, name) != 0)
         return nnrt_fail(err, "%s/%s: path too long", SYSTEM_DATA, name);
     if (exists(out))
@@ -54,6 +60,7 @@ int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err)
     char system_path[2048];
     snprintf(system_path, sizeof system_path, "%s", out);
     /* last, the current directory: an example's data shipped in the tree */
+    *place = NNRT_DATA_CURRENT_DIR;
     if ((size_t)snprintf(out, out_len, "%s", name) >= out_len)
         return nnrt_fail(err, "%s: path too long", name);
     if (exists(out))
@@ -61,6 +68,11 @@ int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err)
     return nnrt_fail(err, "%s: not found; looked in %s%s%s and the current directory", name,
                      tried, system_path,
                      env && env[0] ? "" : env ? " ($NNC_DATA is empty)" : " ($NNC_DATA is not set)");
+}
+
+int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err)
+{
+    return nnrt_data_find(name, out, out_len, NULL, err);
 }
 
 /* "28x28" from an IDX file's dims after the first ("1" for single bytes) */
@@ -99,10 +111,11 @@ static int check_pair(const char *images_path, const nnrt_idx *im, const char *l
 int nnrt_dataset_load(const char *images, const char *labels, size_t sample_bytes,
                       int n_classes, nnrt_dataset *out, nnrt_error *err)
 {
-    char images_path[4096], labels_path[4096];
+    char images_path[NNRT_DATA_PATH_MAX], labels_path[NNRT_DATA_PATH_MAX];
+    nnrt_data_place images_place, labels_place;
     memset(out, 0, sizeof *out);
-    if (nnrt_data_path(images, images_path, sizeof images_path, err) != 0 ||
-        nnrt_data_path(labels, labels_path, sizeof labels_path, err) != 0)
+    if (nnrt_data_find(images, images_path, sizeof images_path, &images_place, err) != 0 ||
+        nnrt_data_find(labels, labels_path, sizeof labels_path, &labels_place, err) != 0)
         return -1;
     nnrt_idx im, lb;
     if (nnrt_idx_load(images_path, &im, err) != 0)
@@ -122,6 +135,10 @@ int nnrt_dataset_load(const char *images, const char *labels, size_t sample_byte
     out->labels = lb.bytes;
     out->images_idx = im;
     out->labels_idx = lb;
+    memcpy(out->path, images_path, sizeof out->path);
+    memcpy(out->labels_path, labels_path, sizeof out->labels_path);
+    out->place = images_place;
+    out->labels_place = labels_place;
     return 0;
 }
 

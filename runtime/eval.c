@@ -153,6 +153,7 @@ int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, 
     if (nnrt_model_data_load(m, 1, &test, err) != 0)
         return -1;
     nnrt_dataset_limit(&test, limit);
+    nnrt_model_data_print(m, NULL, &test, 0);
     int *order = malloc(((size_t)test.n_samples + 1) * sizeof *order);
     int *y = malloc((size_t)m->max_batch * sizeof *y);
     int rc;

@@ -3,7 +3,15 @@
  * A model reads either IDX files (images and labels) or a CSV file whose
  * columns it names; the commands (train, eval, gradcheck, steps) ask here
  * and need not know which.  A REGRESS model's targets go to m->target,
- * which its loss() reads instead of the labels. */
+ * which its loss() reads instead of the labels.
+ *
+ * Every command names the files it read, as found ($NNC_DATA, then
+ * /usr/share/datasets, then the current directory), and warns when the
+ * files of one run were found in different places: with a file missing
+ * from $NNC_DATA, a run silently mixed another copy's training set with
+ * its test set. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nnrt_internal.h"
@@ -59,6 +67,67 @@ static int keep_classes(const nnrt_model *m, nnrt_dataset *ds, const char *name,
     return 0;
 }
 
+/* Where a file was found, for a warning: "$NNC_DATA=/data" */
+static const char *place_text(nnrt_data_place place, char *buf, size_t len)
+{
+    switch (place) {
+    case NNRT_DATA_NNC_DATA:
+        snprintf(buf, len, "$NNC_DATA=%s", getenv("NNC_DATA") ? getenv("NNC_DATA") : "");
+        return buf;
+    case NNRT_DATA_SYSTEM:
+        return "/usr/share/datasets";
+    case NNRT_DATA_CURRENT_DIR:
+        return "the current directory";
+    case NNRT_DATA_AS_GIVEN:
+        break;
+    }
+    return "the path given";
+}
+
+/* A warning when file a (what_a) and file b were looked up and found in
+ * different places; a path given in full is the user's choice. */
+static void warn_if_apart(const nnrt_model *m, const char *what_a, const char *path_a,
+                          nnrt_data_place a, const char *what_b, const char *path_b,
+                          nnrt_data_place b)
+{
+    if (a == b || a == NNRT_DATA_AS_GIVEN || b == NNRT_DATA_AS_GIVEN)
+        return;
+    char buf_a[NNRT_DATA_PATH_MAX + 16], buf_b[NNRT_DATA_PATH_MAX + 16];
+    fprintf(stderr, "%s: warning: %s come from %s (%s), %s from %s (%s): two copies of a "
+            "data set may not belong together\n", m->name, what_a,
+            place_text(a, buf_a, sizeof buf_a), path_a, what_b,
+            place_text(b, buf_b, sizeof buf_b), path_b);
+}
+
+static void print_files(const char *what, const nnrt_dataset *ds)
+{
+    if (ds->labels_path[0])
+        printf("%s: %s, %s\n", what, ds->path, ds->labels_path);
+    else
+        printf("%s: %s\n", what, ds->path);
+}
+
+void nnrt_model_data_print(const nnrt_model *m, const nnrt_dataset *train,
+                           const nnrt_dataset *test, int quiet)
+{
+    if (!quiet) {
+        if (train)
+            print_files("training data", train);
+        print_files("test data", test);
+        fflush(stdout);
+    }
+    if (train)
+        warn_if_apart(m, "the training samples", train->path, train->place, "the test samples",
+                      test->path, test->place);
+}
+
+static void warn_if_pair_apart(const nnrt_model *m, const nnrt_dataset *ds)
+{
+    if (ds->labels_path[0])
+        warn_if_apart(m, "the images", ds->path, ds->place, "their labels", ds->labels_path,
+                      ds->labels_place);
+}
+
 int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err)
 {
     if (m->train_csv)
@@ -74,6 +143,7 @@ int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_
         nnrt_dataset_free(out);
         return -1;
     }
+    warn_if_pair_apart(m, out);
     return 0;
 }
 

@@ -74,6 +74,20 @@ void nnrt_idx_free(nnrt_idx *idx);
  * place looked in. */
 int nnrt_data_path(const char *name, char *out, size_t out_len, nnrt_error *err);
 
+/* Where nnrt_data_path found a file. */
+typedef enum nnrt_data_place {
+    NNRT_DATA_AS_GIVEN,     /* an absolute path */
+    NNRT_DATA_NNC_DATA,     /* under $NNC_DATA */
+    NNRT_DATA_SYSTEM,       /* under /usr/share/datasets */
+    NNRT_DATA_CURRENT_DIR,  /* relative to the current directory */
+} nnrt_data_place;
+
+/* nnrt_data_path, also saying where the file was found (place may be NULL). */
+int nnrt_data_find(const char *name, char *out, size_t out_len, nnrt_data_place *place,
+                   nnrt_error *err);
+
+#define NNRT_DATA_PATH_MAX 4096
+
 /* A set of samples, from IDX files or from a CSV file.
  *
  * IDX: n_samples items of sample_bytes bytes each (pixels kept as bytes;
@@ -101,6 +115,11 @@ typedef struct nnrt_dataset {
     int target_labels;      /* the one target column holds class labels */
     float *csv_owner;       /* the one block features and targets point into
                                (NULL in views); freed by nnrt_dataset_free */
+
+    /* the files read, as nnrt_data_find found them: the images (or the CSV
+       file) and the labels ("" for CSV), for messages */
+    char path[NNRT_DATA_PATH_MAX], labels_path[NNRT_DATA_PATH_MAX];
+    nnrt_data_place place, labels_place;
 } nnrt_dataset;
 
 /* Load an images file and a labels file (names resolved with nnrt_data_path)

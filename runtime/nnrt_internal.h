@@ -93,6 +93,15 @@ typedef struct nnrt_epoch_stats {
 int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err);
 /* The file to name in messages about that set. */
 const char *nnrt_model_data_name(const nnrt_model *m, int test);
+/* The files the sets were read from, on stdout (unless quiet):
+ *   training data: PATH, PATH       (images and labels, or one CSV file)
+ *   test data: PATH, PATH
+ * and on stderr a warning if the training set (train may be NULL) and the
+ * test set were found in different places ($NNC_DATA, /usr/share/datasets,
+ * the current directory).  A set's images and labels found apart are
+ * warned about as nnrt_model_data_load loads them. */
+void nnrt_model_data_print(const nnrt_model *m, const nnrt_dataset *train,
+                           const nnrt_dataset *test, int quiet);
 
 /* Samples order[first .. first+n) of ds into m->input and y (labels mapped
  * for a binary model), and for a REGRESS model their targets into

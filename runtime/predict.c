@@ -244,6 +244,7 @@ static int run(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r, 
     int last = o->count > n_samples - o->first ? n_samples : o->first + o->count;
     if (!o->csv)
         header(m, o, o->first, last, n_samples);
+    nnrt_model_data_print(m, NULL, &r->test, o->csv);   /* --csv: rows only on stdout */
     show_all(m, o, r, o->first, last);
     if (!o->csv)
         summary(m, &r->tally, last - o->first);

@@ -317,6 +317,7 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
            "writing %s\n",
            m->name, r->train.n_samples, r->val.n_samples, r->test.n_samples, o->batch, steps,
            o->out_dir);
+    nnrt_model_data_print(m, &r->all, &r->test, 0);   /* which copy of the data, if several */
     if (o->resume)
         printf("resuming after epoch %d of %d, from %s\n", r->epochs_done, o->epochs,
                r->checkpoint_path);

@@ -408,6 +408,109 @@ START_TEST(transfer_refuses_a_damaged_file)
 }
 END_TEST
 
+/* ---- data found in two places ------------------------------------------------ */
+
+START_TEST(train_eval_and_predict_name_their_data)
+{
+    char dir[1024], args[2048], *out;
+    tmp_path(dir, sizeof dir, "houses-run");
+    snprintf(args, sizeof args, "train --epochs 1 --out %s", dir);
+    ck_assert_int_eq(houses_run(args, &out), 0);
+    /* the start-up line, then the files, as found from the top of the tree */
+    char *at = strstr(out, "regression_houses: 1600 training samples");
+    ck_assert_ptr_nonnull(at);
+    at = strchr(at, '\n') + 1;
+    ck_assert_msg(strncmp(at, "training data: examples/data/houses_train.csv\n"
+                              "test data: examples/data/houses_test.csv\n", 87) == 0, "%s", out);
+    ck_assert_ptr_null(strstr(out, "warning"));
+    free(out);
+
+    snprintf(args, sizeof args, "eval --weights %s/weights", dir);
+    ck_assert_int_eq(houses_run(args, &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "test data: examples/data/houses_test.csv\ntest: loss "));
+    free(out);
+    snprintf(args, sizeof args, "predict --weights %s/weights --count 1", dir);
+    ck_assert_int_eq(houses_run(args, &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "test data: examples/data/houses_test.csv\nsample 0\n"));
+    free(out);
+    /* --csv is for programs: rows only */
+    snprintf(args, sizeof args, "predict --weights %s/weights --count 1 --csv", dir);
+    ck_assert_int_eq(houses_run(args, &out), 0);
+    ck_assert_ptr_null(strstr(out, "test data"));
+    free(out);
+}
+END_TEST
+
+START_TEST(a_test_set_from_another_place_is_warned_about)
+{
+    /* $NNC_DATA holds the test file only: the training file comes from the
+     * tree; the run used to mix the two without a word */
+    char data[512], cmd[3000], *out, want[4096];
+    tmp_path(data, sizeof data, "nnc-data");
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/examples/data && cp examples/data/houses_test.csv "
+                              "%s/examples/data/", data, data);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s train --epochs 1 --out %s/mixed", data, houses(),
+             data);
+    ck_assert_int_eq(run_cmd(cmd, &out), 0);
+    snprintf(want, sizeof want,
+             "regression_houses: warning: the training samples come from the current directory "
+             "(examples/data/houses_train.csv), the test samples from $NNC_DATA=%s "
+             "(%s/examples/data/houses_test.csv): two copies of a data set may not belong "
+             "together\n", data, data);
+    ck_assert_msg(strstr(out, want) != NULL, "no\n%s\nin\n%s", want, out);
+    snprintf(want, sizeof want, "test data: %s/examples/data/houses_test.csv\n", data);
+    ck_assert_ptr_nonnull(strstr(out, want));
+    free(out);
+}
+END_TEST
+
+START_TEST(images_and_labels_from_two_places_are_warned_about)
+{
+    /* images in $NNC_DATA, labels only in the current directory */
+    char top[600], cwd[256], path[1400], log[1400];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    tmp_path(top, sizeof top, "pair");
+    if (top[0] != '/') {
+        char rel[sizeof top];
+        memcpy(rel, top, sizeof rel);
+        snprintf(top, sizeof top, "%.250s/%.340s", cwd, rel);
+    }
+    snprintf(path, sizeof path, "mkdir -p %s/env/p %s/here/p", top, top);
+    ck_assert_int_eq(system(path), 0);
+    static const uint8_t pixels[3 * 4] = { 0 }, labels[3] = { 0, 1, 0 };
+    const int image_dims[] = { 3, 2, 2 }, label_dims[] = { 3 };
+    snprintf(path, sizeof path, "%s/env/p/images", top);
+    write_idx(path, pixels, 3, image_dims);
+    snprintf(path, sizeof path, "%s/here/p/labels", top);
+    write_idx(path, labels, 1, label_dims);
+
+    snprintf(path, sizeof path, "%s/env", top);
+    ck_assert_int_eq(setenv("NNC_DATA", path, 1), 0);
+    snprintf(path, sizeof path, "%s/here", top);
+    ck_assert_int_eq(chdir(path), 0);
+    snprintf(log, sizeof log, "%s/stderr", top);
+    ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+
+    nnrt_model m = { .name = "pair", .train_images = "p/images", .train_labels = "p/labels",
+                     .test_images = "p/images", .test_labels = "p/labels", .in_size = 4,
+                     .n_classes = 2 };
+    nnrt_dataset ds;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_model_data_load(&m, 0, &ds, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(ds.place, NNRT_DATA_NNC_DATA);
+    ck_assert_int_eq(ds.labels_place, NNRT_DATA_CURRENT_DIR);
+    nnrt_dataset_free(&ds);
+    fflush(stderr);
+    char *said = slurp(log), want[4096];
+    snprintf(want, sizeof want, "pair: warning: the images come from $NNC_DATA=%s/env "
+             "(%s/env/p/images), their labels from the current directory (p/labels): two "
+             "copies of a data set may not belong together\n", top, top);
+    ck_assert_str_eq(said, want);
+    free(said);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("corrupt");
@@ -428,6 +531,9 @@ int main(void)
     tcase_add_test(rt, version_1_loads_with_a_note);
     tcase_add_test(rt, a_loss_that_is_not_finite_fails_eval_and_predict);
     tcase_add_test(rt, transfer_refuses_a_damaged_file);
+    tcase_add_test(rt, train_eval_and_predict_name_their_data);
+    tcase_add_test(rt, a_test_set_from_another_place_is_warned_about);
+    tcase_add_test(rt, images_and_labels_from_two_places_are_warned_about);
     suite_add_tcase(s, rt);
     return run_suite(s);
 }
