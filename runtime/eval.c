@@ -39,12 +39,20 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
     evaluate(m, ds, order, y, out, NULL);
 }
 
+/* x, with a NaN's sign bit cleared: printf shows "-nan" for some NaNs,
+ * and a NaN has no sign worth showing */
+static double plain_nan(double x)
+{
+    return isnan(x) ? fabs(x) : x;
+}
+
 void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s)
 {
     if (m->task == NNRT_TASK_REGRESS)
-        printf("test: loss %.4f mae %.4f rmse %.4f\n", s->loss, s->mae, s->rmse);
+        printf("test: loss %.4f mae %.4f rmse %.4f\n", plain_nan(s->loss), plain_nan(s->mae),
+               plain_nan(s->rmse));
     else
-        printf("test: loss %.4f accuracy %.4f\n", s->loss, s->accuracy);
+        printf("test: loss %.4f accuracy %.4f\n", plain_nan(s->loss), plain_nan(s->accuracy));
     fflush(stdout);
 }
 

@@ -72,8 +72,18 @@ START_TEST(every_real_setting_is_held_to_float)
         "t.nn:15:13: error: the dropout rate 1e-46 is 0 in float: the smallest positive float "
         "is about 1.4e-45");
     free(out);
+    /* adamw's weight decay may be 0, but not below */
+    out = diagnose(MODEL_HEAD "network {\n    input 784\n    dense 10 softmax\n}\n"
+                   "train {\n    loss cross_entropy\n    optimizer adamw weight_decay=-1\n}\n");
+    ck_assert_str_eq(first_line_of(out),
+        "t.nn:18:34: error: weight_decay must be at least 0 and at most 1, got -1");
+    free(out);
     /* 0 itself, and the smallest normal float, are fine */
     out = diagnose(NET("    input 784\n    dense 10 softmax l2=0 l1=1.2e-38\n"));
+    ck_assert_str_eq(out, "");
+    free(out);
+    out = diagnose(MODEL_HEAD "network {\n    input 784\n    dense 10 softmax\n}\n"
+                   "train {\n    loss cross_entropy\n    optimizer adamw weight_decay=0\n}\n");
     ck_assert_str_eq(out, "");
     free(out);
 }
@@ -343,6 +353,7 @@ START_TEST(a_loss_that_is_not_finite_fails_eval_and_predict)
         put_le32(w + at, huge);
     reseal(w, len);
     write_bytes(path, w, len);
+    expect_eval_error(path, "test: loss nan mae nan rmse nan\n");   /* never "-nan" */
     expect_eval_error(path, "regression_houses: error: examples/data/houses_test.csv: the test "
                             "loss is NaN: the model's outputs overflow with these weights, "
                             "so there is nothing to report\n");
