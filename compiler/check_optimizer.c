@@ -16,7 +16,9 @@ const char *opt_param_name(OptParam p) { return PARAM_NAMES[p]; }
 
 typedef struct ParamSpec {
     OptParam param;
-    double def, min, max;   /* the value must be above min and at most max */
+    double def, min, max;   /* the value must be above min (or equal to it, with
+                               min_inclusive) and at most max */
+    int min_inclusive;
 } ParamSpec;
 
 typedef struct OptimizerSpec {
@@ -25,20 +27,20 @@ typedef struct OptimizerSpec {
     ParamSpec params[5];
 } OptimizerSpec;
 
-#define LR(d) { P_LR, d, 0, 1e3 }
-#define BETAS { P_BETA1, 0.9, 0, 0.999999 }, { P_BETA2, 0.999, 0, 0.999999 }
-#define EPS { P_EPSILON, 1e-7, 0, 1 }
+#define LR(d) { P_LR, d, 0, 1e3, 0 }
+#define BETAS { P_BETA1, 0.9, 0, 0.999999, 0 }, { P_BETA2, 0.999, 0, 0.999999, 0 }
+#define EPS { P_EPSILON, 1e-7, 0, 1, 0 }
 
 /* Index i is OptimizerKind i. */
 static const OptimizerSpec OPTIMIZERS[] = {
     { "sgd", 1, { LR(0.01) } },
     { "adam", 4, { LR(0.001), BETAS, EPS } },
-    { "momentum", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999 } } },
-    { "nesterov", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999 } } },
-    { "adagrad", 3, { LR(0.001), { P_INITIAL_ACCUMULATOR, 0.1, 0, 1e3 }, EPS } },
-    { "rmsprop", 3, { LR(0.001), { P_RHO, 0.9, 0, 0.999999 }, EPS } },
-    { "adamw", 5, { LR(0.001), { P_WEIGHT_DECAY, 0.004, -1e-300, 1 }, BETAS, EPS } },
-    { "adadelta", 3, { LR(0.001), { P_RHO, 0.95, 0, 0.999999 }, EPS } },
+    { "momentum", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999, 0 } } },
+    { "nesterov", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999, 0 } } },
+    { "adagrad", 3, { LR(0.001), { P_INITIAL_ACCUMULATOR, 0.1, 0, 1e3, 0 }, EPS } },
+    { "rmsprop", 3, { LR(0.001), { P_RHO, 0.9, 0, 0.999999, 0 }, EPS } },
+    { "adamw", 5, { LR(0.001), { P_WEIGHT_DECAY, 0.004, 0, 1, 1 }, BETAS, EPS } },
+    { "adadelta", 3, { LR(0.001), { P_RHO, 0.95, 0, 0.999999, 0 }, EPS } },
 };
 
 const char *optimizer_name(OptimizerKind opt) { return OPTIMIZERS[opt].word; }
@@ -72,7 +74,8 @@ void check_optimizer(Checker *c, const Stmt *s)
         m->opt_used |= 1u << p->param;
         const Arg *a = keyed(s, PARAM_NAMES[p->param]);
         if (a)
-            arg_real(c, a, PARAM_NAMES[p->param], p->min, p->max, 0, &m->opt[p->param]);
+            arg_real(c, a, PARAM_NAMES[p->param], p->min, p->max, p->min_inclusive,
+                     &m->opt[p->param]);
     }
 }
 
