@@ -15,6 +15,18 @@
 #include "test_util.h"
 #include "trainer_util.h"
 
+/* gcc says -fsanitize=address with a macro, clang with a feature */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 #define NET(layers) MODEL_HEAD "network {\n" layers "}\n" MODEL_TRAIN
 /* MODEL_TRAIN's optimizer line, with its lr=0.001 replaced */
 #define TRAIN_LR(lr)                                            \
@@ -106,8 +118,14 @@ static int nnc_check(const char *path, char **out)
 {
     char cmd[2048];
     /* /dev/zero was read until the kernel killed nnc, a FIFO waited for a
-     * writer: bound both, should it come back */
-    snprintf(cmd, sizeof cmd, "ulimit -v 2000000; timeout 20 %s check %s", nnc_bin(), path);
+     * writer: bound both, should it come back.  ASan reserves terabytes of
+     * address space, so under it the bound is its own RSS limit. */
+#if UNDER_ASAN
+    const char *memory_bound = "ASAN_OPTIONS=hard_rss_limit_mb=2000";
+#else
+    const char *memory_bound = "ulimit -v 2000000;";
+#endif
+    snprintf(cmd, sizeof cmd, "%s timeout 20 %s check %s", memory_bound, nnc_bin(), path);
     return run_cmd(cmd, out);
 }
 
