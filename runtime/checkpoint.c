@@ -99,6 +99,19 @@ static uint32_t u32_at(const unsigned char *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+/* zlib's crc32 takes a uInt length: a file over 4 GiB goes in pieces */
+static uint32_t crc_of(const unsigned char *bytes, size_t len)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (len > 0) {
+        uInt n = len > (1u << 30) ? 1u << 30 : (uInt)len;
+        crc = crc32(crc, bytes, n);
+        bytes += n;
+        len -= n;
+    }
+    return (uint32_t)crc;
+}
+
 /* The last four bytes against the CRC-32 of the rest. */
 static int check_crc(const char *path, const unsigned char *bytes, size_t len, nnrt_error *err)
 {
@@ -107,7 +120,7 @@ static int check_crc(const char *path, const unsigned char *bytes, size_t len, n
                          "checksum, found %zu bytes", path, len, len);
     size_t at = len - 4;
     uint32_t stored = u32_at(bytes + at);
-    uint32_t actual = (uint32_t)crc32(crc32(0L, Z_NULL, 0), bytes, (uInt)at);
+    uint32_t actual = crc_of(bytes, at);
     if (stored != actual)
         return nnrt_fail(err, "%s: byte %zu: checksum 0x%08x, but the contents give 0x%08x: "
                          "the file is damaged or cut short", path, at, stored, actual);
