@@ -31,6 +31,47 @@ static mode_t new_file_mode(void)
     return 0666 & ~mask;
 }
 
+/* The descriptor N when path is /dev/fd/N or /proc/self/fd/N, else -1. */
+static int descriptor_number(const char *path)
+{
+    static const char *const folders[] = { "/dev/fd/", "/proc/self/fd/" };
+    for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++) {
+        size_t len = strlen(folders[i]);
+        const char *digits = path + len;
+        if (strncmp(path, folders[i], len) != 0 || !*digits || strlen(digits) > 6 ||
+            strspn(digits, "0123456789") != strlen(digits))
+            continue;
+        return atoi(digits);
+    }
+    return -1;
+}
+
+/* The descriptor of this process that path names, through any symbolic
+ * links (/dev/stdout -> /proc/self/fd/1), or -1.  Such a destination is
+ * what the shell opened for us (`-o /dev/stdout >out.c`): written through
+ * as it is, whatever it is, and never replaced, for replacing would turn
+ * /dev/stdout itself into a regular file. */
+static int named_descriptor(const char *path)
+{
+    char at[NNRT_PATH_MAX], target[NNRT_PATH_MAX];
+    snprintf(at, sizeof at, "%s", path);
+    for (int hops = 0; hops < 8; hops++) {
+        int fd = descriptor_number(at);
+        if (fd >= 0)
+            return fd;
+        ssize_t n = readlink(at, target, sizeof target - 1);
+        if (n < 0)
+            return -1;
+        target[n] = '\0';
+        size_t start = target[0] == '/' ? 0 : name_start(at);
+        char next[NNRT_PATH_MAX];
+        if ((size_t)snprintf(next, sizeof next, "%.*s%s", (int)start, at, target) >= sizeof next)
+            return -1;
+        memcpy(at, next, sizeof at);
+    }
+    return -1;
+}
+
 /* PATH is a device, a FIFO or a socket: opened for writing as it is, never
  * created, truncated or replaced.  Returns 1 when PATH turned out to be a
  * regular file after all (it changed since it was looked at): the caller
@@ -80,6 +121,14 @@ int nnrt_afile_open(nnrt_afile *f, const char *path, nnrt_error *err)
     f->tmp[0] = '\0';
     if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path)
         return nnrt_fail(err, "%s: path too long", path);
+    int fd = named_descriptor(path);
+    if (fd >= 0) {
+        f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (f->fd < 0)
+            return nnrt_fail(err, "%s: cannot write: %s", path, strerror(errno));
+        f->in_place = 1;
+        return 0;
+    }
     struct stat st;
     if (stat(path, &st) == 0) {             /* what the name leads to, through links */
         if (S_ISDIR(st.st_mode))
