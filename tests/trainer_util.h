@@ -117,7 +117,7 @@ static inline size_t file_size(const char *path)
  * six characters: how fileio.c names them) or NAME.tmp (how it once did). */
 static inline int temporaries_left(const char *path)
 {
-    char dir[1024], dotted[1100], tmp[1100];
+    char dir[1024], dotted[1200], tmp[1200];
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
