@@ -510,8 +510,10 @@ START_TEST(a_fifo_is_written_in_place)
     /* a reader counts what arrives */
     int status;
     char cmd[2100];
-    /* (bounded: code that replaces the FIFO leaves its reader waiting) */
-    snprintf(cmd, sizeof cmd, "rm -f pipe.count && (timeout 10 wc -c <pipe >pipe.count &) && "
+    /* (bounded, and away from run_cmd's pipe: code that replaces the FIFO
+     * leaves its reader waiting) */
+    snprintf(cmd, sizeof cmd, "rm -f pipe.count && "
+                              "(timeout 10 sh -c 'wc -c <pipe >pipe.count' >/dev/null 2>&1 &) && "
                               "./r steps 0 --weights-out pipe && "
                               "for i in $(seq 100); do [ -s pipe.count ] && break; sleep 0.1; done; "
                               "cat pipe.count");
