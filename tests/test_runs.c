@@ -515,7 +515,8 @@ START_TEST(a_fifo_is_written_in_place)
     snprintf(cmd, sizeof cmd, "rm -f pipe.count && "
                               "(timeout 10 sh -c 'wc -c <pipe >pipe.count' >/dev/null 2>&1 &) && "
                               "./r steps 0 --weights-out pipe && "
-                              "for i in $(seq 100); do [ -s pipe.count ] && break; sleep 0.1; done; "
+                              "for i in $(seq 100); do "
+                              "[ -s pipe.count ] && break; sleep 0.1; done; "
                               "cat pipe.count");
     char *out = run_in_work(cmd, &status);
     ck_assert_msg(status == 0, "%s", out);
