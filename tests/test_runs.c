@@ -322,6 +322,8 @@ START_TEST(a_second_trainer_is_refused_at_once)
         nanosleep(&pause, NULL);
     ck_assert_msg(is_there(checkpoint), "the first trainer wrote no checkpoint");
     refused_at_once("./slow train --out busy", "busy", first);
+    /* the lock is the folder's, whatever path names it */
+    refused_at_once("./slow train --out ./busy/", "./busy/", first);
     refused_at_once("./slow train --out busy --overwrite", "busy", first);
     refused_at_once("./slow train --resume busy", "busy", first);
     refused_at_once("./slow eval --out busy", "busy", first);
