@@ -39,7 +39,7 @@ typedef struct nnrt_rundir {
  * error: nothing is held yet, and a later call with create 1 takes it.
  * Does nothing if l is held already. */
 int nnrt_rundir_lock(nnrt_rundir *l, const char *dir, nnrt_run_use use, int create,
-                  nnrt_error *err);
+                     nnrt_error *err);
 /* Under the lock: removes the temporaries a killed run left in dir and,
  * for NNRT_RUN_OVERWRITE, the old run's files. */
 int nnrt_rundir_clear(const nnrt_rundir *l, const char *dir, nnrt_run_use use, nnrt_error *err);

@@ -89,7 +89,7 @@ static int lock_folder(nnrt_rundir *l, const char *dir, nnrt_error *err)
 }
 
 int nnrt_rundir_lock(nnrt_rundir *l, const char *dir, nnrt_run_use use, int create,
-                  nnrt_error *err)
+                     nnrt_error *err)
 {
     if (l->fd >= 0)
         return 0;
