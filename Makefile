@@ -4,7 +4,7 @@
 #   make check           unit, end-to-end and golden tests, then again under ASan+UBSan
 #   make golden-check    the committed examples/*.c still match what nnc emits
 #   make golden          rewrite examples/*.c from examples/*.nn
-#   make demo            install what is missing, build, train fashion_mlp
+#   make demo            install what is missing, build, train fashion_mlp (anew each time)
 #   make bench           nnc's trainer against PyTorch, 1 epoch of Fashion-MNIST
 #   make compare-torch   every optimizer's first steps against PyTorch's
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -203,7 +203,7 @@ deps:
 demo: deps
 	$(MAKE) all
 	$(BUILD)/nnc build examples/fashion_mlp.nn -o $(BUILD)/fashion_mlp
-	$(BUILD)/fashion_mlp train --out $(BUILD)/runs/fashion_mlp
+	$(BUILD)/fashion_mlp train --out $(BUILD)/runs/fashion_mlp --overwrite
 	@echo; echo "learning curve: $(BUILD)/runs/fashion_mlp/curve.csv"; \
 	    cat $(BUILD)/runs/fashion_mlp/curve.csv; \
 	    echo "drawn in $(BUILD)/runs/fashion_mlp/curve.svg (open it in a browser)"

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "nnc.h"
 #include "plot.h"
 
@@ -154,27 +155,44 @@ static int parse_options(int argc, char **argv, Options *o)
     return 0;
 }
 
-/* Write the C for ir to path through a temporary file, so an interrupted
- * run never leaves a half-written file under the real name. */
+/* Write the C for ir to path, replaced whole as the runtime replaces its
+ * files (fileio.c), so an interrupted run never leaves half a file there. */
 static int write_c(const Ir *ir, const char *path)
 {
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", tmp, strerror(errno));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fprintf(stderr, "nnc: error: out of memory for the C of '%s'\n", path);
         return -1;
     }
-    emit_c(f, ir);
-    int failed = ferror(f);
-    failed |= fclose(f) != 0;
-    if (failed || rename(tmp, path) != 0) {
-        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", path, strerror(errno));
-        remove(tmp);
-        return -1;
+    emit_c(mem, ir);
+    int rc = 0;
+    nnrt_error err;
+    if (fclose(mem) != 0) {
+        fprintf(stderr, "nnc: error: out of memory for the C of '%s'\n", path);
+        rc = -1;
+    } else if (nnrt_afile_save(path, text, len, &err) != 0) {
+        fprintf(stderr, "nnc: error: %s\n", err.msg);
+        rc = -1;
     }
-    return 0;
+    free(text);
+    return rc;
 }
+
+/* An output written over a file nnc read (the .nn file, a model its init=
+ * names, a curve being plotted) would destroy it: refused.  what says how
+ * the command line named the output, input what nnc read the file as. */
+static int refuse_input(const char *path, const char *what, const char *input)
+{
+    if (!inputs_contain(path))
+        return 0;
+    fprintf(stderr, "nnc: error: %s '%s' is %s; writing there would destroy it: choose "
+                    "another output name\n", what, path, input);
+    return -1;
+}
+
+static const char MODEL_INPUT[] = "a .nn file this model is read from";
 
 /* Where libnnrt.a and nnrt.h are: beside nnc in a build tree
  * (build/libnnrt.a, build/include/nnrt.h), or in ../lib and ../include
@@ -290,6 +308,8 @@ static int run(Arena *a, const Options *o)
             emit_c(stdout, ir);
             return 0;
         }
+        if (refuse_input(o->output, "-o", MODEL_INPUT) != 0)
+            return 1;
         return write_c(ir, o->output) == 0 ? 0 : 1;
     }
     const char *exe = o->output ? o->output : default_output(a, o->input);
@@ -299,6 +319,9 @@ static int run(Arena *a, const Options *o)
         return 1;
     }
     char *c_file = arena_printf(a, "%s.c", exe);
+    if (refuse_input(exe, o->output ? "-o" : "the trainer", MODEL_INPUT) != 0 ||
+        refuse_input(c_file, "the trainer's C file", MODEL_INPUT) != 0)
+        return 1;
     if (write_c(ir, c_file) != 0)
         return 1;
     return compile_c(a, c_file, exe, o->verbose);
@@ -336,6 +359,7 @@ static int locate_run(Arena *a, const char *arg, const char **path, char **name)
         dir = arena_strndup(a, cwd, strlen(cwd));
     char *base = strrchr(dir, '/');
     *name = base && base[1] ? base + 1 : dir;
+    inputs_note(*path);   /* -o must not name it */
     return 0;
 }
 
@@ -382,6 +406,8 @@ static int plot_runs(Arena *a, char **args, int n, const char *output, const cha
         }
         runs[n_read].name = name;
     }
+    if (status == 0 && output && refuse_input(output, "-o", "a curve being drawn") != 0)
+        status = 1;
     if (status == 0) {
         distinct_names(runs, args, n);
         if (!title)

@@ -53,6 +53,14 @@ void source_from_bytes(Arena *a, const char *name, const char *bytes, size_t len
 /* The text of line `line` (1-based), without its newline; length in *len. */
 const char *source_line(const Source *src, int line, int *len);
 
+/* The files nnc reads: every file source_read opened (the .nn file and the
+ * models its init= name), and those noted here (nnc plot's curve.csv).
+ * inputs_contain says whether path is one of them, compared by device and
+ * inode: another spelling of the path, a symbolic or a hard link to the
+ * file all count.  A path that does not exist is none of them. */
+void inputs_note(const char *path);
+int inputs_contain(const char *path);
+
 /* ---- diag.c: errors and warnings a person can act on ---------------------- */
 
 /* A span in the source: 1-based lines and columns, last_column inclusive.

@@ -1,13 +1,68 @@
 /* source.c: a .nn file read into memory, with its hash for the header of
- * the generated C. */
+ * the generated C; and the files nnc has read, so that an output naming
+ * one of them is refused rather than written over it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sha2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "nnc.h"
+
+/* ---- the files read: by device and inode, as the file system knows them,
+ * so every spelling of a path (./a.nn, a symbolic link, a hard link) is the
+ * same file.  Kept for the life of the process (a few entries; nnc reads
+ * each .nn file once per init= that names it, and a file is noted once). */
+
+typedef struct FileId {
+    dev_t dev;
+    ino_t ino;
+} FileId;
+
+static FileId *inputs;
+static size_t n_inputs, cap_inputs;
+
+static int inputs_hold(const struct stat *st)
+{
+    for (size_t i = 0; i < n_inputs; i++)
+        if (inputs[i].dev == st->st_dev && inputs[i].ino == st->st_ino)
+            return 1;
+    return 0;
+}
+
+static void inputs_add(const struct stat *st)
+{
+    if (inputs_hold(st))
+        return;
+    if (n_inputs == cap_inputs) {
+        size_t cap = cap_inputs ? 2 * cap_inputs : 8;
+        FileId *bigger = realloc(inputs, cap * sizeof *bigger);
+        if (!bigger) {
+            fputs("nnc: out of memory\n", stderr);
+            abort();   /* as the arena does */
+        }
+        inputs = bigger;
+        cap_inputs = cap;
+    }
+    inputs[n_inputs++] = (FileId){ st->st_dev, st->st_ino };
+}
+
+void inputs_note(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        inputs_add(&st);
+}
+
+int inputs_contain(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && inputs_hold(&st);
+}
+
+/* ---- reading a source ---------------------------------------------------- */
 
 /* The hash, and where each line starts, so quoting a line for a
  * diagnostic or a comment costs the same on line 1 and line 100000. */
@@ -64,6 +119,7 @@ static FILE *open_source(const char *path, size_t *size)
         return NULL;
     }
     *size = (size_t)st.st_size;
+    inputs_add(&st);   /* the file opened, whatever its path's spelling */
     FILE *f = fdopen(fd, "rb");
     if (!f) {
         fprintf(stderr, "nnc: error: cannot open '%s': %s\n", path, strerror(errno));

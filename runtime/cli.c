@@ -1,7 +1,7 @@
 /* cli.c: the trainer's command line, nnrt_main.
  *
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
- *             [--resume DIR]
+ *             [--overwrite] [--resume DIR]
  *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
@@ -215,9 +215,10 @@ static void usage(const cli *c, FILE *out)
             "                 (default %llu)\n"
             "    --limit N    use only the first N training samples (default: all)\n"
             "    --out DIR    where weights, curve.csv, times.csv and checkpoint go\n"
-            "                 (default %s)\n"
+            "                 (default %s); a folder holding a run is refused\n"
             "    --resume DIR go on with the run in DIR from its checkpoint (saved after\n"
             "                 every epoch), with its settings; --epochs may lengthen it\n"
+            "    --overwrite  replace the run already in the --out folder\n"
             "  eval         loss and accuracy on the test set with saved weights; for a\n"
             "               classifier also its confusion matrix and per-class scores\n"
             "    --weights F  weights file (default DIR/weights)\n"
@@ -286,7 +287,7 @@ static int cmd_train(const cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
     nnrt_train_opts o = { m->epochs, m->batch, m->optimizer.lr, m->seed, 0, c->default_dir,
-                          NULL, 0 };
+                          NULL, 0, 0 };
     /* the first five in the order of the NNRT_GIVEN_* bits */
     const flag flags[] = {
         { "--epochs", FLAG_COUNT, &o.epochs, MAX_EPOCHS },
@@ -296,6 +297,7 @@ static int cmd_train(const cli *c, int n, char **args)
         { "--limit", FLAG_COUNT, &o.limit, INT_MAX },
         { "--out", FLAG_PATH, &o.out_dir, 0 },
         { "--resume", FLAG_PATH, &o.resume, 0 },
+        { "--overwrite", FLAG_SWITCH, &o.overwrite, 0 },
     };
     int seen[sizeof flags / sizeof flags[0]] = { 0 };
     int rc = parse_flags_seen(c, "train", flags, sizeof flags / sizeof flags[0], n, args, seen);
@@ -306,6 +308,12 @@ static int cmd_train(const cli *c, int n, char **args)
     if (seen[5] && seen[6]) {
         fprintf(stderr, "%s: train: --out and --resume: give one (a resumed run writes where it "
                         "wrote before, in the folder --resume names)\n", m->name);
+        return 1;
+    }
+    if (seen[6] && seen[7]) {
+        fprintf(stderr, "%s: train: --resume and --overwrite: give one (--resume goes on with "
+                        "the run in the folder, --overwrite replaces it with a new one)\n",
+                m->name);
         return 1;
     }
     nnrt_error err;
@@ -339,7 +347,15 @@ static int cmd_eval(const cli *c, int n, char **args)
             return finish(c, -1, &err);
         weights = path;
     }
-    return finish(c, nnrt_eval_run_dir(c->m, weights, limit, dir, &err), &err);
+    /* eval writes confusion.csv and metrics.csv there: not beside a trainer */
+    nnrt_rundir lock = { -1 };
+    rc = nnrt_rundir_lock(&lock, dir, NNRT_RUN_REPORT, 1, &err);
+    if (rc == 0)
+        rc = nnrt_rundir_clear(&lock, dir, NNRT_RUN_REPORT, &err);
+    if (rc == 0)
+        rc = nnrt_eval_run_dir(c->m, weights, limit, dir, &err);
+    nnrt_rundir_release(&lock);
+    return finish(c, rc, &err);
 }
 
 /* predict: the weights come from --weights, else from --seed (fresh), else

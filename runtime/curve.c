@@ -6,7 +6,7 @@
  *   1,0.498712,0.825093,0.401234,0.856000       1,3.214
  *
  * One row per epoch finished.  Each file is rewritten whole after every
- * epoch (to FILE.tmp, then renamed), so an interrupted run keeps every row
+ * epoch (to a temporary, then renamed), so an interrupted run keeps every row
  * so far and a reader never sees half a row.  Values are %.6f, seconds
  * %.3f.  The seconds have a file of their own because they are the one
  * thing a rerun does not repeat: curve.csv is the same, byte for byte, from

@@ -13,31 +13,39 @@
 
 #include "nnrt.h"
 
-/* ---- files written safely (fileio.c) ---------------------------------- */
+/* ---- files written safely (fileio.c; declared in fileio.h, which nnc
+ * includes too) ---------------------------------------------------------- */
 
-#define NNRT_PATH_MAX 4096
+#include "fileio.h"
 
-/* A file being replaced atomically: bytes go to PATH.tmp through a fixed
- * buffer (no malloc: weights are saved from inside the epoch loop), and
- * commit fsyncs, renames over PATH and fsyncs the folder.  Until commit
- * succeeds, PATH keeps its old contents. */
-typedef struct nnrt_afile {
-    int fd;
-    int write_errno;            /* first write error, 0 if none */
-    size_t used;
-    char path[NNRT_PATH_MAX];
-    char tmp[NNRT_PATH_MAX];
-    unsigned char buf[1 << 16];
-} nnrt_afile;
+/* ---- a run folder, one command's at a time (rundir.c) ------------------ */
 
-int nnrt_afile_open(nnrt_afile *f, const char *path, nnrt_error *err);
-void nnrt_afile_write(nnrt_afile *f, const void *bytes, size_t n);
-/* Closes f either way; on failure PATH.tmp is removed. */
-int nnrt_afile_commit(nnrt_afile *f, nnrt_error *err);
-void nnrt_afile_abort(nnrt_afile *f);
+/* What a command does with the run folder it writes in. */
+typedef enum nnrt_run_use {
+    NNRT_RUN_NEW,               /* train: refuses a folder that holds a run */
+    NNRT_RUN_OVERWRITE,         /* train --overwrite: the run found there is removed */
+    NNRT_RUN_RESUME,            /* train --resume: goes on with the run there */
+    NNRT_RUN_REPORT             /* eval: adds its reports to whatever is there */
+} nnrt_run_use;
 
-/* mkdir -p: path and its missing parents, mode 0777 before the umask. */
-int nnrt_mkdirs(const char *path, nnrt_error *err);
+/* Initialize as { -1 }. */
+typedef struct nnrt_rundir {
+    int fd;                     /* the folder, open and flock'ed; -1 while not held */
+} nnrt_rundir;
+
+/* Locks dir for this process (made first, with its parents, if create is
+ * set), and for NNRT_RUN_NEW refuses it if it holds a run.  Refused too
+ * when another process holds it.  With create 0 a missing dir is not an
+ * error: nothing is held yet, and a later call with create 1 takes it.
+ * Does nothing if l is held already. */
+int nnrt_rundir_lock(nnrt_rundir *l, const char *dir, nnrt_run_use use, int create,
+                     nnrt_error *err);
+/* Under the lock: removes the temporaries a killed run left in dir and,
+ * for NNRT_RUN_OVERWRITE, the old run's files. */
+int nnrt_rundir_clear(const nnrt_rundir *l, const char *dir, nnrt_run_use use, nnrt_error *err);
+void nnrt_rundir_release(nnrt_rundir *l);
+
+/* ---- weight files (checkpoint.c) ------------------------------------- */
 
 /* A weights file's len bytes checked before its tensors are read (the
  * format is docs/weights.md): the magic, a version this runtime reads and,
@@ -51,12 +59,6 @@ int nnrt_weights_open(const char *path, const unsigned char *bytes, size_t len, 
  * finite; else an error naming the tensor, the value and its byte. */
 int nnrt_weights_finite(const char *path, const char *name, int name_len,
                         const unsigned char *values, size_t n, size_t at, nnrt_error *err);
-
-/* A whole regular file into *bytes (malloc'ed; the caller frees it) and
- * *len.  When the file does not exist the error is "PATH: " + missing, if
- * missing is given. */
-int nnrt_read_file(const char *path, unsigned char **bytes, size_t *len, const char *missing,
-                   nnrt_error *err);
 
 /* ---- seeds (seed.c) --------------------------------------------------- */
 
@@ -321,10 +323,11 @@ typedef struct nnrt_train_opts {
     float lr;
     uint64_t seed;
     int limit;                  /* training samples kept before the split; 0 = all */
-    const char *out_dir;        /* made, with its parents, if missing */
+    const char *out_dir;        /* made, with its parents, if missing; locked (rundir.c) */
     const char *resume;         /* NULL, or the folder of the run to go on with
                                    (then out_dir too) */
     unsigned given;             /* NNRT_GIVEN_* bits */
+    int overwrite;              /* a run already in out_dir is replaced, not refused */
 } nnrt_train_opts;
 
 /* The `train` command; progress and the final `test:` line on stdout. */

@@ -466,11 +466,8 @@ int nnrt_plot_write(const char *path, const char *title, const nnrt_curve *runs,
     int rc = nnrt_plot_svg(mem, title, runs, n_runs, err);
     if (fclose(mem) != 0 && rc == 0)
         rc = nnrt_fail(err, "%s: out of memory", path);
-    nnrt_afile file;
-    if (rc == 0 && (rc = nnrt_afile_open(&file, path, err)) == 0) {
-        nnrt_afile_write(&file, text, len);
-        rc = nnrt_afile_commit(&file, err);
-    }
+    if (rc == 0)
+        rc = nnrt_afile_save(path, text, len, err);
     free(text);
     return rc;
 }

@@ -12,8 +12,8 @@
  * draw from the augment stream of --seed, image after image, as a training
  * batch of these images would.  A model without an augment block still
  * gets its grid, each copy the same as its original, and a note saying so.
- * The file is written as every file of the runtime is: to PATH.tmp, then
- * renamed. */
+ * The file is written as every file of the runtime is: to a temporary,
+ * then renamed (fileio.c). */
 #include <math.h>
 #include <png.h>
 #include <stdlib.h>

@@ -38,15 +38,6 @@ static void *curve_of(const nnrt_epoch_stats *rows, int n, nnrt_curve *c)
     return block;
 }
 
-static int write_text(const char *path, const char *text, nnrt_error *err)
-{
-    nnrt_afile f;
-    if (nnrt_afile_open(&f, path, err) != 0)
-        return -1;
-    nnrt_afile_write(&f, text, strlen(text));
-    return nnrt_afile_commit(&f, err);
-}
-
 int nnrt_train_report(const nnrt_model *m, const char *dir, const nnrt_epoch_stats *rows, int n,
                       nnrt_error *err)
 {
@@ -72,7 +63,7 @@ int nnrt_train_report(const nnrt_model *m, const char *dir, const nnrt_epoch_sta
     fflush(stdout);
     int rc = nnrt_plot_write(svg, m->name, &c, 1, err);
     if (rc == 0)
-        rc = write_text(report, text, err);
+        rc = nnrt_afile_save(report, text, strlen(text), err);
     free(block);
     return rc;
 }

@@ -18,7 +18,7 @@
  *   u32 CRC-32 (zlib's) of every byte before it
  * every number little-endian.
  *
- * Saving goes through nnrt_afile (PATH.tmp, fsync, rename), twice over the
+ * Saving goes through nnrt_afile (a temporary, fsync, rename), twice over the
  * same code: once only counting bytes, for the size in the header, once
  * writing.  Loading reads the whole file, checks size and checksum, then
  * walks all of it against the model without storing anything, and only

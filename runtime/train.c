@@ -388,8 +388,12 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
     nnrt_train_opts o = *opts;
     nnrt_checkpoint_file f;
     memset(&f, 0, sizeof f);
-    int rc = 0;
-    if (o.resume) {
+    nnrt_rundir lock = { -1 };
+    nnrt_run_use use = o.resume ? NNRT_RUN_RESUME : o.overwrite ? NNRT_RUN_OVERWRITE : NNRT_RUN_NEW;
+    /* a folder that exists is locked (or refused) before anything is read,
+     * so a second trainer on it is turned away at once */
+    int rc = nnrt_rundir_lock(&lock, o.resume ? o.resume : o.out_dir, use, 0, err);
+    if (rc == 0 && o.resume) {
         char path[NNRT_PATH_MAX];
         o.out_dir = o.resume;
         rc = run_file(path, o.resume, "checkpoint", err);
@@ -402,8 +406,10 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
     }
     if (rc == 0)
         rc = load_data(&r, m, &o, err);
+    if (rc == 0)   /* made only once the data is known to be good */
+        rc = nnrt_rundir_lock(&lock, o.out_dir, use, 1, err);
     if (rc == 0)
-        rc = nnrt_mkdirs(o.out_dir, err);   /* only once the data is known to be good */
+        rc = nnrt_rundir_clear(&lock, o.out_dir, use, err);
     if (rc == 0)
         rc = allocate(&r, m, &o, err);
     if (rc == 0)
@@ -412,5 +418,6 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
     if (rc == 0)
         rc = train(&r, m, &o, err);
     release(&r);
+    nnrt_rundir_release(&lock);
     return rc;
 }

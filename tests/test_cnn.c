@@ -34,7 +34,7 @@ START_TEST(small_cnn_learns_far_above_chance)
     if (!have_fashion())
         ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
     char cmd[2048], path[1024], *out;
-    snprintf(cmd, sizeof cmd, "%s train --limit 3000 --epochs 2 --out %s/cnn/run", small_cnn(),
+    snprintf(cmd, sizeof cmd, "%s train --limit 3000 --epochs 2 --out %s/cnn/run --overwrite", small_cnn(),
              tmp_dir());
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
@@ -87,7 +87,7 @@ START_TEST(augmentation_is_reproducible_and_changes_training)
         ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
     char cmd[2048], a[1024], b[1024], *out;
     for (int run = 0; run < 2; run++) {
-        snprintf(cmd, sizeof cmd, "%s train --limit 1000 --epochs 2 --seed 3 --out %s/cnn/aug%d",
+        snprintf(cmd, sizeof cmd, "%s train --limit 1000 --epochs 2 --seed 3 --out %s/cnn/aug%d --overwrite",
                  augmented_cnn(), tmp_dir(), run);
         int status = run_cmd(cmd, &out);
         ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
@@ -107,7 +107,7 @@ START_TEST(augmentation_is_reproducible_and_changes_training)
     free(cb);
 
     /* the same network, seed and data without augmentation ends elsewhere */
-    snprintf(cmd, sizeof cmd, "%s train --limit 1000 --epochs 2 --seed 3 --out %s/cnn/plain",
+    snprintf(cmd, sizeof cmd, "%s train --limit 1000 --epochs 2 --seed 3 --out %s/cnn/plain --overwrite",
              small_cnn(), tmp_dir());
     ck_assert_int_eq(run_cmd(cmd, NULL), 0);
     snprintf(b, sizeof b, "%s/cnn/plain/weights", tmp_dir());

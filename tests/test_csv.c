@@ -509,8 +509,8 @@ START_TEST(regression_learns_a_plane)
     nnrt_model m = linear_model(NNRT_TASK_REGRESS);
     char dir[1100], curve[1200], *text;
     snprintf(dir, sizeof dir, "%s/runs/regress", fixture_dir());
-    const char *args[] = { "train", "--out", dir };
-    int status = run_main(&m, args, 3, &text);
+    const char *args[] = { "train", "--out", dir, "--overwrite" };
+    int status = run_main(&m, args, 4, &text);
     ck_assert_msg(status == 0, "status %d:\n%s", status, text);
 
     /* the epoch lines and the test line in the regression format */
@@ -559,8 +559,8 @@ START_TEST(classification_reads_labels_from_a_column)
     nnrt_model m = linear_model(NNRT_TASK_CLASSIFY);
     char dir[1100], curve[1200], *text;
     snprintf(dir, sizeof dir, "%s/runs/classify", fixture_dir());
-    const char *args[] = { "train", "--out", dir, "--epochs", "30" };
-    int status = run_main(&m, args, 5, &text);
+    const char *args[] = { "train", "--out", dir, "--overwrite", "--epochs", "30" };
+    int status = run_main(&m, args, 6, &text);
     ck_assert_msg(status == 0, "status %d:\n%s", status, text);
     const char *t = strstr(text, "test: loss ");
     ck_assert_msg(t != NULL, "%s", text);

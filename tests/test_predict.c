@@ -742,7 +742,7 @@ START_TEST(csv_matches_a_forward_computed_from_the_weights_file)
 
     /* trained weights, with biases that are no longer 0, from DIR/weights */
     path_in(run, sizeof run, "dense-run");
-    snprintf(args, sizeof args, "train --epochs 3 --out %s", run);
+    snprintf(args, sizeof args, "train --epochs 3 --overwrite --out %s", run);
     ck_assert_msg(dense(args, &out) == 0, "%s", out);
     free(out);
     char trained[1100];

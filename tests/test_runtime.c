@@ -15,10 +15,12 @@
 #include "suite.h"
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -969,9 +971,8 @@ START_TEST(weights_round_trip_byte_exact)
 {
     nnrt_model m = tiny_model();
     nnrt_error err;
-    char path[1100], tmp[1200];
+    char path[1100];
     path_in(path, sizeof path, "roundtrip.weights");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     fill_tiny(1.25f);
     W[3] = -0.0f;
     W[4] = 1e-40f;   /* a denormal survives too */
@@ -979,7 +980,7 @@ START_TEST(weights_round_trip_byte_exact)
     memcpy(w_saved, W, sizeof W);
     memcpy(b_saved, b, sizeof b);
     ck_assert_msg(nnrt_weights_save(&m, path, &err) == 0, "%s", err.msg);
-    ck_assert(!exists(tmp));
+    ck_assert_int_eq(temporaries_left(path), 0);
 
     size_t len;
     unsigned char *bytes = (unsigned char *)slurp_len(path, &len);
@@ -1125,27 +1126,34 @@ START_TEST(save_failure_is_reported_and_leaves_the_old_file)
 {
     nnrt_model m = tiny_model();
     nnrt_error err;
-    char path[1100], tmp[1200];
+    char path[1100];
     path_in(path, sizeof path, "no-such-folder/weights");
     ck_assert_int_eq(nnrt_weights_save(&m, path, &err), -1);
-    ck_assert_ptr_nonnull(strstr(err.msg, "no-such-folder/weights.tmp: cannot create: No such"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no-such-folder/weights: cannot create: No such"));
 
-    /* a good file, then a save that cannot create its .tmp (a folder is in
-     * the way): the good file is still there, whole */
+    /* a good file, then a save whose writes fail (the file size limit is
+     * below the file's; root is held to it too): the good file is still
+     * there, whole, and the temporary is gone */
     path_in(path, sizeof path, "keep.weights");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    rmdir(tmp);
     fill_tiny(1.5f);
     float w_kept[IN * K];
     memcpy(w_kept, W, sizeof W);
     ck_assert_int_eq(nnrt_weights_save(&m, path, &err), 0);
-    ck_assert_int_eq(mkdir(tmp, 0777), 0);
     fill_tiny(-2.5f);
-    ck_assert_int_eq(nnrt_weights_save(&m, path, &err), -1);
-    ck_assert_ptr_nonnull(strstr(err.msg, "keep.weights.tmp: cannot create: Is a directory"));
+    struct rlimit was, small;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small = was;
+    small.rlim_cur = 40;
+    signal(SIGXFSZ, SIG_IGN);   /* a write past the limit fails with EFBIG instead */
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    int rc = nnrt_weights_save(&m, path, &err);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_msg(strstr(err.msg, "keep.weights: cannot write: File too large"), "%s", err.msg);
+    ck_assert_int_eq(temporaries_left(path), 0);
     ck_assert_msg(nnrt_weights_load(&m, path, &err) == 0, "%s", err.msg);
     ck_assert_mem_eq(W, w_kept, sizeof W);
-    rmdir(tmp);
 }
 END_TEST
 
@@ -1153,10 +1161,9 @@ END_TEST
 
 START_TEST(curve_csv_is_rewritten_whole)
 {
-    char path[1100], tmp[1200], times[1100];
+    char path[1100], times[1100];
     path_in(path, sizeof path, "curve.csv");
     path_in(times, sizeof times, "times.csv");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     nnrt_epoch_stats rows[2] = {
         { .epoch = 1, .loss = 0.5, .accuracy = 0.8, .has_val = 1, .val_loss = 0.45,
           .val_accuracy = 0.85, .seconds = 3.2144 },
@@ -1175,7 +1182,7 @@ START_TEST(curve_csv_is_rewritten_whole)
                            "1,0.500000,0.800000,0.450000,0.850000\n"
                            "2,0.250000,0.900000,0.125000,0.950000\n");
     free(text);
-    ck_assert(!exists(tmp));
+    ck_assert_int_eq(temporaries_left(path), 0);
     /* the wall times have a file of their own */
     ck_assert_int_eq(nnrt_times_write(times, rows, 2, &err), 0);
     text = slurp_len(times, NULL);
@@ -1453,7 +1460,7 @@ static result train_model(const nnrt_model *m, const char *name, const char *see
     char dir[1200];
     out_dir(dir, sizeof dir, name);
     const char *args[] = { "train", "--epochs", epochs, "--seed", seed, "--out", dir,
-                           lr ? "--lr" : NULL, lr, NULL };
+                           "--overwrite", lr ? "--lr" : NULL, lr, NULL };
     return run_main(m, args);
 }
 
@@ -1621,7 +1628,7 @@ START_TEST(limit_applies_before_the_split)
     out_dir(dir, sizeof dir, "limit");
     nnrt_model m = tiny_model();
     const char *args[] = { "train", "--limit", "50", "--epochs", "1", "--batch", "7",
-                           "--out", dir, NULL };
+                           "--out", dir, "--overwrite", NULL };
     result r = run_main(&m, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(starts_with(r.out, "tiny: 40 training samples, 10 validation, 90 test; "

@@ -34,7 +34,7 @@ START_TEST(trains_far_above_chance_and_writes_its_files)
         ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
     }
     char cmd[2048], *out, path[1024];
-    snprintf(cmd, sizeof cmd, "%s train --limit 4000 --epochs 2 --out %s/train/run1",
+    snprintf(cmd, sizeof cmd, "%s train --limit 4000 --epochs 2 --out %s/train/run1 --overwrite",
              exe_path(), tmp_dir());
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
@@ -76,7 +76,7 @@ START_TEST(same_seed_same_weights_and_curve)
         ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
     char cmd[2048], a[1024], b[1024];
     for (int run = 0; run < 2; run++) {
-        snprintf(cmd, sizeof cmd, "%s train --limit 2000 --epochs 2 --seed 7 --out %s/train/seed%d",
+        snprintf(cmd, sizeof cmd, "%s train --limit 2000 --epochs 2 --seed 7 --out %s/train/seed%d --overwrite",
                  exe_path(), tmp_dir(), run);
         ck_assert_int_eq(run_cmd(cmd, NULL), 0);
     }
@@ -95,7 +95,7 @@ START_TEST(same_seed_same_weights_and_curve)
     free(cb);
 
     /* and a different seed gives different weights: the seed is used */
-    snprintf(cmd, sizeof cmd, "%s train --limit 2000 --epochs 1 --seed 8 --out %s/train/seed2",
+    snprintf(cmd, sizeof cmd, "%s train --limit 2000 --epochs 1 --seed 8 --out %s/train/seed2 --overwrite",
              exe_path(), tmp_dir());
     ck_assert_int_eq(run_cmd(cmd, NULL), 0);
     snprintf(b, sizeof b, "%s/train/seed2/weights", tmp_dir());
@@ -139,7 +139,7 @@ START_TEST(binary_classification_learns_footwear)
     snprintf(cmd, sizeof cmd, "mkdir -p %s/train", tmp_dir());
     ck_assert_int_eq(system(cmd), 0);
     build_trainer("examples/fashion_footwear.nn", exe);
-    snprintf(cmd, sizeof cmd, "%s train --limit 3000 --epochs 1 --out %s/train/footwear", exe,
+    snprintf(cmd, sizeof cmd, "%s train --limit 3000 --epochs 1 --out %s/train/footwear --overwrite", exe,
              tmp_dir());
     ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);
     /* 0.7 for always answering "not footwear" */
@@ -156,7 +156,7 @@ START_TEST(regression_on_the_shipped_csv)
     snprintf(cmd, sizeof cmd, "mkdir -p %s/train", tmp_dir());
     ck_assert_int_eq(system(cmd), 0);
     build_trainer("examples/regression_houses.nn", exe);
-    snprintf(cmd, sizeof cmd, "%s train --epochs 10 --out %s/train/houses", exe, tmp_dir());
+    snprintf(cmd, sizeof cmd, "%s train --epochs 10 --out %s/train/houses --overwrite", exe, tmp_dir());
     ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);
     double mae, rmse;
     regression_scores(out, &mae, &rmse);

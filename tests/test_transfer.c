@@ -98,7 +98,7 @@ START_TEST(frozen_layers_keep_the_base_weights)
     char cmd[2048], exe[700], *out, *text;
     snprintf(exe, sizeof exe, "%s/base", dir());
     build_trainer(write_model("base", BASE), exe);
-    snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. %s/base train", dir(), "transfer");
+    snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. %s/base train --overwrite", dir(), "transfer");
     ck_assert_msg(run_cmd(cmd, &out) == 0, "%s", out);
     free(out);
 
@@ -113,7 +113,7 @@ START_TEST(frozen_layers_keep_the_base_weights)
     snprintf(exe, sizeof exe, "%s/head", dir());
     build_trainer(nn, exe);
     /* the base's trainer wrote runs/base/weights relative to where it ran */
-    snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. transfer/head train", dir());
+    snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. transfer/head train --overwrite", dir());
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0, "%s", out);
     /* keep 1 2: two thirds of the 60 samples */

@@ -4,6 +4,7 @@
 #define TRAINER_UTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,27 @@ static inline size_t file_size(const char *path)
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     return (size_t)st.st_size;
+}
+
+/* How many temporaries of path's are left beside it: .NAME.XXXXXX (any
+ * six characters: how fileio.c names them) or NAME.tmp (how it once did). */
+static inline int temporaries_left(const char *path)
+{
+    char dir[1024], dotted[1200], tmp[1200];
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    snprintf(dotted, sizeof dotted, ".%s.", name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", name);
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot read the folder %s", dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += (strncmp(e->d_name, dotted, strlen(dotted)) == 0 &&
+              strlen(e->d_name) == strlen(dotted) + 6) ||
+             strcmp(e->d_name, tmp) == 0;
+    closedir(d);
+    return n;
 }
 
 /* not inlined: gcc 12 then mistakes the output for a dangling stack pointer */
