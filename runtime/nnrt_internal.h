@@ -291,8 +291,9 @@ void nnrt_early_restore(const nnrt_early_stopping *es, const nnrt_model *m);
 
 /* From nnrt_stop_watch until nnrt_stop_unwatch, the first SIGINT or
  * SIGTERM is only noted (the loop asks nnrt_stop_signal between batches)
- * and puts both back to their default action, so that a second one ends
- * the process at once.  Unwatch restores what was there before. */
+ * and puts both back as they were (the default action), so that a second
+ * one ends the process at once.  One ignored at the start stays ignored.
+ * Unwatch restores what was there before. */
 void nnrt_stop_watch(void);
 void nnrt_stop_unwatch(void);
 /* SIGINT or SIGTERM, the first that came while watching; 0 if none. */

@@ -1,13 +1,14 @@
 /* signals.c: ^C (SIGINT) and SIGTERM during `train`.
  *
  * The handler only notes which signal came, in a volatile sig_atomic_t,
- * and puts both signals back to their default action: the epoch loop
- * looks at the note between batches, saves a checkpoint and stops in an
- * orderly way, while a second ^C (or SIGTERM) ends the process at once,
- * leaving the files as the last completed write left them (every file the
- * trainer writes goes through PATH.tmp and a rename).  SA_RESTART: a
- * write or an fsync interrupted by the handler goes on rather than
- * failing with EINTR, so the checkpoint being written is not lost.
+ * and puts both signals back as they were (their default action): the
+ * epoch loop looks at the note between batches, saves a checkpoint and
+ * stops in an orderly way, while a second ^C (or SIGTERM) ends the process
+ * at once, leaving the files as the last completed write left them (every
+ * file the trainer writes goes through PATH.tmp and a rename).  A signal
+ * that was ignored when the trainer started stays ignored.  SA_RESTART: a
+ * write or an fsync interrupted by the handler goes on rather than failing
+ * with EINTR, so the checkpoint being written is not lost.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,24 +20,19 @@ static volatile sig_atomic_t stop_signal;
 static struct sigaction saved_int, saved_term;
 static int watching;
 
-static void set_default(int sig)
-{
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(sig, &dfl, NULL);   /* async-signal-safe */
-}
-
 static void note_signal(int sig)
 {
     if (!stop_signal)
         stop_signal = sig;
-    set_default(SIGINT);
-    set_default(SIGTERM);
+    /* what was there before (the default): a second signal acts at once */
+    sigaction(SIGINT, &saved_int, NULL);   /* async-signal-safe */
+    sigaction(SIGTERM, &saved_term, NULL);
 }
 
-void nnrt_stop_watch(void)
+/* sig to the handler, unless it was ignored (saved): a job a shell
+ * started in the background (`&` in a script) ignores ^C, and goes on
+ * ignoring it. */
+static void catch_unless_ignored(int sig, const struct sigaction *saved)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -46,9 +42,18 @@ void nnrt_stop_watch(void)
     sigaddset(&sa.sa_mask, SIGINT);
     sigaddset(&sa.sa_mask, SIGTERM);
     sa.sa_flags = SA_RESTART;
+    if (saved->sa_handler != SIG_IGN)
+        sigaction(sig, &sa, NULL);
+}
+
+void nnrt_stop_watch(void)
+{
     stop_signal = 0;
-    sigaction(SIGINT, &sa, &saved_int);
-    sigaction(SIGTERM, &sa, &saved_term);
+    /* both saved before either is caught: the handler puts both back */
+    sigaction(SIGINT, NULL, &saved_int);
+    sigaction(SIGTERM, NULL, &saved_term);
+    catch_unless_ignored(SIGINT, &saved_int);
+    catch_unless_ignored(SIGTERM, &saved_term);
     watching = 1;
 }
 

@@ -12,10 +12,7 @@
  * refused by file and byte offset, leaving the folder as it was; flags that
  * disagree with the run are refused; a run that diverges stops naming the
  * epoch and batch, and keeps the previous epoch's checkpoint. */
-#include <fcntl.h>
 #include <signal.h>
-#include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "trainer_util.h"
@@ -132,38 +129,19 @@ __attribute__((noinline)) static char *output_of(const char *cmd, int *status)
     return out;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Start `exe train ARG DIR` (ARG --out or --resume), its output into log. */
 static pid_t spawn(const char *exe, const char *arg, const char *dir, const char *log)
 {
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0)
-            _exit(126);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        close(fd);
-        execl(exe, exe, "train", arg, dir, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    char *const argv[] = { (char *)exe, "train", (char *)arg, (char *)dir, NULL };
+    return spawn_logged(argv, log);
 }
 
 /* Let pid run for `seconds`, then SIGKILL it if it still runs.  Returns
  * -1 if it was killed, else its exit status. */
 static int kill_after(pid_t pid, double seconds)
 {
-    struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
     if (seconds >= 0)
-        nanosleep(&ts, NULL);
+        sleep_seconds(seconds);
     if (seconds >= 0)
         kill(pid, SIGKILL);
     int status;
@@ -173,28 +151,11 @@ static int kill_after(pid_t pid, double seconds)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Whether files a and b hold the same bytes (both must be there). */
-static int same_bytes(const char *a, const char *b)
-{
-    size_t na = file_size(a), nb = file_size(b);
-    char *x = slurp(a), *y = slurp(b);
-    int same = na == nb && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* The epoch a run's log says it resumed after, or -1.  Not inlined: gcc
  * 12 then mistakes slurp's buffer for a dangling stack pointer. */
 __attribute__((noinline)) static int resumed_epoch(const char *log)
 {
-    if (!exists(log))
+    if (!path_exists(log))
         return -1;      /* killed before it opened its log */
     char *out = slurp(log);
     const char *line = strstr(out, "\nresuming after epoch ");
@@ -221,12 +182,13 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
     double seconds = 1e9;
     for (int i = 0; i < 3; i++) {
         snprintf(dir, sizeof dir, "%s/%s", work, i ? "again" : "ref");
-        double start = now();
+        double start = monotonic_seconds();
         ck_assert_int_eq(kill_after(spawn(exe, "--out", dir, log), -1), 0);
-        seconds = now() - start < seconds ? now() - start : seconds;
+        double took = monotonic_seconds() - start;
+        seconds = took < seconds ? took : seconds;
         snprintf(a, sizeof a, "%s/weights", ref);
         snprintf(b, sizeof b, "%s/weights", dir);
-        ck_assert(same_bytes(a, b));
+        ck_assert(same_file_bytes(a, b));
     }
 
     uint32_t rng = 2024;
@@ -239,7 +201,7 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
         snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint", dir);
         for (int attempt = 0;; attempt++) {
             /* no checkpoint yet: killed before the first one, start again */
-            int resume = exists(checkpoint);
+            int resume = path_exists(checkpoint);
             /* the first kill of trial t somewhere in the t-th tenth of the
              * run, later ones anywhere: kills land all along the run */
             double delay = attempt == 0 ? seconds * (t + uniform(&rng)) / TRIALS
@@ -260,10 +222,10 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
         }
         snprintf(a, sizeof a, "%s/weights", ref);
         snprintf(b, sizeof b, "%s/weights", dir);
-        ck_assert_msg(same_bytes(a, b), "trial %d: weights differ from the uninterrupted run's", t);
+        ck_assert_msg(same_file_bytes(a, b), "trial %d: weights differ from the uninterrupted run's", t);
         snprintf(a, sizeof a, "%s/curve.csv", ref);
         snprintf(b, sizeof b, "%s/curve.csv", dir);
-        ck_assert_msg(same_bytes(a, b), "trial %d: curve.csv differs from the uninterrupted run's",
+        ck_assert_msg(same_file_bytes(a, b), "trial %d: curve.csv differs from the uninterrupted run's",
                       t);
     }
     int distinct = 0;
@@ -308,7 +270,7 @@ static void assert_untouched(const char *dir, const Snapshot *s, const char *wha
                       "%s: %s changed", what, RUN_FILES[i]);
         free(now_bytes);
         snprintf(path, sizeof path, "%s/%s.tmp", dir, RUN_FILES[i]);
-        ck_assert_msg(!exists(path), "%s: %s left behind", what, path);
+        ck_assert_msg(!path_exists(path), "%s: %s left behind", what, path);
     }
 }
 
@@ -526,7 +488,7 @@ START_TEST(more_epochs_go_on_as_a_longer_run)
         const char *name = i == 0 ? "weights" : "curve.csv";
         snprintf(a, sizeof a, "%s/long_a/%s", work, name);
         snprintf(b, sizeof b, "%s/long_b/%s", work, name);
-        ck_assert_msg(same_bytes(a, b), "%s differs", name);
+        ck_assert_msg(same_file_bytes(a, b), "%s differs", name);
     }
 }
 END_TEST
@@ -559,7 +521,7 @@ START_TEST(divergence_stops_with_epoch_batch_and_hint)
      * resumes into the same divergence, at the same batch */
     char path[1100];
     snprintf(path, sizeof path, "%s/curve.csv", dir);
-    ck_assert(!exists(path));
+    ck_assert(!path_exists(path));
     snprintf(cmd, sizeof cmd, "%s/diverge train --resume %s", work, dir);
     out = output_of(cmd, &status);
     ck_assert_int_eq(status, 1);
