@@ -469,6 +469,134 @@ START_TEST(no_checkpoint_or_conflicting_flags_are_refused)
 }
 END_TEST
 
+/* ---- the epoch in progress (version 2) and version 1 --------------------- */
+
+static uint32_t get32(const char *b, size_t at)
+{
+    return (uint32_t)(uint8_t)b[at] | (uint32_t)(uint8_t)b[at + 1] << 8 |
+           (uint32_t)(uint8_t)b[at + 2] << 16 | (uint32_t)(uint8_t)b[at + 3] << 24;
+}
+
+static void set32(char *b, size_t at, uint32_t x)
+{
+    for (int i = 0; i < 4; i++)
+        b[at + (size_t)i] = (char)(x >> 8 * i);
+}
+
+/* Where a checkpoint's settings start: after the header, the model's name
+ * and the source digest. */
+static size_t settings_at(const char *b)
+{
+    size_t at = 16;
+    at += 4 + get32(b, at);
+    return at + 4 + get32(b, at);
+}
+
+/* The checksum (and the size in the header) made right again after an edit. */
+static void reseal(char *b, size_t len)
+{
+    for (int i = 0; i < 8; i++)
+        b[8 + i] = (char)((uint64_t)len >> 8 * i);
+    set32(b, len - 4, (uint32_t)crc32(0, (const Bytef *)b, (uInt)(len - 4)));
+}
+
+START_TEST(epochs_in_progress_are_checked)
+{
+    char dir[1024], path[1100], expected[4096], *good;
+    size_t len;
+    short_run("k", "in_progress", dir, sizeof dir, &good, &len);   /* 3 epochs of 50 batches */
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    size_t settings = settings_at(good), epochs_at = settings, partial_at = settings + 28;
+    ck_assert_uint_eq(get32(good, 4), 2);          /* version 2 */
+    ck_assert_uint_eq(get32(good, partial_at - 4), 3);   /* 3 epochs done */
+    ck_assert_uint_eq(get32(good, partial_at), 0);       /* and nothing begun */
+    char *bad = malloc(len);
+
+    /* batches of an epoch past the run's end */
+    memcpy(bad, good, len);
+    set32(bad, partial_at, 3);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: 3 batches into epoch 4 of a run of 3\n", path, partial_at);
+    refused(dir, expected, "batches after the last epoch");
+
+    /* as long as the epoch, or longer: it would have ended */
+    set32(bad, epochs_at, 24);
+    set32(bad, partial_at, 50);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: 50 batches into an epoch of 50\n", path, partial_at);
+    refused(dir, expected, "a whole epoch in progress");
+
+    /* more right answers than samples */
+    set32(bad, partial_at, 2);
+    set32(bad, partial_at + 12, 33);   /* u64 right, low half: 2 batches of 16 are 32 */
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: the sums of the epoch in progress are out of range (2 "
+             "batches, loss sum 0, 33 right)\n", path, partial_at);
+    refused(dir, expected, "more right than samples");
+
+    /* a fine epoch in progress cannot be cut off by --epochs */
+    set32(bad, partial_at + 12, 32);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    Snapshot s;
+    snapshot(dir, &s);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s/k train --resume %s --epochs 3", work, dir);
+    int status;
+    char *out = output_of(cmd, &status);
+    snprintf(expected, sizeof expected, "k: error: --epochs 3: the run in %s has already done 3 "
+                                        "epochs and 2 batches of epoch 4\n", dir);
+    ck_assert_msg(status == 1 && strcmp(out, expected) == 0, "%d\n%s", status, out);
+    free(out);
+    assert_untouched(dir, &s, "--epochs before the epoch in progress");
+    snapshot_free(&s);
+    free(bad);
+    free(good);
+}
+END_TEST
+
+START_TEST(version_1_checkpoints_still_resume)
+{
+    /* 3 epochs, the checkpoint rewritten as version 1 wrote it (without
+     * the epoch in progress), then --epochs 4: the same bytes as 4 at once */
+    char dir[1024], path[1100], cmd[4096], a[1100], b[1100], *v2;
+    size_t len;
+    snprintf(cmd, sizeof cmd, "%s/k train --epochs 4 --out %s/v1_b", work, work);
+    int status;
+    char *out = output_of(cmd, &status);
+    ck_assert_msg(status == 0, "%s", out);
+    free(out);
+    short_run("k", "v1_a", dir, sizeof dir, &v2, &len);
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    size_t partial_at = settings_at(v2) + 28, partial_bytes = 44, v1_len = len - partial_bytes;
+    char *v1 = malloc(v1_len);
+    memcpy(v1, v2, partial_at);
+    memcpy(v1 + partial_at, v2 + partial_at + partial_bytes, len - partial_at - partial_bytes);
+    set32(v1, 4, 1);
+    reseal(v1, v1_len);
+    write_bytes(path, v1, v1_len);
+    snprintf(cmd, sizeof cmd, "%s/k train --resume %s --epochs 4", work, dir);
+    out = output_of(cmd, &status);
+    ck_assert_msg(status == 0 && strstr(out, "\nresuming after epoch 3 of 4, from "), "%d\n%s",
+                  status, out);
+    free(out);
+    for (int i = 0; i < 2; i++) {
+        const char *name = i == 0 ? "weights" : "curve.csv";
+        snprintf(a, sizeof a, "%s/%s", dir, name);
+        snprintf(b, sizeof b, "%s/v1_b/%s", work, name);
+        ck_assert_msg(same_file_bytes(a, b), "%s differs", name);
+    }
+    free(v1);
+    free(v2);
+}
+END_TEST
+
 START_TEST(more_epochs_go_on_as_a_longer_run)
 {
     /* 4 epochs, then --resume --epochs 9: the same bytes as 9 at once */
@@ -578,6 +706,8 @@ int main(void)
     tcase_add_test(tc, damaged_checkpoints_are_refused);
     tcase_add_test(tc, no_checkpoint_or_conflicting_flags_are_refused);
     tcase_add_test(tc, more_epochs_go_on_as_a_longer_run);
+    tcase_add_test(tc, epochs_in_progress_are_checked);
+    tcase_add_test(tc, version_1_checkpoints_still_resume);
     tcase_add_test(tc, divergence_stops_with_epoch_batch_and_hint);
     tcase_add_test(tc, divergence_keeps_the_previous_epoch);
     suite_add_tcase(s, tc);
