@@ -43,6 +43,8 @@ typedef struct run {
     nnrt_early_stopping early;
     int epochs_done;
     nnrt_epoch_sums partial;    /* the epoch in progress so far */
+    int saved_batches;          /* DIR/checkpoint is from this far into epoch
+                                   epochs_done + 1 (a stopped run, resumed) */
     int have_all, have_test, have_optim;
     char weights_path[NNRT_PATH_MAX], curve_path[NNRT_PATH_MAX];
     char times_path[NNRT_PATH_MAX], checkpoint_path[NNRT_PATH_MAX];
@@ -251,6 +253,7 @@ static int start_resumed(run *r, const nnrt_model *m, const nnrt_train_opts *o,
     if (nnrt_checkpoint_load(m, f, &c, err) != 0)
         return -1;
     r->epochs_done = c.epochs_done;
+    r->saved_batches = r->partial.batches;
     /* stopped inside an epoch, the tensors are not the last epoch's: then
      * DIR/weights keeps what it has (that epoch's, or after a kill between
      * this epoch's files and its checkpoint, the bytes it will get again) */
@@ -279,7 +282,10 @@ static int diverged(const run *r, const nnrt_train_opts *o, int e, const char *w
                     nnrt_error *err)
 {
     char kept[64];
-    if (r->epochs_done > 0)
+    if (r->saved_batches > 0)
+        snprintf(kept, sizeof kept, "from epoch %d at batch %d", r->epochs_done + 1,
+                 r->saved_batches);
+    else if (r->epochs_done > 0)
         snprintf(kept, sizeof kept, "from the end of epoch %d", r->epochs_done);
     else
         snprintf(kept, sizeof kept, "from before the first epoch");
@@ -353,6 +359,19 @@ static int stopped(const run *r, const nnrt_model *m, const nnrt_train_opts *o)
     return nnrt_stop_report(m->name, where, o->prog ? o->prog : m->name, o->out_dir);
 }
 
+/* The bar of epoch e, where r->partial says it stands (resumed inside it:
+ * its running means so far). */
+static void begin_bar(const run *r, const nnrt_model *m, int batch, int e,
+                      nnrt_progress *progress)
+{
+    const nnrt_epoch_sums *p = &r->partial;
+    int samples = p->batches * batch;
+    double accuracy, mae, rmse;
+    nnrt_tally_means(m, &p->tally, samples, &accuracy, &mae, &rmse);
+    nnrt_progress_begin_at(progress, e + 1, p->batches, samples ? p->loss_sum / samples : 0,
+                           progress->regress ? mae : accuracy);
+}
+
 /* Epoch e (0-based), or the rest of it when r->partial says it was begun:
  * its batches, then what end_epoch does and its files, the checkpoint
  * last.  Returns 0, -1 on an error, or a stopped run's exit status, once
@@ -366,11 +385,7 @@ static int run_epoch(run *r, const nnrt_model *m, const nnrt_train_opts *o, int 
     memset(s, 0, sizeof *s);
     s->epoch = e + 1;
     s->regress = m->task == NNRT_TASK_REGRESS;
-    double accuracy, mae, rmse;
-    int done = r->partial.batches * o->batch;
-    nnrt_tally_means(m, &r->partial.tally, done, &accuracy, &mae, &rmse);
-    nnrt_progress_begin_at(progress, e + 1, r->partial.batches, done ? r->partial.loss_sum / done : 0,
-                           s->regress ? mae : accuracy);
+    begin_bar(r, m, o->batch, e, progress);
     epoch_end end = train_epoch(r, m, o->batch, e, progress, s);
     if (end == EPOCH_DIVERGED) {
         char where[96];
@@ -396,6 +411,7 @@ static int run_epoch(run *r, const nnrt_model *m, const nnrt_train_opts *o, int 
         return diverged(r, o, e, where, err);
     }
     r->epochs_done = e + 1;
+    r->saved_batches = 0;   /* (once the checkpoint below is written) */
     /* the checkpoint last: until it is renamed into place, a kill goes back
      * to the previous one, and a resumed run rewrites the other files */
     if (save_epoch_files(r, m, err) != 0 || save_checkpoint(r, m, o, err) != 0)

@@ -222,11 +222,12 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
         }
         snprintf(a, sizeof a, "%s/weights", ref);
         snprintf(b, sizeof b, "%s/weights", dir);
-        ck_assert_msg(same_file_bytes(a, b), "trial %d: weights differ from the uninterrupted run's", t);
+        ck_assert_msg(same_file_bytes(a, b), "trial %d: weights differ from the uninterrupted run's",
+                      t);
         snprintf(a, sizeof a, "%s/curve.csv", ref);
         snprintf(b, sizeof b, "%s/curve.csv", dir);
-        ck_assert_msg(same_file_bytes(a, b), "trial %d: curve.csv differs from the uninterrupted run's",
-                      t);
+        ck_assert_msg(same_file_bytes(a, b),
+                      "trial %d: curve.csv differs from the uninterrupted run's", t);
     }
     int distinct = 0;
     for (int e = 1; e < 64; e++)
@@ -691,6 +692,22 @@ START_TEST(divergence_keeps_the_previous_epoch)
     snprintf(cmd, sizeof cmd, "%s/linear train --resume %s", work, dir);
     out = output_of(cmd, &status);
     ck_assert_int_eq(status, 1);
+    ck_assert_msg(strstr(out, expected) != NULL, "%s", out);
+    free(out);
+
+    /* from a checkpoint saved inside epoch E (as a signal leaves one: here
+     * one batch into it), a divergence in E keeps that one */
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    char *ck = slurp(path);
+    size_t len = file_size(path);
+    set32(ck, settings_at(ck) + 28, 1);
+    reseal(ck, len);
+    write_bytes(path, ck, len);
+    free(ck);
+    out = output_of(cmd, &status);
+    ck_assert_int_eq(status, 1);
+    snprintf(expected, sizeof expected, "  the last good checkpoint, from epoch %d at batch 1, is "
+                                        "kept in %s/checkpoint\n", epoch, dir);
     ck_assert_msg(strstr(out, expected) != NULL, "%s", out);
     free(out);
 }
