@@ -359,9 +359,9 @@ static int stopped(const run *r, const nnrt_model *m, const nnrt_train_opts *o)
     return nnrt_stop_report(m->name, where, o->prog ? o->prog : m->name, o->out_dir);
 }
 
-/* The bar of epoch e, where r->partial says it stands (resumed inside it:
- * its running means so far). */
-static void begin_bar(const run *r, const nnrt_model *m, int batch, int e,
+/* The bar of epoch e (on a terminal) drawn where r->partial says it
+ * stands: at the epoch's start, resumed inside it, or stopped. */
+static void show_bar(const run *r, const nnrt_model *m, int batch, int e,
                       nnrt_progress *progress)
 {
     const nnrt_epoch_sums *p = &r->partial;
@@ -385,7 +385,7 @@ static int run_epoch(run *r, const nnrt_model *m, const nnrt_train_opts *o, int 
     memset(s, 0, sizeof *s);
     s->epoch = e + 1;
     s->regress = m->task == NNRT_TASK_REGRESS;
-    begin_bar(r, m, o->batch, e, progress);
+    show_bar(r, m, o->batch, e, progress);
     epoch_end end = train_epoch(r, m, o->batch, e, progress, s);
     if (end == EPOCH_DIVERGED) {
         char where[96];
@@ -395,6 +395,7 @@ static int run_epoch(run *r, const nnrt_model *m, const nnrt_train_opts *o, int 
         return diverged(r, o, e, where, err);
     }
     if (end == EPOCH_STOPPED) {
+        show_bar(r, m, o->batch, e, progress);   /* the last redraw may be older */
         nnrt_progress_break(progress);
         r->partial.seconds = nnrt_now() - start;
         if (save_checkpoint(r, m, o, err) != 0)
