@@ -389,10 +389,14 @@ static int read_partial(reader *r, nnrt_checkpoint_file *f)
     if (batches > 0 && f->epochs_done >= f->epochs)
         return nnrt_fail(r->err, "%s: byte %zu: %u batches into epoch %d of a run of %d",
                          r->path, f->partial_at, batches, f->epochs_done + 1, f->epochs);
-    /* sums of batches that were all finite, so finite; errors and seconds not negative */
-    if (batches > 0x7fffffff || !isfinite(p->loss_sum) || right > (uint64_t)batches * f->batch ||
-        !(p->tally.abs_err >= 0) || !isfinite(p->tally.abs_err) || !(p->tally.sq_err >= 0) ||
-        !isfinite(p->tally.sq_err) || !(p->seconds >= 0) || !isfinite(p->seconds))
+    /* sums of batches that were all finite, so finite; errors and seconds
+     * not negative; all 0 when no batch is done */
+    int idle = batches == 0 && (p->loss_sum != 0 || right != 0 || p->tally.abs_err != 0 ||
+                                p->tally.sq_err != 0 || p->seconds != 0);
+    if (idle || batches > 0x7fffffff || !isfinite(p->loss_sum) ||
+        right > (uint64_t)batches * f->batch || !(p->tally.abs_err >= 0) ||
+        !isfinite(p->tally.abs_err) || !(p->tally.sq_err >= 0) || !isfinite(p->tally.sq_err) ||
+        !(p->seconds >= 0) || !isfinite(p->seconds))
         return nnrt_fail(r->err, "%s: byte %zu: the sums of the epoch in progress are out of "
                                  "range (%u batches, loss sum %g, %llu right)", r->path,
                          f->partial_at, batches, p->loss_sum, (unsigned long long)right);

@@ -541,7 +541,18 @@ START_TEST(epochs_in_progress_are_checked)
              "batches, loss sum 0, 33 right)\n", path, partial_at);
     refused(dir, expected, "more right than samples");
 
+    /* sums without a batch done */
+    set32(bad, partial_at, 0);
+    set32(bad, partial_at + 12, 5);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: the sums of the epoch in progress are out of range (0 "
+             "batches, loss sum 0, 5 right)\n", path, partial_at);
+    refused(dir, expected, "sums of no batch");
+
     /* a fine epoch in progress cannot be cut off by --epochs */
+    set32(bad, partial_at, 2);
     set32(bad, partial_at + 12, 32);
     reseal(bad, len);
     write_bytes(path, bad, len);
