@@ -286,8 +286,9 @@ static int finish(const cli *c, int rc, const nnrt_error *err)
 static int cmd_train(const cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
+    /* prog: a run stopped by ^C says how to go on */
     nnrt_train_opts o = { m->epochs, m->batch, m->optimizer.lr, m->seed, 0, c->default_dir,
-                          NULL, 0, 0 };
+                          NULL, 0, 0, c->prog };
     /* the first five in the order of the NNRT_GIVEN_* bits */
     const flag flags[] = {
         { "--epochs", FLAG_COUNT, &o.epochs, MAX_EPOCHS },

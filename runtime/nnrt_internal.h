@@ -135,13 +135,19 @@ typedef struct nnrt_progress {
     int regress;                /* set after init for a REGRESS model: the bar shows mae */
     int epoch, epochs, steps;
     double last_draw;           /* monotonic seconds of the last redraw */
+    int bar_shown;              /* a bar is on the terminal's last line, unended */
 } nnrt_progress;
 
 void nnrt_progress_init(nnrt_progress *p, FILE *out, int tty, int epochs, int steps);
 void nnrt_progress_begin(nnrt_progress *p, int epoch);
+/* The same for an epoch resumed after `step` steps, their means so far. */
+void nnrt_progress_begin_at(nnrt_progress *p, int epoch, int step, double loss, double accuracy);
 /* After step `step` (1-based) of the epoch, with the running means so far. */
 void nnrt_progress_update(nnrt_progress *p, int step, double loss, double accuracy);
 void nnrt_progress_end(nnrt_progress *p, const nnrt_epoch_stats *s);
+/* The epoch stops before its line: on a terminal, a newline after the bar
+ * (if one is drawn), so that what is printed next starts a line. */
+void nnrt_progress_break(nnrt_progress *p);
 
 /* Seconds on the monotonic clock. */
 double nnrt_now(void);
@@ -305,6 +311,23 @@ int nnrt_early_stopped(const nnrt_early_stopping *es);
 /* Put the best epoch's values back into m's tensors. */
 void nnrt_early_restore(const nnrt_early_stopping *es, const nnrt_model *m);
 
+/* ---- stopping on a signal (signals.c) ---------------------------------- */
+
+/* From nnrt_stop_watch until nnrt_stop_unwatch, the first SIGINT or
+ * SIGTERM is only noted (the loop asks nnrt_stop_signal between batches)
+ * and puts both back as they were (the default action), so that a second
+ * one ends the process at once.  One ignored at the start stays ignored.
+ * Unwatch restores what was there before. */
+void nnrt_stop_watch(void);
+void nnrt_stop_unwatch(void);
+/* SIGINT or SIGTERM, the first that came while watching; 0 if none. */
+int nnrt_stop_signal(void);
+/* On stderr, after flushing stdout:
+ *   NAME: stopped WHERE; go on with: PROG train --resume DIR
+ * (PROG and DIR quoted for a shell where they need it).  Returns the exit
+ * status for the signal that came: 130 for SIGINT, 143 for SIGTERM. */
+int nnrt_stop_report(const char *name, const char *where, const char *prog, const char *dir);
+
 /* ---- training (train.c) ----------------------------------------------- */
 
 /* Which of nnrt_train_opts' settings the command line gave (a resumed run
@@ -328,16 +351,30 @@ typedef struct nnrt_train_opts {
                                    (then out_dir too) */
     unsigned given;             /* NNRT_GIVEN_* bits */
     int overwrite;              /* a run already in out_dir is replaced, not refused */
+    const char *prog;           /* argv[0], for the command a stopped run prints;
+                                   NULL: the model's name */
 } nnrt_train_opts;
 
-/* The `train` command; progress and the final `test:` line on stdout. */
+/* The `train` command; progress and the final `test:` line on stdout.
+ * Returns 0, -1 on an error (err filled), or after a SIGINT or SIGTERM,
+ * once the run is saved and nnrt_stop_report has said how to go on, the
+ * exit status it gives (130 or 143). */
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
 
 /* ---- run checkpoints (resume.c; the format is docs/checkpoint.md) ----- */
 
-/* What the epoch loop carries from one epoch to the next, as pointers
- * into the loop's own state: DIR/checkpoint holds all of it, so that a
- * run resumed from it goes on exactly as it would have. */
+/* Where the epoch in progress stands: what its curve row is computed from
+ * at its end.  All 0 between epochs. */
+typedef struct nnrt_epoch_sums {
+    int batches;                /* batches done (each of the run's batch size) */
+    double loss_sum;            /* the batches' summed losses (nnrt_train_batch) */
+    nnrt_tally tally;           /* their right answers or errors */
+    double seconds;             /* wall time spent in the epoch so far */
+} nnrt_epoch_sums;
+
+/* What the epoch loop carries from one epoch (or batch) to the next, as
+ * pointers into the loop's own state: DIR/checkpoint holds all of it, so
+ * that a run resumed from it goes on exactly as it would have. */
 typedef struct nnrt_checkpoint {
     int epochs, batch;          /* the run's settings */
     float lr;
@@ -348,9 +385,11 @@ typedef struct nnrt_checkpoint {
     nnrt_optim_state *optim;
     nnrt_lr_schedule *schedule;
     nnrt_early_stopping *early;
-    int *order;                 /* (n_order): the shuffle as the last epoch left it */
+    int *order;                 /* (n_order): the shuffle of the epoch in progress,
+                                   or as the last epoch left it */
     int n_order;
     nnrt_epoch_stats *rows;     /* room for `epochs` rows */
+    nnrt_epoch_sums *partial;   /* epoch epochs_done + 1 so far (batches 0: not begun) */
 } nnrt_checkpoint;
 
 /* c and m's tensors to path, through PATH.tmp, fsync and rename, with a
@@ -370,13 +409,15 @@ typedef struct nnrt_checkpoint_file {
     uint64_t seed;
     int limit;
     int epochs_done;
+    nnrt_epoch_sums partial;    /* epoch epochs_done + 1 so far; batches 0 between epochs */
+    size_t partial_at;          /* its byte offset in the file, for messages */
 } nnrt_checkpoint_file;
 
 int nnrt_checkpoint_open(const nnrt_model *m, const char *path, nnrt_checkpoint_file *f,
                          nnrt_error *err);
 /* o's settings become f's; one the command line gave (o->given) must be
  * the same, but --epochs, which may lengthen the run (not below the
- * epochs done). */
+ * epochs done, nor to end before an epoch begun). */
 int nnrt_checkpoint_settings(const nnrt_checkpoint_file *f, nnrt_train_opts *o, nnrt_error *err);
 /* Checks all the rest of f against m and c (tensors, optimizer, sizes),
  * and only then copies it into m's tensors and what c points to.  A

@@ -7,6 +7,8 @@
  *   epoch 1/5  loss 0.4987  accuracy 0.8251  val_loss 0.4012  val_accuracy 0.8560  3.2s
  * A REGRESS model shows MAE (and on the epoch's line RMSE) for accuracy:
  *   epoch 1/5  loss 0.1234  mae 0.2345  rmse 0.3456  val_loss 0.1300  val_mae 0.2400  val_rmse 0.3500  0.1s
+ * A run that stops inside an epoch (diverged, or a ^C) ends the bar's line
+ * where it stands, so that its message starts a line of its own.
  */
 #include <time.h>
 
@@ -31,6 +33,7 @@ void nnrt_progress_init(nnrt_progress *p, FILE *out, int tty, int epochs, int st
     p->steps = steps;
     p->epoch = 0;
     p->last_draw = 0;
+    p->bar_shown = 0;
 }
 
 /* [=====>      ]: `step` of `steps` done */
@@ -48,13 +51,19 @@ static void draw_bar(nnrt_progress *p, int step, double loss, double accuracy)
         fprintf(p->out, "  loss %.4f  %s %.4f", loss, p->regress ? "mae" : "accuracy", accuracy);
     fflush(p->out);
     p->last_draw = nnrt_now();
+    p->bar_shown = 1;
 }
 
 void nnrt_progress_begin(nnrt_progress *p, int epoch)
 {
+    nnrt_progress_begin_at(p, epoch, 0, 0, 0);
+}
+
+void nnrt_progress_begin_at(nnrt_progress *p, int epoch, int step, double loss, double accuracy)
+{
     p->epoch = epoch;
     if (p->tty)
-        draw_bar(p, 0, 0, 0);
+        draw_bar(p, step, loss, accuracy);
 }
 
 void nnrt_progress_update(nnrt_progress *p, int step, double loss, double accuracy)
@@ -63,11 +72,20 @@ void nnrt_progress_update(nnrt_progress *p, int step, double loss, double accura
         draw_bar(p, step, loss, accuracy);
 }
 
+void nnrt_progress_break(nnrt_progress *p)
+{
+    if (p->bar_shown)
+        fputc('\n', p->out);
+    p->bar_shown = 0;
+    fflush(p->out);
+}
+
 void nnrt_progress_end(nnrt_progress *p, const nnrt_epoch_stats *s)
 {
     /* on a terminal, go back over the bar and clear what the line leaves of it */
     if (p->tty)
         fputs("\r\033[K", p->out);
+    p->bar_shown = 0;
     fprintf(p->out, "epoch %d/%d  loss %.4f", s->epoch, p->epochs, s->loss);
     if (s->regress)
         fprintf(p->out, "  mae %.4f  rmse %.4f", s->mae, s->rmse);

@@ -1,11 +1,14 @@
 /* resume.c: DIR/checkpoint, everything the epoch loop carries from one
- * epoch to the next, so that `train --resume DIR` goes on exactly as the
- * run would have (docs/checkpoint.md has the format byte by byte):
+ * epoch (or, for a run stopped by a signal, one batch) to the next, so
+ * that `train --resume DIR` goes on exactly as the run would have
+ * (docs/checkpoint.md has the format byte by byte):
  *
- *   "NNCK"  u32 version (1)  u64 file size
+ *   "NNCK"  u32 version (2)  u64 file size
  *   the model's name and its .nn file's SHA-256
  *   settings: u32 epochs, u32 batch, f32 lr, u64 seed, u32 limit
  *   u32 epochs done
+ *   the epoch in progress: u32 batches done, f64 loss sum, u64 right
+ *     answers, f64 absolute and f64 squared errors, f64 seconds (version 2)
  *   the shuffle, dropout and augment generators: 2 x u64 each
  *   optimizer: u32 kind, u32 buffers per tensor, u64 step
  *   schedule: u32 kind, f32 plateau rate, f64 best, u32 wait
@@ -23,7 +26,8 @@
  * writing.  Loading reads the whole file, checks size and checksum, then
  * walks all of it against the model without storing anything, and only
  * after that walk succeeds walks it again copying: a refused file leaves
- * the model and the loop as they were. */
+ * the model and the loop as they were.  Version 1, the same without the
+ * epoch in progress, is read too. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +39,8 @@
 #include "nnrt_internal.h"
 
 #define MAGIC "NNCK"
-#define VERSION 1u
+#define VERSION 2u
+#define FIRST_VERSION 1u     /* the oldest this reads: no epoch in progress */
 #define HEADER_BYTES 16      /* magic, version, size */
 #define ROW_DOUBLES 9
 
@@ -133,6 +138,16 @@ static void put_row(writer *w, const nnrt_epoch_stats *s)
         put_f64(w, v[i]);
 }
 
+static void put_partial(writer *w, const nnrt_epoch_sums *p)
+{
+    put_u32(w, (uint32_t)p->batches);
+    put_f64(w, p->loss_sum);
+    put_u64(w, (uint64_t)p->tally.correct);
+    put_f64(w, p->tally.abs_err);
+    put_f64(w, p->tally.sq_err);
+    put_f64(w, p->seconds);
+}
+
 /* Everything after the header and before the checksum. */
 static void put_body(writer *w, const nnrt_model *m, const nnrt_checkpoint *c)
 {
@@ -144,6 +159,7 @@ static void put_body(writer *w, const nnrt_model *m, const nnrt_checkpoint *c)
     put_u64(w, c->seed);
     put_u32(w, (uint32_t)c->limit);
     put_u32(w, (uint32_t)c->epochs_done);
+    put_partial(w, c->partial);
     put_rng(w, c->shuffle);
     put_rng(w, c->dropout);
     put_rng(w, c->augment);
@@ -220,6 +236,7 @@ typedef struct reader {
     const unsigned char *bytes;
     size_t len, pos;
     nnrt_error *err;
+    uint32_t version;           /* the file's, once check_integrity has read it */
 } reader;
 
 /* Are n more bytes there?  If not, say what was expected where. */
@@ -325,9 +342,10 @@ static int check_integrity(reader *r)
     uint64_t size;
     if (get_u32(r, "header", &version))
         return -1;
-    if (version != VERSION)
-        return nnrt_fail(r->err, "%s: byte 4: format version %u; this trainer reads version %u",
-                         r->path, version, VERSION);
+    if (version < FIRST_VERSION || version > VERSION)
+        return nnrt_fail(r->err, "%s: byte 4: format version %u; this trainer reads versions "
+                                 "%u to %u", r->path, version, FIRST_VERSION, VERSION);
+    r->version = version;
     if (get_u64(r, "header", &size))
         return -1;
     if (size < r->len)
@@ -352,7 +370,43 @@ static int check_integrity(reader *r)
     return 0;
 }
 
-/* The model's name and source, the settings and the epochs done into f. */
+/* The epoch in progress into f->partial (all 0 in a version 1 file):
+ * what a run stopped between two batches had added up so far. */
+static int read_partial(reader *r, nnrt_checkpoint_file *f)
+{
+    nnrt_epoch_sums *p = &f->partial;
+    memset(p, 0, sizeof *p);
+    f->partial_at = r->pos;
+    if (r->version < 2)
+        return 0;
+    uint32_t batches;
+    uint64_t right;
+    const char *what = "the epoch in progress";
+    if (get_u32(r, what, &batches) || get_f64(r, what, &p->loss_sum) ||
+        get_u64(r, what, &right) || get_f64(r, what, &p->tally.abs_err) ||
+        get_f64(r, what, &p->tally.sq_err) || get_f64(r, what, &p->seconds))
+        return -1;
+    if (batches > 0 && f->epochs_done >= f->epochs)
+        return nnrt_fail(r->err, "%s: byte %zu: %u batches into epoch %d of a run of %d",
+                         r->path, f->partial_at, batches, f->epochs_done + 1, f->epochs);
+    /* sums of batches that were all finite, so finite; errors and seconds
+     * not negative; all 0 when no batch is done */
+    int idle = batches == 0 && (p->loss_sum != 0 || right != 0 || p->tally.abs_err != 0 ||
+                                p->tally.sq_err != 0 || p->seconds != 0);
+    if (idle || batches > 0x7fffffff || !isfinite(p->loss_sum) ||
+        right > (uint64_t)batches * f->batch || !(p->tally.abs_err >= 0) ||
+        !isfinite(p->tally.abs_err) || !(p->tally.sq_err >= 0) || !isfinite(p->tally.sq_err) ||
+        !(p->seconds >= 0) || !isfinite(p->seconds))
+        return nnrt_fail(r->err, "%s: byte %zu: the sums of the epoch in progress are out of "
+                                 "range (%u batches, loss sum %g, %llu right)", r->path,
+                         f->partial_at, batches, p->loss_sum, (unsigned long long)right);
+    p->batches = (int)batches;
+    p->tally.correct = (long)right;
+    return 0;
+}
+
+/* The model's name and source, the settings, the epochs done and the
+ * epoch in progress into f. */
 static int read_head(reader *r, const nnrt_model *m, nnrt_checkpoint_file *f)
 {
     size_t at = r->pos;
@@ -392,7 +446,7 @@ static int read_head(reader *r, const nnrt_model *m, nnrt_checkpoint_file *f)
     f->batch = (int)batch;
     f->limit = (int)limit;
     f->epochs_done = (int)done;
-    return 0;
+    return read_partial(r, f);
 }
 
 int nnrt_checkpoint_open(const nnrt_model *m, const char *path, nnrt_checkpoint_file *f,
@@ -407,7 +461,7 @@ int nnrt_checkpoint_open(const nnrt_model *m, const char *path, nnrt_checkpoint_
         f->bytes = NULL;
         return -1;
     }
-    reader r = { f->path, f->bytes, f->len, 0, err };
+    reader r = { f->path, f->bytes, f->len, 0, err, 0 };
     if (check_integrity(&r) != 0 || read_head(&r, m, f) != 0) {
         nnrt_checkpoint_close(f);
         return -1;
@@ -468,6 +522,11 @@ int nnrt_checkpoint_settings(const nnrt_checkpoint_file *f, nnrt_train_opts *o, 
     if ((o->given & NNRT_GIVEN_EPOCHS) && o->epochs < f->epochs_done)
         return nnrt_fail(err, "--epochs %d: the run in %.*s has already done %d epochs", o->epochs,
                          run_dir(f), f->path, f->epochs_done);
+    /* the weights are part way through the next epoch: it cannot be undone */
+    if ((o->given & NNRT_GIVEN_EPOCHS) && f->partial.batches > 0 && o->epochs <= f->epochs_done)
+        return nnrt_fail(err, "--epochs %d: the run in %.*s has already done %d epochs and %d "
+                              "batches of epoch %d", o->epochs, run_dir(f), f->path,
+                         f->epochs_done, f->partial.batches, f->epochs_done + 1);
     if (!(o->given & NNRT_GIVEN_EPOCHS))
         o->epochs = f->epochs;
     o->batch = f->batch;
@@ -715,6 +774,11 @@ static int walk(reader *r, const nnrt_model *m, const nnrt_checkpoint_file *f,
                                  check.pos - 4, k, c->n_order);
         }
     }
+    /* the epoch in progress stopped between two of its batches, before its last */
+    int steps = (c->n_order + f->batch - 1) / f->batch;
+    if (f->partial.batches >= steps)
+        return nnrt_fail(r->err, "%s: byte %zu: %d batches into an epoch of %d", r->path,
+                         f->partial_at, f->partial.batches, steps);
     if (read_rows(r, c, f->epochs_done, copy) != 0)
         return -1;
     return read_tensors(r, m, c, buffers, copy);
@@ -723,7 +787,7 @@ static int walk(reader *r, const nnrt_model *m, const nnrt_checkpoint_file *f,
 int nnrt_checkpoint_load(const nnrt_model *m, const nnrt_checkpoint_file *f, nnrt_checkpoint *c,
                          nnrt_error *err)
 {
-    reader r = { f->path, f->bytes, f->len, 0, err };
+    reader r = { f->path, f->bytes, f->len, 0, err, 0 };
     nnrt_checkpoint_file head;
     if (check_integrity(&r) != 0 || read_head(&r, m, &head) != 0)
         return -1;
@@ -734,5 +798,6 @@ int nnrt_checkpoint_load(const nnrt_model *m, const nnrt_checkpoint_file *f, nnr
     if (walk(&r, m, f, c, 1) != 0)
         return -1;
     c->epochs_done = f->epochs_done;
+    *c->partial = f->partial;
     return 0;
 }

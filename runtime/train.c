@@ -10,7 +10,10 @@
  * early stopping's, then curve.csv, times.csv, DIR/weights and last
  * DIR/checkpoint, which holds all the loop carries to the next epoch (also
  * written once before the first).  `--resume DIR` starts from that instead
- * of fresh weights and goes on as the run would have.  At the end, with
+ * of fresh weights and goes on as the run would have.  A SIGINT or SIGTERM
+ * (signals.c) is acted on between batches: the run saves a checkpoint of
+ * the epoch so far (or, once the epoch's last batch is done, finishes the
+ * epoch's writes) and stops, saying how to go on.  At the end, with
  * early stopping, the best epoch's weights are put back; then the test
  * set, on stdout:  test: loss 0.3712 accuracy 0.8690
  * (a REGRESS model reports MAE and RMSE where others report accuracy).
@@ -39,6 +42,9 @@ typedef struct run {
     nnrt_lr_schedule schedule;
     nnrt_early_stopping early;
     int epochs_done;
+    nnrt_epoch_sums partial;    /* the epoch in progress so far */
+    int saved_batches;          /* DIR/checkpoint is from this far into epoch
+                                   epochs_done + 1 (a stopped run, resumed) */
     int have_all, have_test, have_optim;
     char weights_path[NNRT_PATH_MAX], curve_path[NNRT_PATH_MAX];
     char times_path[NNRT_PATH_MAX], checkpoint_path[NNRT_PATH_MAX];
@@ -140,39 +146,49 @@ double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const 
     return loss;
 }
 
-/* One pass over the shuffled training set (epoch e, 0-based); mean loss
- * and accuracy (or MAE and RMSE) into s.  Returns 0, or the 1-based number
- * of the batch whose loss was NaN or infinite, where the pass stops (with
- * that batch's mean loss in s->loss). */
-static int train_epoch(run *r, const nnrt_model *m, int batch, int e, nnrt_progress *progress,
-                       nnrt_epoch_stats *s)
+/* How a pass over the training set ended. */
+typedef enum epoch_end {
+    EPOCH_DONE,                 /* every batch trained on */
+    EPOCH_DIVERGED,             /* batch r->partial.batches had a NaN or infinite loss */
+    EPOCH_STOPPED               /* a signal came: r->partial.batches done, more to go */
+} epoch_end;
+
+/* One pass over the shuffled training set (epoch e, 0-based), or the rest
+ * of one that r->partial says was begun (its shuffle already drawn); mean
+ * loss and accuracy (or MAE and RMSE) into s.  A diverged pass leaves that
+ * batch's mean loss in s->loss. */
+static epoch_end train_epoch(run *r, const nnrt_model *m, int batch, int e,
+                             nnrt_progress *progress, nnrt_epoch_stats *s)
 {
     const nnrt_dataset *ds = &r->train;
-    double loss_sum = 0;
-    nnrt_tally tally = { 0, 0, 0 };
-    nnrt_shuffle(r->order, ds->n_samples, &r->shuffle);
-    int step = 0;
-    for (int first = 0; first < ds->n_samples; first += batch) {
+    nnrt_epoch_sums *p = &r->partial;
+    if (p->batches == 0)
+        nnrt_shuffle(r->order, ds->n_samples, &r->shuffle);
+    for (int first = p->batches * batch; first < ds->n_samples; first += batch) {
         /* the last batch may be partial: it is trained on too */
         int n = ds->n_samples - first < batch ? ds->n_samples - first : batch;
         nnrt_model_batch(m, ds, r->order, first, n, r->y);
         /* training batches only: validation and test see the images as they are */
         nnrt_augment_batch(m, m->input, n, r->augment_scratch, &r->augment);
         r->optim.opt.lr = nnrt_schedule_lr(&r->schedule, r->optim.step, e);
-        double loss = nnrt_train_batch(m, &r->optim, n, r->y, &r->dropout, &tally);
-        step++;
+        double loss = nnrt_train_batch(m, &r->optim, n, r->y, &r->dropout, &p->tally);
+        p->batches++;
         if (!isfinite(loss)) {
             s->loss = loss / n;
-            return step;
+            return EPOCH_DIVERGED;
         }
-        loss_sum += loss;
+        p->loss_sum += loss;
         double accuracy, mae, rmse;
-        nnrt_tally_means(m, &tally, first + n, &accuracy, &mae, &rmse);
-        nnrt_progress_update(progress, step, loss_sum / (first + n), s->regress ? mae : accuracy);
+        nnrt_tally_means(m, &p->tally, first + n, &accuracy, &mae, &rmse);
+        nnrt_progress_update(progress, p->batches, p->loss_sum / (first + n),
+                             s->regress ? mae : accuracy);
+        /* after the last batch, the epoch is finished and saved whole instead */
+        if (nnrt_stop_signal() && first + n < ds->n_samples)
+            return EPOCH_STOPPED;
     }
-    s->loss = loss_sum / ds->n_samples;
-    nnrt_tally_means(m, &tally, ds->n_samples, &s->accuracy, &s->mae, &s->rmse);
-    return 0;
+    s->loss = p->loss_sum / ds->n_samples;
+    nnrt_tally_means(m, &p->tally, ds->n_samples, &s->accuracy, &s->mae, &s->rmse);
+    return EPOCH_DONE;
 }
 
 /* What the checkpoint holds: the loop's state, as r and o have it now. */
@@ -184,6 +200,7 @@ static nnrt_checkpoint state_of(run *r, const nnrt_train_opts *o)
         .shuffle = &r->shuffle, .dropout = &r->dropout, .augment = &r->augment,
         .optim = &r->optim, .schedule = &r->schedule, .early = &r->early,
         .order = r->order, .n_order = r->train.n_samples, .rows = r->rows,
+        .partial = &r->partial,
     };
 }
 
@@ -194,11 +211,19 @@ static int save_checkpoint(run *r, const nnrt_model *m, const nnrt_train_opts *o
     return nnrt_checkpoint_save(m, r->checkpoint_path, &c, err);
 }
 
+/* curve.csv and times.csv after r->epochs_done epochs. */
+static int save_curve_files(run *r, nnrt_error *err)
+{
+    return nnrt_curve_write(r->curve_path, r->rows, r->epochs_done, err) != 0 ||
+                   nnrt_times_write(r->times_path, r->rows, r->epochs_done, err) != 0
+               ? -1
+               : 0;
+}
+
 /* What DIR shows after r->epochs_done epochs, the checkpoint aside. */
 static int save_epoch_files(run *r, const nnrt_model *m, nnrt_error *err)
 {
-    if (nnrt_curve_write(r->curve_path, r->rows, r->epochs_done, err) != 0 ||
-        nnrt_times_write(r->times_path, r->rows, r->epochs_done, err) != 0)
+    if (save_curve_files(r, err) != 0)
         return -1;
     return nnrt_weights_save(m, r->weights_path, err);
 }
@@ -228,7 +253,13 @@ static int start_resumed(run *r, const nnrt_model *m, const nnrt_train_opts *o,
     if (nnrt_checkpoint_load(m, f, &c, err) != 0)
         return -1;
     r->epochs_done = c.epochs_done;
-    if (r->epochs_done > 0 && save_epoch_files(r, m, err) != 0)
+    r->saved_batches = r->partial.batches;
+    /* stopped inside an epoch, the tensors are not the last epoch's: then
+     * DIR/weights keeps what it has (that epoch's, or after a kill between
+     * this epoch's files and its checkpoint, the bytes it will get again) */
+    if (r->epochs_done > 0 && r->partial.batches > 0 && save_curve_files(r, err) != 0)
+        return -1;
+    if (r->epochs_done > 0 && r->partial.batches == 0 && save_epoch_files(r, m, err) != 0)
         return -1;
     /* a longer run (--epochs) is the run from now on, even if killed again at once */
     if (o->epochs != f->epochs && save_checkpoint(r, m, o, err) != 0)
@@ -251,7 +282,10 @@ static int diverged(const run *r, const nnrt_train_opts *o, int e, const char *w
                     nnrt_error *err)
 {
     char kept[64];
-    if (r->epochs_done > 0)
+    if (r->saved_batches > 0)
+        snprintf(kept, sizeof kept, "from epoch %d at batch %d", r->epochs_done + 1,
+                 r->saved_batches);
+    else if (r->epochs_done > 0)
         snprintf(kept, sizeof kept, "from the end of epoch %d", r->epochs_done);
     else
         snprintf(kept, sizeof kept, "from before the first epoch");
@@ -310,6 +344,104 @@ static int restore_best(run *r, const nnrt_model *m, nnrt_error *err)
     return nnrt_weights_save(m, r->weights_path, err);
 }
 
+/* A signal stopped the run, whose checkpoint is saved as r stands: say
+ * where and how to go on; the exit status (130 for SIGINT, 143 for SIGTERM). */
+static int stopped(const run *r, const nnrt_model *m, const nnrt_train_opts *o)
+{
+    char where[64];
+    if (r->partial.batches > 0)
+        snprintf(where, sizeof where, "in epoch %d at batch %d", r->epochs_done + 1,
+                 r->partial.batches);
+    else if (r->epochs_done > 0)
+        snprintf(where, sizeof where, "after epoch %d", r->epochs_done);
+    else
+        snprintf(where, sizeof where, "before epoch 1");
+    return nnrt_stop_report(m->name, where, o->prog ? o->prog : m->name, o->out_dir);
+}
+
+/* The bar of epoch e (on a terminal) drawn where r->partial says it
+ * stands: at the epoch's start, resumed inside it, or stopped. */
+static void show_bar(const run *r, const nnrt_model *m, int batch, int e,
+                      nnrt_progress *progress)
+{
+    const nnrt_epoch_sums *p = &r->partial;
+    int samples = p->batches * batch;
+    double accuracy, mae, rmse;
+    nnrt_tally_means(m, &p->tally, samples, &accuracy, &mae, &rmse);
+    nnrt_progress_begin_at(progress, e + 1, p->batches, samples ? p->loss_sum / samples : 0,
+                           progress->regress ? mae : accuracy);
+}
+
+/* Epoch e (0-based), or the rest of it when r->partial says it was begun:
+ * its batches, then what end_epoch does and its files, the checkpoint
+ * last.  Returns 0, -1 on an error, or a stopped run's exit status, once
+ * the epoch so far is saved. */
+static int run_epoch(run *r, const nnrt_model *m, const nnrt_train_opts *o, int e,
+                     nnrt_progress *progress, nnrt_error *err)
+{
+    nnrt_epoch_stats *s = &r->rows[e];
+    /* a resumed epoch keeps its clock: times.csv has the seconds of all of it */
+    double start = nnrt_now() - r->partial.seconds;
+    memset(s, 0, sizeof *s);
+    s->epoch = e + 1;
+    s->regress = m->task == NNRT_TASK_REGRESS;
+    show_bar(r, m, o->batch, e, progress);
+    epoch_end end = train_epoch(r, m, o->batch, e, progress, s);
+    if (end == EPOCH_DIVERGED) {
+        char where[96];
+        nnrt_progress_break(progress);
+        snprintf(where, sizeof where, "batch %d of %d: the loss is %s", r->partial.batches,
+                 progress->steps, isnan(s->loss) ? "nan" : "infinite");
+        return diverged(r, o, e, where, err);
+    }
+    if (end == EPOCH_STOPPED) {
+        show_bar(r, m, o->batch, e, progress);   /* the last redraw may be older */
+        nnrt_progress_break(progress);
+        r->partial.seconds = nnrt_now() - start;
+        if (save_checkpoint(r, m, o, err) != 0)
+            return -1;
+        return stopped(r, m, o);
+    }
+    memset(&r->partial, 0, sizeof r->partial);   /* the epoch's sums are in its row now */
+    end_epoch(r, m, e, progress, start);
+    const nnrt_param *bad = nonfinite_tensor(m);
+    if (bad) {
+        char where[160];
+        snprintf(where, sizeof where, "after its last update: %s holds a nan or an infinity",
+                 bad->name);
+        return diverged(r, o, e, where, err);
+    }
+    r->epochs_done = e + 1;
+    r->saved_batches = 0;   /* (once the checkpoint below is written) */
+    /* the checkpoint last: until it is renamed into place, a kill goes back
+     * to the previous one, and a resumed run rewrites the other files */
+    if (save_epoch_files(r, m, err) != 0 || save_checkpoint(r, m, o, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* The epochs left (fewer with early stopping), with SIGINT and SIGTERM
+ * watched: the first stops the run between two batches, or between two
+ * epochs when it came after an epoch's last batch (its validation and
+ * files are finished first).  Before and after, they act at once: the run
+ * is not started yet, or its training is saved whole.  Returns 0, -1 on an
+ * error, or a stopped run's exit status. */
+static int run_epochs(run *r, const nnrt_model *m, const nnrt_train_opts *o,
+                      nnrt_progress *progress, nnrt_error *err)
+{
+    nnrt_stop_watch();
+    int rc = 0;
+    for (int e = r->epochs_done; rc == 0 && e < o->epochs && !nnrt_early_stopped(&r->early) &&
+                                 !nnrt_stop_signal();
+         e++)
+        rc = run_epoch(r, m, o, e, progress, err);
+    nnrt_stop_unwatch();
+    /* after an epoch's checkpoint (or the run's first): it is the run as it stands */
+    if (rc == 0 && nnrt_stop_signal())
+        rc = stopped(r, m, o);
+    return rc;
+}
+
 static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err)
 {
     int steps = (r->train.n_samples + o->batch - 1) / o->batch;
@@ -318,7 +450,10 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
            m->name, r->train.n_samples, r->val.n_samples, r->test.n_samples, o->batch, steps,
            o->out_dir);
     nnrt_model_data_print(m, &r->all, &r->test, 0);   /* which copy of the data, if several */
-    if (o->resume)
+    if (o->resume && r->partial.batches > 0)
+        printf("resuming in epoch %d of %d after batch %d of %d, from %s\n", r->epochs_done + 1,
+               o->epochs, r->partial.batches, steps, r->checkpoint_path);
+    else if (o->resume)
         printf("resuming after epoch %d of %d, from %s\n", r->epochs_done, o->epochs,
                r->checkpoint_path);
     fflush(stdout);
@@ -326,36 +461,9 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     nnrt_progress_init(&progress, stdout, isatty(STDOUT_FILENO), o->epochs, steps);
     progress.regress = m->task == NNRT_TASK_REGRESS;
 
-    for (int e = r->epochs_done; e < o->epochs && !nnrt_early_stopped(&r->early); e++) {
-        nnrt_epoch_stats *s = &r->rows[e];
-        double start = nnrt_now();
-        memset(s, 0, sizeof *s);
-        s->epoch = e + 1;
-        s->regress = m->task == NNRT_TASK_REGRESS;
-        nnrt_progress_begin(&progress, e + 1);
-        int bad_batch = train_epoch(r, m, o->batch, e, &progress, s);
-        if (bad_batch) {
-            char where[96];
-            if (progress.tty)
-                printf("\n");
-            snprintf(where, sizeof where, "batch %d of %d: the loss is %s", bad_batch, steps,
-                     isnan(s->loss) ? "nan" : "infinite");
-            return diverged(r, o, e, where, err);
-        }
-        end_epoch(r, m, e, &progress, start);
-        const nnrt_param *bad = nonfinite_tensor(m);
-        if (bad) {
-            char where[160];
-            snprintf(where, sizeof where, "after its last update: %s holds a nan or an infinity",
-                     bad->name);
-            return diverged(r, o, e, where, err);
-        }
-        r->epochs_done = e + 1;
-        /* the checkpoint last: until it is renamed into place, a kill goes back
-         * to the previous one, and a resumed run rewrites the other files */
-        if (save_epoch_files(r, m, err) != 0 || save_checkpoint(r, m, o, err) != 0)
-            return -1;
-    }
+    int rc = run_epochs(r, m, o, &progress, err);
+    if (rc != 0)
+        return rc;
     if (restore_best(r, m, err) != 0)
         return -1;
     /* the verdict on the curves and their picture, DIR/report.txt and

@@ -641,7 +641,7 @@ START_TEST(train_augments_training_batches_only)
     nnrt_model m = counting_model(a);
     char out[1024];
     snprintf(out, sizeof out, "%s/run", data_dir);
-    nnrt_train_opts o = { 2, MAX_BATCH, 0.1f, 1, 0, out, NULL, 0, 1 };   /* --overwrite */
+    nnrt_train_opts o = { 2, MAX_BATCH, 0.1f, 1, 0, out, NULL, 0, 1, NULL };   /* --overwrite */
     nnrt_error err;
     ck_assert_msg(nnrt_train_run(&m, &o, &err) == 0, "%s", err.msg);
     /* 30 training samples a epoch, every one changed; 10 validation and 10

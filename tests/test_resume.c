@@ -12,10 +12,7 @@
  * refused by file and byte offset, leaving the folder as it was; flags that
  * disagree with the run are refused; a run that diverges stops naming the
  * epoch and batch, and keeps the previous epoch's checkpoint. */
-#include <fcntl.h>
 #include <signal.h>
-#include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "trainer_util.h"
@@ -132,38 +129,19 @@ __attribute__((noinline)) static char *output_of(const char *cmd, int *status)
     return out;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Start `exe train ARG DIR` (ARG --out or --resume), its output into log. */
 static pid_t spawn(const char *exe, const char *arg, const char *dir, const char *log)
 {
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0)
-            _exit(126);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        close(fd);
-        execl(exe, exe, "train", arg, dir, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    char *const argv[] = { (char *)exe, "train", (char *)arg, (char *)dir, NULL };
+    return spawn_logged(argv, log);
 }
 
 /* Let pid run for `seconds`, then SIGKILL it if it still runs.  Returns
  * -1 if it was killed, else its exit status. */
 static int kill_after(pid_t pid, double seconds)
 {
-    struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
     if (seconds >= 0)
-        nanosleep(&ts, NULL);
+        sleep_seconds(seconds);
     if (seconds >= 0)
         kill(pid, SIGKILL);
     int status;
@@ -173,28 +151,11 @@ static int kill_after(pid_t pid, double seconds)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Whether files a and b hold the same bytes (both must be there). */
-static int same_bytes(const char *a, const char *b)
-{
-    size_t na = file_size(a), nb = file_size(b);
-    char *x = slurp(a), *y = slurp(b);
-    int same = na == nb && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* The epoch a run's log says it resumed after, or -1.  Not inlined: gcc
  * 12 then mistakes slurp's buffer for a dangling stack pointer. */
 __attribute__((noinline)) static int resumed_epoch(const char *log)
 {
-    if (!exists(log))
+    if (!path_exists(log))
         return -1;      /* killed before it opened its log */
     char *out = slurp(log);
     const char *line = strstr(out, "\nresuming after epoch ");
@@ -224,12 +185,13 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
             snprintf(dir, sizeof dir, "%s/ref", work);
         else
             snprintf(dir, sizeof dir, "%s/again%d", work, i);
-        double start = now();
+        double start = monotonic_seconds();
         ck_assert_int_eq(kill_after(spawn(exe, "--out", dir, log), -1), 0);
-        seconds = now() - start < seconds ? now() - start : seconds;
+        double took = monotonic_seconds() - start;
+        seconds = took < seconds ? took : seconds;
         snprintf(a, sizeof a, "%s/weights", ref);
         snprintf(b, sizeof b, "%s/weights", dir);
-        ck_assert(same_bytes(a, b));
+        ck_assert(same_file_bytes(a, b));
     }
 
     uint32_t rng = 2024;
@@ -242,7 +204,7 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
         snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint", dir);
         for (int attempt = 0;; attempt++) {
             /* no checkpoint yet: killed before the first one, start again */
-            int resume = exists(checkpoint);
+            int resume = path_exists(checkpoint);
             /* the first kill of trial t somewhere in the t-th tenth of the
              * run, later ones anywhere: kills land all along the run */
             double delay = attempt == 0 ? seconds * (t + uniform(&rng)) / TRIALS
@@ -263,11 +225,12 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
         }
         snprintf(a, sizeof a, "%s/weights", ref);
         snprintf(b, sizeof b, "%s/weights", dir);
-        ck_assert_msg(same_bytes(a, b), "trial %d: weights differ from the uninterrupted run's", t);
+        ck_assert_msg(same_file_bytes(a, b), "trial %d: weights differ from the uninterrupted run's",
+                      t);
         snprintf(a, sizeof a, "%s/curve.csv", ref);
         snprintf(b, sizeof b, "%s/curve.csv", dir);
-        ck_assert_msg(same_bytes(a, b), "trial %d: curve.csv differs from the uninterrupted run's",
-                      t);
+        ck_assert_msg(same_file_bytes(a, b),
+                      "trial %d: curve.csv differs from the uninterrupted run's", t);
     }
     int distinct = 0;
     for (int e = 1; e < 64; e++)
@@ -510,6 +473,145 @@ START_TEST(no_checkpoint_or_conflicting_flags_are_refused)
 }
 END_TEST
 
+/* ---- the epoch in progress (version 2) and version 1 --------------------- */
+
+static uint32_t get32(const char *b, size_t at)
+{
+    return (uint32_t)(uint8_t)b[at] | (uint32_t)(uint8_t)b[at + 1] << 8 |
+           (uint32_t)(uint8_t)b[at + 2] << 16 | (uint32_t)(uint8_t)b[at + 3] << 24;
+}
+
+static void set32(char *b, size_t at, uint32_t x)
+{
+    for (int i = 0; i < 4; i++)
+        b[at + (size_t)i] = (char)(x >> 8 * i);
+}
+
+/* Where a checkpoint's settings start: after the header, the model's name
+ * and the source digest. */
+static size_t settings_at(const char *b)
+{
+    size_t at = 16;
+    at += 4 + get32(b, at);
+    return at + 4 + get32(b, at);
+}
+
+/* The checksum (and the size in the header) made right again after an edit. */
+static void reseal(char *b, size_t len)
+{
+    for (int i = 0; i < 8; i++)
+        b[8 + i] = (char)((uint64_t)len >> 8 * i);
+    set32(b, len - 4, (uint32_t)crc32(0, (const Bytef *)b, (uInt)(len - 4)));
+}
+
+START_TEST(epochs_in_progress_are_checked)
+{
+    char dir[1024], path[1100], expected[4096], *good;
+    size_t len;
+    short_run("k", "in_progress", dir, sizeof dir, &good, &len);   /* 3 epochs of 50 batches */
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    size_t settings = settings_at(good), epochs_at = settings, partial_at = settings + 28;
+    ck_assert_uint_eq(get32(good, 4), 2);          /* version 2 */
+    ck_assert_uint_eq(get32(good, partial_at - 4), 3);   /* 3 epochs done */
+    ck_assert_uint_eq(get32(good, partial_at), 0);       /* and nothing begun */
+    char *bad = malloc(len);
+
+    /* batches of an epoch past the run's end */
+    memcpy(bad, good, len);
+    set32(bad, partial_at, 3);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: 3 batches into epoch 4 of a run of 3\n", path, partial_at);
+    refused(dir, expected, "batches after the last epoch");
+
+    /* as long as the epoch, or longer: it would have ended */
+    set32(bad, epochs_at, 24);
+    set32(bad, partial_at, 50);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: 50 batches into an epoch of 50\n", path, partial_at);
+    refused(dir, expected, "a whole epoch in progress");
+
+    /* more right answers than samples */
+    set32(bad, partial_at, 2);
+    set32(bad, partial_at + 12, 33);   /* u64 right, low half: 2 batches of 16 are 32 */
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: the sums of the epoch in progress are out of range (2 "
+             "batches, loss sum 0, 33 right)\n", path, partial_at);
+    refused(dir, expected, "more right than samples");
+
+    /* sums without a batch done */
+    set32(bad, partial_at, 0);
+    set32(bad, partial_at + 12, 5);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    snprintf(expected, sizeof expected,
+             "k: error: %s: byte %zu: the sums of the epoch in progress are out of range (0 "
+             "batches, loss sum 0, 5 right)\n", path, partial_at);
+    refused(dir, expected, "sums of no batch");
+
+    /* a fine epoch in progress cannot be cut off by --epochs */
+    set32(bad, partial_at, 2);
+    set32(bad, partial_at + 12, 32);
+    reseal(bad, len);
+    write_bytes(path, bad, len);
+    Snapshot s;
+    snapshot(dir, &s);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s/k train --resume %s --epochs 3", work, dir);
+    int status;
+    char *out = output_of(cmd, &status);
+    snprintf(expected, sizeof expected, "k: error: --epochs 3: the run in %s has already done 3 "
+                                        "epochs and 2 batches of epoch 4\n", dir);
+    ck_assert_msg(status == 1 && strcmp(out, expected) == 0, "%d\n%s", status, out);
+    free(out);
+    assert_untouched(dir, &s, "--epochs before the epoch in progress");
+    snapshot_free(&s);
+    free(bad);
+    free(good);
+}
+END_TEST
+
+START_TEST(version_1_checkpoints_still_resume)
+{
+    /* 3 epochs, the checkpoint rewritten as version 1 wrote it (without
+     * the epoch in progress), then --epochs 4: the same bytes as 4 at once */
+    char dir[1024], path[1100], cmd[4096], a[1100], b[1100], *v2;
+    size_t len;
+    snprintf(cmd, sizeof cmd, "%s/k train --epochs 4 --out %s/v1_b", work, work);
+    int status;
+    char *out = output_of(cmd, &status);
+    ck_assert_msg(status == 0, "%s", out);
+    free(out);
+    short_run("k", "v1_a", dir, sizeof dir, &v2, &len);
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    size_t partial_at = settings_at(v2) + 28, partial_bytes = 44, v1_len = len - partial_bytes;
+    char *v1 = malloc(v1_len);
+    memcpy(v1, v2, partial_at);
+    memcpy(v1 + partial_at, v2 + partial_at + partial_bytes, len - partial_at - partial_bytes);
+    set32(v1, 4, 1);
+    reseal(v1, v1_len);
+    write_bytes(path, v1, v1_len);
+    snprintf(cmd, sizeof cmd, "%s/k train --resume %s --epochs 4", work, dir);
+    out = output_of(cmd, &status);
+    ck_assert_msg(status == 0 && strstr(out, "\nresuming after epoch 3 of 4, from "), "%d\n%s",
+                  status, out);
+    free(out);
+    for (int i = 0; i < 2; i++) {
+        const char *name = i == 0 ? "weights" : "curve.csv";
+        snprintf(a, sizeof a, "%s/%s", dir, name);
+        snprintf(b, sizeof b, "%s/v1_b/%s", work, name);
+        ck_assert_msg(same_file_bytes(a, b), "%s differs", name);
+    }
+    free(v1);
+    free(v2);
+}
+END_TEST
+
 START_TEST(more_epochs_go_on_as_a_longer_run)
 {
     /* 4 epochs, then --resume --epochs 9: the same bytes as 9 at once */
@@ -529,7 +631,7 @@ START_TEST(more_epochs_go_on_as_a_longer_run)
         const char *name = i == 0 ? "weights" : "curve.csv";
         snprintf(a, sizeof a, "%s/long_a/%s", work, name);
         snprintf(b, sizeof b, "%s/long_b/%s", work, name);
-        ck_assert_msg(same_bytes(a, b), "%s differs", name);
+        ck_assert_msg(same_file_bytes(a, b), "%s differs", name);
     }
 }
 END_TEST
@@ -562,7 +664,7 @@ START_TEST(divergence_stops_with_epoch_batch_and_hint)
      * resumes into the same divergence, at the same batch */
     char path[1100];
     snprintf(path, sizeof path, "%s/curve.csv", dir);
-    ck_assert(!exists(path));
+    ck_assert(!path_exists(path));
     snprintf(cmd, sizeof cmd, "%s/diverge train --resume %s", work, dir);
     out = output_of(cmd, &status);
     ck_assert_int_eq(status, 1);
@@ -606,6 +708,22 @@ START_TEST(divergence_keeps_the_previous_epoch)
     ck_assert_int_eq(status, 1);
     ck_assert_msg(strstr(out, expected) != NULL, "%s", out);
     free(out);
+
+    /* from a checkpoint saved inside epoch E (as a signal leaves one: here
+     * one batch into it), a divergence in E keeps that one */
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    char *ck = slurp(path);
+    size_t len = file_size(path);
+    set32(ck, settings_at(ck) + 28, 1);
+    reseal(ck, len);
+    write_bytes(path, ck, len);
+    free(ck);
+    out = output_of(cmd, &status);
+    ck_assert_int_eq(status, 1);
+    snprintf(expected, sizeof expected, "  the last good checkpoint, from epoch %d at batch 1, is "
+                                        "kept in %s/checkpoint\n", epoch, dir);
+    ck_assert_msg(strstr(out, expected) != NULL, "%s", out);
+    free(out);
 }
 END_TEST
 
@@ -619,6 +737,8 @@ int main(void)
     tcase_add_test(tc, damaged_checkpoints_are_refused);
     tcase_add_test(tc, no_checkpoint_or_conflicting_flags_are_refused);
     tcase_add_test(tc, more_epochs_go_on_as_a_longer_run);
+    tcase_add_test(tc, epochs_in_progress_are_checked);
+    tcase_add_test(tc, version_1_checkpoints_still_resume);
     tcase_add_test(tc, divergence_stops_with_epoch_batch_and_hint);
     tcase_add_test(tc, divergence_keeps_the_previous_epoch);
     suite_add_tcase(s, tc);

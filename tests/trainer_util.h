@@ -5,12 +5,15 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "suite.h"
 
@@ -142,6 +145,57 @@ __attribute__((noinline, unused)) static double test_accuracy(const char *output
     double loss, acc;
     ck_assert_int_eq(sscanf(t, "test: loss %lf accuracy %lf", &loss, &acc), 2);
     return acc;
+}
+
+/* ---- trainers in the background (test_resume.c, test_signals.c) ------- */
+
+static inline int path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Whether files a and b hold the same bytes (both must be there). */
+static inline int same_file_bytes(const char *a, const char *b)
+{
+    size_t na = file_size(a), nb = file_size(b);
+    char *x = slurp(a), *y = slurp(b);
+    int same = na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static inline double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline void sleep_seconds(double seconds)
+{
+    struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+/* Start argv (argv[0] the program, NULL-terminated) with stdout and
+ * stderr into the file log; its pid. */
+static inline pid_t spawn_logged(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0)
+            _exit(126);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
 }
 
 /* Whether Debian's dataset-fashion-mnist is installed. */
