@@ -2,7 +2,8 @@
  * run besides its curve (nnrt_diag_facts, diagnose.h): the classes and
  * inputs of the training set, as the batches hand them to the model; the
  * loss's chance level; batchnorm's momentum and the updates made; and the
- * loss where training started, measured again on the initial weights.
+ * loss where training started, measured again on the initial weights, in
+ * training mode as the curve's training loss is.
  *
  * Why measure the start again rather than keep the first batch's loss:
  * a resumed run has no first batch, and the verdict should not depend on
@@ -99,6 +100,8 @@ static int count_data(const nnrt_model *m, const nnrt_dataset *train, nnrt_diag_
     int rc = scan_data(m, train, counts, &f->constant_inputs);
     if (rc == 0 && counts)
         summarize_labels(counts, bound, f);
+    if (f->top_count > 0 && m->class_names && f->top_label < nnrt_class_count(m))
+        f->top_name = m->class_names[f->top_label];
     free(counts);
     return rc;
 }
@@ -116,12 +119,34 @@ static void copy_values(const nnrt_model *m, float *saved, int to_saved)
     }
 }
 
-/* The initial weights' mean loss on the first NNRT_DIAG_START_SAMPLES
- * training samples, in inference mode, into f->start_loss (0 when the
- * weights cannot be drawn again, or the loss is not finite); m's tensors
- * are put back. */
-static int measure_start_loss(const nnrt_model *m, const nnrt_dataset *train, uint64_t seed,
-                              nnrt_diag_facts *f)
+/* The mean loss of m's current weights on rows [0, head->n_samples) of
+ * head, in training mode (batchnorm by batch statistics, dropout drawing
+ * from the run's dropout stream as it began), in batches of `batch`: the
+ * loss the first updates saw, comparable with the training loss of the
+ * curve.  order and y hold batch ints. */
+static double training_mode_loss(const nnrt_model *m, const nnrt_dataset *head, int batch,
+                                 uint64_t seed, int *order, int *y)
+{
+    nnrt_rng dropout;
+    nnrt_rng_stream(&dropout, seed, NNRT_STREAM_DROPOUT);
+    double sum = 0;
+    for (int at = 0; at < head->n_samples; at += batch) {
+        int n = head->n_samples - at < batch ? head->n_samples - at : batch;
+        for (int r = 0; r < n; r++)
+            order[r] = at + r;
+        nnrt_model_batch(m, head, order, 0, n, y);
+        m->forward(n, 1, &dropout);
+        sum += m->loss(n, y);
+    }
+    return sum / head->n_samples + nnrt_penalty(m);
+}
+
+/* The initial weights' loss on the first NNRT_DIAG_START_SAMPLES training
+ * samples into f->start_loss (0 when the weights cannot be drawn again, or
+ * the loss is not finite).  Every tensor, batchnorm's moving statistics
+ * too, is put back as it was. */
+static int measure_start_loss(const nnrt_model *m, const nnrt_train_opts *o,
+                              const nnrt_dataset *train, nnrt_diag_facts *f)
 {
     size_t total = 0;
     for (int p = 0; p < m->n_params; p++)
@@ -129,18 +154,17 @@ static int measure_start_loss(const nnrt_model *m, const nnrt_dataset *train, ui
     nnrt_dataset head = *train;
     nnrt_dataset_limit(&head, NNRT_DIAG_START_SAMPLES);
     float *saved = malloc((total ? total : 1) * sizeof *saved);
-    int *order = malloc(((size_t)head.n_samples + 1) * sizeof *order);
-    int *y = malloc((size_t)m->max_batch * sizeof *y);
+    int *order = malloc((size_t)o->batch * sizeof *order);
+    int *y = malloc((size_t)o->batch * sizeof *y);
     int rc = saved && order && y ? 0 : -1;
     if (rc == 0 && head.n_samples > 0) {
         copy_values(m, saved, 1);
         nnrt_rng init;
-        nnrt_rng_stream(&init, seed, NNRT_STREAM_INIT);
+        nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
         nnrt_error ignored;   /* a transfer file gone since: the start is unknown */
         if (nnrt_params_start(m, &init, &ignored) == 0) {
-            nnrt_scores s;
-            nnrt_evaluate(m, &head, order, y, &s);
-            f->start_loss = isfinite(s.loss) ? s.loss : 0;
+            double loss = training_mode_loss(m, &head, o->batch, o->seed, order, y);
+            f->start_loss = isfinite(loss) ? loss : 0;
         }
         copy_values(m, saved, 0);
     }
@@ -150,18 +174,19 @@ static int measure_start_loss(const nnrt_model *m, const nnrt_dataset *train, ui
     return rc;
 }
 
-int nnrt_diag_facts_gather(const nnrt_model *m, const nnrt_dataset *train, uint64_t seed,
-                           double lr, long steps, nnrt_diag_facts *f, nnrt_error *err)
+int nnrt_diag_facts_gather(const nnrt_model *m, const nnrt_train_opts *o,
+                           const nnrt_dataset *train, long steps, nnrt_diag_facts *f,
+                           nnrt_error *err)
 {
     memset(f, 0, sizeof *f);
-    f->lr = lr;
+    f->lr = o->lr;
     f->loss = m->loss_kind;
     f->classes = nnrt_class_count(m);
     f->chance_loss = chance_loss(m, f->classes);
     f->n_samples = train->n_samples;
     f->bn_momentum = m->bn_momentum;
     f->steps = steps;
-    if (count_data(m, train, f) != 0 || measure_start_loss(m, train, seed, f) != 0)
+    if (count_data(m, train, f) != 0 || measure_start_loss(m, o, train, f) != 0)
         return nnrt_fail(err, "out of memory for the diagnosis");
     return 0;
 }

@@ -187,6 +187,15 @@ static int above(double v, double level)
     return level > 0 && v > level * (1 + NNRT_DIAG_ABOVE);
 }
 
+/* What the last loss must not end above: the higher of where it started
+ * and a classifier's chance level (a fresh network often starts above
+ * ln K, its outputs not all equal, and a few updates may leave it there);
+ * either alone when the other is unknown; 0 when neither is. */
+static double end_ceiling(const nnrt_diag_facts *f)
+{
+    return f ? fmax(f->start_loss, f->chance_loss) : 0;
+}
+
 /* The highest finite training loss; 0 if none. */
 static double peak_loss(const nnrt_curve *c)
 {
@@ -268,10 +277,9 @@ static int diverged(const nnrt_curve *c, const nnrt_diag_facts *f, int bad, int 
         d->bad_epoch = nnrt_curve_epoch(c, bad >= 0 ? bad : 0);
     } else if (find_jump(c, start, d)) {
         d->divergence = NNRT_DIVERGE_JUMP;
-    } else if (f && above(d->last_loss, f->chance_loss)) {
-        d->divergence = NNRT_DIVERGE_ABOVE_CHANCE;
-    } else if (above(d->last_loss, start)) {
-        d->divergence = NNRT_DIVERGE_ABOVE_START;
+    } else if (above(d->last_loss, end_ceiling(f))) {
+        d->divergence = f->chance_loss > f->start_loss ? NNRT_DIVERGE_ABOVE_CHANCE
+                                                       : NNRT_DIVERGE_ABOVE_START;
     } else if (at_chance(c, f, d)) {
         d->divergence = NNRT_DIVERGE_AT_CHANCE;
         d->final_accuracy = final_accuracy(d);
@@ -515,6 +523,8 @@ static void verdict_line(text *t, const nnrt_diagnosis *d)
         break;
     case NNRT_FIT_ONE_CLASS:
         say(t, "nothing to learn: every training sample is of class %d", d->facts.top_label);
+        if (d->facts.top_name)
+            say(t, " (%s)", d->facts.top_name);
         if (isfinite(d->final_metric))
             say(t, ", so accuracy %.4f says nothing", d->final_metric);
         say(t, "\n");
@@ -658,7 +668,7 @@ static void warning_lines(text *t, const nnrt_diagnosis *d)
                "in every input\n", f->n_samples);
     if ((d->warnings & NNRT_WARN_FEW_CLASSES) && f->classes_present == 1)
         say(t, "warning: the training set holds one of the model's %d classes: all %ld samples "
-               "have label %d\n", f->classes, f->n_samples, f->top_label);
+               "are of class %d\n", f->classes, f->n_samples, f->top_label);
     else if (d->warnings & NNRT_WARN_FEW_CLASSES)
         say(t, "warning: the training set holds %d of the model's %d classes: it cannot learn "
                "the others\n", f->classes_present, f->classes);

@@ -33,7 +33,7 @@
  * learn. */
 #define NNRT_DIAG_MAX_CUT_ORDERS 3
 /* The starting loss: the initial weights' mean loss on the first this many
- * training samples (in inference mode). */
+ * training samples (in training mode, as the curve's loss). */
 #define NNRT_DIAG_START_SAMPLES 1000
 
 /* ---- batchnorm ---- */
@@ -65,8 +65,8 @@
  * nothing, and the rules that need a fact skip it. */
 typedef struct nnrt_diag_facts {
     double lr;                  /* the run's learning rate; 0: unknown */
-    double start_loss;          /* the initial weights' mean loss (NNRT_DIAG_START_SAMPLES);
-                                   0: unknown */
+    double start_loss;          /* the initial weights' mean loss in training mode on the
+                                   first NNRT_DIAG_START_SAMPLES samples; 0: unknown */
     nnrt_loss_kind loss;
     int classes;                /* the classes the model tells apart (2 for one sigmoid
                                    output); 0: a regression model */
@@ -75,7 +75,8 @@ typedef struct nnrt_diag_facts {
                                    binary_cross_entropy; 0: no such level */
     long n_samples;             /* training samples */
     int classes_present;        /* distinct labels among them; 0: not counted */
-    int top_label;              /* the commonest label... */
+    int top_label;              /* the commonest label (its name: top_name, or NULL)... */
+    const char *top_name;
     long top_count;             /* ...and its samples */
     int constant_inputs;        /* every training sample has the same inputs */
     double bn_momentum;         /* nnrt_model's; 0: no batchnorm to judge */
@@ -184,15 +185,16 @@ void nnrt_diagnose(const nnrt_curve *c, nnrt_diagnosis *d);
  * as snprintf returns it. */
 int nnrt_diagnosis_text(const nnrt_diagnosis *d, char *buf, size_t len);
 
-/* The facts of a run of m on its training split train, after `steps`
- * updates at rate lr, from a start with the weights of seed: the labels
- * and inputs counted and compared, and the starting loss measured on the
- * initial weights, drawn again and evaluated (m's tensors are put back
- * as they were; m->input and m->target are overwritten).  A starting loss
- * that cannot be measured (a transfer file gone since) is left 0.  -1 only
- * when out of memory. */
-int nnrt_diag_facts_gather(const nnrt_model *m, const nnrt_dataset *train, uint64_t seed,
-                           double lr, long steps, nnrt_diag_facts *f, nnrt_error *err);
+/* The facts of a run of m with settings o (rate, seed, batch) on its
+ * training split train, after `steps` updates: the labels and inputs
+ * counted and compared, and the starting loss measured on the initial
+ * weights, drawn again from the seed (m's tensors are put back as they
+ * were; m->input and m->target are overwritten).  A starting loss that
+ * cannot be measured (a transfer file gone since) is left 0.  -1 only when
+ * out of memory. */
+int nnrt_diag_facts_gather(const nnrt_model *m, const nnrt_train_opts *o,
+                           const nnrt_dataset *train, long steps, nnrt_diag_facts *f,
+                           nnrt_error *err);
 
 /* When `train` has run its epochs: DIR/curve.svg (titled with m's name)
  * and the verdict on the curve and f, printed on stdout and written to

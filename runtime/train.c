@@ -362,7 +362,7 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
      * output is what `eval` prints */
     nnrt_diag_facts facts;
     nnrt_diagnosis verdict;
-    if (nnrt_diag_facts_gather(m, &r->train, o->seed, o->lr, r->optim.step, &facts, err) != 0 ||
+    if (nnrt_diag_facts_gather(m, o, &r->train, r->optim.step, &facts, err) != 0 ||
         nnrt_train_report(m, o->out_dir, r->rows, r->epochs_done, &facts, &verdict, err) != 0)
         return -1;
 
