@@ -530,8 +530,9 @@ static void verdict_line(text *t, const nnrt_diagnosis *d)
         say(t, "\n");
         break;
     case NNRT_FIT_BN_LAG:
-        say(t, "not judged: batchnorm's moving statistics have not caught up with the batches' "
-               "(see the warning), and validation normalizes by them\n");
+        say(t, "not judged: batchnorm's moving statistics have not caught up with its batch "
+               "statistics (see the warning), so validation and test, which normalize by them, "
+               "understate the model\n");
         break;
     case NNRT_FIT_TOO_SHORT:
         say(t, "too short to judge: one epoch shows no trend\n");

@@ -1,5 +1,6 @@
-/* diagnose.h: what a learning curve says about a model, in words
- * (diagnose.c), and what `train` leaves behind when it ends: curve.svg and
+/* diagnose.h: what a learning curve and the facts of its run say about a
+ * model, in words (diagnose.c); those facts, gathered when training ends
+ * (diag_facts.c); and what `train` leaves behind then: curve.svg and
  * report.txt (report.c).  Internal; not installed.
  *
  * The rules, their thresholds and the reasons for them are documented in
