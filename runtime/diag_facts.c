@@ -2,8 +2,7 @@
  * run besides its curve (nnrt_diag_facts, diagnose.h): the classes and
  * inputs of the training set, as the batches hand them to the model; the
  * loss's chance level; batchnorm's momentum and the updates made; and the
- * loss where training started, measured again on the initial weights, in
- * training mode as the curve's training loss is.
+ * loss where training started, measured again on the initial weights.
  *
  * Why measure the start again rather than keep the first batch's loss:
  * a resumed run has no first batch, and the verdict should not depend on
@@ -120,12 +119,11 @@ static void copy_values(const nnrt_model *m, float *saved, int to_saved)
 }
 
 /* The mean loss of m's current weights on rows [0, head->n_samples) of
- * head, in training mode (batchnorm by batch statistics, dropout drawing
- * from the run's dropout stream as it began), in batches of `batch`: the
- * loss the first updates saw, comparable with the training loss of the
- * curve.  order and y hold batch ints. */
-static double training_mode_loss(const nnrt_model *m, const nnrt_dataset *head, int batch,
-                                 uint64_t seed, int *order, int *y)
+ * head, in batches of `batch`: in training mode (dropout drawing from the
+ * run's dropout stream as it began) when `training`, else in inference
+ * mode.  order and y hold batch ints. */
+static double loss_of(const nnrt_model *m, const nnrt_dataset *head, int batch, int training,
+                      uint64_t seed, int *order, int *y)
 {
     nnrt_rng dropout;
     nnrt_rng_stream(&dropout, seed, NNRT_STREAM_DROPOUT);
@@ -135,7 +133,7 @@ static double training_mode_loss(const nnrt_model *m, const nnrt_dataset *head, 
         for (int r = 0; r < n; r++)
             order[r] = at + r;
         nnrt_model_batch(m, head, order, 0, n, y);
-        m->forward(n, 1, &dropout);
+        m->forward(n, training, training ? &dropout : NULL);
         sum += m->loss(n, y);
     }
     return sum / head->n_samples + nnrt_penalty(m);
@@ -144,7 +142,14 @@ static double training_mode_loss(const nnrt_model *m, const nnrt_dataset *head, 
 /* The initial weights' loss on the first NNRT_DIAG_START_SAMPLES training
  * samples into f->start_loss (0 when the weights cannot be drawn again, or
  * the loss is not finite).  Every tensor, batchnorm's moving statistics
- * too, is put back as it was. */
+ * too, is put back as it was.
+ *
+ * In inference mode, as evaluation runs, unless a batchnorm starts from
+ * its initial moving statistics (m->bn_momentum): those (mean 0, variance
+ * 1) normalize nothing, and the network they describe is not the one the
+ * first updates saw, so then in training mode, by each batch's own
+ * statistics.  Only then: a training-mode pass is a forward that trains
+ * nothing, which the trainer otherwise never makes. */
 static int measure_start_loss(const nnrt_model *m, const nnrt_train_opts *o,
                               const nnrt_dataset *train, nnrt_diag_facts *f)
 {
@@ -163,7 +168,7 @@ static int measure_start_loss(const nnrt_model *m, const nnrt_train_opts *o,
         nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);
         nnrt_error ignored;   /* a transfer file gone since: the start is unknown */
         if (nnrt_params_start(m, &init, &ignored) == 0) {
-            double loss = training_mode_loss(m, &head, o->batch, o->seed, order, y);
+            double loss = loss_of(m, &head, o->batch, m->bn_momentum > 0, o->seed, order, y);
             f->start_loss = isfinite(loss) ? loss : 0;
         }
         copy_values(m, saved, 0);

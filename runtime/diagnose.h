@@ -34,7 +34,7 @@
  * learn. */
 #define NNRT_DIAG_MAX_CUT_ORDERS 3
 /* The starting loss: the initial weights' mean loss on the first this many
- * training samples (in training mode, as the curve's loss). */
+ * training samples (diag_facts.c says in which mode). */
 #define NNRT_DIAG_START_SAMPLES 1000
 
 /* ---- batchnorm ---- */
@@ -66,8 +66,8 @@
  * nothing, and the rules that need a fact skip it. */
 typedef struct nnrt_diag_facts {
     double lr;                  /* the run's learning rate; 0: unknown */
-    double start_loss;          /* the initial weights' mean loss in training mode on the
-                                   first NNRT_DIAG_START_SAMPLES samples; 0: unknown */
+    double start_loss;          /* the initial weights' mean loss on the first
+                                   NNRT_DIAG_START_SAMPLES samples; 0: unknown */
     nnrt_loss_kind loss;
     int classes;                /* the classes the model tells apart (2 for one sigmoid
                                    output); 0: a regression model */
