@@ -169,14 +169,20 @@ static void measure_trend(const nnrt_curve *c, int b, nnrt_diagnosis *d)
     }
 }
 
+/* The higher of the last training and validation accuracy (dropout
+ * lowers the training one); NAN if neither. */
+static double final_accuracy(const nnrt_diagnosis *d)
+{
+    double acc = d->final_metric;
+    if (isfinite(d->final_val_metric) && !(acc >= d->final_val_metric))
+        acc = d->final_val_metric;
+    return acc;
+}
+
 static int underfit(const nnrt_diagnosis *d)
 {
-    if (d->regress || !isfinite(d->final_metric))
-        return 0;
-    double acc = d->final_metric;
-    if (isfinite(d->final_val_metric) && d->final_val_metric > acc)
-        acc = d->final_val_metric;
-    return acc < NNRT_DIAG_UNDERFIT_ACCURACY;
+    return !d->regress && isfinite(d->final_metric) &&
+           final_accuracy(d) < NNRT_DIAG_UNDERFIT_ACCURACY;
 }
 
 /* ---- divergence ------------------------------------------------------- */
@@ -223,15 +229,6 @@ static int find_jump(const nnrt_curve *c, double start, nnrt_diagnosis *d)
         before = v;
     }
     return 0;
-}
-
-/* The higher of the last training and validation accuracy; NAN if neither. */
-static double final_accuracy(const nnrt_diagnosis *d)
-{
-    double acc = d->final_metric;
-    if (isfinite(d->final_val_metric) && !(acc >= d->final_val_metric))
-        acc = d->final_val_metric;
-    return acc;
 }
 
 /* A classifier of varied inputs and classes answers no better than always
