@@ -812,6 +812,27 @@ static void emit_early_stop(Emitter *e)
     OUT("    },\n");
 }
 
+/* What the diagnosis after training needs to know that the rest of MODEL
+ * does not say: the loss, and how slowly the batchnorms' moving statistics
+ * leave their initial values (those of trainable layers without init=:
+ * a frozen one never updates them, a transferred one starts from trained
+ * ones). */
+static void emit_diagnosis_fields(Emitter *e)
+{
+    const Model *m = e->m;
+    char kind[32], num[64];
+    upper(kind, sizeof kind, loss_name(m->loss));
+    OUT("    .loss_kind = NNRT_LOSS_%s,\n", kind);
+    double momentum = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind == LAYER_BATCHNORM && !l->frozen && !l->init_file && l->momentum > momentum)
+            momentum = l->momentum;
+    }
+    if (momentum > 0)
+        OUT("    .bn_momentum = %s,\n", float_lit(num, sizeof num, momentum));
+}
+
 static void emit_model(Emitter *e)
 {
     const Model *m = e->m;
@@ -860,6 +881,7 @@ static void emit_model(Emitter *e)
     emit_schedule(e);
     emit_early_stop(e);
     emit_augment(e);
+    emit_diagnosis_fields(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
     if (has_penalty(e))

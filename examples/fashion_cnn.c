@@ -624,6 +624,7 @@ static const nnrt_model MODEL = {
         .beta2 = BETA2,
         .epsilon = EPSILON,
     },
+    .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
     .forward = forward,

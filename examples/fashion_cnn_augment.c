@@ -632,6 +632,7 @@ static const nnrt_model MODEL = {
         .shift = 2.0f, .shift_p = 0.5f,
         .hflip_p = 0.5f,
     },
+    .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
     .forward = forward,

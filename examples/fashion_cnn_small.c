@@ -882,6 +882,8 @@ static const nnrt_model MODEL = {
         .kind = NNRT_SCHEDULE_COSINE,
         .min_lr = 0.0f,
     },
+    .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
+    .bn_momentum = 0.9f,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
     .forward = forward,

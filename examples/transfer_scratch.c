@@ -778,6 +778,8 @@ static const nnrt_model MODEL = {
         .beta2 = BETA2,
         .epsilon = EPSILON,
     },
+    .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
+    .bn_momentum = 0.9f,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
     .forward = forward,

@@ -1,9 +1,25 @@
-/* diagnose.c: the verdict on a learning curve.
+/* diagnose.c: the verdict on a learning curve, and on what else the
+ * trainer knows of the run (nnrt_diag_facts: where the loss started, the
+ * classes, the inputs, batchnorm).
  *
  * The rules, tried in this order; the first that holds is the verdict
  * (thresholds in diagnose.h, reasons in docs/trainer.md, "Diagnosis"):
  *
- *   diverged     a loss or val_loss is NaN or infinite.
+ *   diverged     a loss or val_loss is NaN or infinite; or the training
+ *                loss jumped NNRT_DIAG_JUMP-fold from where it started or
+ *                from one epoch to the next (to at least
+ *                NNRT_DIAG_JUMP_FLOOR of where it started); or it ends
+ *                above a classifier's chance level, or above where it
+ *                started, by more than NNRT_DIAG_ABOVE; or a classifier's
+ *                accuracy is at chance (within NNRT_DIAG_AT_CHANCE of the
+ *                commonest class's share) after its loss rose above where
+ *                it started.  First, because every later rule reads the
+ *                curve as the record of a working optimization.
+ *   nothing to   the training inputs do not vary; or the training set
+ *   learn        holds one class.
+ *   not judged   batchnorm's moving statistics still hold at least
+ *                NNRT_DIAG_BN_LAG of their initial values (momentum^updates):
+ *                validation runs on them.
  *   too short    one epoch: nothing to compare it with.
  *   overfitting  after its best epoch b the validation loss ends (the mean
  *                of the last NNRT_DIAG_TAIL epochs after b) above its best
@@ -20,6 +36,10 @@
  *   good fit     otherwise, with validation: val_loss levelled off.
  *   levelled     otherwise, without: the training loss levelled off, and
  *                overfitting cannot be seen.
+ *
+ * Warnings, whatever the verdict: constant inputs, fewer classes in the
+ * training set than the model has outputs, a classifier trained with mae,
+ * a lagging batchnorm.
  *
  * jitter: the mean of |v[i] - (v[i-1] + v[i+1]) / 2| over the second half
  * of the run.  Measuring each value against the line through its
@@ -149,19 +169,179 @@ static void measure_trend(const nnrt_curve *c, int b, nnrt_diagnosis *d)
     }
 }
 
+/* The higher of the last training and validation accuracy (dropout
+ * lowers the training one); NAN if neither. */
+static double final_accuracy(const nnrt_diagnosis *d)
+{
+    double acc = d->final_metric;
+    if (isfinite(d->final_val_metric) && !(acc >= d->final_val_metric))
+        acc = d->final_val_metric;
+    return acc;
+}
+
 static int underfit(const nnrt_diagnosis *d)
 {
-    if (d->regress || !isfinite(d->final_metric))
-        return 0;
-    double acc = d->final_metric;
-    if (isfinite(d->final_val_metric) && d->final_val_metric > acc)
-        acc = d->final_val_metric;
-    return acc < NNRT_DIAG_UNDERFIT_ACCURACY;
+    return !d->regress && isfinite(d->final_metric) &&
+           final_accuracy(d) < NNRT_DIAG_UNDERFIT_ACCURACY;
 }
+
+/* ---- divergence ------------------------------------------------------- */
+
+/* v is above level (a level of 0 is unknown: nothing is above it) */
+static int above(double v, double level)
+{
+    return level > 0 && v > level * (1 + NNRT_DIAG_ABOVE);
+}
+
+/* What the last loss must not end above: the higher of where it started
+ * and a classifier's chance level (a fresh network often starts above
+ * ln K, its outputs not all equal, and a few updates may leave it there);
+ * either alone when the other is unknown; 0 when neither is. */
+static double end_ceiling(const nnrt_diag_facts *f)
+{
+    return f ? fmax(f->start_loss, f->chance_loss) : 0;
+}
+
+/* The highest finite training loss; 0 if none. */
+static double peak_loss(const nnrt_curve *c)
+{
+    double peak = 0;
+    for (int i = 0; i < c->n; i++)
+        if (isfinite(c->loss[i]) && c->loss[i] > peak)
+            peak = c->loss[i];
+    return peak;
+}
+
+/* The first jump of the training loss, from where it started (if known)
+ * and then from epoch to epoch, into d; whether there is one. */
+static int find_jump(const nnrt_curve *c, double start, nnrt_diagnosis *d)
+{
+    double before = start;
+    for (int i = 0; i < c->n; i++) {
+        double v = c->loss[i];
+        if (before > 0 && v >= NNRT_DIAG_JUMP * before && v >= NNRT_DIAG_JUMP_FLOOR * start) {
+            d->jump_epoch = nnrt_curve_epoch(c, i);
+            d->jump_from_epoch = i > 0 ? nnrt_curve_epoch(c, i - 1) : 0;
+            d->jump_from = before;
+            d->jump_to = v;
+            return 1;
+        }
+        before = v;
+    }
+    return 0;
+}
+
+/* A classifier of varied inputs and classes answers no better than always
+ * naming the commonest class, after its loss rose above where it started
+ * (a rate too low leaves the loss where it was instead). */
+static int at_chance(const nnrt_curve *c, const nnrt_diag_facts *f, nnrt_diagnosis *d)
+{
+    if (!f || c->regress || f->classes_present < 2 || f->constant_inputs || f->n_samples <= 0 ||
+        !above(peak_loss(c), f->start_loss))
+        return 0;
+    double acc = final_accuracy(d);
+    return isfinite(acc) && acc <= (double)f->top_count / f->n_samples + NNRT_DIAG_AT_CHANCE;
+}
+
+/* The run's rate cut by an order of magnitude per order the loss grew by
+ * from where it started (or its first epoch) to its highest, 1 to
+ * NNRT_DIAG_MAX_CUT_ORDERS of them; 0 when the rate is unknown. */
+static double suggested_lr(const nnrt_curve *c, const nnrt_diag_facts *f)
+{
+    if (!f || !(f->lr > 0))
+        return 0;
+    double base = f->start_loss > 0 ? f->start_loss : 0;
+    for (int i = 0; base <= 0 && i < c->n; i++)
+        if (isfinite(c->loss[i]))
+            base = c->loss[i];
+    double orders = base > 0 ? floor(log10(peak_loss(c) / base)) : 0;
+    if (!(orders >= 1))
+        orders = 1;
+    if (orders > NNRT_DIAG_MAX_CUT_ORDERS)
+        orders = NNRT_DIAG_MAX_CUT_ORDERS;
+    return f->lr / pow(10, orders);
+}
+
+/* Whether the run diverged, and why, into d.  bad: the first epoch with
+ * a NaN or infinity (-1: none); b: the best epoch (-1: none). */
+static int diverged(const nnrt_curve *c, const nnrt_diag_facts *f, int bad, int b,
+                    nnrt_diagnosis *d)
+{
+    double start = f ? f->start_loss : 0;
+    d->peak_loss = peak_loss(c);
+    if (bad >= 0 || b < 0) {
+        d->divergence = NNRT_DIVERGE_NONFINITE;
+        d->bad_epoch = nnrt_curve_epoch(c, bad >= 0 ? bad : 0);
+    } else if (find_jump(c, start, d)) {
+        d->divergence = NNRT_DIVERGE_JUMP;
+    } else if (above(d->last_loss, end_ceiling(f))) {
+        d->divergence = f->chance_loss > f->start_loss ? NNRT_DIVERGE_ABOVE_CHANCE
+                                                       : NNRT_DIVERGE_ABOVE_START;
+    } else if (at_chance(c, f, d)) {
+        d->divergence = NNRT_DIVERGE_AT_CHANCE;
+        d->final_accuracy = final_accuracy(d);
+    } else {
+        return 0;
+    }
+    d->fit = NNRT_FIT_DIVERGED;
+    d->suggested_lr = suggested_lr(c, f);
+    return 1;
+}
+
+/* ---- warnings ---------------------------------------------------------- */
+
+/* Updates at momentum after which the initial values' share,
+ * momentum^updates, is below NNRT_DIAG_BN_LAG. */
+static long bn_steps_needed(double momentum)
+{
+    return (long)ceil(log(NNRT_DIAG_BN_LAG) / log(momentum));
+}
+
+static void judge_warnings(const nnrt_curve *c, const nnrt_diag_facts *f, nnrt_diagnosis *d)
+{
+    if (!f)
+        return;
+    if (f->constant_inputs)
+        d->warnings |= NNRT_WARN_CONSTANT_INPUTS;
+    if (!c->regress && f->classes_present > 0 && f->classes_present < f->classes)
+        d->warnings |= NNRT_WARN_FEW_CLASSES;
+    if (!c->regress && f->classes > 0 && f->loss == NNRT_LOSS_MAE)
+        d->warnings |= NNRT_WARN_MAE_CLASSIFIER;
+    if (f->bn_momentum > 0 && f->bn_momentum < 1) {
+        d->bn_share = pow(f->bn_momentum, (double)f->steps);
+        d->bn_steps_needed = bn_steps_needed(f->bn_momentum);
+        if (d->bn_share >= NNRT_DIAG_BN_LAG)
+            d->warnings |= NNRT_WARN_BN_LAG;
+    }
+}
+
+/* Nothing the curve could show, whatever its shape: verdicts on the data
+ * and on batchnorm, before the curve's own.  Whether one holds. */
+static int not_the_curve(const nnrt_diag_facts *f, nnrt_diagnosis *d)
+{
+    if (d->warnings & NNRT_WARN_CONSTANT_INPUTS)
+        d->fit = NNRT_FIT_CONSTANT_INPUTS;
+    else if (f && f->classes >= 2 && f->classes_present == 1)
+        d->fit = NNRT_FIT_ONE_CLASS;
+    else if (d->warnings & NNRT_WARN_BN_LAG)
+        d->fit = NNRT_FIT_BN_LAG;
+    else
+        return 0;
+    return 1;
+}
+
+/* ---- the verdict -------------------------------------------------------- */
 
 void nnrt_diagnose(const nnrt_curve *c, nnrt_diagnosis *d)
 {
+    nnrt_diagnose_run(c, NULL, d);
+}
+
+void nnrt_diagnose_run(const nnrt_curve *c, const nnrt_diag_facts *f, nnrt_diagnosis *d)
+{
     memset(d, 0, sizeof *d);
+    if (f)
+        d->facts = *f;
     d->best_metric = d->final_metric = d->final_val_metric = NAN;
     d->regress = c->regress;
     d->has_val = c->has_val && c->val_loss != NULL;
@@ -176,6 +356,7 @@ void nnrt_diagnose(const nnrt_curve *c, nnrt_diagnosis *d)
     d->n_epochs = nnrt_curve_epoch(c, last);
     d->final_metric = at(c->metric, last);
     d->final_val_metric = d->has_val ? at(c->val_metric, last) : NAN;
+    d->last_loss = isfinite(c->loss[last]) ? c->loss[last] : 0;
 
     int bad = first_bad(c), b = nnrt_curve_best(c);
     if (b >= 0) {
@@ -183,11 +364,9 @@ void nnrt_diagnose(const nnrt_curve *c, nnrt_diagnosis *d)
         d->best_loss = d->has_val ? c->val_loss[b] : c->loss[b];
         d->best_metric = at(d->has_val ? c->val_metric : c->metric, b);
     }
-    if (bad >= 0 || b < 0) {
-        d->fit = NNRT_FIT_DIVERGED;
-        d->bad_epoch = nnrt_curve_epoch(c, bad >= 0 ? bad : 0);
+    judge_warnings(c, f, d);
+    if (diverged(c, f, bad, b, d) || not_the_curve(f, d))
         return;
-    }
     if (c->n == 1) {
         d->fit = NNRT_FIT_TOO_SHORT;
         return;
@@ -197,6 +376,8 @@ void nnrt_diagnose(const nnrt_curve *c, nnrt_diagnosis *d)
         measure_rise(c, b, d);
         if (rose(d)) {
             d->fit = d->end_loss < d->loss_at_best ? NNRT_FIT_OVERFIT : NNRT_FIT_UNSTABLE;
+            if (d->fit == NNRT_FIT_UNSTABLE)
+                d->suggested_lr = suggested_lr(c, f);
             return;
         }
     }
@@ -228,6 +409,14 @@ __attribute__((format(printf, 2, 3))) static void say(text *t, const char *fmt, 
         t->used += n;
 }
 
+/* A loss or metric in buf: %.4f, or %.4g from 1e5 on (a diverged run's
+ * losses run to twenty digits). */
+static const char *num(char buf[32], double v)
+{
+    snprintf(buf, 32, fabs(v) < 1e5 ? "%.4f" : "%.4g", v);
+    return buf;
+}
+
 static const char *metric_name(const nnrt_diagnosis *d)
 {
     return d->regress ? "mae" : "accuracy";
@@ -239,10 +428,11 @@ static void best_line(text *t, const nnrt_diagnosis *d)
         say(t, "best epoch: none (no finite %s)\n", d->has_val ? "val_loss" : "loss");
         return;
     }
-    say(t, "best epoch: %d of %d by %s (%.4f", d->best_epoch, d->n_epochs,
-        d->has_val ? "val_loss" : "loss", d->best_loss);
+    char a[32];
+    say(t, "best epoch: %d of %d by %s (%s", d->best_epoch, d->n_epochs,
+        d->has_val ? "val_loss" : "loss", num(a, d->best_loss));
     if (isfinite(d->best_metric))
-        say(t, ", %s%s %.4f", d->has_val ? "val_" : "", metric_name(d), d->best_metric);
+        say(t, ", %s%s %s", d->has_val ? "val_" : "", metric_name(d), num(a, d->best_metric));
     say(t, "%s)\n", d->has_val ? "" : "; no validation split");
 }
 
@@ -272,6 +462,48 @@ static void rise_words(text *t, const nnrt_diagnosis *d)
     say(t, ", +%.4f (+%.1f%%)", d->rise, d->rise_fraction * 100);
 }
 
+/* "ln 10": the chance level's name */
+static int chance_classes(const nnrt_diag_facts *f)
+{
+    return f->loss == NNRT_LOSS_BINARY_CROSS_ENTROPY ? 2 : f->classes;
+}
+
+static void divergence_words(text *t, const nnrt_diagnosis *d)
+{
+    const nnrt_diag_facts *f = &d->facts;
+    char a[32], b[32];
+    say(t, "diverged: ");
+    switch (d->divergence) {
+    case NNRT_DIVERGE_NONE:
+    case NNRT_DIVERGE_NONFINITE:
+        say(t, "the loss is not a finite number from epoch %d", d->bad_epoch);
+        break;
+    case NNRT_DIVERGE_JUMP:
+        if (d->jump_from_epoch == 0)
+            say(t, "the loss jumped from %s where it started to %s in epoch %d",
+                num(a, d->jump_from), num(b, d->jump_to), d->jump_epoch);
+        else
+            say(t, "the loss jumped from %s in epoch %d to %s in epoch %d", num(a, d->jump_from),
+                d->jump_from_epoch, num(b, d->jump_to), d->jump_epoch);
+        break;
+    case NNRT_DIVERGE_ABOVE_CHANCE:
+        say(t, "the loss ended at %s, above %s (ln %d), what the same probability on every "
+               "class scores", num(a, d->last_loss), num(b, f->chance_loss), chance_classes(f));
+        break;
+    case NNRT_DIVERGE_ABOVE_START:
+        say(t, "the loss ended at %s, above where it started (%s)", num(a, d->last_loss),
+            num(b, f->start_loss));
+        break;
+    case NNRT_DIVERGE_AT_CHANCE:
+        say(t, "accuracy %.4f is at chance (the commonest class is %.1f%% of the training set) "
+               "after the loss rose from %s to %s",
+            d->final_accuracy, 100.0 * (double)f->top_count / (double)f->n_samples,
+            num(a, f->start_loss), num(b, d->peak_loss));
+        break;
+    }
+    say(t, "\n");
+}
+
 static void verdict_line(text *t, const nnrt_diagnosis *d)
 {
     say(t, "verdict: ");
@@ -280,7 +512,24 @@ static void verdict_line(text *t, const nnrt_diagnosis *d)
         say(t, "no epochs to judge\n");
         break;
     case NNRT_FIT_DIVERGED:
-        say(t, "diverged: the loss is not a finite number from epoch %d\n", d->bad_epoch);
+        divergence_words(t, d);
+        break;
+    case NNRT_FIT_CONSTANT_INPUTS:
+        say(t, "nothing to learn: the inputs do not vary, so a model can only learn which "
+               "answer is commonest\n");
+        break;
+    case NNRT_FIT_ONE_CLASS:
+        say(t, "nothing to learn: every training sample is of class %d", d->facts.top_label);
+        if (d->facts.top_name)
+            say(t, " (%s)", d->facts.top_name);
+        if (isfinite(d->final_metric))
+            say(t, ", so accuracy %.4f says nothing", d->final_metric);
+        say(t, "\n");
+        break;
+    case NNRT_FIT_BN_LAG:
+        say(t, "not judged: batchnorm's moving statistics have not caught up with its batch "
+               "statistics (see the warning), so validation and test, which normalize by them, "
+               "understate the model\n");
         break;
     case NNRT_FIT_TOO_SHORT:
         say(t, "too short to judge: one epoch shows no trend\n");
@@ -330,6 +579,35 @@ static void verdict_line(text *t, const nnrt_diagnosis *d)
     }
 }
 
+/* "a lower learning rate (--lr 0.0001; this run used 0.001)" */
+static void lower_rate(text *t, const nnrt_diagnosis *d)
+{
+    if (d->suggested_lr > 0)
+        say(t, "a lower learning rate (--lr %g; this run used %g)", d->suggested_lr,
+            d->facts.lr);
+    else
+        say(t, "a lower learning rate (--lr)");
+}
+
+/* A higher rate is advice for a loss that fell, never for one that ended
+ * where it started or above (without facts, nothing says it did). */
+static int may_raise_rate(const nnrt_diagnosis *d)
+{
+    return !(d->facts.start_loss > 0 && d->last_loss >= d->facts.start_loss);
+}
+
+static void underfit_try(text *t, const nnrt_diagnosis *d)
+{
+    if (d->warnings & NNRT_WARN_MAE_CLASSIFIER)
+        say(t, "loss cross_entropy (see the warning) before a bigger model\n");
+    else if (d->improving)
+        say(t, "more epochs first; then a bigger model (more units or layers) or less "
+               "regularization\n");
+    else
+        say(t, "a bigger model (more units or layers)%s less regularization%s\n",
+            may_raise_rate(d) ? "," : " or", may_raise_rate(d) ? ", or a higher learning rate" : "");
+}
+
 static void try_line(text *t, const nnrt_diagnosis *d)
 {
     say(t, "try: ");
@@ -339,23 +617,31 @@ static void try_line(text *t, const nnrt_diagnosis *d)
         say(t, "more epochs\n");
         break;
     case NNRT_FIT_DIVERGED:
-        say(t, "a lower learning rate (--lr)\n");
+        lower_rate(t, d);
+        say(t, "\n");
+        break;
+    case NNRT_FIT_CONSTANT_INPUTS:
+        say(t, "check the data the .nn file reads: the input files or columns, and scale\n");
+        break;
+    case NNRT_FIT_ONE_CLASS:
+        say(t, "check the labels, or the classes `keep` selects: a classifier needs samples of "
+               "at least two classes\n");
+        break;
+    case NNRT_FIT_BN_LAG:
+        say(t, "at least %ld updates (this run made %ld): more epochs or a smaller batch; or a "
+               "lower momentum on the batchnorm layers (momentum=0.9 needs %ld)\n",
+            d->bn_steps_needed, d->facts.steps, bn_steps_needed(0.9));
         break;
     case NNRT_FIT_OVERFIT:
         say(t, "early stopping at epoch %d, regularization (L2, dropout, augmentation), "
                "or a smaller model\n", d->best_epoch);
         break;
     case NNRT_FIT_UNSTABLE:
-        say(t, "a lower learning rate (--lr) or a learning-rate schedule; keep epoch %d's "
-               "weights\n", d->best_epoch);
+        lower_rate(t, d);
+        say(t, " or a learning-rate schedule; keep epoch %d's weights\n", d->best_epoch);
         break;
     case NNRT_FIT_UNDERFIT:
-        if (d->improving)
-            say(t, "more epochs first; then a bigger model (more units or layers) or less "
-                   "regularization\n");
-        else
-            say(t, "a bigger model (more units or layers), less regularization, or a "
-                   "higher learning rate\n");
+        underfit_try(t, d);
         break;
     case NNRT_FIT_IMPROVING:
         say(t, "more epochs%s\n", d->has_val ? "" : ", with a validation split to see when "
@@ -372,6 +658,29 @@ static void try_line(text *t, const nnrt_diagnosis *d)
     }
 }
 
+static void warning_lines(text *t, const nnrt_diagnosis *d)
+{
+    const nnrt_diag_facts *f = &d->facts;
+    if (d->warnings & NNRT_WARN_CONSTANT_INPUTS)
+        say(t, "warning: the training inputs do not vary: all %ld samples have the same value "
+               "in every input\n", f->n_samples);
+    if ((d->warnings & NNRT_WARN_FEW_CLASSES) && f->classes_present == 1)
+        say(t, "warning: the training set holds one of the model's %d classes: all %ld samples "
+               "are of class %d\n", f->classes, f->n_samples, f->top_label);
+    else if (d->warnings & NNRT_WARN_FEW_CLASSES)
+        say(t, "warning: the training set holds %d of the model's %d classes: it cannot learn "
+               "the others\n", f->classes_present, f->classes);
+    if (d->warnings & NNRT_WARN_MAE_CLASSIFIER)
+        say(t, "warning: a classifier trained with mae: its gradient is the same size however "
+               "wrong an answer is, so it learns slowly if at all; cross_entropy is the loss "
+               "for classes\n");
+    if (d->warnings & NNRT_WARN_BN_LAG)
+        say(t, "warning: batchnorm's moving statistics lag its batch statistics: at momentum "
+               "%g, after %ld updates they still hold %.0f%% of their initial values "
+               "(momentum^updates), and validation, eval and predict normalize by them\n",
+            f->bn_momentum, f->steps, d->bn_share * 100);
+}
+
 int nnrt_diagnosis_text(const nnrt_diagnosis *d, char *buf, size_t len)
 {
     text t = { buf, len, 0 };
@@ -380,5 +689,6 @@ int nnrt_diagnosis_text(const nnrt_diagnosis *d, char *buf, size_t len)
     best_line(&t, d);
     verdict_line(&t, d);
     try_line(&t, d);
+    warning_lines(&t, d);
     return t.used;
 }

@@ -282,6 +282,20 @@ typedef struct nnrt_early_stop {
     float min_delta;
 } nnrt_early_stop;
 
+/* The train block's loss, for the diagnosis after training (a classifier's
+ * chance level, a classifier trained with mae).  0: not said (a model
+ * description written before the field existed). */
+typedef enum nnrt_loss_kind {
+    NNRT_LOSS_UNSET,
+    NNRT_LOSS_CROSS_ENTROPY,
+    NNRT_LOSS_MSE,
+    NNRT_LOSS_SUM_OF_SQUARES,
+    NNRT_LOSS_MAE,
+    NNRT_LOSS_KL_DIVERGENCE,
+    NNRT_LOSS_COSINE_SIMILARITY,
+    NNRT_LOSS_BINARY_CROSS_ENTROPY
+} nnrt_loss_kind;
+
 typedef enum nnrt_task {
     NNRT_TASK_CLASSIFY,         /* integer labels; accuracy */
     NNRT_TASK_REGRESS           /* float targets; MAE and RMSE instead of accuracy */
@@ -334,6 +348,12 @@ typedef struct nnrt_model {
     nnrt_schedule schedule;     /* zeroed: constant */
     nnrt_augment augment;       /* zeroed: none */
     nnrt_early_stop early_stop; /* zeroed: none */
+    nnrt_loss_kind loss_kind;
+    /* the highest momentum of the batchnorm layers whose moving statistics
+     * start from their initial values and are updated (trainable, no init=
+     * file); 0 when there is none.  The diagnosis judges from it how much
+     * of those initial values the statistics still hold. */
+    float bn_momentum;
 
     /* data: keep only the samples whose label's bit is set, relabeled
      * 0, 1, ... in increasing order of label (0: keep all) */

@@ -1,7 +1,9 @@
 /* report.c: what `train` leaves behind after its last epoch, beside curve.csv:
  * DIR/curve.svg, the learning curves drawn (plot_svg.c), and
- * DIR/report.txt, the verdict on them (diagnose.c), which is printed too.
- * Both are written whole through a temporary file and a rename. */
+ * DIR/report.txt, the verdict on them and on the run's facts (diagnose.c,
+ * diag_facts.c), which is printed too; and the error a diverged run ends
+ * with.  Both files are written whole through a temporary file and a
+ * rename. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +41,12 @@ static void *curve_of(const nnrt_epoch_stats *rows, int n, nnrt_curve *c)
 }
 
 int nnrt_train_report(const nnrt_model *m, const char *dir, const nnrt_epoch_stats *rows, int n,
-                      nnrt_error *err)
+                      const nnrt_diag_facts *f, nnrt_diagnosis *d, nnrt_error *err)
 {
     int trained = 0;
     while (trained < n && rows[trained].epoch != 0)
         trained++;
+    memset(d, 0, sizeof *d);
     if (trained == 0)
         return 0;
     char svg[NNRT_PATH_MAX], report[NNRT_PATH_MAX];
@@ -55,10 +58,9 @@ int nnrt_train_report(const nnrt_model *m, const char *dir, const nnrt_epoch_sta
     if (!block)
         return nnrt_fail(err, "out of memory for the report");
     c.name = m->name;
-    nnrt_diagnosis d;
-    nnrt_diagnose(&c, &d);
-    char text[2048];
-    nnrt_diagnosis_text(&d, text, sizeof text);
+    nnrt_diagnose_run(&c, f, d);
+    char text[4096];   /* three lines and four warnings of a few hundred bytes */
+    nnrt_diagnosis_text(d, text, sizeof text);
     fputs(text, stdout);
     fflush(stdout);
     int rc = nnrt_plot_write(svg, m->name, &c, 1, err);
@@ -66,4 +68,13 @@ int nnrt_train_report(const nnrt_model *m, const char *dir, const nnrt_epoch_sta
         rc = nnrt_afile_save(report, text, strlen(text), err);
     free(block);
     return rc;
+}
+
+int nnrt_diverged_fail(const nnrt_diagnosis *d, const char *dir, nnrt_error *err)
+{
+    if (d->suggested_lr > 0)
+        return nnrt_fail(err, "training diverged (the verdict is in %s/report.txt): try --lr %g",
+                         dir, d->suggested_lr);
+    return nnrt_fail(err, "training diverged (the verdict is in %s/report.txt): try a lower --lr",
+                     dir);
 }

@@ -469,12 +469,18 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     /* the verdict on the curves and their picture, DIR/report.txt and
      * DIR/curve.svg: before the test line, so that from there on the
      * output is what `eval` prints */
-    if (nnrt_train_report(m, o->out_dir, r->rows, r->epochs_done, err) != 0)
+    nnrt_diag_facts facts;
+    nnrt_diagnosis verdict;
+    if (nnrt_diag_facts_gather(m, o, &r->train, r->optim.step, &facts, err) != 0 ||
+        nnrt_train_report(m, o->out_dir, r->rows, r->epochs_done, &facts, &verdict, err) != 0)
         return -1;
 
     /* the test line, and a classifier's confusion matrix and per-class
      * scores (DIR/confusion.csv, metrics.csv), from one pass */
-    return nnrt_test_report(m, &r->test, r->eval_order, r->y, o->out_dir, err);
+    if (nnrt_test_report(m, &r->test, r->eval_order, r->y, o->out_dir, err) != 0)
+        return -1;
+    /* a diverged run fails, as one stopped by a NaN does, its files kept */
+    return verdict.fit == NNRT_FIT_DIVERGED ? nnrt_diverged_fail(&verdict, o->out_dir, err) : 0;
 }
 
 /* A resumed run's trainer was built from another .nn file than the run's:

@@ -2,15 +2,21 @@
  * synthetic curves made to show one thing each: overfitting (its onset and
  * size), a rise within the noise, underfitting, still improving, a good
  * fit, no validation split, one epoch, divergence, and curves whose numbers
- * could make a naive rule divide by zero.  The verdict's words are held
- * exactly for a few of them. */
+ * could make a naive rule divide by zero; then with the facts of a run
+ * (nnrt_diag_facts): divergence by a jump, by a loss above where it
+ * started or above chance, by accuracy at chance; constant inputs, one
+ * class, fewer classes than outputs, a classifier trained with mae, a
+ * lagging batchnorm.  The verdict's words are held exactly for a few of
+ * them.  Last, trainers end to end: a rate a million times too high on
+ * Fashion-MNIST and on the houses, and the data warnings on tiny sets. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diagnose.h"
-#include "suite.h"
+#include "trainer_util.h"
 
 enum { MAX_EPOCHS = 32 };
 
@@ -465,6 +471,595 @@ START_TEST(best_is_the_first_lowest_finite_value)
 }
 END_TEST
 
+/* ---- divergence: judged before anything else --------------------------------------- */
+
+/* What the trainer knows of a run of a classifier of `classes` classes
+ * trained with cross-entropy: every class equally present in 4500 samples,
+ * inputs that vary, no batchnorm. */
+static nnrt_diag_facts classifier_facts(int classes, double start_loss, double lr)
+{
+    return (nnrt_diag_facts){ .lr = lr, .start_loss = start_loss,
+                              .loss = NNRT_LOSS_CROSS_ENTROPY, .classes = classes,
+                              .chance_loss = log(classes), .n_samples = 4500,
+                              .classes_present = classes, .top_label = 0,
+                              .top_count = 4500 / classes, .steps = 1000 };
+}
+
+START_TEST(a_jump_between_epochs_is_divergence)
+{
+    /* from 0.7 to 9.0: more than tenfold, with the curve alone */
+    const double loss[] = { 1.0, 0.8, 0.7, 9.0, 8.5 };
+    const double acc[] = { .6, .7, .8, .2, .2 };
+    const double val[] = { 0.9, 0.75, 0.7, 8.0, 8.1 };
+    fixture f;
+    make(&f, 5, loss, acc, val, acc);
+    nnrt_diagnosis d;
+    nnrt_diagnose(&f.c, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_DIVERGED);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_JUMP);
+    ck_assert_int_eq(d.jump_from_epoch, 3);
+    ck_assert_int_eq(d.jump_epoch, 4);
+    assert_finite(&d);
+    ck_assert_ptr_nonnull(strstr(text_of(&d),
+                                 "verdict: diverged: the loss jumped from 0.7000 in epoch 3 to "
+                                 "9.0000 in epoch 4\n"
+                                 "try: a lower learning rate (--lr)\n"));
+
+    /* a little under tenfold is not a jump */
+    const double less[] = { 1.0, 0.8, 0.7, 6.9, 6.8 };
+    make(&f, 5, less, acc, val, acc);
+    nnrt_diagnose(&f.c, &d);
+    ck_assert_int_ne(d.fit, NNRT_FIT_DIVERGED);
+}
+END_TEST
+
+START_TEST(a_jump_from_the_start_names_a_rate)
+{
+    /* fashion_mlp at --lr 1e6: 2.38 before the first update, 1.9e14 over epoch 1 */
+    const double loss[] = { 1.862e14, 648153.3, 647850.2 };
+    const double acc[] = { .11, .1016, .1036 };
+    const double val[] = { 1254271.994, 1658041.321, 1467515.139 };
+    const double val_acc[] = { .094, .092, .092 };
+    fixture f;
+    make(&f, 3, loss, acc, val, val_acc);
+    nnrt_diag_facts facts = classifier_facts(10, 2.3764, 1e6);
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_DIVERGED);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_JUMP);
+    ck_assert_int_eq(d.jump_from_epoch, 0);
+    ck_assert_int_eq(d.jump_epoch, 1);
+    /* the loss grew 14 orders of magnitude: the rate is cut by the most, 3 */
+    ck_assert_double_eq_tol(d.suggested_lr, 1000, 1e-9);
+    assert_finite(&d);
+    ck_assert_str_eq(text_of(&d),
+                     "best epoch: 1 of 3 by val_loss (1.254e+06, val_accuracy 0.0940)\n"
+                     "verdict: diverged: the loss jumped from 2.3764 where it started to "
+                     "1.862e+14 in epoch 1\n"
+                     "try: a lower learning rate (--lr 1000; this run used 1e+06)\n");
+}
+END_TEST
+
+START_TEST(the_rate_is_cut_by_how_far_the_loss_grew)
+{
+    /* a loss that ends 50% above where it started: a tenth of the rate */
+    const double loss[] = { 2.0, 3.0, 3.45 };
+    const double acc[] = { .3, .2, .2 };
+    fixture f;
+    make(&f, 3, loss, acc, NULL, NULL);
+    f.c.regress = 1;
+    nnrt_diag_facts facts = { .lr = 0.5, .start_loss = 2.3, .n_samples = 100 };
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_ABOVE_START);
+    ck_assert_double_eq_tol(d.suggested_lr, 0.05, 1e-12);
+    /* 230-fold at its highest: a hundredth */
+    const double grew[] = { 20.0, 529.0, 100.0 };
+    make(&f, 3, grew, acc, NULL, NULL);
+    f.c.regress = 1;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_JUMP);
+    ck_assert_double_eq_tol(d.suggested_lr, 0.005, 1e-12);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "try: a lower learning rate (--lr 0.005; this run "
+                                              "used 0.5)\n"));
+}
+END_TEST
+
+START_TEST(a_small_loss_wobbling_is_no_jump)
+{
+    /* near 0 a loss may move twentyfold and mean nothing: a jump must also
+     * reach a tenth of where the loss started */
+    const double loss[] = { 0.5, 1e-5, 2e-4, 1e-4 };
+    const double acc[] = { .9, 1, 1, 1 };
+    fixture f;
+    make(&f, 4, loss, acc, loss, acc);
+    nnrt_diag_facts facts = classifier_facts(2, 0.7, 0.001);
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_ne(d.fit, NNRT_FIT_DIVERGED);
+    /* the edge: from 0.02 to 0.25, 12.5-fold, and above 0.07 */
+    const double jumped[] = { 0.5, 0.02, 0.25, 0.2 };
+    make(&f, 4, jumped, acc, jumped, acc);
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_JUMP);
+    ck_assert_int_eq(d.jump_epoch, 3);
+}
+END_TEST
+
+START_TEST(a_regression_loss_above_its_start_diverged)
+{
+    /* regression_houses at a rate too high: a finite loss that never came
+     * down to where it started, which a regression has no ln K to compare */
+    const double loss[] = { 30, 25, 24 };
+    const double mae[] = { 4, 3.8, 3.7 };
+    const double val[] = { 29, 25, 23 };
+    fixture f;
+    make(&f, 3, loss, mae, val, mae);
+    f.c.regress = 1;
+    nnrt_diag_facts facts = { .lr = 0.01, .start_loss = 19.5, .n_samples = 1600 };
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_DIVERGED);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_ABOVE_START);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "verdict: diverged: the loss ended at 24.0000, "
+                                              "above where it started (19.5000)\n"
+                                              "try: a lower learning rate (--lr 0.001; this run "
+                                              "used 0.01)\n"));
+    /* the edge: within 10% of the start is not above it */
+    const double near[] = { 30, 25, 21.4 };
+    make(&f, 3, near, mae, val, mae);
+    f.c.regress = 1;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_ne(d.fit, NNRT_FIT_DIVERGED);
+}
+END_TEST
+
+START_TEST(a_classifier_above_chance_diverged)
+{
+    /* below where it started, above ln 10 */
+    const double loss[] = { 2.9, 2.7, 2.6 };
+    const double acc[] = { .15, .14, .15 };
+    fixture f;
+    make(&f, 3, loss, acc, NULL, NULL);
+    nnrt_diag_facts facts = classifier_facts(10, 2.0, 0.1);
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_DIVERGED);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_ABOVE_CHANCE);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "verdict: diverged: the loss ended at 2.6000, "
+                                              "above 2.3026 (ln 10), what the same probability "
+                                              "on every class scores\n"));
+    /* the edge: 2.5 is within 10% of ln 10 */
+    const double near[] = { 2.9, 2.7, 2.5 };
+    make(&f, 3, near, acc, NULL, NULL);
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_ne(d.fit, NNRT_FIT_DIVERGED);
+
+    /* a fresh network may start above ln K (its outputs not all equal): a
+     * loss still above it after a few updates, but falling, is no sign */
+    const double falling[] = { 1.63, 1.55 };
+    make(&f, 2, falling, acc, NULL, NULL);
+    facts = classifier_facts(3, 1.65, 0.001);
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_ne(d.fit, NNRT_FIT_DIVERGED);
+    /* binary cross-entropy's level is ln 2 */
+    const double bce[] = { 0.9, 0.85, 0.8 };
+    make(&f, 3, bce, acc, NULL, NULL);
+    facts = classifier_facts(2, 0.6, 0.001);
+    facts.loss = NNRT_LOSS_BINARY_CROSS_ENTROPY;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_ABOVE_CHANCE);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "above 0.6931 (ln 2)"));
+}
+END_TEST
+
+START_TEST(accuracy_at_chance_after_the_loss_rose_diverged)
+{
+    /* the loss rose above its start, then settled below it; the accuracy
+     * is what always naming one class scores */
+    const double loss[] = { 3.1, 2.25, 2.2 };
+    const double acc[] = { .1, .105, .103 };
+    const double val[] = { 2.3, 2.25, 2.21 };
+    fixture f;
+    make(&f, 3, loss, acc, val, acc);
+    nnrt_diag_facts facts = classifier_facts(10, 2.3, 0.05);
+    facts.top_count = 460;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_DIVERGED);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_AT_CHANCE);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "verdict: diverged: accuracy 0.1030 is at chance "
+                                              "(the commonest class is 10.2% of the training "
+                                              "set) after the loss rose from 2.3000 to "
+                                              "3.1000\n"));
+    /* the same accuracy with a loss that never rose (a rate too low) is
+     * underfitting, and a higher rate may be tried */
+    const double flat[] = { 2.3, 2.28, 2.27 }, flat_val[] = { 2.3, 2.29, 2.29 };
+    make(&f, 3, flat, acc, flat_val, acc);
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_UNDERFIT);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "or a higher learning rate\n"));
+    /* the edge: 2 points above the commonest class's share is still chance,
+     * 3 are not */
+    const double edge[] = { .1, .1, .122 };
+    make(&f, 3, loss, edge, val, edge);
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.divergence, NNRT_DIVERGE_AT_CHANCE);
+    const double above_edge[] = { .1, .1, .133 };
+    make(&f, 3, loss, above_edge, val, above_edge);
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_ne(d.fit, NNRT_FIT_DIVERGED);
+}
+END_TEST
+
+START_TEST(no_higher_rate_while_the_loss_is_above_its_start)
+{
+    /* 5% above where it started: not diverged, but no higher rate either */
+    const double loss[] = { 1.06, 1.04, 1.05 };
+    const double acc[] = { .5, .52, .5 };
+    fixture f;
+    make(&f, 3, loss, acc, loss, acc);
+    nnrt_diag_facts facts = classifier_facts(4, 1.0, 0.01);
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_UNDERFIT);
+    const char *t = text_of(&d);
+    ck_assert_msg(!strstr(t, "higher learning rate"), "%s", t);
+    ck_assert_ptr_nonnull(strstr(t, "try: a bigger model (more units or layers) or less "
+                                    "regularization\n"));
+}
+END_TEST
+
+/* ---- data the curve cannot be judged by ----------------------------------------------- */
+
+START_TEST(constant_inputs_want_no_bigger_model)
+{
+    const double loss[] = { 1.4165, 1.3912, 1.39, 1.3883, 1.3905 };
+    const double acc[] = { .2, .2463, .2278, .2315, .2389 };
+    const double val[] = { 1.3888, 1.3877, 1.3864, 1.389, 1.3895 };
+    const double val_acc[] = { .25, .25, .25, .25, .25 };
+    fixture f;
+    make(&f, 5, loss, acc, val, val_acc);
+    nnrt_diag_facts facts = classifier_facts(4, 1.3863, 0.01);
+    facts.n_samples = 540;
+    facts.top_count = 135;
+    facts.constant_inputs = 1;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_CONSTANT_INPUTS);
+    ck_assert_int_eq(d.warnings, NNRT_WARN_CONSTANT_INPUTS);
+    ck_assert_str_eq(text_of(&d),
+                     "best epoch: 3 of 5 by val_loss (1.3864, val_accuracy 0.2500)\n"
+                     "verdict: nothing to learn: the inputs do not vary, so a model can only "
+                     "learn which answer is commonest\n"
+                     "try: check the data the .nn file reads: the input files or columns, and "
+                     "scale\n"
+                     "warning: the training inputs do not vary: all 540 samples have the same "
+                     "value in every input\n");
+}
+END_TEST
+
+START_TEST(one_class_is_not_underfitting)
+{
+    /* accuracy 1.0 and a loss falling to nothing, "149% an epoch" */
+    const double loss[] = { 0.0587, 1e-4, 2e-6, 1e-7, 1e-8 };
+    const double acc[] = { .9778, 1, 1, 1, 1 };
+    const double val[] = { 1e-3, 1e-5, 1e-6, 1e-7, 1e-8 };
+    fixture f;
+    make(&f, 5, loss, acc, val, acc);
+    nnrt_diag_facts facts = classifier_facts(10, 2.3, 0.001);
+    facts.classes_present = 1;
+    facts.top_label = 3;
+    facts.top_name = "Dress";
+    facts.top_count = facts.n_samples;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_ONE_CLASS);
+    ck_assert_int_eq(d.warnings, NNRT_WARN_FEW_CLASSES);
+    const char *t = text_of(&d);
+    ck_assert_msg(!strstr(t, "underfitting"), "%s", t);
+    ck_assert_ptr_nonnull(strstr(t, "verdict: nothing to learn: every training sample is of "
+                                    "class 3 (Dress), so accuracy 1.0000 says nothing\n"
+                                    "try: check the labels, or the classes `keep` selects: a "
+                                    "classifier needs samples of at least two classes\n"
+                                    "warning: the training set holds one of the model's 10 "
+                                    "classes: all 4500 samples are of class 3\n"));
+}
+END_TEST
+
+START_TEST(fewer_classes_than_outputs_is_a_warning)
+{
+    fixture f;
+    make(&f, 6, (const double[]){ .9, .7, .6, .52, .46, .41 },
+         (const double[]){ .7, .78, .82, .85, .87, .89 },
+         (const double[]){ .85, .7, .62, .56, .51, .47 },
+         (const double[]){ .72, .79, .83, .86, .87, .88 });
+    nnrt_diag_facts facts = classifier_facts(10, 2.3, 0.001);
+    facts.classes_present = 2;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_IMPROVING);   /* the curve still judged */
+    ck_assert_int_eq(d.warnings, NNRT_WARN_FEW_CLASSES);
+    ck_assert_ptr_nonnull(strstr(text_of(&d), "\ntry: more epochs\nwarning: the training set "
+                                              "holds 2 of the model's 10 classes: it cannot "
+                                              "learn the others\n"));
+    /* all of them: no warning */
+    facts.classes_present = 10;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.warnings, 0);
+}
+END_TEST
+
+START_TEST(a_classifier_trained_with_mae_is_told_of_cross_entropy)
+{
+    const double loss[] = { .18, .17, .168, .167, .1665 };
+    const double acc[] = { .3, .4, .42, .43, .43 };
+    fixture f;
+    make(&f, 5, loss, acc, loss, acc);
+    nnrt_diag_facts facts = classifier_facts(10, 0.18, 0.001);
+    facts.loss = NNRT_LOSS_MAE;
+    facts.chance_loss = 0;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_UNDERFIT);
+    ck_assert_int_eq(d.warnings, NNRT_WARN_MAE_CLASSIFIER);
+    const char *t = text_of(&d);
+    ck_assert_ptr_nonnull(strstr(t, "try: loss cross_entropy (see the warning) before a bigger "
+                                    "model\n"
+                                    "warning: a classifier trained with mae: its gradient is the "
+                                    "same size however wrong an answer is, so it learns slowly "
+                                    "if at all; cross_entropy is the loss for classes\n"));
+    /* a regression model trained with mae: nothing to say */
+    f.c.regress = 1;
+    facts.classes = 0;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.warnings, 0);
+}
+END_TEST
+
+START_TEST(a_lagging_batchnorm_is_not_underfitting)
+{
+    /* momentum 0.99 after 112 updates: 0.99^112 = 0.325 of the moving
+     * statistics is still their initial values */
+    const double loss[] = { 0.9, 0.62 };
+    const double acc[] = { .7, .79 };
+    const double val[] = { 2.1, 1.9 };
+    const double val_acc[] = { .3, .33 };
+    fixture f;
+    make(&f, 2, loss, acc, val, val_acc);
+    nnrt_diag_facts facts = classifier_facts(10, 2.4, 0.001);
+    facts.bn_momentum = 0.99;
+    facts.steps = 112;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_BN_LAG);
+    ck_assert_int_eq(d.warnings, NNRT_WARN_BN_LAG);
+    ck_assert_double_eq_tol(d.bn_share, pow(0.99, 112), 1e-12);
+    ck_assert_int_eq(d.bn_steps_needed, 230);   /* 0.99^229 = 0.1001 */
+    const char *t = text_of(&d);
+    ck_assert_msg(!strstr(t, "underfitting"), "%s", t);
+    ck_assert_ptr_nonnull(strstr(t, "try: at least 230 updates (this run made 112): more epochs "
+                                    "or a smaller batch; or a lower momentum on the batchnorm "
+                                    "layers (momentum=0.9 needs 22)\n"
+                                    "warning: batchnorm's moving statistics lag its batch "
+                                    "statistics: at momentum 0.99, after 112 updates they still "
+                                    "hold 32% of their initial values (momentum^updates), and "
+                                    "validation, eval and predict normalize by them\n"));
+    /* the edge: after 229 updates 10.01% is left, after 230 9.9% */
+    facts.steps = 229;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_BN_LAG);
+    facts.steps = 230;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.warnings, 0);
+    ck_assert_int_eq(d.fit, NNRT_FIT_UNDERFIT);
+}
+END_TEST
+
+START_TEST(divergence_outranks_every_warning)
+{
+    const double loss[] = { 5e9, 4e9 };
+    const double acc[] = { .25, .25 };
+    fixture f;
+    make(&f, 2, loss, acc, loss, acc);
+    nnrt_diag_facts facts = classifier_facts(4, 1.4, 10);
+    facts.constant_inputs = 1;
+    facts.bn_momentum = 0.99;
+    facts.steps = 10;
+    nnrt_diagnosis d;
+    nnrt_diagnose_run(&f.c, &facts, &d);
+    ck_assert_int_eq(d.fit, NNRT_FIT_DIVERGED);
+    ck_assert_int_eq(d.warnings, NNRT_WARN_CONSTANT_INPUTS | NNRT_WARN_BN_LAG);
+    assert_finite(&d);
+}
+END_TEST
+
+/* ---- end to end: what train prints, writes and exits with -------------------------- */
+
+static const char *e2e_dir(void)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/diagnose", tmp_dir());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", path);
+    ck_assert_int_eq(system(cmd), 0);
+    return path;
+}
+
+/* Build the trainer for nn_path as DIR/name and run `train ARGS --out
+ * DIR/run_name` from the top of the tree, data looked up in DIR; its
+ * output in *out, its exit status returned. */
+static int train_in(const char *nn_path, const char *name, const char *args, char **out)
+{
+    const char *dir = e2e_dir();
+    char exe[700], cmd[2048];
+    snprintf(exe, sizeof exe, "%s/%s", dir, name);
+    build_trainer(nn_path, exe);
+    snprintf(cmd, sizeof cmd, "rm -rf %s/run_%s && NNC_DATA=%s OPENBLAS_NUM_THREADS=1 %s train %s "
+             "--out %s/run_%s", dir, name, dir, exe, args, dir, name);
+    return run_cmd(cmd, out);
+}
+
+static char *report_of(const char *name)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/run_%s/report.txt", e2e_dir(), name);
+    return slurp(path);
+}
+
+START_TEST(an_absurd_rate_fails_with_a_lower_one_to_try)
+{
+    if (!have_fashion())
+        ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
+    char *out;
+    int status = train_in("examples/fashion_mlp.nn", "fashion_mlp",
+                          "--lr 1e6 --limit 2000 --epochs 2", &out);
+    ck_assert_msg(status == 1, "exit %d:\n%s", status, out);
+    ck_assert_ptr_nonnull(strstr(out, "\nverdict: diverged: the loss jumped from "));
+    ck_assert_ptr_nonnull(strstr(out, "\ntry: a lower learning rate (--lr 1000; this run used "
+                                      "1e+06)\n"));
+    ck_assert_msg(!strstr(out, "underfitting") && !strstr(out, "higher learning rate"), "%s",
+                  out);
+    char expect[800];
+    snprintf(expect, sizeof expect, "fashion_mlp: error: training diverged (the verdict is in "
+             "%s/run_fashion_mlp/report.txt): try --lr 1000\n", e2e_dir());
+    ck_assert_msg(strstr(out, expect), "no '%s' in:\n%s", expect, out);
+    /* the run's files are all there to look at, the test line printed */
+    ck_assert_ptr_nonnull(strstr(out, "\ntest: loss "));
+    char *report = report_of("fashion_mlp");
+    ck_assert_ptr_nonnull(strstr(report, "\nverdict: diverged: "));
+    free(report);
+    const char *files[] = { "curve.csv", "curve.svg", "weights", "checkpoint" };
+    for (int i = 0; i < 4; i++) {
+        char path[800];
+        snprintf(path, sizeof path, "%s/run_fashion_mlp/%s", e2e_dir(), files[i]);
+        ck_assert_msg(access(path, F_OK) == 0, "%s is missing", path);
+    }
+    free(out);
+}
+END_TEST
+
+START_TEST(a_regression_at_an_absurd_rate_fails_too)
+{
+    char *out;
+    int status = train_in("examples/regression_houses.nn", "houses", "--lr 1e6 --epochs 3",
+                          &out);
+    ck_assert_msg(status == 1, "exit %d:\n%s", status, out);
+    ck_assert_ptr_nonnull(strstr(out, "\nverdict: diverged: the loss jumped from "));
+    ck_assert_ptr_nonnull(strstr(out, "\ntry: a lower learning rate (--lr 1000;"));
+    ck_assert_msg(!strstr(out, "good fit"), "%s", out);
+    free(out);
+}
+END_TEST
+
+enum { TINY = 120, TINY_SIDE = 8 };
+
+/* DIR/NAME-images and -labels: TINY images of TINY_SIDE^2 pixels, each
+ * pixel `constant` or (when it is negative) pseudo-random; labels
+ * label_of(i). */
+static void write_tiny(const char *name, int constant, int (*label_of)(int))
+{
+    uint8_t pixels[TINY * TINY_SIDE * TINY_SIDE], labels[TINY];
+    uint32_t s = 7;
+    for (size_t i = 0; i < sizeof pixels; i++) {
+        s = s * 1664525u + 1013904223u;
+        pixels[i] = (uint8_t)(constant >= 0 ? constant : (int)(s >> 24));
+    }
+    for (int i = 0; i < TINY; i++)
+        labels[i] = (uint8_t)label_of(i);
+    int idims[3] = { TINY, TINY_SIDE, TINY_SIDE }, ldims[1] = { TINY };
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s-images", e2e_dir(), name);
+    write_idx(path, pixels, 3, idims);
+    snprintf(path, sizeof path, "%s/%s-labels", e2e_dir(), name);
+    write_idx(path, labels, 1, ldims);
+}
+
+static int label_three(int i) { (void)i; return 3; }
+static int label_cycle(int i) { return i % 4; }
+
+/* A .nn file for tiny data: the train set `train`, the test set mixed;
+ * `extra` in the data block, `layers` between the input and the output,
+ * `loss` as the train block's. */
+static const char *tiny_model(const char *name, const char *train, const char *extra,
+                              const char *layers, int outputs, const char *loss)
+{
+    static char path[700];
+    char text[2048];
+    snprintf(text, sizeof text,
+             "model %s\n"
+             "data {\n"
+             "    train {\n        images \"%s-images\"\n        labels \"%s-labels\"\n    }\n"
+             "    test {\n        images \"mixed-images\"\n        labels \"mixed-labels\"\n    }\n"
+             "    validation 10%%\n    scale 1/255\n%s"
+             "}\n"
+             "network {\n    input %dx%d\n    flatten\n%s    dense %d softmax\n}\n"
+             "train {\n    loss %s\n    optimizer adam lr=0.01\n    batch 32\n    epochs 3\n"
+             "    seed 1\n}\n",
+             name, train, train, extra, TINY_SIDE, TINY_SIDE, layers, outputs, loss);
+    snprintf(path, sizeof path, "%s/%s.nn", e2e_dir(), name);
+    write_text(path, text);
+    return path;
+}
+
+START_TEST(data_that_cannot_be_learned_is_said_so)
+{
+    write_tiny("mixed", -1, label_cycle);
+    char *out;
+
+    /* one class: `keep 2 3` of a set whose labels are all 3 */
+    write_tiny("one", -1, label_three);
+    int status = train_in(tiny_model("one_class", "one", "    keep 2 3\n", "    dense 8 relu\n", 2,
+                                     "cross_entropy"),
+                          "one_class", "", &out);
+    ck_assert_msg(status == 0, "exit %d:\n%s", status, out);
+    ck_assert_ptr_nonnull(strstr(out, "\nverdict: nothing to learn: every training sample is "
+                                      "of class 1, so accuracy "));
+    ck_assert_ptr_nonnull(strstr(out, "\nwarning: the training set holds one of the model's 2 "
+                                      "classes: all 108 samples are of class 1\n"));
+    ck_assert_msg(!strstr(out, "underfitting"), "%s", out);
+    free(out);
+
+    /* constant inputs, four classes */
+    write_tiny("flat", 77, label_cycle);
+    status = train_in(tiny_model("constant", "flat", "", "    dense 8 relu\n", 4,
+                                 "cross_entropy"),
+                      "constant", "", &out);
+    ck_assert_msg(status == 0, "exit %d:\n%s", status, out);
+    ck_assert_ptr_nonnull(strstr(out, "\nverdict: nothing to learn: the inputs do not vary"));
+    ck_assert_ptr_nonnull(strstr(out, "\nwarning: the training inputs do not vary: all 108 "
+                                      "samples have the same value in every input\n"));
+    ck_assert_msg(!strstr(out, "bigger model"), "%s", out);
+    char *report = report_of("constant");
+    ck_assert_ptr_nonnull(strstr(report, "\nwarning: the training inputs do not vary"));
+    free(report);
+    free(out);
+}
+END_TEST
+
+START_TEST(a_young_batchnorm_and_mae_are_warned_of)
+{
+    write_tiny("mixed", -1, label_cycle);
+    char *out;
+    /* 108 samples in batches of 32, 3 epochs: 12 updates at momentum 0.99 */
+    int status = train_in(tiny_model("young_bn", "mixed", "", "    dense 8\n    batchnorm relu\n",
+                                     4, "cross_entropy"),
+                          "young_bn", "", &out);
+    ck_assert_msg(status == 0, "exit %d:\n%s", status, out);
+    ck_assert_ptr_nonnull(strstr(out, "\nverdict: not judged: batchnorm's moving statistics"));
+    ck_assert_ptr_nonnull(strstr(out, "\nwarning: batchnorm's moving statistics lag its batch "
+                                      "statistics: at momentum 0.99, after 12 updates they "
+                                      "still hold 89% of their initial values"));
+    free(out);
+
+    status = train_in(tiny_model("mae", "mixed", "", "    dense 8 relu\n", 4, "mae"), "mae", "",
+                      &out);
+    ck_assert_msg(status == 0, "exit %d:\n%s", status, out);
+    ck_assert_ptr_nonnull(strstr(out, "\nwarning: a classifier trained with mae: "));
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("diagnose");
@@ -488,6 +1083,27 @@ int main(void)
     tcase_add_test(tc, no_epochs_no_verdict);
     tcase_add_test(tc, the_text_is_cut_to_the_buffer);
     tcase_add_test(tc, best_is_the_first_lowest_finite_value);
+    tcase_add_test(tc, a_jump_between_epochs_is_divergence);
+    tcase_add_test(tc, a_jump_from_the_start_names_a_rate);
+    tcase_add_test(tc, the_rate_is_cut_by_how_far_the_loss_grew);
+    tcase_add_test(tc, a_small_loss_wobbling_is_no_jump);
+    tcase_add_test(tc, a_regression_loss_above_its_start_diverged);
+    tcase_add_test(tc, a_classifier_above_chance_diverged);
+    tcase_add_test(tc, accuracy_at_chance_after_the_loss_rose_diverged);
+    tcase_add_test(tc, no_higher_rate_while_the_loss_is_above_its_start);
+    tcase_add_test(tc, constant_inputs_want_no_bigger_model);
+    tcase_add_test(tc, one_class_is_not_underfitting);
+    tcase_add_test(tc, fewer_classes_than_outputs_is_a_warning);
+    tcase_add_test(tc, a_classifier_trained_with_mae_is_told_of_cross_entropy);
+    tcase_add_test(tc, a_lagging_batchnorm_is_not_underfitting);
+    tcase_add_test(tc, divergence_outranks_every_warning);
     suite_add_tcase(s, tc);
+    TCase *e2e = tcase_create("train");
+    tcase_set_timeout(e2e, 600);
+    tcase_add_test(e2e, an_absurd_rate_fails_with_a_lower_one_to_try);
+    tcase_add_test(e2e, a_regression_at_an_absurd_rate_fails_too);
+    tcase_add_test(e2e, data_that_cannot_be_learned_is_said_so);
+    tcase_add_test(e2e, a_young_batchnorm_and_mae_are_warned_of);
+    suite_add_tcase(s, e2e);
     return run_suite(s);
 }
