@@ -1,7 +1,8 @@
 /* fuzz_frontend.c: libFuzzer target for everything nnc does to a .nn file
  * before the C compiler runs: scan, parse, check, lower, passes, emit and
  * summary.  Any input must end in diagnostics or C text, never a crash, a
- * hang or a leak.
+ * hang or a leak.  Whether that C compiles is fuzz_compile.sh's part: it
+ * builds trainers from a sample of the inputs after each run.
  *
  *   make fuzz SECONDS=300    mutate, starting from examples/ and tests/fuzz/
  *   make fuzz-check          replay tests/fuzz/ and mutate briefly (make check)
