@@ -728,6 +728,22 @@ static void emit_columns(Emitter *e)
     OUT("\n");
 }
 
+/* The width of text as a C string literal (escapes make it wider) */
+static int literal_width(const char *text)
+{
+    char *lit = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&lit, &len);
+    if (!f) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
+    c_string_literal(f, text);
+    fclose(f);
+    free(lit);
+    return (int)len;
+}
+
 /* static const char *const CLASS_NAMES[] = { "T-shirt/top", ... }: one a line */
 static void emit_class_names(Emitter *e)
 {
@@ -739,12 +755,12 @@ static void emit_class_names(Emitter *e)
     OUT(": the classes' names, in label order */\n");
     int width = 0;
     for (int i = 0; i < m->n_class_names; i++)
-        width = (int)strlen(m->class_names[i]) > width ? (int)strlen(m->class_names[i]) : width;
+        width = literal_width(m->class_names[i]) > width ? literal_width(m->class_names[i]) : width;
     OUT("static const char *const CLASS_NAMES[] = {\n");
     for (int i = 0; i < m->n_class_names; i++) {
         OUT("    ");
         c_string_literal(e->out, m->class_names[i]);
-        OUT(",%*s   /* %d */\n", width - (int)strlen(m->class_names[i]), "", i);
+        OUT(",%*s   /* %d */\n", width - literal_width(m->class_names[i]), "", i);
     }
     OUT("};\n\n");
 }
