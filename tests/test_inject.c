@@ -176,6 +176,24 @@ START_TEST(identifiers_are_checked)
 }
 END_TEST
 
+/* nnc names functions and buffers itself; should one ever not be an
+ * identifier, emit_c stops with an internal error (exit 2), not bad C. */
+START_TEST(a_name_that_is_no_identifier_stops_emit_c)
+{
+    Arena a = { 0 };
+    Ir *ir = NULL;
+    char *diags = diagnose_in(&a, MODEL_HEAD "network {\n    input 4\n    dense 3 softmax\n}\n"
+                                  MODEL_TRAIN, &ir, NULL);
+    ck_assert_msg(ir != NULL, "%s", diags);
+    free(diags);
+    snprintf(ir->ops[0].name, sizeof ir->ops[0].name, "x*/ y");
+    FILE *f = fopen("/dev/null", "w");
+    emit_c(f, ir);      /* exits: tcase_add_exit_test expects status 2 */
+    fclose(f);
+    arena_free(&a);
+}
+END_TEST
+
 /* Every byte from 1 to 255, then every trigraph, as one string. */
 static char *hostile_bytes(void)
 {
@@ -387,6 +405,7 @@ int main(void)
     tcase_add_test(tc, string_literals_escape_what_c_would_read);
     tcase_add_test(tc, comment_text_cannot_end_the_comment);
     tcase_add_test(tc, identifiers_are_checked);
+    tcase_add_exit_test(tc, a_name_that_is_no_identifier_stops_emit_c, 2);
     tcase_add_test(tc, every_byte_round_trips_through_a_compiler);
     suite_add_tcase(s, tc);
     tc = tcase_create("trainer");
