@@ -2,8 +2,8 @@
  * before the C compiler runs: scan, parse, check, lower, passes, emit and
  * summary.  Any input must end in diagnostics or C text, never a crash, a
  * hang or a leak, and the C text must keep the user's text as text: no
- * trigraph, no splice, no comment or string ended early (c_fault, on every
- * input).  Whether that C compiles is fuzz_compile.sh's part: it builds
+ * trigraph, no splice, no comment or string ended early (c_fault), and the
+ * same code for the compiler whatever the file's name, on every input.  Whether that C compiles is fuzz_compile.sh's part: it builds
  * trainers from a sample of the inputs after each run.
  *
  *   make fuzz SECONDS=300    mutate, starting from examples/ and tests/fuzz/
@@ -57,8 +57,10 @@ static int known_directive(const char *p, const char *end)
     return 0;
 }
 
-/* The first fault of the C text [text, end), or NULL; where in *at. */
-static const char *c_fault(const char *text, const char *end, const char **at)
+/* The first fault of the C text [text, end), or NULL; where in *at.  What
+ * the compiler acts on goes to code: the text less its comments (a blank
+ * each, as C has it) and the insides of its literals. */
+static const char *c_fault(const char *text, const char *end, const char **at, FILE *code)
 {
     enum { CODE, COMMENT, STRING, CHAR } state = CODE;
     int line_start = 1;
@@ -72,14 +74,18 @@ static const char *c_fault(const char *text, const char *end, const char **at)
         case CODE:
             if (line_start && *p == '#' && !known_directive(p, end))
                 return "a directive nnc does not write";
-            if (*p == '/' && p + 1 < end && p[1] == '*')
-                state = COMMENT, p++;
-            else if (*p == '*' && p + 1 < end && p[1] == '/')
+            if (*p == '*' && p + 1 < end && p[1] == '/')
                 return "'*/' outside a comment: one ended early";
-            else if (*p == '"')
+            if (*p == '/' && p + 1 < end && p[1] == '*') {
+                state = COMMENT, p++;
+                fputc(' ', code);
+                break;
+            }
+            if (*p == '"')
                 state = STRING;
             else if (*p == '\'')
                 state = CHAR;
+            fputc(*p, code);
             break;
         case COMMENT:
             if (*p == '/' && p + 1 < end && p[1] == '*')
@@ -91,10 +97,12 @@ static const char *c_fault(const char *text, const char *end, const char **at)
         case CHAR:
             if (line_end(*p))
                 return "a string or character literal runs past its line";
-            if (*p == '\\')
+            if (*p == '\\') {
                 p++;
-            else if (*p == (state == STRING ? '"' : '\''))
+            } else if (*p == (state == STRING ? '"' : '\'')) {
                 state = CODE;
+                fputc(*p, code);
+            }
             break;
         }
         /* blanks may come before a directive's '#' */
@@ -104,27 +112,62 @@ static const char *c_fault(const char *text, const char *end, const char **at)
     return state == CODE ? NULL : "a comment or a literal left open at the end";
 }
 
-/* Abort (a finding for libFuzzer) when the C of ir has a fault. */
-static void check_emitted_c(const Ir *ir)
+/* A malloc'ed buffer and its length */
+typedef struct Text {
+    char *bytes;
+    size_t len;
+} Text;
+
+static FILE *open_text(Text *t)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    *t = (Text){ NULL, 0 };
+    FILE *f = open_memstream(&t->bytes, &t->len);
     if (!f)
         abort();
+    return f;
+}
+
+/* The C of ir, checked (c_fault): abort, a finding for libFuzzer, at a
+ * fault.  What the compiler acts on in *code. */
+static void check_emitted_c(const Ir *ir, Text *code)
+{
+    Text c;
+    FILE *f = open_text(&c);
     emit_c(f, ir);
     fclose(f);
+    f = open_text(code);
     const char *at;
-    const char *fault = c_fault(text, text + len, &at);
+    const char *fault = c_fault(c.bytes, c.bytes + c.len, &at, f);
+    fclose(f);
     if (fault) {
         const char *line = at;
-        while (line > text && !line_end(line[-1]))
+        while (line > c.bytes && !line_end(line[-1]))
             line--;
         fprintf(stderr, "fuzz_frontend: the emitted C holds %s, at byte %zu:\n%.*s\n", fault,
-                (size_t)(at - text), (int)strcspn(line, "\n\r"), line);
+                (size_t)(at - c.bytes), (int)strcspn(line, "\n\r"), line);
         abort();
     }
-    free(text);
+    free(c.bytes);
+}
+
+/* The file's name appears in comments and string literals only: the C of
+ * ir must give the compiler the same code whatever src's name is.  A path
+ * that ends a comment and writes a directive makes a difference. */
+static void check_name_stays_text(const Ir *ir, Source *src)
+{
+    Text code, plain_code;
+    check_emitted_c(ir, &code);
+    const char *name = src->name;
+    src->name = "fuzz.nn";      /* the model points at src */
+    check_emitted_c(ir, &plain_code);
+    src->name = name;
+    if (code.len != plain_code.len || memcmp(code.bytes, plain_code.bytes, code.len) != 0) {
+        fprintf(stderr, "fuzz_frontend: the file's name changed the C, not only its comments "
+                        "and strings\n");
+        abort();
+    }
+    free(code.bytes);
+    free(plain_code.bytes);
 }
 
 /* ---- one input ------------------------------------------------------------ */
@@ -157,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Model *m = NULL;
     Ir *ir = compile_source(&a, &src, &d, &m);
     if (ir) {
-        check_emitted_c(ir);
+        check_name_stays_text(ir, &src);
         print_summary(devnull, m, ir);
     }
     arena_free(&a);
