@@ -12,7 +12,6 @@
  * Paths here hold newlines and quotes, so commands run from an argv, never
  * through a shell. */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
