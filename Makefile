@@ -9,7 +9,8 @@
 #   make compare-torch   every optimizer's first steps against PyTorch's
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make fuzz            fuzz the front end with libFuzzer for SECONDS (60)
-#   make fuzz-check      replay tests/fuzz/ and fuzz briefly (part of check)
+#   make fuzz-check      replay tests/fuzz/, fuzz briefly, build trainers from a
+#                        sample of the valid inputs (part of check)
 #
 # CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR are honoured.  BUILD names the
 # output folder, so a sanitizer build lives beside the normal one.
@@ -158,18 +159,27 @@ fuzz-build: fuzz-deps
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_BUILD)/fuzz_frontend
 
-fuzz: fuzz-build
+# libFuzzer sees crashes, never the C that nnc writes: after each run,
+# tests/fuzz_compile.sh builds trainers (nnc build: -Wall -Wextra -Werror,
+# compiled and linked) from the valid inputs of tests/fuzz/ and from every
+# EVERY-th valid input the run made, at most MAX; one that does not build is
+# a finding.  The sample is the same for the same corpus, but libFuzzer's
+# corpus is not (measured: -seed=1 -runs=10000 twice keeps different inputs).
+FUZZ_COMPILE = sh tests/fuzz_compile.sh $(BUILD)/nnc $(FUZZ_BUILD)/compile
+
+fuzz: fuzz-build all
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	cp examples/*.nn tests/fuzz/*.nn $(FUZZ_BUILD)/corpus/
 	$(FUZZ_BUILD)/fuzz_frontend $(FUZZ_OPTS) -max_total_time=$(SECONDS) -print_final_stats=1 \
 	    $(FUZZ_BUILD)/corpus
+	$(FUZZ_COMPILE) 1 200 tests/fuzz $(FUZZ_BUILD)/corpus
 
 # Every regression input once, then a short, seeded mutation run from a
 # fresh corpus, so the time make check spends here stays fixed.  The log is
 # shown only when something breaks.
 FUZZ_LOG := $(FUZZ_BUILD)/fuzz-check.log
 
-fuzz-check: fuzz-build
+fuzz-check: fuzz-build all
 	@$(FUZZ_BUILD)/fuzz_frontend $(FUZZ_OPTS) tests/fuzz/* >$(FUZZ_LOG) 2>&1 || \
 	    { cat $(FUZZ_LOG); echo "fuzz-check: an input in tests/fuzz/ fails"; exit 1; }
 	@rm -rf $(FUZZ_BUILD)/check-corpus; mkdir -p $(FUZZ_BUILD)/check-corpus
@@ -179,6 +189,7 @@ fuzz-check: fuzz-build
 	    { tail -60 $(FUZZ_LOG); echo "fuzz-check: the input that broke nnc is in $(FUZZ_BUILD)/"; exit 1; }
 	@echo "fuzz-check: $(words $(wildcard tests/fuzz/*)) inputs in tests/fuzz/ and" \
 	    "$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(FUZZ_LOG)) mutations pass"
+	@$(FUZZ_COMPILE) 2 30 tests/fuzz $(FUZZ_BUILD)/check-corpus
 
 # ---- golden files: the C emitted for each example is committed ------------
 

@@ -17,10 +17,9 @@ typedef struct Emitter {
 const char *float_lit(char *buf, size_t len, double v);
 /* The comment quoting the .nn line a piece of code came from (left open). */
 void emit_source_line(Emitter *e, const Stmt *s);
+/* "FILE.nn:LINE" inside a comment, the file's name escaped (c_comment_str) */
+void emit_where(Emitter *e, int line);
 const IrBuf *buf(const Emitter *e, int i);
-
-/* A C string literal of text from the .nn file (paths, names) */
-void emit_c_string(Emitter *e, const char *s);
 /* Whether op's tensors train (it has some, and is not trainable=false) */
 int trains(const IrOp *op);
 /* Whether op's backward has work to do: tensors to train, or a gradient to

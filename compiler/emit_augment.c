@@ -49,7 +49,9 @@ void emit_augment(Emitter *e)
         used += value_at(a, FIELDS[i].p_at) > 0;
     if (!a->stmt || !used)
         return;
-    OUT("    .augment = {   /* %s:%d */\n", e->m->src->name, a->stmt->loc.first_line);
+    OUT("    .augment = {   /* ");
+    emit_where(e, a->stmt->loc.first_line);
+    OUT(" */\n");
     for (int i = 0; i < N_FIELDS; i++) {
         const Field *f = &FIELDS[i];
         double p = value_at(a, f->p_at);

@@ -43,7 +43,7 @@ void emit_transfers(Emitter *e)
             continue;
         for (int k = 0; k < n; k++) {
             OUT("    { \"%s.%s\", ", op->name, suffixes[k]);
-            emit_c_string(e, op->layer->init_file);
+            c_string_literal(e->out, op->layer->init_file);
             OUT(" },\n");
         }
     }

@@ -460,7 +460,26 @@ const char *pool_name(PoolKind p);    /* "max", "avg", "sum" */
 
 /* ---- emit_c.c: the C file ----------------------------------------------- */
 
+/* Writes the C for ir; exits with status 2 if a name nnc made for it is no
+ * C identifier (a bug in nnc, not in the .nn file). */
 void emit_c(FILE *out, const Ir *ir);
+
+/* ---- emit_escape.c: user text in the C file, one function per context ---- */
+
+/* text as a C string literal, quotes included, that holds exactly its
+ * bytes: " and \ escaped, ?? broken (no trigraph), control and non-ASCII
+ * bytes as \n, \r, \t or three octal digits. */
+void c_string_literal(FILE *out, const char *text);
+/* len bytes of text inside a C comment, where nothing can end the comment,
+ * open a nested one, form a trigraph or join the next line: the pairs
+ * `*` `/`, `/` `*` and `??` get a space between them, control and non-ASCII
+ * bytes are escaped as in a string, a last backslash is followed by a
+ * space.  The caller's text just before and after must not end or start
+ * such a pair (a space or a letter either side is safe). */
+void c_comment_text(FILE *out, const char *text, size_t len);
+void c_comment_str(FILE *out, const char *text);      /* the same, to its NUL */
+/* Whether text is a C identifier: a letter or '_', then letters, digits, '_' */
+int is_c_identifier(const char *text);
 
 /* ---- summary.c: what `nnc check` prints ---------------------------------- */
 

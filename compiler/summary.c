@@ -80,7 +80,11 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
     long params = 0, macs = 0;
     double act_bytes = 0;
     const IrOp **ops = dense_ops(m, ir);
-    fprintf(out, "model %s (%s)\n\n", m->name, m->src->name);
+    /* the path as given may hold any byte: escaped, it drives no terminal
+     * and could stand in a comment of the generated C */
+    fprintf(out, "model %s (", m->name);
+    c_comment_str(out, m->src->name);
+    fprintf(out, ")\n\n");
     int name_w = 10;      /* the names' column: as wide as the longest (globalavgpool1) */
     for (int i = 0; i < m->n_layers; i++)
         if ((int)strlen(m->layers[i].name) > name_w)

@@ -67,17 +67,52 @@ typedef struct panel {
     int metric;                 /* 0: loss, 1: accuracy or MAE */
 } panel;
 
-static void xml_text(FILE *f, const char *s)
+/* The length of the UTF-8 character at s that XML 1.0 allows (2 to 4
+ * bytes), or 0: a stray or missing continuation byte, an overlong form, a
+ * surrogate, U+FFFE, U+FFFF or beyond U+10FFFF.  s[0] is 0x80 or above. */
+static int xml_utf8_length(const unsigned char *s)
 {
-    for (; *s; s++) {
+    static const unsigned long least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    int n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+    if (n == 0)
+        return 0;
+    unsigned long cp = s[0] & (0x7fu >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)      /* a NUL stops here too */
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
+        cp == 0xffff)
+        return 0;
+    return n;
+}
+
+/* Text (a title, a run's name: a folder's name, any bytes) as XML
+ * character data or an attribute value: escaped, and well-formed whatever
+ * the bytes, or a browser shows an error in place of the picture. */
+static void xml_text(FILE *f, const char *text)
+{
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
         switch (*s) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
         default:
-            /* control characters are not allowed in XML 1.0 */
-            fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+            if (*s < 0x20) {
+                fputc('?', f);      /* control characters are not allowed in XML 1.0 */
+            } else if (*s < 0x80) {
+                fputc(*s, f);
+            } else {
+                int n = xml_utf8_length(s);
+                if (n == 0) {
+                    fputs("\xef\xbf\xbd", f);     /* U+FFFD, the replacement character */
+                } else {
+                    fwrite(s, 1, (size_t)n, f);
+                    s += n - 1;
+                }
+            }
         }
     }
 }

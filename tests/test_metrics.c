@@ -373,9 +373,9 @@ START_TEST(classes_are_emitted_in_label_order)
                       MODEL_TRAIN, NULL);
     ck_assert_msg(strstr(c, "/* t.nn:11: the classes' names, in label order */\n"
                             "static const char *const CLASS_NAMES[] = {\n"
-                            "    \"cat\",        /* 0 */\n"
-                            "    \"d\\303\\266g\",       /* 1 */\n"
-                            "    \"big bird\",   /* 2 */\n"
+                            "    \"cat\",          /* 0 */\n"
+                            "    \"d\\303\\266g\",   /* 1 */\n"
+                            "    \"big bird\",     /* 2 */\n"
                             "};\n") != NULL, "%s", c);
     ck_assert_msg(strstr(c, "    .n_classes = CLASSES,\n    .class_names = CLASS_NAMES,\n"),
                   "%s", c);

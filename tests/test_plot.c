@@ -247,6 +247,27 @@ static double val_point_x(const char *svg, int e)
     return x;
 }
 
+/* Run names are folder names, any bytes: invalid UTF-8 (a stray byte, a
+ * cut character, a surrogate, an overlong '/', U+FFFE) would make the SVG
+ * no XML at all; each bad byte becomes U+FFFD, good characters stay. */
+START_TEST(names_of_any_bytes_give_well_formed_xml)
+{
+    nnrt_curve runs[2] = { curve("bad\xff\xfe utf8 \xc3", 10, 1),
+                           curve("\xed\xa0\x80 \xc0\xaf \xef\xbf\xbe", 8, 1) };
+    char *svg = render("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 <&>", runs, 2);
+    const char *why = xml_problem(svg);
+    ck_assert_msg(why == NULL, "%s", why);
+#define FFFD "\xef\xbf\xbd"
+    ck_assert_ptr_nonnull(strstr(svg, ">bad" FFFD FFFD " utf8 " FFFD ": best epoch"));
+    ck_assert_ptr_nonnull(strstr(svg, ">" FFFD FFFD FFFD " " FFFD FFFD " " FFFD FFFD FFFD
+                                      ": best epoch"));
+#undef FFFD
+    ck_assert_ptr_nonnull(strstr(svg, ">caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 &lt;&amp;&gt;</text>"));
+    ck_assert_ptr_null(strpbrk(svg, "\xff\xfe\xc0"));
+    free(svg);
+}
+END_TEST
+
 START_TEST(the_best_epoch_mark_sits_on_its_epoch)
 {
     nnrt_curve c = curve("m", 10, 1);
@@ -745,6 +766,7 @@ int main(void)
     TCase *tc = tcase_create("plot");
     tcase_add_test(tc, the_xml_checker_catches_mistakes);
     tcase_add_test(tc, one_run_two_panels_train_solid_validation_dashed);
+    tcase_add_test(tc, names_of_any_bytes_give_well_formed_xml);
     tcase_add_test(tc, the_best_epoch_mark_sits_on_its_epoch);
     tcase_add_test(tc, without_validation_only_training_lines);
     tcase_add_test(tc, regression_plots_mae);
