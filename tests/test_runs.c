@@ -275,8 +275,8 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* `slow train --out DIR --epochs N`, in work, its output into log. */
-static pid_t spawn_slow(const char *dir, const char *log)
+/* `slow train --out DIR --epochs EPOCHS`, in work, its output into log. */
+static pid_t spawn_slow(const char *dir, const char *epochs, const char *log)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -286,7 +286,7 @@ static pid_t spawn_slow(const char *dir, const char *log)
             _exit(126);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
-        execl("./slow", "slow", "train", "--out", dir, "--epochs", "40", (char *)NULL);
+        execl("./slow", "slow", "train", "--out", dir, "--epochs", epochs, (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -315,7 +315,9 @@ START_TEST(a_second_trainer_is_refused_at_once)
     char log[700], checkpoint[700], path[700];
     snprintf(log, sizeof log, "%s/first.log", work);
     snprintf(checkpoint, sizeof checkpoint, "%s/busy/checkpoint", work);
-    pid_t first = spawn_slow("busy", log);
+    /* 200 epochs, about 5 s here: long enough for five refusals on a
+     * loaded machine */
+    pid_t first = spawn_slow("busy", "200", log);
     /* its first checkpoint is written under the lock, before the first epoch */
     struct timespec pause = { 0, 5000000 };
     for (int i = 0; i < 2000 && !is_there(checkpoint); i++)
@@ -331,12 +333,50 @@ START_TEST(a_second_trainer_is_refused_at_once)
     ck_assert_int_eq(waitpid(first, &status, 0), first);
     char *out = slurp(log);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the first trainer:\n%s", out);
-    ck_assert_msg(strstr(out, "epoch 40/40") && strstr(out, "test: loss"), "%s", out);
+    ck_assert_msg(strstr(out, "epoch 200/200") && strstr(out, "test: loss"), "%s", out);
     free(out);
-    ck_assert_int_eq(curve_rows("busy"), 40);
+    ck_assert_int_eq(curve_rows("busy"), 200);
     ok("./slow eval --out busy");
     snprintf(path, sizeof path, "%s/busy/weights", work);
     ck_assert_int_eq(temporaries_left(path), 0);
+}
+END_TEST
+
+/* Two trainers started together on a folder that does not exist yet:
+ * whichever locks it first trains, the other is refused, every time. */
+START_TEST(two_trainers_started_together_one_run_kept)
+{
+    for (int trial = 0; trial < 3; trial++) {
+        char dir[64], logs[2][700];
+        snprintf(dir, sizeof dir, "race%d", trial);
+        pid_t pids[2];
+        for (int i = 0; i < 2; i++) {
+            snprintf(logs[i], sizeof logs[i], "%s/race%d-%d.log", work, trial, i);
+            pids[i] = spawn_slow(dir, "20", logs[i]);
+        }
+        int ok_runs = 0;
+        for (int i = 0; i < 2; i++) {
+            int status;
+            ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+            char *out = slurp(logs[i]);
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                ok_runs++;
+            } else {
+                /* refused by the lock, or (on a machine slow to start the
+                 * second) by the run the first has finished */
+                char locked[256], held[256];
+                snprintf(locked, sizeof locked, "slow: error: %s: another trainer is using "
+                                                "this run folder", dir);
+                snprintf(held, sizeof held, "slow: error: %s already holds a run", dir);
+                ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+                                  (strstr(out, locked) || strstr(out, held)),
+                              "trial %d, trainer %d:\n%s", trial, i, out);
+            }
+            free(out);
+        }
+        ck_assert_msg(ok_runs == 1, "trial %d: %d trainers finished", trial, ok_runs);
+        ck_assert_int_eq(curve_rows(dir), 20);
+    }
 }
 END_TEST
 
@@ -664,6 +704,7 @@ int main(void)
     tcase_add_test(folders, overwrite_replaces_the_run);
     tcase_add_test(folders, resume_still_goes_on_with_a_run);
     tcase_add_test(folders, a_second_trainer_is_refused_at_once);
+    tcase_add_test(folders, two_trainers_started_together_one_run_kept);
     tcase_add_test(folders, stale_temporaries_are_removed);
     suite_add_tcase(s, folders);
     TCase *files = tcase_create("replacing files");
