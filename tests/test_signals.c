@@ -12,7 +12,9 @@
  * shell as printed, must end with the uninterrupted run's weights and
  * curve.csv, byte for byte.  A run whose epochs are one batch each stops
  * after an epoch, its files whole.  A second SIGINT, sent once the first
- * has been taken, stops the trainer at once. */
+ * has been taken, stops the trainer at once.  A SIGINT ignored when the
+ * trainer starts (a background job's) stays ignored.  And on a terminal,
+ * the progress bar's line is ended before the message. */
 #include <signal.h>
 
 #include "nnrt_internal.h"
