@@ -341,7 +341,48 @@ typedef struct nnrt_model {
      * added once to the mean loss of every batch and evaluation, as Keras
      * reports it; NULL when the model has none. */
     double (*penalty)(void);
+    /* the same model in double precision, for gradcheck; NULL when the
+     * trainer was linked without it */
+    const struct nnrt_twin *twin;
 } nnrt_model;
+
+/* ---- the double-precision twin (gradcheck.c) -------------------------- */
+
+/* The generated file is written over a type `real`.  `nnc build` compiles
+ * it twice: as the trainer, with real = float, whose main() hands MODEL to
+ * nnrt_main; and with -DNNRT_DOUBLE, real = double, as its twin, which
+ * exports nnrt_double_twin instead of main: the same forward, loss,
+ * backward and penalty over double buffers of their own (every other
+ * buffer and function of the file is static, so the two objects link
+ * together).  gradcheck copies the trainer's weights and batch into the
+ * twin and checks it, where rounding noise is some 1e-16 instead of 1e-8
+ * (the why: gradcheck.c).  The twin draws dropout masks from the rng as
+ * the trainer does: the same draws, the same masks. */
+typedef struct nnrt_twin_param {
+    const char *name;   /* the same as the trainer's tensor at this index */
+    double *value;
+    double *grad;       /* NULL where the trainer's is */
+} nnrt_twin_param;
+
+typedef struct nnrt_twin {
+    double *input;              /* (max_batch, in_size) */
+    double *target;             /* REGRESS: (max_batch, n_classes); else NULL */
+    int n_params;               /* == the model's */
+    const nnrt_twin_param *params;
+    void (*forward)(int n, int training, nnrt_rng *rng);
+    double (*loss)(int n, const int *y);
+    void (*backward)(int n);
+    double (*penalty)(void);    /* NULL when the model has none */
+} nnrt_twin;
+
+/* Defined by the twin's object.  Weak in the trainer's, so that a file
+ * compiled once by hand still links: &nnrt_double_twin is then NULL and
+ * gradcheck runs in float, saying so. */
+#ifdef NNRT_DOUBLE
+extern const nnrt_twin nnrt_double_twin;
+#else
+extern const nnrt_twin nnrt_double_twin __attribute__((weak));
+#endif
 
 /* ---- parameters and optimizers (init.c, optim.c) ---------------------- */
 
