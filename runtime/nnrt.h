@@ -6,9 +6,13 @@
  * files, progress display, the seeded RNG and the trainer's command line.
  *
  * The C file that nnc emits holds only what depends on the model: shape
- * constants, static buffers, and forward/backward functions.  It ends in
+ * constants, static buffers, and forward/backward functions, over a type
+ * `real`.  Compiled as the trainer (real = float) it ends in
  *
  *     int main(int argc, char **argv) { return nnrt_main(&MODEL, argc, argv); }
+ *
+ * and compiled with -DNNRT_DOUBLE it is the trainer's double-precision
+ * twin, for gradcheck (nnrt_twin, below).
  *
  * Errors: functions that can fail on user input return 0 on success and -1
  * on failure, after writing a one-line message into an nnrt_error that names
@@ -441,12 +445,15 @@ int nnrt_model_correct(const nnrt_model *m, const int *y, int n);
 
 /* Compare backward()'s gradients at m's current parameter values with
  * central differences of the mean loss over the first `samples` samples of
- * ds (at most m->max_batch), in inference mode.  Up to 30 entries per
- * tensor, picked with a generator seeded from seed; the error measure and
+ * ds (at most m->max_batch), in training mode with the dropout masks of
+ * seed; on m->twin, in double, after copying m's values and batch into it,
+ * or on m itself in float when it has none.  Up to 30 entries per tensor,
+ * picked with a generator seeded from seed; the error measure and
  * threshold are documented in gradcheck.c.  One line per tensor and a
  * verdict on report.  Returns 0 if every entry agrees, 1 if one does not,
- * -1 if the check could not run (no samples, out of memory; said on report).
- * Parameter values are restored; gradients and activations are not. */
+ * -1 if the check could not run (no samples, out of memory, a twin whose
+ * tensors are not m's; said on report).  m's parameter values and state
+ * are left as they were; gradients and activations are not. */
 int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
                    FILE *report);
 
