@@ -243,15 +243,24 @@ static int cc_succeeded(pid_t pid)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* argv[0..n) of `cc FLAGS -c c_file -o obj`, with extra (a -D) if not NULL */
+/* The C compiler for trainers, and its optimization flags */
+static const char *trainer_cc(void)
+{
+    return getenv("CC") && *getenv("CC") ? getenv("CC") : NNC_CC;
+}
+
+static const char *trainer_opt(void)
+{
+    return getenv("NNC_CFLAGS") ? getenv("NNC_CFLAGS") : NNC_TRAINER_CFLAGS;
+}
+
+/* argv[0..n) of `cc FLAGS [extra] -I... -c c_file -o obj`; returns n */
 static int object_args(Arena *a, char **argv, const char *extra, const char *c_file,
                        const char *obj, const char *inc)
 {
-    const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : NNC_CC;
-    const char *opt = getenv("NNC_CFLAGS") ? getenv("NNC_CFLAGS") : NNC_TRAINER_CFLAGS;
-    int n = split_words(a, cc, argv, 0, MAX_ARGS);
+    int n = split_words(a, trainer_cc(), argv, 0, MAX_ARGS);
     n = split_words(a, "-std=c11 -Wall -Wextra -Werror", argv, n, MAX_ARGS);
-    n = split_words(a, opt, argv, n, MAX_ARGS);
+    n = split_words(a, trainer_opt(), argv, n, MAX_ARGS);
     n = split_words(a, NNC_PKG_CFLAGS, argv, n, MAX_ARGS);
     if (extra)
         argv[n++] = (char *)extra;
@@ -263,16 +272,32 @@ static int object_args(Arena *a, char **argv, const char *extra, const char *c_f
     return n;
 }
 
+/* argv[0..n) of `cc OPT obj twin_obj -o exe libnnrt.a LIBS` (OPT: a
+ * sanitizer build's flags link the sanitizers' runtime); returns n */
+static int link_args(Arena *a, char **argv, const char *obj, const char *twin_obj,
+                     const char *exe, const char *lib)
+{
+    int n = split_words(a, trainer_cc(), argv, 0, MAX_ARGS);
+    n = split_words(a, trainer_opt(), argv, n, MAX_ARGS);
+    argv[n++] = (char *)obj;
+    argv[n++] = (char *)twin_obj;
+    argv[n++] = "-o";
+    argv[n++] = (char *)exe;
+    argv[n++] = (char *)lib;
+    return split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
+}
+
 /* The trainer: c_file compiled as itself (float) and as its double twin
  * for gradcheck (-DNNRT_DOUBLE; see nnrt.h), the two at once, then linked
- * together with the runtime. */
+ * together with the runtime.  The objects are removed after. */
 static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
 {
     char lib[PATH_MAX], inc[PATH_MAX + 2];
     char incdir[PATH_MAX];
     find_runtime(lib, incdir, sizeof incdir);
     snprintf(inc, sizeof inc, "-I%s", incdir);
-    char *obj = arena_printf(a, "%s.o", exe), *twin_obj = arena_printf(a, "%s.twin.o", exe);
+    const char *obj = arena_printf(a, "%s.trainer.o", exe);
+    const char *twin_obj = arena_printf(a, "%s.twin.o", exe);
 
     char *argv[MAX_ARGS + 8];
     int n = object_args(a, argv, NULL, c_file, obj, inc);
@@ -282,15 +307,7 @@ static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
     int ok = cc_succeeded(trainer);
     ok &= cc_succeeded(twin);
     if (ok) {
-        const char *opt = getenv("NNC_CFLAGS") ? getenv("NNC_CFLAGS") : NNC_TRAINER_CFLAGS;
-        n = split_words(a, getenv("CC") && *getenv("CC") ? getenv("CC") : NNC_CC, argv, 0, MAX_ARGS);
-        n = split_words(a, opt, argv, n, MAX_ARGS);   /* sanitizers link their runtime */
-        argv[n++] = obj;
-        argv[n++] = twin_obj;
-        argv[n++] = "-o";
-        argv[n++] = (char *)exe;
-        argv[n++] = lib;
-        n = split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
+        n = link_args(a, argv, obj, twin_obj, exe, lib);
         ok = cc_succeeded(spawn_cc(argv, n, verbose));
     }
     remove(obj);

@@ -155,7 +155,7 @@ static Build build_verbose(const char *nn, const char *exe)
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0, "%s failed (%d):\n%s", cmd, status, out);
     Build b;
-    snprintf(needle, sizeof needle, " -o %s.o", exe);
+    snprintf(needle, sizeof needle, " -o %s.trainer.o", exe);
     b.trainer = line_with(out, needle);
     snprintf(needle, sizeof needle, " -o %s.twin.o", exe);
     b.twin = line_with(out, needle);
