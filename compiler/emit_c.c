@@ -934,7 +934,7 @@ static void emit_model(Emitter *e)
     OUT("    .twin = &nnrt_double_twin,   /* NULL if this file was compiled without it */\n");
     OUT("};\n\n");
     OUT("int main(int argc, char **argv)\n{\n    return nnrt_main(&MODEL, argc, argv);\n}\n\n");
-    OUT("#endif\n");
+    OUT("#endif   /* NNRT_DOUBLE */\n");
 }
 
 /* ---- all of it ----------------------------------------------------------- */

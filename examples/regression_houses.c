@@ -237,4 +237,4 @@ int main(int argc, char **argv)
     return nnrt_main(&MODEL, argc, argv);
 }
 
-#endif
+#endif   /* NNRT_DOUBLE */

@@ -837,4 +837,4 @@ int main(int argc, char **argv)
     return nnrt_main(&MODEL, argc, argv);
 }
 
-#endif
+#endif   /* NNRT_DOUBLE */
