@@ -23,8 +23,8 @@ static void emit_frozen(Emitter *e, const IrOp *op, const IrBuf *x, const char *
     OUT("    (void)training;   /* frozen: the moving statistics, always */\n");
     emit_act_param(e, op->act, op->act_param);
     OUT("    for (int c = 0; c < C; c++) {\n");
-    OUT("        float scale = %s_gamma[c] / sqrtf(%s_moving_var[c] + BN_EPSILON);\n", b, b);
-    OUT("        float shift = %s_beta[c] - %s_moving_mean[c] * scale;\n", b, b);
+    OUT("        real scale = %s_gamma[c] / sqrt(%s_moving_var[c] + BN_EPSILON);\n", b, b);
+    OUT("        real shift = %s_beta[c] - %s_moving_mean[c] * scale;\n", b, b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            %s[i * C + c] = %s[i * C + c] * scale + shift;\n    }\n", y, x->name);
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
@@ -37,7 +37,7 @@ static void emit_frozen(Emitter *e, const IrOp *op, const IrBuf *x, const char *
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("    for (int c = 0; c < C; c++) {\n");
-    OUT("        float scale = %s_gamma[c] / sqrtf(%s_moving_var[c] + BN_EPSILON);\n", b, b);
+    OUT("        real scale = %s_gamma[c] / sqrt(%s_moving_var[c] + BN_EPSILON);\n", b, b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            d_%s[i * C + c] = d_%s[i * C + c] * scale;\n    }\n}\n\n", x->name, y);
 }
@@ -48,26 +48,26 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
     OUT("static void %s_forward(int n, int training)\n{\n", b);
     emit_act_param(e, op->act, op->act_param);
     OUT("    if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */\n");
-    OUT("        float scale[C], shift[C];\n");
+    OUT("        real scale[C], shift[C];\n");
     OUT("        for (int c = 0; c < C; c++) {\n");
-    OUT("            scale[c] = %s_gamma[c] / sqrtf(%s_moving_var[c] + BN_EPSILON);\n", b, b);
+    OUT("            scale[c] = %s_gamma[c] / sqrt(%s_moving_var[c] + BN_EPSILON);\n", b, b);
     OUT("            shift[c] = %s_beta[c] - %s_moving_mean[c] * scale[c];\n        }\n", b, b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++)\n");
     OUT("                %s[i * C + c] = %s[i * C + c] * scale[c] + shift[c];\n", y, x);
     OUT("    } else {\n");
-    OUT("        float mean[C] = { 0 }, var[C] = { 0 };\n");
+    OUT("        real mean[C] = { 0 }, var[C] = { 0 };\n");
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++)\n");
     OUT("                mean[c] += %s[i * C + c];\n", x);
     OUT("        for (int c = 0; c < C; c++)\n            mean[c] /= n * S;\n");
     OUT("        for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */\n");
     OUT("            for (int c = 0; c < C; c++) {\n");
-    OUT("                float d = %s[i * C + c] - mean[c];\n", x);
+    OUT("                real d = %s[i * C + c] - mean[c];\n", x);
     OUT("                var[c] += d * d;\n            }\n");
     OUT("        for (int c = 0; c < C; c++) {\n");
     OUT("            var[c] /= n * S;\n");
-    OUT("            %s_inv_std[c] = 1 / sqrtf(var[c] + BN_EPSILON);\n", b);
+    OUT("            %s_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);\n", b);
     OUT("            %s_moving_mean[c] = BN_MOMENTUM * %s_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];\n",
         b, b);
     OUT("            %s_moving_var[c] = BN_MOMENTUM * %s_moving_var[c] + (1 - BN_MOMENTUM) * var[c];\n",
@@ -75,7 +75,7 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
     OUT("        }\n");
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++) {\n");
-    OUT("                float xhat = (%s[i * C + c] - mean[c]) * %s_inv_std[c];\n", x, b);
+    OUT("                real xhat = (%s[i * C + c] - mean[c]) * %s_inv_std[c];\n", x, b);
     OUT("                %s_xhat[i * C + c] = xhat;\n", b);
     OUT("                %s[i * C + c] = %s_gamma[c] * xhat + %s_beta[c];\n", y, b, b);
     OUT("            }\n    }\n");
@@ -100,7 +100,7 @@ static void emit_backward(Emitter *e, const IrOp *op, const IrBuf *x, const char
         OUT("}\n\n");
         return;
     }
-    OUT("    float k[C];\n");
+    OUT("    real k[C];\n");
     OUT("    for (int c = 0; c < C; c++)\n");
     OUT("        k[c] = %s_gamma[c] * %s_inv_std[c] / (n * S);\n", b, b);
     OUT("    for (int i = 0; i < n * S; i++)\n");
@@ -134,9 +134,9 @@ void emit_batchnorm(Emitter *e, const IrOp *op)
         OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
         return;
     }
-    OUT("static float %s_xhat[MAX_BATCH * %s];   /* the last training batch, normalized */\n",
+    OUT("static real %s_xhat[MAX_BATCH * %s];   /* the last training batch, normalized */\n",
         op->name, y->width_macro);
-    OUT("static float %s_inv_std[C];             /* its 1 / sqrt(var + eps) */\n\n", op->name);
+    OUT("static real %s_inv_std[C];             /* its 1 / sqrt(var + eps) */\n\n", op->name);
     emit_forward(e, op, x->name, y->name);
     OUT("/* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)\n"
         "   over the N = n S values of each channel */\n");

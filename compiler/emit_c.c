@@ -108,7 +108,19 @@ static void emit_header(Emitter *e)
     c_comment_str(e->out, e->m->src->name);
     OUT(" (sha256 %s).\n", e->m->src->sha256);
     OUT("   Do not edit: change the .nn file and run nnc again. */\n");
-    OUT("#include <math.h>\n#include <string.h>\n\n#include <cblas.h>\n\n#include \"nnrt.h\"\n\n");
+    OUT("#include <string.h>\n#include <tgmath.h>\n\n#include <cblas.h>\n\n#include \"nnrt.h\"\n\n");
+}
+
+/* The number type and its gemm: the file compiles as the trainer (float)
+ * and as its double-precision twin for gradcheck (nnrt.h: nnrt_twin). */
+static void emit_real_type(Emitter *e)
+{
+    OUT("/* Every value is a real: float in the trainer; double when `nnc build` compiles\n"
+        "   this file again with -DNNRT_DOUBLE into the trainer's double-precision twin,\n"
+        "   on which `gradcheck` runs.  <tgmath.h> makes exp, sqrt, ... follow their\n"
+        "   argument's type; gemm is cblas_sgemm or cblas_dgemm. */\n");
+    OUT("#ifdef NNRT_DOUBLE\ntypedef double real;\n#define gemm cblas_dgemm\n");
+    OUT("#else\ntypedef float real;\n#define gemm cblas_sgemm\n#endif\n\n");
 }
 
 static void emit_constants(Emitter *e)
@@ -182,30 +194,30 @@ static void emit_params(Emitter *e)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
         if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
             kernel_count(e, op, count, sizeof count);
-            OUT("static float %s_w[%s];\n", p, count);
+            OUT("static real %s_w[%s];\n", p, count);
             if (op->kind == OP_DENSE)
-                OUT("static float %s_b[%s];\n", p, o);
+                OUT("static real %s_b[%s];\n", p, o);
             else
-                OUT("static float %s_b[%ld];\n", p, op->filters);
+                OUT("static real %s_b[%ld];\n", p, op->filters);
             continue;
         }
         if (op->kind == OP_DENSE || op->kind == OP_CONV) {
             kernel_count(e, op, count, sizeof count);
-            OUT("static float %s_w[%s], %s_dw[%s];\n", p, count, p, count);
+            OUT("static real %s_w[%s], %s_dw[%s];\n", p, count, p, count);
         }
         if (op->kind == OP_DENSE)
-            OUT("static float %s_b[%s], %s_db[%s];\n", p, o, p, o);
+            OUT("static real %s_b[%s], %s_db[%s];\n", p, o, p, o);
         if (op->kind == OP_CONV)
-            OUT("static float %s_b[%ld], %s_db[%ld];\n", p, op->filters, p, op->filters);
+            OUT("static real %s_b[%ld], %s_db[%ld];\n", p, op->filters, p, op->filters);
         if (op->kind == OP_BATCHNORM) {
             const Shape *sh = &op->layer->out;
             long ch = sh->dims[sh->ndims - 1];
             if (trains(op))
-                OUT("static float %s_gamma[%ld], %s_dgamma[%ld], %s_beta[%ld], %s_dbeta[%ld];\n",
+                OUT("static real %s_gamma[%ld], %s_dgamma[%ld], %s_beta[%ld], %s_dbeta[%ld];\n",
                     p, ch, p, ch, p, ch, p, ch);
             else
-                OUT("static float %s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
-            OUT("static float %s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
+                OUT("static real %s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
+            OUT("static real %s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
                 p, ch, p, ch);
         }
     }
@@ -219,7 +231,7 @@ static void emit_buffers(Emitter *e)
         const IrBuf *b = buf(e, i);
         if (!e->used[i])
             continue;
-        OUT("static float %s[MAX_BATCH * %s]", b->name, b->width_macro);
+        OUT("static real %s[MAX_BATCH * %s]", b->name, b->width_macro);
         if (b->needs_grad)
             OUT(", d_%s[MAX_BATCH * %s]", b->name, b->width_macro);
         OUT(";\n");
@@ -227,10 +239,10 @@ static void emit_buffers(Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         if (op->kind == OP_DROPOUT && !op->dead)
-            OUT("static float %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
+            OUT("static real %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
     }
     if (e->m->regress)
-        OUT("static float target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */\n");
+        OUT("static real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */\n");
     OUT("\n");
 }
 
@@ -249,22 +261,22 @@ static ActCode act_code(Activation act)
 {
     switch (act) {
     case ACT_RELU: return (ActCode){ "v > 0 ? v : 0", "(y > 0)", "(v > 0)" };
-    case ACT_SIGMOID: return (ActCode){ "1 / (1 + expf(-v))", "y * (1 - y)", NULL };
-    case ACT_TANH: return (ActCode){ "tanhf(v)", "(1 - y * y)", NULL };
+    case ACT_SIGMOID: return (ActCode){ "1 / (1 + exp(-v))", "y * (1 - y)", NULL };
+    case ACT_TANH: return (ActCode){ "tanh(v)", "(1 - y * y)", NULL };
     case ACT_LEAKY_RELU: return (ActCode){ "v > 0 ? v : a * v", "(y > 0 ? 1 : a)", NULL };
-    case ACT_ELU: return (ActCode){ "v > 0 ? v : a * expm1f(v)", "(y > 0 ? 1 : y + a)", NULL };
+    case ACT_ELU: return (ActCode){ "v > 0 ? v : a * expm1(v)", "(y > 0 ? 1 : y + a)", NULL };
     case ACT_GELU:
         /* 0.5 v (1 + erf(v / sqrt 2)); derivative Phi(v) + v phi(v) */
-        return (ActCode){ "0.5f * v * (1 + erff(v * 0.70710678f))", NULL,
-                          "(0.5f * (1 + erff(v * 0.70710678f)) + v * 0.39894228f * expf(-0.5f * v * v))" };
+        return (ActCode){ "0.5f * v * (1 + erf(v * 0.70710678f))", NULL,
+                          "(0.5f * (1 + erf(v * 0.70710678f)) + v * 0.39894228f * exp(-0.5f * v * v))" };
     case ACT_SOFTPLUS:
         /* log(1 + e^v) without overflow; derivative sigmoid(v) */
-        return (ActCode){ "v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v))", NULL,
-                          "(1 / (1 + expf(-v)))" };
+        return (ActCode){ "v > 0 ? v + log1p(exp(-v)) : log1p(exp(v))", NULL,
+                          "(1 / (1 + exp(-v)))" };
     case ACT_SWISH:
         /* v sigmoid(v); derivative s (1 + v (1 - s)) with s = sigmoid(v) */
-        return (ActCode){ "v / (1 + expf(-v))", NULL,
-                          "(1 / (1 + expf(-v))) * (1 + v * (1 - 1 / (1 + expf(-v))))" };
+        return (ActCode){ "v / (1 + exp(-v))", NULL,
+                          "(1 / (1 + exp(-v))) * (1 + v * (1 - 1 / (1 + exp(-v))))" };
     case ACT_IDENTITY:
     case ACT_SOFTMAX: break;
     }
@@ -277,7 +289,7 @@ void emit_act_param(Emitter *e, Activation act, double param)
 {
     char num[64];
     if (act_has_param(act))
-        OUT("    const float a = %s;   /* %s */\n", float_lit(num, sizeof num, param),
+        OUT("    const real a = %s;   /* %s */\n", float_lit(num, sizeof num, param),
             act == ACT_LEAKY_RELU ? "slope" : "alpha");
 }
 
@@ -288,7 +300,7 @@ void emit_activation_loop(Emitter *e, Activation act, const char *y, const char 
     if (!code.value)
         return;
     OUT("    for (int i = 0; i < n * %s; i++) {   /* %s */\n", width, activation_name(act));
-    OUT("        float v = %s[i];\n        %s[i] = %s;\n    }\n", y, y, code.value);
+    OUT("        real v = %s[i];\n        %s[i] = %s;\n    }\n", y, y, code.value);
 }
 
 /* dz = dy * act'(y), in place, with act' written in terms of y. */
@@ -299,7 +311,7 @@ void emit_activation_grad(Emitter *e, Activation act, const char *y, const char 
         return;
     OUT("    for (int i = 0; i < n * %s; i++) {   /* dz = dy * %s'(y) */\n", width,
         activation_name(act));
-    OUT("        float y = %s[i];\n        d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);
+    OUT("        real y = %s[i];\n        d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);
 }
 
 static void emit_dense_forward(Emitter *e, const IrOp *op)
@@ -311,12 +323,12 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
     if (op->kernel == KERNEL_GEMM) {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
-        OUT("    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
-        OUT("                1.0f, %s, %s, %s_w, %s, 1.0f, %s, %s);\n", x->name, I, w, O, y->name, O);
+        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
+        OUT("         1.0f, %s, %s, %s_w, %s, 1.0f, %s, %s);\n", x->name, I, w, O, y->name, O);
     } else {
         OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        const float *xr = &%s[r * %s];\n", x->name, I);
-        OUT("        float *yr = &%s[r * %s];\n", y->name, O);
+        OUT("        const real *xr = &%s[r * %s];\n", x->name, I);
+        OUT("        real *yr = &%s[r * %s];\n", y->name, O);
         OUT("        for (int o = 0; o < %s; o++)\n            yr[o] = %s_b[o];\n", O, w);
         OUT("        for (int i = 0; i < %s; i++)\n", I);
         OUT("            for (int o = 0; o < %s; o++)\n", O);
@@ -361,8 +373,8 @@ static void emit_dense_param_grads(Emitter *e, const IrOp *op)
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
     if (op->kernel == KERNEL_GEMM) {
-        OUT("    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
-        OUT("                1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
+        OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
+        OUT("         1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
             w, O);
     } else {
         OUT("    memset(%s_dw, 0, sizeof %s_dw);\n", w, w);
@@ -398,13 +410,13 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
         return;
     }
     if (op->kernel == KERNEL_GEMM) {
-        OUT("    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
-        OUT("                1.0f, d_%s, %s, %s_w, %s, 0.0f, d_%s, %s);\n", y->name, O, w, O,
+        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
+        OUT("         1.0f, d_%s, %s, %s_w, %s, 0.0f, d_%s, %s);\n", y->name, O, w, O,
             x->name, I);
     } else {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        for (int i = 0; i < %s; i++) {\n", I);
-        OUT("            float s = 0;\n");
+        OUT("            real s = 0;\n");
         OUT("            for (int o = 0; o < %s; o++)\n", O);
         OUT("                s += d_%s[r * %s + o] * %s_w[i * %s + o];\n", y->name, O, w, O);
         OUT("            d_%s[r * %s + i] = s;\n        }\n", x->name, I);
@@ -440,7 +452,7 @@ static void emit_elementwise(Emitter *e, const IrOp *op)
     OUT("   backward: dx = dy * %s */\n", code.grad_v);
     OUT("static void %s_forward(int n)\n{\n", op->name);
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        float v = %s[i];\n        %s[i] = %s;\n    }\n}\n\n", x->name, y->name,
+    OUT("        real v = %s[i];\n        %s[i] = %s;\n    }\n}\n\n", x->name, y->name,
         code.value);
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
@@ -448,7 +460,7 @@ static void emit_elementwise(Emitter *e, const IrOp *op)
     }
     OUT("static void %s_backward(int n)\n{\n", op->name);
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        float v = %s[i];\n        d_%s[i] = d_%s[i] * %s;\n    }\n}\n\n", x->name,
+    OUT("        real v = %s[i];\n        d_%s[i] = d_%s[i] * %s;\n    }\n}\n\n", x->name,
         x->name, y->name, code.grad_v);
 }
 
@@ -462,12 +474,12 @@ static void emit_softmax(Emitter *e, const IrOp *op)
         z->name, K, p->name, K);
     OUT("static void %s_forward(int n)\n{\n", op->name);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const float *z = &%s[r * %s];\n", z->name, K);
-    OUT("        float *p = &%s[r * %s];\n", p->name, K);
-    OUT("        float max = z[0], sum = 0;\n");
+    OUT("        const real *z = &%s[r * %s];\n", z->name, K);
+    OUT("        real *p = &%s[r * %s];\n", p->name, K);
+    OUT("        real max = z[0], sum = 0;\n");
     OUT("        for (int k = 1; k < %s; k++)\n            max = z[k] > max ? z[k] : max;\n", K);
     OUT("        for (int k = 0; k < %s; k++) {\n", K);
-    OUT("            p[k] = expf(z[k] - max);\n            sum += p[k];\n        }\n");
+    OUT("            p[k] = exp(z[k] - max);\n            sum += p[k];\n        }\n");
     OUT("        for (int k = 0; k < %s; k++)\n            p[k] /= sum;\n    }\n}\n\n", K);
     if (op->fused_into_loss) {
         OUT("/* %s_backward: fused into the loss, which writes d_%s directly */\n\n", op->name,
@@ -481,9 +493,9 @@ static void emit_softmax(Emitter *e, const IrOp *op)
     OUT("/* dz_k = p_k (dp_k - sum_j dp_j p_j) */\n");
     OUT("static void %s_backward(int n)\n{\n", op->name);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const float *p = &%s[r * %s], *dp = &d_%s[r * %s];\n", p->name, K, p->name, K);
-    OUT("        float *dz = &d_%s[r * %s];\n", z->name, K);
-    OUT("        float dot = 0;\n");
+    OUT("        const real *p = &%s[r * %s], *dp = &d_%s[r * %s];\n", p->name, K, p->name, K);
+    OUT("        real *dz = &d_%s[r * %s];\n", z->name, K);
+    OUT("        real dot = 0;\n");
     OUT("        for (int k = 0; k < %s; k++)\n            dot += dp[k] * p[k];\n", K);
     OUT("        for (int k = 0; k < %s; k++)\n            dz[k] = p[k] * (dp[k] - dot);\n", K);
     OUT("    }\n}\n\n");
@@ -692,6 +704,61 @@ static void emit_param_table(Emitter *e)
     OUT("};\n\n");
 }
 
+/* An op's tensors as PARAMS lists them: the name after "op.", the buffer
+ * holding the value and the one holding the gradient (NULL: state, or a
+ * frozen layer's).  Returns how many. */
+typedef struct OpTensor {
+    char name[32], value[96], grad[96];
+} OpTensor;
+
+static int op_tensors(const IrOp *op, OpTensor t[4])
+{
+    static const char *const KERNEL[][3] = { { "w", "w", "dw" }, { "b", "b", "db" } };
+    static const char *const NORM[][3] = {
+        { "gamma", "gamma", "dgamma" }, { "beta", "beta", "dbeta" },
+        { "moving_mean", "moving_mean", NULL }, { "moving_variance", "moving_var", NULL },
+    };
+    if (op->dead)
+        return 0;
+    const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM : KERNEL;
+    int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_DENSE || op->kind == OP_CONV ? 2 : 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(t[i].name, sizeof t[i].name, "%s", rows[i][0]);
+        snprintf(t[i].value, sizeof t[i].value, "%s_%s", op->name, rows[i][1]);
+        if (rows[i][2])
+            grad_name(t[i].grad, sizeof t[i].grad, op, rows[i][2]);
+        else
+            snprintf(t[i].grad, sizeof t[i].grad, "NULL");
+    }
+    return n;
+}
+
+/* The double-precision twin (nnrt.h: nnrt_twin): what gradcheck needs of
+ * this file compiled with -DNNRT_DOUBLE, its tensors in PARAMS's order. */
+static void emit_twin(Emitter *e)
+{
+    OUT("#ifdef NNRT_DOUBLE\n\n");
+    OUT("/* The double-precision twin that `gradcheck` runs; its tensors in the order of\n"
+        "   the trainer's PARAMS below, which the runtime copies into them */\n");
+    OUT("static const nnrt_twin_param TWIN_PARAMS[] = {\n");
+    for (int i = 0; i < e->ir->n_ops; i++) {
+        OpTensor t[4];
+        int n = op_tensors(&e->ir->ops[i], t);
+        for (int k = 0; k < n; k++)
+            OUT("    { \"%s.%s\", %s, %s },\n", e->ir->ops[i].name, t[k].name, t[k].value, t[k].grad);
+    }
+    OUT("};\n\n");
+    OUT("const nnrt_twin nnrt_double_twin = {\n");
+    OUT("    .input = %s,\n", buf(e, e->ir->input_buf)->name);
+    if (e->m->regress)
+        OUT("    .target = target,\n");
+    OUT("    .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],\n    .params = TWIN_PARAMS,\n");
+    OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
+    if (has_penalty(e))
+        OUT("    .penalty = penalty,\n");
+    OUT("};\n\n#else   /* the trainer */\n\n");
+}
+
 /* The CSV part of MODEL: files, columns, task. */
 static void emit_csv_fields(Emitter *e)
 {
@@ -898,8 +965,10 @@ static void emit_model(Emitter *e)
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
     if (has_penalty(e))
         OUT("    .penalty = penalty,\n");
+    OUT("    .twin = &nnrt_double_twin,   /* NULL if this file was compiled without it */\n");
     OUT("};\n\n");
-    OUT("int main(int argc, char **argv)\n{\n    return nnrt_main(&MODEL, argc, argv);\n}\n");
+    OUT("int main(int argc, char **argv)\n{\n    return nnrt_main(&MODEL, argc, argv);\n}\n\n");
+    OUT("#endif   /* NNRT_DOUBLE */\n");
 }
 
 /* ---- all of it ----------------------------------------------------------- */
@@ -949,6 +1018,7 @@ void emit_c(FILE *out, const Ir *ir)
     Emitter e = { .out = out, .ir = ir, .m = ir->model, .used = used };
     mark_used(&e);
     emit_header(&e);
+    emit_real_type(&e);
     emit_constants(&e);
     emit_params(&e);
     emit_buffers(&e);
@@ -974,6 +1044,7 @@ void emit_c(FILE *out, const Ir *ir)
     }
     emit_penalty(&e);
     emit_drivers(&e);
+    emit_twin(&e);
     emit_param_table(&e);
     emit_columns(&e);
     emit_class_names(&e);

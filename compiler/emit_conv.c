@@ -77,7 +77,7 @@ static void emit_pad_sample(Emitter *e, const IrOp *op)
     OUT("    for (int iy = 0; iy < CH; iy++)\n");
     OUT("        memcpy(&%s_pad[((iy + PT) * PW + PL) * C], &%s[((s * H + iy) * W) * C],\n",
         op->name, x);
-    OUT("               sizeof(float) * CW * C);\n}\n\n");
+    OUT("               sizeof(real) * CW * C);\n}\n\n");
 }
 
 /* conv1_unpad_sample(s): the padded gradient's inside into sample s of dx */
@@ -87,10 +87,10 @@ static void emit_unpad_sample(Emitter *e, const IrOp *op)
     OUT("/* The inside of %s_dpad into sample s of d_%s (pixels no window reads get 0) */\n",
         op->name, x);
     OUT("static void %s_unpad_sample(int s)\n{\n", op->name);
-    OUT("    float *dx = &d_%s[s * H * W * C];\n", x);
-    OUT("    if (CH < H || CW < W)\n        memset(dx, 0, sizeof(float) * H * W * C);\n");
+    OUT("    real *dx = &d_%s[s * H * W * C];\n", x);
+    OUT("    if (CH < H || CW < W)\n        memset(dx, 0, sizeof(real) * H * W * C);\n");
     OUT("    for (int iy = 0; iy < CH; iy++)\n");
-    OUT("        memcpy(&dx[iy * W * C], &%s_dpad[((iy + PT) * PW + PL) * C], sizeof(float) * CW * C);\n",
+    OUT("        memcpy(&dx[iy * W * C], &%s_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);\n",
         op->name);
     OUT("}\n\n");
 }
@@ -115,12 +115,12 @@ static void emit_direct_forward(Emitter *e, const IrOp *op)
     OUT("        %s_pad_sample(s);\n", c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                float acc[F];\n");
+    OUT("                real acc[F];\n");
     OUT("                for (int f = 0; f < F; f++)\n                    acc[f] = %s_b[f];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++)\n");
     OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
-    OUT("                        const float *in = &%s_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];\n", c);
-    OUT("                        const float *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
+    OUT("                        const real *in = &%s_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];\n", c);
+    OUT("                        const real *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
     OUT("                        for (int ci = 0; ci < C; ci++)\n");
     OUT("                            for (int f = 0; f < F; f++)\n");
     OUT("                                acc[f] += in[ci] * wk[ci * F + f];\n");
@@ -148,7 +148,7 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
         OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                const float *g = &d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
+    OUT("                const real *g = &d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
     if (grads)
         OUT("                for (int f = 0; f < F; f++)\n                    %s_db[f] += g[f];\n",
             c);
@@ -156,15 +156,15 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
     OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
     OUT("                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;\n");
     if (grads) {
-        OUT("                        float *dwk = &%s_dw[(ky * KW + kx) * C * F];\n", c);
+        OUT("                        real *dwk = &%s_dw[(ky * KW + kx) * C * F];\n", c);
         OUT("                        for (int ci = 0; ci < C; ci++)\n");
         OUT("                            for (int f = 0; f < F; f++)\n");
         OUT("                                dwk[ci * F + f] += %s_pad[at + ci] * g[f];\n", c);
     }
     if (x->needs_grad) {
-        OUT("                        const float *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
+        OUT("                        const real *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
         OUT("                        for (int ci = 0; ci < C; ci++) {\n");
-        OUT("                            float sum = 0;\n");
+        OUT("                            real sum = 0;\n");
         OUT("                            for (int f = 0; f < F; f++)\n");
         OUT("                                sum += wk[ci * F + f] * g[f];\n");
         OUT("                            %s_dpad[at + ci] += sum;\n", c);
@@ -192,10 +192,10 @@ static void emit_im2col(Emitter *e, const IrOp *op)
     OUT("        %s_pad_sample(s0 + s);\n", c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                float *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
+    OUT("                real *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */\n");
     OUT("                    memcpy(&row[ky * KW * C], &%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n", c);
-    OUT("                           sizeof(float) * KW * C);\n");
+    OUT("                           sizeof(real) * KW * C);\n");
     OUT("            }\n    }\n}\n\n");
 }
 
@@ -209,9 +209,9 @@ static void emit_col2im(Emitter *e, const IrOp *op)
     OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                const float *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
+    OUT("                const real *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++) {\n");
-    OUT("                    float *dp = &%s_dpad[((oy * SH + ky) * PW + ox * SW) * C];\n", c);
+    OUT("                    real *dp = &%s_dpad[((oy * SH + ky) * PW + ox * SW) * C];\n", c);
     OUT("                    for (int i = 0; i < KW * C; i++)\n");
     OUT("                        dp[i] += row[ky * KW * C + i];\n");
     OUT("                }\n            }\n");
@@ -226,12 +226,12 @@ static void emit_im2col_forward(Emitter *e, const IrOp *op)
     emit_act_param(e, op->act, op->act_param);
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
-    OUT("        float *out = &%s[s0 * OH * OW * F];\n", y);
+    OUT("        real *out = &%s[s0 * OH * OW * F];\n", y);
     OUT("        %s_im2col(s0, g);\n", c);
     OUT("        for (int r = 0; r < g * OH * OW; r++)\n");
     OUT("            memcpy(&out[r * F], %s_b, sizeof %s_b);\n", c, c);
-    OUT("        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
-    OUT("                    1.0f, %s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
+    OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
+    OUT("             1.0f, %s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
     OUT("    }\n");
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
@@ -253,16 +253,16 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
     }
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
-    OUT("        const float *dy = &d_%s[s0 * OH * OW * F];\n", y->name);
+    OUT("        const real *dy = &d_%s[s0 * OH * OW * F];\n", y->name);
     if (grads) {
         OUT("        %s_im2col(s0, g);\n", c);
-        OUT("        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
-        OUT("                    1.0f, %s_col, K, dy, F, 1.0f, %s_dw, F);\n", c, c);
+        OUT("        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
+        OUT("             1.0f, %s_col, K, dy, F, 1.0f, %s_dw, F);\n", c, c);
     }
     if (x->needs_grad) {
         OUT("        /* the gradient of each window, into the same rows */\n");
-        OUT("        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
-        OUT("                    1.0f, dy, F, %s_w, F, 0.0f, %s_col, K);\n", c, c);
+        OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
+        OUT("             1.0f, dy, F, %s_w, F, 0.0f, %s_col, K);\n", c, c);
         OUT("        %s_col2im(s0, g);\n", c);
     }
     OUT("    }\n");
@@ -295,12 +295,12 @@ void emit_conv(Emitter *e, const IrOp *op)
     OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"
         "   added back over the windows */\n");
     emit_macros(e, op);
-    OUT("static float %s_pad[PH * PW * C]", op->name);
+    OUT("static real %s_pad[PH * PW * C]", op->name);
     if (x->needs_grad)
         OUT(", %s_dpad[PH * PW * C]", op->name);
     OUT(";\n");
     if (op->kernel == KERNEL_IM2COL)
-        OUT("static float %s_col[G * OH * OW * K];   /* windows, then their gradients */\n",
+        OUT("static real %s_col[G * OH * OW * K];   /* windows, then their gradients */\n",
             op->name);
     OUT("\n");
     emit_pad_sample(e, op);

@@ -27,11 +27,11 @@ static void emit_onehot_loop(Emitter *e, const char *y, const char *body)
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int k = 0; k < CLASSES; k++) {\n");
     if (e->m->regress) {
-        OUT("            float err = %s[r * CLASSES + k] - target[r * CLASSES + k];\n", y);
+        OUT("            real err = %s[r * CLASSES + k] - target[r * CLASSES + k];\n", y);
     } else {
-        OUT("            float err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
+        OUT("            real err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
     }
-    OUT("            float *dy = &d_%s[r * CLASSES + k];\n", y);
+    OUT("            real *dy = &d_%s[r * CLASSES + k];\n", y);
     OUT("%s", body);
     OUT("        }\n    return total;\n}\n\n");
 }
@@ -44,15 +44,15 @@ static void emit_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
     OUT("   dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */\n");
     OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const float *z = &%s[r * CLASSES], *p = &%s[r * CLASSES];\n", z->name, p->name);
-    OUT("        float *dz = &d_%s[r * CLASSES];\n", z->name);
-    OUT("        float max = z[0];\n");
+    OUT("        const real *z = &%s[r * CLASSES], *p = &%s[r * CLASSES];\n", z->name, p->name);
+    OUT("        real *dz = &d_%s[r * CLASSES];\n", z->name);
+    OUT("        real max = z[0];\n");
     OUT("        for (int k = 1; k < CLASSES; k++)\n            max = z[k] > max ? z[k] : max;\n");
     OUT("        double sum = 0;\n");
     OUT("        for (int k = 0; k < CLASSES; k++)\n            sum += exp((double)z[k] - max);\n");
     OUT("        total += log(sum) + max - z[t[r]];\n");
     OUT("        for (int k = 0; k < CLASSES; k++)\n            dz[k] = p[k] / n;\n");
-    OUT("        dz[t[r]] -= 1.0f / n;\n    }\n    return total;\n}\n\n");
+    OUT("        dz[t[r]] -= (real)1 / n;\n    }\n    return total;\n}\n\n");
 }
 
 /* -log p[t]: cross-entropy on probabilities, and KL divergence from a
@@ -62,11 +62,11 @@ static void emit_neg_log(Emitter *e, const IrBuf *y)
     OUT("   loss = -log p[t] per row, p = %s clipped at 1e-7 as Keras does,\n", y->name);
     OUT("   dL/dp[t] = -1 / (p[t] n).  Returns the sum over rows. */\n");
     OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
-    OUT("    memset(d_%s, 0, sizeof(float) * (size_t)n * CLASSES);\n", y->name);
+    OUT("    memset(d_%s, 0, sizeof(real) * (size_t)n * CLASSES);\n", y->name);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        float p = %s[r * CLASSES + t[r]];\n", y->name);
+    OUT("        real p = %s[r * CLASSES + t[r]];\n", y->name);
     OUT("        p = p < 1e-7f ? 1e-7f : p;\n");
-    OUT("        total -= log(p);\n");
+    OUT("        total -= log((double)p);\n");
     OUT("        d_%s[r * CLASSES + t[r]] = -1.0f / (p * n);\n    }\n", y->name);
     OUT("    return total;\n}\n\n");
 }
@@ -79,14 +79,14 @@ static void emit_cosine(Emitter *e, const IrBuf *y)
     OUT("   dL/dy_k = -(onehot_k / |y| - y[t] y_k / |y|^3) / n.  Returns the sum. */\n");
     OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const float *y = &%s[r * CLASSES];\n", y->name);
-    OUT("        float *dy = &d_%s[r * CLASSES];\n", y->name);
+    OUT("        const real *y = &%s[r * CLASSES];\n", y->name);
+    OUT("        real *dy = &d_%s[r * CLASSES];\n", y->name);
     OUT("        double sq = 1e-12;\n");
     OUT("        for (int k = 0; k < CLASSES; k++)\n            sq += (double)y[k] * y[k];\n");
     OUT("        double norm = sqrt(sq), yt = y[t[r]];\n");
     OUT("        total -= yt / norm;\n");
     OUT("        for (int k = 0; k < CLASSES; k++)\n");
-    OUT("            dy[k] = (float)(-((k == t[r]) / norm - yt * y[k] / (norm * sq)) / n);\n");
+    OUT("            dy[k] = (real)(-((k == t[r]) / norm - yt * y[k] / (norm * sq)) / n);\n");
     OUT("    }\n    return total;\n}\n\n");
 }
 
@@ -139,7 +139,7 @@ void emit_loss(Emitter *e, const IrOp *op)
         OUT("   outputs: loss = sum_k |y_k - t_k| / CLASSES per row,\n");
         OUT("   dL/dy = sign(y - t) / (CLASSES n).  Returns the sum over rows. */\n");
         emit_onehot_loop(e, y->name, "            total += fabs((double)err) / CLASSES;\n"
-                                     "            *dy = (float)((err > 0) - (err < 0)) / (CLASSES * n);\n");
+                                     "            *dy = (real)((err > 0) - (err < 0)) / (CLASSES * n);\n");
         break;
     case LOSS_COSINE:
         emit_cosine(e, y);
@@ -150,13 +150,13 @@ void emit_loss(Emitter *e, const IrOp *op)
         OUT("   clipped to [1e-7, 1 - 1e-7] as Keras does; dL/dz = (p - t) / n.  Returns the sum. */\n");
         OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
         OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        float p = %s[r];\n", y->name);
+        OUT("        real p = %s[r];\n", y->name);
         OUT("        double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;\n");
         OUT("        total -= t[r] ? log(pc) : log(1 - pc);\n");
         if (sigmoid_fused(e))
-            OUT("        d_%s[r] = (p - (float)t[r]) / n;\n", y->name);
+            OUT("        d_%s[r] = (p - (real)t[r]) / n;\n", y->name);
         else    /* something stands between the sigmoid and the loss: dL/dp */
-            OUT("        d_%s[r] = (float)((pc - t[r]) / (pc * (1 - pc)) / n);\n", y->name);
+            OUT("        d_%s[r] = (real)((pc - t[r]) / (pc * (1 - pc)) / n);\n", y->name);
         OUT("    }\n    return total;\n}\n\n");
         break;
     }

@@ -27,7 +27,7 @@ static void emit_max(Emitter *e, const IrOp *op)
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     emit_window_start(e);
-    OUT("                float *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                real *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
     OUT("                int *from = &%s_from[((s * OH + oy) * OW + ox) * C];\n", p);
     OUT("                int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);\n");
     OUT("                for (int c = 0; c < C; c++) {\n");
@@ -45,7 +45,7 @@ static void emit_max(Emitter *e, const IrOp *op)
         return;
     }
     OUT("static void %s_backward(int n)\n{\n", p);
-    OUT("    memset(d_%s, 0, sizeof(float) * n * H * W * C);\n", x);
+    OUT("    memset(d_%s, 0, sizeof(real) * n * H * W * C);\n", x);
     OUT("    for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */\n");
     OUT("        d_%s[%s_from[i]] += d_%s[i];\n}\n\n", x, p, y);
 }
@@ -60,12 +60,12 @@ static void emit_avg_sum(Emitter *e, const IrOp *op)
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     emit_window_start(e);
-    OUT("                float *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                real *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
     if (avg)
         OUT("                int seen = 0;\n");
     OUT("                for (int c = 0; c < C; c++)\n                    out[c] = 0;\n");
     emit_window_loops(e, "                ");
-    OUT("                        const float *in = &%s[((s * H + iy) * W + ix) * C];\n", x);
+    OUT("                        const real *in = &%s[((s * H + iy) * W + ix) * C];\n", x);
     OUT("                        for (int c = 0; c < C; c++)\n");
     OUT("                            out[c] += in[c];\n");
     if (avg)
@@ -80,20 +80,20 @@ static void emit_avg_sum(Emitter *e, const IrOp *op)
         return;
     }
     OUT("static void %s_backward(int n)\n{\n", p);
-    OUT("    memset(d_%s, 0, sizeof(float) * n * H * W * C);\n", x);
+    OUT("    memset(d_%s, 0, sizeof(real) * n * H * W * C);\n", x);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     emit_window_start(e);
-    OUT("                const float *g = &d_%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                const real *g = &d_%s[((s * OH + oy) * OW + ox) * C];\n", y);
     if (avg) {
         OUT("                /* the pixels of the window inside the image */\n");
         OUT("                int rows = (y0 + KH < H ? y0 + KH : H) - (y0 < 0 ? 0 : y0);\n");
         OUT("                int cols = (x0 + KW < W ? x0 + KW : W) - (x0 < 0 ? 0 : x0);\n");
-        OUT("                float share = 1.0f / (rows * cols);\n");
+        OUT("                real share = (real)1 / (rows * cols);\n");
     }
     emit_window_loops(e, "                ");
-    OUT("                        float *din = &d_%s[((s * H + iy) * W + ix) * C];\n", x);
+    OUT("                        real *din = &d_%s[((s * H + iy) * W + ix) * C];\n", x);
     OUT("                        for (int c = 0; c < C; c++)\n");
     OUT("                            din[c] += g[c]%s;\n", avg ? " * share" : "");
     OUT("                    }\n            }\n}\n\n");
@@ -134,7 +134,7 @@ void emit_global_avgpool(Emitter *e, const IrOp *op)
     OUT("   backward: each pixel gets dy / %ld */\n", pixels);
     OUT("static void %s_forward(int n)\n{\n", op->name);
     OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        float *out = &%s[s * %ld];\n", y->name, w->c);
+    OUT("        real *out = &%s[s * %ld];\n", y->name, w->c);
     OUT("        for (int c = 0; c < %ld; c++)\n            out[c] = 0;\n", w->c);
     OUT("        for (int p = 0; p < %ld; p++)\n", pixels);
     OUT("            for (int c = 0; c < %ld; c++)\n", w->c);

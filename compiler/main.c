@@ -228,27 +228,12 @@ static int split_words(Arena *a, const char *s, char **argv, int at, int max)
     return at;
 }
 
-static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
-{
-    char lib[PATH_MAX], inc[PATH_MAX + 2];
-    char incdir[PATH_MAX];
-    find_runtime(lib, incdir, sizeof incdir);
-    snprintf(inc, sizeof inc, "-I%s", incdir);
-    const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : NNC_CC;
-    const char *opt = getenv("NNC_CFLAGS") ? getenv("NNC_CFLAGS") : NNC_TRAINER_CFLAGS;
+enum { MAX_ARGS = 256 };
 
-    enum { MAX_ARGS = 256 };
-    char *argv[MAX_ARGS + 1];
-    int n = split_words(a, cc, argv, 0, MAX_ARGS);
-    n = split_words(a, "-std=c11 -Wall -Wextra -Werror", argv, n, MAX_ARGS);
-    n = split_words(a, opt, argv, n, MAX_ARGS);
-    n = split_words(a, NNC_PKG_CFLAGS, argv, n, MAX_ARGS);
-    argv[n++] = inc;
-    argv[n++] = (char *)c_file;
-    argv[n++] = "-o";
-    argv[n++] = (char *)exe;
-    argv[n++] = lib;
-    n = split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
+/* Start the C compiler on argv[0..n), after printing the command with -v;
+ * its pid, or -1 after saying why not. */
+static pid_t spawn_cc(char **argv, int n, int verbose)
+{
     argv[n] = NULL;
     if (verbose) {
         for (int i = 0; i < n; i++)
@@ -259,13 +244,93 @@ static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
     int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
     if (err) {
         fprintf(stderr, "nnc: error: cannot run the C compiler '%s': %s\n", argv[0], strerror(err));
-        return 2;
+        return -1;
     }
+    return pid;
+}
+
+/* Whether the compiler run pid (-1: never started) exited with 0 */
+static int cc_succeeded(pid_t pid)
+{
     int status;
+    if (pid < 0)
+        return 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return 2;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            return 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The C compiler for trainers, and its optimization flags */
+static const char *trainer_cc(void)
+{
+    return getenv("CC") && *getenv("CC") ? getenv("CC") : NNC_CC;
+}
+
+static const char *trainer_opt(void)
+{
+    return getenv("NNC_CFLAGS") ? getenv("NNC_CFLAGS") : NNC_TRAINER_CFLAGS;
+}
+
+/* argv[0..n) of `cc FLAGS [extra] -I... -c c_file -o obj`; returns n */
+static int object_args(Arena *a, char **argv, const char *extra, const char *c_file,
+                       const char *obj, const char *inc)
+{
+    int n = split_words(a, trainer_cc(), argv, 0, MAX_ARGS);
+    n = split_words(a, "-std=c11 -Wall -Wextra -Werror", argv, n, MAX_ARGS);
+    n = split_words(a, trainer_opt(), argv, n, MAX_ARGS);
+    n = split_words(a, NNC_PKG_CFLAGS, argv, n, MAX_ARGS);
+    if (extra)
+        argv[n++] = (char *)extra;
+    argv[n++] = (char *)inc;
+    argv[n++] = "-c";
+    argv[n++] = (char *)c_file;
+    argv[n++] = "-o";
+    argv[n++] = (char *)obj;
+    return n;
+}
+
+/* argv[0..n) of `cc OPT obj twin_obj -o exe libnnrt.a LIBS` (OPT: a
+ * sanitizer build's flags link the sanitizers' runtime); returns n */
+static int link_args(Arena *a, char **argv, const char *obj, const char *twin_obj,
+                     const char *exe, const char *lib)
+{
+    int n = split_words(a, trainer_cc(), argv, 0, MAX_ARGS);
+    n = split_words(a, trainer_opt(), argv, n, MAX_ARGS);
+    argv[n++] = (char *)obj;
+    argv[n++] = (char *)twin_obj;
+    argv[n++] = "-o";
+    argv[n++] = (char *)exe;
+    argv[n++] = (char *)lib;
+    return split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
+}
+
+/* The trainer: c_file compiled as itself (float) and as its double twin
+ * for gradcheck (-DNNRT_DOUBLE; see nnrt.h), the two at once, then linked
+ * together with the runtime.  The objects are removed after. */
+static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
+{
+    char lib[PATH_MAX], inc[PATH_MAX + 2];
+    char incdir[PATH_MAX];
+    find_runtime(lib, incdir, sizeof incdir);
+    snprintf(inc, sizeof inc, "-I%s", incdir);
+    const char *obj = arena_printf(a, "%s.trainer.o", exe);
+    const char *twin_obj = arena_printf(a, "%s.twin.o", exe);
+
+    char *argv[MAX_ARGS + 8];
+    int n = object_args(a, argv, NULL, c_file, obj, inc);
+    pid_t trainer = spawn_cc(argv, n, verbose);
+    n = object_args(a, argv, "-DNNRT_DOUBLE", c_file, twin_obj, inc);
+    pid_t twin = spawn_cc(argv, n, verbose);
+    int ok = cc_succeeded(trainer);
+    ok &= cc_succeeded(twin);
+    if (ok) {
+        n = link_args(a, argv, obj, twin_obj, exe, lib);
+        ok = cc_succeeded(spawn_cc(argv, n, verbose));
+    }
+    remove(obj);
+    remove(twin_obj);
+    if (!ok) {
         fprintf(stderr, "nnc: error: the C compiler failed on %s; this is a bug in nnc, "
                         "please report it with the .nn file\n", c_file);
         return 2;

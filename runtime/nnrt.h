@@ -6,9 +6,13 @@
  * files, progress display, the seeded RNG and the trainer's command line.
  *
  * The C file that nnc emits holds only what depends on the model: shape
- * constants, static buffers, and forward/backward functions.  It ends in
+ * constants, static buffers, and forward/backward functions, over a type
+ * `real`.  Compiled as the trainer (real = float) it ends in
  *
  *     int main(int argc, char **argv) { return nnrt_main(&MODEL, argc, argv); }
+ *
+ * and compiled with -DNNRT_DOUBLE it is the trainer's double-precision
+ * twin, for gradcheck (nnrt_twin, below).
  *
  * Errors: functions that can fail on user input return 0 on success and -1
  * on failure, after writing a one-line message into an nnrt_error that names
@@ -380,7 +384,48 @@ typedef struct nnrt_model {
      * added once to the mean loss of every batch and evaluation, as Keras
      * reports it; NULL when the model has none. */
     double (*penalty)(void);
+    /* the same model in double precision, for gradcheck; NULL when the
+     * trainer was linked without it */
+    const struct nnrt_twin *twin;
 } nnrt_model;
+
+/* ---- the double-precision twin (gradcheck.c) -------------------------- */
+
+/* The generated file is written over a type `real`.  `nnc build` compiles
+ * it twice: as the trainer, with real = float, whose main() hands MODEL to
+ * nnrt_main; and with -DNNRT_DOUBLE, real = double, as its twin, which
+ * exports nnrt_double_twin instead of main: the same forward, loss,
+ * backward and penalty over double buffers of their own (every other
+ * buffer and function of the file is static, so the two objects link
+ * together).  gradcheck copies the trainer's weights and batch into the
+ * twin and checks it, where rounding noise is some 1e-16 instead of 1e-8
+ * (the why: gradcheck.c).  The twin draws dropout masks from the rng as
+ * the trainer does: the same draws, the same masks. */
+typedef struct nnrt_twin_param {
+    const char *name;   /* the same as the trainer's tensor at this index */
+    double *value;
+    double *grad;       /* NULL where the trainer's is */
+} nnrt_twin_param;
+
+typedef struct nnrt_twin {
+    double *input;              /* (max_batch, in_size) */
+    double *target;             /* REGRESS: (max_batch, n_classes); else NULL */
+    int n_params;               /* == the model's */
+    const nnrt_twin_param *params;
+    void (*forward)(int n, int training, nnrt_rng *rng);
+    double (*loss)(int n, const int *y);
+    void (*backward)(int n);
+    double (*penalty)(void);    /* NULL when the model has none */
+} nnrt_twin;
+
+/* Defined by the twin's object.  Weak in the trainer's, so that a file
+ * compiled once by hand still links: &nnrt_double_twin is then NULL and
+ * gradcheck runs in float, saying so. */
+#ifdef NNRT_DOUBLE
+extern const nnrt_twin nnrt_double_twin;
+#else
+extern const nnrt_twin nnrt_double_twin __attribute__((weak));
+#endif
 
 /* ---- parameters and optimizers (init.c, optim.c) ---------------------- */
 
@@ -439,12 +484,15 @@ int nnrt_model_correct(const nnrt_model *m, const int *y, int n);
 
 /* Compare backward()'s gradients at m's current parameter values with
  * central differences of the mean loss over the first `samples` samples of
- * ds (at most m->max_batch), in inference mode.  Up to 30 entries per
- * tensor, picked with a generator seeded from seed; the error measure and
+ * ds (at most m->max_batch), in training mode with the dropout masks of
+ * seed; on m->twin, in double, after copying m's values and batch into it,
+ * or on m itself in float when it has none.  Up to 30 entries per tensor,
+ * picked with a generator seeded from seed; the error measure and
  * threshold are documented in gradcheck.c.  One line per tensor and a
  * verdict on report.  Returns 0 if every entry agrees, 1 if one does not,
- * -1 if the check could not run (no samples, out of memory; said on report).
- * Parameter values are restored; gradients and activations are not. */
+ * -1 if the check could not run (no samples, out of memory, a twin whose
+ * tensors are not m's; said on report).  m's parameter values and state
+ * are left as they were; gradients and activations are not. */
 int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
                    FILE *report);
 

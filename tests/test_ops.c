@@ -2,39 +2,17 @@
  *
  * Each model below is compiled by nnc into a real trainer, whose
  * `gradcheck` command perturbs parameters by +-h and compares
- * (L(w+h) - L(w-h)) / 2h with what backward() computed.  Together the
- * models cover every activation, both dense kernels (loops and
- * cblas_sgemm), both conv2d kernels (direct and im2col), every pool,
- * batchnorm, dropout, the fused softmax + cross-entropy and mean squared
- * error (which also runs the unfused softmax backward). */
+ * (L(w+h) - L(w-h)) / 2h with what backward() computed, in the trainer's
+ * double-precision twin.  Together the models cover every activation,
+ * both dense kernels (loops and gemm), both conv2d kernels (direct and
+ * im2col), every pool, batchnorm, dropout, the fused softmax +
+ * cross-entropy and mean squared error (which also runs the unfused
+ * softmax backward); and convnets with ReLU, max pooling and batchnorm
+ * over images on a zero background with zero biases, where ReLU's inputs
+ * sit exactly on its kink and max pooling's near ties are everywhere: no
+ * false alarm there either.  That gradcheck fails wrong backwards:
+ * test_gradcheck.c. */
 #include "trainer_util.h"
-
-enum { N_SAMPLES = 64, SIDE = 8, CLASSES = 3 };
-
-/* Random 8x8 images with labels 0..2, written once for all the models. */
-static void write_fixtures(void)
-{
-    static int done;
-    if (done)
-        return;
-    uint8_t pixels[N_SAMPLES * SIDE * SIDE], labels[N_SAMPLES];
-    uint32_t s = 12345;
-    for (size_t i = 0; i < sizeof pixels; i++) {
-        s = s * 1664525u + 1013904223u;
-        pixels[i] = (uint8_t)(s >> 24);
-    }
-    for (int i = 0; i < N_SAMPLES; i++)
-        labels[i] = (uint8_t)(i % CLASSES);
-    char path[512];
-    int idims[3] = { N_SAMPLES, SIDE, SIDE }, ldims[1] = { N_SAMPLES };
-    snprintf(path, sizeof path, "mkdir -p %s/ops", tmp_dir());
-    ck_assert_int_eq(system(path), 0);
-    snprintf(path, sizeof path, "%s/ops/images.idx", tmp_dir());
-    write_idx(path, pixels, 3, idims);
-    snprintf(path, sizeof path, "%s/ops/labels.idx", tmp_dir());
-    write_idx(path, labels, 1, ldims);
-    done = 1;
-}
 
 typedef struct OpModel {
     const char *name;
@@ -42,60 +20,59 @@ typedef struct OpModel {
     const char *loss;
     const char *data;     /* more of the data block, or NULL */
     int samples;          /* gradcheck --samples; 0 for 4 */
+    int background;       /* images on a zero background, not random pixels */
 } OpModel;
 
 static const OpModel MODELS[] = {
     /* relu and identity through the loops kernel, softmax fused with CE */
     { "relu_loops", "    input 8x8\n    flatten\n    dense 6 relu\n    dense 5\n    dense 3 softmax\n",
-      "cross_entropy", NULL, 0 },
+      "cross_entropy", NULL, 0, 0 },
     /* 64 x 64 = 4096 weights: the cblas_sgemm kernel, with tanh */
     { "tanh_gemm", "    input 8x8\n    flatten\n    dense 64 tanh\n    dense 3 softmax\n",
-      "cross_entropy", NULL, 0 },
+      "cross_entropy", NULL, 0, 0 },
     /* sigmoid, dropout (inference mode in gradcheck: mask of ones) */
     { "sigmoid_dropout", "    input 64\n    dense 7 sigmoid\n    dropout 0.3\n    dense 3 softmax\n",
-      "cross_entropy", NULL, 0 },
+      "cross_entropy", NULL, 0, 0 },
     /* mean squared error through a softmax that is not fused */
-    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse", NULL, 0 },
+    { "mse_softmax", "    input 64\n    dense 5 tanh\n    dense 3 softmax\n", "mse", NULL, 0, 0 },
     /* mean squared error on a sigmoid and on an identity output */
-    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse", NULL, 0 },
-    { "mse_identity", "    input 64\n    dense 3\n", "mse", NULL, 0 },
+    { "mse_sigmoid", "    input 64\n    dense 4 relu\n    dense 3 sigmoid\n", "mse", NULL, 0, 0 },
+    { "mse_identity", "    input 64\n    dense 3\n", "mse", NULL, 0, 0 },
     /* the other losses against one-hot labels */
-    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", NULL, 0 },
-    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", NULL, 0 },
-    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence", NULL, 0 },
-    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", NULL, 0 },
+    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", NULL, 0, 0 },
+    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", NULL, 0, 0 },
+    { "kl_divergence", "    input 64\n    dense 4 relu\n    dense 3 softmax\n", "kl_divergence", NULL, 0, 0 },
+    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", NULL, 0, 0 },
     /* binary cross-entropy, fused with its sigmoid and (behind a dropout) not */
     { "bce", "    input 64\n    dense 4 tanh\n    dense 1 sigmoid\n", "binary_cross_entropy",
-      "    positive 1 2\n", 0 },
+      "    positive 1 2\n", 0, 0 },
     { "bce_unfused", "    input 64\n    dense 4 tanh\n    dense 1 sigmoid\n    dropout 0.2\n",
-      "binary_cross_entropy", "    positive 2\n", 0 },
+      "binary_cross_entropy", "    positive 2\n", 0, 0 },
     /* leaky_relu and elu, applied in place from their outputs */
     { "leaky_elu", "    input 64\n    dense 6 leaky_relu slope=0.1\n    dense 5 elu alpha=0.7\n"
-                   "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+                   "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
     /* gelu, softplus, swish: separate elementwise ops (gelu after a gemm) */
     { "gelu_softplus_swish", "    input 8x8\n    flatten\n    dense 64 gelu\n    dense 6 softplus\n"
-                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy", NULL, 0 },
-    /* conv2d, direct kernel (window 9 < 64), valid padding, with l1 and l2.
-     * The conv models use smooth activations: a conv bias moves every pixel
-     * of its channel, and with relu that crosses several kinks within +-h. */
+                             "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
+    /* conv2d, direct kernel (window 9 < 64), valid padding, with l1 and l2 */
     { "conv_direct", "    input 8x8\n    conv2d 3 3x3 tanh l1=0.01 l2=0.01\n    flatten\n"
-                     "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+                     "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
     /* im2col kernel (window 72 and 144), same and numeric padding, stride 2 */
     { "conv_im2col", "    input 8x8x1\n    conv2d 8 3x3 elu padding=same\n"
                      "    conv2d 16 3x3 tanh padding=1 stride=2\n    conv2d 4 3x3\n    flatten\n"
-                     "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+                     "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
     /* several input channels, a rectangular window and stride, and an
      * activation (swish) that stays a separate op after the convolution */
     { "conv_channels", "    input 4x4x4\n    conv2d 5 2x3 swish stride=1x2 padding=same\n"
-                       "    flatten\n    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+                       "    flatten\n    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
     /* every pool, with padding=same (avg counts only the pixels inside) */
     { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"
                "    avgpool 3 stride=1 padding=same\n    sumpool 2x1\n    globalavgpool\n"
-               "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
-    /* relu into maxpool, small enough that few kinks are near */
+               "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
+    /* relu into maxpool */
     { "relu_maxpool", "    input 8x8x1\n    conv2d 4 3x3 relu padding=same\n    maxpool 2\n"
                       "    conv2d 8 3x3 relu padding=same\n    maxpool 2\n    flatten\n"
-                      "    dense 3 softmax\n", "cross_entropy", NULL, 0 },
+                      "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
     /* batchnorm over an image's channels and over a flat layer's units, in
      * training mode (batch statistics), with and without a fused activation.
      * Each batchnorm follows an activation: a bias straight before one has
@@ -106,7 +83,7 @@ static const OpModel MODELS[] = {
      * curves sharply within +-h (measured: 1.2e-2 at 4, 1.2e-3 at 8). */
     { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n"
                    "    avgpool 2\n    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n"
-                   "    dense 3 softmax\n", "cross_entropy", NULL, 8 },
+                   "    dense 3 softmax\n", "cross_entropy", NULL, 8, 0 },
     /* frozen layers (trainable=false) between trainable ones: the gradient
      * must still flow through them, an im2col conv, an inference-mode
      * batchnorm and a direct conv, to conv2d1 */
@@ -114,27 +91,46 @@ static const OpModel MODELS[] = {
                        "    conv2d 4 3x3 tanh padding=same trainable=false\n"
                        "    batchnorm tanh trainable=false\n"
                        "    conv2d 2 2x2 tanh trainable=false\n    flatten\n    dense 3 softmax\n",
-      "cross_entropy", NULL, 0 },
+      "cross_entropy", NULL, 0, 0 },
+    /* The convnets gradcheck once failed on (in float32, over a step of
+     * 1e-3): ReLU and max pooling over a zero background with zero biases,
+     * where a bias's step moves whole channels across ReLU's kink at once;
+     * as fashion_cnn, with a direct and an im2col conv, dense relu and
+     * dropout; and as fashion_cnn_small, batchnorm relu before each pool. */
+    { "relu_maxpool_background", "    input 8x8x1\n    conv2d 8 3x3 relu padding=same\n"
+                                 "    maxpool 2\n    conv2d 8 3x3 relu padding=same\n"
+                                 "    maxpool 2\n    flatten\n    dense 3 softmax\n",
+      "cross_entropy", NULL, 8, 1 },
+    { "cnn_background", "    input 8x8x1\n    conv2d 8 5x5 relu padding=same\n    maxpool 2\n"
+                        "    conv2d 16 5x5 relu padding=same\n    maxpool 2\n    flatten\n"
+                        "    dense 32 relu\n    dropout 0.4\n    dense 3 softmax\n",
+      "cross_entropy", NULL, 8, 1 },
+    { "batchnorm_relu_maxpool", "    input 8x8x1\n    conv2d 8 3x3 padding=same\n"
+                                "    batchnorm relu\n    maxpool 2\n    conv2d 8 3x3 padding=same\n"
+                                "    batchnorm relu\n    maxpool 2\n    conv2d 8 3x3 relu padding=same\n"
+                                "    flatten\n    dense 3 softmax\n",
+      "cross_entropy", NULL, 8, 1 },
 };
 
 START_TEST(backward_matches_central_differences)
 {
     const OpModel *om = &MODELS[_i];
-    write_fixtures();
+    write_op_images("ops");
     char nn[512], exe[512], text[4096], cmd[2048], *out;
+    const char *images = om->background ? "background" : "images";
     snprintf(nn, sizeof nn, "%s/ops/%s.nn", tmp_dir(), om->name);
     snprintf(exe, sizeof exe, "%s/ops/%s", tmp_dir(), om->name);
     snprintf(text, sizeof text,
              "model %s\n"
              "data {\n"
-             "    train {\n        images \"ops/images.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
-             "    test {\n        images \"ops/images.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
+             "    train {\n        images \"ops/%s.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
+             "    test {\n        images \"ops/%s.idx\"\n        labels \"ops/labels.idx\"\n    }\n"
              "    scale 1/255\n"
              "%s"
              "}\n"
              "network {\n%s}\n"
              "train {\n    loss %s\n    optimizer sgd\n}\n",
-             om->name, om->data ? om->data : "", om->network, om->loss);
+             om->name, images, images, om->data ? om->data : "", om->network, om->loss);
     write_text(nn, text);
     build_trainer(nn, exe);
     snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s gradcheck --samples %d", tmp_dir(), exe,

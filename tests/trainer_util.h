@@ -90,6 +90,45 @@ static inline void write_idx(const char *path, const uint8_t *data, int ndims, c
     fclose(f);
 }
 
+/* ---- small images for gradient checks ---------------------------------- */
+
+enum { OP_SAMPLES = 64, OP_SIDE = 8, OP_CLASSES = 3 };
+
+/* Under tmp_dir()/DIR: OP_SAMPLES 8x8 images with labels 0..2
+ * (labels.idx), as random pixels everywhere (images.idx) and as a random
+ * box of pixels from 1 to 255 on a background of exact zeros, the way
+ * Fashion-MNIST's clothes lie on black (background.idx). */
+static inline void write_op_images(const char *dir)
+{
+    uint8_t pixels[OP_SAMPLES * OP_SIDE * OP_SIDE], boxed[sizeof pixels], labels[OP_SAMPLES];
+    uint32_t s = 12345;
+    for (size_t i = 0; i < sizeof pixels; i++) {
+        s = s * 1664525u + 1013904223u;
+        pixels[i] = (uint8_t)(s >> 24);
+    }
+    for (int n = 0; n < OP_SAMPLES; n++) {
+        const uint8_t *r = &pixels[n * OP_SIDE * OP_SIDE];   /* its box from its own pixels */
+        int top = r[0] % 3, left = r[1] % 3, h = 3 + r[2] % 4, w = 3 + r[3] % 4;
+        for (int y = 0; y < OP_SIDE; y++)
+            for (int x = 0; x < OP_SIDE; x++) {
+                int inside = y >= top && y < top + h && x >= left && x < left + w;
+                boxed[(n * OP_SIDE + y) * OP_SIDE + x] =
+                    inside ? (uint8_t)(1 + r[y * OP_SIDE + x] % 255) : 0;
+            }
+        labels[n] = (uint8_t)(n % OP_CLASSES);
+    }
+    char path[512];
+    int idims[3] = { OP_SAMPLES, OP_SIDE, OP_SIDE }, ldims[1] = { OP_SAMPLES };
+    snprintf(path, sizeof path, "mkdir -p %s/%s", tmp_dir(), dir);
+    ck_assert_int_eq(system(path), 0);
+    snprintf(path, sizeof path, "%s/%s/images.idx", tmp_dir(), dir);
+    write_idx(path, pixels, 3, idims);
+    snprintf(path, sizeof path, "%s/%s/background.idx", tmp_dir(), dir);
+    write_idx(path, boxed, 3, idims);
+    snprintf(path, sizeof path, "%s/%s/labels.idx", tmp_dir(), dir);
+    write_idx(path, labels, 1, ldims);
+}
+
 /* ---- reading what a trainer wrote ------------------------------------- */
 
 /* A whole file, malloc'ed and NUL-terminated. */

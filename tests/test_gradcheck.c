@@ -1,0 +1,354 @@
+/* test_gradcheck.c: gradcheck fails every wrong backward.
+ *
+ * For each op kind a small model uses it.  The C nnc emits for the model
+ * passes `gradcheck`; then, one at a time, a deliberate mistake in that
+ * op's backward (a wrong sign, a missing factor, a wrong index), compiled
+ * as `nnc build` compiles (the three commands `nnc build -v` prints: the
+ * trainer and its double twin, then the link), must make gradcheck report
+ * FAILED, with the tensor the mistake reaches first above the threshold.
+ * Each mistake must be found exactly once in the function it names, so a
+ * change to the emitter breaks this test loudly instead of leaving a
+ * mutation that tests nothing.  That gradcheck passes right backwards on
+ * every op, convnets with ReLU included: test_ops.c. */
+#include "trainer_util.h"
+
+typedef struct Mutation {
+    const char *function;   /* "dense1_backward", "loss" */
+    const char *from, *to;  /* the text replaced, once in the function */
+    const char *tensor;     /* the tensor whose check must fail */
+} Mutation;
+
+enum { MAX_MUTATIONS = 8 };
+
+typedef struct MutatedModel {
+    const char *name;
+    const char *network;
+    const char *loss;
+    const char *data;       /* more of the data block, or "" */
+    const char *images;     /* "images": random pixels; "background": a box on zeros */
+    int samples;            /* gradcheck --samples */
+    Mutation mutations[MAX_MUTATIONS];
+} MutatedModel;
+
+static const MutatedModel MODELS[] = {
+    /* the loops kernel of dense, tanh, sigmoid, l1, l2, and softmax fused
+     * with cross-entropy */
+    { "dense_loops", "    input 64\n    dense 5 tanh l1=0.01\n    dense 4 sigmoid l2=0.01\n"
+                     "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "dense1_backward", "dense1_dw[i * DENSE1_OUT + o] += x", "dense1_dw[i * DENSE1_OUT + o] -= x",
+          "dense1.w" },
+        { "dense1_backward", "dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o]",
+          "dense1_db[o] += d_dense1_y[o]", "dense1.b" },
+        { "dense2_backward", "d_dense1_y[r * DENSE1_OUT + i] = s;",
+          "d_dense1_y[r * DENSE1_OUT + i] = 2 * s;", "dense1.w" },
+        { "dense1_backward", "*= (1 - y * y);", "*= (1 + y * y);", "dense1.w" },
+        { "dense2_backward", "*= y * (1 - y);", "*= y * (2 - y);", "dense2.w" },
+        { "dense1_backward", "((dense1_w[i] > 0) - (dense1_w[i] < 0))",
+          "((dense1_w[i] < 0) - (dense1_w[i] > 0))", "dense1.w" },
+        { "dense2_backward", "2 * DENSE2_L2 * dense2_w[i]", "DENSE2_L2 * dense2_w[i]", "dense2.w" },
+        { "loss", "dz[t[r]] -= (real)1 / n;", "dz[t[r]] -= (real)1;", "dense3.b" },
+    } },
+    /* the gemm kernel of dense (dW and dx), relu, leaky_relu */
+    { "dense_gemm", "    input 8x8\n    flatten\n    dense 64 relu\n"
+                    "    dense 64 leaky_relu slope=0.1\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "dense1_backward", "1.0f, x, IN, d_dense1_y", "2.0f, x, IN, d_dense1_y", "dense1.w" },
+        { "dense2_backward", "1.0f, d_dense2_y, DENSE2_OUT, dense2_w", "-1.0f, d_dense2_y, DENSE2_OUT, dense2_w",
+          "dense1.w" },
+        { "dense1_backward", "*= (y > 0);", "*= (y >= 0);", "dense1.b" },
+        { "dense2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense2.w" },
+    } },
+    /* gelu, softplus, swish (separate ops), elu, the unfused softmax, mse */
+    { "elementwise", "    input 64\n    dense 6 gelu\n    dense 6 softplus\n    dense 5 swish\n"
+                     "    dense 4 elu alpha=0.7\n    dense 3 softmax\n", "mse", "", "images", 4, {
+        { "dense1_gelu_backward", "v * 0.39894228f", "v * 0.3f", "dense1.w" },
+        { "dense2_softplus_backward", "(1 / (1 + exp(-v)))", "(1 / (1 + exp(v)))", "dense2.w" },
+        { "dense3_swish_backward", "(1 + v * (1 - ", "(1 - v * (1 - ", "dense3.w" },
+        { "dense4_backward", "(y > 0 ? 1 : y + a)", "(y > 0 ? 1 : y - a)", "dense4.w" },
+        { "dense5_softmax_backward", "(dp[k] - dot)", "(dp[k] + dot)", "dense5.w" },
+        { "loss", "*dy = 2 * err / (CLASSES * n);", "*dy = err / (CLASSES * n);", "dense5.b" },
+    } },
+    /* the other losses */
+    { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", "", "images", 4, {
+        { "loss", "*dy = err / n;", "*dy = err * err / n;", "dense2.w" },
+    } },
+    { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", "", "images", 4, {
+        { "loss", "((err > 0) - (err < 0))", "((err < 0) - (err > 0))", "dense2.b" },
+    } },
+    { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", "", "images", 4, {
+        { "loss", "yt * y[k] / (norm * sq)", "yt * y[0] / (norm * sq)", "dense2.w" },
+    } },
+    { "kl_divergence", "    input 64\n    dense 4 tanh\n    dense 3 softmax\n", "kl_divergence", "", "images", 4, {
+        { "loss", "= -1.0f / (p * n);", "= -1.0f / p;", "dense2.w" },
+    } },
+    /* binary cross-entropy, and dropout */
+    { "bce_dropout", "    input 64\n    dense 4 tanh\n    dropout 0.3\n    dense 1 sigmoid\n",
+      "binary_cross_entropy", "    positive 1 2\n", "images", 4, {
+        { "loss", "(pc * (1 - pc))", "(pc * (1 + pc))", "dense2.b" },
+        { "dropout1_backward", "d_dropout1_y[i] * dropout1_mask[i]", "d_dropout1_y[i]", "dense1.w" },
+    } },
+    /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
+    { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
+               "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "conv2d1_backward", "conv2d1_pad[at + ci] * g[f];", "conv2d1_pad[at + ci] * g[0];", "conv2d1.w" },
+        { "conv2d1_backward", "conv2d1_db[f] += g[f];", "conv2d1_db[f] -= g[f];", "conv2d1.b" },
+        { "conv2d2_backward", "1.0f, conv2d2_col, K, dy", "0.5f, conv2d2_col, K, dy", "conv2d2.w" },
+        { "conv2d2_backward", "1.0f, dy, F, conv2d2_w", "-1.0f, dy, F, conv2d2_w", "conv2d1.w" },
+        { "conv2d2_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv2d1.w" },
+        { "conv2d3_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv2d2.w" },
+    } },
+    /* every pool */
+    { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"
+               "    avgpool 3 stride=1 padding=same\n    sumpool 2x1\n    globalavgpool\n"
+               "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "maxpool1_backward", "+= d_maxpool1_y[i];", "+= 2 * d_maxpool1_y[i];", "conv2d1.w" },
+        { "avgpool1_backward", "g[c] * share;", "g[c] * share * rows;", "conv2d1.w" },
+        { "sumpool1_backward", "din[c] += g[c];", "din[c] -= g[c];", "conv2d1.w" },
+        { "globalavgpool1_backward", "d_globalavgpool1_y[s * 4 + c]", "d_globalavgpool1_y[s * 4]",
+          "conv2d1.w" },
+    } },
+    /* batchnorm in training mode, over channels and over units */
+    { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n    avgpool 2\n"
+                   "    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n    dense 3 softmax\n",
+      "cross_entropy", "", "images", 8, {
+        { "batchnorm1_backward", "- batchnorm1_dbeta[c] -", "+ batchnorm1_dbeta[c] -", "conv2d1.w" },
+        { "batchnorm1_backward", "* batchnorm1_xhat[i * C + c];", "* batchnorm1_xhat[c];",
+          "batchnorm1.gamma" },
+        { "batchnorm2_backward", "batchnorm2_dbeta[c] += d_batchnorm2_y[i * C + c];",
+          "batchnorm2_dbeta[c] += d_batchnorm2_y[c];", "batchnorm2.beta" },
+    } },
+    /* ReLU, max pooling and batchnorm over a zero background with zero
+     * biases: kinks everywhere, and still no wrong backward passes */
+    { "relu_convnet", "    input 8x8x1\n    conv2d 8 3x3 padding=same\n    batchnorm relu\n"
+                      "    maxpool 2\n    conv2d 8 3x3 relu padding=same\n    maxpool 2\n    flatten\n"
+                      "    dense 3 softmax\n", "cross_entropy", "", "background", 8, {
+        { "conv2d2_backward", "*= (y > 0);", "*= (y >= 0);", "conv2d2.w" },
+        { "maxpool1_backward", "d_batchnorm1_y[maxpool1_from[i]]", "d_batchnorm1_y[i]", "conv2d1.w" },
+        { "batchnorm1_backward", "*= (y > 0);", "*= (y >= 0);", "batchnorm1.beta" },
+    } },
+};
+
+enum { N_MODELS = sizeof MODELS / sizeof MODELS[0] };
+
+/* ---- building ------------------------------------------------------------- */
+
+/* The three commands `nnc build -v` ran for exe, to run again on an edited
+ * exe.c: the trainer's object, the twin's, the link. */
+typedef struct Build {
+    char *trainer, *twin, *link;
+} Build;
+
+/* The line of text (stdout and stderr of nnc build -v) that holds needle */
+static char *line_with(const char *text, const char *needle)
+{
+    const char *at = strstr(text, needle);
+    ck_assert_msg(at != NULL, "no command with '%s' in:\n%s", needle, text);
+    const char *start = at, *end = strchr(at, '\n');
+    while (start > text && start[-1] != '\n')
+        start--;
+    return strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+static Build build_verbose(const char *nn, const char *exe)
+{
+    char cmd[2048], needle[600], *out;
+    snprintf(cmd, sizeof cmd, "%s build -v %s -o %s", nnc_bin(), nn, exe);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s failed (%d):\n%s", cmd, status, out);
+    Build b;
+    snprintf(needle, sizeof needle, " -o %s.trainer.o", exe);
+    b.trainer = line_with(out, needle);
+    snprintf(needle, sizeof needle, " -o %s.twin.o", exe);
+    b.twin = line_with(out, needle);
+    snprintf(needle, sizeof needle, " -o %s ", exe);
+    b.link = line_with(out, needle);
+    ck_assert_ptr_nonnull(strstr(b.twin, "-DNNRT_DOUBLE"));
+    free(out);
+    return b;
+}
+
+static void run_ok(const char *cmd)
+{
+    char *out;
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s failed (%d):\n%s", cmd, status, out);
+    free(out);
+}
+
+static void build_free(Build *b)
+{
+    free(b->trainer);
+    free(b->twin);
+    free(b->link);
+}
+
+/* ---- the model, its C, its mutations -------------------------------------- */
+
+/* Write m's .nn file (its data under tmp_dir()/gradcheck/) and build it;
+ * the paths in nn and exe. */
+static Build build_model(const MutatedModel *m, char *nn, char *exe, size_t len)
+{
+    write_op_images("gradcheck");
+    snprintf(nn, len, "%s/gradcheck/%s.nn", tmp_dir(), m->name);
+    snprintf(exe, len, "%s/gradcheck/%s", tmp_dir(), m->name);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "model %s\n"
+             "data {\n"
+             "    train {\n        images \"gradcheck/%s.idx\"\n"
+             "        labels \"gradcheck/labels.idx\"\n    }\n"
+             "    test {\n        images \"gradcheck/%s.idx\"\n"
+             "        labels \"gradcheck/labels.idx\"\n    }\n"
+             "    scale 1/255\n%s"
+             "}\n"
+             "network {\n%s}\n"
+             "train {\n    loss %s\n    optimizer sgd\n}\n",
+             m->name, m->images, m->images, m->data, m->network, m->loss);
+    write_text(nn, text);
+    return build_verbose(nn, exe);
+}
+
+/* c with mu applied: its `from` replaced by its `to`, where it occurs
+ * exactly once in the definition of mu's function.  malloc'ed. */
+static char *mutate(const char *c, const Mutation *mu)
+{
+    char head[128];
+    const char *fn = NULL;
+    const char *kinds[] = { "\nstatic void %s(", "\nstatic double %s(" };
+    for (int k = 0; k < 2 && !fn; k++) {
+        snprintf(head, sizeof head, kinds[k], mu->function);
+        fn = strstr(c, head);
+    }
+    ck_assert_msg(fn != NULL, "no function %s in the emitted C", mu->function);
+    const char *end = strstr(fn, "\n}\n");
+    ck_assert_ptr_nonnull(end);
+    const char *at = strstr(fn, mu->from);
+    ck_assert_msg(at != NULL && at < end, "'%s' is not in %s: has the emitter changed?", mu->from,
+                  mu->function);
+    const char *again = strstr(at + 1, mu->from);
+    ck_assert_msg(again == NULL || again > end, "'%s' is in %s more than once", mu->from,
+                  mu->function);
+    size_t before = (size_t)(at - c), from = strlen(mu->from), to = strlen(mu->to);
+    char *out = malloc(strlen(c) - from + to + 1);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, c, before);
+    memcpy(out + before, mu->to, to);
+    strcpy(out + before + to, at + from);
+    return out;
+}
+
+/* `exe gradcheck --samples N`: its exit status, its report in *out */
+static int gradcheck(const char *exe, int samples, char **out)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s gradcheck --samples %d", tmp_dir(), exe, samples);
+    return run_cmd(cmd, out);
+}
+
+/* The worst relative error on the report line of tensor name */
+static double tensor_error(const char *report, const char *name)
+{
+    char head[128];
+    snprintf(head, sizeof head, "%s ", name);
+    const char *line = report;
+    while (line && strncmp(line, head, strlen(head)) != 0) {
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    const char *at = line ? strstr(line, "worst relative error ") : NULL;
+    double err;
+    if (at && sscanf(at, "worst relative error %lf", &err) == 1)
+        return err;
+    ck_abort_msg("no line for %s in:\n%s", name, report);
+    return 0;
+}
+
+START_TEST(every_wrong_backward_fails)
+{
+    const MutatedModel *m = &MODELS[_i];
+    char nn[600], exe[600], c_path[700], *report;
+    Build b = build_model(m, nn, exe, sizeof nn);
+    int status = gradcheck(exe, m->samples, &report);
+    ck_assert_msg(status == 0 && strstr(report, "gradcheck: ok\n"), "%s as emitted: %s", m->name,
+                  report);
+    free(report);
+    snprintf(c_path, sizeof c_path, "%s.c", exe);
+    char *c = slurp(c_path);
+    for (int k = 0; k < MAX_MUTATIONS && m->mutations[k].function; k++) {
+        const Mutation *mu = &m->mutations[k];
+        char *wrong = mutate(c, mu);
+        write_text(c_path, wrong);
+        free(wrong);
+        run_ok(b.trainer);
+        run_ok(b.twin);
+        run_ok(b.link);
+        status = gradcheck(exe, m->samples, &report);
+        ck_assert_msg(status == 1 && strstr(report, "gradcheck: FAILED (") &&
+                          strstr(report, "above 1e-05"),
+                      "%s: %s -> %s in %s: %s", m->name, mu->from, mu->to, mu->function, report);
+        ck_assert_msg(tensor_error(report, mu->tensor) > 1e-5, "%s: %s -> %s in %s: %s not named: %s",
+                      m->name, mu->from, mu->to, mu->function, mu->tensor, report);
+        free(report);
+    }
+    free(c);
+    build_free(&b);
+}
+END_TEST
+
+/* A trainer linked without its twin (its C compiled once, by hand) checks
+ * in float, with the float tolerance, and says so first. */
+START_TEST(without_the_twin_gradcheck_runs_in_float)
+{
+    char nn[600], exe[600], obj[700], *report;
+    Build b = build_model(&MODELS[0], nn, exe, sizeof nn);
+    snprintf(obj, sizeof obj, " %s.twin.o", exe);
+    char *twin_at = strstr(b.link, obj);
+    ck_assert_ptr_nonnull(twin_at);
+    memmove(twin_at, twin_at + strlen(obj), strlen(twin_at + strlen(obj)) + 1);
+    run_ok(b.trainer);
+    run_ok(b.link);
+    int status = gradcheck(exe, 4, &report);
+    ck_assert_msg(status == 0, "%s", report);
+    const char *said = "gradcheck: no double-precision twin in this trainer (its C compiled by "
+                       "hand, not by nnc build): checking in float, tolerance 1e-02\n";
+    ck_assert_msg(strncmp(report, said, strlen(said)) == 0, "%s", report);
+    ck_assert_ptr_nonnull(strstr(report, "\ngradcheck: ok\n"));
+    free(report);
+    build_free(&b);
+}
+END_TEST
+
+/* A twin whose tensors are not the model's is refused, not trusted. */
+START_TEST(a_twin_that_does_not_match_is_refused)
+{
+    char nn[600], exe[600], c_path[700], *report;
+    Build b = build_model(&MODELS[0], nn, exe, sizeof nn);
+    snprintf(c_path, sizeof c_path, "%s.c", exe);
+    char *c = slurp(c_path);
+    char *row = strstr(c, "{ \"dense1.w\", dense1_w, dense1_dw }");   /* TWIN_PARAMS's */
+    ck_assert_ptr_nonnull(row);
+    strchr(row, '.')[1] = 'v';
+    write_text(c_path, c);
+    free(c);
+    run_ok(b.trainer);
+    run_ok(b.twin);
+    run_ok(b.link);
+    int status = gradcheck(exe, 4, &report);
+    ck_assert_msg(status != 0 && strstr(report, "gradcheck: cannot run: the double-precision "
+                                               "twin's tensors are not the model's"),
+                  "%s", report);
+    free(report);
+    build_free(&b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("gradcheck");
+    TCase *tc = tcase_create("mutations");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, every_wrong_backward_fails, 0, N_MODELS);
+    tcase_add_test(tc, without_the_twin_gradcheck_runs_in_float);
+    tcase_add_test(tc, a_twin_that_does_not_match_is_refused);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
