@@ -443,7 +443,7 @@ START_TEST(train_eval_and_predict_name_their_data)
 {
     char dir[1024], args[2048], *out;
     tmp_path(dir, sizeof dir, "houses-run");
-    snprintf(args, sizeof args, "train --epochs 1 --out %s", dir);
+    snprintf(args, sizeof args, "train --epochs 1 --overwrite --out %s", dir);
     ck_assert_int_eq(houses_run(args, &out), 0);
     /* the start-up line, then the files, as found from the top of the tree */
     char *at = strstr(out, "regression_houses: 1600 training samples");
@@ -479,7 +479,7 @@ START_TEST(a_test_set_from_another_place_is_warned_about)
     snprintf(cmd, sizeof cmd, "mkdir -p %s/examples/data && cp examples/data/houses_test.csv "
                               "%s/examples/data/", data, data);
     ck_assert_int_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s train --epochs 1 --out %s/mixed", data, houses(),
+    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s train --epochs 1 --overwrite --out %s/mixed", data, houses(),
              data);
     ck_assert_int_eq(run_cmd(cmd, &out), 0);
     snprintf(want, sizeof want,
