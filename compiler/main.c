@@ -305,17 +305,43 @@ static int link_args(Arena *a, char **argv, const char *obj, const char *twin_ob
     return split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
 }
 
+/* A fresh private folder beside exe, DIR/.NAME.XXXXXX (mkdtemp: mode 0700,
+ * and nothing planted there beforehand), or NULL after saying why. */
+static char *private_folder(Arena *a, const char *exe)
+{
+    char *copy = arena_printf(a, "%s", exe);
+    const char *base = strrchr(exe, '/');
+    char *slash = strrchr(copy, '/');
+    if (slash)
+        *slash = '\0';
+    char *folder = arena_printf(a, "%s/.%s.XXXXXX", slash ? copy : ".", base ? base + 1 : exe);
+    if (!mkdtemp(folder)) {
+        fprintf(stderr, "nnc: error: cannot make a folder beside '%s' to build in: %s\n", exe,
+                strerror(errno));
+        return NULL;
+    }
+    return folder;
+}
+
 /* The trainer: c_file compiled as itself (float) and as its double twin
  * for gradcheck (-DNNRT_DOUBLE; see nnrt.h), the two at once, then linked
- * together with the runtime.  The objects are removed after. */
+ * together with the runtime.  As every file nnc writes (fileio.h), exe is
+ * replaced whole and never written through: the objects and the linked
+ * trainer are made in a private folder beside it, and the trainer renamed
+ * over exe (a symbolic link there is replaced, not followed: neither the
+ * assembler nor the linker would know not to write through one). */
 static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
 {
     char lib[PATH_MAX], inc[PATH_MAX + 2];
     char incdir[PATH_MAX];
     find_runtime(lib, incdir, sizeof incdir);
     snprintf(inc, sizeof inc, "-I%s", incdir);
-    const char *obj = arena_printf(a, "%s.trainer.o", exe);
-    const char *twin_obj = arena_printf(a, "%s.twin.o", exe);
+    char *folder = private_folder(a, exe);
+    if (!folder)
+        return 1;
+    const char *obj = arena_printf(a, "%s/trainer.o", folder);
+    const char *twin_obj = arena_printf(a, "%s/twin.o", folder);
+    const char *linked = arena_printf(a, "%s/trainer", folder);
 
     char *argv[MAX_ARGS + 8];
     int n = object_args(a, argv, NULL, c_file, obj, inc);
@@ -325,16 +351,27 @@ static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
     int ok = cc_succeeded(trainer);
     ok &= cc_succeeded(twin);
     if (ok) {
-        n = link_args(a, argv, obj, twin_obj, exe, lib);
+        n = link_args(a, argv, obj, twin_obj, linked, lib);
         ok = cc_succeeded(spawn_cc(argv, n, verbose));
     }
+    int renamed = ok && rename(linked, exe) == 0;
+    int rename_errno = errno;
     remove(obj);
     remove(twin_obj);
+    remove(linked);
+    rmdir(folder);
     if (!ok) {
         fprintf(stderr, "nnc: error: the C compiler failed on %s; this is a bug in nnc, "
                         "please report it with the .nn file\n", c_file);
         return 2;
     }
+    if (!renamed) {
+        fprintf(stderr, "nnc: error: cannot put the trainer at '%s': %s\n", exe,
+                strerror(rename_errno));
+        return 1;
+    }
+    if (verbose)
+        fprintf(stderr, "mv %s %s\n", linked, exe);
     return 0;
 }
 
@@ -381,6 +418,13 @@ static int run(Arena *a, const Options *o)
     struct stat st;
     if (stat(exe, &st) == 0 && S_ISDIR(st.st_mode)) {
         fprintf(stderr, "nnc: error: '%s' is a folder; -o names the trainer to write\n", exe);
+        return 1;
+    }
+    /* a trainer is renamed into place, which would turn a device node into
+     * a regular file (fileio.h writes those in place; a program cannot be) */
+    if (stat(exe, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "nnc: error: '%s' exists and is not a regular file; -o names the "
+                        "trainer to write\n", exe);
         return 1;
     }
     char *c_file = arena_printf(a, "%s.c", exe);

@@ -148,6 +148,30 @@ static char *line_with(const char *text, const char *needle)
     return strndup(start, end ? (size_t)(end - start) : strlen(start));
 }
 
+/* text with every `from` replaced by `to`; malloc'ed, text freed */
+static char *replace_all(char *text, const char *from, const char *to)
+{
+    size_t n = 0, from_len = strlen(from), to_len = strlen(to);
+    for (const char *p = strstr(text, from); p; p = strstr(p + from_len, from))
+        n++;
+    char *out = malloc(strlen(text) + n * to_len + 1), *w = out;
+    ck_assert_ptr_nonnull(out);
+    const char *r = text;
+    for (const char *p = strstr(r, from); p; p = strstr(r, from)) {
+        memcpy(w, r, (size_t)(p - r));
+        w += p - r;
+        memcpy(w, to, to_len);
+        w += to_len;
+        r = p + from_len;
+    }
+    strcpy(w, r);
+    free(text);
+    return out;
+}
+
+/* nnc builds in a private folder it removes after (and renames the
+ * trainer onto exe); the commands again, made to build in exe.build/ and
+ * link straight to exe, so that they can be run again */
 static Build build_verbose(const char *nn, const char *exe)
 {
     char cmd[2048], needle[600], *out;
@@ -155,13 +179,31 @@ static Build build_verbose(const char *nn, const char *exe)
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0, "%s failed (%d):\n%s", cmd, status, out);
     Build b;
-    snprintf(needle, sizeof needle, " -o %s.trainer.o", exe);
+    b.trainer = line_with(out, "/trainer.o\n");   /* the compile ends in -o FOLDER/trainer.o */
+    const char *o = strstr(b.trainer, " -o ");
+    ck_assert_ptr_nonnull(o);
+    char *folder = strndup(o + 4, strcspn(o + 4, " "));
+    ck_assert_ptr_nonnull(strstr(folder, "/trainer.o"));
+    *strstr(folder, "/trainer.o") = '\0';
+    free(b.trainer);
+    snprintf(needle, sizeof needle, " -o %s/trainer.o", folder);
     b.trainer = line_with(out, needle);
-    snprintf(needle, sizeof needle, " -o %s.twin.o", exe);
+    snprintf(needle, sizeof needle, " -o %s/twin.o", folder);
     b.twin = line_with(out, needle);
-    snprintf(needle, sizeof needle, " -o %s ", exe);
+    snprintf(needle, sizeof needle, " -o %s/trainer ", folder);
     b.link = line_with(out, needle);
     ck_assert_ptr_nonnull(strstr(b.twin, "-DNNRT_DOUBLE"));
+    char linked[700], exe_arg[700], build_dir[700];
+    snprintf(linked, sizeof linked, " %s/trainer ", folder);
+    snprintf(exe_arg, sizeof exe_arg, " %s ", exe);
+    snprintf(build_dir, sizeof build_dir, "%s.build", exe);
+    b.link = replace_all(b.link, linked, exe_arg);
+    b.trainer = replace_all(b.trainer, folder, build_dir);
+    b.twin = replace_all(b.twin, folder, build_dir);
+    b.link = replace_all(b.link, folder, build_dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", build_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(folder);
     free(out);
     return b;
 }
@@ -300,7 +342,7 @@ START_TEST(without_the_twin_gradcheck_runs_in_float)
 {
     char nn[600], exe[600], obj[700], *report;
     Build b = build_model(&MODELS[0], nn, exe, sizeof nn);
-    snprintf(obj, sizeof obj, " %s.twin.o", exe);
+    snprintf(obj, sizeof obj, " %s.build/twin.o", exe);
     char *twin_at = strstr(b.link, obj);
     ck_assert_ptr_nonnull(twin_at);
     memmove(twin_at, twin_at + strlen(obj), strlen(twin_at + strlen(obj)) + 1);

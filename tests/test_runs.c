@@ -683,6 +683,31 @@ START_TEST(nnc_refuses_to_write_over_a_model_init_reads)
 }
 END_TEST
 
+/* The trainer nnc build writes is replaced whole, as every other file: a
+ * symbolic link at -o is replaced, its target untouched (the assembler and
+ * the linker would have written through it), no build leftovers stay
+ * beside it, and a FIFO there is refused rather than turned into a file. */
+START_TEST(nnc_build_replaces_a_link_at_the_trainer)
+{
+    ok("rm -rf built && mkdir built && echo precious >built/victim && "
+       "ln -s victim built/trainer && ln -s victim built/trainer.trainer.o && "
+       "ln -s victim built/trainer.twin.o");
+    char cmd[2100];
+    snprintf(cmd, sizeof cmd, "%s build r.nn -o built/trainer", nnc);
+    ok(cmd);
+    ok("test \"$(cat built/victim)\" = precious && test ! -L built/trainer && "
+       "built/trainer --version >/dev/null");
+    /* only what was there, the trainer and its C file: no private folder left */
+    ok("test \"$(ls -A built | tr '\\n' ' ')\" = "
+       "'trainer trainer.c trainer.trainer.o trainer.twin.o victim '");
+    ok("rm -f fifo_out && mkfifo fifo_out");
+    snprintf(cmd, sizeof cmd, "%s build r.nn -o fifo_out", nnc);
+    refused(cmd, "nnc: error: 'fifo_out' exists and is not a regular file; -o names the trainer "
+                 "to write\n");
+    ok("test -p fifo_out");
+}
+END_TEST
+
 START_TEST(nnc_plot_refuses_to_write_over_a_curve)
 {
     ok("./r train --out plotted --epochs 1");
@@ -729,6 +754,7 @@ int main(void)
     tcase_add_test(nnc, nnc_refuses_to_write_over_its_source);
     tcase_add_test(nnc, nnc_refuses_to_write_over_a_model_init_reads);
     tcase_add_test(nnc, nnc_plot_refuses_to_write_over_a_curve);
+    tcase_add_test(nnc, nnc_build_replaces_a_link_at_the_trainer);
     suite_add_tcase(s, nnc);
     return run_suite(s);
 }
