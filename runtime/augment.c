@@ -27,7 +27,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 #define PI 3.14159265358979323846
 /* A source coordinate this close to a whole number is that number. */

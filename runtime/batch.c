@@ -1,6 +1,6 @@
 /* batch.c: the per-epoch shuffle and the per-step batch, in the training
  * loop, so neither allocates. */
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 /* Fisher-Yates (Durstenfeld's form): position i takes a uniform pick from
  * positions 0..i, i included, so all n! orders are equally likely. */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 #define SYSTEM_DATA "/usr/share/datasets"
 

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "nnrt.h"
+#include "nnrt_error.h"
 
 int nnrt_fail(nnrt_error *err, const char *fmt, ...)
 {

@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "nnrt.h"
+#include "nnrt_error.h"
 
 #define NNRT_PATH_MAX 4096
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 /* The largest data part accepted: about 20 times Fashion-MNIST's training images,
  * and small enough that no product of sizes below it overflows. */

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 /* Keras's he_normal, glorot_normal and lecun_normal are VarianceScaling
  * with a "truncated_normal" distribution: a normal truncated at 2 standard

@@ -1,6 +1,6 @@
 /* nnrt_internal.h: what the runtime's own files share with each other (and
- * with tests/test_runtime.c).  Generated code sees only nnrt.h; nothing here
- * is installed.
+ * with the tests).  Generated code sees only nnrt.h, the contract; nothing
+ * here is installed.  The data files' part is data.h, included here.
  *
  * Ownership: every struct below is owned by its caller, and no function
  * keeps a pointer it was given once it returns (nnrt_progress keeps its
@@ -9,9 +9,128 @@
 #ifndef NNRT_INTERNAL_H
 #define NNRT_INTERNAL_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "data.h"
 #include "nnrt.h"
+#include "nnrt_error.h"
+
+/* ---- random numbers beyond dropout's nnrt_rng_uniform (rng.c) -------- */
+
+void nnrt_rng_seed(nnrt_rng *rng, uint64_t seed);
+uint32_t nnrt_rng_u32(nnrt_rng *rng);
+/* standard normal (Box-Muller) */
+float nnrt_rng_normal(nnrt_rng *rng);
+/* uniform integer in [0, n) without modulo bias */
+uint32_t nnrt_rng_below(nnrt_rng *rng, uint32_t n);
+
+/* ---- parameters and optimizers (init.c, optim.c) ---------------------- */
+
+void nnrt_params_init(const nnrt_model *m, nnrt_rng *rng);
+/* Overwrite the tensors m->transfers names with their values in the files
+ * they name, each file read and checked whole first (magic, version,
+ * structure; the tensor there with the model's shape).  Call after
+ * nnrt_params_init.  Errors name the file, the tensor and the byte offset. */
+int nnrt_params_transfer(const nnrt_model *m, nnrt_error *err);
+/* Both: the weights training starts from. */
+int nnrt_params_start(const nnrt_model *m, nnrt_rng *init, nnrt_error *err);
+
+/* Optimizer state for every param of m: allocated once at start-up. */
+typedef struct nnrt_optim_state {
+    nnrt_optimizer opt;
+    long step;           /* updates done so far */
+    float **m1, **m2;    /* per-param state buffers, NULL where the kind needs none
+                            (which holds what: optim.c) */
+    int n_params;
+} nnrt_optim_state;
+
+int nnrt_optim_init(nnrt_optim_state *st, const nnrt_model *m, nnrt_optimizer opt);
+/* One update of every param from its grad. */
+void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m);
+void nnrt_optim_free(nnrt_optim_state *st);
+
+/* ---- weight files (checkpoint.c; format in docs/weights.md) ----------- */
+
+/* Written to PATH.tmp, flushed, fsync'ed and renamed, so a crash never
+ * leaves a half-written file under the real name. */
+int nnrt_weights_save(const nnrt_model *m, const char *path, nnrt_error *err);
+/* Checks magic, version, and that every tensor's name and shape match m. */
+int nnrt_weights_load(const nnrt_model *m, const char *path, nnrt_error *err);
+
+/* ---- metrics (metrics.c) ---------------------------------------------- */
+
+/* Sums over the n * k values of out (n, k) against targets t (n, k):
+ * |out - t| into *abs_sum and (out - t)^2 into *sq_sum (both added to).
+ * MAE = abs_sum / (N k), RMSE = sqrt(sq_sum / (N k)) over a whole set. */
+void nnrt_regress_errors(const float *out, const float *t, int n, int k, double *abs_sum,
+                         double *sq_sum);
+
+/* Number of rows r in [0, n) whose argmax of out[r*k .. r*k+k) equals y[r]. */
+int nnrt_count_correct(const float *out, const int *y, int n, int k);
+
+/* What labels the data may hold: the output's classes, or for a binary
+ * model any class its positive set can name (0 to 31). */
+int nnrt_label_bound(const nnrt_model *m);
+/* For a binary model, each label becomes 1 if its class is positive, else 0. */
+void nnrt_labels_map(const nnrt_model *m, int *y, int n);
+/* Correct predictions among the last forward's n rows: the argmax, or for a
+ * binary model whether p > 0.5 agrees with the 0/1 label. */
+int nnrt_model_correct(const nnrt_model *m, const int *y, int n);
+
+/* ---- gradient check (gradcheck.c) ------------------------------------ */
+
+/* Compare backward()'s gradients at m's current parameter values with
+ * central differences of the mean loss over the first `samples` samples of
+ * ds (at most m->max_batch), in training mode with the dropout masks of
+ * seed; on m->twin, in double, after copying m's values and batch into it,
+ * or on m itself in float when it has none.  Up to 30 entries per tensor,
+ * picked with a generator seeded from seed; the error measure and
+ * threshold are documented in gradcheck.c.  One line per tensor and a
+ * verdict on report.  Returns 0 if every entry agrees, 1 if one does not,
+ * -1 if the check could not run (no samples, out of memory, a twin whose
+ * tensors are not m's; said on report).  m's parameter values and state
+ * are left as they were; gradients and activations are not. */
+int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
+                   FILE *report);
+
+/* ---- augmentation (augment.c) ----------------------------------------- */
+
+/* m's input as an image, rows x columns x channels: in_h, in_w, in_c, or
+ * 1 x in_size x 1 when in_h is 0 (or disagrees with in_size). */
+void nnrt_image_shape(const nnrt_model *m, int *h, int *w, int *c);
+
+/* One geometric change of an image, about its centre ((w-1)/2, (h-1)/2):
+ * mirrored (flip_x left-right, flip_y top-bottom), then scaled (scale_x,
+ * scale_y; above 1 enlarges), then turned by `degrees` (positive turns the
+ * picture counter-clockwise as seen on screen), then moved shift_x pixels
+ * right and shift_y down.  {0, 0, 1, 1, 0, 0, 0} is the identity. */
+typedef struct nnrt_warp {
+    int flip_x, flip_y;
+    float scale_x, scale_y;
+    float degrees;
+    float shift_x, shift_y;
+} nnrt_warp;
+
+/* dst = src under warp, both (h, w, c) floats, channels last, not
+ * overlapping.  Each dst pixel samples src bilinearly at the point the
+ * inverse map gives, pixels outside src counting as 0.  Exact where it can
+ * be: a source coordinate within 1e-4 of a whole number is taken as that
+ * number, and multiples of 90 degrees use exact sines, so flips, whole-pixel
+ * shifts and quarter turns of a square image copy values bit for bit. */
+void nnrt_warp_image(const nnrt_warp *warp, const float *src, float *dst, int h, int w, int c);
+
+/* Whether a has anything to do (some p > 0). */
+int nnrt_augment_active(const nnrt_augment *a);
+
+/* Apply m->augment to rows [0, n) of x, (n, in_size), in place: each row
+ * its own draws, in row order, from rng (the order of the draws is fixed
+ * and documented in augment.c, so a seed repeats a run).  scratch holds
+ * in_size floats, owned by the caller (allocated once, before training).
+ * Draws nothing and returns at once when m->augment is not active. */
+void nnrt_augment_batch(const nnrt_model *m, float *x, int n, float *scratch, nnrt_rng *rng);
+
 
 /* ---- files written safely (fileio.c; declared in fileio.h, which nnc
  * includes too) ---------------------------------------------------------- */

@@ -21,7 +21,7 @@
 #include <xmmintrin.h>
 #endif
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 enum { NNRT_OPT_BLOCK = 64 };
 

@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "nnrt.h"
+#include "nnrt_error.h"
 
 /* One run's learning curve: per-epoch values, epoch i (from 0) at [i].
  * A value missing from curve.csv (an empty field; every val_ field when

@@ -27,7 +27,7 @@
  */
 #include <math.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

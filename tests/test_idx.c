@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "nnrt.h"
+#include "nnrt_internal.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
