@@ -5,8 +5,6 @@
 
 #include "checker.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "let",
                                          "augment" };
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
@@ -22,10 +20,8 @@ static const char *const TRAIN_WORDS[] = { "loss", "optimizer", "batch", "epochs
                                            "schedule", "early_stop" };
 static const Vocab TRAIN = { "training setting", TRAIN_WORDS, COUNT(TRAIN_WORDS) };
 
-/* Index i of each table is the enum value i. */
-static const char *const LOSS_WORDS[] = { "cross_entropy", "mse", "sum_of_squares", "mae",
-                                          "kl_divergence", "cosine_similarity",
-                                          "binary_cross_entropy" };
+/* Index i is LossKind i. */
+static const char *const LOSS_WORDS[] = { NNRT_LOSSES(VOCAB_WORD) };
 static const Vocab LOSSES = { "loss", LOSS_WORDS, COUNT(LOSS_WORDS) };
 
 const char *loss_name(LossKind loss) { return LOSS_WORDS[loss]; }

@@ -15,8 +15,6 @@
 
 #include "checker.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 static const char *const WORDS[] = { "flip", "shift", "rotate", "zoom", "aspect",
                                      "brightness", "contrast", "noise", "erase" };
 static const Vocab AUGMENTS = { "augmentation", WORDS, COUNT(WORDS) };
@@ -55,6 +53,7 @@ static const Change CHANGES[] = {
     { "erase", "the largest fraction of the image to erase, such as 'erase 0.2'", 0.02, 1, 1,
       FIELD(erase), FIELD(erase_p) },
 };
+_Static_assert(COUNT(CHANGES) == COUNT(WORDS) + 1, "a change per word, flip's two");
 
 static double *field(Augment *a, size_t offset)
 {

@@ -8,11 +8,8 @@
 
 #include "checker.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 /* Index i is the runtime's nnrt_monitor i. */
-static const char *const MONITOR_WORDS[] = { "val_loss", "val_accuracy", "loss", "accuracy",
-                                             "val_mae", "val_rmse", "mae", "rmse" };
+static const char *const MONITOR_WORDS[] = { NNRT_MONITORS(VOCAB_WORD) };
 static const Vocab MONITORS = { "monitor", MONITOR_WORDS, COUNT(MONITOR_WORDS) };
 
 const char *monitor_name(int monitor) { return MONITOR_WORDS[monitor]; }

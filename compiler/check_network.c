@@ -7,18 +7,13 @@
 
 #include "checker.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 /* Index i is LayerKind i. */
-static const char *const LAYER_WORDS[] = { "input", "flatten", "dense", "dropout", "conv2d",
-                                            "maxpool", "avgpool", "sumpool", "globalavgpool",
-                                            "batchnorm" };
+static const char *const LAYER_WORDS[] = { NNC_LAYERS(VOCAB_WORD) };
 static const Vocab LAYERS = { "layer", LAYER_WORDS, COUNT(LAYER_WORDS) };
 
-/* Index i is Activation i; "linear" (Keras's name) is read as identity. */
-static const char *const ACT_WORDS[] = { "identity", "relu", "sigmoid", "tanh", "softmax",
-                                         "leaky_relu", "elu", "gelu", "softplus", "swish",
-                                         "linear" };
+/* Index i is Activation i; "linear" (Keras's name), last, is read as
+ * identity. */
+static const char *const ACT_WORDS[] = { NNC_ACTIVATIONS(VOCAB_WORD) "linear" };
 static const Vocab ACTIVATIONS = { "activation", ACT_WORDS, COUNT(ACT_WORDS) };
 
 const char *activation_name(Activation act) { return ACT_WORDS[act]; }
@@ -29,12 +24,8 @@ int activation_grad_from_output(Activation act)
 }
 
 /* Index i is the runtime's nnrt_init i. */
-static const char *const INIT_WORDS[] = {
-    "zeros", "he_normal", "he_uniform", "glorot_uniform", "glorot_normal",
-    "lecun_normal", "lecun_uniform", "normal", "uniform", "ones",
-};
+static const char *const INIT_WORDS[] = { NNRT_INITS(VOCAB_WORD) };
 static const Vocab INITS = { "initializer", INIT_WORDS, COUNT(INIT_WORDS) };
-enum { INIT_GLOROT_UNIFORM = 3, INIT_NORMAL = 7, INIT_UNIFORM = 8 };
 
 const char *const *init_names(int *n)
 {
@@ -72,7 +63,7 @@ static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
     }
     if ((a = keyed(s, "init_scale"))) {
         arg_real(c, a, "init_scale", 0, 1e3, 0, &d->init_scale);
-        if (d->init != INIT_NORMAL && d->init != INIT_UNIFORM)
+        if (d->init != NNRT_INIT_NORMAL && d->init != NNRT_INIT_UNIFORM)
             diag_error(c->diag, a->key_loc, "init_scale goes with init=normal or init=uniform");
     }
     if ((a = keyed(s, "l1")))
@@ -475,7 +466,7 @@ void check_network(Checker *c, const Stmt *block)
 {
     Model *m = c->model;
     check_args(c, block, 0, WEIGHT_KEYS, COUNT(WEIGHT_KEYS));
-    Defaults net = { .init = INIT_GLOROT_UNIFORM, .init_scale = 0.05 };
+    Defaults net = { .init = NNRT_INIT_GLOROT_UNIFORM, .init_scale = 0.05 };
     check_weight_options(c, block, &net);
     const Arg *init = keyed(block, "init");
     if (init && resolve(c, init)->kind == ARG_STRING)

@@ -6,8 +6,6 @@
 
 #include "checker.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 static const char *const PARAM_NAMES[N_OPT_PARAMS] = {
     "lr", "beta1", "beta2", "epsilon", "momentum", "rho", "initial_accumulator", "weight_decay",
 };
@@ -21,8 +19,8 @@ typedef struct ParamSpec {
     int min_inclusive;
 } ParamSpec;
 
+/* An optimizer's hyper-parameters, n of them. */
 typedef struct OptimizerSpec {
-    const char *word;
     int n;
     ParamSpec params[5];
 } OptimizerSpec;
@@ -31,34 +29,35 @@ typedef struct OptimizerSpec {
 #define BETAS { P_BETA1, 0.9, 0, 0.999999, 0 }, { P_BETA2, 0.999, 0, 0.999999, 0 }
 #define EPS { P_EPSILON, 1e-7, 0, 1, 0 }
 
-/* Index i is OptimizerKind i. */
-static const OptimizerSpec OPTIMIZERS[] = {
-    { "sgd", 1, { LR(0.01) } },
-    { "adam", 4, { LR(0.001), BETAS, EPS } },
-    { "momentum", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999, 0 } } },
-    { "nesterov", 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999, 0 } } },
-    { "adagrad", 3, { LR(0.001), { P_INITIAL_ACCUMULATOR, 0.1, 0, 1e3, 0 }, EPS } },
-    { "rmsprop", 3, { LR(0.001), { P_RHO, 0.9, 0, 0.999999, 0 }, EPS } },
-    { "adamw", 5, { LR(0.001), { P_WEIGHT_DECAY, 0.004, 0, 1, 1 }, BETAS, EPS } },
-    { "adadelta", 3, { LR(0.001), { P_RHO, 0.95, 0, 0.999999, 0 }, EPS } },
-};
+/* Index i is OptimizerKind i (and the runtime's nnrt_optimizer_kind i). */
+static const char *const OPTIMIZER_WORDS[] = { NNRT_OPTIMIZERS(VOCAB_WORD) };
+static const Vocab OPTIMIZER_VOCAB = { "optimizer", OPTIMIZER_WORDS, COUNT(OPTIMIZER_WORDS) };
 
-const char *optimizer_name(OptimizerKind opt) { return OPTIMIZERS[opt].word; }
+/* ORDER NNRT_OPTIMIZERS: a row for each, by its kind. */
+static const OptimizerSpec OPTIMIZERS[] = {
+    [OPT_SGD] = { 1, { LR(0.01) } },
+    [OPT_ADAM] = { 4, { LR(0.001), BETAS, EPS } },
+    [OPT_MOMENTUM] = { 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999, 0 } } },
+    [OPT_NESTEROV] = { 2, { LR(0.01), { P_MOMENTUM, 0.9, 0, 0.999999, 0 } } },
+    [OPT_ADAGRAD] = { 3, { LR(0.001), { P_INITIAL_ACCUMULATOR, 0.1, 0, 1e3, 0 }, EPS } },
+    [OPT_RMSPROP] = { 3, { LR(0.001), { P_RHO, 0.9, 0, 0.999999, 0 }, EPS } },
+    [OPT_ADAMW] = { 5, { LR(0.001), { P_WEIGHT_DECAY, 0.004, 0, 1, 1 }, BETAS, EPS } },
+    [OPT_ADADELTA] = { 3, { LR(0.001), { P_RHO, 0.95, 0, 0.999999, 0 }, EPS } },
+};
+_Static_assert(COUNT(OPTIMIZERS) == COUNT(OPTIMIZER_WORDS), "a row per optimizer");
+
+const char *optimizer_name(OptimizerKind opt) { return OPTIMIZER_WORDS[opt]; }
 
 /* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 */
 void check_optimizer(Checker *c, const Stmt *s)
 {
-    static const char *words[COUNT(OPTIMIZERS)];
-    for (int i = 0; i < COUNT(OPTIMIZERS); i++)
-        words[i] = OPTIMIZERS[i].word;
-    static const Vocab vocab = { "optimizer", words, COUNT(OPTIMIZERS) };
 
     Model *m = c->model;
     const char *word;
     if (require_args(c, s, 1, "a name, as in 'optimizer adam lr=0.001'") ||
         arg_word(c, positional(s, 0), "the optimizer", &word))
         return;
-    int k = vocab_lookup(c, &vocab, word, positional(s, 0)->loc);
+    int k = vocab_lookup(c, &OPTIMIZER_VOCAB, word, positional(s, 0)->loc);
     if (k < 0)
         return;
     const OptimizerSpec *spec = &OPTIMIZERS[k];
@@ -79,8 +78,8 @@ void check_optimizer(Checker *c, const Stmt *s)
     }
 }
 
-/* Index i is ScheduleKind i. */
-static const char *const SCHEDULE_WORDS[] = { "constant", "step", "exponential", "cosine", "plateau" };
+/* Index i is ScheduleKind i (and the runtime's nnrt_schedule_kind i). */
+static const char *const SCHEDULE_WORDS[] = { NNRT_SCHEDULES(VOCAB_WORD) };
 static const Vocab SCHEDULES = { "schedule", SCHEDULE_WORDS, COUNT(SCHEDULE_WORDS) };
 
 const char *schedule_name(ScheduleKind k) { return SCHEDULE_WORDS[k]; }
@@ -91,11 +90,19 @@ const char *schedule_name(ScheduleKind k) { return SCHEDULE_WORDS[k]; }
  * schedule plateau factor=0.1 patience=10 min_lr=0  (Keras's defaults) */
 void check_schedule(Checker *c, const Stmt *s)
 {
+    /* ORDER NNRT_SCHEDULES: each schedule's keys, by its kind */
     static const char *const KEYS[][3] = {
-        { NULL }, { "factor", "every" }, { "factor", "every" }, { "min" },
-        { "factor", "patience", "min_lr" },
+        [SCHEDULE_CONSTANT] = { NULL },
+        [SCHEDULE_STEP] = { "factor", "every" },
+        [SCHEDULE_EXPONENTIAL] = { "factor", "every" },
+        [SCHEDULE_COSINE] = { "min" },
+        [SCHEDULE_PLATEAU] = { "factor", "patience", "min_lr" },
     };
-    static const int N_KEYS[] = { 0, 2, 2, 1, 3 };
+    static const int N_KEYS[] = { [SCHEDULE_CONSTANT] = 0, [SCHEDULE_STEP] = 2,
+                                  [SCHEDULE_EXPONENTIAL] = 2, [SCHEDULE_COSINE] = 1,
+                                  [SCHEDULE_PLATEAU] = 3 };
+    _Static_assert(COUNT(KEYS) == COUNT(SCHEDULE_WORDS) && COUNT(N_KEYS) == COUNT(KEYS),
+                   "keys for every schedule");
     Schedule *sc = &c->model->schedule;
     const char *word;
     if (require_args(c, s, 1, "a name, as in 'schedule step factor=0.5 every=10'") ||

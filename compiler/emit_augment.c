@@ -29,7 +29,12 @@ static const Field FIELDS[] = {
     { "erase", "erase_p", AT(erase), AT(erase_p) },
 };
 
-#define N_FIELDS ((int)(sizeof FIELDS / sizeof FIELDS[0]))
+#define N_FIELDS COUNT(FIELDS)
+
+/* Every float of nnrt_augment is in FIELDS: a magnitude and a p per change,
+ * a p alone for each flip. */
+_Static_assert(sizeof(nnrt_augment) == (2 * N_FIELDS - 2) * sizeof(float),
+               "a row of FIELDS per change of nnrt_augment");
 
 static double value_at(const Augment *a, size_t offset)
 {

@@ -141,7 +141,7 @@ void emit_loss(Emitter *e, const IrOp *op)
         emit_onehot_loop(e, y->name, "            total += fabs((double)err) / CLASSES;\n"
                                      "            *dy = (real)((err > 0) - (err < 0)) / (CLASSES * n);\n");
         break;
-    case LOSS_COSINE:
+    case LOSS_COSINE_SIMILARITY:
         emit_cosine(e, y);
         break;
     case LOSS_BINARY_CROSS_ENTROPY:

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The words the language shares with the runtime (nnrt.h's lists) and
+ * COUNT. */
+#include "vocab.h"
+
 #ifndef NNC_VERSION
 #define NNC_VERSION "0.1.0"
 #endif
@@ -160,34 +164,48 @@ long shape_size(const Shape *s);
 /* "28x28", "784": written into buf */
 const char *shape_str(const Shape *s, char *buf, size_t len);
 
+/* Activations, X(NAME, "word") as nnrt.h's lists are (the runtime has
+ * none: they are emitted as code).  The checker also reads "linear",
+ * Keras's name, as identity. */
+#define NNC_ACTIVATIONS(X) \
+    X(IDENTITY, "identity") \
+    X(RELU, "relu") \
+    X(SIGMOID, "sigmoid") \
+    X(TANH, "tanh") \
+    X(SOFTMAX, "softmax") \
+    X(LEAKY_RELU, "leaky_relu")     /* slope for x < 0 (default 0.2) */ \
+    X(ELU, "elu")                   /* alpha (default 1) */ \
+    X(GELU, "gelu")                 /* exact, with erf */ \
+    X(SOFTPLUS, "softplus") \
+    X(SWISH, "swish")               /* x * sigmoid(x) */
+
 typedef enum Activation {
-    ACT_IDENTITY,
-    ACT_RELU,
-    ACT_SIGMOID,
-    ACT_TANH,
-    ACT_SOFTMAX,
-    ACT_LEAKY_RELU,       /* slope for x < 0 (default 0.2) */
-    ACT_ELU,              /* alpha (default 1) */
-    ACT_GELU,             /* exact, with erf */
-    ACT_SOFTPLUS,
-    ACT_SWISH             /* x * sigmoid(x) */
+#define NNC_ENUM_ACT(name, word) ACT_##name,
+    NNC_ACTIVATIONS(NNC_ENUM_ACT)
+#undef NNC_ENUM_ACT
 } Activation;
 
 /* Whether act's derivative is a function of its output y alone (so a dense
  * layer can apply it in place and keep no pre-activation buffer). */
 int activation_grad_from_output(Activation act);
 
+/* The layers a network block may hold. */
+#define NNC_LAYERS(X) \
+    X(INPUT, "input") \
+    X(FLATTEN, "flatten") \
+    X(DENSE, "dense") \
+    X(DROPOUT, "dropout") \
+    X(CONV2D, "conv2d") \
+    X(MAXPOOL, "maxpool") \
+    X(AVGPOOL, "avgpool") \
+    X(SUMPOOL, "sumpool") \
+    X(GLOBALAVGPOOL, "globalavgpool") \
+    X(BATCHNORM, "batchnorm")
+
 typedef enum LayerKind {
-    LAYER_INPUT,
-    LAYER_FLATTEN,
-    LAYER_DENSE,
-    LAYER_DROPOUT,
-    LAYER_CONV2D,
-    LAYER_MAXPOOL,
-    LAYER_AVGPOOL,
-    LAYER_SUMPOOL,
-    LAYER_GLOBALAVGPOOL,
-    LAYER_BATCHNORM
+#define NNC_ENUM_LAYER(name, word) LAYER_##name,
+    NNC_LAYERS(NNC_ENUM_LAYER)
+#undef NNC_ENUM_LAYER
 } LayerKind;
 
 /* A sliding window over an image (conv2d, the pools): the image is
@@ -215,7 +233,7 @@ typedef struct Layer {
     double rate;          /* dropout */
     Window win;           /* conv2d, the pools, globalavgpool (the whole image) */
     double momentum, epsilon;  /* batchnorm */
-    int init;             /* dense, conv2d: index into init_names() */
+    int init;             /* dense, conv2d: an nnrt_init, index into init_names() */
     double init_scale;    /* dense, conv2d: std of `normal`, limit of `uniform` */
     double l1, l2;        /* dense, conv2d: regularization of the kernel */
     const char *init_file; /* init="...": the weights file its tensors start from */
@@ -223,28 +241,24 @@ typedef struct Layer {
     long n_params;
 } Layer;
 
-/* Weight initializers, as the runtime's nnrt_init names them, lower case. */
+/* Weight initializers: the words of NNRT_INITS, index i is nnrt_init i. */
 const char *const *init_names(int *n);
 
+/* The losses of NNRT_LOSSES, from 0: LOSS_X is NNRT_LOSS_X - 1 (the
+ * runtime's 0 is NNRT_LOSS_UNSET).  Cross-entropy takes integer labels and
+ * a softmax output; binary cross-entropy one sigmoid output and 0/1
+ * labels; the rest compare against one-hot labels. */
 typedef enum LossKind {
-    LOSS_CROSS_ENTROPY,   /* integer labels, softmax output */
-    LOSS_MSE,             /* the rest: against one-hot labels */
-    LOSS_SUM_OF_SQUARES,
-    LOSS_MAE,
-    LOSS_KL_DIVERGENCE,
-    LOSS_COSINE,
-    LOSS_BINARY_CROSS_ENTROPY  /* one sigmoid output, 0/1 labels */
+#define NNC_ENUM_LOSS(name, word) LOSS_##name,
+    NNRT_LOSSES(NNC_ENUM_LOSS)
+#undef NNC_ENUM_LOSS
 } LossKind;
 
+/* The optimizers of NNRT_OPTIMIZERS: OPT_X is NNRT_OPT_X. */
 typedef enum OptimizerKind {
-    OPT_SGD,
-    OPT_ADAM,
-    OPT_MOMENTUM,
-    OPT_NESTEROV,
-    OPT_ADAGRAD,
-    OPT_RMSPROP,
-    OPT_ADAMW,
-    OPT_ADADELTA
+#define NNC_ENUM_OPT(name, word) OPT_##name,
+    NNRT_OPTIMIZERS(NNC_ENUM_OPT)
+#undef NNC_ENUM_OPT
 } OptimizerKind;
 
 /* An optimizer's hyper-parameters, in the order of nnrt_optimizer. */
@@ -260,12 +274,11 @@ typedef enum OptParam {
     N_OPT_PARAMS
 } OptParam;
 
+/* The schedules of NNRT_SCHEDULES: SCHEDULE_X is NNRT_SCHEDULE_X. */
 typedef enum ScheduleKind {
-    SCHEDULE_CONSTANT,
-    SCHEDULE_STEP,
-    SCHEDULE_EXPONENTIAL,
-    SCHEDULE_COSINE,
-    SCHEDULE_PLATEAU
+#define NNC_ENUM_SCHEDULE(name, word) SCHEDULE_##name,
+    NNRT_SCHEDULES(NNC_ENUM_SCHEDULE)
+#undef NNC_ENUM_SCHEDULE
 } ScheduleKind;
 
 typedef struct Schedule {
@@ -281,7 +294,7 @@ typedef struct EarlyStop {
     const Stmt *stmt;     /* NULL when there is none */
     const Arg *monitor_arg;  /* monitor=..., or NULL for the default */
     long patience;
-    int monitor;          /* index into monitor_name(), in nnrt_monitor's order */
+    int monitor;          /* an nnrt_monitor, index into monitor_name() */
     double min_delta;
 } EarlyStop;
 

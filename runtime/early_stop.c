@@ -18,13 +18,10 @@
 
 #include "nnrt_internal.h"
 
-/* Index i is nnrt_monitor i. */
-static const char *const NAMES[] = { "val_loss", "val_accuracy", "loss", "accuracy",
-                                     "val_mae", "val_rmse", "mae", "rmse" };
-
 const char *nnrt_monitor_name(nnrt_monitor monitor)
 {
-    return (unsigned)monitor < sizeof NAMES / sizeof NAMES[0] ? NAMES[monitor] : "?";
+    const char *word = nnrt_monitor_word(monitor);
+    return word ? word : "?";
 }
 
 int nnrt_monitor_needs_val(nnrt_monitor monitor)

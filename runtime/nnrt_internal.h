@@ -16,6 +16,7 @@
 #include "data.h"
 #include "nnrt.h"
 #include "nnrt_error.h"
+#include "vocab.h"
 
 /* ---- random numbers beyond dropout's nnrt_rng_uniform (rng.c) -------- */
 

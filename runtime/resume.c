@@ -538,13 +538,10 @@ int nnrt_checkpoint_settings(const nnrt_checkpoint_file *f, nnrt_train_opts *o, 
 
 /* ---- loading ----------------------------------------------------------- */
 
-static const char *const OPTIMIZER_NAMES[] = { "sgd", "adam", "momentum", "nesterov",
-                                               "adagrad", "rmsprop", "adamw", "adadelta" };
-
 static const char *optimizer_name(uint32_t kind)
 {
-    return kind < sizeof OPTIMIZER_NAMES / sizeof OPTIMIZER_NAMES[0] ? OPTIMIZER_NAMES[kind]
-                                                                      : "unknown";
+    const char *word = nnrt_optimizer_word((nnrt_optimizer_kind)kind);
+    return word ? word : "unknown";
 }
 
 /* Where the walk copies to: all NULL on the checking walk. */
