@@ -51,7 +51,6 @@ const char *optimizer_name(OptimizerKind opt) { return OPTIMIZER_WORDS[opt]; }
 /* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 */
 void check_optimizer(Checker *c, const Stmt *s)
 {
-
     Model *m = c->model;
     const char *word;
     if (require_args(c, s, 1, "a name, as in 'optimizer adam lr=0.001'") ||
