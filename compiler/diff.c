@@ -488,8 +488,38 @@ static int print_facts(const Fact *fa, const Fact *fb, int n)
 
 /* ---- the command ------------------------------------------------------------- */
 
-/* The generated C of side, with the file's name and digest left out: what
- * nnc emits for the file's meaning alone.  malloc'ed. */
+/* text without its C comments, in place; string and character literals
+ * kept whole.  The comments quote the .nn file (its lines, their numbers),
+ * which a comment or a `let` in the file changes without changing what
+ * the code does. */
+static size_t strip_comments(char *text, size_t len)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '/' && i + 1 < len && text[i + 1] == '*') {
+            for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
+                ;
+            i++;
+            continue;
+        }
+        if (text[i] == '"' || text[i] == '\'') {
+            char quote = text[i];
+            text[out++] = text[i++];
+            for (; i < len && text[i] != quote; i++) {
+                if (text[i] == '\\' && i + 1 < len)
+                    text[out++] = text[i++];
+                text[out++] = text[i];
+            }
+            if (i == len)
+                break;
+        }
+        text[out++] = text[i];
+    }
+    return out;
+}
+
+/* The generated C of side without its comments, the file's name and its
+ * digest: what nnc emits for the file's meaning.  malloc'ed. */
 static char *meaning_c(Side *side, size_t *len)
 {
     Source saved = side->src;
@@ -504,11 +534,13 @@ static char *meaning_c(Side *side, size_t *len)
     emit_c(f, side->ir);
     fclose(f);
     side->src = saved;
+    *len = strip_comments(text, *len);
     return text;
 }
 
-/* Whether the two emit different C: a change the sections above may not
- * itemize (a safety net, so "no change in meaning" is never wrong). */
+/* Whether the two emit different code: a change the sections above may
+ * not itemize (a safety net, so "no change in meaning" is never said of
+ * two models that train differently). */
 static int c_differs(Side *sa, Side *sb)
 {
     size_t la, lb;
