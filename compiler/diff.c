@@ -86,6 +86,40 @@ static int load(Arena *a, const char *path, Side *side)
 
 /* ---- pairing layers ------------------------------------------------------ */
 
+typedef struct Named {
+    const char *name;
+    int index;
+} Named;
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(((const Named *)x)->name, ((const Named *)y)->name);
+}
+
+/* The layers of a and b of one name paired: b's sorted by name and
+ * searched, so a model of 100000 layers costs no 10^10 comparisons.
+ * Names are unique within a model (check_network.c). */
+static void pair_by_name(const Model *a, const Model *b, int *match_a, int *match_b)
+{
+    Named *sorted = malloc(((size_t)b->n_layers + 1) * sizeof *sorted);
+    if (!sorted) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
+    for (int j = 0; j < b->n_layers; j++)
+        sorted[j] = (Named){ b->layers[j].name, j };
+    qsort(sorted, (size_t)b->n_layers, sizeof *sorted, by_name);
+    for (int i = 0; i < a->n_layers; i++) {
+        Named key = { a->layers[i].name, i };
+        const Named *hit = bsearch(&key, sorted, (size_t)b->n_layers, sizeof *sorted, by_name);
+        if (hit && match_b[hit->index] < 0) {
+            match_a[i] = hit->index;
+            match_b[hit->index] = i;
+        }
+    }
+    free(sorted);
+}
+
 /* match_a[i]: the layer of b paired with a's layer i, or -1; match_b the
  * same the other way; renamed[i]: a's layer i is paired with one of
  * another name.  By name first; then the layers left over on each side,
@@ -96,13 +130,7 @@ static void pair_layers(const Model *a, const Model *b, int *match_a, int *match
         match_a[i] = -1;
     for (int j = 0; j < b->n_layers; j++)
         match_b[j] = -1;
-    for (int i = 0; i < a->n_layers; i++)
-        for (int j = 0; j < b->n_layers; j++)
-            if (match_b[j] < 0 && strcmp(a->layers[i].name, b->layers[j].name) == 0) {
-                match_a[i] = j;
-                match_b[j] = i;
-                break;
-            }
+    pair_by_name(a, b, match_a, match_b);
     int i = 0, j = 0;
     for (;;) {
         while (i < a->n_layers && match_a[i] >= 0)
