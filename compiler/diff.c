@@ -2,8 +2,8 @@
  *
  * Both files are checked as `nnc check` checks them, and compared by what
  * they mean, never by their text: a comment, a blank line or a `let` that
- * gives the same values changes nothing.  The output (docs/language.md,
- * "nnc diff"), only the sections that changed:
+ * gives the same values changes nothing.  The output (README.md,
+ * "Reviewing a change"), only the sections that changed:
  *
  *   layers (paired by name):
  *     ~ dense1        dense 128 relu -> dense 256 relu
@@ -11,7 +11,7 @@
  *     > dense2        dense 10 softmax: input 128 -> 256, params 1290 -> 2570
  *     + dropout1      dropout 0.2: output 256
  *   train:
- *     optimizer: adam lr=0.001 -> sgd lr=0.01 momentum=0.9
+ *     optimizer: adam lr=0.001 ... -> momentum lr=0.01 momentum=0.9
  *   totals: params 101770 -> 203530, mult-adds 101632 -> 203264
  *
  * `~` a layer whose statement changed (or whose name did), `>` one whose
