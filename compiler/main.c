@@ -6,6 +6,8 @@
  *   -D NAME=VALUE                 overrides `let NAME = ...` in the file
  *   nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]
  *                                 several runs' curve.csv in one picture
+ *   nnc diff A.nn B.nn            what changed in meaning (diff.c; exit
+ *                                 status as diff(1)'s: 0 same, 1 changed, 2 trouble)
  *
  * Exit codes: 0 ok, 1 the .nn file (or the command line) is wrong,
  * 2 nnc itself failed (including the C compiler rejecting what nnc wrote).
@@ -44,6 +46,7 @@ extern char **environ;
 static const char USAGE[] =
     "usage: nnc COMMAND FILE.nn [-o OUT]\n"
     "       nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]\n"
+    "       nnc diff A.nn B.nn\n"
     "\n"
     "commands:\n"
     "  check FILE.nn           check the model and print a summary of its layers\n"
@@ -54,6 +57,8 @@ static const char USAGE[] =
     "                          draw the learning curves of training runs (each\n"
     "                          folder's curve.csv) over each other, one colour a run,\n"
     "                          as SVG (to stdout without -o)\n"
+    "  diff A.nn B.nn          what B changes in A's meaning: layers, shapes, costs,\n"
+    "                          hyper-parameters (exit 0 same, 1 changed, 2 trouble)\n"
     "\n"
     "options:\n"
     "  -o OUT                  the output file\n"
@@ -144,7 +149,7 @@ static int parse_options(int argc, char **argv, Options *o)
     }
     if (strcmp(o->command, "check") && strcmp(o->command, "emit") && strcmp(o->command, "build")) {
         fprintf(stderr,
-                "nnc: error: unknown command '%s' (expected check, emit, build or plot)\n",
+                "nnc: error: unknown command '%s' (expected check, emit, build, plot or diff)\n",
                 o->command);
         return -1;
     }
@@ -587,6 +592,8 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "plot") == 0)
         return plot_command(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "diff") == 0)
+        return diff_command(argc - 1, argv + 1);
     Options o = { 0 };
     if (parse_options(argc, argv, &o) != 0)
         return 1;

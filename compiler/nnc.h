@@ -496,7 +496,25 @@ int is_c_identifier(const char *text);
 
 /* ---- summary.c: what `nnc check` prints ---------------------------------- */
 
+/* One row of the table: what a layer does and what it costs. */
+typedef struct SummaryRow {
+    const Layer *layer;   /* its name, shapes and n_params */
+    char what[80];        /* "dense 128 relu", "conv2d 32 5x5 /2 relu" */
+    long macs;            /* multiply-adds of one sample, forward */
+    double act_bytes;     /* its activations in one training batch */
+    const char *kernel;   /* kernel_name() of its dense or conv2d op, else NULL */
+} SummaryRow;
+
+/* A row per layer of m, in order; malloc'ed: the caller frees it. */
+SummaryRow *summary_rows(const Model *m, const Ir *ir);
 void print_summary(FILE *out, const Model *m, const Ir *ir);
+
+/* ---- diff.c: nnc diff A.nn B.nn ------------------------------------------ */
+
+/* What changed in meaning from a to b, printed to stdout for a reviewer.
+ * Exit status as diff(1)'s: 0 the same meaning, 1 differences, 2 an
+ * input that does not check (its diagnostics on stderr). */
+int diff_command(int argc, char **argv);
 
 /* ---- compile.c: one call from .nn text to IR ---------------------------- */
 

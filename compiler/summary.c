@@ -74,12 +74,34 @@ static void layer_what(const Layer *l, char *what, size_t len)
     }
 }
 
+SummaryRow *summary_rows(const Model *m, const Ir *ir)
+{
+    SummaryRow *rows = calloc((size_t)m->n_layers + 1, sizeof *rows);
+    const IrOp **ops = dense_ops(m, ir);
+    if (!rows) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        rows[i].layer = l;
+        layer_what(l, rows[i].what, sizeof rows[i].what);
+        rows[i].macs = layer_macs(l);
+        /* flatten only reshapes: it holds no buffer of its own */
+        rows[i].act_bytes =
+            l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
+        rows[i].kernel = ops[i] ? kernel_name(ops[i]->kernel) : NULL;
+    }
+    free(ops);
+    return rows;
+}
+
 void print_summary(FILE *out, const Model *m, const Ir *ir)
 {
-    char shape[64], what[80], mem[32];
+    char shape[64], mem[32];
     long params = 0, macs = 0;
     double act_bytes = 0;
-    const IrOp **ops = dense_ops(m, ir);
+    SummaryRow *rows = summary_rows(m, ir);
     /* the path as given may hold any byte: escaped, it drives no terminal
      * and could stand in a comment of the generated C */
     fprintf(out, "model %s (", m->name);
@@ -93,19 +115,16 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
             "mult-adds", "activations", "kernel");
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
-        const IrOp *op = ops[i];
-        layer_what(l, what, sizeof what);
-        /* flatten only reshapes: it holds no buffer of its own */
-        double bytes = l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
-        fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s%s\n", name_w, l->name, what,
-                shape_str(&l->out, shape, sizeof shape), l->n_params, layer_macs(l),
-                bytes_str(mem, sizeof mem, bytes), op ? kernel_name(op->kernel) : "",
-                !l->frozen ? (op ? "" : "-") : op ? ", frozen" : "frozen");
+        const SummaryRow *r = &rows[i];
+        fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s%s\n", name_w, l->name, r->what,
+                shape_str(&l->out, shape, sizeof shape), l->n_params, r->macs,
+                bytes_str(mem, sizeof mem, r->act_bytes), r->kernel ? r->kernel : "",
+                !l->frozen ? (r->kernel ? "" : "-") : r->kernel ? ", frozen" : "frozen");
         params += l->n_params;
-        macs += layer_macs(l);
-        act_bytes += bytes;
+        macs += r->macs;
+        act_bytes += r->act_bytes;
     }
-    free(ops);
+    free(rows);
     fprintf(out, "\ntotal: %ld params (%s of float32), %ld multiply-adds per sample forward,\n",
             params, bytes_str(mem, sizeof mem, (double)params * 4), macs);
     fprintf(out, "       %s of activations per batch of %ld\n",
