@@ -967,23 +967,6 @@ START_TEST(diagnostics_to_the_letter)
 }
 END_TEST
 
-/* The C emitted for text, which must have no errors. */
-static char *emit_text(const char *text)
-{
-    Arena a = { 0 };
-    Ir *ir;
-    char *diags = diagnose_in(&a, text, &ir, NULL);
-    ck_assert_msg(ir != NULL, "%s", diags);
-    free(diags);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emit_c(f, ir);
-    fclose(f);
-    arena_free(&a);
-    return buf;
-}
-
 START_TEST(the_block_becomes_the_augment_field)
 {
     char *c = emit_text(MODEL_HEAD

@@ -231,14 +231,6 @@ static unsigned char *read_bytes(const char *path, size_t *len)
     return (unsigned char *)slurp(path);
 }
 
-static void write_bytes(const char *path, const unsigned char *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 static void put_le32(unsigned char *b, uint32_t x)
 {
     for (int i = 0; i < 4; i++)

@@ -14,8 +14,6 @@
  * trained ones), its determinism, the readable form, and every bad flag. */
 #include <check.h>
 
-#include <cblas.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -472,18 +470,6 @@ END_TEST
 
 /* ---- predict through nnrt_main ------------------------------------------------- */
 
-typedef struct result {
-    int status;
-    char *out, *err;
-} result;
-
-static char *read_and_remove(const char *path)
-{
-    char *text = slurp(path);
-    unlink(path);
-    return text;
-}
-
 /* nnrt_main(m, {"centre", args...}) with stdout and stderr captured */
 static result run_main(const nnrt_model *m, const char *const *args)
 {
@@ -493,33 +479,7 @@ static result run_main(const nnrt_model *m, const char *const *args)
     for (; args[argc - 1]; argc++)
         argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
-    char out_path[1100], err_path[1100];
-    path_in(out_path, sizeof out_path, "stdout.txt");
-    path_in(err_path, sizeof err_path, "stderr.txt");
-    fflush(stdout);
-    fflush(stderr);
-    int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
-    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    ck_assert(saved_out >= 0 && saved_err >= 0 && fo >= 0 && fe >= 0);
-    dup2(fo, STDOUT_FILENO);
-    dup2(fe, STDERR_FILENO);
-    close(fo);
-    close(fe);
-    int status = nnrt_main(m, argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, STDOUT_FILENO);
-    dup2(saved_err, STDERR_FILENO);
-    close(saved_out);
-    close(saved_err);
-    return (result){ status, read_and_remove(out_path), read_and_remove(err_path) };
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
+    return run_main_captured(m, argc, argv, work_dir());
 }
 
 /* One --csv line: index, label, then n outputs; returns where the next line starts. */
@@ -871,9 +831,7 @@ END_TEST
 
 int main(void)
 {
-    /* nnrt_main checks OpenBLAS's core and may re-exec itself; the runs in
-     * this process must stay in it, so the core it has is the chosen one */
-    setenv("OPENBLAS_CORETYPE", openblas_get_corename(), 1);
+    keep_blas_core();   /* the runs through nnrt_main stay in this process */
 
     Suite *s = suite_create("predict");
     TCase *state = tcase_create("state and gradcheck");

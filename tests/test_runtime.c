@@ -193,16 +193,8 @@ static void make_samples(uint8_t *pixels, uint8_t *labels, int n, uint32_t seed)
 static const char *fixture_dir(void)
 {
     static char dir[512];
-    if (!dir[0]) {
-        char cwd[256], cmd[600];
-        const char *tmp = tmp_dir();
-        ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-        ck_assert_int_lt(snprintf(dir, sizeof dir, "%s%s%s/runtime", tmp[0] == '/' ? "" : cwd,
-                                  tmp[0] == '/' ? "" : "/", tmp),
-                         (int)sizeof dir);
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-    }
+    if (!dir[0])
+        absolute_tmp_dir(dir, sizeof dir, "runtime");
     return dir;
 }
 
@@ -236,41 +228,9 @@ static void setup(void)
     write_fixtures();
 }
 
-/* The whole file, malloc'ed, with a '\0' after it */
-static char *slurp_len(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    struct stat st;
-    ck_assert_int_eq(fstat(fileno(f), &st), 0);
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, n, f), n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static void spit(const char *path, const void *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    fclose(f);
-}
-
 static int starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 static void path_in(char *out, size_t len, const char *name)
@@ -279,18 +239,6 @@ static void path_in(char *out, size_t len, const char *name)
 }
 
 /* ---- nnrt_main with stdout and stderr captured -------------------------- */
-
-typedef struct result {
-    int status;
-    char *out, *err;
-} result;
-
-static char *read_fd_file(const char *path)
-{
-    char *text = slurp_len(path, NULL);
-    unlink(path);
-    return text;
-}
 
 /* nnrt_main(model, {"tiny", args...}); args end with NULL */
 static result run_main(const nnrt_model *m, const char *const *args)
@@ -302,33 +250,7 @@ static result run_main(const nnrt_model *m, const char *const *args)
         argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
 
-    char out_path[1100], err_path[1100];
-    path_in(out_path, sizeof out_path, "stdout.txt");
-    path_in(err_path, sizeof err_path, "stderr.txt");
-    fflush(stdout);
-    fflush(stderr);
-    int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
-    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    ck_assert(saved_out >= 0 && saved_err >= 0 && fo >= 0 && fe >= 0);
-    dup2(fo, STDOUT_FILENO);
-    dup2(fe, STDERR_FILENO);
-    close(fo);
-    close(fe);
-    int status = nnrt_main(m, argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, STDOUT_FILENO);
-    dup2(saved_err, STDERR_FILENO);
-    close(saved_out);
-    close(saved_err);
-    return (result){ status, read_fd_file(out_path), read_fd_file(err_path) };
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
+    return run_main_captured(m, argc, argv, fixture_dir());
 }
 
 /* ---- metrics -------------------------------------------------------------- */
@@ -1028,7 +950,7 @@ static void expect_load_error(const char *name, const unsigned char *bytes, size
     nnrt_model m = tiny_model();
     char path[1100], want[2400];
     path_in(path, sizeof path, name);
-    spit(path, bytes, len);
+    write_bytes(path, bytes, len);
     fill_tiny(0.75f);
     float w_before[IN * K], b_before[K];
     memcpy(w_before, W, sizeof W);
@@ -1540,7 +1462,7 @@ START_TEST(training_learns_and_logs_every_epoch)
     ck_assert_double_eq_tol(csv_loss, loss, 5e-5);   /* the line rounds to 4 places */
     free(curve);
     snprintf(path, sizeof path, "%s/weights", dir);
-    ck_assert(exists(path));
+    ck_assert(path_exists(path));
     result_free(&r);
 
     /* eval with those weights says what train said */
@@ -1708,7 +1630,7 @@ START_TEST(data_and_weights_errors_say_error)
     ck_assert_msg(strncmp(r.err, "tiny: error: ", 13) == 0 && strstr(r.err, "nowhere-labels.idx"),
                   "%s", r.err);
     ck_assert_str_eq(r.out, "");
-    ck_assert(!exists(dir));   /* no run folder for a run that never started */
+    ck_assert(!path_exists(dir));   /* no run folder for a run that never started */
     result_free(&r);
 }
 END_TEST
@@ -2050,7 +1972,7 @@ int main(int argc, char **argv)
     self_exe = argv[0];
     /* nnrt_main checks OpenBLAS's core and may re-exec; the runs below must
      * stay in this process, so the core it has is declared the chosen one */
-    setenv("OPENBLAS_CORETYPE", openblas_get_corename(), 1);
+    keep_blas_core();
 
     Suite *s = suite_create("runtime");
     TCase *unit = tcase_create("unit");

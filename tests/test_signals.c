@@ -291,12 +291,6 @@ static int count_lines(const char *path)
     return n;
 }
 
-static double uniform(uint32_t *s)
-{
-    *s = *s * 1664525u + 1013904223u;
-    return (double)(*s >> 8) / 16777216.0;
-}
-
 /* ---- the tests ------------------------------------------------------------ */
 
 START_TEST(signals_stop_mid_epoch_and_resume_byte_identical)
@@ -327,7 +321,7 @@ START_TEST(signals_stop_mid_epoch_and_resume_byte_identical)
                       "%s: the run ended (status %d) before epoch %d's line; see %s", what,
                       status, after_line, log);
         if (t > 0 && t < TRIALS - 1)
-            sleep_seconds(epoch_seconds * 0.8 * uniform(&rng));
+            sleep_seconds(epoch_seconds * 0.8 * lcg_uniform(&rng));
         kill(pid, sig);
         status = wait_status(pid);
         ck_assert_msg(status == 128 + sig, "%s: status %d, not %d; see %s", what, status,
