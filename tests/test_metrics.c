@@ -151,6 +151,23 @@ START_TEST(predicted_class_is_the_first_maximum_or_p_above_half)
 }
 END_TEST
 
+START_TEST(count_correct_takes_the_first_maximum)
+{
+    const float out[] = {
+        0.2f, 0.5f, 0.5f,   /* tie between 1 and 2: 1 */
+        0.9f, 0.05f, 0.05f, /* 0 */
+        0.3f, 0.3f, 0.3f,   /* three-way tie: 0 */
+        0.1f, 0.2f, 0.7f,   /* 2 */
+    };
+    const int right[] = { 1, 0, 0, 2 }, wrong[] = { 2, 1, 2, 0 }, mixed[] = { 1, 1, 0, 0 };
+    ck_assert_int_eq(nnrt_count_correct(out, right, 4, 3), 4);
+    ck_assert_int_eq(nnrt_count_correct(out, wrong, 4, 3), 0);
+    ck_assert_int_eq(nnrt_count_correct(out, mixed, 4, 3), 2);
+    ck_assert_int_eq(nnrt_count_correct(out, right, 2, 3), 2);
+    ck_assert_int_eq(nnrt_count_correct(out, right, 0, 3), 0);
+}
+END_TEST
+
 /* ---- printed --------------------------------------------------------------- */
 
 /*   truth 0 0 1 2 2, pred 0 1 1 2 0: precision 1/2 1/2 1, recall 1/2 1 1/2,
@@ -726,6 +743,7 @@ int main(void)
     tcase_add_test(tc, f1_is_the_harmonic_mean_where_both_are_defined);
     tcase_add_test(tc, perfect_and_empty_matrices);
     tcase_add_test(tc, predicted_class_is_the_first_maximum_or_p_above_half);
+    tcase_add_test(tc, count_correct_takes_the_first_maximum);
     tcase_add_test(tc, printed_with_names_aligned);
     tcase_add_test(tc, printed_without_names);
     tcase_add_test(tc, too_many_classes_to_print_the_matrix);
