@@ -49,6 +49,25 @@ static inline const char *absolute_tmp_dir(char *dir, size_t size, const char *n
     return dir;
 }
 
+/* A suite that defines SUITE_DIR (a folder name) before its first
+ * #include gets fixture_dir(), $NNC_TMP/SUITE_DIR as an absolute path,
+ * and path_in(): its fixtures never mix with another suite's. */
+#ifdef SUITE_DIR
+static inline const char *fixture_dir(void)
+{
+    static char dir[512];
+    if (!dir[0])
+        absolute_tmp_dir(dir, sizeof dir, SUITE_DIR);
+    return dir;
+}
+
+/* fixture_dir()/name into out (len bytes) */
+static inline void path_in(char *out, size_t len, const char *name)
+{
+    ck_assert_int_lt(snprintf(out, len, "%s/%s", fixture_dir(), name), (int)len);
+}
+#endif
+
 /* ---- files, whole ---------------------------------------------------------- */
 
 static inline void write_text(const char *path, const char *text)

@@ -3,7 +3,7 @@
  * the exit status; errors in data and weights files; --help, --version
  * and the gradcheck command; steps' own errors; a model description the
  * runtime refuses as an internal error. */
-#define TINY_DIR "cli"
+#define SUITE_DIR "cli"
 #include "tiny_model.h"
 
 START_TEST(bad_flags_are_named)

@@ -5,17 +5,9 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 
+#define SUITE_DIR "cpu"
 #include "nnrt_internal.h"
 #include "trainer_util.h"
-
-/* NAME in this suite's folder, $NNC_TMP/cpu */
-static void path_in(char *out, size_t len, const char *name)
-{
-    static char dir[512];
-    if (!dir[0])
-        absolute_tmp_dir(dir, sizeof dir, "cpu");
-    snprintf(out, len, "%s/%s", dir, name);
-}
 
 START_TEST(denormals_are_flushed_to_zero)
 {

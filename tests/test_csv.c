@@ -8,6 +8,7 @@
  * classifier reading its labels from a CSV column. */
 #include <check.h>
 
+#define SUITE_DIR "csv"   /* fixture_dir(): $NNC_TMP/csv, absolute */
 #include "suite.h"
 #include <math.h>
 #include <stdio.h>
@@ -20,15 +21,6 @@
 #include "trainer_util.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
-
-/* $NNC_TMP/csv as an absolute path, made if missing */
-static const char *fixture_dir(void)
-{
-    static char dir[512];
-    if (!dir[0])
-        absolute_tmp_dir(dir, sizeof dir, "csv");
-    return dir;
-}
 
 /* dir/name, written with text; its absolute path in a static slot */
 static const char *fixture(int slot, const char *name, const char *text)

@@ -14,9 +14,8 @@
  * First, the runtime's gradcheck (gradcheck.c) alone, on the tiny model
  * written by hand (tiny_model.h): it passes the right backward, fails wrong
  * ones, includes the penalty, and takes the clean side of a kink. */
+#define SUITE_DIR "gradcheck-tiny"
 #include "trainer_util.h"
-
-#define TINY_DIR "gradcheck-tiny"
 #include "tiny_model.h"
 
 typedef struct Mutation {

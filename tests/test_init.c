@@ -2,7 +2,7 @@
  * tensor (the bounds, the standard deviation Keras gives each, truncation
  * where Keras truncates), in table order from one seed, and the seeded
  * streams (seed.c) that init, shuffling and dropout draw from apart. */
-#define TINY_DIR "init"
+#define SUITE_DIR "init"
 #include "tiny_model.h"
 
 /* ---- initializers -------------------------------------------------------- */

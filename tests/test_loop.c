@@ -5,7 +5,7 @@
  * in every loss, follows its schedule, plateau's included) and eval after
  * it; steps (the first batches in file order, checked against the same
  * updates done by hand, and its schedule per update). */
-#define TINY_DIR "loop"
+#define SUITE_DIR "loop"
 #include "tiny_model.h"
 
 /* train m into runs/NAME (with --lr lr unless NULL); the captured result */

@@ -14,6 +14,8 @@
  * trained ones), its determinism, the readable form, and every bad flag. */
 #include <check.h>
 
+#define SUITE_DIR "predict"   /* fixture_dir(): $NNC_TMP/predict, absolute */
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,32 +26,6 @@
 #include "nnrt_internal.h"
 #include "suite.h"
 #include "trainer_util.h"
-
-/* ---- files ------------------------------------------------------------------ */
-
-/* $NNC_TMP/predict as an absolute path (the hand model names its data
- * files by absolute path, which nnrt_data_path takes as is), made once. */
-static const char *work_dir(void)
-{
-    static char dir[768];
-    if (!dir[0]) {
-        char cwd[512], cmd[900];
-        const char *tmp = tmp_dir();
-        ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-        if (tmp[0] == '/')
-            snprintf(dir, sizeof dir, "%s/predict", tmp);
-        else
-            snprintf(dir, sizeof dir, "%s/%s/predict", cwd, tmp);
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-    }
-    return dir;
-}
-
-static void path_in(char *out, size_t len, const char *name)
-{
-    ck_assert_int_lt(snprintf(out, len, "%s/%s", work_dir(), name), (int)len);
-}
 
 /* ---- a weights file, read as docs/weights.md describes it ------------------ */
 
@@ -271,10 +247,10 @@ static void setup(void)
     bug = RIGHT;
     training_forwards = 0;
     uint8_t pixels[N_TRAIN * IN], labels[N_TRAIN];
-    snprintf(train_images, sizeof train_images, "%s/centre-train-images.idx", work_dir());
-    snprintf(train_labels, sizeof train_labels, "%s/centre-train-labels.idx", work_dir());
-    snprintf(test_images, sizeof test_images, "%s/centre-test-images.idx", work_dir());
-    snprintf(test_labels, sizeof test_labels, "%s/centre-test-labels.idx", work_dir());
+    snprintf(train_images, sizeof train_images, "%s/centre-train-images.idx", fixture_dir());
+    snprintf(train_labels, sizeof train_labels, "%s/centre-train-labels.idx", fixture_dir());
+    snprintf(test_images, sizeof test_images, "%s/centre-test-images.idx", fixture_dir());
+    snprintf(test_labels, sizeof test_labels, "%s/centre-test-labels.idx", fixture_dir());
     int idims[3] = { N_TRAIN, 2, 2 }, ldims[1] = { N_TRAIN };
     make_samples(pixels, labels, N_TRAIN, 5);
     write_idx(train_images, pixels, 3, idims);
@@ -479,7 +455,7 @@ static result run_main(const nnrt_model *m, const char *const *args)
     for (; args[argc - 1]; argc++)
         argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
-    return run_main_captured(m, argc, argv, work_dir());
+    return run_main_captured(m, argc, argv, fixture_dir());
 }
 
 /* One --csv line: index, label, then n outputs; returns where the next line starts. */
@@ -558,7 +534,7 @@ enum { E_TRAIN = 48, E_TEST = 12, E_PIXELS = 6, E_HIDDEN = 4, E_CLASSES = 3 };
 
 static uint8_t e_pixels[E_TEST * E_PIXELS], e_labels[E_TEST];
 
-/* absolute: the runs cd into work_dir(), where `runs/dense` would go */
+/* absolute: the runs cd into fixture_dir(), where `runs/dense` would go */
 static void trainer_path(char *out, size_t len)
 {
     path_in(out, len, "dense");
@@ -606,7 +582,7 @@ static void build_dense(void)
         }
     }
     make_test_samples();
-    (void)work_dir();
+    (void)fixture_dir();
     int idims[3] = { E_TRAIN, 2, 3 }, ldims[1] = { E_TRAIN };
     snprintf(path, sizeof path, "%s/predict/train-images.idx", tmp_dir());
     write_idx(path, pixels, 3, idims);
@@ -629,7 +605,7 @@ static int dense(const char *args, char **out)
     char cmd[4000], exe[1024];
     trainer_path(exe, sizeof exe);
     /* NNC_DATA names the folder above predict/, where the .nn file's paths start */
-    snprintf(cmd, sizeof cmd, "cd %s && NNC_DATA=%s/.. %s %s", work_dir(), work_dir(), exe, args);
+    snprintf(cmd, sizeof cmd, "cd %s && NNC_DATA=%s/.. %s %s", fixture_dir(), fixture_dir(), exe, args);
     return run_cmd(cmd, out);
 }
 

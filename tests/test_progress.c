@@ -2,17 +2,9 @@
  * times.csv, rewritten whole each epoch (curve.c), and the progress lines,
  * plain and as a bar on a terminal (progress.c).  Files go under
  * $NNC_TMP/progress. */
+#define SUITE_DIR "progress"
 #include "nnrt_internal.h"
 #include "trainer_util.h"
-
-/* NAME in this suite's folder, $NNC_TMP/progress */
-static void path_in(char *out, size_t len, const char *name)
-{
-    static char dir[512];
-    if (!dir[0])
-        absolute_tmp_dir(dir, sizeof dir, "progress");
-    snprintf(out, len, "%s/%s", dir, name);
-}
 
 START_TEST(curve_csv_is_rewritten_whole)
 {

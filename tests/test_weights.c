@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 #include <zlib.h>
 
-#define TINY_DIR "weights"
+#define SUITE_DIR "weights"
 #include "tiny_model.h"
 
 /* ---- weight files ---------------------------------------------------------- */

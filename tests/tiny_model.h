@@ -4,15 +4,14 @@
  *
  * Softmax regression, 4 inputs (a 2x2 image) to 3 classes, with static
  * buffers, an optional L2 penalty, a kink and deliberate mistakes to turn
- * on; IDX files it learns from, which setup() writes under
- * $NNC_TMP/TINY_DIR (each suite defines TINY_DIR before including this, so
- * that suites never share a folder); and nnrt_main run on it with its
- * output caught. */
+ * on; IDX files it learns from, which setup() writes in the suite's
+ * fixture_dir() (suite.h: each suite defines SUITE_DIR before including
+ * this); and nnrt_main run on it with its output caught. */
 #ifndef TINY_MODEL_H
 #define TINY_MODEL_H
 
-#ifndef TINY_DIR
-#error "define TINY_DIR, the suite's folder under $NNC_TMP, before including tiny_model.h"
+#ifndef SUITE_DIR
+#error "define SUITE_DIR, the suite's folder under $NNC_TMP, before including tiny_model.h"
 #endif
 
 #include <math.h>
@@ -179,17 +178,8 @@ static inline void make_samples(uint8_t *pixels, uint8_t *labels, int n, uint32_
     }
 }
 
-/* $NNC_TMP/TINY_DIR, as an absolute path: the model names its data files
- * by absolute paths, which nnrt_data_path takes as they are */
-static inline const char *fixture_dir(void)
-{
-    static char dir[512];
-    if (!dir[0])
-        absolute_tmp_dir(dir, sizeof dir, TINY_DIR);
-    return dir;
-}
-
-/* The IDX files the model reads, by absolute path. */
+/* The IDX files the model reads, by absolute path: the model names its
+ * data files so, and nnrt_data_path takes such paths as they are. */
 static inline void write_fixtures(void)
 {
     static uint8_t pixels[N_TRAIN * IN], labels[N_TRAIN];
@@ -208,6 +198,7 @@ static inline void write_fixtures(void)
     write_idx(test_labels, labels, 1, ldims);
 }
 
+/* Before each test: no mistakes, no penalty, counters at zero, fresh files. */
 static inline void setup(void)
 {
     bug = BUG_NONE;
@@ -219,16 +210,11 @@ static inline void setup(void)
     write_fixtures();
 }
 
-/* The whole file, malloc'ed, with a '\0' after it */
+/* ---- helpers ----------------------------------------------------------- */
 
 static inline int starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static inline void path_in(char *out, size_t len, const char *name)
-{
-    snprintf(out, len, "%s/%s", fixture_dir(), name);
 }
 
 /* The fixtures' training set, loaded */
