@@ -598,9 +598,7 @@ static void write_images(const char *name, int n, int h, int w, int c)
 static void setup(void)
 {
     snprintf(data_dir, sizeof data_dir, "%s/augment", tmp_dir());
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", data_dir);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", data_dir);
 }
 
 static char train_images[1024], train_labels[1024], test_images[1024], test_labels[1024];

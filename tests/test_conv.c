@@ -215,8 +215,7 @@ START_TEST(conv_and_pool_match_a_naive_reference)
     geometry_text(&cs.conv, conv, sizeof conv);
     geometry_text(&cs.pooling, pool, sizeof pool);
     snprintf(dir, sizeof dir, "%s/conv%d", tmp_dir(), _i);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", dir);
 
     /* random pixels and labels */
     int n_pixels = SAMPLES * cs.h * cs.w * cs.c;

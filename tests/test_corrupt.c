@@ -198,9 +198,7 @@ END_TEST
 /* $NNC_TMP/corrupt/name */
 static const char *tmp_path(char *out, size_t len, const char *name)
 {
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/corrupt", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s/corrupt", tmp_dir());
     snprintf(out, len, "%s/corrupt/%s", tmp_dir(), name);
     return out;
 }
@@ -497,8 +495,8 @@ START_TEST(images_and_labels_from_two_places_are_warned_about)
         memcpy(rel, top, sizeof rel);
         snprintf(top, sizeof top, "%.250s/%.340s", cwd, rel);
     }
-    snprintf(path, sizeof path, "mkdir -p %s/env/p %s/here/p", top, top);
-    ck_assert_int_eq(system(path), 0);
+    make_dir("%s/env/p", top);
+    make_dir("%s/here/p", top);
     static const uint8_t pixels[3 * 4] = { 0 }, labels[3] = { 0, 1, 0 };
     const int image_dims[] = { 3, 2, 2 }, label_dims[] = { 3 };
     snprintf(path, sizeof path, "%s/env/p/images", top);

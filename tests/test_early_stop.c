@@ -338,10 +338,9 @@ static char work[512], exe[600];
 /* Once, before the tests (in Check's parent process): data and trainer. */
 static void build_overfitter(void)
 {
-    char cmd[1200], nn[700], text[4096];
+    char nn[700], text[4096];
     snprintf(work, sizeof work, "%s/early_stop", tmp_dir());
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", work, work);
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s", work);
     write_fixtures(work);
     snprintf(nn, sizeof nn, "%s/overfit.nn", work);
     snprintf(text, sizeof text,

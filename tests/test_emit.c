@@ -101,8 +101,7 @@ static void compiles_cleanly(const char *cc, const char *text, const char *name)
     const char *tmp = tmp_dir();
     char path[512], cmd[2048];
     snprintf(path, sizeof path, "%s/%s.c", tmp, name);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", tmp);
     char *c = emit_text(text);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);

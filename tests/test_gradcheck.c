@@ -207,8 +207,7 @@ static Build build_verbose(const char *nn, const char *exe)
     b.trainer = replace_all(b.trainer, folder, build_dir);
     b.twin = replace_all(b.twin, folder, build_dir);
     b.link = replace_all(b.link, folder, build_dir);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", build_dir);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", build_dir);
     free(folder);
     free(out);
     return b;

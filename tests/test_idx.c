@@ -24,29 +24,12 @@
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static void mkdirs(const char *path)
-{
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            ck_assert_msg(mkdir(buf, 0777) == 0 || errno == EEXIST, "mkdir %s: %s", buf,
-                          strerror(errno));
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
-}
-
 /* $NNC_TMP/test_idx.d, made if missing */
 static const char *fixture_dir(void)
 {
     static char dir[1024];
     snprintf(dir, sizeof dir, "%s/test_idx.d", tmp_dir());
-    mkdirs(dir);
+    make_dir("%s", dir);
     return dir;
 }
 
@@ -478,7 +461,7 @@ START_TEST(data_path_looks_in_nnc_data_first)
     char data_dir[1200], want[1400], out[1400];
     snprintf(data_dir, sizeof data_dir, "%s/data", fixture_dir());
     snprintf(want, sizeof want, "%s/sub", data_dir);
-    mkdirs(want);
+    make_dir("%s", want);
     snprintf(want, sizeof want, "%s/sub/x-labels.gz", data_dir);
     write_bytes(want, "", 0);
     ck_assert_int_eq(setenv("NNC_DATA", data_dir, 1), 0);
@@ -500,7 +483,7 @@ START_TEST(data_path_not_found_lists_the_places)
     char data_dir[1200], want[4096], out[1400];
     nnrt_error err = { "" };
     snprintf(data_dir, sizeof data_dir, "%s/data", fixture_dir());
-    mkdirs(data_dir);
+    make_dir("%s", data_dir);
     ck_assert_int_eq(setenv("NNC_DATA", data_dir, 1), 0);
     ck_assert_int_eq(nnrt_data_path("nope/x.gz", out, sizeof out, &err), -1);
     snprintf(want, sizeof want,
@@ -531,7 +514,7 @@ static void write_set(void)
 {
     char dir[1200];
     snprintf(dir, sizeof dir, "%s/data/set", fixture_dir());
-    mkdirs(dir);
+    make_dir("%s", dir);
     fill(pixels, sizeof pixels, 6);
     uint32_t dims[3] = { N, H, W }, ldims[1] = { N };
     write_idx(fixture(0, "data/set/images.gz"), 1, 0x08, 3, dims, pixels, sizeof pixels);

@@ -275,9 +275,7 @@ END_TEST
 
 static void csv_path(char *out, size_t len, const char *name)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/metrics", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s/metrics", tmp_dir());
     snprintf(out, len, "%s/metrics/%s", tmp_dir(), name);
 }
 
@@ -596,9 +594,8 @@ __attribute__((noinline)) static int run(const char *cmd, char **out)
 /* Builds examples/NAME.nn into $NNC_TMP/metrics/NAME once per process. */
 static void example_trainer(const char *name, char *exe, size_t len)
 {
-    char nn[256], cmd[700];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/metrics", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    char nn[256];
+    make_dir("%s/metrics", tmp_dir());
     snprintf(nn, sizeof nn, "examples/%s.nn", name);
     snprintf(exe, len, "%s/metrics/%s", tmp_dir(), name);
     build_trainer(nn, exe);

@@ -86,10 +86,9 @@ static void build_all(void)
 {
     if (!have_fashion())
         return;   /* each test says so */
-    char cmd[1200], nn[700];
+    char nn[700];
     snprintf(work, sizeof work, "%s/signals", tmp_dir());
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", work, work);
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s", work);
     write_slice("t10k-images-idx3-ubyte.gz", "test-images.idx", TEST_SAMPLES);
     write_slice("t10k-labels-idx1-ubyte.gz", "test-labels.idx", TEST_SAMPLES);
     ck_assert_int_eq(setenv("NNC_DATA", work, 1), 0);   /* fashion-mnist/ falls through */

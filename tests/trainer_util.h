@@ -85,8 +85,7 @@ static inline void write_op_images(const char *dir)
     }
     char path[512];
     int idims[3] = { OP_SAMPLES, OP_SIDE, OP_SIDE }, ldims[1] = { OP_SAMPLES };
-    snprintf(path, sizeof path, "mkdir -p %s/%s", tmp_dir(), dir);
-    ck_assert_int_eq(system(path), 0);
+    make_dir("%s/%s", tmp_dir(), dir);
     snprintf(path, sizeof path, "%s/%s/images.idx", tmp_dir(), dir);
     write_idx(path, pixels, 3, idims);
     snprintf(path, sizeof path, "%s/%s/background.idx", tmp_dir(), dir);
