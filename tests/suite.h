@@ -173,6 +173,21 @@ static inline int path_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* The little-endian 32-bit number at p: how nnc's binary files (weights,
+ * checkpoints) store every count, size and value. */
+static inline uint32_t get_le32(const void *p)
+{
+    const unsigned char *b = p;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static inline void put_le32(void *p, uint32_t x)
+{
+    unsigned char *b = p;
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(x >> 8 * i);
+}
+
 /* ---- commands -------------------------------------------------------------- */
 
 /* Run a shell command; its stdout and stderr together, malloc'ed, in *out

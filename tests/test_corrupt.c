@@ -229,12 +229,6 @@ static unsigned char *read_bytes(const char *path, size_t *len)
     return (unsigned char *)slurp(path);
 }
 
-static void put_le32(unsigned char *b, uint32_t x)
-{
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(x >> 8 * i);
-}
-
 /* The CRC-32 of the first len - 4 bytes into the last 4, as a writer of
  * the format would: the damage a test makes is then the only fault. */
 static void reseal(unsigned char *bytes, size_t len)

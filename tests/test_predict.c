@@ -42,11 +42,6 @@ typedef struct weights {
     tensor t[MAX_TENSORS];
 } weights;
 
-static uint32_t le32(const unsigned char *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 static weights read_weights(const char *path)
 {
     size_t len = file_size(path), pos = 12;
@@ -54,23 +49,23 @@ static weights read_weights(const char *path)
     weights w = { 0 };
     ck_assert_uint_ge(len, 12);
     ck_assert_int_eq(memcmp(data, "NNCW", 4), 0);
-    ck_assert_uint_eq(le32(data + 4), 2);   /* version 2: a CRC-32 closes the file */
-    w.n = (int)le32(data + 8);
+    ck_assert_uint_eq(get_le32(data + 4), 2);   /* version 2: a CRC-32 closes the file */
+    w.n = (int)get_le32(data + 8);
     ck_assert_int_le(w.n, MAX_TENSORS);
     for (int k = 0; k < w.n; k++) {
         tensor *t = &w.t[k];
-        uint32_t name_len = le32(data + pos);
+        uint32_t name_len = get_le32(data + pos);
         ck_assert_uint_lt(name_len, sizeof t->name);
         memcpy(t->name, data + pos + 4, name_len);
         pos += 4 + name_len;
-        t->ndims = (int)le32(data + pos);
+        t->ndims = (int)get_le32(data + pos);
         pos += 4;
         t->size = 1;
         for (int d = 0; d < t->ndims; d++, pos += 4)
-            t->size *= t->dims[d] = (int)le32(data + pos);
+            t->size *= t->dims[d] = (int)get_le32(data + pos);
         t->values = malloc((size_t)t->size * sizeof *t->values);
         for (int i = 0; i < t->size; i++, pos += 4) {
-            uint32_t bits = le32(data + pos);
+            uint32_t bits = get_le32(data + pos);
             memcpy(&t->values[i], &bits, 4);
         }
     }
