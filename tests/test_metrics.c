@@ -1,6 +1,7 @@
 /* test_metrics.c: a classifier's metrics and the names of its classes.
  *
- * confusion.c on hand-computed examples (the matrix; precision, recall and
+ * Accuracy counting (metrics.c: ties go to the first maximum); confusion.c
+ * on hand-computed examples (the matrix; precision, recall and
  * F1 with a class never predicted, one that never occurs and one that does
  * neither; the macro averages), the printed tables and both CSV files to
  * the letter; the `classes` statement (what nnc emits for it, and each of
