@@ -598,9 +598,7 @@ static void write_images(const char *name, int n, int h, int w, int c)
 static void setup(void)
 {
     snprintf(data_dir, sizeof data_dir, "%s/augment", tmp_dir());
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", data_dir);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", data_dir);
 }
 
 static char train_images[1024], train_labels[1024], test_images[1024], test_labels[1024];
@@ -966,23 +964,6 @@ START_TEST(diagnostics_to_the_letter)
     free(out);
 }
 END_TEST
-
-/* The C emitted for text, which must have no errors. */
-static char *emit_text(const char *text)
-{
-    Arena a = { 0 };
-    Ir *ir;
-    char *diags = diagnose_in(&a, text, &ir, NULL);
-    ck_assert_msg(ir != NULL, "%s", diags);
-    free(diags);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emit_c(f, ir);
-    fclose(f);
-    arena_free(&a);
-    return buf;
-}
 
 START_TEST(the_block_becomes_the_augment_field)
 {

@@ -10,9 +10,7 @@ static const char *small_cnn(void)
 {
     static char path[512];
     if (!path[0]) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "mkdir -p %s/cnn", tmp_dir());
-        ck_assert_int_eq(system(cmd), 0);
+        make_dir("%s/cnn", tmp_dir());
         snprintf(path, sizeof path, "%s/cnn/fashion_cnn_small", tmp_dir());
         build_trainer("examples/fashion_cnn_small.nn", path);
     }

@@ -104,11 +104,6 @@ typedef struct Tensor {
     float *v;
 } Tensor;
 
-static uint32_t u32_at(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int read_weights(const char *path, Tensor *t, int max)
 {
     FILE *f = fopen(path, "rb");
@@ -117,19 +112,19 @@ static int read_weights(const char *path, Tensor *t, int max)
     size_t len = fread(data, 1, sizeof data, f);
     fclose(f);
     ck_assert(len >= 12 && memcmp(data, "NNCW", 4) == 0);
-    int n = (int)u32_at(data + 8);
+    int n = (int)get_le32(data + 8);
     ck_assert_int_le(n, max);
     size_t pos = 12;
     for (int i = 0; i < n; i++) {
-        uint32_t name_len = u32_at(data + pos);
+        uint32_t name_len = get_le32(data + pos);
         pos += 4;
         snprintf(t[i].name, sizeof t[i].name, "%.*s", (int)name_len, (const char *)data + pos);
         pos += name_len;
-        uint32_t ndims = u32_at(data + pos);
+        uint32_t ndims = get_le32(data + pos);
         pos += 4;
         t[i].size = 1;
         for (uint32_t d = 0; d < ndims; d++, pos += 4)
-            t[i].size *= (int)u32_at(data + pos);
+            t[i].size *= (int)get_le32(data + pos);
         t[i].v = malloc(sizeof(float) * (size_t)t[i].size);
         memcpy(t[i].v, data + pos, sizeof(float) * (size_t)t[i].size);   /* little-endian host */
         pos += 4 * (size_t)t[i].size;
@@ -215,8 +210,7 @@ START_TEST(conv_and_pool_match_a_naive_reference)
     geometry_text(&cs.conv, conv, sizeof conv);
     geometry_text(&cs.pooling, pool, sizeof pool);
     snprintf(dir, sizeof dir, "%s/conv%d", tmp_dir(), _i);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", dir);
 
     /* random pixels and labels */
     int n_pixels = SAMPLES * cs.h * cs.w * cs.c;

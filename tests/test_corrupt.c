@@ -198,9 +198,7 @@ END_TEST
 /* $NNC_TMP/corrupt/name */
 static const char *tmp_path(char *out, size_t len, const char *name)
 {
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/corrupt", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s/corrupt", tmp_dir());
     snprintf(out, len, "%s/corrupt/%s", tmp_dir(), name);
     return out;
 }
@@ -229,20 +227,6 @@ static unsigned char *read_bytes(const char *path, size_t *len)
 {
     *len = file_size(path);
     return (unsigned char *)slurp(path);
-}
-
-static void write_bytes(const char *path, const unsigned char *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static void put_le32(unsigned char *b, uint32_t x)
-{
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(x >> 8 * i);
 }
 
 /* The CRC-32 of the first len - 4 bytes into the last 4, as a writer of
@@ -505,8 +489,8 @@ START_TEST(images_and_labels_from_two_places_are_warned_about)
         memcpy(rel, top, sizeof rel);
         snprintf(top, sizeof top, "%.250s/%.340s", cwd, rel);
     }
-    snprintf(path, sizeof path, "mkdir -p %s/env/p %s/here/p", top, top);
-    ck_assert_int_eq(system(path), 0);
+    make_dir("%s/env/p", top);
+    make_dir("%s/here/p", top);
     static const uint8_t pixels[3 * 4] = { 0 }, labels[3] = { 0, 1, 0 };
     const int image_dims[] = { 3, 2, 2 }, label_dims[] = { 3 };
     snprintf(path, sizeof path, "%s/env/p/images", top);

@@ -8,8 +8,8 @@
  * classifier reading its labels from a CSV column. */
 #include <check.h>
 
+#define SUITE_DIR "csv"   /* fixture_dir(): $NNC_TMP/csv, absolute */
 #include "suite.h"
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,28 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "nnrt_internal.h"
 #include "trainer_util.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
-
-/* $NNC_TMP/csv as an absolute path, made if missing */
-static const char *fixture_dir(void)
-{
-    static char dir[512];
-    if (!dir[0]) {
-        char cwd[256], cmd[600];
-        const char *tmp = tmp_dir();
-        ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-        snprintf(dir, sizeof dir, "%s%s%s/csv", tmp[0] == '/' ? "" : cwd,
-                 tmp[0] == '/' ? "" : "/", tmp);
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-    }
-    return dir;
-}
 
 /* dir/name, written with text; its absolute path in a static slot */
 static const char *fixture(int slot, const char *name, const char *text)
@@ -54,10 +36,7 @@ static const char *fixture_bytes(const char *name, const char *bytes, size_t len
 {
     static char path[1024];
     snprintf(path, sizeof path, "%s/%s", fixture_dir(), name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
+    write_bytes(path, bytes, len);
     return path;
 }
 
@@ -462,45 +441,20 @@ static void write_sets(void)
     }
 }
 
-/* nnrt_main(m, {"linear", args...}) with stdout in *captured (malloc'ed) */
+/* nnrt_main(m, {"linear", args...}) with stdout in *captured (malloc'ed);
+ * stderr goes on to the test's */
 static int run_main(const nnrt_model *m, const char *const *args, int argc, char **captured)
 {
-    char *argv[16], path[1100];
+    char *argv[16];
     argv[0] = (char *)"linear";
     for (int i = 0; i < argc; i++)
         argv[i + 1] = (char *)args[i];
     argv[argc + 1] = NULL;
-    snprintf(path, sizeof path, "%s/stdout.txt", fixture_dir());
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    ck_assert(saved >= 0 && fd >= 0);
-    dup2(fd, STDOUT_FILENO);
-    close(fd);
-    int status = nnrt_main(m, argc + 1, argv);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    char *buf = calloc(1, 1 << 16);
-    ck_assert_ptr_nonnull(buf);
-    size_t n = fread(buf, 1, (1 << 16) - 1, f);
-    (void)n;
-    fclose(f);
-    *captured = buf;
-    return status;
-}
-
-static char *read_file_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    char *buf = calloc(1, 1 << 16);
-    ck_assert_ptr_nonnull(buf);
-    size_t n = fread(buf, 1, (1 << 16) - 1, f);
-    (void)n;
-    fclose(f);
-    return buf;
+    result r = run_main_captured(m, argc + 1, argv, fixture_dir());
+    fputs(r.err, stderr);
+    free(r.err);
+    *captured = r.out;
+    return r.status;
 }
 
 START_TEST(regression_learns_a_plane)
@@ -527,7 +481,7 @@ START_TEST(regression_learns_a_plane)
     ck_assert_msg(fabs(rmse * rmse - loss) < 1e-3, "loss %g, rmse^2 %g", loss, rmse * rmse);
 
     snprintf(curve, sizeof curve, "%s/curve.csv", dir);
-    char *csv = read_file_text(curve);
+    char *csv = slurp(curve);
     const char header[] = "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse\n";
     ck_assert_msg(strncmp(csv, header, sizeof header - 1) == 0, "%s", csv);
     ck_assert_ptr_nonnull(strstr(csv, "\n60,"));
@@ -568,7 +522,7 @@ START_TEST(classification_reads_labels_from_a_column)
     ck_assert_int_eq(sscanf(t, "test: loss %lf accuracy %lf\n", &loss, &accuracy), 2);
     ck_assert_msg(accuracy > 0.9, "test accuracy %g", accuracy);
     snprintf(curve, sizeof curve, "%s/curve.csv", dir);
-    char *csv = read_file_text(curve);
+    char *csv = slurp(curve);
     const char header[] = "epoch,loss,accuracy,val_loss,val_accuracy\n";
     ck_assert_msg(strncmp(csv, header, sizeof header - 1) == 0, "%s", csv);
     free(csv);
@@ -591,8 +545,7 @@ END_TEST
 
 int main(void)
 {
-    /* nnrt_main checks OpenBLAS's core and may re-exec; keep this process */
-    setenv("OPENBLAS_CORETYPE", openblas_get_corename(), 1);
+    keep_blas_core();   /* the runs through nnrt_main stay in this process */
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("csv");
     tcase_add_test(tc, good_file_loads_by_name_and_by_index);

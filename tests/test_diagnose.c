@@ -880,9 +880,7 @@ static const char *e2e_dir(void)
 {
     static char path[512];
     snprintf(path, sizeof path, "%s/diagnose", tmp_dir());
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", path);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", path);
     return path;
 }
 
@@ -892,7 +890,7 @@ static const char *e2e_dir(void)
 static int train_in(const char *nn_path, const char *name, const char *args, char **out)
 {
     const char *dir = e2e_dir();
-    char exe[700], cmd[2048];
+    char exe[700], cmd[4000];
     snprintf(exe, sizeof exe, "%s/%s", dir, name);
     build_trainer(nn_path, exe);
     snprintf(cmd, sizeof cmd, "rm -rf %s/run_%s && NNC_DATA=%s OPENBLAS_NUM_THREADS=1 %s train %s "

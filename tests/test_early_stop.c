@@ -196,27 +196,10 @@ START_TEST(reports_exactly)
 }
 END_TEST
 
-/* The C nnc writes for source. */
-static char *emitted(const char *source)
-{
-    Arena a = { 0 };
-    Ir *ir = NULL;
-    char *diags = diagnose_in(&a, source, &ir, NULL);
-    ck_assert_msg(ir != NULL, "%s", diags);
-    free(diags);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emit_c(f, ir);
-    fclose(f);
-    arena_free(&a);
-    return buf;
-}
-
 START_TEST(emits_the_model_field)
 {
-    char *c = emitted(MODEL_HEAD NETWORK
-                      TRAIN_WITH("early_stop patience 4 monitor=accuracy min_delta=0.002"));
+    char *c = emit_text(MODEL_HEAD NETWORK
+                        TRAIN_WITH("early_stop patience 4 monitor=accuracy min_delta=0.002"));
     ck_assert_msg(strstr(c, "    .early_stop = {   /* t.nn:19 */\n"
                             "        .patience = 4,\n"
                             "        .monitor = NNRT_MONITOR_ACCURACY,\n"
@@ -224,13 +207,13 @@ START_TEST(emits_the_model_field)
                             "    },\n") != NULL, "%s", c);
     free(c);
     /* the default monitor is named; a min_delta of 0 is left out */
-    c = emitted(REGRESSION("early_stop patience=2"));
+    c = emit_text(REGRESSION("early_stop patience=2"));
     ck_assert_msg(strstr(c, "        .patience = 2,\n"
                             "        .monitor = NNRT_MONITOR_VAL_LOSS,\n"
                             "    },\n") != NULL, "%s", c);
     free(c);
     /* no statement, no field */
-    c = emitted(MODEL_HEAD NETWORK MODEL_TRAIN);
+    c = emit_text(MODEL_HEAD NETWORK MODEL_TRAIN);
     ck_assert_ptr_null(strstr(c, ".early_stop"));
     free(c);
 }
@@ -355,10 +338,9 @@ static char work[512], exe[600];
 /* Once, before the tests (in Check's parent process): data and trainer. */
 static void build_overfitter(void)
 {
-    char cmd[1200], nn[700], text[4096];
+    char nn[700], text[4096];
     snprintf(work, sizeof work, "%s/early_stop", tmp_dir());
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", work, work);
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s", work);
     write_fixtures(work);
     snprintf(nn, sizeof nn, "%s/overfit.nn", work);
     snprintf(text, sizeof text,

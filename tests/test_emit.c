@@ -5,17 +5,6 @@
 
 #include "test_util.h"
 
-/* The C emitted for ir, as a malloc'ed string. */
-static char *emit_to_string(const Ir *ir)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    emit_c(f, ir);
-    fclose(f);
-    return buf;
-}
-
 /* The C nnc emits for the .nn file at path. */
 static char *emit_file(const char *path)
 {
@@ -31,35 +20,6 @@ static char *emit_file(const char *path)
     return c;
 }
 
-/* The C nnc emits for .nn text, which must have no errors (warnings are
- * fine). */
-static char *emit_text(const char *text)
-{
-    Arena a = { 0 };
-    Ir *ir;
-    char *diags = diagnose_in(&a, text, &ir, NULL);
-    ck_assert_msg(ir != NULL, "%s", diags);
-    free(diags);
-    char *c = emit_to_string(ir);
-    arena_free(&a);
-    return c;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, out);
-    fclose(out);
-    fclose(f);
-    return buf;
-}
-
 START_TEST(examples_match_their_committed_c)
 {
     glob_t g;
@@ -70,7 +30,7 @@ START_TEST(examples_match_their_committed_c)
         char c[256];
         snprintf(c, sizeof c, "%.*s.c", (int)(strlen(nn) - 3), nn);
         char *emitted = emit_file(nn);
-        char *committed = read_all(c);
+        char *committed = slurp(c);
         ck_assert_msg(strcmp(emitted, committed) == 0,
                       "%s no longer matches what nnc emits for %s: run 'make golden' and review the diff",
                       c, nn);
@@ -138,11 +98,10 @@ END_TEST
  * as its double-precision twin. */
 static void compiles_cleanly(const char *cc, const char *text, const char *name)
 {
-    const char *tmp = getenv("NNC_TMP") ? getenv("NNC_TMP") : "build/tmp";
+    const char *tmp = tmp_dir();
     char path[512], cmd[2048];
     snprintf(path, sizeof path, "%s/%s.c", tmp, name);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", tmp);
     char *c = emit_text(text);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);

@@ -9,8 +9,14 @@
  * Each mistake must be found exactly once in the function it names, so a
  * change to the emitter breaks this test loudly instead of leaving a
  * mutation that tests nothing.  That gradcheck passes right backwards on
- * every op, convnets with ReLU included: test_ops.c. */
+ * every op, convnets with ReLU included: test_ops.c.
+ *
+ * First, the runtime's gradcheck (gradcheck.c) alone, on the tiny model
+ * written by hand (tiny_model.h): it passes the right backward, fails wrong
+ * ones, includes the penalty, and takes the clean side of a kink. */
+#define SUITE_DIR "gradcheck-tiny"
 #include "trainer_util.h"
+#include "tiny_model.h"
 
 typedef struct Mutation {
     const char *function;   /* "dense1_backward", "loss" */
@@ -201,8 +207,7 @@ static Build build_verbose(const char *nn, const char *exe)
     b.trainer = replace_all(b.trainer, folder, build_dir);
     b.twin = replace_all(b.twin, folder, build_dir);
     b.link = replace_all(b.link, folder, build_dir);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", build_dir);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", build_dir);
     free(folder);
     free(out);
     return b;
@@ -383,9 +388,142 @@ START_TEST(a_twin_that_does_not_match_is_refused)
 }
 END_TEST
 
+/* ---- the runtime's gradcheck on the tiny model --------------------------- */
+
+static int gradcheck_report_of(const nnrt_model *mp, int samples, char **report)
+{
+    nnrt_model m = *mp;
+    nnrt_dataset ds = load_train();
+    nnrt_rng rng;
+    nnrt_rng_seed(&rng, 3);
+    nnrt_params_init(&m, &rng);
+    for (int k = 0; k < K; k++)
+        b[k] = 0.1f * (float)k;   /* not all zero, so a wrong bias gradient shows */
+    float w_before[IN * K];
+    memcpy(w_before, W, sizeof W);
+    size_t len;
+    FILE *f = open_memstream(report, &len);
+    int rc = nnrt_gradcheck(&m, &ds, samples, 9, f);
+    fclose(f);
+    ck_assert_mem_eq(W, w_before, sizeof W);   /* values put back */
+    nnrt_dataset_free(&ds);
+    return rc;
+}
+
+static int gradcheck_report(int samples, char **report)
+{
+    nnrt_model m = tiny_model();
+    return gradcheck_report_of(&m, samples, report);
+}
+
+START_TEST(gradcheck_passes_a_right_backward)
+{
+    char *report;
+    int rc = gradcheck_report(4, &report);
+    ck_assert_msg(rc == 0, "%s", report);
+    ck_assert_msg(strncmp(report, "dense1.w  checked 12  worst relative error ", 43) == 0, "%s",
+                  report);
+    ck_assert_ptr_nonnull(strstr(report, "\ndense1.b  checked 3  worst relative error "));
+    ck_assert_ptr_nonnull(strstr(report, "\ngradcheck: ok\n"));
+    double worst;
+    ck_assert_int_eq(sscanf(report + 43, "%lf", &worst), 1);
+    ck_assert_msg(worst < 1e-3, "float32 softmax regression should agree closely: %s", report);
+    free(report);
+    rc = gradcheck_report(MAX_BATCH, &report);
+    ck_assert_msg(rc == 0, "%s", report);
+    free(report);
+}
+END_TEST
+
+START_TEST(gradcheck_fails_a_wrong_backward)
+{
+    char *report;
+    bug = BUG_WEIGHTS_TWICE;
+    ck_assert_int_eq(gradcheck_report(4, &report), 1);
+    ck_assert_msg(strstr(report, "gradcheck: FAILED (1 of 2 tensors above 1e-02; worst dense1.w["),
+                  "%s", report);
+    free(report);
+    bug = BUG_BIAS_SIGN;
+    ck_assert_int_eq(gradcheck_report(4, &report), 1);
+    ck_assert_msg(strstr(report, "gradcheck: FAILED (1 of 2 tensors above 1e-02; worst dense1.b["),
+                  "%s", report);
+    free(report);
+}
+END_TEST
+
+START_TEST(gradcheck_includes_the_penalty)
+{
+    /* an L2 penalty whose gradient 2 l2 W (up to ~0.1) is as large as the
+     * data's: backward() with it passes, which needs the penalty in the
+     * numerical loss too; backward() without it fails */
+    nnrt_model m = tiny_model();
+    m.penalty = tiny_penalty;
+    l2 = 0.05;
+    char *report;
+    int rc = gradcheck_report_of(&m, 4, &report);
+    ck_assert_msg(rc == 0, "%s", report);
+    free(report);
+    bug = BUG_NO_PENALTY_GRADIENT;
+    rc = gradcheck_report_of(&m, 4, &report);
+    ck_assert_msg(rc == 1 && strstr(report, "gradcheck: FAILED (1 of 2 tensors above 1e-02; "
+                                            "worst dense1.w["),
+                  "%s", report);
+    free(report);
+    /* and a model that leaves the penalty out of m->penalty but not of
+     * backward() fails too: the check sees what the trainer reports */
+    bug = BUG_NONE;
+    m.penalty = NULL;
+    ck_assert_int_eq(gradcheck_report_of(&m, 4, &report), 1);
+    free(report);
+}
+END_TEST
+
+START_TEST(gradcheck_takes_the_clean_side_of_a_kink)
+{
+    /* relu(z) before the softmax, and the bias of class 0 set so that the
+     * first sample's z[0] is 3e-4: b[0] - h crosses the kink, so the
+     * central difference mixes two slopes; the one-sided difference to the
+     * right of it is clean and agrees with backward() */
+    relu_logits = 1;
+    nnrt_model m = tiny_model();
+    nnrt_dataset ds = load_train();
+    for (int i = 0; i < IN * K; i++)
+        W[i] = 0.5f * (float)((i * 5) % 7 - 3) / 3;
+    b[1] = b[2] = 0.25f;
+    float dot = 0;
+    for (int i = 0; i < IN; i++)
+        dot += ds.pixels[i] * m.scale * W[i * K];
+    b[0] = 3e-4f - dot;
+    char *report;
+    size_t len;
+    FILE *f = open_memstream(&report, &len);
+    int rc = nnrt_gradcheck(&m, &ds, 4, 1, f);
+    fclose(f);
+    ck_assert_msg(rc == 0, "%s", report);
+    ck_assert_msg(strstr(report, "\ndense1.b  checked 3  worst relative error ") &&
+                      strstr(report, "(1 at a kink: one-sided)\n"),
+                  "%s", report);
+    free(report);
+    /* and the kink excuses nothing else: a wrong bias gradient still fails */
+    bug = BUG_BIAS_SIGN;
+    f = open_memstream(&report, &len);
+    ck_assert_int_eq(nnrt_gradcheck(&m, &ds, 4, 1, f), 1);
+    fclose(f);
+    free(report);
+    nnrt_dataset_free(&ds);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gradcheck");
+    TCase *tiny = tcase_create("runtime");
+    tcase_add_checked_fixture(tiny, setup, NULL);
+    tcase_add_test(tiny, gradcheck_passes_a_right_backward);
+    tcase_add_test(tiny, gradcheck_fails_a_wrong_backward);
+    tcase_add_test(tiny, gradcheck_takes_the_clean_side_of_a_kink);
+    tcase_add_test(tiny, gradcheck_includes_the_penalty);
+    suite_add_tcase(s, tiny);
     TCase *tc = tcase_create("mutations");
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, every_wrong_backward_fails, 0, N_MODELS);

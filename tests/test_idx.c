@@ -24,30 +24,12 @@
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static void mkdirs(const char *path)
-{
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            ck_assert_msg(mkdir(buf, 0777) == 0 || errno == EEXIST, "mkdir %s: %s", buf,
-                          strerror(errno));
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
-}
-
 /* $NNC_TMP/test_idx.d, made if missing */
 static const char *fixture_dir(void)
 {
     static char dir[1024];
-    const char *t = getenv("NNC_TMP");
-    snprintf(dir, sizeof dir, "%s/test_idx.d", t && *t ? t : "build/tmp");
-    mkdirs(dir);
+    snprintf(dir, sizeof dir, "%s/test_idx.d", tmp_dir());
+    make_dir("%s", dir);
     return dir;
 }
 
@@ -79,14 +61,6 @@ static size_t idx_image(uint8_t *out, uint8_t type, int ndims, const uint32_t *d
     return len + n_data;
 }
 
-static void write_plain(const char *path, const void *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 static void write_gz(const char *path, const void *bytes, size_t len)
 {
     gzFile gz = gzopen(path, "wb");
@@ -94,18 +68,6 @@ static void write_gz(const char *path, const void *bytes, size_t len)
     if (len > 0)
         ck_assert_int_eq(gzwrite(gz, bytes, (unsigned)len), (int)len);
     ck_assert_int_eq(gzclose(gz), Z_OK);
-}
-
-/* the whole file, malloc'ed */
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot read %s", path);
-    uint8_t *buf = malloc(8 << 20);
-    *len = fread(buf, 1, 8 << 20, f);
-    ck_assert_msg(feof(f), "%s: fixture too big", path);
-    fclose(f);
-    return buf;
 }
 
 /* Write an IDX file plain or gzipped. */
@@ -117,7 +79,7 @@ static void write_idx(const char *path, int gz, uint8_t type, int ndims, const u
     if (gz)
         write_gz(path, buf, len);
     else
-        write_plain(path, buf, len);
+        write_bytes(path, buf, len);
     free(buf);
 }
 
@@ -293,11 +255,11 @@ END_TEST
 START_TEST(wrong_magic)
 {
     const char *zip = fixture(0, "archive.zip");
-    write_plain(zip, "PK\x03\x04 and more", 13);
+    write_bytes(zip, "PK\x03\x04 and more", 13);
     expect_idx_error(zip, "byte 0: not an IDX file (magic 0x504b0304, expected 0x00000801 or "
                           "0x00000803)");
 
-    write_plain(zip, "\0\1\x08\x01\0\0\0\1x", 9);
+    write_bytes(zip, "\0\1\x08\x01\0\0\0\1x", 9);
     expect_idx_error(zip, "byte 0: not an IDX file (magic 0x00010801, expected 0x00000801 or "
                           "0x00000803)");
 
@@ -306,7 +268,7 @@ START_TEST(wrong_magic)
     const char *inner = fixture(1, "inner-labels.gz"), *outer = fixture(2, "double.gz");
     write_idx(inner, 1, 0x08, 1, dims, (const uint8_t *)"\1\2\3", 3);
     size_t len;
-    uint8_t *bytes = slurp(inner, &len);
+    uint8_t *bytes = (uint8_t *)slurp_len(inner, &len);
     write_gz(outer, bytes, len);
     free(bytes);
     expect_idx_error(outer, "byte 0: not an IDX file (magic 0x1f8b0800, expected 0x00000801 or "
@@ -403,7 +365,7 @@ static uint8_t *good_gz(const char *path, size_t *len)
     fill(data, sizeof data, 5);
     uint32_t dims[3] = { 50, 10, 10 };
     write_idx(path, 1, 0x08, 3, dims, data, sizeof data);
-    return slurp(path, len);
+    return (uint8_t *)slurp_len(path, len);
 }
 
 START_TEST(corrupt_gzip)
@@ -417,20 +379,20 @@ START_TEST(corrupt_gzip)
     uint8_t *bad = malloc(len);
     memcpy(bad, bytes, len);
     bad[10] = 0xFF;
-    write_plain(path, bad, len);
+    write_bytes(path, bad, len);
     expect_idx_error(path, "corrupt gzip data (invalid block type)");
 
     /* the CRC of the uncompressed data, in the 8-byte trailer, is wrong:
      * found only at the end, and nothing read before it is kept */
     memcpy(bad, bytes, len);
     bad[len - 8] ^= 0x01;
-    write_plain(path, bad, len);
+    write_bytes(path, bad, len);
     expect_idx_error(path, "corrupt gzip data (incorrect data check)");
 
     /* a download cut off half way, and one cut in the trailer */
-    write_plain(path, bytes, len / 2);
+    write_bytes(path, bytes, len / 2);
     expect_idx_error(path, "truncated gzip data (unexpected end of file)");
-    write_plain(path, bytes, len - 3);
+    write_bytes(path, bytes, len - 3);
     expect_idx_error(path, "truncated gzip data (unexpected end of file)");
     free(bad);
     free(bytes);
@@ -451,7 +413,7 @@ START_TEST(corrupt_gzip_far_into_the_data)
     write_idx(path, 1, 0x08, 3, dims, data, ITEMS * SIDE * SIDE);
     free(data);
     size_t len;
-    uint8_t *bytes = slurp(path, &len);
+    uint8_t *bytes = (uint8_t *)slurp_len(path, &len);
     ck_assert_uint_gt(len, 500000);
 
     nnrt_idx idx;
@@ -459,14 +421,14 @@ START_TEST(corrupt_gzip_far_into_the_data)
     ck_assert_msg(nnrt_idx_load(path, &idx, &err) == 0, "%s", err.msg);
     nnrt_idx_free(&idx);
 
-    write_plain(path, bytes, len * 3 / 4);
+    write_bytes(path, bytes, len * 3 / 4);
     expect_idx_error(path, "truncated gzip data (unexpected end of file)");
 
     uint8_t *bad = malloc(len);
     memcpy(bad, bytes, len);
     for (size_t i = len * 3 / 4; i < len * 3 / 4 + 64; i++)
         bad[i] ^= 0xA5;
-    write_plain(path, bad, len);
+    write_bytes(path, bad, len);
     ck_assert_int_eq(nnrt_idx_load(path, &idx, &err), -1);
     char want[2048];
     snprintf(want, sizeof want, "%s: corrupt gzip data (", path);
@@ -499,9 +461,9 @@ START_TEST(data_path_looks_in_nnc_data_first)
     char data_dir[1200], want[1400], out[1400];
     snprintf(data_dir, sizeof data_dir, "%s/data", fixture_dir());
     snprintf(want, sizeof want, "%s/sub", data_dir);
-    mkdirs(want);
+    make_dir("%s", want);
     snprintf(want, sizeof want, "%s/sub/x-labels.gz", data_dir);
-    write_plain(want, "", 0);
+    write_bytes(want, "", 0);
     ck_assert_int_eq(setenv("NNC_DATA", data_dir, 1), 0);
     nnrt_error err = { "" };
     ck_assert_msg(nnrt_data_path("sub/x-labels.gz", out, sizeof out, &err) == 0, "%s", err.msg);
@@ -521,7 +483,7 @@ START_TEST(data_path_not_found_lists_the_places)
     char data_dir[1200], want[4096], out[1400];
     nnrt_error err = { "" };
     snprintf(data_dir, sizeof data_dir, "%s/data", fixture_dir());
-    mkdirs(data_dir);
+    make_dir("%s", data_dir);
     ck_assert_int_eq(setenv("NNC_DATA", data_dir, 1), 0);
     ck_assert_int_eq(nnrt_data_path("nope/x.gz", out, sizeof out, &err), -1);
     snprintf(want, sizeof want,
@@ -552,7 +514,7 @@ static void write_set(void)
 {
     char dir[1200];
     snprintf(dir, sizeof dir, "%s/data/set", fixture_dir());
-    mkdirs(dir);
+    make_dir("%s", dir);
     fill(pixels, sizeof pixels, 6);
     uint32_t dims[3] = { N, H, W }, ldims[1] = { N };
     write_idx(fixture(0, "data/set/images.gz"), 1, 0x08, 3, dims, pixels, sizeof pixels);

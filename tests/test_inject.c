@@ -58,28 +58,11 @@ static int run_argv(char *const argv[], char **out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* mkdir -p, for a path any byte of which may be a newline or a quote */
-static void make_dirs(const char *path)
-{
-    char *p = strdup(path);
-    for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        ck_assert_msg(mkdir(p, 0777) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-        *slash = '/';
-    }
-    ck_assert_msg(mkdir(p, 0777) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-    free(p);
-}
-
 /* An empty folder tmp/name for one test; its path in dir. */
-static void fresh_dir(char *dir, size_t len, const char *name)
+static void inject_dir(char *dir, size_t len, const char *name)
 {
     snprintf(dir, len, "%s/inject/%s", tmp_dir(), name);
-    char *out;
-    char *rm[] = { "rm", "-rf", dir, NULL };
-    ck_assert_int_eq(run_argv(rm, &out), 0);
-    free(out);
-    make_dirs(dir);
+    fresh_dir("%s", dir);
 }
 
 /* nnc build nn -o exe: fails the test with nnc's output if it fails */
@@ -210,7 +193,7 @@ static char *hostile_bytes(void)
 START_TEST(every_byte_round_trips_through_a_compiler)
 {
     char dir[512], c_file[600], exe[600];
-    fresh_dir(dir, sizeof dir, "bytes");
+    inject_dir(dir, sizeof dir, "bytes");
     snprintf(c_file, sizeof c_file, "%s/bytes.c", dir);
     snprintf(exe, sizeof exe, "%s/bytes", dir);
     char *text = hostile_bytes();
@@ -300,15 +283,15 @@ static void write_model(const char *nn, const char *data_dir, const char *layer_
 START_TEST(nn_path_cannot_include_a_file)
 {
     char dir[512], data[600], nn[1200], exe[600], evil[600];
-    fresh_dir(dir, sizeof dir, "path");
+    inject_dir(dir, sizeof dir, "path");
     snprintf(evil, sizeof evil, "%s/evil.h", dir);
     write_text(evil, "#error evil.h was included\n");
     snprintf(data, sizeof data, "%s/data", dir);
-    make_dirs(data);
+    make_dir("%s", data);
     write_data(data);
     char folder[900];
     snprintf(folder, sizeof folder, "%s/open*/\n#include \"evil.h\"\n/*?\?/\r", dir);
-    make_dirs(folder);
+    make_dir("%s", folder);
     snprintf(nn, sizeof nn, "%s/model \"q\" \\.nn", folder);
     write_model(nn, data, "");
     snprintf(exe, sizeof exe, "%s/trainer", dir);
@@ -337,13 +320,13 @@ END_TEST
 START_TEST(names_and_paths_reach_the_trainer_byte_for_byte)
 {
     char dir[512], data[700], nn[900], exe[600], run_dir[600];
-    fresh_dir(dir, sizeof dir, "names");
+    inject_dir(dir, sizeof dir, "names");
     snprintf(data, sizeof data, "%s/d?\?/e*/*f\\\xc3\xa9 ?\?=", dir);
-    make_dirs(data);
+    make_dir("%s", data);
     write_data(data);
     char folder[700];
     snprintf(folder, sizeof folder, "%s/m?\?/n*/*o", dir);
-    make_dirs(folder);
+    make_dir("%s", folder);
     snprintf(nn, sizeof nn, "%s/hostile.nn", folder);
     write_model(nn, data, "");
     snprintf(exe, sizeof exe, "%s/trainer", dir);
@@ -376,9 +359,9 @@ END_TEST
 START_TEST(init_path_reaches_the_trainer)
 {
     char dir[512], data[600], nn[700], exe[600], args[400];
-    fresh_dir(dir, sizeof dir, "init");
+    inject_dir(dir, sizeof dir, "init");
     snprintf(data, sizeof data, "%s/data", dir);
-    make_dirs(data);
+    make_dir("%s", data);
     write_data(data);
     const char *weights = "no/such?\?/w*/*eights\\ \xc3\xa9";
     snprintf(args, sizeof args, " init=\"%s\"", weights);

@@ -1,6 +1,7 @@
 /* test_metrics.c: a classifier's metrics and the names of its classes.
  *
- * confusion.c on hand-computed examples (the matrix; precision, recall and
+ * Accuracy counting (metrics.c: ties go to the first maximum); confusion.c
+ * on hand-computed examples (the matrix; precision, recall and
  * F1 with a class never predicted, one that never occurs and one that does
  * neither; the macro averages), the printed tables and both CSV files to
  * the letter; the `classes` statement (what nnc emits for it, and each of
@@ -151,6 +152,23 @@ START_TEST(predicted_class_is_the_first_maximum_or_p_above_half)
 }
 END_TEST
 
+START_TEST(count_correct_takes_the_first_maximum)
+{
+    const float out[] = {
+        0.2f, 0.5f, 0.5f,   /* tie between 1 and 2: 1 */
+        0.9f, 0.05f, 0.05f, /* 0 */
+        0.3f, 0.3f, 0.3f,   /* three-way tie: 0 */
+        0.1f, 0.2f, 0.7f,   /* 2 */
+    };
+    const int right[] = { 1, 0, 0, 2 }, wrong[] = { 2, 1, 2, 0 }, mixed[] = { 1, 1, 0, 0 };
+    ck_assert_int_eq(nnrt_count_correct(out, right, 4, 3), 4);
+    ck_assert_int_eq(nnrt_count_correct(out, wrong, 4, 3), 0);
+    ck_assert_int_eq(nnrt_count_correct(out, mixed, 4, 3), 2);
+    ck_assert_int_eq(nnrt_count_correct(out, right, 2, 3), 2);
+    ck_assert_int_eq(nnrt_count_correct(out, right, 0, 3), 0);
+}
+END_TEST
+
 /* ---- printed --------------------------------------------------------------- */
 
 /*   truth 0 0 1 2 2, pred 0 1 1 2 0: precision 1/2 1/2 1, recall 1/2 1 1/2,
@@ -258,9 +276,7 @@ END_TEST
 
 static void csv_path(char *out, size_t len, const char *name)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/metrics", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s/metrics", tmp_dir());
     snprintf(out, len, "%s/metrics/%s", tmp_dir(), name);
 }
 
@@ -350,27 +366,19 @@ END_TEST
     "    dense 3 softmax\n"                                     \
     "}\n"
 
-/* The C nnc emits for text (named t.nn), or NULL with errors. */
-static char *emitted(const char *text, Model **model)
+/* The C nnc emits for text (named t.nn), which must compile without a word. */
+static char *emitted(const char *text)
 {
-    Arena a = { 0 };
-    Ir *ir = NULL;
-    char *diags = diagnose_in(&a, text, &ir, model);
-    ck_assert_msg(ir != NULL && strcmp(diags, "") == 0, "%s", diags);
+    char *diags, *c = emit_text_diags(text, &diags);
+    ck_assert_msg(strcmp(diags, "") == 0, "%s", diags);
     free(diags);
-    char *c = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&c, &len);
-    emit_c(f, ir);
-    fclose(f);
-    arena_free(&a);
     return c;
 }
 
 START_TEST(classes_are_emitted_in_label_order)
 {
     char *c = emitted(DATA_OPEN "    classes \"cat\" \"dög\" \"big bird\"\n}\n" NETWORK3
-                      MODEL_TRAIN, NULL);
+                      MODEL_TRAIN);
     ck_assert_msg(strstr(c, "/* t.nn:11: the classes' names, in label order */\n"
                             "static const char *const CLASS_NAMES[] = {\n"
                             "    \"cat\",          /* 0 */\n"
@@ -380,7 +388,7 @@ START_TEST(classes_are_emitted_in_label_order)
     ck_assert_msg(strstr(c, "    .n_classes = CLASSES,\n    .class_names = CLASS_NAMES,\n"),
                   "%s", c);
     free(c);
-    c = emitted(DATA_OPEN "}\n" NETWORK3 MODEL_TRAIN, NULL);   /* none: no table, no field */
+    c = emitted(DATA_OPEN "}\n" NETWORK3 MODEL_TRAIN);   /* none: no table, no field */
     ck_assert_ptr_null(strstr(c, "CLASS_NAMES"));
     ck_assert_ptr_null(strstr(c, "class_names"));
     free(c);
@@ -394,7 +402,7 @@ START_TEST(binary_model_has_two_names)
                       "    classes \"other\" \"footwear\"\n"
                       "}\n"
                       "network {\n    input 4\n    dense 1 sigmoid\n}\n"
-                      "train {\n    loss binary_cross_entropy\n    optimizer sgd\n}\n", NULL);
+                      "train {\n    loss binary_cross_entropy\n    optimizer sgd\n}\n");
     ck_assert_msg(strstr(c, "    \"other\",      /* 0 */\n    \"footwear\",   /* 1 */\n"), "%s",
                   c);
     free(c);
@@ -587,9 +595,8 @@ __attribute__((noinline)) static int run(const char *cmd, char **out)
 /* Builds examples/NAME.nn into $NNC_TMP/metrics/NAME once per process. */
 static void example_trainer(const char *name, char *exe, size_t len)
 {
-    char nn[256], cmd[700];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/metrics", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    char nn[256];
+    make_dir("%s/metrics", tmp_dir());
     snprintf(nn, sizeof nn, "examples/%s.nn", name);
     snprintf(exe, len, "%s/metrics/%s", tmp_dir(), name);
     build_trainer(nn, exe);
@@ -734,6 +741,7 @@ int main(void)
     tcase_add_test(tc, f1_is_the_harmonic_mean_where_both_are_defined);
     tcase_add_test(tc, perfect_and_empty_matrices);
     tcase_add_test(tc, predicted_class_is_the_first_maximum_or_p_above_half);
+    tcase_add_test(tc, count_correct_takes_the_first_maximum);
     tcase_add_test(tc, printed_with_names_aligned);
     tcase_add_test(tc, printed_without_names);
     tcase_add_test(tc, too_many_classes_to_print_the_matrix);

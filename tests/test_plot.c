@@ -26,10 +26,8 @@
 static const char *dir_of(int slot, const char *sub)
 {
     static char dirs[4][512];
-    char cmd[700];
     snprintf(dirs[slot], sizeof dirs[slot], "%s/plot/%s", tmp_dir(), sub);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dirs[slot], dirs[slot]);
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s", dirs[slot]);
     return dirs[slot];
 }
 
@@ -670,7 +668,7 @@ START_TEST(nnc_plot_errors_name_the_file)
           "nnc: error: %s/empty/curve.csv: cannot open: No such file or directory\n" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char args[1600], cmd[2048], want[1024], *out;
+        char args[1600], cmd[2200], want[1024], *out;
         snprintf(args, sizeof args, cases[i].args, dir, dir);
         snprintf(cmd, sizeof cmd, "%s plot %s -o %s/x.svg", nnc_bin(), args, dir);
         snprintf(want, sizeof want, cases[i].want, dir);

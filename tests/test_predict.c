@@ -14,8 +14,8 @@
  * trained ones), its determinism, the readable form, and every bad flag. */
 #include <check.h>
 
-#include <cblas.h>
-#include <fcntl.h>
+#define SUITE_DIR "predict"   /* fixture_dir(): $NNC_TMP/predict, absolute */
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,32 +26,6 @@
 #include "nnrt_internal.h"
 #include "suite.h"
 #include "trainer_util.h"
-
-/* ---- files ------------------------------------------------------------------ */
-
-/* $NNC_TMP/predict as an absolute path (the hand model names its data
- * files by absolute path, which nnrt_data_path takes as is), made once. */
-static const char *work_dir(void)
-{
-    static char dir[768];
-    if (!dir[0]) {
-        char cwd[512], cmd[900];
-        const char *tmp = tmp_dir();
-        ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-        if (tmp[0] == '/')
-            snprintf(dir, sizeof dir, "%s/predict", tmp);
-        else
-            snprintf(dir, sizeof dir, "%s/%s/predict", cwd, tmp);
-        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-    }
-    return dir;
-}
-
-static void path_in(char *out, size_t len, const char *name)
-{
-    ck_assert_int_lt(snprintf(out, len, "%s/%s", work_dir(), name), (int)len);
-}
 
 /* ---- a weights file, read as docs/weights.md describes it ------------------ */
 
@@ -68,11 +42,6 @@ typedef struct weights {
     tensor t[MAX_TENSORS];
 } weights;
 
-static uint32_t le32(const unsigned char *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 static weights read_weights(const char *path)
 {
     size_t len = file_size(path), pos = 12;
@@ -80,23 +49,23 @@ static weights read_weights(const char *path)
     weights w = { 0 };
     ck_assert_uint_ge(len, 12);
     ck_assert_int_eq(memcmp(data, "NNCW", 4), 0);
-    ck_assert_uint_eq(le32(data + 4), 2);   /* version 2: a CRC-32 closes the file */
-    w.n = (int)le32(data + 8);
+    ck_assert_uint_eq(get_le32(data + 4), 2);   /* version 2: a CRC-32 closes the file */
+    w.n = (int)get_le32(data + 8);
     ck_assert_int_le(w.n, MAX_TENSORS);
     for (int k = 0; k < w.n; k++) {
         tensor *t = &w.t[k];
-        uint32_t name_len = le32(data + pos);
+        uint32_t name_len = get_le32(data + pos);
         ck_assert_uint_lt(name_len, sizeof t->name);
         memcpy(t->name, data + pos + 4, name_len);
         pos += 4 + name_len;
-        t->ndims = (int)le32(data + pos);
+        t->ndims = (int)get_le32(data + pos);
         pos += 4;
         t->size = 1;
         for (int d = 0; d < t->ndims; d++, pos += 4)
-            t->size *= t->dims[d] = (int)le32(data + pos);
+            t->size *= t->dims[d] = (int)get_le32(data + pos);
         t->values = malloc((size_t)t->size * sizeof *t->values);
         for (int i = 0; i < t->size; i++, pos += 4) {
-            uint32_t bits = le32(data + pos);
+            uint32_t bits = get_le32(data + pos);
             memcpy(&t->values[i], &bits, 4);
         }
     }
@@ -273,10 +242,10 @@ static void setup(void)
     bug = RIGHT;
     training_forwards = 0;
     uint8_t pixels[N_TRAIN * IN], labels[N_TRAIN];
-    snprintf(train_images, sizeof train_images, "%s/centre-train-images.idx", work_dir());
-    snprintf(train_labels, sizeof train_labels, "%s/centre-train-labels.idx", work_dir());
-    snprintf(test_images, sizeof test_images, "%s/centre-test-images.idx", work_dir());
-    snprintf(test_labels, sizeof test_labels, "%s/centre-test-labels.idx", work_dir());
+    snprintf(train_images, sizeof train_images, "%s/centre-train-images.idx", fixture_dir());
+    snprintf(train_labels, sizeof train_labels, "%s/centre-train-labels.idx", fixture_dir());
+    snprintf(test_images, sizeof test_images, "%s/centre-test-images.idx", fixture_dir());
+    snprintf(test_labels, sizeof test_labels, "%s/centre-test-labels.idx", fixture_dir());
     int idims[3] = { N_TRAIN, 2, 2 }, ldims[1] = { N_TRAIN };
     make_samples(pixels, labels, N_TRAIN, 5);
     write_idx(train_images, pixels, 3, idims);
@@ -472,18 +441,6 @@ END_TEST
 
 /* ---- predict through nnrt_main ------------------------------------------------- */
 
-typedef struct result {
-    int status;
-    char *out, *err;
-} result;
-
-static char *read_and_remove(const char *path)
-{
-    char *text = slurp(path);
-    unlink(path);
-    return text;
-}
-
 /* nnrt_main(m, {"centre", args...}) with stdout and stderr captured */
 static result run_main(const nnrt_model *m, const char *const *args)
 {
@@ -493,33 +450,7 @@ static result run_main(const nnrt_model *m, const char *const *args)
     for (; args[argc - 1]; argc++)
         argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
-    char out_path[1100], err_path[1100];
-    path_in(out_path, sizeof out_path, "stdout.txt");
-    path_in(err_path, sizeof err_path, "stderr.txt");
-    fflush(stdout);
-    fflush(stderr);
-    int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
-    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    ck_assert(saved_out >= 0 && saved_err >= 0 && fo >= 0 && fe >= 0);
-    dup2(fo, STDOUT_FILENO);
-    dup2(fe, STDERR_FILENO);
-    close(fo);
-    close(fe);
-    int status = nnrt_main(m, argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, STDOUT_FILENO);
-    dup2(saved_err, STDERR_FILENO);
-    close(saved_out);
-    close(saved_err);
-    return (result){ status, read_and_remove(out_path), read_and_remove(err_path) };
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
+    return run_main_captured(m, argc, argv, fixture_dir());
 }
 
 /* One --csv line: index, label, then n outputs; returns where the next line starts. */
@@ -598,7 +529,7 @@ enum { E_TRAIN = 48, E_TEST = 12, E_PIXELS = 6, E_HIDDEN = 4, E_CLASSES = 3 };
 
 static uint8_t e_pixels[E_TEST * E_PIXELS], e_labels[E_TEST];
 
-/* absolute: the runs cd into work_dir(), where `runs/dense` would go */
+/* absolute: the runs cd into fixture_dir(), where `runs/dense` would go */
 static void trainer_path(char *out, size_t len)
 {
     path_in(out, len, "dense");
@@ -646,7 +577,7 @@ static void build_dense(void)
         }
     }
     make_test_samples();
-    (void)work_dir();
+    (void)fixture_dir();
     int idims[3] = { E_TRAIN, 2, 3 }, ldims[1] = { E_TRAIN };
     snprintf(path, sizeof path, "%s/predict/train-images.idx", tmp_dir());
     write_idx(path, pixels, 3, idims);
@@ -669,7 +600,7 @@ static int dense(const char *args, char **out)
     char cmd[4000], exe[1024];
     trainer_path(exe, sizeof exe);
     /* NNC_DATA names the folder above predict/, where the .nn file's paths start */
-    snprintf(cmd, sizeof cmd, "cd %s && NNC_DATA=%s/.. %s %s", work_dir(), work_dir(), exe, args);
+    snprintf(cmd, sizeof cmd, "cd %s && NNC_DATA=%s/.. %s %s", fixture_dir(), fixture_dir(), exe, args);
     return run_cmd(cmd, out);
 }
 
@@ -871,9 +802,7 @@ END_TEST
 
 int main(void)
 {
-    /* nnrt_main checks OpenBLAS's core and may re-exec itself; the runs in
-     * this process must stay in it, so the core it has is the chosen one */
-    setenv("OPENBLAS_CORETYPE", openblas_get_corename(), 1);
+    keep_blas_core();   /* the runs through nnrt_main stay in this process */
 
     Suite *s = suite_create("predict");
     TCase *state = tcase_create("state and gradcheck");

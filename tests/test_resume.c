@@ -98,10 +98,8 @@ static void build(const char *name)
  * grow by a little at every step). */
 static void build_all(void)
 {
-    char cmd[1200];
     snprintf(work, sizeof work, "%s/resume", tmp_dir());
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", work, work);
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s", work);
     write_fixtures(work);
     write_model("k", HIDDEN(32), K_TRAIN, "cross_entropy", "softmax");
     write_model("other", HIDDEN(32), "optimizer adam lr=0.01", "cross_entropy", "softmax");
@@ -166,12 +164,6 @@ __attribute__((noinline)) static int resumed_epoch(const char *log)
     return epoch;
 }
 
-static double uniform(uint32_t *s)
-{
-    *s = *s * 1664525u + 1013904223u;
-    return (double)(*s >> 8) / 16777216.0;
-}
-
 START_TEST(killed_and_resumed_runs_end_byte_identical)
 {
     char exe[1024], ref[1024], dir[1024], log[1100], a[1100], b[1100];
@@ -207,8 +199,8 @@ START_TEST(killed_and_resumed_runs_end_byte_identical)
             int resume = path_exists(checkpoint);
             /* the first kill of trial t somewhere in the t-th tenth of the
              * run, later ones anywhere: kills land all along the run */
-            double delay = attempt == 0 ? seconds * (t + uniform(&rng)) / TRIALS
-                         : attempt < MAX_KILLS ? seconds * uniform(&rng)
+            double delay = attempt == 0 ? seconds * (t + lcg_uniform(&rng)) / TRIALS
+                         : attempt < MAX_KILLS ? seconds * lcg_uniform(&rng)
                                                : -1;
             int status = kill_after(spawn(exe, resume ? "--resume" : "--out", dir, log), delay);
             int epoch = resumed_epoch(log);
@@ -282,14 +274,6 @@ static void snapshot_free(Snapshot *s)
 {
     for (int i = 0; i < 4; i++)
         free(s->bytes[i]);
-}
-
-static void write_bytes(const char *path, const char *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    fclose(f);
 }
 
 /* `k train --resume dir` must fail with exactly `expected` on stderr (and

@@ -72,8 +72,7 @@ static void build_all(void)
         return;   /* every test case asks; the first builds */
     char cmd[1200], nn[700], exe[700];
     char absolute[4096];
-    snprintf(cmd, sizeof cmd, "rm -rf %s/runs && mkdir -p %s/runs", tmp_dir(), tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s/runs", tmp_dir());
     snprintf(cmd, sizeof cmd, "%s/runs", tmp_dir());
     ck_assert_ptr_nonnull(realpath(cmd, absolute));   /* commands run in work */
     ck_assert_uint_lt(strlen(absolute), sizeof work);
@@ -268,13 +267,6 @@ END_TEST
 
 /* ---- two commands on one folder --------------------------------------------- */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* `slow train --out DIR --epochs EPOCHS`, in work, its output into log. */
 static pid_t spawn_slow(const char *dir, const char *epochs, const char *log)
 {
@@ -301,13 +293,14 @@ static void refused_at_once(const char *cmd, const char *dir, pid_t first)
              "%s: error: %s: another trainer is using this run folder (it holds the folder's "
              "lock); wait for it to end, or give another --out\n",
              name, dir);
-    double start = now();
+    double start = monotonic_seconds();
     refused(cmd, want);
     int status;
     /* at once: while the first still runs, and without loading the data */
     ck_assert_msg(waitpid(first, &status, WNOHANG) == 0,
                   "the first trainer ended before '%s' was refused: make it slower", cmd);
-    ck_assert_msg(now() - start < 5.0, "'%s' took %.1f s to be refused", cmd, now() - start);
+    ck_assert_msg(monotonic_seconds() - start < 5.0, "'%s' took %.1f s to be refused", cmd,
+                  monotonic_seconds() - start);
 }
 
 START_TEST(a_second_trainer_is_refused_at_once)

@@ -86,10 +86,9 @@ static void build_all(void)
 {
     if (!have_fashion())
         return;   /* each test says so */
-    char cmd[1200], nn[700];
+    char nn[700];
     snprintf(work, sizeof work, "%s/signals", tmp_dir());
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", work, work);
-    ck_assert_int_eq(system(cmd), 0);
+    fresh_dir("%s", work);
     write_slice("t10k-images-idx3-ubyte.gz", "test-images.idx", TEST_SAMPLES);
     write_slice("t10k-labels-idx1-ubyte.gz", "test-labels.idx", TEST_SAMPLES);
     ck_assert_int_eq(setenv("NNC_DATA", work, 1), 0);   /* fashion-mnist/ falls through */
@@ -291,12 +290,6 @@ static int count_lines(const char *path)
     return n;
 }
 
-static double uniform(uint32_t *s)
-{
-    *s = *s * 1664525u + 1013904223u;
-    return (double)(*s >> 8) / 16777216.0;
-}
-
 /* ---- the tests ------------------------------------------------------------ */
 
 START_TEST(signals_stop_mid_epoch_and_resume_byte_identical)
@@ -327,7 +320,7 @@ START_TEST(signals_stop_mid_epoch_and_resume_byte_identical)
                       "%s: the run ended (status %d) before epoch %d's line; see %s", what,
                       status, after_line, log);
         if (t > 0 && t < TRIALS - 1)
-            sleep_seconds(epoch_seconds * 0.8 * uniform(&rng));
+            sleep_seconds(epoch_seconds * 0.8 * lcg_uniform(&rng));
         kill(pid, sig);
         status = wait_status(pid);
         ck_assert_msg(status == 128 + sig, "%s: status %d, not %d; see %s", what, status,

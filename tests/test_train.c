@@ -9,9 +9,7 @@ static char *exe_path(void)
 {
     static char path[512];
     if (!path[0]) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "mkdir -p %s/train", tmp_dir());
-        ck_assert_int_eq(system(cmd), 0);
+        make_dir("%s/train", tmp_dir());
         snprintf(path, sizeof path, "%s/train/fashion_mlp", tmp_dir());
         build_trainer("examples/fashion_mlp.nn", path);
     }
@@ -136,8 +134,7 @@ START_TEST(binary_classification_learns_footwear)
         ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
     char exe[600], cmd[2048], *out;
     snprintf(exe, sizeof exe, "%s/train/fashion_footwear", tmp_dir());
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/train", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s/train", tmp_dir());
     build_trainer("examples/fashion_footwear.nn", exe);
     snprintf(cmd, sizeof cmd, "%s train --limit 3000 --epochs 1 --out %s/train/footwear --overwrite", exe,
              tmp_dir());
@@ -153,8 +150,7 @@ START_TEST(regression_on_the_shipped_csv)
 {
     char exe[600], cmd[2048], *out;
     snprintf(exe, sizeof exe, "%s/train/regression_houses", tmp_dir());
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/train", tmp_dir());
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s/train", tmp_dir());
     build_trainer("examples/regression_houses.nn", exe);
     snprintf(cmd, sizeof cmd, "%s train --epochs 10 --out %s/train/houses --overwrite", exe, tmp_dir());
     ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);

@@ -16,9 +16,7 @@ static const char *dir(void)
     if (path[0])
         return path;
     snprintf(path, sizeof path, "%s/transfer", tmp_dir());
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", path);
-    ck_assert_int_eq(system(cmd), 0);
+    make_dir("%s", path);
     uint8_t pixels[N_SAMPLES * SIDE * SIDE], labels[N_SAMPLES];
     uint32_t s = 99;
     for (size_t i = 0; i < sizeof pixels; i++) {

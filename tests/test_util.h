@@ -74,4 +74,38 @@ static inline Stmt *parse_text(Arena *a, const char *text, char **diags)
     return s;
 }
 
+/* The C emitted for ir, as a malloc'ed string. */
+static inline char *emit_to_string(const Ir *ir)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    emit_c(f, ir);
+    fclose(f);
+    return buf;
+}
+
+/* The C nnc emits for .nn text (named t.nn), which must compile: its
+ * warnings, if any, in *diags (malloc'ed) when diags is not NULL. */
+static inline char *emit_text_diags(const char *text, char **diags)
+{
+    Arena a = { 0 };
+    Ir *ir;
+    char *said = diagnose_in(&a, text, &ir, NULL);
+    ck_assert_msg(ir != NULL, "%s", said);
+    char *c = emit_to_string(ir);
+    arena_free(&a);
+    if (diags)
+        *diags = said;
+    else
+        free(said);
+    return c;
+}
+
+/* The C nnc emits for .nn text, which must compile (warnings are fine). */
+static inline char *emit_text(const char *text)
+{
+    return emit_text_diags(text, NULL);
+}
+
 #endif

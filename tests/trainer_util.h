@@ -1,5 +1,6 @@
 /* trainer_util.h: building trainers with nnc and running them, for the
- * suites that test generated code end to end. */
+ * suites that test generated code end to end, and nnrt_main run in the
+ * test's own process on a model written by hand. */
 #ifndef TRAINER_UTIL_H
 #define TRAINER_UTIL_H
 
@@ -15,50 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "suite.h"
+#include <cblas.h>
 
-static inline const char *tmp_dir(void)
-{
-    const char *t = getenv("NNC_TMP");
-    return t && *t ? t : "build/tmp";
-}
+#include "nnrt.h"
+#include "suite.h"
 
 static inline const char *nnc_bin(void)
 {
     const char *b = getenv("NNC_BIN");
     return b && *b ? b : "build/nnc";
-}
-
-static inline void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Run a shell command; its stdout and stderr together, malloc'ed, in *out
- * (if out is not NULL).  Returns the exit status. */
-static inline int run_cmd(const char *cmd, char **out)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "(%s) 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(mem);
-    int status = pclose(p);
-    if (out)
-        *out = buf;
-    else
-        free(buf);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 /* Build the trainer for .nn file nn_path into exe; fails the test with
@@ -119,8 +85,7 @@ static inline void write_op_images(const char *dir)
     }
     char path[512];
     int idims[3] = { OP_SAMPLES, OP_SIDE, OP_SIDE }, ldims[1] = { OP_SAMPLES };
-    snprintf(path, sizeof path, "mkdir -p %s/%s", tmp_dir(), dir);
-    ck_assert_int_eq(system(path), 0);
+    make_dir("%s/%s", tmp_dir(), dir);
     snprintf(path, sizeof path, "%s/%s/images.idx", tmp_dir(), dir);
     write_idx(path, pixels, 3, idims);
     snprintf(path, sizeof path, "%s/%s/background.idx", tmp_dir(), dir);
@@ -130,30 +95,6 @@ static inline void write_op_images(const char *dir)
 }
 
 /* ---- reading what a trainer wrote ------------------------------------- */
-
-/* A whole file, malloc'ed and NUL-terminated. */
-static inline char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    fclose(mem);
-    fclose(f);
-    return buf;
-}
-
-static inline size_t file_size(const char *path)
-{
-    struct stat st;
-    ck_assert_int_eq(stat(path, &st), 0);
-    return (size_t)st.st_size;
-}
 
 /* How many temporaries of path's are left beside it: .NAME.XXXXXX (any
  * six characters: how fileio.c names them) or NAME.tmp (how it once did). */
@@ -187,12 +128,6 @@ __attribute__((noinline, unused)) static double test_accuracy(const char *output
 }
 
 /* ---- trainers in the background (test_resume.c, test_signals.c) ------- */
-
-static inline int path_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 /* Whether files a and b hold the same bytes (both must be there). */
 static inline int same_file_bytes(const char *a, const char *b)
@@ -243,6 +178,60 @@ static inline int have_fashion(void)
 {
     struct stat st;
     return stat(FASHION, &st) == 0;
+}
+
+/* ---- nnrt_main in this process, its output caught ---------------------- */
+
+/* nnrt_main checks OpenBLAS's core and may re-exec the program; a suite
+ * that calls it must stay in its own process, so the core it has is
+ * declared the chosen one.  First thing in main. */
+static inline void keep_blas_core(void)
+{
+    setenv("OPENBLAS_CORETYPE", openblas_get_corename(), 1);
+}
+
+/* What nnrt_main returned and printed: out and err malloc'ed. */
+typedef struct result {
+    int status;
+    char *out, *err;
+} result;
+
+/* nnrt_main(m, argc, argv) with stdout and stderr going to files in dir
+ * (files, not pipes: a run that prints much cannot stall on a full pipe),
+ * read back and removed. */
+static inline result run_main_captured(const nnrt_model *m, int argc, char **argv,
+                                       const char *dir)
+{
+    char out_path[1100], err_path[1100];
+    snprintf(out_path, sizeof out_path, "%s/stdout.txt", dir);
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
+    fflush(stdout);
+    fflush(stderr);
+    int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
+    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    ck_assert(saved_out >= 0 && saved_err >= 0 && fo >= 0 && fe >= 0);
+    dup2(fo, STDOUT_FILENO);
+    dup2(fe, STDERR_FILENO);
+    close(fo);
+    close(fe);
+    int status = nnrt_main(m, argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved_out, STDOUT_FILENO);
+    dup2(saved_err, STDERR_FILENO);
+    close(saved_out);
+    close(saved_err);
+    result r = { status, slurp(out_path), slurp(err_path) };
+    unlink(out_path);
+    unlink(err_path);
+    return r;
+}
+
+static inline void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
 }
 
 #endif
