@@ -55,11 +55,13 @@ void grad_name(char *out, size_t len, const IrOp *op, const char *suffix);
 /* A kernel's init as NNRT_INIT_<init>'s suffix, and its scale as a literal */
 void kernel_init(const IrOp *op, char *init, size_t len, char *scale, size_t slen);
 
-/* ---- each op's section: its forward and backward ---- */
+/* ---- each op's section: its forward and backward (the driver's OP_EMIT
+ * table in emit_c.c says which function an op kind has) ---- */
 
 void emit_dense(Emitter *e, const IrOp *op);               /* emit_dense.c */
-void emit_elementwise(Emitter *e, const IrOp *op);         /* emit_activation.c */
-void emit_softmax(Emitter *e, const IrOp *op);             /* emit_activation.c */
+void emit_activation(Emitter *e, const IrOp *op);          /* emit_activation.c: */
+void emit_elementwise(Emitter *e, const IrOp *op);         /*   gelu, softplus, swish */
+void emit_softmax(Emitter *e, const IrOp *op);             /*   softmax */
 void emit_dropout(Emitter *e, const IrOp *op);             /* emit_dropout.c */
 void emit_conv(Emitter *e, const IrOp *op);                /* emit_conv.c */
 void emit_pool(Emitter *e, const IrOp *op);                /* emit_pool.c */
@@ -70,6 +72,7 @@ void emit_loss(Emitter *e, const IrOp *op);
 
 /* ---- each op's rows of PARAMS ---- */
 
+void emit_dense_params(Emitter *e, const IrOp *op);        /* emit_dense.c */
 void emit_conv_params(Emitter *e, const IrOp *op);         /* emit_conv.c */
 void emit_batchnorm_params(Emitter *e, const IrOp *op);    /* emit_batchnorm.c */
 

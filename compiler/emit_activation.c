@@ -126,3 +126,13 @@ void emit_softmax(Emitter *e, const IrOp *op)
     OUT("        for (int k = 0; k < %s; k++)\n            dz[k] = p[k] * (dp[k] - dot);\n", K);
     OUT("    }\n}\n\n");
 }
+
+/* An activation that stays an op of its own: softmax over a row, or an
+ * elementwise one a dense or conv2d could not take as its epilogue */
+void emit_activation(Emitter *e, const IrOp *op)
+{
+    if (op->act == ACT_SOFTMAX)
+        emit_softmax(e, op);
+    else
+        emit_elementwise(e, op);
+}

@@ -13,6 +13,31 @@
 
 #include "emit.h"
 
+/* What the driver asks of each op kind (KANN's kad_op_list): its section of
+ * the file (forward and backward), its rows of PARAMS, and how forward()
+ * calls it.  Adding an op is a row here and a file: EMIT_TEMPLATE.md. */
+typedef struct OpEmit {
+    void (*section)(Emitter *e, const IrOp *op);      /* forward and backward */
+    void (*param_rows)(Emitter *e, const IrOp *op);   /* rows of PARAMS, or NULL */
+    int in_forward;       /* forward() calls <op>_forward (the loss: loss() does) */
+    int takes_training;   /* <op>_forward(n, training...): differs while training */
+    int takes_rng;        /* <op>_forward(n, training, rng): draws random numbers */
+    int own_width;        /* #defines its output's width; else shares its input's */
+} OpEmit;
+
+static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
+    [OP_DENSE]          = { emit_dense, emit_dense_params, 1, 0, 0, 1 },
+    [OP_CONV]           = { emit_conv, emit_conv_params, 1, 0, 0, 1 },
+    [OP_POOL]           = { emit_pool, NULL, 1, 0, 0, 1 },
+    [OP_GLOBAL_AVGPOOL] = { emit_global_avgpool, NULL, 1, 0, 0, 1 },
+    [OP_BATCHNORM]      = { emit_batchnorm, emit_batchnorm_params, 1, 1, 0, 1 },
+    [OP_ACTIVATION]     = { emit_activation, NULL, 1, 0, 0, 0 },
+    [OP_DROPOUT]        = { emit_dropout, NULL, 1, 1, 1, 0 },
+    [OP_LOSS]           = { emit_loss, NULL, 0, 0, 0, 0 },
+};
+/* OP_LOSS is the last OpKind */
+_Static_assert(sizeof OP_EMIT / sizeof OP_EMIT[0] == OP_LOSS + 1, "a row per OpKind");
+
 /* ---- the top of the file ------------------------------------------------- */
 
 static void emit_header(Emitter *e)
@@ -51,7 +76,7 @@ static void emit_constants(Emitter *e)
     /* each layer's width once (an activation, a dropout share their input's) */
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS || op->kind == OP_DROPOUT || op->kind == OP_ACTIVATION)
+        if (op->dead || !OP_EMIT[op->kind].own_width)
             continue;
         const IrBuf *b = buf(e, op->out);
         OUT("#define %s %ld", b->width_macro, b->width);
@@ -164,7 +189,7 @@ static void emit_buffers(Emitter *e)
 static int has_dropout(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (e->ir->ops[i].kind == OP_DROPOUT && !e->ir->ops[i].dead)
+        if (OP_EMIT[e->ir->ops[i].kind].takes_rng && !e->ir->ops[i].dead)
             return 1;
     return 0;
 }
@@ -172,7 +197,7 @@ static int has_dropout(const Emitter *e)
 static int has_batchnorm(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (e->ir->ops[i].kind == OP_BATCHNORM && !e->ir->ops[i].dead)
+        if (OP_EMIT[e->ir->ops[i].kind].takes_training && !e->ir->ops[i].dead)
             return 1;
     return 0;
 }
@@ -188,21 +213,19 @@ static void emit_drivers(Emitter *e)
         OUT("    (void)rng;   /* no dropout */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS)
+        const OpEmit *row = &OP_EMIT[op->kind];
+        if (op->dead || !row->in_forward)
             continue;
-        if (op->kind == OP_DROPOUT)
-            OUT("    %s_forward(n, training, rng);\n", op->name);
-        else if (op->kind == OP_BATCHNORM)
-            OUT("    %s_forward(n, training);\n", op->name);
-        else
-            OUT("    %s_forward(n);\n", op->name);
+        OUT("    %s_forward(n%s%s);\n", op->name, row->takes_training ? ", training" : "",
+            row->takes_rng ? ", rng" : "");
     }
     OUT("}\n\n");
     OUT("/* From the gradient loss() left, back to the first layer's parameters */\n");
     OUT("static void backward(int n)\n{\n");
     for (int i = e->ir->n_ops - 1; i >= 0; i--) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS || op->fused_into_loss || !needs_backward(e, op))
+        if (op->dead || !OP_EMIT[op->kind].in_forward || op->fused_into_loss ||
+            !needs_backward(e, op))
             continue;
         OUT("    %s_backward(n);\n", op->name);
     }
@@ -211,27 +234,12 @@ static void emit_drivers(Emitter *e)
 
 static void emit_param_table(Emitter *e)
 {
-    char init[32], scale[64];
     OUT("static const nnrt_param PARAMS[] = {\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead)
+        if (op->dead || !OP_EMIT[op->kind].param_rows)
             continue;
-        if (op->kind == OP_CONV)
-            emit_conv_params(e, op);
-        if (op->kind == OP_BATCHNORM)
-            emit_batchnorm_params(e, op);
-        if (op->kind != OP_DENSE)
-            continue;
-        const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
-        kernel_init(op, init, sizeof init, scale, sizeof scale);
-        char dw[64], db[64];
-        grad_name(dw, sizeof dw, op, "dw");
-        grad_name(db, sizeof db, op, "db");
-        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
-            op->name, I, O, I, O, op->name, dw, init, I, O, scale);
-        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
-            O, O, op->name, db, I, O);
+        OP_EMIT[op->kind].param_rows(e, op);
     }
     OUT("};\n\n");
 }
@@ -346,21 +354,7 @@ void emit_c(FILE *out, const Ir *ir)
         const IrOp *op = &ir->ops[i];
         if (op->dead)
             continue;
-        switch (op->kind) {
-        case OP_DENSE: emit_dense(&e, op); break;
-        case OP_ACTIVATION:
-            if (op->act == ACT_SOFTMAX)
-                emit_softmax(&e, op);
-            else
-                emit_elementwise(&e, op);
-            break;
-        case OP_DROPOUT: emit_dropout(&e, op); break;
-        case OP_CONV: emit_conv(&e, op); break;
-        case OP_POOL: emit_pool(&e, op); break;
-        case OP_GLOBAL_AVGPOOL: emit_global_avgpool(&e, op); break;
-        case OP_BATCHNORM: emit_batchnorm(&e, op); break;
-        case OP_LOSS: emit_loss(&e, op); break;
-        }
+        OP_EMIT[op->kind].section(&e, op);
     }
     emit_penalty(&e);
     emit_drivers(&e);

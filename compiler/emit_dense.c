@@ -99,3 +99,18 @@ void emit_dense(Emitter *e, const IrOp *op)
     else
         emit_no_backward(e, op);
 }
+
+/* W is (inputs, outputs); fans as Keras counts them: inputs in, outputs out */
+void emit_dense_params(Emitter *e, const IrOp *op)
+{
+    char init[32], scale[64];
+    const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
+    kernel_init(op, init, sizeof init, scale, sizeof scale);
+    char dw[64], db[64];
+    grad_name(dw, sizeof dw, op, "dw");
+    grad_name(db, sizeof db, op, "db");
+    OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
+        op->name, I, O, I, O, op->name, dw, init, I, O, scale);
+    OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
+        O, O, op->name, db, I, O);
+}
