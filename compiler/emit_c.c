@@ -76,7 +76,7 @@ static void emit_constants(Emitter *e)
     /* each layer's width once (an activation, a dropout share their input's) */
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->dead || !OP_EMIT[op->kind].own_width)
+        if (!OP_EMIT[op->kind].own_width)
             continue;
         const IrBuf *b = buf(e, op->out);
         OUT("#define %s %ld", b->width_macro, b->width);
@@ -97,14 +97,14 @@ static void emit_constants(Emitter *e)
     }
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !op->dead) {
+        if (op->kind == OP_DENSE || op->kind == OP_CONV) {
             upper(buf2, sizeof buf2, op->name);
             if (op->layer->l1 > 0)
                 OUT("#define %s_L1 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l1));
             if (op->layer->l2 > 0)
                 OUT("#define %s_L2 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l2));
         }
-        if (op->kind == OP_DROPOUT && !op->dead) {
+        if (op->kind == OP_DROPOUT) {
             upper(buf2, sizeof buf2, op->name);
             OUT("#define %s_RATE %s\n", buf2, float_lit(buf1, sizeof buf1, op->rate));
         }
@@ -116,7 +116,7 @@ static void emit_params(Emitter *e)
 {
     int convs = 0;
     for (int i = 0; i < e->ir->n_ops; i++)
-        convs += e->ir->ops[i].kind == OP_CONV && !e->ir->ops[i].dead;
+        convs += e->ir->ops[i].kind == OP_CONV;
     if (convs)
         OUT("/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)\n"
             "   for dense, (rows, columns, input channels, filters) for conv2d. */\n");
@@ -126,8 +126,6 @@ static void emit_params(Emitter *e)
         const IrOp *op = &e->ir->ops[i];
         const char *o = buf(e, op->out)->width_macro, *p = op->name;
         char count[96];
-        if (op->dead)
-            continue;
         if (op->layer && op->layer->frozen && op->layer->n_params > 0)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
         if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
@@ -176,7 +174,7 @@ static void emit_buffers(Emitter *e)
     }
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->kind == OP_DROPOUT && !op->dead)
+        if (op->kind == OP_DROPOUT)
             OUT("static real %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
     }
     if (e->m->regress)
@@ -189,7 +187,7 @@ static void emit_buffers(Emitter *e)
 static int has_dropout(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (OP_EMIT[e->ir->ops[i].kind].takes_rng && !e->ir->ops[i].dead)
+        if (OP_EMIT[e->ir->ops[i].kind].takes_rng)
             return 1;
     return 0;
 }
@@ -197,7 +195,7 @@ static int has_dropout(const Emitter *e)
 static int has_batchnorm(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (OP_EMIT[e->ir->ops[i].kind].takes_training && !e->ir->ops[i].dead)
+        if (OP_EMIT[e->ir->ops[i].kind].takes_training)
             return 1;
     return 0;
 }
@@ -214,7 +212,7 @@ static void emit_drivers(Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         const OpEmit *row = &OP_EMIT[op->kind];
-        if (op->dead || !row->in_forward)
+        if (!row->in_forward)
             continue;
         OUT("    %s_forward(n%s%s);\n", op->name, row->takes_training ? ", training" : "",
             row->takes_rng ? ", rng" : "");
@@ -224,8 +222,7 @@ static void emit_drivers(Emitter *e)
     OUT("static void backward(int n)\n{\n");
     for (int i = e->ir->n_ops - 1; i >= 0; i--) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || !OP_EMIT[op->kind].in_forward || op->fused_into_loss ||
-            !needs_backward(e, op))
+        if (!OP_EMIT[op->kind].in_forward || op->fused_into_loss || !needs_backward(e, op))
             continue;
         OUT("    %s_backward(n);\n", op->name);
     }
@@ -237,7 +234,7 @@ static void emit_param_table(Emitter *e)
     OUT("static const nnrt_param PARAMS[] = {\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || !OP_EMIT[op->kind].param_rows)
+        if (!OP_EMIT[op->kind].param_rows)
             continue;
         OP_EMIT[op->kind].param_rows(e, op);
     }
@@ -258,8 +255,6 @@ static int op_tensors(const IrOp *op, OpTensor t[4])
         { "gamma", "gamma", "dgamma" }, { "beta", "beta", "dbeta" },
         { "moving_mean", "moving_mean", NULL }, { "moving_variance", "moving_var", NULL },
     };
-    if (op->dead)
-        return 0;
     const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM : KERNEL;
     int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_DENSE || op->kind == OP_CONV ? 2 : 0;
     for (int i = 0; i < n; i++) {
@@ -305,8 +300,6 @@ static void mark_used(Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead)
-            continue;
         if (op->in >= 0)
             e->used[op->in] = 1;
         if (op->out >= 0)
@@ -350,12 +343,8 @@ void emit_c(FILE *out, const Ir *ir)
     emit_constants(&e);
     emit_params(&e);
     emit_buffers(&e);
-    for (int i = 0; i < ir->n_ops; i++) {
-        const IrOp *op = &ir->ops[i];
-        if (op->dead)
-            continue;
-        OP_EMIT[op->kind].section(&e, op);
-    }
+    for (int i = 0; i < ir->n_ops; i++)
+        OP_EMIT[ir->ops[i].kind].section(&e, &ir->ops[i]);
     emit_penalty(&e);
     emit_drivers(&e);
     emit_twin(&e);

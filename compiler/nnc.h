@@ -412,7 +412,7 @@ typedef struct IrOp {
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
     int act_grad_in_loss; /* dense whose sigmoid' the loss applies (p - t) */
-    int dead;             /* removed by a pass */
+    int dead;             /* fused away: pass_remove_dead drops it */
 } IrOp;
 
 typedef struct Ir {
@@ -433,6 +433,7 @@ Ir *lower_model(Arena *a, const Model *m);
 
 void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with epilogue */
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
+void pass_remove_dead(Ir *ir);        /* drop the ops a fusion marked dead */
 void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t */
 void pass_pick_kernels(Ir *ir);       /* loops or cblas_sgemm, by the cost rule */
 void passes_run(Ir *ir);
