@@ -5,13 +5,15 @@
 void passes_run(Ir *ir)
 {
     /* Fusions first (they change which ops exist), then kernel choice for
-     * the ops that remain; then the ops fused away leave, so no emitter
-     * sees a dead op. */
+     * the ops that remain.  The activations fused away leave at once: the
+     * fusions after look at the op that follows a dense, and that must be
+     * the next live one (the loss, for sigmoid and binary cross-entropy).
+     * No emitter sees a dead op. */
     pass_fuse_activation(ir);
+    pass_remove_dead(ir);
     pass_fuse_softmax_ce(ir);
     pass_fuse_sigmoid_bce(ir);
     pass_pick_kernels(ir);
-    pass_remove_dead(ir);
 }
 
 Ir *compile_source(Arena *a, const Source *src, Diag *d, Model **model_out)
