@@ -39,5 +39,7 @@ Ir *compile_source_with(Arena *a, const Source *src, Diag *d, const Define *defs
         return NULL;
     Ir *ir = lower_model(a, m);
     passes_run(ir);
+    if (ir_check_footprint(ir, d))
+        return NULL;
     return ir;
 }

@@ -486,6 +486,13 @@ int is_c_identifier(const char *text);
 
 void print_summary(FILE *out, const Model *m, const Ir *ir);
 
+/* ---- footprint.c: the trainer's static data ------------------------------ */
+
+/* Bytes of the static arrays of the generated C, float and double twin */
+double ir_static_bytes(const Ir *ir);
+/* An error at the largest layer if they pass what x86-64 can link; 1 then */
+int ir_check_footprint(const Ir *ir, Diag *d);
+
 /* ---- compile.c: one call from .nn text to IR ---------------------------- */
 
 /* Parse, check, lower and run the passes.  Returns NULL after printing
