@@ -5,8 +5,12 @@
 void passes_run(Ir *ir)
 {
     /* Fusions first (they change which ops exist), then kernel choice for
-     * the ops that remain. */
+     * the ops that remain.  The activations fused away leave at once: the
+     * fusions after look at the op that follows a dense, and that must be
+     * the next live one (the loss, for sigmoid and binary cross-entropy).
+     * No emitter sees a dead op. */
     pass_fuse_activation(ir);
+    pass_remove_dead(ir);
     pass_fuse_softmax_ce(ir);
     pass_fuse_sigmoid_bce(ir);
     pass_pick_kernels(ir);
@@ -35,5 +39,7 @@ Ir *compile_source_with(Arena *a, const Source *src, Diag *d, const Define *defs
         return NULL;
     Ir *ir = lower_model(a, m);
     passes_run(ir);
+    if (ir_check_footprint(ir, d))
+        return NULL;
     return ir;
 }

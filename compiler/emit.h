@@ -1,4 +1,19 @@
-/* emit.h: what the C emitter's files share.  Not used outside them. */
+/* emit.h: what the C emitter's files share.  Not used outside them.
+ *
+ * Which file holds what:
+ *   emit_c.c          the driver: emit_c() and the file's sections in order
+ *                     (header, constants, params, buffers, each op's section,
+ *                     drivers, PARAMS and the double twin, MODEL)
+ *   emit_util.c       helpers the other files share (below)
+ *   emit_dense.c      dense
+ *   emit_activation.c activation loops and gradients, elementwise ops, softmax
+ *   emit_dropout.c    dropout
+ *   emit_conv.c       conv2d;  emit_pool.c: the pools;  emit_batchnorm.c
+ *   emit_loss.c       loss() and its gradient
+ *   emit_penalty.c    l1/l2 regularization: penalty() and its gradient
+ *   emit_model.c      MODEL and the tables only it uses
+ *   emit_transfer.c, emit_augment.c: MODEL's .transfers and .augment
+ *   emit_escape.c     C string literals and comments (declared in nnc.h) */
 #ifndef EMIT_H
 #define EMIT_H
 
@@ -12,6 +27,8 @@ typedef struct Emitter {
 } Emitter;
 
 #define OUT(...) fprintf(e->out, __VA_ARGS__)
+
+/* ---- emit_util.c: shared helpers ---- */
 
 /* The shortest C float literal that reads back as the same float. */
 const char *float_lit(char *buf, size_t len, double v);
@@ -29,39 +46,73 @@ int needs_backward(const Emitter *e, const IrOp *op);
 void emit_no_backward(Emitter *e, const IrOp *op);
 /* The comment where a backward passes no gradient on to x */
 void emit_no_input_grad(Emitter *e, const IrBuf *x);
+void upper(char *dst, size_t len, const char *src);          /* "conv1" -> "CONV1" */
+/* The number of weights of a dense or conv2d op, as a C expression:
+ * "IN * DENSE1_OUT", "5 * 5 * 1 * 32" */
+const char *kernel_count(const Emitter *e, const IrOp *op, char *buf, size_t len);
+/* A PARAMS row's gradient: "dense1_dw", or "NULL" for a frozen layer */
+void grad_name(char *out, size_t len, const IrOp *op, const char *suffix);
+/* A kernel's init as NNRT_INIT_<init>'s suffix, and its scale as a literal */
+void kernel_init(const IrOp *op, char *init, size_t len, char *scale, size_t slen);
 
-/* emit_transfer.c: the TRANSFERS table, and MODEL's .keep_classes and
- * .transfers fields */
-void emit_transfers(Emitter *e);
-void emit_transfer_fields(Emitter *e);
+/* ---- each op's section: its forward and backward (the driver's OP_EMIT
+ * table in emit_c.c says which function an op kind has) ---- */
 
+void emit_dense(Emitter *e, const IrOp *op);               /* emit_dense.c */
+void emit_activation(Emitter *e, const IrOp *op);          /* emit_activation.c: */
+void emit_elementwise(Emitter *e, const IrOp *op);         /*   gelu, softplus, swish */
+void emit_softmax(Emitter *e, const IrOp *op);             /*   softmax */
+void emit_dropout(Emitter *e, const IrOp *op);             /* emit_dropout.c */
+void emit_conv(Emitter *e, const IrOp *op);                /* emit_conv.c */
+void emit_pool(Emitter *e, const IrOp *op);                /* emit_pool.c */
+void emit_global_avgpool(Emitter *e, const IrOp *op);      /* emit_pool.c */
+void emit_batchnorm(Emitter *e, const IrOp *op);           /* emit_batchnorm.c */
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 
-/* emit_augment.c: the .augment field of the model description, if any */
-void emit_augment(Emitter *e);
+/* ---- each op's rows of PARAMS ---- */
 
-/* emit_c.c, shared with the per-op files */
-void upper(char *dst, size_t len, const char *src);          /* "conv1" -> "CONV1" */
+void emit_dense_params(Emitter *e, const IrOp *op);        /* emit_dense.c */
+void emit_conv_params(Emitter *e, const IrOp *op);         /* emit_conv.c */
+void emit_batchnorm_params(Emitter *e, const IrOp *op);    /* emit_batchnorm.c */
+
+/* ---- emit_activation.c, shared with dense and conv2d ---- */
+
 /* `const float a = 0.2f;` for leaky_relu's slope or elu's alpha, else nothing */
 void emit_act_param(Emitter *e, Activation act, double param);
 /* y = act(y) over n rows of width floats, in place */
 void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width);
 /* d_y *= act'(y), in place, act' written in terms of the output y */
 void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width);
-/* d(l1 |w| + l2 w^2)/dw added to op's dW, over count weights */
-void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count);
-/* The number of weights of a dense or conv2d op, as a C expression:
- * "IN * DENSE1_OUT", "5 * 5 * 1 * 32" */
-const char *kernel_count(const Emitter *e, const IrOp *op, char *buf, size_t len);
 
-/* emit_conv.c, emit_pool.c, emit_batchnorm.c: each op's section */
-void emit_conv(Emitter *e, const IrOp *op);
-void emit_pool(Emitter *e, const IrOp *op);
-void emit_global_avgpool(Emitter *e, const IrOp *op);
-void emit_batchnorm(Emitter *e, const IrOp *op);
+/* ---- emit_conv.c, shared with emit_pool.c ---- */
+
 /* #define H 28 ... of a window op's section, and their #undef after it */
 void emit_window_macros(Emitter *e, const Window *w, const char *what);
 void emit_window_undefs(Emitter *e);
+
+/* ---- emit_penalty.c ---- */
+
+/* Whether any kernel is regularized: then penalty() exists */
+int has_penalty(const Emitter *e);
+/* penalty(): l1 sum |w| + l2 sum w^2 over the regularized kernels */
+void emit_penalty(Emitter *e);
+/* d(l1 |w| + l2 w^2)/dw added to op's dW, over count weights */
+void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count);
+
+/* ---- emit_model.c, emit_transfer.c, emit_augment.c: MODEL ---- */
+
+/* static const char *const INPUT_COLUMNS[] = ..., for a CSV model */
+void emit_columns(Emitter *e);
+/* static const char *const CLASS_NAMES[] = ..., if the model names them */
+void emit_class_names(Emitter *e);
+/* static const nnrt_model MODEL = ...; and main() */
+void emit_model(Emitter *e);
+/* emit_transfer.c: the TRANSFERS table, and MODEL's .keep_classes and
+ * .transfers fields */
+void emit_transfers(Emitter *e);
+void emit_transfer_fields(Emitter *e);
+/* emit_augment.c: the .augment field of the model description, if any */
+void emit_augment(Emitter *e);
 
 #endif

@@ -143,3 +143,22 @@ void emit_batchnorm(Emitter *e, const IrOp *op)
     emit_backward(e, op, x, y->name);
     OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
 }
+
+/* gamma and beta are trained; the moving statistics are state (grad NULL) */
+void emit_batchnorm_params(Emitter *e, const IrOp *op)
+{
+    const Shape *sh = &op->layer->out;
+    long c = sh->dims[sh->ndims - 1];
+    const char *p = op->name;
+    char dgamma[64], dbeta[64];
+    grad_name(dgamma, sizeof dgamma, op, "dgamma");
+    grad_name(dbeta, sizeof dbeta, op, "dbeta");
+    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
+        p, c, c, p, dgamma);
+    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
+        p, c, c, p, dbeta);
+    OUT("    { \"%s.moving_mean\", 1, { %ld }, %ld, %s_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
+        p, c, c, p);
+    OUT("    { \"%s.moving_variance\", 1, { %ld }, %ld, %s_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
+        p, c, c, p);
+}

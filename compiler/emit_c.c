@@ -6,8 +6,6 @@
  * forward/backward drivers, and the model description handed to the
  * runtime.  The same IR always gives the same bytes: no timestamps, no
  * absolute paths, nothing that depends on the machine. */
-#include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,90 +13,30 @@
 
 #include "emit.h"
 
-/* ---- small helpers ------------------------------------------------------- */
+/* What the driver asks of each op kind (KANN's kad_op_list): its section of
+ * the file (forward and backward), its rows of PARAMS, and how forward()
+ * calls it.  Adding an op is a row here and a file: EMIT_TEMPLATE.md. */
+typedef struct OpEmit {
+    void (*section)(Emitter *e, const IrOp *op);      /* forward and backward */
+    void (*param_rows)(Emitter *e, const IrOp *op);   /* rows of PARAMS, or NULL */
+    int in_forward;       /* forward() calls <op>_forward (the loss: loss() does) */
+    int takes_training;   /* <op>_forward(n, training...): differs while training */
+    int takes_rng;        /* <op>_forward(n, training, rng): draws random numbers */
+    int own_width;        /* #defines its output's width; else shares its input's */
+} OpEmit;
 
-/* The shortest C float literal that reads back as the same float:
- * "0.001f", not "0.00100000005f"; "1.0f". */
-const char *float_lit(char *buf, size_t len, double v)
-{
-    char num[40];
-    float want = (float)v;
-    for (int digits = 1; digits <= 9; digits++) {
-        snprintf(num, sizeof num, "%.*g", digits, (double)want);
-        if ((float)strtod(num, NULL) == want)
-            break;
-    }
-    int plain = strpbrk(num, ".en") == NULL;
-    snprintf(buf, len, "%s%sf", num, plain ? ".0" : "");
-    return buf;
-}
-
-/* "examples/fashion_mlp.nn:12" in a comment: the .nn file as given, and a line */
-void emit_where(Emitter *e, int line)
-{
-    c_comment_str(e->out, e->m->src->name);
-    OUT(":%d", line);
-}
-
-/* The .nn line a piece of code came from, trimmed, safe inside a comment. */
-void emit_source_line(Emitter *e, const Stmt *s)
-{
-    int len;
-    const char *line = source_line(e->m->src, s->loc.first_line, &len);
-    while (len > 0 && isspace((unsigned char)*line))
-        line++, len--;
-    /* drop a trailing comment, unless the '#' could be inside a string */
-    int quoted = 0;
-    for (int i = 0; i < len; i++) {
-        if (line[i] == '"')
-            quoted = !quoted;
-        else if (line[i] == '#' && !quoted) {
-            len = i;
-            break;
-        }
-    }
-    while (len > 0 && isspace((unsigned char)line[len - 1]))
-        len--;
-    OUT("/* ");
-    emit_where(e, s->loc.first_line);
-    OUT("  ");
-    c_comment_text(e->out, line, (size_t)len);
-    OUT("\n");
-}
-
-const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
-
-int trains(const IrOp *op)
-{
-    return (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM) &&
-           op->layer && !op->layer->frozen;
-}
-
-int needs_backward(const Emitter *e, const IrOp *op)
-{
-    return trains(op) || (op->in >= 0 && buf(e, op->in)->needs_grad);
-}
-
-void emit_no_backward(Emitter *e, const IrOp *op)
-{
-    OUT("/* %s_backward: none: nothing before it trains */\n\n", op->name);
-}
-
-void emit_no_input_grad(Emitter *e, const IrBuf *x)
-{
-    if (x == buf(e, e->ir->input_buf))
-        OUT("    /* %s is the input: no gradient needed */\n", x->name);
-    else
-        OUT("    /* nothing before %s trains: no gradient needed */\n", x->name);
-}
-
-void upper(char *dst, size_t len, const char *src)
-{
-    size_t i = 0;
-    for (; src[i] && i + 1 < len; i++)
-        dst[i] = (char)toupper((unsigned char)src[i]);
-    dst[i] = '\0';
-}
+static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
+    [OP_DENSE]          = { emit_dense, emit_dense_params, 1, 0, 0, 1 },
+    [OP_CONV]           = { emit_conv, emit_conv_params, 1, 0, 0, 1 },
+    [OP_POOL]           = { emit_pool, NULL, 1, 0, 0, 1 },
+    [OP_GLOBAL_AVGPOOL] = { emit_global_avgpool, NULL, 1, 0, 0, 1 },
+    [OP_BATCHNORM]      = { emit_batchnorm, emit_batchnorm_params, 1, 1, 0, 1 },
+    [OP_ACTIVATION]     = { emit_activation, NULL, 1, 0, 0, 0 },
+    [OP_DROPOUT]        = { emit_dropout, NULL, 1, 1, 1, 0 },
+    [OP_LOSS]           = { emit_loss, NULL, 0, 0, 0, 0 },
+};
+/* OP_LOSS is the last OpKind */
+_Static_assert(sizeof OP_EMIT / sizeof OP_EMIT[0] == OP_LOSS + 1, "a row per OpKind");
 
 /* ---- the top of the file ------------------------------------------------- */
 
@@ -138,7 +76,7 @@ static void emit_constants(Emitter *e)
     /* each layer's width once (an activation, a dropout share their input's) */
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS || op->kind == OP_DROPOUT || op->kind == OP_ACTIVATION)
+        if (!OP_EMIT[op->kind].own_width)
             continue;
         const IrBuf *b = buf(e, op->out);
         OUT("#define %s %ld", b->width_macro, b->width);
@@ -159,14 +97,14 @@ static void emit_constants(Emitter *e)
     }
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !op->dead) {
+        if (op->kind == OP_DENSE || op->kind == OP_CONV) {
             upper(buf2, sizeof buf2, op->name);
             if (op->layer->l1 > 0)
                 OUT("#define %s_L1 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l1));
             if (op->layer->l2 > 0)
                 OUT("#define %s_L2 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l2));
         }
-        if (op->kind == OP_DROPOUT && !op->dead) {
+        if (op->kind == OP_DROPOUT) {
             upper(buf2, sizeof buf2, op->name);
             OUT("#define %s_RATE %s\n", buf2, float_lit(buf1, sizeof buf1, op->rate));
         }
@@ -178,7 +116,7 @@ static void emit_params(Emitter *e)
 {
     int convs = 0;
     for (int i = 0; i < e->ir->n_ops; i++)
-        convs += e->ir->ops[i].kind == OP_CONV && !e->ir->ops[i].dead;
+        convs += e->ir->ops[i].kind == OP_CONV;
     if (convs)
         OUT("/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)\n"
             "   for dense, (rows, columns, input channels, filters) for conv2d. */\n");
@@ -188,8 +126,6 @@ static void emit_params(Emitter *e)
         const IrOp *op = &e->ir->ops[i];
         const char *o = buf(e, op->out)->width_macro, *p = op->name;
         char count[96];
-        if (op->dead)
-            continue;
         if (op->layer && op->layer->frozen && op->layer->n_params > 0)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
         if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
@@ -238,7 +174,7 @@ static void emit_buffers(Emitter *e)
     }
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->kind == OP_DROPOUT && !op->dead)
+        if (op->kind == OP_DROPOUT)
             OUT("static real %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
     }
     if (e->m->regress)
@@ -246,335 +182,12 @@ static void emit_buffers(Emitter *e)
     OUT("\n");
 }
 
-/* ---- dense ----------------------------------------------------------------- */
-
-/* Each elementwise activation as C: its value from v, its derivative as a
- * function of the output y (for those a dense layer applies in place), or
- * of the input v.  `a` is the activation's parameter (slope, alpha). */
-typedef struct ActCode {
-    const char *value;      /* y = f(v) */
-    const char *grad_y;     /* f'(v) from y, or NULL */
-    const char *grad_v;     /* f'(v) from v */
-} ActCode;
-
-static ActCode act_code(Activation act)
-{
-    switch (act) {
-    case ACT_RELU: return (ActCode){ "v > 0 ? v : 0", "(y > 0)", "(v > 0)" };
-    case ACT_SIGMOID: return (ActCode){ "1 / (1 + exp(-v))", "y * (1 - y)", NULL };
-    case ACT_TANH: return (ActCode){ "tanh(v)", "(1 - y * y)", NULL };
-    case ACT_LEAKY_RELU: return (ActCode){ "v > 0 ? v : a * v", "(y > 0 ? 1 : a)", NULL };
-    case ACT_ELU: return (ActCode){ "v > 0 ? v : a * expm1(v)", "(y > 0 ? 1 : y + a)", NULL };
-    case ACT_GELU:
-        /* 0.5 v (1 + erf(v / sqrt 2)); derivative Phi(v) + v phi(v) */
-        return (ActCode){ "0.5f * v * (1 + erf(v * 0.70710678f))", NULL,
-                          "(0.5f * (1 + erf(v * 0.70710678f)) + v * 0.39894228f * exp(-0.5f * v * v))" };
-    case ACT_SOFTPLUS:
-        /* log(1 + e^v) without overflow; derivative sigmoid(v) */
-        return (ActCode){ "v > 0 ? v + log1p(exp(-v)) : log1p(exp(v))", NULL,
-                          "(1 / (1 + exp(-v)))" };
-    case ACT_SWISH:
-        /* v sigmoid(v); derivative s (1 + v (1 - s)) with s = sigmoid(v) */
-        return (ActCode){ "v / (1 + exp(-v))", NULL,
-                          "(1 / (1 + exp(-v))) * (1 + v * (1 - 1 / (1 + exp(-v))))" };
-    case ACT_IDENTITY:
-    case ACT_SOFTMAX: break;
-    }
-    return (ActCode){ NULL, NULL, NULL };
-}
-
-static int act_has_param(Activation act) { return act == ACT_LEAKY_RELU || act == ACT_ELU; }
-
-void emit_act_param(Emitter *e, Activation act, double param)
-{
-    char num[64];
-    if (act_has_param(act))
-        OUT("    const real a = %s;   /* %s */\n", float_lit(num, sizeof num, param),
-            act == ACT_LEAKY_RELU ? "slope" : "alpha");
-}
-
-/* y = act(y), elementwise over the first n rows of a buffer, in place. */
-void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)
-{
-    ActCode code = act_code(act);
-    if (!code.value)
-        return;
-    OUT("    for (int i = 0; i < n * %s; i++) {   /* %s */\n", width, activation_name(act));
-    OUT("        real v = %s[i];\n        %s[i] = %s;\n    }\n", y, y, code.value);
-}
-
-/* dz = dy * act'(y), in place, with act' written in terms of y. */
-void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width)
-{
-    ActCode code = act_code(act);
-    if (!code.grad_y)
-        return;
-    OUT("    for (int i = 0; i < n * %s; i++) {   /* dz = dy * %s'(y) */\n", width,
-        activation_name(act));
-    OUT("        real y = %s[i];\n        d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);
-}
-
-static void emit_dense_forward(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    OUT("static void %s_forward(int n)\n{\n", op->name);
-    emit_act_param(e, op->act, op->act_param);
-    if (op->kernel == KERNEL_GEMM) {
-        OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        memcpy(&%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
-        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
-        OUT("         1.0f, %s, %s, %s_w, %s, 1.0f, %s, %s);\n", x->name, I, w, O, y->name, O);
-    } else {
-        OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        const real *xr = &%s[r * %s];\n", x->name, I);
-        OUT("        real *yr = &%s[r * %s];\n", y->name, O);
-        OUT("        for (int o = 0; o < %s; o++)\n            yr[o] = %s_b[o];\n", O, w);
-        OUT("        for (int i = 0; i < %s; i++)\n", I);
-        OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                yr[o] += xr[i] * %s_w[i * %s + o];\n    }\n", w, O);
-    }
-    emit_activation_loop(e, op->act, y->name, O);
-    OUT("}\n\n");
-}
-
-/* The gradient of the penalty (see emit_penalty) added to dW:
- * d(l1 |w|)/dw = l1 sign(w),  d(l2 w^2)/dw = 2 l2 w. */
-void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count)
-{
-    char P[32];
-    const Layer *l = op->layer;
-    if (l->l1 <= 0 && l->l2 <= 0)
-        return;
-    upper(P, sizeof P, op->name);
-    OUT("    for (int i = 0; i < %s; i++)   /* regularization */\n", count);
-    OUT("        %s_dw[i] +=", op->name);
-    if (l->l1 > 0)
-        OUT(" %s_L1 * ((%s_w[i] > 0) - (%s_w[i] < 0))%s", P, op->name, op->name,
-            l->l2 > 0 ? " +" : "");
-    if (l->l2 > 0)
-        OUT(" 2 * %s_L2 * %s_w[i]", P, op->name);
-    OUT(";\n");
-}
-
-const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len)
-{
-    if (op->kind == OP_CONV)
-        snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->win.c,
-                 op->filters);
-    else
-        snprintf(out, len, "%s * %s", buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
-    return out;
-}
-
-/* dW, its regularization, db: from dz in d_y */
-static void emit_dense_param_grads(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    if (op->kernel == KERNEL_GEMM) {
-        OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
-        OUT("         1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
-            w, O);
-    } else {
-        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n", w, w);
-        OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        for (int i = 0; i < %s; i++)\n", I);
-        OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                %s_dw[i * %s + o] += %s[r * %s + i] * d_%s[r * %s + o];\n", w, O,
-            x->name, I, y->name, O);
-    }
-    char count[96];
-    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
-    OUT("    memset(%s_db, 0, sizeof %s_db);\n", w, w);
-    OUT("    for (int r = 0; r < n; r++)\n");
-    OUT("        for (int o = 0; o < %s; o++)\n", O);
-    OUT("            %s_db[o] += d_%s[r * %s + o];\n", w, y->name, O);
-}
-
-static void emit_dense_backward(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    emit_act_param(e, op->act, op->act_param);
-    if (op->act_grad_in_loss)
-        OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
-    else
-        emit_activation_grad(e, op->act, y->name, O);
-    if (trains(op))
-        emit_dense_param_grads(e, op);
-    if (!x->needs_grad) {
-        emit_no_input_grad(e, x);
-        OUT("}\n\n");
-        return;
-    }
-    if (op->kernel == KERNEL_GEMM) {
-        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
-        OUT("         1.0f, d_%s, %s, %s_w, %s, 0.0f, d_%s, %s);\n", y->name, O, w, O,
-            x->name, I);
-    } else {
-        OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        for (int i = 0; i < %s; i++) {\n", I);
-        OUT("            real s = 0;\n");
-        OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                s += d_%s[r * %s + o] * %s_w[i * %s + o];\n", y->name, O, w, O);
-        OUT("            d_%s[r * %s + i] = s;\n        }\n", x->name, I);
-    }
-    OUT("}\n\n");
-}
-
-static void emit_dense(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    emit_source_line(e, op->stmt);
-    OUT("   %s is (n, %s), %s_w is (%s, %s), %s is (n, %s)\n", x->name, x->width_macro,
-        op->name, x->width_macro, y->width_macro, y->name, y->width_macro);
-    OUT("   forward: %s; kernel: %s\n",
-        op->act == ACT_IDENTITY ? "y = x W + b" : "y = act(x W + b)", kernel_name(op->kernel));
-    OUT("   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */\n");
-    emit_dense_forward(e, op);
-    if (needs_backward(e, op))
-        emit_dense_backward(e, op);
-    else
-        emit_no_backward(e, op);
-}
-
-/* ---- activations that stay separate: gelu, softplus, swish, softmax ------- */
-
-static void emit_elementwise(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *W = x->width_macro;
-    ActCode code = act_code(op->act);
-    emit_source_line(e, op->stmt);
-    OUT("   %s and %s are (n, %s): y = %s, elementwise;\n", x->name, y->name, W, code.value);
-    OUT("   backward: dx = dy * %s */\n", code.grad_v);
-    OUT("static void %s_forward(int n)\n{\n", op->name);
-    OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        real v = %s[i];\n        %s[i] = %s;\n    }\n}\n\n", x->name, y->name,
-        code.value);
-    if (!needs_backward(e, op)) {
-        emit_no_backward(e, op);
-        return;
-    }
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        real v = %s[i];\n        d_%s[i] = d_%s[i] * %s;\n    }\n}\n\n", x->name,
-        x->name, y->name, code.grad_v);
-}
-
-
-static void emit_softmax(Emitter *e, const IrOp *op)
-{
-    const IrBuf *z = buf(e, op->in), *p = buf(e, op->out);
-    const char *K = p->width_macro;
-    emit_source_line(e, op->stmt);
-    OUT("   %s is (n, %s), %s is (n, %s): p = exp(z - max z) / sum exp(z - max z) per row */\n",
-        z->name, K, p->name, K);
-    OUT("static void %s_forward(int n)\n{\n", op->name);
-    OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const real *z = &%s[r * %s];\n", z->name, K);
-    OUT("        real *p = &%s[r * %s];\n", p->name, K);
-    OUT("        real max = z[0], sum = 0;\n");
-    OUT("        for (int k = 1; k < %s; k++)\n            max = z[k] > max ? z[k] : max;\n", K);
-    OUT("        for (int k = 0; k < %s; k++) {\n", K);
-    OUT("            p[k] = exp(z[k] - max);\n            sum += p[k];\n        }\n");
-    OUT("        for (int k = 0; k < %s; k++)\n            p[k] /= sum;\n    }\n}\n\n", K);
-    if (op->fused_into_loss) {
-        OUT("/* %s_backward: fused into the loss, which writes d_%s directly */\n\n", op->name,
-            z->name);
-        return;
-    }
-    if (!needs_backward(e, op)) {
-        emit_no_backward(e, op);
-        return;
-    }
-    OUT("/* dz_k = p_k (dp_k - sum_j dp_j p_j) */\n");
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const real *p = &%s[r * %s], *dp = &d_%s[r * %s];\n", p->name, K, p->name, K);
-    OUT("        real *dz = &d_%s[r * %s];\n", z->name, K);
-    OUT("        real dot = 0;\n");
-    OUT("        for (int k = 0; k < %s; k++)\n            dot += dp[k] * p[k];\n", K);
-    OUT("        for (int k = 0; k < %s; k++)\n            dz[k] = p[k] * (dp[k] - dot);\n", K);
-    OUT("    }\n}\n\n");
-}
-
-/* ---- dropout ------------------------------------------------------------- */
-
-static void emit_dropout(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *W = x->width_macro;
-    char rate[64];
-    upper(rate, sizeof rate - 5, op->name);
-    strcat(rate, "_RATE");
-    emit_source_line(e, op->stmt);
-    OUT("   %s and %s are (n, %s).  Inverted dropout: while training each\n", x->name,
-        y->name, W);
-    OUT("   unit is kept with probability 1 - %s and scaled by 1 / (1 - %s),\n", rate, rate);
-    OUT("   so inference is the identity.  Backward: dx = dy * mask. */\n");
-    OUT("static void %s_forward(int n, int training, nnrt_rng *rng)\n{\n", op->name);
-    OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        %s_mask[i] = !training ? 1.0f\n", op->name);
-    OUT("                   : nnrt_rng_uniform(rng) < %s ? 0.0f : 1.0f / (1.0f - %s);\n", rate,
-        rate);
-    OUT("        %s[i] = %s[i] * %s_mask[i];\n    }\n}\n\n", y->name, x->name, op->name);
-    if (!needs_backward(e, op)) {
-        emit_no_backward(e, op);
-        return;
-    }
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    OUT("    for (int i = 0; i < n * %s; i++)\n        d_%s[i] = d_%s[i] * %s_mask[i];\n", W,
-        x->name, y->name, op->name);
-    OUT("}\n\n");
-}
-
-static int has_penalty(const Emitter *e)
-{
-    for (int i = 0; i < e->ir->n_ops; i++) {
-        const IrOp *op = &e->ir->ops[i];
-        if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !op->dead &&
-            (op->layer->l1 > 0 || op->layer->l2 > 0))
-            return 1;
-    }
-    return 0;
-}
-
-/* Keras adds each kernel regularizer to the loss: l1 sum |w| + l2 sum w^2. */
-static void emit_penalty(Emitter *e)
-{
-    if (!has_penalty(e))
-        return;
-    OUT("/* Regularization of the kernels, added to the mean loss as Keras does:\n");
-    OUT("   l1 * sum |w| + l2 * sum w^2 per layer (biases are not regularized) */\n");
-    OUT("static double penalty(void)\n{\n    double total = 0;\n");
-    for (int i = 0; i < e->ir->n_ops; i++) {
-        const IrOp *op = &e->ir->ops[i];
-        const Layer *l = op->layer;
-        if ((op->kind != OP_DENSE && op->kind != OP_CONV) || op->dead ||
-            (l->l1 <= 0 && l->l2 <= 0))
-            continue;
-        char P[32], count[96];
-        upper(P, sizeof P, op->name);
-        OUT("    for (int i = 0; i < %s; i++)\n", kernel_count(e, op, count, sizeof count));
-        OUT("        total +=");
-        if (l->l1 > 0)
-            OUT(" %s_L1 * fabs((double)%s_w[i])%s", P, op->name, l->l2 > 0 ? " +" : "");
-        if (l->l2 > 0)
-            OUT(" %s_L2 * (double)%s_w[i] * %s_w[i]", P, op->name, op->name);
-        OUT(";\n");
-    }
-    OUT("    return total;\n}\n\n");
-}
-
 /* ---- drivers and the model description ---------------------------------- */
 
 static int has_dropout(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (e->ir->ops[i].kind == OP_DROPOUT && !e->ir->ops[i].dead)
+        if (OP_EMIT[e->ir->ops[i].kind].takes_rng)
             return 1;
     return 0;
 }
@@ -582,7 +195,7 @@ static int has_dropout(const Emitter *e)
 static int has_batchnorm(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (e->ir->ops[i].kind == OP_BATCHNORM && !e->ir->ops[i].dead)
+        if (OP_EMIT[e->ir->ops[i].kind].takes_training)
             return 1;
     return 0;
 }
@@ -598,108 +211,32 @@ static void emit_drivers(Emitter *e)
         OUT("    (void)rng;   /* no dropout */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS)
+        const OpEmit *row = &OP_EMIT[op->kind];
+        if (!row->in_forward)
             continue;
-        if (op->kind == OP_DROPOUT)
-            OUT("    %s_forward(n, training, rng);\n", op->name);
-        else if (op->kind == OP_BATCHNORM)
-            OUT("    %s_forward(n, training);\n", op->name);
-        else
-            OUT("    %s_forward(n);\n", op->name);
+        OUT("    %s_forward(n%s%s);\n", op->name, row->takes_training ? ", training" : "",
+            row->takes_rng ? ", rng" : "");
     }
     OUT("}\n\n");
     OUT("/* From the gradient loss() left, back to the first layer's parameters */\n");
     OUT("static void backward(int n)\n{\n");
     for (int i = e->ir->n_ops - 1; i >= 0; i--) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead || op->kind == OP_LOSS || op->fused_into_loss || !needs_backward(e, op))
+        if (!OP_EMIT[op->kind].in_forward || op->fused_into_loss || !needs_backward(e, op))
             continue;
         OUT("    %s_backward(n);\n", op->name);
     }
     OUT("}\n\n");
 }
 
-/* "conv2d1_dw", or NULL for a frozen layer: the runtime then keeps the
- * tensor as it is (no optimizer state, no updates, not gradchecked) */
-static void grad_name(char *out, size_t len, const IrOp *op, const char *suffix)
-{
-    if (trains(op))
-        snprintf(out, len, "%s_%s", op->name, suffix);
-    else
-        snprintf(out, len, "NULL");
-}
-
-/* The init of a dense or conv2d kernel: NNRT_INIT_... and its scale */
-static void kernel_init(const IrOp *op, char *init, size_t len, char *scale, size_t slen)
-{
-    int n_inits;
-    const char *const *inits = init_names(&n_inits);
-    upper(init, len, inits[op->layer->init]);
-    /* the scale means something only to init=normal and init=uniform */
-    int scaled = strcmp(inits[op->layer->init], "normal") == 0 ||
-                 strcmp(inits[op->layer->init], "uniform") == 0;
-    float_lit(scale, slen, scaled ? op->layer->init_scale : 0);
-}
-
-/* Fans as Keras counts them for a conv kernel: the window times the
- * input channels in, times the filters out. */
-static void emit_conv_params(Emitter *e, const IrOp *op)
-{
-    const Window *w = &op->win;
-    char init[32], scale[64], count[96];
-    kernel_init(op, init, sizeof init, scale, sizeof scale);
-    char dw[64], db[64];
-    grad_name(dw, sizeof dw, op, "dw");
-    grad_name(db, sizeof db, op, "db");
-    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s, NNRT_INIT_%s, %ld, %ld, %s },\n",
-        op->name, w->kh, w->kw, w->c, op->filters, kernel_count(e, op, count, sizeof count),
-        op->name, dw, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
-    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
-        op->filters, op->filters, op->name, db);
-}
-
-/* gamma and beta are trained; the moving statistics are state (grad NULL) */
-static void emit_batchnorm_params(Emitter *e, const IrOp *op)
-{
-    const Shape *sh = &op->layer->out;
-    long c = sh->dims[sh->ndims - 1];
-    const char *p = op->name;
-    char dgamma[64], dbeta[64];
-    grad_name(dgamma, sizeof dgamma, op, "dgamma");
-    grad_name(dbeta, sizeof dbeta, op, "dbeta");
-    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p, dgamma);
-    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p, dbeta);
-    OUT("    { \"%s.moving_mean\", 1, { %ld }, %ld, %s_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p);
-    OUT("    { \"%s.moving_variance\", 1, { %ld }, %ld, %s_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p);
-}
-
 static void emit_param_table(Emitter *e)
 {
-    char init[32], scale[64];
     OUT("static const nnrt_param PARAMS[] = {\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead)
+        if (!OP_EMIT[op->kind].param_rows)
             continue;
-        if (op->kind == OP_CONV)
-            emit_conv_params(e, op);
-        if (op->kind == OP_BATCHNORM)
-            emit_batchnorm_params(e, op);
-        if (op->kind != OP_DENSE)
-            continue;
-        const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
-        kernel_init(op, init, sizeof init, scale, sizeof scale);
-        char dw[64], db[64];
-        grad_name(dw, sizeof dw, op, "dw");
-        grad_name(db, sizeof db, op, "db");
-        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
-            op->name, I, O, I, O, op->name, dw, init, I, O, scale);
-        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
-            O, O, op->name, db, I, O);
+        OP_EMIT[op->kind].param_rows(e, op);
     }
     OUT("};\n\n");
 }
@@ -718,8 +255,6 @@ static int op_tensors(const IrOp *op, OpTensor t[4])
         { "gamma", "gamma", "dgamma" }, { "beta", "beta", "dbeta" },
         { "moving_mean", "moving_mean", NULL }, { "moving_variance", "moving_var", NULL },
     };
-    if (op->dead)
-        return 0;
     const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM : KERNEL;
     int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_DENSE || op->kind == OP_CONV ? 2 : 0;
     for (int i = 0; i < n; i++) {
@@ -759,226 +294,12 @@ static void emit_twin(Emitter *e)
     OUT("};\n\n#else   /* the trainer */\n\n");
 }
 
-/* The CSV part of MODEL: files, columns, task. */
-static void emit_csv_fields(Emitter *e)
-{
-    const Model *m = e->m;
-    if (!m->train_csv)
-        return;
-    OUT("    .train_csv = ");
-    c_string_literal(e->out, m->train_csv);
-    OUT(",\n    .test_csv = ");
-    c_string_literal(e->out, m->test_csv);
-    OUT(",\n    .n_input_columns = %d,\n    .input_columns = INPUT_COLUMNS,\n", m->n_inputs);
-    OUT("    .n_target_columns = %d,\n    .target_columns = TARGET_COLUMNS,\n", m->n_targets);
-    if (m->regress)
-        OUT("    .task = NNRT_TASK_REGRESS,\n    .target = target,\n");
-}
-
-/* static const char *const INPUT_COLUMNS[] = { "area", "rooms" }; */
-static void emit_columns(Emitter *e)
-{
-    const Model *m = e->m;
-    if (!m->train_csv)
-        return;
-    const char *const *lists[2] = { m->inputs, m->targets };
-    const int counts[2] = { m->n_inputs, m->n_targets };
-    OUT("/* CSV columns, by name or 0-based index */\n");
-    for (int l = 0; l < 2; l++) {
-        OUT("static const char *const %s_COLUMNS[] = {", l ? "TARGET" : "INPUT");
-        for (int i = 0; i < counts[l]; i++) {
-            OUT("%s", i ? ", " : " ");
-            c_string_literal(e->out, lists[l][i]);
-        }
-        OUT(" };\n");
-    }
-    OUT("\n");
-}
-
-/* The width of text as a C string literal (escapes make it wider) */
-static int literal_width(const char *text)
-{
-    char *lit = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&lit, &len);
-    if (!f) {
-        fprintf(stderr, "nnc: out of memory\n");
-        exit(2);
-    }
-    c_string_literal(f, text);
-    fclose(f);
-    free(lit);
-    return (int)len;
-}
-
-/* static const char *const CLASS_NAMES[] = { "T-shirt/top", ... }: one a line */
-static void emit_class_names(Emitter *e)
-{
-    const Model *m = e->m;
-    if (!m->class_names)
-        return;
-    OUT("/* ");
-    emit_where(e, m->classes_stmt->loc.first_line);
-    OUT(": the classes' names, in label order */\n");
-    int width = 0;
-    for (int i = 0; i < m->n_class_names; i++)
-        width = literal_width(m->class_names[i]) > width ? literal_width(m->class_names[i]) : width;
-    OUT("static const char *const CLASS_NAMES[] = {\n");
-    for (int i = 0; i < m->n_class_names; i++) {
-        OUT("    ");
-        c_string_literal(e->out, m->class_names[i]);
-        OUT(",%*s   /* %d */\n", width - literal_width(m->class_names[i]), "", i);
-    }
-    OUT("};\n\n");
-}
-
-/* .optimizer = { .kind = NNRT_OPT_ADAM, .lr = LR, .beta1 = BETA1, ... } */
-static void emit_optimizer(Emitter *e)
-{
-    const Model *m = e->m;
-    char kind[32], macro[32];
-    upper(kind, sizeof kind, optimizer_name(m->optimizer));
-    OUT("    .optimizer = {\n        .kind = NNRT_OPT_%s,\n", kind);
-    for (int p = 0; p < N_OPT_PARAMS; p++) {
-        if (!(m->opt_used & (1u << p)))
-            continue;
-        upper(macro, sizeof macro, opt_param_name((OptParam)p));
-        OUT("        .%s = %s,\n", opt_param_name((OptParam)p), macro);
-    }
-    OUT("    },\n");
-}
-
-static void emit_schedule(Emitter *e)
-{
-    const Schedule *sc = &e->m->schedule;
-    char kind[32], num[64];
-    if (sc->kind == SCHEDULE_CONSTANT)
-        return;
-    upper(kind, sizeof kind, schedule_name(sc->kind));
-    OUT("    .schedule = {   /* ");
-    emit_where(e, sc->stmt->loc.first_line);
-    OUT(" */\n");
-    OUT("        .kind = NNRT_SCHEDULE_%s,\n", kind);
-    if (sc->kind != SCHEDULE_COSINE)
-        OUT("        .factor = %s,\n", float_lit(num, sizeof num, sc->factor));
-    if (sc->kind == SCHEDULE_STEP || sc->kind == SCHEDULE_EXPONENTIAL)
-        OUT("        .every = %ld,\n", sc->every);
-    if (sc->kind == SCHEDULE_PLATEAU)
-        OUT("        .patience = %ld,\n", sc->patience);
-    if (sc->kind == SCHEDULE_PLATEAU || sc->kind == SCHEDULE_COSINE)
-        OUT("        .min_lr = %s,\n", float_lit(num, sizeof num, sc->min_lr));
-    OUT("    },\n");
-}
-
-/* .early_stop = { .patience = 5, .monitor = NNRT_MONITOR_VAL_LOSS, .min_delta = 0.001f } */
-static void emit_early_stop(Emitter *e)
-{
-    const EarlyStop *es = &e->m->early_stop;
-    char monitor[32], num[64];
-    if (!es->stmt)
-        return;
-    upper(monitor, sizeof monitor, monitor_name(es->monitor));
-    OUT("    .early_stop = {   /* ");
-    emit_where(e, es->stmt->loc.first_line);
-    OUT(" */\n");
-    OUT("        .patience = %ld,\n", es->patience);
-    OUT("        .monitor = NNRT_MONITOR_%s,\n", monitor);
-    if (es->min_delta > 0)
-        OUT("        .min_delta = %s,\n", float_lit(num, sizeof num, es->min_delta));
-    OUT("    },\n");
-}
-
-/* What the diagnosis after training needs to know that the rest of MODEL
- * does not say: the loss, and how slowly the batchnorms' moving statistics
- * leave their initial values (those of trainable layers without init=:
- * a frozen one never updates them, a transferred one starts from trained
- * ones). */
-static void emit_diagnosis_fields(Emitter *e)
-{
-    const Model *m = e->m;
-    char kind[32], num[64];
-    upper(kind, sizeof kind, loss_name(m->loss));
-    OUT("    .loss_kind = NNRT_LOSS_%s,\n", kind);
-    double momentum = 0;
-    for (int i = 0; i < m->n_layers; i++) {
-        const Layer *l = &m->layers[i];
-        if (l->kind == LAYER_BATCHNORM && !l->frozen && !l->init_file && l->momentum > momentum)
-            momentum = l->momentum;
-    }
-    if (momentum > 0)
-        OUT("    .bn_momentum = %s,\n", float_lit(num, sizeof num, momentum));
-}
-
-static void emit_model(Emitter *e)
-{
-    const Model *m = e->m;
-    char num[64];
-    OUT("static const nnrt_model MODEL = {\n");
-    OUT("    .name = ");
-    c_string_literal(e->out, m->name);
-    OUT(",\n    .source = ");
-    c_string_literal(e->out, m->src->name);
-    OUT(",\n    .source_sha256 = \"%s\",\n", m->src->sha256);
-    OUT("    .nnc_version = \"%s\",\n", NNC_VERSION);
-    const char *const files[][2] = {
-        { "train_images", m->train_images }, { "train_labels", m->train_labels },
-        { "test_images", m->test_images }, { "test_labels", m->test_labels },
-    };
-    for (int i = 0; i < 4; i++) {
-        if (!files[i][1])
-            continue;
-        OUT("    .%s = ", files[i][0]);
-        c_string_literal(e->out, files[i][1]);
-        OUT(",\n");
-    }
-    emit_csv_fields(e);
-    OUT("    .validation = %.9g,\n", m->validation);
-    if (m->positive) {
-        OUT("    .binary_positive = 0x%xu,   /* labels", (unsigned)m->positive);
-        for (int c = 0; c < 32; c++)
-            if (m->positive & (1u << c))
-                OUT(" %d", c);
-        OUT(" count as 1 */\n");
-    }
-    OUT("    .scale = %s,   /* ", float_lit(num, sizeof num, m->scale));
-    c_comment_str(e->out, m->scale_text);
-    OUT(" */\n");
-    OUT("    .in_size = IN,\n");
-    const Shape *in = &m->layers[0].out;
-    long h = in->ndims >= 2 ? in->dims[0] : 1, w = in->ndims >= 2 ? in->dims[1] : in->dims[0];
-    long c = in->ndims >= 3 ? shape_size(in) / (h * w) : 1;
-    OUT("    .in_h = %ld,\n    .in_w = %ld,\n    .in_c = %ld,\n", h, w, c);
-    OUT("    .n_classes = CLASSES,\n");
-    if (m->class_names)
-        OUT("    .class_names = CLASS_NAMES,\n");
-    emit_transfer_fields(e);
-    OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
-    OUT("    .input = %s,\n    .output = %s,\n", buf(e, e->ir->input_buf)->name,
-        buf(e, e->ir->output_buf)->name);
-    OUT("    .epochs = EPOCHS,\n    .seed = SEED,\n");
-    emit_optimizer(e);
-    emit_schedule(e);
-    emit_early_stop(e);
-    emit_augment(e);
-    emit_diagnosis_fields(e);
-    OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
-    OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
-    if (has_penalty(e))
-        OUT("    .penalty = penalty,\n");
-    OUT("    .twin = &nnrt_double_twin,   /* NULL if this file was compiled without it */\n");
-    OUT("};\n\n");
-    OUT("int main(int argc, char **argv)\n{\n    return nnrt_main(&MODEL, argc, argv);\n}\n\n");
-    OUT("#endif   /* NNRT_DOUBLE */\n");
-}
-
 /* ---- all of it ----------------------------------------------------------- */
 
 static void mark_used(Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->dead)
-            continue;
         if (op->in >= 0)
             e->used[op->in] = 1;
         if (op->out >= 0)
@@ -1022,26 +343,8 @@ void emit_c(FILE *out, const Ir *ir)
     emit_constants(&e);
     emit_params(&e);
     emit_buffers(&e);
-    for (int i = 0; i < ir->n_ops; i++) {
-        const IrOp *op = &ir->ops[i];
-        if (op->dead)
-            continue;
-        switch (op->kind) {
-        case OP_DENSE: emit_dense(&e, op); break;
-        case OP_ACTIVATION:
-            if (op->act == ACT_SOFTMAX)
-                emit_softmax(&e, op);
-            else
-                emit_elementwise(&e, op);
-            break;
-        case OP_DROPOUT: emit_dropout(&e, op); break;
-        case OP_CONV: emit_conv(&e, op); break;
-        case OP_POOL: emit_pool(&e, op); break;
-        case OP_GLOBAL_AVGPOOL: emit_global_avgpool(&e, op); break;
-        case OP_BATCHNORM: emit_batchnorm(&e, op); break;
-        case OP_LOSS: emit_loss(&e, op); break;
-        }
-    }
+    for (int i = 0; i < ir->n_ops; i++)
+        OP_EMIT[ir->ops[i].kind].section(&e, &ir->ops[i]);
     emit_penalty(&e);
     emit_drivers(&e);
     emit_twin(&e);

@@ -322,3 +322,20 @@ void emit_conv(Emitter *e, const IrOp *op)
         emit_no_backward(e, op);
     emit_undefs(e, op);
 }
+
+/* Fans as Keras counts them for a conv kernel: the window times the
+ * input channels in, times the filters out. */
+void emit_conv_params(Emitter *e, const IrOp *op)
+{
+    const Window *w = &op->win;
+    char init[32], scale[64], count[96];
+    kernel_init(op, init, sizeof init, scale, sizeof scale);
+    char dw[64], db[64];
+    grad_name(dw, sizeof dw, op, "dw");
+    grad_name(db, sizeof db, op, "db");
+    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s, NNRT_INIT_%s, %ld, %ld, %s },\n",
+        op->name, w->kh, w->kw, w->c, op->filters, kernel_count(e, op, count, sizeof count),
+        op->name, dw, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
+    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
+        op->filters, op->filters, op->name, db);
+}

@@ -10,7 +10,7 @@ static const IrOp *fused_softmax(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if (op->kind == OP_ACTIVATION && op->fused_into_loss && !op->dead)
+        if (op->kind == OP_ACTIVATION && op->fused_into_loss)
             return op;
     }
     return NULL;
@@ -98,7 +98,7 @@ static const char *against(const Emitter *e)
 static int sigmoid_fused(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (e->ir->ops[i].act_grad_in_loss && !e->ir->ops[i].dead)
+        if (e->ir->ops[i].act_grad_in_loss)
             return 1;
     return 0;
 }

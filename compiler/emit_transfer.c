@@ -22,7 +22,7 @@ static int tensor_suffixes(const IrOp *op, const char *const **out)
 static int starts_from_file(const IrOp *op)
 {
     const char *const *suffixes;
-    return !op->dead && op->layer && op->layer->init_file && tensor_suffixes(op, &suffixes) > 0;
+    return op->layer && op->layer->init_file && tensor_suffixes(op, &suffixes) > 0;
 }
 
 void emit_transfers(Emitter *e)

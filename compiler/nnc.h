@@ -425,7 +425,7 @@ typedef struct IrOp {
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
     int act_grad_in_loss; /* dense whose sigmoid' the loss applies (p - t) */
-    int dead;             /* removed by a pass */
+    int dead;             /* fused away: pass_remove_dead drops it */
 } IrOp;
 
 typedef struct Ir {
@@ -446,6 +446,7 @@ Ir *lower_model(Arena *a, const Model *m);
 
 void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with epilogue */
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
+void pass_remove_dead(Ir *ir);        /* drop the ops a fusion marked dead */
 void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t */
 void pass_pick_kernels(Ir *ir);       /* loops or cblas_sgemm, by the cost rule */
 void passes_run(Ir *ir);
@@ -515,6 +516,13 @@ void print_summary(FILE *out, const Model *m, const Ir *ir);
  * Exit status as diff(1)'s: 0 the same meaning, 1 differences, 2 an
  * input that does not check (its diagnostics on stderr). */
 int diff_command(int argc, char **argv);
+
+/* ---- footprint.c: the trainer's static data ------------------------------ */
+
+/* Bytes of the static arrays of the generated C, float and double twin */
+double ir_static_bytes(const Ir *ir);
+/* An error at the largest layer if they pass what x86-64 can link; 1 then */
+int ir_check_footprint(const Ir *ir, Diag *d);
 
 /* ---- compile.c: one call from .nn text to IR ---------------------------- */
 

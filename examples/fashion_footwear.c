@@ -100,10 +100,7 @@ static void dense2_forward(int n)
 
 static void dense2_backward(int n)
 {
-    for (int i = 0; i < n * DENSE2_OUT; i++) {   /* dz = dy * sigmoid'(y) */
-        real y = dense2_y[i];
-        d_dense2_y[i] *= y * (1 - y);
-    }
+    /* dz: the loss left (p - t) / n in d_dense2_y; sigmoid' is folded in */
     memset(dense2_dw, 0, sizeof dense2_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE1_OUT; i++)
@@ -133,7 +130,7 @@ static double loss(int n, const int *t)
         real p = dense2_y[r];
         double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;
         total -= t[r] ? log(pc) : log(1 - pc);
-        d_dense2_y[r] = (real)((pc - t[r]) / (pc * (1 - pc)) / n);
+        d_dense2_y[r] = (p - (real)t[r]) / n;
     }
     return total;
 }

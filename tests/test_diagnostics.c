@@ -110,6 +110,24 @@ static const Case CASES[] = {
         "      |     ^~~~~~~~~~~~~~~~~~~~\n",
     },
     {
+        /* past what x86-64 links: it used to fail at the link, "a bug in nnc" */
+        "static_buffers_too_large",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    flatten\n"
+        "    dense 6000 relu\n"
+        "    dense 15000 relu\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:16:5: error: the trainer's static buffers need 2.24 GiB, more than the 1.98 GiB a trainer can hold\n"
+        "   16 |     dense 15000 relu\n"
+        "      |     ^~~~~~~~~~~~~~~~\n"
+        "      = x86-64 links at most 2 GiB of static data, and each value is there twice: a float, and a double for gradcheck\n"
+        "      = dense2 needs 2.10 GiB of it: 90015000 parameters, their gradients, and MAX_BATCH = 256 rows of its 15000 outputs; make the layers smaller\n",
+    },
+    {
         "validation_range",
         "model t\n"
         "data {\n"

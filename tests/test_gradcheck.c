@@ -86,10 +86,10 @@ static const MutatedModel MODELS[] = {
     { "kl_divergence", "    input 64\n    dense 4 tanh\n    dense 3 softmax\n", "kl_divergence", "", "images", 4, {
         { "loss", "= -1.0f / (p * n);", "= -1.0f / p;", "dense2.w" },
     } },
-    /* binary cross-entropy, and dropout */
+    /* binary cross-entropy, fused with the sigmoid before it, and dropout */
     { "bce_dropout", "    input 64\n    dense 4 tanh\n    dropout 0.3\n    dense 1 sigmoid\n",
       "binary_cross_entropy", "    positive 1 2\n", "images", 4, {
-        { "loss", "(pc * (1 - pc))", "(pc * (1 + pc))", "dense2.b" },
+        { "loss", "(p - (real)t[r]) / n;", "(p + (real)t[r]) / n;", "dense2.b" },
         { "dropout1_backward", "d_dropout1_y[i] * dropout1_mask[i]", "d_dropout1_y[i]", "dense1.w" },
     } },
     /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */

@@ -14,7 +14,7 @@ void pass_fuse_sigmoid_bce(Ir *ir)
 {
     for (int i = 0; i + 1 < ir->n_ops; i++) {
         IrOp *dense = &ir->ops[i], *loss = &ir->ops[i + 1];
-        if (!dense->dead && dense->kind == OP_DENSE && dense->act == ACT_SIGMOID &&
+        if (dense->kind == OP_DENSE && dense->act == ACT_SIGMOID &&
             loss->kind == OP_LOSS && loss->loss == LOSS_BINARY_CROSS_ENTROPY &&
             loss->in == dense->out)
             dense->act_grad_in_loss = 1;

@@ -15,7 +15,7 @@ void pass_fuse_softmax_ce(Ir *ir)
 {
     for (int i = 0; i + 1 < ir->n_ops; i++) {
         IrOp *sm = &ir->ops[i], *loss = &ir->ops[i + 1];
-        if (sm->dead || sm->kind != OP_ACTIVATION || sm->act != ACT_SOFTMAX ||
+        if (sm->kind != OP_ACTIVATION || sm->act != ACT_SOFTMAX ||
             loss->kind != OP_LOSS || loss->loss != LOSS_CROSS_ENTROPY || loss->in != sm->out)
             continue;
         sm->fused_into_loss = 1;

@@ -1,0 +1,116 @@
+/* emit_dense.c: dense, y = act(x W + b), with W (inputs, outputs) as in
+ * Keras, in one of two kernels picked by pick_kernels.c: plain loops, or
+ * cblas gemm calls. */
+#include "emit.h"
+
+static void emit_dense_forward(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    OUT("static void %s_forward(int n)\n{\n", op->name);
+    emit_act_param(e, op->act, op->act_param);
+    if (op->kernel == KERNEL_GEMM) {
+        OUT("    for (int r = 0; r < n; r++)\n");
+        OUT("        memcpy(&%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
+        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
+        OUT("         1.0f, %s, %s, %s_w, %s, 1.0f, %s, %s);\n", x->name, I, w, O, y->name, O);
+    } else {
+        OUT("    for (int r = 0; r < n; r++) {\n");
+        OUT("        const real *xr = &%s[r * %s];\n", x->name, I);
+        OUT("        real *yr = &%s[r * %s];\n", y->name, O);
+        OUT("        for (int o = 0; o < %s; o++)\n            yr[o] = %s_b[o];\n", O, w);
+        OUT("        for (int i = 0; i < %s; i++)\n", I);
+        OUT("            for (int o = 0; o < %s; o++)\n", O);
+        OUT("                yr[o] += xr[i] * %s_w[i * %s + o];\n    }\n", w, O);
+    }
+    emit_activation_loop(e, op->act, y->name, O);
+    OUT("}\n\n");
+}
+
+/* dW, its regularization, db: from dz in d_y */
+static void emit_dense_param_grads(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    if (op->kernel == KERNEL_GEMM) {
+        OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
+        OUT("         1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
+            w, O);
+    } else {
+        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n", w, w);
+        OUT("    for (int r = 0; r < n; r++)\n");
+        OUT("        for (int i = 0; i < %s; i++)\n", I);
+        OUT("            for (int o = 0; o < %s; o++)\n", O);
+        OUT("                %s_dw[i * %s + o] += %s[r * %s + i] * d_%s[r * %s + o];\n", w, O,
+            x->name, I, y->name, O);
+    }
+    char count[96];
+    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    OUT("    memset(%s_db, 0, sizeof %s_db);\n", w, w);
+    OUT("    for (int r = 0; r < n; r++)\n");
+    OUT("        for (int o = 0; o < %s; o++)\n", O);
+    OUT("            %s_db[o] += d_%s[r * %s + o];\n", w, y->name, O);
+}
+
+static void emit_dense_backward(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    OUT("static void %s_backward(int n)\n{\n", op->name);
+    emit_act_param(e, op->act, op->act_param);
+    if (op->act_grad_in_loss)
+        OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
+    else
+        emit_activation_grad(e, op->act, y->name, O);
+    if (trains(op))
+        emit_dense_param_grads(e, op);
+    if (!x->needs_grad) {
+        emit_no_input_grad(e, x);
+        OUT("}\n\n");
+        return;
+    }
+    if (op->kernel == KERNEL_GEMM) {
+        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
+        OUT("         1.0f, d_%s, %s, %s_w, %s, 0.0f, d_%s, %s);\n", y->name, O, w, O,
+            x->name, I);
+    } else {
+        OUT("    for (int r = 0; r < n; r++)\n");
+        OUT("        for (int i = 0; i < %s; i++) {\n", I);
+        OUT("            real s = 0;\n");
+        OUT("            for (int o = 0; o < %s; o++)\n", O);
+        OUT("                s += d_%s[r * %s + o] * %s_w[i * %s + o];\n", y->name, O, w, O);
+        OUT("            d_%s[r * %s + i] = s;\n        }\n", x->name, I);
+    }
+    OUT("}\n\n");
+}
+
+void emit_dense(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    emit_source_line(e, op->stmt);
+    OUT("   %s is (n, %s), %s_w is (%s, %s), %s is (n, %s)\n", x->name, x->width_macro,
+        op->name, x->width_macro, y->width_macro, y->name, y->width_macro);
+    OUT("   forward: %s; kernel: %s\n",
+        op->act == ACT_IDENTITY ? "y = x W + b" : "y = act(x W + b)", kernel_name(op->kernel));
+    OUT("   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */\n");
+    emit_dense_forward(e, op);
+    if (needs_backward(e, op))
+        emit_dense_backward(e, op);
+    else
+        emit_no_backward(e, op);
+}
+
+/* W is (inputs, outputs); fans as Keras counts them: inputs in, outputs out */
+void emit_dense_params(Emitter *e, const IrOp *op)
+{
+    char init[32], scale[64];
+    const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
+    kernel_init(op, init, sizeof init, scale, sizeof scale);
+    char dw[64], db[64];
+    grad_name(dw, sizeof dw, op, "dw");
+    grad_name(db, sizeof db, op, "db");
+    OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
+        op->name, I, O, I, O, op->name, dw, init, I, O, scale);
+    OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
+        O, O, op->name, db, I, O);
+}

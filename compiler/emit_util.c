@@ -1,0 +1,123 @@
+/* emit_util.c: the helpers every part of the C emitter shares: literals,
+ * the .nn line above each op, buffers by index, whether an op trains or
+ * needs a backward, and the names the PARAMS rows are made of. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+
+/* The shortest C float literal that reads back as the same float:
+ * "0.001f", not "0.00100000005f"; "1.0f". */
+const char *float_lit(char *buf, size_t len, double v)
+{
+    char num[40];
+    float want = (float)v;
+    for (int digits = 1; digits <= 9; digits++) {
+        snprintf(num, sizeof num, "%.*g", digits, (double)want);
+        if ((float)strtod(num, NULL) == want)
+            break;
+    }
+    int plain = strpbrk(num, ".en") == NULL;
+    snprintf(buf, len, "%s%sf", num, plain ? ".0" : "");
+    return buf;
+}
+
+/* "examples/fashion_mlp.nn:12" in a comment: the .nn file as given, and a line */
+void emit_where(Emitter *e, int line)
+{
+    c_comment_str(e->out, e->m->src->name);
+    OUT(":%d", line);
+}
+
+/* The .nn line a piece of code came from, trimmed, safe inside a comment. */
+void emit_source_line(Emitter *e, const Stmt *s)
+{
+    int len;
+    const char *line = source_line(e->m->src, s->loc.first_line, &len);
+    while (len > 0 && isspace((unsigned char)*line))
+        line++, len--;
+    /* drop a trailing comment, unless the '#' could be inside a string */
+    int quoted = 0;
+    for (int i = 0; i < len; i++) {
+        if (line[i] == '"')
+            quoted = !quoted;
+        else if (line[i] == '#' && !quoted) {
+            len = i;
+            break;
+        }
+    }
+    while (len > 0 && isspace((unsigned char)line[len - 1]))
+        len--;
+    OUT("/* ");
+    emit_where(e, s->loc.first_line);
+    OUT("  ");
+    c_comment_text(e->out, line, (size_t)len);
+    OUT("\n");
+}
+
+const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
+
+int trains(const IrOp *op)
+{
+    return (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM) &&
+           op->layer && !op->layer->frozen;
+}
+
+int needs_backward(const Emitter *e, const IrOp *op)
+{
+    return trains(op) || (op->in >= 0 && buf(e, op->in)->needs_grad);
+}
+
+void emit_no_backward(Emitter *e, const IrOp *op)
+{
+    OUT("/* %s_backward: none: nothing before it trains */\n\n", op->name);
+}
+
+void emit_no_input_grad(Emitter *e, const IrBuf *x)
+{
+    if (x == buf(e, e->ir->input_buf))
+        OUT("    /* %s is the input: no gradient needed */\n", x->name);
+    else
+        OUT("    /* nothing before %s trains: no gradient needed */\n", x->name);
+}
+
+void upper(char *dst, size_t len, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < len; i++)
+        dst[i] = (char)toupper((unsigned char)src[i]);
+    dst[i] = '\0';
+}
+
+const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len)
+{
+    if (op->kind == OP_CONV)
+        snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->win.c,
+                 op->filters);
+    else
+        snprintf(out, len, "%s * %s", buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
+    return out;
+}
+
+/* "conv2d1_dw", or NULL for a frozen layer: the runtime then keeps the
+ * tensor as it is (no optimizer state, no updates, not gradchecked) */
+void grad_name(char *out, size_t len, const IrOp *op, const char *suffix)
+{
+    if (trains(op))
+        snprintf(out, len, "%s_%s", op->name, suffix);
+    else
+        snprintf(out, len, "NULL");
+}
+
+/* The init of a dense or conv2d kernel: NNRT_INIT_... and its scale */
+void kernel_init(const IrOp *op, char *init, size_t len, char *scale, size_t slen)
+{
+    int n_inits;
+    const char *const *inits = init_names(&n_inits);
+    upper(init, len, inits[op->layer->init]);
+    /* the scale means something only to init=normal and init=uniform */
+    int scaled = strcmp(inits[op->layer->init], "normal") == 0 ||
+                 strcmp(inits[op->layer->init], "uniform") == 0;
+    float_lit(scale, slen, scaled ? op->layer->init_scale : 0);
+}
