@@ -342,7 +342,7 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
  * d(l1 |w|)/dw = l1 sign(w),  d(l2 w^2)/dw = 2 l2 w. */
 void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count)
 {
-    char P[32];
+    char P[64];
     const Layer *l = op->layer;
     if (l->l1 <= 0 && l->l2 <= 0)
         return;
@@ -556,7 +556,7 @@ static void emit_penalty(Emitter *e)
         if ((op->kind != OP_DENSE && op->kind != OP_CONV) || op->dead ||
             (l->l1 <= 0 && l->l2 <= 0))
             continue;
-        char P[32], count[96];
+        char P[64], count[96];
         upper(P, sizeof P, op->name);
         OUT("    for (int i = 0; i < %s; i++)\n", kernel_count(e, op, count, sizeof count));
         OUT("        total +=");
@@ -619,7 +619,7 @@ static void emit_drivers(Emitter *e)
     OUT("}\n\n");
 }
 
-/* "conv2d1_dw", or NULL for a frozen layer: the runtime then keeps the
+/* "conv32_dw", or NULL for a frozen layer: the runtime then keeps the
  * tensor as it is (no optimizer state, no updates, not gradchecked) */
 static void grad_name(char *out, size_t len, const IrOp *op, const char *suffix)
 {
@@ -641,45 +641,95 @@ static void kernel_init(const IrOp *op, char *init, size_t len, char *scale, siz
     float_lit(scale, slen, scaled ? op->layer->init_scale : 0);
 }
 
+/* One row of PARAMS, every field as the C will read it. */
+typedef struct ParamRow {
+    const IrOp *op;
+    const char *tensor;       /* "w", "gamma": after "<layer>." */
+    const char *value;        /* the buffer's name after "<layer>_" */
+    int ndims;
+    char dims[160], size[160], grad[96], init[32], fan_in[64], fan_out[64], scale[64];
+} ParamRow;
+
+/* A row with its fields labelled, in three lines a reviewer can read:
+ *     { .name = "dense128.w",
+ *       .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,
+ *       .value = dense128_w, .grad = dense128_dw, .init = NNRT_INIT_..., ... }, */
+static void emit_param_row(Emitter *e, const ParamRow *r)
+{
+    OUT("    { .name = \"%s.%s\",\n", r->op->name, r->tensor);
+    OUT("      .ndims = %d, .dims = { %s }, .size = %s,\n", r->ndims, r->dims, r->size);
+    OUT("      .value = %s_%s, .grad = %s,\n", r->op->name, r->value, r->grad);
+    OUT("      .init = NNRT_INIT_%s, .fan_in = %s, .fan_out = %s, .init_scale = %s },\n",
+        r->init, r->fan_in, r->fan_out, r->scale);
+}
+
+/* The kernel and bias rows of a dense layer: W is (inputs, outputs) */
+static void emit_dense_params(Emitter *e, const IrOp *op)
+{
+    const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
+    ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 2 };
+    snprintf(w.dims, sizeof w.dims, "%s, %s", I, O);
+    snprintf(w.size, sizeof w.size, "%s * %s", I, O);
+    grad_name(w.grad, sizeof w.grad, op, "dw");
+    kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
+    snprintf(w.fan_in, sizeof w.fan_in, "%s", I);
+    snprintf(w.fan_out, sizeof w.fan_out, "%s", O);
+    ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
+                   .scale = "0.0f" };
+    snprintf(b.dims, sizeof b.dims, "%s", O);
+    snprintf(b.size, sizeof b.size, "%s", O);
+    grad_name(b.grad, sizeof b.grad, op, "db");
+    snprintf(b.fan_in, sizeof b.fan_in, "%s", I);
+    snprintf(b.fan_out, sizeof b.fan_out, "%s", O);
+    emit_param_row(e, &w);
+    emit_param_row(e, &b);
+}
+
 /* Fans as Keras counts them for a conv kernel: the window times the
  * input channels in, times the filters out. */
 static void emit_conv_params(Emitter *e, const IrOp *op)
 {
-    const Window *w = &op->win;
-    char init[32], scale[64], count[96];
-    kernel_init(op, init, sizeof init, scale, sizeof scale);
-    char dw[64], db[64];
-    grad_name(dw, sizeof dw, op, "dw");
-    grad_name(db, sizeof db, op, "db");
-    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s, NNRT_INIT_%s, %ld, %ld, %s },\n",
-        op->name, w->kh, w->kw, w->c, op->filters, kernel_count(e, op, count, sizeof count),
-        op->name, dw, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
-    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
-        op->filters, op->filters, op->name, db);
+    const Window *win = &op->win;
+    ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 4 };
+    snprintf(w.dims, sizeof w.dims, "%ld, %ld, %ld, %ld", win->kh, win->kw, win->c, op->filters);
+    kernel_count(e, op, w.size, sizeof w.size);
+    grad_name(w.grad, sizeof w.grad, op, "dw");
+    kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
+    snprintf(w.fan_in, sizeof w.fan_in, "%ld", win->kh * win->kw * win->c);
+    snprintf(w.fan_out, sizeof w.fan_out, "%ld", win->kh * win->kw * op->filters);
+    ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
+                   .fan_in = "0", .fan_out = "0", .scale = "0.0f" };
+    snprintf(b.dims, sizeof b.dims, "%ld", op->filters);
+    snprintf(b.size, sizeof b.size, "%ld", op->filters);
+    grad_name(b.grad, sizeof b.grad, op, "db");
+    emit_param_row(e, &w);
+    emit_param_row(e, &b);
 }
 
 /* gamma and beta are trained; the moving statistics are state (grad NULL) */
 static void emit_batchnorm_params(Emitter *e, const IrOp *op)
 {
+    static const char *const ROWS[][4] = {   /* tensor, buffer, gradient, init */
+        { "gamma", "gamma", "dgamma", "ONES" }, { "beta", "beta", "dbeta", "ZEROS" },
+        { "moving_mean", "moving_mean", NULL, "ZEROS" },
+        { "moving_variance", "moving_var", NULL, "ONES" },
+    };
     const Shape *sh = &op->layer->out;
     long c = sh->dims[sh->ndims - 1];
-    const char *p = op->name;
-    char dgamma[64], dbeta[64];
-    grad_name(dgamma, sizeof dgamma, op, "dgamma");
-    grad_name(dbeta, sizeof dbeta, op, "dbeta");
-    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p, dgamma);
-    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p, dbeta);
-    OUT("    { \"%s.moving_mean\", 1, { %ld }, %ld, %s_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p);
-    OUT("    { \"%s.moving_variance\", 1, { %ld }, %ld, %s_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p);
+    for (int i = 0; i < 4; i++) {
+        ParamRow r = { .op = op, .tensor = ROWS[i][0], .value = ROWS[i][1], .ndims = 1,
+                       .grad = "NULL", .fan_in = "0", .fan_out = "0", .scale = "0.0f" };
+        snprintf(r.dims, sizeof r.dims, "%ld", c);
+        snprintf(r.size, sizeof r.size, "%ld", c);
+        snprintf(r.init, sizeof r.init, "%s", ROWS[i][3]);
+        if (ROWS[i][2])
+            grad_name(r.grad, sizeof r.grad, op, ROWS[i][2]);
+        emit_param_row(e, &r);
+    }
 }
 
 static void emit_param_table(Emitter *e)
 {
-    char init[32], scale[64];
     OUT("static const nnrt_param PARAMS[] = {\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
@@ -689,17 +739,8 @@ static void emit_param_table(Emitter *e)
             emit_conv_params(e, op);
         if (op->kind == OP_BATCHNORM)
             emit_batchnorm_params(e, op);
-        if (op->kind != OP_DENSE)
-            continue;
-        const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
-        kernel_init(op, init, sizeof init, scale, sizeof scale);
-        char dw[64], db[64];
-        grad_name(dw, sizeof dw, op, "dw");
-        grad_name(db, sizeof db, op, "db");
-        OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
-            op->name, I, O, I, O, op->name, dw, init, I, O, scale);
-        OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
-            O, O, op->name, db, I, O);
+        if (op->kind == OP_DENSE)
+            emit_dense_params(e, op);
     }
     OUT("};\n\n");
 }
@@ -731,6 +772,27 @@ static int op_tensors(const IrOp *op, OpTensor t[4])
             snprintf(t[i].grad, sizeof t[i].grad, "NULL");
     }
     return n;
+}
+
+/* Weight files and checkpoints before version 3 named each layer by its
+ * kind and position (dense1, dropout1); the runtime reads them through
+ * these names, one per row of PARAMS, in its order. */
+static void emit_legacy_names(Emitter *e)
+{
+    OUT("/* The tensors' names in weight files and checkpoints before version 3,\n"
+        "   which named layers by kind and position; one per row of PARAMS */\n");
+    OUT("static const char *const LEGACY_NAMES[] = {\n");
+    for (int i = 0; i < e->ir->n_ops; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        OpTensor t[4];
+        int n = op_tensors(op, t);
+        for (int k = 0; k < n; k++)
+            OUT("    \"%s.%s\",   /* %s.%s */\n", op->layer->legacy, t[k].name, op->name,
+                t[k].name);
+    }
+    OUT("};\n");
+    OUT("_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==\n"
+        "               sizeof PARAMS / sizeof PARAMS[0], \"one legacy name per tensor\");\n\n");
 }
 
 /* The double-precision twin (nnrt.h: nnrt_twin): what gradcheck needs of
@@ -962,6 +1024,7 @@ static void emit_model(Emitter *e)
     emit_augment(e);
     emit_diagnosis_fields(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
+    OUT("    .legacy_names = LEGACY_NAMES,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
     if (has_penalty(e))
         OUT("    .penalty = penalty,\n");
@@ -987,8 +1050,8 @@ static void mark_used(Emitter *e)
 }
 
 /* Function and buffer names go into the C as they are: nnc makes them from
- * the layers' kinds and positions (dense1, DENSE1_OUT), never from the
- * user's text, and this holds it to that. */
+ * the layers' names (dense128, DENSE128_OUT), which the checker held to
+ * [a-z][a-z0-9_]*, and this holds it to that. */
 static void check_identifier(const char *name)
 {
     if (is_c_identifier(name))
@@ -1046,6 +1109,7 @@ void emit_c(FILE *out, const Ir *ir)
     emit_drivers(&e);
     emit_twin(&e);
     emit_param_table(&e);
+    emit_legacy_names(&e);
     emit_columns(&e);
     emit_class_names(&e);
     emit_transfers(&e);
