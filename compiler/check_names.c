@@ -93,7 +93,7 @@ static const char *read_name(Checker *c, const Stmt *s, Loc *loc)
         return NULL;
     a = resolve(c, a);
     *loc = a->loc;
-    if (arg_word(c, a, "a layer name", &word) || check_spelling(c, word, a->loc))
+    if (arg_word(c, a, "name=", &word) || check_spelling(c, word, a->loc))
         return NULL;
     return word;
 }

@@ -782,14 +782,21 @@ static void emit_legacy_names(Emitter *e)
     OUT("/* The tensors' names in weight files and checkpoints before version 3,\n"
         "   which named layers by kind and position; one per row of PARAMS */\n");
     OUT("static const char *const LEGACY_NAMES[] = {\n");
-    for (int i = 0; i < e->ir->n_ops; i++) {
-        const IrOp *op = &e->ir->ops[i];
-        OpTensor t[4];
-        int n = op_tensors(op, t);
-        for (int k = 0; k < n; k++)
-            OUT("    \"%s.%s\",   /* %s.%s */\n", op->layer->legacy, t[k].name, op->name,
-                t[k].name);
-    }
+    int width = 0;   /* of the longest "name", to line the comments up */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < e->ir->n_ops; i++) {
+            const IrOp *op = &e->ir->ops[i];
+            OpTensor t[4];
+            int n = op_tensors(op, t);
+            for (int k = 0; k < n; k++) {
+                char old[96];
+                int len = snprintf(old, sizeof old, "\"%s.%s\",", op->layer->legacy, t[k].name);
+                if (pass == 0 && len > width)
+                    width = len;
+                if (pass == 1)
+                    OUT("    %-*s   /* %s.%s */\n", width, old, op->name, t[k].name);
+            }
+        }
     OUT("};\n");
     OUT("_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==\n"
         "               sizeof PARAMS / sizeof PARAMS[0], \"one legacy name per tensor\");\n\n");

@@ -649,10 +649,10 @@ static const char *const LEGACY_NAMES[] = {
     "conv2d1.b",   /* conv32.b */
     "conv2d2.w",   /* conv64.w */
     "conv2d2.b",   /* conv64.b */
-    "dense1.w",   /* dense1024.w */
-    "dense1.b",   /* dense1024.b */
-    "dense2.w",   /* dense10.w */
-    "dense2.b",   /* dense10.b */
+    "dense1.w",    /* dense1024.w */
+    "dense1.b",    /* dense1024.b */
+    "dense2.w",    /* dense10.w */
+    "dense2.b",    /* dense10.b */
 };
 _Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
                sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");

@@ -835,22 +835,22 @@ static const nnrt_param PARAMS[] = {
 /* The tensors' names in weight files and checkpoints before version 3,
    which named layers by kind and position; one per row of PARAMS */
 static const char *const LEGACY_NAMES[] = {
-    "conv2d1.w",   /* conv16.w */
-    "conv2d1.b",   /* conv16.b */
-    "batchnorm1.gamma",   /* conv16_batchnorm.gamma */
-    "batchnorm1.beta",   /* conv16_batchnorm.beta */
-    "batchnorm1.moving_mean",   /* conv16_batchnorm.moving_mean */
+    "conv2d1.w",                    /* conv16.w */
+    "conv2d1.b",                    /* conv16.b */
+    "batchnorm1.gamma",             /* conv16_batchnorm.gamma */
+    "batchnorm1.beta",              /* conv16_batchnorm.beta */
+    "batchnorm1.moving_mean",       /* conv16_batchnorm.moving_mean */
     "batchnorm1.moving_variance",   /* conv16_batchnorm.moving_variance */
-    "conv2d2.w",   /* conv32.w */
-    "conv2d2.b",   /* conv32.b */
-    "batchnorm2.gamma",   /* conv32_batchnorm.gamma */
-    "batchnorm2.beta",   /* conv32_batchnorm.beta */
-    "batchnorm2.moving_mean",   /* conv32_batchnorm.moving_mean */
+    "conv2d2.w",                    /* conv32.w */
+    "conv2d2.b",                    /* conv32.b */
+    "batchnorm2.gamma",             /* conv32_batchnorm.gamma */
+    "batchnorm2.beta",              /* conv32_batchnorm.beta */
+    "batchnorm2.moving_mean",       /* conv32_batchnorm.moving_mean */
     "batchnorm2.moving_variance",   /* conv32_batchnorm.moving_variance */
-    "dense1.w",   /* dense64.w */
-    "dense1.b",   /* dense64.b */
-    "dense2.w",   /* dense5.w */
-    "dense2.b",   /* dense5.b */
+    "dense1.w",                     /* dense64.w */
+    "dense1.b",                     /* dense64.b */
+    "dense2.w",                     /* dense5.w */
+    "dense2.b",                     /* dense5.b */
 };
 _Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
                sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
