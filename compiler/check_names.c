@@ -91,8 +91,7 @@ static const char *read_name(Checker *c, const Stmt *s, Loc *loc)
     const char *word;
     if (!a)
         return NULL;
-    a = resolve(c, a);
-    *loc = a->loc;
+    *loc = a->loc;      /* not resolved: a name is never a let's number */
     if (arg_word(c, a, "name=", &word) || check_spelling(c, word, a->loc))
         return NULL;
     return word;

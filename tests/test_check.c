@@ -605,6 +605,11 @@ START_TEST(name_option_names_a_layer_and_anchors_the_next)
                      "    flatten name=fl\n    dense 10 softmax name=d\n"));
     ck_assert_str_eq(n, "i c bn mp ap sp gap dr fl d");
     free(n);
+    /* a name is a name, even where a let of that name is a number */
+    n = names_of("let hidden = 16\n" NET("    input 8\n    dense hidden relu name=hidden\n"
+                                         "    dense 2 softmax\n"));
+    ck_assert_str_eq(n, "input hidden dense2");
+    free(n);
 }
 END_TEST
 
