@@ -19,7 +19,7 @@ static void tmp_path(char *out, size_t len, const char *name)
  * from the top of it), built once per run of the suite. */
 static const char *houses(void)
 {
-    static char exe[1024];
+    static char exe[512];
     if (!exe[0]) {
         tmp_path(exe, sizeof exe, "houses");
         build_trainer("examples/regression_houses.nn", exe);
@@ -143,7 +143,7 @@ END_TEST
  * dense1, as they always did (values no initializer makes: 0.25) */
 START_TEST(a_transfer_from_a_version_2_file)
 {
-    char now[1024], old[1024], nn[1024], exe[1024], out_path[1024], args[2048], *out;
+    char now[1024], old[1024], nn[512], exe[512], out_path[1024], args[2048], *out;
     unsigned char *w;
     size_t len;
     /* dense16.w's 3 x 16 values and dense16.b's 16 follow the 12-byte
