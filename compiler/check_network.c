@@ -18,6 +18,8 @@ static const Vocab ACTIVATIONS = { "activation", ACT_WORDS, COUNT(ACT_WORDS) };
 
 const char *activation_name(Activation act) { return ACT_WORDS[act]; }
 
+const char *layer_kind_word(LayerKind k) { return LAYER_WORDS[k]; }
+
 int activation_grad_from_output(Activation act)
 {
     return act != ACT_GELU && act != ACT_SOFTPLUS && act != ACT_SWISH && act != ACT_SOFTMAX;
@@ -41,13 +43,15 @@ typedef struct Defaults {
 } Defaults;
 
 static const char *const WEIGHT_KEYS[] = { "init", "init_scale", "l1", "l2" };
+/* name= goes on every layer (check_names.c) */
+static const char *const NAME_KEYS[] = { "name" };
 static const char *const DENSE_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
-                                          "trainable" };
+                                          "trainable", "name" };
 static const char *const CONV_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
-                                         "trainable", "stride", "padding" };
-static const char *const POOL_KEYS[] = { "stride", "padding" };
+                                         "trainable", "stride", "padding", "name" };
+static const char *const POOL_KEYS[] = { "stride", "padding", "name" };
 static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "init", "trainable", "momentum",
-                                              "epsilon" };
+                                              "epsilon", "name" };
 
 /* init=, init_scale=, l1=, l2= of a dense layer or of the network */
 static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
@@ -146,7 +150,7 @@ const char *shape_str(const Shape *s, char *buf, size_t len)
 /* input 28x28  |  input 784 */
 static int check_input(Checker *c, const Stmt *s, Shape *out)
 {
-    check_args(c, s, 1, NULL, 0);
+    check_args(c, s, 1, NAME_KEYS, COUNT(NAME_KEYS));
     if (require_args(c, s, 1, "a shape, such as 'input 28x28'"))
         return -1;
     const Arg *a = resolve(c, positional(s, 0));
@@ -217,7 +221,7 @@ static int check_dense(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
 /* dropout 0.2: the fraction of units zeroed while training */
 static int check_dropout(Checker *c, const Stmt *s, Layer *l)
 {
-    check_args(c, s, 1, NULL, 0);
+    check_args(c, s, 1, NAME_KEYS, COUNT(NAME_KEYS));
     if (require_args(c, s, 1, "a rate, as in 'dropout 0.2'") ||
         arg_real(c, positional(s, 0), "the dropout rate", 0, 0.99, 1, &l->rate))
         return -1;
@@ -392,7 +396,7 @@ static int check_pool(Checker *c, const Stmt *s, Layer *l)
 /* globalavgpool: h x w x c -> c */
 static int check_global_pool(Checker *c, const Stmt *s, Layer *l)
 {
-    check_args(c, s, 0, NULL, 0);
+    check_args(c, s, 0, NAME_KEYS, COUNT(NAME_KEYS));
     if (l->in.ndims == 0 || image_input(c, s, l, &l->win))
         return -1;
     l->win.kh = l->win.oh = l->win.h;
@@ -444,7 +448,7 @@ static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Def
     switch (l->kind) {
     case LAYER_INPUT: return check_input(c, s, &l->out);
     case LAYER_FLATTEN:
-        check_args(c, s, 0, NULL, 0);
+        check_args(c, s, 0, NAME_KEYS, COUNT(NAME_KEYS));
         if (l->in.ndims == 0)
             return -1;
         l->out.ndims = 1;
@@ -481,6 +485,7 @@ void check_network(Checker *c, const Stmt *block)
         n++;
     m->layers = arena_alloc(c->arena, sizeof(Layer) * (size_t)(n ? n : 1));
     int per_kind[COUNT(LAYER_WORDS)] = { 0 };
+    LayerNames *names = layer_names_begin(c, block);
     Shape prev = { 0 };
     for (const Stmt *s = block->body; s; s = s->next) {
         int k = vocab_lookup(c, &LAYERS, s->word, s->loc);
@@ -496,8 +501,10 @@ void check_network(Checker *c, const Stmt *block)
         l->kind = (LayerKind)k;
         l->stmt = s;
         l->in = prev;
-        snprintf(l->name, sizeof l->name, "%s%d", LAYER_WORDS[k], ++per_kind[k]);
-        if (check_layer(c, s, l, m->n_layers == 1, &net) != 0 || check_transfer(c, s, l) != 0)
+        snprintf(l->legacy, sizeof l->legacy, "%s%d", LAYER_WORDS[k], ++per_kind[k]);
+        int bad = check_layer(c, s, l, m->n_layers == 1, &net);
+        layer_name(c, names, l);   /* from its width: after check_layer */
+        if (bad != 0 || check_transfer(c, s, l) != 0)
             l->out.ndims = 0;
         prev = l->out;
     }

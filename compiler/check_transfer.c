@@ -97,7 +97,8 @@ int check_transfer(Checker *c, const Stmt *s, Layer *l)
     if (!from) {
         diag_error(c->diag, a->loc, "'%.200s' has no layer named %s to start from", path,
                    l->name);
-        diag_note(c->diag, "layers are named by kind and position: the first dense is dense1");
+        diag_note(c->diag, "a layer is named by its name= or by its content (dense 128 is "
+                  "dense128); give both layers the same name=");
         return -1;
     }
     tensors_text(l, mine, sizeof mine);

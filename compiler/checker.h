@@ -65,6 +65,13 @@ void check_early_stop_fits(Checker *c);
 
 /* check_network.c */
 void check_network(Checker *c, const Stmt *block);
+const char *layer_kind_word(LayerKind k);     /* "dense", "maxpool", ... */
+
+/* check_names.c: begin reads and checks every name= of the network block;
+ * then each layer, in order and once its width is known, gets its name. */
+typedef struct LayerNames LayerNames;
+LayerNames *layer_names_begin(Checker *c, const Stmt *block);
+void layer_name(Checker *c, LayerNames *n, Layer *l);
 
 /* check_transfer.c: transfer learning.  init="FILE" and trainable= of
  * layer l (called once its shapes are known); keep of the data block; and

@@ -115,4 +115,15 @@ void emit_transfer_fields(Emitter *e);
 /* emit_augment.c: the .augment field of the model description, if any */
 void emit_augment(Emitter *e);
 
+/* One row of PARAMS, every field as the C will read it. */
+typedef struct ParamRow {
+    const IrOp *op;
+    const char *tensor;       /* "w", "gamma": after "<layer>." */
+    const char *value;        /* the buffer's name after "<layer>_" */
+    int ndims;
+    char dims[160], size[160], grad[96], init[32], fan_in[64], fan_out[64], scale[64];
+} ParamRow;
+
+void emit_param_row(Emitter *e, const ParamRow *r);   /* emit_util.c */
+
 #endif

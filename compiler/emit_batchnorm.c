@@ -147,18 +147,21 @@ void emit_batchnorm(Emitter *e, const IrOp *op)
 /* gamma and beta are trained; the moving statistics are state (grad NULL) */
 void emit_batchnorm_params(Emitter *e, const IrOp *op)
 {
+    static const char *const ROWS[][4] = {   /* tensor, buffer, gradient, init */
+        { "gamma", "gamma", "dgamma", "ONES" }, { "beta", "beta", "dbeta", "ZEROS" },
+        { "moving_mean", "moving_mean", NULL, "ZEROS" },
+        { "moving_variance", "moving_var", NULL, "ONES" },
+    };
     const Shape *sh = &op->layer->out;
     long c = sh->dims[sh->ndims - 1];
-    const char *p = op->name;
-    char dgamma[64], dbeta[64];
-    grad_name(dgamma, sizeof dgamma, op, "dgamma");
-    grad_name(dbeta, sizeof dbeta, op, "dbeta");
-    OUT("    { \"%s.gamma\", 1, { %ld }, %ld, %s_gamma, %s, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p, dgamma);
-    OUT("    { \"%s.beta\", 1, { %ld }, %ld, %s_beta, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p, dbeta);
-    OUT("    { \"%s.moving_mean\", 1, { %ld }, %ld, %s_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n",
-        p, c, c, p);
-    OUT("    { \"%s.moving_variance\", 1, { %ld }, %ld, %s_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },\n",
-        p, c, c, p);
+    for (int i = 0; i < 4; i++) {
+        ParamRow r = { .op = op, .tensor = ROWS[i][0], .value = ROWS[i][1], .ndims = 1,
+                       .grad = "NULL", .fan_in = "0", .fan_out = "0", .scale = "0.0f" };
+        snprintf(r.dims, sizeof r.dims, "%ld", c);
+        snprintf(r.size, sizeof r.size, "%ld", c);
+        snprintf(r.init, sizeof r.init, "%s", ROWS[i][3]);
+        if (ROWS[i][2])
+            grad_name(r.grad, sizeof r.grad, op, ROWS[i][2]);
+        emit_param_row(e, &r);
+    }
 }

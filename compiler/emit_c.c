@@ -268,6 +268,34 @@ static int op_tensors(const IrOp *op, OpTensor t[4])
     return n;
 }
 
+/* Weight files and checkpoints before version 3 named each layer by its
+ * kind and position (dense1, dropout1); the runtime reads them through
+ * these names, one per row of PARAMS, in its order. */
+static void emit_legacy_names(Emitter *e)
+{
+    OUT("/* The tensors' names in weight files and checkpoints before version 3,\n"
+        "   which named layers by kind and position; one per row of PARAMS */\n");
+    OUT("static const char *const LEGACY_NAMES[] = {\n");
+    int width = 0;   /* of the longest "name", to line the comments up */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < e->ir->n_ops; i++) {
+            const IrOp *op = &e->ir->ops[i];
+            OpTensor t[4];
+            int n = op_tensors(op, t);
+            for (int k = 0; k < n; k++) {
+                char old[96];
+                int len = snprintf(old, sizeof old, "\"%s.%s\",", op->layer->legacy, t[k].name);
+                if (pass == 0 && len > width)
+                    width = len;
+                if (pass == 1)
+                    OUT("    %-*s   /* %s.%s */\n", width, old, op->name, t[k].name);
+            }
+        }
+    OUT("};\n");
+    OUT("_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==\n"
+        "               sizeof PARAMS / sizeof PARAMS[0], \"one legacy name per tensor\");\n\n");
+}
+
 /* The double-precision twin (nnrt.h: nnrt_twin): what gradcheck needs of
  * this file compiled with -DNNRT_DOUBLE, its tensors in PARAMS's order. */
 static void emit_twin(Emitter *e)
@@ -308,8 +336,8 @@ static void mark_used(Emitter *e)
 }
 
 /* Function and buffer names go into the C as they are: nnc makes them from
- * the layers' kinds and positions (dense1, DENSE1_OUT), never from the
- * user's text, and this holds it to that. */
+ * the layers' names (dense128, DENSE128_OUT), which the checker held to
+ * [a-z][a-z0-9_]*, and this holds it to that. */
 static void check_identifier(const char *name)
 {
     if (is_c_identifier(name))
@@ -349,6 +377,7 @@ void emit_c(FILE *out, const Ir *ir)
     emit_drivers(&e);
     emit_twin(&e);
     emit_param_table(&e);
+    emit_legacy_names(&e);
     emit_columns(&e);
     emit_class_names(&e);
     emit_transfers(&e);

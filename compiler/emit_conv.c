@@ -327,15 +327,19 @@ void emit_conv(Emitter *e, const IrOp *op)
  * input channels in, times the filters out. */
 void emit_conv_params(Emitter *e, const IrOp *op)
 {
-    const Window *w = &op->win;
-    char init[32], scale[64], count[96];
-    kernel_init(op, init, sizeof init, scale, sizeof scale);
-    char dw[64], db[64];
-    grad_name(dw, sizeof dw, op, "dw");
-    grad_name(db, sizeof db, op, "db");
-    OUT("    { \"%s.w\", 4, { %ld, %ld, %ld, %ld }, %s, %s_w, %s, NNRT_INIT_%s, %ld, %ld, %s },\n",
-        op->name, w->kh, w->kw, w->c, op->filters, kernel_count(e, op, count, sizeof count),
-        op->name, dw, init, w->kh * w->kw * w->c, w->kh * w->kw * op->filters, scale);
-    OUT("    { \"%s.b\", 1, { %ld }, %ld, %s_b, %s, NNRT_INIT_ZEROS, 0, 0, 0.0f },\n", op->name,
-        op->filters, op->filters, op->name, db);
+    const Window *win = &op->win;
+    ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 4 };
+    snprintf(w.dims, sizeof w.dims, "%ld, %ld, %ld, %ld", win->kh, win->kw, win->c, op->filters);
+    kernel_count(e, op, w.size, sizeof w.size);
+    grad_name(w.grad, sizeof w.grad, op, "dw");
+    kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
+    snprintf(w.fan_in, sizeof w.fan_in, "%ld", win->kh * win->kw * win->c);
+    snprintf(w.fan_out, sizeof w.fan_out, "%ld", win->kh * win->kw * op->filters);
+    ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
+                   .fan_in = "0", .fan_out = "0", .scale = "0.0f" };
+    snprintf(b.dims, sizeof b.dims, "%ld", op->filters);
+    snprintf(b.size, sizeof b.size, "%ld", op->filters);
+    grad_name(b.grad, sizeof b.grad, op, "db");
+    emit_param_row(e, &w);
+    emit_param_row(e, &b);
 }

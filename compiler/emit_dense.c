@@ -103,14 +103,21 @@ void emit_dense(Emitter *e, const IrOp *op)
 /* W is (inputs, outputs); fans as Keras counts them: inputs in, outputs out */
 void emit_dense_params(Emitter *e, const IrOp *op)
 {
-    char init[32], scale[64];
     const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
-    kernel_init(op, init, sizeof init, scale, sizeof scale);
-    char dw[64], db[64];
-    grad_name(dw, sizeof dw, op, "dw");
-    grad_name(db, sizeof db, op, "db");
-    OUT("    { \"%s.w\", 2, { %s, %s }, %s * %s, %s_w, %s, NNRT_INIT_%s, %s, %s, %s },\n",
-        op->name, I, O, I, O, op->name, dw, init, I, O, scale);
-    OUT("    { \"%s.b\", 1, { %s }, %s, %s_b, %s, NNRT_INIT_ZEROS, %s, %s, 0.0f },\n", op->name,
-        O, O, op->name, db, I, O);
+    ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 2 };
+    snprintf(w.dims, sizeof w.dims, "%s, %s", I, O);
+    snprintf(w.size, sizeof w.size, "%s * %s", I, O);
+    grad_name(w.grad, sizeof w.grad, op, "dw");
+    kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
+    snprintf(w.fan_in, sizeof w.fan_in, "%s", I);
+    snprintf(w.fan_out, sizeof w.fan_out, "%s", O);
+    ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
+                   .scale = "0.0f" };
+    snprintf(b.dims, sizeof b.dims, "%s", O);
+    snprintf(b.size, sizeof b.size, "%s", O);
+    grad_name(b.grad, sizeof b.grad, op, "db");
+    snprintf(b.fan_in, sizeof b.fan_in, "%s", I);
+    snprintf(b.fan_out, sizeof b.fan_out, "%s", O);
+    emit_param_row(e, &w);
+    emit_param_row(e, &b);
 }

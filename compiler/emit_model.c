@@ -208,6 +208,7 @@ void emit_model(Emitter *e)
     emit_augment(e);
     emit_diagnosis_fields(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
+    OUT("    .legacy_names = LEGACY_NAMES,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
     if (has_penalty(e))
         OUT("    .penalty = penalty,\n");

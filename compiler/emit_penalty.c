@@ -6,7 +6,7 @@
  * d(l1 |w|)/dw = l1 sign(w),  d(l2 w^2)/dw = 2 l2 w. */
 void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count)
 {
-    char P[32];
+    char P[64];
     const Layer *l = op->layer;
     if (l->l1 <= 0 && l->l2 <= 0)
         return;
@@ -45,7 +45,7 @@ void emit_penalty(Emitter *e)
         const Layer *l = op->layer;
         if ((op->kind != OP_DENSE && op->kind != OP_CONV) || (l->l1 <= 0 && l->l2 <= 0))
             continue;
-        char P[32], count[96];
+        char P[64], count[96];
         upper(P, sizeof P, op->name);
         OUT("    for (int i = 0; i < %s; i++)\n", kernel_count(e, op, count, sizeof count));
         OUT("        total +=");

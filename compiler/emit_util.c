@@ -100,7 +100,7 @@ const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len
     return out;
 }
 
-/* "conv2d1_dw", or NULL for a frozen layer: the runtime then keeps the
+/* "conv32_dw", or NULL for a frozen layer: the runtime then keeps the
  * tensor as it is (no optimizer state, no updates, not gradchecked) */
 void grad_name(char *out, size_t len, const IrOp *op, const char *suffix)
 {
@@ -120,4 +120,17 @@ void kernel_init(const IrOp *op, char *init, size_t len, char *scale, size_t sle
     int scaled = strcmp(inits[op->layer->init], "normal") == 0 ||
                  strcmp(inits[op->layer->init], "uniform") == 0;
     float_lit(scale, slen, scaled ? op->layer->init_scale : 0);
+}
+
+/* A row with its fields labelled, in three lines a reviewer can read:
+ *     { .name = "dense128.w",
+ *       .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,
+ *       .value = dense128_w, .grad = dense128_dw, .init = NNRT_INIT_..., ... }, */
+void emit_param_row(Emitter *e, const ParamRow *r)
+{
+    OUT("    { .name = \"%s.%s\",\n", r->op->name, r->tensor);
+    OUT("      .ndims = %d, .dims = { %s }, .size = %s,\n", r->ndims, r->dims, r->size);
+    OUT("      .value = %s_%s, .grad = %s,\n", r->op->name, r->value, r->grad);
+    OUT("      .init = NNRT_INIT_%s, .fan_in = %s, .fan_out = %s, .init_scale = %s },\n",
+        r->init, r->fan_in, r->fan_out, r->scale);
 }

@@ -8,7 +8,7 @@
 
 #include "nnc.h"
 
-/* "dense1" -> "DENSE1_OUT" */
+/* "dense128" -> "DENSE128_OUT" */
 static void width_macro(char *out, size_t len, const char *layer)
 {
     size_t i = 0;
@@ -21,7 +21,7 @@ static void width_macro(char *out, size_t len, const char *layer)
  * named <layer>_y, or <layer>_z when an activation op follows. */
 static IrOp *lower_op(Arena *a, Ir *ir, const Layer *l, OpKind kind, int in, int then_act)
 {
-    char name[64], macro[40];
+    char name[80], macro[64];
     width_macro(macro, sizeof macro, l->name);
     snprintf(name, sizeof name, "%s_%s", l->name, then_act ? "z" : "y");
     int out = ir_add_buf(a, ir, name, macro, shape_size(&l->out));
@@ -41,7 +41,7 @@ static IrOp *lower_op(Arena *a, Ir *ir, const Layer *l, OpKind kind, int in, int
 /* The activation of layer l after the op that made buffer z. */
 static int lower_activation(Arena *a, Ir *ir, const Layer *l, int z)
 {
-    char name[64], opname[64];
+    char name[80], opname[80];
     snprintf(name, sizeof name, "%s_y", l->name);
     int y = ir_add_buf(a, ir, name, ir->bufs[z].width_macro, ir->bufs[z].width);
     ir->bufs[y].shape = l->out;

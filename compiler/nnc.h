@@ -224,8 +224,11 @@ typedef struct Window {
 typedef struct Layer {
     LayerKind kind;
     const Stmt *stmt;
-    char name[32];        /* dense1, dropout1: numbered per kind, so adding a
-                             layer does not rename the others */
+    char name[48];        /* hidden, dense128, dense128_dropout: given by name=
+                             or made from the layer's content, so inserting a
+                             layer renames no other (check_names.c) */
+    char legacy[32];      /* dense1, dropout1: the name by kind and position
+                             that weight files before version 3 hold */
     Shape in, out;
     long units;           /* dense; conv2d: filters */
     Activation act;       /* dense, conv2d, batchnorm */
@@ -400,8 +403,8 @@ typedef enum PoolKind { POOL_MAX, POOL_AVG, POOL_SUM } PoolKind;
 
 /* A buffer of activations: (MAX_BATCH, width) floats, and its gradient. */
 typedef struct IrBuf {
-    char name[40];        /* C identifier of the values; the gradient is d_<name> */
-    char width_macro[40]; /* the #define holding width */
+    char name[64];        /* C identifier of the values; the gradient is d_<name> */
+    char width_macro[64]; /* the #define holding width */
     long width;           /* floats per sample */
     Shape shape;          /* the layer's output shape, for comments */
     int needs_grad;
@@ -409,7 +412,7 @@ typedef struct IrBuf {
 
 typedef struct IrOp {
     OpKind kind;
-    char name[32];        /* function prefix: dense1, relu1, loss */
+    char name[64];        /* function prefix: dense128, conv32_relu, loss */
     const Layer *layer;   /* where it came from (NULL for the loss) */
     const Stmt *stmt;     /* the .nn line it came from */
     int in, out;          /* buffer indices */

@@ -23,13 +23,13 @@ typedef float real;
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 784   /* input 28x28x1, flattened */
-#define CONV2D1_OUT 25088   /* 28x28x32 */
-#define MAXPOOL1_OUT 6272   /* 14x14x32 */
-#define CONV2D2_OUT 12544   /* 14x14x64 */
-#define MAXPOOL2_OUT 3136   /* 7x7x64 */
-#define DENSE1_OUT 1024
-#define DENSE2_OUT 10
-#define CLASSES DENSE2_OUT
+#define CONV32_OUT 25088   /* 28x28x32 */
+#define CONV32_MAXPOOL_OUT 6272   /* 14x14x32 */
+#define CONV64_OUT 12544   /* 14x14x64 */
+#define CONV64_MAXPOOL_OUT 3136   /* 7x7x64 */
+#define DENSE1024_OUT 1024
+#define DENSE10_OUT 10
+#define CLASSES DENSE10_OUT
 
 /* Hyper-parameters */
 #define EPOCHS 15
@@ -38,38 +38,38 @@ typedef float real;
 #define BETA1 0.9f
 #define BETA2 0.999f
 #define EPSILON 1e-07f
-#define DROPOUT1_RATE 0.4f
+#define DENSE1024_DROPOUT_RATE 0.4f
 
 /* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)
    for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv2d1_w[5 * 5 * 1 * 32], conv2d1_dw[5 * 5 * 1 * 32];
-static real conv2d1_b[32], conv2d1_db[32];
-static real conv2d2_w[5 * 5 * 32 * 64], conv2d2_dw[5 * 5 * 32 * 64];
-static real conv2d2_b[64], conv2d2_db[64];
-static real dense1_w[MAXPOOL2_OUT * DENSE1_OUT], dense1_dw[MAXPOOL2_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
-static real dense2_w[DENSE1_OUT * DENSE2_OUT], dense2_dw[DENSE1_OUT * DENSE2_OUT];
-static real dense2_b[DENSE2_OUT], dense2_db[DENSE2_OUT];
+static real conv32_w[5 * 5 * 1 * 32], conv32_dw[5 * 5 * 1 * 32];
+static real conv32_b[32], conv32_db[32];
+static real conv64_w[5 * 5 * 32 * 64], conv64_dw[5 * 5 * 32 * 64];
+static real conv64_b[64], conv64_db[64];
+static real dense1024_w[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT];
+static real dense1024_b[DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
+static real dense10_w[DENSE1024_OUT * DENSE10_OUT], dense10_dw[DENSE1024_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
-static real conv2d1_y[MAX_BATCH * CONV2D1_OUT], d_conv2d1_y[MAX_BATCH * CONV2D1_OUT];
-static real maxpool1_y[MAX_BATCH * MAXPOOL1_OUT], d_maxpool1_y[MAX_BATCH * MAXPOOL1_OUT];
-static real conv2d2_y[MAX_BATCH * CONV2D2_OUT], d_conv2d2_y[MAX_BATCH * CONV2D2_OUT];
-static real maxpool2_y[MAX_BATCH * MAXPOOL2_OUT], d_maxpool2_y[MAX_BATCH * MAXPOOL2_OUT];
-static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real dropout1_y[MAX_BATCH * DENSE1_OUT], d_dropout1_y[MAX_BATCH * DENSE1_OUT];
-static real dense2_z[MAX_BATCH * DENSE2_OUT], d_dense2_z[MAX_BATCH * DENSE2_OUT];
-static real dense2_y[MAX_BATCH * DENSE2_OUT];
-static real dropout1_mask[MAX_BATCH * DENSE1_OUT];
+static real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
+static real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
+static real conv64_y[MAX_BATCH * CONV64_OUT], d_conv64_y[MAX_BATCH * CONV64_OUT];
+static real conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT];
+static real dense1024_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_y[MAX_BATCH * DENSE1024_OUT];
+static real dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT];
+static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+static real dense10_y[MAX_BATCH * DENSE10_OUT];
+static real dense1024_dropout_mask[MAX_BATCH * DENSE1024_OUT];
 
 /* examples/fashion_cnn_augment.nn:28  conv2d 32 5x5 relu padding=same
-   x is (n, 28, 28, 1), conv2d1_w is (5, 5, 1, 32), conv2d1_y is (n, 28, 28, 32)
+   x is (n, 28, 28, 1), conv32_w is (5, 5, 1, 32), conv32_y is (n, 28, 28, 32)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
    kernel: direct (a window of 25 values is under 64)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
-/* conv2d1's shapes, for the functions below (#undef'd after them) */
+/* conv32's shapes, for the functions below (#undef'd after them) */
 #define H 28    /* input rows, columns, channels */
 #define W 28
 #define C 1
@@ -88,65 +88,65 @@ static real dropout1_mask[MAX_BATCH * DENSE1_OUT];
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
 
-static real conv2d1_pad[PH * PW * C];
+static real conv32_pad[PH * PW * C];
 
-/* Sample s of x into conv2d1_pad at row PT, column PL, zeros around it */
-static void conv2d1_pad_sample(int s)
+/* Sample s of x into conv32_pad at row PT, column PL, zeros around it */
+static void conv32_pad_sample(int s)
 {
-    memset(conv2d1_pad, 0, sizeof conv2d1_pad);
+    memset(conv32_pad, 0, sizeof conv32_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv2d1_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
+        memcpy(&conv32_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-static void conv2d1_forward(int n)
+static void conv32_forward(int n)
 {
     for (int s = 0; s < n; s++) {
-        conv2d1_pad_sample(s);
+        conv32_pad_sample(s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 real acc[F];
                 for (int f = 0; f < F; f++)
-                    acc[f] = conv2d1_b[f];
+                    acc[f] = conv32_b[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &conv2d1_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
-                        const real *wk = &conv2d1_w[(ky * KW + kx) * C * F];
+                        const real *in = &conv32_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
+                        const real *wk = &conv32_w[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
                                 acc[f] += in[ci] * wk[ci * F + f];
                     }
-                memcpy(&conv2d1_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                memcpy(&conv32_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
             }
     }
-    for (int i = 0; i < n * CONV2D1_OUT; i++) {   /* relu */
-        real v = conv2d1_y[i];
-        conv2d1_y[i] = v > 0 ? v : 0;
+    for (int i = 0; i < n * CONV32_OUT; i++) {   /* relu */
+        real v = conv32_y[i];
+        conv32_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void conv2d1_backward(int n)
+static void conv32_backward(int n)
 {
-    for (int i = 0; i < n * CONV2D1_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv2d1_y[i];
-        d_conv2d1_y[i] *= (y > 0);
+    for (int i = 0; i < n * CONV32_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = conv32_y[i];
+        d_conv32_y[i] *= (y > 0);
     }
-    memset(conv2d1_dw, 0, sizeof conv2d1_dw);
-    memset(conv2d1_db, 0, sizeof conv2d1_db);
+    memset(conv32_dw, 0, sizeof conv32_dw);
+    memset(conv32_db, 0, sizeof conv32_db);
     for (int s = 0; s < n; s++) {
-        conv2d1_pad_sample(s);
+        conv32_pad_sample(s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *g = &d_conv2d1_y[((s * OH + oy) * OW + ox) * F];
+                const real *g = &d_conv32_y[((s * OH + oy) * OW + ox) * F];
                 for (int f = 0; f < F; f++)
-                    conv2d1_db[f] += g[f];
+                    conv32_db[f] += g[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
                         int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &conv2d1_dw[(ky * KW + kx) * C * F];
+                        real *dwk = &conv32_dw[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += conv2d1_pad[at + ci] * g[f];
+                                dwk[ci * F + f] += conv32_pad[at + ci] * g[f];
                     }
             }
     }
@@ -172,9 +172,9 @@ static void conv2d1_backward(int n)
 #undef OW
 
 /* examples/fashion_cnn_augment.nn:29  maxpool 2
-   conv2d1_y is (n, 28, 28, 32), maxpool1_y is (n, 14, 14, 32): the largest value of each 2x2 window,
+   conv32_y is (n, 28, 28, 32), conv32_maxpool_y is (n, 14, 14, 32): the largest value of each 2x2 window,
    stride 2x2, per channel */
-/* maxpool1's shapes, for the functions below (#undef'd after them) */
+/* conv32_maxpool's shapes, for the functions below (#undef'd after them) */
 #define H 28    /* input rows, columns, channels */
 #define W 28
 #define C 32
@@ -187,38 +187,38 @@ static void conv2d1_backward(int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 
-static int maxpool1_from[MAX_BATCH * MAXPOOL1_OUT];   /* where each maximum is in conv2d1_y */
+static int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
 
-static void maxpool1_forward(int n)
+static void conv32_maxpool_forward(int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &maxpool1_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &maxpool1_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv2d1_y[first * C + c];
+                    out[c] = conv32_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv2d1_y[at + c] > out[c]) {
-                                out[c] = conv2d1_y[at + c];
+                            if (conv32_y[at + c] > out[c]) {
+                                out[c] = conv32_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void maxpool1_backward(int n)
+static void conv32_maxpool_backward(int n)
 {
-    memset(d_conv2d1_y, 0, sizeof(real) * n * H * W * C);
+    memset(d_conv32_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_conv2d1_y[maxpool1_from[i]] += d_maxpool1_y[i];
+        d_conv32_y[conv32_maxpool_from[i]] += d_conv32_maxpool_y[i];
 }
 
 #undef H
@@ -234,12 +234,12 @@ static void maxpool1_backward(int n)
 #undef OW
 
 /* examples/fashion_cnn_augment.nn:30  conv2d 64 5x5 relu padding=same
-   maxpool1_y is (n, 14, 14, 32), conv2d2_w is (5, 5, 32, 64), conv2d2_y is (n, 14, 14, 64)
+   conv32_maxpool_y is (n, 14, 14, 32), conv64_w is (5, 5, 32, 64), conv64_y is (n, 14, 14, 64)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
    kernel: im2col+sgemm (a window of 800 values, 64 or more)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
-/* conv2d2's shapes, for the functions below (#undef'd after them) */
+/* conv64's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
 #define C 32
@@ -259,99 +259,99 @@ static void maxpool1_backward(int n)
 #define CW 14
 #define G 6    /* samples per sgemm */
 
-static real conv2d2_pad[PH * PW * C], conv2d2_dpad[PH * PW * C];
-static real conv2d2_col[G * OH * OW * K];   /* windows, then their gradients */
+static real conv64_pad[PH * PW * C], conv64_dpad[PH * PW * C];
+static real conv64_col[G * OH * OW * K];   /* windows, then their gradients */
 
-/* Sample s of maxpool1_y into conv2d2_pad at row PT, column PL, zeros around it */
-static void conv2d2_pad_sample(int s)
+/* Sample s of conv32_maxpool_y into conv64_pad at row PT, column PL, zeros around it */
+static void conv64_pad_sample(int s)
 {
-    memset(conv2d2_pad, 0, sizeof conv2d2_pad);
+    memset(conv64_pad, 0, sizeof conv64_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv2d2_pad[((iy + PT) * PW + PL) * C], &maxpool1_y[((s * H + iy) * W) * C],
+        memcpy(&conv64_pad[((iy + PT) * PW + PL) * C], &conv32_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-/* The inside of conv2d2_dpad into sample s of d_maxpool1_y (pixels no window reads get 0) */
-static void conv2d2_unpad_sample(int s)
+/* The inside of conv64_dpad into sample s of d_conv32_maxpool_y (pixels no window reads get 0) */
+static void conv64_unpad_sample(int s)
 {
-    real *dx = &d_maxpool1_y[s * H * W * C];
+    real *dx = &d_conv32_maxpool_y[s * H * W * C];
     if (CH < H || CW < W)
         memset(dx, 0, sizeof(real) * H * W * C);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &conv2d2_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
+        memcpy(&dx[iy * W * C], &conv64_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
-/* Samples s0 .. s0 + g - 1 into conv2d2_col: one row of K values per output pixel */
-static void conv2d2_im2col(int s0, int g)
+/* Samples s0 .. s0 + g - 1 into conv64_col: one row of K values per output pixel */
+static void conv64_im2col(int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        conv2d2_pad_sample(s0 + s);
+        conv64_pad_sample(s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real *row = &conv2d2_col[((s * OH + oy) * OW + ox) * K];
+                real *row = &conv64_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &conv2d2_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                    memcpy(&row[ky * KW * C], &conv64_pad[((oy * SH + ky) * PW + ox * SW) * C],
                            sizeof(real) * KW * C);
             }
     }
 }
 
-/* The gradient rows in conv2d2_col back onto d_maxpool1_y, samples s0 .. s0 + g - 1 */
-static void conv2d2_col2im(int s0, int g)
+/* The gradient rows in conv64_col back onto d_conv32_maxpool_y, samples s0 .. s0 + g - 1 */
+static void conv64_col2im(int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        memset(conv2d2_dpad, 0, sizeof conv2d2_dpad);
+        memset(conv64_dpad, 0, sizeof conv64_dpad);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *row = &conv2d2_col[((s * OH + oy) * OW + ox) * K];
+                const real *row = &conv64_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &conv2d2_dpad[((oy * SH + ky) * PW + ox * SW) * C];
+                    real *dp = &conv64_dpad[((oy * SH + ky) * PW + ox * SW) * C];
                     for (int i = 0; i < KW * C; i++)
                         dp[i] += row[ky * KW * C + i];
                 }
             }
-        conv2d2_unpad_sample(s0 + s);
+        conv64_unpad_sample(s0 + s);
     }
 }
 
-static void conv2d2_forward(int n)
+static void conv64_forward(int n)
 {
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        real *out = &conv2d2_y[s0 * OH * OW * F];
-        conv2d2_im2col(s0, g);
+        real *out = &conv64_y[s0 * OH * OW * F];
+        conv64_im2col(s0, g);
         for (int r = 0; r < g * OH * OW; r++)
-            memcpy(&out[r * F], conv2d2_b, sizeof conv2d2_b);
+            memcpy(&out[r * F], conv64_b, sizeof conv64_b);
         gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, conv2d2_col, K, conv2d2_w, F, 1.0f, out, F);
+             1.0f, conv64_col, K, conv64_w, F, 1.0f, out, F);
     }
-    for (int i = 0; i < n * CONV2D2_OUT; i++) {   /* relu */
-        real v = conv2d2_y[i];
-        conv2d2_y[i] = v > 0 ? v : 0;
+    for (int i = 0; i < n * CONV64_OUT; i++) {   /* relu */
+        real v = conv64_y[i];
+        conv64_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void conv2d2_backward(int n)
+static void conv64_backward(int n)
 {
-    for (int i = 0; i < n * CONV2D2_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv2d2_y[i];
-        d_conv2d2_y[i] *= (y > 0);
+    for (int i = 0; i < n * CONV64_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = conv64_y[i];
+        d_conv64_y[i] *= (y > 0);
     }
-    memset(conv2d2_dw, 0, sizeof conv2d2_dw);
-    memset(conv2d2_db, 0, sizeof conv2d2_db);
+    memset(conv64_dw, 0, sizeof conv64_dw);
+    memset(conv64_db, 0, sizeof conv64_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
-            conv2d2_db[f] += d_conv2d2_y[r * F + f];
+            conv64_db[f] += d_conv64_y[r * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &d_conv2d2_y[s0 * OH * OW * F];
-        conv2d2_im2col(s0, g);
+        const real *dy = &d_conv64_y[s0 * OH * OW * F];
+        conv64_im2col(s0, g);
         gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, conv2d2_col, K, dy, F, 1.0f, conv2d2_dw, F);
+             1.0f, conv64_col, K, dy, F, 1.0f, conv64_dw, F);
         /* the gradient of each window, into the same rows */
         gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv2d2_w, F, 0.0f, conv2d2_col, K);
-        conv2d2_col2im(s0, g);
+             1.0f, dy, F, conv64_w, F, 0.0f, conv64_col, K);
+        conv64_col2im(s0, g);
     }
 }
 
@@ -375,9 +375,9 @@ static void conv2d2_backward(int n)
 #undef OW
 
 /* examples/fashion_cnn_augment.nn:31  maxpool 2
-   conv2d2_y is (n, 14, 14, 64), maxpool2_y is (n, 7, 7, 64): the largest value of each 2x2 window,
+   conv64_y is (n, 14, 14, 64), conv64_maxpool_y is (n, 7, 7, 64): the largest value of each 2x2 window,
    stride 2x2, per channel */
-/* maxpool2's shapes, for the functions below (#undef'd after them) */
+/* conv64_maxpool's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
 #define C 64
@@ -390,38 +390,38 @@ static void conv2d2_backward(int n)
 #define OH 7   /* output rows, columns */
 #define OW 7
 
-static int maxpool2_from[MAX_BATCH * MAXPOOL2_OUT];   /* where each maximum is in conv2d2_y */
+static int conv64_maxpool_from[MAX_BATCH * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
 
-static void maxpool2_forward(int n)
+static void conv64_maxpool_forward(int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &maxpool2_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &maxpool2_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &conv64_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &conv64_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv2d2_y[first * C + c];
+                    out[c] = conv64_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv2d2_y[at + c] > out[c]) {
-                                out[c] = conv2d2_y[at + c];
+                            if (conv64_y[at + c] > out[c]) {
+                                out[c] = conv64_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void maxpool2_backward(int n)
+static void conv64_maxpool_backward(int n)
 {
-    memset(d_conv2d2_y, 0, sizeof(real) * n * H * W * C);
+    memset(d_conv64_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_conv2d2_y[maxpool2_from[i]] += d_maxpool2_y[i];
+        d_conv64_y[conv64_maxpool_from[i]] += d_conv64_maxpool_y[i];
 }
 
 #undef H
@@ -437,111 +437,111 @@ static void maxpool2_backward(int n)
 #undef OW
 
 /* examples/fashion_cnn_augment.nn:33  dense 1024 relu
-   maxpool2_y is (n, MAXPOOL2_OUT), dense1_w is (MAXPOOL2_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   conv64_maxpool_y is (n, CONV64_MAXPOOL_OUT), dense1024_w is (CONV64_MAXPOOL_OUT, DENSE1024_OUT), dense1024_y is (n, DENSE1024_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1_forward(int n)
+static void dense1024_forward(int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, MAXPOOL2_OUT,
-         1.0f, maxpool2_y, MAXPOOL2_OUT, dense1_w, DENSE1_OUT, 1.0f, dense1_y, DENSE1_OUT);
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* relu */
-        real v = dense1_y[i];
-        dense1_y[i] = v > 0 ? v : 0;
+        memcpy(&dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1024_OUT, CONV64_MAXPOOL_OUT,
+         1.0f, conv64_maxpool_y, CONV64_MAXPOOL_OUT, dense1024_w, DENSE1024_OUT, 1.0f, dense1024_y, DENSE1024_OUT);
+    for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* relu */
+        real v = dense1024_y[i];
+        dense1024_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense1_backward(int n)
+static void dense1024_backward(int n)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense1_y[i];
-        d_dense1_y[i] *= (y > 0);
+    for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = dense1024_y[i];
+        d_dense1024_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, MAXPOOL2_OUT, DENSE1_OUT, n,
-         1.0f, maxpool2_y, MAXPOOL2_OUT, d_dense1_y, DENSE1_OUT, 0.0f, dense1_dw, DENSE1_OUT);
-    memset(dense1_db, 0, sizeof dense1_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV64_MAXPOOL_OUT, DENSE1024_OUT, n,
+         1.0f, conv64_maxpool_y, CONV64_MAXPOOL_OUT, d_dense1024_y, DENSE1024_OUT, 0.0f, dense1024_dw, DENSE1024_OUT);
+    memset(dense1024_db, 0, sizeof dense1024_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE1_OUT; o++)
-            dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, MAXPOOL2_OUT, DENSE1_OUT,
-         1.0f, d_dense1_y, DENSE1_OUT, dense1_w, DENSE1_OUT, 0.0f, d_maxpool2_y, MAXPOOL2_OUT);
+        for (int o = 0; o < DENSE1024_OUT; o++)
+            dense1024_db[o] += d_dense1024_y[r * DENSE1024_OUT + o];
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV64_MAXPOOL_OUT, DENSE1024_OUT,
+         1.0f, d_dense1024_y, DENSE1024_OUT, dense1024_w, DENSE1024_OUT, 0.0f, d_conv64_maxpool_y, CONV64_MAXPOOL_OUT);
 }
 
 /* examples/fashion_cnn_augment.nn:34  dropout 0.4
-   dense1_y and dropout1_y are (n, DENSE1_OUT).  Inverted dropout: while training each
-   unit is kept with probability 1 - DROPOUT1_RATE and scaled by 1 / (1 - DROPOUT1_RATE),
+   dense1024_y and dense1024_dropout_y are (n, DENSE1024_OUT).  Inverted dropout: while training each
+   unit is kept with probability 1 - DENSE1024_DROPOUT_RATE and scaled by 1 / (1 - DENSE1024_DROPOUT_RATE),
    so inference is the identity.  Backward: dx = dy * mask. */
-static void dropout1_forward(int n, int training, nnrt_rng *rng)
+static void dense1024_dropout_forward(int n, int training, nnrt_rng *rng)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++) {
-        dropout1_mask[i] = !training ? 1.0f
-                   : nnrt_rng_uniform(rng) < DROPOUT1_RATE ? 0.0f : 1.0f / (1.0f - DROPOUT1_RATE);
-        dropout1_y[i] = dense1_y[i] * dropout1_mask[i];
+    for (int i = 0; i < n * DENSE1024_OUT; i++) {
+        dense1024_dropout_mask[i] = !training ? 1.0f
+                   : nnrt_rng_uniform(rng) < DENSE1024_DROPOUT_RATE ? 0.0f : 1.0f / (1.0f - DENSE1024_DROPOUT_RATE);
+        dense1024_dropout_y[i] = dense1024_y[i] * dense1024_dropout_mask[i];
     }
 }
 
-static void dropout1_backward(int n)
+static void dense1024_dropout_backward(int n)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++)
-        d_dense1_y[i] = d_dropout1_y[i] * dropout1_mask[i];
+    for (int i = 0; i < n * DENSE1024_OUT; i++)
+        d_dense1024_y[i] = d_dense1024_dropout_y[i] * dense1024_dropout_mask[i];
 }
 
 /* examples/fashion_cnn_augment.nn:35  dense 10 softmax
-   dropout1_y is (n, DENSE1_OUT), dense2_w is (DENSE1_OUT, DENSE2_OUT), dense2_z is (n, DENSE2_OUT)
+   dense1024_dropout_y is (n, DENSE1024_OUT), dense10_w is (DENSE1024_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense2_forward(int n)
+static void dense10_forward(int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense2_z[r * DENSE2_OUT], dense2_b, sizeof dense2_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE2_OUT, DENSE1_OUT,
-         1.0f, dropout1_y, DENSE1_OUT, dense2_w, DENSE2_OUT, 1.0f, dense2_z, DENSE2_OUT);
+        memcpy(&dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, DENSE1024_OUT,
+         1.0f, dense1024_dropout_y, DENSE1024_OUT, dense10_w, DENSE10_OUT, 1.0f, dense10_z, DENSE10_OUT);
 }
 
-static void dense2_backward(int n)
+static void dense10_backward(int n)
 {
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE1_OUT, DENSE2_OUT, n,
-         1.0f, dropout1_y, DENSE1_OUT, d_dense2_z, DENSE2_OUT, 0.0f, dense2_dw, DENSE2_OUT);
-    memset(dense2_db, 0, sizeof dense2_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE1024_OUT, DENSE10_OUT, n,
+         1.0f, dense1024_dropout_y, DENSE1024_OUT, d_dense10_z, DENSE10_OUT, 0.0f, dense10_dw, DENSE10_OUT);
+    memset(dense10_db, 0, sizeof dense10_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE2_OUT; o++)
-            dense2_db[o] += d_dense2_z[r * DENSE2_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE1_OUT, DENSE2_OUT,
-         1.0f, d_dense2_z, DENSE2_OUT, dense2_w, DENSE2_OUT, 0.0f, d_dropout1_y, DENSE1_OUT);
+        for (int o = 0; o < DENSE10_OUT; o++)
+            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE1024_OUT, DENSE10_OUT,
+         1.0f, d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, d_dense1024_dropout_y, DENSE1024_OUT);
 }
 
 /* examples/fashion_cnn_augment.nn:35  dense 10 softmax
-   dense2_z is (n, DENSE2_OUT), dense2_y is (n, DENSE2_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense2_softmax_forward(int n)
+   dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
+static void dense10_softmax_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense2_z[r * DENSE2_OUT];
-        real *p = &dense2_y[r * DENSE2_OUT];
+        const real *z = &dense10_z[r * DENSE10_OUT];
+        real *p = &dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
-        for (int k = 1; k < DENSE2_OUT; k++)
+        for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
-        for (int k = 0; k < DENSE2_OUT; k++) {
+        for (int k = 0; k < DENSE10_OUT; k++) {
             p[k] = exp(z[k] - max);
             sum += p[k];
         }
-        for (int k = 0; k < DENSE2_OUT; k++)
+        for (int k = 0; k < DENSE10_OUT; k++)
             p[k] /= sum;
     }
 }
 
-/* dense2_softmax_backward: fused into the loss, which writes d_dense2_z directly */
+/* dense10_softmax_backward: fused into the loss, which writes d_dense10_z directly */
 
 /* examples/fashion_cnn_augment.nn:39  loss      cross_entropy
-   Softmax and cross-entropy fused: per row, with logits z = dense2_z and p = dense2_y,
+   Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
 static double loss(int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense2_z[r * CLASSES], *p = &dense2_y[r * CLASSES];
-        real *dz = &d_dense2_z[r * CLASSES];
+        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
+        real *dz = &d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -556,29 +556,29 @@ static double loss(int n, const int *t)
     return total;
 }
 
-/* The whole network, in order: input x -> dense2_y */
+/* The whole network, in order: input x -> dense10_y */
 static void forward(int n, int training, nnrt_rng *rng)
 {
-    conv2d1_forward(n);
-    maxpool1_forward(n);
-    conv2d2_forward(n);
-    maxpool2_forward(n);
-    dense1_forward(n);
-    dropout1_forward(n, training, rng);
-    dense2_forward(n);
-    dense2_softmax_forward(n);
+    conv32_forward(n);
+    conv32_maxpool_forward(n);
+    conv64_forward(n);
+    conv64_maxpool_forward(n);
+    dense1024_forward(n);
+    dense1024_dropout_forward(n, training, rng);
+    dense10_forward(n);
+    dense10_softmax_forward(n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
 static void backward(int n)
 {
-    dense2_backward(n);
-    dropout1_backward(n);
-    dense1_backward(n);
-    maxpool2_backward(n);
-    conv2d2_backward(n);
-    maxpool1_backward(n);
-    conv2d1_backward(n);
+    dense10_backward(n);
+    dense1024_dropout_backward(n);
+    dense1024_backward(n);
+    conv64_maxpool_backward(n);
+    conv64_backward(n);
+    conv32_maxpool_backward(n);
+    conv32_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -586,14 +586,14 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv2d1.w", conv2d1_w, conv2d1_dw },
-    { "conv2d1.b", conv2d1_b, conv2d1_db },
-    { "conv2d2.w", conv2d2_w, conv2d2_dw },
-    { "conv2d2.b", conv2d2_b, conv2d2_db },
-    { "dense1.w", dense1_w, dense1_dw },
-    { "dense1.b", dense1_b, dense1_db },
-    { "dense2.w", dense2_w, dense2_dw },
-    { "dense2.b", dense2_b, dense2_db },
+    { "conv32.w", conv32_w, conv32_dw },
+    { "conv32.b", conv32_b, conv32_db },
+    { "conv64.w", conv64_w, conv64_dw },
+    { "conv64.b", conv64_b, conv64_db },
+    { "dense1024.w", dense1024_w, dense1024_dw },
+    { "dense1024.b", dense1024_b, dense1024_db },
+    { "dense10.w", dense10_w, dense10_dw },
+    { "dense10.b", dense10_b, dense10_db },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -608,15 +608,54 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { "conv2d1.w", 4, { 5, 5, 1, 32 }, 5 * 5 * 1 * 32, conv2d1_w, conv2d1_dw, NNRT_INIT_GLOROT_UNIFORM, 25, 800, 0.0f },
-    { "conv2d1.b", 1, { 32 }, 32, conv2d1_b, conv2d1_db, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "conv2d2.w", 4, { 5, 5, 32, 64 }, 5 * 5 * 32 * 64, conv2d2_w, conv2d2_dw, NNRT_INIT_GLOROT_UNIFORM, 800, 1600, 0.0f },
-    { "conv2d2.b", 1, { 64 }, 64, conv2d2_b, conv2d2_db, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "dense1.w", 2, { MAXPOOL2_OUT, DENSE1_OUT }, MAXPOOL2_OUT * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, MAXPOOL2_OUT, DENSE1_OUT, 0.0f },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, MAXPOOL2_OUT, DENSE1_OUT, 0.0f },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
+    { .name = "conv32.w",
+      .ndims = 4, .dims = { 5, 5, 1, 32 }, .size = 5 * 5 * 1 * 32,
+      .value = conv32_w, .grad = conv32_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 25, .fan_out = 800, .init_scale = 0.0f },
+    { .name = "conv32.b",
+      .ndims = 1, .dims = { 32 }, .size = 32,
+      .value = conv32_b, .grad = conv32_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv64.w",
+      .ndims = 4, .dims = { 5, 5, 32, 64 }, .size = 5 * 5 * 32 * 64,
+      .value = conv64_w, .grad = conv64_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 800, .fan_out = 1600, .init_scale = 0.0f },
+    { .name = "conv64.b",
+      .ndims = 1, .dims = { 64 }, .size = 64,
+      .value = conv64_b, .grad = conv64_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "dense1024.w",
+      .ndims = 2, .dims = { CONV64_MAXPOOL_OUT, DENSE1024_OUT }, .size = CONV64_MAXPOOL_OUT * DENSE1024_OUT,
+      .value = dense1024_w, .grad = dense1024_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f },
+    { .name = "dense1024.b",
+      .ndims = 1, .dims = { DENSE1024_OUT }, .size = DENSE1024_OUT,
+      .value = dense1024_b, .grad = dense1024_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f },
+    { .name = "dense10.w",
+      .ndims = 2, .dims = { DENSE1024_OUT, DENSE10_OUT }, .size = DENSE1024_OUT * DENSE10_OUT,
+      .value = dense10_w, .grad = dense10_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+    { .name = "dense10.b",
+      .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
+      .value = dense10_b, .grad = dense10_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
+
+/* The tensors' names in weight files and checkpoints before version 3,
+   which named layers by kind and position; one per row of PARAMS */
+static const char *const LEGACY_NAMES[] = {
+    "conv2d1.w",   /* conv32.w */
+    "conv2d1.b",   /* conv32.b */
+    "conv2d2.w",   /* conv64.w */
+    "conv2d2.b",   /* conv64.b */
+    "dense1.w",    /* dense1024.w */
+    "dense1.b",    /* dense1024.b */
+    "dense2.w",    /* dense10.w */
+    "dense2.b",    /* dense10.b */
+};
+_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
+               sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
 /* examples/fashion_cnn_augment.nn:18: the classes' names, in label order */
 static const char *const CLASS_NAMES[] = {
@@ -652,7 +691,7 @@ static const nnrt_model MODEL = {
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .input = x,
-    .output = dense2_y,
+    .output = dense10_y,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {
@@ -673,6 +712,7 @@ static const nnrt_model MODEL = {
     .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
+    .legacy_names = LEGACY_NAMES,
     .forward = forward,
     .loss = loss,
     .backward = backward,

@@ -23,9 +23,9 @@ typedef float real;
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 784   /* input 28x28, flattened */
-#define DENSE1_OUT 64
-#define DENSE2_OUT 1
-#define CLASSES DENSE2_OUT
+#define DENSE64_OUT 64
+#define DENSE1_OUT 1
+#define CLASSES DENSE1_OUT
 
 /* Hyper-parameters */
 #define EPOCHS 3
@@ -36,119 +36,119 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense1_w[IN * DENSE1_OUT], dense1_dw[IN * DENSE1_OUT];
+static real dense64_w[IN * DENSE64_OUT], dense64_dw[IN * DENSE64_OUT];
+static real dense64_b[DENSE64_OUT], dense64_db[DENSE64_OUT];
+static real dense1_w[DENSE64_OUT * DENSE1_OUT], dense1_dw[DENSE64_OUT * DENSE1_OUT];
 static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
-static real dense2_w[DENSE1_OUT * DENSE2_OUT], dense2_dw[DENSE1_OUT * DENSE2_OUT];
-static real dense2_b[DENSE2_OUT], dense2_db[DENSE2_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
+static real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
 static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real dense2_y[MAX_BATCH * DENSE2_OUT], d_dense2_y[MAX_BATCH * DENSE2_OUT];
 
 /* examples/fashion_footwear.nn:25  dense 64 relu
-   x is (n, IN), dense1_w is (IN, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
+   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+static void dense64_forward(int n)
+{
+    for (int r = 0; r < n; r++)
+        memcpy(&dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, IN,
+         1.0f, x, IN, dense64_w, DENSE64_OUT, 1.0f, dense64_y, DENSE64_OUT);
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
+        real v = dense64_y[i];
+        dense64_y[i] = v > 0 ? v : 0;
+    }
+}
+
+static void dense64_backward(int n)
+{
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = dense64_y[i];
+        d_dense64_y[i] *= (y > 0);
+    }
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE64_OUT, n,
+         1.0f, x, IN, d_dense64_y, DENSE64_OUT, 0.0f, dense64_dw, DENSE64_OUT);
+    memset(dense64_db, 0, sizeof dense64_db);
+    for (int r = 0; r < n; r++)
+        for (int o = 0; o < DENSE64_OUT; o++)
+            dense64_db[o] += d_dense64_y[r * DENSE64_OUT + o];
+    /* x is the input: no gradient needed */
+}
+
+/* examples/fashion_footwear.nn:26  dense 1 sigmoid
+   dense64_y is (n, DENSE64_OUT), dense1_w is (DENSE64_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   forward: y = act(x W + b); kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense1_forward(int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, IN,
-         1.0f, x, IN, dense1_w, DENSE1_OUT, 1.0f, dense1_y, DENSE1_OUT);
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* relu */
+    for (int r = 0; r < n; r++) {
+        const real *xr = &dense64_y[r * DENSE64_OUT];
+        real *yr = &dense1_y[r * DENSE1_OUT];
+        for (int o = 0; o < DENSE1_OUT; o++)
+            yr[o] = dense1_b[o];
+        for (int i = 0; i < DENSE64_OUT; i++)
+            for (int o = 0; o < DENSE1_OUT; o++)
+                yr[o] += xr[i] * dense1_w[i * DENSE1_OUT + o];
+    }
+    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* sigmoid */
         real v = dense1_y[i];
-        dense1_y[i] = v > 0 ? v : 0;
+        dense1_y[i] = 1 / (1 + exp(-v));
     }
 }
 
 static void dense1_backward(int n)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense1_y[i];
-        d_dense1_y[i] *= (y > 0);
-    }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE1_OUT, n,
-         1.0f, x, IN, d_dense1_y, DENSE1_OUT, 0.0f, dense1_dw, DENSE1_OUT);
+    /* dz: the loss left (p - t) / n in d_dense1_y; sigmoid' is folded in */
+    memset(dense1_dw, 0, sizeof dense1_dw);
+    for (int r = 0; r < n; r++)
+        for (int i = 0; i < DENSE64_OUT; i++)
+            for (int o = 0; o < DENSE1_OUT; o++)
+                dense1_dw[i * DENSE1_OUT + o] += dense64_y[r * DENSE64_OUT + i] * d_dense1_y[r * DENSE1_OUT + o];
     memset(dense1_db, 0, sizeof dense1_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1_OUT; o++)
             dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
-    /* x is the input: no gradient needed */
-}
-
-/* examples/fashion_footwear.nn:26  dense 1 sigmoid
-   dense1_y is (n, DENSE1_OUT), dense2_w is (DENSE1_OUT, DENSE2_OUT), dense2_y is (n, DENSE2_OUT)
-   forward: y = act(x W + b); kernel: loops
-   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense2_forward(int n)
-{
-    for (int r = 0; r < n; r++) {
-        const real *xr = &dense1_y[r * DENSE1_OUT];
-        real *yr = &dense2_y[r * DENSE2_OUT];
-        for (int o = 0; o < DENSE2_OUT; o++)
-            yr[o] = dense2_b[o];
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                yr[o] += xr[i] * dense2_w[i * DENSE2_OUT + o];
-    }
-    for (int i = 0; i < n * DENSE2_OUT; i++) {   /* sigmoid */
-        real v = dense2_y[i];
-        dense2_y[i] = 1 / (1 + exp(-v));
-    }
-}
-
-static void dense2_backward(int n)
-{
-    /* dz: the loss left (p - t) / n in d_dense2_y; sigmoid' is folded in */
-    memset(dense2_dw, 0, sizeof dense2_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                dense2_dw[i * DENSE2_OUT + o] += dense1_y[r * DENSE1_OUT + i] * d_dense2_y[r * DENSE2_OUT + o];
-    memset(dense2_db, 0, sizeof dense2_db);
-    for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE2_OUT; o++)
-            dense2_db[o] += d_dense2_y[r * DENSE2_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++) {
+        for (int i = 0; i < DENSE64_OUT; i++) {
             real s = 0;
-            for (int o = 0; o < DENSE2_OUT; o++)
-                s += d_dense2_y[r * DENSE2_OUT + o] * dense2_w[i * DENSE2_OUT + o];
-            d_dense1_y[r * DENSE1_OUT + i] = s;
+            for (int o = 0; o < DENSE1_OUT; o++)
+                s += d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
+            d_dense64_y[r * DENSE64_OUT + i] = s;
         }
 }
 
 /* examples/fashion_footwear.nn:30  loss      binary_cross_entropy
-   Binary cross-entropy of the sigmoid output p = dense2_y against 0/1 labels t,
+   Binary cross-entropy of the sigmoid output p = dense1_y against 0/1 labels t,
    fused with the sigmoid: loss = -(t log p + (1 - t) log(1 - p)) per row, p
    clipped to [1e-7, 1 - 1e-7] as Keras does; dL/dz = (p - t) / n.  Returns the sum. */
 static double loss(int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        real p = dense2_y[r];
+        real p = dense1_y[r];
         double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;
         total -= t[r] ? log(pc) : log(1 - pc);
-        d_dense2_y[r] = (p - (real)t[r]) / n;
+        d_dense1_y[r] = (p - (real)t[r]) / n;
     }
     return total;
 }
 
-/* The whole network, in order: input x -> dense2_y */
+/* The whole network, in order: input x -> dense1_y */
 static void forward(int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
+    dense64_forward(n);
     dense1_forward(n);
-    dense2_forward(n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
 static void backward(int n)
 {
-    dense2_backward(n);
     dense1_backward(n);
+    dense64_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -156,10 +156,10 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
+    { "dense64.w", dense64_w, dense64_dw },
+    { "dense64.b", dense64_b, dense64_db },
     { "dense1.w", dense1_w, dense1_dw },
     { "dense1.b", dense1_b, dense1_db },
-    { "dense2.w", dense2_w, dense2_dw },
-    { "dense2.b", dense2_b, dense2_db },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -174,11 +174,34 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, DENSE1_OUT }, IN * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, IN, DENSE1_OUT, 0.0f },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, IN, DENSE1_OUT, 0.0f },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
+    { .name = "dense64.w",
+      .ndims = 2, .dims = { IN, DENSE64_OUT }, .size = IN * DENSE64_OUT,
+      .value = dense64_w, .grad = dense64_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+    { .name = "dense64.b",
+      .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
+      .value = dense64_b, .grad = dense64_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+    { .name = "dense1.w",
+      .ndims = 2, .dims = { DENSE64_OUT, DENSE1_OUT }, .size = DENSE64_OUT * DENSE1_OUT,
+      .value = dense1_w, .grad = dense1_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
+    { .name = "dense1.b",
+      .ndims = 1, .dims = { DENSE1_OUT }, .size = DENSE1_OUT,
+      .value = dense1_b, .grad = dense1_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
 };
+
+/* The tensors' names in weight files and checkpoints before version 3,
+   which named layers by kind and position; one per row of PARAMS */
+static const char *const LEGACY_NAMES[] = {
+    "dense1.w",   /* dense64.w */
+    "dense1.b",   /* dense64.b */
+    "dense2.w",   /* dense1.w */
+    "dense2.b",   /* dense1.b */
+};
+_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
+               sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
 /* examples/fashion_footwear.nn:19: the classes' names, in label order */
 static const char *const CLASS_NAMES[] = {
@@ -207,7 +230,7 @@ static const nnrt_model MODEL = {
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .input = x,
-    .output = dense2_y,
+    .output = dense1_y,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {
@@ -220,6 +243,7 @@ static const nnrt_model MODEL = {
     .loss_kind = NNRT_LOSS_BINARY_CROSS_ENTROPY,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
+    .legacy_names = LEGACY_NAMES,
     .forward = forward,
     .loss = loss,
     .backward = backward,

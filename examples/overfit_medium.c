@@ -23,11 +23,11 @@ typedef float real;
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 784   /* input 28x28, flattened */
-#define DENSE1_OUT 64
-#define DENSE2_OUT 64
-#define DENSE3_OUT 64
-#define DENSE4_OUT 10
-#define CLASSES DENSE4_OUT
+#define DENSE64_OUT 64
+#define DENSE64_2_OUT 64
+#define DENSE64_3_OUT 64
+#define DENSE10_OUT 10
+#define CLASSES DENSE10_OUT
 
 /* Hyper-parameters */
 #define EPOCHS 20
@@ -38,192 +38,192 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense1_w[IN * DENSE1_OUT], dense1_dw[IN * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
-static real dense2_w[DENSE1_OUT * DENSE2_OUT], dense2_dw[DENSE1_OUT * DENSE2_OUT];
-static real dense2_b[DENSE2_OUT], dense2_db[DENSE2_OUT];
-static real dense3_w[DENSE2_OUT * DENSE3_OUT], dense3_dw[DENSE2_OUT * DENSE3_OUT];
-static real dense3_b[DENSE3_OUT], dense3_db[DENSE3_OUT];
-static real dense4_w[DENSE3_OUT * DENSE4_OUT], dense4_dw[DENSE3_OUT * DENSE4_OUT];
-static real dense4_b[DENSE4_OUT], dense4_db[DENSE4_OUT];
+static real dense64_w[IN * DENSE64_OUT], dense64_dw[IN * DENSE64_OUT];
+static real dense64_b[DENSE64_OUT], dense64_db[DENSE64_OUT];
+static real dense64_2_w[DENSE64_OUT * DENSE64_2_OUT], dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT];
+static real dense64_2_b[DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
+static real dense64_3_w[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT];
+static real dense64_3_b[DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
+static real dense10_w[DENSE64_3_OUT * DENSE10_OUT], dense10_dw[DENSE64_3_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
-static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real dense2_y[MAX_BATCH * DENSE2_OUT], d_dense2_y[MAX_BATCH * DENSE2_OUT];
-static real dense3_y[MAX_BATCH * DENSE3_OUT], d_dense3_y[MAX_BATCH * DENSE3_OUT];
-static real dense4_z[MAX_BATCH * DENSE4_OUT], d_dense4_z[MAX_BATCH * DENSE4_OUT];
-static real dense4_y[MAX_BATCH * DENSE4_OUT];
+static real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
+static real dense64_2_y[MAX_BATCH * DENSE64_2_OUT], d_dense64_2_y[MAX_BATCH * DENSE64_2_OUT];
+static real dense64_3_y[MAX_BATCH * DENSE64_3_OUT], d_dense64_3_y[MAX_BATCH * DENSE64_3_OUT];
+static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+static real dense10_y[MAX_BATCH * DENSE10_OUT];
 
 /* examples/overfit_medium.nn:25  dense 64 elu
-   x is (n, IN), dense1_w is (IN, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1_forward(int n)
+static void dense64_forward(int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, IN,
-         1.0f, x, IN, dense1_w, DENSE1_OUT, 1.0f, dense1_y, DENSE1_OUT);
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* elu */
-        real v = dense1_y[i];
-        dense1_y[i] = v > 0 ? v : a * expm1(v);
+        memcpy(&dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, IN,
+         1.0f, x, IN, dense64_w, DENSE64_OUT, 1.0f, dense64_y, DENSE64_OUT);
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* elu */
+        real v = dense64_y[i];
+        dense64_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense1_backward(int n)
+static void dense64_backward(int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense1_y[i];
-        d_dense1_y[i] *= (y > 0 ? 1 : y + a);
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * elu'(y) */
+        real y = dense64_y[i];
+        d_dense64_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE1_OUT, n,
-         1.0f, x, IN, d_dense1_y, DENSE1_OUT, 0.0f, dense1_dw, DENSE1_OUT);
-    memset(dense1_db, 0, sizeof dense1_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE64_OUT, n,
+         1.0f, x, IN, d_dense64_y, DENSE64_OUT, 0.0f, dense64_dw, DENSE64_OUT);
+    memset(dense64_db, 0, sizeof dense64_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE1_OUT; o++)
-            dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
+        for (int o = 0; o < DENSE64_OUT; o++)
+            dense64_db[o] += d_dense64_y[r * DENSE64_OUT + o];
     /* x is the input: no gradient needed */
 }
 
 /* examples/overfit_medium.nn:26  dense 64 elu
-   dense1_y is (n, DENSE1_OUT), dense2_w is (DENSE1_OUT, DENSE2_OUT), dense2_y is (n, DENSE2_OUT)
+   dense64_y is (n, DENSE64_OUT), dense64_2_w is (DENSE64_OUT, DENSE64_2_OUT), dense64_2_y is (n, DENSE64_2_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense2_forward(int n)
+static void dense64_2_forward(int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense2_y[r * DENSE2_OUT], dense2_b, sizeof dense2_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE2_OUT, DENSE1_OUT,
-         1.0f, dense1_y, DENSE1_OUT, dense2_w, DENSE2_OUT, 1.0f, dense2_y, DENSE2_OUT);
-    for (int i = 0; i < n * DENSE2_OUT; i++) {   /* elu */
-        real v = dense2_y[i];
-        dense2_y[i] = v > 0 ? v : a * expm1(v);
+        memcpy(&dense64_2_y[r * DENSE64_2_OUT], dense64_2_b, sizeof dense64_2_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_2_OUT, DENSE64_OUT,
+         1.0f, dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT, 1.0f, dense64_2_y, DENSE64_2_OUT);
+    for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* elu */
+        real v = dense64_2_y[i];
+        dense64_2_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense2_backward(int n)
+static void dense64_2_backward(int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int i = 0; i < n * DENSE2_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense2_y[i];
-        d_dense2_y[i] *= (y > 0 ? 1 : y + a);
+    for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* dz = dy * elu'(y) */
+        real y = dense64_2_y[i];
+        d_dense64_2_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE1_OUT, DENSE2_OUT, n,
-         1.0f, dense1_y, DENSE1_OUT, d_dense2_y, DENSE2_OUT, 0.0f, dense2_dw, DENSE2_OUT);
-    memset(dense2_db, 0, sizeof dense2_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE64_OUT, DENSE64_2_OUT, n,
+         1.0f, dense64_y, DENSE64_OUT, d_dense64_2_y, DENSE64_2_OUT, 0.0f, dense64_2_dw, DENSE64_2_OUT);
+    memset(dense64_2_db, 0, sizeof dense64_2_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE2_OUT; o++)
-            dense2_db[o] += d_dense2_y[r * DENSE2_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE1_OUT, DENSE2_OUT,
-         1.0f, d_dense2_y, DENSE2_OUT, dense2_w, DENSE2_OUT, 0.0f, d_dense1_y, DENSE1_OUT);
+        for (int o = 0; o < DENSE64_2_OUT; o++)
+            dense64_2_db[o] += d_dense64_2_y[r * DENSE64_2_OUT + o];
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE64_OUT, DENSE64_2_OUT,
+         1.0f, d_dense64_2_y, DENSE64_2_OUT, dense64_2_w, DENSE64_2_OUT, 0.0f, d_dense64_y, DENSE64_OUT);
 }
 
 /* examples/overfit_medium.nn:27  dense 64 elu
-   dense2_y is (n, DENSE2_OUT), dense3_w is (DENSE2_OUT, DENSE3_OUT), dense3_y is (n, DENSE3_OUT)
+   dense64_2_y is (n, DENSE64_2_OUT), dense64_3_w is (DENSE64_2_OUT, DENSE64_3_OUT), dense64_3_y is (n, DENSE64_3_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense3_forward(int n)
+static void dense64_3_forward(int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense3_y[r * DENSE3_OUT], dense3_b, sizeof dense3_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE3_OUT, DENSE2_OUT,
-         1.0f, dense2_y, DENSE2_OUT, dense3_w, DENSE3_OUT, 1.0f, dense3_y, DENSE3_OUT);
-    for (int i = 0; i < n * DENSE3_OUT; i++) {   /* elu */
-        real v = dense3_y[i];
-        dense3_y[i] = v > 0 ? v : a * expm1(v);
+        memcpy(&dense64_3_y[r * DENSE64_3_OUT], dense64_3_b, sizeof dense64_3_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_3_OUT, DENSE64_2_OUT,
+         1.0f, dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT, 1.0f, dense64_3_y, DENSE64_3_OUT);
+    for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* elu */
+        real v = dense64_3_y[i];
+        dense64_3_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense3_backward(int n)
+static void dense64_3_backward(int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int i = 0; i < n * DENSE3_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense3_y[i];
-        d_dense3_y[i] *= (y > 0 ? 1 : y + a);
+    for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* dz = dy * elu'(y) */
+        real y = dense64_3_y[i];
+        d_dense64_3_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE2_OUT, DENSE3_OUT, n,
-         1.0f, dense2_y, DENSE2_OUT, d_dense3_y, DENSE3_OUT, 0.0f, dense3_dw, DENSE3_OUT);
-    memset(dense3_db, 0, sizeof dense3_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE64_2_OUT, DENSE64_3_OUT, n,
+         1.0f, dense64_2_y, DENSE64_2_OUT, d_dense64_3_y, DENSE64_3_OUT, 0.0f, dense64_3_dw, DENSE64_3_OUT);
+    memset(dense64_3_db, 0, sizeof dense64_3_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE3_OUT; o++)
-            dense3_db[o] += d_dense3_y[r * DENSE3_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE2_OUT, DENSE3_OUT,
-         1.0f, d_dense3_y, DENSE3_OUT, dense3_w, DENSE3_OUT, 0.0f, d_dense2_y, DENSE2_OUT);
+        for (int o = 0; o < DENSE64_3_OUT; o++)
+            dense64_3_db[o] += d_dense64_3_y[r * DENSE64_3_OUT + o];
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE64_2_OUT, DENSE64_3_OUT,
+         1.0f, d_dense64_3_y, DENSE64_3_OUT, dense64_3_w, DENSE64_3_OUT, 0.0f, d_dense64_2_y, DENSE64_2_OUT);
 }
 
 /* examples/overfit_medium.nn:28  dense 10 softmax
-   dense3_y is (n, DENSE3_OUT), dense4_w is (DENSE3_OUT, DENSE4_OUT), dense4_z is (n, DENSE4_OUT)
+   dense64_3_y is (n, DENSE64_3_OUT), dense10_w is (DENSE64_3_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense4_forward(int n)
+static void dense10_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense3_y[r * DENSE3_OUT];
-        real *yr = &dense4_z[r * DENSE4_OUT];
-        for (int o = 0; o < DENSE4_OUT; o++)
-            yr[o] = dense4_b[o];
-        for (int i = 0; i < DENSE3_OUT; i++)
-            for (int o = 0; o < DENSE4_OUT; o++)
-                yr[o] += xr[i] * dense4_w[i * DENSE4_OUT + o];
+        const real *xr = &dense64_3_y[r * DENSE64_3_OUT];
+        real *yr = &dense10_z[r * DENSE10_OUT];
+        for (int o = 0; o < DENSE10_OUT; o++)
+            yr[o] = dense10_b[o];
+        for (int i = 0; i < DENSE64_3_OUT; i++)
+            for (int o = 0; o < DENSE10_OUT; o++)
+                yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
     }
 }
 
-static void dense4_backward(int n)
+static void dense10_backward(int n)
 {
-    memset(dense4_dw, 0, sizeof dense4_dw);
+    memset(dense10_dw, 0, sizeof dense10_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE3_OUT; i++)
-            for (int o = 0; o < DENSE4_OUT; o++)
-                dense4_dw[i * DENSE4_OUT + o] += dense3_y[r * DENSE3_OUT + i] * d_dense4_z[r * DENSE4_OUT + o];
-    memset(dense4_db, 0, sizeof dense4_db);
+        for (int i = 0; i < DENSE64_3_OUT; i++)
+            for (int o = 0; o < DENSE10_OUT; o++)
+                dense10_dw[i * DENSE10_OUT + o] += dense64_3_y[r * DENSE64_3_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
+    memset(dense10_db, 0, sizeof dense10_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE4_OUT; o++)
-            dense4_db[o] += d_dense4_z[r * DENSE4_OUT + o];
+        for (int o = 0; o < DENSE10_OUT; o++)
+            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE3_OUT; i++) {
+        for (int i = 0; i < DENSE64_3_OUT; i++) {
             real s = 0;
-            for (int o = 0; o < DENSE4_OUT; o++)
-                s += d_dense4_z[r * DENSE4_OUT + o] * dense4_w[i * DENSE4_OUT + o];
-            d_dense3_y[r * DENSE3_OUT + i] = s;
+            for (int o = 0; o < DENSE10_OUT; o++)
+                s += d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
+            d_dense64_3_y[r * DENSE64_3_OUT + i] = s;
         }
 }
 
 /* examples/overfit_medium.nn:28  dense 10 softmax
-   dense4_z is (n, DENSE4_OUT), dense4_y is (n, DENSE4_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense4_softmax_forward(int n)
+   dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
+static void dense10_softmax_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense4_z[r * DENSE4_OUT];
-        real *p = &dense4_y[r * DENSE4_OUT];
+        const real *z = &dense10_z[r * DENSE10_OUT];
+        real *p = &dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
-        for (int k = 1; k < DENSE4_OUT; k++)
+        for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
-        for (int k = 0; k < DENSE4_OUT; k++) {
+        for (int k = 0; k < DENSE10_OUT; k++) {
             p[k] = exp(z[k] - max);
             sum += p[k];
         }
-        for (int k = 0; k < DENSE4_OUT; k++)
+        for (int k = 0; k < DENSE10_OUT; k++)
             p[k] /= sum;
     }
 }
 
-/* dense4_softmax_backward: fused into the loss, which writes d_dense4_z directly */
+/* dense10_softmax_backward: fused into the loss, which writes d_dense10_z directly */
 
 /* examples/overfit_medium.nn:32  loss      cross_entropy
-   Softmax and cross-entropy fused: per row, with logits z = dense4_z and p = dense4_y,
+   Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
 static double loss(int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense4_z[r * CLASSES], *p = &dense4_y[r * CLASSES];
-        real *dz = &d_dense4_z[r * CLASSES];
+        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
+        real *dz = &d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -238,25 +238,25 @@ static double loss(int n, const int *t)
     return total;
 }
 
-/* The whole network, in order: input x -> dense4_y */
+/* The whole network, in order: input x -> dense10_y */
 static void forward(int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense1_forward(n);
-    dense2_forward(n);
-    dense3_forward(n);
-    dense4_forward(n);
-    dense4_softmax_forward(n);
+    dense64_forward(n);
+    dense64_2_forward(n);
+    dense64_3_forward(n);
+    dense10_forward(n);
+    dense10_softmax_forward(n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
 static void backward(int n)
 {
-    dense4_backward(n);
-    dense3_backward(n);
-    dense2_backward(n);
-    dense1_backward(n);
+    dense10_backward(n);
+    dense64_3_backward(n);
+    dense64_2_backward(n);
+    dense64_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -264,14 +264,14 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense1.w", dense1_w, dense1_dw },
-    { "dense1.b", dense1_b, dense1_db },
-    { "dense2.w", dense2_w, dense2_dw },
-    { "dense2.b", dense2_b, dense2_db },
-    { "dense3.w", dense3_w, dense3_dw },
-    { "dense3.b", dense3_b, dense3_db },
-    { "dense4.w", dense4_w, dense4_dw },
-    { "dense4.b", dense4_b, dense4_db },
+    { "dense64.w", dense64_w, dense64_dw },
+    { "dense64.b", dense64_b, dense64_db },
+    { "dense64_2.w", dense64_2_w, dense64_2_dw },
+    { "dense64_2.b", dense64_2_b, dense64_2_db },
+    { "dense64_3.w", dense64_3_w, dense64_3_dw },
+    { "dense64_3.b", dense64_3_b, dense64_3_db },
+    { "dense10.w", dense10_w, dense10_dw },
+    { "dense10.b", dense10_b, dense10_db },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -286,15 +286,54 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, DENSE1_OUT }, IN * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, IN, DENSE1_OUT, 0.0f },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, IN, DENSE1_OUT, 0.0f },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense3.w", 2, { DENSE2_OUT, DENSE3_OUT }, DENSE2_OUT * DENSE3_OUT, dense3_w, dense3_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE2_OUT, DENSE3_OUT, 0.0f },
-    { "dense3.b", 1, { DENSE3_OUT }, DENSE3_OUT, dense3_b, dense3_db, NNRT_INIT_ZEROS, DENSE2_OUT, DENSE3_OUT, 0.0f },
-    { "dense4.w", 2, { DENSE3_OUT, DENSE4_OUT }, DENSE3_OUT * DENSE4_OUT, dense4_w, dense4_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE3_OUT, DENSE4_OUT, 0.0f },
-    { "dense4.b", 1, { DENSE4_OUT }, DENSE4_OUT, dense4_b, dense4_db, NNRT_INIT_ZEROS, DENSE3_OUT, DENSE4_OUT, 0.0f },
+    { .name = "dense64.w",
+      .ndims = 2, .dims = { IN, DENSE64_OUT }, .size = IN * DENSE64_OUT,
+      .value = dense64_w, .grad = dense64_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+    { .name = "dense64.b",
+      .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
+      .value = dense64_b, .grad = dense64_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+    { .name = "dense64_2.w",
+      .ndims = 2, .dims = { DENSE64_OUT, DENSE64_2_OUT }, .size = DENSE64_OUT * DENSE64_2_OUT,
+      .value = dense64_2_w, .grad = dense64_2_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f },
+    { .name = "dense64_2.b",
+      .ndims = 1, .dims = { DENSE64_2_OUT }, .size = DENSE64_2_OUT,
+      .value = dense64_2_b, .grad = dense64_2_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f },
+    { .name = "dense64_3.w",
+      .ndims = 2, .dims = { DENSE64_2_OUT, DENSE64_3_OUT }, .size = DENSE64_2_OUT * DENSE64_3_OUT,
+      .value = dense64_3_w, .grad = dense64_3_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f },
+    { .name = "dense64_3.b",
+      .ndims = 1, .dims = { DENSE64_3_OUT }, .size = DENSE64_3_OUT,
+      .value = dense64_3_b, .grad = dense64_3_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f },
+    { .name = "dense10.w",
+      .ndims = 2, .dims = { DENSE64_3_OUT, DENSE10_OUT }, .size = DENSE64_3_OUT * DENSE10_OUT,
+      .value = dense10_w, .grad = dense10_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_3_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+    { .name = "dense10.b",
+      .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
+      .value = dense10_b, .grad = dense10_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_3_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
+
+/* The tensors' names in weight files and checkpoints before version 3,
+   which named layers by kind and position; one per row of PARAMS */
+static const char *const LEGACY_NAMES[] = {
+    "dense1.w",   /* dense64.w */
+    "dense1.b",   /* dense64.b */
+    "dense2.w",   /* dense64_2.w */
+    "dense2.b",   /* dense64_2.b */
+    "dense3.w",   /* dense64_3.w */
+    "dense3.b",   /* dense64_3.b */
+    "dense4.w",   /* dense10.w */
+    "dense4.b",   /* dense10.b */
+};
+_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
+               sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
 /* examples/overfit_medium.nn:19: the classes' names, in label order */
 static const char *const CLASS_NAMES[] = {
@@ -330,7 +369,7 @@ static const nnrt_model MODEL = {
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .input = x,
-    .output = dense4_y,
+    .output = dense10_y,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {
@@ -343,6 +382,7 @@ static const nnrt_model MODEL = {
     .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
+    .legacy_names = LEGACY_NAMES,
     .forward = forward,
     .loss = loss,
     .backward = backward,

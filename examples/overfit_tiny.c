@@ -23,9 +23,9 @@ typedef float real;
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 784   /* input 28x28, flattened */
-#define DENSE1_OUT 16
-#define DENSE2_OUT 10
-#define CLASSES DENSE2_OUT
+#define DENSE16_OUT 16
+#define DENSE10_OUT 10
+#define CLASSES DENSE10_OUT
 
 /* Hyper-parameters */
 #define EPOCHS 20
@@ -36,118 +36,118 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense1_w[IN * DENSE1_OUT], dense1_dw[IN * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
-static real dense2_w[DENSE1_OUT * DENSE2_OUT], dense2_dw[DENSE1_OUT * DENSE2_OUT];
-static real dense2_b[DENSE2_OUT], dense2_db[DENSE2_OUT];
+static real dense16_w[IN * DENSE16_OUT], dense16_dw[IN * DENSE16_OUT];
+static real dense16_b[DENSE16_OUT], dense16_db[DENSE16_OUT];
+static real dense10_w[DENSE16_OUT * DENSE10_OUT], dense10_dw[DENSE16_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
-static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real dense2_z[MAX_BATCH * DENSE2_OUT], d_dense2_z[MAX_BATCH * DENSE2_OUT];
-static real dense2_y[MAX_BATCH * DENSE2_OUT];
+static real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
+static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+static real dense10_y[MAX_BATCH * DENSE10_OUT];
 
 /* examples/overfit_tiny.nn:25  dense 16 elu
-   x is (n, IN), dense1_w is (IN, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   x is (n, IN), dense16_w is (IN, DENSE16_OUT), dense16_y is (n, DENSE16_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1_forward(int n)
+static void dense16_forward(int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, IN,
-         1.0f, x, IN, dense1_w, DENSE1_OUT, 1.0f, dense1_y, DENSE1_OUT);
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* elu */
-        real v = dense1_y[i];
-        dense1_y[i] = v > 0 ? v : a * expm1(v);
+        memcpy(&dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE16_OUT, IN,
+         1.0f, x, IN, dense16_w, DENSE16_OUT, 1.0f, dense16_y, DENSE16_OUT);
+    for (int i = 0; i < n * DENSE16_OUT; i++) {   /* elu */
+        real v = dense16_y[i];
+        dense16_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense1_backward(int n)
+static void dense16_backward(int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense1_y[i];
-        d_dense1_y[i] *= (y > 0 ? 1 : y + a);
+    for (int i = 0; i < n * DENSE16_OUT; i++) {   /* dz = dy * elu'(y) */
+        real y = dense16_y[i];
+        d_dense16_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE1_OUT, n,
-         1.0f, x, IN, d_dense1_y, DENSE1_OUT, 0.0f, dense1_dw, DENSE1_OUT);
-    memset(dense1_db, 0, sizeof dense1_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE16_OUT, n,
+         1.0f, x, IN, d_dense16_y, DENSE16_OUT, 0.0f, dense16_dw, DENSE16_OUT);
+    memset(dense16_db, 0, sizeof dense16_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE1_OUT; o++)
-            dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
+        for (int o = 0; o < DENSE16_OUT; o++)
+            dense16_db[o] += d_dense16_y[r * DENSE16_OUT + o];
     /* x is the input: no gradient needed */
 }
 
 /* examples/overfit_tiny.nn:26  dense 10 softmax
-   dense1_y is (n, DENSE1_OUT), dense2_w is (DENSE1_OUT, DENSE2_OUT), dense2_z is (n, DENSE2_OUT)
+   dense16_y is (n, DENSE16_OUT), dense10_w is (DENSE16_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense2_forward(int n)
+static void dense10_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense1_y[r * DENSE1_OUT];
-        real *yr = &dense2_z[r * DENSE2_OUT];
-        for (int o = 0; o < DENSE2_OUT; o++)
-            yr[o] = dense2_b[o];
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                yr[o] += xr[i] * dense2_w[i * DENSE2_OUT + o];
+        const real *xr = &dense16_y[r * DENSE16_OUT];
+        real *yr = &dense10_z[r * DENSE10_OUT];
+        for (int o = 0; o < DENSE10_OUT; o++)
+            yr[o] = dense10_b[o];
+        for (int i = 0; i < DENSE16_OUT; i++)
+            for (int o = 0; o < DENSE10_OUT; o++)
+                yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
     }
 }
 
-static void dense2_backward(int n)
+static void dense10_backward(int n)
 {
-    memset(dense2_dw, 0, sizeof dense2_dw);
+    memset(dense10_dw, 0, sizeof dense10_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                dense2_dw[i * DENSE2_OUT + o] += dense1_y[r * DENSE1_OUT + i] * d_dense2_z[r * DENSE2_OUT + o];
-    memset(dense2_db, 0, sizeof dense2_db);
+        for (int i = 0; i < DENSE16_OUT; i++)
+            for (int o = 0; o < DENSE10_OUT; o++)
+                dense10_dw[i * DENSE10_OUT + o] += dense16_y[r * DENSE16_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
+    memset(dense10_db, 0, sizeof dense10_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE2_OUT; o++)
-            dense2_db[o] += d_dense2_z[r * DENSE2_OUT + o];
+        for (int o = 0; o < DENSE10_OUT; o++)
+            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++) {
+        for (int i = 0; i < DENSE16_OUT; i++) {
             real s = 0;
-            for (int o = 0; o < DENSE2_OUT; o++)
-                s += d_dense2_z[r * DENSE2_OUT + o] * dense2_w[i * DENSE2_OUT + o];
-            d_dense1_y[r * DENSE1_OUT + i] = s;
+            for (int o = 0; o < DENSE10_OUT; o++)
+                s += d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
+            d_dense16_y[r * DENSE16_OUT + i] = s;
         }
 }
 
 /* examples/overfit_tiny.nn:26  dense 10 softmax
-   dense2_z is (n, DENSE2_OUT), dense2_y is (n, DENSE2_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense2_softmax_forward(int n)
+   dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
+static void dense10_softmax_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense2_z[r * DENSE2_OUT];
-        real *p = &dense2_y[r * DENSE2_OUT];
+        const real *z = &dense10_z[r * DENSE10_OUT];
+        real *p = &dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
-        for (int k = 1; k < DENSE2_OUT; k++)
+        for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
-        for (int k = 0; k < DENSE2_OUT; k++) {
+        for (int k = 0; k < DENSE10_OUT; k++) {
             p[k] = exp(z[k] - max);
             sum += p[k];
         }
-        for (int k = 0; k < DENSE2_OUT; k++)
+        for (int k = 0; k < DENSE10_OUT; k++)
             p[k] /= sum;
     }
 }
 
-/* dense2_softmax_backward: fused into the loss, which writes d_dense2_z directly */
+/* dense10_softmax_backward: fused into the loss, which writes d_dense10_z directly */
 
 /* examples/overfit_tiny.nn:30  loss      cross_entropy
-   Softmax and cross-entropy fused: per row, with logits z = dense2_z and p = dense2_y,
+   Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
 static double loss(int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense2_z[r * CLASSES], *p = &dense2_y[r * CLASSES];
-        real *dz = &d_dense2_z[r * CLASSES];
+        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
+        real *dz = &d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -162,21 +162,21 @@ static double loss(int n, const int *t)
     return total;
 }
 
-/* The whole network, in order: input x -> dense2_y */
+/* The whole network, in order: input x -> dense10_y */
 static void forward(int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense1_forward(n);
-    dense2_forward(n);
-    dense2_softmax_forward(n);
+    dense16_forward(n);
+    dense10_forward(n);
+    dense10_softmax_forward(n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
 static void backward(int n)
 {
-    dense2_backward(n);
-    dense1_backward(n);
+    dense10_backward(n);
+    dense16_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -184,10 +184,10 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense1.w", dense1_w, dense1_dw },
-    { "dense1.b", dense1_b, dense1_db },
-    { "dense2.w", dense2_w, dense2_dw },
-    { "dense2.b", dense2_b, dense2_db },
+    { "dense16.w", dense16_w, dense16_dw },
+    { "dense16.b", dense16_b, dense16_db },
+    { "dense10.w", dense10_w, dense10_dw },
+    { "dense10.b", dense10_b, dense10_db },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -202,11 +202,34 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, DENSE1_OUT }, IN * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, IN, DENSE1_OUT, 0.0f },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, IN, DENSE1_OUT, 0.0f },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
+    { .name = "dense16.w",
+      .ndims = 2, .dims = { IN, DENSE16_OUT }, .size = IN * DENSE16_OUT,
+      .value = dense16_w, .grad = dense16_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
+    { .name = "dense16.b",
+      .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
+      .value = dense16_b, .grad = dense16_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
+    { .name = "dense10.w",
+      .ndims = 2, .dims = { DENSE16_OUT, DENSE10_OUT }, .size = DENSE16_OUT * DENSE10_OUT,
+      .value = dense10_w, .grad = dense10_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+    { .name = "dense10.b",
+      .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
+      .value = dense10_b, .grad = dense10_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE16_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
+
+/* The tensors' names in weight files and checkpoints before version 3,
+   which named layers by kind and position; one per row of PARAMS */
+static const char *const LEGACY_NAMES[] = {
+    "dense1.w",   /* dense16.w */
+    "dense1.b",   /* dense16.b */
+    "dense2.w",   /* dense10.w */
+    "dense2.b",   /* dense10.b */
+};
+_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
+               sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
 /* examples/overfit_tiny.nn:19: the classes' names, in label order */
 static const char *const CLASS_NAMES[] = {
@@ -242,7 +265,7 @@ static const nnrt_model MODEL = {
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .input = x,
-    .output = dense2_y,
+    .output = dense10_y,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {
@@ -255,6 +278,7 @@ static const nnrt_model MODEL = {
     .loss_kind = NNRT_LOSS_CROSS_ENTROPY,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
+    .legacy_names = LEGACY_NAMES,
     .forward = forward,
     .loss = loss,
     .backward = backward,

@@ -23,9 +23,9 @@ typedef float real;
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 3   /* input 3 */
-#define DENSE1_OUT 16
-#define DENSE2_OUT 1
-#define CLASSES DENSE2_OUT
+#define DENSE16_OUT 16
+#define DENSE1_OUT 1
+#define CLASSES DENSE1_OUT
 
 /* Hyper-parameters */
 #define EPOCHS 30
@@ -36,90 +36,90 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense1_w[IN * DENSE1_OUT], dense1_dw[IN * DENSE1_OUT];
+static real dense16_w[IN * DENSE16_OUT], dense16_dw[IN * DENSE16_OUT];
+static real dense16_b[DENSE16_OUT], dense16_db[DENSE16_OUT];
+static real dense1_w[DENSE16_OUT * DENSE1_OUT], dense1_dw[DENSE16_OUT * DENSE1_OUT];
 static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
-static real dense2_w[DENSE1_OUT * DENSE2_OUT], dense2_dw[DENSE1_OUT * DENSE2_OUT];
-static real dense2_b[DENSE2_OUT], dense2_db[DENSE2_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
+static real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
 static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real dense2_y[MAX_BATCH * DENSE2_OUT], d_dense2_y[MAX_BATCH * DENSE2_OUT];
 static real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */
 
 /* examples/regression_houses.nn:20  dense 16 relu
-   x is (n, IN), dense1_w is (IN, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   x is (n, IN), dense16_w is (IN, DENSE16_OUT), dense16_y is (n, DENSE16_OUT)
    forward: y = act(x W + b); kernel: loops
+   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+static void dense16_forward(int n)
+{
+    for (int r = 0; r < n; r++) {
+        const real *xr = &x[r * IN];
+        real *yr = &dense16_y[r * DENSE16_OUT];
+        for (int o = 0; o < DENSE16_OUT; o++)
+            yr[o] = dense16_b[o];
+        for (int i = 0; i < IN; i++)
+            for (int o = 0; o < DENSE16_OUT; o++)
+                yr[o] += xr[i] * dense16_w[i * DENSE16_OUT + o];
+    }
+    for (int i = 0; i < n * DENSE16_OUT; i++) {   /* relu */
+        real v = dense16_y[i];
+        dense16_y[i] = v > 0 ? v : 0;
+    }
+}
+
+static void dense16_backward(int n)
+{
+    for (int i = 0; i < n * DENSE16_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = dense16_y[i];
+        d_dense16_y[i] *= (y > 0);
+    }
+    memset(dense16_dw, 0, sizeof dense16_dw);
+    for (int r = 0; r < n; r++)
+        for (int i = 0; i < IN; i++)
+            for (int o = 0; o < DENSE16_OUT; o++)
+                dense16_dw[i * DENSE16_OUT + o] += x[r * IN + i] * d_dense16_y[r * DENSE16_OUT + o];
+    memset(dense16_db, 0, sizeof dense16_db);
+    for (int r = 0; r < n; r++)
+        for (int o = 0; o < DENSE16_OUT; o++)
+            dense16_db[o] += d_dense16_y[r * DENSE16_OUT + o];
+    /* x is the input: no gradient needed */
+}
+
+/* examples/regression_houses.nn:21  dense 1
+   dense16_y is (n, DENSE16_OUT), dense1_w is (DENSE16_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense1_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &x[r * IN];
+        const real *xr = &dense16_y[r * DENSE16_OUT];
         real *yr = &dense1_y[r * DENSE1_OUT];
         for (int o = 0; o < DENSE1_OUT; o++)
             yr[o] = dense1_b[o];
-        for (int i = 0; i < IN; i++)
+        for (int i = 0; i < DENSE16_OUT; i++)
             for (int o = 0; o < DENSE1_OUT; o++)
                 yr[o] += xr[i] * dense1_w[i * DENSE1_OUT + o];
-    }
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* relu */
-        real v = dense1_y[i];
-        dense1_y[i] = v > 0 ? v : 0;
     }
 }
 
 static void dense1_backward(int n)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense1_y[i];
-        d_dense1_y[i] *= (y > 0);
-    }
     memset(dense1_dw, 0, sizeof dense1_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < IN; i++)
+        for (int i = 0; i < DENSE16_OUT; i++)
             for (int o = 0; o < DENSE1_OUT; o++)
-                dense1_dw[i * DENSE1_OUT + o] += x[r * IN + i] * d_dense1_y[r * DENSE1_OUT + o];
+                dense1_dw[i * DENSE1_OUT + o] += dense16_y[r * DENSE16_OUT + i] * d_dense1_y[r * DENSE1_OUT + o];
     memset(dense1_db, 0, sizeof dense1_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1_OUT; o++)
             dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
-    /* x is the input: no gradient needed */
-}
-
-/* examples/regression_houses.nn:21  dense 1
-   dense1_y is (n, DENSE1_OUT), dense2_w is (DENSE1_OUT, DENSE2_OUT), dense2_y is (n, DENSE2_OUT)
-   forward: y = x W + b; kernel: loops
-   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense2_forward(int n)
-{
-    for (int r = 0; r < n; r++) {
-        const real *xr = &dense1_y[r * DENSE1_OUT];
-        real *yr = &dense2_y[r * DENSE2_OUT];
-        for (int o = 0; o < DENSE2_OUT; o++)
-            yr[o] = dense2_b[o];
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                yr[o] += xr[i] * dense2_w[i * DENSE2_OUT + o];
-    }
-}
-
-static void dense2_backward(int n)
-{
-    memset(dense2_dw, 0, sizeof dense2_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                dense2_dw[i * DENSE2_OUT + o] += dense1_y[r * DENSE1_OUT + i] * d_dense2_y[r * DENSE2_OUT + o];
-    memset(dense2_db, 0, sizeof dense2_db);
-    for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE2_OUT; o++)
-            dense2_db[o] += d_dense2_y[r * DENSE2_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++) {
+        for (int i = 0; i < DENSE16_OUT; i++) {
             real s = 0;
-            for (int o = 0; o < DENSE2_OUT; o++)
-                s += d_dense2_y[r * DENSE2_OUT + o] * dense2_w[i * DENSE2_OUT + o];
-            d_dense1_y[r * DENSE1_OUT + i] = s;
+            for (int o = 0; o < DENSE1_OUT; o++)
+                s += d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
+            d_dense16_y[r * DENSE16_OUT + i] = s;
         }
 }
 
@@ -133,28 +133,28 @@ static double loss(int n, const int *t)
     (void)t;   /* a regression: the targets are in target[] */
     for (int r = 0; r < n; r++)
         for (int k = 0; k < CLASSES; k++) {
-            real err = dense2_y[r * CLASSES + k] - target[r * CLASSES + k];
-            real *dy = &d_dense2_y[r * CLASSES + k];
+            real err = dense1_y[r * CLASSES + k] - target[r * CLASSES + k];
+            real *dy = &d_dense1_y[r * CLASSES + k];
             total += (double)err * err / CLASSES;
             *dy = 2 * err / (CLASSES * n);
         }
     return total;
 }
 
-/* The whole network, in order: input x -> dense2_y */
+/* The whole network, in order: input x -> dense1_y */
 static void forward(int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
+    dense16_forward(n);
     dense1_forward(n);
-    dense2_forward(n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
 static void backward(int n)
 {
-    dense2_backward(n);
     dense1_backward(n);
+    dense16_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -162,10 +162,10 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
+    { "dense16.w", dense16_w, dense16_dw },
+    { "dense16.b", dense16_b, dense16_db },
     { "dense1.w", dense1_w, dense1_dw },
     { "dense1.b", dense1_b, dense1_db },
-    { "dense2.w", dense2_w, dense2_dw },
-    { "dense2.b", dense2_b, dense2_db },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -181,11 +181,34 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, DENSE1_OUT }, IN * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, IN, DENSE1_OUT, 0.0f },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, IN, DENSE1_OUT, 0.0f },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
+    { .name = "dense16.w",
+      .ndims = 2, .dims = { IN, DENSE16_OUT }, .size = IN * DENSE16_OUT,
+      .value = dense16_w, .grad = dense16_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
+    { .name = "dense16.b",
+      .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
+      .value = dense16_b, .grad = dense16_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
+    { .name = "dense1.w",
+      .ndims = 2, .dims = { DENSE16_OUT, DENSE1_OUT }, .size = DENSE16_OUT * DENSE1_OUT,
+      .value = dense1_w, .grad = dense1_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
+    { .name = "dense1.b",
+      .ndims = 1, .dims = { DENSE1_OUT }, .size = DENSE1_OUT,
+      .value = dense1_b, .grad = dense1_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE16_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
 };
+
+/* The tensors' names in weight files and checkpoints before version 3,
+   which named layers by kind and position; one per row of PARAMS */
+static const char *const LEGACY_NAMES[] = {
+    "dense1.w",   /* dense16.w */
+    "dense1.b",   /* dense16.b */
+    "dense2.w",   /* dense1.w */
+    "dense2.b",   /* dense1.b */
+};
+_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
+               sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
 /* CSV columns, by name or 0-based index */
 static const char *const INPUT_COLUMNS[] = { "area", "rooms", "age" };
@@ -214,7 +237,7 @@ static const nnrt_model MODEL = {
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .input = x,
-    .output = dense2_y,
+    .output = dense1_y,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {
@@ -227,6 +250,7 @@ static const nnrt_model MODEL = {
     .loss_kind = NNRT_LOSS_MSE,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
+    .legacy_names = LEGACY_NAMES,
     .forward = forward,
     .loss = loss,
     .backward = backward,

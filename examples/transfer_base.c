@@ -23,15 +23,15 @@ typedef float real;
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 784   /* input 28x28x1, flattened */
-#define CONV2D1_OUT 12544   /* 28x28x16 */
-#define BATCHNORM1_OUT 12544   /* 28x28x16 */
-#define MAXPOOL1_OUT 3136   /* 14x14x16 */
-#define CONV2D2_OUT 6272   /* 14x14x32 */
-#define BATCHNORM2_OUT 6272   /* 14x14x32 */
-#define MAXPOOL2_OUT 1568   /* 7x7x32 */
-#define DENSE1_OUT 64
-#define DENSE2_OUT 5
-#define CLASSES DENSE2_OUT
+#define CONV16_OUT 12544   /* 28x28x16 */
+#define CONV16_BATCHNORM_OUT 12544   /* 28x28x16 */
+#define CONV16_MAXPOOL_OUT 3136   /* 14x14x16 */
+#define CONV32_OUT 6272   /* 14x14x32 */
+#define CONV32_BATCHNORM_OUT 6272   /* 14x14x32 */
+#define CONV32_MAXPOOL_OUT 1568   /* 7x7x32 */
+#define DENSE64_OUT 64
+#define DENSE5_OUT 5
+#define CLASSES DENSE5_OUT
 
 /* Hyper-parameters */
 #define EPOCHS 5
@@ -43,38 +43,38 @@ typedef float real;
 
 /* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)
    for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv2d1_w[3 * 3 * 1 * 16], conv2d1_dw[3 * 3 * 1 * 16];
-static real conv2d1_b[16], conv2d1_db[16];
-static real batchnorm1_gamma[16], batchnorm1_dgamma[16], batchnorm1_beta[16], batchnorm1_dbeta[16];
-static real batchnorm1_moving_mean[16], batchnorm1_moving_var[16];   /* state, not trained */
-static real conv2d2_w[3 * 3 * 16 * 32], conv2d2_dw[3 * 3 * 16 * 32];
-static real conv2d2_b[32], conv2d2_db[32];
-static real batchnorm2_gamma[32], batchnorm2_dgamma[32], batchnorm2_beta[32], batchnorm2_dbeta[32];
-static real batchnorm2_moving_mean[32], batchnorm2_moving_var[32];   /* state, not trained */
-static real dense1_w[MAXPOOL2_OUT * DENSE1_OUT], dense1_dw[MAXPOOL2_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
-static real dense2_w[DENSE1_OUT * DENSE2_OUT], dense2_dw[DENSE1_OUT * DENSE2_OUT];
-static real dense2_b[DENSE2_OUT], dense2_db[DENSE2_OUT];
+static real conv16_w[3 * 3 * 1 * 16], conv16_dw[3 * 3 * 1 * 16];
+static real conv16_b[16], conv16_db[16];
+static real conv16_batchnorm_gamma[16], conv16_batchnorm_dgamma[16], conv16_batchnorm_beta[16], conv16_batchnorm_dbeta[16];
+static real conv16_batchnorm_moving_mean[16], conv16_batchnorm_moving_var[16];   /* state, not trained */
+static real conv32_w[3 * 3 * 16 * 32], conv32_dw[3 * 3 * 16 * 32];
+static real conv32_b[32], conv32_db[32];
+static real conv32_batchnorm_gamma[32], conv32_batchnorm_dgamma[32], conv32_batchnorm_beta[32], conv32_batchnorm_dbeta[32];
+static real conv32_batchnorm_moving_mean[32], conv32_batchnorm_moving_var[32];   /* state, not trained */
+static real dense64_w[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT];
+static real dense64_b[DENSE64_OUT], dense64_db[DENSE64_OUT];
+static real dense5_w[DENSE64_OUT * DENSE5_OUT], dense5_dw[DENSE64_OUT * DENSE5_OUT];
+static real dense5_b[DENSE5_OUT], dense5_db[DENSE5_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
-static real conv2d1_y[MAX_BATCH * CONV2D1_OUT], d_conv2d1_y[MAX_BATCH * CONV2D1_OUT];
-static real batchnorm1_y[MAX_BATCH * BATCHNORM1_OUT], d_batchnorm1_y[MAX_BATCH * BATCHNORM1_OUT];
-static real maxpool1_y[MAX_BATCH * MAXPOOL1_OUT], d_maxpool1_y[MAX_BATCH * MAXPOOL1_OUT];
-static real conv2d2_y[MAX_BATCH * CONV2D2_OUT], d_conv2d2_y[MAX_BATCH * CONV2D2_OUT];
-static real batchnorm2_y[MAX_BATCH * BATCHNORM2_OUT], d_batchnorm2_y[MAX_BATCH * BATCHNORM2_OUT];
-static real maxpool2_y[MAX_BATCH * MAXPOOL2_OUT], d_maxpool2_y[MAX_BATCH * MAXPOOL2_OUT];
-static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real dense2_z[MAX_BATCH * DENSE2_OUT], d_dense2_z[MAX_BATCH * DENSE2_OUT];
-static real dense2_y[MAX_BATCH * DENSE2_OUT];
+static real conv16_y[MAX_BATCH * CONV16_OUT], d_conv16_y[MAX_BATCH * CONV16_OUT];
+static real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
+static real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
+static real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
+static real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
+static real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
+static real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
+static real dense5_z[MAX_BATCH * DENSE5_OUT], d_dense5_z[MAX_BATCH * DENSE5_OUT];
+static real dense5_y[MAX_BATCH * DENSE5_OUT];
 
 /* examples/transfer_base.nn:23  conv2d 16 3x3 padding=same
-   x is (n, 28, 28, 1), conv2d1_w is (3, 3, 1, 16), conv2d1_y is (n, 28, 28, 16)
+   x is (n, 28, 28, 1), conv16_w is (3, 3, 1, 16), conv16_y is (n, 28, 28, 16)
    forward: y = x * W + b over each 3x3 window, stride 1x1
    kernel: direct (a window of 9 values is under 64)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
-/* conv2d1's shapes, for the functions below (#undef'd after them) */
+/* conv16's shapes, for the functions below (#undef'd after them) */
 #define H 28    /* input rows, columns, channels */
 #define W 28
 #define C 1
@@ -93,57 +93,57 @@ static real dense2_y[MAX_BATCH * DENSE2_OUT];
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
 
-static real conv2d1_pad[PH * PW * C];
+static real conv16_pad[PH * PW * C];
 
-/* Sample s of x into conv2d1_pad at row PT, column PL, zeros around it */
-static void conv2d1_pad_sample(int s)
+/* Sample s of x into conv16_pad at row PT, column PL, zeros around it */
+static void conv16_pad_sample(int s)
 {
-    memset(conv2d1_pad, 0, sizeof conv2d1_pad);
+    memset(conv16_pad, 0, sizeof conv16_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv2d1_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
+        memcpy(&conv16_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-static void conv2d1_forward(int n)
+static void conv16_forward(int n)
 {
     for (int s = 0; s < n; s++) {
-        conv2d1_pad_sample(s);
+        conv16_pad_sample(s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 real acc[F];
                 for (int f = 0; f < F; f++)
-                    acc[f] = conv2d1_b[f];
+                    acc[f] = conv16_b[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &conv2d1_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
-                        const real *wk = &conv2d1_w[(ky * KW + kx) * C * F];
+                        const real *in = &conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
+                        const real *wk = &conv16_w[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
                                 acc[f] += in[ci] * wk[ci * F + f];
                     }
-                memcpy(&conv2d1_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                memcpy(&conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
             }
     }
 }
 
-static void conv2d1_backward(int n)
+static void conv16_backward(int n)
 {
-    memset(conv2d1_dw, 0, sizeof conv2d1_dw);
-    memset(conv2d1_db, 0, sizeof conv2d1_db);
+    memset(conv16_dw, 0, sizeof conv16_dw);
+    memset(conv16_db, 0, sizeof conv16_db);
     for (int s = 0; s < n; s++) {
-        conv2d1_pad_sample(s);
+        conv16_pad_sample(s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *g = &d_conv2d1_y[((s * OH + oy) * OW + ox) * F];
+                const real *g = &d_conv16_y[((s * OH + oy) * OW + ox) * F];
                 for (int f = 0; f < F; f++)
-                    conv2d1_db[f] += g[f];
+                    conv16_db[f] += g[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
                         int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &conv2d1_dw[(ky * KW + kx) * C * F];
+                        real *dwk = &conv16_dw[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += conv2d1_pad[at + ci] * g[f];
+                                dwk[ci * F + f] += conv16_pad[at + ci] * g[f];
                     }
             }
     }
@@ -169,80 +169,80 @@ static void conv2d1_backward(int n)
 #undef OW
 
 /* examples/transfer_base.nn:24  batchnorm relu momentum=0.9
-   conv2d1_y and batchnorm1_y are (n, 28x28x16): normalized per channel (the last dimension),
+   conv16_y and conv16_batchnorm_y are (n, 28x28x16): normalized per channel (the last dimension),
    then y = relu(gamma xhat + beta) */
 #define C 16       /* channels */
 #define S 784       /* values of a channel in one sample */
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
-static real batchnorm1_xhat[MAX_BATCH * BATCHNORM1_OUT];   /* the last training batch, normalized */
-static real batchnorm1_inv_std[C];             /* its 1 / sqrt(var + eps) */
+static real conv16_batchnorm_xhat[MAX_BATCH * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
+static real conv16_batchnorm_inv_std[C];             /* its 1 / sqrt(var + eps) */
 
-static void batchnorm1_forward(int n, int training)
+static void conv16_batchnorm_forward(int n, int training)
 {
     if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */
         real scale[C], shift[C];
         for (int c = 0; c < C; c++) {
-            scale[c] = batchnorm1_gamma[c] / sqrt(batchnorm1_moving_var[c] + BN_EPSILON);
-            shift[c] = batchnorm1_beta[c] - batchnorm1_moving_mean[c] * scale[c];
+            scale[c] = conv16_batchnorm_gamma[c] / sqrt(conv16_batchnorm_moving_var[c] + BN_EPSILON);
+            shift[c] = conv16_batchnorm_beta[c] - conv16_batchnorm_moving_mean[c] * scale[c];
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                batchnorm1_y[i * C + c] = conv2d1_y[i * C + c] * scale[c] + shift[c];
+                conv16_batchnorm_y[i * C + c] = conv16_y[i * C + c] * scale[c] + shift[c];
     } else {
         real mean[C] = { 0 }, var[C] = { 0 };
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                mean[c] += conv2d1_y[i * C + c];
+                mean[c] += conv16_y[i * C + c];
         for (int c = 0; c < C; c++)
             mean[c] /= n * S;
         for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
             for (int c = 0; c < C; c++) {
-                real d = conv2d1_y[i * C + c] - mean[c];
+                real d = conv16_y[i * C + c] - mean[c];
                 var[c] += d * d;
             }
         for (int c = 0; c < C; c++) {
             var[c] /= n * S;
-            batchnorm1_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
-            batchnorm1_moving_mean[c] = BN_MOMENTUM * batchnorm1_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
-            batchnorm1_moving_var[c] = BN_MOMENTUM * batchnorm1_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
+            conv16_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
+            conv16_batchnorm_moving_mean[c] = BN_MOMENTUM * conv16_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
+            conv16_batchnorm_moving_var[c] = BN_MOMENTUM * conv16_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++) {
-                real xhat = (conv2d1_y[i * C + c] - mean[c]) * batchnorm1_inv_std[c];
-                batchnorm1_xhat[i * C + c] = xhat;
-                batchnorm1_y[i * C + c] = batchnorm1_gamma[c] * xhat + batchnorm1_beta[c];
+                real xhat = (conv16_y[i * C + c] - mean[c]) * conv16_batchnorm_inv_std[c];
+                conv16_batchnorm_xhat[i * C + c] = xhat;
+                conv16_batchnorm_y[i * C + c] = conv16_batchnorm_gamma[c] * xhat + conv16_batchnorm_beta[c];
             }
     }
-    for (int i = 0; i < n * BATCHNORM1_OUT; i++) {   /* relu */
-        real v = batchnorm1_y[i];
-        batchnorm1_y[i] = v > 0 ? v : 0;
+    for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* relu */
+        real v = conv16_batchnorm_y[i];
+        conv16_batchnorm_y[i] = v > 0 ? v : 0;
     }
 }
 
 /* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)
    over the N = n S values of each channel */
-static void batchnorm1_backward(int n)
+static void conv16_batchnorm_backward(int n)
 {
-    for (int i = 0; i < n * BATCHNORM1_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = batchnorm1_y[i];
-        d_batchnorm1_y[i] *= (y > 0);
+    for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = conv16_batchnorm_y[i];
+        d_conv16_batchnorm_y[i] *= (y > 0);
     }
-    memset(batchnorm1_dgamma, 0, sizeof batchnorm1_dgamma);
-    memset(batchnorm1_dbeta, 0, sizeof batchnorm1_dbeta);
+    memset(conv16_batchnorm_dgamma, 0, sizeof conv16_batchnorm_dgamma);
+    memset(conv16_batchnorm_dbeta, 0, sizeof conv16_batchnorm_dbeta);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++) {
-            batchnorm1_dgamma[c] += d_batchnorm1_y[i * C + c] * batchnorm1_xhat[i * C + c];
-            batchnorm1_dbeta[c] += d_batchnorm1_y[i * C + c];
+            conv16_batchnorm_dgamma[c] += d_conv16_batchnorm_y[i * C + c] * conv16_batchnorm_xhat[i * C + c];
+            conv16_batchnorm_dbeta[c] += d_conv16_batchnorm_y[i * C + c];
         }
     real k[C];
     for (int c = 0; c < C; c++)
-        k[c] = batchnorm1_gamma[c] * batchnorm1_inv_std[c] / (n * S);
+        k[c] = conv16_batchnorm_gamma[c] * conv16_batchnorm_inv_std[c] / (n * S);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++)
-            d_conv2d1_y[i * C + c] = k[c] * (n * S * d_batchnorm1_y[i * C + c] - batchnorm1_dbeta[c] -
-                                     batchnorm1_xhat[i * C + c] * batchnorm1_dgamma[c]);
+            d_conv16_y[i * C + c] = k[c] * (n * S * d_conv16_batchnorm_y[i * C + c] - conv16_batchnorm_dbeta[c] -
+                                     conv16_batchnorm_xhat[i * C + c] * conv16_batchnorm_dgamma[c]);
 }
 
 #undef C
@@ -251,9 +251,9 @@ static void batchnorm1_backward(int n)
 #undef BN_EPSILON
 
 /* examples/transfer_base.nn:25  maxpool 2
-   batchnorm1_y is (n, 28, 28, 16), maxpool1_y is (n, 14, 14, 16): the largest value of each 2x2 window,
+   conv16_batchnorm_y is (n, 28, 28, 16), conv16_maxpool_y is (n, 14, 14, 16): the largest value of each 2x2 window,
    stride 2x2, per channel */
-/* maxpool1's shapes, for the functions below (#undef'd after them) */
+/* conv16_maxpool's shapes, for the functions below (#undef'd after them) */
 #define H 28    /* input rows, columns, channels */
 #define W 28
 #define C 16
@@ -266,38 +266,38 @@ static void batchnorm1_backward(int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 
-static int maxpool1_from[MAX_BATCH * MAXPOOL1_OUT];   /* where each maximum is in batchnorm1_y */
+static int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
 
-static void maxpool1_forward(int n)
+static void conv16_maxpool_forward(int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &maxpool1_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &maxpool1_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = batchnorm1_y[first * C + c];
+                    out[c] = conv16_batchnorm_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (batchnorm1_y[at + c] > out[c]) {
-                                out[c] = batchnorm1_y[at + c];
+                            if (conv16_batchnorm_y[at + c] > out[c]) {
+                                out[c] = conv16_batchnorm_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void maxpool1_backward(int n)
+static void conv16_maxpool_backward(int n)
 {
-    memset(d_batchnorm1_y, 0, sizeof(real) * n * H * W * C);
+    memset(d_conv16_batchnorm_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_batchnorm1_y[maxpool1_from[i]] += d_maxpool1_y[i];
+        d_conv16_batchnorm_y[conv16_maxpool_from[i]] += d_conv16_maxpool_y[i];
 }
 
 #undef H
@@ -313,12 +313,12 @@ static void maxpool1_backward(int n)
 #undef OW
 
 /* examples/transfer_base.nn:26  conv2d 32 3x3 padding=same
-   maxpool1_y is (n, 14, 14, 16), conv2d2_w is (3, 3, 16, 32), conv2d2_y is (n, 14, 14, 32)
+   conv16_maxpool_y is (n, 14, 14, 16), conv32_w is (3, 3, 16, 32), conv32_y is (n, 14, 14, 32)
    forward: y = x * W + b over each 3x3 window, stride 1x1
    kernel: im2col+sgemm (a window of 144 values, 64 or more)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
-/* conv2d2's shapes, for the functions below (#undef'd after them) */
+/* conv32's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
 #define C 16
@@ -338,91 +338,91 @@ static void maxpool1_backward(int n)
 #define CW 14
 #define G 6    /* samples per sgemm */
 
-static real conv2d2_pad[PH * PW * C], conv2d2_dpad[PH * PW * C];
-static real conv2d2_col[G * OH * OW * K];   /* windows, then their gradients */
+static real conv32_pad[PH * PW * C], conv32_dpad[PH * PW * C];
+static real conv32_col[G * OH * OW * K];   /* windows, then their gradients */
 
-/* Sample s of maxpool1_y into conv2d2_pad at row PT, column PL, zeros around it */
-static void conv2d2_pad_sample(int s)
+/* Sample s of conv16_maxpool_y into conv32_pad at row PT, column PL, zeros around it */
+static void conv32_pad_sample(int s)
 {
-    memset(conv2d2_pad, 0, sizeof conv2d2_pad);
+    memset(conv32_pad, 0, sizeof conv32_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv2d2_pad[((iy + PT) * PW + PL) * C], &maxpool1_y[((s * H + iy) * W) * C],
+        memcpy(&conv32_pad[((iy + PT) * PW + PL) * C], &conv16_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-/* The inside of conv2d2_dpad into sample s of d_maxpool1_y (pixels no window reads get 0) */
-static void conv2d2_unpad_sample(int s)
+/* The inside of conv32_dpad into sample s of d_conv16_maxpool_y (pixels no window reads get 0) */
+static void conv32_unpad_sample(int s)
 {
-    real *dx = &d_maxpool1_y[s * H * W * C];
+    real *dx = &d_conv16_maxpool_y[s * H * W * C];
     if (CH < H || CW < W)
         memset(dx, 0, sizeof(real) * H * W * C);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &conv2d2_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
+        memcpy(&dx[iy * W * C], &conv32_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
-/* Samples s0 .. s0 + g - 1 into conv2d2_col: one row of K values per output pixel */
-static void conv2d2_im2col(int s0, int g)
+/* Samples s0 .. s0 + g - 1 into conv32_col: one row of K values per output pixel */
+static void conv32_im2col(int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        conv2d2_pad_sample(s0 + s);
+        conv32_pad_sample(s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real *row = &conv2d2_col[((s * OH + oy) * OW + ox) * K];
+                real *row = &conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &conv2d2_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                    memcpy(&row[ky * KW * C], &conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
                            sizeof(real) * KW * C);
             }
     }
 }
 
-/* The gradient rows in conv2d2_col back onto d_maxpool1_y, samples s0 .. s0 + g - 1 */
-static void conv2d2_col2im(int s0, int g)
+/* The gradient rows in conv32_col back onto d_conv16_maxpool_y, samples s0 .. s0 + g - 1 */
+static void conv32_col2im(int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        memset(conv2d2_dpad, 0, sizeof conv2d2_dpad);
+        memset(conv32_dpad, 0, sizeof conv32_dpad);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *row = &conv2d2_col[((s * OH + oy) * OW + ox) * K];
+                const real *row = &conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &conv2d2_dpad[((oy * SH + ky) * PW + ox * SW) * C];
+                    real *dp = &conv32_dpad[((oy * SH + ky) * PW + ox * SW) * C];
                     for (int i = 0; i < KW * C; i++)
                         dp[i] += row[ky * KW * C + i];
                 }
             }
-        conv2d2_unpad_sample(s0 + s);
+        conv32_unpad_sample(s0 + s);
     }
 }
 
-static void conv2d2_forward(int n)
+static void conv32_forward(int n)
 {
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        real *out = &conv2d2_y[s0 * OH * OW * F];
-        conv2d2_im2col(s0, g);
+        real *out = &conv32_y[s0 * OH * OW * F];
+        conv32_im2col(s0, g);
         for (int r = 0; r < g * OH * OW; r++)
-            memcpy(&out[r * F], conv2d2_b, sizeof conv2d2_b);
+            memcpy(&out[r * F], conv32_b, sizeof conv32_b);
         gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, conv2d2_col, K, conv2d2_w, F, 1.0f, out, F);
+             1.0f, conv32_col, K, conv32_w, F, 1.0f, out, F);
     }
 }
 
-static void conv2d2_backward(int n)
+static void conv32_backward(int n)
 {
-    memset(conv2d2_dw, 0, sizeof conv2d2_dw);
-    memset(conv2d2_db, 0, sizeof conv2d2_db);
+    memset(conv32_dw, 0, sizeof conv32_dw);
+    memset(conv32_db, 0, sizeof conv32_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
-            conv2d2_db[f] += d_conv2d2_y[r * F + f];
+            conv32_db[f] += d_conv32_y[r * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &d_conv2d2_y[s0 * OH * OW * F];
-        conv2d2_im2col(s0, g);
+        const real *dy = &d_conv32_y[s0 * OH * OW * F];
+        conv32_im2col(s0, g);
         gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, conv2d2_col, K, dy, F, 1.0f, conv2d2_dw, F);
+             1.0f, conv32_col, K, dy, F, 1.0f, conv32_dw, F);
         /* the gradient of each window, into the same rows */
         gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv2d2_w, F, 0.0f, conv2d2_col, K);
-        conv2d2_col2im(s0, g);
+             1.0f, dy, F, conv32_w, F, 0.0f, conv32_col, K);
+        conv32_col2im(s0, g);
     }
 }
 
@@ -446,80 +446,80 @@ static void conv2d2_backward(int n)
 #undef OW
 
 /* examples/transfer_base.nn:27  batchnorm relu momentum=0.9
-   conv2d2_y and batchnorm2_y are (n, 14x14x32): normalized per channel (the last dimension),
+   conv32_y and conv32_batchnorm_y are (n, 14x14x32): normalized per channel (the last dimension),
    then y = relu(gamma xhat + beta) */
 #define C 32       /* channels */
 #define S 196       /* values of a channel in one sample */
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
-static real batchnorm2_xhat[MAX_BATCH * BATCHNORM2_OUT];   /* the last training batch, normalized */
-static real batchnorm2_inv_std[C];             /* its 1 / sqrt(var + eps) */
+static real conv32_batchnorm_xhat[MAX_BATCH * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
+static real conv32_batchnorm_inv_std[C];             /* its 1 / sqrt(var + eps) */
 
-static void batchnorm2_forward(int n, int training)
+static void conv32_batchnorm_forward(int n, int training)
 {
     if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */
         real scale[C], shift[C];
         for (int c = 0; c < C; c++) {
-            scale[c] = batchnorm2_gamma[c] / sqrt(batchnorm2_moving_var[c] + BN_EPSILON);
-            shift[c] = batchnorm2_beta[c] - batchnorm2_moving_mean[c] * scale[c];
+            scale[c] = conv32_batchnorm_gamma[c] / sqrt(conv32_batchnorm_moving_var[c] + BN_EPSILON);
+            shift[c] = conv32_batchnorm_beta[c] - conv32_batchnorm_moving_mean[c] * scale[c];
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                batchnorm2_y[i * C + c] = conv2d2_y[i * C + c] * scale[c] + shift[c];
+                conv32_batchnorm_y[i * C + c] = conv32_y[i * C + c] * scale[c] + shift[c];
     } else {
         real mean[C] = { 0 }, var[C] = { 0 };
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                mean[c] += conv2d2_y[i * C + c];
+                mean[c] += conv32_y[i * C + c];
         for (int c = 0; c < C; c++)
             mean[c] /= n * S;
         for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
             for (int c = 0; c < C; c++) {
-                real d = conv2d2_y[i * C + c] - mean[c];
+                real d = conv32_y[i * C + c] - mean[c];
                 var[c] += d * d;
             }
         for (int c = 0; c < C; c++) {
             var[c] /= n * S;
-            batchnorm2_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
-            batchnorm2_moving_mean[c] = BN_MOMENTUM * batchnorm2_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
-            batchnorm2_moving_var[c] = BN_MOMENTUM * batchnorm2_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
+            conv32_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
+            conv32_batchnorm_moving_mean[c] = BN_MOMENTUM * conv32_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
+            conv32_batchnorm_moving_var[c] = BN_MOMENTUM * conv32_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++) {
-                real xhat = (conv2d2_y[i * C + c] - mean[c]) * batchnorm2_inv_std[c];
-                batchnorm2_xhat[i * C + c] = xhat;
-                batchnorm2_y[i * C + c] = batchnorm2_gamma[c] * xhat + batchnorm2_beta[c];
+                real xhat = (conv32_y[i * C + c] - mean[c]) * conv32_batchnorm_inv_std[c];
+                conv32_batchnorm_xhat[i * C + c] = xhat;
+                conv32_batchnorm_y[i * C + c] = conv32_batchnorm_gamma[c] * xhat + conv32_batchnorm_beta[c];
             }
     }
-    for (int i = 0; i < n * BATCHNORM2_OUT; i++) {   /* relu */
-        real v = batchnorm2_y[i];
-        batchnorm2_y[i] = v > 0 ? v : 0;
+    for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* relu */
+        real v = conv32_batchnorm_y[i];
+        conv32_batchnorm_y[i] = v > 0 ? v : 0;
     }
 }
 
 /* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)
    over the N = n S values of each channel */
-static void batchnorm2_backward(int n)
+static void conv32_batchnorm_backward(int n)
 {
-    for (int i = 0; i < n * BATCHNORM2_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = batchnorm2_y[i];
-        d_batchnorm2_y[i] *= (y > 0);
+    for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = conv32_batchnorm_y[i];
+        d_conv32_batchnorm_y[i] *= (y > 0);
     }
-    memset(batchnorm2_dgamma, 0, sizeof batchnorm2_dgamma);
-    memset(batchnorm2_dbeta, 0, sizeof batchnorm2_dbeta);
+    memset(conv32_batchnorm_dgamma, 0, sizeof conv32_batchnorm_dgamma);
+    memset(conv32_batchnorm_dbeta, 0, sizeof conv32_batchnorm_dbeta);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++) {
-            batchnorm2_dgamma[c] += d_batchnorm2_y[i * C + c] * batchnorm2_xhat[i * C + c];
-            batchnorm2_dbeta[c] += d_batchnorm2_y[i * C + c];
+            conv32_batchnorm_dgamma[c] += d_conv32_batchnorm_y[i * C + c] * conv32_batchnorm_xhat[i * C + c];
+            conv32_batchnorm_dbeta[c] += d_conv32_batchnorm_y[i * C + c];
         }
     real k[C];
     for (int c = 0; c < C; c++)
-        k[c] = batchnorm2_gamma[c] * batchnorm2_inv_std[c] / (n * S);
+        k[c] = conv32_batchnorm_gamma[c] * conv32_batchnorm_inv_std[c] / (n * S);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++)
-            d_conv2d2_y[i * C + c] = k[c] * (n * S * d_batchnorm2_y[i * C + c] - batchnorm2_dbeta[c] -
-                                     batchnorm2_xhat[i * C + c] * batchnorm2_dgamma[c]);
+            d_conv32_y[i * C + c] = k[c] * (n * S * d_conv32_batchnorm_y[i * C + c] - conv32_batchnorm_dbeta[c] -
+                                     conv32_batchnorm_xhat[i * C + c] * conv32_batchnorm_dgamma[c]);
 }
 
 #undef C
@@ -528,9 +528,9 @@ static void batchnorm2_backward(int n)
 #undef BN_EPSILON
 
 /* examples/transfer_base.nn:28  maxpool 2
-   batchnorm2_y is (n, 14, 14, 32), maxpool2_y is (n, 7, 7, 32): the largest value of each 2x2 window,
+   conv32_batchnorm_y is (n, 14, 14, 32), conv32_maxpool_y is (n, 7, 7, 32): the largest value of each 2x2 window,
    stride 2x2, per channel */
-/* maxpool2's shapes, for the functions below (#undef'd after them) */
+/* conv32_maxpool's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
 #define C 32
@@ -543,38 +543,38 @@ static void batchnorm2_backward(int n)
 #define OH 7   /* output rows, columns */
 #define OW 7
 
-static int maxpool2_from[MAX_BATCH * MAXPOOL2_OUT];   /* where each maximum is in batchnorm2_y */
+static int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
 
-static void maxpool2_forward(int n)
+static void conv32_maxpool_forward(int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &maxpool2_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &maxpool2_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = batchnorm2_y[first * C + c];
+                    out[c] = conv32_batchnorm_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (batchnorm2_y[at + c] > out[c]) {
-                                out[c] = batchnorm2_y[at + c];
+                            if (conv32_batchnorm_y[at + c] > out[c]) {
+                                out[c] = conv32_batchnorm_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void maxpool2_backward(int n)
+static void conv32_maxpool_backward(int n)
 {
-    memset(d_batchnorm2_y, 0, sizeof(real) * n * H * W * C);
+    memset(d_conv32_batchnorm_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_batchnorm2_y[maxpool2_from[i]] += d_maxpool2_y[i];
+        d_conv32_batchnorm_y[conv32_maxpool_from[i]] += d_conv32_maxpool_y[i];
 }
 
 #undef H
@@ -590,105 +590,105 @@ static void maxpool2_backward(int n)
 #undef OW
 
 /* examples/transfer_base.nn:30  dense 64 relu
-   maxpool2_y is (n, MAXPOOL2_OUT), dense1_w is (MAXPOOL2_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
+   conv32_maxpool_y is (n, CONV32_MAXPOOL_OUT), dense64_w is (CONV32_MAXPOOL_OUT, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1_forward(int n)
+static void dense64_forward(int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, MAXPOOL2_OUT,
-         1.0f, maxpool2_y, MAXPOOL2_OUT, dense1_w, DENSE1_OUT, 1.0f, dense1_y, DENSE1_OUT);
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* relu */
-        real v = dense1_y[i];
-        dense1_y[i] = v > 0 ? v : 0;
+        memcpy(&dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, CONV32_MAXPOOL_OUT,
+         1.0f, conv32_maxpool_y, CONV32_MAXPOOL_OUT, dense64_w, DENSE64_OUT, 1.0f, dense64_y, DENSE64_OUT);
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
+        real v = dense64_y[i];
+        dense64_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense1_backward(int n)
+static void dense64_backward(int n)
 {
-    for (int i = 0; i < n * DENSE1_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense1_y[i];
-        d_dense1_y[i] *= (y > 0);
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = dense64_y[i];
+        d_dense64_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, MAXPOOL2_OUT, DENSE1_OUT, n,
-         1.0f, maxpool2_y, MAXPOOL2_OUT, d_dense1_y, DENSE1_OUT, 0.0f, dense1_dw, DENSE1_OUT);
-    memset(dense1_db, 0, sizeof dense1_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV32_MAXPOOL_OUT, DENSE64_OUT, n,
+         1.0f, conv32_maxpool_y, CONV32_MAXPOOL_OUT, d_dense64_y, DENSE64_OUT, 0.0f, dense64_dw, DENSE64_OUT);
+    memset(dense64_db, 0, sizeof dense64_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE1_OUT; o++)
-            dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, MAXPOOL2_OUT, DENSE1_OUT,
-         1.0f, d_dense1_y, DENSE1_OUT, dense1_w, DENSE1_OUT, 0.0f, d_maxpool2_y, MAXPOOL2_OUT);
+        for (int o = 0; o < DENSE64_OUT; o++)
+            dense64_db[o] += d_dense64_y[r * DENSE64_OUT + o];
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV32_MAXPOOL_OUT, DENSE64_OUT,
+         1.0f, d_dense64_y, DENSE64_OUT, dense64_w, DENSE64_OUT, 0.0f, d_conv32_maxpool_y, CONV32_MAXPOOL_OUT);
 }
 
 /* examples/transfer_base.nn:31  dense 5 softmax
-   dense1_y is (n, DENSE1_OUT), dense2_w is (DENSE1_OUT, DENSE2_OUT), dense2_z is (n, DENSE2_OUT)
+   dense64_y is (n, DENSE64_OUT), dense5_w is (DENSE64_OUT, DENSE5_OUT), dense5_z is (n, DENSE5_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense2_forward(int n)
+static void dense5_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense1_y[r * DENSE1_OUT];
-        real *yr = &dense2_z[r * DENSE2_OUT];
-        for (int o = 0; o < DENSE2_OUT; o++)
-            yr[o] = dense2_b[o];
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                yr[o] += xr[i] * dense2_w[i * DENSE2_OUT + o];
+        const real *xr = &dense64_y[r * DENSE64_OUT];
+        real *yr = &dense5_z[r * DENSE5_OUT];
+        for (int o = 0; o < DENSE5_OUT; o++)
+            yr[o] = dense5_b[o];
+        for (int i = 0; i < DENSE64_OUT; i++)
+            for (int o = 0; o < DENSE5_OUT; o++)
+                yr[o] += xr[i] * dense5_w[i * DENSE5_OUT + o];
     }
 }
 
-static void dense2_backward(int n)
+static void dense5_backward(int n)
 {
-    memset(dense2_dw, 0, sizeof dense2_dw);
+    memset(dense5_dw, 0, sizeof dense5_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++)
-            for (int o = 0; o < DENSE2_OUT; o++)
-                dense2_dw[i * DENSE2_OUT + o] += dense1_y[r * DENSE1_OUT + i] * d_dense2_z[r * DENSE2_OUT + o];
-    memset(dense2_db, 0, sizeof dense2_db);
+        for (int i = 0; i < DENSE64_OUT; i++)
+            for (int o = 0; o < DENSE5_OUT; o++)
+                dense5_dw[i * DENSE5_OUT + o] += dense64_y[r * DENSE64_OUT + i] * d_dense5_z[r * DENSE5_OUT + o];
+    memset(dense5_db, 0, sizeof dense5_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE2_OUT; o++)
-            dense2_db[o] += d_dense2_z[r * DENSE2_OUT + o];
+        for (int o = 0; o < DENSE5_OUT; o++)
+            dense5_db[o] += d_dense5_z[r * DENSE5_OUT + o];
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE1_OUT; i++) {
+        for (int i = 0; i < DENSE64_OUT; i++) {
             real s = 0;
-            for (int o = 0; o < DENSE2_OUT; o++)
-                s += d_dense2_z[r * DENSE2_OUT + o] * dense2_w[i * DENSE2_OUT + o];
-            d_dense1_y[r * DENSE1_OUT + i] = s;
+            for (int o = 0; o < DENSE5_OUT; o++)
+                s += d_dense5_z[r * DENSE5_OUT + o] * dense5_w[i * DENSE5_OUT + o];
+            d_dense64_y[r * DENSE64_OUT + i] = s;
         }
 }
 
 /* examples/transfer_base.nn:31  dense 5 softmax
-   dense2_z is (n, DENSE2_OUT), dense2_y is (n, DENSE2_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense2_softmax_forward(int n)
+   dense5_z is (n, DENSE5_OUT), dense5_y is (n, DENSE5_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
+static void dense5_softmax_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense2_z[r * DENSE2_OUT];
-        real *p = &dense2_y[r * DENSE2_OUT];
+        const real *z = &dense5_z[r * DENSE5_OUT];
+        real *p = &dense5_y[r * DENSE5_OUT];
         real max = z[0], sum = 0;
-        for (int k = 1; k < DENSE2_OUT; k++)
+        for (int k = 1; k < DENSE5_OUT; k++)
             max = z[k] > max ? z[k] : max;
-        for (int k = 0; k < DENSE2_OUT; k++) {
+        for (int k = 0; k < DENSE5_OUT; k++) {
             p[k] = exp(z[k] - max);
             sum += p[k];
         }
-        for (int k = 0; k < DENSE2_OUT; k++)
+        for (int k = 0; k < DENSE5_OUT; k++)
             p[k] /= sum;
     }
 }
 
-/* dense2_softmax_backward: fused into the loss, which writes d_dense2_z directly */
+/* dense5_softmax_backward: fused into the loss, which writes d_dense5_z directly */
 
 /* examples/transfer_base.nn:35  loss      cross_entropy
-   Softmax and cross-entropy fused: per row, with logits z = dense2_z and p = dense2_y,
+   Softmax and cross-entropy fused: per row, with logits z = dense5_z and p = dense5_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
 static double loss(int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense2_z[r * CLASSES], *p = &dense2_y[r * CLASSES];
-        real *dz = &d_dense2_z[r * CLASSES];
+        const real *z = &dense5_z[r * CLASSES], *p = &dense5_y[r * CLASSES];
+        real *dz = &d_dense5_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -703,32 +703,32 @@ static double loss(int n, const int *t)
     return total;
 }
 
-/* The whole network, in order: input x -> dense2_y */
+/* The whole network, in order: input x -> dense5_y */
 static void forward(int n, int training, nnrt_rng *rng)
 {
     (void)rng;   /* no dropout */
-    conv2d1_forward(n);
-    batchnorm1_forward(n, training);
-    maxpool1_forward(n);
-    conv2d2_forward(n);
-    batchnorm2_forward(n, training);
-    maxpool2_forward(n);
-    dense1_forward(n);
-    dense2_forward(n);
-    dense2_softmax_forward(n);
+    conv16_forward(n);
+    conv16_batchnorm_forward(n, training);
+    conv16_maxpool_forward(n);
+    conv32_forward(n);
+    conv32_batchnorm_forward(n, training);
+    conv32_maxpool_forward(n);
+    dense64_forward(n);
+    dense5_forward(n);
+    dense5_softmax_forward(n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
 static void backward(int n)
 {
-    dense2_backward(n);
-    dense1_backward(n);
-    maxpool2_backward(n);
-    batchnorm2_backward(n);
-    conv2d2_backward(n);
-    maxpool1_backward(n);
-    batchnorm1_backward(n);
-    conv2d1_backward(n);
+    dense5_backward(n);
+    dense64_backward(n);
+    conv32_maxpool_backward(n);
+    conv32_batchnorm_backward(n);
+    conv32_backward(n);
+    conv16_maxpool_backward(n);
+    conv16_batchnorm_backward(n);
+    conv16_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -736,22 +736,22 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv2d1.w", conv2d1_w, conv2d1_dw },
-    { "conv2d1.b", conv2d1_b, conv2d1_db },
-    { "batchnorm1.gamma", batchnorm1_gamma, batchnorm1_dgamma },
-    { "batchnorm1.beta", batchnorm1_beta, batchnorm1_dbeta },
-    { "batchnorm1.moving_mean", batchnorm1_moving_mean, NULL },
-    { "batchnorm1.moving_variance", batchnorm1_moving_var, NULL },
-    { "conv2d2.w", conv2d2_w, conv2d2_dw },
-    { "conv2d2.b", conv2d2_b, conv2d2_db },
-    { "batchnorm2.gamma", batchnorm2_gamma, batchnorm2_dgamma },
-    { "batchnorm2.beta", batchnorm2_beta, batchnorm2_dbeta },
-    { "batchnorm2.moving_mean", batchnorm2_moving_mean, NULL },
-    { "batchnorm2.moving_variance", batchnorm2_moving_var, NULL },
-    { "dense1.w", dense1_w, dense1_dw },
-    { "dense1.b", dense1_b, dense1_db },
-    { "dense2.w", dense2_w, dense2_dw },
-    { "dense2.b", dense2_b, dense2_db },
+    { "conv16.w", conv16_w, conv16_dw },
+    { "conv16.b", conv16_b, conv16_db },
+    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, conv16_batchnorm_dgamma },
+    { "conv16_batchnorm.beta", conv16_batchnorm_beta, conv16_batchnorm_dbeta },
+    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, NULL },
+    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, NULL },
+    { "conv32.w", conv32_w, conv32_dw },
+    { "conv32.b", conv32_b, conv32_db },
+    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, conv32_batchnorm_dgamma },
+    { "conv32_batchnorm.beta", conv32_batchnorm_beta, conv32_batchnorm_dbeta },
+    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, NULL },
+    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, NULL },
+    { "dense64.w", dense64_w, dense64_dw },
+    { "dense64.b", dense64_b, dense64_db },
+    { "dense5.w", dense5_w, dense5_dw },
+    { "dense5.b", dense5_b, dense5_db },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -766,23 +766,94 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { "conv2d1.w", 4, { 3, 3, 1, 16 }, 3 * 3 * 1 * 16, conv2d1_w, conv2d1_dw, NNRT_INIT_GLOROT_UNIFORM, 9, 144, 0.0f },
-    { "conv2d1.b", 1, { 16 }, 16, conv2d1_b, conv2d1_db, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "batchnorm1.gamma", 1, { 16 }, 16, batchnorm1_gamma, batchnorm1_dgamma, NNRT_INIT_ONES, 0, 0, 0.0f },
-    { "batchnorm1.beta", 1, { 16 }, 16, batchnorm1_beta, batchnorm1_dbeta, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "batchnorm1.moving_mean", 1, { 16 }, 16, batchnorm1_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "batchnorm1.moving_variance", 1, { 16 }, 16, batchnorm1_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },
-    { "conv2d2.w", 4, { 3, 3, 16, 32 }, 3 * 3 * 16 * 32, conv2d2_w, conv2d2_dw, NNRT_INIT_GLOROT_UNIFORM, 144, 288, 0.0f },
-    { "conv2d2.b", 1, { 32 }, 32, conv2d2_b, conv2d2_db, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "batchnorm2.gamma", 1, { 32 }, 32, batchnorm2_gamma, batchnorm2_dgamma, NNRT_INIT_ONES, 0, 0, 0.0f },
-    { "batchnorm2.beta", 1, { 32 }, 32, batchnorm2_beta, batchnorm2_dbeta, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "batchnorm2.moving_mean", 1, { 32 }, 32, batchnorm2_moving_mean, NULL, NNRT_INIT_ZEROS, 0, 0, 0.0f },
-    { "batchnorm2.moving_variance", 1, { 32 }, 32, batchnorm2_moving_var, NULL, NNRT_INIT_ONES, 0, 0, 0.0f },
-    { "dense1.w", 2, { MAXPOOL2_OUT, DENSE1_OUT }, MAXPOOL2_OUT * DENSE1_OUT, dense1_w, dense1_dw, NNRT_INIT_GLOROT_UNIFORM, MAXPOOL2_OUT, DENSE1_OUT, 0.0f },
-    { "dense1.b", 1, { DENSE1_OUT }, DENSE1_OUT, dense1_b, dense1_db, NNRT_INIT_ZEROS, MAXPOOL2_OUT, DENSE1_OUT, 0.0f },
-    { "dense2.w", 2, { DENSE1_OUT, DENSE2_OUT }, DENSE1_OUT * DENSE2_OUT, dense2_w, dense2_dw, NNRT_INIT_GLOROT_UNIFORM, DENSE1_OUT, DENSE2_OUT, 0.0f },
-    { "dense2.b", 1, { DENSE2_OUT }, DENSE2_OUT, dense2_b, dense2_db, NNRT_INIT_ZEROS, DENSE1_OUT, DENSE2_OUT, 0.0f },
+    { .name = "conv16.w",
+      .ndims = 4, .dims = { 3, 3, 1, 16 }, .size = 3 * 3 * 1 * 16,
+      .value = conv16_w, .grad = conv16_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 9, .fan_out = 144, .init_scale = 0.0f },
+    { .name = "conv16.b",
+      .ndims = 1, .dims = { 16 }, .size = 16,
+      .value = conv16_b, .grad = conv16_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv16_batchnorm.gamma",
+      .ndims = 1, .dims = { 16 }, .size = 16,
+      .value = conv16_batchnorm_gamma, .grad = conv16_batchnorm_dgamma,
+      .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv16_batchnorm.beta",
+      .ndims = 1, .dims = { 16 }, .size = 16,
+      .value = conv16_batchnorm_beta, .grad = conv16_batchnorm_dbeta,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv16_batchnorm.moving_mean",
+      .ndims = 1, .dims = { 16 }, .size = 16,
+      .value = conv16_batchnorm_moving_mean, .grad = NULL,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv16_batchnorm.moving_variance",
+      .ndims = 1, .dims = { 16 }, .size = 16,
+      .value = conv16_batchnorm_moving_var, .grad = NULL,
+      .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv32.w",
+      .ndims = 4, .dims = { 3, 3, 16, 32 }, .size = 3 * 3 * 16 * 32,
+      .value = conv32_w, .grad = conv32_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 144, .fan_out = 288, .init_scale = 0.0f },
+    { .name = "conv32.b",
+      .ndims = 1, .dims = { 32 }, .size = 32,
+      .value = conv32_b, .grad = conv32_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv32_batchnorm.gamma",
+      .ndims = 1, .dims = { 32 }, .size = 32,
+      .value = conv32_batchnorm_gamma, .grad = conv32_batchnorm_dgamma,
+      .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv32_batchnorm.beta",
+      .ndims = 1, .dims = { 32 }, .size = 32,
+      .value = conv32_batchnorm_beta, .grad = conv32_batchnorm_dbeta,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv32_batchnorm.moving_mean",
+      .ndims = 1, .dims = { 32 }, .size = 32,
+      .value = conv32_batchnorm_moving_mean, .grad = NULL,
+      .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "conv32_batchnorm.moving_variance",
+      .ndims = 1, .dims = { 32 }, .size = 32,
+      .value = conv32_batchnorm_moving_var, .grad = NULL,
+      .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
+    { .name = "dense64.w",
+      .ndims = 2, .dims = { CONV32_MAXPOOL_OUT, DENSE64_OUT }, .size = CONV32_MAXPOOL_OUT * DENSE64_OUT,
+      .value = dense64_w, .grad = dense64_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+    { .name = "dense64.b",
+      .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
+      .value = dense64_b, .grad = dense64_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+    { .name = "dense5.w",
+      .ndims = 2, .dims = { DENSE64_OUT, DENSE5_OUT }, .size = DENSE64_OUT * DENSE5_OUT,
+      .value = dense5_w, .grad = dense5_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE5_OUT, .init_scale = 0.0f },
+    { .name = "dense5.b",
+      .ndims = 1, .dims = { DENSE5_OUT }, .size = DENSE5_OUT,
+      .value = dense5_b, .grad = dense5_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_OUT, .fan_out = DENSE5_OUT, .init_scale = 0.0f },
 };
+
+/* The tensors' names in weight files and checkpoints before version 3,
+   which named layers by kind and position; one per row of PARAMS */
+static const char *const LEGACY_NAMES[] = {
+    "conv2d1.w",                    /* conv16.w */
+    "conv2d1.b",                    /* conv16.b */
+    "batchnorm1.gamma",             /* conv16_batchnorm.gamma */
+    "batchnorm1.beta",              /* conv16_batchnorm.beta */
+    "batchnorm1.moving_mean",       /* conv16_batchnorm.moving_mean */
+    "batchnorm1.moving_variance",   /* conv16_batchnorm.moving_variance */
+    "conv2d2.w",                    /* conv32.w */
+    "conv2d2.b",                    /* conv32.b */
+    "batchnorm2.gamma",             /* conv32_batchnorm.gamma */
+    "batchnorm2.beta",              /* conv32_batchnorm.beta */
+    "batchnorm2.moving_mean",       /* conv32_batchnorm.moving_mean */
+    "batchnorm2.moving_variance",   /* conv32_batchnorm.moving_variance */
+    "dense1.w",                     /* dense64.w */
+    "dense1.b",                     /* dense64.b */
+    "dense2.w",                     /* dense5.w */
+    "dense2.b",                     /* dense5.b */
+};
+_Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
+               sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
 /* examples/transfer_base.nn:18: the classes' names, in label order */
 static const char *const CLASS_NAMES[] = {
@@ -814,7 +885,7 @@ static const nnrt_model MODEL = {
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .input = x,
-    .output = dense2_y,
+    .output = dense5_y,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {
@@ -828,6 +899,7 @@ static const nnrt_model MODEL = {
     .bn_momentum = 0.9f,
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
+    .legacy_names = LEGACY_NAMES,
     .forward = forward,
     .loss = loss,
     .backward = backward,

@@ -1,11 +1,13 @@
 /* checkpoint.c: weight files (the format is docs/weights.md).
  *
- *   "NNCW"  u32 version (2)  u32 n_tensors
+ *   "NNCW"  u32 version (3)  u32 n_tensors
  *   per tensor (parameters and state alike), in the model's table order:
  *     u32 name_len  name bytes  u32 ndims  ndims x u32 dims  prod(dims) x f32
  *   u32 CRC-32 (zlib's) of every byte before it
  * every integer and float little-endian.  Version 1 is the same without
  * the checksum; it still loads, with a note that nothing checks it.
+ * Versions 1 and 2 name the tensors by the layers' kind and position
+ * (dense1.w); they load through the model's legacy names. 
  *
  * State tensors (grad == NULL: batchnorm's moving mean and variance) are
  * saved and loaded like parameters: inference needs them as much as the
@@ -25,7 +27,8 @@
 #include "nnrt_internal.h"
 
 #define WEIGHTS_MAGIC "NNCW"
-#define WEIGHTS_VERSION 2u      /* 2 added the checksum */
+#define WEIGHTS_VERSION 3u      /* 2 added the checksum; 3 stable layer names */
+#define STABLE_NAMES_VERSION 3u
 #define WEIGHTS_HEADER_BYTES 12 /* magic, version, tensor count */
 
 /* ---- saving ------------------------------------------------------------ */
@@ -140,9 +143,9 @@ int nnrt_weights_open(const char *path, const unsigned char *bytes, size_t len, 
         return nnrt_fail(err, "%s: byte 4: truncated: expected 4 bytes of format version, "
                          "found %zu", path, len - 4);
     uint32_t version = u32_at(bytes + 4);
-    if (version != 1 && version != WEIGHTS_VERSION)
+    if (version < 1 || version > WEIGHTS_VERSION)
         return nnrt_fail(err, "%s: byte 4: format version %u; this trainer reads versions 1 "
-                         "and %u", path, version, WEIGHTS_VERSION);
+                         "to %u", path, version, WEIGHTS_VERSION);
     *body_len = len;
     if (version == 1) {
         fprintf(stderr, "%s: note: weights format version 1 carries no checksum, so damage "
@@ -213,8 +216,9 @@ static int printable(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* One tensor's header: its name and shape must be the model's t. */
-static int check_tensor_header(reader *r, const nnrt_param *t, int index)
+/* One tensor's header: its name must be want (t's name in this file's
+ * version), its shape the model's t. */
+static int check_tensor_header(reader *r, const nnrt_param *t, const char *want_name, int index)
 {
     size_t at = r->pos;
     if (need(r, 4, "tensor name length"))
@@ -224,13 +228,14 @@ static int check_tensor_header(reader *r, const nnrt_param *t, int index)
         return -1;
     const unsigned char *name = r->bytes + r->pos;
     r->pos += name_len;
-    if (name_len != strlen(t->name) || memcmp(name, t->name, name_len) != 0) {
+    if (name_len != strlen(want_name) || memcmp(name, want_name, name_len) != 0) {
         if (name_len <= 64 && printable(name, name_len))
             return nnrt_fail(r->err, "%s: byte %zu: tensor %d is '%.*s'; the model's is '%s'",
-                             r->path, at, index + 1, (int)name_len, (const char *)name, t->name);
+                             r->path, at, index + 1, (int)name_len, (const char *)name,
+                             want_name);
         return nnrt_fail(r->err,
                          "%s: byte %zu: tensor %d has no readable name; the model's is '%s'",
-                         r->path, at, index + 1, t->name);
+                         r->path, at, index + 1, want_name);
     }
     at = r->pos;
     if (need(r, 4, "dimension count"))
@@ -272,9 +277,10 @@ static int walk(reader *r, const nnrt_model *m, int copy)
     if (count != (uint32_t)m->n_params)
         return nnrt_fail(r->err, "%s: byte 8: %u tensors; the model has %d",
                          r->path, count, m->n_params);
+    int legacy = u32_at(r->bytes + 4) < STABLE_NAMES_VERSION;
     for (int p = 0; p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
-        if (check_tensor_header(r, t, p) != 0)
+        if (check_tensor_header(r, t, nnrt_param_file_name(m, p, legacy), p) != 0)
             return -1;
         char what[128];
         snprintf(what, sizeof what, "%s values", t->name);

@@ -112,7 +112,9 @@ typedef enum nnrt_init {
  * mean and variance): saved with the weights and loaded, never updated by the
  * optimizer nor checked by gradcheck. */
 typedef struct nnrt_param {
-    const char *name;   /* stable, e.g. "dense1.w"; used in weight files */
+    const char *name;   /* "dense128.w", "hidden.b": the layer's name (given by
+                           name= or made from its content) and the tensor's;
+                           used in weight files, checkpoints and transfers */
     int ndims;
     int dims[4];
     int size;           /* product of dims */
@@ -126,7 +128,7 @@ typedef struct nnrt_param {
 /* Transfer learning: a tensor that starts from the same-named tensor of
  * another model's weights file instead of its initializer (transfer.c). */
 typedef struct nnrt_transfer {
-    const char *param;          /* "conv2d1.w": the tensor, here and in the file */
+    const char *param;          /* "conv32.w": the tensor, here and in the file */
     const char *file;           /* "runs/transfer_base/weights" */
 } nnrt_transfer;
 
@@ -326,6 +328,9 @@ typedef struct nnrt_model {
 
     int n_params;
     const nnrt_param *params;
+    /* per param, its name in weight files and checkpoints before version 3
+     * ("dense1.w": layers by kind and position); NULL: the same names */
+    const char *const *legacy_names;
 
     /* forward: input -> output for rows [0, n).  training != 0 turns on
      * dropout, whose masks are drawn from rng (rng may be NULL when not

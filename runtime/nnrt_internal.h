@@ -175,6 +175,11 @@ void nnrt_rundir_release(nnrt_rundir *l);
 int nnrt_weights_open(const char *path, const unsigned char *bytes, size_t len, size_t *body_len,
                       nnrt_error *err);
 
+/* legacy_names.c: the name tensor p of m has in a file: its own, or, in a
+ * file from before layers had stable names (legacy_file: weights and
+ * checkpoints before version 3), its name by kind and position. */
+const char *nnrt_param_file_name(const nnrt_model *m, int p, int legacy_file);
+
 /* The n little-endian floats at values (byte offset at of path) are all
  * finite; else an error naming the tensor, the value and its byte. */
 int nnrt_weights_finite(const char *path, const char *name, int name_len,

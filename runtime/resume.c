@@ -3,7 +3,7 @@
  * that `train --resume DIR` goes on exactly as the run would have
  * (docs/checkpoint.md has the format byte by byte):
  *
- *   "NNCK"  u32 version (2)  u64 file size
+ *   "NNCK"  u32 version (3)  u64 file size
  *   the model's name and its .nn file's SHA-256
  *   settings: u32 epochs, u32 batch, f32 lr, u64 seed, u32 limit
  *   u32 epochs done
@@ -27,7 +27,9 @@
  * walks all of it against the model without storing anything, and only
  * after that walk succeeds walks it again copying: a refused file leaves
  * the model and the loop as they were.  Version 1, the same without the
- * epoch in progress, is read too. */
+ * epoch in progress, is read too; versions 1 and 2 name the tensors by the
+ * layers' kind and position (dense1.w) and are read through the model's
+ * legacy names. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,7 +41,8 @@
 #include "nnrt_internal.h"
 
 #define MAGIC "NNCK"
-#define VERSION 2u
+#define VERSION 3u           /* 2 added the epoch in progress; 3 stable layer names */
+#define STABLE_NAMES_VERSION 3u
 #define FIRST_VERSION 1u     /* the oldest this reads: no epoch in progress */
 #define HEADER_BYTES 16      /* magic, version, size */
 #define ROW_DOUBLES 9
@@ -656,20 +659,21 @@ static void shape_text(char *out, size_t len, int ndims, const uint32_t *dims)
         used += (size_t)snprintf(out + used, len - used, d ? "x%u" : "%u", dims[d]);
 }
 
-/* One tensor's name, shape and kind: m's tensor t, index p. */
-static int check_tensor_header(reader *r, const nnrt_param *t, int p)
+/* One tensor's name, shape and kind: m's tensor t, index p, named
+ * want_name in this file's version. */
+static int check_tensor_header(reader *r, const nnrt_param *t, const char *want_name, int p)
 {
     size_t at = r->pos;
     const char *name;
     uint32_t name_len, ndims, dims[4] = { 0 }, want[4] = { 0 }, trained;
     if (get_text(r, "tensor name", &name, &name_len))
         return -1;
-    if (name_len != strlen(t->name) || memcmp(name, t->name, name_len) != 0) {
+    if (name_len != strlen(want_name) || memcmp(name, want_name, name_len) != 0) {
         if (name_len <= 64 && printable(name, name_len))
             return nnrt_fail(r->err, "%s: byte %zu: tensor %d is '%.*s'; the model's is '%s'",
-                             r->path, at, p + 1, (int)name_len, name, t->name);
+                             r->path, at, p + 1, (int)name_len, name, want_name);
         return nnrt_fail(r->err, "%s: byte %zu: tensor %d has no readable name; the model's "
-                                 "is '%s'", r->path, at, p + 1, t->name);
+                                 "is '%s'", r->path, at, p + 1, want_name);
     }
     at = r->pos;
     if (get_u32(r, "dimension count", &ndims))
@@ -716,7 +720,8 @@ static int read_tensors(reader *r, const nnrt_model *m, nnrt_checkpoint *c, uint
     size_t best_at = 0;
     for (int p = 0; p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
-        if (check_tensor_header(r, t, p) != 0)
+        const char *want_name = nnrt_param_file_name(m, p, r->version < STABLE_NAMES_VERSION);
+        if (check_tensor_header(r, t, want_name, p) != 0)
             return -1;
         char what[128];
         snprintf(what, sizeof what, "%s values", t->name);

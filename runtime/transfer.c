@@ -23,6 +23,7 @@ typedef struct source {
     const char *path;
     unsigned char *bytes;
     size_t len;
+    int legacy;                 /* before version 3: layers named by kind and position */
     found *tensors;
     uint32_t count;
 } source;
@@ -53,6 +54,7 @@ static int source_open(source *s, const char *path, nnrt_error *err)
     s->len = len;
     if (s->len < 12)
         return truncated(s, s->len, err);
+    s->legacy = u32_at(s->bytes + 4) < 3;
     s->count = u32_at(s->bytes + 8);
     if (s->count > (s->len - 12) / 12)      /* each tensor takes 12 bytes at least */
         return nnrt_fail(err, "%s: byte 8: %u tensors cannot fit in %zu bytes", path, s->count,
@@ -110,12 +112,16 @@ static const nnrt_param *param_named(const nnrt_model *m, const char *name)
     return NULL;
 }
 
-/* The tensor of source s named like t, checked to have t's shape. */
-static const found *match(const source *s, const nnrt_param *t, nnrt_error *err)
+/* The tensor of source s named like m's t, checked to have t's shape.  An
+ * old file names layers by kind and position: there t's own legacy name
+ * is the best guess, and the one such files were always read by. */
+static const found *match(const source *s, const nnrt_model *m, const nnrt_param *t,
+                          nnrt_error *err)
 {
+    const char *name = nnrt_param_file_name(m, (int)(t - m->params), s->legacy);
     for (uint32_t i = 0; i < s->count; i++) {
         const found *f = &s->tensors[i];
-        if (f->name_len != strlen(t->name) || memcmp(f->name, t->name, f->name_len) != 0)
+        if (f->name_len != strlen(name) || memcmp(f->name, name, f->name_len) != 0)
             continue;
         int same = f->ndims == (uint32_t)t->ndims;
         for (int d = 0; same && d < t->ndims; d++)
@@ -135,7 +141,7 @@ static const found *match(const source *s, const nnrt_param *t, nnrt_error *err)
         return f;
     }
     nnrt_fail(err, "%s: no tensor '%s' to start from (the file has %u tensors; are the "
-              "layers named alike?)", s->path, t->name, s->count);
+              "layers named alike?)", s->path, name, s->count);
     return NULL;
 }
 
@@ -162,7 +168,7 @@ int nnrt_params_transfer(const nnrt_model *m, nnrt_error *err)
                 if (strcmp(m->transfers[j].file, file) != 0)
                     continue;
                 const nnrt_param *t = param_named(m, m->transfers[j].param);
-                const found *f = t ? match(&s, t, err) : NULL;
+                const found *f = t ? match(&s, m, t, err) : NULL;
                 if (!t)
                     rc = nnrt_fail(err, "%s: no tensor %s (a bug in nnc)", m->name,
                                    m->transfers[j].param);

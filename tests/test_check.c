@@ -24,9 +24,9 @@ START_TEST(shapes_of_the_reference_model)
     ck_assert_str_eq(shape_str(&m->layers[3].out, buf, sizeof buf), "128");
     ck_assert_int_eq(m->layers[3].n_params, 0);
     ck_assert_int_eq(m->layers[4].n_params, 128 * 10 + 10);
-    ck_assert_str_eq(m->layers[2].name, "dense1");
-    ck_assert_str_eq(m->layers[3].name, "dropout1");
-    ck_assert_str_eq(m->layers[4].name, "dense2");
+    ck_assert_str_eq(m->layers[2].name, "dense128");
+    ck_assert_str_eq(m->layers[3].name, "dense128_dropout");
+    ck_assert_str_eq(m->layers[4].name, "dense10");
     ck_assert_int_eq(m->layers[4].act, ACT_SOFTMAX);
     free(out);
     arena_free(&a);
@@ -453,9 +453,9 @@ START_TEST(summary_reports_params_macs_memory_and_kernels)
     print_summary(f, m, ir);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(out,
-        "dense1     dense 128 relu           128              100480         100352     16.0 KiB  cblas_sgemm\n"));
+        "dense128      dense 128 relu           128              100480         100352     16.0 KiB  cblas_sgemm\n"));
     ck_assert_ptr_nonnull(strstr(out,
-        "dense2     dense 10 softmax         10                 1290           1280      1.2 KiB  loops\n"));
+        "dense10       dense 10 softmax         10                 1290           1280      1.2 KiB  loops\n"));
     ck_assert_ptr_nonnull(strstr(out, "total: 101770 params (397.5 KiB of float32), "
                                       "101632 multiply-adds per sample forward,\n"));
     free(out);
@@ -494,8 +494,8 @@ START_TEST(image_shapes_follow_keras)
     ck_assert_str_eq(shape_str(&l[5].out, buf, sizeof buf), "1x3x4");
     ck_assert_int_eq(l[5].n_params, 2 * 4);   /* gamma, beta per channel */
     ck_assert_str_eq(shape_str(&l[6].out, buf, sizeof buf), "4");
-    ck_assert_str_eq(l[1].name, "conv2d1");
-    ck_assert_str_eq(l[4].name, "avgpool1");
+    ck_assert_str_eq(l[1].name, "conv8");
+    ck_assert_str_eq(l[4].name, "conv4_avgpool");
     free(out);
     arena_free(&a);
 }
@@ -536,6 +536,157 @@ START_TEST(conv_kernels_follow_the_cost_rule)
 }
 END_TEST
 
+/* ---- layer names ---------------------------------------------------------- */
+
+/* The names nnc gives the layers of NET(layers), space-separated */
+static char *names_of(const char *text)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, text, NULL, &m);
+    ck_assert_msg(strcmp(out, "") == 0, "%s", out);
+    free(out);
+    char *names = calloc(1, 1024);
+    for (int i = 0; i < m->n_layers; i++)
+        snprintf(names + strlen(names), 1024 - strlen(names), "%s%s", i ? " " : "",
+                 m->layers[i].name);
+    arena_free(&a);
+    return names;
+}
+
+START_TEST(automatic_names_come_from_the_content)
+{
+    char *n = names_of(NET("    input 28x28x1\n    conv2d 32 5x5 relu\n    maxpool 2\n"
+                           "    conv2d 64 5x5 relu\n    batchnorm\n    maxpool 2\n    flatten\n"
+                           "    dense 1024 relu\n    dropout 0.4\n    dense 10 softmax\n"));
+    ck_assert_str_eq(n, "input conv32 conv32_maxpool conv64 conv64_batchnorm conv64_maxpool "
+                        "conv64_flatten dense1024 dense1024_dropout dense10");
+    free(n);
+    /* before any layer with a width, the anchor is the input */
+    n = names_of(NET("    input 28x28\n    flatten\n    dropout 0.1\n    dense 10 softmax\n"));
+    ck_assert_str_eq(n, "input input_flatten input_dropout dense10");
+    free(n);
+    /* identical twins are numbered in network order, their followers too */
+    n = names_of(NET("    input 8\n    dense 16 relu\n    dropout 0.2\n    dense 16 relu\n"
+                     "    dropout 0.2\n    dropout 0.3\n    dense 2 softmax\n"));
+    ck_assert_str_eq(n, "input dense16 dense16_dropout dense16_2 dense16_2_dropout "
+                        "dense16_2_dropout_2 dense2");
+    free(n);
+}
+END_TEST
+
+START_TEST(inserting_a_layer_renames_no_other)
+{
+    char *before = names_of(NET("    input 28x28\n    flatten\n    dense 128 relu\n"
+                                "    dropout 0.2\n    dense 10 softmax\n"));
+    ck_assert_str_eq(before, "input input_flatten dense128 dense128_dropout dense10");
+    /* a dense layer and a dropout inserted before dense 128 */
+    char *after = names_of(NET("    input 28x28\n    flatten\n    dense 256 relu\n"
+                               "    dropout 0.5\n    dense 128 relu\n    dropout 0.2\n"
+                               "    dense 10 softmax\n"));
+    ck_assert_str_eq(after, "input input_flatten dense256 dense256_dropout dense128 "
+                            "dense128_dropout dense10");
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(name_option_names_a_layer_and_anchors_the_next)
+{
+    char *n = names_of(NET("    input 28x28 name=pixels\n    flatten\n"
+                           "    dense 128 relu name=hidden\n    dropout 0.2\n"
+                           "    dropout 0.1 name=drop\n    dense 10 softmax name=out\n"));
+    ck_assert_str_eq(n, "pixels pixels_flatten hidden hidden_dropout drop out");
+    free(n);
+    /* on every kind of layer */
+    n = names_of(NET("    input 8x8x1 name=i\n    conv2d 4 3x3 relu name=c\n"
+                     "    batchnorm name=bn\n    maxpool 2 name=mp\n    avgpool 2 name=ap\n"
+                     "    sumpool 1 name=sp\n    globalavgpool name=gap\n    dropout 0.1 name=dr\n"
+                     "    flatten name=fl\n    dense 10 softmax name=d\n"));
+    ck_assert_str_eq(n, "i c bn mp ap sp gap dr fl d");
+    free(n);
+    /* a name is a name, even where a let of that name is a number */
+    n = names_of("let hidden = 16\n" NET("    input 8\n    dense hidden relu name=hidden\n"
+                                         "    dense 2 softmax\n"));
+    ck_assert_str_eq(n, "input hidden dense2");
+    free(n);
+}
+END_TEST
+
+START_TEST(legacy_names_count_by_kind_and_position)
+{
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, NET("    input 28x28\n    flatten\n    dense 128 relu name=h\n"
+                                    "    dropout 0.2\n    dense 10 softmax\n"), NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_str_eq(m->layers[0].legacy, "input1");
+    ck_assert_str_eq(m->layers[2].legacy, "dense1");
+    ck_assert_str_eq(m->layers[3].legacy, "dropout1");
+    ck_assert_str_eq(m->layers[4].legacy, "dense2");
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(bad_layer_names)
+{
+    char *out = diagnose(NET("    input 784\n    dense 128 relu name=Hidden\n"
+                             "    dense 64 relu name=forward\n    dense 32 relu name=d_out\n"
+                             "    dense 10 softmax name=a_very_long_layer_name_indeed\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:25: error: layer name 'Hidden' must be lower-case letters, digits and _, "
+        "starting with a letter\n"
+        "   14 |     dense 128 relu name=Hidden\n"
+        "      |                         ^~~~~~\n"
+        "t.nn:15:24: error: 'forward' cannot name a layer: the generated C uses it\n"
+        "   15 |     dense 64 relu name=forward\n"
+        "      |                        ^~~~~~~\n"
+        "t.nn:16:24: error: layer name 'd_out' starts with d_, which marks the gradients in "
+        "the generated C\n"
+        "   16 |     dense 32 relu name=d_out\n"
+        "      |                        ^~~~~\n"
+        "t.nn:17:27: error: layer name 'a_very_long_layer_name_indeed' is longer than 24 "
+        "characters\n"
+        "   17 |     dense 10 softmax name=a_very_long_layer_name_indeed\n"
+        "      |                           ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+    free(out);
+    out = diagnose(NET("    input 784\n    dense 128 relu name=2\n    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:25: error: name= must be a name, not a number '2'\n"
+        "   14 |     dense 128 relu name=2\n"
+        "      |                         ^\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(layer_names_are_unique)
+{
+    char *out = diagnose(NET("    input 784\n    dense 128 relu name=hidden\n"
+                             "    dropout 0.5 name=hidden\n    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:15:22: error: two layers are named 'hidden'\n"
+        "   15 |     dropout 0.5 name=hidden\n"
+        "      |                      ^~~~~~\n"
+        "      = the first is on line 14\n");
+    free(out);
+    /* a name= may not be what an unnamed layer is called */
+    out = diagnose(NET("    input 784\n    dense 64 relu name=dense128\n    dense 128 relu\n"
+                       "    dense 10 softmax\n"));
+    ck_assert_str_eq(out,
+        "t.nn:14:24: error: layer name 'dense128' is what the unnamed layer on line 15 is "
+        "called\n"
+        "   14 |     dense 64 relu name=dense128\n"
+        "      |                        ^~~~~~~~\n"
+        "      = give that layer a name= too, or this one another name\n");
+    free(out);
+    /* but it may be a layer's own automatic name, written out */
+    out = diagnose(NET("    input 784\n    dense 128 relu name=dense128\n    dense 10 softmax\n"));
+    ck_assert_str_eq(out, "");
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check");
@@ -545,6 +696,14 @@ int main(void)
     tcase_add_test(tc, summary_reports_params_macs_memory_and_kernels);
     tcase_add_test(tc, image_shapes_follow_keras);
     tcase_add_test(tc, conv_kernels_follow_the_cost_rule);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("names");
+    tcase_add_test(tc, automatic_names_come_from_the_content);
+    tcase_add_test(tc, inserting_a_layer_renames_no_other);
+    tcase_add_test(tc, name_option_names_a_layer_and_anchors_the_next);
+    tcase_add_test(tc, legacy_names_count_by_kind_and_position);
+    tcase_add_test(tc, bad_layer_names);
+    tcase_add_test(tc, layer_names_are_unique);
     suite_add_tcase(s, tc);
     tc = tcase_create("diagnostics");
     tcase_add_test(tc, unknown_layer_suggests_the_closest);

@@ -45,8 +45,8 @@ START_TEST(small_cnn_learns_far_above_chance)
     snprintf(path, sizeof path, "%s/cnn/run/weights", tmp_dir());
     char *w = slurp(path);
     size_t len = file_size(path);
-    ck_assert(holds(w, len, "batchnorm1.moving_mean"));
-    ck_assert(holds(w, len, "batchnorm2.moving_variance"));
+    ck_assert(holds(w, len, "conv16_batchnorm.moving_mean"));
+    ck_assert(holds(w, len, "conv32_batchnorm.moving_variance"));
     free(w);
     snprintf(cmd, sizeof cmd, "%s eval --weights %s", small_cnn(), path);
     status = run_cmd(cmd, &out);

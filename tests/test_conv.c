@@ -235,7 +235,8 @@ START_TEST(conv_and_pool_match_a_naive_reference)
              "    test {\n        images \"conv%d/images.idx\"\n        labels \"conv%d/labels.idx\"\n    }\n"
              "    scale 1/255\n"
              "}\n"
-             "network {\n    input %dx%dx%d\n    conv2d %d %s\n%s    flatten\n    dense %d\n}\n"
+             "network {\n    input %dx%dx%d\n    conv2d %d %s name=conv\n%s    flatten\n"
+             "    dense %d name=out\n}\n"
              "train {\n    loss mse\n    optimizer sgd lr=0.1\n    batch 3\n}\n",
              _i, _i, _i, _i, _i, cs.h, cs.w, cs.c, cs.filters, conv, pool_line, OUTPUTS);
     snprintf(path, sizeof path, "%s/m.nn", dir);
@@ -257,8 +258,8 @@ START_TEST(conv_and_pool_match_a_naive_reference)
     snprintf(path, sizeof path, "%s/w", dir);
     int nt = read_weights(path, t, 8);
     int k = cs.conv.k[0] * cs.conv.k[1];
-    const float *cw = tensor(t, nt, "conv2d1.w", k * cs.c * cs.filters);
-    const float *cb = tensor(t, nt, "conv2d1.b", cs.filters);
+    const float *cw = tensor(t, nt, "conv.w", k * cs.c * cs.filters);
+    const float *cb = tensor(t, nt, "conv.b", cs.filters);
 
     /* every sample's reference outputs against its csv line */
     const char *line = out;
@@ -278,8 +279,8 @@ START_TEST(conv_and_pool_match_a_naive_reference)
             flat = p;
         }
         int width = oh * ow * cs.filters;
-        const float *dw = tensor(t, nt, "dense1.w", width * OUTPUTS);
-        const float *db = tensor(t, nt, "dense1.b", OUTPUTS);
+        const float *dw = tensor(t, nt, "out.w", width * OUTPUTS);
+        const float *db = tensor(t, nt, "out.b", OUTPUTS);
         int index, label, used;
         ck_assert_int_eq(sscanf(line, "%d,%d%n", &index, &label, &used), 2);
         ck_assert_int_eq(index, s);

@@ -251,8 +251,8 @@ static const char *fresh_weights(char *path, size_t len, const char *name, unsig
     return path;
 }
 
-/* dense1.w's values start after the 12-byte header and its own 24 */
-enum { DENSE1_W = 12 + 4 + 8 + 4 + 8 };
+/* dense16.w's values start after the 12-byte header and its own 25 */
+enum { DENSE1_W = 12 + 4 + 9 + 4 + 8 };
 
 /* `eval --weights path` must fail, saying want (PATH for the path) */
 static void expect_eval_error(const char *path, const char *want)
@@ -271,7 +271,7 @@ START_TEST(a_flipped_byte_is_found)
     unsigned char *w;
     size_t len;
     fresh_weights(path, sizeof path, "flipped.weights", &w, &len);
-    w[DENSE1_W + 6] ^= 0x10;   /* one bit of dense1.w[1]: still a finite number */
+    w[DENSE1_W + 6] ^= 0x10;   /* one bit of dense16.w[1]: still a finite number */
     write_bytes(path, w, len);
     char want[256];
     snprintf(want, sizeof want, "regression_houses: error: %%s: byte %zu: checksum 0x", len - 4);
@@ -294,19 +294,19 @@ START_TEST(a_nan_or_an_infinity_is_refused)
     unsigned char *w;
     size_t len;
     fresh_weights(path, sizeof path, "nan.weights", &w, &len);
-    put_le32(w + DENSE1_W + 4 * 5, 0x7fc00000);   /* dense1.w[5] = NaN */
+    put_le32(w + DENSE1_W + 4 * 5, 0x7fc00000);   /* dense16.w[5] = NaN */
     reseal(w, len);
     write_bytes(path, w, len);
-    expect_eval_error(path, "regression_houses: error: %s: byte 56: dense1.w[5] is NaN; "
+    expect_eval_error(path, "regression_houses: error: %s: byte 57: dense16.w[5] is NaN; "
                             "weights must be finite numbers\n");
 
     free(w);
     fresh_weights(path, sizeof path, "inf.weights", &w, &len);
-    put_le32(w + len - 8, 0xff800000);   /* the last value, dense2.b[0] = -inf */
+    put_le32(w + len - 8, 0xff800000);   /* the last value, dense1.b[0] = -inf */
     reseal(w, len);
     write_bytes(path, w, len);
     char want[256];
-    snprintf(want, sizeof want, "regression_houses: error: %%s: byte %zu: dense2.b[0] is "
+    snprintf(want, sizeof want, "regression_houses: error: %%s: byte %zu: dense1.b[0] is "
                                 "-infinity; weights must be finite numbers\n", len - 8);
     expect_eval_error(path, want);
     free(w);
@@ -320,17 +320,23 @@ START_TEST(version_1_loads_with_a_note)
     size_t len;
     fresh_weights(path, sizeof path, "v1.weights", &w, &len);
     w[4] = 1;
+    /* and named the layers by kind and position: dense 16 was dense1,
+     * the output dense 1 was dense2 */
+    len = rename_tensor(&w, len, "dense1.w", "dense2.w");
+    len = rename_tensor(&w, len, "dense1.b", "dense2.b");
+    len = rename_tensor(&w, len, "dense16.w", "dense1.w");
+    len = rename_tensor(&w, len, "dense16.b", "dense1.b");
     write_bytes(path, w, len - 4);   /* version 1 had no checksum */
     snprintf(args, sizeof args, "eval --weights %s", path);
     ck_assert_int_eq(houses_run(args, &out), 0);
     snprintf(want, sizeof want, "%s: note: weights format version 1 carries no checksum, so "
                                 "damage cannot be detected; saving the weights again writes "
-                                "version 2\n", path);
+                                "version 3\n", path);
     ck_assert_msg(strstr(out, want) != NULL, "no note in:\n%s", out);
     ck_assert_ptr_nonnull(strstr(out, "test: loss "));
     free(out);
 
-    /* a version 2 file says nothing of the kind */
+    /* a version 3 file says nothing of the kind */
     free(w);
     fresh_weights(path, sizeof path, "v2.weights", &w, &len);
     snprintf(args, sizeof args, "eval --weights %s", path);
@@ -396,7 +402,8 @@ START_TEST(transfer_refuses_a_damaged_file)
     ck_assert_msg(nnrt_weights_save(&m, path, &err) == 0, "%s", err.msg);
     size_t len;
     unsigned char *w = read_bytes(path, &len);
-    ck_assert_uint_eq(len, DENSE1_W - 4 + 8 + 4);   /* one dimension, two values, checksum */
+    /* the header, "dense1.w", one dimension, two values, the checksum */
+    ck_assert_uint_eq(len, 12 + 4 + 8 + 4 + 4 + 8 + 4);
 
     base_w[0] = base_w[1] = 0;
     ck_assert_msg(nnrt_params_transfer(&m, &err) == 0, "%s", err.msg);

@@ -68,9 +68,10 @@ static int count_differing_lines(const char *a, const char *b)
 
 START_TEST(one_line_change_gives_a_local_diff)
 {
-    char *a = emit_text(MODEL_HEAD "network {\n    input 784\n    dense 128 relu\n"
+    /* named, so that the new width does not rename the layer (dense128) */
+    char *a = emit_text(MODEL_HEAD "network {\n    input 784\n    dense 128 relu name=hidden\n"
                         "    dense 10 softmax\n}\n" MODEL_TRAIN);
-    char *b = emit_text(MODEL_HEAD "network {\n    input 784\n    dense 129 relu\n"
+    char *b = emit_text(MODEL_HEAD "network {\n    input 784\n    dense 129 relu name=hidden\n"
                         "    dense 10 softmax\n}\n" MODEL_TRAIN);
     /* the hash in the header and in MODEL, the width constant, the quoted
      * .nn line: nothing else */
@@ -81,14 +82,45 @@ START_TEST(one_line_change_gives_a_local_diff)
 }
 END_TEST
 
+/* Inserting a layer renames no other: the output layer keeps its
+ * functions, constants and tensor names (by position, it was dense2 and
+ * would have become dense3). */
+START_TEST(inserting_a_layer_keeps_the_others_names)
+{
+    char *b = emit_text(MODEL_HEAD "network {\n    input 784\n    dense 128 relu\n"
+                        "    dense 64 relu\n    dense 10 softmax\n}\n" MODEL_TRAIN);
+    ck_assert_ptr_nonnull(strstr(b, "static void dense128_forward(int n)\n"));
+    ck_assert_ptr_nonnull(strstr(b, "static void dense10_forward(int n)\n"));
+    ck_assert_ptr_nonnull(strstr(b, "#define CLASSES DENSE10_OUT\n"));
+    ck_assert_ptr_nonnull(strstr(b, "    { .name = \"dense10.w\",\n"));
+    /* what a version 2 weights file called it */
+    ck_assert_ptr_nonnull(strstr(b, "\"dense3.w\",   /* dense10.w */\n"));
+    free(b);
+}
+END_TEST
+
+START_TEST(params_rows_label_their_fields)
+{
+    char *c = emit_file("examples/fashion_mlp.nn");
+    ck_assert_ptr_nonnull(strstr(c,
+        "    { .name = \"dense128.w\",\n"
+        "      .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,\n"
+        "      .value = dense128_w, .grad = dense128_dw,\n"
+        "      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, "
+        ".init_scale = 0.0f },\n"));
+    ck_assert_ptr_nonnull(strstr(c, "    .legacy_names = LEGACY_NAMES,\n"));
+    free(c);
+}
+END_TEST
+
 START_TEST(constants_name_every_shape)
 {
     char *c = emit_file("examples/fashion_mlp.nn");
     ck_assert_ptr_nonnull(strstr(c, "#define IN 784   /* input 28x28, flattened */\n"));
-    ck_assert_ptr_nonnull(strstr(c, "#define DENSE1_OUT 128\n"));
-    ck_assert_ptr_nonnull(strstr(c, "#define CLASSES DENSE2_OUT\n"));
+    ck_assert_ptr_nonnull(strstr(c, "#define DENSE128_OUT 128\n"));
+    ck_assert_ptr_nonnull(strstr(c, "#define CLASSES DENSE10_OUT\n"));
     ck_assert_ptr_nonnull(strstr(c, "/* examples/fashion_mlp.nn:22  dense 128 relu\n"));
-    ck_assert_ptr_nonnull(strstr(c, "    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1_OUT, IN,"));
+    ck_assert_ptr_nonnull(strstr(c, "    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, IN,"));
     free(c);
 }
 END_TEST
@@ -152,6 +184,8 @@ int main(void)
     tcase_add_test(tc, same_input_same_bytes);
     tcase_add_test(tc, one_line_change_gives_a_local_diff);
     tcase_add_test(tc, constants_name_every_shape);
+    tcase_add_test(tc, inserting_a_layer_keeps_the_others_names);
+    tcase_add_test(tc, params_rows_label_their_fields);
     suite_add_tcase(s, tc);
     tc = tcase_create("compile");
     tcase_set_timeout(tc, 120);

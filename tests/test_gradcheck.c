@@ -19,7 +19,7 @@
 #include "tiny_model.h"
 
 typedef struct Mutation {
-    const char *function;   /* "dense1_backward", "loss" */
+    const char *function;   /* "dense5_backward", "loss" */
     const char *from, *to;  /* the text replaced, once in the function */
     const char *tensor;     /* the tensor whose check must fail */
 } Mutation;
@@ -41,95 +41,95 @@ static const MutatedModel MODELS[] = {
      * with cross-entropy */
     { "dense_loops", "    input 64\n    dense 5 tanh l1=0.01\n    dense 4 sigmoid l2=0.01\n"
                      "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense1_backward", "dense1_dw[i * DENSE1_OUT + o] += x", "dense1_dw[i * DENSE1_OUT + o] -= x",
-          "dense1.w" },
-        { "dense1_backward", "dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o]",
-          "dense1_db[o] += d_dense1_y[o]", "dense1.b" },
-        { "dense2_backward", "d_dense1_y[r * DENSE1_OUT + i] = s;",
-          "d_dense1_y[r * DENSE1_OUT + i] = 2 * s;", "dense1.w" },
-        { "dense1_backward", "*= (1 - y * y);", "*= (1 + y * y);", "dense1.w" },
-        { "dense2_backward", "*= y * (1 - y);", "*= y * (2 - y);", "dense2.w" },
-        { "dense1_backward", "((dense1_w[i] > 0) - (dense1_w[i] < 0))",
-          "((dense1_w[i] < 0) - (dense1_w[i] > 0))", "dense1.w" },
-        { "dense2_backward", "2 * DENSE2_L2 * dense2_w[i]", "DENSE2_L2 * dense2_w[i]", "dense2.w" },
+        { "dense5_backward", "dense5_dw[i * DENSE5_OUT + o] += x", "dense5_dw[i * DENSE5_OUT + o] -= x",
+          "dense5.w" },
+        { "dense5_backward", "dense5_db[o] += d_dense5_y[r * DENSE5_OUT + o]",
+          "dense5_db[o] += d_dense5_y[o]", "dense5.b" },
+        { "dense4_backward", "d_dense5_y[r * DENSE5_OUT + i] = s;",
+          "d_dense5_y[r * DENSE5_OUT + i] = 2 * s;", "dense5.w" },
+        { "dense5_backward", "*= (1 - y * y);", "*= (1 + y * y);", "dense5.w" },
+        { "dense4_backward", "*= y * (1 - y);", "*= y * (2 - y);", "dense4.w" },
+        { "dense5_backward", "((dense5_w[i] > 0) - (dense5_w[i] < 0))",
+          "((dense5_w[i] < 0) - (dense5_w[i] > 0))", "dense5.w" },
+        { "dense4_backward", "2 * DENSE4_L2 * dense4_w[i]", "DENSE4_L2 * dense4_w[i]", "dense4.w" },
         { "loss", "dz[t[r]] -= (real)1 / n;", "dz[t[r]] -= (real)1;", "dense3.b" },
     } },
     /* the gemm kernel of dense (dW and dx), relu, leaky_relu */
     { "dense_gemm", "    input 8x8\n    flatten\n    dense 64 relu\n"
                     "    dense 64 leaky_relu slope=0.1\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense1_backward", "1.0f, x, IN, d_dense1_y", "2.0f, x, IN, d_dense1_y", "dense1.w" },
-        { "dense2_backward", "1.0f, d_dense2_y, DENSE2_OUT, dense2_w", "-1.0f, d_dense2_y, DENSE2_OUT, dense2_w",
-          "dense1.w" },
-        { "dense1_backward", "*= (y > 0);", "*= (y >= 0);", "dense1.b" },
-        { "dense2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense2.w" },
+        { "dense64_backward", "1.0f, x, IN, d_dense64_y", "2.0f, x, IN, d_dense64_y", "dense64.w" },
+        { "dense64_2_backward", "1.0f, d_dense64_2_y, DENSE64_2_OUT, dense64_2_w", "-1.0f, d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
+          "dense64.w" },
+        { "dense64_backward", "*= (y > 0);", "*= (y >= 0);", "dense64.b" },
+        { "dense64_2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense64_2.w" },
     } },
     /* gelu, softplus, swish (separate ops), elu, the unfused softmax, mse */
     { "elementwise", "    input 64\n    dense 6 gelu\n    dense 6 softplus\n    dense 5 swish\n"
                      "    dense 4 elu alpha=0.7\n    dense 3 softmax\n", "mse", "", "images", 4, {
-        { "dense1_gelu_backward", "v * 0.39894228f", "v * 0.3f", "dense1.w" },
-        { "dense2_softplus_backward", "(1 / (1 + exp(-v)))", "(1 / (1 + exp(v)))", "dense2.w" },
-        { "dense3_swish_backward", "(1 + v * (1 - ", "(1 - v * (1 - ", "dense3.w" },
+        { "dense6_gelu_backward", "v * 0.39894228f", "v * 0.3f", "dense6.w" },
+        { "dense6_2_softplus_backward", "(1 / (1 + exp(-v)))", "(1 / (1 + exp(v)))", "dense6_2.w" },
+        { "dense5_swish_backward", "(1 + v * (1 - ", "(1 - v * (1 - ", "dense5.w" },
         { "dense4_backward", "(y > 0 ? 1 : y + a)", "(y > 0 ? 1 : y - a)", "dense4.w" },
-        { "dense5_softmax_backward", "(dp[k] - dot)", "(dp[k] + dot)", "dense5.w" },
-        { "loss", "*dy = 2 * err / (CLASSES * n);", "*dy = err / (CLASSES * n);", "dense5.b" },
+        { "dense3_softmax_backward", "(dp[k] - dot)", "(dp[k] + dot)", "dense3.w" },
+        { "loss", "*dy = 2 * err / (CLASSES * n);", "*dy = err / (CLASSES * n);", "dense3.b" },
     } },
     /* the other losses */
     { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", "", "images", 4, {
-        { "loss", "*dy = err / n;", "*dy = err * err / n;", "dense2.w" },
+        { "loss", "*dy = err / n;", "*dy = err * err / n;", "dense3.w" },
     } },
     { "mae", "    input 64\n    dense 4 tanh\n    dense 3\n", "mae", "", "images", 4, {
-        { "loss", "((err > 0) - (err < 0))", "((err < 0) - (err > 0))", "dense2.b" },
+        { "loss", "((err > 0) - (err < 0))", "((err < 0) - (err > 0))", "dense3.b" },
     } },
     { "cosine", "    input 64\n    dense 4 tanh\n    dense 3\n", "cosine_similarity", "", "images", 4, {
-        { "loss", "yt * y[k] / (norm * sq)", "yt * y[0] / (norm * sq)", "dense2.w" },
+        { "loss", "yt * y[k] / (norm * sq)", "yt * y[0] / (norm * sq)", "dense3.w" },
     } },
     { "kl_divergence", "    input 64\n    dense 4 tanh\n    dense 3 softmax\n", "kl_divergence", "", "images", 4, {
-        { "loss", "= -1.0f / (p * n);", "= -1.0f / p;", "dense2.w" },
+        { "loss", "= -1.0f / (p * n);", "= -1.0f / p;", "dense3.w" },
     } },
     /* binary cross-entropy, fused with the sigmoid before it, and dropout */
     { "bce_dropout", "    input 64\n    dense 4 tanh\n    dropout 0.3\n    dense 1 sigmoid\n",
       "binary_cross_entropy", "    positive 1 2\n", "images", 4, {
-        { "loss", "(p - (real)t[r]) / n;", "(p + (real)t[r]) / n;", "dense2.b" },
-        { "dropout1_backward", "d_dropout1_y[i] * dropout1_mask[i]", "d_dropout1_y[i]", "dense1.w" },
+        { "loss", "(p - (real)t[r]) / n;", "(p + (real)t[r]) / n;", "dense1.b" },
+        { "dense4_dropout_backward", "d_dense4_dropout_y[i] * dense4_dropout_mask[i]", "d_dense4_dropout_y[i]", "dense4.w" },
     } },
     /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "conv2d1_backward", "conv2d1_pad[at + ci] * g[f];", "conv2d1_pad[at + ci] * g[0];", "conv2d1.w" },
-        { "conv2d1_backward", "conv2d1_db[f] += g[f];", "conv2d1_db[f] -= g[f];", "conv2d1.b" },
-        { "conv2d2_backward", "1.0f, conv2d2_col, K, dy", "0.5f, conv2d2_col, K, dy", "conv2d2.w" },
-        { "conv2d2_backward", "1.0f, dy, F, conv2d2_w", "-1.0f, dy, F, conv2d2_w", "conv2d1.w" },
-        { "conv2d2_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv2d1.w" },
-        { "conv2d3_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv2d2.w" },
+        { "conv8_backward", "conv8_pad[at + ci] * g[f];", "conv8_pad[at + ci] * g[0];", "conv8.w" },
+        { "conv8_backward", "conv8_db[f] += g[f];", "conv8_db[f] -= g[f];", "conv8.b" },
+        { "conv4_backward", "1.0f, conv4_col, K, dy", "0.5f, conv4_col, K, dy", "conv4.w" },
+        { "conv4_backward", "1.0f, dy, F, conv4_w", "-1.0f, dy, F, conv4_w", "conv8.w" },
+        { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
+        { "conv2_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv4.w" },
     } },
     /* every pool */
     { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"
                "    avgpool 3 stride=1 padding=same\n    sumpool 2x1\n    globalavgpool\n"
                "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "maxpool1_backward", "+= d_maxpool1_y[i];", "+= 2 * d_maxpool1_y[i];", "conv2d1.w" },
-        { "avgpool1_backward", "g[c] * share;", "g[c] * share * rows;", "conv2d1.w" },
-        { "sumpool1_backward", "din[c] += g[c];", "din[c] -= g[c];", "conv2d1.w" },
-        { "globalavgpool1_backward", "d_globalavgpool1_y[s * 4 + c]", "d_globalavgpool1_y[s * 4]",
-          "conv2d1.w" },
+        { "conv4_maxpool_backward", "+= d_conv4_maxpool_y[i];", "+= 2 * d_conv4_maxpool_y[i];", "conv4.w" },
+        { "conv4_avgpool_backward", "g[c] * share;", "g[c] * share * rows;", "conv4.w" },
+        { "conv4_sumpool_backward", "din[c] += g[c];", "din[c] -= g[c];", "conv4.w" },
+        { "conv4_globalavgpool_backward", "d_conv4_globalavgpool_y[s * 4 + c]", "d_conv4_globalavgpool_y[s * 4]",
+          "conv4.w" },
     } },
     /* batchnorm in training mode, over channels and over units */
     { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n    avgpool 2\n"
                    "    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n    dense 3 softmax\n",
       "cross_entropy", "", "images", 8, {
-        { "batchnorm1_backward", "- batchnorm1_dbeta[c] -", "+ batchnorm1_dbeta[c] -", "conv2d1.w" },
-        { "batchnorm1_backward", "* batchnorm1_xhat[i * C + c];", "* batchnorm1_xhat[c];",
-          "batchnorm1.gamma" },
-        { "batchnorm2_backward", "batchnorm2_dbeta[c] += d_batchnorm2_y[i * C + c];",
-          "batchnorm2_dbeta[c] += d_batchnorm2_y[c];", "batchnorm2.beta" },
+        { "conv4_batchnorm_backward", "- conv4_batchnorm_dbeta[c] -", "+ conv4_batchnorm_dbeta[c] -", "conv4.w" },
+        { "conv4_batchnorm_backward", "* conv4_batchnorm_xhat[i * C + c];", "* conv4_batchnorm_xhat[c];",
+          "conv4_batchnorm.gamma" },
+        { "dense6_batchnorm_backward", "dense6_batchnorm_dbeta[c] += d_dense6_batchnorm_y[i * C + c];",
+          "dense6_batchnorm_dbeta[c] += d_dense6_batchnorm_y[c];", "dense6_batchnorm.beta" },
     } },
     /* ReLU, max pooling and batchnorm over a zero background with zero
      * biases: kinks everywhere, and still no wrong backward passes */
     { "relu_convnet", "    input 8x8x1\n    conv2d 8 3x3 padding=same\n    batchnorm relu\n"
                       "    maxpool 2\n    conv2d 8 3x3 relu padding=same\n    maxpool 2\n    flatten\n"
                       "    dense 3 softmax\n", "cross_entropy", "", "background", 8, {
-        { "conv2d2_backward", "*= (y > 0);", "*= (y >= 0);", "conv2d2.w" },
-        { "maxpool1_backward", "d_batchnorm1_y[maxpool1_from[i]]", "d_batchnorm1_y[i]", "conv2d1.w" },
-        { "batchnorm1_backward", "*= (y > 0);", "*= (y >= 0);", "batchnorm1.beta" },
+        { "conv8_2_backward", "*= (y > 0);", "*= (y >= 0);", "conv8_2.w" },
+        { "conv8_maxpool_backward", "d_conv8_batchnorm_y[conv8_maxpool_from[i]]", "d_conv8_batchnorm_y[i]", "conv8.w" },
+        { "conv8_batchnorm_backward", "*= (y > 0);", "*= (y >= 0);", "conv8_batchnorm.beta" },
     } },
 };
 
@@ -371,7 +371,7 @@ START_TEST(a_twin_that_does_not_match_is_refused)
     Build b = build_model(&MODELS[0], nn, exe, sizeof nn);
     snprintf(c_path, sizeof c_path, "%s.c", exe);
     char *c = slurp(c_path);
-    char *row = strstr(c, "{ \"dense1.w\", dense1_w, dense1_dw }");   /* TWIN_PARAMS's */
+    char *row = strstr(c, "{ \"dense5.w\", dense5_w, dense5_dw }");   /* TWIN_PARAMS's */
     ck_assert_ptr_nonnull(row);
     strchr(row, '.')[1] = 'v';
     write_text(c_path, c);

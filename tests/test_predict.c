@@ -49,7 +49,7 @@ static weights read_weights(const char *path)
     weights w = { 0 };
     ck_assert_uint_ge(len, 12);
     ck_assert_int_eq(memcmp(data, "NNCW", 4), 0);
-    ck_assert_uint_eq(get_le32(data + 4), 2);   /* version 2: a CRC-32 closes the file */
+    ck_assert_uint_eq(get_le32(data + 4), 3);   /* version 3: a CRC-32 closes the file */
     w.n = (int)get_le32(data + 8);
     ck_assert_int_le(w.n, MAX_TENSORS);
     for (int k = 0; k < w.n; k++) {
@@ -608,8 +608,8 @@ static int dense(const char *args, char **out)
  * test sample s into prob. */
 static void dense_reference(const weights *w, int s, double *prob)
 {
-    const tensor *w1 = tensor_named(w, "dense1.w"), *b1 = tensor_named(w, "dense1.b");
-    const tensor *w2 = tensor_named(w, "dense2.w"), *b2 = tensor_named(w, "dense2.b");
+    const tensor *w1 = tensor_named(w, "dense4.w"), *b1 = tensor_named(w, "dense4.b");
+    const tensor *w2 = tensor_named(w, "dense3.w"), *b2 = tensor_named(w, "dense3.b");
     ck_assert_int_eq(w1->dims[0], E_PIXELS);
     ck_assert_int_eq(w1->dims[1], E_HIDDEN);
     ck_assert_int_eq(w2->dims[1], E_CLASSES);
@@ -679,7 +679,7 @@ START_TEST(csv_matches_a_forward_computed_from_the_weights_file)
     char trained[1100];
     snprintf(trained, sizeof trained, "%s/weights", run);
     weights w = read_weights(trained);
-    ck_assert_float_ne(tensor_named(&w, "dense1.b")->values[0], 0.0f);
+    ck_assert_float_ne(tensor_named(&w, "dense4.b")->values[0], 0.0f);
     weights_free(&w);
     snprintf(args, sizeof args, "predict --out %s --csv --first 3 --count 6", run);
     ck_assert_int_eq(dense(args, &out), 0);

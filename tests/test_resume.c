@@ -87,7 +87,9 @@ static void build(const char *name)
     build_trainer(nn, exe);
 }
 
-#define HIDDEN(units) "    dense " #units " relu\n    batchnorm\n    dropout 0.2\n"
+/* named, so that k_wide's other width is the same layer: hidden, then
+ * hidden_batchnorm and hidden_dropout */
+#define HIDDEN(units) "    dense " #units " relu name=hidden\n    batchnorm\n    dropout 0.2\n"
 #define K_TRAIN "optimizer adam lr=0.01\n    schedule plateau factor=0.5 patience=2\n" \
                 "    early_stop patience 6"
 
@@ -378,7 +380,7 @@ START_TEST(damaged_checkpoints_are_refused)
     ck_assert_msg(strstr(out, "k: warning: ") && strstr(out, "built from another version of"),
                   "%s", out);
     ck_assert_msg(strstr(out, "k: error: ") && strstr(out, "/checkpoint: byte ") &&
-                      strstr(out, ": dense1.w has shape 64x24; the model's is 64x32\n"),
+                      strstr(out, ": hidden.w has shape 64x24; the model's is 64x32\n"),
                   "%s", out);
     free(out);
     assert_untouched(dir, &s, "same name, other shapes");
@@ -457,7 +459,7 @@ START_TEST(no_checkpoint_or_conflicting_flags_are_refused)
 }
 END_TEST
 
-/* ---- the epoch in progress (version 2) and version 1 --------------------- */
+/* ---- the epoch in progress (version 2 on), versions 1 and 2 --------------- */
 
 static uint32_t get32(const char *b, size_t at)
 {
@@ -495,7 +497,7 @@ START_TEST(epochs_in_progress_are_checked)
     short_run("k", "in_progress", dir, sizeof dir, &good, &len);   /* 3 epochs of 50 batches */
     snprintf(path, sizeof path, "%s/checkpoint", dir);
     size_t settings = settings_at(good), epochs_at = settings, partial_at = settings + 28;
-    ck_assert_uint_eq(get32(good, 4), 2);          /* version 2 */
+    ck_assert_uint_eq(get32(good, 4), 3);          /* version 3 */
     ck_assert_uint_eq(get32(good, partial_at - 4), 3);   /* 3 epochs done */
     ck_assert_uint_eq(get32(good, partial_at), 0);       /* and nothing begun */
     char *bad = malloc(len);
@@ -563,7 +565,8 @@ END_TEST
 START_TEST(version_1_checkpoints_still_resume)
 {
     /* 3 epochs, the checkpoint rewritten as version 1 wrote it (without
-     * the epoch in progress), then --epochs 4: the same bytes as 4 at once */
+     * the epoch in progress, the layers named by kind and position), then
+     * --epochs 4: the same bytes as 4 at once */
     char dir[1024], path[1100], cmd[4096], a[1100], b[1100], *v2;
     size_t len;
     snprintf(cmd, sizeof cmd, "%s/k train --epochs 4 --out %s/v1_b", work, work);
@@ -578,6 +581,16 @@ START_TEST(version_1_checkpoints_still_resume)
     memcpy(v1, v2, partial_at);
     memcpy(v1 + partial_at, v2 + partial_at + partial_bytes, len - partial_at - partial_bytes);
     set32(v1, 4, 1);
+    static const char *const OLD_NAMES[][2] = {
+        { "dense3.w", "dense2.w" }, { "dense3.b", "dense2.b" },
+        { "hidden.w", "dense1.w" }, { "hidden.b", "dense1.b" },
+        { "hidden_batchnorm.gamma", "batchnorm1.gamma" },
+        { "hidden_batchnorm.beta", "batchnorm1.beta" },
+        { "hidden_batchnorm.moving_mean", "batchnorm1.moving_mean" },
+        { "hidden_batchnorm.moving_variance", "batchnorm1.moving_variance" },
+    };
+    for (size_t i = 0; i < sizeof OLD_NAMES / sizeof OLD_NAMES[0]; i++)
+        v1_len = rename_tensor((unsigned char **)&v1, v1_len, OLD_NAMES[i][0], OLD_NAMES[i][1]);
     reseal(v1, v1_len);
     write_bytes(path, v1, v1_len);
     snprintf(cmd, sizeof cmd, "%s/k train --resume %s --epochs 4", work, dir);

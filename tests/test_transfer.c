@@ -121,9 +121,9 @@ START_TEST(frozen_layers_keep_the_base_weights)
     char a[700], b[700];
     snprintf(a, sizeof a, "%s/../runs/base/weights", dir());
     snprintf(b, sizeof b, "%s/../runs/head/weights", dir());
-    static const char *const FROZEN[] = { "conv2d1.w", "conv2d1.b", "batchnorm1.gamma",
-                                          "batchnorm1.beta", "batchnorm1.moving_mean",
-                                          "batchnorm1.moving_variance" };
+    static const char *const FROZEN[] = { "conv4.w", "conv4.b", "conv4_batchnorm.gamma",
+                                          "conv4_batchnorm.beta", "conv4_batchnorm.moving_mean",
+                                          "conv4_batchnorm.moving_variance" };
     for (size_t i = 0; i < sizeof FROZEN / sizeof FROZEN[0]; i++) {
         size_t na, nb;
         char *ta = tensor_bytes(a, FROZEN[i], &na), *tb = tensor_bytes(b, FROZEN[i], &nb);
@@ -139,11 +139,11 @@ START_TEST(frozen_layers_keep_the_base_weights)
     snprintf(cmd, sizeof cmd, "%s emit %s > %s", nnc_bin(), nn, c_file);
     ck_assert_int_eq(run_cmd(cmd, NULL), 0);
     text = slurp(c_file);
-    ck_assert_ptr_null(strstr(text, "conv2d1_dw"));
-    ck_assert_ptr_null(strstr(text, "batchnorm1_dgamma"));
-    ck_assert_ptr_null(strstr(text, "    conv2d1_backward(n);"));
-    ck_assert_ptr_nonnull(strstr(text, "/* conv2d1_backward: none: nothing before it trains */"));
-    ck_assert_ptr_nonnull(strstr(text, "{ \"conv2d1.w\", \"runs/base/weights\" }"));
+    ck_assert_ptr_null(strstr(text, "conv4_dw"));
+    ck_assert_ptr_null(strstr(text, "conv4_batchnorm_dgamma"));
+    ck_assert_ptr_null(strstr(text, "    conv4_backward(n);"));
+    ck_assert_ptr_nonnull(strstr(text, "/* conv4_backward: none: nothing before it trains */"));
+    ck_assert_ptr_nonnull(strstr(text, "{ \"conv4.w\", \"runs/base/weights\" }"));
     ck_assert_ptr_nonnull(strstr(text, ".keep_classes = 0x6u"));
     free(text);
     /* nnc check says which layers are frozen */
@@ -157,16 +157,17 @@ END_TEST
 START_TEST(a_bad_weights_file_is_refused)
 {
     char cmd[2048], exe[700], *out, text[2048];
-    /* the same layer, wider: conv2d1.w is 3x3x1x5 here, 3x3x1x4 in the file */
+    /* the same layer (by its name=), wider: conv4.w is 3x3x1x5 here,
+     * 3x3x1x4 in the file */
     snprintf(text, sizeof text, "model wide\n" DATA("")
              "network {\n    input 8x8\n"
-             "    conv2d 5 3x3 tanh padding=same init=\"runs/base/weights\"\n"
+             "    conv2d 5 3x3 tanh padding=same init=\"runs/base/weights\" name=conv4\n"
              "    flatten\n    dense 3 softmax\n}\n" TRAIN);
     snprintf(exe, sizeof exe, "%s/wide", dir());
     build_trainer(write_model("wide", text), exe);
     snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. transfer/wide train --out runs/wide", dir());
     ck_assert_msg(run_cmd(cmd, &out) != 0, "%s", out);
-    ck_assert_msg(strstr(out, "runs/base/weights: byte 12: conv2d1.w has shape 3x3x1x4; "
+    ck_assert_msg(strstr(out, "runs/base/weights: byte 12: conv4.w has shape 3x3x1x4; "
                               "this model's is 3x3x1x5") != NULL, "%s", out);
     free(out);
     /* a file that is not there says what to do */
@@ -196,20 +197,20 @@ START_TEST(misuses_are_clear_errors)
 {
     write_model("base", BASE);
     char net[1024], want[2048];
-    /* a layer of another shape than the base's */
+    /* a layer of another shape than the base's, named as the base's is */
     snprintf(net, sizeof net, "    input 8x8\n"
-             "    conv2d 6 3x3 tanh padding=same init=\"%s/base.nn\"\n"
+             "    conv2d 6 3x3 tanh padding=same init=\"%s/base.nn\" name=conv4\n"
              "    flatten\n    dense 3 softmax\n", dir());
     char *out = check_text(net, "");
-    snprintf(want, sizeof want, "conv2d1 is conv2d 3x3x1 -> 6 here but conv2d 3x3x1 -> 4 in "
+    snprintf(want, sizeof want, "conv4 is conv2d 3x3x1 -> 6 here but conv2d 3x3x1 -> 4 in "
              "'%s/base.nn'", dir());
     ck_assert_msg(strstr(out, want) != NULL, "%s", out);
     free(out);
     /* a layer the base has not got */
-    snprintf(net, sizeof net, "    input 8x8\n    flatten\n    dense 5 tanh\n"
-             "    dense 3 softmax init=\"%s/base.nn\"\n", dir());
+    snprintf(net, sizeof net, "    input 8x8\n    flatten\n    dense 5 tanh init=\"%s/base.nn\"\n"
+             "    dense 3 softmax\n", dir());
     out = check_text(net, "");
-    snprintf(want, sizeof want, "'%s/base.nn' has no layer named dense2 to start from", dir());
+    snprintf(want, sizeof want, "'%s/base.nn' has no layer named dense5 to start from", dir());
     ck_assert_msg(strstr(out, want) != NULL, "%s", out);
     free(out);
 

@@ -41,7 +41,7 @@ START_TEST(weights_round_trip_byte_exact)
     uint32_t crc = (uint32_t)crc32(0, bytes, 116);
     ck_assert_mem_eq(bytes + 116, ((unsigned char[]){ crc, crc >> 8, crc >> 16, crc >> 24 }), 4);
     static const unsigned char head[] = {
-        'N', 'N', 'C', 'W', 2, 0, 0, 0, 2, 0, 0, 0,           /* magic, version, tensors */
+        'N', 'N', 'C', 'W', 3, 0, 0, 0, 2, 0, 0, 0,           /* magic, version, tensors */
         8, 0, 0, 0, 'd', 'e', 'n', 's', 'e', '1', '.', 'w',  /* name */
         2, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0,                  /* ndims, 4 x 3 */
     };
@@ -122,9 +122,9 @@ START_TEST(weights_load_errors_name_the_byte_and_load_nothing)
                       "byte 0: truncated: expected 4 bytes of magic number, found 0");
 
     memcpy(bad, good, len);
-    bad[4] = 3;
+    bad[4] = 4;
     expect_load_error("version.weights", bad, len,
-                      "byte 4: format version 3; this trainer reads versions 1 and 2");
+                      "byte 4: format version 4; this trainer reads versions 1 to 3");
 
     memcpy(bad, good, len);
     bad[8] = 3;

@@ -234,4 +234,34 @@ static inline void result_free(result *r)
     free(r->err);
 }
 
+/* A weights file's or checkpoint's tensor name from, renamed to as in
+ * place: its u32 length and its bytes replaced, the rest moved up or down
+ * (*bytes reallocated).  How the tests make the files of versions 1 and 2,
+ * which named layers by kind and position, from today's.  The first
+ * match only; returns the new length. */
+static inline size_t rename_tensor(unsigned char **bytes, size_t len, const char *from,
+                                   const char *to)
+{
+    size_t n_from = strlen(from), n_to = strlen(to), at = 0;
+    unsigned char want[4 + 256];
+    ck_assert(n_from < 256 && n_to < 256);
+    for (int i = 0; i < 4; i++)
+        want[i] = (unsigned char)(n_from >> 8 * i);
+    memcpy(want + 4, from, n_from);
+    while (at + 4 + n_from <= len && memcmp(*bytes + at, want, 4 + n_from) != 0)
+        at++;
+    ck_assert_msg(at + 4 + n_from <= len, "no tensor %s to rename", from);
+    size_t new_len = len - n_from + n_to;
+    if (new_len > len) {
+        *bytes = realloc(*bytes, new_len);
+        ck_assert_ptr_nonnull(*bytes);
+    }
+    unsigned char *b = *bytes;
+    memmove(b + at + 4 + n_to, b + at + 4 + n_from, len - at - 4 - n_from);
+    for (int i = 0; i < 4; i++)
+        b[at + (size_t)i] = (unsigned char)(n_to >> 8 * i);
+    memcpy(b + at + 4, to, n_to);
+    return new_len;
+}
+
 #endif
