@@ -125,7 +125,7 @@ static const Case CASES[] = {
         "   16 |     dense 15000 relu\n"
         "      |     ^~~~~~~~~~~~~~~~\n"
         "      = x86-64 links at most 2 GiB of static data, and each value is there twice: a float, and a double for gradcheck\n"
-        "      = dense2 needs 2.10 GiB of it: 90015000 parameters, their gradients, and MAX_BATCH = 256 rows of its 15000 outputs; make the layers smaller\n",
+        "      = dense15000 needs 2.10 GiB of it: 90015000 parameters, their gradients, and MAX_BATCH = 256 rows of its 15000 outputs; make the layers smaller\n",
     },
     {
         "validation_range",

@@ -144,10 +144,10 @@ START_TEST(a_width_change_moves_the_next_layer)
     char *b = edited(MLP, "dense 128 relu", "dense 256 relu");
     expect_diff(MLP, b, 1,
                 "layers (paired by name):\n"
-                "  ~ dense1              dense 128 relu -> dense 256 relu\n"
-                "                        output 128 -> 256, params 100480 -> 200960, "
+                "  ~ dense128 -> dense256  dense 128 relu -> dense 256 relu\n"
+                "                          output 128 -> 256, params 100480 -> 200960, "
                 "mult-adds 100352 -> 200704\n"
-                "  > dense2              dense 10 softmax: input 128 -> 256, "
+                "  > dense10               dense 10 softmax: input 128 -> 256, "
                 "params 1290 -> 2570, mult-adds 1280 -> 2560\n"
                 "totals: params 101770 -> 203530, mult-adds 101632 -> 203264\n");
     free(b);
@@ -159,10 +159,10 @@ START_TEST(an_inserted_layer_is_added_and_later_shapes_move)
     char *b = edited(CNN, "    flatten\n", "    maxpool 2\n    flatten\n");
     expect_diff(CNN, b, 1,
                 "layers (paired by name):\n"
-                "  + maxpool1            maxpool 2x2 /2 padding=0x0: output 13x13x8\n"
-                "  > flatten1            flatten: input 26x26x8 -> 13x13x8, "
+                "  + conv8_maxpool       maxpool 2x2 /2 padding=0x0: output 13x13x8\n"
+                "  > conv8_flatten       flatten: input 26x26x8 -> 13x13x8, "
                 "output 5408 -> 1352\n"
-                "  > dense1              dense 10 softmax: input 5408 -> 1352, "
+                "  > dense10             dense 10 softmax: input 5408 -> 1352, "
                 "params 54090 -> 13530, mult-adds 54080 -> 13520\n"
                 "totals: params 54170 -> 13610, mult-adds 102752 -> 62192\n");
     free(b);
@@ -174,7 +174,7 @@ START_TEST(a_removed_layer_is_listed_where_it_stood)
     char *a = edited(MLP, "    dense 10", "    dropout 0.2\n    dense 10");
     expect_diff(a, MLP, 1,
                 "layers (paired by name):\n"
-                "  - dropout1            dropout 0.2: output 128\n"
+                "  - dense128_dropout    dropout 0.2: output 128\n"
                 "totals: params 101770, mult-adds 101632\n");
     free(a);
 }
@@ -185,8 +185,8 @@ START_TEST(a_removed_layer_moves_the_shapes_after_it)
     char *a = edited(CNN, "    flatten\n", "    maxpool 2\n    flatten\n");
     char *out, *err;
     ck_assert_int_eq(diff_texts(a, CNN, &out, &err), 1);
-    ck_assert_msg(strstr(out, "\n  - maxpool1            maxpool 2x2 /2 padding=0x0: output "
-                              "13x13x8\n  > flatten1            flatten: input 13x13x8 -> "
+    ck_assert_msg(strstr(out, "\n  - conv8_maxpool       maxpool 2x2 /2 padding=0x0: output "
+                              "13x13x8\n  > conv8_flatten       flatten: input 13x13x8 -> "
                               "26x26x8, output 1352 -> 5408\n"), "%s", out);
     free(out);
     free(err);
@@ -199,7 +199,7 @@ START_TEST(an_option_change_is_named)
     char *b = edited(MLP, "dense 128 relu", "dense 128 relu l2=0.01 init=he_normal");
     expect_diff(MLP, b, 1,
                 "layers (paired by name):\n"
-                "  ~ dense1              dense 128 relu, init glorot_uniform -> he_normal, "
+                "  ~ dense128            dense 128 relu, init glorot_uniform -> he_normal, "
                 "l2 none -> 0.01\n"
                 "totals: params 101770, mult-adds 101632\n");
     free(b);

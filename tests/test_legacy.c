@@ -34,14 +34,6 @@ static int run_in_tree(const char *exe, const char *args, char **out)
     return run_cmd(cmd, out);
 }
 
-static void write_bytes(const char *path, const unsigned char *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 /* The houses model's fresh weights, as this trainer writes them (version
  * 3), in $NNC_TMP/legacy/name; their bytes in *bytes. */
 static void fresh_weights(char *path, size_t len, const char *name, unsigned char **bytes,

@@ -148,7 +148,7 @@ START_TEST(initializers_round_trip)
         compile_text(&c, text);
         ck_assert_int_eq(c.m->layers[1].init, v);
         ck_assert_str_eq(names[c.m->layers[1].init], word);
-        ck_assert_int_eq(spelled_value(c.c, "\"dense1.w\"", "NNRT_INIT_", INITS, COUNT(INITS)), v);
+        ck_assert_int_eq(spelled_value(c.c, "\"dense3.w\"", "NNRT_INIT_", INITS, COUNT(INITS)), v);
         compiled_free(&c);
         free(text);
     }
