@@ -26,14 +26,18 @@ typedef struct OpEmit {
 } OpEmit;
 
 static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
-    [OP_DENSE]          = { emit_dense, emit_dense_params, 1, 0, 0, 1 },
-    [OP_CONV]           = { emit_conv, emit_conv_params, 1, 0, 0, 1 },
-    [OP_POOL]           = { emit_pool, NULL, 1, 0, 0, 1 },
-    [OP_GLOBAL_AVGPOOL] = { emit_global_avgpool, NULL, 1, 0, 0, 1 },
-    [OP_BATCHNORM]      = { emit_batchnorm, emit_batchnorm_params, 1, 1, 0, 1 },
-    [OP_ACTIVATION]     = { emit_activation, NULL, 1, 0, 0, 0 },
-    [OP_DROPOUT]        = { emit_dropout, NULL, 1, 1, 1, 0 },
-    [OP_LOSS]           = { emit_loss, NULL, 0, 0, 0, 0 },
+    [OP_DENSE]          = { .section = emit_dense, .param_rows = emit_dense_params,
+                            .in_forward = 1, .own_width = 1 },
+    [OP_CONV]           = { .section = emit_conv, .param_rows = emit_conv_params,
+                            .in_forward = 1, .own_width = 1 },
+    [OP_POOL]           = { .section = emit_pool, .in_forward = 1, .own_width = 1 },
+    [OP_GLOBAL_AVGPOOL] = { .section = emit_global_avgpool, .in_forward = 1, .own_width = 1 },
+    [OP_BATCHNORM]      = { .section = emit_batchnorm, .param_rows = emit_batchnorm_params,
+                            .in_forward = 1, .takes_training = 1, .own_width = 1 },
+    [OP_ACTIVATION]     = { .section = emit_activation, .in_forward = 1 },
+    [OP_DROPOUT]        = { .section = emit_dropout, .in_forward = 1, .takes_training = 1,
+                            .takes_rng = 1 },
+    [OP_LOSS]           = { .section = emit_loss },
 };
 /* OP_LOSS is the last OpKind */
 _Static_assert(sizeof OP_EMIT / sizeof OP_EMIT[0] == OP_LOSS + 1, "a row per OpKind");
