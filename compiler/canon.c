@@ -15,8 +15,8 @@
  *     has no exponent (1000000, not 1e+06); 1/255 is 0.00392156862745098;
  *     a percentage keeps its %, since 10% and 0.1 are spelt for different
  *     statements;
- *   - a string in double quotes, with \" \\ and any byte outside printable
- *     ASCII as \ooo; a word as written, a size (28x28) without leading zeros.
+ *   - a string in double quotes, as written (a .nn string has no escapes);
+ *     a word as written; a size (28x28) without leading zeros.
  *
  * The model hash is the SHA-256 of that text, in hex.  The generated C
  * prints it, and a checkpoint records it, so `train --resume` can tell a
@@ -57,18 +57,11 @@ void canon_number(FILE *out, double v)
     fputs(num, out);
 }
 
+/* A .nn string has no escapes and holds no '"' and no line break, so it
+ * prints as written; a comment quoting it escapes it (emit_escape.c). */
 static void canon_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p > 0x7e)
-            fprintf(out, "\\%03o", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
+    fprintf(out, "\"%s\"", s);
 }
 
 /* "28x28" as numbers, so "028x28" is "28x28" too (the checker reads the
