@@ -197,10 +197,12 @@ golden: $(BUILD)/nnc
 	@for f in $(EXAMPLES); do \
 	    $(BUILD)/nnc emit $$f -o $${f%.nn}.c || exit 1; done
 
+# emitted from the example's folder to stdout, so the C names the .nn file
+# as examples/x.c does, relative to its own folder
 golden-check: $(BUILD)/nnc
 	@fail=0; mkdir -p $(BUILD)/golden; for f in $(EXAMPLES); do \
 	    out=$(BUILD)/golden/$$(basename $${f%.nn}).c; \
-	    $(BUILD)/nnc emit $$f -o $$out || { fail=1; continue; }; \
+	    (cd $$(dirname $$f) && $(abspath $(BUILD))/nnc emit $$(basename $$f)) >$$out || { fail=1; continue; }; \
 	    if ! diff -u $${f%.nn}.c $$out; then \
 	        echo "golden-check: $${f%.nn}.c is stale; run 'make golden' and review the diff"; fail=1; \
 	    fi; done; \

@@ -2,7 +2,7 @@
  *
  * Layout: header, shape and hyper-parameter constants, parameters,
  * activation buffers, then for each op in network order its forward and
- * backward side by side under the .nn line it came from, the loss, the
+ * backward side by side under the statement it came from, the loss, the
  * forward/backward drivers, and the model description handed to the
  * runtime.  The same IR always gives the same bytes: no timestamps, no
  * absolute paths, nothing that depends on the machine. */
@@ -51,12 +51,19 @@ void emit_where(Emitter *e, const Stmt *s)
     free(text);
 }
 
-/* The layer statement s declares, or NULL (the loss) */
+/* The layer statement s declares, or NULL (the loss).  Ops come in network
+ * order, so the search starts where the last one ended: a model of 100000
+ * layers costs one pass, not a search each. */
 static const Layer *layer_of(const Model *m, const Stmt *s)
 {
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].stmt == s)
+    static int hint;
+    for (int k = 0; k < m->n_layers; k++) {
+        int i = (hint + k) % m->n_layers;
+        if (m->layers[i].stmt == s) {
+            hint = i;
             return &m->layers[i];
+        }
+    }
     return NULL;
 }
 
