@@ -1,6 +1,7 @@
 /* check.c: from statements to a Model.  Resolves every word, checks every
  * value's kind and range, and (in check_network.c) infers every shape.
  * Errors are reported and checking goes on, so one run shows them all. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "checker.h"
@@ -332,6 +333,24 @@ static void check_lr(Checker *c)
                      "rounding, and the weights will barely move", m->opt[P_LR]);
 }
 
+static int define_by_name(const void *x, const void *y)
+{
+    return strcmp(((const Define *)x)->name, ((const Define *)y)->name);
+}
+
+/* The -D overrides, sorted by name, for the header of the generated C:
+ * the same overrides in another order make the same file. */
+static void note_defines(Checker *c, const Define *defs, int n_defs)
+{
+    if (!n_defs)
+        return;
+    Define *sorted = arena_alloc(c->arena, (size_t)n_defs * sizeof *sorted);
+    memcpy(sorted, defs, (size_t)n_defs * sizeof *sorted);
+    qsort(sorted, (size_t)n_defs, sizeof *sorted, define_by_name);
+    c->model->defs = sorted;
+    c->model->n_defs = n_defs;
+}
+
 Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
                    const Define *defs, int n_defs)
 {
@@ -346,6 +365,10 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
     const Stmt *seen[COUNT(TOP_WORDS)] = { 0 };
     int network_ok = 0;
     check_lets(&c, stmts, defs, n_defs);
+    m->stmts = stmts;
+    m->lets = c.lets;
+    m->n_lets = c.n_lets;
+    note_defines(&c, defs, n_defs);
     for (const Stmt *s = stmts; s; s = s->next) {
         int k = vocab_lookup(&c, &TOP, s->word, s->loc);
         if (k == 4)
@@ -384,5 +407,8 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
         check_early_stop_fits(&c);
     }
     check_lr(&c);
-    return d->n_errors ? NULL : m;
+    if (d->n_errors)
+        return NULL;
+    canon_hash(m, m->hash);
+    return m;
 }

@@ -1,14 +1,18 @@
 /* check_transfer.c: transfer learning in the .nn language.
  *
  *   data { ... keep 5 6 7 8 9 }          train and test on these classes only
- *   conv2d 16 3x3 relu init="examples/transfer_base.nn" trainable=false
+ *   conv2d 16 3x3 relu init="transfer_base.nn" trainable=false
  *
  * init="FILE" makes a layer's tensors start from the tensors of the same
- * name in another model's weights.  When FILE is that model's .nn, it is
- * checked here: compiled, its layer of the same name must hold tensors of
- * the same shapes, and the weights are then read from runs/NAME/weights,
- * where its trainer writes them by default.  Any other FILE is a weights
- * file, checked when the trainer loads it.  trainable=false freezes a
+ * name in another model's weights.  FILE is relative to the folder of the
+ * .nn file that names it, as an #include is in C.  When FILE is that
+ * model's .nn, it is checked here: compiled, its layer of the same name
+ * must hold tensors of the same shapes, and the weights are then read from
+ * runs/NAME/weights, where its trainer writes them by default (relative to
+ * where the trainer runs, as the data files are).  Any other FILE is a
+ * weights file, checked when the trainer loads it: the trainer opens it by
+ * the path nnc resolved, from nnc's working directory, so the trainer must
+ * run there too (or FILE be absolute).  trainable=false freezes a
  * layer: no updates and no gradient work for it beyond what earlier
  * layers need. */
 #include <string.h>
@@ -84,6 +88,7 @@ int check_transfer(Checker *c, const Stmt *s, Layer *l)
         return 0;
     if (arg_string(c, a, "init", &path))
         return -1;
+    path = source_beside(c->arena, c->model->src->name, path);
     size_t len = strlen(path);
     if (len < 3 || strcmp(path + len - 3, ".nn") != 0) {
         l->init_file = path;        /* a weights file: checked as it loads */

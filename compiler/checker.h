@@ -4,12 +4,6 @@
 
 #include "nnc.h"
 
-/* let NAME = VALUE: a number usable wherever a number goes. */
-typedef struct Let {
-    const char *name;
-    const Arg *value;
-} Let;
-
 typedef struct Checker {
     Arena *arena;
     Diag *diag;

@@ -516,67 +516,58 @@ static int print_facts(const Fact *fa, const Fact *fb, int n)
 
 /* ---- the command ------------------------------------------------------------- */
 
-/* text without its C comments, in place; string and character literals
- * kept whole.  The comments quote the .nn file (its lines, their numbers),
- * which a comment or a `let` in the file changes without changing what
- * the code does. */
-static size_t strip_comments(char *text, size_t len)
+/* Each line of m's canonical text (canon.c), in a malloc'ed buffer whose
+ * newlines are now NULs; *n the number of lines. */
+static char *canon_lines(const Model *m, int *n)
 {
-    size_t out = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '/' && i + 1 < len && text[i + 1] == '*') {
-            for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
-                ;
-            i++;
-            continue;
-        }
-        if (text[i] == '"' || text[i] == '\'') {
-            char quote = text[i];
-            text[out++] = text[i++];
-            for (; i < len && text[i] != quote; i++) {
-                if (text[i] == '\\' && i + 1 < len)
-                    text[out++] = text[i++];
-                text[out++] = text[i];
-            }
-            if (i == len)
-                break;
-        }
-        text[out++] = text[i];
-    }
-    return out;
-}
-
-/* The generated C of side without its comments, the file's name and its
- * digest: what nnc emits for the file's meaning.  malloc'ed. */
-static char *meaning_c(Side *side, size_t *len)
-{
-    Source saved = side->src;
-    side->src.name = "model.nn";
-    memset(side->src.sha256, '0', sizeof side->src.sha256 - 1);
     char *text = NULL;
-    FILE *f = open_memstream(&text, len);
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
         fprintf(stderr, "nnc: out of memory\n");
         exit(2);
     }
-    emit_c(f, side->ir);
+    canon_model(f, m);
     fclose(f);
-    side->src = saved;
-    *len = strip_comments(text, *len);
+    *n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n') {
+            text[i] = '\0';
+            ++*n;
+        }
     return text;
 }
 
-/* Whether the two emit different code: a change the sections above may
- * not itemize (a safety net, so "no change in meaning" is never said of
- * two models that train differently). */
-static int c_differs(Side *sa, Side *sb)
+static int has_line(const char *lines, int n, const char *line)
 {
-    size_t la, lb;
-    char *ca = meaning_c(sa, &la), *cb = meaning_c(sb, &lb);
-    int differs = la != lb || memcmp(ca, cb, la) != 0;
-    free(ca);
-    free(cb);
-    return differs;
+    for (int i = 0; i < n; i++, lines += strlen(lines) + 1)
+        if (strcmp(lines, line) == 0)
+            return 1;
+    return 0;
+}
+
+/* The safety net, so "no change in meaning" is never said of two models
+ * whose meaning differs in a way the sections above do not itemize: their
+ * hashes (canon.c) differ.  Prints the canonical statements only one side
+ * has; returns whether the meanings differ. */
+static int print_other(const Side *sa, const Side *sb)
+{
+    if (strcmp(sa->m->hash, sb->m->hash) == 0)
+        return 0;
+    int na, nb;
+    char *la = canon_lines(sa->m, &na), *lb = canon_lines(sb->m, &nb);
+    printf("other (statements as nnc reads them):\n");
+    const char *p = la;
+    for (int i = 0; i < na; i++, p += strlen(p) + 1)
+        if (!has_line(lb, nb, p))
+            printf("  - %s\n", p);
+    p = lb;
+    for (int i = 0; i < nb; i++, p += strlen(p) + 1)
+        if (!has_line(la, na, p))
+            printf("  + %s\n", p);
+    free(la);
+    free(lb);
+    return 1;
 }
 
 static long total_params(const Model *m)
@@ -619,10 +610,8 @@ static int compare(Arena *a, Side *sa, Side *sb)
     int n = model_facts(a, sa->m, fa);
     model_facts(a, sb->m, fb);
     int changes = n_entries + print_facts(fa, fb, n);
-    if (changes == 0 && c_differs(sa, sb)) {
-        printf("other:\n  the generated C differs in a way nnc diff does not itemize\n");
-        changes = 1;
-    }
+    if (changes == 0)
+        changes = print_other(sa, sb);
     if (changes == 0) {
         printf("no change in meaning\n");
         return 0;

@@ -32,10 +32,11 @@ typedef struct Emitter {
 
 /* The shortest C float literal that reads back as the same float. */
 const char *float_lit(char *buf, size_t len, double v);
-/* The comment quoting the .nn line a piece of code came from (left open). */
+/* The comment naming the layer a piece of code came from and quoting its
+ * statement in canonical form (left open): slash-star dense1: dense 128 relu */
 void emit_source_line(Emitter *e, const Stmt *s);
-/* "FILE.nn:LINE" inside a comment, the file's name escaped (c_comment_str) */
-void emit_where(Emitter *e, int line);
+/* Statement s in canonical form (canon.c), escaped for a comment */
+void emit_where(Emitter *e, const Stmt *s);
 const IrBuf *buf(const Emitter *e, int i);
 /* Whether op's tensors train (it has some, and is not trainable=false) */
 int trains(const IrOp *op);

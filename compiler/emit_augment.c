@@ -55,7 +55,7 @@ void emit_augment(Emitter *e)
     if (!a->stmt || !used)
         return;
     OUT("    .augment = {   /* ");
-    emit_where(e, a->stmt->loc.first_line);
+    emit_where(e, a->stmt);
     OUT(" */\n");
     for (int i = 0; i < N_FIELDS; i++) {
         const Field *f = &FIELDS[i];

@@ -63,9 +63,7 @@ void emit_class_names(Emitter *e)
     const Model *m = e->m;
     if (!m->class_names)
         return;
-    OUT("/* ");
-    emit_where(e, m->classes_stmt->loc.first_line);
-    OUT(": the classes' names, in label order */\n");
+    OUT("/* the classes' names, in label order */\n");
     int width = 0;
     for (int i = 0; i < m->n_class_names; i++)
         width = literal_width(m->class_names[i]) > width ? literal_width(m->class_names[i]) : width;
@@ -102,7 +100,7 @@ static void emit_schedule(Emitter *e)
         return;
     upper(kind, sizeof kind, schedule_name(sc->kind));
     OUT("    .schedule = {   /* ");
-    emit_where(e, sc->stmt->loc.first_line);
+    emit_where(e, sc->stmt);
     OUT(" */\n");
     OUT("        .kind = NNRT_SCHEDULE_%s,\n", kind);
     if (sc->kind != SCHEDULE_COSINE)
@@ -125,7 +123,7 @@ static void emit_early_stop(Emitter *e)
         return;
     upper(monitor, sizeof monitor, monitor_name(es->monitor));
     OUT("    .early_stop = {   /* ");
-    emit_where(e, es->stmt->loc.first_line);
+    emit_where(e, es->stmt);
     OUT(" */\n");
     OUT("        .patience = %ld,\n", es->patience);
     OUT("        .monitor = NNRT_MONITOR_%s,\n", monitor);
@@ -163,8 +161,8 @@ void emit_model(Emitter *e)
     OUT("    .name = ");
     c_string_literal(e->out, m->name);
     OUT(",\n    .source = ");
-    c_string_literal(e->out, m->src->name);
-    OUT(",\n    .source_sha256 = \"%s\",\n", m->src->sha256);
+    c_string_literal(e->out, m->shown_path ? m->shown_path : m->src->name);
+    OUT(",\n    .model_hash = \"%s\",\n", m->hash);
     OUT("    .nnc_version = \"%s\",\n", NNC_VERSION);
     const char *const files[][2] = {
         { "train_images", m->train_images }, { "train_labels", m->train_labels },

@@ -23,36 +23,46 @@ const char *float_lit(char *buf, size_t len, double v)
     return buf;
 }
 
-/* "examples/fashion_mlp.nn:12" in a comment: the .nn file as given, and a line */
-void emit_where(Emitter *e, int line)
+/* The canonical text of statement s (canon.c), safe inside a comment: what
+ * a piece of code came from, with no line number, so an edit elsewhere in
+ * the .nn file leaves this comment alone. */
+void emit_where(Emitter *e, const Stmt *s)
 {
-    c_comment_str(e->out, e->m->src->name);
-    OUT(":%d", line);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
+    canon_stmt(f, s, e->m);
+    fclose(f);
+    c_comment_text(e->out, text, len);
+    free(text);
 }
 
-/* The .nn line a piece of code came from, trimmed, safe inside a comment. */
-void emit_source_line(Emitter *e, const Stmt *s)
+/* The layer statement s declares, or NULL (the loss).  Ops come in network
+ * order, so the search starts where the last one ended: a model of 100000
+ * layers costs one pass, not a search each. */
+static const Layer *layer_of(const Model *m, const Stmt *s)
 {
-    int len;
-    const char *line = source_line(e->m->src, s->loc.first_line, &len);
-    while (len > 0 && isspace((unsigned char)*line))
-        line++, len--;
-    /* drop a trailing comment, unless the '#' could be inside a string */
-    int quoted = 0;
-    for (int i = 0; i < len; i++) {
-        if (line[i] == '"')
-            quoted = !quoted;
-        else if (line[i] == '#' && !quoted) {
-            len = i;
-            break;
+    static int hint;
+    for (int k = 0; k < m->n_layers; k++) {
+        int i = (hint + k) % m->n_layers;
+        if (m->layers[i].stmt == s) {
+            hint = i;
+            return &m->layers[i];
         }
     }
-    while (len > 0 && isspace((unsigned char)line[len - 1]))
-        len--;
-    OUT("/* ");
-    emit_where(e, s->loc.first_line);
-    OUT("  ");
-    c_comment_text(e->out, line, (size_t)len);
+    return NULL;
+}
+
+/* "dense1: dense 128 relu" opening a comment: the layer's name and its statement. */
+void emit_source_line(Emitter *e, const Stmt *s)
+{
+    const Layer *l = layer_of(e->m, s);
+    OUT("/* %s: ", l ? l->name : s->word);
+    emit_where(e, s);
     OUT("\n");
 }
 

@@ -411,6 +411,7 @@ static int run(Arena *a, const Options *o)
         return 0;
     }
     if (strcmp(o->command, "emit") == 0) {
+        m->shown_path = source_shown_path(a, o->input, o->output);
         if (!o->output) {
             emit_c(stdout, ir);
             return 0;
@@ -433,6 +434,7 @@ static int run(Arena *a, const Options *o)
         return 1;
     }
     char *c_file = arena_printf(a, "%s.c", exe);
+    m->shown_path = source_shown_path(a, o->input, c_file);
     if (refuse_input(exe, o->output ? "-o" : "the trainer", MODEL_INPUT) != 0 ||
         refuse_input(c_file, "the trainer's C file", MODEL_INPUT) != 0)
         return 1;

@@ -39,7 +39,6 @@ typedef struct Source {
     const char *name;    /* as given on the command line; printed in diagnostics */
     const char *text;    /* NUL-terminated copy of the file */
     size_t len;
-    char sha256[65];     /* hex digest of text */
     const size_t *line_starts;  /* offset of each line's first byte: line i at [i - 1] */
     int n_lines;
 } Source;
@@ -63,6 +62,16 @@ const char *source_line(const Source *src, int line, int *len);
  * inode: another spelling of the path, a symbolic or a hard link to the
  * file all count.  A path that does not exist is none of them. */
 void inputs_note(const char *path);
+
+/* The .nn file input as the C file output names it: relative to output's
+ * folder ("examples/a.nn" written to "examples/a.c" is "a.nn"), never
+ * absolute (its base name when no relative path is found); with no output
+ * (stdout), input as given if relative, else its base name. */
+const char *source_shown_path(Arena *a, const char *input, const char *output);
+/* A path written in the file naming (init="..."), relative to naming's
+ * folder: "examples/b.nn" naming "a.nn" means "examples/a.nn".  An
+ * absolute path is itself. */
+const char *source_beside(Arena *a, const char *naming, const char *path);
 int inputs_contain(const char *path);
 
 /* ---- diag.c: errors and warnings a person can act on ---------------------- */
@@ -316,9 +325,28 @@ typedef struct Augment {
     double erase, erase_p;
 } Augment;
 
+/* A -D NAME=VALUE of the command line: overrides `let NAME = ...`. */
+typedef struct Define {
+    const char *name;
+    const char *value;
+} Define;
+
+/* let NAME = VALUE: a number usable wherever a number goes (check_let.c). */
+typedef struct Let {
+    const char *name;
+    const Arg *value;
+} Let;
+
 typedef struct Model {
     const Source *src;
     const char *name;
+    const Stmt *stmts;    /* the checked statements, for canon.c */
+    const Let *lets;      /* sorted by name; a -D's value in place of the file's */
+    int n_lets;
+    const Define *defs;   /* the -D overrides, sorted by name */
+    int n_defs;
+    char hash[65];        /* canon.c: the hash of its meaning, hex */
+    const char *shown_path;  /* the .nn file as the generated C names it (main.c) */
 
     /* data */
     const char *train_images, *train_labels;
@@ -359,12 +387,6 @@ typedef struct Model {
     uint32_t keep;        /* keep 5 6 7 8 9: bit c set if class c is kept (0: all) */
     const Stmt *keep_stmt;
 } Model;
-
-/* A -D NAME=VALUE of the command line: overrides `let NAME = ...`. */
-typedef struct Define {
-    const char *name;
-    const char *value;
-} Define;
 
 /* Checks the statements and builds the model, reporting every problem to d.
  * defs (n_defs of them) override the file's `let`s.  Returns NULL if there
@@ -498,6 +520,17 @@ void c_comment_str(FILE *out, const char *text);      /* the same, to its NUL */
 /* Whether text is a C identifier: a letter or '_', then letters, digits, '_' */
 int is_c_identifier(const char *text);
 
+/* ---- canon.c: a model's meaning as text, and its hash ------------------ */
+
+/* The canonical text (see canon.c for its rules): of one argument, of one
+ * statement on one line (without its block), of the whole model. */
+void canon_number(FILE *out, double v);
+void canon_arg(FILE *out, const Arg *a, const Model *m);
+void canon_stmt(FILE *out, const Stmt *s, const Model *m);
+void canon_model(FILE *out, const Model *m);
+/* SHA-256 of canon_model's text, as 64 hex digits and a NUL. */
+void canon_hash(const Model *m, char hex[65]);
+
 /* ---- summary.c: what `nnc check` prints ---------------------------------- */
 
 /* One row of the table: what a layer does and what it costs. */
@@ -512,6 +545,9 @@ typedef struct SummaryRow {
 /* A row per layer of m, in order; malloc'ed: the caller frees it. */
 SummaryRow *summary_rows(const Model *m, const Ir *ir);
 void print_summary(FILE *out, const Model *m, const Ir *ir);
+/* The same table and training settings, without the path, as lines of the
+ * comment the caller has opened at the top of the generated C. */
+void emit_overview(FILE *out, const Model *m, const Ir *ir);
 
 /* ---- diff.c: nnc diff A.nn B.nn ------------------------------------------ */
 

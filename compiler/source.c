@@ -1,9 +1,9 @@
-/* source.c: a .nn file read into memory, with its hash for the header of
- * the generated C; and the files nnc has read, so that an output naming
- * one of them is refused rather than written over it. */
+/* source.c: a .nn file read into memory; the files nnc has read, so that
+ * an output naming one of them is refused rather than written over it; and
+ * the paths a .nn file and the generated C give, relative to themselves. */
+#define _XOPEN_SOURCE 700       /* realpath is XSI */
 #include <errno.h>
 #include <fcntl.h>
-#include <sha2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,11 +64,10 @@ int inputs_contain(const char *path)
 
 /* ---- reading a source ---------------------------------------------------- */
 
-/* The hash, and where each line starts, so quoting a line for a
+/* Where each line starts, so quoting a line for a
  * diagnostic or a comment costs the same on line 1 and line 100000. */
 static void source_index(Arena *a, Source *src)
 {
-    SHA256Data((const uint8_t *)src->text, src->len, src->sha256);
     size_t n = 1;
     for (size_t i = 0; i < src->len; i++)
         n += src->text[i] == '\n';
@@ -174,4 +173,62 @@ const char *source_line(const Source *src, int line, int *len)
         e++;
     *len = (int)(e - p);
     return p;
+}
+
+/* ---- paths as the generated C names them --------------------------------- */
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* The folder part of path, "." for a bare name: "examples/a.nn" -> "examples" */
+static char *folder_of(Arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return arena_strndup(a, ".", 1);
+    return arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* to (absolute, resolved) as seen from the folder from (the same):
+ * "/w/examples/a.nn" from "/w/examples" is "a.nn", from "/w/build" "../examples/a.nn" */
+static const char *relative_to(Arena *a, const char *to, const char *from)
+{
+    size_t common = 0;   /* the length of the shared leading folders */
+    for (size_t i = 0; to[i] && to[i] == from[i]; i++)
+        if (to[i] == '/')
+            common = i;
+    size_t flen = strlen(from);
+    if (strncmp(to, from, flen) == 0 && (to[flen] == '/' || flen == 1))
+        return arena_strndup(a, to + flen + (flen > 1), strlen(to + flen + (flen > 1)));
+    int ups = 1;
+    for (const char *p = from + common + 1; *p; p++)
+        ups += *p == '/';
+    size_t len = (size_t)ups * 3 + strlen(to + common + 1);
+    char *out = arena_alloc(a, len + 1);
+    for (int i = 0; i < ups; i++)
+        memcpy(out + 3 * i, "../", 3);
+    strcpy(out + 3 * ups, to + common + 1);
+    return out;
+}
+
+const char *source_shown_path(Arena *a, const char *input, const char *output)
+{
+    if (!output)
+        return input[0] == '/' ? base_name(input) : input;
+    char *in_real = realpath(input, NULL);
+    char *dir_real = realpath(folder_of(a, output), NULL);
+    const char *shown = in_real && dir_real ? relative_to(a, in_real, dir_real) : base_name(input);
+    free(in_real);
+    free(dir_real);
+    return shown;
+}
+
+const char *source_beside(Arena *a, const char *naming, const char *path)
+{
+    if (path[0] == '/' || !strchr(naming, '/'))
+        return path;
+    return arena_printf(a, "%s/%s", folder_of(a, naming), path);
 }

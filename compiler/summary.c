@@ -96,17 +96,14 @@ SummaryRow *summary_rows(const Model *m, const Ir *ir)
     return rows;
 }
 
-void print_summary(FILE *out, const Model *m, const Ir *ir)
+/* The table: per layer what it does, its output, parameters, multiply-adds,
+ * activation memory and kernel; then the totals and the kernel rules. */
+static void print_table(FILE *out, const Model *m, const Ir *ir)
 {
     char shape[64], mem[32];
     long params = 0, macs = 0;
     double act_bytes = 0;
     SummaryRow *rows = summary_rows(m, ir);
-    /* the path as given may hold any byte: escaped, it drives no terminal
-     * and could stand in a comment of the generated C */
-    fprintf(out, "model %s (", m->name);
-    c_comment_str(out, m->src->name);
-    fprintf(out, ")\n\n");
     int name_w = 10;      /* the names' column: as wide as the longest (globalavgpool1) */
     for (int i = 0; i < m->n_layers; i++)
         if ((int)strlen(m->layers[i].name) > name_w)
@@ -138,10 +135,98 @@ void print_summary(FILE *out, const Model *m, const Ir *ir)
                     CONV_GEMM_MIN_WINDOW);
             break;
         }
+}
+
+/* "dense1 l2=0.0001, conv2d1 l1=1e-05": the layers with a penalty on their kernel */
+static void print_regularization(FILE *out, const Model *m)
+{
+    const char *sep = "regularization: ";
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->l1 > 0)
+            fprintf(out, "%s%s l1=%g", sep, l->name, l->l1), sep = ", ";
+        if (l->l2 > 0)
+            fprintf(out, "%s%s l2=%g", sep, l->name, l->l2), sep = ", ";
+    }
+    if (*sep == ',')
+        fputc('\n', out);
+}
+
+/* The training settings: the loss, the optimizer and its settings, the
+ * schedule, batch, epochs and seed; then, where the model has them, the
+ * regularization, the augmentation and the early stop, in canonical form. */
+static void print_settings(FILE *out, const Model *m)
+{
     fprintf(out, "loss %s, optimizer %s", loss_name(m->loss), optimizer_name(m->optimizer));
     for (int p = 0; p < N_OPT_PARAMS; p++)
         if (m->opt_used & (1u << p))
             fprintf(out, " %s=%g", opt_param_name((OptParam)p), m->opt[p]);
     fprintf(out, ", schedule %s, batch %ld, epochs %ld, seed %llu\n",
             schedule_name(m->schedule.kind), m->batch, m->epochs, (unsigned long long)m->seed);
+    if (m->schedule.stmt && m->schedule.stmt->n_args > 1) {   /* more than its kind */
+        canon_stmt(out, m->schedule.stmt, m);
+        fputc('\n', out);
+    }
+    print_regularization(out, m);
+    if (m->augment.stmt) {
+        fputs("augment:", out);
+        for (const Stmt *s = m->augment.stmt->body; s; s = s->next) {
+            fputs(s == m->augment.stmt->body ? " " : "; ", out);
+            canon_stmt(out, s, m);
+        }
+        fputc('\n', out);
+    }
+    if (m->early_stop.stmt) {
+        fputs("early stop: ", out);
+        canon_stmt(out, m->early_stop.stmt, m);
+        fputc('\n', out);
+    }
+}
+
+void print_summary(FILE *out, const Model *m, const Ir *ir)
+{
+    /* the path as given may hold any byte: escaped, it drives no terminal
+     * and could stand in a comment of the generated C */
+    fprintf(out, "model %s (", m->name);
+    c_comment_str(out, m->src->name);
+    fprintf(out, ")\n\n");
+    print_table(out, m, ir);
+    print_settings(out, m);
+}
+
+/* Each line of text (len bytes) inside the comment the caller opened,
+ * indented three spaces, its trailing blanks dropped. */
+static void comment_lines(FILE *out, const char *text, size_t len)
+{
+    const char *end = text + len;
+    for (const char *p = text; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *last = e;
+        while (last > p && last[-1] == ' ')
+            last--;
+        if (last > p)
+            fputs("   ", out);
+        c_comment_text(out, p, (size_t)(last - p));
+        fputc('\n', out);
+        p = nl ? nl + 1 : end;
+    }
+}
+
+void emit_overview(FILE *out, const Model *m, const Ir *ir)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
+    fprintf(f, "\nmodel %s\n\n", m->name);
+    print_table(f, m, ir);
+    fputc('\n', f);
+    print_settings(f, m);
+    fclose(f);
+    comment_lines(out, text, len);
+    free(text);
 }

@@ -569,8 +569,8 @@ int nnrt_main(const nnrt_model *m, int argc, char **argv)
         return 0;
     }
     if (strcmp(command, "--version") == 0) {
-        printf("%s: nnc %s, runtime %s, from %s (sha256 %s)\n", m->name, or_unknown(m->nnc_version),
-               NNRT_VERSION, or_unknown(m->source), or_unknown(m->source_sha256));
+        printf("%s: nnc %s, runtime %s, from %s (model hash %s)\n", m->name, or_unknown(m->nnc_version),
+               NNRT_VERSION, or_unknown(m->source), or_unknown(m->model_hash));
         return 0;
     }
     fprintf(stderr, "%s: unknown command '%s'\n", m->name, command);

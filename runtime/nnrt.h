@@ -268,7 +268,7 @@ typedef enum nnrt_loss_kind {
 typedef struct nnrt_model {
     const char *name;           /* the `model NAME` of the .nn file */
     const char *source;         /* the .nn file as given to nnc */
-    const char *source_sha256;  /* hex */
+    const char *model_hash;     /* hex SHA-256 of the model's meaning (nnc canon.c) */
     const char *nnc_version;
 
     /* data block */

@@ -155,7 +155,7 @@ static void put_partial(writer *w, const nnrt_epoch_sums *p)
 static void put_body(writer *w, const nnrt_model *m, const nnrt_checkpoint *c)
 {
     put_text(w, m->name);
-    put_text(w, m->source_sha256 ? m->source_sha256 : "");
+    put_text(w, m->model_hash ? m->model_hash : "");
     put_u32(w, (uint32_t)c->epochs);
     put_u32(w, (uint32_t)c->batch);
     put_f32(w, c->lr);

@@ -483,16 +483,19 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     return verdict.fit == NNRT_FIT_DIVERGED ? nnrt_diverged_fail(&verdict, o->out_dir, err) : 0;
 }
 
-/* A resumed run's trainer was built from another .nn file than the run's:
- * say so, since its optimizer, schedule or augmentation may differ. */
+/* A resumed run's trainer was built from a .nn file of another meaning than
+ * the run's (another model hash: an edit of comments or layout keeps it):
+ * say so, since its optimizer, schedule or augmentation may differ.  A
+ * checkpoint of a trainer from before model hashes holds the .nn file's
+ * sha256 in that place, which never equals a model hash: it warns too. */
 static void note_rebuilt(const nnrt_model *m, const nnrt_checkpoint_file *f)
 {
-    if (m->source_sha256 && strcmp(m->source_sha256, f->sha256) != 0)
+    if (m->model_hash && strcmp(m->model_hash, f->sha256) != 0)
         fprintf(stderr, "%s: warning: %s was written by a trainer built from another version of "
-                        "%s (sha256 %.12s..., this one %.12s...); going on with this one's "
+                        "%s (model hash %.12s..., this one %.12s...); going on with this one's "
                         "settings\n",
                 m->name, f->path, m->source ? m->source : "the .nn file", f->sha256,
-                m->source_sha256);
+                m->model_hash);
 }
 
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error *err)

@@ -13,7 +13,7 @@ set -u
 
 build=$1
 shift
-nnc=$build/nnc
+nnc=$(cd "$build" && pwd)/nnc
 out=$build/golden
 LINES=40
 mkdir -p "$out"
@@ -62,7 +62,9 @@ for nn in "$@"; do
     c=${nn%.nn}.c
     name=$(basename "${nn%.nn}")
     emitted=$out/$name.c
-    if ! "$nnc" emit "$nn" -o "$emitted"; then
+    # emitted from the example's folder to stdout, so the C names the .nn
+    # file as examples/x.c does: relative to its own folder
+    if ! (cd "$(dirname "$nn")" && "$nnc" emit "$(basename "$nn")") >"$emitted"; then
         fail=1
         continue
     fi

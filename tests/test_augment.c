@@ -975,7 +975,7 @@ START_TEST(the_block_becomes_the_augment_field)
                         "    rotate 10 p=0\n"
                         "    brightness 0.1\n"
                         "}\n" NET_28 MODEL_TRAIN);
-    const char *want = "    .augment = {   /* t.nn:12 */\n"
+    const char *want = "    .augment = {   /* augment */\n"
                        "        .shift = 2.0f, .shift_p = 0.5f,\n"
                        "        .hflip_p = 0.5f,\n"
                        "        .brightness = 0.1f, .brightness_p = 1.0f,\n"

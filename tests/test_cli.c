@@ -120,7 +120,7 @@ START_TEST(help_version_and_gradcheck_commands)
     result r = run_main(&m, (const char *[]){ "--version", NULL });
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "tiny: nnc 0.1.0, runtime " NNRT_VERSION
-                            ", from tests/tiny.nn (sha256 0123456789abcdef)\n");
+                            ", from tests/tiny.nn (model hash 0123456789abcdef)\n");
     result_free(&r);
     r = run_main(&m, (const char *[]){ "--help", NULL });
     ck_assert_int_eq(r.status, 0);

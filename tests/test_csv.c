@@ -392,7 +392,7 @@ static nnrt_model linear_model(nnrt_task task)
     return (nnrt_model){
         .name = "linear",
         .source = "tests/linear.nn",
-        .source_sha256 = "0123456789abcdef",
+        .model_hash = "0123456789abcdef",
         .nnc_version = "0.1.0",
         .train_csv = train_csv,
         .test_csv = test_csv,

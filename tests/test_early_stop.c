@@ -200,7 +200,7 @@ START_TEST(emits_the_model_field)
 {
     char *c = emit_text(MODEL_HEAD NETWORK
                         TRAIN_WITH("early_stop patience 4 monitor=accuracy min_delta=0.002"));
-    ck_assert_msg(strstr(c, "    .early_stop = {   /* t.nn:19 */\n"
+    ck_assert_msg(strstr(c, "    .early_stop = {   /* early_stop patience 4 min_delta=0.002 monitor=accuracy */\n"
                             "        .patience = 4,\n"
                             "        .monitor = NNRT_MONITOR_ACCURACY,\n"
                             "        .min_delta = 0.002f,\n"

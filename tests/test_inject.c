@@ -301,7 +301,7 @@ START_TEST(nn_path_cannot_include_a_file)
     char *version[] = { exe, "--version", NULL };
     ck_assert_int_eq(run_argv(version, &out), 0);
     char want[1400];
-    snprintf(want, sizeof want, "from %s (sha256 ", nn);
+    snprintf(want, sizeof want, "from %s (model hash ", nn + strlen(dir) + 1);
     ck_assert_msg(strstr(out, want) != NULL, "--version does not name\n%s\nexactly:\n%s", nn, out);
     free(out);
 

@@ -379,7 +379,7 @@ START_TEST(classes_are_emitted_in_label_order)
 {
     char *c = emitted(DATA_OPEN "    classes \"cat\" \"dög\" \"big bird\"\n}\n" NETWORK3
                       MODEL_TRAIN);
-    ck_assert_msg(strstr(c, "/* t.nn:11: the classes' names, in label order */\n"
+    ck_assert_msg(strstr(c, "/* the classes' names, in label order */\n"
                             "static const char *const CLASS_NAMES[] = {\n"
                             "    \"cat\",          /* 0 */\n"
                             "    \"d\\303\\266g\",   /* 1 */\n"

@@ -199,7 +199,7 @@ static nnrt_model centre_model(void)
     return (nnrt_model){
         .name = "centre",
         .source = "tests/centre.nn",
-        .source_sha256 = "00",
+        .model_hash = "00",
         .nnc_version = "0.1.0",
         .train_images = train_images,
         .train_labels = train_labels,

@@ -4,6 +4,10 @@
  * three classes (keep).  Its frozen tensors must come out of training
  * byte for byte as the base left them, its generated C must do no
  * gradient work for them, and every misuse is a clear error. */
+#define _XOPEN_SOURCE 700       /* realpath */
+#include <limits.h>
+#include <stdlib.h>
+
 #include "test_util.h"
 #include "trainer_util.h"
 
@@ -100,13 +104,14 @@ START_TEST(frozen_layers_keep_the_base_weights)
     ck_assert_msg(run_cmd(cmd, &out) == 0, "%s", out);
     free(out);
 
-    /* the new model names the base's .nn: compiled now, shapes checked now */
+    /* the new model names the base's .nn, beside it: compiled now, shapes
+     * checked now */
     char head[2048];
     snprintf(head, sizeof head, "model head\n" DATA("    keep 1 2\n")
              "network {\n    input 8x8\n"
-             "    conv2d 4 3x3 tanh padding=same init=\"%s/base.nn\" trainable=false\n"
-             "    batchnorm init=\"%s/base.nn\" trainable=false\n"
-             "    flatten\n    dense 5 tanh\n    dense 2 softmax\n}\n" TRAIN, dir(), dir());
+             "    conv2d 4 3x3 tanh padding=same init=\"base.nn\" trainable=false\n"
+             "    batchnorm init=\"base.nn\" trainable=false\n"
+             "    flatten\n    dense 5 tanh\n    dense 2 softmax\n}\n" TRAIN);
     const char *nn = write_model("head", head);
     snprintf(exe, sizeof exe, "%s/head", dir());
     build_trainer(nn, exe);
@@ -154,15 +159,35 @@ START_TEST(frozen_layers_keep_the_base_weights)
 }
 END_TEST
 
+/* A weights file named by init= is relative to the .nn file naming it;
+ * the C carries it as nnc resolved it, from nnc's working directory. */
+START_TEST(a_weights_path_is_relative_to_its_nn_file)
+{
+    char text[2048], cmd[2048], want[700], *out;
+    snprintf(text, sizeof text, "model near\n" DATA("")
+             "network {\n    input 8x8\n    flatten\n"
+             "    dense 3 softmax init=\"../runs/base/weights\"\n}\n" TRAIN);
+    const char *nn = write_model("near", text);
+    snprintf(cmd, sizeof cmd, "%s emit %s", nnc_bin(), nn);
+    ck_assert_int_eq(run_cmd(cmd, &out), 0);
+    snprintf(want, sizeof want, "{ \"dense3.w\", \"%s/../runs/base/weights\" }", dir());
+    ck_assert_msg(strstr(out, want) != NULL, "no %s in\n%s", want, out);
+    free(out);
+}
+END_TEST
+
 START_TEST(a_bad_weights_file_is_refused)
 {
-    char cmd[2048], exe[700], *out, text[2048];
+    char cmd[2048], exe[700], *out, text[2048], top[PATH_MAX];
+    /* absolute, so the trainer, run from another folder than nnc, finds them */
+    ck_assert_ptr_nonnull(realpath(dir(), top));
+    strcat(top, "/..");
     /* the same layer (by its name=), wider: conv4.w is 3x3x1x5 here,
      * 3x3x1x4 in the file */
     snprintf(text, sizeof text, "model wide\n" DATA("")
              "network {\n    input 8x8\n"
-             "    conv2d 5 3x3 tanh padding=same init=\"runs/base/weights\" name=conv4\n"
-             "    flatten\n    dense 3 softmax\n}\n" TRAIN);
+             "    conv2d 5 3x3 tanh padding=same init=\"%s/runs/base/weights\" name=conv4\n"
+             "    flatten\n    dense 3 softmax\n}\n" TRAIN, top);
     snprintf(exe, sizeof exe, "%s/wide", dir());
     build_trainer(write_model("wide", text), exe);
     snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. transfer/wide train --out runs/wide", dir());
@@ -173,7 +198,7 @@ START_TEST(a_bad_weights_file_is_refused)
     /* a file that is not there says what to do */
     snprintf(text, sizeof text, "model lost\n" DATA("")
              "network {\n    input 8x8\n    flatten\n"
-             "    dense 3 softmax init=\"runs/nothing/weights\"\n}\n" TRAIN);
+             "    dense 3 softmax init=\"%s/runs/nothing/weights\"\n}\n" TRAIN, top);
     snprintf(exe, sizeof exe, "%s/lost", dir());
     build_trainer(write_model("lost", text), exe);
     snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. transfer/lost train --out runs/lost", dir());
@@ -249,6 +274,7 @@ int main(void)
     TCase *tc = tcase_create("transfer");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, frozen_layers_keep_the_base_weights);
+    tcase_add_test(tc, a_weights_path_is_relative_to_its_nn_file);
     tcase_add_test(tc, a_bad_weights_file_is_refused);
     tcase_add_test(tc, misuses_are_clear_errors);
     suite_add_tcase(s, tc);

@@ -132,7 +132,7 @@ static inline nnrt_model tiny_model(void)
     return (nnrt_model){
         .name = "tiny",
         .source = "tests/tiny.nn",
-        .source_sha256 = "0123456789abcdef",
+        .model_hash = "0123456789abcdef",
         .nnc_version = "0.1.0",
         .train_images = train_images,
         .train_labels = train_labels,
