@@ -165,7 +165,7 @@ START_TEST(a_transfer_from_a_version_2_file)
              "}\n"
              "network {\n"
              "    input 3\n"
-             "    dense 16 relu init=\"%s\"\n"
+             "    dense 16 relu init=\"base_v2.weights\"\n"   /* beside this .nn */
              "    dense 1\n"
              "}\n"
              "train {\n"
@@ -174,7 +174,7 @@ START_TEST(a_transfer_from_a_version_2_file)
              "    batch     32\n"
              "    epochs    30\n"
              "    seed      1\n"
-             "}\n", old);
+             "}\n");
     tmp_path(nn, sizeof nn, "from_old.nn");
     write_text(nn, text);
     tmp_path(exe, sizeof exe, "from_old");
