@@ -697,7 +697,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_cnn",
     .source = "fashion_cnn.nn",
     .model_hash = "ae3824445b641e208f0c48b30da97d07fcd0c26ae2454e00a062c91d4ee78e04",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

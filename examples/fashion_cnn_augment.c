@@ -698,7 +698,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_cnn_augment",
     .source = "fashion_cnn_augment.nn",
     .model_hash = "b6aa68e67b7f5b0c15cefbd5e3f06e741ecce7c27a06c6f8eff12746be2906b8",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -992,7 +992,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_cnn_small",
     .source = "fashion_cnn_small.nn",
     .model_hash = "be3607b06043e28373cf8ad6ad82517d13a4a6d924b5f3376099c977e5549212",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -228,7 +228,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_footwear",
     .source = "fashion_footwear.nn",
     .model_hash = "55671a5ebc9442df7c6fa95dbe9f621d56f1678ff7c5085f134014316ecff53f",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -262,7 +262,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_mlp",
     .source = "fashion_mlp.nn",
     .model_hash = "e3c4800f06d33e3bd08b9eecac775af186bbf8e3a38ea7299e1fb7509c272518",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

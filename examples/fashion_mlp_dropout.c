@@ -285,7 +285,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_mlp_dropout",
     .source = "fashion_mlp_dropout.nn",
     .model_hash = "bb7fe6b7a31bfa602ab7243e634ff621c89b9928bd9ff81ae66d0725eb4dbb08",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

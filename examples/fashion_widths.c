@@ -262,7 +262,6 @@ static const nnrt_model MODEL = {
     .name = "fashion_widths",
     .source = "fashion_widths.nn",
     .model_hash = "c7717221b137d3010a4eb2adcdcc37a6562ede870c1420ce3ab0983ec1b9a4a9",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

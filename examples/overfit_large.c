@@ -410,7 +410,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_large",
     .source = "overfit_large.nn",
     .model_hash = "2322a644d49806bd873920514f7d948d07924cf1533c7c013c84b9c6345ed370",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -508,7 +508,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_large_dropout",
     .source = "overfit_large_dropout.nn",
     .model_hash = "83b2dcbc83ae64744eda52e565afe587a4a35a4399f16372d487bee41b88c4c8",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

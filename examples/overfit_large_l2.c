@@ -440,7 +440,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_large_l2",
     .source = "overfit_large_l2.nn",
     .model_hash = "b22fdf1ddb17459b676f8132c9ccc44f088058d54ea8f924e25dfe1f00897a32",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -538,7 +538,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_large_l2_dropout",
     .source = "overfit_large_l2_dropout.nn",
     .model_hash = "1b40435e0bc4a92897114b20e5d90e8175c2d5e4fe49b6dcbca2b6c710bc477a",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -370,7 +370,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_medium",
     .source = "overfit_medium.nn",
     .model_hash = "7ea338e382ee6e6fdea9860083339d784313c9d1161de8316ce5cea1f6ea3ae6",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

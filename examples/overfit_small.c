@@ -330,7 +330,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_small",
     .source = "overfit_small.nn",
     .model_hash = "c52fe15247e978fe6ea885350e6ecd113faf6d73e32fd290ec28651fb0f6deab",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

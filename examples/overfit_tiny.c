@@ -264,7 +264,6 @@ static const nnrt_model MODEL = {
     .name = "overfit_tiny",
     .source = "overfit_tiny.nn",
     .model_hash = "900586afefd9b738c8ad1340a5a176eaa7ef4b8e1901d723255e63c5fb79f388",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -232,7 +232,6 @@ static const nnrt_model MODEL = {
     .name = "regression_houses",
     .source = "regression_houses.nn",
     .model_hash = "ea18e310ef507cd46c5d1f9f9456641ad2e41c16c3728a7ab53b07052bd1d7c2",
-    .nnc_version = "0.1.0",
     .train_csv = "examples/data/houses_train.csv",
     .test_csv = "examples/data/houses_test.csv",
     .n_input_columns = 3,

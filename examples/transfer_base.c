@@ -891,7 +891,6 @@ static const nnrt_model MODEL = {
     .name = "transfer_base",
     .source = "transfer_base.nn",
     .model_hash = "325a5cfa214eb8d751bb5b9aaee9579cd4586b980ce3b2fdeded3ad87218a1b2",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -912,7 +912,6 @@ static const nnrt_model MODEL = {
     .name = "transfer_finetune",
     .source = "transfer_finetune.nn",
     .model_hash = "a945523d4ed34044826d7b09293e2dcf90ff45385f969ad25a074e4648413e13",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

@@ -723,7 +723,6 @@ static const nnrt_model MODEL = {
     .name = "transfer_frozen",
     .source = "transfer_frozen.nn",
     .model_hash = "46c030e7a7d53d4e51b701df177fcaa1e4793439eff2aaf28dc246040161c0a4",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

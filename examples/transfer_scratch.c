@@ -891,7 +891,6 @@ static const nnrt_model MODEL = {
     .name = "transfer_scratch",
     .source = "transfer_scratch.nn",
     .model_hash = "aca15630bbbfbc46203389657932f6c5d9cbc800ad0b93440031603cd6fb32b4",
-    .nnc_version = "0.1.0",
     .train_images = "fashion-mnist/train-images-idx3-ubyte.gz",
     .train_labels = "fashion-mnist/train-labels-idx1-ubyte.gz",
     .test_images = "fashion-mnist/t10k-images-idx3-ubyte.gz",

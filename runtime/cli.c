@@ -54,6 +54,12 @@ static const char *or_unknown(const char *s)
     return s ? s : "?";
 }
 
+/* The nnc that wrote m: generated files leave it to the runtime (nnrt.h) */
+static const char *nnc_version(const nnrt_model *m)
+{
+    return m->nnc_version ? m->nnc_version : NNRT_VERSION;
+}
+
 static void hint(const cli *c)
 {
     fprintf(stderr, "run '%s --help' for the commands and their options\n", c->prog);
@@ -253,7 +259,7 @@ static void usage(const cli *c, FILE *out)
             "DIR/curve.csv: %s, one row per epoch;\n"
             "DIR/times.csv: epoch,seconds.\n"
             "Exit status: 0 ok, 1 bad option, data or weights file, 2 internal error.\n",
-            c->prog, m->name, or_unknown(m->source), or_unknown(m->nnc_version), m->epochs,
+            c->prog, m->name, or_unknown(m->source), nnc_version(m), m->epochs,
             m->max_batch, m->batch, (double)m->optimizer.lr, (unsigned long long)m->seed,
             c->default_dir, c->default_dir, m->max_batch, (unsigned long long)m->seed,
             (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed,
@@ -569,7 +575,7 @@ int nnrt_main(const nnrt_model *m, int argc, char **argv)
         return 0;
     }
     if (strcmp(command, "--version") == 0) {
-        printf("%s: nnc %s, runtime %s, from %s (model hash %s)\n", m->name, or_unknown(m->nnc_version),
+        printf("%s: nnc %s, runtime %s, from %s (model hash %s)\n", m->name, nnc_version(m),
                NNRT_VERSION, or_unknown(m->source), or_unknown(m->model_hash));
         return 0;
     }

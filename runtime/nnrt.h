@@ -269,6 +269,9 @@ typedef struct nnrt_model {
     const char *name;           /* the `model NAME` of the .nn file */
     const char *source;         /* the .nn file as given to nnc */
     const char *model_hash;     /* hex SHA-256 of the model's meaning (nnc canon.c) */
+    /* the nnc that wrote the file; NULL (what nnc emits: its version is in
+     * the file's header, once) is the runtime's own, NNRT_VERSION, since
+     * `nnc build` links the runtime of the same release */
     const char *nnc_version;
 
     /* data block */
