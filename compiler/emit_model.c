@@ -162,7 +162,7 @@ void emit_model(Emitter *e)
     c_string_literal(e->out, m->name);
     OUT(",\n    .source = ");
     c_string_literal(e->out, m->shown_path ? m->shown_path : m->src->name);
-    OUT(",\n    .model_hash = \"%s\",\n", m->hash);
+    OUT(",\n    .model_hash = MODEL_HASH,\n");
     const char *const files[][2] = {
         { "train_images", m->train_images }, { "train_labels", m->train_labels },
         { "test_images", m->test_images }, { "test_labels", m->test_labels },
