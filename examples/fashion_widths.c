@@ -5,7 +5,7 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense400      dense 400 relu           400              314000         313600     50.0 KiB  cblas_sgemm
+   hidden        dense 400 relu           400              314000         313600     50.0 KiB  cblas_sgemm
    dense10       dense 10 softmax         10                 4010           4000      1.2 KiB  loops
 
    total: 318010 params (1.2 MiB of float32), 317600 multiply-adds per sample forward,
@@ -23,7 +23,7 @@
 
 /* The hash of the model's meaning, its statements after `let` and -D: comments
    and whitespace do not change it.  `train --resume` compares it. */
-#define MODEL_HASH "c7717221b137d3010a4eb2adcdcc37a6562ede870c1420ce3ab0983ec1b9a4a9"
+#define MODEL_HASH "eb7186fd75a7b2d9923c71006cea5d77acbfcf9e0e3b0a8e27e7e040090cf2ae"
 
 /* Every value is a real: float in the trainer; double when `nnc build` compiles
    this file again with -DNNRT_DOUBLE into the trainer's double-precision twin,
@@ -41,7 +41,7 @@ typedef float real;
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
 #define IN 784   /* input 28x28, flattened */
-#define DENSE400_OUT 400
+#define HIDDEN_OUT 400
 #define DENSE10_OUT 10
 #define CLASSES DENSE10_OUT
 
@@ -54,60 +54,60 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense400_w[IN * DENSE400_OUT], dense400_dw[IN * DENSE400_OUT];
-static real dense400_b[DENSE400_OUT], dense400_db[DENSE400_OUT];
-static real dense10_w[DENSE400_OUT * DENSE10_OUT], dense10_dw[DENSE400_OUT * DENSE10_OUT];
+static real hidden_w[IN * HIDDEN_OUT], hidden_dw[IN * HIDDEN_OUT];
+static real hidden_b[HIDDEN_OUT], hidden_db[HIDDEN_OUT];
+static real dense10_w[HIDDEN_OUT * DENSE10_OUT], dense10_dw[HIDDEN_OUT * DENSE10_OUT];
 static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
 
 /* Activations, (MAX_BATCH, width), and their gradients d_* */
 static real x[MAX_BATCH * IN];
-static real dense400_y[MAX_BATCH * DENSE400_OUT], d_dense400_y[MAX_BATCH * DENSE400_OUT];
+static real hidden_y[MAX_BATCH * HIDDEN_OUT], d_hidden_y[MAX_BATCH * HIDDEN_OUT];
 static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
 static real dense10_y[MAX_BATCH * DENSE10_OUT];
 
-/* dense400: dense 400 relu
-   x is (n, IN), dense400_w is (IN, DENSE400_OUT), dense400_y is (n, DENSE400_OUT)
+/* hidden: dense 400 relu name=hidden
+   x is (n, IN), hidden_w is (IN, HIDDEN_OUT), hidden_y is (n, HIDDEN_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense400_forward(int n)
+static void hidden_forward(int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense400_y[r * DENSE400_OUT], dense400_b, sizeof dense400_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE400_OUT, IN,
-         1.0f, x, IN, dense400_w, DENSE400_OUT, 1.0f, dense400_y, DENSE400_OUT);
-    for (int i = 0; i < n * DENSE400_OUT; i++) {   /* relu */
-        real v = dense400_y[i];
-        dense400_y[i] = v > 0 ? v : 0;
+        memcpy(&hidden_y[r * HIDDEN_OUT], hidden_b, sizeof hidden_b);
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, HIDDEN_OUT, IN,
+         1.0f, x, IN, hidden_w, HIDDEN_OUT, 1.0f, hidden_y, HIDDEN_OUT);
+    for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* relu */
+        real v = hidden_y[i];
+        hidden_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense400_backward(int n)
+static void hidden_backward(int n)
 {
-    for (int i = 0; i < n * DENSE400_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense400_y[i];
-        d_dense400_y[i] *= (y > 0);
+    for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* dz = dy * relu'(y) */
+        real y = hidden_y[i];
+        d_hidden_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE400_OUT, n,
-         1.0f, x, IN, d_dense400_y, DENSE400_OUT, 0.0f, dense400_dw, DENSE400_OUT);
-    memset(dense400_db, 0, sizeof dense400_db);
+    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, HIDDEN_OUT, n,
+         1.0f, x, IN, d_hidden_y, HIDDEN_OUT, 0.0f, hidden_dw, HIDDEN_OUT);
+    memset(hidden_db, 0, sizeof hidden_db);
     for (int r = 0; r < n; r++)
-        for (int o = 0; o < DENSE400_OUT; o++)
-            dense400_db[o] += d_dense400_y[r * DENSE400_OUT + o];
+        for (int o = 0; o < HIDDEN_OUT; o++)
+            hidden_db[o] += d_hidden_y[r * HIDDEN_OUT + o];
     /* x is the input: no gradient needed */
 }
 
 /* dense10: dense 10 softmax
-   dense400_y is (n, DENSE400_OUT), dense10_w is (DENSE400_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
+   hidden_y is (n, HIDDEN_OUT), dense10_w is (HIDDEN_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense400_y[r * DENSE400_OUT];
+        const real *xr = &hidden_y[r * HIDDEN_OUT];
         real *yr = &dense10_z[r * DENSE10_OUT];
         for (int o = 0; o < DENSE10_OUT; o++)
             yr[o] = dense10_b[o];
-        for (int i = 0; i < DENSE400_OUT; i++)
+        for (int i = 0; i < HIDDEN_OUT; i++)
             for (int o = 0; o < DENSE10_OUT; o++)
                 yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
     }
@@ -117,19 +117,19 @@ static void dense10_backward(int n)
 {
     memset(dense10_dw, 0, sizeof dense10_dw);
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE400_OUT; i++)
+        for (int i = 0; i < HIDDEN_OUT; i++)
             for (int o = 0; o < DENSE10_OUT; o++)
-                dense10_dw[i * DENSE10_OUT + o] += dense400_y[r * DENSE400_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
+                dense10_dw[i * DENSE10_OUT + o] += hidden_y[r * HIDDEN_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
     memset(dense10_db, 0, sizeof dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
     for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE400_OUT; i++) {
+        for (int i = 0; i < HIDDEN_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE10_OUT; o++)
                 s += d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            d_dense400_y[r * DENSE400_OUT + i] = s;
+            d_hidden_y[r * HIDDEN_OUT + i] = s;
         }
 }
 
@@ -183,7 +183,7 @@ static void forward(int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense400_forward(n);
+    hidden_forward(n);
     dense10_forward(n);
     dense10_softmax_forward(n);
 }
@@ -192,7 +192,7 @@ static void forward(int n, int training, nnrt_rng *rng)
 static void backward(int n)
 {
     dense10_backward(n);
-    dense400_backward(n);
+    hidden_backward(n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -200,8 +200,8 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense400.w", dense400_w, dense400_dw },
-    { "dense400.b", dense400_b, dense400_db },
+    { "hidden.w", hidden_w, hidden_dw },
+    { "hidden.b", hidden_b, hidden_db },
     { "dense10.w", dense10_w, dense10_dw },
     { "dense10.b", dense10_b, dense10_db },
 };
@@ -218,29 +218,29 @@ const nnrt_twin nnrt_double_twin = {
 #else   /* the trainer */
 
 static const nnrt_param PARAMS[] = {
-    { .name = "dense400.w",
-      .ndims = 2, .dims = { IN, DENSE400_OUT }, .size = IN * DENSE400_OUT,
-      .value = dense400_w, .grad = dense400_dw,
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE400_OUT, .init_scale = 0.0f },
-    { .name = "dense400.b",
-      .ndims = 1, .dims = { DENSE400_OUT }, .size = DENSE400_OUT,
-      .value = dense400_b, .grad = dense400_db,
-      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE400_OUT, .init_scale = 0.0f },
+    { .name = "hidden.w",
+      .ndims = 2, .dims = { IN, HIDDEN_OUT }, .size = IN * HIDDEN_OUT,
+      .value = hidden_w, .grad = hidden_dw,
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = HIDDEN_OUT, .init_scale = 0.0f },
+    { .name = "hidden.b",
+      .ndims = 1, .dims = { HIDDEN_OUT }, .size = HIDDEN_OUT,
+      .value = hidden_b, .grad = hidden_db,
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = HIDDEN_OUT, .init_scale = 0.0f },
     { .name = "dense10.w",
-      .ndims = 2, .dims = { DENSE400_OUT, DENSE10_OUT }, .size = DENSE400_OUT * DENSE10_OUT,
+      .ndims = 2, .dims = { HIDDEN_OUT, DENSE10_OUT }, .size = HIDDEN_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = dense10_dw,
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE400_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = HIDDEN_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = dense10_db,
-      .init = NNRT_INIT_ZEROS, .fan_in = DENSE400_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_ZEROS, .fan_in = HIDDEN_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
 /* The tensors' names in weight files and checkpoints before version 3,
    which named layers by kind and position; one per row of PARAMS */
 static const char *const LEGACY_NAMES[] = {
-    "dense1.w",   /* dense400.w */
-    "dense1.b",   /* dense400.b */
+    "dense1.w",   /* hidden.w */
+    "dense1.b",   /* hidden.b */
     "dense2.w",   /* dense10.w */
     "dense2.b",   /* dense10.b */
 };
