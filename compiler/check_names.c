@@ -19,8 +19,6 @@
 
 #include "checker.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 /* At most this many characters in a name=, so that every identifier made
  * from a name (conv32_relu_backward, d_hidden_dropout_2_y) stays short. */
 #define MAX_NAME 24
@@ -36,6 +34,53 @@ static const char *const RESERVED[] = {
     "model", "params", "classes", "batch", "training", "rng", "nnrt", "cblas",
 };
 
+/* A set of names, open addressing: a network of 100000 layers is named in
+ * linear time (looking each name up in a list made it cubic in the number
+ * of twins). */
+typedef struct NameSet {
+    const char **slot;    /* NULL: empty */
+    int *next_k;          /* per slot: the next _k suffix to try for that base */
+    size_t cap;           /* a power of two, at least twice the names */
+} NameSet;
+
+static size_t hash_name(const char *s)
+{
+    size_t h = 2166136261u;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void set_init(Arena *a, NameSet *set, int names)
+{
+    set->cap = 16;
+    while (set->cap < 2 * (size_t)names + 2)
+        set->cap *= 2;
+    set->slot = arena_alloc(a, set->cap * sizeof *set->slot);
+    set->next_k = arena_alloc(a, set->cap * sizeof *set->next_k);
+}
+
+/* The slot holding name, or the empty one where it would go. */
+static size_t set_find(const NameSet *set, const char *name)
+{
+    size_t i = hash_name(name) & (set->cap - 1);
+    while (set->slot[i] && strcmp(set->slot[i], name) != 0)
+        i = (i + 1) & (set->cap - 1);
+    return i;
+}
+
+static int set_has(const NameSet *set, const char *name)
+{
+    return set->slot[set_find(set, name)] != NULL;
+}
+
+/* Adds name (kept as it is: the caller's copy must live as long as the set) */
+static void set_add(NameSet *set, const char *name)
+{
+    size_t i = set_find(set, name);
+    set->slot[i] = name;
+}
+
 typedef struct Explicit {
     const Stmt *stmt;
     const char *name;     /* NULL: none, or a bad one (reported) */
@@ -45,6 +90,10 @@ typedef struct Explicit {
 struct LayerNames {
     Explicit *given;      /* one per statement of the block, in order */
     int n_given;
+    int next_given;       /* where given_to looks first: layers come in order */
+    NameSet explicit;     /* every good name= */
+    NameSet used;         /* every name given so far */
+    NameSet bases;        /* automatic bases so far, with their next suffix */
     char anchor[32];      /* what a layer without a width is named after */
 };
 
@@ -116,33 +165,45 @@ LayerNames *layer_names_begin(Checker *c, const Stmt *block)
                 e->name = NULL;
             }
     }
+    set_init(c->arena, &n->explicit, n->n_given);
+    set_init(c->arena, &n->used, n->n_given);
+    set_init(c->arena, &n->bases, n->n_given);
+    for (i = 0; i < n->n_given; i++)
+        if (n->given[i].name)
+            set_add(&n->explicit, n->given[i].name);
     snprintf(n->anchor, sizeof n->anchor, "input");
     return n;
 }
 
-static const Explicit *given_to(const LayerNames *n, const Stmt *s)
+/* The entry of statement s; layers come in the block's order, so the
+ * search starts where the last one ended. */
+static const Explicit *given_to(LayerNames *n, const Stmt *s)
 {
-    for (int i = 0; i < n->n_given; i++)
-        if (n->given[i].stmt == s)
+    for (int k = 0; k < n->n_given; k++) {
+        int i = (n->next_given + k) % n->n_given;
+        if (n->given[i].stmt == s) {
+            n->next_given = i + 1;
+            return &n->given[i];
+        }
+    }
+    return NULL;
+}
+
+/* Is name some layer's name= (not the one being named: an automatic name
+ * is only made for a layer without one)? */
+static const Explicit *given_elsewhere(const LayerNames *n, const char *name)
+{
+    if (!set_has(&n->explicit, name))
+        return NULL;
+    for (int i = 0; i < n->n_given; i++)     /* once per clash: an error */
+        if (n->given[i].name && strcmp(n->given[i].name, name) == 0)
             return &n->given[i];
     return NULL;
 }
 
-/* Is name some layer's name=, other than the one of statement s? */
-static const Explicit *given_elsewhere(const LayerNames *n, const char *name, const Stmt *s)
+static int taken(const LayerNames *n, const char *name)
 {
-    for (int i = 0; i < n->n_given; i++)
-        if (n->given[i].name && n->given[i].stmt != s && strcmp(n->given[i].name, name) == 0)
-            return &n->given[i];
-    return NULL;
-}
-
-static int taken(const LayerNames *n, const Model *m, const char *name, const Stmt *s)
-{
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].stmt != s && strcmp(m->layers[i].name, name) == 0)
-            return 1;
-    return given_elsewhere(n, name, s) != NULL;
+    return set_has(&n->used, name) || set_has(&n->explicit, name);
 }
 
 /* Names are short by construction (MAX_NAME, the longest kind word, a
@@ -178,18 +239,26 @@ void layer_name(Checker *c, LayerNames *n, Layer *l)
     } else {
         char base[48];
         automatic_base(n, l, base, sizeof base);
-        const Explicit *clash = given_elsewhere(n, base, l->stmt);
+        const Explicit *clash = given_elsewhere(n, base);
         if (clash) {
             diag_error(c->diag, clash->loc, "layer name '%s' is what the unnamed layer on "
                        "line %d is called", base, l->stmt->loc.first_line);
             diag_note(c->diag, "give that layer a name= too, or this one another name");
         }
+        /* twins: base, base_2, base_3, ...; each base remembers where its
+         * count stopped */
+        size_t at = set_find(&n->bases, base);
+        if (!n->bases.slot[at]) {
+            n->bases.slot[at] = arena_printf(c->arena, "%s", base);
+            n->bases.next_k[at] = 2;
+        }
         char name[64];
         snprintf(name, sizeof name, "%s", base);
-        for (int k = 2; taken(n, c->model, name, l->stmt); k++)
-            snprintf(name, sizeof name, "%.40s_%d", base, k);
+        while (taken(n, name))
+            snprintf(name, sizeof name, "%.40s_%d", base, n->bases.next_k[at]++);
         copy_name(l->name, sizeof l->name, name);
     }
+    set_add(&n->used, arena_printf(c->arena, "%s", l->name));
     if (has_width || (e && e->name) || l->kind == LAYER_INPUT)
         copy_name(n->anchor, sizeof n->anchor, l->name);
 }

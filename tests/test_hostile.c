@@ -284,6 +284,35 @@ START_TEST(invalid_utf8_in_a_string_is_kept)
 }
 END_TEST
 
+/* Twenty thousand identical layers: each is named dense1_K (check_names.c
+ * looks names up in a hash set; a list made this cubic: hours). */
+START_TEST(twenty_thousand_twins_are_named)
+{
+    size_t n = 20000;
+    char *body = repeat("    dense 1 relu\n    dropout 0.1\n", n);
+    const char *head = MODEL_HEAD "network {\n    input 4\n";
+    const char *tail = "    dense 2 softmax\n}\n" MODEL_TRAIN;
+    char *text = malloc(strlen(head) + strlen(body) + strlen(tail) + 1);
+    ck_assert_ptr_nonnull(text);
+    strcpy(text, head);
+    strcat(text, body);
+    strcat(text, tail);
+    Arena a = { 0 };
+    Model *m;
+    char *out = diagnose_in(&a, text, NULL, &m);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(m->n_layers, 2 * (int)n + 2);
+    ck_assert_str_eq(m->layers[1].name, "dense1");
+    ck_assert_str_eq(m->layers[2].name, "dense1_dropout");
+    ck_assert_str_eq(m->layers[2 * n - 1].name, "dense1_20000");
+    ck_assert_str_eq(m->layers[2 * n].name, "dense1_20000_dropout");
+    free(out);
+    free(body);
+    free(text);
+    arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostile");
@@ -291,6 +320,7 @@ int main(void)
     /* seconds, under ASan too: linear work on 10 MB is well under one */
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, hundred_thousand_blocks);
+    tcase_add_test(tc, twenty_thousand_twins_are_named);
     tcase_add_test(tc, hundred_thousand_braces);
     tcase_add_test(tc, hundred_blocks_are_fine);
     tcase_add_test(tc, huge_numbers_parse_as_infinity);

@@ -186,7 +186,7 @@ START_TEST(a_bad_weights_file_is_refused)
      * 3x3x1x4 in the file */
     snprintf(text, sizeof text, "model wide\n" DATA("")
              "network {\n    input 8x8\n"
-             "    conv2d 5 3x3 tanh padding=same init=\"%s/runs/base/weights\" name=conv4\n"
+             "    conv2d 5 3x3 tanh padding=same init=\"%.1024s/runs/base/weights\" name=conv4\n"
              "    flatten\n    dense 3 softmax\n}\n" TRAIN, top);
     snprintf(exe, sizeof exe, "%s/wide", dir());
     build_trainer(write_model("wide", text), exe);
@@ -198,7 +198,7 @@ START_TEST(a_bad_weights_file_is_refused)
     /* a file that is not there says what to do */
     snprintf(text, sizeof text, "model lost\n" DATA("")
              "network {\n    input 8x8\n    flatten\n"
-             "    dense 3 softmax init=\"%s/runs/nothing/weights\"\n}\n" TRAIN, top);
+             "    dense 3 softmax init=\"%.1024s/runs/nothing/weights\"\n}\n" TRAIN, top);
     snprintf(exe, sizeof exe, "%s/lost", dir());
     build_trainer(write_model("lost", text), exe);
     snprintf(cmd, sizeof cmd, "cd %s/.. && NNC_DATA=. transfer/lost train --out runs/lost", dir());
