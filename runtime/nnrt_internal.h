@@ -514,7 +514,8 @@ typedef struct nnrt_train_opts {
  * exit status it gives (130 or 143). */
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
 
-/* ---- run checkpoints (resume.c; the format is docs/checkpoint.md) ----- */
+/* ---- run checkpoints (checkpoint_file.c, the format docs/checkpoint.md;
+ * the settings a resumed run keeps: resume.c) ------------------------- */
 
 /* Where the epoch in progress stands: what its curve row is computed from
  * at its end.  All 0 between epochs. */
