@@ -29,6 +29,7 @@
 #define WEIGHTS_VERSION 3u      /* 2 added the checksum; 3 stable layer names */
 #define STABLE_NAMES_VERSION 3u
 #define WEIGHTS_HEADER_BYTES 12 /* magic, version, tensor count */
+#define MIN_TENSOR_BYTES 12     /* name length, ndims, one dimension */
 
 /* ---- saving ------------------------------------------------------------ */
 
@@ -95,6 +96,9 @@ int nnrt_weights_open(nnrt_weights_file *w, const char *path, const char *missin
     w->count = nnrt_bin_u32(r, "tensor count");
     w->legacy = w->version < STABLE_NAMES_VERSION;
     w->first = r->pos;
+    /* bounded here, as a reader may size an allocation by it */
+    if (nnrt_bin_ok(r) == 0 && w->count > (r->len - r->pos) / MIN_TENSOR_BYTES)
+        nnrt_bin_fail(r, 8, "%u tensors cannot fit in %zu bytes", w->count, r->len);
     if (nnrt_bin_ok(r) != 0) {
         nnrt_weights_close(w);
         return -1;

@@ -222,12 +222,19 @@ static const field TINY_FIELDS[] = {
     { 100, 4, "dimensions" },   { 104, 12, "dense1.b values" },
 };
 
+/* Cut before the tensors could fit, the count is refused first: a
+ * reader sizes an allocation by it. */
 static void expect_cut_message(const char *path, size_t cut, const char *got)
 {
+    char want[2400];
+    if (cut >= 12 && cut < 36) {
+        snprintf(want, sizeof want, "%s: byte 8: 2 tensors cannot fit in %zu bytes", path, cut);
+        ck_assert_str_eq(got, want);
+        return;
+    }
     const field *f = TINY_FIELDS;
     while (f->at + f->bytes <= cut)
         f++;
-    char want[2400];
     snprintf(want, sizeof want, "%s: byte %zu: truncated: expected %zu bytes of %s, found %zu",
              path, f->at, f->bytes, f->what, cut - f->at);
     ck_assert_str_eq(got, want);
@@ -253,8 +260,7 @@ START_TEST(weights_cut_at_every_offset_load_nothing)
 }
 END_TEST
 
-/* Transfers read weights through the same reader: the same messages,
- * but for the count's bound (it sizes an allocation). */
+/* Transfers read weights through the same reader: the same messages. */
 START_TEST(transfer_from_a_cut_file_names_the_same_bytes)
 {
     size_t len;
@@ -271,14 +277,7 @@ START_TEST(transfer_from_a_cut_file_names_the_same_bytes)
     for (size_t cut = 0; cut < len; cut++) {
         write_bytes(path, full, cut);
         ck_assert_int_eq(nnrt_params_transfer(&m, &err), -1);
-        if (cut >= 12 && cut < 36) {
-            char want[2400];
-            snprintf(want, sizeof want, "%s: byte 8: 2 tensors cannot fit in %zu bytes", path,
-                     cut);
-            ck_assert_str_eq(err.msg, want);
-        } else {
-            expect_cut_message(path, cut, err.msg);
-        }
+        expect_cut_message(path, cut, err.msg);
     }
     free(full);
 }
