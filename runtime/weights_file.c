@@ -137,7 +137,7 @@ void nnrt_weights_header(nnrt_weights_file *w, nnrt_weights_tensor *t)
         t->dims[d] = nnrt_bin_le32(dims + 4 * d);
 }
 
-/* The n little-endian floats at values (byte offset at) are all finite. */
+/* t's values are all finite: a NaN would spread through every step. */
 static void check_finite(nnrt_bin_reader *r, const nnrt_weights_tensor *t)
 {
     for (size_t i = 0; i < t->size; i++) {
