@@ -65,17 +65,10 @@ static int refuse_utf16(const char *path, const char *text, size_t len, nnrt_err
 /* The whole file, '\0'-terminated, NULs refused; NULL on failure. */
 static char *read_text(const char *path, nnrt_error *err)
 {
-    unsigned char *bytes;
+    char *text;
     size_t len;
-    if (nnrt_read_file(path, &bytes, &len, NULL, err) != 0)
+    if (nnrt_read_text(path, &text, &len, NULL, err) != 0)
         return NULL;
-    char *text = realloc(bytes, len + 1);
-    if (!text) {
-        free(bytes);
-        nnrt_fail(err, "%s: out of memory", path);
-        return NULL;
-    }
-    text[len] = '\0';
     if (refuse_utf16(path, text, len, err) != 0 || refuse_nul(path, text, len, err) != 0) {
         free(text);
         return NULL;

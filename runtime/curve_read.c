@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "plot.h"
 
 enum { MAX_FIELDS = 64 };
@@ -24,41 +25,14 @@ enum { MAX_FIELDS = 64 };
 /* The columns read, in the order of the block's arrays. */
 enum { COL_EPOCH, COL_LOSS, COL_METRIC, COL_VAL_LOSS, COL_VAL_METRIC, N_COLS };
 
-/* The whole file, '\0'-terminated; NULL on failure (err filled). */
+/* The whole file, '\0'-terminated, NULs refused; NULL on failure (err
+ * filled). */
 static char *read_all(const char *path, nnrt_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        nnrt_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    char *buf;
+    size_t len;
+    if (nnrt_read_text(path, &buf, &len, NULL, err) != 0)
         return NULL;
-    }
-    size_t cap = 1 << 14, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
-            break;
-        char *more = realloc(buf, cap * 2);
-        if (!more) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = more;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf) {
-        nnrt_fail(err, "%s: out of memory", path);
-        return NULL;
-    }
-    if (failed) {
-        free(buf);
-        nnrt_fail(err, "%s: read error", path);
-        return NULL;
-    }
-    buf[len] = '\0';
     size_t text_len = strlen(buf);
     if (text_len != len) {
         free(buf);

@@ -307,3 +307,18 @@ int nnrt_read_file(const char *path, unsigned char **bytes, size_t *len, const c
     }
     return 0;
 }
+
+int nnrt_read_text(const char *path, char **text, size_t *len, const char *missing,
+                   nnrt_error *err)
+{
+    unsigned char *bytes;
+    if (nnrt_read_file(path, &bytes, len, missing, err) != 0)
+        return -1;
+    *text = realloc(bytes, *len + 1);
+    if (!*text) {
+        free(bytes);
+        return nnrt_fail(err, "%s: out of memory", path);
+    }
+    (*text)[*len] = '\0';
+    return 0;
+}

@@ -61,5 +61,9 @@ int nnrt_mkdirs(const char *path, nnrt_error *err);
  * missing is given. */
 int nnrt_read_file(const char *path, unsigned char **bytes, size_t *len, const char *missing,
                    nnrt_error *err);
+/* The same for a text file: *text (malloc'ed; the caller frees it) has a
+ * '\0' after its *len bytes, so a parser may stop at it. */
+int nnrt_read_text(const char *path, char **text, size_t *len, const char *missing,
+                   nnrt_error *err);
 
 #endif

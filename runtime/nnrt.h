@@ -25,7 +25,7 @@
  * NNRT_INIT_NAME in generated code (NAME is the word in capitals) and
  * written "word" in a .nn file.  The enum below each list, nnc's checker
  * (its words), its emitter (its spellings) and the runtime's names for
- * them (resume.c, early_stop.c) all come from the list, so they cannot
+ * them (checkpoint_file.c, early_stop.c) all come from the list, so they cannot
  * disagree; tests/test_vocab.c walks every word through all of them.  Add
  * at the end only: a run checkpoint records an optimizer by its number.
  */

@@ -52,7 +52,7 @@ int nnrt_optim_init(nnrt_optim_state *st, const nnrt_model *m, nnrt_optimizer op
 void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m);
 void nnrt_optim_free(nnrt_optim_state *st);
 
-/* ---- weight files (checkpoint.c; format in docs/weights.md) ----------- */
+/* ---- weight files (weights_file.c; format in docs/weights.md) --------- */
 
 /* Written to PATH.tmp, flushed, fsync'ed and renamed, so a crash never
  * leaves a half-written file under the real name. */
@@ -138,6 +138,9 @@ void nnrt_augment_batch(const nnrt_model *m, float *x, int n, float *scratch, nn
 
 #include "fileio.h"
 
+/* the binary files' reader and writer (bin_read.c, bin_write.c) */
+#include "binio.h"
+
 /* ---- a run folder, one command's at a time (rundir.c) ------------------ */
 
 /* What a command does with the run folder it writes in. */
@@ -165,25 +168,50 @@ int nnrt_rundir_lock(nnrt_rundir *l, const char *dir, nnrt_run_use use, int crea
 int nnrt_rundir_clear(const nnrt_rundir *l, const char *dir, nnrt_run_use use, nnrt_error *err);
 void nnrt_rundir_release(nnrt_rundir *l);
 
-/* ---- weight files (checkpoint.c) ------------------------------------- */
+/* ---- weight files, tensor by tensor (weights_file.c) ------------------ */
 
-/* A weights file's len bytes checked before its tensors are read (the
- * format is docs/weights.md): the magic, a version this runtime reads and,
- * from version 2, the CRC-32 in the last four bytes.  *body_len is len
- * without the checksum.  A version 1 file gets a note on stderr: it has no
- * checksum.  Errors name path and the byte. */
-int nnrt_weights_open(const char *path, const unsigned char *bytes, size_t len, size_t *body_len,
+/* A weights file read whole, its magic, version, checksum (from version
+ * 2) and tensor count checked by nnrt_weights_open; the weights loader
+ * and transfers (transfer.c) then walk its tensors with the same calls:
+ * nnrt_weights_header, the caller's checks, nnrt_weights_values, and
+ * nnrt_weights_end after the last.  Errors go to r (binio.h), the first
+ * kept; a call after one does nothing.  A version 1 file gets a note on
+ * stderr: it has no checksum. */
+typedef struct nnrt_weights_file {
+    unsigned char *bytes;       /* the file; owned, freed by nnrt_weights_close */
+    nnrt_bin_reader r;          /* at the next tensor; its len stops before the checksum */
+    uint32_t version, count;
+    int legacy;                 /* before version 3: layers named by kind and position */
+    size_t first;               /* the first tensor's offset */
+} nnrt_weights_file;
+
+/* One tensor of a weights file; the pointers are into its bytes. */
+typedef struct nnrt_weights_tensor {
+    const char *name;           /* name_len bytes, not terminated */
+    uint32_t name_len;
+    uint32_t ndims, dims[4];    /* dims read only when ndims <= 4 */
+    size_t at, dims_at;         /* offsets of its name length and its ndims */
+    const unsigned char *values; /* size little-endian f32, all finite */
+    size_t size, values_at;
+} nnrt_weights_tensor;
+
+/* missing, if given, follows "PATH: " when there is no such file. */
+int nnrt_weights_open(nnrt_weights_file *w, const char *path, const char *missing,
                       nnrt_error *err);
+/* The next tensor's name and shape. */
+void nnrt_weights_header(nnrt_weights_file *w, nnrt_weights_tensor *t);
+/* Its values (1 to 4 dimensions, every value finite). */
+void nnrt_weights_values(nnrt_weights_file *w, nnrt_weights_tensor *t);
+/* Nothing after the last tensor; 0, or -1 if any call failed. */
+int nnrt_weights_end(nnrt_weights_file *w);
+/* Back to the first tensor, for a second walk. */
+void nnrt_weights_rewind(nnrt_weights_file *w);
+void nnrt_weights_close(nnrt_weights_file *w);
 
 /* legacy_names.c: the name tensor p of m has in a file: its own, or, in a
  * file from before layers had stable names (legacy_file: weights and
  * checkpoints before version 3), its name by kind and position. */
 const char *nnrt_param_file_name(const nnrt_model *m, int p, int legacy_file);
-
-/* The n little-endian floats at values (byte offset at of path) are all
- * finite; else an error naming the tensor, the value and its byte. */
-int nnrt_weights_finite(const char *path, const char *name, int name_len,
-                        const unsigned char *values, size_t n, size_t at, nnrt_error *err);
 
 /* ---- seeds (seed.c) --------------------------------------------------- */
 
@@ -486,7 +514,8 @@ typedef struct nnrt_train_opts {
  * exit status it gives (130 or 143). */
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *o, nnrt_error *err);
 
-/* ---- run checkpoints (resume.c; the format is docs/checkpoint.md) ----- */
+/* ---- run checkpoints (checkpoint_file.c, the format docs/checkpoint.md;
+ * the settings a resumed run keeps: resume.c) ------------------------- */
 
 /* Where the epoch in progress stands: what its curve row is computed from
  * at its end.  All 0 between epochs. */

@@ -5,102 +5,41 @@
  * the same name in that file (format: docs/weights.md) instead of their
  * initializer.  Every file is read whole and walked once before anything
  * is copied, so a bad file leaves the model as its initializer made it.
- * The header and checksum are checked as the weights loader does
- * (nnrt_weights_open), and every value must be finite. */
+ * The file is read by the weights loader's own reader (weights_file.c):
+ * the same header, checksum and tensor checks, every value finite. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "nnrt_internal.h"
 
-/* One tensor found in a weights file. */
-typedef struct found {
-    const unsigned char *name, *values;
-    uint32_t name_len, ndims, dims[4];
-    size_t at;                  /* byte offset of its header */
-} found;
-
 typedef struct source {
-    const char *path;
-    unsigned char *bytes;
-    size_t len;
-    int legacy;                 /* before version 3: layers named by kind and position */
-    found *tensors;
-    uint32_t count;
+    nnrt_weights_file file;
+    nnrt_weights_tensor *tensors;   /* (file.count) */
 } source;
 
-static uint32_t u32_at(const unsigned char *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static int truncated(const source *s, size_t at, nnrt_error *err)
-{
-    return nnrt_fail(err, "%s: byte %zu: truncated weights file", s->path, at);
-}
-
-/* Read and index the file: every tensor's name, shape and values. */
+/* Read and index the file: every tensor's name, shape and values, through
+ * the weights reader (weights_file.c). */
 static int source_open(source *s, const char *path, nnrt_error *err)
 {
-    memset(s, 0, sizeof *s);
-    s->path = path;
-    if (nnrt_read_file(path, &s->bytes, &s->len,
-                       "no weights there: train the model they come from first", err) != 0) {
-        s->bytes = NULL;
+    s->tensors = NULL;
+    if (nnrt_weights_open(&s->file, path,
+                          "no weights there: train the model they come from first", err) != 0)
         return -1;
-    }
-    size_t len;   /* without the checksum */
-    if (nnrt_weights_open(path, s->bytes, s->len, &len, err) != 0)
-        return -1;
-    s->len = len;
-    if (s->len < 12)
-        return truncated(s, s->len, err);
-    s->legacy = u32_at(s->bytes + 4) < 3;
-    s->count = u32_at(s->bytes + 8);
-    if (s->count > (s->len - 12) / 12)      /* each tensor takes 12 bytes at least */
-        return nnrt_fail(err, "%s: byte 8: %u tensors cannot fit in %zu bytes", path, s->count,
-                         s->len);
-    s->tensors = calloc(s->count ? s->count : 1, sizeof *s->tensors);
+    nnrt_bin_reader *r = &s->file.r;
+    uint32_t count = s->file.count;   /* bounded by the file's size */
+    s->tensors = calloc(count ? count : 1, sizeof *s->tensors);
     if (!s->tensors)
         return nnrt_fail(err, "%s: out of memory", path);
-    size_t pos = 12;
-    for (uint32_t i = 0; i < s->count; i++) {
-        found *t = &s->tensors[i];
-        t->at = pos;
-        if (s->len - pos < 8)
-            return truncated(s, pos, err);
-        t->name_len = u32_at(s->bytes + pos);
-        if (t->name_len > s->len - pos - 8)
-            return truncated(s, pos, err);
-        t->name = s->bytes + pos + 4;
-        pos += 4 + t->name_len;
-        t->ndims = u32_at(s->bytes + pos);
-        if (t->ndims < 1 || t->ndims > 4)
-            return nnrt_fail(err, "%s: byte %zu: %u dimensions; 1 to 4 are allowed", path, pos,
-                             t->ndims);
-        pos += 4;
-        if (s->len - pos < 4 * (size_t)t->ndims)
-            return truncated(s, pos, err);
-        size_t size = 1;
-        for (uint32_t d = 0; d < t->ndims; d++, pos += 4) {
-            t->dims[d] = u32_at(s->bytes + pos);
-            size *= t->dims[d];
-        }
-        if (size > (s->len - pos) / 4)
-            return truncated(s, pos, err);
-        t->values = s->bytes + pos;
-        if (nnrt_weights_finite(path, (const char *)t->name, (int)t->name_len, t->values, size,
-                                pos, err) != 0)
-            return -1;
-        pos += 4 * size;
+    for (uint32_t i = 0; i < count && nnrt_bin_ok(r) == 0; i++) {
+        nnrt_weights_header(&s->file, &s->tensors[i]);
+        nnrt_weights_values(&s->file, &s->tensors[i]);
     }
-    if (pos != s->len)
-        return nnrt_fail(err, "%s: byte %zu: unexpected data after the last tensor", path, pos);
-    return 0;
+    return nnrt_weights_end(&s->file);
 }
 
 static void source_close(source *s)
 {
-    free(s->bytes);
+    nnrt_weights_close(&s->file);
     free(s->tensors);
 }
 
@@ -115,12 +54,13 @@ static const nnrt_param *param_named(const nnrt_model *m, const char *name)
 /* The tensor of source s named like m's t, checked to have t's shape.  An
  * old file names layers by kind and position: there t's own legacy name
  * is the best guess, and the one such files were always read by. */
-static const found *match(const source *s, const nnrt_model *m, const nnrt_param *t,
-                          nnrt_error *err)
+static const nnrt_weights_tensor *match(const source *s, const nnrt_model *m,
+                                         const nnrt_param *t, nnrt_error *err)
 {
-    const char *name = nnrt_param_file_name(m, (int)(t - m->params), s->legacy);
-    for (uint32_t i = 0; i < s->count; i++) {
-        const found *f = &s->tensors[i];
+    const char *path = s->file.r.path;
+    const char *name = nnrt_param_file_name(m, (int)(t - m->params), s->file.legacy);
+    for (uint32_t i = 0; i < s->file.count; i++) {
+        const nnrt_weights_tensor *f = &s->tensors[i];
         if (f->name_len != strlen(name) || memcmp(f->name, name, f->name_len) != 0)
             continue;
         int same = f->ndims == (uint32_t)t->ndims;
@@ -134,14 +74,14 @@ static const found *match(const source *s, const nnrt_model *m, const nnrt_param
             for (int d = 0; d < t->ndims; d++)
                 snprintf(want + strlen(want), sizeof want - strlen(want), d ? "x%d" : "%d",
                          t->dims[d]);
-            nnrt_fail(err, "%s: byte %zu: %s has shape %s; this model's is %s", s->path, f->at,
+            nnrt_fail(err, "%s: byte %zu: %s has shape %s; this model's is %s", path, f->at,
                       t->name, got, want);
             return NULL;
         }
         return f;
     }
     nnrt_fail(err, "%s: no tensor '%s' to start from (the file has %u tensors; are the "
-              "layers named alike?)", s->path, name, s->count);
+              "layers named alike?)", path, name, s->file.count);
     return NULL;
 }
 
@@ -168,17 +108,14 @@ int nnrt_params_transfer(const nnrt_model *m, nnrt_error *err)
                 if (strcmp(m->transfers[j].file, file) != 0)
                     continue;
                 const nnrt_param *t = param_named(m, m->transfers[j].param);
-                const found *f = t ? match(&s, m, t, err) : NULL;
+                const nnrt_weights_tensor *f = t ? match(&s, m, t, err) : NULL;
                 if (!t)
                     rc = nnrt_fail(err, "%s: no tensor %s (a bug in nnc)", m->name,
                                    m->transfers[j].param);
                 else if (!f)
                     rc = -1;
                 else if (pass == 1)
-                    for (int v = 0; v < t->size; v++) {
-                        uint32_t x = u32_at(f->values + 4 * (size_t)v);
-                        memcpy(&t->value[v], &x, 4);
-                    }
+                    nnrt_bin_decode_f32s(f->values, t->value, f->size);
             }
         source_close(&s);
         if (rc != 0)

@@ -576,6 +576,10 @@ START_TEST(bad_curve_csv_names_the_file_and_line)
     ck_assert_int_eq(nnrt_curve_read(path, &c, &err), -1);
     snprintf(want, sizeof want, "%s: byte 5: a NUL byte: not a curve.csv", path);
     ck_assert_str_eq(err.msg, want);
+    /* read with nnrt_read_text, as every runtime file is: a folder is no file */
+    ck_assert_int_eq(nnrt_curve_read(dir, &c, &err), -1);
+    snprintf(want, sizeof want, "%s: not a regular file", dir);
+    ck_assert_str_eq(err.msg, want);
 }
 END_TEST
 

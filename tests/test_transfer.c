@@ -178,7 +178,7 @@ END_TEST
 
 START_TEST(a_bad_weights_file_is_refused)
 {
-    char cmd[2048], exe[700], *out, text[2048], top[PATH_MAX];
+    char cmd[2048], exe[700], *out, text[2048 + PATH_MAX], top[PATH_MAX];
     /* absolute, so the trainer, run from another folder than nnc, finds them */
     ck_assert_ptr_nonnull(realpath(dir(), top));
     strcat(top, "/..");

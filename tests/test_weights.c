@@ -1,4 +1,4 @@
-/* test_weights.c: weight files (checkpoint.c, docs/weights.md) of the
+/* test_weights.c: weight files (weights_file.c, docs/weights.md) of the
  * tiny model: a byte-exact round trip, every load error to the letter
  * with its byte offset and nothing loaded, a save that fails leaving the
  * old file whole. */
