@@ -83,10 +83,13 @@ $(BUILD)/%.o: %.c | $(BUILD)/grammar/nn.tab.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Made afresh: ar would keep the object of a source file renamed since.
 $(BUILD)/libnnc.a: $(COMPILER_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/include/nnrt.h: runtime/nnrt.h

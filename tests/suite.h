@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -190,6 +191,25 @@ static inline void put_le32(void *p, uint32_t x)
 
 /* ---- commands -------------------------------------------------------------- */
 
+
+/* stderr goes to /dev/null until stderr_restore(the returned fd): for a
+ * loop whose every turn makes the library print the same note. */
+static inline int stderr_silence(void)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+    ck_assert(saved >= 0 && null >= 0);
+    dup2(null, STDERR_FILENO);
+    close(null);
+    return saved;
+}
+
+static inline void stderr_restore(int saved)
+{
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
 /* Run a shell command; its stdout and stderr together, malloc'ed, in *out
  * (if out is not NULL).  Returns the exit status. */
 static inline int run_cmd(const char *cmd, char **out)
