@@ -68,3 +68,15 @@ void arena_free(Arena *a)
     }
     a->head = NULL;
 }
+
+FILE *text_stream(char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = open_memstream(text, len);
+    if (!f) {
+        fputs("nnc: out of memory\n", stderr);
+        exit(2);
+    }
+    return f;
+}

@@ -167,11 +167,7 @@ void canon_hash(const Model *m, char hex[65])
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        fputs("nnc: out of memory\n", stderr);
-        abort();
-    }
+    FILE *f = text_stream(&text, &len);
     canon_model(f, m);
     fclose(f);
     SHA256Data((const uint8_t *)text, len, hex);

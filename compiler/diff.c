@@ -522,11 +522,7 @@ static char *canon_lines(const Model *m, int *n)
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        fprintf(stderr, "nnc: out of memory\n");
-        exit(2);
-    }
+    FILE *f = text_stream(&text, &len);
     canon_model(f, m);
     fclose(f);
     *n = 0;

@@ -46,11 +46,7 @@ static int literal_width(const char *text)
 {
     char *lit = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&lit, &len);
-    if (!f) {
-        fprintf(stderr, "nnc: out of memory\n");
-        exit(2);
-    }
+    FILE *f = text_stream(&lit, &len);
     c_string_literal(f, text);
     fclose(f);
     free(lit);

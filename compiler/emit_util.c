@@ -30,11 +30,7 @@ void emit_where(Emitter *e, const Stmt *s)
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        fprintf(stderr, "nnc: out of memory\n");
-        exit(2);
-    }
+    FILE *f = text_stream(&text, &len);
     canon_stmt(f, s, e->m);
     fclose(f);
     c_comment_text(e->out, text, len);

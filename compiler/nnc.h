@@ -31,6 +31,9 @@ typedef struct Arena {
 void *arena_alloc(Arena *a, size_t bytes);   /* zeroed; never NULL (aborts) */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* open_memstream(text, len), exiting with status 2 when memory runs out;
+ * after fclose, *text is malloc'ed: the caller frees it */
+FILE *text_stream(char **text, size_t *len);
 void arena_free(Arena *a);
 
 /* ---- source.c: a .nn file held in memory ---------------------------------- */

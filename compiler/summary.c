@@ -217,11 +217,7 @@ void emit_overview(FILE *out, const Model *m, const Ir *ir)
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        fprintf(stderr, "nnc: out of memory\n");
-        exit(2);
-    }
+    FILE *f = text_stream(&text, &len);
     fprintf(f, "\nmodel %s\n\n", m->name);
     print_table(f, m, ir);
     fputc('\n', f);
