@@ -5,6 +5,7 @@
  *                     (header, constants, params, buffers, each op's section,
  *                     drivers, PARAMS and the double twin, MODEL)
  *   emit_util.c       helpers the other files share (below)
+ *   emit_replica.c    struct nnrt_replica, and the sections rewritten to use it
  *   emit_dense.c      dense
  *   emit_activation.c activation loops and gradients, elementwise ops, softmax
  *   emit_dropout.c    dropout
@@ -126,5 +127,12 @@ typedef struct ParamRow {
 } ParamRow;
 
 void emit_param_row(Emitter *e, const ParamRow *r);   /* emit_util.c */
+/* A gradient's place in the replica: "offsetof(Replica, dense1_dw)", or "0"
+ * for grad_name()'s NULL (emit_c.c) */
+const char *grad_at(const char *grad, char *out, size_t len);
+
+/* emit_replica.c: the struct nnrt_replica, then each op's section (by
+ * section()) with its buffers as the replica's */
+void emit_replica_and_sections(Emitter *e, void (*section)(Emitter *, const IrOp *));
 
 #endif

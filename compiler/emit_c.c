@@ -64,7 +64,7 @@ static void emit_header(Emitter *e)
     }
     emit_overview(e->out, m, e->ir);
     OUT("*/\n");
-    OUT("#include <string.h>\n#include <tgmath.h>\n\n#include <cblas.h>\n\n#include \"nnrt.h\"\n\n");
+    OUT("#include <stddef.h>\n#include <string.h>\n#include <tgmath.h>\n\n#include <cblas.h>\n\n#include \"nnrt.h\"\n\n");
     OUT("/* The hash of the model's meaning, its statements after `let` and -D: comments\n"
         "   and whitespace do not change it.  `train --resume` compares it. */\n");
     OUT("#define MODEL_HASH \"%s\"\n\n", m->hash);
@@ -139,10 +139,10 @@ static void emit_params(Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++)
         convs += e->ir->ops[i].kind == OP_CONV;
     if (convs)
-        OUT("/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)\n"
-            "   for dense, (rows, columns, input channels, filters) for conv2d. */\n");
+        OUT("/* Parameters, shared by every replica, laid out as in Keras: W is (inputs,\n"
+            "   outputs) for dense, (rows, columns, input channels, filters) for conv2d. */\n");
     else
-        OUT("/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */\n");
+        OUT("/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         const char *o = buf(e, op->out)->width_macro, *p = op->name;
@@ -160,46 +160,20 @@ static void emit_params(Emitter *e)
         }
         if (op->kind == OP_DENSE || op->kind == OP_CONV) {
             kernel_count(e, op, count, sizeof count);
-            OUT("static real %s_w[%s], %s_dw[%s];\n", p, count, p, count);
+            OUT("static real %s_w[%s];\n", p, count);
         }
         if (op->kind == OP_DENSE)
-            OUT("static real %s_b[%s], %s_db[%s];\n", p, o, p, o);
+            OUT("static real %s_b[%s];\n", p, o);
         if (op->kind == OP_CONV)
-            OUT("static real %s_b[%ld], %s_db[%ld];\n", p, op->filters, p, op->filters);
+            OUT("static real %s_b[%ld];\n", p, op->filters);
         if (op->kind == OP_BATCHNORM) {
             const Shape *sh = &op->layer->out;
             long ch = sh->dims[sh->ndims - 1];
-            if (trains(op))
-                OUT("static real %s_gamma[%ld], %s_dgamma[%ld], %s_beta[%ld], %s_dbeta[%ld];\n",
-                    p, ch, p, ch, p, ch, p, ch);
-            else
-                OUT("static real %s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
+            OUT("static real %s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
             OUT("static real %s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
                 p, ch, p, ch);
         }
     }
-    OUT("\n");
-}
-
-static void emit_buffers(Emitter *e)
-{
-    OUT("/* Activations, (MAX_BATCH, width), and their gradients d_* */\n");
-    for (int i = 0; i < e->ir->n_bufs; i++) {
-        const IrBuf *b = buf(e, i);
-        if (!e->used[i])
-            continue;
-        OUT("static real %s[MAX_BATCH * %s]", b->name, b->width_macro);
-        if (b->needs_grad)
-            OUT(", d_%s[MAX_BATCH * %s]", b->name, b->width_macro);
-        OUT(";\n");
-    }
-    for (int i = 0; i < e->ir->n_ops; i++) {
-        const IrOp *op = &e->ir->ops[i];
-        if (op->kind == OP_DROPOUT)
-            OUT("static real %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
-    }
-    if (e->m->regress)
-        OUT("static real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */\n");
     OUT("\n");
 }
 
@@ -224,7 +198,7 @@ static int has_batchnorm(const Emitter *e)
 static void emit_drivers(Emitter *e)
 {
     OUT("/* The whole network, in order: input x -> %s */\n", buf(e, e->ir->output_buf)->name);
-    OUT("static void forward(int n, int training, nnrt_rng *rng)\n{\n");
+    OUT("static void forward(Replica *rep, int n, int training, nnrt_rng *rng)\n{\n");
     if (!has_dropout(e) && !has_batchnorm(e))
         OUT("    (void)training;   /* no dropout: training and inference are the same */\n"
             "    (void)rng;\n");
@@ -235,17 +209,17 @@ static void emit_drivers(Emitter *e)
         const OpEmit *row = &OP_EMIT[op->kind];
         if (!row->in_forward)
             continue;
-        OUT("    %s_forward(n%s%s);\n", op->name, row->takes_training ? ", training" : "",
+        OUT("    %s_forward(rep, n%s%s);\n", op->name, row->takes_training ? ", training" : "",
             row->takes_rng ? ", rng" : "");
     }
     OUT("}\n\n");
     OUT("/* From the gradient loss() left, back to the first layer's parameters */\n");
-    OUT("static void backward(int n)\n{\n");
+    OUT("static void backward(Replica *rep, int n)\n{\n");
     for (int i = e->ir->n_ops - 1; i >= 0; i--) {
         const IrOp *op = &e->ir->ops[i];
         if (!OP_EMIT[op->kind].in_forward || op->fused_into_loss || !needs_backward(e, op))
             continue;
-        OUT("    %s_backward(n);\n", op->name);
+        OUT("    %s_backward(rep, n);\n", op->name);
     }
     OUT("}\n\n");
 }
@@ -317,6 +291,17 @@ static void emit_legacy_names(Emitter *e)
         "               sizeof PARAMS / sizeof PARAMS[0], \"one legacy name per tensor\");\n\n");
 }
 
+/* A gradient's place in the replica, offsetof(Replica, dense1_dw), or 0
+ * where grad_name() said NULL (the input is first: no gradient is at 0) */
+const char *grad_at(const char *grad, char *out, size_t len)
+{
+    if (strcmp(grad, "NULL") == 0)
+        snprintf(out, len, "0");
+    else
+        snprintf(out, len, "offsetof(Replica, %s)", grad);
+    return out;
+}
+
 /* The double-precision twin (nnrt.h: nnrt_twin): what gradcheck needs of
  * this file compiled with -DNNRT_DOUBLE, its tensors in PARAMS's order. */
 static void emit_twin(Emitter *e)
@@ -325,22 +310,31 @@ static void emit_twin(Emitter *e)
     OUT("/* The double-precision twin that `gradcheck` runs; its tensors in the order of\n"
         "   the trainer's PARAMS below, which the runtime copies into them */\n");
     OUT("static const nnrt_twin_param TWIN_PARAMS[] = {\n");
+    char gbuf[128];
     for (int i = 0; i < e->ir->n_ops; i++) {
         OpTensor t[4];
         int n = op_tensors(&e->ir->ops[i], t);
         for (int k = 0; k < n; k++)
-            OUT("    { \"%s.%s\", %s, %s },\n", e->ir->ops[i].name, t[k].name, t[k].value, t[k].grad);
+            OUT("    { \"%s.%s\", %s, %s },\n", e->ir->ops[i].name, t[k].name, t[k].value,
+                grad_at(t[k].grad, gbuf, sizeof gbuf));
     }
     OUT("};\n\n");
     OUT("const nnrt_twin nnrt_double_twin = {\n");
-    OUT("    .input = %s,\n", buf(e, e->ir->input_buf)->name);
+    OUT("    .replica_size = sizeof(Replica),\n");
+    OUT("    .input_at = offsetof(Replica, %s),\n", buf(e, e->ir->input_buf)->name);
     if (e->m->regress)
-        OUT("    .target = target,\n");
+        OUT("    .target_at = offsetof(Replica, target),\n");
     OUT("    .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],\n    .params = TWIN_PARAMS,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
     if (has_penalty(e))
         OUT("    .penalty = penalty,\n");
     OUT("};\n\n#else   /* the trainer */\n\n");
+}
+
+/* An op's section: its forward and backward, as its kind's emitter writes them */
+static void emit_section(Emitter *e, const IrOp *op)
+{
+    OP_EMIT[op->kind].section(e, op);
 }
 
 /* ---- all of it ----------------------------------------------------------- */
@@ -391,9 +385,7 @@ void emit_c(FILE *out, const Ir *ir)
     emit_real_type(&e);
     emit_constants(&e);
     emit_params(&e);
-    emit_buffers(&e);
-    for (int i = 0; i < ir->n_ops; i++)
-        OP_EMIT[ir->ops[i].kind].section(&e, &ir->ops[i]);
+    emit_replica_and_sections(&e, emit_section);
     emit_penalty(&e);
     emit_drivers(&e);
     emit_twin(&e);

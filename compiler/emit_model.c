@@ -18,7 +18,7 @@ static void emit_csv_fields(Emitter *e)
     OUT(",\n    .n_input_columns = %d,\n    .input_columns = INPUT_COLUMNS,\n", m->n_inputs);
     OUT("    .n_target_columns = %d,\n    .target_columns = TARGET_COLUMNS,\n", m->n_targets);
     if (m->regress)
-        OUT("    .task = NNRT_TASK_REGRESS,\n    .target = target,\n");
+        OUT("    .task = NNRT_TASK_REGRESS,\n    .target_at = offsetof(Replica, target),\n");
 }
 
 /* static const char *const INPUT_COLUMNS[] = { "area", "rooms" }; */
@@ -192,8 +192,9 @@ void emit_model(Emitter *e)
         OUT("    .class_names = CLASS_NAMES,\n");
     emit_transfer_fields(e);
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
-    OUT("    .input = %s,\n    .output = %s,\n", buf(e, e->ir->input_buf)->name,
-        buf(e, e->ir->output_buf)->name);
+    OUT("    .replica_size = sizeof(Replica),\n");
+    OUT("    .input_at = offsetof(Replica, %s),\n    .output_at = offsetof(Replica, %s),\n",
+        buf(e, e->ir->input_buf)->name, buf(e, e->ir->output_buf)->name);
     OUT("    .epochs = EPOCHS,\n    .seed = SEED,\n");
     emit_optimizer(e);
     emit_schedule(e);

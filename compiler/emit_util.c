@@ -136,7 +136,9 @@ void emit_param_row(Emitter *e, const ParamRow *r)
 {
     OUT("    { .name = \"%s.%s\",\n", r->op->name, r->tensor);
     OUT("      .ndims = %d, .dims = { %s }, .size = %s,\n", r->ndims, r->dims, r->size);
-    OUT("      .value = %s_%s, .grad = %s,\n", r->op->name, r->value, r->grad);
+    char at[128];
+    OUT("      .value = %s_%s, .grad = %s,\n", r->op->name, r->value,
+        grad_at(r->grad, at, sizeof at));
     OUT("      .init = NNRT_INIT_%s, .fan_in = %s, .fan_out = %s, .init_scale = %s },\n",
         r->init, r->fan_in, r->fan_out, r->scale);
 }

@@ -22,6 +22,7 @@
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 15, seed 1
    augment: flip horizontal p=0.5; shift 2 p=0.5
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -66,28 +67,43 @@ typedef float real;
 #define EPSILON 1e-07f
 #define DENSE1024_DROPOUT_RATE 0.4f
 
-/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)
-   for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv32_w[5 * 5 * 1 * 32], conv32_dw[5 * 5 * 1 * 32];
-static real conv32_b[32], conv32_db[32];
-static real conv64_w[5 * 5 * 32 * 64], conv64_dw[5 * 5 * 32 * 64];
-static real conv64_b[64], conv64_db[64];
-static real dense1024_w[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT];
-static real dense1024_b[DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
-static real dense10_w[DENSE1024_OUT * DENSE10_OUT], dense10_dw[DENSE1024_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
+/* Parameters, shared by every replica, laid out as in Keras: W is (inputs,
+   outputs) for dense, (rows, columns, input channels, filters) for conv2d. */
+static real conv32_w[5 * 5 * 1 * 32];
+static real conv32_b[32];
+static real conv64_w[5 * 5 * 32 * 64];
+static real conv64_b[64];
+static real dense1024_w[CONV64_MAXPOOL_OUT * DENSE1024_OUT];
+static real dense1024_b[DENSE1024_OUT];
+static real dense10_w[DENSE1024_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
-static real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
-static real conv64_y[MAX_BATCH * CONV64_OUT], d_conv64_y[MAX_BATCH * CONV64_OUT];
-static real conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT];
-static real dense1024_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_y[MAX_BATCH * DENSE1024_OUT];
-static real dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT];
-static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-static real dense10_y[MAX_BATCH * DENSE10_OUT];
-static real dense1024_dropout_mask[MAX_BATCH * DENSE1024_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
+    real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
+    real conv64_y[MAX_BATCH * CONV64_OUT], d_conv64_y[MAX_BATCH * CONV64_OUT];
+    real conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT];
+    real dense1024_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_y[MAX_BATCH * DENSE1024_OUT];
+    real dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT];
+    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real dense1024_dropout_mask[MAX_BATCH * DENSE1024_OUT];
+    real conv32_pad[32 * 32 * 1];
+    int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
+    real conv64_pad[18 * 18 * 32], conv64_dpad[18 * 18 * 32];
+    real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, then their gradients */
+    int conv64_maxpool_from[MAX_BATCH * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
+    real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
+    real conv64_dw[5 * 5 * 32 * 64], conv64_db[64];
+    real dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
+    real dense10_dw[DENSE1024_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* conv32: conv2d 32 5x5 relu padding=same
    x is (n, 28, 28, 1), conv32_w is (5, 5, 1, 32), conv32_y is (n, 28, 28, 32)
@@ -114,21 +130,19 @@ static real dense1024_dropout_mask[MAX_BATCH * DENSE1024_OUT];
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
 
-static real conv32_pad[PH * PW * C];
-
 /* Sample s of x into conv32_pad at row PT, column PL, zeros around it */
-static void conv32_pad_sample(int s)
+static void conv32_pad_sample(Replica *rep, int s)
 {
-    memset(conv32_pad, 0, sizeof conv32_pad);
+    memset(rep->conv32_pad, 0, sizeof rep->conv32_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv32_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
+        memcpy(&rep->conv32_pad[((iy + PT) * PW + PL) * C], &rep->x[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-static void conv32_forward(int n)
+static void conv32_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++) {
-        conv32_pad_sample(s);
+        conv32_pad_sample(rep, s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 real acc[F];
@@ -136,43 +150,43 @@ static void conv32_forward(int n)
                     acc[f] = conv32_b[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &conv32_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
+                        const real *in = &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
                         const real *wk = &conv32_w[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
                                 acc[f] += in[ci] * wk[ci * F + f];
                     }
-                memcpy(&conv32_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                memcpy(&rep->conv32_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
             }
     }
     for (int i = 0; i < n * CONV32_OUT; i++) {   /* relu */
-        real v = conv32_y[i];
-        conv32_y[i] = v > 0 ? v : 0;
+        real v = rep->conv32_y[i];
+        rep->conv32_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void conv32_backward(int n)
+static void conv32_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV32_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv32_y[i];
-        d_conv32_y[i] *= (y > 0);
+        real y = rep->conv32_y[i];
+        rep->d_conv32_y[i] *= (y > 0);
     }
-    memset(conv32_dw, 0, sizeof conv32_dw);
-    memset(conv32_db, 0, sizeof conv32_db);
+    memset(rep->conv32_dw, 0, sizeof rep->conv32_dw);
+    memset(rep->conv32_db, 0, sizeof rep->conv32_db);
     for (int s = 0; s < n; s++) {
-        conv32_pad_sample(s);
+        conv32_pad_sample(rep, s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *g = &d_conv32_y[((s * OH + oy) * OW + ox) * F];
+                const real *g = &rep->d_conv32_y[((s * OH + oy) * OW + ox) * F];
                 for (int f = 0; f < F; f++)
-                    conv32_db[f] += g[f];
+                    rep->conv32_db[f] += g[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
                         int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &conv32_dw[(ky * KW + kx) * C * F];
+                        real *dwk = &rep->conv32_dw[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += conv32_pad[at + ci] * g[f];
+                                dwk[ci * F + f] += rep->conv32_pad[at + ci] * g[f];
                     }
             }
     }
@@ -213,38 +227,36 @@ static void conv32_backward(int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 
-static int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
-
-static void conv32_maxpool_forward(int n)
+static void conv32_maxpool_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &rep->conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &rep->conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv32_y[first * C + c];
+                    out[c] = rep->conv32_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv32_y[at + c] > out[c]) {
-                                out[c] = conv32_y[at + c];
+                            if (rep->conv32_y[at + c] > out[c]) {
+                                out[c] = rep->conv32_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void conv32_maxpool_backward(int n)
+static void conv32_maxpool_backward(Replica *rep, int n)
 {
-    memset(d_conv32_y, 0, sizeof(real) * n * H * W * C);
+    memset(rep->d_conv32_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_conv32_y[conv32_maxpool_from[i]] += d_conv32_maxpool_y[i];
+        rep->d_conv32_y[rep->conv32_maxpool_from[i]] += rep->d_conv32_maxpool_y[i];
 }
 
 #undef H
@@ -285,99 +297,96 @@ static void conv32_maxpool_backward(int n)
 #define CW 14
 #define G 6    /* samples per sgemm */
 
-static real conv64_pad[PH * PW * C], conv64_dpad[PH * PW * C];
-static real conv64_col[G * OH * OW * K];   /* windows, then their gradients */
-
 /* Sample s of conv32_maxpool_y into conv64_pad at row PT, column PL, zeros around it */
-static void conv64_pad_sample(int s)
+static void conv64_pad_sample(Replica *rep, int s)
 {
-    memset(conv64_pad, 0, sizeof conv64_pad);
+    memset(rep->conv64_pad, 0, sizeof rep->conv64_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv64_pad[((iy + PT) * PW + PL) * C], &conv32_maxpool_y[((s * H + iy) * W) * C],
+        memcpy(&rep->conv64_pad[((iy + PT) * PW + PL) * C], &rep->conv32_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
 /* The inside of conv64_dpad into sample s of d_conv32_maxpool_y (pixels no window reads get 0) */
-static void conv64_unpad_sample(int s)
+static void conv64_unpad_sample(Replica *rep, int s)
 {
-    real *dx = &d_conv32_maxpool_y[s * H * W * C];
+    real *dx = &rep->d_conv32_maxpool_y[s * H * W * C];
     if (CH < H || CW < W)
         memset(dx, 0, sizeof(real) * H * W * C);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &conv64_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
+        memcpy(&dx[iy * W * C], &rep->conv64_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
 /* Samples s0 .. s0 + g - 1 into conv64_col: one row of K values per output pixel */
-static void conv64_im2col(int s0, int g)
+static void conv64_im2col(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        conv64_pad_sample(s0 + s);
+        conv64_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real *row = &conv64_col[((s * OH + oy) * OW + ox) * K];
+                real *row = &rep->conv64_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &conv64_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                    memcpy(&row[ky * KW * C], &rep->conv64_pad[((oy * SH + ky) * PW + ox * SW) * C],
                            sizeof(real) * KW * C);
             }
     }
 }
 
 /* The gradient rows in conv64_col back onto d_conv32_maxpool_y, samples s0 .. s0 + g - 1 */
-static void conv64_col2im(int s0, int g)
+static void conv64_col2im(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        memset(conv64_dpad, 0, sizeof conv64_dpad);
+        memset(rep->conv64_dpad, 0, sizeof rep->conv64_dpad);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *row = &conv64_col[((s * OH + oy) * OW + ox) * K];
+                const real *row = &rep->conv64_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &conv64_dpad[((oy * SH + ky) * PW + ox * SW) * C];
+                    real *dp = &rep->conv64_dpad[((oy * SH + ky) * PW + ox * SW) * C];
                     for (int i = 0; i < KW * C; i++)
                         dp[i] += row[ky * KW * C + i];
                 }
             }
-        conv64_unpad_sample(s0 + s);
+        conv64_unpad_sample(rep, s0 + s);
     }
 }
 
-static void conv64_forward(int n)
+static void conv64_forward(Replica *rep, int n)
 {
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        real *out = &conv64_y[s0 * OH * OW * F];
-        conv64_im2col(s0, g);
+        real *out = &rep->conv64_y[s0 * OH * OW * F];
+        conv64_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv64_b, sizeof conv64_b);
         gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, conv64_col, K, conv64_w, F, 1.0f, out, F);
+             1.0f, rep->conv64_col, K, conv64_w, F, 1.0f, out, F);
     }
     for (int i = 0; i < n * CONV64_OUT; i++) {   /* relu */
-        real v = conv64_y[i];
-        conv64_y[i] = v > 0 ? v : 0;
+        real v = rep->conv64_y[i];
+        rep->conv64_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void conv64_backward(int n)
+static void conv64_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV64_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv64_y[i];
-        d_conv64_y[i] *= (y > 0);
+        real y = rep->conv64_y[i];
+        rep->d_conv64_y[i] *= (y > 0);
     }
-    memset(conv64_dw, 0, sizeof conv64_dw);
-    memset(conv64_db, 0, sizeof conv64_db);
+    memset(rep->conv64_dw, 0, sizeof rep->conv64_dw);
+    memset(rep->conv64_db, 0, sizeof rep->conv64_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
-            conv64_db[f] += d_conv64_y[r * F + f];
+            rep->conv64_db[f] += rep->d_conv64_y[r * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &d_conv64_y[s0 * OH * OW * F];
-        conv64_im2col(s0, g);
+        const real *dy = &rep->d_conv64_y[s0 * OH * OW * F];
+        conv64_im2col(rep, s0, g);
         gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, conv64_col, K, dy, F, 1.0f, conv64_dw, F);
+             1.0f, rep->conv64_col, K, dy, F, 1.0f, rep->conv64_dw, F);
         /* the gradient of each window, into the same rows */
         gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv64_w, F, 0.0f, conv64_col, K);
-        conv64_col2im(s0, g);
+             1.0f, dy, F, conv64_w, F, 0.0f, rep->conv64_col, K);
+        conv64_col2im(rep, s0, g);
     }
 }
 
@@ -416,38 +425,36 @@ static void conv64_backward(int n)
 #define OH 7   /* output rows, columns */
 #define OW 7
 
-static int conv64_maxpool_from[MAX_BATCH * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
-
-static void conv64_maxpool_forward(int n)
+static void conv64_maxpool_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &conv64_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &conv64_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &rep->conv64_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &rep->conv64_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv64_y[first * C + c];
+                    out[c] = rep->conv64_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv64_y[at + c] > out[c]) {
-                                out[c] = conv64_y[at + c];
+                            if (rep->conv64_y[at + c] > out[c]) {
+                                out[c] = rep->conv64_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void conv64_maxpool_backward(int n)
+static void conv64_maxpool_backward(Replica *rep, int n)
 {
-    memset(d_conv64_y, 0, sizeof(real) * n * H * W * C);
+    memset(rep->d_conv64_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_conv64_y[conv64_maxpool_from[i]] += d_conv64_maxpool_y[i];
+        rep->d_conv64_y[rep->conv64_maxpool_from[i]] += rep->d_conv64_maxpool_y[i];
 }
 
 #undef H
@@ -466,84 +473,84 @@ static void conv64_maxpool_backward(int n)
    conv64_maxpool_y is (n, CONV64_MAXPOOL_OUT), dense1024_w is (CONV64_MAXPOOL_OUT, DENSE1024_OUT), dense1024_y is (n, DENSE1024_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1024_forward(int n)
+static void dense1024_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
+        memcpy(&rep->dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1024_OUT, CONV64_MAXPOOL_OUT,
-         1.0f, conv64_maxpool_y, CONV64_MAXPOOL_OUT, dense1024_w, DENSE1024_OUT, 1.0f, dense1024_y, DENSE1024_OUT);
+         1.0f, rep->conv64_maxpool_y, CONV64_MAXPOOL_OUT, dense1024_w, DENSE1024_OUT, 1.0f, rep->dense1024_y, DENSE1024_OUT);
     for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* relu */
-        real v = dense1024_y[i];
-        dense1024_y[i] = v > 0 ? v : 0;
+        real v = rep->dense1024_y[i];
+        rep->dense1024_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense1024_backward(int n)
+static void dense1024_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense1024_y[i];
-        d_dense1024_y[i] *= (y > 0);
+        real y = rep->dense1024_y[i];
+        rep->d_dense1024_y[i] *= (y > 0);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV64_MAXPOOL_OUT, DENSE1024_OUT, n,
-         1.0f, conv64_maxpool_y, CONV64_MAXPOOL_OUT, d_dense1024_y, DENSE1024_OUT, 0.0f, dense1024_dw, DENSE1024_OUT);
-    memset(dense1024_db, 0, sizeof dense1024_db);
+         1.0f, rep->conv64_maxpool_y, CONV64_MAXPOOL_OUT, rep->d_dense1024_y, DENSE1024_OUT, 0.0f, rep->dense1024_dw, DENSE1024_OUT);
+    memset(rep->dense1024_db, 0, sizeof rep->dense1024_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1024_OUT; o++)
-            dense1024_db[o] += d_dense1024_y[r * DENSE1024_OUT + o];
+            rep->dense1024_db[o] += rep->d_dense1024_y[r * DENSE1024_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV64_MAXPOOL_OUT, DENSE1024_OUT,
-         1.0f, d_dense1024_y, DENSE1024_OUT, dense1024_w, DENSE1024_OUT, 0.0f, d_conv64_maxpool_y, CONV64_MAXPOOL_OUT);
+         1.0f, rep->d_dense1024_y, DENSE1024_OUT, dense1024_w, DENSE1024_OUT, 0.0f, rep->d_conv64_maxpool_y, CONV64_MAXPOOL_OUT);
 }
 
 /* dense1024_dropout: dropout 0.4
    dense1024_y and dense1024_dropout_y are (n, DENSE1024_OUT).  Inverted dropout: while training each
    unit is kept with probability 1 - DENSE1024_DROPOUT_RATE and scaled by 1 / (1 - DENSE1024_DROPOUT_RATE),
    so inference is the identity.  Backward: dx = dy * mask. */
-static void dense1024_dropout_forward(int n, int training, nnrt_rng *rng)
+static void dense1024_dropout_forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     for (int i = 0; i < n * DENSE1024_OUT; i++) {
-        dense1024_dropout_mask[i] = !training ? 1.0f
+        rep->dense1024_dropout_mask[i] = !training ? 1.0f
                    : nnrt_rng_uniform(rng) < DENSE1024_DROPOUT_RATE ? 0.0f : 1.0f / (1.0f - DENSE1024_DROPOUT_RATE);
-        dense1024_dropout_y[i] = dense1024_y[i] * dense1024_dropout_mask[i];
+        rep->dense1024_dropout_y[i] = rep->dense1024_y[i] * rep->dense1024_dropout_mask[i];
     }
 }
 
-static void dense1024_dropout_backward(int n)
+static void dense1024_dropout_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE1024_OUT; i++)
-        d_dense1024_y[i] = d_dense1024_dropout_y[i] * dense1024_dropout_mask[i];
+        rep->d_dense1024_y[i] = rep->d_dense1024_dropout_y[i] * rep->dense1024_dropout_mask[i];
 }
 
 /* dense10: dense 10 softmax
    dense1024_dropout_y is (n, DENSE1024_OUT), dense10_w is (DENSE1024_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense10_forward(int n)
+static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, DENSE1024_OUT,
-         1.0f, dense1024_dropout_y, DENSE1024_OUT, dense10_w, DENSE10_OUT, 1.0f, dense10_z, DENSE10_OUT);
+         1.0f, rep->dense1024_dropout_y, DENSE1024_OUT, dense10_w, DENSE10_OUT, 1.0f, rep->dense10_z, DENSE10_OUT);
 }
 
-static void dense10_backward(int n)
+static void dense10_backward(Replica *rep, int n)
 {
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE1024_OUT, DENSE10_OUT, n,
-         1.0f, dense1024_dropout_y, DENSE1024_OUT, d_dense10_z, DENSE10_OUT, 0.0f, dense10_dw, DENSE10_OUT);
-    memset(dense10_db, 0, sizeof dense10_db);
+         1.0f, rep->dense1024_dropout_y, DENSE1024_OUT, rep->d_dense10_z, DENSE10_OUT, 0.0f, rep->dense10_dw, DENSE10_OUT);
+    memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
-            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+            rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE1024_OUT, DENSE10_OUT,
-         1.0f, d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, d_dense1024_dropout_y, DENSE1024_OUT);
+         1.0f, rep->d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, rep->d_dense1024_dropout_y, DENSE1024_OUT);
 }
 
 /* dense10: dense 10 softmax
    dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense10_softmax_forward(int n)
+static void dense10_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * DENSE10_OUT];
-        real *p = &dense10_y[r * DENSE10_OUT];
+        const real *z = &rep->dense10_z[r * DENSE10_OUT];
+        real *p = &rep->dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -562,12 +569,12 @@ static void dense10_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
-        real *dz = &d_dense10_z[r * CLASSES];
+        const real *z = &rep->dense10_z[r * CLASSES], *p = &rep->dense10_y[r * CLASSES];
+        real *dz = &rep->d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -583,28 +590,28 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense10_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
-    conv32_forward(n);
-    conv32_maxpool_forward(n);
-    conv64_forward(n);
-    conv64_maxpool_forward(n);
-    dense1024_forward(n);
-    dense1024_dropout_forward(n, training, rng);
-    dense10_forward(n);
-    dense10_softmax_forward(n);
+    conv32_forward(rep, n);
+    conv32_maxpool_forward(rep, n);
+    conv64_forward(rep, n);
+    conv64_maxpool_forward(rep, n);
+    dense1024_forward(rep, n);
+    dense1024_dropout_forward(rep, n, training, rng);
+    dense10_forward(rep, n);
+    dense10_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense10_backward(n);
-    dense1024_dropout_backward(n);
-    dense1024_backward(n);
-    conv64_maxpool_backward(n);
-    conv64_backward(n);
-    conv32_maxpool_backward(n);
-    conv32_backward(n);
+    dense10_backward(rep, n);
+    dense1024_dropout_backward(rep, n);
+    dense1024_backward(rep, n);
+    conv64_maxpool_backward(rep, n);
+    conv64_backward(rep, n);
+    conv32_maxpool_backward(rep, n);
+    conv32_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -612,18 +619,19 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv32.w", conv32_w, conv32_dw },
-    { "conv32.b", conv32_b, conv32_db },
-    { "conv64.w", conv64_w, conv64_dw },
-    { "conv64.b", conv64_b, conv64_db },
-    { "dense1024.w", dense1024_w, dense1024_dw },
-    { "dense1024.b", dense1024_b, dense1024_db },
-    { "dense10.w", dense10_w, dense10_dw },
-    { "dense10.b", dense10_b, dense10_db },
+    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw) },
+    { "conv32.b", conv32_b, offsetof(Replica, conv32_db) },
+    { "conv64.w", conv64_w, offsetof(Replica, conv64_dw) },
+    { "conv64.b", conv64_b, offsetof(Replica, conv64_db) },
+    { "dense1024.w", dense1024_w, offsetof(Replica, dense1024_dw) },
+    { "dense1024.b", dense1024_b, offsetof(Replica, dense1024_db) },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -636,35 +644,35 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "conv32.w",
       .ndims = 4, .dims = { 5, 5, 1, 32 }, .size = 5 * 5 * 1 * 32,
-      .value = conv32_w, .grad = conv32_dw,
+      .value = conv32_w, .grad = offsetof(Replica, conv32_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 25, .fan_out = 800, .init_scale = 0.0f },
     { .name = "conv32.b",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_b, .grad = conv32_db,
+      .value = conv32_b, .grad = offsetof(Replica, conv32_db),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv64.w",
       .ndims = 4, .dims = { 5, 5, 32, 64 }, .size = 5 * 5 * 32 * 64,
-      .value = conv64_w, .grad = conv64_dw,
+      .value = conv64_w, .grad = offsetof(Replica, conv64_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 800, .fan_out = 1600, .init_scale = 0.0f },
     { .name = "conv64.b",
       .ndims = 1, .dims = { 64 }, .size = 64,
-      .value = conv64_b, .grad = conv64_db,
+      .value = conv64_b, .grad = offsetof(Replica, conv64_db),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "dense1024.w",
       .ndims = 2, .dims = { CONV64_MAXPOOL_OUT, DENSE1024_OUT }, .size = CONV64_MAXPOOL_OUT * DENSE1024_OUT,
-      .value = dense1024_w, .grad = dense1024_dw,
+      .value = dense1024_w, .grad = offsetof(Replica, dense1024_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f },
     { .name = "dense1024.b",
       .ndims = 1, .dims = { DENSE1024_OUT }, .size = DENSE1024_OUT,
-      .value = dense1024_b, .grad = dense1024_db,
+      .value = dense1024_b, .grad = offsetof(Replica, dense1024_db),
       .init = NNRT_INIT_ZEROS, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f },
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE1024_OUT, DENSE10_OUT }, .size = DENSE1024_OUT * DENSE10_OUT,
-      .value = dense10_w, .grad = dense10_dw,
+      .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
-      .value = dense10_b, .grad = dense10_db,
+      .value = dense10_b, .grad = offsetof(Replica, dense10_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
@@ -715,8 +723,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense10_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense10_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -22,6 +22,7 @@
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 8, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -67,32 +68,55 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)
-   for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv16_w[3 * 3 * 1 * 16], conv16_dw[3 * 3 * 1 * 16];
-static real conv16_b[16], conv16_db[16];
-static real conv16_batchnorm_gamma[16], conv16_batchnorm_dgamma[16], conv16_batchnorm_beta[16], conv16_batchnorm_dbeta[16];
+/* Parameters, shared by every replica, laid out as in Keras: W is (inputs,
+   outputs) for dense, (rows, columns, input channels, filters) for conv2d. */
+static real conv16_w[3 * 3 * 1 * 16];
+static real conv16_b[16];
+static real conv16_batchnorm_gamma[16], conv16_batchnorm_beta[16];
 static real conv16_batchnorm_moving_mean[16], conv16_batchnorm_moving_var[16];   /* state, not trained */
-static real conv32_w[3 * 3 * 16 * 32], conv32_dw[3 * 3 * 16 * 32];
-static real conv32_b[32], conv32_db[32];
-static real conv32_batchnorm_gamma[32], conv32_batchnorm_dgamma[32], conv32_batchnorm_beta[32], conv32_batchnorm_dbeta[32];
+static real conv32_w[3 * 3 * 16 * 32];
+static real conv32_b[32];
+static real conv32_batchnorm_gamma[32], conv32_batchnorm_beta[32];
 static real conv32_batchnorm_moving_mean[32], conv32_batchnorm_moving_var[32];   /* state, not trained */
-static real conv32_2_w[3 * 3 * 32 * 32], conv32_2_dw[3 * 3 * 32 * 32];
-static real conv32_2_b[32], conv32_2_db[32];
-static real dense10_w[CONV32_2_OUT * DENSE10_OUT], dense10_dw[CONV32_2_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
+static real conv32_2_w[3 * 3 * 32 * 32];
+static real conv32_2_b[32];
+static real dense10_w[CONV32_2_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real conv16_y[MAX_BATCH * CONV16_OUT], d_conv16_y[MAX_BATCH * CONV16_OUT];
-static real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
-static real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
-static real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
-static real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
-static real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
-static real conv32_2_y[MAX_BATCH * CONV32_2_OUT], d_conv32_2_y[MAX_BATCH * CONV32_2_OUT];
-static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-static real dense10_y[MAX_BATCH * DENSE10_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real conv16_y[MAX_BATCH * CONV16_OUT], d_conv16_y[MAX_BATCH * CONV16_OUT];
+    real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
+    real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
+    real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
+    real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
+    real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
+    real conv32_2_y[MAX_BATCH * CONV32_2_OUT], d_conv32_2_y[MAX_BATCH * CONV32_2_OUT];
+    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real conv16_pad[30 * 30 * 1];
+    real conv16_batchnorm_xhat[MAX_BATCH * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
+    real conv16_batchnorm_inv_std[16];   /* its 1 / sqrt(var + eps) */
+    int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
+    real conv32_pad[16 * 16 * 16], conv32_dpad[16 * 16 * 16];
+    real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
+    real conv32_batchnorm_xhat[MAX_BATCH * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
+    real conv32_batchnorm_inv_std[32];   /* its 1 / sqrt(var + eps) */
+    int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
+    real conv32_2_pad[9 * 9 * 32], conv32_2_dpad[9 * 9 * 32];
+    real conv32_2_col[21 * 7 * 7 * (3 * 3 * 32)];   /* windows, then their gradients */
+    real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
+    real conv16_batchnorm_dgamma[16], conv16_batchnorm_dbeta[16];
+    real conv32_dw[3 * 3 * 16 * 32], conv32_db[32];
+    real conv32_batchnorm_dgamma[32], conv32_batchnorm_dbeta[32];
+    real conv32_2_dw[3 * 3 * 32 * 32], conv32_2_db[32];
+    real dense10_dw[CONV32_2_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* conv16: conv2d 16 3x3 padding=same
    x is (n, 28, 28, 1), conv16_w is (3, 3, 1, 16), conv16_y is (n, 28, 28, 16)
@@ -119,21 +143,19 @@ static real dense10_y[MAX_BATCH * DENSE10_OUT];
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
 
-static real conv16_pad[PH * PW * C];
-
 /* Sample s of x into conv16_pad at row PT, column PL, zeros around it */
-static void conv16_pad_sample(int s)
+static void conv16_pad_sample(Replica *rep, int s)
 {
-    memset(conv16_pad, 0, sizeof conv16_pad);
+    memset(rep->conv16_pad, 0, sizeof rep->conv16_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv16_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
+        memcpy(&rep->conv16_pad[((iy + PT) * PW + PL) * C], &rep->x[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-static void conv16_forward(int n)
+static void conv16_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++) {
-        conv16_pad_sample(s);
+        conv16_pad_sample(rep, s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 real acc[F];
@@ -141,35 +163,35 @@ static void conv16_forward(int n)
                     acc[f] = conv16_b[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
+                        const real *in = &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
                         const real *wk = &conv16_w[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
                                 acc[f] += in[ci] * wk[ci * F + f];
                     }
-                memcpy(&conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                memcpy(&rep->conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
             }
     }
 }
 
-static void conv16_backward(int n)
+static void conv16_backward(Replica *rep, int n)
 {
-    memset(conv16_dw, 0, sizeof conv16_dw);
-    memset(conv16_db, 0, sizeof conv16_db);
+    memset(rep->conv16_dw, 0, sizeof rep->conv16_dw);
+    memset(rep->conv16_db, 0, sizeof rep->conv16_db);
     for (int s = 0; s < n; s++) {
-        conv16_pad_sample(s);
+        conv16_pad_sample(rep, s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *g = &d_conv16_y[((s * OH + oy) * OW + ox) * F];
+                const real *g = &rep->d_conv16_y[((s * OH + oy) * OW + ox) * F];
                 for (int f = 0; f < F; f++)
-                    conv16_db[f] += g[f];
+                    rep->conv16_db[f] += g[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
                         int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &conv16_dw[(ky * KW + kx) * C * F];
+                        real *dwk = &rep->conv16_dw[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += conv16_pad[at + ci] * g[f];
+                                dwk[ci * F + f] += rep->conv16_pad[at + ci] * g[f];
                     }
             }
     }
@@ -202,10 +224,7 @@ static void conv16_backward(int n)
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
-static real conv16_batchnorm_xhat[MAX_BATCH * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
-static real conv16_batchnorm_inv_std[C];             /* its 1 / sqrt(var + eps) */
-
-static void conv16_batchnorm_forward(int n, int training)
+static void conv16_batchnorm_forward(Replica *rep, int n, int training)
 {
     if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */
         real scale[C], shift[C];
@@ -215,60 +234,60 @@ static void conv16_batchnorm_forward(int n, int training)
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                conv16_batchnorm_y[i * C + c] = conv16_y[i * C + c] * scale[c] + shift[c];
+                rep->conv16_batchnorm_y[i * C + c] = rep->conv16_y[i * C + c] * scale[c] + shift[c];
     } else {
         real mean[C] = { 0 }, var[C] = { 0 };
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                mean[c] += conv16_y[i * C + c];
+                mean[c] += rep->conv16_y[i * C + c];
         for (int c = 0; c < C; c++)
             mean[c] /= n * S;
         for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
             for (int c = 0; c < C; c++) {
-                real d = conv16_y[i * C + c] - mean[c];
+                real d = rep->conv16_y[i * C + c] - mean[c];
                 var[c] += d * d;
             }
         for (int c = 0; c < C; c++) {
             var[c] /= n * S;
-            conv16_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
+            rep->conv16_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
             conv16_batchnorm_moving_mean[c] = BN_MOMENTUM * conv16_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
             conv16_batchnorm_moving_var[c] = BN_MOMENTUM * conv16_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++) {
-                real xhat = (conv16_y[i * C + c] - mean[c]) * conv16_batchnorm_inv_std[c];
-                conv16_batchnorm_xhat[i * C + c] = xhat;
-                conv16_batchnorm_y[i * C + c] = conv16_batchnorm_gamma[c] * xhat + conv16_batchnorm_beta[c];
+                real xhat = (rep->conv16_y[i * C + c] - mean[c]) * rep->conv16_batchnorm_inv_std[c];
+                rep->conv16_batchnorm_xhat[i * C + c] = xhat;
+                rep->conv16_batchnorm_y[i * C + c] = conv16_batchnorm_gamma[c] * xhat + conv16_batchnorm_beta[c];
             }
     }
     for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* relu */
-        real v = conv16_batchnorm_y[i];
-        conv16_batchnorm_y[i] = v > 0 ? v : 0;
+        real v = rep->conv16_batchnorm_y[i];
+        rep->conv16_batchnorm_y[i] = v > 0 ? v : 0;
     }
 }
 
 /* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)
    over the N = n S values of each channel */
-static void conv16_batchnorm_backward(int n)
+static void conv16_batchnorm_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv16_batchnorm_y[i];
-        d_conv16_batchnorm_y[i] *= (y > 0);
+        real y = rep->conv16_batchnorm_y[i];
+        rep->d_conv16_batchnorm_y[i] *= (y > 0);
     }
-    memset(conv16_batchnorm_dgamma, 0, sizeof conv16_batchnorm_dgamma);
-    memset(conv16_batchnorm_dbeta, 0, sizeof conv16_batchnorm_dbeta);
+    memset(rep->conv16_batchnorm_dgamma, 0, sizeof rep->conv16_batchnorm_dgamma);
+    memset(rep->conv16_batchnorm_dbeta, 0, sizeof rep->conv16_batchnorm_dbeta);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++) {
-            conv16_batchnorm_dgamma[c] += d_conv16_batchnorm_y[i * C + c] * conv16_batchnorm_xhat[i * C + c];
-            conv16_batchnorm_dbeta[c] += d_conv16_batchnorm_y[i * C + c];
+            rep->conv16_batchnorm_dgamma[c] += rep->d_conv16_batchnorm_y[i * C + c] * rep->conv16_batchnorm_xhat[i * C + c];
+            rep->conv16_batchnorm_dbeta[c] += rep->d_conv16_batchnorm_y[i * C + c];
         }
     real k[C];
     for (int c = 0; c < C; c++)
-        k[c] = conv16_batchnorm_gamma[c] * conv16_batchnorm_inv_std[c] / (n * S);
+        k[c] = conv16_batchnorm_gamma[c] * rep->conv16_batchnorm_inv_std[c] / (n * S);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++)
-            d_conv16_y[i * C + c] = k[c] * (n * S * d_conv16_batchnorm_y[i * C + c] - conv16_batchnorm_dbeta[c] -
-                                     conv16_batchnorm_xhat[i * C + c] * conv16_batchnorm_dgamma[c]);
+            rep->d_conv16_y[i * C + c] = k[c] * (n * S * rep->d_conv16_batchnorm_y[i * C + c] - rep->conv16_batchnorm_dbeta[c] -
+                                     rep->conv16_batchnorm_xhat[i * C + c] * rep->conv16_batchnorm_dgamma[c]);
 }
 
 #undef C
@@ -292,38 +311,36 @@ static void conv16_batchnorm_backward(int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 
-static int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
-
-static void conv16_maxpool_forward(int n)
+static void conv16_maxpool_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &rep->conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &rep->conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv16_batchnorm_y[first * C + c];
+                    out[c] = rep->conv16_batchnorm_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv16_batchnorm_y[at + c] > out[c]) {
-                                out[c] = conv16_batchnorm_y[at + c];
+                            if (rep->conv16_batchnorm_y[at + c] > out[c]) {
+                                out[c] = rep->conv16_batchnorm_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void conv16_maxpool_backward(int n)
+static void conv16_maxpool_backward(Replica *rep, int n)
 {
-    memset(d_conv16_batchnorm_y, 0, sizeof(real) * n * H * W * C);
+    memset(rep->d_conv16_batchnorm_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_conv16_batchnorm_y[conv16_maxpool_from[i]] += d_conv16_maxpool_y[i];
+        rep->d_conv16_batchnorm_y[rep->conv16_maxpool_from[i]] += rep->d_conv16_maxpool_y[i];
 }
 
 #undef H
@@ -364,91 +381,88 @@ static void conv16_maxpool_backward(int n)
 #define CW 14
 #define G 6    /* samples per sgemm */
 
-static real conv32_pad[PH * PW * C], conv32_dpad[PH * PW * C];
-static real conv32_col[G * OH * OW * K];   /* windows, then their gradients */
-
 /* Sample s of conv16_maxpool_y into conv32_pad at row PT, column PL, zeros around it */
-static void conv32_pad_sample(int s)
+static void conv32_pad_sample(Replica *rep, int s)
 {
-    memset(conv32_pad, 0, sizeof conv32_pad);
+    memset(rep->conv32_pad, 0, sizeof rep->conv32_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv32_pad[((iy + PT) * PW + PL) * C], &conv16_maxpool_y[((s * H + iy) * W) * C],
+        memcpy(&rep->conv32_pad[((iy + PT) * PW + PL) * C], &rep->conv16_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
 /* The inside of conv32_dpad into sample s of d_conv16_maxpool_y (pixels no window reads get 0) */
-static void conv32_unpad_sample(int s)
+static void conv32_unpad_sample(Replica *rep, int s)
 {
-    real *dx = &d_conv16_maxpool_y[s * H * W * C];
+    real *dx = &rep->d_conv16_maxpool_y[s * H * W * C];
     if (CH < H || CW < W)
         memset(dx, 0, sizeof(real) * H * W * C);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &conv32_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
+        memcpy(&dx[iy * W * C], &rep->conv32_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
 /* Samples s0 .. s0 + g - 1 into conv32_col: one row of K values per output pixel */
-static void conv32_im2col(int s0, int g)
+static void conv32_im2col(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        conv32_pad_sample(s0 + s);
+        conv32_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real *row = &conv32_col[((s * OH + oy) * OW + ox) * K];
+                real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                    memcpy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
                            sizeof(real) * KW * C);
             }
     }
 }
 
 /* The gradient rows in conv32_col back onto d_conv16_maxpool_y, samples s0 .. s0 + g - 1 */
-static void conv32_col2im(int s0, int g)
+static void conv32_col2im(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        memset(conv32_dpad, 0, sizeof conv32_dpad);
+        memset(rep->conv32_dpad, 0, sizeof rep->conv32_dpad);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *row = &conv32_col[((s * OH + oy) * OW + ox) * K];
+                const real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &conv32_dpad[((oy * SH + ky) * PW + ox * SW) * C];
+                    real *dp = &rep->conv32_dpad[((oy * SH + ky) * PW + ox * SW) * C];
                     for (int i = 0; i < KW * C; i++)
                         dp[i] += row[ky * KW * C + i];
                 }
             }
-        conv32_unpad_sample(s0 + s);
+        conv32_unpad_sample(rep, s0 + s);
     }
 }
 
-static void conv32_forward(int n)
+static void conv32_forward(Replica *rep, int n)
 {
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        real *out = &conv32_y[s0 * OH * OW * F];
-        conv32_im2col(s0, g);
+        real *out = &rep->conv32_y[s0 * OH * OW * F];
+        conv32_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv32_b, sizeof conv32_b);
         gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, conv32_col, K, conv32_w, F, 1.0f, out, F);
+             1.0f, rep->conv32_col, K, conv32_w, F, 1.0f, out, F);
     }
 }
 
-static void conv32_backward(int n)
+static void conv32_backward(Replica *rep, int n)
 {
-    memset(conv32_dw, 0, sizeof conv32_dw);
-    memset(conv32_db, 0, sizeof conv32_db);
+    memset(rep->conv32_dw, 0, sizeof rep->conv32_dw);
+    memset(rep->conv32_db, 0, sizeof rep->conv32_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
-            conv32_db[f] += d_conv32_y[r * F + f];
+            rep->conv32_db[f] += rep->d_conv32_y[r * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &d_conv32_y[s0 * OH * OW * F];
-        conv32_im2col(s0, g);
+        const real *dy = &rep->d_conv32_y[s0 * OH * OW * F];
+        conv32_im2col(rep, s0, g);
         gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, conv32_col, K, dy, F, 1.0f, conv32_dw, F);
+             1.0f, rep->conv32_col, K, dy, F, 1.0f, rep->conv32_dw, F);
         /* the gradient of each window, into the same rows */
         gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv32_w, F, 0.0f, conv32_col, K);
-        conv32_col2im(s0, g);
+             1.0f, dy, F, conv32_w, F, 0.0f, rep->conv32_col, K);
+        conv32_col2im(rep, s0, g);
     }
 }
 
@@ -479,10 +493,7 @@ static void conv32_backward(int n)
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
-static real conv32_batchnorm_xhat[MAX_BATCH * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
-static real conv32_batchnorm_inv_std[C];             /* its 1 / sqrt(var + eps) */
-
-static void conv32_batchnorm_forward(int n, int training)
+static void conv32_batchnorm_forward(Replica *rep, int n, int training)
 {
     if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */
         real scale[C], shift[C];
@@ -492,60 +503,60 @@ static void conv32_batchnorm_forward(int n, int training)
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                conv32_batchnorm_y[i * C + c] = conv32_y[i * C + c] * scale[c] + shift[c];
+                rep->conv32_batchnorm_y[i * C + c] = rep->conv32_y[i * C + c] * scale[c] + shift[c];
     } else {
         real mean[C] = { 0 }, var[C] = { 0 };
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
-                mean[c] += conv32_y[i * C + c];
+                mean[c] += rep->conv32_y[i * C + c];
         for (int c = 0; c < C; c++)
             mean[c] /= n * S;
         for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
             for (int c = 0; c < C; c++) {
-                real d = conv32_y[i * C + c] - mean[c];
+                real d = rep->conv32_y[i * C + c] - mean[c];
                 var[c] += d * d;
             }
         for (int c = 0; c < C; c++) {
             var[c] /= n * S;
-            conv32_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
+            rep->conv32_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
             conv32_batchnorm_moving_mean[c] = BN_MOMENTUM * conv32_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
             conv32_batchnorm_moving_var[c] = BN_MOMENTUM * conv32_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
         }
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++) {
-                real xhat = (conv32_y[i * C + c] - mean[c]) * conv32_batchnorm_inv_std[c];
-                conv32_batchnorm_xhat[i * C + c] = xhat;
-                conv32_batchnorm_y[i * C + c] = conv32_batchnorm_gamma[c] * xhat + conv32_batchnorm_beta[c];
+                real xhat = (rep->conv32_y[i * C + c] - mean[c]) * rep->conv32_batchnorm_inv_std[c];
+                rep->conv32_batchnorm_xhat[i * C + c] = xhat;
+                rep->conv32_batchnorm_y[i * C + c] = conv32_batchnorm_gamma[c] * xhat + conv32_batchnorm_beta[c];
             }
     }
     for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* relu */
-        real v = conv32_batchnorm_y[i];
-        conv32_batchnorm_y[i] = v > 0 ? v : 0;
+        real v = rep->conv32_batchnorm_y[i];
+        rep->conv32_batchnorm_y[i] = v > 0 ? v : 0;
     }
 }
 
 /* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)
    over the N = n S values of each channel */
-static void conv32_batchnorm_backward(int n)
+static void conv32_batchnorm_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv32_batchnorm_y[i];
-        d_conv32_batchnorm_y[i] *= (y > 0);
+        real y = rep->conv32_batchnorm_y[i];
+        rep->d_conv32_batchnorm_y[i] *= (y > 0);
     }
-    memset(conv32_batchnorm_dgamma, 0, sizeof conv32_batchnorm_dgamma);
-    memset(conv32_batchnorm_dbeta, 0, sizeof conv32_batchnorm_dbeta);
+    memset(rep->conv32_batchnorm_dgamma, 0, sizeof rep->conv32_batchnorm_dgamma);
+    memset(rep->conv32_batchnorm_dbeta, 0, sizeof rep->conv32_batchnorm_dbeta);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++) {
-            conv32_batchnorm_dgamma[c] += d_conv32_batchnorm_y[i * C + c] * conv32_batchnorm_xhat[i * C + c];
-            conv32_batchnorm_dbeta[c] += d_conv32_batchnorm_y[i * C + c];
+            rep->conv32_batchnorm_dgamma[c] += rep->d_conv32_batchnorm_y[i * C + c] * rep->conv32_batchnorm_xhat[i * C + c];
+            rep->conv32_batchnorm_dbeta[c] += rep->d_conv32_batchnorm_y[i * C + c];
         }
     real k[C];
     for (int c = 0; c < C; c++)
-        k[c] = conv32_batchnorm_gamma[c] * conv32_batchnorm_inv_std[c] / (n * S);
+        k[c] = conv32_batchnorm_gamma[c] * rep->conv32_batchnorm_inv_std[c] / (n * S);
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++)
-            d_conv32_y[i * C + c] = k[c] * (n * S * d_conv32_batchnorm_y[i * C + c] - conv32_batchnorm_dbeta[c] -
-                                     conv32_batchnorm_xhat[i * C + c] * conv32_batchnorm_dgamma[c]);
+            rep->d_conv32_y[i * C + c] = k[c] * (n * S * rep->d_conv32_batchnorm_y[i * C + c] - rep->conv32_batchnorm_dbeta[c] -
+                                     rep->conv32_batchnorm_xhat[i * C + c] * rep->conv32_batchnorm_dgamma[c]);
 }
 
 #undef C
@@ -569,38 +580,36 @@ static void conv32_batchnorm_backward(int n)
 #define OH 7   /* output rows, columns */
 #define OW 7
 
-static int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
-
-static void conv32_maxpool_forward(int n)
+static void conv32_maxpool_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &rep->conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &rep->conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv32_batchnorm_y[first * C + c];
+                    out[c] = rep->conv32_batchnorm_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv32_batchnorm_y[at + c] > out[c]) {
-                                out[c] = conv32_batchnorm_y[at + c];
+                            if (rep->conv32_batchnorm_y[at + c] > out[c]) {
+                                out[c] = rep->conv32_batchnorm_y[at + c];
                                 from[c] = at + c;
                             }
                     }
             }
 }
 
-static void conv32_maxpool_backward(int n)
+static void conv32_maxpool_backward(Replica *rep, int n)
 {
-    memset(d_conv32_batchnorm_y, 0, sizeof(real) * n * H * W * C);
+    memset(rep->d_conv32_batchnorm_y, 0, sizeof(real) * n * H * W * C);
     for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */
-        d_conv32_batchnorm_y[conv32_maxpool_from[i]] += d_conv32_maxpool_y[i];
+        rep->d_conv32_batchnorm_y[rep->conv32_maxpool_from[i]] += rep->d_conv32_maxpool_y[i];
 }
 
 #undef H
@@ -641,99 +650,96 @@ static void conv32_maxpool_backward(int n)
 #define CW 7
 #define G 21    /* samples per sgemm */
 
-static real conv32_2_pad[PH * PW * C], conv32_2_dpad[PH * PW * C];
-static real conv32_2_col[G * OH * OW * K];   /* windows, then their gradients */
-
 /* Sample s of conv32_maxpool_y into conv32_2_pad at row PT, column PL, zeros around it */
-static void conv32_2_pad_sample(int s)
+static void conv32_2_pad_sample(Replica *rep, int s)
 {
-    memset(conv32_2_pad, 0, sizeof conv32_2_pad);
+    memset(rep->conv32_2_pad, 0, sizeof rep->conv32_2_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv32_2_pad[((iy + PT) * PW + PL) * C], &conv32_maxpool_y[((s * H + iy) * W) * C],
+        memcpy(&rep->conv32_2_pad[((iy + PT) * PW + PL) * C], &rep->conv32_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
 /* The inside of conv32_2_dpad into sample s of d_conv32_maxpool_y (pixels no window reads get 0) */
-static void conv32_2_unpad_sample(int s)
+static void conv32_2_unpad_sample(Replica *rep, int s)
 {
-    real *dx = &d_conv32_maxpool_y[s * H * W * C];
+    real *dx = &rep->d_conv32_maxpool_y[s * H * W * C];
     if (CH < H || CW < W)
         memset(dx, 0, sizeof(real) * H * W * C);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &conv32_2_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
+        memcpy(&dx[iy * W * C], &rep->conv32_2_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
 /* Samples s0 .. s0 + g - 1 into conv32_2_col: one row of K values per output pixel */
-static void conv32_2_im2col(int s0, int g)
+static void conv32_2_im2col(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        conv32_2_pad_sample(s0 + s);
+        conv32_2_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real *row = &conv32_2_col[((s * OH + oy) * OW + ox) * K];
+                real *row = &rep->conv32_2_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &conv32_2_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                    memcpy(&row[ky * KW * C], &rep->conv32_2_pad[((oy * SH + ky) * PW + ox * SW) * C],
                            sizeof(real) * KW * C);
             }
     }
 }
 
 /* The gradient rows in conv32_2_col back onto d_conv32_maxpool_y, samples s0 .. s0 + g - 1 */
-static void conv32_2_col2im(int s0, int g)
+static void conv32_2_col2im(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        memset(conv32_2_dpad, 0, sizeof conv32_2_dpad);
+        memset(rep->conv32_2_dpad, 0, sizeof rep->conv32_2_dpad);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                const real *row = &conv32_2_col[((s * OH + oy) * OW + ox) * K];
+                const real *row = &rep->conv32_2_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &conv32_2_dpad[((oy * SH + ky) * PW + ox * SW) * C];
+                    real *dp = &rep->conv32_2_dpad[((oy * SH + ky) * PW + ox * SW) * C];
                     for (int i = 0; i < KW * C; i++)
                         dp[i] += row[ky * KW * C + i];
                 }
             }
-        conv32_2_unpad_sample(s0 + s);
+        conv32_2_unpad_sample(rep, s0 + s);
     }
 }
 
-static void conv32_2_forward(int n)
+static void conv32_2_forward(Replica *rep, int n)
 {
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        real *out = &conv32_2_y[s0 * OH * OW * F];
-        conv32_2_im2col(s0, g);
+        real *out = &rep->conv32_2_y[s0 * OH * OW * F];
+        conv32_2_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv32_2_b, sizeof conv32_2_b);
         gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, conv32_2_col, K, conv32_2_w, F, 1.0f, out, F);
+             1.0f, rep->conv32_2_col, K, conv32_2_w, F, 1.0f, out, F);
     }
     for (int i = 0; i < n * CONV32_2_OUT; i++) {   /* relu */
-        real v = conv32_2_y[i];
-        conv32_2_y[i] = v > 0 ? v : 0;
+        real v = rep->conv32_2_y[i];
+        rep->conv32_2_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void conv32_2_backward(int n)
+static void conv32_2_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV32_2_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = conv32_2_y[i];
-        d_conv32_2_y[i] *= (y > 0);
+        real y = rep->conv32_2_y[i];
+        rep->d_conv32_2_y[i] *= (y > 0);
     }
-    memset(conv32_2_dw, 0, sizeof conv32_2_dw);
-    memset(conv32_2_db, 0, sizeof conv32_2_db);
+    memset(rep->conv32_2_dw, 0, sizeof rep->conv32_2_dw);
+    memset(rep->conv32_2_db, 0, sizeof rep->conv32_2_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
-            conv32_2_db[f] += d_conv32_2_y[r * F + f];
+            rep->conv32_2_db[f] += rep->d_conv32_2_y[r * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &d_conv32_2_y[s0 * OH * OW * F];
-        conv32_2_im2col(s0, g);
+        const real *dy = &rep->d_conv32_2_y[s0 * OH * OW * F];
+        conv32_2_im2col(rep, s0, g);
         gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, conv32_2_col, K, dy, F, 1.0f, conv32_2_dw, F);
+             1.0f, rep->conv32_2_col, K, dy, F, 1.0f, rep->conv32_2_dw, F);
         /* the gradient of each window, into the same rows */
         gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv32_2_w, F, 0.0f, conv32_2_col, K);
-        conv32_2_col2im(s0, g);
+             1.0f, dy, F, conv32_2_w, F, 0.0f, rep->conv32_2_col, K);
+        conv32_2_col2im(rep, s0, g);
     }
 }
 
@@ -760,33 +766,33 @@ static void conv32_2_backward(int n)
    conv32_2_y is (n, CONV32_2_OUT), dense10_w is (CONV32_2_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense10_forward(int n)
+static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, CONV32_2_OUT,
-         1.0f, conv32_2_y, CONV32_2_OUT, dense10_w, DENSE10_OUT, 1.0f, dense10_z, DENSE10_OUT);
+         1.0f, rep->conv32_2_y, CONV32_2_OUT, dense10_w, DENSE10_OUT, 1.0f, rep->dense10_z, DENSE10_OUT);
 }
 
-static void dense10_backward(int n)
+static void dense10_backward(Replica *rep, int n)
 {
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV32_2_OUT, DENSE10_OUT, n,
-         1.0f, conv32_2_y, CONV32_2_OUT, d_dense10_z, DENSE10_OUT, 0.0f, dense10_dw, DENSE10_OUT);
-    memset(dense10_db, 0, sizeof dense10_db);
+         1.0f, rep->conv32_2_y, CONV32_2_OUT, rep->d_dense10_z, DENSE10_OUT, 0.0f, rep->dense10_dw, DENSE10_OUT);
+    memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
-            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+            rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV32_2_OUT, DENSE10_OUT,
-         1.0f, d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, d_conv32_2_y, CONV32_2_OUT);
+         1.0f, rep->d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, rep->d_conv32_2_y, CONV32_2_OUT);
 }
 
 /* dense10: dense 10 softmax
    dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense10_softmax_forward(int n)
+static void dense10_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * DENSE10_OUT];
-        real *p = &dense10_y[r * DENSE10_OUT];
+        const real *z = &rep->dense10_z[r * DENSE10_OUT];
+        real *p = &rep->dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -805,12 +811,12 @@ static void dense10_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
-        real *dz = &d_dense10_z[r * CLASSES];
+        const real *z = &rep->dense10_z[r * CLASSES], *p = &rep->dense10_y[r * CLASSES];
+        real *dz = &rep->d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -826,31 +832,31 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense10_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)rng;   /* no dropout */
-    conv16_forward(n);
-    conv16_batchnorm_forward(n, training);
-    conv16_maxpool_forward(n);
-    conv32_forward(n);
-    conv32_batchnorm_forward(n, training);
-    conv32_maxpool_forward(n);
-    conv32_2_forward(n);
-    dense10_forward(n);
-    dense10_softmax_forward(n);
+    conv16_forward(rep, n);
+    conv16_batchnorm_forward(rep, n, training);
+    conv16_maxpool_forward(rep, n);
+    conv32_forward(rep, n);
+    conv32_batchnorm_forward(rep, n, training);
+    conv32_maxpool_forward(rep, n);
+    conv32_2_forward(rep, n);
+    dense10_forward(rep, n);
+    dense10_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense10_backward(n);
-    conv32_2_backward(n);
-    conv32_maxpool_backward(n);
-    conv32_batchnorm_backward(n);
-    conv32_backward(n);
-    conv16_maxpool_backward(n);
-    conv16_batchnorm_backward(n);
-    conv16_backward(n);
+    dense10_backward(rep, n);
+    conv32_2_backward(rep, n);
+    conv32_maxpool_backward(rep, n);
+    conv32_batchnorm_backward(rep, n);
+    conv32_backward(rep, n);
+    conv16_maxpool_backward(rep, n);
+    conv16_batchnorm_backward(rep, n);
+    conv16_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -858,26 +864,27 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv16.w", conv16_w, conv16_dw },
-    { "conv16.b", conv16_b, conv16_db },
-    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, conv16_batchnorm_dgamma },
-    { "conv16_batchnorm.beta", conv16_batchnorm_beta, conv16_batchnorm_dbeta },
-    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, NULL },
-    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, NULL },
-    { "conv32.w", conv32_w, conv32_dw },
-    { "conv32.b", conv32_b, conv32_db },
-    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, conv32_batchnorm_dgamma },
-    { "conv32_batchnorm.beta", conv32_batchnorm_beta, conv32_batchnorm_dbeta },
-    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, NULL },
-    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, NULL },
-    { "conv32_2.w", conv32_2_w, conv32_2_dw },
-    { "conv32_2.b", conv32_2_b, conv32_2_db },
-    { "dense10.w", dense10_w, dense10_dw },
-    { "dense10.b", dense10_b, dense10_db },
+    { "conv16.w", conv16_w, offsetof(Replica, conv16_dw) },
+    { "conv16.b", conv16_b, offsetof(Replica, conv16_db) },
+    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, offsetof(Replica, conv16_batchnorm_dgamma) },
+    { "conv16_batchnorm.beta", conv16_batchnorm_beta, offsetof(Replica, conv16_batchnorm_dbeta) },
+    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, 0 },
+    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, 0 },
+    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw) },
+    { "conv32.b", conv32_b, offsetof(Replica, conv32_db) },
+    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, offsetof(Replica, conv32_batchnorm_dgamma) },
+    { "conv32_batchnorm.beta", conv32_batchnorm_beta, offsetof(Replica, conv32_batchnorm_dbeta) },
+    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, 0 },
+    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0 },
+    { "conv32_2.w", conv32_2_w, offsetof(Replica, conv32_2_dw) },
+    { "conv32_2.b", conv32_2_b, offsetof(Replica, conv32_2_db) },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -890,67 +897,67 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "conv16.w",
       .ndims = 4, .dims = { 3, 3, 1, 16 }, .size = 3 * 3 * 1 * 16,
-      .value = conv16_w, .grad = conv16_dw,
+      .value = conv16_w, .grad = offsetof(Replica, conv16_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 9, .fan_out = 144, .init_scale = 0.0f },
     { .name = "conv16.b",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_b, .grad = conv16_db,
+      .value = conv16_b, .grad = offsetof(Replica, conv16_db),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.gamma",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_gamma, .grad = conv16_batchnorm_dgamma,
+      .value = conv16_batchnorm_gamma, .grad = offsetof(Replica, conv16_batchnorm_dgamma),
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.beta",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_beta, .grad = conv16_batchnorm_dbeta,
+      .value = conv16_batchnorm_beta, .grad = offsetof(Replica, conv16_batchnorm_dbeta),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.moving_mean",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_moving_mean, .grad = NULL,
+      .value = conv16_batchnorm_moving_mean, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.moving_variance",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_moving_var, .grad = NULL,
+      .value = conv16_batchnorm_moving_var, .grad = 0,
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32.w",
       .ndims = 4, .dims = { 3, 3, 16, 32 }, .size = 3 * 3 * 16 * 32,
-      .value = conv32_w, .grad = conv32_dw,
+      .value = conv32_w, .grad = offsetof(Replica, conv32_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 144, .fan_out = 288, .init_scale = 0.0f },
     { .name = "conv32.b",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_b, .grad = conv32_db,
+      .value = conv32_b, .grad = offsetof(Replica, conv32_db),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.gamma",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_gamma, .grad = conv32_batchnorm_dgamma,
+      .value = conv32_batchnorm_gamma, .grad = offsetof(Replica, conv32_batchnorm_dgamma),
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.beta",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_beta, .grad = conv32_batchnorm_dbeta,
+      .value = conv32_batchnorm_beta, .grad = offsetof(Replica, conv32_batchnorm_dbeta),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.moving_mean",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_moving_mean, .grad = NULL,
+      .value = conv32_batchnorm_moving_mean, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.moving_variance",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_moving_var, .grad = NULL,
+      .value = conv32_batchnorm_moving_var, .grad = 0,
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_2.w",
       .ndims = 4, .dims = { 3, 3, 32, 32 }, .size = 3 * 3 * 32 * 32,
-      .value = conv32_2_w, .grad = conv32_2_dw,
+      .value = conv32_2_w, .grad = offsetof(Replica, conv32_2_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 288, .fan_out = 288, .init_scale = 0.0f },
     { .name = "conv32_2.b",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_2_b, .grad = conv32_2_db,
+      .value = conv32_2_b, .grad = offsetof(Replica, conv32_2_db),
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "dense10.w",
       .ndims = 2, .dims = { CONV32_2_OUT, DENSE10_OUT }, .size = CONV32_2_OUT * DENSE10_OUT,
-      .value = dense10_w, .grad = dense10_dw,
+      .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_2_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
-      .value = dense10_b, .grad = dense10_db,
+      .value = dense10_b, .grad = offsetof(Replica, dense10_db),
       .init = NNRT_INIT_ZEROS, .fan_in = CONV32_2_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
@@ -1009,8 +1016,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense10_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense10_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -14,6 +14,7 @@
 
    loss binary_cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 3, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -53,45 +54,53 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense64_w[IN * DENSE64_OUT], dense64_dw[IN * DENSE64_OUT];
-static real dense64_b[DENSE64_OUT], dense64_db[DENSE64_OUT];
-static real dense1_w[DENSE64_OUT * DENSE1_OUT], dense1_dw[DENSE64_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
+/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
+static real dense64_w[IN * DENSE64_OUT];
+static real dense64_b[DENSE64_OUT];
+static real dense1_w[DENSE64_OUT * DENSE1_OUT];
+static real dense1_b[DENSE1_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
-static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
+    real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
+    real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
+    real dense1_dw[DENSE64_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* dense64: dense 64 relu
    x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense64_forward(int n)
+static void dense64_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
+        memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, IN,
-         1.0f, x, IN, dense64_w, DENSE64_OUT, 1.0f, dense64_y, DENSE64_OUT);
+         1.0f, rep->x, IN, dense64_w, DENSE64_OUT, 1.0f, rep->dense64_y, DENSE64_OUT);
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
-        real v = dense64_y[i];
-        dense64_y[i] = v > 0 ? v : 0;
+        real v = rep->dense64_y[i];
+        rep->dense64_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense64_backward(int n)
+static void dense64_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense64_y[i];
-        d_dense64_y[i] *= (y > 0);
+        real y = rep->dense64_y[i];
+        rep->d_dense64_y[i] *= (y > 0);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE64_OUT, n,
-         1.0f, x, IN, d_dense64_y, DENSE64_OUT, 0.0f, dense64_dw, DENSE64_OUT);
-    memset(dense64_db, 0, sizeof dense64_db);
+         1.0f, rep->x, IN, rep->d_dense64_y, DENSE64_OUT, 0.0f, rep->dense64_dw, DENSE64_OUT);
+    memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
-            dense64_db[o] += d_dense64_y[r * DENSE64_OUT + o];
+            rep->dense64_db[o] += rep->d_dense64_y[r * DENSE64_OUT + o];
     /* x is the input: no gradient needed */
 }
 
@@ -99,11 +108,11 @@ static void dense64_backward(int n)
    dense64_y is (n, DENSE64_OUT), dense1_w is (DENSE64_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
    forward: y = act(x W + b); kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1_forward(int n)
+static void dense1_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense64_y[r * DENSE64_OUT];
-        real *yr = &dense1_y[r * DENSE1_OUT];
+        const real *xr = &rep->dense64_y[r * DENSE64_OUT];
+        real *yr = &rep->dense1_y[r * DENSE1_OUT];
         for (int o = 0; o < DENSE1_OUT; o++)
             yr[o] = dense1_b[o];
         for (int i = 0; i < DENSE64_OUT; i++)
@@ -111,29 +120,29 @@ static void dense1_forward(int n)
                 yr[o] += xr[i] * dense1_w[i * DENSE1_OUT + o];
     }
     for (int i = 0; i < n * DENSE1_OUT; i++) {   /* sigmoid */
-        real v = dense1_y[i];
-        dense1_y[i] = 1 / (1 + exp(-v));
+        real v = rep->dense1_y[i];
+        rep->dense1_y[i] = 1 / (1 + exp(-v));
     }
 }
 
-static void dense1_backward(int n)
+static void dense1_backward(Replica *rep, int n)
 {
     /* dz: the loss left (p - t) / n in d_dense1_y; sigmoid' is folded in */
-    memset(dense1_dw, 0, sizeof dense1_dw);
+    memset(rep->dense1_dw, 0, sizeof rep->dense1_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE64_OUT; i++)
             for (int o = 0; o < DENSE1_OUT; o++)
-                dense1_dw[i * DENSE1_OUT + o] += dense64_y[r * DENSE64_OUT + i] * d_dense1_y[r * DENSE1_OUT + o];
-    memset(dense1_db, 0, sizeof dense1_db);
+                rep->dense1_dw[i * DENSE1_OUT + o] += rep->dense64_y[r * DENSE64_OUT + i] * rep->d_dense1_y[r * DENSE1_OUT + o];
+    memset(rep->dense1_db, 0, sizeof rep->dense1_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1_OUT; o++)
-            dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
+            rep->dense1_db[o] += rep->d_dense1_y[r * DENSE1_OUT + o];
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE64_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE1_OUT; o++)
-                s += d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
-            d_dense64_y[r * DENSE64_OUT + i] = s;
+                s += rep->d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
+            rep->d_dense64_y[r * DENSE64_OUT + i] = s;
         }
 }
 
@@ -141,32 +150,32 @@ static void dense1_backward(int n)
    Binary cross-entropy of the sigmoid output p = dense1_y against 0/1 labels t,
    fused with the sigmoid: loss = -(t log p + (1 - t) log(1 - p)) per row, p
    clipped to [1e-7, 1 - 1e-7] as Keras does; dL/dz = (p - t) / n.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        real p = dense1_y[r];
+        real p = rep->dense1_y[r];
         double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;
         total -= t[r] ? log(pc) : log(1 - pc);
-        d_dense1_y[r] = (p - (real)t[r]) / n;
+        rep->d_dense1_y[r] = (p - (real)t[r]) / n;
     }
     return total;
 }
 
 /* The whole network, in order: input x -> dense1_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense64_forward(n);
-    dense1_forward(n);
+    dense64_forward(rep, n);
+    dense1_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense1_backward(n);
-    dense64_backward(n);
+    dense1_backward(rep, n);
+    dense64_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -174,14 +183,15 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense64.w", dense64_w, dense64_dw },
-    { "dense64.b", dense64_b, dense64_db },
-    { "dense1.w", dense1_w, dense1_dw },
-    { "dense1.b", dense1_b, dense1_db },
+    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw) },
+    { "dense64.b", dense64_b, offsetof(Replica, dense64_db) },
+    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw) },
+    { "dense1.b", dense1_b, offsetof(Replica, dense1_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -194,19 +204,19 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "dense64.w",
       .ndims = 2, .dims = { IN, DENSE64_OUT }, .size = IN * DENSE64_OUT,
-      .value = dense64_w, .grad = dense64_dw,
+      .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
-      .value = dense64_b, .grad = dense64_db,
+      .value = dense64_b, .grad = offsetof(Replica, dense64_db),
       .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
     { .name = "dense1.w",
       .ndims = 2, .dims = { DENSE64_OUT, DENSE1_OUT }, .size = DENSE64_OUT * DENSE1_OUT,
-      .value = dense1_w, .grad = dense1_dw,
+      .value = dense1_w, .grad = offsetof(Replica, dense1_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
     { .name = "dense1.b",
       .ndims = 1, .dims = { DENSE1_OUT }, .size = DENSE1_OUT,
-      .value = dense1_b, .grad = dense1_db,
+      .value = dense1_b, .grad = offsetof(Replica, dense1_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
 };
 
@@ -246,8 +256,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense1_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense1_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -15,6 +15,7 @@
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 5, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -55,48 +56,56 @@ typedef float real;
 #define EPSILON 1e-07f
 #define DENSE128_DROPOUT_RATE 0.2f
 
-/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense128_w[IN * DENSE128_OUT], dense128_dw[IN * DENSE128_OUT];
-static real dense128_b[DENSE128_OUT], dense128_db[DENSE128_OUT];
-static real dense10_w[DENSE128_OUT * DENSE10_OUT], dense10_dw[DENSE128_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
+/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
+static real dense128_w[IN * DENSE128_OUT];
+static real dense128_b[DENSE128_OUT];
+static real dense10_w[DENSE128_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real dense128_y[MAX_BATCH * DENSE128_OUT], d_dense128_y[MAX_BATCH * DENSE128_OUT];
-static real dense128_dropout_y[MAX_BATCH * DENSE128_OUT], d_dense128_dropout_y[MAX_BATCH * DENSE128_OUT];
-static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-static real dense10_y[MAX_BATCH * DENSE10_OUT];
-static real dense128_dropout_mask[MAX_BATCH * DENSE128_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real dense128_y[MAX_BATCH * DENSE128_OUT], d_dense128_y[MAX_BATCH * DENSE128_OUT];
+    real dense128_dropout_y[MAX_BATCH * DENSE128_OUT], d_dense128_dropout_y[MAX_BATCH * DENSE128_OUT];
+    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real dense128_dropout_mask[MAX_BATCH * DENSE128_OUT];
+    real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
+    real dense10_dw[DENSE128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* dense128: dense 128 relu
    x is (n, IN), dense128_w is (IN, DENSE128_OUT), dense128_y is (n, DENSE128_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense128_forward(int n)
+static void dense128_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense128_y[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
+        memcpy(&rep->dense128_y[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, IN,
-         1.0f, x, IN, dense128_w, DENSE128_OUT, 1.0f, dense128_y, DENSE128_OUT);
+         1.0f, rep->x, IN, dense128_w, DENSE128_OUT, 1.0f, rep->dense128_y, DENSE128_OUT);
     for (int i = 0; i < n * DENSE128_OUT; i++) {   /* relu */
-        real v = dense128_y[i];
-        dense128_y[i] = v > 0 ? v : 0;
+        real v = rep->dense128_y[i];
+        rep->dense128_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense128_backward(int n)
+static void dense128_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE128_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense128_y[i];
-        d_dense128_y[i] *= (y > 0);
+        real y = rep->dense128_y[i];
+        rep->d_dense128_y[i] *= (y > 0);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE128_OUT, n,
-         1.0f, x, IN, d_dense128_y, DENSE128_OUT, 0.0f, dense128_dw, DENSE128_OUT);
-    memset(dense128_db, 0, sizeof dense128_db);
+         1.0f, rep->x, IN, rep->d_dense128_y, DENSE128_OUT, 0.0f, rep->dense128_dw, DENSE128_OUT);
+    memset(rep->dense128_db, 0, sizeof rep->dense128_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE128_OUT; o++)
-            dense128_db[o] += d_dense128_y[r * DENSE128_OUT + o];
+            rep->dense128_db[o] += rep->d_dense128_y[r * DENSE128_OUT + o];
     /* x is the input: no gradient needed */
 }
 
@@ -104,30 +113,30 @@ static void dense128_backward(int n)
    dense128_y and dense128_dropout_y are (n, DENSE128_OUT).  Inverted dropout: while training each
    unit is kept with probability 1 - DENSE128_DROPOUT_RATE and scaled by 1 / (1 - DENSE128_DROPOUT_RATE),
    so inference is the identity.  Backward: dx = dy * mask. */
-static void dense128_dropout_forward(int n, int training, nnrt_rng *rng)
+static void dense128_dropout_forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     for (int i = 0; i < n * DENSE128_OUT; i++) {
-        dense128_dropout_mask[i] = !training ? 1.0f
+        rep->dense128_dropout_mask[i] = !training ? 1.0f
                    : nnrt_rng_uniform(rng) < DENSE128_DROPOUT_RATE ? 0.0f : 1.0f / (1.0f - DENSE128_DROPOUT_RATE);
-        dense128_dropout_y[i] = dense128_y[i] * dense128_dropout_mask[i];
+        rep->dense128_dropout_y[i] = rep->dense128_y[i] * rep->dense128_dropout_mask[i];
     }
 }
 
-static void dense128_dropout_backward(int n)
+static void dense128_dropout_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE128_OUT; i++)
-        d_dense128_y[i] = d_dense128_dropout_y[i] * dense128_dropout_mask[i];
+        rep->d_dense128_y[i] = rep->d_dense128_dropout_y[i] * rep->dense128_dropout_mask[i];
 }
 
 /* dense10: dense 10 softmax
    dense128_dropout_y is (n, DENSE128_OUT), dense10_w is (DENSE128_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense10_forward(int n)
+static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense128_dropout_y[r * DENSE128_OUT];
-        real *yr = &dense10_z[r * DENSE10_OUT];
+        const real *xr = &rep->dense128_dropout_y[r * DENSE128_OUT];
+        real *yr = &rep->dense10_z[r * DENSE10_OUT];
         for (int o = 0; o < DENSE10_OUT; o++)
             yr[o] = dense10_b[o];
         for (int i = 0; i < DENSE128_OUT; i++)
@@ -136,33 +145,33 @@ static void dense10_forward(int n)
     }
 }
 
-static void dense10_backward(int n)
+static void dense10_backward(Replica *rep, int n)
 {
-    memset(dense10_dw, 0, sizeof dense10_dw);
+    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE128_OUT; i++)
             for (int o = 0; o < DENSE10_OUT; o++)
-                dense10_dw[i * DENSE10_OUT + o] += dense128_dropout_y[r * DENSE128_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
-    memset(dense10_db, 0, sizeof dense10_db);
+                rep->dense10_dw[i * DENSE10_OUT + o] += rep->dense128_dropout_y[r * DENSE128_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
-            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+            rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE128_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE10_OUT; o++)
-                s += d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            d_dense128_dropout_y[r * DENSE128_OUT + i] = s;
+                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
+            rep->d_dense128_dropout_y[r * DENSE128_OUT + i] = s;
         }
 }
 
 /* dense10: dense 10 softmax
    dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense10_softmax_forward(int n)
+static void dense10_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * DENSE10_OUT];
-        real *p = &dense10_y[r * DENSE10_OUT];
+        const real *z = &rep->dense10_z[r * DENSE10_OUT];
+        real *p = &rep->dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -181,12 +190,12 @@ static void dense10_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
-        real *dz = &d_dense10_z[r * CLASSES];
+        const real *z = &rep->dense10_z[r * CLASSES], *p = &rep->dense10_y[r * CLASSES];
+        real *dz = &rep->d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -202,20 +211,20 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense10_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
-    dense128_forward(n);
-    dense128_dropout_forward(n, training, rng);
-    dense10_forward(n);
-    dense10_softmax_forward(n);
+    dense128_forward(rep, n);
+    dense128_dropout_forward(rep, n, training, rng);
+    dense10_forward(rep, n);
+    dense10_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense10_backward(n);
-    dense128_dropout_backward(n);
-    dense128_backward(n);
+    dense10_backward(rep, n);
+    dense128_dropout_backward(rep, n);
+    dense128_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -223,14 +232,15 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense128.w", dense128_w, dense128_dw },
-    { "dense128.b", dense128_b, dense128_db },
-    { "dense10.w", dense10_w, dense10_dw },
-    { "dense10.b", dense10_b, dense10_db },
+    { "dense128.w", dense128_w, offsetof(Replica, dense128_dw) },
+    { "dense128.b", dense128_b, offsetof(Replica, dense128_db) },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -243,19 +253,19 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "dense128.w",
       .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,
-      .value = dense128_w, .grad = dense128_dw,
+      .value = dense128_w, .grad = offsetof(Replica, dense128_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, .init_scale = 0.0f },
     { .name = "dense128.b",
       .ndims = 1, .dims = { DENSE128_OUT }, .size = DENSE128_OUT,
-      .value = dense128_b, .grad = dense128_db,
+      .value = dense128_b, .grad = offsetof(Replica, dense128_db),
       .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE128_OUT, .init_scale = 0.0f },
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE128_OUT, DENSE10_OUT }, .size = DENSE128_OUT * DENSE10_OUT,
-      .value = dense10_w, .grad = dense10_dw,
+      .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE128_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
-      .value = dense10_b, .grad = dense10_db,
+      .value = dense10_b, .grad = offsetof(Replica, dense10_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE128_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
@@ -302,8 +312,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense10_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense10_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

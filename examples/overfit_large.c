@@ -17,6 +17,7 @@
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -59,57 +60,68 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense512_w[IN * DENSE512_OUT], dense512_dw[IN * DENSE512_OUT];
-static real dense512_b[DENSE512_OUT], dense512_db[DENSE512_OUT];
-static real dense512_2_w[DENSE512_OUT * DENSE512_2_OUT], dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT];
-static real dense512_2_b[DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
-static real dense512_3_w[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT];
-static real dense512_3_b[DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
-static real dense512_4_w[DENSE512_3_OUT * DENSE512_4_OUT], dense512_4_dw[DENSE512_3_OUT * DENSE512_4_OUT];
-static real dense512_4_b[DENSE512_4_OUT], dense512_4_db[DENSE512_4_OUT];
-static real dense10_w[DENSE512_4_OUT * DENSE10_OUT], dense10_dw[DENSE512_4_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
+/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
+static real dense512_w[IN * DENSE512_OUT];
+static real dense512_b[DENSE512_OUT];
+static real dense512_2_w[DENSE512_OUT * DENSE512_2_OUT];
+static real dense512_2_b[DENSE512_2_OUT];
+static real dense512_3_w[DENSE512_2_OUT * DENSE512_3_OUT];
+static real dense512_3_b[DENSE512_3_OUT];
+static real dense512_4_w[DENSE512_3_OUT * DENSE512_4_OUT];
+static real dense512_4_b[DENSE512_4_OUT];
+static real dense10_w[DENSE512_4_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real dense512_y[MAX_BATCH * DENSE512_OUT], d_dense512_y[MAX_BATCH * DENSE512_OUT];
-static real dense512_2_y[MAX_BATCH * DENSE512_2_OUT], d_dense512_2_y[MAX_BATCH * DENSE512_2_OUT];
-static real dense512_3_y[MAX_BATCH * DENSE512_3_OUT], d_dense512_3_y[MAX_BATCH * DENSE512_3_OUT];
-static real dense512_4_y[MAX_BATCH * DENSE512_4_OUT], d_dense512_4_y[MAX_BATCH * DENSE512_4_OUT];
-static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-static real dense10_y[MAX_BATCH * DENSE10_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real dense512_y[MAX_BATCH * DENSE512_OUT], d_dense512_y[MAX_BATCH * DENSE512_OUT];
+    real dense512_2_y[MAX_BATCH * DENSE512_2_OUT], d_dense512_2_y[MAX_BATCH * DENSE512_2_OUT];
+    real dense512_3_y[MAX_BATCH * DENSE512_3_OUT], d_dense512_3_y[MAX_BATCH * DENSE512_3_OUT];
+    real dense512_4_y[MAX_BATCH * DENSE512_4_OUT], d_dense512_4_y[MAX_BATCH * DENSE512_4_OUT];
+    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real dense512_dw[IN * DENSE512_OUT], dense512_db[DENSE512_OUT];
+    real dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
+    real dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
+    real dense512_4_dw[DENSE512_3_OUT * DENSE512_4_OUT], dense512_4_db[DENSE512_4_OUT];
+    real dense10_dw[DENSE512_4_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* dense512: dense 512 elu
    x is (n, IN), dense512_w is (IN, DENSE512_OUT), dense512_y is (n, DENSE512_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense512_forward(int n)
+static void dense512_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense512_y[r * DENSE512_OUT], dense512_b, sizeof dense512_b);
+        memcpy(&rep->dense512_y[r * DENSE512_OUT], dense512_b, sizeof dense512_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_OUT, IN,
-         1.0f, x, IN, dense512_w, DENSE512_OUT, 1.0f, dense512_y, DENSE512_OUT);
+         1.0f, rep->x, IN, dense512_w, DENSE512_OUT, 1.0f, rep->dense512_y, DENSE512_OUT);
     for (int i = 0; i < n * DENSE512_OUT; i++) {   /* elu */
-        real v = dense512_y[i];
-        dense512_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense512_y[i];
+        rep->dense512_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense512_backward(int n)
+static void dense512_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE512_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense512_y[i];
-        d_dense512_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense512_y[i];
+        rep->d_dense512_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE512_OUT, n,
-         1.0f, x, IN, d_dense512_y, DENSE512_OUT, 0.0f, dense512_dw, DENSE512_OUT);
-    memset(dense512_db, 0, sizeof dense512_db);
+         1.0f, rep->x, IN, rep->d_dense512_y, DENSE512_OUT, 0.0f, rep->dense512_dw, DENSE512_OUT);
+    memset(rep->dense512_db, 0, sizeof rep->dense512_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_OUT; o++)
-            dense512_db[o] += d_dense512_y[r * DENSE512_OUT + o];
+            rep->dense512_db[o] += rep->d_dense512_y[r * DENSE512_OUT + o];
     /* x is the input: no gradient needed */
 }
 
@@ -117,135 +129,135 @@ static void dense512_backward(int n)
    dense512_y is (n, DENSE512_OUT), dense512_2_w is (DENSE512_OUT, DENSE512_2_OUT), dense512_2_y is (n, DENSE512_2_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense512_2_forward(int n)
+static void dense512_2_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense512_2_y[r * DENSE512_2_OUT], dense512_2_b, sizeof dense512_2_b);
+        memcpy(&rep->dense512_2_y[r * DENSE512_2_OUT], dense512_2_b, sizeof dense512_2_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_2_OUT, DENSE512_OUT,
-         1.0f, dense512_y, DENSE512_OUT, dense512_2_w, DENSE512_2_OUT, 1.0f, dense512_2_y, DENSE512_2_OUT);
+         1.0f, rep->dense512_y, DENSE512_OUT, dense512_2_w, DENSE512_2_OUT, 1.0f, rep->dense512_2_y, DENSE512_2_OUT);
     for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* elu */
-        real v = dense512_2_y[i];
-        dense512_2_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense512_2_y[i];
+        rep->dense512_2_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense512_2_backward(int n)
+static void dense512_2_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense512_2_y[i];
-        d_dense512_2_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense512_2_y[i];
+        rep->d_dense512_2_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_OUT, DENSE512_2_OUT, n,
-         1.0f, dense512_y, DENSE512_OUT, d_dense512_2_y, DENSE512_2_OUT, 0.0f, dense512_2_dw, DENSE512_2_OUT);
-    memset(dense512_2_db, 0, sizeof dense512_2_db);
+         1.0f, rep->dense512_y, DENSE512_OUT, rep->d_dense512_2_y, DENSE512_2_OUT, 0.0f, rep->dense512_2_dw, DENSE512_2_OUT);
+    memset(rep->dense512_2_db, 0, sizeof rep->dense512_2_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_2_OUT; o++)
-            dense512_2_db[o] += d_dense512_2_y[r * DENSE512_2_OUT + o];
+            rep->dense512_2_db[o] += rep->d_dense512_2_y[r * DENSE512_2_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_OUT, DENSE512_2_OUT,
-         1.0f, d_dense512_2_y, DENSE512_2_OUT, dense512_2_w, DENSE512_2_OUT, 0.0f, d_dense512_y, DENSE512_OUT);
+         1.0f, rep->d_dense512_2_y, DENSE512_2_OUT, dense512_2_w, DENSE512_2_OUT, 0.0f, rep->d_dense512_y, DENSE512_OUT);
 }
 
 /* dense512_3: dense 512 elu
    dense512_2_y is (n, DENSE512_2_OUT), dense512_3_w is (DENSE512_2_OUT, DENSE512_3_OUT), dense512_3_y is (n, DENSE512_3_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense512_3_forward(int n)
+static void dense512_3_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense512_3_y[r * DENSE512_3_OUT], dense512_3_b, sizeof dense512_3_b);
+        memcpy(&rep->dense512_3_y[r * DENSE512_3_OUT], dense512_3_b, sizeof dense512_3_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_3_OUT, DENSE512_2_OUT,
-         1.0f, dense512_2_y, DENSE512_2_OUT, dense512_3_w, DENSE512_3_OUT, 1.0f, dense512_3_y, DENSE512_3_OUT);
+         1.0f, rep->dense512_2_y, DENSE512_2_OUT, dense512_3_w, DENSE512_3_OUT, 1.0f, rep->dense512_3_y, DENSE512_3_OUT);
     for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* elu */
-        real v = dense512_3_y[i];
-        dense512_3_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense512_3_y[i];
+        rep->dense512_3_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense512_3_backward(int n)
+static void dense512_3_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense512_3_y[i];
-        d_dense512_3_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense512_3_y[i];
+        rep->d_dense512_3_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_2_OUT, DENSE512_3_OUT, n,
-         1.0f, dense512_2_y, DENSE512_2_OUT, d_dense512_3_y, DENSE512_3_OUT, 0.0f, dense512_3_dw, DENSE512_3_OUT);
-    memset(dense512_3_db, 0, sizeof dense512_3_db);
+         1.0f, rep->dense512_2_y, DENSE512_2_OUT, rep->d_dense512_3_y, DENSE512_3_OUT, 0.0f, rep->dense512_3_dw, DENSE512_3_OUT);
+    memset(rep->dense512_3_db, 0, sizeof rep->dense512_3_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_3_OUT; o++)
-            dense512_3_db[o] += d_dense512_3_y[r * DENSE512_3_OUT + o];
+            rep->dense512_3_db[o] += rep->d_dense512_3_y[r * DENSE512_3_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_2_OUT, DENSE512_3_OUT,
-         1.0f, d_dense512_3_y, DENSE512_3_OUT, dense512_3_w, DENSE512_3_OUT, 0.0f, d_dense512_2_y, DENSE512_2_OUT);
+         1.0f, rep->d_dense512_3_y, DENSE512_3_OUT, dense512_3_w, DENSE512_3_OUT, 0.0f, rep->d_dense512_2_y, DENSE512_2_OUT);
 }
 
 /* dense512_4: dense 512 elu
    dense512_3_y is (n, DENSE512_3_OUT), dense512_4_w is (DENSE512_3_OUT, DENSE512_4_OUT), dense512_4_y is (n, DENSE512_4_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense512_4_forward(int n)
+static void dense512_4_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense512_4_y[r * DENSE512_4_OUT], dense512_4_b, sizeof dense512_4_b);
+        memcpy(&rep->dense512_4_y[r * DENSE512_4_OUT], dense512_4_b, sizeof dense512_4_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_4_OUT, DENSE512_3_OUT,
-         1.0f, dense512_3_y, DENSE512_3_OUT, dense512_4_w, DENSE512_4_OUT, 1.0f, dense512_4_y, DENSE512_4_OUT);
+         1.0f, rep->dense512_3_y, DENSE512_3_OUT, dense512_4_w, DENSE512_4_OUT, 1.0f, rep->dense512_4_y, DENSE512_4_OUT);
     for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* elu */
-        real v = dense512_4_y[i];
-        dense512_4_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense512_4_y[i];
+        rep->dense512_4_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense512_4_backward(int n)
+static void dense512_4_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense512_4_y[i];
-        d_dense512_4_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense512_4_y[i];
+        rep->d_dense512_4_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_3_OUT, DENSE512_4_OUT, n,
-         1.0f, dense512_3_y, DENSE512_3_OUT, d_dense512_4_y, DENSE512_4_OUT, 0.0f, dense512_4_dw, DENSE512_4_OUT);
-    memset(dense512_4_db, 0, sizeof dense512_4_db);
+         1.0f, rep->dense512_3_y, DENSE512_3_OUT, rep->d_dense512_4_y, DENSE512_4_OUT, 0.0f, rep->dense512_4_dw, DENSE512_4_OUT);
+    memset(rep->dense512_4_db, 0, sizeof rep->dense512_4_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_4_OUT; o++)
-            dense512_4_db[o] += d_dense512_4_y[r * DENSE512_4_OUT + o];
+            rep->dense512_4_db[o] += rep->d_dense512_4_y[r * DENSE512_4_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_3_OUT, DENSE512_4_OUT,
-         1.0f, d_dense512_4_y, DENSE512_4_OUT, dense512_4_w, DENSE512_4_OUT, 0.0f, d_dense512_3_y, DENSE512_3_OUT);
+         1.0f, rep->d_dense512_4_y, DENSE512_4_OUT, dense512_4_w, DENSE512_4_OUT, 0.0f, rep->d_dense512_3_y, DENSE512_3_OUT);
 }
 
 /* dense10: dense 10 softmax
    dense512_4_y is (n, DENSE512_4_OUT), dense10_w is (DENSE512_4_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense10_forward(int n)
+static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, DENSE512_4_OUT,
-         1.0f, dense512_4_y, DENSE512_4_OUT, dense10_w, DENSE10_OUT, 1.0f, dense10_z, DENSE10_OUT);
+         1.0f, rep->dense512_4_y, DENSE512_4_OUT, dense10_w, DENSE10_OUT, 1.0f, rep->dense10_z, DENSE10_OUT);
 }
 
-static void dense10_backward(int n)
+static void dense10_backward(Replica *rep, int n)
 {
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_4_OUT, DENSE10_OUT, n,
-         1.0f, dense512_4_y, DENSE512_4_OUT, d_dense10_z, DENSE10_OUT, 0.0f, dense10_dw, DENSE10_OUT);
-    memset(dense10_db, 0, sizeof dense10_db);
+         1.0f, rep->dense512_4_y, DENSE512_4_OUT, rep->d_dense10_z, DENSE10_OUT, 0.0f, rep->dense10_dw, DENSE10_OUT);
+    memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
-            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+            rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_4_OUT, DENSE10_OUT,
-         1.0f, d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, d_dense512_4_y, DENSE512_4_OUT);
+         1.0f, rep->d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, rep->d_dense512_4_y, DENSE512_4_OUT);
 }
 
 /* dense10: dense 10 softmax
    dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense10_softmax_forward(int n)
+static void dense10_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * DENSE10_OUT];
-        real *p = &dense10_y[r * DENSE10_OUT];
+        const real *z = &rep->dense10_z[r * DENSE10_OUT];
+        real *p = &rep->dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -264,12 +276,12 @@ static void dense10_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
-        real *dz = &d_dense10_z[r * CLASSES];
+        const real *z = &rep->dense10_z[r * CLASSES], *p = &rep->dense10_y[r * CLASSES];
+        real *dz = &rep->d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -285,26 +297,26 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense10_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense512_forward(n);
-    dense512_2_forward(n);
-    dense512_3_forward(n);
-    dense512_4_forward(n);
-    dense10_forward(n);
-    dense10_softmax_forward(n);
+    dense512_forward(rep, n);
+    dense512_2_forward(rep, n);
+    dense512_3_forward(rep, n);
+    dense512_4_forward(rep, n);
+    dense10_forward(rep, n);
+    dense10_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense10_backward(n);
-    dense512_4_backward(n);
-    dense512_3_backward(n);
-    dense512_2_backward(n);
-    dense512_backward(n);
+    dense10_backward(rep, n);
+    dense512_4_backward(rep, n);
+    dense512_3_backward(rep, n);
+    dense512_2_backward(rep, n);
+    dense512_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -312,20 +324,21 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense512.w", dense512_w, dense512_dw },
-    { "dense512.b", dense512_b, dense512_db },
-    { "dense512_2.w", dense512_2_w, dense512_2_dw },
-    { "dense512_2.b", dense512_2_b, dense512_2_db },
-    { "dense512_3.w", dense512_3_w, dense512_3_dw },
-    { "dense512_3.b", dense512_3_b, dense512_3_db },
-    { "dense512_4.w", dense512_4_w, dense512_4_dw },
-    { "dense512_4.b", dense512_4_b, dense512_4_db },
-    { "dense10.w", dense10_w, dense10_dw },
-    { "dense10.b", dense10_b, dense10_db },
+    { "dense512.w", dense512_w, offsetof(Replica, dense512_dw) },
+    { "dense512.b", dense512_b, offsetof(Replica, dense512_db) },
+    { "dense512_2.w", dense512_2_w, offsetof(Replica, dense512_2_dw) },
+    { "dense512_2.b", dense512_2_b, offsetof(Replica, dense512_2_db) },
+    { "dense512_3.w", dense512_3_w, offsetof(Replica, dense512_3_dw) },
+    { "dense512_3.b", dense512_3_b, offsetof(Replica, dense512_3_db) },
+    { "dense512_4.w", dense512_4_w, offsetof(Replica, dense512_4_dw) },
+    { "dense512_4.b", dense512_4_b, offsetof(Replica, dense512_4_db) },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -338,43 +351,43 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "dense512.w",
       .ndims = 2, .dims = { IN, DENSE512_OUT }, .size = IN * DENSE512_OUT,
-      .value = dense512_w, .grad = dense512_dw,
+      .value = dense512_w, .grad = offsetof(Replica, dense512_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE512_OUT, .init_scale = 0.0f },
     { .name = "dense512.b",
       .ndims = 1, .dims = { DENSE512_OUT }, .size = DENSE512_OUT,
-      .value = dense512_b, .grad = dense512_db,
+      .value = dense512_b, .grad = offsetof(Replica, dense512_db),
       .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE512_OUT, .init_scale = 0.0f },
     { .name = "dense512_2.w",
       .ndims = 2, .dims = { DENSE512_OUT, DENSE512_2_OUT }, .size = DENSE512_OUT * DENSE512_2_OUT,
-      .value = dense512_2_w, .grad = dense512_2_dw,
+      .value = dense512_2_w, .grad = offsetof(Replica, dense512_2_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_OUT, .fan_out = DENSE512_2_OUT, .init_scale = 0.0f },
     { .name = "dense512_2.b",
       .ndims = 1, .dims = { DENSE512_2_OUT }, .size = DENSE512_2_OUT,
-      .value = dense512_2_b, .grad = dense512_2_db,
+      .value = dense512_2_b, .grad = offsetof(Replica, dense512_2_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE512_OUT, .fan_out = DENSE512_2_OUT, .init_scale = 0.0f },
     { .name = "dense512_3.w",
       .ndims = 2, .dims = { DENSE512_2_OUT, DENSE512_3_OUT }, .size = DENSE512_2_OUT * DENSE512_3_OUT,
-      .value = dense512_3_w, .grad = dense512_3_dw,
+      .value = dense512_3_w, .grad = offsetof(Replica, dense512_3_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_2_OUT, .fan_out = DENSE512_3_OUT, .init_scale = 0.0f },
     { .name = "dense512_3.b",
       .ndims = 1, .dims = { DENSE512_3_OUT }, .size = DENSE512_3_OUT,
-      .value = dense512_3_b, .grad = dense512_3_db,
+      .value = dense512_3_b, .grad = offsetof(Replica, dense512_3_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE512_2_OUT, .fan_out = DENSE512_3_OUT, .init_scale = 0.0f },
     { .name = "dense512_4.w",
       .ndims = 2, .dims = { DENSE512_3_OUT, DENSE512_4_OUT }, .size = DENSE512_3_OUT * DENSE512_4_OUT,
-      .value = dense512_4_w, .grad = dense512_4_dw,
+      .value = dense512_4_w, .grad = offsetof(Replica, dense512_4_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_3_OUT, .fan_out = DENSE512_4_OUT, .init_scale = 0.0f },
     { .name = "dense512_4.b",
       .ndims = 1, .dims = { DENSE512_4_OUT }, .size = DENSE512_4_OUT,
-      .value = dense512_4_b, .grad = dense512_4_db,
+      .value = dense512_4_b, .grad = offsetof(Replica, dense512_4_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE512_3_OUT, .fan_out = DENSE512_4_OUT, .init_scale = 0.0f },
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE512_4_OUT, DENSE10_OUT }, .size = DENSE512_4_OUT * DENSE10_OUT,
-      .value = dense10_w, .grad = dense10_dw,
+      .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_4_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
-      .value = dense10_b, .grad = dense10_db,
+      .value = dense10_b, .grad = offsetof(Replica, dense10_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE512_4_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
@@ -427,8 +440,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense10_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense10_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

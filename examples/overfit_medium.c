@@ -16,6 +16,7 @@
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -57,54 +58,64 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense64_w[IN * DENSE64_OUT], dense64_dw[IN * DENSE64_OUT];
-static real dense64_b[DENSE64_OUT], dense64_db[DENSE64_OUT];
-static real dense64_2_w[DENSE64_OUT * DENSE64_2_OUT], dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT];
-static real dense64_2_b[DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
-static real dense64_3_w[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT];
-static real dense64_3_b[DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
-static real dense10_w[DENSE64_3_OUT * DENSE10_OUT], dense10_dw[DENSE64_3_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
+/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
+static real dense64_w[IN * DENSE64_OUT];
+static real dense64_b[DENSE64_OUT];
+static real dense64_2_w[DENSE64_OUT * DENSE64_2_OUT];
+static real dense64_2_b[DENSE64_2_OUT];
+static real dense64_3_w[DENSE64_2_OUT * DENSE64_3_OUT];
+static real dense64_3_b[DENSE64_3_OUT];
+static real dense10_w[DENSE64_3_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
-static real dense64_2_y[MAX_BATCH * DENSE64_2_OUT], d_dense64_2_y[MAX_BATCH * DENSE64_2_OUT];
-static real dense64_3_y[MAX_BATCH * DENSE64_3_OUT], d_dense64_3_y[MAX_BATCH * DENSE64_3_OUT];
-static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-static real dense10_y[MAX_BATCH * DENSE10_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
+    real dense64_2_y[MAX_BATCH * DENSE64_2_OUT], d_dense64_2_y[MAX_BATCH * DENSE64_2_OUT];
+    real dense64_3_y[MAX_BATCH * DENSE64_3_OUT], d_dense64_3_y[MAX_BATCH * DENSE64_3_OUT];
+    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
+    real dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
+    real dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
+    real dense10_dw[DENSE64_3_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* dense64: dense 64 elu
    x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense64_forward(int n)
+static void dense64_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
+        memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, IN,
-         1.0f, x, IN, dense64_w, DENSE64_OUT, 1.0f, dense64_y, DENSE64_OUT);
+         1.0f, rep->x, IN, dense64_w, DENSE64_OUT, 1.0f, rep->dense64_y, DENSE64_OUT);
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* elu */
-        real v = dense64_y[i];
-        dense64_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense64_y[i];
+        rep->dense64_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense64_backward(int n)
+static void dense64_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense64_y[i];
-        d_dense64_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense64_y[i];
+        rep->d_dense64_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE64_OUT, n,
-         1.0f, x, IN, d_dense64_y, DENSE64_OUT, 0.0f, dense64_dw, DENSE64_OUT);
-    memset(dense64_db, 0, sizeof dense64_db);
+         1.0f, rep->x, IN, rep->d_dense64_y, DENSE64_OUT, 0.0f, rep->dense64_dw, DENSE64_OUT);
+    memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
-            dense64_db[o] += d_dense64_y[r * DENSE64_OUT + o];
+            rep->dense64_db[o] += rep->d_dense64_y[r * DENSE64_OUT + o];
     /* x is the input: no gradient needed */
 }
 
@@ -112,79 +123,79 @@ static void dense64_backward(int n)
    dense64_y is (n, DENSE64_OUT), dense64_2_w is (DENSE64_OUT, DENSE64_2_OUT), dense64_2_y is (n, DENSE64_2_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense64_2_forward(int n)
+static void dense64_2_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense64_2_y[r * DENSE64_2_OUT], dense64_2_b, sizeof dense64_2_b);
+        memcpy(&rep->dense64_2_y[r * DENSE64_2_OUT], dense64_2_b, sizeof dense64_2_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_2_OUT, DENSE64_OUT,
-         1.0f, dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT, 1.0f, dense64_2_y, DENSE64_2_OUT);
+         1.0f, rep->dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT, 1.0f, rep->dense64_2_y, DENSE64_2_OUT);
     for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* elu */
-        real v = dense64_2_y[i];
-        dense64_2_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense64_2_y[i];
+        rep->dense64_2_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense64_2_backward(int n)
+static void dense64_2_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense64_2_y[i];
-        d_dense64_2_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense64_2_y[i];
+        rep->d_dense64_2_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE64_OUT, DENSE64_2_OUT, n,
-         1.0f, dense64_y, DENSE64_OUT, d_dense64_2_y, DENSE64_2_OUT, 0.0f, dense64_2_dw, DENSE64_2_OUT);
-    memset(dense64_2_db, 0, sizeof dense64_2_db);
+         1.0f, rep->dense64_y, DENSE64_OUT, rep->d_dense64_2_y, DENSE64_2_OUT, 0.0f, rep->dense64_2_dw, DENSE64_2_OUT);
+    memset(rep->dense64_2_db, 0, sizeof rep->dense64_2_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_2_OUT; o++)
-            dense64_2_db[o] += d_dense64_2_y[r * DENSE64_2_OUT + o];
+            rep->dense64_2_db[o] += rep->d_dense64_2_y[r * DENSE64_2_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE64_OUT, DENSE64_2_OUT,
-         1.0f, d_dense64_2_y, DENSE64_2_OUT, dense64_2_w, DENSE64_2_OUT, 0.0f, d_dense64_y, DENSE64_OUT);
+         1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w, DENSE64_2_OUT, 0.0f, rep->d_dense64_y, DENSE64_OUT);
 }
 
 /* dense64_3: dense 64 elu
    dense64_2_y is (n, DENSE64_2_OUT), dense64_3_w is (DENSE64_2_OUT, DENSE64_3_OUT), dense64_3_y is (n, DENSE64_3_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense64_3_forward(int n)
+static void dense64_3_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense64_3_y[r * DENSE64_3_OUT], dense64_3_b, sizeof dense64_3_b);
+        memcpy(&rep->dense64_3_y[r * DENSE64_3_OUT], dense64_3_b, sizeof dense64_3_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_3_OUT, DENSE64_2_OUT,
-         1.0f, dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT, 1.0f, dense64_3_y, DENSE64_3_OUT);
+         1.0f, rep->dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT, 1.0f, rep->dense64_3_y, DENSE64_3_OUT);
     for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* elu */
-        real v = dense64_3_y[i];
-        dense64_3_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense64_3_y[i];
+        rep->dense64_3_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense64_3_backward(int n)
+static void dense64_3_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense64_3_y[i];
-        d_dense64_3_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense64_3_y[i];
+        rep->d_dense64_3_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE64_2_OUT, DENSE64_3_OUT, n,
-         1.0f, dense64_2_y, DENSE64_2_OUT, d_dense64_3_y, DENSE64_3_OUT, 0.0f, dense64_3_dw, DENSE64_3_OUT);
-    memset(dense64_3_db, 0, sizeof dense64_3_db);
+         1.0f, rep->dense64_2_y, DENSE64_2_OUT, rep->d_dense64_3_y, DENSE64_3_OUT, 0.0f, rep->dense64_3_dw, DENSE64_3_OUT);
+    memset(rep->dense64_3_db, 0, sizeof rep->dense64_3_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_3_OUT; o++)
-            dense64_3_db[o] += d_dense64_3_y[r * DENSE64_3_OUT + o];
+            rep->dense64_3_db[o] += rep->d_dense64_3_y[r * DENSE64_3_OUT + o];
     gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE64_2_OUT, DENSE64_3_OUT,
-         1.0f, d_dense64_3_y, DENSE64_3_OUT, dense64_3_w, DENSE64_3_OUT, 0.0f, d_dense64_2_y, DENSE64_2_OUT);
+         1.0f, rep->d_dense64_3_y, DENSE64_3_OUT, dense64_3_w, DENSE64_3_OUT, 0.0f, rep->d_dense64_2_y, DENSE64_2_OUT);
 }
 
 /* dense10: dense 10 softmax
    dense64_3_y is (n, DENSE64_3_OUT), dense10_w is (DENSE64_3_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense10_forward(int n)
+static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense64_3_y[r * DENSE64_3_OUT];
-        real *yr = &dense10_z[r * DENSE10_OUT];
+        const real *xr = &rep->dense64_3_y[r * DENSE64_3_OUT];
+        real *yr = &rep->dense10_z[r * DENSE10_OUT];
         for (int o = 0; o < DENSE10_OUT; o++)
             yr[o] = dense10_b[o];
         for (int i = 0; i < DENSE64_3_OUT; i++)
@@ -193,33 +204,33 @@ static void dense10_forward(int n)
     }
 }
 
-static void dense10_backward(int n)
+static void dense10_backward(Replica *rep, int n)
 {
-    memset(dense10_dw, 0, sizeof dense10_dw);
+    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE64_3_OUT; i++)
             for (int o = 0; o < DENSE10_OUT; o++)
-                dense10_dw[i * DENSE10_OUT + o] += dense64_3_y[r * DENSE64_3_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
-    memset(dense10_db, 0, sizeof dense10_db);
+                rep->dense10_dw[i * DENSE10_OUT + o] += rep->dense64_3_y[r * DENSE64_3_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
-            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+            rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE64_3_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE10_OUT; o++)
-                s += d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            d_dense64_3_y[r * DENSE64_3_OUT + i] = s;
+                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
+            rep->d_dense64_3_y[r * DENSE64_3_OUT + i] = s;
         }
 }
 
 /* dense10: dense 10 softmax
    dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense10_softmax_forward(int n)
+static void dense10_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * DENSE10_OUT];
-        real *p = &dense10_y[r * DENSE10_OUT];
+        const real *z = &rep->dense10_z[r * DENSE10_OUT];
+        real *p = &rep->dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -238,12 +249,12 @@ static void dense10_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
-        real *dz = &d_dense10_z[r * CLASSES];
+        const real *z = &rep->dense10_z[r * CLASSES], *p = &rep->dense10_y[r * CLASSES];
+        real *dz = &rep->d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -259,24 +270,24 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense10_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense64_forward(n);
-    dense64_2_forward(n);
-    dense64_3_forward(n);
-    dense10_forward(n);
-    dense10_softmax_forward(n);
+    dense64_forward(rep, n);
+    dense64_2_forward(rep, n);
+    dense64_3_forward(rep, n);
+    dense10_forward(rep, n);
+    dense10_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense10_backward(n);
-    dense64_3_backward(n);
-    dense64_2_backward(n);
-    dense64_backward(n);
+    dense10_backward(rep, n);
+    dense64_3_backward(rep, n);
+    dense64_2_backward(rep, n);
+    dense64_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -284,18 +295,19 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense64.w", dense64_w, dense64_dw },
-    { "dense64.b", dense64_b, dense64_db },
-    { "dense64_2.w", dense64_2_w, dense64_2_dw },
-    { "dense64_2.b", dense64_2_b, dense64_2_db },
-    { "dense64_3.w", dense64_3_w, dense64_3_dw },
-    { "dense64_3.b", dense64_3_b, dense64_3_db },
-    { "dense10.w", dense10_w, dense10_dw },
-    { "dense10.b", dense10_b, dense10_db },
+    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw) },
+    { "dense64.b", dense64_b, offsetof(Replica, dense64_db) },
+    { "dense64_2.w", dense64_2_w, offsetof(Replica, dense64_2_dw) },
+    { "dense64_2.b", dense64_2_b, offsetof(Replica, dense64_2_db) },
+    { "dense64_3.w", dense64_3_w, offsetof(Replica, dense64_3_dw) },
+    { "dense64_3.b", dense64_3_b, offsetof(Replica, dense64_3_db) },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -308,35 +320,35 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "dense64.w",
       .ndims = 2, .dims = { IN, DENSE64_OUT }, .size = IN * DENSE64_OUT,
-      .value = dense64_w, .grad = dense64_dw,
+      .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
-      .value = dense64_b, .grad = dense64_db,
+      .value = dense64_b, .grad = offsetof(Replica, dense64_db),
       .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
     { .name = "dense64_2.w",
       .ndims = 2, .dims = { DENSE64_OUT, DENSE64_2_OUT }, .size = DENSE64_OUT * DENSE64_2_OUT,
-      .value = dense64_2_w, .grad = dense64_2_dw,
+      .value = dense64_2_w, .grad = offsetof(Replica, dense64_2_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f },
     { .name = "dense64_2.b",
       .ndims = 1, .dims = { DENSE64_2_OUT }, .size = DENSE64_2_OUT,
-      .value = dense64_2_b, .grad = dense64_2_db,
+      .value = dense64_2_b, .grad = offsetof(Replica, dense64_2_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f },
     { .name = "dense64_3.w",
       .ndims = 2, .dims = { DENSE64_2_OUT, DENSE64_3_OUT }, .size = DENSE64_2_OUT * DENSE64_3_OUT,
-      .value = dense64_3_w, .grad = dense64_3_dw,
+      .value = dense64_3_w, .grad = offsetof(Replica, dense64_3_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f },
     { .name = "dense64_3.b",
       .ndims = 1, .dims = { DENSE64_3_OUT }, .size = DENSE64_3_OUT,
-      .value = dense64_3_b, .grad = dense64_3_db,
+      .value = dense64_3_b, .grad = offsetof(Replica, dense64_3_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f },
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE64_3_OUT, DENSE10_OUT }, .size = DENSE64_3_OUT * DENSE10_OUT,
-      .value = dense10_w, .grad = dense10_dw,
+      .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_3_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
-      .value = dense10_b, .grad = dense10_db,
+      .value = dense10_b, .grad = offsetof(Replica, dense10_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_3_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
@@ -387,8 +399,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense10_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense10_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -14,6 +14,7 @@
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -53,48 +54,56 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense16_w[IN * DENSE16_OUT], dense16_dw[IN * DENSE16_OUT];
-static real dense16_b[DENSE16_OUT], dense16_db[DENSE16_OUT];
-static real dense10_w[DENSE16_OUT * DENSE10_OUT], dense10_dw[DENSE16_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT], dense10_db[DENSE10_OUT];
+/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
+static real dense16_w[IN * DENSE16_OUT];
+static real dense16_b[DENSE16_OUT];
+static real dense10_w[DENSE16_OUT * DENSE10_OUT];
+static real dense10_b[DENSE10_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
-static real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-static real dense10_y[MAX_BATCH * DENSE10_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
+    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
+    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
+    real dense10_dw[DENSE16_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* dense16: dense 16 elu
    x is (n, IN), dense16_w is (IN, DENSE16_OUT), dense16_y is (n, DENSE16_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense16_forward(int n)
+static void dense16_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
-        memcpy(&dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
+        memcpy(&rep->dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE16_OUT, IN,
-         1.0f, x, IN, dense16_w, DENSE16_OUT, 1.0f, dense16_y, DENSE16_OUT);
+         1.0f, rep->x, IN, dense16_w, DENSE16_OUT, 1.0f, rep->dense16_y, DENSE16_OUT);
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* elu */
-        real v = dense16_y[i];
-        dense16_y[i] = v > 0 ? v : a * expm1(v);
+        real v = rep->dense16_y[i];
+        rep->dense16_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
 
-static void dense16_backward(int n)
+static void dense16_backward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* dz = dy * elu'(y) */
-        real y = dense16_y[i];
-        d_dense16_y[i] *= (y > 0 ? 1 : y + a);
+        real y = rep->dense16_y[i];
+        rep->d_dense16_y[i] *= (y > 0 ? 1 : y + a);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE16_OUT, n,
-         1.0f, x, IN, d_dense16_y, DENSE16_OUT, 0.0f, dense16_dw, DENSE16_OUT);
-    memset(dense16_db, 0, sizeof dense16_db);
+         1.0f, rep->x, IN, rep->d_dense16_y, DENSE16_OUT, 0.0f, rep->dense16_dw, DENSE16_OUT);
+    memset(rep->dense16_db, 0, sizeof rep->dense16_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE16_OUT; o++)
-            dense16_db[o] += d_dense16_y[r * DENSE16_OUT + o];
+            rep->dense16_db[o] += rep->d_dense16_y[r * DENSE16_OUT + o];
     /* x is the input: no gradient needed */
 }
 
@@ -102,11 +111,11 @@ static void dense16_backward(int n)
    dense16_y is (n, DENSE16_OUT), dense10_w is (DENSE16_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense10_forward(int n)
+static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense16_y[r * DENSE16_OUT];
-        real *yr = &dense10_z[r * DENSE10_OUT];
+        const real *xr = &rep->dense16_y[r * DENSE16_OUT];
+        real *yr = &rep->dense10_z[r * DENSE10_OUT];
         for (int o = 0; o < DENSE10_OUT; o++)
             yr[o] = dense10_b[o];
         for (int i = 0; i < DENSE16_OUT; i++)
@@ -115,33 +124,33 @@ static void dense10_forward(int n)
     }
 }
 
-static void dense10_backward(int n)
+static void dense10_backward(Replica *rep, int n)
 {
-    memset(dense10_dw, 0, sizeof dense10_dw);
+    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE16_OUT; i++)
             for (int o = 0; o < DENSE10_OUT; o++)
-                dense10_dw[i * DENSE10_OUT + o] += dense16_y[r * DENSE16_OUT + i] * d_dense10_z[r * DENSE10_OUT + o];
-    memset(dense10_db, 0, sizeof dense10_db);
+                rep->dense10_dw[i * DENSE10_OUT + o] += rep->dense16_y[r * DENSE16_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
-            dense10_db[o] += d_dense10_z[r * DENSE10_OUT + o];
+            rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE16_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE10_OUT; o++)
-                s += d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            d_dense16_y[r * DENSE16_OUT + i] = s;
+                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
+            rep->d_dense16_y[r * DENSE16_OUT + i] = s;
         }
 }
 
 /* dense10: dense 10 softmax
    dense10_z is (n, DENSE10_OUT), dense10_y is (n, DENSE10_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense10_softmax_forward(int n)
+static void dense10_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * DENSE10_OUT];
-        real *p = &dense10_y[r * DENSE10_OUT];
+        const real *z = &rep->dense10_z[r * DENSE10_OUT];
+        real *p = &rep->dense10_y[r * DENSE10_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE10_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -160,12 +169,12 @@ static void dense10_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense10_z and p = dense10_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense10_z[r * CLASSES], *p = &dense10_y[r * CLASSES];
-        real *dz = &d_dense10_z[r * CLASSES];
+        const real *z = &rep->dense10_z[r * CLASSES], *p = &rep->dense10_y[r * CLASSES];
+        real *dz = &rep->d_dense10_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -181,20 +190,20 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense10_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense16_forward(n);
-    dense10_forward(n);
-    dense10_softmax_forward(n);
+    dense16_forward(rep, n);
+    dense10_forward(rep, n);
+    dense10_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense10_backward(n);
-    dense16_backward(n);
+    dense10_backward(rep, n);
+    dense16_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -202,14 +211,15 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense16.w", dense16_w, dense16_dw },
-    { "dense16.b", dense16_b, dense16_db },
-    { "dense10.w", dense10_w, dense10_dw },
-    { "dense10.b", dense10_b, dense10_db },
+    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw) },
+    { "dense16.b", dense16_b, offsetof(Replica, dense16_db) },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -222,19 +232,19 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "dense16.w",
       .ndims = 2, .dims = { IN, DENSE16_OUT }, .size = IN * DENSE16_OUT,
-      .value = dense16_w, .grad = dense16_dw,
+      .value = dense16_w, .grad = offsetof(Replica, dense16_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
     { .name = "dense16.b",
       .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
-      .value = dense16_b, .grad = dense16_db,
+      .value = dense16_b, .grad = offsetof(Replica, dense16_db),
       .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE16_OUT, DENSE10_OUT }, .size = DENSE16_OUT * DENSE10_OUT,
-      .value = dense10_w, .grad = dense10_dw,
+      .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
-      .value = dense10_b, .grad = dense10_db,
+      .value = dense10_b, .grad = offsetof(Replica, dense10_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE16_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
 };
 
@@ -281,8 +291,9 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense10_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense10_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -13,6 +13,7 @@
 
    loss mse, optimizer adam lr=0.01 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 30, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -52,27 +53,35 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients; W is (inputs, outputs) as in Keras. */
-static real dense16_w[IN * DENSE16_OUT], dense16_dw[IN * DENSE16_OUT];
-static real dense16_b[DENSE16_OUT], dense16_db[DENSE16_OUT];
-static real dense1_w[DENSE16_OUT * DENSE1_OUT], dense1_dw[DENSE16_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT], dense1_db[DENSE1_OUT];
+/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
+static real dense16_w[IN * DENSE16_OUT];
+static real dense16_b[DENSE16_OUT];
+static real dense1_w[DENSE16_OUT * DENSE1_OUT];
+static real dense1_b[DENSE1_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
-static real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-static real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
+    real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
+    real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */
+    real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
+    real dense1_dw[DENSE16_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* dense16: dense 16 relu
    x is (n, IN), dense16_w is (IN, DENSE16_OUT), dense16_y is (n, DENSE16_OUT)
    forward: y = act(x W + b); kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense16_forward(int n)
+static void dense16_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &x[r * IN];
-        real *yr = &dense16_y[r * DENSE16_OUT];
+        const real *xr = &rep->x[r * IN];
+        real *yr = &rep->dense16_y[r * DENSE16_OUT];
         for (int o = 0; o < DENSE16_OUT; o++)
             yr[o] = dense16_b[o];
         for (int i = 0; i < IN; i++)
@@ -80,26 +89,26 @@ static void dense16_forward(int n)
                 yr[o] += xr[i] * dense16_w[i * DENSE16_OUT + o];
     }
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* relu */
-        real v = dense16_y[i];
-        dense16_y[i] = v > 0 ? v : 0;
+        real v = rep->dense16_y[i];
+        rep->dense16_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense16_backward(int n)
+static void dense16_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense16_y[i];
-        d_dense16_y[i] *= (y > 0);
+        real y = rep->dense16_y[i];
+        rep->d_dense16_y[i] *= (y > 0);
     }
-    memset(dense16_dw, 0, sizeof dense16_dw);
+    memset(rep->dense16_dw, 0, sizeof rep->dense16_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < IN; i++)
             for (int o = 0; o < DENSE16_OUT; o++)
-                dense16_dw[i * DENSE16_OUT + o] += x[r * IN + i] * d_dense16_y[r * DENSE16_OUT + o];
-    memset(dense16_db, 0, sizeof dense16_db);
+                rep->dense16_dw[i * DENSE16_OUT + o] += rep->x[r * IN + i] * rep->d_dense16_y[r * DENSE16_OUT + o];
+    memset(rep->dense16_db, 0, sizeof rep->dense16_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE16_OUT; o++)
-            dense16_db[o] += d_dense16_y[r * DENSE16_OUT + o];
+            rep->dense16_db[o] += rep->d_dense16_y[r * DENSE16_OUT + o];
     /* x is the input: no gradient needed */
 }
 
@@ -107,11 +116,11 @@ static void dense16_backward(int n)
    dense16_y is (n, DENSE16_OUT), dense1_w is (DENSE16_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense1_forward(int n)
+static void dense1_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense16_y[r * DENSE16_OUT];
-        real *yr = &dense1_y[r * DENSE1_OUT];
+        const real *xr = &rep->dense16_y[r * DENSE16_OUT];
+        real *yr = &rep->dense1_y[r * DENSE1_OUT];
         for (int o = 0; o < DENSE1_OUT; o++)
             yr[o] = dense1_b[o];
         for (int i = 0; i < DENSE16_OUT; i++)
@@ -120,23 +129,23 @@ static void dense1_forward(int n)
     }
 }
 
-static void dense1_backward(int n)
+static void dense1_backward(Replica *rep, int n)
 {
-    memset(dense1_dw, 0, sizeof dense1_dw);
+    memset(rep->dense1_dw, 0, sizeof rep->dense1_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE16_OUT; i++)
             for (int o = 0; o < DENSE1_OUT; o++)
-                dense1_dw[i * DENSE1_OUT + o] += dense16_y[r * DENSE16_OUT + i] * d_dense1_y[r * DENSE1_OUT + o];
-    memset(dense1_db, 0, sizeof dense1_db);
+                rep->dense1_dw[i * DENSE1_OUT + o] += rep->dense16_y[r * DENSE16_OUT + i] * rep->d_dense1_y[r * DENSE1_OUT + o];
+    memset(rep->dense1_db, 0, sizeof rep->dense1_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1_OUT; o++)
-            dense1_db[o] += d_dense1_y[r * DENSE1_OUT + o];
+            rep->dense1_db[o] += rep->d_dense1_y[r * DENSE1_OUT + o];
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE16_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE1_OUT; o++)
-                s += d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
-            d_dense16_y[r * DENSE16_OUT + i] = s;
+                s += rep->d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
+            rep->d_dense16_y[r * DENSE16_OUT + i] = s;
         }
 }
 
@@ -144,14 +153,14 @@ static void dense1_backward(int n)
    Mean squared error against the target values, averaged over the CLASSES
    outputs as Keras does: loss = sum_k (y_k - t_k)^2 / CLASSES per row,
    dL/dy = 2 (y - t) / (CLASSES n).  Returns the sum over rows. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     (void)t;   /* a regression: the targets are in target[] */
     for (int r = 0; r < n; r++)
         for (int k = 0; k < CLASSES; k++) {
-            real err = dense1_y[r * CLASSES + k] - target[r * CLASSES + k];
-            real *dy = &d_dense1_y[r * CLASSES + k];
+            real err = rep->dense1_y[r * CLASSES + k] - rep->target[r * CLASSES + k];
+            real *dy = &rep->d_dense1_y[r * CLASSES + k];
             total += (double)err * err / CLASSES;
             *dy = 2 * err / (CLASSES * n);
         }
@@ -159,19 +168,19 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense1_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)training;   /* no dropout: training and inference are the same */
     (void)rng;
-    dense16_forward(n);
-    dense1_forward(n);
+    dense16_forward(rep, n);
+    dense1_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense1_backward(n);
-    dense16_backward(n);
+    dense1_backward(rep, n);
+    dense16_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -179,15 +188,16 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense16.w", dense16_w, dense16_dw },
-    { "dense16.b", dense16_b, dense16_db },
-    { "dense1.w", dense1_w, dense1_dw },
-    { "dense1.b", dense1_b, dense1_db },
+    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw) },
+    { "dense16.b", dense16_b, offsetof(Replica, dense16_db) },
+    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw) },
+    { "dense1.b", dense1_b, offsetof(Replica, dense1_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
-    .target = target,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .target_at = offsetof(Replica, target),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -200,19 +210,19 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "dense16.w",
       .ndims = 2, .dims = { IN, DENSE16_OUT }, .size = IN * DENSE16_OUT,
-      .value = dense16_w, .grad = dense16_dw,
+      .value = dense16_w, .grad = offsetof(Replica, dense16_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
     { .name = "dense16.b",
       .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
-      .value = dense16_b, .grad = dense16_db,
+      .value = dense16_b, .grad = offsetof(Replica, dense16_db),
       .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
     { .name = "dense1.w",
       .ndims = 2, .dims = { DENSE16_OUT, DENSE1_OUT }, .size = DENSE16_OUT * DENSE1_OUT,
-      .value = dense1_w, .grad = dense1_dw,
+      .value = dense1_w, .grad = offsetof(Replica, dense1_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
     { .name = "dense1.b",
       .ndims = 1, .dims = { DENSE1_OUT }, .size = DENSE1_OUT,
-      .value = dense1_b, .grad = dense1_db,
+      .value = dense1_b, .grad = offsetof(Replica, dense1_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE16_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
 };
 
@@ -242,7 +252,7 @@ static const nnrt_model MODEL = {
     .n_target_columns = 1,
     .target_columns = TARGET_COLUMNS,
     .task = NNRT_TASK_REGRESS,
-    .target = target,
+    .target_at = offsetof(Replica, target),
     .validation = 0.2,
     .scale = 1.0f,   /* 1 */
     .in_size = IN,
@@ -252,8 +262,9 @@ static const nnrt_model MODEL = {
     .n_classes = CLASSES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense1_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense1_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

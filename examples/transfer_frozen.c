@@ -22,6 +22,7 @@
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 64, epochs 5, seed 1
 */
+#include <stddef.h>
 #include <string.h>
 #include <tgmath.h>
 
@@ -67,8 +68,8 @@ typedef float real;
 #define BETA2 0.999f
 #define EPSILON 1e-07f
 
-/* Parameters and their gradients, laid out as in Keras: W is (inputs, outputs)
-   for dense, (rows, columns, input channels, filters) for conv2d. */
+/* Parameters, shared by every replica, laid out as in Keras: W is (inputs,
+   outputs) for dense, (rows, columns, input channels, filters) for conv2d. */
 /* conv16 is frozen (trainable=false): no gradients */
 static real conv16_w[3 * 3 * 1 * 16];
 static real conv16_b[16];
@@ -81,22 +82,35 @@ static real conv32_b[32];
 /* conv32_batchnorm is frozen (trainable=false): no gradients */
 static real conv32_batchnorm_gamma[32], conv32_batchnorm_beta[32];
 static real conv32_batchnorm_moving_mean[32], conv32_batchnorm_moving_var[32];   /* state, not trained */
-static real dense64_w[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT];
-static real dense64_b[DENSE64_OUT], dense64_db[DENSE64_OUT];
-static real dense5_w[DENSE64_OUT * DENSE5_OUT], dense5_dw[DENSE64_OUT * DENSE5_OUT];
-static real dense5_b[DENSE5_OUT], dense5_db[DENSE5_OUT];
+static real dense64_w[CONV32_MAXPOOL_OUT * DENSE64_OUT];
+static real dense64_b[DENSE64_OUT];
+static real dense5_w[DENSE64_OUT * DENSE5_OUT];
+static real dense5_b[DENSE5_OUT];
 
-/* Activations, (MAX_BATCH, width), and their gradients d_* */
-static real x[MAX_BATCH * IN];
-static real conv16_y[MAX_BATCH * CONV16_OUT];
-static real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
-static real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
-static real conv32_y[MAX_BATCH * CONV32_OUT];
-static real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
-static real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
-static real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
-static real dense5_z[MAX_BATCH * DENSE5_OUT], d_dense5_z[MAX_BATCH * DENSE5_OUT];
-static real dense5_y[MAX_BATCH * DENSE5_OUT];
+/* What one replica owns: the runtime makes one for each shard of a batch
+   (nnrt.h: nnrt_replica) and runs forward and backward on each.
+   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
+   scratch, and the gradients of the trained tensors for this replica's rows. */
+struct nnrt_replica {
+    real x[MAX_BATCH * IN];
+    real conv16_y[MAX_BATCH * CONV16_OUT];
+    real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
+    real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
+    real conv32_y[MAX_BATCH * CONV32_OUT];
+    real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
+    real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
+    real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
+    real dense5_z[MAX_BATCH * DENSE5_OUT], d_dense5_z[MAX_BATCH * DENSE5_OUT];
+    real dense5_y[MAX_BATCH * DENSE5_OUT];
+    real conv16_pad[30 * 30 * 1];
+    int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
+    real conv32_pad[16 * 16 * 16];
+    real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
+    int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
+    real dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_db[DENSE64_OUT];
+    real dense5_dw[DENSE64_OUT * DENSE5_OUT], dense5_db[DENSE5_OUT];
+};
+typedef struct nnrt_replica Replica;
 
 /* conv16: conv2d 16 3x3 init="transfer_base.nn" padding=same trainable=false
    x is (n, 28, 28, 1), conv16_w is (3, 3, 1, 16), conv16_y is (n, 28, 28, 16)
@@ -123,21 +137,19 @@ static real dense5_y[MAX_BATCH * DENSE5_OUT];
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
 
-static real conv16_pad[PH * PW * C];
-
 /* Sample s of x into conv16_pad at row PT, column PL, zeros around it */
-static void conv16_pad_sample(int s)
+static void conv16_pad_sample(Replica *rep, int s)
 {
-    memset(conv16_pad, 0, sizeof conv16_pad);
+    memset(rep->conv16_pad, 0, sizeof rep->conv16_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv16_pad[((iy + PT) * PW + PL) * C], &x[((s * H + iy) * W) * C],
+        memcpy(&rep->conv16_pad[((iy + PT) * PW + PL) * C], &rep->x[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
-static void conv16_forward(int n)
+static void conv16_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++) {
-        conv16_pad_sample(s);
+        conv16_pad_sample(rep, s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 real acc[F];
@@ -145,13 +157,13 @@ static void conv16_forward(int n)
                     acc[f] = conv16_b[f];
                 for (int ky = 0; ky < KH; ky++)
                     for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
+                        const real *in = &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
                         const real *wk = &conv16_w[(ky * KW + kx) * C * F];
                         for (int ci = 0; ci < C; ci++)
                             for (int f = 0; f < F; f++)
                                 acc[f] += in[ci] * wk[ci * F + f];
                     }
-                memcpy(&conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                memcpy(&rep->conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
             }
     }
 }
@@ -184,18 +196,18 @@ static void conv16_forward(int n)
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
-static void conv16_batchnorm_forward(int n, int training)
+static void conv16_batchnorm_forward(Replica *rep, int n, int training)
 {
     (void)training;   /* frozen: the moving statistics, always */
     for (int c = 0; c < C; c++) {
         real scale = conv16_batchnorm_gamma[c] / sqrt(conv16_batchnorm_moving_var[c] + BN_EPSILON);
         real shift = conv16_batchnorm_beta[c] - conv16_batchnorm_moving_mean[c] * scale;
         for (int i = 0; i < n * S; i++)
-            conv16_batchnorm_y[i * C + c] = conv16_y[i * C + c] * scale + shift;
+            rep->conv16_batchnorm_y[i * C + c] = rep->conv16_y[i * C + c] * scale + shift;
     }
     for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* relu */
-        real v = conv16_batchnorm_y[i];
-        conv16_batchnorm_y[i] = v > 0 ? v : 0;
+        real v = rep->conv16_batchnorm_y[i];
+        rep->conv16_batchnorm_y[i] = v > 0 ? v : 0;
     }
 }
 
@@ -222,27 +234,25 @@ static void conv16_batchnorm_forward(int n, int training)
 #define OH 14   /* output rows, columns */
 #define OW 14
 
-static int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
-
-static void conv16_maxpool_forward(int n)
+static void conv16_maxpool_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &rep->conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &rep->conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv16_batchnorm_y[first * C + c];
+                    out[c] = rep->conv16_batchnorm_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv16_batchnorm_y[at + c] > out[c]) {
-                                out[c] = conv16_batchnorm_y[at + c];
+                            if (rep->conv16_batchnorm_y[at + c] > out[c]) {
+                                out[c] = rep->conv16_batchnorm_y[at + c];
                                 from[c] = at + c;
                             }
                     }
@@ -289,43 +299,40 @@ static void conv16_maxpool_forward(int n)
 #define CW 14
 #define G 6    /* samples per sgemm */
 
-static real conv32_pad[PH * PW * C];
-static real conv32_col[G * OH * OW * K];   /* windows, then their gradients */
-
 /* Sample s of conv16_maxpool_y into conv32_pad at row PT, column PL, zeros around it */
-static void conv32_pad_sample(int s)
+static void conv32_pad_sample(Replica *rep, int s)
 {
-    memset(conv32_pad, 0, sizeof conv32_pad);
+    memset(rep->conv32_pad, 0, sizeof rep->conv32_pad);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&conv32_pad[((iy + PT) * PW + PL) * C], &conv16_maxpool_y[((s * H + iy) * W) * C],
+        memcpy(&rep->conv32_pad[((iy + PT) * PW + PL) * C], &rep->conv16_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
 /* Samples s0 .. s0 + g - 1 into conv32_col: one row of K values per output pixel */
-static void conv32_im2col(int s0, int g)
+static void conv32_im2col(Replica *rep, int s0, int g)
 {
     for (int s = 0; s < g; s++) {
-        conv32_pad_sample(s0 + s);
+        conv32_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real *row = &conv32_col[((s * OH + oy) * OW + ox) * K];
+                real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                    memcpy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
                            sizeof(real) * KW * C);
             }
     }
 }
 
-static void conv32_forward(int n)
+static void conv32_forward(Replica *rep, int n)
 {
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
-        real *out = &conv32_y[s0 * OH * OW * F];
-        conv32_im2col(s0, g);
+        real *out = &rep->conv32_y[s0 * OH * OW * F];
+        conv32_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv32_b, sizeof conv32_b);
         gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, conv32_col, K, conv32_w, F, 1.0f, out, F);
+             1.0f, rep->conv32_col, K, conv32_w, F, 1.0f, out, F);
     }
 }
 
@@ -358,18 +365,18 @@ static void conv32_forward(int n)
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
-static void conv32_batchnorm_forward(int n, int training)
+static void conv32_batchnorm_forward(Replica *rep, int n, int training)
 {
     (void)training;   /* frozen: the moving statistics, always */
     for (int c = 0; c < C; c++) {
         real scale = conv32_batchnorm_gamma[c] / sqrt(conv32_batchnorm_moving_var[c] + BN_EPSILON);
         real shift = conv32_batchnorm_beta[c] - conv32_batchnorm_moving_mean[c] * scale;
         for (int i = 0; i < n * S; i++)
-            conv32_batchnorm_y[i * C + c] = conv32_y[i * C + c] * scale + shift;
+            rep->conv32_batchnorm_y[i * C + c] = rep->conv32_y[i * C + c] * scale + shift;
     }
     for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* relu */
-        real v = conv32_batchnorm_y[i];
-        conv32_batchnorm_y[i] = v > 0 ? v : 0;
+        real v = rep->conv32_batchnorm_y[i];
+        rep->conv32_batchnorm_y[i] = v > 0 ? v : 0;
     }
 }
 
@@ -396,27 +403,25 @@ static void conv32_batchnorm_forward(int n, int training)
 #define OH 7   /* output rows, columns */
 #define OW 7
 
-static int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
-
-static void conv32_maxpool_forward(int n)
+static void conv32_maxpool_forward(Replica *rep, int n)
 {
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                real *out = &rep->conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *from = &rep->conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
                 int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
                 for (int c = 0; c < C; c++) {
-                    out[c] = conv32_batchnorm_y[first * C + c];
+                    out[c] = rep->conv32_batchnorm_y[first * C + c];
                     from[c] = first * C + c;
                 }
                 for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
                     for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
                         int at = ((s * H + iy) * W + ix) * C;
                         for (int c = 0; c < C; c++)
-                            if (conv32_batchnorm_y[at + c] > out[c]) {
-                                out[c] = conv32_batchnorm_y[at + c];
+                            if (rep->conv32_batchnorm_y[at + c] > out[c]) {
+                                out[c] = rep->conv32_batchnorm_y[at + c];
                                 from[c] = at + c;
                             }
                     }
@@ -441,30 +446,30 @@ static void conv32_maxpool_forward(int n)
    conv32_maxpool_y is (n, CONV32_MAXPOOL_OUT), dense64_w is (CONV32_MAXPOOL_OUT, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense64_forward(int n)
+static void dense64_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
-        memcpy(&dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
+        memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, CONV32_MAXPOOL_OUT,
-         1.0f, conv32_maxpool_y, CONV32_MAXPOOL_OUT, dense64_w, DENSE64_OUT, 1.0f, dense64_y, DENSE64_OUT);
+         1.0f, rep->conv32_maxpool_y, CONV32_MAXPOOL_OUT, dense64_w, DENSE64_OUT, 1.0f, rep->dense64_y, DENSE64_OUT);
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
-        real v = dense64_y[i];
-        dense64_y[i] = v > 0 ? v : 0;
+        real v = rep->dense64_y[i];
+        rep->dense64_y[i] = v > 0 ? v : 0;
     }
 }
 
-static void dense64_backward(int n)
+static void dense64_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = dense64_y[i];
-        d_dense64_y[i] *= (y > 0);
+        real y = rep->dense64_y[i];
+        rep->d_dense64_y[i] *= (y > 0);
     }
     gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV32_MAXPOOL_OUT, DENSE64_OUT, n,
-         1.0f, conv32_maxpool_y, CONV32_MAXPOOL_OUT, d_dense64_y, DENSE64_OUT, 0.0f, dense64_dw, DENSE64_OUT);
-    memset(dense64_db, 0, sizeof dense64_db);
+         1.0f, rep->conv32_maxpool_y, CONV32_MAXPOOL_OUT, rep->d_dense64_y, DENSE64_OUT, 0.0f, rep->dense64_dw, DENSE64_OUT);
+    memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
-            dense64_db[o] += d_dense64_y[r * DENSE64_OUT + o];
+            rep->dense64_db[o] += rep->d_dense64_y[r * DENSE64_OUT + o];
     /* nothing before conv32_maxpool_y trains: no gradient needed */
 }
 
@@ -472,11 +477,11 @@ static void dense64_backward(int n)
    dense64_y is (n, DENSE64_OUT), dense5_w is (DENSE64_OUT, DENSE5_OUT), dense5_z is (n, DENSE5_OUT)
    forward: y = x W + b; kernel: loops
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-static void dense5_forward(int n)
+static void dense5_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *xr = &dense64_y[r * DENSE64_OUT];
-        real *yr = &dense5_z[r * DENSE5_OUT];
+        const real *xr = &rep->dense64_y[r * DENSE64_OUT];
+        real *yr = &rep->dense5_z[r * DENSE5_OUT];
         for (int o = 0; o < DENSE5_OUT; o++)
             yr[o] = dense5_b[o];
         for (int i = 0; i < DENSE64_OUT; i++)
@@ -485,33 +490,33 @@ static void dense5_forward(int n)
     }
 }
 
-static void dense5_backward(int n)
+static void dense5_backward(Replica *rep, int n)
 {
-    memset(dense5_dw, 0, sizeof dense5_dw);
+    memset(rep->dense5_dw, 0, sizeof rep->dense5_dw);
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE64_OUT; i++)
             for (int o = 0; o < DENSE5_OUT; o++)
-                dense5_dw[i * DENSE5_OUT + o] += dense64_y[r * DENSE64_OUT + i] * d_dense5_z[r * DENSE5_OUT + o];
-    memset(dense5_db, 0, sizeof dense5_db);
+                rep->dense5_dw[i * DENSE5_OUT + o] += rep->dense64_y[r * DENSE64_OUT + i] * rep->d_dense5_z[r * DENSE5_OUT + o];
+    memset(rep->dense5_db, 0, sizeof rep->dense5_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE5_OUT; o++)
-            dense5_db[o] += d_dense5_z[r * DENSE5_OUT + o];
+            rep->dense5_db[o] += rep->d_dense5_z[r * DENSE5_OUT + o];
     for (int r = 0; r < n; r++)
         for (int i = 0; i < DENSE64_OUT; i++) {
             real s = 0;
             for (int o = 0; o < DENSE5_OUT; o++)
-                s += d_dense5_z[r * DENSE5_OUT + o] * dense5_w[i * DENSE5_OUT + o];
-            d_dense64_y[r * DENSE64_OUT + i] = s;
+                s += rep->d_dense5_z[r * DENSE5_OUT + o] * dense5_w[i * DENSE5_OUT + o];
+            rep->d_dense64_y[r * DENSE64_OUT + i] = s;
         }
 }
 
 /* dense5: dense 5 softmax
    dense5_z is (n, DENSE5_OUT), dense5_y is (n, DENSE5_OUT): p = exp(z - max z) / sum exp(z - max z) per row */
-static void dense5_softmax_forward(int n)
+static void dense5_softmax_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++) {
-        const real *z = &dense5_z[r * DENSE5_OUT];
-        real *p = &dense5_y[r * DENSE5_OUT];
+        const real *z = &rep->dense5_z[r * DENSE5_OUT];
+        real *p = &rep->dense5_y[r * DENSE5_OUT];
         real max = z[0], sum = 0;
         for (int k = 1; k < DENSE5_OUT; k++)
             max = z[k] > max ? z[k] : max;
@@ -530,12 +535,12 @@ static void dense5_softmax_forward(int n)
    Softmax and cross-entropy fused: per row, with logits z = dense5_z and p = dense5_y,
    loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and
    dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */
-static double loss(int n, const int *t)
+static double loss(Replica *rep, int n, const int *t)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        const real *z = &dense5_z[r * CLASSES], *p = &dense5_y[r * CLASSES];
-        real *dz = &d_dense5_z[r * CLASSES];
+        const real *z = &rep->dense5_z[r * CLASSES], *p = &rep->dense5_y[r * CLASSES];
+        real *dz = &rep->d_dense5_z[r * CLASSES];
         real max = z[0];
         for (int k = 1; k < CLASSES; k++)
             max = z[k] > max ? z[k] : max;
@@ -551,25 +556,25 @@ static double loss(int n, const int *t)
 }
 
 /* The whole network, in order: input x -> dense5_y */
-static void forward(int n, int training, nnrt_rng *rng)
+static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)rng;   /* no dropout */
-    conv16_forward(n);
-    conv16_batchnorm_forward(n, training);
-    conv16_maxpool_forward(n);
-    conv32_forward(n);
-    conv32_batchnorm_forward(n, training);
-    conv32_maxpool_forward(n);
-    dense64_forward(n);
-    dense5_forward(n);
-    dense5_softmax_forward(n);
+    conv16_forward(rep, n);
+    conv16_batchnorm_forward(rep, n, training);
+    conv16_maxpool_forward(rep, n);
+    conv32_forward(rep, n);
+    conv32_batchnorm_forward(rep, n, training);
+    conv32_maxpool_forward(rep, n);
+    dense64_forward(rep, n);
+    dense5_forward(rep, n);
+    dense5_softmax_forward(rep, n);
 }
 
 /* From the gradient loss() left, back to the first layer's parameters */
-static void backward(int n)
+static void backward(Replica *rep, int n)
 {
-    dense5_backward(n);
-    dense64_backward(n);
+    dense5_backward(rep, n);
+    dense64_backward(rep, n);
 }
 
 #ifdef NNRT_DOUBLE
@@ -577,26 +582,27 @@ static void backward(int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv16.w", conv16_w, NULL },
-    { "conv16.b", conv16_b, NULL },
-    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, NULL },
-    { "conv16_batchnorm.beta", conv16_batchnorm_beta, NULL },
-    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, NULL },
-    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, NULL },
-    { "conv32.w", conv32_w, NULL },
-    { "conv32.b", conv32_b, NULL },
-    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, NULL },
-    { "conv32_batchnorm.beta", conv32_batchnorm_beta, NULL },
-    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, NULL },
-    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, NULL },
-    { "dense64.w", dense64_w, dense64_dw },
-    { "dense64.b", dense64_b, dense64_db },
-    { "dense5.w", dense5_w, dense5_dw },
-    { "dense5.b", dense5_b, dense5_db },
+    { "conv16.w", conv16_w, 0 },
+    { "conv16.b", conv16_b, 0 },
+    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, 0 },
+    { "conv16_batchnorm.beta", conv16_batchnorm_beta, 0 },
+    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, 0 },
+    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, 0 },
+    { "conv32.w", conv32_w, 0 },
+    { "conv32.b", conv32_b, 0 },
+    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, 0 },
+    { "conv32_batchnorm.beta", conv32_batchnorm_beta, 0 },
+    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, 0 },
+    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0 },
+    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw) },
+    { "dense64.b", dense64_b, offsetof(Replica, dense64_db) },
+    { "dense5.w", dense5_w, offsetof(Replica, dense5_dw) },
+    { "dense5.b", dense5_b, offsetof(Replica, dense5_db) },
 };
 
 const nnrt_twin nnrt_double_twin = {
-    .input = x,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
     .forward = forward,
@@ -609,67 +615,67 @@ const nnrt_twin nnrt_double_twin = {
 static const nnrt_param PARAMS[] = {
     { .name = "conv16.w",
       .ndims = 4, .dims = { 3, 3, 1, 16 }, .size = 3 * 3 * 1 * 16,
-      .value = conv16_w, .grad = NULL,
+      .value = conv16_w, .grad = 0,
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 9, .fan_out = 144, .init_scale = 0.0f },
     { .name = "conv16.b",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_b, .grad = NULL,
+      .value = conv16_b, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.gamma",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_gamma, .grad = NULL,
+      .value = conv16_batchnorm_gamma, .grad = 0,
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.beta",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_beta, .grad = NULL,
+      .value = conv16_batchnorm_beta, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.moving_mean",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_moving_mean, .grad = NULL,
+      .value = conv16_batchnorm_moving_mean, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv16_batchnorm.moving_variance",
       .ndims = 1, .dims = { 16 }, .size = 16,
-      .value = conv16_batchnorm_moving_var, .grad = NULL,
+      .value = conv16_batchnorm_moving_var, .grad = 0,
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32.w",
       .ndims = 4, .dims = { 3, 3, 16, 32 }, .size = 3 * 3 * 16 * 32,
-      .value = conv32_w, .grad = NULL,
+      .value = conv32_w, .grad = 0,
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = 144, .fan_out = 288, .init_scale = 0.0f },
     { .name = "conv32.b",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_b, .grad = NULL,
+      .value = conv32_b, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.gamma",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_gamma, .grad = NULL,
+      .value = conv32_batchnorm_gamma, .grad = 0,
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.beta",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_beta, .grad = NULL,
+      .value = conv32_batchnorm_beta, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.moving_mean",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_moving_mean, .grad = NULL,
+      .value = conv32_batchnorm_moving_mean, .grad = 0,
       .init = NNRT_INIT_ZEROS, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "conv32_batchnorm.moving_variance",
       .ndims = 1, .dims = { 32 }, .size = 32,
-      .value = conv32_batchnorm_moving_var, .grad = NULL,
+      .value = conv32_batchnorm_moving_var, .grad = 0,
       .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0, .init_scale = 0.0f },
     { .name = "dense64.w",
       .ndims = 2, .dims = { CONV32_MAXPOOL_OUT, DENSE64_OUT }, .size = CONV32_MAXPOOL_OUT * DENSE64_OUT,
-      .value = dense64_w, .grad = dense64_dw,
+      .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
-      .value = dense64_b, .grad = dense64_db,
+      .value = dense64_b, .grad = offsetof(Replica, dense64_db),
       .init = NNRT_INIT_ZEROS, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
     { .name = "dense5.w",
       .ndims = 2, .dims = { DENSE64_OUT, DENSE5_OUT }, .size = DENSE64_OUT * DENSE5_OUT,
-      .value = dense5_w, .grad = dense5_dw,
+      .value = dense5_w, .grad = offsetof(Replica, dense5_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE5_OUT, .init_scale = 0.0f },
     { .name = "dense5.b",
       .ndims = 1, .dims = { DENSE5_OUT }, .size = DENSE5_OUT,
-      .value = dense5_b, .grad = dense5_db,
+      .value = dense5_b, .grad = offsetof(Replica, dense5_db),
       .init = NNRT_INIT_ZEROS, .fan_in = DENSE64_OUT, .fan_out = DENSE5_OUT, .init_scale = 0.0f },
 };
 
@@ -743,8 +749,9 @@ static const nnrt_model MODEL = {
     .transfers = TRANSFERS,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
-    .input = x,
-    .output = dense5_y,
+    .replica_size = sizeof(Replica),
+    .input_at = offsetof(Replica, x),
+    .output_at = offsetof(Replica, dense5_y),
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -531,7 +531,8 @@ static int model_is_sound(const nnrt_model *m)
                     : m->max_batch < 1 ? "max_batch < 1"
                     : m->batch < 1 || m->batch > m->max_batch ? "batch outside 1..max_batch"
                     : m->n_params < 0 || (m->n_params > 0 && !m->params) ? "bad params table"
-                    : !m->input || !m->output || !m->forward || !m->loss || !m->backward
+                    : m->replica_size == 0 || m->output_at >= m->replica_size || !m->forward ||
+                      !m->loss || !m->backward
                         ? "missing buffer or function"
                         : schedule_fault(&m->schedule);
     if (!why)

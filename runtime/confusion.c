@@ -34,7 +34,7 @@ int nnrt_class_count(const nnrt_model *m)
 
 int nnrt_predicted_class(const nnrt_model *m, int row)
 {
-    const float *out = m->output + (size_t)row * (size_t)m->n_classes;
+    const float *out = nnrt_output(m) + (size_t)row * (size_t)m->n_classes;
     if (m->binary_positive)
         return out[0] > 0.5f;   /* as nnrt_model_correct decides */
     int best = 0;

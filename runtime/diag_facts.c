@@ -62,9 +62,9 @@ static int scan_data(const nnrt_model *m, const nnrt_dataset *train, long *count
             order[r] = at + r;
         nnrt_model_batch(m, train, order, 0, n, y);
         if (at == 0)
-            memcpy(first, m->input, (size_t)m->in_size * sizeof *first);
+            memcpy(first, nnrt_input(m), (size_t)m->in_size * sizeof *first);
         if (*constant)
-            *constant = rows_equal(m->input, n, m->in_size, first);
+            *constant = rows_equal(nnrt_input(m), n, m->in_size, first);
         for (int r = 0; counts && r < n; r++)
             if (y[r] >= 0 && y[r] < bound)
                 counts[y[r]]++;
@@ -133,8 +133,8 @@ static double loss_of(const nnrt_model *m, const nnrt_dataset *head, int batch, 
         for (int r = 0; r < n; r++)
             order[r] = at + r;
         nnrt_model_batch(m, head, order, 0, n, y);
-        m->forward(n, training, training ? &dropout : NULL);
-        sum += m->loss(n, y);
+        m->forward(nnrt_replica0(m), n, training, training ? &dropout : NULL);
+        sum += m->loss(nnrt_replica0(m), n, y);
     }
     return sum / head->n_samples + nnrt_penalty(m);
 }

@@ -104,6 +104,7 @@ typedef struct subject {
     const nnrt_model *m;
     const nnrt_twin *twin;   /* NULL: the float model */
     tolerance tol;
+    nnrt_replica *rep;       /* the twin's own replica, or the model's */
 } subject;
 
 static double value_at(const subject *s, int p, int i)
@@ -121,12 +122,14 @@ static double set_value(const subject *s, int p, int i, double v)
 
 static double grad_at(const subject *s, int p, int i)
 {
-    return s->twin ? s->twin->params[p].grad[i] : s->m->params[p].grad[i];
+    if (s->twin)
+        return ((const double *)(const void *)((const char *)s->rep + s->twin->params[p].grad))[i];
+    return nnrt_grad(s->m, &s->m->params[p])[i];
 }
 
 static void forward(const subject *s, int n, nnrt_rng *rng)
 {
-    (s->twin ? s->twin->forward : s->m->forward)(n, 1, rng);
+    (s->twin ? s->twin->forward : s->m->forward)(s->rep, n, 1, rng);
 }
 
 static double penalty(const subject *s)
@@ -155,7 +158,8 @@ static double mean_loss(const probe *pr)
 {
     nnrt_rng rng = pr->masks;
     forward(pr->s, pr->n, &rng);
-    double sum = pr->s->twin ? pr->s->twin->loss(pr->n, pr->y) : pr->s->m->loss(pr->n, pr->y);
+    const subject *s = pr->s;
+    double sum = (s->twin ? s->twin->loss : s->m->loss)(s->rep, pr->n, pr->y);
     return sum / pr->n + penalty(pr->s);
 }
 
@@ -374,16 +378,18 @@ static int twin_matches(const nnrt_model *m, const nnrt_twin *twin)
 
 /* The model's weights and its first n rows of input (and targets) into
  * the twin: floats, so every value is exact in double. */
-static void twin_copy_in(const nnrt_model *m, const nnrt_twin *twin, int n)
+static void twin_copy_in(const nnrt_model *m, const nnrt_twin *twin, nnrt_replica *rep, int n)
 {
+    double *input = (double *)(void *)((char *)rep + twin->input_at);
+    double *target = twin->target_at ? (double *)(void *)((char *)rep + twin->target_at) : NULL;
     for (int p = 0; p < m->n_params; p++)
         for (int i = 0; i < m->params[p].size; i++)
             twin->params[p].value[i] = m->params[p].value[i];
     for (size_t i = 0; i < (size_t)n * (size_t)m->in_size; i++)
-        twin->input[i] = m->input[i];
-    if (m->target && twin->target)
+        input[i] = nnrt_input(m)[i];
+    if (nnrt_target(m) && target)
         for (size_t i = 0; i < (size_t)n * (size_t)m->n_classes; i++)
-            twin->target[i] = m->target[i];
+            target[i] = nnrt_target(m)[i];
 }
 
 int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
@@ -400,10 +406,13 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
                         "the model's (a bug in nnc)\n");
         return -1;
     }
-    subject s = { m, m->twin, m->twin ? IN_DOUBLE : IN_FLOAT };
+    subject s = { m, m->twin, m->twin ? IN_DOUBLE : IN_FLOAT,
+                  m->twin ? nnrt_replica_new(m->twin->replica_size) : nnrt_replica0(m) };
     int *order = malloc((size_t)n * sizeof *order), *y = malloc((size_t)n * sizeof *y);
     double *state = NULL;
-    if (!order || !y || state_save(&s, &state) != 0) {
+    if (!order || !y || !s.rep || state_save(&s, &state) != 0) {
+        if (s.twin)
+            free(s.rep);
         free(order);
         free(y);
         fprintf(report, "gradcheck: cannot run: out of memory\n");
@@ -413,13 +422,15 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
         order[i] = i;
     nnrt_model_batch(m, ds, order, 0, n, y);
     if (s.twin)
-        twin_copy_in(m, s.twin, n);
+        twin_copy_in(m, s.twin, s.rep, n);
     probe pr = { &s, n, y, { { 0, 0 } } };
     nnrt_rng_stream(&pr.masks, seed, NNRT_STREAM_DROPOUT);
     double loss_here = mean_loss(&pr);
-    (s.twin ? s.twin->backward : m->backward)(n);
+    (s.twin ? s.twin->backward : m->backward)(s.rep, n);
     int failed = check_all(&pr, loss_here, seed, report);
     state_restore(&s, state);
+    if (s.twin)
+        free(s.rep);
     free(state);
     free(order);
     free(y);

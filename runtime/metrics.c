@@ -35,10 +35,10 @@ void nnrt_labels_map(const nnrt_model *m, int *y, int n)
 int nnrt_model_correct(const nnrt_model *m, const int *y, int n)
 {
     if (!m->binary_positive)
-        return nnrt_count_correct(m->output, y, n, m->n_classes);
+        return nnrt_count_correct(nnrt_output(m), y, n, m->n_classes);
     int correct = 0;
     for (int r = 0; r < n; r++)
-        correct += (m->output[r] > 0.5f) == (y[r] == 1);
+        correct += (nnrt_output(m)[r] > 0.5f) == (y[r] == 1);
     return correct;
 }
 
@@ -57,7 +57,7 @@ void nnrt_regress_errors(const float *out, const float *t, int n, int k, double 
 void nnrt_tally_add(const nnrt_model *m, const int *y, int n, nnrt_tally *t)
 {
     if (m->task == NNRT_TASK_REGRESS)
-        nnrt_regress_errors(m->output, m->target, n, m->n_classes, &t->abs_err, &t->sq_err);
+        nnrt_regress_errors(nnrt_output(m), nnrt_target(m), n, m->n_classes, &t->abs_err, &t->sq_err);
     else
         t->correct += nnrt_model_correct(m, y, n);
 }

@@ -2,7 +2,7 @@
  *
  * A model reads either IDX files (images and labels) or a CSV file whose
  * columns it names; the commands (train, eval, gradcheck, steps) ask here
- * and need not know which.  A REGRESS model's targets go to m->target,
+ * and need not know which.  A REGRESS model's targets go to nnrt_target(m),
  * which its loss() reads instead of the labels.
  *
  * Every command names the files it read, as found ($NNC_DATA, then
@@ -34,7 +34,7 @@ static int load_csv(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error
      * column per class */
     int targets_ok = regress ? m->n_target_columns == m->n_classes
                              : m->n_target_columns == 1 || m->n_target_columns == m->n_classes;
-    if (!targets_ok || (regress && !m->target))
+    if (!targets_ok || (regress && m->target_at == 0))
         return nnrt_fail(err, "%s: %d target columns for a %s model with %d outputs", m->name,
                          m->n_target_columns, regress ? "regression" : "classification",
                          m->n_classes);
@@ -150,8 +150,8 @@ int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_
 void nnrt_model_batch(const nnrt_model *m, const nnrt_dataset *ds, const int *order, int first,
                       int n, int *y)
 {
-    nnrt_batch_fill(ds, order, first, n, m->scale, m->input, y);
+    nnrt_batch_fill(ds, order, first, n, m->scale, nnrt_input(m), y);
     nnrt_labels_map(m, y, n);
     if (m->task == NNRT_TASK_REGRESS)
-        nnrt_batch_targets(ds, order, first, n, m->target);
+        nnrt_batch_targets(ds, order, first, n, nnrt_target(m));
 }

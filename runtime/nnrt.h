@@ -32,6 +32,7 @@
 #ifndef NNRT_H
 #define NNRT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define NNRT_VERSION "0.1.0"
@@ -46,6 +47,22 @@ typedef struct nnrt_rng {
 
 /* uniform in [0, 1) with 24 bits of precision */
 float nnrt_rng_uniform(nnrt_rng *rng);
+
+/* ---- replicas (replica.c; docs/parallel.md) ----------------------------- */
+
+/* What one worker needs to run forward and backward over its shard of a
+ * batch: the activations and their gradients, dropout masks, each op's
+ * scratch, and the gradients of the trained tensors for its rows.  The
+ * generated file defines the struct (`struct nnrt_replica { real x[...];
+ * ... }`, typedef'd Replica there); the runtime sees only its size and the
+ * offsets of what it reads or fills (MODEL's .replica_size, .input_at,
+ * .output_at, .target_at, and each PARAMS row's .grad), and allocates the
+ * replicas at start-up.  Every generated function that touches such a
+ * buffer takes the replica first (`dense128_forward(Replica *rep, int n)`).
+ * The parameters stay static and shared: forward and backward only read
+ * them (batchnorm's moving statistics aside, which training forward
+ * updates: such a model runs as one replica). */
+typedef struct nnrt_replica nnrt_replica;
 
 /* ---- the double-precision twin (gradcheck.c) -------------------------- */
 
@@ -62,17 +79,19 @@ float nnrt_rng_uniform(nnrt_rng *rng);
 typedef struct nnrt_twin_param {
     const char *name;   /* the same as the trainer's tensor at this index */
     double *value;
-    double *grad;       /* NULL where the trainer's is */
+    size_t grad;        /* offsetof(Replica, its gradient); 0 where the trainer's is */
 } nnrt_twin_param;
 
+/* The twin's replica holds doubles: its size and offsets are its own. */
 typedef struct nnrt_twin {
-    double *input;              /* (max_batch, in_size) */
-    double *target;             /* REGRESS: (max_batch, n_classes); else NULL */
+    size_t replica_size;        /* sizeof(Replica) in the twin */
+    size_t input_at;            /* (max_batch, in_size) in the replica */
+    size_t target_at;           /* REGRESS: (max_batch, n_classes); else 0 */
     int n_params;               /* == the model's */
     const nnrt_twin_param *params;
-    void (*forward)(int n, int training, nnrt_rng *rng);
-    double (*loss)(int n, const int *y);
-    void (*backward)(int n);
+    void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);
+    double (*loss)(nnrt_replica *r, int n, const int *y);
+    void (*backward)(nnrt_replica *r, int n);
     double (*penalty)(void);    /* NULL when the model has none */
 } nnrt_twin;
 
@@ -107,8 +126,8 @@ typedef enum nnrt_init {
 #undef NNRT_ENUM_INIT
 } nnrt_init;
 
-/* One tensor of the model: its value and the gradient that backward() fills.
- * A tensor with grad == NULL is state, not a parameter (batchnorm's moving
+/* One tensor of the model: its value and where in each replica backward()
+ * puts its gradient.  A tensor with grad == 0 is state, not a parameter (batchnorm's moving
  * mean and variance): saved with the weights and loaded, never updated by the
  * optimizer nor checked by gradcheck. */
 typedef struct nnrt_param {
@@ -118,8 +137,9 @@ typedef struct nnrt_param {
     int ndims;
     int dims[4];
     int size;           /* product of dims */
-    float *value;
-    float *grad;        /* NULL: state, not trained */
+    float *value;       /* shared by every replica */
+    size_t grad;        /* offsetof(Replica, its gradient); 0 (where the input
+                           is, never a gradient): state, not trained */
     nnrt_init init;
     int fan_in, fan_out;
     float init_scale;   /* NNRT_INIT_NORMAL: std; NNRT_INIT_UNIFORM: limit */
@@ -289,8 +309,9 @@ typedef struct nnrt_model {
     int n_target_columns;       /* REGRESS: == n_classes; CLASSIFY: 1 (the label) */
     const char *const *target_columns;
     nnrt_task task;
-    float *target;              /* REGRESS: (max_batch, n_classes), filled by the runtime
-                                   before loss(), which then ignores its labels */
+    size_t target_at;           /* REGRESS: offsetof(Replica, target), (max_batch,
+                                   n_classes), filled by the runtime before loss(),
+                                   which then ignores its labels */
 
     /* shapes */
     int in_size;                /* floats per sample */
@@ -304,9 +325,11 @@ typedef struct nnrt_model {
     uint32_t binary_positive;   /* binary classification (one sigmoid output):
                                    bit c set if label c counts as 1; 0 otherwise */
     int batch;                  /* default training batch (the .nn file's) */
-    int max_batch;              /* rows the static buffers hold: n <= max_batch */
-    float *input;               /* (max_batch, in_size); filled by the runtime */
-    const float *output;        /* (max_batch, n_classes): probabilities after forward */
+    int max_batch;              /* rows a replica holds: n <= max_batch */
+    size_t replica_size;        /* sizeof(Replica) */
+    size_t input_at;            /* offsetof(Replica, input): (max_batch, in_size),
+                                   filled by the runtime */
+    size_t output_at;           /* (max_batch, n_classes): probabilities after forward */
 
     /* train block */
     int epochs;
@@ -338,14 +361,14 @@ typedef struct nnrt_model {
     /* forward: input -> output for rows [0, n).  training != 0 turns on
      * dropout, whose masks are drawn from rng (rng may be NULL when not
      * training). */
-    void (*forward)(int n, int training, nnrt_rng *rng);
+    void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);
     /* loss: the sum over rows [0, n) of the per-sample loss against integer
      * labels y, computed stably (softmax + cross-entropy fused); also stores
      * d(mean loss)/d(last layer) for backward. */
-    double (*loss)(int n, const int *y);
+    double (*loss)(nnrt_replica *r, int n, const int *y);
     /* backward: from what loss() stored, overwrite every param's grad with
      * d(mean loss + penalty)/d(param) for the last forward's rows. */
-    void (*backward)(int n);
+    void (*backward)(nnrt_replica *r, int n);
     /* penalty: the regularization term (L1, L2) of the current weights,
      * added once to the mean loss of every batch and evaluation, as Keras
      * reports it; NULL when the model has none. */

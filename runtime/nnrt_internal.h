@@ -591,6 +591,21 @@ double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const 
 /* m's regularization term at its current weights; 0 without one.  Keras
  * reports loss = mean data loss + this, for training batches and
  * evaluations alike. */
+/* ---- the replica the runtime computes in (replica.c) ------------------- */
+
+/* A zeroed replica of size bytes, or NULL; the caller frees it */
+nnrt_replica *nnrt_replica_new(size_t size);
+/* m's replica, made at its first use (nnrt_main: at start-up); it lives
+ * until exit */
+nnrt_replica *nnrt_replica0(const nnrt_model *m);
+/* Its buffers: the input rows the runtime fills, the output after forward,
+ * a REGRESS model's targets (NULL otherwise), a tensor's gradient (NULL
+ * for state) */
+float *nnrt_input(const nnrt_model *m);
+const float *nnrt_output(const nnrt_model *m);
+float *nnrt_target(const nnrt_model *m);
+float *nnrt_grad(const nnrt_model *m, const nnrt_param *p);
+
 static inline double nnrt_penalty(const nnrt_model *m)
 {
     return m->penalty ? m->penalty() : 0.0;

@@ -80,12 +80,11 @@ int nnrt_optim_init(nnrt_optim_state *st, const nnrt_model *m, nnrt_optimizer op
 
 /* Update parameter p of m with the kernel of st's kind.  a: the step's
  * Adam scalars (Adam, AdamW only). */
-static void update_param(nnrt_optim_state *st, const nnrt_param *w, int p,
+static void update_param(nnrt_optim_state *st, const float *g, const nnrt_param *w, int p,
                          const nnrt_adam_step *a)
 {
     const nnrt_optimizer *o = &st->opt;
     float *v = w->value;
-    const float *g = w->grad;
     int n = w->size;
     switch (o->kind) {
     case NNRT_OPT_SGD:
@@ -122,7 +121,7 @@ void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m)
     nnrt_adam_step a = nnrt_adam_scalars(&st->opt, st->step);
     for (int p = 0; p < m->n_params; p++)
         if (m->params[p].grad)   /* state is forward()'s to keep, not ours */
-            update_param(st, &m->params[p], p, &a);
+            update_param(st, nnrt_grad(m, &m->params[p]), &m->params[p], p, &a);
 }
 
 void nnrt_optim_free(nnrt_optim_state *st)

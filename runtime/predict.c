@@ -188,9 +188,9 @@ static void summary(const nnrt_model *m, const nnrt_tally *t, int shown)
 static void show(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r, int row,
                  int index)
 {
-    const float *out = m->output + (size_t)row * (size_t)m->n_classes;
+    const float *out = nnrt_output(m) + (size_t)row * (size_t)m->n_classes;
     const float *t = m->task == NNRT_TASK_REGRESS
-                         ? m->target + (size_t)row * (size_t)m->n_classes : NULL;
+                         ? nnrt_target(m) + (size_t)row * (size_t)m->n_classes : NULL;
     int label = r->labels[row];
     for (int c = 0; c < m->n_classes && r->not_finite < 0; c++)
         if (!isfinite(out[c]))
@@ -215,10 +215,10 @@ static void show_all(const nnrt_model *m, const nnrt_predict_opts *o, predict_ru
         int n = last - at < m->max_batch ? last - at : m->max_batch;
         for (int i = 0; i < n; i++)
             r->order[i] = at + i;
-        nnrt_batch_fill(&r->test, r->order, 0, n, m->scale, m->input, r->labels);
+        nnrt_batch_fill(&r->test, r->order, 0, n, m->scale, nnrt_input(m), r->labels);
         if (m->task == NNRT_TASK_REGRESS)
-            nnrt_batch_targets(&r->test, r->order, 0, n, m->target);
-        m->forward(n, 0, NULL);
+            nnrt_batch_targets(&r->test, r->order, 0, n, nnrt_target(m));
+        m->forward(nnrt_replica0(m), n, 0, NULL);
         for (int i = 0; i < n; i++)
             show(m, o, r, i, at + i);
     }

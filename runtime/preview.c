@@ -69,7 +69,7 @@ static void paint(grid *g, const float *img, int x0, int y0, float scale)
 }
 
 /* Each of the first `count` samples of ds, and its augmented copy, into g:
- * the sample goes through m->input as a batch of one. */
+ * the sample goes through nnrt_input(m) as a batch of one. */
 static int paint_pairs(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int count,
                        uint64_t seed, nnrt_error *err)
 {
@@ -84,9 +84,9 @@ static int paint_pairs(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int
         int x0 = GAP + (i % g->cols) * (2 * g->w + 1 + GAP);
         int y0 = GAP + (i / g->cols) * (g->h + GAP);
         nnrt_model_batch(m, ds, &i, 0, 1, &y);
-        paint(g, m->input, x0, y0, scale);
-        nnrt_augment_batch(m, m->input, 1, scratch, &rng);
-        paint(g, m->input, x0 + g->w + 1, y0, scale);
+        paint(g, nnrt_input(m), x0, y0, scale);
+        nnrt_augment_batch(m, nnrt_input(m), 1, scratch, &rng);
+        paint(g, nnrt_input(m), x0 + g->w + 1, y0, scale);
     }
     free(scratch);
     return 0;

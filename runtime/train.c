@@ -136,12 +136,12 @@ static void release(run *r)
 double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const int *y,
                         nnrt_rng *dropout, nnrt_tally *tally)
 {
-    m->forward(n, 1, dropout);
+    m->forward(nnrt_replica0(m), n, 1, dropout);
     /* the penalty once per batch mean: n times into the sum */
-    double loss = m->loss(n, y) + n * nnrt_penalty(m);
+    double loss = m->loss(nnrt_replica0(m), n, y) + n * nnrt_penalty(m);
     /* accuracy (or errors) in training mode (dropout on), as Keras reports it */
     nnrt_tally_add(m, y, n, tally);
-    m->backward(n);
+    m->backward(nnrt_replica0(m), n);
     nnrt_optim_step(st, m);
     return loss;
 }
@@ -169,7 +169,7 @@ static epoch_end train_epoch(run *r, const nnrt_model *m, int batch, int e,
         int n = ds->n_samples - first < batch ? ds->n_samples - first : batch;
         nnrt_model_batch(m, ds, r->order, first, n, r->y);
         /* training batches only: validation and test see the images as they are */
-        nnrt_augment_batch(m, m->input, n, r->augment_scratch, &r->augment);
+        nnrt_augment_batch(m, nnrt_input(m), n, r->augment_scratch, &r->augment);
         r->optim.opt.lr = nnrt_schedule_lr(&r->schedule, r->optim.step, e);
         double loss = nnrt_train_batch(m, &r->optim, n, r->y, &r->dropout, &p->tally);
         p->batches++;
