@@ -14,6 +14,7 @@
  * command runs, and it lives until exit. */
 static nnrt_replica *primary;
 static const nnrt_model *primary_model;
+static size_t primary_size;
 
 nnrt_replica *nnrt_replica_new(size_t size)
 {
@@ -23,10 +24,12 @@ nnrt_replica *nnrt_replica_new(size_t size)
 
 nnrt_replica *nnrt_replica0(const nnrt_model *m)
 {
-    if (primary_model != m) {
+    /* a test may run several models in one process: a new one, a new replica */
+    if (primary_model != m || primary_size != m->replica_size) {
         free(primary);
         primary = nnrt_replica_new(m->replica_size);
         primary_model = m;
+        primary_size = m->replica_size;
         if (!primary) {
             fprintf(stderr, "%s: out of memory for its buffers (%zu bytes)\n", m->name,
                     m->replica_size);

@@ -8,6 +8,7 @@
  * the letter and the C it emits; and a trainer built by nnc writing its
  * preview. */
 #include <math.h>
+#include <stddef.h>
 #include <png.h>
 
 #include "nnrt_internal.h"
@@ -530,8 +531,11 @@ END_TEST
 
 enum { IMG = 4, IN = IMG * IMG, MAX_BATCH = 8 };
 
-static float input[MAX_BATCH * IN], output[MAX_BATCH * 2];
-static float weight, d_weight;
+static float weight;
+struct nnrt_replica {
+    float input[MAX_BATCH * IN], output[MAX_BATCH * 2];
+    float d_weight;
+};
 static long changed_rows_training, plain_rows_training, changed_rows_inference;
 
 static int row_is_bytes(const float *row)
@@ -544,33 +548,34 @@ static int row_is_bytes(const float *row)
     return 1;
 }
 
-static void counting_forward(int n, int training, nnrt_rng *rng)
+static void counting_forward(nnrt_replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)rng;
     for (int r = 0; r < n; r++) {
-        int bytes = row_is_bytes(input + r * IN);
+        int bytes = row_is_bytes(rep->input + r * IN);
         if (training)
             bytes ? plain_rows_training++ : changed_rows_training++;
         else
             changed_rows_inference += !bytes;
-        output[r * 2] = output[r * 2 + 1] = 0.5f;
+        rep->output[r * 2] = rep->output[r * 2 + 1] = 0.5f;
     }
 }
 
-static double constant_loss(int n, const int *y)
+static double constant_loss(nnrt_replica *rep, int n, const int *y)
 {
+    (void)rep;
     (void)y;
     return n * log(2.0);
 }
 
-static void no_backward(int n)
+static void no_backward(nnrt_replica *rep, int n)
 {
     (void)n;
-    d_weight = 0;
+    rep->d_weight = 0;
 }
 
 static const nnrt_param PARAMS[] = {
-    { "w", 1, { 1 }, 1, &weight, &d_weight, NNRT_INIT_ZEROS, 1, 1, 0 },
+    { "w", 1, { 1 }, 1, &weight, offsetof(nnrt_replica, d_weight), NNRT_INIT_ZEROS, 1, 1, 0 },
 };
 
 static char data_dir[512];
@@ -620,8 +625,9 @@ static nnrt_model counting_model(nnrt_augment a)
     m.validation = 0.25;
     m.n_classes = 2;
     m.batch = m.max_batch = MAX_BATCH;
-    m.input = input;
-    m.output = output;
+    m.replica_size = sizeof(nnrt_replica);
+    m.input_at = offsetof(nnrt_replica, input);
+    m.output_at = offsetof(nnrt_replica, output);
     m.epochs = 2;
     m.seed = 1;
     m.optimizer = (nnrt_optimizer){ .kind = NNRT_OPT_SGD, .lr = 0.1f };
@@ -759,8 +765,7 @@ START_TEST(preview_of_colour_images_is_rgb)
     m.train_labels = labels;
     m.in_size = H * W * C;
     m.in_h = H, m.in_w = W, m.in_c = C;
-    static float rgb_input[H * W * C];
-    m.input = rgb_input;
+    /* H * W * C = 45 values: the replica's input holds MAX_BATCH * IN = 128 */
     snprintf(path, sizeof path, "%s/rgb.png", data_dir);
     nnrt_error err;
     ck_assert_msg(nnrt_preview_run(&m, path, 6, 1, &err) == 0, "%s", err.msg);

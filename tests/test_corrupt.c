@@ -380,7 +380,7 @@ END_TEST
 
 static float base_w[2];
 static const nnrt_param BASE_PARAMS[] = {
-    { "dense1.w", 1, { 2 }, 2, base_w, NULL, NNRT_INIT_ZEROS, 2, 1, 0 },
+    { "dense1.w", 1, { 2 }, 2, base_w, 0, NNRT_INIT_ZEROS, 2, 1, 0 },
 };
 
 /* A model of the one tensor above that starts it from file. */

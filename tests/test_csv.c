@@ -11,6 +11,7 @@
 #define SUITE_DIR "csv"   /* fixture_dir(): $NNC_TMP/csv, absolute */
 #include "suite.h"
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,13 +314,16 @@ END_TEST
 
 enum { IN = 2, KMAX = 2, MAX_BATCH = 32 };
 
-static float x_in[MAX_BATCH * IN], target[MAX_BATCH * KMAX];
-static float W[IN * KMAX], dW[IN * KMAX], b[KMAX], db[KMAX];
-static float out[MAX_BATCH * KMAX], dz[MAX_BATCH * KMAX];
+static float W[IN * KMAX], b[KMAX];
+struct nnrt_replica {
+    float x_in[MAX_BATCH * IN], target[MAX_BATCH * KMAX];
+    float out[MAX_BATCH * KMAX], dz[MAX_BATCH * KMAX];
+    float dW[IN * KMAX], db[KMAX];
+};
 static int k_out;               /* 1: regression, 2: classification */
 
-/* out = x W + b (softmax'ed when classifying), per row */
-static void lin_forward(int n, int training, nnrt_rng *rng)
+/* rep->out = x W + b (softmax'ed when classifying), per row */
+static void lin_forward(nnrt_replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)training;
     (void)rng;
@@ -328,59 +332,59 @@ static void lin_forward(int n, int training, nnrt_rng *rng)
         for (int k = 0; k < k_out; k++) {
             float s = b[k];
             for (int i = 0; i < IN; i++)
-                s += x_in[r * IN + i] * W[i * k_out + k];
-            out[r * k_out + k] = s;
+                s += rep->x_in[r * IN + i] * W[i * k_out + k];
+            rep->out[r * k_out + k] = s;
             max = s > max ? s : max;
         }
         if (k_out == 1)
             continue;
         for (int k = 0; k < k_out; k++)
-            sum += out[r * k_out + k] = expf(out[r * k_out + k] - max);
+            sum += rep->out[r * k_out + k] = expf(rep->out[r * k_out + k] - max);
         for (int k = 0; k < k_out; k++)
-            out[r * k_out + k] /= sum;
+            rep->out[r * k_out + k] /= sum;
     }
 }
 
-/* regression: sum (out - t)^2, dz = 2 (out - t) / n;
- * classification: sum -log p[y], dz = (p - onehot(y)) / n */
-static double lin_loss(int n, const int *y)
+/* regression: sum (rep->out - t)^2, rep->dz = 2 (rep->out - t) / n;
+ * classification: sum -log p[y], rep->dz = (p - onehot(y)) / n */
+static double lin_loss(nnrt_replica *rep, int n, const int *y)
 {
     double total = 0;
     for (int r = 0; r < n; r++)
         for (int k = 0; k < k_out; k++) {
             int i = r * k_out + k;
             if (k_out == 1) {
-                double d = (double)out[i] - target[i];
+                double d = (double)rep->out[i] - rep->target[i];
                 total += d * d;
-                dz[i] = (float)(2 * d / n);
+                rep->dz[i] = (float)(2 * d / n);
             } else {
-                total -= k == y[r] ? log(out[i] > 1e-30f ? out[i] : 1e-30f) : 0;
-                dz[i] = (out[i] - (k == y[r])) / n;
+                total -= k == y[r] ? log(rep->out[i] > 1e-30f ? rep->out[i] : 1e-30f) : 0;
+                rep->dz[i] = (rep->out[i] - (k == y[r])) / n;
             }
         }
     return total;
 }
 
-/* dW = x^T dz, db = column sums of dz */
-static void lin_backward(int n)
+/* rep->dW = x^T rep->dz, rep->db = column sums of rep->dz */
+static void lin_backward(nnrt_replica *rep, int n)
 {
-    memset(dW, 0, sizeof dW);
-    memset(db, 0, sizeof db);
+    memset(rep->dW, 0, sizeof rep->dW);
+    memset(rep->db, 0, sizeof rep->db);
     for (int r = 0; r < n; r++)
         for (int k = 0; k < k_out; k++) {
             for (int i = 0; i < IN; i++)
-                dW[i * k_out + k] += x_in[r * IN + i] * dz[r * k_out + k];
-            db[k] += dz[r * k_out + k];
+                rep->dW[i * k_out + k] += rep->x_in[r * IN + i] * rep->dz[r * k_out + k];
+            rep->db[k] += rep->dz[r * k_out + k];
         }
 }
 
 static const nnrt_param REGRESS_PARAMS[] = {
-    { "dense1.w", 2, { IN, 1 }, IN, W, dW, NNRT_INIT_GLOROT_UNIFORM, IN, 1, 0 },
-    { "dense1.b", 1, { 1 }, 1, b, db, NNRT_INIT_ZEROS, IN, 1, 0 },
+    { "dense1.w", 2, { IN, 1 }, IN, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM, IN, 1, 0 },
+    { "dense1.b", 1, { 1 }, 1, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, 1, 0 },
 };
 static const nnrt_param CLASSIFY_PARAMS[] = {
-    { "dense1.w", 2, { IN, 2 }, IN * 2, W, dW, NNRT_INIT_GLOROT_UNIFORM, IN, 2, 0 },
-    { "dense1.b", 1, { 2 }, 2, b, db, NNRT_INIT_ZEROS, IN, 2, 0 },
+    { "dense1.w", 2, { IN, 2 }, IN * 2, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM, IN, 2, 0 },
+    { "dense1.b", 1, { 2 }, 2, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, 2, 0 },
 };
 
 static char train_csv[1024], test_csv[1024];
@@ -401,14 +405,15 @@ static nnrt_model linear_model(nnrt_task task)
         .n_target_columns = 1,
         .target_columns = task == NNRT_TASK_REGRESS ? Y : label,
         .task = task,
-        .target = target,
+        .target_at = offsetof(nnrt_replica, target),
         .validation = 0.2,
         .in_size = IN,
         .n_classes = k_out,
         .batch = 16,
         .max_batch = MAX_BATCH,
-        .input = x_in,
-        .output = out,
+        .replica_size = sizeof(nnrt_replica),
+        .input_at = offsetof(nnrt_replica, x_in),
+        .output_at = offsetof(nnrt_replica, out),
         .epochs = 60,
         .seed = 1,
         .optimizer = { .kind = NNRT_OPT_ADAM, .lr = 0.05f, .beta1 = 0.9f, .beta2 = 0.999f,

@@ -117,15 +117,15 @@ static const Case CASES[] = {
         "    input 28x28\n"
         "    flatten\n"
         "    dense 6000 relu\n"
-        "    dense 15000 relu\n"
+        "    dense 30000 relu\n"
         "    dense 10 softmax\n"
         "}\n"
         MODEL_TRAIN,
-        "t.nn:16:5: error: the trainer's static buffers need 2.24 GiB, more than the 1.98 GiB a trainer can hold\n"
-        "   16 |     dense 15000 relu\n"
+        "t.nn:16:5: error: the trainer's static parameters need 2.07 GiB, more than the 1.98 GiB a trainer can hold\n"
+        "   16 |     dense 30000 relu\n"
         "      |     ^~~~~~~~~~~~~~~~\n"
         "      = x86-64 links at most 2 GiB of static data, and each value is there twice: a float, and a double for gradcheck\n"
-        "      = dense15000 needs 2.10 GiB of it: 90015000 parameters, their gradients, and MAX_BATCH = 256 rows of its 15000 outputs; make the layers smaller\n",
+        "      = dense30000 needs 2.01 GiB of it: 180030000 parameters; make the layers smaller\n",
     },
     {
         "validation_range",

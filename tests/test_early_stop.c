@@ -222,7 +222,7 @@ END_TEST
 /* ---- the rule, on made-up curves ------------------------------------------ */
 
 static float tensor[2];
-static const nnrt_param PARAM = { "w", 1, { 2 }, 2, tensor, NULL, NNRT_INIT_ZEROS, 1, 1, 0 };
+static const nnrt_param PARAM = { "w", 1, { 2 }, 2, tensor, 0, NNRT_INIT_ZEROS, 1, 1, 0 };
 
 typedef struct Curve {
     nnrt_early_stop rule;

@@ -102,8 +102,8 @@ START_TEST(inserting_a_layer_keeps_the_others_names)
 {
     char *b = emit_text(MODEL_HEAD "network {\n    input 784\n    dense 128 relu\n"
                         "    dense 64 relu\n    dense 10 softmax\n}\n" MODEL_TRAIN);
-    ck_assert_ptr_nonnull(strstr(b, "static void dense128_forward(int n)\n"));
-    ck_assert_ptr_nonnull(strstr(b, "static void dense10_forward(int n)\n"));
+    ck_assert_ptr_nonnull(strstr(b, "static void dense128_forward(Replica *rep, int n)\n"));
+    ck_assert_ptr_nonnull(strstr(b, "static void dense10_forward(Replica *rep, int n)\n"));
     ck_assert_ptr_nonnull(strstr(b, "#define CLASSES DENSE10_OUT\n"));
     ck_assert_ptr_nonnull(strstr(b, "    { .name = \"dense10.w\",\n"));
     /* what a version 2 weights file called it */
@@ -118,7 +118,7 @@ START_TEST(params_rows_label_their_fields)
     ck_assert_ptr_nonnull(strstr(c,
         "    { .name = \"dense128.w\",\n"
         "      .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,\n"
-        "      .value = dense128_w, .grad = dense128_dw,\n"
+        "      .value = dense128_w, .grad = offsetof(Replica, dense128_dw),\n"
         "      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, "
         ".init_scale = 0.0f },\n"));
     ck_assert_ptr_nonnull(strstr(c, "    .legacy_names = LEGACY_NAMES,\n"));

@@ -41,10 +41,11 @@ static const MutatedModel MODELS[] = {
      * with cross-entropy */
     { "dense_loops", "    input 64\n    dense 5 tanh l1=0.01\n    dense 4 sigmoid l2=0.01\n"
                      "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense5_backward", "dense5_dw[i * DENSE5_OUT + o] += x", "dense5_dw[i * DENSE5_OUT + o] -= x",
+        { "dense5_backward", "dense5_dw[i * DENSE5_OUT + o] += rep->x",
+          "dense5_dw[i * DENSE5_OUT + o] -= rep->x",
           "dense5.w" },
-        { "dense5_backward", "dense5_db[o] += d_dense5_y[r * DENSE5_OUT + o]",
-          "dense5_db[o] += d_dense5_y[o]", "dense5.b" },
+        { "dense5_backward", "dense5_db[o] += rep->d_dense5_y[r * DENSE5_OUT + o]",
+          "dense5_db[o] += rep->d_dense5_y[o]", "dense5.b" },
         { "dense4_backward", "d_dense5_y[r * DENSE5_OUT + i] = s;",
           "d_dense5_y[r * DENSE5_OUT + i] = 2 * s;", "dense5.w" },
         { "dense5_backward", "*= (1 - y * y);", "*= (1 + y * y);", "dense5.w" },
@@ -57,8 +58,10 @@ static const MutatedModel MODELS[] = {
     /* the gemm kernel of dense (dW and dx), relu, leaky_relu */
     { "dense_gemm", "    input 8x8\n    flatten\n    dense 64 relu\n"
                     "    dense 64 leaky_relu slope=0.1\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense64_backward", "1.0f, x, IN, d_dense64_y", "2.0f, x, IN, d_dense64_y", "dense64.w" },
-        { "dense64_2_backward", "1.0f, d_dense64_2_y, DENSE64_2_OUT, dense64_2_w", "-1.0f, d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
+        { "dense64_backward", "1.0f, rep->x, IN, rep->d_dense64_y",
+          "2.0f, rep->x, IN, rep->d_dense64_y", "dense64.w" },
+        { "dense64_2_backward", "1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
+          "-1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
           "dense64.w" },
         { "dense64_backward", "*= (y > 0);", "*= (y >= 0);", "dense64.b" },
         { "dense64_2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense64_2.w" },
@@ -90,14 +93,15 @@ static const MutatedModel MODELS[] = {
     { "bce_dropout", "    input 64\n    dense 4 tanh\n    dropout 0.3\n    dense 1 sigmoid\n",
       "binary_cross_entropy", "    positive 1 2\n", "images", 4, {
         { "loss", "(p - (real)t[r]) / n;", "(p + (real)t[r]) / n;", "dense1.b" },
-        { "dense4_dropout_backward", "d_dense4_dropout_y[i] * dense4_dropout_mask[i]", "d_dense4_dropout_y[i]", "dense4.w" },
+        { "dense4_dropout_backward", "d_dense4_dropout_y[i] * rep->dense4_dropout_mask[i]",
+          "d_dense4_dropout_y[i]", "dense4.w" },
     } },
     /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "conv8_backward", "conv8_pad[at + ci] * g[f];", "conv8_pad[at + ci] * g[0];", "conv8.w" },
         { "conv8_backward", "conv8_db[f] += g[f];", "conv8_db[f] -= g[f];", "conv8.b" },
-        { "conv4_backward", "1.0f, conv4_col, K, dy", "0.5f, conv4_col, K, dy", "conv4.w" },
+        { "conv4_backward", "1.0f, rep->conv4_col, K, dy", "0.5f, rep->conv4_col, K, dy", "conv4.w" },
         { "conv4_backward", "1.0f, dy, F, conv4_w", "-1.0f, dy, F, conv4_w", "conv8.w" },
         { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
         { "conv2_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv4.w" },
@@ -106,7 +110,8 @@ static const MutatedModel MODELS[] = {
     { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"
                "    avgpool 3 stride=1 padding=same\n    sumpool 2x1\n    globalavgpool\n"
                "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "conv4_maxpool_backward", "+= d_conv4_maxpool_y[i];", "+= 2 * d_conv4_maxpool_y[i];", "conv4.w" },
+        { "conv4_maxpool_backward", "+= rep->d_conv4_maxpool_y[i];",
+          "+= 2 * rep->d_conv4_maxpool_y[i];", "conv4.w" },
         { "conv4_avgpool_backward", "g[c] * share;", "g[c] * share * rows;", "conv4.w" },
         { "conv4_sumpool_backward", "din[c] += g[c];", "din[c] -= g[c];", "conv4.w" },
         { "conv4_globalavgpool_backward", "d_conv4_globalavgpool_y[s * 4 + c]", "d_conv4_globalavgpool_y[s * 4]",
@@ -116,11 +121,13 @@ static const MutatedModel MODELS[] = {
     { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n    avgpool 2\n"
                    "    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n    dense 3 softmax\n",
       "cross_entropy", "", "images", 8, {
-        { "conv4_batchnorm_backward", "- conv4_batchnorm_dbeta[c] -", "+ conv4_batchnorm_dbeta[c] -", "conv4.w" },
-        { "conv4_batchnorm_backward", "* conv4_batchnorm_xhat[i * C + c];", "* conv4_batchnorm_xhat[c];",
+        { "conv4_batchnorm_backward", "- rep->conv4_batchnorm_dbeta[c] -",
+          "+ rep->conv4_batchnorm_dbeta[c] -", "conv4.w" },
+        { "conv4_batchnorm_backward", "* rep->conv4_batchnorm_xhat[i * C + c];",
+          "* rep->conv4_batchnorm_xhat[c];",
           "conv4_batchnorm.gamma" },
-        { "dense6_batchnorm_backward", "dense6_batchnorm_dbeta[c] += d_dense6_batchnorm_y[i * C + c];",
-          "dense6_batchnorm_dbeta[c] += d_dense6_batchnorm_y[c];", "dense6_batchnorm.beta" },
+        { "dense6_batchnorm_backward", "dense6_batchnorm_dbeta[c] += rep->d_dense6_batchnorm_y[i * C + c];",
+          "dense6_batchnorm_dbeta[c] += rep->d_dense6_batchnorm_y[c];", "dense6_batchnorm.beta" },
     } },
     /* ReLU, max pooling and batchnorm over a zero background with zero
      * biases: kinks everywhere, and still no wrong backward passes */
@@ -128,7 +135,8 @@ static const MutatedModel MODELS[] = {
                       "    maxpool 2\n    conv2d 8 3x3 relu padding=same\n    maxpool 2\n    flatten\n"
                       "    dense 3 softmax\n", "cross_entropy", "", "background", 8, {
         { "conv8_2_backward", "*= (y > 0);", "*= (y >= 0);", "conv8_2.w" },
-        { "conv8_maxpool_backward", "d_conv8_batchnorm_y[conv8_maxpool_from[i]]", "d_conv8_batchnorm_y[i]", "conv8.w" },
+        { "conv8_maxpool_backward", "d_conv8_batchnorm_y[rep->conv8_maxpool_from[i]]",
+          "d_conv8_batchnorm_y[i]", "conv8.w" },
         { "conv8_batchnorm_backward", "*= (y > 0);", "*= (y >= 0);", "conv8_batchnorm.beta" },
     } },
 };
@@ -371,7 +379,7 @@ START_TEST(a_twin_that_does_not_match_is_refused)
     Build b = build_model(&MODELS[0], nn, exe, sizeof nn);
     snprintf(c_path, sizeof c_path, "%s.c", exe);
     char *c = slurp(c_path);
-    char *row = strstr(c, "{ \"dense5.w\", dense5_w, dense5_dw }");   /* TWIN_PARAMS's */
+    char *row = strstr(c, "{ \"dense5.w\", dense5_w, offsetof(Replica, dense5_dw) }");   /* TWIN_PARAMS's */
     ck_assert_ptr_nonnull(row);
     strchr(row, '.')[1] = 'v';
     write_text(c_path, c);

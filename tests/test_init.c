@@ -13,7 +13,7 @@ static float huge[HUGE_N], huge2[HUGE_N];
 static nnrt_model init_model_scaled(nnrt_init kind, float *values, float scale)
 {
     static nnrt_param prm;
-    prm = (nnrt_param){ "w",  2,    { FAN_IN, FAN_OUT }, HUGE_N, values, NULL, kind, FAN_IN,
+    prm = (nnrt_param){ "w",  2,    { FAN_IN, FAN_OUT }, HUGE_N, values, 0, kind, FAN_IN,
                         FAN_OUT, scale };
     return (nnrt_model){ .name = "init", .n_params = 1, .params = &prm };
 }

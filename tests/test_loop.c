@@ -352,12 +352,12 @@ START_TEST(steps_runs_batches_in_file_order)
     nnrt_optim_state st;
     ck_assert_int_eq(nnrt_optim_init(&st, &m, m.optimizer), 0);
     for (int k = 0; k < 3; k++) {
-        nnrt_batch_fill(&train_part, order, k * BATCH, BATCH, m.scale, x, y);
-        tiny_forward(BATCH, 1, NULL);
-        double want = tiny_loss(BATCH, y) / BATCH + tiny_penalty();
+        nnrt_batch_fill(&train_part, order, k * BATCH, BATCH, m.scale, nnrt_input(&m), y);
+        tiny_forward(nnrt_replica0(&m), BATCH, 1, NULL);
+        double want = tiny_loss(nnrt_replica0(&m), BATCH, y) / BATCH + tiny_penalty();
         ck_assert_msg(fabs(got[k] - want) <= 6e-7, "step %d: printed %.6f, by hand %.6f", k + 1,
                       got[k], want);
-        tiny_backward(BATCH);
+        tiny_backward(nnrt_replica0(&m), BATCH);
         nnrt_optim_step(&st, &m);
     }
     nnrt_optim_free(&st);

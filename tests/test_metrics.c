@@ -127,11 +127,14 @@ END_TEST
 
 /* ---- what a model predicts ------------------------------------------------- */
 
-static float outputs[4 * 3];
+struct nnrt_replica {
+    float outputs[4 * 3];
+};
 
 START_TEST(predicted_class_is_the_first_maximum_or_p_above_half)
 {
-    nnrt_model m = { .n_classes = 3, .output = outputs };
+    nnrt_model m = { .n_classes = 3, .replica_size = sizeof(nnrt_replica) };
+    float *outputs = nnrt_replica0(&m)->outputs;
     static const float rows[4 * 3] = { 0.2f, 0.5f, 0.3f,  0.4f, 0.2f, 0.4f,
                                        0.1f, 0.1f, 0.8f,  NAN, 0.5f, 0.5f };
     memcpy(outputs, rows, sizeof rows);

@@ -6,6 +6,7 @@
  * schedules against their formulas, and plateau's patience on made-up
  * losses. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "nnrt_internal.h"
@@ -15,14 +16,20 @@
  * scalar tail, so both code paths of optim.c are checked. --------------- */
 
 enum { BIG = 100 };
-static float big_w[BIG], big_g[BIG];
+static float big_w[BIG];
+/* its gradient, where a replica holds it (offset 0 would mean none) */
+struct nnrt_replica {
+    float input;
+    float g[BIG];
+};
 static const nnrt_param BIG_PARAM[] = {
-    { "big", 1, { BIG }, BIG, big_w, big_g, NNRT_INIT_ZEROS, 1, 1, 0 },
+    { "big", 1, { BIG }, BIG, big_w, offsetof(nnrt_replica, g), NNRT_INIT_ZEROS, 1, 1, 0 },
 };
 
 static nnrt_model big_model(void)
 {
-    return (nnrt_model){ .name = "big", .n_params = 1, .params = BIG_PARAM };
+    return (nnrt_model){ .name = "big", .replica_size = sizeof(nnrt_replica), .n_params = 1,
+                         .params = BIG_PARAM };
 }
 
 START_TEST(sgd_two_steps_by_hand)
@@ -33,11 +40,11 @@ START_TEST(sgd_two_steps_by_hand)
     ck_assert_int_eq(nnrt_optim_init(&st, &m, sgd), 0);
     for (int i = 0; i < BIG; i++) {
         big_w[i] = 0.5f;
-        big_g[i] = i % 2 ? 1.0f : -3.0f;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? 1.0f : -3.0f;
     }
     nnrt_optim_step(&st, &m);   /* 0.5 - 0.1 * 1 = 0.4; 0.5 + 0.3 = 0.8 */
     for (int i = 0; i < BIG; i++)
-        big_g[i] = i % 2 ? -2.0f : 0.0f;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? -2.0f : 0.0f;
     nnrt_optim_step(&st, &m);   /* 0.4 + 0.2 = 0.6; 0.8 */
     for (int i = 0; i < BIG; i++)
         ck_assert_float_eq_tol(big_w[i], i % 2 ? 0.6f : 0.8f, 1e-6f);
@@ -65,13 +72,13 @@ START_TEST(adam_two_steps_by_hand)
     ck_assert_int_eq(nnrt_optim_init(&st, &m, adam), 0);
     for (int i = 0; i < BIG; i++) {
         big_w[i] = i % 2 ? 0.5f : -0.25f;
-        big_g[i] = i % 2 ? 1.0f : -0.5f;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? 1.0f : -0.5f;
     }
     nnrt_optim_step(&st, &m);
     for (int i = 0; i < BIG; i++)
         ck_assert_float_eq_tol(big_w[i], i % 2 ? 0.40000001f : -0.15000002f, 1e-6f);
     for (int i = 0; i < BIG; i++)
-        big_g[i] = i % 2 ? 2.0f : 0.25f;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? 2.0f : 0.25f;
     nnrt_optim_step(&st, &m);
     for (int i = 0; i < BIG; i++)
         ck_assert_msg(fabsf(big_w[i] - (i % 2 ? 0.30348181f : -0.12336632f)) < 1e-6f,
@@ -84,7 +91,7 @@ START_TEST(adam_two_steps_by_hand)
     ck_assert_int_eq(nnrt_optim_init(&st, &m, adam), 0);
     for (int i = 0; i < BIG; i++) {
         big_w[i] = 1;
-        big_g[i] = 1e-7f;
+        nnrt_grad(&m, BIG_PARAM)[i] = 1e-7f;
     }
     nnrt_optim_step(&st, &m);
     for (int i = 0; i < BIG; i++)
@@ -105,7 +112,7 @@ START_TEST(adam_state_starts_at_zero_and_is_per_optimizer)
         ck_assert_int_eq(nnrt_optim_init(&st, &m, adam), 0);
         for (int i = 0; i < BIG; i++) {
             big_w[i] = 1;
-            big_g[i] = (float)(i - 50) / 10;
+            nnrt_grad(&m, BIG_PARAM)[i] = (float)(i - 50) / 10;
         }
         nnrt_optim_step(&st, &m);
         if (round == 0)
@@ -189,8 +196,8 @@ static void check_against_formula(const char *what, nnrt_optimizer o)
     }
     for (int t = 1; t <= 3; t++) {
         for (int i = 0; i < BIG; i++) {
-            big_g[i] = gradient_at(i, t);
-            reference_step(&o, t, big_g[i], &w[i], &s1[i], &s2[i]);
+            nnrt_grad(&m, BIG_PARAM)[i] = gradient_at(i, t);
+            reference_step(&o, t, nnrt_grad(&m, BIG_PARAM)[i], &w[i], &s1[i], &s2[i]);
         }
         nnrt_optim_step(&st, &m);
         for (int i = 0; i < BIG; i++)
@@ -255,7 +262,7 @@ START_TEST(momentum_and_nesterov_by_hand)
         ck_assert_ptr_null(st.m2);
         for (int i = 0; i < BIG; i++) {
             big_w[i] = 1;
-            big_g[i] = 1;
+            nnrt_grad(&m, BIG_PARAM)[i] = 1;
         }
         for (int t = 0; t < 2; t++) {
             nnrt_optim_step(&st, &m);
@@ -294,7 +301,7 @@ START_TEST(adagrad_rmsprop_adadelta_adamw_by_hand)
         ck_assert_int_eq(nnrt_optim_init(&st, &m, cases[c].o), 0);
         for (int i = 0; i < BIG; i++) {
             big_w[i] = 1;
-            big_g[i] = 2;
+            nnrt_grad(&m, BIG_PARAM)[i] = 2;
         }
         nnrt_optim_step(&st, &m);
         for (int i = 0; i < BIG; i++)

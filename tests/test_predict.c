@@ -17,6 +17,7 @@
 #define SUITE_DIR "predict"   /* fixture_dir(): $NNC_TMP/predict, absolute */
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,98 +98,101 @@ static void weights_free(weights *w)
 
 enum { IN = 4, K = 3, MAX_BATCH = 16, BATCH = 4 };
 
-static float x[MAX_BATCH * IN], c[MAX_BATCH * IN];
-static float W[IN * K], dW[IN * K], b[K], db[K], moving[IN];
-static float p[MAX_BATCH * K], dz[MAX_BATCH * K];
+static float W[IN * K], b[K], moving[IN];
+struct nnrt_replica {
+    float x[MAX_BATCH * IN], c[MAX_BATCH * IN];
+    float p[MAX_BATCH * K], dz[MAX_BATCH * K];
+    float dW[IN * K], db[K];
+};
 static long training_forwards;
 
 /* Backward mistakes a gradcheck in inference mode would not see. */
 static enum { RIGHT, BUG_IGNORES_MASK, BUG_USES_MOVING_MEAN } bug;
 
-static void batch_centre(int n, nnrt_rng *rng)
+static void batch_centre(nnrt_replica *rep, int n, nnrt_rng *rng)
 {
     for (int i = 0; i < IN; i++) {
         double mu = 0;
         for (int r = 0; r < n; r++) {
-            float u = nnrt_rng_uniform(rng) < 0.5f ? 0.0f : 2.0f * x[r * IN + i];
-            c[r * IN + i] = u;
+            float u = nnrt_rng_uniform(rng) < 0.5f ? 0.0f : 2.0f * rep->x[r * IN + i];
+            rep->c[r * IN + i] = u;
             mu += u;
         }
         mu /= n;
         for (int r = 0; r < n; r++)
-            c[r * IN + i] -= (float)mu;
+            rep->c[r * IN + i] -= (float)mu;
         moving[i] = 0.9f * moving[i] + 0.1f * (float)mu;
     }
 }
 
-static void centre_forward(int n, int training, nnrt_rng *rng)
+static void centre_forward(nnrt_replica *rep, int n, int training, nnrt_rng *rng)
 {
     if (training) {
         training_forwards++;
-        batch_centre(n, rng);
+        batch_centre(rep, n, rng);
     } else {
         for (int r = 0; r < n; r++)
             for (int i = 0; i < IN; i++)
-                c[r * IN + i] = x[r * IN + i] - moving[i];
+                rep->c[r * IN + i] = rep->x[r * IN + i] - moving[i];
     }
     for (int r = 0; r < n; r++) {
         float z[K], max = -INFINITY, sum = 0;
         for (int k = 0; k < K; k++) {
             z[k] = b[k];
             for (int i = 0; i < IN; i++)
-                z[k] += c[r * IN + i] * W[i * K + k];
+                z[k] += rep->c[r * IN + i] * W[i * K + k];
             max = z[k] > max ? z[k] : max;
         }
         for (int k = 0; k < K; k++)
-            sum += p[r * K + k] = expf(z[k] - max);
+            sum += rep->p[r * K + k] = expf(z[k] - max);
         for (int k = 0; k < K; k++)
-            p[r * K + k] /= sum;
+            rep->p[r * K + k] /= sum;
     }
 }
 
-/* sum over rows of -log p[y]; dz = (p - onehot(y)) / n */
-static double centre_loss(int n, const int *y)
+/* sum over rows of -log rep->p[y]; rep->dz = (rep->p - onehot(y)) / n */
+static double centre_loss(nnrt_replica *rep, int n, const int *y)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        total -= log((double)p[r * K + y[r]]);
+        total -= log((double)rep->p[r * K + y[r]]);
         for (int k = 0; k < K; k++)
-            dz[r * K + k] = (p[r * K + k] - (k == y[r])) / n;
+            rep->dz[r * K + k] = (rep->p[r * K + k] - (k == y[r])) / n;
     }
     return total;
 }
 
-/* What backward multiplies dz by: c, or a mistaken stand-in for it. */
-static float centred_input(int n, int r, int i)
+/* What backward multiplies rep->dz by: rep->c, or a mistaken stand-in for it. */
+static float centred_input(nnrt_replica *rep, int n, int r, int i)
 {
     if (bug == RIGHT)
-        return c[r * IN + i];
+        return rep->c[r * IN + i];
     if (bug == BUG_USES_MOVING_MEAN)
-        return x[r * IN + i] - moving[i];
-    float mean = 0;   /* BUG_IGNORES_MASK: the batch mean of x, no mask */
+        return rep->x[r * IN + i] - moving[i];
+    float mean = 0;   /* BUG_IGNORES_MASK: the batch mean of rep->x, no mask */
     for (int s = 0; s < n; s++)
-        mean += x[s * IN + i] / n;
-    return x[r * IN + i] - mean;
+        mean += rep->x[s * IN + i] / n;
+    return rep->x[r * IN + i] - mean;
 }
 
-/* dW = c^T dz, db = column sums of dz (c does not depend on W or b) */
-static void centre_backward(int n)
+/* rep->dW = rep->c^T rep->dz, rep->db = column sums of dz (rep->c does not depend on W or b) */
+static void centre_backward(nnrt_replica *rep, int n)
 {
-    memset(dW, 0, sizeof dW);
-    memset(db, 0, sizeof db);
+    memset(rep->dW, 0, sizeof rep->dW);
+    memset(rep->db, 0, sizeof rep->db);
     for (int r = 0; r < n; r++)
         for (int k = 0; k < K; k++) {
-            db[k] += dz[r * K + k];
+            rep->db[k] += rep->dz[r * K + k];
             for (int i = 0; i < IN; i++)
-                dW[i * K + k] += centred_input(n, r, i) * dz[r * K + k];
+                rep->dW[i * K + k] += centred_input(rep, n, r, i) * rep->dz[r * K + k];
         }
 }
 
 /* the state between the two parameters, so that skipping it shifts nothing */
 static const nnrt_param PARAMS[] = {
-    { "dense.w", 2, { IN, K }, IN * K, W, dW, NNRT_INIT_GLOROT_UNIFORM, IN, K, 0 },
-    { "centre.moving", 1, { IN }, IN, moving, NULL, NNRT_INIT_ONES, 0, 0, 0 },
-    { "dense.b", 1, { K }, K, b, db, NNRT_INIT_ZEROS, IN, K, 0 },
+    { "dense.w", 2, { IN, K }, IN * K, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM, IN, K, 0 },
+    { "centre.moving", 1, { IN }, IN, moving, 0, NNRT_INIT_ONES, 0, 0, 0 },
+    { "dense.b", 1, { K }, K, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, K, 0 },
 };
 enum { STATE = 1 };
 
@@ -210,8 +214,9 @@ static nnrt_model centre_model(void)
         .n_classes = K,
         .batch = BATCH,
         .max_batch = MAX_BATCH,
-        .input = x,
-        .output = p,
+        .replica_size = sizeof(nnrt_replica),
+        .input_at = offsetof(nnrt_replica, x),
+        .output_at = offsetof(nnrt_replica, p),
         .epochs = 1,
         .seed = 1,
         .optimizer = { .kind = NNRT_OPT_SGD, .lr = 0.1f },
@@ -296,9 +301,9 @@ START_TEST(optimizers_leave_state_alone)
         memcpy(state0, moving, sizeof moving);
         for (int step = 0; step < 3; step++) {
             for (int i = 0; i < IN * K; i++)
-                dW[i] = 0.3f * (float)(i % 3) - 0.2f;
+                nnrt_replica0(&m)->dW[i] = 0.3f * (float)(i % 3) - 0.2f;
             for (int j = 0; j < K; j++)
-                db[j] = 0.5f;
+                nnrt_replica0(&m)->db[j] = 0.5f;
             nnrt_optim_step(&st, &m);
         }
         ck_assert_mem_eq(moving, state0, sizeof moving);

@@ -15,6 +15,7 @@
 #endif
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,9 +27,14 @@
 
 enum { IN = 4, K = 3, MAX_BATCH = 64, BATCH = 16 };
 
-static float x[MAX_BATCH * IN];
-static float W[IN * K], dW[IN * K], b[K], db[K];
-static float z[MAX_BATCH * K], a[MAX_BATCH * K], p[MAX_BATCH * K], da[MAX_BATCH * K];
+static float W[IN * K], b[K];   /* parameters, shared */
+
+/* What one replica owns (nnrt.h: nnrt_replica) */
+struct nnrt_replica {
+    float x[MAX_BATCH * IN];
+    float z[MAX_BATCH * K], a[MAX_BATCH * K], p[MAX_BATCH * K], da[MAX_BATCH * K];
+    float dW[IN * K], db[K];
+};
 static int relu_logits;
 
 /* Deliberate mistakes for gradcheck to find. */
@@ -44,22 +50,22 @@ static long rows_trained, training_calls;
 static int last_training_rows;
 
 /* z = x W + b; a = z (or relu(z)); p = softmax(a), per row */
-static inline void tiny_forward(int n, int training, nnrt_rng *rng)
+static inline void tiny_forward(nnrt_replica *rep, int n, int training, nnrt_rng *rng)
 {
     for (int r = 0; r < n; r++) {
         float max = -INFINITY, sum = 0;
         for (int k = 0; k < K; k++) {
             float s = b[k];
             for (int i = 0; i < IN; i++)
-                s += x[r * IN + i] * W[i * K + k];
-            z[r * K + k] = s;
-            a[r * K + k] = relu_logits && s < 0 ? 0 : s;
-            max = a[r * K + k] > max ? a[r * K + k] : max;
+                s += rep->x[r * IN + i] * W[i * K + k];
+            rep->z[r * K + k] = s;
+            rep->a[r * K + k] = relu_logits && s < 0 ? 0 : s;
+            max = rep->a[r * K + k] > max ? rep->a[r * K + k] : max;
         }
         for (int k = 0; k < K; k++)
-            sum += p[r * K + k] = expf(a[r * K + k] - max);
+            sum += rep->p[r * K + k] = expf(rep->a[r * K + k] - max);
         for (int k = 0; k < K; k++)
-            p[r * K + k] /= sum;
+            rep->p[r * K + k] /= sum;
     }
     if (training) {
         rows_trained += n;
@@ -72,18 +78,18 @@ static inline void tiny_forward(int n, int training, nnrt_rng *rng)
 }
 
 /* sum over rows of logsumexp(a) - a[y]; da = (p - onehot(y)) / n */
-static inline double tiny_loss(int n, const int *y)
+static inline double tiny_loss(nnrt_replica *rep, int n, const int *y)
 {
     double total = 0;
     for (int r = 0; r < n; r++) {
-        double max = a[r * K], sum = 0;
+        double max = rep->a[r * K], sum = 0;
         for (int k = 1; k < K; k++)
-            max = a[r * K + k] > max ? a[r * K + k] : max;
+            max = rep->a[r * K + k] > max ? rep->a[r * K + k] : max;
         for (int k = 0; k < K; k++)
-            sum += exp(a[r * K + k] - max);
-        total += log(sum) + max - a[r * K + y[r]];
+            sum += exp(rep->a[r * K + k] - max);
+        total += log(sum) + max - rep->a[r * K + y[r]];
         for (int k = 0; k < K; k++)
-            da[r * K + k] = (p[r * K + k] - (k == y[r])) / n;
+            rep->da[r * K + k] = (rep->p[r * K + k] - (k == y[r])) / n;
     }
     return total;
 }
@@ -98,31 +104,32 @@ static inline double tiny_penalty(void)
 
 /* dz = da (times relu'(z)); dW = x^T dz (+ 2 l2 W, the penalty's),
  * db = column sums of dz */
-static inline void tiny_backward(int n)
+static inline void tiny_backward(nnrt_replica *rep, int n)
 {
-    memset(dW, 0, sizeof dW);
-    memset(db, 0, sizeof db);
+    memset(rep->dW, 0, sizeof rep->dW);
+    memset(rep->db, 0, sizeof rep->db);
     for (int r = 0; r < n; r++)
         for (int k = 0; k < K; k++) {
-            float dz = relu_logits && z[r * K + k] <= 0 ? 0 : da[r * K + k];
+            float dz = relu_logits && rep->z[r * K + k] <= 0 ? 0 : rep->da[r * K + k];
             for (int i = 0; i < IN; i++)
-                dW[i * K + k] += x[r * IN + i] * dz;
-            db[k] += dz;
+                rep->dW[i * K + k] += rep->x[r * IN + i] * dz;
+            rep->db[k] += dz;
         }
     if (bug != BUG_NO_PENALTY_GRADIENT)
         for (int i = 0; i < IN * K; i++)
-            dW[i] += (float)(2 * l2 * W[i]);
+            rep->dW[i] += (float)(2 * l2 * W[i]);
     if (bug == BUG_WEIGHTS_TWICE)
         for (int i = 0; i < IN * K; i++)
-            dW[i] *= 2;
+            rep->dW[i] *= 2;
     if (bug == BUG_BIAS_SIGN)
         for (int k = 0; k < K; k++)
-            db[k] = -db[k];
+            rep->db[k] = -rep->db[k];
 }
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, K }, IN * K, W, dW, NNRT_INIT_GLOROT_UNIFORM, IN, K, 0 },
-    { "dense1.b", 1, { K }, K, b, db, NNRT_INIT_ZEROS, IN, K, 0 },
+    { "dense1.w", 2, { IN, K }, IN * K, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM,
+      IN, K, 0 },
+    { "dense1.b", 1, { K }, K, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, K, 0 },
 };
 
 static char train_images[1024], train_labels[1024], test_images[1024], test_labels[1024];
@@ -144,8 +151,9 @@ static inline nnrt_model tiny_model(void)
         .n_classes = K,
         .batch = BATCH,
         .max_batch = MAX_BATCH,
-        .input = x,
-        .output = p,
+        .replica_size = sizeof(nnrt_replica),
+        .input_at = offsetof(nnrt_replica, x),
+        .output_at = offsetof(nnrt_replica, p),
         .epochs = 5,
         .seed = 1,
         .optimizer = { .kind = NNRT_OPT_ADAM, .lr = 0.05f, .beta1 = 0.9f, .beta2 = 0.999f,
