@@ -13,6 +13,11 @@
 #   NNC_BENCH_THREADS="1 2"      the thread counts to run (default "1 nproc")
 #   NNC_BENCH_MODELS="mlp cnn"   the models to run (default both; a CNN
 #                                epoch takes about a minute a side)
+#   NNC_BENCH_SCALING=0          skip the scaling table (below)
+#
+# Then the scaling table: nnc alone, seconds per epoch at --threads 1 and 2
+# (the median of 3 epochs each), and the speed-up of the second thread
+# (docs/parallel.md).
 #
 # Figures are from this run only: a benchmark is a comparison, not a test.
 set -eu
@@ -100,7 +105,7 @@ bench_at() {
     # A fresh run folder, so the trainer starts from nothing.
     rm -rf "$OUT/run"
     echo "bench: $model, $threads thread(s)"
-    run "${model}_nnc" "$OUT/fashion_$model" train --epochs 1 --out "$OUT/run"
+    run "${model}_nnc" "$OUT/fashion_$model" train --epochs 1 --threads "$threads" --out "$OUT/run"
     run "${model}_pytorch" "$PY" "bench/torch_$model.py" --epochs 1 --threads "$threads"
     nnc_log=$OUT/${model}_nnc.log pt_log=$OUT/${model}_pytorch.log
 
@@ -181,3 +186,36 @@ for model in $MODELS; do
         bench_at "$model" "$t"
     done
 done
+
+# median A B C: the middle one
+median() {
+    printf '%s\n' "$@" | sort -g | sed -n 2p
+}
+
+# scaling MODEL: nnc's seconds per epoch at --threads 1 and 2, median of 3
+scaling() {
+    model=$1
+    for t in 1 2; do
+        rm -rf "$OUT/scaling"
+        echo "bench: scaling, $model, --threads $t, 3 epochs"
+        "$OUT/fashion_$model" train --epochs 3 --threads "$t" --out "$OUT/scaling" \
+            >"$OUT/scaling_${model}_$t.log" 2>&1 || die "scaling run failed; see $OUT/scaling_${model}_$t.log"
+        # shellcheck disable=SC2046
+        set -- $(awk -F, 'NR > 1 {print $2}' "$OUT/scaling/times.csv")
+        eval "s$t=$(median "$@")"
+    done
+    # shellcheck disable=SC2154
+    awk -v m="fashion_$model" -v a="$s1" -v b="$s2" \
+        'BEGIN {printf "%-14s %12.2f %12.2f %9.2fx\n", m, a, b, a / b}' >>"$OUT/scaling.txt"
+}
+
+if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
+    : >"$OUT/scaling.txt"
+    for model in $MODELS; do
+        scaling "$model"
+    done
+    echo
+    echo "scaling: seconds per epoch, median of 3 (OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected})"
+    printf '%-14s %12s %12s %10s\n' "" "--threads 1" "--threads 2" "speed-up"
+    cat "$OUT/scaling.txt"
+fi

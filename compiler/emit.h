@@ -131,6 +131,9 @@ void emit_param_row(Emitter *e, const ParamRow *r);   /* emit_util.c */
  * for grad_name()'s NULL (emit_c.c) */
 const char *grad_at(const char *grad, char *out, size_t len);
 
+/* How many shards a batch is cut into (emit_c.c) */
+int shard_count(const Ir *ir);
+
 /* emit_replica.c: the struct nnrt_replica, then each op's section (by
  * section()) with its buffers as the replica's */
 void emit_replica_and_sections(Emitter *e, void (*section)(Emitter *, const IrOp *));

@@ -82,15 +82,45 @@ static void emit_real_type(Emitter *e)
     OUT("#else\ntypedef float real;\n#define gemm cblas_sgemm\n#endif\n\n");
 }
 
+/* How many shards a batch is cut into (docs/parallel.md): fixed here, so
+ * that the bits do not depend on the threads that run them.  A shard of
+ * fewer than SHARD_MIN_ROWS rows costs more in its own gradient (written,
+ * then summed) than its thread gains; past MAX_SHARDS the sum of the
+ * gradients costs more than the threads gain.  Batchnorm's statistics are
+ * over the whole batch, and its training forward updates shared moving
+ * statistics: such a model runs as one shard. */
+enum { SHARD_MIN_ROWS = 16, MAX_SHARDS = 4 };
+
+static int uses_batchnorm(const Ir *ir)
+{
+    for (int i = 0; i < ir->n_ops; i++)
+        if (ir->ops[i].kind == OP_BATCHNORM)
+            return 1;
+    return 0;
+}
+
+int shard_count(const Ir *ir)
+{
+    if (uses_batchnorm(ir))
+        return 1;
+    long shards = ir->model->batch / SHARD_MIN_ROWS;
+    return shards < 1 ? 1 : shards > MAX_SHARDS ? MAX_SHARDS : (int)shards;
+}
+
 static void emit_constants(Emitter *e)
 {
     const Model *m = e->m;
     const Ir *ir = e->ir;
     char buf1[64], buf2[64];
-    OUT("/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */\n");
+    OUT("/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */\n");
     OUT("#define BATCH %ld\n", m->batch);
     OUT("#define MAX_BATCH %ld   /* rows per call: evaluation runs in chunks this size */\n",
         ir->max_batch);
+    int shards = shard_count(ir);
+    OUT("#define SHARDS %d   /* every batch is cut into this many, whatever the threads */\n",
+        shards);
+    OUT("#define SHARD_ROWS %ld   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */\n",
+        (ir->max_batch + shards - 1) / shards);
     const Layer *input = &m->layers[0];
     OUT("#define IN %ld   /* input %s%s */\n", shape_size(&input->out),
         shape_str(&input->out, buf1, sizeof buf1), input->out.ndims > 1 ? ", flattened" : "");

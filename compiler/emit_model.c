@@ -192,6 +192,7 @@ void emit_model(Emitter *e)
         OUT("    .class_names = CLASS_NAMES,\n");
     emit_transfer_fields(e);
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
+    OUT("    .shards = SHARDS,\n    .shard_rows = SHARD_ROWS,\n");
     OUT("    .replica_size = sizeof(Replica),\n");
     OUT("    .input_at = offsetof(Replica, %s),\n    .output_at = offsetof(Replica, %s),\n",
         buf(e, e->ir->input_buf)->name, buf(e, e->ir->output_buf)->name);

@@ -164,6 +164,26 @@ static void expand_all(const Macros *m, const char *expr, size_t len, FILE *out)
     free(text);
 }
 
+/* expand_all(), and a batch's rows (MAX_BATCH) as a shard's (SHARD_ROWS) */
+static void expand_rows(const Macros *m, const char *expr, size_t len, FILE *out)
+{
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);
+    if (!f) {
+        fprintf(stderr, "nnc: out of memory\n");
+        exit(2);
+    }
+    expand_all(m, expr, len, f);
+    fclose(f);
+    const char *at = strstr(text, "MAX_BATCH");
+    if (at)
+        fprintf(out, "%.*sSHARD_ROWS%s", (int)(at - text), text, at + strlen("MAX_BATCH"));
+    else
+        fputs(text, out);
+    free(text);
+}
+
 /* `static real a[E1], b[E2];   comment` as struct fields into fields, each
  * name into names */
 static void move_decl(const Macros *m, const char *line, size_t len, FILE *fields, NameSet *names)
@@ -183,7 +203,7 @@ static void move_decl(const Macros *m, const char *line, size_t len, FILE *field
         snprintf(name, sizeof name, "%.*s", (int)(open - p), p);
         add_name(names, "%s%s", name, "");
         fprintf(fields, "%s[", name);
-        expand_all(m, open + 1, (size_t)(close - open - 1), fields);
+        expand_rows(m, open + 1, (size_t)(close - open - 1), fields);
         fputc(']', fields);
         p = close + 1;
         if (p < end && *p == ',') {
@@ -353,10 +373,10 @@ static void buffer_fields(Emitter *e, FILE *f, NameSet *names)
         const IrBuf *b = buf(e, i);
         if (!e->used[i])
             continue;
-        fprintf(f, "    real %s[MAX_BATCH * %s]", b->name, b->width_macro);
+        fprintf(f, "    real %s[SHARD_ROWS * %s]", b->name, b->width_macro);
         add_name(names, "%s%s", b->name, "");
         if (b->needs_grad) {
-            fprintf(f, ", d_%s[MAX_BATCH * %s]", b->name, b->width_macro);
+            fprintf(f, ", d_%s[SHARD_ROWS * %s]", b->name, b->width_macro);
             add_name(names, "d_%s%s", b->name, "");
         }
         fprintf(f, ";\n");
@@ -365,11 +385,11 @@ static void buffer_fields(Emitter *e, FILE *f, NameSet *names)
         const IrOp *op = &e->ir->ops[i];
         if (op->kind != OP_DROPOUT)
             continue;
-        fprintf(f, "    real %s_mask[MAX_BATCH * %s];\n", op->name, buf(e, op->in)->width_macro);
+        fprintf(f, "    real %s_mask[SHARD_ROWS * %s];\n", op->name, buf(e, op->in)->width_macro);
         add_name(names, "%s_mask%s", op->name, "");
     }
     if (e->m->regress) {
-        fprintf(f, "    real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */\n");
+        fprintf(f, "    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */\n");
         add_name(names, "target%s%s", "", "");
     }
 }
@@ -422,10 +442,10 @@ void emit_replica_and_sections(Emitter *e, void (*section)(Emitter *, const IrOp
     }
     fclose(fields);
 
-    OUT("/* What one replica owns: the runtime makes one for each shard of a batch\n"
-        "   (nnrt.h: nnrt_replica) and runs forward and backward on each.\n"
-        "   Activations are (MAX_BATCH, width), their gradients d_*; then each op's\n"
-        "   scratch, and the gradients of the trained tensors for this replica's rows. */\n");
+    OUT("/* What one replica owns: the runtime makes one for each of the SHARDS shards of\n"
+        "   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on\n"
+        "   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each\n"
+        "   op's scratch, and the gradients of the trained tensors for this shard's rows. */\n");
     OUT("struct nnrt_replica {\n");
     buffer_fields(e, e->out, &names);
     fwrite(scratch, 1, scratch_len, e->out);

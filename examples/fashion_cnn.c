@@ -45,9 +45,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 4   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 64   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28x1, flattened */
 #define CONV32_OUT 25088   /* 28x28x32 */
 #define CONV32_MAXPOOL_OUT 6272   /* 14x14x32 */
@@ -77,26 +79,26 @@ static real dense1024_b[DENSE1024_OUT];
 static real dense10_w[DENSE1024_OUT * DENSE10_OUT];
 static real dense10_b[DENSE10_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
-    real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
-    real conv64_y[MAX_BATCH * CONV64_OUT], d_conv64_y[MAX_BATCH * CONV64_OUT];
-    real conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[MAX_BATCH * CONV64_MAXPOOL_OUT];
-    real dense1024_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_y[MAX_BATCH * DENSE1024_OUT];
-    real dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT], d_dense1024_dropout_y[MAX_BATCH * DENSE1024_OUT];
-    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-    real dense10_y[MAX_BATCH * DENSE10_OUT];
-    real dense1024_dropout_mask[MAX_BATCH * DENSE1024_OUT];
+    real x[SHARD_ROWS * IN];
+    real conv32_y[SHARD_ROWS * CONV32_OUT], d_conv32_y[SHARD_ROWS * CONV32_OUT];
+    real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
+    real conv64_y[SHARD_ROWS * CONV64_OUT], d_conv64_y[SHARD_ROWS * CONV64_OUT];
+    real conv64_maxpool_y[SHARD_ROWS * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[SHARD_ROWS * CONV64_MAXPOOL_OUT];
+    real dense1024_y[SHARD_ROWS * DENSE1024_OUT], d_dense1024_y[SHARD_ROWS * DENSE1024_OUT];
+    real dense1024_dropout_y[SHARD_ROWS * DENSE1024_OUT], d_dense1024_dropout_y[SHARD_ROWS * DENSE1024_OUT];
+    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real dense1024_dropout_mask[SHARD_ROWS * DENSE1024_OUT];
     real conv32_pad[32 * 32 * 1];
-    int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
+    int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
     real conv64_pad[18 * 18 * 32], conv64_dpad[18 * 18 * 32];
     real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, then their gradients */
-    int conv64_maxpool_from[MAX_BATCH * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
+    int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
     real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
     real conv64_dw[5 * 5 * 32 * 64], conv64_db[64];
     real dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
@@ -722,6 +724,8 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),

@@ -46,9 +46,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 1   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 256   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28x1, flattened */
 #define CONV16_OUT 12544   /* 28x28x16 */
 #define CONV16_BATCHNORM_OUT 12544   /* 28x28x16 */
@@ -83,30 +85,30 @@ static real conv32_2_b[32];
 static real dense10_w[CONV32_2_OUT * DENSE10_OUT];
 static real dense10_b[DENSE10_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real conv16_y[MAX_BATCH * CONV16_OUT], d_conv16_y[MAX_BATCH * CONV16_OUT];
-    real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
-    real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
-    real conv32_y[MAX_BATCH * CONV32_OUT], d_conv32_y[MAX_BATCH * CONV32_OUT];
-    real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
-    real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
-    real conv32_2_y[MAX_BATCH * CONV32_2_OUT], d_conv32_2_y[MAX_BATCH * CONV32_2_OUT];
-    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real x[SHARD_ROWS * IN];
+    real conv16_y[SHARD_ROWS * CONV16_OUT], d_conv16_y[SHARD_ROWS * CONV16_OUT];
+    real conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT];
+    real conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT];
+    real conv32_y[SHARD_ROWS * CONV32_OUT], d_conv32_y[SHARD_ROWS * CONV32_OUT];
+    real conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT];
+    real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
+    real conv32_2_y[SHARD_ROWS * CONV32_2_OUT], d_conv32_2_y[SHARD_ROWS * CONV32_2_OUT];
+    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real conv16_pad[30 * 30 * 1];
-    real conv16_batchnorm_xhat[MAX_BATCH * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
+    real conv16_batchnorm_xhat[SHARD_ROWS * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
     real conv16_batchnorm_inv_std[16];   /* its 1 / sqrt(var + eps) */
-    int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
+    int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[16 * 16 * 16], conv32_dpad[16 * 16 * 16];
     real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
-    real conv32_batchnorm_xhat[MAX_BATCH * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
+    real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     real conv32_batchnorm_inv_std[32];   /* its 1 / sqrt(var + eps) */
-    int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
+    int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
     real conv32_2_pad[9 * 9 * 32], conv32_2_dpad[9 * 9 * 32];
     real conv32_2_col[21 * 7 * 7 * (3 * 3 * 32)];   /* windows, then their gradients */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
@@ -1016,6 +1018,8 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),

@@ -38,9 +38,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28, flattened */
 #define DENSE64_OUT 64
 #define DENSE1_OUT 1
@@ -60,14 +62,14 @@ static real dense64_b[DENSE64_OUT];
 static real dense1_w[DENSE64_OUT * DENSE1_OUT];
 static real dense1_b[DENSE1_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
-    real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
+    real x[SHARD_ROWS * IN];
+    real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
+    real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
     real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
     real dense1_dw[DENSE64_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
@@ -256,6 +258,8 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense1_y),

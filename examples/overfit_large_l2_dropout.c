@@ -46,9 +46,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28, flattened */
 #define DENSE512_OUT 512
 #define DENSE512_2_OUT 512
@@ -85,26 +87,26 @@ static real dense512_4_b[DENSE512_4_OUT];
 static real dense10_w[DENSE512_4_OUT * DENSE10_OUT];
 static real dense10_b[DENSE10_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real dense512_y[MAX_BATCH * DENSE512_OUT], d_dense512_y[MAX_BATCH * DENSE512_OUT];
-    real dense512_dropout_y[MAX_BATCH * DENSE512_OUT], d_dense512_dropout_y[MAX_BATCH * DENSE512_OUT];
-    real dense512_2_y[MAX_BATCH * DENSE512_2_OUT], d_dense512_2_y[MAX_BATCH * DENSE512_2_OUT];
-    real dense512_2_dropout_y[MAX_BATCH * DENSE512_2_OUT], d_dense512_2_dropout_y[MAX_BATCH * DENSE512_2_OUT];
-    real dense512_3_y[MAX_BATCH * DENSE512_3_OUT], d_dense512_3_y[MAX_BATCH * DENSE512_3_OUT];
-    real dense512_3_dropout_y[MAX_BATCH * DENSE512_3_OUT], d_dense512_3_dropout_y[MAX_BATCH * DENSE512_3_OUT];
-    real dense512_4_y[MAX_BATCH * DENSE512_4_OUT], d_dense512_4_y[MAX_BATCH * DENSE512_4_OUT];
-    real dense512_4_dropout_y[MAX_BATCH * DENSE512_4_OUT], d_dense512_4_dropout_y[MAX_BATCH * DENSE512_4_OUT];
-    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-    real dense10_y[MAX_BATCH * DENSE10_OUT];
-    real dense512_dropout_mask[MAX_BATCH * DENSE512_OUT];
-    real dense512_2_dropout_mask[MAX_BATCH * DENSE512_2_OUT];
-    real dense512_3_dropout_mask[MAX_BATCH * DENSE512_3_OUT];
-    real dense512_4_dropout_mask[MAX_BATCH * DENSE512_4_OUT];
+    real x[SHARD_ROWS * IN];
+    real dense512_y[SHARD_ROWS * DENSE512_OUT], d_dense512_y[SHARD_ROWS * DENSE512_OUT];
+    real dense512_dropout_y[SHARD_ROWS * DENSE512_OUT], d_dense512_dropout_y[SHARD_ROWS * DENSE512_OUT];
+    real dense512_2_y[SHARD_ROWS * DENSE512_2_OUT], d_dense512_2_y[SHARD_ROWS * DENSE512_2_OUT];
+    real dense512_2_dropout_y[SHARD_ROWS * DENSE512_2_OUT], d_dense512_2_dropout_y[SHARD_ROWS * DENSE512_2_OUT];
+    real dense512_3_y[SHARD_ROWS * DENSE512_3_OUT], d_dense512_3_y[SHARD_ROWS * DENSE512_3_OUT];
+    real dense512_3_dropout_y[SHARD_ROWS * DENSE512_3_OUT], d_dense512_3_dropout_y[SHARD_ROWS * DENSE512_3_OUT];
+    real dense512_4_y[SHARD_ROWS * DENSE512_4_OUT], d_dense512_4_y[SHARD_ROWS * DENSE512_4_OUT];
+    real dense512_4_dropout_y[SHARD_ROWS * DENSE512_4_OUT], d_dense512_4_dropout_y[SHARD_ROWS * DENSE512_4_OUT];
+    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real dense512_dropout_mask[SHARD_ROWS * DENSE512_OUT];
+    real dense512_2_dropout_mask[SHARD_ROWS * DENSE512_2_OUT];
+    real dense512_3_dropout_mask[SHARD_ROWS * DENSE512_3_OUT];
+    real dense512_4_dropout_mask[SHARD_ROWS * DENSE512_4_OUT];
     real dense512_dw[IN * DENSE512_OUT], dense512_db[DENSE512_OUT];
     real dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
     real dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
@@ -568,6 +570,8 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),

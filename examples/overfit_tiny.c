@@ -38,9 +38,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28, flattened */
 #define DENSE16_OUT 16
 #define DENSE10_OUT 10
@@ -60,15 +62,15 @@ static real dense16_b[DENSE16_OUT];
 static real dense10_w[DENSE16_OUT * DENSE10_OUT];
 static real dense10_b[DENSE10_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
-    real dense10_z[MAX_BATCH * DENSE10_OUT], d_dense10_z[MAX_BATCH * DENSE10_OUT];
-    real dense10_y[MAX_BATCH * DENSE10_OUT];
+    real x[SHARD_ROWS * IN];
+    real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
+    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
     real dense10_dw[DENSE16_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
@@ -291,6 +293,8 @@ static const nnrt_model MODEL = {
     .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),

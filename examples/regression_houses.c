@@ -37,9 +37,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 3   /* input 3 */
 #define DENSE16_OUT 16
 #define DENSE1_OUT 1
@@ -59,15 +61,15 @@ static real dense16_b[DENSE16_OUT];
 static real dense1_w[DENSE16_OUT * DENSE1_OUT];
 static real dense1_b[DENSE1_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real dense16_y[MAX_BATCH * DENSE16_OUT], d_dense16_y[MAX_BATCH * DENSE16_OUT];
-    real dense1_y[MAX_BATCH * DENSE1_OUT], d_dense1_y[MAX_BATCH * DENSE1_OUT];
-    real target[MAX_BATCH * CLASSES];   /* regression targets, from the runtime */
+    real x[SHARD_ROWS * IN];
+    real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
+    real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
+    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
     real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
     real dense1_dw[DENSE16_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
@@ -262,6 +264,8 @@ static const nnrt_model MODEL = {
     .n_classes = CLASSES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense1_y),

@@ -46,9 +46,11 @@ typedef float real;
 #define gemm cblas_sgemm
 #endif
 
-/* Shapes, per sample; every activation buffer holds up to MAX_BATCH rows. */
+/* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
+#define SHARDS 1   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 256   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28x1, flattened */
 #define CONV16_OUT 12544   /* 28x28x16 */
 #define CONV16_BATCHNORM_OUT 12544   /* 28x28x16 */
@@ -87,26 +89,26 @@ static real dense64_b[DENSE64_OUT];
 static real dense5_w[DENSE64_OUT * DENSE5_OUT];
 static real dense5_b[DENSE5_OUT];
 
-/* What one replica owns: the runtime makes one for each shard of a batch
-   (nnrt.h: nnrt_replica) and runs forward and backward on each.
-   Activations are (MAX_BATCH, width), their gradients d_*; then each op's
-   scratch, and the gradients of the trained tensors for this replica's rows. */
+/* What one replica owns: the runtime makes one for each of the SHARDS shards of
+   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
+   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
+   op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[MAX_BATCH * IN];
-    real conv16_y[MAX_BATCH * CONV16_OUT];
-    real conv16_batchnorm_y[MAX_BATCH * CONV16_BATCHNORM_OUT];
-    real conv16_maxpool_y[MAX_BATCH * CONV16_MAXPOOL_OUT];
-    real conv32_y[MAX_BATCH * CONV32_OUT];
-    real conv32_batchnorm_y[MAX_BATCH * CONV32_BATCHNORM_OUT];
-    real conv32_maxpool_y[MAX_BATCH * CONV32_MAXPOOL_OUT];
-    real dense64_y[MAX_BATCH * DENSE64_OUT], d_dense64_y[MAX_BATCH * DENSE64_OUT];
-    real dense5_z[MAX_BATCH * DENSE5_OUT], d_dense5_z[MAX_BATCH * DENSE5_OUT];
-    real dense5_y[MAX_BATCH * DENSE5_OUT];
+    real x[SHARD_ROWS * IN];
+    real conv16_y[SHARD_ROWS * CONV16_OUT];
+    real conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT];
+    real conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT];
+    real conv32_y[SHARD_ROWS * CONV32_OUT];
+    real conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT];
+    real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
+    real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
+    real dense5_z[SHARD_ROWS * DENSE5_OUT], d_dense5_z[SHARD_ROWS * DENSE5_OUT];
+    real dense5_y[SHARD_ROWS * DENSE5_OUT];
     real conv16_pad[30 * 30 * 1];
-    int conv16_maxpool_from[MAX_BATCH * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
+    int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[16 * 16 * 16];
     real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
-    int conv32_maxpool_from[MAX_BATCH * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
+    int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
     real dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_db[DENSE64_OUT];
     real dense5_dw[DENSE64_OUT * DENSE5_OUT], dense5_db[DENSE5_OUT];
 };
@@ -749,6 +751,8 @@ static const nnrt_model MODEL = {
     .transfers = TRANSFERS,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
+    .shards = SHARDS,
+    .shard_rows = SHARD_ROWS,
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense5_y),

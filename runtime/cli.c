@@ -1,11 +1,12 @@
 /* cli.c: the trainer's command line, nnrt_main.
  *
  *   OUT train [--epochs N] [--batch N] [--lr X] [--seed N] [--limit N] [--out DIR]
- *             [--overwrite] [--resume DIR]
- *   OUT eval  [--weights FILE] [--limit N] [--out DIR]
+ *             [--overwrite] [--resume DIR] [--threads N]
+ *   OUT eval  [--weights FILE] [--limit N] [--out DIR] [--threads N]
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
  *   OUT predict [--weights FILE] [--first K] [--count N] [--csv] [--seed N] [--out DIR]
+ *               [--threads N]
  *   OUT augment-preview --out FILE.png [--count N] [--seed N]
  *   OUT --help | --version
  *
@@ -24,6 +25,7 @@
 
 #define MAX_EPOCHS 1000000
 #define MAX_PREVIEW 1024     /* augment-preview --count */
+#define MAX_THREADS 256      /* --threads; parallel.c caps the pool there too */
 
 typedef enum flag_kind {
     FLAG_COUNT,                 /* 1 .. max */
@@ -225,11 +227,14 @@ static void usage(const cli *c, FILE *out)
             "    --resume DIR go on with the run in DIR from its checkpoint (saved after\n"
             "                 every epoch), with its settings; --epochs may lengthen it\n"
             "    --overwrite  replace the run already in the --out folder\n"
+            "    --threads N  threads to compute on; the results are the same bits for\n"
+            "                 any N (default: the cores this process may run on)\n"
             "  eval         loss and accuracy on the test set with saved weights; for a\n"
             "               classifier also its confusion matrix and per-class scores\n"
             "    --weights F  weights file (default DIR/weights)\n"
             "    --limit N    use only the first N test samples (default: all)\n"
             "    --out DIR    where confusion.csv and metrics.csv go (default %s)\n"
+            "    --threads N  threads to compute on (default: the cores it may run on)\n"
             "  gradcheck    compare backward() with numerical gradients\n"
             "    --samples N  training samples to use, 1 to %d (default 4)\n"
             "    --seed N     seeds the weights, dropout and the entries checked (default %llu)\n"
@@ -248,6 +253,7 @@ static void usage(const cli *c, FILE *out)
             "    --count N    how many samples (default 5)\n"
             "    --csv        one line per sample, %s\n"
             "    --out DIR    (default %s)\n"
+            "    --threads N  threads to compute on (default: the cores it may run on)\n"
             "  augment-preview  a PNG of training images, each beside a copy changed as\n"
             "               the augment block changes it in training (docs/trainer.md)\n"
             "    --out F      the PNG file to write (required)\n"
@@ -295,6 +301,7 @@ static int cmd_train(const cli *c, int n, char **args)
     /* prog: a run stopped by ^C says how to go on */
     nnrt_train_opts o = { m->epochs, m->batch, m->optimizer.lr, m->seed, 0, c->default_dir,
                           NULL, 0, 0, c->prog };
+    int threads = 0;
     /* the first five in the order of the NNRT_GIVEN_* bits */
     const flag flags[] = {
         { "--epochs", FLAG_COUNT, &o.epochs, MAX_EPOCHS },
@@ -305,6 +312,7 @@ static int cmd_train(const cli *c, int n, char **args)
         { "--out", FLAG_PATH, &o.out_dir, 0 },
         { "--resume", FLAG_PATH, &o.resume, 0 },
         { "--overwrite", FLAG_SWITCH, &o.overwrite, 0 },
+        { "--threads", FLAG_COUNT, &threads, MAX_THREADS },
     };
     int seen[sizeof flags / sizeof flags[0]] = { 0 };
     int rc = parse_flags_seen(c, "train", flags, sizeof flags / sizeof flags[0], n, args, seen);
@@ -323,6 +331,7 @@ static int cmd_train(const cli *c, int n, char **args)
                 m->name);
         return 1;
     }
+    nnrt_set_threads(m, threads);
     nnrt_error err;
     return finish(c, nnrt_train_run(m, &o, &err), &err);
 }
@@ -338,15 +347,17 @@ static int run_weights(const char *dir, char *path, size_t len, nnrt_error *err)
 static int cmd_eval(const cli *c, int n, char **args)
 {
     const char *weights = NULL, *dir = c->default_dir;
-    int limit = 0;
+    int limit = 0, threads = 0;
     const flag flags[] = {
         { "--weights", FLAG_PATH, &weights, 0 },
         { "--limit", FLAG_COUNT, &limit, INT_MAX },
         { "--out", FLAG_PATH, &dir, 0 },
+        { "--threads", FLAG_COUNT, &threads, MAX_THREADS },
     };
     int rc = parse_flags(c, "eval", flags, sizeof flags / sizeof flags[0], n, args);
     if (rc != 0)
         return after_flags(c, rc);
+    nnrt_set_threads(c->m, threads);
     char path[NNRT_PATH_MAX];
     nnrt_error err;
     if (!weights) {
@@ -372,6 +383,7 @@ static int cmd_predict(const cli *c, int n, char **args)
     const nnrt_model *m = c->m;
     nnrt_predict_opts o = { NULL, 0, 0, 5, 0, m->seed };
     const char *dir = c->default_dir;
+    int threads = 0;
     const flag flags[] = {
         { "--weights", FLAG_PATH, &o.weights, 0 },
         { "--seed", FLAG_SEED, &o.seed, 0 },
@@ -379,11 +391,13 @@ static int cmd_predict(const cli *c, int n, char **args)
         { "--count", FLAG_COUNT, &o.count, INT_MAX },
         { "--csv", FLAG_SWITCH, &o.csv, 0 },
         { "--out", FLAG_PATH, &dir, 0 },
+        { "--threads", FLAG_COUNT, &threads, MAX_THREADS },
     };
     int seen[sizeof flags / sizeof flags[0]] = { 0 };
     int rc = parse_flags_seen(c, "predict", flags, sizeof flags / sizeof flags[0], n, args, seen);
     if (rc != 0)
         return after_flags(c, rc);
+    nnrt_set_threads(m, threads);
     if (seen[0] && seen[1]) {
         fprintf(stderr, "%s: predict: --weights and --seed: give one (--seed N stands for fresh "
                         "weights from seed N, in place of a weights file)\n", m->name);

@@ -133,8 +133,7 @@ static double loss_of(const nnrt_model *m, const nnrt_dataset *head, int batch, 
         for (int r = 0; r < n; r++)
             order[r] = at + r;
         nnrt_model_batch(m, head, order, 0, n, y);
-        m->forward(nnrt_replica0(m), n, training, training ? &dropout : NULL);
-        sum += m->loss(nnrt_replica0(m), n, y);
+        sum += nnrt_run_batch(m, n, y, training, training ? &dropout : NULL, 0);
     }
     return sum / head->n_samples + nnrt_penalty(m);
 }

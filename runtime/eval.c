@@ -22,8 +22,7 @@ static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
     for (int first = 0; first < ds->n_samples; first += m->max_batch) {
         int n = ds->n_samples - first < m->max_batch ? ds->n_samples - first : m->max_batch;
         nnrt_model_batch(m, ds, order, first, n, y);
-        m->forward(nnrt_replica0(m), n, 0, NULL);
-        loss_sum += m->loss(nnrt_replica0(m), n, y);
+        loss_sum += nnrt_run_batch(m, n, y, 0, NULL, 0);
         nnrt_tally_add(m, y, n, &tally);
         for (int r = 0; confusion && r < n; r++)
             confusion[(size_t)y[r] * (size_t)k + (size_t)nnrt_predicted_class(m, r)]++;

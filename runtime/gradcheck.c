@@ -392,11 +392,22 @@ static void twin_copy_in(const nnrt_model *m, const nnrt_twin *twin, nnrt_replic
             target[i] = nnrt_target(m)[i];
 }
 
+/* The batch's first n rows (and targets) into the float model's replica */
+static void float_copy_in(const nnrt_model *m, nnrt_replica *rep, int n)
+{
+    memcpy((char *)rep + m->input_at, nnrt_input(m), (size_t)n * (size_t)m->in_size * sizeof(float));
+    if (nnrt_target(m))
+        memcpy((char *)rep + m->target_at, nnrt_target(m),
+               (size_t)n * (size_t)m->n_classes * sizeof(float));
+}
+
 int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uint64_t seed,
                    FILE *report)
 {
     int n = samples < ds->n_samples ? samples : ds->n_samples;
-    n = n < m->max_batch ? n : m->max_batch;
+    /* the check runs on one replica: at most the rows it holds */
+    int rows = m->shard_rows > 0 ? m->shard_rows : m->max_batch;
+    n = n < rows ? n : rows;
     if (n <= 0) {
         fprintf(report, "gradcheck: cannot run: no samples\n");
         return -1;
@@ -407,7 +418,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
         return -1;
     }
     subject s = { m, m->twin, m->twin ? IN_DOUBLE : IN_FLOAT,
-                  m->twin ? nnrt_replica_new(m->twin->replica_size) : nnrt_replica0(m) };
+                  m->twin ? calloc(1, m->twin->replica_size) : nnrt_replica0(m) };
     int *order = malloc((size_t)n * sizeof *order), *y = malloc((size_t)n * sizeof *y);
     double *state = NULL;
     if (!order || !y || !s.rep || state_save(&s, &state) != 0) {
@@ -423,6 +434,8 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
     nnrt_model_batch(m, ds, order, 0, n, y);
     if (s.twin)
         twin_copy_in(m, s.twin, s.rep, n);
+    else
+        float_copy_in(m, s.rep, n);
     probe pr = { &s, n, y, { { 0, 0 } } };
     nnrt_rng_stream(&pr.masks, seed, NNRT_STREAM_DROPOUT);
     double loss_here = mean_loss(&pr);

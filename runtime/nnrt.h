@@ -48,7 +48,7 @@ typedef struct nnrt_rng {
 /* uniform in [0, 1) with 24 bits of precision */
 float nnrt_rng_uniform(nnrt_rng *rng);
 
-/* ---- replicas (replica.c; docs/parallel.md) ----------------------------- */
+/* ---- replicas (parallel.c; docs/parallel.md) ---------------------------- */
 
 /* What one worker needs to run forward and backward over its shard of a
  * batch: the activations and their gradients, dropout masks, each op's
@@ -61,7 +61,15 @@ float nnrt_rng_uniform(nnrt_rng *rng);
  * buffer takes the replica first (`dense128_forward(Replica *rep, int n)`).
  * The parameters stay static and shared: forward and backward only read
  * them (batchnorm's moving statistics aside, which training forward
- * updates: such a model runs as one replica). */
+ * updates: such a model runs as one shard).
+ *
+ * The runtime cuts every batch into MODEL's .shards shards, fixed by nnc
+ * whatever the thread count, runs each on a replica of its own on a pool
+ * of threads, and sums the gradients in shard order into shard 0's
+ * replica, where the optimizer reads them.  forward, loss and backward may
+ * run at once on different replicas, so a generated function writes
+ * nothing but its replica (and, in a one-shard model, batchnorm's
+ * moving statistics). */
 typedef struct nnrt_replica nnrt_replica;
 
 /* ---- the double-precision twin (gradcheck.c) -------------------------- */
@@ -85,8 +93,8 @@ typedef struct nnrt_twin_param {
 /* The twin's replica holds doubles: its size and offsets are its own. */
 typedef struct nnrt_twin {
     size_t replica_size;        /* sizeof(Replica) in the twin */
-    size_t input_at;            /* (max_batch, in_size) in the replica */
-    size_t target_at;           /* REGRESS: (max_batch, n_classes); else 0 */
+    size_t input_at;            /* (shard_rows, in_size) in the replica */
+    size_t target_at;           /* REGRESS: (shard_rows, n_classes); else 0 */
     int n_params;               /* == the model's */
     const nnrt_twin_param *params;
     void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);
@@ -309,7 +317,7 @@ typedef struct nnrt_model {
     int n_target_columns;       /* REGRESS: == n_classes; CLASSIFY: 1 (the label) */
     const char *const *target_columns;
     nnrt_task task;
-    size_t target_at;           /* REGRESS: offsetof(Replica, target), (max_batch,
+    size_t target_at;           /* REGRESS: offsetof(Replica, target), (shard_rows,
                                    n_classes), filled by the runtime before loss(),
                                    which then ignores its labels */
 
@@ -325,11 +333,15 @@ typedef struct nnrt_model {
     uint32_t binary_positive;   /* binary classification (one sigmoid output):
                                    bit c set if label c counts as 1; 0 otherwise */
     int batch;                  /* default training batch (the .nn file's) */
-    int max_batch;              /* rows a replica holds: n <= max_batch */
+    int max_batch;              /* rows of a batch at most (evaluation: of a chunk) */
+    int shards;                 /* every batch is cut into this many shards, each
+                                   on a replica of its own (0: 1) */
+    int shard_rows;             /* rows a replica holds: max_batch / shards,
+                                   rounded up (0: max_batch) */
     size_t replica_size;        /* sizeof(Replica) */
-    size_t input_at;            /* offsetof(Replica, input): (max_batch, in_size),
+    size_t input_at;            /* offsetof(Replica, input): (shard_rows, in_size),
                                    filled by the runtime */
-    size_t output_at;           /* (max_batch, n_classes): probabilities after forward */
+    size_t output_at;           /* (shard_rows, n_classes): probabilities after forward */
 
     /* train block */
     int epochs;

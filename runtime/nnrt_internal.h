@@ -591,20 +591,31 @@ double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const 
 /* m's regularization term at its current weights; 0 without one.  Keras
  * reports loss = mean data loss + this, for training batches and
  * evaluations alike. */
-/* ---- the replica the runtime computes in (replica.c) ------------------- */
+/* ---- shards, replicas and threads (parallel.c; docs/parallel.md) ------ */
 
-/* A zeroed replica of size bytes, or NULL; the caller frees it */
-nnrt_replica *nnrt_replica_new(size_t size);
-/* m's replica, made at its first use (nnrt_main: at start-up); it lives
- * until exit */
-nnrt_replica *nnrt_replica0(const nnrt_model *m);
-/* Its buffers: the input rows the runtime fills, the output after forward,
- * a REGRESS model's targets (NULL otherwise), a tensor's gradient (NULL
- * for state) */
+/* The batch the runtime fills and reads, max_batch rows: its input, its
+ * output after nnrt_run_batch, a REGRESS model's targets (NULL otherwise).
+ * Made, with the replicas and the threads, at m's first use; they live
+ * until exit (or until another model is run, in a test). */
 float *nnrt_input(const nnrt_model *m);
 const float *nnrt_output(const nnrt_model *m);
 float *nnrt_target(const nnrt_model *m);
+/* Shard 0's replica, which holds the batch's gradient after a training
+ * nnrt_run_batch; and a tensor's gradient there (NULL for state) */
+nnrt_replica *nnrt_replica0(const nnrt_model *m);
 float *nnrt_grad(const nnrt_model *m, const nnrt_param *p);
+/* Rows [0, n) of the batch through forward (training: dropout drawing
+ * from rng, a stream per shard), then, if y is not NULL, loss against y,
+ * and if backward, backward and the sum of the shards' gradients.  Returns
+ * the sum of the rows' losses (0 without y), added in shard order. */
+double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nnrt_rng *rng,
+                      int backward);
+/* The workers for m's batches: threads (0: nnrt_default_threads()), at
+ * most one per shard; and how many there are */
+void nnrt_set_threads(const nnrt_model *m, int threads);
+int nnrt_threads(const nnrt_model *m);
+/* The cores this process may run on (sched_getaffinity) */
+int nnrt_default_threads(void);
 
 static inline double nnrt_penalty(const nnrt_model *m)
 {

@@ -136,12 +136,12 @@ static void release(run *r)
 double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const int *y,
                         nnrt_rng *dropout, nnrt_tally *tally)
 {
-    m->forward(nnrt_replica0(m), n, 1, dropout);
+    /* forward, loss and backward on every shard, their gradients summed */
+    double loss = nnrt_run_batch(m, n, y, 1, dropout, 1);
     /* the penalty once per batch mean: n times into the sum */
-    double loss = m->loss(nnrt_replica0(m), n, y) + n * nnrt_penalty(m);
+    loss += n * nnrt_penalty(m);
     /* accuracy (or errors) in training mode (dropout on), as Keras reports it */
     nnrt_tally_add(m, y, n, tally);
-    m->backward(nnrt_replica0(m), n);
     nnrt_optim_step(st, m);
     return loss;
 }

@@ -352,7 +352,7 @@ START_TEST(steps_runs_batches_in_file_order)
     nnrt_optim_state st;
     ck_assert_int_eq(nnrt_optim_init(&st, &m, m.optimizer), 0);
     for (int k = 0; k < 3; k++) {
-        nnrt_batch_fill(&train_part, order, k * BATCH, BATCH, m.scale, nnrt_input(&m), y);
+        nnrt_batch_fill(&train_part, order, k * BATCH, BATCH, m.scale, nnrt_replica0(&m)->x, y);
         tiny_forward(nnrt_replica0(&m), BATCH, 1, NULL);
         double want = tiny_loss(nnrt_replica0(&m), BATCH, y) / BATCH + tiny_penalty();
         ck_assert_msg(fabs(got[k] - want) <= 6e-7, "step %d: printed %.6f, by hand %.6f", k + 1,

@@ -133,8 +133,9 @@ struct nnrt_replica {
 
 START_TEST(predicted_class_is_the_first_maximum_or_p_above_half)
 {
-    nnrt_model m = { .n_classes = 3, .replica_size = sizeof(nnrt_replica) };
-    float *outputs = nnrt_replica0(&m)->outputs;
+    /* the batch's outputs, where the runtime gathers the replicas' */
+    nnrt_model m = { .n_classes = 3, .max_batch = 4, .replica_size = sizeof(nnrt_replica) };
+    float *outputs = (float *)nnrt_output(&m);
     static const float rows[4 * 3] = { 0.2f, 0.5f, 0.3f,  0.4f, 0.2f, 0.4f,
                                        0.1f, 0.1f, 0.8f,  NAN, 0.5f, 0.5f };
     memcpy(outputs, rows, sizeof rows);

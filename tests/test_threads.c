@@ -1,0 +1,181 @@
+/* test_threads.c: the same bits whatever the thread count.
+ *
+ * A batch is cut into the shards nnc chose, whatever the threads that run
+ * them, and their gradients are summed in shard order (docs/parallel.md):
+ * so `train --threads N`, for N = 1, 2, 3 and 8, writes the same weights,
+ * the same curve.csv and the same checkpoint (its wall-clock seconds
+ * aside), on an MLP (2 shards), one with dropout (a generator per batch
+ * and shard), a small convnet (4 shards, 3 threads on them unevenly) and
+ * a batchnorm model (one shard).  And the threads do learn. */
+#include "trainer_util.h"
+
+#define SUITE_TMP "threads"
+
+/* A convnet with dropout, small enough to train in a second: batch 64,
+ * so 4 shards */
+static const char SMALL_CONVNET[] =
+    "model small_convnet\n"
+    "data {\n"
+    "    train {\n"
+    "        images \"fashion-mnist/train-images-idx3-ubyte.gz\"\n"
+    "        labels \"fashion-mnist/train-labels-idx1-ubyte.gz\"\n"
+    "    }\n"
+    "    test {\n"
+    "        images \"fashion-mnist/t10k-images-idx3-ubyte.gz\"\n"
+    "        labels \"fashion-mnist/t10k-labels-idx1-ubyte.gz\"\n"
+    "    }\n"
+    "    validation 10%\n"
+    "    scale  1/255\n"
+    "}\n"
+    "network {\n"
+    "    input   28x28x1\n"
+    "    conv2d  8 3x3 relu\n"
+    "    maxpool 2\n"
+    "    flatten\n"
+    "    dropout 0.25\n"
+    "    dense   10 softmax\n"
+    "}\n"
+    "train {\n"
+    "    loss       cross_entropy\n"
+    "    optimizer  adam lr=0.001\n"
+    "    batch      64\n"
+    "    epochs     2\n"
+    "    seed       1\n"
+    "}\n";
+
+typedef struct Case {
+    const char *name;
+    const char *nn;             /* an example, or NULL: SMALL_CONVNET */
+    const char *first_tensor;   /* the name of its first tensor */
+    int limit, epochs;
+} Case;
+
+static const Case CASES[] = {
+    { "fashion_mlp", "examples/fashion_mlp.nn", "dense128.w", 2000, 2 },
+    { "fashion_mlp_dropout", "examples/fashion_mlp_dropout.nn", "dense128.w", 2000, 2 },
+    { "small_convnet", NULL, "conv8.w", 1000, 2 },
+    { "fashion_cnn_small", "examples/fashion_cnn_small.nn", "conv16.w", 300, 1 },
+};
+enum { N_CASES = sizeof CASES / sizeof CASES[0] };
+
+static const int THREADS[] = { 1, 2, 3, 8 };
+enum { N_THREADS = sizeof THREADS / sizeof THREADS[0] };
+
+/* The case's trainer, built once */
+static const char *trainer(const Case *c)
+{
+    static char paths[N_CASES][512];
+    char *path = paths[c - CASES];
+    if (!path[0]) {
+        make_dir("%s/%s", tmp_dir(), SUITE_TMP);
+        char nn[600];
+        if (c->nn) {
+            snprintf(nn, sizeof nn, "%s", c->nn);
+        } else {
+            snprintf(nn, sizeof nn, "%s/%s/%s.nn", tmp_dir(), SUITE_TMP, c->name);
+            write_text(nn, SMALL_CONVNET);
+        }
+        snprintf(path, 512, "%s/%s/%s", tmp_dir(), SUITE_TMP, c->name);
+        build_trainer(nn, path);
+    }
+    return path;
+}
+
+/* train the case with --threads threads into DIR; its output */
+static char *train(const Case *c, int threads, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s/%s/%s-%d", tmp_dir(), SUITE_TMP, c->name, threads);
+    char cmd[2048], *out;
+    snprintf(cmd, sizeof cmd, "%s train --limit %d --epochs %d --threads %d --out %s --overwrite",
+             trainer(c), c->limit, c->epochs, threads, dir);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+    return out;
+}
+
+/* Where needle first is in bytes, or NULL */
+static char *find_bytes(char *bytes, size_t len, const char *needle, size_t n)
+{
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(bytes + i, needle, n) == 0)
+            return bytes + i;
+    return NULL;
+}
+
+/* The checkpoint's bytes with what is not computed blanked: each curve
+ * row's seconds (the last 8 bytes of its 80, the rows just before the
+ * tensors: docs/checkpoint.md) and the checksum over them */
+static char *checkpoint_without_times(const char *dir, const Case *c, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    char *bytes = slurp_len(path, len);
+    char name[64];
+    int n = snprintf(name, sizeof name, "....%s", c->first_tensor);
+    uint32_t name_len = (uint32_t)(n - 4);
+    memcpy(name, &name_len, 4);   /* little-endian, as the file */
+    char *tensor = find_bytes(bytes, *len, name, (size_t)n);
+    ck_assert_msg(tensor != NULL, "%s: no tensor %s", path, c->first_tensor);
+    char *tensors = tensor - 4;   /* their count */
+    for (int row = 1; row <= c->epochs; row++)
+        memset(tensors - row * 80 + 72, 0, 8);
+    memset(bytes + *len - 4, 0, 4);
+    return bytes;
+}
+
+START_TEST(threads_give_the_same_bits)
+{
+    if (!have_fashion())
+        ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
+    const Case *c = &CASES[_i];
+    char first[1024], dir[1024], path_a[1100], path_b[1100];
+    free(train(c, THREADS[0], first, sizeof first));
+    size_t len_a, len_b;
+    char *ck_a = checkpoint_without_times(first, c, &len_a);
+    for (int t = 1; t < N_THREADS; t++) {
+        free(train(c, THREADS[t], dir, sizeof dir));
+        static const char *const FILES[] = { "weights", "curve.csv" };
+        for (int f = 0; f < 2; f++) {
+            snprintf(path_a, sizeof path_a, "%s/%s", first, FILES[f]);
+            snprintf(path_b, sizeof path_b, "%s/%s", dir, FILES[f]);
+            ck_assert_msg(same_file_bytes(path_a, path_b), "%s: %s differs at --threads %d",
+                          c->name, FILES[f], THREADS[t]);
+        }
+        char *ck_b = checkpoint_without_times(dir, c, &len_b);
+        ck_assert_msg(len_a == len_b && memcmp(ck_a, ck_b, len_a) == 0,
+                      "%s: checkpoint differs at --threads %d", c->name, THREADS[t]);
+        free(ck_b);
+    }
+    free(ck_a);
+}
+END_TEST
+
+/* Two threads learn: the MLP well above chance (0.1) after two epochs on
+ * 2000 images, and eval with 2 threads reports what train did */
+START_TEST(two_threads_learn)
+{
+    if (!have_fashion())
+        ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
+    char dir[600], cmd[2048], *out = train(&CASES[0], 2, dir, sizeof dir);
+    double acc = test_accuracy(out);
+    ck_assert_msg(acc > 0.65, "test accuracy %.4f with 2 threads", acc);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s eval --threads 2 --weights %s/weights --out %s/eval",
+             trainer(&CASES[0]), dir, dir);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+    ck_assert_double_eq_tol(test_accuracy(out), acc, 1e-9);
+    free(out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = tcase_create("threads");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, threads_give_the_same_bits, 0, N_CASES);
+    tcase_add_test(tc, two_threads_learn);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
