@@ -172,6 +172,7 @@ typedef struct par_state {
     nnrt_replica **replicas;    /* one per shard */
     float *input, *output, *target;   /* the batch: max_batch rows each */
     double *losses;             /* per shard */
+    float *weights;             /* per shard: its rows / the batch's, for the sum */
     nnrt_rng *rngs;             /* per shard: its dropout draws for this batch */
     int threads_asked;          /* 0: the cores this process may run on */
     pool pool;
@@ -195,10 +196,12 @@ static void release(par_state *s)
     free(s->output);
     free(s->target);
     free(s->losses);
+    free(s->weights);
     free(s->rngs);
     s->replicas = NULL;
     s->input = s->output = s->target = NULL;
     s->losses = NULL;
+    s->weights = NULL;
     s->rngs = NULL;
     s->m = NULL;
 }
@@ -243,8 +246,10 @@ static par_state *state_for(const nnrt_model *m)
     s->output = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1), sizeof *s->output);
     s->target = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1), sizeof *s->target);
     s->losses = calloc((size_t)s->shards, sizeof *s->losses);
+    s->weights = calloc((size_t)s->shards, sizeof *s->weights);
     s->rngs = calloc((size_t)s->shards, sizeof *s->rngs);
-    if (!s->replicas || !s->input || !s->output || !s->target || !s->losses || !s->rngs)
+    if (!s->replicas || !s->input || !s->output || !s->target || !s->losses || !s->weights ||
+        !s->rngs)
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
         /* calloc: zeroed as static buffers were, aligned for any real */
@@ -345,25 +350,37 @@ static void shards_job(void *ctx, int w, int workers)
         run_shard(j, s);
 }
 
+/* out[i] = sum over shards s, in order, of weight[s] g_s[i], for i in
+ * [0, n): shard by shard over the whole range, so the loops vectorize and
+ * each value still adds its terms in shard order */
+static void weighted_sum(float *out, const float *const *g, const float *weight, int shards,
+                         long n)
+{
+    for (long i = 0; i < n; i++)
+        out[i] = weight[0] * g[0][i];
+    for (int s = 1; s < shards; s++)
+        for (long i = 0; i < n; i++)
+            out[i] += weight[s] * g[s][i];
+}
+
 /* Gradient values [from, to) of the concatenated trained tensors: shard
  * 0's replaced by sum over s of (n_s / n) g_s, in shard order */
 static void sum_range(const batch_job *j, long from, long to)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
+    const float *g[j->used];
     long base = 0;
     for (int p = 0; p < m->n_params && base < to; p++) {
         const nnrt_param *t = &m->params[p];
         if (!t->grad)
             continue;
         long lo = from > base ? from - base : 0, hi = to - base < t->size ? to - base : t->size;
-        for (long i = lo; i < hi; i++) {
-            float sum = 0;
-            for (int s = 0; s < j->used; s++) {
-                int rows = shard_first(s + 1, j->n, st->shards) - shard_first(s, j->n, st->shards);
-                sum += (float)rows / (float)j->n * at(st->replicas[s], t->grad)[i];
-            }
-            at(st->replicas[0], t->grad)[i] = sum;
+        if (lo < hi) {
+            for (int s = 0; s < j->used; s++)
+                g[s] = at(st->replicas[s], t->grad) + lo;
+            /* into shard 0's own: each value is read before it is written */
+            weighted_sum(at(st->replicas[0], t->grad) + lo, g, st->weights, j->used, hi - lo);
         }
         base += t->size;
     }
@@ -396,6 +413,10 @@ double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nn
         st->losses[s] = 0;
     pool_run(&st->pool, shards_job, &j);
     if (backward && j.used > 1) {
+        for (int s = 0; s < j.used; s++) {
+            int rows = shard_first(s + 1, n, st->shards) - shard_first(s, n, st->shards);
+            st->weights[s] = (float)rows / (float)n;
+        }
         for (int p = 0; p < m->n_params; p++)
             j.total += m->params[p].grad ? m->params[p].size : 0;
         pool_run(&st->pool, sum_job, &j);
