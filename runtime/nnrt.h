@@ -5,7 +5,8 @@
  * from its l*.h files.
  *
  * The C file that nnc emits holds only what depends on the model: shape
- * constants, static buffers, and forward/backward functions, over a type
+ * constants, the parameters (static), the struct of what one replica owns
+ * (nnrt_replica, below), and forward/backward functions, over a type
  * `real`.  Compiled as the trainer (real = float) it ends in
  *
  *     int main(int argc, char **argv) { return nnrt_main(&MODEL, argc, argv); }
@@ -370,16 +371,17 @@ typedef struct nnrt_model {
      * ("dense1.w": layers by kind and position); NULL: the same names */
     const char *const *legacy_names;
 
-    /* forward: input -> output for rows [0, n).  training != 0 turns on
-     * dropout, whose masks are drawn from rng (rng may be NULL when not
-     * training). */
+    /* forward: r's input -> r's output for rows [0, n), n <= shard_rows.
+     * training != 0 turns on dropout, whose masks are drawn from rng (rng
+     * may be NULL when not training).  forward, loss and backward may run
+     * at once on different replicas. */
     void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);
-    /* loss: the sum over rows [0, n) of the per-sample loss against integer
-     * labels y, computed stably (softmax + cross-entropy fused); also stores
-     * d(mean loss)/d(last layer) for backward. */
+    /* loss: the sum over r's rows [0, n) of the per-sample loss against
+     * integer labels y, computed stably (softmax + cross-entropy fused); also
+     * stores d(mean loss)/d(last layer) in r for backward. */
     double (*loss)(nnrt_replica *r, int n, const int *y);
-    /* backward: from what loss() stored, overwrite every param's grad with
-     * d(mean loss + penalty)/d(param) for the last forward's rows. */
+    /* backward: from what loss() stored in r, overwrite every param's grad
+     * in r with d(mean loss + penalty)/d(param) for r's last forward's rows. */
     void (*backward)(nnrt_replica *r, int n);
     /* penalty: the regularization term (L1, L2) of the current weights,
      * added once to the mean loss of every batch and evaluation, as Keras
