@@ -405,7 +405,8 @@ double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nn
     batch_job j = { st, n, shards_used(n, st->shards), y, training, backward, rng, 0 };
     if (rng && j.used > 1) {
         /* one draw of the run's stream a batch, whatever the shards */
-        uint64_t key = (uint64_t)nnrt_rng_u32(rng) << 32 | nnrt_rng_u32(rng);
+        uint64_t high = nnrt_rng_u32(rng);   /* two statements: a fixed order */
+        uint64_t key = high << 32 | nnrt_rng_u32(rng);
         for (int s = 0; s < st->shards; s++)
             nnrt_rng_seed(&st->rngs[s], key ^ (UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)(s + 1)));
     }
