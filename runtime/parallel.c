@@ -234,7 +234,10 @@ static par_state *state_for(const nnrt_model *m)
     if (s->m == m && s->replica_size == m->replica_size)
         return s;
     release(s);
-    /* one BLAS thread per worker: the workers are the parallelism */
+    /* one BLAS thread per worker: the workers are the parallelism.  Not
+     * more even for a one-shard model, whose threads would idle: OpenBLAS's
+     * own threads change a product's bits (tried: fashion_mlp_dropout's
+     * weights differed at --threads 2) */
     openblas_set_num_threads(1);
     s->m = m;
     s->replica_size = m->replica_size;

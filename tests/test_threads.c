@@ -4,14 +4,15 @@
  * them, and their gradients are summed in shard order (docs/parallel.md):
  * so `train --threads N`, for N = 1, 2, 3 and 8, writes the same weights,
  * the same curve.csv and the same checkpoint (its wall-clock seconds
- * aside), on an MLP (2 shards), one with dropout (a generator per batch
- * and shard), a small convnet (4 shards, 3 threads on them unevenly) and
- * a batchnorm model (one shard).  And the threads do learn. */
+ * aside), on a small convnet with dropout (4 shards, 3 threads on them
+ * unevenly, a dropout generator per batch and shard), the MLPs of
+ * examples/ (batch 32: one shard) and a batchnorm model (one shard).  And
+ * the threads do learn. */
 #include "trainer_util.h"
 
 #define SUITE_TMP "threads"
 
-/* A convnet with dropout, small enough to train in a second: batch 64,
+/* A convnet with dropout, small enough to train in a second: batch 128,
  * so 4 shards */
 static const char SMALL_CONVNET[] =
     "model small_convnet\n"
@@ -38,7 +39,7 @@ static const char SMALL_CONVNET[] =
     "train {\n"
     "    loss       cross_entropy\n"
     "    optimizer  adam lr=0.001\n"
-    "    batch      64\n"
+    "    batch      128\n"
     "    epochs     2\n"
     "    seed       1\n"
     "}\n";
@@ -53,7 +54,7 @@ typedef struct Case {
 static const Case CASES[] = {
     { "fashion_mlp", "examples/fashion_mlp.nn", "dense128.w", 2000, 2 },
     { "fashion_mlp_dropout", "examples/fashion_mlp_dropout.nn", "dense128.w", 2000, 2 },
-    { "small_convnet", NULL, "conv8.w", 1000, 2 },
+    { "small_convnet", NULL, "conv8.w", 1500, 2 },
     { "fashion_cnn_small", "examples/fashion_cnn_small.nn", "conv16.w", 300, 1 },
 };
 enum { N_CASES = sizeof CASES / sizeof CASES[0] };
@@ -150,18 +151,20 @@ START_TEST(threads_give_the_same_bits)
 }
 END_TEST
 
-/* Two threads learn: the MLP well above chance (0.1) after two epochs on
- * 2000 images, and eval with 2 threads reports what train did */
+/* Two threads learn: the small convnet (4 shards) well above chance (0.1)
+ * after two epochs on 1350 images, and eval with 2 threads reports what
+ * train did */
 START_TEST(two_threads_learn)
 {
     if (!have_fashion())
         ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
-    char dir[600], cmd[2048], *out = train(&CASES[0], 2, dir, sizeof dir);
+    const Case *c = &CASES[2];
+    char dir[600], cmd[2048], *out = train(c, 2, dir, sizeof dir);
     double acc = test_accuracy(out);
-    ck_assert_msg(acc > 0.65, "test accuracy %.4f with 2 threads", acc);
+    ck_assert_msg(acc > 0.5, "test accuracy %.4f with 2 threads", acc);
     free(out);
     snprintf(cmd, sizeof cmd, "%s eval --threads 2 --weights %s/weights --out %s/eval",
-             trainer(&CASES[0]), dir, dir);
+             trainer(c), dir, dir);
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
     ck_assert_double_eq_tol(test_accuracy(out), acc, 1e-9);
