@@ -91,7 +91,7 @@ static void emit_real_type(Emitter *e)
  * 1.84x from 2 shards on 2 threads but only 1.65x from 4).  Batchnorm's
  * statistics are over the whole batch, and its training forward updates
  * shared moving statistics: such a model runs as one shard. */
-enum { SHARD_MIN_ROWS = 32, MAX_SHARDS = 4 };
+enum { SHARD_MIN_ROWS = 16, MAX_SHARDS = 8 };
 
 static int uses_batchnorm(const Ir *ir)
 {

@@ -48,8 +48,17 @@ typedef struct nnrt_optim_state {
 } nnrt_optim_state;
 
 int nnrt_optim_init(nnrt_optim_state *st, const nnrt_model *m, nnrt_optimizer opt);
-/* One update of every param from its grad. */
+/* One update of every param from its grad: nnrt_optim_begin, then
+ * nnrt_optim_update of each trained tensor whole. */
 void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m);
+/* A step's start: st->step counts it (Adam's bias corrections use it) */
+void nnrt_optim_begin(nnrt_optim_state *st);
+/* Values [lo, hi) of parameter p updated from g, g[0] being value lo's
+ * gradient; lo a multiple of NNRT_OPT_BLOCK (optim.h), so a tensor updated
+ * in such pieces, in any order, gets the same bits as in one piece.  Pieces
+ * of one step may run at once on different threads. */
+void nnrt_optim_update(const nnrt_optim_state *st, const nnrt_model *m, int p, long lo, long hi,
+                       const float *g);
 void nnrt_optim_free(nnrt_optim_state *st);
 
 /* ---- weight files (weights_file.c; format in docs/weights.md) --------- */
@@ -610,8 +619,14 @@ float *nnrt_grad(const nnrt_model *m, const nnrt_param *p);
  * the sum of the rows' losses (0 without y), added in shard order. */
 double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nnrt_rng *rng,
                       int backward);
-/* The workers for m's batches: threads (0: nnrt_default_threads()), at
- * most one per shard; and how many there are */
+/* nnrt_run_batch in training mode with backward, then an optimizer step
+ * of st, each piece of the parameters updated right after its gradient is
+ * summed, on the pool's threads.  On an MPI job, each rank runs its own
+ * shards and every rank gets every shard's results (dist.h). */
+double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
+                       nnrt_optim_state *st);
+/* The workers for m's batches: threads (0: nnrt_default_threads()); and
+ * how many there are */
 void nnrt_set_threads(const nnrt_model *m, int threads);
 int nnrt_threads(const nnrt_model *m);
 /* The cores this process may run on (sched_getaffinity) */

@@ -78,50 +78,60 @@ int nnrt_optim_init(nnrt_optim_state *st, const nnrt_model *m, nnrt_optimizer op
     return 0;
 }
 
-/* Update parameter p of m with the kernel of st's kind.  a: the step's
- * Adam scalars (Adam, AdamW only). */
-static void update_param(nnrt_optim_state *st, const float *g, const nnrt_param *w, int p,
-                         const nnrt_adam_step *a)
+/* Values [lo, hi) of parameter p of m updated from g (g[0] is value lo's
+ * gradient) with the kernel of st's kind.  lo is a multiple of
+ * NNRT_OPT_BLOCK, so each value meets the same code, blocked or scalar, as
+ * in one call over the whole tensor. */
+void nnrt_optim_update(const nnrt_optim_state *st, const nnrt_model *m, int p, long lo, long hi,
+                       const float *g)
 {
     const nnrt_optimizer *o = &st->opt;
-    float *v = w->value;
-    int n = w->size;
+    float *v = m->params[p].value + lo;
+    float *m1 = st->m1 ? st->m1[p] + lo : NULL, *m2 = st->m2 ? st->m2[p] + lo : NULL;
+    int n = (int)(hi - lo);
+    nnrt_adam_step a;
     switch (o->kind) {
     case NNRT_OPT_SGD:
         nnrt_sgd_update(v, g, n, o->lr);
         break;
     case NNRT_OPT_MOMENTUM:
-        nnrt_momentum_update(v, g, st->m1[p], n, o->lr, o->momentum);
+        nnrt_momentum_update(v, g, m1, n, o->lr, o->momentum);
         break;
     case NNRT_OPT_NESTEROV:
-        nnrt_nesterov_update(v, g, st->m1[p], n, o->lr, o->momentum);
+        nnrt_nesterov_update(v, g, m1, n, o->lr, o->momentum);
         break;
     case NNRT_OPT_ADAGRAD:
-        nnrt_adagrad_update(v, g, st->m1[p], n, o->lr, o->epsilon);
+        nnrt_adagrad_update(v, g, m1, n, o->lr, o->epsilon);
         break;
     case NNRT_OPT_RMSPROP:
-        nnrt_rmsprop_update(v, g, st->m1[p], n, o->lr, o->rho, o->epsilon);
+        nnrt_rmsprop_update(v, g, m1, n, o->lr, o->rho, o->epsilon);
         break;
     case NNRT_OPT_ADAMW:
         nnrt_weight_decay(v, n, o->lr * o->weight_decay);
-        nnrt_adam_update(v, g, st->m1[p], st->m2[p], n, a);
+        a = nnrt_adam_scalars(o, st->step);
+        nnrt_adam_update(v, g, m1, m2, n, &a);
         break;
     case NNRT_OPT_ADAM:
-        nnrt_adam_update(v, g, st->m1[p], st->m2[p], n, a);
+        a = nnrt_adam_scalars(o, st->step);
+        nnrt_adam_update(v, g, m1, m2, n, &a);
         break;
     case NNRT_OPT_ADADELTA:
-        nnrt_adadelta_update(v, g, st->m1[p], st->m2[p], n, o->lr, o->rho, o->epsilon);
+        nnrt_adadelta_update(v, g, m1, m2, n, o->lr, o->rho, o->epsilon);
         break;
     }
 }
 
-void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m)
+void nnrt_optim_begin(nnrt_optim_state *st)
 {
     st->step++;
-    nnrt_adam_step a = nnrt_adam_scalars(&st->opt, st->step);
+}
+
+void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m)
+{
+    nnrt_optim_begin(st);
     for (int p = 0; p < m->n_params; p++)
         if (m->params[p].grad)   /* state is forward()'s to keep, not ours */
-            update_param(st, nnrt_grad(m, &m->params[p]), &m->params[p], p, &a);
+            nnrt_optim_update(st, m, p, 0, m->params[p].size, nnrt_grad(m, &m->params[p]));
 }
 
 void nnrt_optim_free(nnrt_optim_state *st)

@@ -33,17 +33,23 @@
  * training loop allocates nothing. */
 #define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h>
+#ifdef __SSE2__
+#include <emmintrin.h>   /* _mm_pause */
+#endif
 #ifdef __SSE__
 #include <xmmintrin.h>
 #endif
 
+#include "dist.h"
 #include "nnrt_internal.h"
+#include "optim.h"
 
 enum { MAX_THREADS = 256 };
 
@@ -53,14 +59,26 @@ enum { MAX_THREADS = 256 };
  * calling thread. */
 typedef void (*job_fn)(void *ctx, int w, int workers);
 
+/* A training step of fashion_mlp takes about 0.2 ms, and hands work to the
+ * other threads twice: a wake-up through a condition variable costs tens
+ * of microseconds, a spinning thread sees the new job within one.  So a
+ * waiting thread spins first, yielding its core now and then (another
+ * process, or another rank, may need it), and sleeps on the condition
+ * variable only after SPINS turns: between epochs, or while rank 0 writes
+ * files.  The handshake between the two (a job posted while a worker goes
+ * to sleep) is in pool_wait: each side writes its own flag, then reads the
+ * other's, both sequentially consistent, so one of them sees the other. */
+enum { SPINS = 1 << 16, YIELD_EVERY = 1024 };
+
 typedef struct pool {
     int workers;                /* threads, the caller among them */
     pthread_t *threads;         /* workers - 1 */
+    atomic_long generation;     /* bumped by each job */
+    atomic_int busy;            /* workers still on the current job */
+    atomic_int quit;
+    atomic_int sleepers;        /* threads asleep, or going to, on wake */
     pthread_mutex_t lock;
-    pthread_cond_t start, done;
-    long generation;            /* bumped by each job */
-    int busy;                   /* workers still on the current job */
-    int quit;
+    pthread_cond_t wake;        /* a new job, the end of one, or quit */
     job_fn fn;
     void *ctx;
     unsigned mxcsr;             /* the caller's floating-point mode, for the job */
@@ -71,33 +89,71 @@ typedef struct worker_arg {
     int index;
 } worker_arg;
 
+static void cpu_relax(void)
+{
+#ifdef __SSE2__
+    _mm_pause();
+#endif
+}
+
+/* Until done(p, arg) holds: spin, then sleep on p->wake */
+static void pool_wait(pool *p, int (*done)(pool *, long), long arg)
+{
+    for (int i = 0; i < SPINS; i++) {
+        if (done(p, arg))
+            return;
+        if (i % YIELD_EVERY == YIELD_EVERY - 1)
+            sched_yield();
+        else
+            cpu_relax();
+    }
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_add(&p->sleepers, 1);
+    while (!done(p, arg))
+        pthread_cond_wait(&p->wake, &p->lock);
+    atomic_fetch_sub(&p->sleepers, 1);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Wake whoever sleeps in pool_wait; the caller has already made its change */
+static void pool_wake(pool *p)
+{
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->lock);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+static int new_job(pool *p, long seen)
+{
+    return atomic_load(&p->generation) != seen || atomic_load(&p->quit);
+}
+
+static int job_done(pool *p, long unused)
+{
+    (void)unused;
+    return atomic_load(&p->busy) == 0;
+}
+
 static void *worker_main(void *arg)
 {
     worker_arg *a = arg;
     pool *p = a->p;
     long seen = 0;
     for (;;) {
-        pthread_mutex_lock(&p->lock);
-        while (p->generation == seen && !p->quit)
-            pthread_cond_wait(&p->start, &p->lock);
-        if (p->quit) {
-            pthread_mutex_unlock(&p->lock);
+        pool_wait(p, new_job, seen);
+        if (atomic_load(&p->quit))
             return NULL;
-        }
-        seen = p->generation;
-        job_fn fn = p->fn;
-        void *ctx = p->ctx;
+        seen = atomic_load(&p->generation);
 #ifdef __SSE__
         /* the caller's rounding and denormal flushing (fpu.c), so that a
          * shard's bits do not depend on the thread it runs on */
         _mm_setcsr(p->mxcsr);
 #endif
-        pthread_mutex_unlock(&p->lock);
-        fn(ctx, a->index, p->workers);
-        pthread_mutex_lock(&p->lock);
-        if (--p->busy == 0)
-            pthread_cond_signal(&p->done);
-        pthread_mutex_unlock(&p->lock);
+        p->fn(p->ctx, a->index, p->workers);
+        if (atomic_fetch_sub(&p->busy, 1) == 1)
+            pool_wake(p);
     }
 }
 
@@ -108,53 +164,52 @@ static void pool_run(pool *p, job_fn fn, void *ctx)
         fn(ctx, 0, 1);
         return;
     }
-    pthread_mutex_lock(&p->lock);
     p->fn = fn;
     p->ctx = ctx;
 #ifdef __SSE__
     p->mxcsr = _mm_getcsr();
 #endif
-    p->busy = p->workers - 1;
-    p->generation++;
-    pthread_cond_broadcast(&p->start);
-    pthread_mutex_unlock(&p->lock);
+    atomic_store(&p->busy, p->workers - 1);
+    atomic_fetch_add(&p->generation, 1);   /* publishes fn, ctx and mxcsr */
+    pool_wake(p);
     fn(ctx, 0, p->workers);
-    pthread_mutex_lock(&p->lock);
-    while (p->busy > 0)
-        pthread_cond_wait(&p->done, &p->lock);
-    pthread_mutex_unlock(&p->lock);
+    pool_wait(p, job_done, 0);
 }
 
 static void pool_stop(pool *p)
 {
     if (!p->threads)
         return;
+    atomic_store(&p->quit, 1);
     pthread_mutex_lock(&p->lock);
-    p->quit = 1;
-    pthread_cond_broadcast(&p->start);
+    pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->workers - 1; i++)
         pthread_join(p->threads[i], NULL);
     free(p->threads);
     pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->start);
-    pthread_cond_destroy(&p->done);
-    *p = (pool){ .workers = 1 };
+    pthread_cond_destroy(&p->wake);
+    p->threads = NULL;
+    p->workers = 1;
 }
 
 /* workers threads, or as many as could be made (at least the caller) */
 static void pool_start(pool *p, int workers)
 {
     static worker_arg args[MAX_THREADS];
-    *p = (pool){ .workers = 1 };
+    p->workers = 1;
+    p->threads = NULL;
+    atomic_store(&p->generation, 0);
+    atomic_store(&p->busy, 0);
+    atomic_store(&p->quit, 0);
+    atomic_store(&p->sleepers, 0);
     if (workers <= 1)
         return;
     p->threads = malloc((size_t)(workers - 1) * sizeof *p->threads);
     if (!p->threads)
         return;
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->start, NULL);
-    pthread_cond_init(&p->done, NULL);
+    pthread_cond_init(&p->wake, NULL);
     for (int i = 0; i < workers - 1; i++) {
         args[i + 1] = (worker_arg){ p, i + 1 };
         if (pthread_create(&p->threads[i], NULL, worker_main, &args[i + 1]) != 0)
@@ -165,6 +220,10 @@ static void pool_start(pool *p, int workers)
 
 /* ---- the state: replicas, the batch's buffers, the pool ------------------ */
 
+/* A shard's slot: what it sends to the other ranks after its forward (and
+ * backward): its loss, its output rows, then, when training, its
+ * gradients, every trained tensor's in PARAMS order.  Slots are laid end to
+ * end in one buffer, one per shard, so a batch is one collective. */
 typedef struct par_state {
     const nnrt_model *m;        /* whose replicas these are */
     size_t replica_size;
@@ -174,6 +233,8 @@ typedef struct par_state {
     double *losses;             /* per shard */
     float *weights;             /* per shard: its rows / the batch's, for the sum */
     nnrt_rng *rngs;             /* per shard: its dropout draws for this batch */
+    long grad_values;           /* the trained tensors' values, all together */
+    char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
     int threads_asked;          /* 0: the cores this process may run on */
     pool pool;
 } par_state;
@@ -198,11 +259,13 @@ static void release(par_state *s)
     free(s->losses);
     free(s->weights);
     free(s->rngs);
+    free(s->slots);
     s->replicas = NULL;
     s->input = s->output = s->target = NULL;
     s->losses = NULL;
     s->weights = NULL;
     s->rngs = NULL;
+    s->slots = NULL;
     s->m = NULL;
 }
 
@@ -219,12 +282,19 @@ static void make_pool(par_state *s)
 {
     int threads = s->threads_asked > 0 ? s->threads_asked : nnrt_default_threads();
     threads = threads > MAX_THREADS ? MAX_THREADS : threads;
-    /* a thread beyond the shards would have nothing to do */
-    threads = threads > s->shards ? s->shards : threads;
     if (threads == s->pool.workers)
         return;
     pool_stop(&s->pool);
     pool_start(&s->pool, threads);
+}
+
+/* The bytes of a shard's slot, a multiple of 8 so each slot's loss is
+ * aligned */
+static size_t slot_bytes(const par_state *s, int with_grads)
+{
+    size_t floats = (size_t)s->shard_rows * (size_t)s->m->n_classes +
+                    (with_grads ? (size_t)s->grad_values : 0);
+    return (sizeof(double) + floats * sizeof(float) + 7) / 8 * 8;
 }
 
 /* The state for m, made at its first use */
@@ -234,15 +304,17 @@ static par_state *state_for(const nnrt_model *m)
     if (s->m == m && s->replica_size == m->replica_size)
         return s;
     release(s);
-    /* one BLAS thread per worker: the workers are the parallelism.  Not
-     * more even for a one-shard model, whose threads would idle: OpenBLAS's
-     * own threads change a product's bits (tried: fashion_mlp_dropout's
-     * weights differed at --threads 2) */
+    /* one BLAS thread per worker: the workers are the parallelism, and
+     * OpenBLAS's own threads change a product's bits (tried:
+     * fashion_mlp_dropout's weights differed at --threads 2) */
     openblas_set_num_threads(1);
     s->m = m;
     s->replica_size = m->replica_size;
     s->shards = m->shards > 0 ? m->shards : 1;
     s->shard_rows = m->shard_rows > 0 ? m->shard_rows : m->max_batch;
+    s->grad_values = 0;
+    for (int p = 0; p < m->n_params; p++)
+        s->grad_values += m->params[p].grad ? m->params[p].size : 0;
     size_t rows = (size_t)(m->max_batch > 0 ? m->max_batch : 1);
     s->replicas = calloc((size_t)s->shards, sizeof *s->replicas);
     s->input = calloc(rows * (size_t)(m->in_size > 0 ? m->in_size : 1), sizeof *s->input);
@@ -253,6 +325,9 @@ static par_state *state_for(const nnrt_model *m)
     s->rngs = calloc((size_t)s->shards, sizeof *s->rngs);
     if (!s->replicas || !s->input || !s->output || !s->target || !s->losses || !s->weights ||
         !s->rngs)
+        fail_memory(m);
+    if (nnrt_dist_ranks() > 1 &&
+        !(s->slots = calloc((size_t)s->shards, slot_bytes(s, 1))))
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
         /* calloc: zeroed as static buffers were, aligned for any real */
@@ -305,19 +380,33 @@ float *nnrt_grad(const nnrt_model *m, const nnrt_param *p)
 
 /* ---- one batch ----------------------------------------------------------- */
 
+/* Optimizer updates go in chunks of this many values of one tensor, each
+ * on one thread, summed and updated while in cache.  A multiple of the
+ * optimizer's block, and cut from the tensor's start: each value meets the
+ * same kernel code, blocked or not, whatever the threads. */
+enum { CHUNK = 64 * NNRT_OPT_BLOCK * 4 };   /* 16384 values, 64 KiB */
+
 typedef struct batch_job {
     par_state *s;
     int n, used;                /* rows; shards with rows */
+    int mine, mine_end;         /* this rank's shards: [mine, mine_end) */
     const int *y;               /* NULL: no loss */
     int training, backward;
     nnrt_rng *rng;              /* the run's dropout generator, or NULL */
-    long total;                 /* gradient values, for the sum */
+    nnrt_optim_state *optim;    /* not NULL: a step after the sum */
+    const float **grads;        /* per shard and trained tensor: its gradient */
+    long chunks;                /* CHUNK-sized pieces of the trained tensors */
 } batch_job;
 
 /* The first row of shard s (s == shards: n) */
 static int shard_first(int s, int n, int shards)
 {
     return s * (n / shards) + (s < n % shards ? s : n % shards);
+}
+
+static int shard_rows(int s, int n, int shards)
+{
+    return shard_first(s + 1, n, shards) - shard_first(s, n, shards);
 }
 
 static void copy_rows(float *dst, const float *src, int rows, int width)
@@ -329,7 +418,7 @@ static void run_shard(const batch_job *j, int s)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
-    int first = shard_first(s, j->n, st->shards), rows = shard_first(s + 1, j->n, st->shards) - first;
+    int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
     if (rows == 0)
         return;
     nnrt_replica *r = st->replicas[s];
@@ -349,50 +438,143 @@ static void run_shard(const batch_job *j, int s)
 static void shards_job(void *ctx, int w, int workers)
 {
     const batch_job *j = ctx;
-    for (int s = w; s < j->s->shards; s += workers)
+    for (int s = j->mine + w; s < j->mine_end; s += workers)
         run_shard(j, s);
 }
 
-/* out[i] = sum over shards s, in order, of weight[s] g_s[i], for i in
- * [0, n): shard by shard over the whole range, so the loops vectorize and
- * each value still adds its terms in shard order */
-static void weighted_sum(float *out, const float *const *g, const float *weight, int shards,
-                         long n)
+/* ---- across ranks -------------------------------------------------------- */
+
+static char *slot_of(const batch_job *j, int s)
 {
-    for (long i = 0; i < n; i++)
-        out[i] = weight[0] * g[0][i];
-    for (int s = 1; s < shards; s++)
-        for (long i = 0; i < n; i++)
-            out[i] += weight[s] * g[s][i];
+    return j->s->slots + (size_t)s * slot_bytes(j->s, j->backward);
 }
 
-/* Gradient values [from, to) of the concatenated trained tensors: shard
- * 0's replaced by sum over s of (n_s / n) g_s, in shard order */
-static void sum_range(const batch_job *j, long from, long to)
+/* This rank's shards into their slots */
+static void pack_slots(const batch_job *j)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
-    const float *g[j->used];
-    long base = 0;
-    for (int p = 0; p < m->n_params && base < to; p++) {
-        const nnrt_param *t = &m->params[p];
-        if (!t->grad)
-            continue;
-        long lo = from > base ? from - base : 0, hi = to - base < t->size ? to - base : t->size;
-        if (lo < hi) {
-            for (int s = 0; s < j->used; s++)
-                g[s] = at(st->replicas[s], t->grad) + lo;
-            /* into shard 0's own: each value is read before it is written */
-            weighted_sum(at(st->replicas[0], t->grad) + lo, g, st->weights, j->used, hi - lo);
-        }
-        base += t->size;
+    for (int s = j->mine; s < j->mine_end; s++) {
+        char *slot = slot_of(j, s);
+        memcpy(slot, &st->losses[s], sizeof(double));
+        float *f = (float *)(void *)(slot + sizeof(double));
+        int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
+        copy_rows(f, st->output + (size_t)first * m->n_classes, rows, m->n_classes);
+        f += (size_t)st->shard_rows * (size_t)m->n_classes;
+        for (int p = 0; j->backward && rows > 0 && p < m->n_params; p++)
+            if (m->params[p].grad) {
+                memcpy(f, at(st->replicas[s], m->params[p].grad),
+                       (size_t)m->params[p].size * sizeof *f);
+                f += m->params[p].size;
+            }
     }
 }
 
-static void sum_job(void *ctx, int w, int workers)
+/* The other ranks' shards out of their slots: losses and outputs into the
+ * batch's, gradients pointed at where they are */
+static void unpack_slots(const batch_job *j)
+{
+    par_state *st = j->s;
+    const nnrt_model *m = st->m;
+    for (int s = 0; s < st->shards; s++) {
+        if (s >= j->mine && s < j->mine_end)
+            continue;
+        const char *slot = slot_of(j, s);
+        memcpy(&st->losses[s], slot, sizeof(double));
+        const float *f = (const float *)(const void *)(slot + sizeof(double));
+        int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
+        copy_rows(st->output + (size_t)first * m->n_classes, f, rows, m->n_classes);
+        f += (size_t)st->shard_rows * (size_t)m->n_classes;
+        for (int p = 0; j->backward && p < m->n_params; p++)
+            if (m->params[p].grad) {
+                j->grads[(size_t)s * m->n_params + p] = f;
+                f += m->params[p].size;
+            }
+    }
+}
+
+/* ---- the sum and the step ---------------------------------------------- */
+
+/* out[i] = sum over shards s, in order, of weight[s] g_s[i], for i in
+ * [0, n).  In blocks of constant length with restrict pointers, which gcc
+ * vectorizes at -O2 (optim.h says why); each value adds its terms in
+ * shard order, blocked or not. */
+enum { SUM_BLOCK = NNRT_OPT_BLOCK };
+
+static inline void sum_block(float *restrict out, const float *const *g, const float *weight,
+                             int shards, long at)
+{
+    const float *restrict g0 = g[0] + at;
+    for (int k = 0; k < SUM_BLOCK; k++)
+        out[k] = weight[0] * g0[k];
+    for (int s = 1; s < shards; s++) {
+        const float *restrict gs = g[s] + at;
+        const float ws = weight[s];
+        for (int k = 0; k < SUM_BLOCK; k++)
+            out[k] += ws * gs[k];
+    }
+}
+
+static void weighted_sum(float *out, const float *const *g, const float *weight, int shards,
+                         long n)
+{
+    long i = 0;
+    for (; i + SUM_BLOCK <= n; i += SUM_BLOCK)
+        sum_block(out + i, g, weight, shards, i);
+    for (; i < n; i++) {
+        float v = weight[0] * g[0][i];
+        for (int s = 1; s < shards; s++)
+            v += weight[s] * g[s][i];
+        out[i] = v;
+    }
+}
+
+/* Chunk c of the trained tensors: its tensor and range [lo, hi) */
+static int chunk_at(const nnrt_model *m, long c, long *lo, long *hi)
+{
+    for (int p = 0; p < m->n_params; p++) {
+        if (!m->params[p].grad)
+            continue;
+        long n = (m->params[p].size + CHUNK - 1) / CHUNK;
+        if (c < n) {
+            *lo = c * CHUNK;
+            *hi = *lo + CHUNK < m->params[p].size ? *lo + CHUNK : m->params[p].size;
+            return p;
+        }
+        c -= n;
+    }
+    return -1;
+}
+
+/* One chunk: the batch's gradient, sum over s of (n_s / n) g_s in shard
+ * order, into shard 0's replica (over its own gradient: each value is read
+ * before it is written), then the optimizer's update of it */
+static void sum_and_step(const batch_job *j, long c)
+{
+    par_state *st = j->s;
+    const nnrt_model *m = st->m;
+    long lo = 0, hi = 0;
+    int p = chunk_at(m, c, &lo, &hi);
+    float *g = at(st->replicas[0], m->params[p].grad);
+    if (j->used > 1) {
+        const float *terms[j->used];
+        for (int s = 0; s < j->used; s++)
+            terms[s] = j->grads[(size_t)s * m->n_params + p] + lo;
+        weighted_sum(g + lo, terms, st->weights, j->used, hi - lo);
+    } else if (j->grads[p] != g) {   /* one shard, another rank's */
+        memcpy(g + lo, j->grads[p] + lo, (size_t)(hi - lo) * sizeof *g);
+    }
+    if (j->optim)
+        nnrt_optim_update(j->optim, m, p, lo, hi, g + lo);
+}
+
+/* The chunks in runs, one run a worker: which worker takes which does not
+ * change a bit */
+static void step_job(void *ctx, int w, int workers)
 {
     const batch_job *j = ctx;
-    sum_range(j, j->total * w / workers, j->total * (w + 1) / workers);
+    for (long c = j->chunks * w / workers; c < j->chunks * (w + 1) / workers; c++)
+        sum_and_step(j, c);
 }
 
 /* The shards with rows: the first min(n, shards) */
@@ -401,32 +583,68 @@ static int shards_used(int n, int shards)
     return n < shards ? n : shards;
 }
 
-double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nnrt_rng *rng,
-                      int backward)
+/* A batch's dropout: one draw of the run's stream, whatever the shards,
+ * seeds every shard's generator */
+static void seed_shards(par_state *st, nnrt_rng *rng)
+{
+    uint64_t high = nnrt_rng_u32(rng);   /* two statements: a fixed order */
+    uint64_t key = high << 32 | nnrt_rng_u32(rng);
+    for (int s = 0; s < st->shards; s++)
+        nnrt_rng_seed(&st->rngs[s], key ^ (UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)(s + 1)));
+}
+
+static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_rng *rng,
+                  int backward, nnrt_optim_state *optim)
 {
     par_state *st = state_for(m);
-    batch_job j = { st, n, shards_used(n, st->shards), y, training, backward, rng, 0 };
-    if (rng && j.used > 1) {
-        /* one draw of the run's stream a batch, whatever the shards */
-        uint64_t high = nnrt_rng_u32(rng);   /* two statements: a fixed order */
-        uint64_t key = high << 32 | nnrt_rng_u32(rng);
-        for (int s = 0; s < st->shards; s++)
-            nnrt_rng_seed(&st->rngs[s], key ^ (UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)(s + 1)));
-    }
+    int rank = nnrt_dist_rank(), ranks = nnrt_dist_ranks();
+    const float *grads[backward ? st->shards * (m->n_params > 0 ? m->n_params : 1) : 1];
+    batch_job j = {
+        .s = st, .n = n, .used = shards_used(n, st->shards),
+        .mine = nnrt_dist_first(st->shards, rank, ranks),
+        .mine_end = nnrt_dist_first(st->shards, rank + 1, ranks),
+        .y = y, .training = training, .backward = backward, .rng = rng, .optim = optim,
+        .grads = grads,
+    };
+    if (rng && j.used > 1)
+        seed_shards(st, rng);
     for (int s = 0; s < st->shards; s++)
         st->losses[s] = 0;
     pool_run(&st->pool, shards_job, &j);
-    if (backward && j.used > 1) {
-        for (int s = 0; s < j.used; s++) {
-            int rows = shard_first(s + 1, n, st->shards) - shard_first(s, n, st->shards);
-            st->weights[s] = (float)rows / (float)n;
-        }
+    for (int s = 0; backward && s < st->shards; s++)
         for (int p = 0; p < m->n_params; p++)
-            j.total += m->params[p].grad ? m->params[p].size : 0;
-        pool_run(&st->pool, sum_job, &j);
+            grads[(size_t)s * m->n_params + p] =
+                m->params[p].grad ? at(st->replicas[s], m->params[p].grad) : NULL;
+    if (ranks > 1) {
+        pack_slots(&j);
+        nnrt_dist_allgather(st->slots, slot_bytes(st, backward), st->shards);
+        unpack_slots(&j);
+    }
+    if (backward) {
+        for (int s = 0; s < j.used; s++)
+            st->weights[s] = (float)shard_rows(s, n, st->shards) / (float)n;
+        j.chunks = 0;
+        for (int p = 0; p < m->n_params; p++)
+            if (m->params[p].grad)
+                j.chunks += (m->params[p].size + CHUNK - 1) / CHUNK;
+        if (optim)
+            nnrt_optim_begin(optim);
+        pool_run(&st->pool, step_job, &j);
     }
     double loss = 0;
     for (int s = 0; s < st->shards; s++)
         loss += st->losses[s];
     return loss;
+}
+
+double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nnrt_rng *rng,
+                      int backward)
+{
+    return run(m, n, y, training, rng, backward, NULL);
+}
+
+double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
+                       nnrt_optim_state *optim)
+{
+    return run(m, n, y, 1, rng, 1, optim);
 }

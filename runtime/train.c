@@ -136,13 +136,14 @@ static void release(run *r)
 double nnrt_train_batch(const nnrt_model *m, nnrt_optim_state *st, int n, const int *y,
                         nnrt_rng *dropout, nnrt_tally *tally)
 {
-    /* forward, loss and backward on every shard, their gradients summed */
-    double loss = nnrt_run_batch(m, n, y, 1, dropout, 1);
-    /* the penalty once per batch mean: n times into the sum */
-    loss += n * nnrt_penalty(m);
+    /* the penalty once per batch mean, n times into the sum, at the
+     * weights before the step */
+    double penalty = n * nnrt_penalty(m);
+    /* forward, loss and backward on every shard, their gradients summed,
+     * the optimizer's step */
+    double loss = nnrt_step_batch(m, n, y, dropout, st) + penalty;
     /* accuracy (or errors) in training mode (dropout on), as Keras reports it */
     nnrt_tally_add(m, y, n, tally);
-    nnrt_optim_step(st, m);
     return loss;
 }
 
