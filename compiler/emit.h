@@ -124,12 +124,20 @@ typedef struct ParamRow {
     const char *value;        /* the buffer's name after "<layer>_" */
     int ndims;
     char dims[160], size[160], grad[96], init[32], fan_in[64], fan_out[64], scale[64];
+    char grad_x[96], grad_dy[96];   /* a gradient by rows: its product's operands, or "" */
 } ParamRow;
 
 void emit_param_row(Emitter *e, const ParamRow *r);   /* emit_util.c */
 /* A gradient's place in the replica: "offsetof(Replica, dense1_dw)", or "0"
  * for grad_name()'s NULL (emit_c.c) */
 const char *grad_at(const char *grad, char *out, size_t len);
+
+/* emit_weight_grad.c: a dense layer's dW computed by the runtime after
+ * backward, by rows, on its threads: whether op's is, the function's name
+ * ("NULL" if not), and the functions */
+int defers_weight_grad(const IrOp *op);
+const char *weight_grad_fn(const IrOp *op, char *out, size_t len);
+void emit_weight_grads(Emitter *e);
 
 /* How many shards a batch is cut into (emit_c.c) */
 int shard_count(const Ir *ir);

@@ -346,9 +346,13 @@ static void emit_twin(Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++) {
         OpTensor t[4];
         int n = op_tensors(&e->ir->ops[i], t);
-        for (int k = 0; k < n; k++)
-            OUT("    { \"%s.%s\", %s, %s },\n", e->ir->ops[i].name, t[k].name, t[k].value,
-                grad_at(t[k].grad, gbuf, sizeof gbuf));
+        for (int k = 0; k < n; k++) {
+            char fn[96];
+            /* a dense kernel's gradient by rows: the first tensor, w */
+            const char *rows = k == 0 ? weight_grad_fn(&e->ir->ops[i], fn, sizeof fn) : "NULL";
+            OUT("    { \"%s.%s\", %s, %s, %s },\n", e->ir->ops[i].name, t[k].name, t[k].value,
+                grad_at(t[k].grad, gbuf, sizeof gbuf), rows);
+        }
     }
     OUT("};\n\n");
     OUT("const nnrt_twin nnrt_double_twin = {\n");
@@ -418,6 +422,7 @@ void emit_c(FILE *out, const Ir *ir)
     emit_constants(&e);
     emit_params(&e);
     emit_replica_and_sections(&e, emit_section);
+    emit_weight_grads(&e);
     emit_penalty(&e);
     emit_drivers(&e);
     emit_twin(&e);

@@ -32,7 +32,9 @@ static void emit_dense_param_grads(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    if (op->kernel == KERNEL_GEMM) {
+    if (defers_weight_grad(op)) {
+        OUT("    /* dW: by %s_dw_rows, which the runtime runs after backward */\n", w);
+    } else if (op->kernel == KERNEL_GEMM) {
         OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
         OUT("         1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
             w, O);
@@ -45,7 +47,8 @@ static void emit_dense_param_grads(Emitter *e, const IrOp *op)
             x->name, I, y->name, O);
     }
     char count[96];
-    emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    if (!defers_weight_grad(op))
+        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
     OUT("    memset(%s_db, 0, sizeof %s_db);\n", w, w);
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
@@ -111,6 +114,10 @@ void emit_dense_params(Emitter *e, const IrOp *op)
     kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
     snprintf(w.fan_in, sizeof w.fan_in, "%s", I);
     snprintf(w.fan_out, sizeof w.fan_out, "%s", O);
+    if (defers_weight_grad(op)) {
+        snprintf(w.grad_x, sizeof w.grad_x, "%s", buf(e, op->in)->name);
+        snprintf(w.grad_dy, sizeof w.grad_dy, "d_%s", buf(e, op->out)->name);
+    }
     ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
                    .scale = "0.0f" };
     snprintf(b.dims, sizeof b.dims, "%s", O);

@@ -139,6 +139,9 @@ void emit_param_row(Emitter *e, const ParamRow *r)
     char at[128];
     OUT("      .value = %s_%s, .grad = %s,\n", r->op->name, r->value,
         grad_at(r->grad, at, sizeof at));
-    OUT("      .init = NNRT_INIT_%s, .fan_in = %s, .fan_out = %s, .init_scale = %s },\n",
-        r->init, r->fan_in, r->fan_out, r->scale);
+    OUT("      .init = NNRT_INIT_%s, .fan_in = %s, .fan_out = %s, .init_scale = %s%s\n",
+        r->init, r->fan_in, r->fan_out, r->scale, r->grad_x[0] ? "," : " },");
+    if (r->grad_x[0])
+        OUT("      .grad_rows = %s_dw_rows, .grad_x = offsetof(Replica, %s),\n"
+            "      .grad_dy = offsetof(Replica, %s) },\n", r->op->name, r->grad_x, r->grad_dy);
 }

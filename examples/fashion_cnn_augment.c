@@ -493,8 +493,7 @@ static void dense1024_backward(Replica *rep, int n)
         real y = rep->dense1024_y[i];
         rep->d_dense1024_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV64_MAXPOOL_OUT, DENSE1024_OUT, n,
-         1.0f, rep->conv64_maxpool_y, CONV64_MAXPOOL_OUT, rep->d_dense1024_y, DENSE1024_OUT, 0.0f, rep->dense1024_dw, DENSE1024_OUT);
+    /* dW: by dense1024_dw_rows, which the runtime runs after backward */
     memset(rep->dense1024_db, 0, sizeof rep->dense1024_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1024_OUT; o++)
@@ -536,8 +535,7 @@ static void dense10_forward(Replica *rep, int n)
 
 static void dense10_backward(Replica *rep, int n)
 {
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE1024_OUT, DENSE10_OUT, n,
-         1.0f, rep->dense1024_dropout_y, DENSE1024_OUT, rep->d_dense10_z, DENSE10_OUT, 0.0f, rep->dense10_dw, DENSE10_OUT);
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
@@ -591,6 +589,32 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense1024: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense1024_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                              int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE1024_OUT, rows[s],
+             (real)share[s], &reps[s]->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT, reps[s]->d_dense1024_y, DENSE1024_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE1024_OUT);
+}
+
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE10_OUT, rows[s],
+             (real)share[s], &reps[s]->dense1024_dropout_y[from], DENSE1024_OUT, reps[s]->d_dense10_z, DENSE10_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE10_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -621,14 +645,14 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw) },
-    { "conv32.b", conv32_b, offsetof(Replica, conv32_db) },
-    { "conv64.w", conv64_w, offsetof(Replica, conv64_dw) },
-    { "conv64.b", conv64_b, offsetof(Replica, conv64_db) },
-    { "dense1024.w", dense1024_w, offsetof(Replica, dense1024_dw) },
-    { "dense1024.b", dense1024_b, offsetof(Replica, dense1024_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw), NULL },
+    { "conv32.b", conv32_b, offsetof(Replica, conv32_db), NULL },
+    { "conv64.w", conv64_w, offsetof(Replica, conv64_dw), NULL },
+    { "conv64.b", conv64_b, offsetof(Replica, conv64_db), NULL },
+    { "dense1024.w", dense1024_w, offsetof(Replica, dense1024_dw), dense1024_dw_rows },
+    { "dense1024.b", dense1024_b, offsetof(Replica, dense1024_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -663,7 +687,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense1024.w",
       .ndims = 2, .dims = { CONV64_MAXPOOL_OUT, DENSE1024_OUT }, .size = CONV64_MAXPOOL_OUT * DENSE1024_OUT,
       .value = dense1024_w, .grad = offsetof(Replica, dense1024_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f,
+      .grad_rows = dense1024_dw_rows, .grad_x = offsetof(Replica, conv64_maxpool_y),
+      .grad_dy = offsetof(Replica, d_dense1024_y) },
     { .name = "dense1024.b",
       .ndims = 1, .dims = { DENSE1024_OUT }, .size = DENSE1024_OUT,
       .value = dense1024_b, .grad = offsetof(Replica, dense1024_db),
@@ -671,7 +697,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE1024_OUT, DENSE10_OUT }, .size = DENSE1024_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense1024_dropout_y),
+      .grad_dy = offsetof(Replica, d_dense10_z) },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -778,8 +778,7 @@ static void dense10_forward(Replica *rep, int n)
 
 static void dense10_backward(Replica *rep, int n)
 {
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV32_2_OUT, DENSE10_OUT, n,
-         1.0f, rep->conv32_2_y, CONV32_2_OUT, rep->d_dense10_z, DENSE10_OUT, 0.0f, rep->dense10_dw, DENSE10_OUT);
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
@@ -833,6 +832,20 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE10_OUT, rows[s],
+             (real)share[s], &reps[s]->conv32_2_y[from], CONV32_2_OUT, reps[s]->d_dense10_z, DENSE10_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE10_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -866,22 +879,22 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv16.w", conv16_w, offsetof(Replica, conv16_dw) },
-    { "conv16.b", conv16_b, offsetof(Replica, conv16_db) },
-    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, offsetof(Replica, conv16_batchnorm_dgamma) },
-    { "conv16_batchnorm.beta", conv16_batchnorm_beta, offsetof(Replica, conv16_batchnorm_dbeta) },
-    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, 0 },
-    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, 0 },
-    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw) },
-    { "conv32.b", conv32_b, offsetof(Replica, conv32_db) },
-    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, offsetof(Replica, conv32_batchnorm_dgamma) },
-    { "conv32_batchnorm.beta", conv32_batchnorm_beta, offsetof(Replica, conv32_batchnorm_dbeta) },
-    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, 0 },
-    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0 },
-    { "conv32_2.w", conv32_2_w, offsetof(Replica, conv32_2_dw) },
-    { "conv32_2.b", conv32_2_b, offsetof(Replica, conv32_2_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "conv16.w", conv16_w, offsetof(Replica, conv16_dw), NULL },
+    { "conv16.b", conv16_b, offsetof(Replica, conv16_db), NULL },
+    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, offsetof(Replica, conv16_batchnorm_dgamma), NULL },
+    { "conv16_batchnorm.beta", conv16_batchnorm_beta, offsetof(Replica, conv16_batchnorm_dbeta), NULL },
+    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, 0, NULL },
+    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, 0, NULL },
+    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw), NULL },
+    { "conv32.b", conv32_b, offsetof(Replica, conv32_db), NULL },
+    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, offsetof(Replica, conv32_batchnorm_dgamma), NULL },
+    { "conv32_batchnorm.beta", conv32_batchnorm_beta, offsetof(Replica, conv32_batchnorm_dbeta), NULL },
+    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, 0, NULL },
+    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0, NULL },
+    { "conv32_2.w", conv32_2_w, offsetof(Replica, conv32_2_dw), NULL },
+    { "conv32_2.b", conv32_2_b, offsetof(Replica, conv32_2_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -956,7 +969,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { CONV32_2_OUT, DENSE10_OUT }, .size = CONV32_2_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_2_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_2_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, conv32_2_y),
+      .grad_dy = offsetof(Replica, d_dense10_z) },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -97,8 +97,7 @@ static void dense64_backward(Replica *rep, int n)
         real y = rep->dense64_y[i];
         rep->d_dense64_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE64_OUT, n,
-         1.0f, rep->x, IN, rep->d_dense64_y, DENSE64_OUT, 0.0f, rep->dense64_dw, DENSE64_OUT);
+    /* dW: by dense64_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
@@ -164,6 +163,20 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense64: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_OUT, rows[s],
+             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense64_y, DENSE64_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE64_OUT);
+}
+
 /* The whole network, in order: input x -> dense1_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -185,10 +198,10 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw) },
-    { "dense64.b", dense64_b, offsetof(Replica, dense64_db) },
-    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw) },
-    { "dense1.b", dense1_b, offsetof(Replica, dense1_db) },
+    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw), dense64_dw_rows },
+    { "dense64.b", dense64_b, offsetof(Replica, dense64_db), NULL },
+    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw), NULL },
+    { "dense1.b", dense1_b, offsetof(Replica, dense1_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -207,7 +220,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense64.w",
       .ndims = 2, .dims = { IN, DENSE64_OUT }, .size = IN * DENSE64_OUT,
       .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f,
+      .grad_rows = dense64_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_dense64_y) },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
       .value = dense64_b, .grad = offsetof(Replica, dense64_db),

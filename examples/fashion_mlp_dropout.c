@@ -102,8 +102,7 @@ static void dense128_backward(Replica *rep, int n)
         real y = rep->dense128_y[i];
         rep->d_dense128_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE128_OUT, n,
-         1.0f, rep->x, IN, rep->d_dense128_y, DENSE128_OUT, 0.0f, rep->dense128_dw, DENSE128_OUT);
+    /* dW: by dense128_dw_rows, which the runtime runs after backward */
     memset(rep->dense128_db, 0, sizeof rep->dense128_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE128_OUT; o++)
@@ -212,6 +211,20 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense128: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense128_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                             int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE128_OUT, rows[s],
+             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense128_y, DENSE128_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE128_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -234,10 +247,10 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense128.w", dense128_w, offsetof(Replica, dense128_dw) },
-    { "dense128.b", dense128_b, offsetof(Replica, dense128_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "dense128.w", dense128_w, offsetof(Replica, dense128_dw), dense128_dw_rows },
+    { "dense128.b", dense128_b, offsetof(Replica, dense128_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -256,7 +269,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense128.w",
       .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,
       .value = dense128_w, .grad = offsetof(Replica, dense128_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, .init_scale = 0.0f,
+      .grad_rows = dense128_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_dense128_y) },
     { .name = "dense128.b",
       .ndims = 1, .dims = { DENSE128_OUT }, .size = DENSE128_OUT,
       .value = dense128_b, .grad = offsetof(Replica, dense128_db),

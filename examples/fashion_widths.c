@@ -98,8 +98,7 @@ static void hidden_backward(Replica *rep, int n)
         real y = rep->hidden_y[i];
         rep->d_hidden_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, HIDDEN_OUT, n,
-         1.0f, rep->x, IN, rep->d_hidden_y, HIDDEN_OUT, 0.0f, rep->hidden_dw, HIDDEN_OUT);
+    /* dW: by hidden_dw_rows, which the runtime runs after backward */
     memset(rep->hidden_db, 0, sizeof rep->hidden_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < HIDDEN_OUT; o++)
@@ -189,6 +188,20 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* hidden: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void hidden_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                           int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, HIDDEN_OUT, rows[s],
+             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_hidden_y, HIDDEN_OUT,
+             s ? 1.0f : 0.0f, dw, HIDDEN_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -211,10 +224,10 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "hidden.w", hidden_w, offsetof(Replica, hidden_dw) },
-    { "hidden.b", hidden_b, offsetof(Replica, hidden_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "hidden.w", hidden_w, offsetof(Replica, hidden_dw), hidden_dw_rows },
+    { "hidden.b", hidden_b, offsetof(Replica, hidden_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -233,7 +246,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "hidden.w",
       .ndims = 2, .dims = { IN, HIDDEN_OUT }, .size = IN * HIDDEN_OUT,
       .value = hidden_w, .grad = offsetof(Replica, hidden_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = HIDDEN_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = HIDDEN_OUT, .init_scale = 0.0f,
+      .grad_rows = hidden_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_hidden_y) },
     { .name = "hidden.b",
       .ndims = 1, .dims = { HIDDEN_OUT }, .size = HIDDEN_OUT,
       .value = hidden_b, .grad = offsetof(Replica, hidden_db),

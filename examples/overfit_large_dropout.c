@@ -134,8 +134,7 @@ static void dense512_backward(Replica *rep, int n)
         real y = rep->dense512_y[i];
         rep->d_dense512_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE512_OUT, n,
-         1.0f, rep->x, IN, rep->d_dense512_y, DENSE512_OUT, 0.0f, rep->dense512_dw, DENSE512_OUT);
+    /* dW: by dense512_dw_rows, which the runtime runs after backward */
     memset(rep->dense512_db, 0, sizeof rep->dense512_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_OUT; o++)
@@ -186,8 +185,7 @@ static void dense512_2_backward(Replica *rep, int n)
         real y = rep->dense512_2_y[i];
         rep->d_dense512_2_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_OUT, DENSE512_2_OUT, n,
-         1.0f, rep->dense512_dropout_y, DENSE512_OUT, rep->d_dense512_2_y, DENSE512_2_OUT, 0.0f, rep->dense512_2_dw, DENSE512_2_OUT);
+    /* dW: by dense512_2_dw_rows, which the runtime runs after backward */
     memset(rep->dense512_2_db, 0, sizeof rep->dense512_2_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_2_OUT; o++)
@@ -239,8 +237,7 @@ static void dense512_3_backward(Replica *rep, int n)
         real y = rep->dense512_3_y[i];
         rep->d_dense512_3_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_2_OUT, DENSE512_3_OUT, n,
-         1.0f, rep->dense512_2_dropout_y, DENSE512_2_OUT, rep->d_dense512_3_y, DENSE512_3_OUT, 0.0f, rep->dense512_3_dw, DENSE512_3_OUT);
+    /* dW: by dense512_3_dw_rows, which the runtime runs after backward */
     memset(rep->dense512_3_db, 0, sizeof rep->dense512_3_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_3_OUT; o++)
@@ -292,8 +289,7 @@ static void dense512_4_backward(Replica *rep, int n)
         real y = rep->dense512_4_y[i];
         rep->d_dense512_4_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_3_OUT, DENSE512_4_OUT, n,
-         1.0f, rep->dense512_3_dropout_y, DENSE512_3_OUT, rep->d_dense512_4_y, DENSE512_4_OUT, 0.0f, rep->dense512_4_dw, DENSE512_4_OUT);
+    /* dW: by dense512_4_dw_rows, which the runtime runs after backward */
     memset(rep->dense512_4_db, 0, sizeof rep->dense512_4_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_4_OUT; o++)
@@ -335,8 +331,7 @@ static void dense10_forward(Replica *rep, int n)
 
 static void dense10_backward(Replica *rep, int n)
 {
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE512_4_OUT, DENSE10_OUT, n,
-         1.0f, rep->dense512_4_dropout_y, DENSE512_4_OUT, rep->d_dense10_z, DENSE10_OUT, 0.0f, rep->dense10_dw, DENSE10_OUT);
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
@@ -390,6 +385,68 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense512: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense512_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                             int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_OUT, rows[s],
+             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense512_y, DENSE512_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE512_OUT);
+}
+
+/* dense512_2: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense512_2_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                               int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_2_OUT, rows[s],
+             (real)share[s], &reps[s]->dense512_dropout_y[from], DENSE512_OUT, reps[s]->d_dense512_2_y, DENSE512_2_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE512_2_OUT);
+}
+
+/* dense512_3: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense512_3_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                               int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_3_OUT, rows[s],
+             (real)share[s], &reps[s]->dense512_2_dropout_y[from], DENSE512_2_OUT, reps[s]->d_dense512_3_y, DENSE512_3_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE512_3_OUT);
+}
+
+/* dense512_4: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense512_4_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                               int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_4_OUT, rows[s],
+             (real)share[s], &reps[s]->dense512_3_dropout_y[from], DENSE512_3_OUT, reps[s]->d_dense512_4_y, DENSE512_4_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE512_4_OUT);
+}
+
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE10_OUT, rows[s],
+             (real)share[s], &reps[s]->dense512_4_dropout_y[from], DENSE512_4_OUT, reps[s]->d_dense10_z, DENSE10_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE10_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -424,16 +481,16 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense512.w", dense512_w, offsetof(Replica, dense512_dw) },
-    { "dense512.b", dense512_b, offsetof(Replica, dense512_db) },
-    { "dense512_2.w", dense512_2_w, offsetof(Replica, dense512_2_dw) },
-    { "dense512_2.b", dense512_2_b, offsetof(Replica, dense512_2_db) },
-    { "dense512_3.w", dense512_3_w, offsetof(Replica, dense512_3_dw) },
-    { "dense512_3.b", dense512_3_b, offsetof(Replica, dense512_3_db) },
-    { "dense512_4.w", dense512_4_w, offsetof(Replica, dense512_4_dw) },
-    { "dense512_4.b", dense512_4_b, offsetof(Replica, dense512_4_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "dense512.w", dense512_w, offsetof(Replica, dense512_dw), dense512_dw_rows },
+    { "dense512.b", dense512_b, offsetof(Replica, dense512_db), NULL },
+    { "dense512_2.w", dense512_2_w, offsetof(Replica, dense512_2_dw), dense512_2_dw_rows },
+    { "dense512_2.b", dense512_2_b, offsetof(Replica, dense512_2_db), NULL },
+    { "dense512_3.w", dense512_3_w, offsetof(Replica, dense512_3_dw), dense512_3_dw_rows },
+    { "dense512_3.b", dense512_3_b, offsetof(Replica, dense512_3_db), NULL },
+    { "dense512_4.w", dense512_4_w, offsetof(Replica, dense512_4_dw), dense512_4_dw_rows },
+    { "dense512_4.b", dense512_4_b, offsetof(Replica, dense512_4_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -452,7 +509,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense512.w",
       .ndims = 2, .dims = { IN, DENSE512_OUT }, .size = IN * DENSE512_OUT,
       .value = dense512_w, .grad = offsetof(Replica, dense512_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE512_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE512_OUT, .init_scale = 0.0f,
+      .grad_rows = dense512_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_dense512_y) },
     { .name = "dense512.b",
       .ndims = 1, .dims = { DENSE512_OUT }, .size = DENSE512_OUT,
       .value = dense512_b, .grad = offsetof(Replica, dense512_db),
@@ -460,7 +519,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense512_2.w",
       .ndims = 2, .dims = { DENSE512_OUT, DENSE512_2_OUT }, .size = DENSE512_OUT * DENSE512_2_OUT,
       .value = dense512_2_w, .grad = offsetof(Replica, dense512_2_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_OUT, .fan_out = DENSE512_2_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_OUT, .fan_out = DENSE512_2_OUT, .init_scale = 0.0f,
+      .grad_rows = dense512_2_dw_rows, .grad_x = offsetof(Replica, dense512_dropout_y),
+      .grad_dy = offsetof(Replica, d_dense512_2_y) },
     { .name = "dense512_2.b",
       .ndims = 1, .dims = { DENSE512_2_OUT }, .size = DENSE512_2_OUT,
       .value = dense512_2_b, .grad = offsetof(Replica, dense512_2_db),
@@ -468,7 +529,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense512_3.w",
       .ndims = 2, .dims = { DENSE512_2_OUT, DENSE512_3_OUT }, .size = DENSE512_2_OUT * DENSE512_3_OUT,
       .value = dense512_3_w, .grad = offsetof(Replica, dense512_3_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_2_OUT, .fan_out = DENSE512_3_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_2_OUT, .fan_out = DENSE512_3_OUT, .init_scale = 0.0f,
+      .grad_rows = dense512_3_dw_rows, .grad_x = offsetof(Replica, dense512_2_dropout_y),
+      .grad_dy = offsetof(Replica, d_dense512_3_y) },
     { .name = "dense512_3.b",
       .ndims = 1, .dims = { DENSE512_3_OUT }, .size = DENSE512_3_OUT,
       .value = dense512_3_b, .grad = offsetof(Replica, dense512_3_db),
@@ -476,7 +539,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense512_4.w",
       .ndims = 2, .dims = { DENSE512_3_OUT, DENSE512_4_OUT }, .size = DENSE512_3_OUT * DENSE512_4_OUT,
       .value = dense512_4_w, .grad = offsetof(Replica, dense512_4_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_3_OUT, .fan_out = DENSE512_4_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_3_OUT, .fan_out = DENSE512_4_OUT, .init_scale = 0.0f,
+      .grad_rows = dense512_4_dw_rows, .grad_x = offsetof(Replica, dense512_3_dropout_y),
+      .grad_dy = offsetof(Replica, d_dense512_4_y) },
     { .name = "dense512_4.b",
       .ndims = 1, .dims = { DENSE512_4_OUT }, .size = DENSE512_4_OUT,
       .value = dense512_4_b, .grad = offsetof(Replica, dense512_4_db),
@@ -484,7 +549,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE512_4_OUT, DENSE10_OUT }, .size = DENSE512_4_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_4_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_4_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense512_4_dropout_y),
+      .grad_dy = offsetof(Replica, d_dense10_z) },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

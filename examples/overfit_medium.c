@@ -112,8 +112,7 @@ static void dense64_backward(Replica *rep, int n)
         real y = rep->dense64_y[i];
         rep->d_dense64_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE64_OUT, n,
-         1.0f, rep->x, IN, rep->d_dense64_y, DENSE64_OUT, 0.0f, rep->dense64_dw, DENSE64_OUT);
+    /* dW: by dense64_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
@@ -145,8 +144,7 @@ static void dense64_2_backward(Replica *rep, int n)
         real y = rep->dense64_2_y[i];
         rep->d_dense64_2_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE64_OUT, DENSE64_2_OUT, n,
-         1.0f, rep->dense64_y, DENSE64_OUT, rep->d_dense64_2_y, DENSE64_2_OUT, 0.0f, rep->dense64_2_dw, DENSE64_2_OUT);
+    /* dW: by dense64_2_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_2_db, 0, sizeof rep->dense64_2_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_2_OUT; o++)
@@ -179,8 +177,7 @@ static void dense64_3_backward(Replica *rep, int n)
         real y = rep->dense64_3_y[i];
         rep->d_dense64_3_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, DENSE64_2_OUT, DENSE64_3_OUT, n,
-         1.0f, rep->dense64_2_y, DENSE64_2_OUT, rep->d_dense64_3_y, DENSE64_3_OUT, 0.0f, rep->dense64_3_dw, DENSE64_3_OUT);
+    /* dW: by dense64_3_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_3_db, 0, sizeof rep->dense64_3_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_3_OUT; o++)
@@ -271,6 +268,44 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense64: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_OUT, rows[s],
+             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense64_y, DENSE64_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE64_OUT);
+}
+
+/* dense64_2: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense64_2_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                              int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_2_OUT, rows[s],
+             (real)share[s], &reps[s]->dense64_y[from], DENSE64_OUT, reps[s]->d_dense64_2_y, DENSE64_2_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE64_2_OUT);
+}
+
+/* dense64_3: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense64_3_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                              int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_3_OUT, rows[s],
+             (real)share[s], &reps[s]->dense64_2_y[from], DENSE64_2_OUT, reps[s]->d_dense64_3_y, DENSE64_3_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE64_3_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -297,14 +332,14 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw) },
-    { "dense64.b", dense64_b, offsetof(Replica, dense64_db) },
-    { "dense64_2.w", dense64_2_w, offsetof(Replica, dense64_2_dw) },
-    { "dense64_2.b", dense64_2_b, offsetof(Replica, dense64_2_db) },
-    { "dense64_3.w", dense64_3_w, offsetof(Replica, dense64_3_dw) },
-    { "dense64_3.b", dense64_3_b, offsetof(Replica, dense64_3_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw), dense64_dw_rows },
+    { "dense64.b", dense64_b, offsetof(Replica, dense64_db), NULL },
+    { "dense64_2.w", dense64_2_w, offsetof(Replica, dense64_2_dw), dense64_2_dw_rows },
+    { "dense64_2.b", dense64_2_b, offsetof(Replica, dense64_2_db), NULL },
+    { "dense64_3.w", dense64_3_w, offsetof(Replica, dense64_3_dw), dense64_3_dw_rows },
+    { "dense64_3.b", dense64_3_b, offsetof(Replica, dense64_3_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -323,7 +358,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense64.w",
       .ndims = 2, .dims = { IN, DENSE64_OUT }, .size = IN * DENSE64_OUT,
       .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f,
+      .grad_rows = dense64_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_dense64_y) },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
       .value = dense64_b, .grad = offsetof(Replica, dense64_db),
@@ -331,7 +368,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense64_2.w",
       .ndims = 2, .dims = { DENSE64_OUT, DENSE64_2_OUT }, .size = DENSE64_OUT * DENSE64_2_OUT,
       .value = dense64_2_w, .grad = offsetof(Replica, dense64_2_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f,
+      .grad_rows = dense64_2_dw_rows, .grad_x = offsetof(Replica, dense64_y),
+      .grad_dy = offsetof(Replica, d_dense64_2_y) },
     { .name = "dense64_2.b",
       .ndims = 1, .dims = { DENSE64_2_OUT }, .size = DENSE64_2_OUT,
       .value = dense64_2_b, .grad = offsetof(Replica, dense64_2_db),
@@ -339,7 +378,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense64_3.w",
       .ndims = 2, .dims = { DENSE64_2_OUT, DENSE64_3_OUT }, .size = DENSE64_2_OUT * DENSE64_3_OUT,
       .value = dense64_3_w, .grad = offsetof(Replica, dense64_3_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f,
+      .grad_rows = dense64_3_dw_rows, .grad_x = offsetof(Replica, dense64_2_y),
+      .grad_dy = offsetof(Replica, d_dense64_3_y) },
     { .name = "dense64_3.b",
       .ndims = 1, .dims = { DENSE64_3_OUT }, .size = DENSE64_3_OUT,
       .value = dense64_3_b, .grad = offsetof(Replica, dense64_3_db),

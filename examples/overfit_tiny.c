@@ -100,8 +100,7 @@ static void dense16_backward(Replica *rep, int n)
         real y = rep->dense16_y[i];
         rep->d_dense16_y[i] *= (y > 0 ? 1 : y + a);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, IN, DENSE16_OUT, n,
-         1.0f, rep->x, IN, rep->d_dense16_y, DENSE16_OUT, 0.0f, rep->dense16_dw, DENSE16_OUT);
+    /* dW: by dense16_dw_rows, which the runtime runs after backward */
     memset(rep->dense16_db, 0, sizeof rep->dense16_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE16_OUT; o++)
@@ -191,6 +190,20 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense16: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense16_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE16_OUT, rows[s],
+             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense16_y, DENSE16_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE16_OUT);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -213,10 +226,10 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw) },
-    { "dense16.b", dense16_b, offsetof(Replica, dense16_db) },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw) },
-    { "dense10.b", dense10_b, offsetof(Replica, dense10_db) },
+    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw), dense16_dw_rows },
+    { "dense16.b", dense16_b, offsetof(Replica, dense16_db), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -235,7 +248,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense16.w",
       .ndims = 2, .dims = { IN, DENSE16_OUT }, .size = IN * DENSE16_OUT,
       .value = dense16_w, .grad = offsetof(Replica, dense16_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f,
+      .grad_rows = dense16_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_dense16_y) },
     { .name = "dense16.b",
       .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
       .value = dense16_b, .grad = offsetof(Replica, dense16_db),

@@ -190,10 +190,10 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw) },
-    { "dense16.b", dense16_b, offsetof(Replica, dense16_db) },
-    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw) },
-    { "dense1.b", dense1_b, offsetof(Replica, dense1_db) },
+    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw), NULL },
+    { "dense16.b", dense16_b, offsetof(Replica, dense16_db), NULL },
+    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw), NULL },
+    { "dense1.b", dense1_b, offsetof(Replica, dense1_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {

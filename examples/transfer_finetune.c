@@ -646,8 +646,7 @@ static void dense64_backward(Replica *rep, int n)
         real y = rep->dense64_y[i];
         rep->d_dense64_y[i] *= (y > 0);
     }
-    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, CONV32_MAXPOOL_OUT, DENSE64_OUT, n,
-         1.0f, rep->conv32_maxpool_y, CONV32_MAXPOOL_OUT, rep->d_dense64_y, DENSE64_OUT, 0.0f, rep->dense64_dw, DENSE64_OUT);
+    /* dW: by dense64_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
@@ -738,6 +737,20 @@ static double loss(Replica *rep, int n, const int *t)
     return total;
 }
 
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense64: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_OUT, rows[s],
+             (real)share[s], &reps[s]->conv32_maxpool_y[from], CONV32_MAXPOOL_OUT, reps[s]->d_dense64_y, DENSE64_OUT,
+             s ? 1.0f : 0.0f, dw, DENSE64_OUT);
+}
+
 /* The whole network, in order: input x -> dense5_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -771,22 +784,22 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "conv16.w", conv16_w, offsetof(Replica, conv16_dw) },
-    { "conv16.b", conv16_b, offsetof(Replica, conv16_db) },
-    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, offsetof(Replica, conv16_batchnorm_dgamma) },
-    { "conv16_batchnorm.beta", conv16_batchnorm_beta, offsetof(Replica, conv16_batchnorm_dbeta) },
-    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, 0 },
-    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, 0 },
-    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw) },
-    { "conv32.b", conv32_b, offsetof(Replica, conv32_db) },
-    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, offsetof(Replica, conv32_batchnorm_dgamma) },
-    { "conv32_batchnorm.beta", conv32_batchnorm_beta, offsetof(Replica, conv32_batchnorm_dbeta) },
-    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, 0 },
-    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0 },
-    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw) },
-    { "dense64.b", dense64_b, offsetof(Replica, dense64_db) },
-    { "dense5.w", dense5_w, offsetof(Replica, dense5_dw) },
-    { "dense5.b", dense5_b, offsetof(Replica, dense5_db) },
+    { "conv16.w", conv16_w, offsetof(Replica, conv16_dw), NULL },
+    { "conv16.b", conv16_b, offsetof(Replica, conv16_db), NULL },
+    { "conv16_batchnorm.gamma", conv16_batchnorm_gamma, offsetof(Replica, conv16_batchnorm_dgamma), NULL },
+    { "conv16_batchnorm.beta", conv16_batchnorm_beta, offsetof(Replica, conv16_batchnorm_dbeta), NULL },
+    { "conv16_batchnorm.moving_mean", conv16_batchnorm_moving_mean, 0, NULL },
+    { "conv16_batchnorm.moving_variance", conv16_batchnorm_moving_var, 0, NULL },
+    { "conv32.w", conv32_w, offsetof(Replica, conv32_dw), NULL },
+    { "conv32.b", conv32_b, offsetof(Replica, conv32_db), NULL },
+    { "conv32_batchnorm.gamma", conv32_batchnorm_gamma, offsetof(Replica, conv32_batchnorm_dgamma), NULL },
+    { "conv32_batchnorm.beta", conv32_batchnorm_beta, offsetof(Replica, conv32_batchnorm_dbeta), NULL },
+    { "conv32_batchnorm.moving_mean", conv32_batchnorm_moving_mean, 0, NULL },
+    { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0, NULL },
+    { "dense64.w", dense64_w, offsetof(Replica, dense64_dw), dense64_dw_rows },
+    { "dense64.b", dense64_b, offsetof(Replica, dense64_db), NULL },
+    { "dense5.w", dense5_w, offsetof(Replica, dense5_dw), NULL },
+    { "dense5.b", dense5_b, offsetof(Replica, dense5_db), NULL },
 };
 
 const nnrt_twin nnrt_double_twin = {
@@ -853,7 +866,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense64.w",
       .ndims = 2, .dims = { CONV32_MAXPOOL_OUT, DENSE64_OUT }, .size = CONV32_MAXPOOL_OUT * DENSE64_OUT,
       .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f,
+      .grad_rows = dense64_dw_rows, .grad_x = offsetof(Replica, conv32_maxpool_y),
+      .grad_dy = offsetof(Replica, d_dense64_y) },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
       .value = dense64_b, .grad = offsetof(Replica, dense64_db),

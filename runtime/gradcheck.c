@@ -439,7 +439,8 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
     probe pr = { &s, n, y, { { 0, 0 } } };
     nnrt_rng_stream(&pr.masks, seed, NNRT_STREAM_DROPOUT);
     double loss_here = mean_loss(&pr);
-    (s.twin ? s.twin->backward : m->backward)(s.rep, n);
+    nnrt_backward_whole(s.rep, n, s.twin ? s.twin->backward : m->backward, m->params,
+                        s.twin ? s.twin->params : NULL, m->n_params);
     int failed = check_all(&pr, loss_here, seed, report);
     state_restore(&s, state);
     if (s.twin)

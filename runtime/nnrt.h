@@ -85,10 +85,20 @@ typedef struct nnrt_replica nnrt_replica;
  * twin and checks it, where rounding noise is some 1e-16 instead of 1e-8
  * (the why: gradcheck.c).  The twin draws dropout masks from the rng as
  * the trainer does: the same draws, the same masks. */
+/* A weight gradient that backward leaves to the runtime (a dense layer's
+ * dW; docs/parallel.md): rows [from, to) of it, summed over `shards`
+ * replicas in their order, shard s's product (its rows[s] rows) scaled by
+ * share[s], written into out, a real array whose first element is row
+ * `from`'s first.  The runtime runs it in fixed pieces of rows on its
+ * threads, each piece updated by the optimizer right after. */
+typedef void (*nnrt_grad_rows_fn)(nnrt_replica *const *reps, const int *rows,
+                                  const double *share, int shards, int from, int to, void *out);
+
 typedef struct nnrt_twin_param {
     const char *name;   /* the same as the trainer's tensor at this index */
     double *value;
     size_t grad;        /* offsetof(Replica, its gradient); 0 where the trainer's is */
+    nnrt_grad_rows_fn grad_rows;   /* as the trainer's tensor's */
 } nnrt_twin_param;
 
 /* The twin's replica holds doubles: its size and offsets are its own. */
@@ -152,6 +162,13 @@ typedef struct nnrt_param {
     nnrt_init init;
     int fan_in, fan_out;
     float init_scale;   /* NNRT_INIT_NORMAL: std; NNRT_INIT_UNIFORM: limit */
+    /* Not NULL: backward leaves this gradient to the runtime, which
+     * computes it with grad_rows (above) in pieces of its dims[0] rows of
+     * dims[1] values.  grad_x and grad_dy are the offsets in the replica of
+     * the product's operands, x (shard_rows, dims[0]) and dz (shard_rows,
+     * dims[1]): what an MPI rank sends the others instead of the gradient. */
+    nnrt_grad_rows_fn grad_rows;
+    size_t grad_x, grad_dy;
 } nnrt_param;
 
 /* Transfer learning: a tensor that starts from the same-named tensor of

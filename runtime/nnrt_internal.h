@@ -625,6 +625,12 @@ double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nn
  * shards and every rank gets every shard's results (dist.h). */
 double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
                        nnrt_optim_state *st);
+/* backward on one replica of n rows, then the gradients it leaves to the
+ * runtime (grad_rows), each whole: what backward alone did before.  With
+ * twin, the double-precision twin's (whose params are in the order of
+ * params, the trainer's). */
+void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
+                         const nnrt_param *params, const nnrt_twin_param *twin, int n_params);
 /* The workers for m's batches: threads (0: nnrt_default_threads()); and
  * how many there are */
 void nnrt_set_threads(const nnrt_model *m, int threads);

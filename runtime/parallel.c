@@ -233,7 +233,9 @@ typedef struct par_state {
     double *losses;             /* per shard */
     float *weights;             /* per shard: its rows / the batch's, for the sum */
     nnrt_rng *rngs;             /* per shard: its dropout draws for this batch */
-    long grad_values;           /* the trained tensors' values, all together */
+    int *rows;                  /* per shard: its rows in this batch */
+    double *share;              /* per shard: its rows / the batch's, for grad_rows */
+    long slot_grads;            /* floats of a slot's gradients and operands */
     char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
     int threads_asked;          /* 0: the cores this process may run on */
     pool pool;
@@ -259,12 +261,16 @@ static void release(par_state *s)
     free(s->losses);
     free(s->weights);
     free(s->rngs);
+    free(s->rows);
+    free(s->share);
     free(s->slots);
     s->replicas = NULL;
     s->input = s->output = s->target = NULL;
     s->losses = NULL;
     s->weights = NULL;
     s->rngs = NULL;
+    s->rows = NULL;
+    s->share = NULL;
     s->slots = NULL;
     s->m = NULL;
 }
@@ -293,7 +299,7 @@ static void make_pool(par_state *s)
 static size_t slot_bytes(const par_state *s, int with_grads)
 {
     size_t floats = (size_t)s->shard_rows * (size_t)s->m->n_classes +
-                    (with_grads ? (size_t)s->grad_values : 0);
+                    (with_grads ? (size_t)s->slot_grads : 0);
     return (sizeof(double) + floats * sizeof(float) + 7) / 8 * 8;
 }
 
@@ -312,9 +318,14 @@ static par_state *state_for(const nnrt_model *m)
     s->replica_size = m->replica_size;
     s->shards = m->shards > 0 ? m->shards : 1;
     s->shard_rows = m->shard_rows > 0 ? m->shard_rows : m->max_batch;
-    s->grad_values = 0;
-    for (int p = 0; p < m->n_params; p++)
-        s->grad_values += m->params[p].grad ? m->params[p].size : 0;
+    s->slot_grads = 0;
+    for (int p = 0; p < m->n_params; p++) {
+        const nnrt_param *t = &m->params[p];
+        if (t->grad_rows)   /* its product's operands, for the shard's rows */
+            s->slot_grads += (long)s->shard_rows * (t->dims[0] + t->dims[1]);
+        else if (t->grad)
+            s->slot_grads += t->size;
+    }
     size_t rows = (size_t)(m->max_batch > 0 ? m->max_batch : 1);
     s->replicas = calloc((size_t)s->shards, sizeof *s->replicas);
     s->input = calloc(rows * (size_t)(m->in_size > 0 ? m->in_size : 1), sizeof *s->input);
@@ -323,8 +334,10 @@ static par_state *state_for(const nnrt_model *m)
     s->losses = calloc((size_t)s->shards, sizeof *s->losses);
     s->weights = calloc((size_t)s->shards, sizeof *s->weights);
     s->rngs = calloc((size_t)s->shards, sizeof *s->rngs);
+    s->rows = calloc((size_t)s->shards, sizeof *s->rows);
+    s->share = calloc((size_t)s->shards, sizeof *s->share);
     if (!s->replicas || !s->input || !s->output || !s->target || !s->losses || !s->weights ||
-        !s->rngs)
+        !s->rngs || !s->rows || !s->share)
         fail_memory(m);
     if (nnrt_dist_ranks() > 1 &&
         !(s->slots = calloc((size_t)s->shards, slot_bytes(s, 1))))
@@ -449,48 +462,58 @@ static char *slot_of(const batch_job *j, int s)
     return j->s->slots + (size_t)s * slot_bytes(j->s, j->backward);
 }
 
-/* This rank's shards into their slots */
-static void pack_slots(const batch_job *j)
+/* What a shard sends of tensor t after backward, as one run of floats at
+ * f: its gradient, or, for a gradient by rows, the rows' operands x and dz;
+ * send 0: the other way, from f into the replica.  Returns the floats. */
+static long move_grad(const par_state *st, const nnrt_param *t, nnrt_replica *r, int rows,
+                      float *f, int send)
+{
+    if (!t->grad_rows) {
+        if (send)
+            memcpy(f, at(r, t->grad), (size_t)t->size * sizeof *f);
+        return t->size;
+    }
+    float *x = at(r, t->grad_x), *dy = at(r, t->grad_dy);
+    float *fx = f, *fdy = f + (size_t)st->shard_rows * (size_t)t->dims[0];
+    copy_rows(send ? fx : x, send ? x : fx, rows, t->dims[0]);
+    copy_rows(send ? fdy : dy, send ? dy : fdy, rows, t->dims[1]);
+    return (long)st->shard_rows * (t->dims[0] + t->dims[1]);
+}
+
+/* Shard s's slot from its replica (send), or its replica from the slot:
+ * loss, output rows, and, when training, gradients.  A received gradient
+ * stays in the slot, pointed at by j->grads. */
+static void move_slot(const batch_job *j, int s, int send)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
-    for (int s = j->mine; s < j->mine_end; s++) {
-        char *slot = slot_of(j, s);
-        memcpy(slot, &st->losses[s], sizeof(double));
-        float *f = (float *)(void *)(slot + sizeof(double));
-        int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
-        copy_rows(f, st->output + (size_t)first * m->n_classes, rows, m->n_classes);
-        f += (size_t)st->shard_rows * (size_t)m->n_classes;
-        for (int p = 0; j->backward && rows > 0 && p < m->n_params; p++)
-            if (m->params[p].grad) {
-                memcpy(f, at(st->replicas[s], m->params[p].grad),
-                       (size_t)m->params[p].size * sizeof *f);
-                f += m->params[p].size;
-            }
+    char *slot = slot_of(j, s);
+    memcpy(send ? slot : (char *)&st->losses[s], send ? (char *)&st->losses[s] : slot,
+           sizeof(double));
+    float *f = (float *)(void *)(slot + sizeof(double));
+    int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
+    float *out = st->output + (size_t)first * m->n_classes;
+    copy_rows(send ? f : out, send ? out : f, rows, m->n_classes);
+    f += (size_t)st->shard_rows * (size_t)m->n_classes;
+    for (int p = 0; j->backward && rows > 0 && p < m->n_params; p++) {
+        const nnrt_param *t = &m->params[p];
+        if (!t->grad)
+            continue;
+        if (!send && !t->grad_rows)
+            j->grads[(size_t)s * m->n_params + p] = f;
+        f += move_grad(st, t, st->replicas[s], rows, f, send);
     }
 }
 
-/* The other ranks' shards out of their slots: losses and outputs into the
- * batch's, gradients pointed at where they are */
-static void unpack_slots(const batch_job *j)
+/* One collective a batch: every rank gets every shard's slot */
+static void gather_shards(const batch_job *j)
 {
-    par_state *st = j->s;
-    const nnrt_model *m = st->m;
-    for (int s = 0; s < st->shards; s++) {
-        if (s >= j->mine && s < j->mine_end)
-            continue;
-        const char *slot = slot_of(j, s);
-        memcpy(&st->losses[s], slot, sizeof(double));
-        const float *f = (const float *)(const void *)(slot + sizeof(double));
-        int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
-        copy_rows(st->output + (size_t)first * m->n_classes, f, rows, m->n_classes);
-        f += (size_t)st->shard_rows * (size_t)m->n_classes;
-        for (int p = 0; j->backward && p < m->n_params; p++)
-            if (m->params[p].grad) {
-                j->grads[(size_t)s * m->n_params + p] = f;
-                f += m->params[p].size;
-            }
-    }
+    for (int s = j->mine; s < j->mine_end; s++)
+        move_slot(j, s, 1);
+    nnrt_dist_allgather(j->s->slots, slot_bytes(j->s, j->backward), j->s->shards);
+    for (int s = 0; s < j->s->shards; s++)
+        if (s < j->mine || s >= j->mine_end)
+            move_slot(j, s, 0);
 }
 
 /* ---- the sum and the step ---------------------------------------------- */
@@ -529,16 +552,35 @@ static void weighted_sum(float *out, const float *const *g, const float *weight,
     }
 }
 
-/* Chunk c of the trained tensors: its tensor and range [lo, hi) */
+/* A trained tensor's chunks: CHUNK values each, or for a gradient by rows,
+ * as many whole rows as come nearest, at least one, each chunk's start a
+ * multiple of NNRT_OPT_BLOCK values (the optimizer's, see CHUNK) */
+static long chunk_values(const nnrt_param *t)
+{
+    if (!t->grad_rows)
+        return CHUNK;
+    long row = t->dims[1], rows = CHUNK / row > 0 ? CHUNK / row : 1;
+    long step = NNRT_OPT_BLOCK;   /* rows whose values fill whole blocks: lcm / row */
+    while (step % row != 0)
+        step += NNRT_OPT_BLOCK;
+    step /= row;
+    return (rows + step - 1) / step * step * row;
+}
+
+static long chunks_of(const nnrt_param *t)
+{
+    return t->grad ? (t->size + chunk_values(t) - 1) / chunk_values(t) : 0;
+}
+
+/* Chunk c of the trained tensors: its tensor and values [lo, hi) */
 static int chunk_at(const nnrt_model *m, long c, long *lo, long *hi)
 {
     for (int p = 0; p < m->n_params; p++) {
-        if (!m->params[p].grad)
-            continue;
-        long n = (m->params[p].size + CHUNK - 1) / CHUNK;
+        const nnrt_param *t = &m->params[p];
+        long n = chunks_of(t);
         if (c < n) {
-            *lo = c * CHUNK;
-            *hi = *lo + CHUNK < m->params[p].size ? *lo + CHUNK : m->params[p].size;
+            *lo = c * chunk_values(t);
+            *hi = *lo + chunk_values(t) < t->size ? *lo + chunk_values(t) : t->size;
             return p;
         }
         c -= n;
@@ -546,17 +588,23 @@ static int chunk_at(const nnrt_model *m, long c, long *lo, long *hi)
     return -1;
 }
 
-/* One chunk: the batch's gradient, sum over s of (n_s / n) g_s in shard
- * order, into shard 0's replica (over its own gradient: each value is read
- * before it is written), then the optimizer's update of it */
+/* One chunk: the batch's gradient into shard 0's replica, then the
+ * optimizer's update of it.  A gradient by rows is computed here, over
+ * every shard in order; any other is sum over s of (n_s / n) g_s in shard
+ * order, over shard 0's own (each value is read before it is written). */
 static void sum_and_step(const batch_job *j, long c)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
     long lo = 0, hi = 0;
     int p = chunk_at(m, c, &lo, &hi);
-    float *g = at(st->replicas[0], m->params[p].grad);
-    if (j->used > 1) {
+    const nnrt_param *t = &m->params[p];
+    float *g = at(st->replicas[0], t->grad);
+    if (t->grad_rows) {
+        int row = t->dims[1];
+        t->grad_rows(st->replicas, st->rows, st->share, j->used, (int)(lo / row),
+                     (int)(hi / row), g + lo);
+    } else if (j->used > 1) {
         const float *terms[j->used];
         for (int s = 0; s < j->used; s++)
             terms[s] = j->grads[(size_t)s * m->n_params + p] + lo;
@@ -573,7 +621,7 @@ static void sum_and_step(const batch_job *j, long c)
 static void step_job(void *ctx, int w, int workers)
 {
     const batch_job *j = ctx;
-    for (long c = j->chunks * w / workers; c < j->chunks * (w + 1) / workers; c++)
+    for (long c = w; c < j->chunks; c += workers)
         sum_and_step(j, c);
 }
 
@@ -615,18 +663,17 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
         for (int p = 0; p < m->n_params; p++)
             grads[(size_t)s * m->n_params + p] =
                 m->params[p].grad ? at(st->replicas[s], m->params[p].grad) : NULL;
-    if (ranks > 1) {
-        pack_slots(&j);
-        nnrt_dist_allgather(st->slots, slot_bytes(st, backward), st->shards);
-        unpack_slots(&j);
-    }
+    if (ranks > 1)
+        gather_shards(&j);
     if (backward) {
-        for (int s = 0; s < j.used; s++)
-            st->weights[s] = (float)shard_rows(s, n, st->shards) / (float)n;
+        for (int s = 0; s < j.used; s++) {
+            st->rows[s] = shard_rows(s, n, st->shards);
+            st->weights[s] = (float)st->rows[s] / (float)n;
+            st->share[s] = st->weights[s];
+        }
         j.chunks = 0;
         for (int p = 0; p < m->n_params; p++)
-            if (m->params[p].grad)
-                j.chunks += (m->params[p].size + CHUNK - 1) / CHUNK;
+            j.chunks += chunks_of(&m->params[p]);
         if (optim)
             nnrt_optim_begin(optim);
         pool_run(&st->pool, step_job, &j);
@@ -647,4 +694,17 @@ double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
                        nnrt_optim_state *optim)
 {
     return run(m, n, y, 1, rng, 1, optim);
+}
+
+void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
+                         const nnrt_param *params, const nnrt_twin_param *twin, int n_params)
+{
+    backward(rep, n);
+    const double one = 1.0;
+    for (int p = 0; p < n_params; p++) {
+        nnrt_grad_rows_fn rows = twin ? twin[p].grad_rows : params[p].grad_rows;
+        size_t grad = twin ? twin[p].grad : params[p].grad;
+        if (rows)
+            rows(&rep, &n, &one, 1, 0, params[p].dims[0], (char *)rep + grad);
+    }
 }

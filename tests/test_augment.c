@@ -575,7 +575,8 @@ static void no_backward(nnrt_replica *rep, int n)
 }
 
 static const nnrt_param PARAMS[] = {
-    { "w", 1, { 1 }, 1, &weight, offsetof(nnrt_replica, d_weight), NNRT_INIT_ZEROS, 1, 1, 0 },
+    { .name = "w", .ndims = 1, .dims = { 1 }, .size = 1, .value = &weight, .grad = offsetof(nnrt_replica, d_weight),
+      .init = NNRT_INIT_ZEROS, .fan_in = 1, .fan_out = 1 },
 };
 
 static char data_dir[512];

@@ -380,7 +380,8 @@ END_TEST
 
 static float base_w[2];
 static const nnrt_param BASE_PARAMS[] = {
-    { "dense1.w", 1, { 2 }, 2, base_w, 0, NNRT_INIT_ZEROS, 2, 1, 0 },
+    { .name = "dense1.w", .ndims = 1, .dims = { 2 }, .size = 2, .value = base_w, .grad = 0,
+      .init = NNRT_INIT_ZEROS, .fan_in = 2, .fan_out = 1 },
 };
 
 /* A model of the one tensor above that starts it from file. */

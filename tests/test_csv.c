@@ -379,12 +379,16 @@ static void lin_backward(nnrt_replica *rep, int n)
 }
 
 static const nnrt_param REGRESS_PARAMS[] = {
-    { "dense1.w", 2, { IN, 1 }, IN, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM, IN, 1, 0 },
-    { "dense1.b", 1, { 1 }, 1, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, 1, 0 },
+    { .name = "dense1.w", .ndims = 2, .dims = { IN, 1 }, .size = IN, .value = W, .grad = offsetof(nnrt_replica, dW),
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = 1 },
+    { .name = "dense1.b", .ndims = 1, .dims = { 1 }, .size = 1, .value = b, .grad = offsetof(nnrt_replica, db),
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = 1 },
 };
 static const nnrt_param CLASSIFY_PARAMS[] = {
-    { "dense1.w", 2, { IN, 2 }, IN * 2, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM, IN, 2, 0 },
-    { "dense1.b", 1, { 2 }, 2, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, 2, 0 },
+    { .name = "dense1.w", .ndims = 2, .dims = { IN, 2 }, .size = IN * 2, .value = W, .grad = offsetof(nnrt_replica, dW),
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = 2 },
+    { .name = "dense1.b", .ndims = 1, .dims = { 2 }, .size = 2, .value = b, .grad = offsetof(nnrt_replica, db),
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = 2 },
 };
 
 static char train_csv[1024], test_csv[1024];

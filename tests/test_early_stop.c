@@ -222,7 +222,8 @@ END_TEST
 /* ---- the rule, on made-up curves ------------------------------------------ */
 
 static float tensor[2];
-static const nnrt_param PARAM = { "w", 1, { 2 }, 2, tensor, 0, NNRT_INIT_ZEROS, 1, 1, 0 };
+static const nnrt_param PARAM = { .name = "w", .ndims = 1, .dims = { 2 }, .size = 2, .value = tensor, .grad = 0,
+      .init = NNRT_INIT_ZEROS, .fan_in = 1, .fan_out = 1 };
 
 typedef struct Curve {
     nnrt_early_stop rule;

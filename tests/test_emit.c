@@ -120,7 +120,9 @@ START_TEST(params_rows_label_their_fields)
         "      .ndims = 2, .dims = { IN, DENSE128_OUT }, .size = IN * DENSE128_OUT,\n"
         "      .value = dense128_w, .grad = offsetof(Replica, dense128_dw),\n"
         "      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, "
-        ".init_scale = 0.0f },\n"));
+        ".init_scale = 0.0f,\n"
+        "      .grad_rows = dense128_dw_rows, .grad_x = offsetof(Replica, x),\n"
+        "      .grad_dy = offsetof(Replica, d_dense128_y) },\n"));
     ck_assert_ptr_nonnull(strstr(c, "    .legacy_names = LEGACY_NAMES,\n"));
     free(c);
 }

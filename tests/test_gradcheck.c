@@ -55,11 +55,12 @@ static const MutatedModel MODELS[] = {
         { "dense4_backward", "2 * DENSE4_L2 * dense4_w[i]", "DENSE4_L2 * dense4_w[i]", "dense4.w" },
         { "loss", "dz[t[r]] -= (real)1 / n;", "dz[t[r]] -= (real)1;", "dense3.b" },
     } },
-    /* the gemm kernel of dense (dW and dx), relu, leaky_relu */
+    /* the gemm kernel of dense (dW by rows, its l2, and dx), relu, leaky_relu */
     { "dense_gemm", "    input 8x8\n    flatten\n    dense 64 relu\n"
-                    "    dense 64 leaky_relu slope=0.1\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense64_backward", "1.0f, rep->x, IN, rep->d_dense64_y",
-          "2.0f, rep->x, IN, rep->d_dense64_y", "dense64.w" },
+                    "    dense 64 leaky_relu slope=0.1 l2=0.01\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "dense64_dw_rows", "(real)share[s], &reps[s]->x[from]",
+          "2 * (real)share[s], &reps[s]->x[from]", "dense64.w" },
+        { "dense64_2_dw_rows", "2 * DENSE64_2_L2 * w[i]", "DENSE64_2_L2 * w[i]", "dense64_2.w" },
         { "dense64_2_backward", "1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
           "-1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
           "dense64.w" },
@@ -379,7 +380,7 @@ START_TEST(a_twin_that_does_not_match_is_refused)
     Build b = build_model(&MODELS[0], nn, exe, sizeof nn);
     snprintf(c_path, sizeof c_path, "%s.c", exe);
     char *c = slurp(c_path);
-    char *row = strstr(c, "{ \"dense5.w\", dense5_w, offsetof(Replica, dense5_dw) }");   /* TWIN_PARAMS's */
+    char *row = strstr(c, "{ \"dense5.w\", dense5_w, offsetof(Replica, dense5_dw)");   /* TWIN_PARAMS's */
     ck_assert_ptr_nonnull(row);
     strchr(row, '.')[1] = 'v';
     write_text(c_path, c);

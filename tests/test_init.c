@@ -13,8 +13,9 @@ static float huge[HUGE_N], huge2[HUGE_N];
 static nnrt_model init_model_scaled(nnrt_init kind, float *values, float scale)
 {
     static nnrt_param prm;
-    prm = (nnrt_param){ "w",  2,    { FAN_IN, FAN_OUT }, HUGE_N, values, 0, kind, FAN_IN,
-                        FAN_OUT, scale };
+    prm = (nnrt_param){ .name = "w", .ndims = 2, .dims = { FAN_IN, FAN_OUT }, .size = HUGE_N,
+                        .value = values, .init = kind, .fan_in = FAN_IN, .fan_out = FAN_OUT,
+                        .init_scale = scale };
     return (nnrt_model){ .name = "init", .n_params = 1, .params = &prm };
 }
 

@@ -23,7 +23,8 @@ struct nnrt_replica {
     float g[BIG];
 };
 static const nnrt_param BIG_PARAM[] = {
-    { "big", 1, { BIG }, BIG, big_w, offsetof(nnrt_replica, g), NNRT_INIT_ZEROS, 1, 1, 0 },
+    { .name = "big", .ndims = 1, .dims = { BIG }, .size = BIG, .value = big_w, .grad = offsetof(nnrt_replica, g),
+      .init = NNRT_INIT_ZEROS, .fan_in = 1, .fan_out = 1 },
 };
 
 static nnrt_model big_model(void)

@@ -190,9 +190,12 @@ static void centre_backward(nnrt_replica *rep, int n)
 
 /* the state between the two parameters, so that skipping it shifts nothing */
 static const nnrt_param PARAMS[] = {
-    { "dense.w", 2, { IN, K }, IN * K, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM, IN, K, 0 },
-    { "centre.moving", 1, { IN }, IN, moving, 0, NNRT_INIT_ONES, 0, 0, 0 },
-    { "dense.b", 1, { K }, K, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, K, 0 },
+    { .name = "dense.w", .ndims = 2, .dims = { IN, K }, .size = IN * K, .value = W, .grad = offsetof(nnrt_replica, dW),
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = K },
+    { .name = "centre.moving", .ndims = 1, .dims = { IN }, .size = IN, .value = moving, .grad = 0,
+      .init = NNRT_INIT_ONES, .fan_in = 0, .fan_out = 0 },
+    { .name = "dense.b", .ndims = 1, .dims = { K }, .size = K, .value = b, .grad = offsetof(nnrt_replica, db),
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = K },
 };
 enum { STATE = 1 };
 

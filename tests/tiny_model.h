@@ -127,9 +127,10 @@ static inline void tiny_backward(nnrt_replica *rep, int n)
 }
 
 static const nnrt_param PARAMS[] = {
-    { "dense1.w", 2, { IN, K }, IN * K, W, offsetof(nnrt_replica, dW), NNRT_INIT_GLOROT_UNIFORM,
-      IN, K, 0 },
-    { "dense1.b", 1, { K }, K, b, offsetof(nnrt_replica, db), NNRT_INIT_ZEROS, IN, K, 0 },
+    { .name = "dense1.w", .ndims = 2, .dims = { IN, K }, .size = IN * K, .value = W, .grad = offsetof(nnrt_replica, dW),
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = K },
+    { .name = "dense1.b", .ndims = 1, .dims = { K }, .size = K, .value = b, .grad = offsetof(nnrt_replica, db),
+      .init = NNRT_INIT_ZEROS, .fan_in = IN, .fan_out = K },
 };
 
 static char train_images[1024], train_labels[1024], test_images[1024], test_labels[1024];
