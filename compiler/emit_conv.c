@@ -13,7 +13,8 @@
  *            dW += col^T dy and dcol = dy W^T, scattered back onto dx.
  *
  * Both pad the sample into `pad` first, so neither has a bounds check in
- * its inner loops.  No allocation: the scratch buffers are static. */
+ * its inner loops.  No allocation: the scratch buffers are the replica's
+ * (emit_conv_fields), which the runtime allocates once at start-up. */
 #include "emit.h"
 
 void emit_window_macros(Emitter *e, const Window *w, const char *what)
