@@ -2,10 +2,9 @@
  *
  * Which file holds what:
  *   emit_c.c          the driver: emit_c() and the file's sections in order
- *                     (header, constants, params, buffers, each op's section,
- *                     drivers, PARAMS and the double twin, MODEL)
+ *                     (header, constants, params, struct nnrt_replica, each
+ *                     op's section, drivers, PARAMS and the double twin, MODEL)
  *   emit_util.c       helpers the other files share (below)
- *   emit_replica.c    struct nnrt_replica, and the sections rewritten to use it
  *   emit_dense.c      dense
  *   emit_activation.c activation loops and gradients, elementwise ops, softmax
  *   emit_dropout.c    dropout
@@ -14,7 +13,21 @@
  *   emit_penalty.c    l1/l2 regularization: penalty() and its gradient
  *   emit_model.c      MODEL and the tables only it uses
  *   emit_transfer.c, emit_augment.c: MODEL's .transfers and .augment
- *   emit_escape.c     C string literals and comments (declared in nnc.h) */
+ *   emit_escape.c     C string literals and comments (declared in nnc.h)
+ *
+ * What the emitted code reads and writes is of two kinds, and each emitter
+ * writes the one it means (docs/parallel.md):
+ *   the replica's      every activation and its gradient, dropout's mask,
+ *                      each op's scratch, the trained tensors' gradients:
+ *                      `rep->dense128_y[i]`, `rep->d_dense128_y`,
+ *                      `rep->dense128_dw`.  Every function of a section
+ *                      takes `Replica *rep` first and passes it on.
+ *   shared, static     the parameters and batchnorm's moving statistics:
+ *                      `dense128_w`, `dense128_b`.
+ * An op declares the members it adds to struct nnrt_replica with its
+ * OP_EMIT row's `fields` (below, FieldGroup); the driver prints the struct
+ * before any section, so a member's size is written in numbers and the
+ * file's constants (SHARD_ROWS, widths), never in a section's own macros. */
 #ifndef EMIT_H
 #define EMIT_H
 
@@ -72,6 +85,26 @@ void emit_batchnorm(Emitter *e, const IrOp *op);           /* emit_batchnorm.c *
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 
+/* ---- each op's members of struct nnrt_replica ---- */
+
+/* The struct lists its members in groups, each over the ops in network
+ * order: the activations and their gradients (the driver's), then */
+typedef enum FieldGroup {
+    FIELDS_MASKS,     /* what is kept beside them: dropout's mask; then the
+                         regression's targets (the driver's) */
+    FIELDS_SCRATCH,   /* an op's own buffers: conv2d's padded sample and
+                         im2col rows, maxpool's argmax, batchnorm's xhat */
+    FIELDS_GRADS,     /* the gradients of the tensors it trains */
+} FieldGroup;
+
+/* Each prints its op's members of group, `    real conv32_pad[32 * 32 * 1];`,
+ * one line each (or several names of one type on a line) */
+void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group);      /* emit_dense.c */
+void emit_dropout_fields(Emitter *e, const IrOp *op, FieldGroup group);    /* emit_dropout.c */
+void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group);       /* emit_conv.c */
+void emit_pool_fields(Emitter *e, const IrOp *op, FieldGroup group);       /* emit_pool.c */
+void emit_batchnorm_fields(Emitter *e, const IrOp *op, FieldGroup group);  /* emit_batchnorm.c */
+
 /* ---- each op's rows of PARAMS ---- */
 
 void emit_dense_params(Emitter *e, const IrOp *op);        /* emit_dense.c */
@@ -82,9 +115,10 @@ void emit_batchnorm_params(Emitter *e, const IrOp *op);    /* emit_batchnorm.c *
 
 /* `const float a = 0.2f;` for leaky_relu's slope or elu's alpha, else nothing */
 void emit_act_param(Emitter *e, Activation act, double param);
-/* y = act(y) over n rows of width floats, in place */
+/* y = act(y) over n rows of width floats, in place; y names the buffer,
+ * and the loop writes the replica's: rep->y */
 void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width);
-/* d_y *= act'(y), in place, act' written in terms of the output y */
+/* rep->d_y *= act'(rep->y), in place, act' written in terms of the output y */
 void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width);
 
 /* ---- emit_conv.c, shared with emit_pool.c ---- */
@@ -99,7 +133,7 @@ void emit_window_undefs(Emitter *e);
 int has_penalty(const Emitter *e);
 /* penalty(): l1 sum |w| + l2 sum w^2 over the regularized kernels */
 void emit_penalty(Emitter *e);
-/* d(l1 |w| + l2 w^2)/dw added to op's dW, over count weights */
+/* d(l1 |w| + l2 w^2)/dw added to op's dW (rep->conv32_dw), over count weights */
 void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count);
 
 /* ---- emit_model.c, emit_transfer.c, emit_augment.c: MODEL ---- */
@@ -141,9 +175,5 @@ void emit_weight_grads(Emitter *e);
 
 /* How many shards a batch is cut into (emit_c.c) */
 int shard_count(const Ir *ir);
-
-/* emit_replica.c: the struct nnrt_replica, then each op's section (by
- * section()) with its buffers as the replica's */
-void emit_replica_and_sections(Emitter *e, void (*section)(Emitter *, const IrOp *));
 
 #endif

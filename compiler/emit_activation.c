@@ -55,7 +55,7 @@ void emit_activation_loop(Emitter *e, Activation act, const char *y, const char 
     if (!code.value)
         return;
     OUT("    for (int i = 0; i < n * %s; i++) {   /* %s */\n", width, activation_name(act));
-    OUT("        real v = %s[i];\n        %s[i] = %s;\n    }\n", y, y, code.value);
+    OUT("        real v = rep->%s[i];\n        rep->%s[i] = %s;\n    }\n", y, y, code.value);
 }
 
 /* dz = dy * act'(y), in place, with act' written in terms of y. */
@@ -66,7 +66,7 @@ void emit_activation_grad(Emitter *e, Activation act, const char *y, const char 
         return;
     OUT("    for (int i = 0; i < n * %s; i++) {   /* dz = dy * %s'(y) */\n", width,
         activation_name(act));
-    OUT("        real y = %s[i];\n        d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);
+    OUT("        real y = rep->%s[i];\n        rep->d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);
 }
 
 void emit_elementwise(Emitter *e, const IrOp *op)
@@ -77,18 +77,18 @@ void emit_elementwise(Emitter *e, const IrOp *op)
     emit_source_line(e, op->stmt);
     OUT("   %s and %s are (n, %s): y = %s, elementwise;\n", x->name, y->name, W, code.value);
     OUT("   backward: dx = dy * %s */\n", code.grad_v);
-    OUT("static void %s_forward(int n)\n{\n", op->name);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        real v = %s[i];\n        %s[i] = %s;\n    }\n}\n\n", x->name, y->name,
+    OUT("        real v = rep->%s[i];\n        rep->%s[i] = %s;\n    }\n}\n\n", x->name, y->name,
         code.value);
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
         return;
     }
-    OUT("static void %s_backward(int n)\n{\n", op->name);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        real v = %s[i];\n        d_%s[i] = d_%s[i] * %s;\n    }\n}\n\n", x->name,
-        x->name, y->name, code.grad_v);
+    OUT("        real v = rep->%s[i];\n        rep->d_%s[i] = rep->d_%s[i] * %s;\n    }\n}\n\n",
+        x->name, x->name, y->name, code.grad_v);
 }
 
 void emit_softmax(Emitter *e, const IrOp *op)
@@ -98,10 +98,10 @@ void emit_softmax(Emitter *e, const IrOp *op)
     emit_source_line(e, op->stmt);
     OUT("   %s is (n, %s), %s is (n, %s): p = exp(z - max z) / sum exp(z - max z) per row */\n",
         z->name, K, p->name, K);
-    OUT("static void %s_forward(int n)\n{\n", op->name);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const real *z = &%s[r * %s];\n", z->name, K);
-    OUT("        real *p = &%s[r * %s];\n", p->name, K);
+    OUT("        const real *z = &rep->%s[r * %s];\n", z->name, K);
+    OUT("        real *p = &rep->%s[r * %s];\n", p->name, K);
     OUT("        real max = z[0], sum = 0;\n");
     OUT("        for (int k = 1; k < %s; k++)\n            max = z[k] > max ? z[k] : max;\n", K);
     OUT("        for (int k = 0; k < %s; k++) {\n", K);
@@ -117,10 +117,11 @@ void emit_softmax(Emitter *e, const IrOp *op)
         return;
     }
     OUT("/* dz_k = p_k (dp_k - sum_j dp_j p_j) */\n");
-    OUT("static void %s_backward(int n)\n{\n", op->name);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const real *p = &%s[r * %s], *dp = &d_%s[r * %s];\n", p->name, K, p->name, K);
-    OUT("        real *dz = &d_%s[r * %s];\n", z->name, K);
+    OUT("        const real *p = &rep->%s[r * %s], *dp = &rep->d_%s[r * %s];\n", p->name, K,
+        p->name, K);
+    OUT("        real *dz = &rep->d_%s[r * %s];\n", z->name, K);
     OUT("        real dot = 0;\n");
     OUT("        for (int k = 0; k < %s; k++)\n            dot += dp[k] * p[k];\n", K);
     OUT("        for (int k = 0; k < %s; k++)\n            dz[k] = p[k] * (dp[k] - dot);\n", K);

@@ -19,33 +19,35 @@
 static void emit_frozen(Emitter *e, const IrOp *op, const IrBuf *x, const char *y)
 {
     const char *b = op->name;
-    OUT("static void %s_forward(int n, int training)\n{\n", b);
+    OUT("static void %s_forward(Replica *rep, int n, int training)\n{\n", b);
     OUT("    (void)training;   /* frozen: the moving statistics, always */\n");
     emit_act_param(e, op->act, op->act_param);
     OUT("    for (int c = 0; c < C; c++) {\n");
     OUT("        real scale = %s_gamma[c] / sqrt(%s_moving_var[c] + BN_EPSILON);\n", b, b);
     OUT("        real shift = %s_beta[c] - %s_moving_mean[c] * scale;\n", b, b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
-    OUT("            %s[i * C + c] = %s[i * C + c] * scale + shift;\n    }\n", y, x->name);
+    OUT("            rep->%s[i * C + c] = rep->%s[i * C + c] * scale + shift;\n    }\n",
+        y, x->name);
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
         return;
     }
-    OUT("static void %s_backward(int n)\n{\n", b);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", b);
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("    for (int c = 0; c < C; c++) {\n");
     OUT("        real scale = %s_gamma[c] / sqrt(%s_moving_var[c] + BN_EPSILON);\n", b, b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
-    OUT("            d_%s[i * C + c] = d_%s[i * C + c] * scale;\n    }\n}\n\n", x->name, y);
+    OUT("            rep->d_%s[i * C + c] = rep->d_%s[i * C + c] * scale;\n    }\n}\n\n",
+        x->name, y);
 }
 
 static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *y)
 {
     const char *b = op->name;
-    OUT("static void %s_forward(int n, int training)\n{\n", b);
+    OUT("static void %s_forward(Replica *rep, int n, int training)\n{\n", b);
     emit_act_param(e, op->act, op->act_param);
     OUT("    if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */\n");
     OUT("        real scale[C], shift[C];\n");
@@ -54,20 +56,20 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
     OUT("            shift[c] = %s_beta[c] - %s_moving_mean[c] * scale[c];\n        }\n", b, b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++)\n");
-    OUT("                %s[i * C + c] = %s[i * C + c] * scale[c] + shift[c];\n", y, x);
+    OUT("                rep->%s[i * C + c] = rep->%s[i * C + c] * scale[c] + shift[c];\n", y, x);
     OUT("    } else {\n");
     OUT("        real mean[C] = { 0 }, var[C] = { 0 };\n");
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++)\n");
-    OUT("                mean[c] += %s[i * C + c];\n", x);
+    OUT("                mean[c] += rep->%s[i * C + c];\n", x);
     OUT("        for (int c = 0; c < C; c++)\n            mean[c] /= n * S;\n");
     OUT("        for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */\n");
     OUT("            for (int c = 0; c < C; c++) {\n");
-    OUT("                real d = %s[i * C + c] - mean[c];\n", x);
+    OUT("                real d = rep->%s[i * C + c] - mean[c];\n", x);
     OUT("                var[c] += d * d;\n            }\n");
     OUT("        for (int c = 0; c < C; c++) {\n");
     OUT("            var[c] /= n * S;\n");
-    OUT("            %s_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);\n", b);
+    OUT("            rep->%s_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);\n", b);
     OUT("            %s_moving_mean[c] = BN_MOMENTUM * %s_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];\n",
         b, b);
     OUT("            %s_moving_var[c] = BN_MOMENTUM * %s_moving_var[c] + (1 - BN_MOMENTUM) * var[c];\n",
@@ -75,9 +77,9 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
     OUT("        }\n");
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++) {\n");
-    OUT("                real xhat = (%s[i * C + c] - mean[c]) * %s_inv_std[c];\n", x, b);
-    OUT("                %s_xhat[i * C + c] = xhat;\n", b);
-    OUT("                %s[i * C + c] = %s_gamma[c] * xhat + %s_beta[c];\n", y, b, b);
+    OUT("                real xhat = (rep->%s[i * C + c] - mean[c]) * rep->%s_inv_std[c];\n", x, b);
+    OUT("                rep->%s_xhat[i * C + c] = xhat;\n", b);
+    OUT("                rep->%s[i * C + c] = %s_gamma[c] * xhat + %s_beta[c];\n", y, b, b);
     OUT("            }\n    }\n");
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
@@ -86,15 +88,16 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
 static void emit_backward(Emitter *e, const IrOp *op, const IrBuf *x, const char *y)
 {
     const char *b = op->name;
-    OUT("static void %s_backward(int n)\n{\n", b);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", b);
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y, buf(e, op->out)->width_macro);
-    OUT("    memset(%s_dgamma, 0, sizeof %s_dgamma);\n", b, b);
-    OUT("    memset(%s_dbeta, 0, sizeof %s_dbeta);\n", b, b);
+    OUT("    memset(rep->%s_dgamma, 0, sizeof rep->%s_dgamma);\n", b, b);
+    OUT("    memset(rep->%s_dbeta, 0, sizeof rep->%s_dbeta);\n", b, b);
     OUT("    for (int i = 0; i < n * S; i++)\n");
     OUT("        for (int c = 0; c < C; c++) {\n");
-    OUT("            %s_dgamma[c] += d_%s[i * C + c] * %s_xhat[i * C + c];\n", b, y, b);
-    OUT("            %s_dbeta[c] += d_%s[i * C + c];\n        }\n", b, y);
+    OUT("            rep->%s_dgamma[c] += rep->d_%s[i * C + c] * rep->%s_xhat[i * C + c];\n",
+        b, y, b);
+    OUT("            rep->%s_dbeta[c] += rep->d_%s[i * C + c];\n        }\n", b, y);
     if (!x->needs_grad) {
         emit_no_input_grad(e, x);
         OUT("}\n\n");
@@ -102,12 +105,13 @@ static void emit_backward(Emitter *e, const IrOp *op, const IrBuf *x, const char
     }
     OUT("    real k[C];\n");
     OUT("    for (int c = 0; c < C; c++)\n");
-    OUT("        k[c] = %s_gamma[c] * %s_inv_std[c] / (n * S);\n", b, b);
+    OUT("        k[c] = %s_gamma[c] * rep->%s_inv_std[c] / (n * S);\n", b, b);
     OUT("    for (int i = 0; i < n * S; i++)\n");
     OUT("        for (int c = 0; c < C; c++)\n");
-    OUT("            d_%s[i * C + c] = k[c] * (n * S * d_%s[i * C + c] - %s_dbeta[c] -\n", x->name,
-        y, b);
-    OUT("                                     %s_xhat[i * C + c] * %s_dgamma[c]);\n", b, b);
+    OUT("            rep->d_%s[i * C + c] = k[c] * (n * S * rep->d_%s[i * C + c] - rep->%s_dbeta[c] -\n",
+        x->name, y, b);
+    OUT("                                     rep->%s_xhat[i * C + c] * rep->%s_dgamma[c]);\n",
+        b, b);
     OUT("}\n\n");
 }
 
@@ -134,14 +138,29 @@ void emit_batchnorm(Emitter *e, const IrOp *op)
         OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
         return;
     }
-    OUT("static real %s_xhat[MAX_BATCH * %s];   /* the last training batch, normalized */\n",
-        op->name, y->width_macro);
-    OUT("static real %s_inv_std[C];             /* its 1 / sqrt(var + eps) */\n\n", op->name);
     emit_forward(e, op, x->name, y->name);
     OUT("/* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)\n"
         "   over the N = n S values of each channel */\n");
     emit_backward(e, op, x, y->name);
     OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
+}
+
+/* What a trained batchnorm's backward needs of its forward, and the
+ * gradients of gamma and beta (a frozen one keeps nothing) */
+void emit_batchnorm_fields(Emitter *e, const IrOp *op, FieldGroup group)
+{
+    const Shape *sh = &op->layer->out;
+    long channels = sh->dims[sh->ndims - 1];
+    const char *b = op->name;
+    if (!trains(op))
+        return;
+    if (group == FIELDS_SCRATCH) {
+        OUT("    real %s_xhat[SHARD_ROWS * %s];   /* the last training batch, normalized */\n", b,
+            buf(e, op->out)->width_macro);
+        OUT("    real %s_inv_std[%ld];   /* its 1 / sqrt(var + eps) */\n", b, channels);
+    }
+    if (group == FIELDS_GRADS)
+        OUT("    real %s_dgamma[%ld], %s_dbeta[%ld];\n", b, channels, b, channels);
 }
 
 /* gamma and beta are trained; the moving statistics are state (grad NULL) */

@@ -19,6 +19,8 @@
 typedef struct OpEmit {
     void (*section)(Emitter *e, const IrOp *op);      /* forward and backward */
     void (*param_rows)(Emitter *e, const IrOp *op);   /* rows of PARAMS, or NULL */
+    /* its members of struct nnrt_replica, by group (emit.h), or NULL */
+    void (*fields)(Emitter *e, const IrOp *op, FieldGroup group);
     int in_forward;       /* forward() calls <op>_forward (the loss: loss() does) */
     int takes_training;   /* <op>_forward(n, training...): differs while training */
     int takes_rng;        /* <op>_forward(n, training, rng): draws random numbers */
@@ -27,16 +29,18 @@ typedef struct OpEmit {
 
 static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
     [OP_DENSE]          = { .section = emit_dense, .param_rows = emit_dense_params,
-                            .in_forward = 1, .own_width = 1 },
+                            .fields = emit_dense_fields, .in_forward = 1, .own_width = 1 },
     [OP_CONV]           = { .section = emit_conv, .param_rows = emit_conv_params,
+                            .fields = emit_conv_fields, .in_forward = 1, .own_width = 1 },
+    [OP_POOL]           = { .section = emit_pool, .fields = emit_pool_fields,
                             .in_forward = 1, .own_width = 1 },
-    [OP_POOL]           = { .section = emit_pool, .in_forward = 1, .own_width = 1 },
     [OP_GLOBAL_AVGPOOL] = { .section = emit_global_avgpool, .in_forward = 1, .own_width = 1 },
     [OP_BATCHNORM]      = { .section = emit_batchnorm, .param_rows = emit_batchnorm_params,
-                            .in_forward = 1, .takes_training = 1, .own_width = 1 },
+                            .fields = emit_batchnorm_fields, .in_forward = 1,
+                            .takes_training = 1, .own_width = 1 },
     [OP_ACTIVATION]     = { .section = emit_activation, .in_forward = 1 },
-    [OP_DROPOUT]        = { .section = emit_dropout, .in_forward = 1, .takes_training = 1,
-                            .takes_rng = 1 },
+    [OP_DROPOUT]        = { .section = emit_dropout, .fields = emit_dropout_fields,
+                            .in_forward = 1, .takes_training = 1, .takes_rng = 1 },
     [OP_LOSS]           = { .section = emit_loss },
 };
 /* OP_LOSS is the last OpKind */
@@ -367,10 +371,56 @@ static void emit_twin(Emitter *e)
     OUT("};\n\n#else   /* the trainer */\n\n");
 }
 
-/* An op's section: its forward and backward, as its kind's emitter writes them */
-static void emit_section(Emitter *e, const IrOp *op)
+/* ---- what a replica owns, and the sections that use it ---------------------- */
+
+/* Every op's members of one group, in network order */
+static void emit_op_fields(Emitter *e, FieldGroup group)
 {
-    OP_EMIT[op->kind].section(e, op);
+    for (int i = 0; i < e->ir->n_ops; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        if (OP_EMIT[op->kind].fields)
+            OP_EMIT[op->kind].fields(e, op, group);
+    }
+}
+
+/* Each live activation, and its gradient where one flows back */
+static void emit_activation_fields(Emitter *e)
+{
+    for (int i = 0; i < e->ir->n_bufs; i++) {
+        const IrBuf *b = buf(e, i);
+        if (!e->used[i])
+            continue;
+        OUT("    real %s[SHARD_ROWS * %s]", b->name, b->width_macro);
+        if (b->needs_grad)
+            OUT(", d_%s[SHARD_ROWS * %s]", b->name, b->width_macro);
+        OUT(";\n");
+    }
+}
+
+/* struct nnrt_replica (nnrt.h, docs/parallel.md): what one worker needs to
+ * run forward and backward over its shard of a batch.  The parameters stay
+ * static and shared: nothing writes them during forward and backward. */
+static void emit_replica(Emitter *e)
+{
+    OUT("/* What one replica owns: the runtime makes one for each of the SHARDS shards of\n"
+        "   a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on\n"
+        "   threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each\n"
+        "   op's scratch, and the gradients of the trained tensors for this shard's rows. */\n");
+    OUT("struct nnrt_replica {\n");
+    emit_activation_fields(e);
+    emit_op_fields(e, FIELDS_MASKS);
+    if (e->m->regress)
+        OUT("    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */\n");
+    emit_op_fields(e, FIELDS_SCRATCH);
+    emit_op_fields(e, FIELDS_GRADS);
+    OUT("};\ntypedef struct nnrt_replica Replica;\n\n");
+}
+
+/* Each op's forward and backward, as its kind's emitter writes them */
+static void emit_sections(Emitter *e)
+{
+    for (int i = 0; i < e->ir->n_ops; i++)
+        OP_EMIT[e->ir->ops[i].kind].section(e, &e->ir->ops[i]);
 }
 
 /* ---- all of it ----------------------------------------------------------- */
@@ -421,7 +471,8 @@ void emit_c(FILE *out, const Ir *ir)
     emit_real_type(&e);
     emit_constants(&e);
     emit_params(&e);
-    emit_replica_and_sections(&e, emit_section);
+    emit_replica(&e);
+    emit_sections(&e);
     emit_weight_grads(&e);
     emit_penalty(&e);
     emit_drivers(&e);

@@ -13,7 +13,8 @@
  *            dW += col^T dy and dcol = dy W^T, scattered back onto dx.
  *
  * Both pad the sample into `pad` first, so neither has a bounds check in
- * its inner loops.  No allocation: the scratch buffers are static. */
+ * its inner loops.  No allocation: the scratch buffers are the replica's
+ * (emit_conv_fields), which the runtime allocates once at start-up. */
 #include "emit.h"
 
 void emit_window_macros(Emitter *e, const Window *w, const char *what)
@@ -63,7 +64,7 @@ static void emit_undefs(Emitter *e, const IrOp *op)
     emit_window_undefs(e);
 }
 
-/* conv1_pad_sample(s): sample s of the input into conv1_pad, zero around it */
+/* conv1_pad_sample(rep, s): sample s of the input into conv1_pad, zero around it */
 static void emit_pad_sample(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name;
@@ -71,26 +72,26 @@ static void emit_pad_sample(Emitter *e, const IrOp *op)
                  padded_rows(&op->win) > op->win.h || padded_cols(&op->win) > op->win.w;
     OUT("/* Sample s of %s into %s_pad at row PT, column PL%s */\n", x, op->name,
         padded ? ", zeros around it" : "");
-    OUT("static void %s_pad_sample(int s)\n{\n", op->name);
+    OUT("static void %s_pad_sample(Replica *rep, int s)\n{\n", op->name);
     if (padded)
-        OUT("    memset(%s_pad, 0, sizeof %s_pad);\n", op->name, op->name);
+        OUT("    memset(rep->%s_pad, 0, sizeof rep->%s_pad);\n", op->name, op->name);
     OUT("    for (int iy = 0; iy < CH; iy++)\n");
-    OUT("        memcpy(&%s_pad[((iy + PT) * PW + PL) * C], &%s[((s * H + iy) * W) * C],\n",
+    OUT("        memcpy(&rep->%s_pad[((iy + PT) * PW + PL) * C], &rep->%s[((s * H + iy) * W) * C],\n",
         op->name, x);
     OUT("               sizeof(real) * CW * C);\n}\n\n");
 }
 
-/* conv1_unpad_sample(s): the padded gradient's inside into sample s of dx */
+/* conv1_unpad_sample(rep, s): the padded gradient's inside into sample s of dx */
 static void emit_unpad_sample(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name;
     OUT("/* The inside of %s_dpad into sample s of d_%s (pixels no window reads get 0) */\n",
         op->name, x);
-    OUT("static void %s_unpad_sample(int s)\n{\n", op->name);
-    OUT("    real *dx = &d_%s[s * H * W * C];\n", x);
+    OUT("static void %s_unpad_sample(Replica *rep, int s)\n{\n", op->name);
+    OUT("    real *dx = &rep->d_%s[s * H * W * C];\n", x);
     OUT("    if (CH < H || CW < W)\n        memset(dx, 0, sizeof(real) * H * W * C);\n");
     OUT("    for (int iy = 0; iy < CH; iy++)\n");
-    OUT("        memcpy(&dx[iy * W * C], &%s_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);\n",
+    OUT("        memcpy(&dx[iy * W * C], &rep->%s_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);\n",
         op->name);
     OUT("}\n\n");
 }
@@ -101,7 +102,7 @@ static void emit_unpad_sample(Emitter *e, const IrOp *op)
 static void emit_backward_head(Emitter *e, const IrOp *op)
 {
     const IrBuf *y = buf(e, op->out);
-    OUT("static void %s_backward(int n)\n{\n", op->name);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y->name, y->width_macro);
 }
@@ -109,23 +110,24 @@ static void emit_backward_head(Emitter *e, const IrOp *op)
 static void emit_direct_forward(Emitter *e, const IrOp *op)
 {
     const char *y = buf(e, op->out)->name, *c = op->name;
-    OUT("static void %s_forward(int n)\n{\n", c);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
     OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        %s_pad_sample(s);\n", c);
+    OUT("        %s_pad_sample(rep, s);\n", c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     OUT("                real acc[F];\n");
     OUT("                for (int f = 0; f < F; f++)\n                    acc[f] = %s_b[f];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++)\n");
     OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
-    OUT("                        const real *in = &%s_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];\n", c);
+    OUT("                        const real *in = &rep->%s_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];\n",
+        c);
     OUT("                        const real *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
     OUT("                        for (int ci = 0; ci < C; ci++)\n");
     OUT("                            for (int f = 0; f < F; f++)\n");
     OUT("                                acc[f] += in[ci] * wk[ci * F + f];\n");
     OUT("                    }\n");
-    OUT("                memcpy(&%s[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);\n", y);
+    OUT("                memcpy(&rep->%s[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);\n", y);
     OUT("            }\n    }\n");
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
@@ -139,27 +141,27 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
     int grads = trains(op);
     emit_backward_head(e, op);
     if (grads)
-        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c,
-            c);
+        OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n    memset(rep->%s_db, 0, sizeof rep->%s_db);\n",
+            c, c, c, c);
     OUT("    for (int s = 0; s < n; s++) {\n");
     if (grads)
-        OUT("        %s_pad_sample(s);\n", c);
+        OUT("        %s_pad_sample(rep, s);\n", c);
     if (x->needs_grad)
-        OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
+        OUT("        memset(rep->%s_dpad, 0, sizeof rep->%s_dpad);\n", c, c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                const real *g = &d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
+    OUT("                const real *g = &rep->d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
     if (grads)
-        OUT("                for (int f = 0; f < F; f++)\n                    %s_db[f] += g[f];\n",
+        OUT("                for (int f = 0; f < F; f++)\n                    rep->%s_db[f] += g[f];\n",
             c);
     OUT("                for (int ky = 0; ky < KH; ky++)\n");
     OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
     OUT("                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;\n");
     if (grads) {
-        OUT("                        real *dwk = &%s_dw[(ky * KW + kx) * C * F];\n", c);
+        OUT("                        real *dwk = &rep->%s_dw[(ky * KW + kx) * C * F];\n", c);
         OUT("                        for (int ci = 0; ci < C; ci++)\n");
         OUT("                            for (int f = 0; f < F; f++)\n");
-        OUT("                                dwk[ci * F + f] += %s_pad[at + ci] * g[f];\n", c);
+        OUT("                                dwk[ci * F + f] += rep->%s_pad[at + ci] * g[f];\n", c);
     }
     if (x->needs_grad) {
         OUT("                        const real *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
@@ -167,12 +169,12 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
         OUT("                            real sum = 0;\n");
         OUT("                            for (int f = 0; f < F; f++)\n");
         OUT("                                sum += wk[ci * F + f] * g[f];\n");
-        OUT("                            %s_dpad[at + ci] += sum;\n", c);
+        OUT("                            rep->%s_dpad[at + ci] += sum;\n", c);
         OUT("                        }\n");
     }
     OUT("                    }\n            }\n");
     if (x->needs_grad)
-        OUT("        %s_unpad_sample(s);\n", c);
+        OUT("        %s_unpad_sample(rep, s);\n", c);
     OUT("    }\n");
     if (grads)
         emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
@@ -187,14 +189,15 @@ static void emit_im2col(Emitter *e, const IrOp *op)
 {
     const char *c = op->name;
     OUT("/* Samples s0 .. s0 + g - 1 into %s_col: one row of K values per output pixel */\n", c);
-    OUT("static void %s_im2col(int s0, int g)\n{\n", c);
+    OUT("static void %s_im2col(Replica *rep, int s0, int g)\n{\n", c);
     OUT("    for (int s = 0; s < g; s++) {\n");
-    OUT("        %s_pad_sample(s0 + s);\n", c);
+    OUT("        %s_pad_sample(rep, s0 + s);\n", c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                real *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
+    OUT("                real *row = &rep->%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */\n");
-    OUT("                    memcpy(&row[ky * KW * C], &%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n", c);
+    OUT("                    memcpy(&row[ky * KW * C], &rep->%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n",
+        c);
     OUT("                           sizeof(real) * KW * C);\n");
     OUT("            }\n    }\n}\n\n");
 }
@@ -204,34 +207,34 @@ static void emit_col2im(Emitter *e, const IrOp *op)
     const char *c = op->name;
     OUT("/* The gradient rows in %s_col back onto d_%s, samples s0 .. s0 + g - 1 */\n", c,
         buf(e, op->in)->name);
-    OUT("static void %s_col2im(int s0, int g)\n{\n", c);
+    OUT("static void %s_col2im(Replica *rep, int s0, int g)\n{\n", c);
     OUT("    for (int s = 0; s < g; s++) {\n");
-    OUT("        memset(%s_dpad, 0, sizeof %s_dpad);\n", c, c);
+    OUT("        memset(rep->%s_dpad, 0, sizeof rep->%s_dpad);\n", c, c);
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                const real *row = &%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
+    OUT("                const real *row = &rep->%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++) {\n");
-    OUT("                    real *dp = &%s_dpad[((oy * SH + ky) * PW + ox * SW) * C];\n", c);
+    OUT("                    real *dp = &rep->%s_dpad[((oy * SH + ky) * PW + ox * SW) * C];\n", c);
     OUT("                    for (int i = 0; i < KW * C; i++)\n");
     OUT("                        dp[i] += row[ky * KW * C + i];\n");
     OUT("                }\n            }\n");
-    OUT("        %s_unpad_sample(s0 + s);\n", c);
+    OUT("        %s_unpad_sample(rep, s0 + s);\n", c);
     OUT("    }\n}\n\n");
 }
 
 static void emit_im2col_forward(Emitter *e, const IrOp *op)
 {
     const char *y = buf(e, op->out)->name, *c = op->name;
-    OUT("static void %s_forward(int n)\n{\n", c);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
-    OUT("        real *out = &%s[s0 * OH * OW * F];\n", y);
-    OUT("        %s_im2col(s0, g);\n", c);
+    OUT("        real *out = &rep->%s[s0 * OH * OW * F];\n", y);
+    OUT("        %s_im2col(rep, s0, g);\n", c);
     OUT("        for (int r = 0; r < g * OH * OW; r++)\n");
     OUT("            memcpy(&out[r * F], %s_b, sizeof %s_b);\n", c, c);
     OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
-    OUT("             1.0f, %s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
+    OUT("             1.0f, rep->%s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
     OUT("    }\n");
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
@@ -245,25 +248,25 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
     int grads = trains(op);
     emit_backward_head(e, op);
     if (grads) {
-        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n    memset(%s_db, 0, sizeof %s_db);\n", c, c, c,
-            c);
+        OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n    memset(rep->%s_db, 0, sizeof rep->%s_db);\n",
+            c, c, c, c);
         OUT("    for (int r = 0; r < n * OH * OW; r++)\n");
         OUT("        for (int f = 0; f < F; f++)\n");
-        OUT("            %s_db[f] += d_%s[r * F + f];\n", c, y->name);
+        OUT("            rep->%s_db[f] += rep->d_%s[r * F + f];\n", c, y->name);
     }
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
-    OUT("        const real *dy = &d_%s[s0 * OH * OW * F];\n", y->name);
+    OUT("        const real *dy = &rep->d_%s[s0 * OH * OW * F];\n", y->name);
     if (grads) {
-        OUT("        %s_im2col(s0, g);\n", c);
+        OUT("        %s_im2col(rep, s0, g);\n", c);
         OUT("        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
-        OUT("             1.0f, %s_col, K, dy, F, 1.0f, %s_dw, F);\n", c, c);
+        OUT("             1.0f, rep->%s_col, K, dy, F, 1.0f, rep->%s_dw, F);\n", c, c);
     }
     if (x->needs_grad) {
         OUT("        /* the gradient of each window, into the same rows */\n");
         OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
-        OUT("             1.0f, dy, F, %s_w, F, 0.0f, %s_col, K);\n", c, c);
-        OUT("        %s_col2im(s0, g);\n", c);
+        OUT("             1.0f, dy, F, %s_w, F, 0.0f, rep->%s_col, K);\n", c, c);
+        OUT("        %s_col2im(rep, s0, g);\n", c);
     }
     OUT("    }\n");
     if (grads)
@@ -295,14 +298,6 @@ void emit_conv(Emitter *e, const IrOp *op)
     OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"
         "   added back over the windows */\n");
     emit_macros(e, op);
-    OUT("static real %s_pad[PH * PW * C]", op->name);
-    if (x->needs_grad)
-        OUT(", %s_dpad[PH * PW * C]", op->name);
-    OUT(";\n");
-    if (op->kernel == KERNEL_IM2COL)
-        OUT("static real %s_col[G * OH * OW * K];   /* windows, then their gradients */\n",
-            op->name);
-    OUT("\n");
     emit_pad_sample(e, op);
     if (x->needs_grad)
         emit_unpad_sample(e, op);
@@ -321,6 +316,32 @@ void emit_conv(Emitter *e, const IrOp *op)
     if (!needs_backward(e, op))
         emit_no_backward(e, op);
     emit_undefs(e, op);
+}
+
+/* conv2d's scratch (the padded sample, its gradient, im2col's rows; sized
+ * as emit_macros's PH, PW, C, G, OH, OW, K, which are not defined yet where
+ * the struct is), and the gradients of W and b */
+static void emit_conv_scratch(Emitter *e, const IrOp *op)
+{
+    const Window *w = &op->win;
+    long ph = padded_rows(w), pw = padded_cols(w);
+    OUT("    real %s_pad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
+    if (buf(e, op->in)->needs_grad)
+        OUT(", %s_dpad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
+    OUT(";\n");
+    if (op->kernel == KERNEL_IM2COL)
+        OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, then their gradients */\n",
+            op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
+}
+
+void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group)
+{
+    char count[96];
+    if (group == FIELDS_SCRATCH)
+        emit_conv_scratch(e, op);
+    if (group == FIELDS_GRADS && trains(op))
+        OUT("    real %s_dw[%s], %s_db[%ld];\n", op->name,
+            kernel_count(e, op, count, sizeof count), op->name, op->filters);
 }
 
 /* Fans as Keras counts them for a conv kernel: the window times the

@@ -7,17 +7,18 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    OUT("static void %s_forward(int n)\n{\n", op->name);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
     if (op->kernel == KERNEL_GEMM) {
         OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        memcpy(&%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
+        OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
         OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
-        OUT("         1.0f, %s, %s, %s_w, %s, 1.0f, %s, %s);\n", x->name, I, w, O, y->name, O);
+        OUT("         1.0f, rep->%s, %s, %s_w, %s, 1.0f, rep->%s, %s);\n",
+            x->name, I, w, O, y->name, O);
     } else {
         OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        const real *xr = &%s[r * %s];\n", x->name, I);
-        OUT("        real *yr = &%s[r * %s];\n", y->name, O);
+        OUT("        const real *xr = &rep->%s[r * %s];\n", x->name, I);
+        OUT("        real *yr = &rep->%s[r * %s];\n", y->name, O);
         OUT("        for (int o = 0; o < %s; o++)\n            yr[o] = %s_b[o];\n", O, w);
         OUT("        for (int i = 0; i < %s; i++)\n", I);
         OUT("            for (int o = 0; o < %s; o++)\n", O);
@@ -36,30 +37,30 @@ static void emit_dense_param_grads(Emitter *e, const IrOp *op)
         OUT("    /* dW: by %s_dw_rows, which the runtime runs after backward */\n", w);
     } else if (op->kernel == KERNEL_GEMM) {
         OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
-        OUT("         1.0f, %s, %s, d_%s, %s, 0.0f, %s_dw, %s);\n", x->name, I, y->name, O,
-            w, O);
+        OUT("         1.0f, rep->%s, %s, rep->d_%s, %s, 0.0f, rep->%s_dw, %s);\n",
+            x->name, I, y->name, O, w, O);
     } else {
-        OUT("    memset(%s_dw, 0, sizeof %s_dw);\n", w, w);
+        OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n", w, w);
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        for (int i = 0; i < %s; i++)\n", I);
         OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                %s_dw[i * %s + o] += %s[r * %s + i] * d_%s[r * %s + o];\n", w, O,
-            x->name, I, y->name, O);
+        OUT("                rep->%s_dw[i * %s + o] += rep->%s[r * %s + i] * rep->d_%s[r * %s + o];\n",
+            w, O, x->name, I, y->name, O);
     }
     char count[96];
     if (!defers_weight_grad(op))
         emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
-    OUT("    memset(%s_db, 0, sizeof %s_db);\n", w, w);
+    OUT("    memset(rep->%s_db, 0, sizeof rep->%s_db);\n", w, w);
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
-    OUT("            %s_db[o] += d_%s[r * %s + o];\n", w, y->name, O);
+    OUT("            rep->%s_db[o] += rep->d_%s[r * %s + o];\n", w, y->name, O);
 }
 
 static void emit_dense_backward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    OUT("static void %s_backward(int n)\n{\n", op->name);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
     if (op->act_grad_in_loss)
         OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
@@ -74,15 +75,15 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
     }
     if (op->kernel == KERNEL_GEMM) {
         OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
-        OUT("         1.0f, d_%s, %s, %s_w, %s, 0.0f, d_%s, %s);\n", y->name, O, w, O,
+        OUT("         1.0f, rep->d_%s, %s, %s_w, %s, 0.0f, rep->d_%s, %s);\n", y->name, O, w, O,
             x->name, I);
     } else {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        for (int i = 0; i < %s; i++) {\n", I);
         OUT("            real s = 0;\n");
         OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                s += d_%s[r * %s + o] * %s_w[i * %s + o];\n", y->name, O, w, O);
-        OUT("            d_%s[r * %s + i] = s;\n        }\n", x->name, I);
+        OUT("                s += rep->d_%s[r * %s + o] * %s_w[i * %s + o];\n", y->name, O, w, O);
+        OUT("            rep->d_%s[r * %s + i] = s;\n        }\n", x->name, I);
     }
     OUT("}\n\n");
 }
@@ -101,6 +102,15 @@ void emit_dense(Emitter *e, const IrOp *op)
         emit_dense_backward(e, op);
     else
         emit_no_backward(e, op);
+}
+
+/* The gradients of W and b, for a shard's rows */
+void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group)
+{
+    char count[96];
+    if (group == FIELDS_GRADS && trains(op))
+        OUT("    real %s_dw[%s], %s_db[%s];\n", op->name,
+            kernel_count(e, op, count, sizeof count), op->name, buf(e, op->out)->width_macro);
 }
 
 /* W is (inputs, outputs); fans as Keras counts them: inputs in, outputs out */

@@ -15,18 +15,26 @@ void emit_dropout(Emitter *e, const IrOp *op)
         y->name, W);
     OUT("   unit is kept with probability 1 - %s and scaled by 1 / (1 - %s),\n", rate, rate);
     OUT("   so inference is the identity.  Backward: dx = dy * mask. */\n");
-    OUT("static void %s_forward(int n, int training, nnrt_rng *rng)\n{\n", op->name);
+    OUT("static void %s_forward(Replica *rep, int n, int training, nnrt_rng *rng)\n{\n", op->name);
     OUT("    for (int i = 0; i < n * %s; i++) {\n", W);
-    OUT("        %s_mask[i] = !training ? 1.0f\n", op->name);
+    OUT("        rep->%s_mask[i] = !training ? 1.0f\n", op->name);
     OUT("                   : nnrt_rng_uniform(rng) < %s ? 0.0f : 1.0f / (1.0f - %s);\n", rate,
         rate);
-    OUT("        %s[i] = %s[i] * %s_mask[i];\n    }\n}\n\n", y->name, x->name, op->name);
+    OUT("        rep->%s[i] = rep->%s[i] * rep->%s_mask[i];\n    }\n}\n\n", y->name, x->name,
+        op->name);
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
         return;
     }
-    OUT("static void %s_backward(int n)\n{\n", op->name);
-    OUT("    for (int i = 0; i < n * %s; i++)\n        d_%s[i] = d_%s[i] * %s_mask[i];\n", W,
-        x->name, y->name, op->name);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
+    OUT("    for (int i = 0; i < n * %s; i++)\n        rep->d_%s[i] = rep->d_%s[i] * rep->%s_mask[i];\n",
+        W, x->name, y->name, op->name);
     OUT("}\n\n");
+}
+
+/* The mask forward drew, which backward multiplies by */
+void emit_dropout_fields(Emitter *e, const IrOp *op, FieldGroup group)
+{
+    if (group == FIELDS_MASKS)
+        OUT("    real %s_mask[SHARD_ROWS * %s];\n", op->name, buf(e, op->in)->width_macro);
 }

@@ -16,22 +16,29 @@ static const IrOp *fused_softmax(const Emitter *e)
     return NULL;
 }
 
+/* Every loss() takes the replica whose output and gradient it reads and
+ * writes, and the shard's labels t */
+static void emit_loss_head(Emitter *e)
+{
+    OUT("static double loss(Replica *rep, int n, const int *t)\n{\n    double total = 0;\n");
+}
+
 /* The per-row loops for losses against a target vector (one-hot labels,
  * or a regression's target values): for each row r and output k, `err` is
  * y - t; body accumulates into total and writes the gradient dy. */
 static void emit_onehot_loop(Emitter *e, const char *y, const char *body)
 {
-    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    emit_loss_head(e);
     if (e->m->regress)
         OUT("    (void)t;   /* a regression: the targets are in target[] */\n");
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int k = 0; k < CLASSES; k++) {\n");
     if (e->m->regress) {
-        OUT("            real err = %s[r * CLASSES + k] - target[r * CLASSES + k];\n", y);
+        OUT("            real err = rep->%s[r * CLASSES + k] - rep->target[r * CLASSES + k];\n", y);
     } else {
-        OUT("            real err = %s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
+        OUT("            real err = rep->%s[r * CLASSES + k] - (k == t[r] ? 1.0f : 0.0f);\n", y);
     }
-    OUT("            real *dy = &d_%s[r * CLASSES + k];\n", y);
+    OUT("            real *dy = &rep->d_%s[r * CLASSES + k];\n", y);
     OUT("%s", body);
     OUT("        }\n    return total;\n}\n\n");
 }
@@ -42,10 +49,11 @@ static void emit_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
         z->name, p->name);
     OUT("   loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and\n");
     OUT("   dL/dz = (p - onehot(t)) / n for the mean over the n rows.  Returns the sum. */\n");
-    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    emit_loss_head(e);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const real *z = &%s[r * CLASSES], *p = &%s[r * CLASSES];\n", z->name, p->name);
-    OUT("        real *dz = &d_%s[r * CLASSES];\n", z->name);
+    OUT("        const real *z = &rep->%s[r * CLASSES], *p = &rep->%s[r * CLASSES];\n",
+        z->name, p->name);
+    OUT("        real *dz = &rep->d_%s[r * CLASSES];\n", z->name);
     OUT("        real max = z[0];\n");
     OUT("        for (int k = 1; k < CLASSES; k++)\n            max = z[k] > max ? z[k] : max;\n");
     OUT("        double sum = 0;\n");
@@ -61,13 +69,13 @@ static void emit_neg_log(Emitter *e, const IrBuf *y)
 {
     OUT("   loss = -log p[t] per row, p = %s clipped at 1e-7 as Keras does,\n", y->name);
     OUT("   dL/dp[t] = -1 / (p[t] n).  Returns the sum over rows. */\n");
-    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
-    OUT("    memset(d_%s, 0, sizeof(real) * (size_t)n * CLASSES);\n", y->name);
+    emit_loss_head(e);
+    OUT("    memset(rep->d_%s, 0, sizeof(real) * (size_t)n * CLASSES);\n", y->name);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        real p = %s[r * CLASSES + t[r]];\n", y->name);
+    OUT("        real p = rep->%s[r * CLASSES + t[r]];\n", y->name);
     OUT("        p = p < 1e-7f ? 1e-7f : p;\n");
     OUT("        total -= log((double)p);\n");
-    OUT("        d_%s[r * CLASSES + t[r]] = -1.0f / (p * n);\n    }\n", y->name);
+    OUT("        rep->d_%s[r * CLASSES + t[r]] = -1.0f / (p * n);\n    }\n", y->name);
     OUT("    return total;\n}\n\n");
 }
 
@@ -77,10 +85,10 @@ static void emit_cosine(Emitter *e, const IrBuf *y)
     OUT("   Cosine similarity with the one-hot label, as Keras's loss: -cos(y, t)\n");
     OUT("   = -y[t] / |y| per row, with |y| = sqrt(sum y^2 + 1e-12);\n");
     OUT("   dL/dy_k = -(onehot_k / |y| - y[t] y_k / |y|^3) / n.  Returns the sum. */\n");
-    OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+    emit_loss_head(e);
     OUT("    for (int r = 0; r < n; r++) {\n");
-    OUT("        const real *y = &%s[r * CLASSES];\n", y->name);
-    OUT("        real *dy = &d_%s[r * CLASSES];\n", y->name);
+    OUT("        const real *y = &rep->%s[r * CLASSES];\n", y->name);
+    OUT("        real *dy = &rep->d_%s[r * CLASSES];\n", y->name);
     OUT("        double sq = 1e-12;\n");
     OUT("        for (int k = 0; k < CLASSES; k++)\n            sq += (double)y[k] * y[k];\n");
     OUT("        double norm = sqrt(sq), yt = y[t[r]];\n");
@@ -145,18 +153,19 @@ void emit_loss(Emitter *e, const IrOp *op)
         emit_cosine(e, y);
         break;
     case LOSS_BINARY_CROSS_ENTROPY:
-        OUT("   Binary cross-entropy of the sigmoid output p = %s against 0/1 labels t,\n", y->name);
+        OUT("   Binary cross-entropy of the sigmoid output p = %s against 0/1 labels t,\n",
+            y->name);
         OUT("   fused with the sigmoid: loss = -(t log p + (1 - t) log(1 - p)) per row, p\n");
         OUT("   clipped to [1e-7, 1 - 1e-7] as Keras does; dL/dz = (p - t) / n.  Returns the sum. */\n");
-        OUT("static double loss(int n, const int *t)\n{\n    double total = 0;\n");
+        emit_loss_head(e);
         OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        real p = %s[r];\n", y->name);
+        OUT("        real p = rep->%s[r];\n", y->name);
         OUT("        double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;\n");
         OUT("        total -= t[r] ? log(pc) : log(1 - pc);\n");
         if (sigmoid_fused(e))
-            OUT("        d_%s[r] = (p - (real)t[r]) / n;\n", y->name);
+            OUT("        rep->d_%s[r] = (p - (real)t[r]) / n;\n", y->name);
         else    /* something stands between the sigmoid and the loss: dL/dp */
-            OUT("        d_%s[r] = (real)((pc - t[r]) / (pc * (1 - pc)) / n);\n", y->name);
+            OUT("        rep->d_%s[r] = (real)((pc - t[r]) / (pc * (1 - pc)) / n);\n", y->name);
         OUT("    }\n    return total;\n}\n\n");
         break;
     }

@@ -12,7 +12,7 @@ void emit_regularization_grad(Emitter *e, const IrOp *op, const char *count)
         return;
     upper(P, sizeof P, op->name);
     OUT("    for (int i = 0; i < %s; i++)   /* regularization */\n", count);
-    OUT("        %s_dw[i] +=", op->name);
+    OUT("        rep->%s_dw[i] +=", op->name);
     if (l->l1 > 0)
         OUT(" %s_L1 * ((%s_w[i] > 0) - (%s_w[i] < 0))%s", P, op->name, op->name,
             l->l2 > 0 ? " +" : "");

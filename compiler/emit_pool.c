@@ -22,32 +22,32 @@ static void emit_window_loops(Emitter *e, const char *indent)
 static void emit_max(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
-    OUT("static void %s_forward(int n)\n{\n", p);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", p);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     emit_window_start(e);
-    OUT("                real *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
-    OUT("                int *from = &%s_from[((s * OH + oy) * OW + ox) * C];\n", p);
+    OUT("                real *out = &rep->%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                int *from = &rep->%s_from[((s * OH + oy) * OW + ox) * C];\n", p);
     OUT("                int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);\n");
     OUT("                for (int c = 0; c < C; c++) {\n");
-    OUT("                    out[c] = %s[first * C + c];\n", x);
+    OUT("                    out[c] = rep->%s[first * C + c];\n", x);
     OUT("                    from[c] = first * C + c;\n                }\n");
     emit_window_loops(e, "                ");
     OUT("                        int at = ((s * H + iy) * W + ix) * C;\n");
     OUT("                        for (int c = 0; c < C; c++)\n");
-    OUT("                            if (%s[at + c] > out[c]) {\n", x);
-    OUT("                                out[c] = %s[at + c];\n", x);
+    OUT("                            if (rep->%s[at + c] > out[c]) {\n", x);
+    OUT("                                out[c] = rep->%s[at + c];\n", x);
     OUT("                                from[c] = at + c;\n");
     OUT("                            }\n                    }\n            }\n}\n\n");
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
         return;
     }
-    OUT("static void %s_backward(int n)\n{\n", p);
-    OUT("    memset(d_%s, 0, sizeof(real) * n * H * W * C);\n", x);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", p);
+    OUT("    memset(rep->d_%s, 0, sizeof(real) * n * H * W * C);\n", x);
     OUT("    for (int i = 0; i < n * OH * OW * C; i++)   /* to where each maximum came from */\n");
-    OUT("        d_%s[%s_from[i]] += d_%s[i];\n}\n\n", x, p, y);
+    OUT("        rep->d_%s[rep->%s_from[i]] += rep->d_%s[i];\n}\n\n", x, p, y);
 }
 
 /* avg and sum: the same walk, forward gathering, backward scattering */
@@ -55,17 +55,17 @@ static void emit_avg_sum(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
     int avg = op->pool == POOL_AVG;
-    OUT("static void %s_forward(int n)\n{\n", p);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", p);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     emit_window_start(e);
-    OUT("                real *out = &%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                real *out = &rep->%s[((s * OH + oy) * OW + ox) * C];\n", y);
     if (avg)
         OUT("                int seen = 0;\n");
     OUT("                for (int c = 0; c < C; c++)\n                    out[c] = 0;\n");
     emit_window_loops(e, "                ");
-    OUT("                        const real *in = &%s[((s * H + iy) * W + ix) * C];\n", x);
+    OUT("                        const real *in = &rep->%s[((s * H + iy) * W + ix) * C];\n", x);
     OUT("                        for (int c = 0; c < C; c++)\n");
     OUT("                            out[c] += in[c];\n");
     if (avg)
@@ -79,13 +79,13 @@ static void emit_avg_sum(Emitter *e, const IrOp *op)
         emit_no_backward(e, op);
         return;
     }
-    OUT("static void %s_backward(int n)\n{\n", p);
-    OUT("    memset(d_%s, 0, sizeof(real) * n * H * W * C);\n", x);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", p);
+    OUT("    memset(rep->d_%s, 0, sizeof(real) * n * H * W * C);\n", x);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int oy = 0; oy < OH; oy++)\n");
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     emit_window_start(e);
-    OUT("                const real *g = &d_%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                const real *g = &rep->d_%s[((s * OH + oy) * OW + ox) * C];\n", y);
     if (avg) {
         OUT("                /* the pixels of the window inside the image */\n");
         OUT("                int rows = (y0 + KH < H ? y0 + KH : H) - (y0 < 0 ? 0 : y0);\n");
@@ -93,7 +93,7 @@ static void emit_avg_sum(Emitter *e, const IrOp *op)
         OUT("                real share = (real)1 / (rows * cols);\n");
     }
     emit_window_loops(e, "                ");
-    OUT("                        real *din = &d_%s[((s * H + iy) * W + ix) * C];\n", x);
+    OUT("                        real *din = &rep->d_%s[((s * H + iy) * W + ix) * C];\n", x);
     OUT("                        for (int c = 0; c < C; c++)\n");
     OUT("                            din[c] += g[c]%s;\n", avg ? " * share" : "");
     OUT("                    }\n            }\n}\n\n");
@@ -113,14 +113,19 @@ void emit_pool(Emitter *e, const IrOp *op)
         op->pool == POOL_AVG ? " (padding not counted)" : "");
     emit_window_macros(e, w, op->name);
     OUT("\n");
-    if (op->pool == POOL_MAX) {
-        OUT("static int %s_from[MAX_BATCH * %s];   /* where each maximum is in %s */\n\n",
-            op->name, y->width_macro, x->name);
+    if (op->pool == POOL_MAX)
         emit_max(e, op);
-    } else {
+    else
         emit_avg_sum(e, op);
-    }
     emit_window_undefs(e);
+}
+
+/* maxpool's argmax, for its backward */
+void emit_pool_fields(Emitter *e, const IrOp *op, FieldGroup group)
+{
+    if (group == FIELDS_SCRATCH && op->pool == POOL_MAX)
+        OUT("    int %s_from[SHARD_ROWS * %s];   /* where each maximum is in %s */\n", op->name,
+            buf(e, op->out)->width_macro, buf(e, op->in)->name);
 }
 
 void emit_global_avgpool(Emitter *e, const IrOp *op)
@@ -132,23 +137,23 @@ void emit_global_avgpool(Emitter *e, const IrOp *op)
     OUT("   %s is (n, %ld, %ld, %ld), %s is (n, %ld): the mean of each channel over the image\n",
         x->name, w->h, w->w, w->c, y->name, w->c);
     OUT("   backward: each pixel gets dy / %ld */\n", pixels);
-    OUT("static void %s_forward(int n)\n{\n", op->name);
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
     OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        real *out = &%s[s * %ld];\n", y->name, w->c);
+    OUT("        real *out = &rep->%s[s * %ld];\n", y->name, w->c);
     OUT("        for (int c = 0; c < %ld; c++)\n            out[c] = 0;\n", w->c);
     OUT("        for (int p = 0; p < %ld; p++)\n", pixels);
     OUT("            for (int c = 0; c < %ld; c++)\n", w->c);
-    OUT("                out[c] += %s[(s * %ld + p) * %ld + c];\n", x->name, pixels, w->c);
+    OUT("                out[c] += rep->%s[(s * %ld + p) * %ld + c];\n", x->name, pixels, w->c);
     OUT("        for (int c = 0; c < %ld; c++)\n            out[c] /= %ld;\n    }\n}\n\n", w->c,
         pixels);
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
         return;
     }
-    OUT("static void %s_backward(int n)\n{\n", op->name);
+    OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
     OUT("    for (int s = 0; s < n; s++)\n");
     OUT("        for (int p = 0; p < %ld; p++)\n", pixels);
     OUT("            for (int c = 0; c < %ld; c++)\n", w->c);
-    OUT("                d_%s[(s * %ld + p) * %ld + c] = d_%s[s * %ld + c] / %ld;\n}\n\n", x->name,
-        pixels, w->c, y->name, w->c, pixels);
+    OUT("                rep->d_%s[(s * %ld + p) * %ld + c] = rep->d_%s[s * %ld + c] / %ld;\n}\n\n",
+        x->name, pixels, w->c, y->name, w->c, pixels);
 }

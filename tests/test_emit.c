@@ -191,6 +191,78 @@ START_TEST(generated_c_compiles_with_werror)
 }
 END_TEST
 
+/* text repeated n times */
+static char *repeat(const char *text, size_t n)
+{
+    size_t len = strlen(text);
+    char *s = malloc(len * n + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * len, text, len);
+    s[len * n] = '\0';
+    return s;
+}
+
+/* A model of MODEL_HEAD, input 4, body, a softmax head and MODEL_TRAIN */
+static char *model_of_layers(const char *body)
+{
+    const char *head = MODEL_HEAD "network {\n    input 4\n";
+    const char *tail = "    dense 2 softmax\n}\n" MODEL_TRAIN;
+    char *text = malloc(strlen(head) + strlen(body) + strlen(tail) + 1);
+    ck_assert_ptr_nonnull(text);
+    strcpy(text, head);
+    strcat(text, body);
+    strcat(text, tail);
+    return text;
+}
+
+/* 1030 dense layers own 4120 buffers in a replica (y, d_y, dw, db each),
+ * more than the 4096 names the emitter once held in a fixed table: the
+ * file builds into a trainer.  At -O0: only that it compiles and links
+ * is asked, and gcc -O2 takes minutes on it. */
+START_TEST(a_thousand_layers_build)
+{
+    char *body = repeat("    dense 1 relu\n", 1030);
+    char *text = model_of_layers(body);
+    char *c = emit_text(text);
+    ck_assert_ptr_nonnull(strstr(c, "    real dense1_1030_dw[DENSE1_1029_OUT * DENSE1_1030_OUT], "
+                                    "dense1_1030_db[DENSE1_1030_OUT];\n"));
+    ck_assert_ptr_nonnull(strstr(c, "static void dense1_1030_backward(Replica *rep, int n)\n"));
+    free(c);
+
+    char nn[512], exe[512], cmd[2048], *out;
+    make_dir("%s", tmp_dir());
+    snprintf(nn, sizeof nn, "%s/thousand_layers.nn", tmp_dir());
+    snprintf(exe, sizeof exe, "%s/thousand_layers", tmp_dir());
+    write_text(nn, text);
+    const char *nnc = getenv("NNC_BIN") && *getenv("NNC_BIN") ? getenv("NNC_BIN") : "build/nnc";
+    snprintf(cmd, sizeof cmd, "NNC_CFLAGS=-O0 %s build %s -o %s", nnc, nn, exe);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s failed (%d):\n%s", cmd, status, out);
+    ck_assert(path_exists(exe));
+    free(out);
+    free(text);
+    free(body);
+}
+END_TEST
+
+/* The names suite's twenty thousand twin layers (test_hostile.c) emit too:
+ * 80000 buffers in the replica, each written as rep->name where used. */
+START_TEST(twenty_thousand_twins_emit)
+{
+    char *body = repeat("    dense 1 relu\n    dropout 0.1\n", 20000);
+    char *text = model_of_layers(body);
+    char *c = emit_text(text);
+    ck_assert_ptr_nonnull(strstr(c, "    real dense1_20000_dropout_mask[SHARD_ROWS * DENSE1_20000_OUT];\n"));
+    ck_assert_ptr_nonnull(strstr(c, "        rep->dense1_20000_dropout_y[i] = rep->dense1_20000_y[i] * "
+                                    "rep->dense1_20000_dropout_mask[i];\n"));
+    ck_assert_ptr_nonnull(strstr(c, "    dense1_20000_dropout_forward(rep, n, training, rng);\n"));
+    free(c);
+    free(text);
+    free(body);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("emit");
@@ -205,6 +277,12 @@ int main(void)
     tc = tcase_create("compile");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, generated_c_compiles_with_werror);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("large");
+    /* a C file of 60000 lines, compiled twice (the trainer and its twin) */
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, a_thousand_layers_build);
+    tcase_add_test(tc, twenty_thousand_twins_emit);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
