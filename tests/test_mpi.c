@@ -400,6 +400,31 @@ START_TEST(only_mpi_trainers_need_libmpi)
 }
 END_TEST
 
+/* An nnc whose OpenMPI part is missing (installed without it: here a copy
+ * beside libnnrt.a alone) says what to install, and builds plain
+ * trainers still */
+START_TEST(build_mpi_without_openmpi_says_what_to_install)
+{
+    char bare[256], cmd[2048], *out;
+    const char *build = getenv("NNC_BUILD") && *getenv("NNC_BUILD") ? getenv("NNC_BUILD") : "build";
+    path_in(bare, sizeof bare, "bare");
+    fresh_dir("%s/include", bare);
+    snprintf(cmd, sizeof cmd, "cp %s %s/libnnrt.a %s/ && cp %s/include/nnrt.h %s/include/",
+             nnc_bin(), build, bare, build, bare);
+    ck_assert_int_eq(run_cmd(cmd, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s/nnc build --mpi %s/small_mpi.nn -o %s/t", bare, fixture_dir(),
+             bare);
+    ck_assert_int_eq(run_cmd(cmd, &out), 1);
+    ck_assert_msg(strstr(out, "nnc: error: --mpi: ") &&
+                      strstr(out, "install it (apt-get install libopenmpi-dev openmpi-bin)"),
+                  "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s/nnc build %s/small_mpi.nn -o %s/t", bare, fixture_dir(), bare);
+    ck_assert_int_eq(run_cmd(cmd, &out), 0);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
@@ -417,6 +442,7 @@ int main(void)
     tcase_add_test(tc, a_rank_without_its_data_stops_every_rank);
     tcase_add_test(tc, a_rank_with_another_binary_is_refused);
     tcase_add_test(tc, only_mpi_trainers_need_libmpi);
+    tcase_add_test(tc, build_mpi_without_openmpi_says_what_to_install);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
