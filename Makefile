@@ -1,6 +1,7 @@
 # nnc: a declarative neural-network model compiler.
 #
-#   make                 build build/nnc and build/libnnrt.a
+#   make                 build build/nnc and build/libnnrt.a (and, with OpenMPI,
+#                        build/libnnrt_mpi.a for `nnc build --mpi`)
 #   make check           unit, end-to-end and golden tests, then again under ASan+UBSan
 #   make golden-check    the committed examples/*.c still match what nnc emits
 #   make golden          rewrite examples/*.c from examples/*.nn

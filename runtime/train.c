@@ -17,6 +17,11 @@
  * early stopping, the best epoch's weights are put back; then the test
  * set, on stdout:  test: loss 0.3712 accuracy 0.8690
  * (a REGRESS model reports MAE and RMSE where others report accuracy).
+ *
+ * Under MPI (dist.h) every rank runs this loop on the same numbers: the
+ * start is agreed by all ranks (nnrt_dist_agree), a signal is acted on by
+ * all at the same batch (nnrt_stop_agreed), and rank 0 alone prints and
+ * writes (fileio.c sends the other ranks' files to /dev/null).
  */
 #include <math.h>
 #include <stdio.h>
