@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dist.h"
 #include "nnrt_internal.h"
@@ -338,11 +339,18 @@ static int cmd_train(cli *c, int n, char **args)
     rc = nnrt_train_run(m, &o, &err);
     /* A status (a stop, a start the ranks refused together) is every
      * rank's.  An error past the start is rank 0's alone (a file it could
-     * not write) or every rank's (divergence: they compute the same), so
-     * rank 0 says it. */
+     * not write) or every rank's (divergence: they compute the same), and
+     * ends the job (nnrt_dist_end): rank 0 says it as it does, which
+     * ends this rank too.  Only if that does not come does this rank speak. */
     c->together = rc >= 0;
-    if (rc < 0 && nnrt_dist_rank() > 0)
+    if (rc < 0 && nnrt_dist_rank() > 0) {
+        sleep(2);
+        char host[64];
+        nnrt_dist_host(host, sizeof host);
+        fprintf(stderr, "%s: rank %d (host %s): error: %s\n", m->name, nnrt_dist_rank(), host,
+                err.msg);
         return 1;
+    }
     return finish(c, rc, &err);
 }
 
