@@ -49,8 +49,9 @@ void nnrt_dist_allgather(void *slots, size_t bytes, int count);
 
 /* Train's start, agreed by every rank (dist_check.c): rc is this rank's
  * start so far (0, or -1 with err saying why), sets its train and test
- * sets (NULL: not loaded, or not to compare).  Every rank learns every
- * rank's result, model hash, trainer binary and data checksums; on one
+ * sets and settings its training settings as text (NULL: not to compare).
+ * Every rank learns every rank's result, model hash, trainer binary,
+ * settings and data checksums; on one
  * rank failing or differing, rank 0 says which (its rank and host, and
  * what) on stderr, and every rank gets NNRT_DIST_FAILED.  Else 0.  With
  * one rank: rc, err untouched.  Collective. */
@@ -59,7 +60,7 @@ struct nnrt_dataset;
 struct nnrt_error;
 enum { NNRT_DIST_FAILED = 2 };
 int nnrt_dist_agree(const struct nnrt_model *m, int rc, const struct nnrt_error *err,
-                    const struct nnrt_dataset *const sets[2]);
+                    const struct nnrt_dataset *const sets[2], const char *settings);
 
 /* This machine's name, for messages ("?" if unknown). */
 void nnrt_dist_host(char *name, size_t len);

@@ -15,6 +15,8 @@
  *     differ (another nnc, runtime, compiler or flags).  The binary
  *     rather than the generated C, because the C is not all that runs;
  *     the cost is that every host must run the same file (docs/parallel.md);
+ *   - its settings (epochs, batch, learning rate, seed, limit): ranks
+ *     started with other options would mix other runs' gradients;
  *   - a CRC-32 of the train set and of the test set as loaded (after
  *     --limit): the same file names may hold other data on another host.
  *
@@ -40,6 +42,7 @@ typedef struct facts {
     char model_hash[72];
     unsigned long long binary_bytes;
     unsigned long binary_crc;
+    char settings[160];         /* "" when not compared */
     int has_data;
     unsigned long data_crc[2];  /* train, test */
     char error[sizeof ((nnrt_error *)0)->msg];
@@ -88,7 +91,7 @@ static unsigned long checksum_set(const nnrt_dataset *ds)
 }
 
 static void gather_own(facts *f, const nnrt_model *m, int rc, const nnrt_error *err,
-                       const nnrt_dataset *const sets[2])
+                       const nnrt_dataset *const sets[2], const char *settings)
 {
     memset(f, 0, sizeof *f);
     f->failed = rc != 0;
@@ -97,6 +100,8 @@ static void gather_own(facts *f, const nnrt_model *m, int rc, const nnrt_error *
     fingerprint_binary(f);
     if (rc != 0)
         snprintf(f->error, sizeof f->error, "%s", err->msg);
+    if (settings)
+        snprintf(f->settings, sizeof f->settings, "%s", settings);
     if (rc == 0 && sets) {
         f->has_data = 1;
         for (int i = 0; i < 2; i++)
@@ -116,6 +121,9 @@ static int differs(const facts *f, const facts *g, const nnrt_model *m,
         snprintf(why, len, "runs another trainer binary (%llu bytes, CRC-32 %08lx; rank 0's: "
                            "%llu bytes, %08lx): run one build of the trainer on every rank",
                  g->binary_bytes, g->binary_crc, f->binary_bytes, f->binary_crc);
+    else if (strcmp(f->settings, g->settings) != 0)
+        snprintf(why, len, "runs with other settings (%s; rank 0's: %s)", g->settings,
+                 f->settings);
     else if (f->has_data && g->has_data && f->data_crc[0] != g->data_crc[0])
         snprintf(why, len, "has another training set (CRC-32 %08lx, rank 0's %08lx, of %.400s)",
                  g->data_crc[0], f->data_crc[0], sets[0]->path);
@@ -144,7 +152,7 @@ static int first_trouble(const facts *all, int ranks, const nnrt_model *m,
 }
 
 int nnrt_dist_agree(const nnrt_model *m, int rc, const nnrt_error *err,
-                    const nnrt_dataset *const sets[2])
+                    const nnrt_dataset *const sets[2], const char *settings)
 {
     int ranks = nnrt_dist_ranks(), rank = nnrt_dist_rank();
     if (ranks == 1)
@@ -156,7 +164,7 @@ int nnrt_dist_agree(const nnrt_model *m, int rc, const nnrt_error *err,
     }
     /* a rank that failed has no data to compare, and rank 0 compares with
      * its own: without both, data is not compared at all */
-    gather_own(&all[rank], m, rc, err, sets);
+    gather_own(&all[rank], m, rc, err, sets, settings);
     nnrt_dist_allgather(all, sizeof *all, ranks);
     char why[1024];
     int bad = first_trouble(all, ranks, m, sets, why, sizeof why);

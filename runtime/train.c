@@ -506,6 +506,14 @@ static void note_rebuilt(const nnrt_model *m, const nnrt_checkpoint_file *f)
                 m->model_hash);
 }
 
+/* What every rank of an MPI job must train with alike, as text to compare
+ * and to show (the folder and --threads may differ) */
+static void settings_text(const nnrt_train_opts *o, char *text, size_t len)
+{
+    snprintf(text, len, "epochs %d, batch %d, lr %.9g, seed %llu, limit %d", o->epochs, o->batch,
+             (double)o->lr, (unsigned long long)o->seed, o->limit);
+}
+
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error *err)
 {
     run r;
@@ -534,7 +542,9 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
     /* with MPI, every rank started so far and has the same model and data,
      * or all stop here (the one message is rank 0's) */
     const nnrt_dataset *sets[2] = { &r.all, &r.test };
-    rc = nnrt_dist_agree(m, rc, err, sets);
+    char settings[160];
+    settings_text(&o, settings, sizeof settings);
+    rc = nnrt_dist_agree(m, rc, err, sets, settings);
     if (rc == 0)   /* made only once the data is known to be good */
         rc = nnrt_rundir_lock(&lock, o.out_dir, use, 1, err);
     if (rc == 0)
@@ -545,7 +555,7 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
         rc = o.resume ? start_resumed(&r, m, &o, &f, err) : start_fresh(&r, m, &o, err);
     nnrt_checkpoint_close(&f);
     if (rc != NNRT_DIST_FAILED)   /* and once more: a rank fails alone, not in a collective */
-        rc = nnrt_dist_agree(m, rc, err, NULL);
+        rc = nnrt_dist_agree(m, rc, err, NULL, NULL);
     if (rc == 0)
         rc = train(&r, m, &o, err);
     release(&r);

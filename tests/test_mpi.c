@@ -337,14 +337,15 @@ START_TEST(a_rank_killed_ends_the_job_and_the_run_resumes)
 }
 END_TEST
 
-/* mpirun's MPMD form: rank 0 runs first, rank 1 second; the job's status,
- * its output in *out */
-static int run_two(const char *first, const char *second, const char *dir, char **out)
+/* mpirun's MPMD form: rank 0 runs first, rank 1 second with more options;
+ * the job's status, its output in *out */
+static int run_two(const char *first, const char *second, const char *more, const char *dir,
+                   char **out)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
-             MPIRUN " -np 1 %s train --threads 1 --out %s : -np 1 %s train --threads 1 --out %s",
-             first, dir, second, dir);
+             MPIRUN " -np 1 %s train --threads 1 --out %s : -np 1 %s train --threads 1 --out %s%s",
+             first, dir, second, dir, more);
     return run_cmd(cmd, out);
 }
 
@@ -356,7 +357,7 @@ START_TEST(a_rank_without_its_data_stops_every_rank)
     char dir[256], second[600], *out, host[64];
     run_dir(dir, sizeof dir, "no_data");
     snprintf(second, sizeof second, "env NNC_DATA=%.200s/nowhere %s", fixture_dir(), mpi);
-    int status = run_two(mpi, second, dir, &out);
+    int status = run_two(mpi, second, "", dir, &out);
     ck_assert_msg(status == 2, "status %d:\n%s", status, out);
     nnrt_dist_host(host, sizeof host);
     char expected[600];
@@ -374,10 +375,26 @@ START_TEST(a_rank_with_another_binary_is_refused)
 {
     char dir[256], *out;
     run_dir(dir, sizeof dir, "other_binary");
-    int status = run_two(mpi, other, dir, &out);
+    int status = run_two(mpi, other, "", dir, &out);
     ck_assert_msg(status == 2, "status %d:\n%s", status, out);
     ck_assert_msg(count_of(out, "small_mpi: error: rank 1 of 2 (host ") == 1, "%s", out);
     ck_assert_msg(strstr(out, ") runs another trainer binary (") != NULL, "%s", out);
+    free(out);
+}
+END_TEST
+
+/* Rank 1 started with another seed: refused, naming the settings */
+START_TEST(a_rank_with_other_settings_is_refused)
+{
+    char dir[256], *out;
+    run_dir(dir, sizeof dir, "other_seed");
+    int status = run_two(mpi, mpi, " --seed 2", dir, &out);
+    ck_assert_msg(status == 2, "status %d:\n%s", status, out);
+    ck_assert_msg(count_of(out, "small_mpi: error: rank 1 of 2 (host ") == 1, "%s", out);
+    ck_assert_msg(strstr(out, ") runs with other settings (epochs 3, batch 64, lr 0.00100000005, "
+                              "seed 2, limit 0; rank 0's: epochs 3, batch 64, "
+                              "lr 0.00100000005, seed 1, limit 0)") != NULL,
+                  "%s", out);
     free(out);
 }
 END_TEST
@@ -441,6 +458,7 @@ int main(void)
     tcase_add_test(tc, a_rank_killed_ends_the_job_and_the_run_resumes);
     tcase_add_test(tc, a_rank_without_its_data_stops_every_rank);
     tcase_add_test(tc, a_rank_with_another_binary_is_refused);
+    tcase_add_test(tc, a_rank_with_other_settings_is_refused);
     tcase_add_test(tc, only_mpi_trainers_need_libmpi);
     tcase_add_test(tc, build_mpi_without_openmpi_says_what_to_install);
     suite_add_tcase(s, tc);
