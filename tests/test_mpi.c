@@ -8,9 +8,10 @@
  * wrong across ranks: a rank stopped by SIGTERM stops every rank at the
  * same batch, and the run resumed on another number of ranks ends as the
  * uninterrupted one; a rank killed by SIGKILL mid-epoch ends the job and
- * resuming gives the same end; a rank without its data, or running another
- * trainer binary, ends every rank at once with one message naming it.  And
- * a plain trainer does not need libmpi.
+ * resuming gives the same end; a rank without its data, running another
+ * trainer binary or started with other settings ends every rank at once
+ * with one message naming it.  A plain trainer does not need libmpi, and
+ * an nnc without OpenMPI says what to install.
  *
  * Every mpirun runs under `timeout`: a hang fails, it never blocks make
  * check.  --oversubscribe and --bind-to none, with --threads 1: three
