@@ -1,6 +1,7 @@
 # nnc: a declarative neural-network model compiler.
 #
-#   make                 build build/nnc and build/libnnrt.a
+#   make                 build build/nnc and build/libnnrt.a (and, with OpenMPI,
+#                        build/libnnrt_mpi.a for `nnc build --mpi`)
 #   make check           unit, end-to-end and golden tests, then again under ASan+UBSan
 #   make golden-check    the committed examples/*.c still match what nnc emits
 #   make golden          rewrite examples/*.c from examples/*.nn
@@ -39,18 +40,26 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MD_LIBS    := $(shell pkg-config --libs libmd 2>/dev/null || echo -lmd)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+# OpenMPI, if installed (libopenmpi-dev): then `nnc build --mpi` links
+# trainers with libnnrt_mpi.a, the runtime with dist_mpi.c in place of
+# dist_none.c, and these flags.  A plain trainer never needs libmpi.
+HAVE_MPI   := $(shell pkg-config --exists ompi-c 2>/dev/null && echo yes)
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
              -Iruntime -Icompiler -I$(BUILD)/grammar -DNNC_VERSION='"$(VERSION)"' $(EXTRA_DEFS)
 
 # ---- sources ------------------------------------------------------------
 
-RUNTIME_SRC  := $(sort $(wildcard runtime/*.c))
+RUNTIME_SRC  := $(filter-out runtime/dist_mpi.c,$(sort $(wildcard runtime/*.c)))
 COMPILER_SRC := $(sort $(wildcard compiler/*.c compiler/passes/*.c))
 COMPILER_LIB_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC))
 GRAMMAR_C    := $(BUILD)/grammar/nn.tab.c $(BUILD)/grammar/lex.nn.c
 
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+MPI_RUNTIME_OBJ := $(filter-out $(BUILD)/runtime/dist_none.o,$(RUNTIME_OBJ)) \
+                   $(BUILD)/runtime/dist_mpi.o
 COMPILER_OBJ := $(COMPILER_LIB_SRC:%.c=$(BUILD)/%.o) $(GRAMMAR_C:.c=.o)
 
 EXAMPLES     := $(sort $(wildcard examples/*.nn))
@@ -60,7 +69,7 @@ TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 .PHONY: compare-torch all check check-unit check-sanitize golden golden-check demo bench \
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
-all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h
+all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h $(if $(HAVE_MPI),$(BUILD)/libnnrt_mpi.a)
 
 # ---- grammar (flex/bison outputs are build products) ----------------------
 
@@ -92,6 +101,12 @@ $(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+$(BUILD)/runtime/dist_mpi.o: EXTRA_DEFS = $(MPI_CFLAGS)
+
+$(BUILD)/libnnrt_mpi.a: $(MPI_RUNTIME_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
 $(BUILD)/include/nnrt.h: runtime/nnrt.h
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -101,7 +116,8 @@ $(BUILD)/include/nnrt.h: runtime/nnrt.h
 # trainers link with the runtime built that way).
 $(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
     -DNNC_PKG_CFLAGS='"$(PKG_CFLAGS)"' -DNNC_PKG_LIBS='"$(PKG_LIBS) -lm"' \
-    -DNNC_TRAINER_CFLAGS='"$(TRAINER_CFLAGS)"'
+    -DNNC_TRAINER_CFLAGS='"$(TRAINER_CFLAGS)"' \
+    $(if $(HAVE_MPI),-DNNC_MPI_LIBS='"$(MPI_LIBS)"')
 
 # `nnc plot` draws with the runtime's plot_svg.c and curve_read.c: only
 # those (and what they call) come out of libnnrt.a, nothing needing OpenBLAS.
@@ -230,10 +246,13 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/nnc $(DESTDIR)$(PREFIX)/bin/nnc
 	install -m 644 $(BUILD)/libnnrt.a $(DESTDIR)$(PREFIX)/lib/libnnrt.a
+	if [ -f $(BUILD)/libnnrt_mpi.a ]; then \
+	    install -m 644 $(BUILD)/libnnrt_mpi.a $(DESTDIR)$(PREFIX)/lib/libnnrt_mpi.a; fi
 	install -m 644 runtime/nnrt.h $(DESTDIR)$(PREFIX)/include/nnrt.h
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nnc $(DESTDIR)$(PREFIX)/lib/libnnrt.a \
+	      $(DESTDIR)$(PREFIX)/lib/libnnrt_mpi.a \
 	      $(DESTDIR)$(PREFIX)/include/nnrt.h
 
 clean:

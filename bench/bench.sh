@@ -17,7 +17,8 @@
 #
 # Then the scaling table: nnc alone, seconds per epoch at --threads 1 and 2
 # (the median of 3 epochs each), and the speed-up of the second thread
-# (docs/parallel.md).
+# (docs/parallel.md); for fashion_mlp also 2 MPI ranks of one thread each
+# on this machine, when OpenMPI is installed.
 #
 # Figures are from this run only: a benchmark is a comparison, not a test.
 set -eu
@@ -209,13 +210,39 @@ scaling() {
         'BEGIN {printf "%-14s %12.2f %12.2f %9.2fx\n", m, a, b, a / b}' >>"$OUT/scaling.txt"
 }
 
+# scaling_mpi MODEL: the trainer built with --mpi on 2 ranks of one thread
+# each, beside --threads 2 (docs/parallel.md), against the --threads 1
+# figure scaling just wrote; nothing without OpenMPI
+scaling_mpi() {
+    model=$1
+    command -v mpirun >/dev/null 2>&1 || { echo "bench: no mpirun, no MPI row"; return 0; }
+    "$BUILD/nnc" build --mpi "examples/fashion_$model.nn" -o "$OUT/fashion_${model}_mpi" ||
+        { echo "bench: nnc build --mpi failed, no MPI row"; return 0; }
+    rm -rf "$OUT/scaling"
+    echo "bench: scaling, $model, 2 MPI ranks of --threads 1, 3 epochs"
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        mpirun -np 2 "$OUT/fashion_${model}_mpi" train --epochs 3 --threads 1 \
+        --out "$OUT/scaling" >"$OUT/scaling_${model}_mpi.log" 2>&1 ||
+        die "MPI scaling run failed; see $OUT/scaling_${model}_mpi.log"
+    # shellcheck disable=SC2046
+    set -- $(awk -F, 'NR > 1 {print $2}' "$OUT/scaling/times.csv")
+    ranks=$(median "$@")
+    one=$(awk -v m="fashion_$model" '$1 == m {print $2}' "$OUT/scaling.txt")
+    awk -v m="$model, 2 ranks" -v a="$one" -v b="$ranks" \
+        'BEGIN {printf "%-14s %12.2f %12.2f %9.2fx\n", m, a, b, a / b}' >>"$OUT/scaling.txt"
+}
+
 if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
     : >"$OUT/scaling.txt"
     for model in $MODELS; do
         scaling "$model"
     done
+    case " $MODELS " in
+    *" mlp "*) scaling_mpi mlp ;;
+    esac
     echo
     echo "scaling: seconds per epoch, median of 3 (OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected})"
     printf '%-14s %12s %12s %10s\n' "" "--threads 1" "--threads 2" "speed-up"
     cat "$OUT/scaling.txt"
+    echo "(mlp, 2 ranks: mpirun -np 2 on this machine, one thread a rank, in the --threads 2 column)"
 fi

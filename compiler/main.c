@@ -3,6 +3,7 @@
  *   nnc check FILE.nn            check, and print a per-layer summary
  *   nnc emit  FILE.nn [-o OUT.c] write the generated C (stdout without -o)
  *   nnc build FILE.nn [-o OUT]   write OUT.c and compile it into ./OUT
+ *   --mpi                         build: a trainer for mpirun (docs/parallel.md)
  *   -D NAME=VALUE                 overrides `let NAME = ...` in the file
  *   nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]
  *                                 several runs' curve.csv in one picture
@@ -40,6 +41,13 @@
 #ifndef NNC_TRAINER_CFLAGS
 #define NNC_TRAINER_CFLAGS "-O2"
 #endif
+/* OpenMPI's link flags, when it was installed as nnc was built; without
+ * them `build --mpi` says what to install */
+#ifdef NNC_MPI_LIBS
+static const char *const mpi_libs = NNC_MPI_LIBS;
+#else
+static const char *const mpi_libs = NULL;
+#endif
 
 extern char **environ;
 
@@ -63,6 +71,8 @@ static const char USAGE[] =
     "options:\n"
     "  -o OUT                  the output file\n"
     "  -D NAME=VALUE           override the file's 'let NAME = ...'\n"
+    "  --mpi                   build: a trainer for OpenMPI's mpirun, each rank taking\n"
+    "                          its shards of every batch (docs/parallel.md)\n"
     "  --title TEXT            plot: the picture's title (default: the runs' names)\n"
     "  -v                      print the C compiler command\n"
     "  --help, --version\n"
@@ -78,6 +88,7 @@ enum { MAX_DEFINES = 64 };
 typedef struct Options {
     const char *command, *input, *output;
     int verbose;
+    int mpi;                    /* build --mpi */
     Define defs[MAX_DEFINES];
     int n_defs;
 } Options;
@@ -131,6 +142,8 @@ static int parse_options(int argc, char **argv, Options *o)
                 return -1;
         } else if (strcmp(a, "-v") == 0) {
             o->verbose = 1;
+        } else if (strcmp(a, "--mpi") == 0) {
+            o->mpi = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "nnc: error: unknown option '%s'\n", a);
             return -1;
@@ -155,6 +168,10 @@ static int parse_options(int argc, char **argv, Options *o)
     }
     if (!o->input) {
         fprintf(stderr, "nnc: error: '%s' needs a .nn file\n", o->command);
+        return -1;
+    }
+    if (o->mpi && strcmp(o->command, "build") != 0) {
+        fprintf(stderr, "nnc: error: --mpi is an option of 'build', not of '%s'\n", o->command);
         return -1;
     }
     return 0;
@@ -202,7 +219,7 @@ static const char MODEL_INPUT[] = "a .nn file this model is read from";
 /* Where libnnrt.a and nnrt.h are: beside nnc in a build tree
  * (build/libnnrt.a, build/include/nnrt.h), or in ../lib and ../include
  * when installed. */
-static void find_runtime(char *lib, char *inc, size_t len)
+static void find_runtime(char *lib, char *inc, size_t len, const char *name)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -211,11 +228,28 @@ static void find_runtime(char *lib, char *inc, size_t len)
     struct stat st;
     snprintf(lib, len, "%s/libnnrt.a", dir);
     if (stat(lib, &st) == 0) {
+        snprintf(lib, len, "%s/%s", dir, name);
         snprintf(inc, len, "%s/include", dir);
         return;
     }
-    snprintf(lib, len, "%s/../lib/libnnrt.a", dir);
+    snprintf(lib, len, "%s/../lib/%s", dir, name);
     snprintf(inc, len, "%s/../include", dir);
+}
+
+/* The runtime a trainer links with: libnnrt.a, or libnnrt_mpi.a for
+ * --mpi (dist_mpi.c in place of dist_none.c), whose OpenMPI must have
+ * been there when nnc was built.  0, or -1 after saying what is missing. */
+static int runtime_for(int mpi, char *lib, char *inc, size_t len)
+{
+    find_runtime(lib, inc, len, mpi ? "libnnrt_mpi.a" : "libnnrt.a");
+    struct stat st;
+    if (mpi && (!mpi_libs || stat(lib, &st) != 0)) {
+        fprintf(stderr, "nnc: error: --mpi: this nnc was built without OpenMPI (no %s); "
+                        "install it (apt-get install libopenmpi-dev openmpi-bin), then build "
+                        "nnc again (make clean; make)\n", lib);
+        return -1;
+    }
+    return 0;
 }
 
 /* Split a flags string on blanks into argv (no quoting: flags are words). */
@@ -295,10 +329,10 @@ static int object_args(Arena *a, char **argv, const char *extra, const char *c_f
     return n;
 }
 
-/* argv[0..n) of `cc OPT obj twin_obj -o exe libnnrt.a LIBS` (OPT: a
- * sanitizer build's flags link the sanitizers' runtime); returns n */
+/* argv[0..n) of `cc OPT obj twin_obj -o exe libnnrt.a LIBS [MPI_LIBS]`
+ * (OPT: a sanitizer build's flags link the sanitizers' runtime); returns n */
 static int link_args(Arena *a, char **argv, const char *obj, const char *twin_obj,
-                     const char *exe, const char *lib)
+                     const char *exe, const char *lib, int mpi)
 {
     int n = split_words(a, trainer_cc(), argv, 0, MAX_ARGS);
     n = split_words(a, trainer_opt(), argv, n, MAX_ARGS);
@@ -307,7 +341,10 @@ static int link_args(Arena *a, char **argv, const char *obj, const char *twin_ob
     argv[n++] = "-o";
     argv[n++] = (char *)exe;
     argv[n++] = (char *)lib;
-    return split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
+    n = split_words(a, NNC_PKG_LIBS, argv, n, MAX_ARGS);
+    if (mpi)
+        n = split_words(a, mpi_libs, argv, n, MAX_ARGS);
+    return n;
 }
 
 /* A fresh private folder beside exe, DIR/.NAME.XXXXXX (mkdtemp: mode 0700,
@@ -335,11 +372,12 @@ static char *private_folder(Arena *a, const char *exe)
  * trainer are made in a private folder beside it, and the trainer renamed
  * over exe (a symbolic link there is replaced, not followed: neither the
  * assembler nor the linker would know not to write through one). */
-static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
+static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose, int mpi)
 {
     char lib[PATH_MAX], inc[PATH_MAX + 2];
     char incdir[PATH_MAX];
-    find_runtime(lib, incdir, sizeof incdir);
+    if (runtime_for(mpi, lib, incdir, sizeof incdir) != 0)
+        return 1;
     snprintf(inc, sizeof inc, "-I%s", incdir);
     char *folder = private_folder(a, exe);
     if (!folder)
@@ -356,7 +394,7 @@ static int compile_c(Arena *a, const char *c_file, const char *exe, int verbose)
     int ok = cc_succeeded(trainer);
     ok &= cc_succeeded(twin);
     if (ok) {
-        n = link_args(a, argv, obj, twin_obj, linked, lib);
+        n = link_args(a, argv, obj, twin_obj, linked, lib, mpi);
         ok = cc_succeeded(spawn_cc(argv, n, verbose));
     }
     int renamed = ok && rename(linked, exe) == 0;
@@ -440,7 +478,7 @@ static int run(Arena *a, const Options *o)
         return 1;
     if (write_c(ir, c_file) != 0)
         return 1;
-    return compile_c(a, c_file, exe, o->verbose);
+    return compile_c(a, c_file, exe, o->verbose, o->mpi);
 }
 
 /* ---- nnc plot ------------------------------------------------------------ */

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "dist.h"
 #include "nnrt_internal.h"
 
 #define MAX_EPOCHS 1000000
@@ -48,6 +50,7 @@ typedef struct cli {
     const nnrt_model *m;
     const char *prog;           /* argv[0], for the usage hint */
     char default_dir[NNRT_PATH_MAX];
+    int together;               /* under MPI: every rank ends with this status */
 } cli;
 
 /* description strings the generated code may leave out */
@@ -295,7 +298,7 @@ static int finish(const cli *c, int rc, const nnrt_error *err)
     return rc;
 }
 
-static int cmd_train(const cli *c, int n, char **args)
+static int cmd_train(cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
     /* prog: a run stopped by ^C says how to go on */
@@ -333,7 +336,22 @@ static int cmd_train(const cli *c, int n, char **args)
     }
     nnrt_set_threads(m, threads);
     nnrt_error err;
-    return finish(c, nnrt_train_run(m, &o, &err), &err);
+    rc = nnrt_train_run(m, &o, &err);
+    /* A status (a stop, a start the ranks refused together) is every
+     * rank's.  An error past the start is rank 0's alone (a file it could
+     * not write) or every rank's (divergence: they compute the same), and
+     * ends the job (nnrt_dist_end): rank 0 says it as it does, which
+     * ends this rank too.  Only if that does not come does this rank speak. */
+    c->together = rc >= 0;
+    if (rc < 0 && nnrt_dist_rank() > 0) {
+        sleep(2);
+        char host[64];
+        nnrt_dist_host(host, sizeof host);
+        fprintf(stderr, "%s: rank %d (host %s): error: %s\n", m->name, nnrt_dist_rank(), host,
+                err.msg);
+        return 1;
+    }
+    return finish(c, rc, &err);
 }
 
 /* DIR/weights into path: where train saved its weights. */
@@ -559,34 +577,45 @@ static int model_is_sound(const nnrt_model *m)
     return why == NULL;
 }
 
+static int run_command(cli *c, int argc, char **argv);
+
 int nnrt_main(const nnrt_model *m, int argc, char **argv)
 {
+    /* before MPI: it may start the process again */
     nnrt_blas_core_check(m->name ? m->name : "trainer", argv);
+    nnrt_dist_start(&argc, &argv);
+    cli c = { m, argc > 0 ? argv[0] : m->name, { 0 }, 0 };
+    int rc = run_command(&c, argc, argv);
+    return nnrt_dist_end(rc, rc == 0 || c.together);
+}
+
+static int run_command(cli *c, int argc, char **argv)
+{
+    const nnrt_model *m = c->m;
     if (!model_is_sound(m))
         return 2;
     nnrt_flush_denormals();   /* for every command, so eval computes what train did */
-    cli c = { m, argc > 0 ? argv[0] : m->name, { 0 } };
-    snprintf(c.default_dir, sizeof c.default_dir, "runs/%s", m->name);
+    snprintf(c->default_dir, sizeof c->default_dir, "runs/%s", m->name);
     if (argc < 2) {
-        usage(&c, stderr);
+        usage(c, stderr);
         return 1;
     }
     const char *command = argv[1];
     if (strcmp(command, "train") == 0)
-        return cmd_train(&c, argc - 2, argv + 2);
+        return cmd_train(c, argc - 2, argv + 2);
     if (strcmp(command, "eval") == 0)
-        return cmd_eval(&c, argc - 2, argv + 2);
+        return cmd_eval(c, argc - 2, argv + 2);
     if (strcmp(command, "gradcheck") == 0)
-        return cmd_gradcheck(&c, argc - 2, argv + 2);
+        return cmd_gradcheck(c, argc - 2, argv + 2);
     if (strcmp(command, "steps") == 0)
-        return cmd_steps(&c, argc - 2, argv + 2);
+        return cmd_steps(c, argc - 2, argv + 2);
     if (strcmp(command, "predict") == 0)
-        return cmd_predict(&c, argc - 2, argv + 2);
+        return cmd_predict(c, argc - 2, argv + 2);
     if (strcmp(command, "augment-preview") == 0)
-        return cmd_preview(&c, argc - 2, argv + 2);
+        return cmd_preview(c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
-        usage(&c, stdout);
+        usage(c, stdout);
         return 0;
     }
     if (strcmp(command, "--version") == 0) {
@@ -595,6 +624,6 @@ int nnrt_main(const nnrt_model *m, int argc, char **argv)
         return 0;
     }
     fprintf(stderr, "%s: unknown command '%s'\n", m->name, command);
-    hint(&c);
+    hint(c);
     return 1;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dist.h"
 #include "nnrt_internal.h"
 
 #define TEMP_LETTERS "XXXXXX"   /* what mkstemp replaces */
@@ -112,6 +113,18 @@ static int open_temporary(nnrt_afile *f, mode_t mode, nnrt_error *err)
     return 0;
 }
 
+/* Under MPI only rank 0 writes files (docs/parallel.md): the others
+ * compute the same bytes, which go to /dev/null, so every write and its
+ * errors stay on rank 0's host. */
+static int open_discard(nnrt_afile *f, nnrt_error *err)
+{
+    f->fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (f->fd < 0)
+        return nnrt_fail(err, "/dev/null: cannot write: %s", strerror(errno));
+    f->in_place = 1;
+    return 0;
+}
+
 int nnrt_afile_open(nnrt_afile *f, const char *path, nnrt_error *err)
 {
     f->fd = -1;
@@ -121,6 +134,8 @@ int nnrt_afile_open(nnrt_afile *f, const char *path, nnrt_error *err)
     f->tmp[0] = '\0';
     if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path)
         return nnrt_fail(err, "%s: path too long", path);
+    if (nnrt_dist_rank() > 0)
+        return open_discard(f, err);
     int fd = named_descriptor(path);
     if (fd >= 0) {
         f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "nnrt_internal.h"
 
 const char *nnrt_model_data_name(const nnrt_model *m, int test)
@@ -91,6 +92,8 @@ static void warn_if_apart(const nnrt_model *m, const char *what_a, const char *p
                           nnrt_data_place b)
 {
     if (a == b || a == NNRT_DATA_AS_GIVEN || b == NNRT_DATA_AS_GIVEN)
+        return;
+    if (nnrt_dist_rank() > 0)   /* rank 0 speaks; every rank's data is compared at start */
         return;
     char buf_a[NNRT_DATA_PATH_MAX + 16], buf_b[NNRT_DATA_PATH_MAX + 16];
     fprintf(stderr, "%s: warning: %s come from %s (%s), %s from %s (%s): two copies of a "

@@ -484,6 +484,10 @@ void nnrt_stop_watch(void);
 void nnrt_stop_unwatch(void);
 /* SIGINT or SIGTERM, the first that came while watching; 0 if none. */
 int nnrt_stop_signal(void);
+/* nnrt_stop_signal of every rank of an MPI job, the largest (with one
+ * rank: nnrt_stop_signal).  Collective: every rank asks at the same
+ * points, so all stop at the same batch. */
+int nnrt_stop_agreed(void);
 /* On stderr, after flushing stdout:
  *   NAME: stopped WHERE; go on with: PROG train --resume DIR
  * (PROG and DIR quoted for a shell where they need it).  Returns the exit

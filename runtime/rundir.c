@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dist.h"
 #include "nnrt_internal.h"
 
 /* Every file train and eval write in a run folder (train.c, report.c,
@@ -91,7 +92,7 @@ static int lock_folder(nnrt_rundir *l, const char *dir, nnrt_error *err)
 int nnrt_rundir_lock(nnrt_rundir *l, const char *dir, nnrt_run_use use, int create,
                      nnrt_error *err)
 {
-    if (l->fd >= 0)
+    if (l->fd >= 0 || nnrt_dist_rank() > 0)   /* rank 0's folder (fileio.c) */
         return 0;
     struct stat st;
     if (!create && stat(dir, &st) != 0 && errno == ENOENT)
@@ -131,6 +132,8 @@ static void remove_stale_temporaries(const nnrt_rundir *l)
 
 int nnrt_rundir_clear(const nnrt_rundir *l, const char *dir, nnrt_run_use use, nnrt_error *err)
 {
+    if (nnrt_dist_rank() > 0)
+        return 0;
     remove_stale_temporaries(l);
     if (use != NNRT_RUN_OVERWRITE)
         return 0;

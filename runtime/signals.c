@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dist.h"
 #include "nnrt_internal.h"
 
 static volatile sig_atomic_t stop_signal;
 static struct sigaction saved_int, saved_term;
 static int watching;
+static int agreed_signal;   /* the one every rank stops for (nnrt_stop_agreed) */
 
 static void note_signal(int sig)
 {
@@ -49,6 +51,7 @@ static void catch_unless_ignored(int sig, const struct sigaction *saved)
 void nnrt_stop_watch(void)
 {
     stop_signal = 0;
+    agreed_signal = 0;
     /* both saved before either is caught: the handler puts both back */
     sigaction(SIGINT, NULL, &saved_int);
     sigaction(SIGTERM, NULL, &saved_term);
@@ -69,6 +72,18 @@ void nnrt_stop_unwatch(void)
 int nnrt_stop_signal(void)
 {
     return stop_signal;
+}
+
+/* Under MPI the signal may reach one rank only (a kill of one process) or
+ * all at different batches (mpirun passing on a SIGTERM): every rank
+ * stops when any has one, at the same batch, and ends with the same
+ * status.  SIGTERM (15) outranks SIGINT (2) when both came. */
+int nnrt_stop_agreed(void)
+{
+    int sig = nnrt_dist_max(stop_signal);
+    if (sig)
+        agreed_signal = sig;
+    return sig;
 }
 
 /* s as one word of a POSIX shell: as it is when that is safe, else in
@@ -93,6 +108,9 @@ static void put_shell_word(FILE *out, const char *s)
 
 int nnrt_stop_report(const char *name, const char *where, const char *prog, const char *dir)
 {
+    int sig = agreed_signal ? agreed_signal : stop_signal;
+    if (nnrt_dist_rank() > 0)   /* rank 0 says it */
+        return 128 + sig;
     fflush(stdout);   /* the epoch lines first */
     fprintf(stderr, "%s: stopped %s; go on with: ", name, where);
     put_shell_word(stderr, prog);
@@ -100,5 +118,5 @@ int nnrt_stop_report(const char *name, const char *where, const char *prog, cons
     put_shell_word(stderr, dir);
     fputc('\n', stderr);
     fflush(stderr);
-    return 128 + stop_signal;
+    return 128 + sig;
 }

@@ -17,6 +17,11 @@
  * early stopping, the best epoch's weights are put back; then the test
  * set, on stdout:  test: loss 0.3712 accuracy 0.8690
  * (a REGRESS model reports MAE and RMSE where others report accuracy).
+ *
+ * Under MPI (dist.h) every rank runs this loop on the same numbers: the
+ * start is agreed by all ranks (nnrt_dist_agree), a signal is acted on by
+ * all at the same batch (nnrt_stop_agreed), and rank 0 alone prints and
+ * writes (fileio.c sends the other ranks' files to /dev/null).
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +30,7 @@
 #include <unistd.h>
 
 #include "diagnose.h"
+#include "dist.h"
 #include "nnrt_internal.h"
 
 /* What one run holds, so that one cleanup frees it all. */
@@ -183,8 +189,9 @@ static epoch_end train_epoch(run *r, const nnrt_model *m, int batch, int e,
         nnrt_tally_means(m, &p->tally, first + n, &accuracy, &mae, &rmse);
         nnrt_progress_update(progress, p->batches, p->loss_sum / (first + n),
                              s->regress ? mae : accuracy);
-        /* after the last batch, the epoch is finished and saved whole instead */
-        if (nnrt_stop_signal() && first + n < ds->n_samples)
+        /* after the last batch, the epoch is finished and saved whole instead;
+         * asked of every rank every batch, so all stop at the same one */
+        if (nnrt_stop_agreed() && first + n < ds->n_samples)
             return EPOCH_STOPPED;
     }
     s->loss = p->loss_sum / ds->n_samples;
@@ -433,12 +440,12 @@ static int run_epochs(run *r, const nnrt_model *m, const nnrt_train_opts *o,
     nnrt_stop_watch();
     int rc = 0;
     for (int e = r->epochs_done; rc == 0 && e < o->epochs && !nnrt_early_stopped(&r->early) &&
-                                 !nnrt_stop_signal();
+                                 !nnrt_stop_agreed();
          e++)
         rc = run_epoch(r, m, o, e, progress, err);
     nnrt_stop_unwatch();
     /* after an epoch's checkpoint (or the run's first): it is the run as it stands */
-    if (rc == 0 && nnrt_stop_signal())
+    if (rc == 0 && nnrt_stop_agreed())
         rc = stopped(r, m, o);
     return rc;
 }
@@ -491,12 +498,20 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
  * sha256 in that place, which never equals a model hash: it warns too. */
 static void note_rebuilt(const nnrt_model *m, const nnrt_checkpoint_file *f)
 {
-    if (m->model_hash && strcmp(m->model_hash, f->sha256) != 0)
+    if (m->model_hash && strcmp(m->model_hash, f->sha256) != 0 && nnrt_dist_rank() == 0)
         fprintf(stderr, "%s: warning: %s was written by a trainer built from another version of "
                         "%s (model hash %.12s..., this one %.12s...); going on with this one's "
                         "settings\n",
                 m->name, f->path, m->source ? m->source : "the .nn file", f->sha256,
                 m->model_hash);
+}
+
+/* What every rank of an MPI job must train with alike, as text to compare
+ * and to show (the folder and --threads may differ) */
+static void settings_text(const nnrt_train_opts *o, char *text, size_t len)
+{
+    snprintf(text, len, "epochs %d, batch %d, lr %.9g, seed %llu, limit %d", o->epochs, o->batch,
+             (double)o->lr, (unsigned long long)o->seed, o->limit);
 }
 
 int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error *err)
@@ -524,6 +539,12 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
     }
     if (rc == 0)
         rc = load_data(&r, m, &o, err);
+    /* with MPI, every rank started so far and has the same model and data,
+     * or all stop here (the one message is rank 0's) */
+    const nnrt_dataset *sets[2] = { &r.all, &r.test };
+    char settings[160];
+    settings_text(&o, settings, sizeof settings);
+    rc = nnrt_dist_agree(m, rc, err, sets, settings);
     if (rc == 0)   /* made only once the data is known to be good */
         rc = nnrt_rundir_lock(&lock, o.out_dir, use, 1, err);
     if (rc == 0)
@@ -533,6 +554,8 @@ int nnrt_train_run(const nnrt_model *m, const nnrt_train_opts *opts, nnrt_error 
     if (rc == 0)
         rc = o.resume ? start_resumed(&r, m, &o, &f, err) : start_fresh(&r, m, &o, err);
     nnrt_checkpoint_close(&f);
+    if (rc != NNRT_DIST_FAILED)   /* and once more: a rank fails alone, not in a collective */
+        rc = nnrt_dist_agree(m, rc, err, NULL, NULL);
     if (rc == 0)
         rc = train(&r, m, &o, err);
     release(&r);
