@@ -235,7 +235,8 @@ typedef struct par_state {
     nnrt_rng *rngs;             /* per shard: its dropout draws for this batch */
     int *rows;                  /* per shard: its rows in this batch */
     double *share;              /* per shard: its rows / the batch's, for grad_rows */
-    long slot_grads;            /* floats of a slot's gradients and operands */
+    long slot_grads;            /* floats of a slot's gradients, and */
+    long slot_widths;           /* per row, of its operands of gradients by rows */
     char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
     int threads_asked;          /* 0: the cores this process may run on */
     pool pool;
@@ -296,10 +297,10 @@ static void make_pool(par_state *s)
 
 /* The bytes of a shard's slot, a multiple of 8 so each slot's loss is
  * aligned */
-static size_t slot_bytes(const par_state *s, int with_grads)
+static size_t slot_bytes(const par_state *s, int rows, int with_grads)
 {
-    size_t floats = (size_t)s->shard_rows * (size_t)s->m->n_classes +
-                    (with_grads ? (size_t)s->slot_grads : 0);
+    size_t floats = (size_t)rows * (size_t)s->m->n_classes +
+                    (with_grads ? (size_t)s->slot_grads + (size_t)rows * s->slot_widths : 0);
     return (sizeof(double) + floats * sizeof(float) + 7) / 8 * 8;
 }
 
@@ -318,11 +319,11 @@ static par_state *state_for(const nnrt_model *m)
     s->replica_size = m->replica_size;
     s->shards = m->shards > 0 ? m->shards : 1;
     s->shard_rows = m->shard_rows > 0 ? m->shard_rows : m->max_batch;
-    s->slot_grads = 0;
+    s->slot_grads = s->slot_widths = 0;
     for (int p = 0; p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
         if (t->grad_rows)   /* its product's operands, for the shard's rows */
-            s->slot_grads += (long)s->shard_rows * (t->dims[0] + t->dims[1]);
+            s->slot_widths += t->dims[0] + t->dims[1];
         else if (t->grad)
             s->slot_grads += t->size;
     }
@@ -340,7 +341,7 @@ static par_state *state_for(const nnrt_model *m)
         !s->rngs || !s->rows || !s->share)
         fail_memory(m);
     if (nnrt_dist_ranks() > 1 &&
-        !(s->slots = calloc((size_t)s->shards, slot_bytes(s, 1))))
+        !(s->slots = calloc((size_t)s->shards, slot_bytes(s, s->shard_rows, 1))))
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
         /* calloc: zeroed as static buffers were, aligned for any real */
@@ -403,6 +404,7 @@ typedef struct batch_job {
     par_state *s;
     int n, used;                /* rows; shards with rows */
     int mine, mine_end;         /* this rank's shards: [mine, mine_end) */
+    int cap;                    /* rows of the biggest shard, the first: a slot's room */
     const int *y;               /* NULL: no loss */
     int training, backward;
     nnrt_rng *rng;              /* the run's dropout generator, or NULL */
@@ -459,13 +461,13 @@ static void shards_job(void *ctx, int w, int workers)
 
 static char *slot_of(const batch_job *j, int s)
 {
-    return j->s->slots + (size_t)s * slot_bytes(j->s, j->backward);
+    return j->s->slots + (size_t)s * slot_bytes(j->s, j->cap, j->backward);
 }
 
 /* What a shard sends of tensor t after backward, as one run of floats at
  * f: its gradient, or, for a gradient by rows, the rows' operands x and dz;
  * send 0: the other way, from f into the replica.  Returns the floats. */
-static long move_grad(const par_state *st, const nnrt_param *t, nnrt_replica *r, int rows,
+static long move_grad(const batch_job *j, const nnrt_param *t, nnrt_replica *r, int rows,
                       float *f, int send)
 {
     if (!t->grad_rows) {
@@ -474,10 +476,10 @@ static long move_grad(const par_state *st, const nnrt_param *t, nnrt_replica *r,
         return t->size;
     }
     float *x = at(r, t->grad_x), *dy = at(r, t->grad_dy);
-    float *fx = f, *fdy = f + (size_t)st->shard_rows * (size_t)t->dims[0];
+    float *fx = f, *fdy = f + (size_t)j->cap * (size_t)t->dims[0];
     copy_rows(send ? fx : x, send ? x : fx, rows, t->dims[0]);
     copy_rows(send ? fdy : dy, send ? dy : fdy, rows, t->dims[1]);
-    return (long)st->shard_rows * (t->dims[0] + t->dims[1]);
+    return (long)j->cap * (t->dims[0] + t->dims[1]);
 }
 
 /* Shard s's slot from its replica (send), or its replica from the slot:
@@ -494,14 +496,14 @@ static void move_slot(const batch_job *j, int s, int send)
     int first = shard_first(s, j->n, st->shards), rows = shard_rows(s, j->n, st->shards);
     float *out = st->output + (size_t)first * m->n_classes;
     copy_rows(send ? f : out, send ? out : f, rows, m->n_classes);
-    f += (size_t)st->shard_rows * (size_t)m->n_classes;
+    f += (size_t)j->cap * (size_t)m->n_classes;
     for (int p = 0; j->backward && rows > 0 && p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
         if (!t->grad)
             continue;
         if (!send && !t->grad_rows)
             j->grads[(size_t)s * m->n_params + p] = f;
-        f += move_grad(st, t, st->replicas[s], rows, f, send);
+        f += move_grad(j, t, st->replicas[s], rows, f, send);
     }
 }
 
@@ -510,7 +512,7 @@ static void gather_shards(const batch_job *j)
 {
     for (int s = j->mine; s < j->mine_end; s++)
         move_slot(j, s, 1);
-    nnrt_dist_allgather(j->s->slots, slot_bytes(j->s, j->backward), j->s->shards);
+    nnrt_dist_allgather(j->s->slots, slot_bytes(j->s, j->cap, j->backward), j->s->shards);
     for (int s = 0; s < j->s->shards; s++)
         if (s < j->mine || s >= j->mine_end)
             move_slot(j, s, 0);
@@ -651,6 +653,7 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
         .s = st, .n = n, .used = shards_used(n, st->shards),
         .mine = nnrt_dist_first(st->shards, rank, ranks),
         .mine_end = nnrt_dist_first(st->shards, rank + 1, ranks),
+        .cap = shard_rows(0, n, st->shards),
         .y = y, .training = training, .backward = backward, .rng = rng, .optim = optim,
         .grads = grads,
     };
