@@ -15,10 +15,11 @@
 #                                epoch takes about a minute a side)
 #   NNC_BENCH_SCALING=0          skip the scaling table (below)
 #
-# Then the scaling table: nnc alone, seconds per epoch at --threads 1 and 2
-# (the median of 3 epochs each), and the speed-up of the second thread
-# (docs/parallel.md); for fashion_mlp also 2 MPI ranks of one thread each
-# on this machine, when OpenMPI is installed.
+# Then the scaling table (docs/parallel.md): for fashion_mlp (batch 32 and
+# 256) and fashion_cnn, nnc's seconds per epoch at --threads 1 and 2 and on
+# 2 MPI ranks of one thread each on this machine (the median of 3 epochs
+# each; no MPI column without OpenMPI), and PyTorch at the better of 1 and 2
+# threads, in the same run.
 #
 # Figures are from this run only: a benchmark is a comparison, not a test.
 set -eu
@@ -193,56 +194,75 @@ median() {
     printf '%s\n' "$@" | sort -g | sed -n 2p
 }
 
-# scaling MODEL: nnc's seconds per epoch at --threads 1 and 2, median of 3
-scaling() {
-    model=$1
-    for t in 1 2; do
-        rm -rf "$OUT/scaling"
-        echo "bench: scaling, $model, --threads $t, 3 epochs"
-        "$OUT/fashion_$model" train --epochs 3 --threads "$t" --out "$OUT/scaling" \
-            >"$OUT/scaling_${model}_$t.log" 2>&1 || die "scaling run failed; see $OUT/scaling_${model}_$t.log"
-        # shellcheck disable=SC2046
-        set -- $(awk -F, 'NR > 1 {print $2}' "$OUT/scaling/times.csv")
-        eval "s$t=$(median "$@")"
-    done
-    # shellcheck disable=SC2154
-    awk -v m="fashion_$model" -v a="$s1" -v b="$s2" \
-        'BEGIN {printf "%-14s %12.2f %12.2f %9.2fx\n", m, a, b, a / b}' >>"$OUT/scaling.txt"
-}
-
-# scaling_mpi MODEL: the trainer built with --mpi on 2 ranks of one thread
-# each, beside --threads 2 (docs/parallel.md), against the --threads 1
-# figure scaling just wrote; nothing without OpenMPI
-scaling_mpi() {
-    model=$1
-    command -v mpirun >/dev/null 2>&1 || { echo "bench: no mpirun, no MPI row"; return 0; }
-    "$BUILD/nnc" build --mpi "examples/fashion_$model.nn" -o "$OUT/fashion_${model}_mpi" ||
-        { echo "bench: nnc build --mpi failed, no MPI row"; return 0; }
-    rm -rf "$OUT/scaling"
-    echo "bench: scaling, $model, 2 MPI ranks of --threads 1, 3 epochs"
-    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
-        mpirun -np 2 "$OUT/fashion_${model}_mpi" train --epochs 3 --threads 1 \
-        --out "$OUT/scaling" >"$OUT/scaling_${model}_mpi.log" 2>&1 ||
-        die "MPI scaling run failed; see $OUT/scaling_${model}_mpi.log"
+# epochs_median: the median seconds of $OUT/scaling's 3 epochs
+epochs_median() {
     # shellcheck disable=SC2046
     set -- $(awk -F, 'NR > 1 {print $2}' "$OUT/scaling/times.csv")
-    ranks=$(median "$@")
-    one=$(awk -v m="fashion_$model" '$1 == m {print $2}' "$OUT/scaling.txt")
-    awk -v m="$model, 2 ranks" -v a="$one" -v b="$ranks" \
-        'BEGIN {printf "%-14s %12.2f %12.2f %9.2fx\n", m, a, b, a / b}' >>"$OUT/scaling.txt"
+    median "$@"
+}
+
+# scaling NAME NN TORCH [TORCH-ARGS]: seconds per epoch, median of 3, of the
+# trainer of NN at --threads 1 and 2 and on 2 MPI ranks of one thread each
+# (no MPI column without OpenMPI), and PyTorch's best of 1 and 2 threads
+# (bench/TORCH.py, one epoch each), as a row of $OUT/scaling.txt
+scaling() {
+    name=$1 nn=$2 torch=$3; shift 3
+    "$BUILD/nnc" build "$nn" -o "$OUT/scale_$name" || die "nnc build $nn failed"
+    for t in 1 2; do
+        rm -rf "$OUT/scaling"
+        echo "bench: scaling, $name, --threads $t, 3 epochs"
+        "$OUT/scale_$name" train --epochs 3 --threads "$t" --out "$OUT/scaling" \
+            >"$OUT/scaling_${name}_$t.log" 2>&1 || die "scaling run failed; see $OUT/scaling_${name}_$t.log"
+        eval "s$t=$(epochs_median)"
+    done
+    ranks=-
+    if command -v mpirun >/dev/null 2>&1 && "$BUILD/nnc" build --mpi "$nn" -o "$OUT/scale_${name}_mpi"; then
+        rm -rf "$OUT/scaling"
+        echo "bench: scaling, $name, 2 MPI ranks of --threads 1, 3 epochs"
+        OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+            mpirun -np 2 "$OUT/scale_${name}_mpi" train --epochs 3 --threads 1 \
+            --out "$OUT/scaling" >"$OUT/scaling_${name}_mpi.log" 2>&1 ||
+            die "MPI scaling run failed; see $OUT/scaling_${name}_mpi.log"
+        ranks=$(epochs_median)
+    fi
+    best=- best_t=-
+    for t in 1 2; do
+        echo "bench: scaling, $name, PyTorch at $t thread(s), 1 epoch"
+        OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t "$PY" "bench/$torch.py" --epochs 1 \
+            --threads "$t" "$@" >"$OUT/scaling_${name}_torch_$t.log" 2>&1 ||
+            die "PyTorch scaling run failed; see $OUT/scaling_${name}_torch_$t.log"
+        # shellcheck disable=SC2016
+        pt=$(value "$OUT/scaling_${name}_torch_$t.log" '$1=="seconds_per_epoch"{print $2}' "seconds per epoch")
+        if [ "$best" = - ] || awk -v a="$pt" -v b="$best" 'BEGIN {exit !(a < b)}'; then
+            best=$pt best_t=$t
+        fi
+    done
+    # shellcheck disable=SC2154
+    awk -v m="$name" -v a="$s1" -v b="$s2" -v r="$ranks" -v p="$best" -v pt="$best_t" 'BEGIN {
+        printf "%-16s %9.2f %9.2f %7.2fx", m, a, b, a / b
+        if (r == "-") printf " %9s %8s", "-", "-"; else printf " %9.2f %7.2fx", r, a / r
+        printf " %9.2f (%s) %7.2fx\n", p, pt, p / b
+    }' >>"$OUT/scaling.txt"
 }
 
 if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
     : >"$OUT/scaling.txt"
     for model in $MODELS; do
-        scaling "$model"
+        case $model in
+        mlp)
+            scaling fashion_mlp examples/fashion_mlp.nn torch_mlp
+            sed 's/^\( *batch *\)32\b/\1256/' examples/fashion_mlp.nn >"$OUT/fashion_mlp_256.nn"
+            grep -q '^ *batch *256' "$OUT/fashion_mlp_256.nn" || die "no batch 32 line in examples/fashion_mlp.nn"
+            scaling fashion_mlp_256 "$OUT/fashion_mlp_256.nn" torch_mlp --batch 256
+            ;;
+        cnn) scaling fashion_cnn examples/fashion_cnn.nn torch_cnn ;;
+        esac
     done
-    case " $MODELS " in
-    *" mlp "*) scaling_mpi mlp ;;
-    esac
     echo
-    echo "scaling: seconds per epoch, median of 3 (OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected})"
-    printf '%-14s %12s %12s %10s\n' "" "--threads 1" "--threads 2" "speed-up"
+    echo "scaling: seconds per epoch, nnc the median of 3, PyTorch 1 epoch at its best of 1 and 2"
+    echo "threads (OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected}; $(nproc) cores;" \
+        "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+    printf '%-16s %9s %9s %8s %9s %8s %13s %8s\n' "" "threads 1" "threads 2" "speed-up" \
+        "2 ranks" "speed-up" "pytorch best" "vs nnc 2"
     cat "$OUT/scaling.txt"
-    echo "(mlp, 2 ranks: mpirun -np 2 on this machine, one thread a rank, in the --threads 2 column)"
 fi

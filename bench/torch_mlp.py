@@ -74,6 +74,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=BATCH,
+                    help="samples per update (the scaling table also runs 256)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -102,8 +104,8 @@ def main():
         order = torch.randperm(n_train, generator=gen)
         loss_sum = torch.zeros(())
         correct = torch.zeros((), dtype=torch.int64)
-        for i in range(0, n_train, BATCH):  # the last batch may be short
-            idx = order[i:i + BATCH]
+        for i in range(0, n_train, args.batch):  # the last batch may be short
+            idx = order[i:i + args.batch]
             xb, yb = x_train[idx], y_train[idx]
             logits = model(xb)
             loss = loss_fn(logits, yb)

@@ -87,14 +87,16 @@ static void emit_real_type(Emitter *e)
 }
 
 /* How many shards a batch is cut into (docs/parallel.md): fixed here, so
- * that the bits do not depend on the threads that run them.  Each shard
- * computes a whole gradient for its rows, and the sum reads them all: a
- * shard of fewer than SHARD_MIN_ROWS rows costs more than its thread gains
- * (measured on 2 cores: fashion_mlp, batch 32, ran 0.56 s an epoch as 2
- * shards on 2 threads, 0.49 s as one shard; fashion_cnn, batch 64, gained
- * 1.84x from 2 shards on 2 threads but only 1.65x from 4).  Batchnorm's
- * statistics are over the whole batch, and its training forward updates
- * shared moving statistics: such a model runs as one shard. */
+ * that the bits do not depend on the threads or MPI ranks that run them.
+ * Each shard of fewer than SHARD_MIN_ROWS rows costs more in its
+ * per-shard gradients and copies than its thread gains; a batch of 32 is
+ * still cut in two, so that fashion_mlp can use two cores or ranks
+ * (measured on 2 cores: in 2 shards of 16 its epoch is as fast at one
+ * thread as in one shard).  More than MAX_SHARDS would serve more cores
+ * than a batch has work for, and each adds a gradient for the sum to read.
+ * Batchnorm's statistics are over the whole batch, and its training
+ * forward updates shared moving statistics: such a model runs as one
+ * shard. */
 enum { SHARD_MIN_ROWS = 16, MAX_SHARDS = 8 };
 
 static int uses_batchnorm(const Ir *ir)

@@ -1,30 +1,39 @@
 /* parallel.c: every batch cut into shards, the shards run on a pool of
- * threads, their gradients summed in a fixed order (docs/parallel.md).
+ * threads (and, in an MPI job, shared out among the ranks), their
+ * gradients summed in a fixed order and the optimizer's step taken in
+ * fixed pieces (docs/parallel.md).
  *
  * The generated file says how many shards a batch is cut into (MODEL's
  * .shards, chosen by nnc from the batch) and how many rows a replica holds
  * (.shard_rows); the runtime makes one replica per shard.  A batch of n
  * rows is cut into S shards of n / S rows, the first n % S of them one row
  * more (so an empty shard, when n < S, is among the last): the boundaries
- * depend on n and S only, never on the number of threads.  Each shard runs forward,
- * loss and backward on its own replica, on whichever thread; its loss is
- * a double of its own, its gradient in its replica.  Then the batch's
- * gradient is
+ * depend on n and S only, never on the number of threads or ranks.  Each
+ * shard runs forward, loss and backward on its own replica, on whichever
+ * thread; its loss is a double of its own, its gradients in its replica.
+ * Rank r of R runs shards [S r / R, S (r + 1) / R) and one collective a
+ * batch (dist.h) gives every rank every shard's loss, outputs and
+ * gradients, each shard's in a slot of one buffer.
+ *
+ * Then the step, in chunks: each trained tensor is cut into pieces of
+ * CHUNK values (whole rows for a gradient by rows), which the threads take
+ * in turn.  For each piece, its gradient
  *
  *     g = sum over shards s, in order, of (n_s / n) g_s
  *
- * (each g_s is the gradient of its shard's mean loss), written into shard
- * 0's replica, where the optimizer reads it: the threads split that sum by
- * ranges of parameters, and every value is added in shard order whatever
- * the split.  The losses too are added in shard order.  Dropout draws, for
- * each batch and shard, from a generator seeded from the run's dropout
- * stream and the shard's index.  So the weights, the curve and the
- * checkpoint are the same bits for any --threads.
+ * (each g_s the gradient of its shard's mean loss) is written into shard
+ * 0's replica, or for a gradient by rows (a dense layer's dW, nnrt.h:
+ * grad_rows) computed there over every shard in order; then the optimizer
+ * updates the piece while it is in cache.  Every value is summed and
+ * updated by the same code in the same order whatever the thread, and the
+ * losses are added in shard order.  Dropout draws, for each batch and
+ * shard, from a generator seeded from the run's dropout stream and the
+ * shard's index.  So the weights, the curve and the checkpoint are the
+ * same bits for any --threads and any number of ranks.
  *
  * With one shard (nnc chooses one for a model with batchnorm, whose batch
- * statistics are over the whole batch) every call is what it was before
- * threads: the run's dropout generator goes to forward as it is, and the
- * gradient is the shard's.
+ * statistics are over the whole batch) the run's dropout generator goes to
+ * forward as it is.
  *
  * The batch the runtime fills (nnrt_input, nnrt_target) and reads
  * (nnrt_output) is a buffer of max_batch rows of its own; each shard's
