@@ -49,8 +49,8 @@ typedef float real;
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
-#define SHARDS 4   /* every batch is cut into this many, whatever the threads */
-#define SHARD_ROWS 64   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28x1, flattened */
 #define CONV32_OUT 25088   /* 28x28x32 */
 #define CONV32_MAXPOOL_OUT 6272   /* 14x14x32 */

@@ -1,6 +1,6 @@
 /* test_mpi.c: training across processes with OpenMPI (docs/parallel.md).
  *
- * A small MLP with dropout (batch 64: 4 shards, each with its own dropout
+ * A small MLP with dropout (batch 128: 4 shards, each with its own dropout
  * stream) on a slice of Fashion-MNIST (3000 training rows, 300 test),
  * 3 epochs.  Trained by one plain process, and by `nnc build --mpi`'s
  * trainer under mpirun -np 1, 2 and 3: the weights, curve.csv and the
@@ -59,7 +59,7 @@ static const char SMALL_MLP[] =
     "train {\n"
     "    loss       cross_entropy\n"
     "    optimizer  adam lr=0.001\n"
-    "    batch      64\n"
+    "    batch      128\n"
     "    epochs     3\n"
     "    seed       1\n"
     "}\n";
@@ -401,8 +401,8 @@ START_TEST(a_rank_with_other_settings_is_refused)
     int status = run_two(mpi, mpi, " --seed 2", dir, &out);
     ck_assert_msg(status == 2, "status %d:\n%s", status, out);
     ck_assert_msg(count_of(out, "small_mpi: error: rank 1 of 2 (host ") == 1, "%s", out);
-    ck_assert_msg(strstr(out, ") runs with other settings (epochs 3, batch 64, lr 0.00100000005, "
-                              "seed 2, limit 0; rank 0's: epochs 3, batch 64, "
+    ck_assert_msg(strstr(out, ") runs with other settings (epochs 3, batch 128, lr 0.00100000005, "
+                              "seed 2, limit 0; rank 0's: epochs 3, batch 128, "
                               "lr 0.00100000005, seed 1, limit 0)") != NULL,
                   "%s", out);
     free(out);

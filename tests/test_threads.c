@@ -5,9 +5,10 @@
  * updates fixed chunks of the parameters (docs/parallel.md): so `train
  * --threads N`, for N = 1, 2, 3 and 8, writes the same weights, the same
  * curve.csv and the same checkpoint (its wall-clock seconds aside), on a
- * small convnet with dropout (8 shards, 3 threads on them unevenly, a
+ * small convnet with dropout (4 shards, 3 threads on them unevenly, a
  * dropout generator per batch and shard, a dense dW by rows), the MLPs of
- * examples/ (batch 32: two shards) and a batchnorm model (one shard).  And
+ * examples/ (batch 32: one shard, the step in pieces) and a batchnorm
+ * model (one shard).  And
  * the threads do learn. */
 #include "trainer_util.h"
 
