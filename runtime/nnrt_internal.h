@@ -635,8 +635,8 @@ double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
  * params, the trainer's). */
 void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
                          const nnrt_param *params, const nnrt_twin_param *twin, int n_params);
-/* The workers for m's batches: threads (0: nnrt_default_threads()); and
- * how many there are */
+/* The workers for m's batches: threads (0: nnrt_default_threads()), at
+ * most this rank's shards (parallel.c says why); and how many there are */
 void nnrt_set_threads(const nnrt_model *m, int threads);
 int nnrt_threads(const nnrt_model *m);
 /* The cores this process may run on (sched_getaffinity) */

@@ -41,191 +41,17 @@
  * allocated when a model is first run, and the threads are made then: the
  * training loop allocates nothing. */
 #define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h>
-#ifdef __SSE2__
-#include <emmintrin.h>   /* _mm_pause */
-#endif
-#ifdef __SSE__
-#include <xmmintrin.h>
-#endif
 
 #include "dist.h"
 #include "nnrt_internal.h"
 #include "optim.h"
-
-enum { MAX_THREADS = 256 };
-
-/* ---- the pool ------------------------------------------------------------ */
-
-/* A job for every worker: fn(ctx, w, workers) on worker w; worker 0 is the
- * calling thread. */
-typedef void (*job_fn)(void *ctx, int w, int workers);
-
-/* A training step of fashion_mlp takes about 0.2 ms, and hands work to the
- * other threads twice: a wake-up through a condition variable costs tens
- * of microseconds, a spinning thread sees the new job within one.  So a
- * waiting thread spins first, yielding its core now and then (another
- * process, or another rank, may need it), and sleeps on the condition
- * variable only after SPINS turns: between epochs, or while rank 0 writes
- * files.  The handshake between the two (a job posted while a worker goes
- * to sleep) is in pool_wait: each side writes its own flag, then reads the
- * other's, both sequentially consistent, so one of them sees the other. */
-enum { SPINS = 1 << 16, YIELD_EVERY = 1024 };
-
-typedef struct pool {
-    int workers;                /* threads, the caller among them */
-    pthread_t *threads;         /* workers - 1 */
-    atomic_long generation;     /* bumped by each job */
-    atomic_int busy;            /* workers still on the current job */
-    atomic_int quit;
-    atomic_int sleepers;        /* threads asleep, or going to, on wake */
-    pthread_mutex_t lock;
-    pthread_cond_t wake;        /* a new job, the end of one, or quit */
-    job_fn fn;
-    void *ctx;
-    unsigned mxcsr;             /* the caller's floating-point mode, for the job */
-} pool;
-
-typedef struct worker_arg {
-    pool *p;
-    int index;
-} worker_arg;
-
-static void cpu_relax(void)
-{
-#ifdef __SSE2__
-    _mm_pause();
-#endif
-}
-
-/* Until done(p, arg) holds: spin, then sleep on p->wake */
-static void pool_wait(pool *p, int (*done)(pool *, long), long arg)
-{
-    for (int i = 0; i < SPINS; i++) {
-        if (done(p, arg))
-            return;
-        if (i % YIELD_EVERY == YIELD_EVERY - 1)
-            sched_yield();
-        else
-            cpu_relax();
-    }
-    pthread_mutex_lock(&p->lock);
-    atomic_fetch_add(&p->sleepers, 1);
-    while (!done(p, arg))
-        pthread_cond_wait(&p->wake, &p->lock);
-    atomic_fetch_sub(&p->sleepers, 1);
-    pthread_mutex_unlock(&p->lock);
-}
-
-/* Wake whoever sleeps in pool_wait; the caller has already made its change */
-static void pool_wake(pool *p)
-{
-    if (atomic_load(&p->sleepers) > 0) {
-        pthread_mutex_lock(&p->lock);
-        pthread_cond_broadcast(&p->wake);
-        pthread_mutex_unlock(&p->lock);
-    }
-}
-
-static int new_job(pool *p, long seen)
-{
-    return atomic_load(&p->generation) != seen || atomic_load(&p->quit);
-}
-
-static int job_done(pool *p, long unused)
-{
-    (void)unused;
-    return atomic_load(&p->busy) == 0;
-}
-
-static void *worker_main(void *arg)
-{
-    worker_arg *a = arg;
-    pool *p = a->p;
-    long seen = 0;
-    for (;;) {
-        pool_wait(p, new_job, seen);
-        if (atomic_load(&p->quit))
-            return NULL;
-        seen = atomic_load(&p->generation);
-#ifdef __SSE__
-        /* the caller's rounding and denormal flushing (fpu.c), so that a
-         * shard's bits do not depend on the thread it runs on */
-        _mm_setcsr(p->mxcsr);
-#endif
-        p->fn(p->ctx, a->index, p->workers);
-        if (atomic_fetch_sub(&p->busy, 1) == 1)
-            pool_wake(p);
-    }
-}
-
-/* fn on every worker; returns when all are done */
-static void pool_run(pool *p, job_fn fn, void *ctx)
-{
-    if (p->workers == 1) {
-        fn(ctx, 0, 1);
-        return;
-    }
-    p->fn = fn;
-    p->ctx = ctx;
-#ifdef __SSE__
-    p->mxcsr = _mm_getcsr();
-#endif
-    atomic_store(&p->busy, p->workers - 1);
-    atomic_fetch_add(&p->generation, 1);   /* publishes fn, ctx and mxcsr */
-    pool_wake(p);
-    fn(ctx, 0, p->workers);
-    pool_wait(p, job_done, 0);
-}
-
-static void pool_stop(pool *p)
-{
-    if (!p->threads)
-        return;
-    atomic_store(&p->quit, 1);
-    pthread_mutex_lock(&p->lock);
-    pthread_cond_broadcast(&p->wake);
-    pthread_mutex_unlock(&p->lock);
-    for (int i = 0; i < p->workers - 1; i++)
-        pthread_join(p->threads[i], NULL);
-    free(p->threads);
-    pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->wake);
-    p->threads = NULL;
-    p->workers = 1;
-}
-
-/* workers threads, or as many as could be made (at least the caller) */
-static void pool_start(pool *p, int workers)
-{
-    static worker_arg args[MAX_THREADS];
-    p->workers = 1;
-    p->threads = NULL;
-    atomic_store(&p->generation, 0);
-    atomic_store(&p->busy, 0);
-    atomic_store(&p->quit, 0);
-    atomic_store(&p->sleepers, 0);
-    if (workers <= 1)
-        return;
-    p->threads = malloc((size_t)(workers - 1) * sizeof *p->threads);
-    if (!p->threads)
-        return;
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->wake, NULL);
-    for (int i = 0; i < workers - 1; i++) {
-        args[i + 1] = (worker_arg){ p, i + 1 };
-        if (pthread_create(&p->threads[i], NULL, worker_main, &args[i + 1]) != 0)
-            break;
-        p->workers = i + 2;
-    }
-}
+#include "pool.h"
 
 /* ---- the state: replicas, the batch's buffers, the pool ------------------ */
 
@@ -248,7 +74,7 @@ typedef struct par_state {
     long slot_widths;           /* per row, of its operands of gradients by rows */
     char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
     int threads_asked;          /* 0: the cores this process may run on */
-    pool pool;
+    nnrt_pool pool;
 } par_state;
 
 static par_state state = { .pool = { .workers = 1 } };
@@ -291,17 +117,32 @@ int nnrt_default_threads(void)
     if (sched_getaffinity(0, sizeof set, &set) != 0)
         return 1;
     int n = CPU_COUNT(&set);
-    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+    return n < 1 ? 1 : n > NNRT_POOL_MAX ? NNRT_POOL_MAX : n;
+}
+
+/* The workers: the threads asked for, but no more than this rank's
+ * shards.  A thread beyond them would only share the optimizer's step, and
+ * the weights that one core updates must then travel to the core that runs
+ * the next forward: on the 2-core development machine that cost more than
+ * the step's share gained (fashion_mlp, one shard: 0.53 s an epoch at two
+ * threads, 0.49 s at one; docs/parallel.md). */
+static int useful_threads(const par_state *s, int threads)
+{
+    int rank = nnrt_dist_rank(), ranks = nnrt_dist_ranks();
+    int mine = nnrt_dist_first(s->shards, rank + 1, ranks) -
+               nnrt_dist_first(s->shards, rank, ranks);
+    mine = mine < 1 ? 1 : mine;
+    return threads < mine ? threads : mine;
 }
 
 static void make_pool(par_state *s)
 {
     int threads = s->threads_asked > 0 ? s->threads_asked : nnrt_default_threads();
-    threads = threads > MAX_THREADS ? MAX_THREADS : threads;
+    threads = useful_threads(s, threads > NNRT_POOL_MAX ? NNRT_POOL_MAX : threads);
     if (threads == s->pool.workers)
         return;
-    pool_stop(&s->pool);
-    pool_start(&s->pool, threads);
+    nnrt_pool_stop(&s->pool);
+    nnrt_pool_start(&s->pool, threads);
 }
 
 /* The bytes of a shard's slot, a multiple of 8 so each slot's loss is
@@ -670,7 +511,7 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
         seed_shards(st, rng);
     for (int s = 0; s < st->shards; s++)
         st->losses[s] = 0;
-    pool_run(&st->pool, shards_job, &j);
+    nnrt_pool_run(&st->pool, shards_job, &j);
     for (int s = 0; backward && s < st->shards; s++)
         for (int p = 0; p < m->n_params; p++)
             grads[(size_t)s * m->n_params + p] =
@@ -688,7 +529,7 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
             j.chunks += chunks_of(&m->params[p]);
         if (optim)
             nnrt_optim_begin(optim);
-        pool_run(&st->pool, step_job, &j);
+        nnrt_pool_run(&st->pool, step_job, &j);
     }
     double loss = 0;
     for (int s = 0; s < st->shards; s++)
