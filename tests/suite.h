@@ -204,6 +204,27 @@ static inline int stderr_silence(void)
     return saved;
 }
 
+/* text repeated n times; malloc'ed */
+static inline char *repeat(const char *text, size_t n)
+{
+    size_t len = strlen(text);
+    char *s = malloc(len * n + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * len, text, len);
+    s[len * n] = '\0';
+    return s;
+}
+
+/* Where needle (n bytes) first is in bytes, or NULL */
+static inline char *find_bytes(char *bytes, size_t len, const char *needle, size_t n)
+{
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(bytes + i, needle, n) == 0)
+            return bytes + i;
+    return NULL;
+}
+
 static inline void stderr_restore(int saved)
 {
     fflush(stderr);

@@ -191,18 +191,6 @@ START_TEST(generated_c_compiles_with_werror)
 }
 END_TEST
 
-/* text repeated n times */
-static char *repeat(const char *text, size_t n)
-{
-    size_t len = strlen(text);
-    char *s = malloc(len * n + 1);
-    ck_assert_ptr_nonnull(s);
-    for (size_t i = 0; i < n; i++)
-        memcpy(s + i * len, text, len);
-    s[len * n] = '\0';
-    return s;
-}
-
 /* A model of MODEL_HEAD, input 4, body, a softmax head and MODEL_TRAIN */
 static char *model_of_layers(const char *body)
 {

@@ -38,18 +38,6 @@ static const char *first_line(const char *out)
     return line;
 }
 
-/* text repeated n times */
-static char *repeat(const char *text, size_t n)
-{
-    size_t len = strlen(text);
-    char *s = malloc(len * n + 1);
-    ck_assert_ptr_nonnull(s);
-    for (size_t i = 0; i < n; i++)
-        memcpy(s + i * len, text, len);
-    s[len * n] = '\0';
-    return s;
-}
-
 /* ---- deep nesting: bison's stack holds about 2500 levels; nnc stops at 100 */
 
 START_TEST(hundred_thousand_blocks)

@@ -96,15 +96,6 @@ static char *train(const Case *c, int threads, char *dir, size_t len)
     return out;
 }
 
-/* Where needle first is in bytes, or NULL */
-static char *find_bytes(char *bytes, size_t len, const char *needle, size_t n)
-{
-    for (size_t i = 0; i + n <= len; i++)
-        if (memcmp(bytes + i, needle, n) == 0)
-            return bytes + i;
-    return NULL;
-}
-
 /* The checkpoint's bytes with what is not computed blanked: each curve
  * row's seconds (the last 8 bytes of its 80, the rows just before the
  * tensors: docs/checkpoint.md) and the checksum over them */
