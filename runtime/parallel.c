@@ -73,6 +73,8 @@ typedef struct par_state {
     long slot_grads;            /* floats of a slot's gradients, and */
     long slot_widths;           /* per row, of its operands of gradients by rows */
     char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
+    struct chunk *chunks;       /* the step's pieces (chunk_values), in PARAMS order */
+    long n_chunks;
     int threads_asked;          /* 0: the cores this process may run on */
     nnrt_pool pool;
 } par_state;
@@ -100,6 +102,7 @@ static void release(par_state *s)
     free(s->rows);
     free(s->share);
     free(s->slots);
+    free(s->chunks);
     s->replicas = NULL;
     s->input = s->output = s->target = NULL;
     s->losses = NULL;
@@ -108,6 +111,7 @@ static void release(par_state *s)
     s->rows = NULL;
     s->share = NULL;
     s->slots = NULL;
+    s->chunks = NULL;
     s->m = NULL;
 }
 
@@ -154,6 +158,8 @@ static size_t slot_bytes(const par_state *s, int rows, int with_grads)
     return (sizeof(double) + floats * sizeof(float) + 7) / 8 * 8;
 }
 
+static int make_chunks(par_state *s);
+
 /* The state for m, made at its first use */
 static par_state *state_for(const nnrt_model *m)
 {
@@ -197,6 +203,8 @@ static par_state *state_for(const nnrt_model *m)
         /* calloc: zeroed as static buffers were, aligned for any real */
         if (!(s->replicas[i] = calloc(1, m->replica_size > 0 ? m->replica_size : 1)))
             fail_memory(m);
+    if (make_chunks(s) != 0)
+        fail_memory(m);
     make_pool(s);
     return s;
 }
@@ -260,7 +268,6 @@ typedef struct batch_job {
     nnrt_rng *rng;              /* the run's dropout generator, or NULL */
     nnrt_optim_state *optim;    /* not NULL: a step after the sum */
     const float **grads;        /* per shard and trained tensor: its gradient */
-    long chunks;                /* CHUNK-sized pieces of the trained tensors */
 } batch_job;
 
 /* The first row of shard s (s == shards: n) */
@@ -424,20 +431,30 @@ static long chunks_of(const nnrt_param *t)
     return t->grad ? (t->size + chunk_values(t) - 1) / chunk_values(t) : 0;
 }
 
-/* Chunk c of the trained tensors: its tensor and values [lo, hi) */
-static int chunk_at(const nnrt_model *m, long c, long *lo, long *hi)
+/* The step's pieces, made once: each a trained tensor's values [lo, hi) */
+typedef struct chunk {
+    int p;
+    long lo, hi;
+} chunk;
+
+static int make_chunks(par_state *s)
 {
+    const nnrt_model *m = s->m;
+    s->n_chunks = 0;
+    for (int p = 0; p < m->n_params; p++)
+        s->n_chunks += chunks_of(&m->params[p]);
+    s->chunks = calloc(s->n_chunks > 0 ? (size_t)s->n_chunks : 1, sizeof *s->chunks);
+    if (!s->chunks)
+        return -1;
+    long c = 0;
     for (int p = 0; p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
-        long n = chunks_of(t);
-        if (c < n) {
-            *lo = c * chunk_values(t);
-            *hi = *lo + chunk_values(t) < t->size ? *lo + chunk_values(t) : t->size;
-            return p;
+        for (long i = 0; i < chunks_of(t); i++, c++) {
+            long lo = i * chunk_values(t), hi = lo + chunk_values(t);
+            s->chunks[c] = (chunk){ p, lo, hi < t->size ? hi : t->size };
         }
-        c -= n;
     }
-    return -1;
+    return 0;
 }
 
 /* One chunk: the batch's gradient into shard 0's replica, then the
@@ -448,8 +465,8 @@ static void sum_and_step(const batch_job *j, long c)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
-    long lo = 0, hi = 0;
-    int p = chunk_at(m, c, &lo, &hi);
+    int p = st->chunks[c].p;
+    long lo = st->chunks[c].lo, hi = st->chunks[c].hi;
     const nnrt_param *t = &m->params[p];
     float *g = at(st->replicas[0], t->grad);
     if (t->grad_rows) {
@@ -468,12 +485,12 @@ static void sum_and_step(const batch_job *j, long c)
         nnrt_optim_update(j->optim, m, p, lo, hi, g + lo);
 }
 
-/* The chunks in runs, one run a worker: which worker takes which does not
- * change a bit */
+/* The chunks, taken by the workers in turn: which worker takes which does
+ * not change a bit */
 static void step_job(void *ctx, int w, int workers)
 {
     const batch_job *j = ctx;
-    for (long c = w; c < j->chunks; c += workers)
+    for (long c = w; c < j->s->n_chunks; c += workers)
         sum_and_step(j, c);
 }
 
@@ -524,9 +541,6 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
             st->weights[s] = (float)st->rows[s] / (float)n;
             st->share[s] = st->weights[s];
         }
-        j.chunks = 0;
-        for (int p = 0; p < m->n_params; p++)
-            j.chunks += chunks_of(&m->params[p]);
         if (optim)
             nnrt_optim_begin(optim);
         nnrt_pool_run(&st->pool, step_job, &j);
