@@ -159,6 +159,7 @@ typedef struct ParamRow {
     int ndims;
     char dims[160], size[160], grad[96], init[32], fan_in[64], fan_out[64], scale[64];
     char grad_x[96], grad_dy[96];   /* a gradient by rows: its product's operands, or "" */
+    long block_rows;                /* and the rows of its blocks */
 } ParamRow;
 
 void emit_param_row(Emitter *e, const ParamRow *r);   /* emit_util.c */
@@ -170,6 +171,11 @@ const char *grad_at(const char *grad, char *out, size_t len);
  * backward, by rows, on its threads: whether op's is, the function's name
  * ("NULL" if not), and the functions */
 int defers_weight_grad(const IrOp *op);
+/* Such a layer's W in blocks of rows shared out among the threads: the
+ * rows of a block (the last may have fewer), and the blocks (1 for any
+ * other layer) */
+long weight_block_rows(const IrOp *op);
+long weight_blocks(const IrOp *op);
 const char *weight_grad_fn(const IrOp *op, char *out, size_t len);
 void emit_weight_grads(Emitter *e);
 

@@ -3,13 +3,63 @@
  * cblas gemm calls. */
 #include "emit.h"
 
+/* "int from = b * 128, rows = ...;": block b's first row of W and its rows */
+static void emit_block_rows(Emitter *e, const IrOp *op, const char *I)
+{
+    long rows = weight_block_rows(op);
+    OUT("    int from = b * %ld, rows = from + %ld <= %s ? %ld : %s - from;\n", rows, rows, I,
+        rows, I);
+}
+
+/* W in blocks of rows (emit_weight_grad.c): block b's part of x W, into y
+ * for block 0 (over the bias already there), into the parts for others */
+static void emit_forward_part(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    OUT("/* Block b of x W: the product over rows [from, from + rows) of W, into\n"
+        "   %s for block 0 (over the bias), into %s_parts for the others */\n", y->name, w);
+    OUT("static void %s_part(Replica *rep, int n, int b)\n{\n", w);
+    emit_block_rows(e, op, I);
+    OUT("    real *out = b ? &rep->%s_parts[(b - 1) * n * %s] : rep->%s;\n", w, O, y->name);
+    OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, rows,\n", O);
+    OUT("         1.0f, &rep->%s[from], %s, &%s_w[from * %s], %s,\n", x->name, I, w, O, O);
+    OUT("         b ? 0.0f : 1.0f, out, %s);\n", O);
+    OUT("}\n\n");
+}
+
+/* Block b's columns of dx = dz W^T: they read only its rows of W */
+static void emit_input_grad_part(Emitter *e, const IrOp *op)
+{
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    OUT("/* Block b's columns [from, from + rows) of dx = dz W^T */\n");
+    OUT("static void %s_input_grad_part(Replica *rep, int n, int b)\n{\n", w);
+    emit_block_rows(e, op, I);
+    OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, %s,\n", O);
+    OUT("         1.0f, rep->d_%s, %s, &%s_w[from * %s], %s,\n", y->name, O, w, O, O);
+    OUT("         0.0f, &rep->d_%s[from], %s);\n", x->name, I);
+    OUT("}\n\n");
+}
+
 static void emit_dense_forward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    long blocks = weight_blocks(op);
+    if (blocks > 1)
+        emit_forward_part(e, op);
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
-    if (op->kernel == KERNEL_GEMM) {
+    if (blocks > 1) {
+        OUT("    for (int r = 0; r < n; r++)\n");
+        OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
+        OUT("    nnrt_each_block(rep, n, %ld, %s_part);   /* on the threads, if free */\n",
+            blocks, w);
+        OUT("    for (int b = 1; b < %ld; b++)   /* the parts, in block order */\n", blocks);
+        OUT("        for (int i = 0; i < n * %s; i++)\n", O);
+        OUT("            rep->%s[i] += rep->%s_parts[(b - 1) * n * %s + i];\n", y->name, w, O);
+    } else if (op->kernel == KERNEL_GEMM) {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
         OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
@@ -60,6 +110,8 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    if (x->needs_grad && weight_blocks(op) > 1)
+        emit_input_grad_part(e, op);
     OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
     if (op->act_grad_in_loss)
@@ -73,7 +125,10 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
         OUT("}\n\n");
         return;
     }
-    if (op->kernel == KERNEL_GEMM) {
+    if (weight_blocks(op) > 1) {
+        OUT("    nnrt_each_block(rep, n, %ld, %s_input_grad_part);   /* dx = dz W^T */\n",
+            weight_blocks(op), w);
+    } else if (op->kernel == KERNEL_GEMM) {
         OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
         OUT("         1.0f, rep->d_%s, %s, %s_w, %s, 0.0f, rep->d_%s, %s);\n", y->name, O, w, O,
             x->name, I);
@@ -104,10 +159,15 @@ void emit_dense(Emitter *e, const IrOp *op)
         emit_no_backward(e, op);
 }
 
-/* The gradients of W and b, for a shard's rows */
+/* The parts of x W by blocks of W's rows; the gradients of W and b, for a
+ * shard's rows */
 void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group)
 {
     char count[96];
+    long blocks = weight_blocks(op);
+    if (group == FIELDS_SCRATCH && blocks > 1)
+        OUT("    real %s_parts[%ld * SHARD_ROWS * %s];   /* x W of blocks 1..%ld of W's rows */\n",
+            op->name, blocks - 1, buf(e, op->out)->width_macro, blocks - 1);
     if (group == FIELDS_GRADS && trains(op))
         OUT("    real %s_dw[%s], %s_db[%s];\n", op->name,
             kernel_count(e, op, count, sizeof count), op->name, buf(e, op->out)->width_macro);
@@ -127,6 +187,7 @@ void emit_dense_params(Emitter *e, const IrOp *op)
     if (defers_weight_grad(op)) {
         snprintf(w.grad_x, sizeof w.grad_x, "%s", buf(e, op->in)->name);
         snprintf(w.grad_dy, sizeof w.grad_dy, "d_%s", buf(e, op->out)->name);
+        w.block_rows = weight_block_rows(op);
     }
     ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
                    .scale = "0.0f" };

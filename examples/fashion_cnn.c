@@ -99,6 +99,7 @@ struct nnrt_replica {
     real conv64_pad[18 * 18 * 32], conv64_dpad[18 * 18 * 32];
     real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, then their gradients */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
+    real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
     real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
     real conv64_dw[5 * 5 * 32 * 64], conv64_db[64];
     real dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
@@ -474,16 +475,38 @@ static void conv64_maxpool_backward(Replica *rep, int n)
    conv64_maxpool_y is (n, CONV64_MAXPOOL_OUT), dense1024_w is (CONV64_MAXPOOL_OUT, DENSE1024_OUT), dense1024_y is (n, DENSE1024_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense1024_y for block 0 (over the bias), into dense1024_parts for the others */
+static void dense1024_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= CONV64_MAXPOOL_OUT ? 128 : CONV64_MAXPOOL_OUT - from;
+    real *out = b ? &rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT] : rep->dense1024_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1024_OUT, rows,
+         1.0f, &rep->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT, &dense1024_w[from * DENSE1024_OUT], DENSE1024_OUT,
+         b ? 0.0f : 1.0f, out, DENSE1024_OUT);
+}
+
 static void dense1024_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1024_OUT, CONV64_MAXPOOL_OUT,
-         1.0f, rep->conv64_maxpool_y, CONV64_MAXPOOL_OUT, dense1024_w, DENSE1024_OUT, 1.0f, rep->dense1024_y, DENSE1024_OUT);
+    nnrt_each_block(rep, n, 25, dense1024_part);   /* on the threads, if free */
+    for (int b = 1; b < 25; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE1024_OUT; i++)
+            rep->dense1024_y[i] += rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT + i];
     for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* relu */
         real v = rep->dense1024_y[i];
         rep->dense1024_y[i] = v > 0 ? v : 0;
     }
+}
+
+/* Block b's columns [from, from + rows) of dx = dz W^T */
+static void dense1024_input_grad_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= CONV64_MAXPOOL_OUT ? 128 : CONV64_MAXPOOL_OUT - from;
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, DENSE1024_OUT,
+         1.0f, rep->d_dense1024_y, DENSE1024_OUT, &dense1024_w[from * DENSE1024_OUT], DENSE1024_OUT,
+         0.0f, &rep->d_conv64_maxpool_y[from], CONV64_MAXPOOL_OUT);
 }
 
 static void dense1024_backward(Replica *rep, int n)
@@ -497,8 +520,7 @@ static void dense1024_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1024_OUT; o++)
             rep->dense1024_db[o] += rep->d_dense1024_y[r * DENSE1024_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV64_MAXPOOL_OUT, DENSE1024_OUT,
-         1.0f, rep->d_dense1024_y, DENSE1024_OUT, dense1024_w, DENSE1024_OUT, 0.0f, rep->d_conv64_maxpool_y, CONV64_MAXPOOL_OUT);
+    nnrt_each_block(rep, n, 25, dense1024_input_grad_part);   /* dx = dz W^T */
 }
 
 /* dense1024_dropout: dropout 0.4
@@ -688,7 +710,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense1024_w, .grad = offsetof(Replica, dense1024_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV64_MAXPOOL_OUT, .fan_out = DENSE1024_OUT, .init_scale = 0.0f,
       .grad_rows = dense1024_dw_rows, .grad_x = offsetof(Replica, conv64_maxpool_y),
-      .grad_dy = offsetof(Replica, d_dense1024_y) },
+      .grad_dy = offsetof(Replica, d_dense1024_y), .block_rows = 128 },
     { .name = "dense1024.b",
       .ndims = 1, .dims = { DENSE1024_OUT }, .size = DENSE1024_OUT,
       .value = dense1024_b, .grad = offsetof(Replica, dense1024_db),
@@ -698,7 +720,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
       .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense1024_dropout_y),
-      .grad_dy = offsetof(Replica, d_dense10_z) },
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = 1024 },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -971,7 +971,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_2_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
       .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, conv32_2_y),
-      .grad_dy = offsetof(Replica, d_dense10_z) },
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = 1568 },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

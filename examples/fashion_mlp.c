@@ -71,6 +71,7 @@ struct nnrt_replica {
     real dense128_y[SHARD_ROWS * DENSE128_OUT], d_dense128_y[SHARD_ROWS * DENSE128_OUT];
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real dense128_parts[6 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..6 of W's rows */
     real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
     real dense10_dw[DENSE128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
@@ -80,12 +81,25 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), dense128_w is (IN, DENSE128_OUT), dense128_y is (n, DENSE128_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense128_y for block 0 (over the bias), into dense128_parts for the others */
+static void dense128_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
+    real *out = b ? &rep->dense128_parts[(b - 1) * n * DENSE128_OUT] : rep->dense128_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, rows,
+         1.0f, &rep->x[from], IN, &dense128_w[from * DENSE128_OUT], DENSE128_OUT,
+         b ? 0.0f : 1.0f, out, DENSE128_OUT);
+}
+
 static void dense128_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense128_y[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, IN,
-         1.0f, rep->x, IN, dense128_w, DENSE128_OUT, 1.0f, rep->dense128_y, DENSE128_OUT);
+    nnrt_each_block(rep, n, 7, dense128_part);   /* on the threads, if free */
+    for (int b = 1; b < 7; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE128_OUT; i++)
+            rep->dense128_y[i] += rep->dense128_parts[(b - 1) * n * DENSE128_OUT + i];
     for (int i = 0; i < n * DENSE128_OUT; i++) {   /* relu */
         real v = rep->dense128_y[i];
         rep->dense128_y[i] = v > 0 ? v : 0;
@@ -248,7 +262,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense128_w, .grad = offsetof(Replica, dense128_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, .init_scale = 0.0f,
       .grad_rows = dense128_dw_rows, .grad_x = offsetof(Replica, x),
-      .grad_dy = offsetof(Replica, d_dense128_y) },
+      .grad_dy = offsetof(Replica, d_dense128_y), .block_rows = 128 },
     { .name = "dense128.b",
       .ndims = 1, .dims = { DENSE128_OUT }, .size = DENSE128_OUT,
       .value = dense128_b, .grad = offsetof(Replica, dense128_db),

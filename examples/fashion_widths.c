@@ -71,6 +71,7 @@ struct nnrt_replica {
     real hidden_y[SHARD_ROWS * HIDDEN_OUT], d_hidden_y[SHARD_ROWS * HIDDEN_OUT];
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real hidden_parts[6 * SHARD_ROWS * HIDDEN_OUT];   /* x W of blocks 1..6 of W's rows */
     real hidden_dw[IN * HIDDEN_OUT], hidden_db[HIDDEN_OUT];
     real dense10_dw[HIDDEN_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
@@ -80,12 +81,25 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), hidden_w is (IN, HIDDEN_OUT), hidden_y is (n, HIDDEN_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   hidden_y for block 0 (over the bias), into hidden_parts for the others */
+static void hidden_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
+    real *out = b ? &rep->hidden_parts[(b - 1) * n * HIDDEN_OUT] : rep->hidden_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, HIDDEN_OUT, rows,
+         1.0f, &rep->x[from], IN, &hidden_w[from * HIDDEN_OUT], HIDDEN_OUT,
+         b ? 0.0f : 1.0f, out, HIDDEN_OUT);
+}
+
 static void hidden_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->hidden_y[r * HIDDEN_OUT], hidden_b, sizeof hidden_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, HIDDEN_OUT, IN,
-         1.0f, rep->x, IN, hidden_w, HIDDEN_OUT, 1.0f, rep->hidden_y, HIDDEN_OUT);
+    nnrt_each_block(rep, n, 7, hidden_part);   /* on the threads, if free */
+    for (int b = 1; b < 7; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * HIDDEN_OUT; i++)
+            rep->hidden_y[i] += rep->hidden_parts[(b - 1) * n * HIDDEN_OUT + i];
     for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* relu */
         real v = rep->hidden_y[i];
         rep->hidden_y[i] = v > 0 ? v : 0;
@@ -248,7 +262,7 @@ static const nnrt_param PARAMS[] = {
       .value = hidden_w, .grad = offsetof(Replica, hidden_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = HIDDEN_OUT, .init_scale = 0.0f,
       .grad_rows = hidden_dw_rows, .grad_x = offsetof(Replica, x),
-      .grad_dy = offsetof(Replica, d_hidden_y) },
+      .grad_dy = offsetof(Replica, d_hidden_y), .block_rows = 128 },
     { .name = "hidden.b",
       .ndims = 1, .dims = { HIDDEN_OUT }, .size = HIDDEN_OUT,
       .value = hidden_b, .grad = offsetof(Replica, hidden_db),

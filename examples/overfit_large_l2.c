@@ -91,6 +91,10 @@ struct nnrt_replica {
     real dense512_4_y[SHARD_ROWS * DENSE512_4_OUT], d_dense512_4_y[SHARD_ROWS * DENSE512_4_OUT];
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real dense512_parts[6 * SHARD_ROWS * DENSE512_OUT];   /* x W of blocks 1..6 of W's rows */
+    real dense512_2_parts[3 * SHARD_ROWS * DENSE512_2_OUT];   /* x W of blocks 1..3 of W's rows */
+    real dense512_3_parts[3 * SHARD_ROWS * DENSE512_3_OUT];   /* x W of blocks 1..3 of W's rows */
+    real dense512_4_parts[3 * SHARD_ROWS * DENSE512_4_OUT];   /* x W of blocks 1..3 of W's rows */
     real dense512_dw[IN * DENSE512_OUT], dense512_db[DENSE512_OUT];
     real dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
     real dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
@@ -103,13 +107,26 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), dense512_w is (IN, DENSE512_OUT), dense512_y is (n, DENSE512_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense512_y for block 0 (over the bias), into dense512_parts for the others */
+static void dense512_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
+    real *out = b ? &rep->dense512_parts[(b - 1) * n * DENSE512_OUT] : rep->dense512_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_OUT, rows,
+         1.0f, &rep->x[from], IN, &dense512_w[from * DENSE512_OUT], DENSE512_OUT,
+         b ? 0.0f : 1.0f, out, DENSE512_OUT);
+}
+
 static void dense512_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_y[r * DENSE512_OUT], dense512_b, sizeof dense512_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_OUT, IN,
-         1.0f, rep->x, IN, dense512_w, DENSE512_OUT, 1.0f, rep->dense512_y, DENSE512_OUT);
+    nnrt_each_block(rep, n, 7, dense512_part);   /* on the threads, if free */
+    for (int b = 1; b < 7; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE512_OUT; i++)
+            rep->dense512_y[i] += rep->dense512_parts[(b - 1) * n * DENSE512_OUT + i];
     for (int i = 0; i < n * DENSE512_OUT; i++) {   /* elu */
         real v = rep->dense512_y[i];
         rep->dense512_y[i] = v > 0 ? v : a * expm1(v);
@@ -135,17 +152,39 @@ static void dense512_backward(Replica *rep, int n)
    dense512_y is (n, DENSE512_OUT), dense512_2_w is (DENSE512_OUT, DENSE512_2_OUT), dense512_2_y is (n, DENSE512_2_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense512_2_y for block 0 (over the bias), into dense512_2_parts for the others */
+static void dense512_2_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= DENSE512_OUT ? 128 : DENSE512_OUT - from;
+    real *out = b ? &rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT] : rep->dense512_2_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_2_OUT, rows,
+         1.0f, &rep->dense512_y[from], DENSE512_OUT, &dense512_2_w[from * DENSE512_2_OUT], DENSE512_2_OUT,
+         b ? 0.0f : 1.0f, out, DENSE512_2_OUT);
+}
+
 static void dense512_2_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_2_y[r * DENSE512_2_OUT], dense512_2_b, sizeof dense512_2_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_2_OUT, DENSE512_OUT,
-         1.0f, rep->dense512_y, DENSE512_OUT, dense512_2_w, DENSE512_2_OUT, 1.0f, rep->dense512_2_y, DENSE512_2_OUT);
+    nnrt_each_block(rep, n, 4, dense512_2_part);   /* on the threads, if free */
+    for (int b = 1; b < 4; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE512_2_OUT; i++)
+            rep->dense512_2_y[i] += rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT + i];
     for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* elu */
         real v = rep->dense512_2_y[i];
         rep->dense512_2_y[i] = v > 0 ? v : a * expm1(v);
     }
+}
+
+/* Block b's columns [from, from + rows) of dx = dz W^T */
+static void dense512_2_input_grad_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= DENSE512_OUT ? 128 : DENSE512_OUT - from;
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, DENSE512_2_OUT,
+         1.0f, rep->d_dense512_2_y, DENSE512_2_OUT, &dense512_2_w[from * DENSE512_2_OUT], DENSE512_2_OUT,
+         0.0f, &rep->d_dense512_y[from], DENSE512_OUT);
 }
 
 static void dense512_2_backward(Replica *rep, int n)
@@ -160,25 +199,46 @@ static void dense512_2_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_2_OUT; o++)
             rep->dense512_2_db[o] += rep->d_dense512_2_y[r * DENSE512_2_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_OUT, DENSE512_2_OUT,
-         1.0f, rep->d_dense512_2_y, DENSE512_2_OUT, dense512_2_w, DENSE512_2_OUT, 0.0f, rep->d_dense512_y, DENSE512_OUT);
+    nnrt_each_block(rep, n, 4, dense512_2_input_grad_part);   /* dx = dz W^T */
 }
 
 /* dense512_3: dense 512 elu l2=0.001
    dense512_2_y is (n, DENSE512_2_OUT), dense512_3_w is (DENSE512_2_OUT, DENSE512_3_OUT), dense512_3_y is (n, DENSE512_3_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense512_3_y for block 0 (over the bias), into dense512_3_parts for the others */
+static void dense512_3_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= DENSE512_2_OUT ? 128 : DENSE512_2_OUT - from;
+    real *out = b ? &rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT] : rep->dense512_3_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_3_OUT, rows,
+         1.0f, &rep->dense512_2_y[from], DENSE512_2_OUT, &dense512_3_w[from * DENSE512_3_OUT], DENSE512_3_OUT,
+         b ? 0.0f : 1.0f, out, DENSE512_3_OUT);
+}
+
 static void dense512_3_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_3_y[r * DENSE512_3_OUT], dense512_3_b, sizeof dense512_3_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_3_OUT, DENSE512_2_OUT,
-         1.0f, rep->dense512_2_y, DENSE512_2_OUT, dense512_3_w, DENSE512_3_OUT, 1.0f, rep->dense512_3_y, DENSE512_3_OUT);
+    nnrt_each_block(rep, n, 4, dense512_3_part);   /* on the threads, if free */
+    for (int b = 1; b < 4; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE512_3_OUT; i++)
+            rep->dense512_3_y[i] += rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT + i];
     for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* elu */
         real v = rep->dense512_3_y[i];
         rep->dense512_3_y[i] = v > 0 ? v : a * expm1(v);
     }
+}
+
+/* Block b's columns [from, from + rows) of dx = dz W^T */
+static void dense512_3_input_grad_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= DENSE512_2_OUT ? 128 : DENSE512_2_OUT - from;
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, DENSE512_3_OUT,
+         1.0f, rep->d_dense512_3_y, DENSE512_3_OUT, &dense512_3_w[from * DENSE512_3_OUT], DENSE512_3_OUT,
+         0.0f, &rep->d_dense512_2_y[from], DENSE512_2_OUT);
 }
 
 static void dense512_3_backward(Replica *rep, int n)
@@ -193,25 +253,46 @@ static void dense512_3_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_3_OUT; o++)
             rep->dense512_3_db[o] += rep->d_dense512_3_y[r * DENSE512_3_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_2_OUT, DENSE512_3_OUT,
-         1.0f, rep->d_dense512_3_y, DENSE512_3_OUT, dense512_3_w, DENSE512_3_OUT, 0.0f, rep->d_dense512_2_y, DENSE512_2_OUT);
+    nnrt_each_block(rep, n, 4, dense512_3_input_grad_part);   /* dx = dz W^T */
 }
 
 /* dense512_4: dense 512 elu l2=0.001
    dense512_3_y is (n, DENSE512_3_OUT), dense512_4_w is (DENSE512_3_OUT, DENSE512_4_OUT), dense512_4_y is (n, DENSE512_4_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense512_4_y for block 0 (over the bias), into dense512_4_parts for the others */
+static void dense512_4_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= DENSE512_3_OUT ? 128 : DENSE512_3_OUT - from;
+    real *out = b ? &rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT] : rep->dense512_4_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_4_OUT, rows,
+         1.0f, &rep->dense512_3_y[from], DENSE512_3_OUT, &dense512_4_w[from * DENSE512_4_OUT], DENSE512_4_OUT,
+         b ? 0.0f : 1.0f, out, DENSE512_4_OUT);
+}
+
 static void dense512_4_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_4_y[r * DENSE512_4_OUT], dense512_4_b, sizeof dense512_4_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_4_OUT, DENSE512_3_OUT,
-         1.0f, rep->dense512_3_y, DENSE512_3_OUT, dense512_4_w, DENSE512_4_OUT, 1.0f, rep->dense512_4_y, DENSE512_4_OUT);
+    nnrt_each_block(rep, n, 4, dense512_4_part);   /* on the threads, if free */
+    for (int b = 1; b < 4; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE512_4_OUT; i++)
+            rep->dense512_4_y[i] += rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT + i];
     for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* elu */
         real v = rep->dense512_4_y[i];
         rep->dense512_4_y[i] = v > 0 ? v : a * expm1(v);
     }
+}
+
+/* Block b's columns [from, from + rows) of dx = dz W^T */
+static void dense512_4_input_grad_part(Replica *rep, int n, int b)
+{
+    int from = b * 128, rows = from + 128 <= DENSE512_3_OUT ? 128 : DENSE512_3_OUT - from;
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, DENSE512_4_OUT,
+         1.0f, rep->d_dense512_4_y, DENSE512_4_OUT, &dense512_4_w[from * DENSE512_4_OUT], DENSE512_4_OUT,
+         0.0f, &rep->d_dense512_3_y[from], DENSE512_3_OUT);
 }
 
 static void dense512_4_backward(Replica *rep, int n)
@@ -226,8 +307,7 @@ static void dense512_4_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE512_4_OUT; o++)
             rep->dense512_4_db[o] += rep->d_dense512_4_y[r * DENSE512_4_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_3_OUT, DENSE512_4_OUT,
-         1.0f, rep->d_dense512_4_y, DENSE512_4_OUT, dense512_4_w, DENSE512_4_OUT, 0.0f, rep->d_dense512_3_y, DENSE512_3_OUT);
+    nnrt_each_block(rep, n, 4, dense512_4_input_grad_part);   /* dx = dz W^T */
 }
 
 /* dense10: dense 10 softmax
@@ -447,7 +527,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense512_w, .grad = offsetof(Replica, dense512_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE512_OUT, .init_scale = 0.0f,
       .grad_rows = dense512_dw_rows, .grad_x = offsetof(Replica, x),
-      .grad_dy = offsetof(Replica, d_dense512_y) },
+      .grad_dy = offsetof(Replica, d_dense512_y), .block_rows = 128 },
     { .name = "dense512.b",
       .ndims = 1, .dims = { DENSE512_OUT }, .size = DENSE512_OUT,
       .value = dense512_b, .grad = offsetof(Replica, dense512_db),
@@ -457,7 +537,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense512_2_w, .grad = offsetof(Replica, dense512_2_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_OUT, .fan_out = DENSE512_2_OUT, .init_scale = 0.0f,
       .grad_rows = dense512_2_dw_rows, .grad_x = offsetof(Replica, dense512_y),
-      .grad_dy = offsetof(Replica, d_dense512_2_y) },
+      .grad_dy = offsetof(Replica, d_dense512_2_y), .block_rows = 128 },
     { .name = "dense512_2.b",
       .ndims = 1, .dims = { DENSE512_2_OUT }, .size = DENSE512_2_OUT,
       .value = dense512_2_b, .grad = offsetof(Replica, dense512_2_db),
@@ -467,7 +547,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense512_3_w, .grad = offsetof(Replica, dense512_3_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_2_OUT, .fan_out = DENSE512_3_OUT, .init_scale = 0.0f,
       .grad_rows = dense512_3_dw_rows, .grad_x = offsetof(Replica, dense512_2_y),
-      .grad_dy = offsetof(Replica, d_dense512_3_y) },
+      .grad_dy = offsetof(Replica, d_dense512_3_y), .block_rows = 128 },
     { .name = "dense512_3.b",
       .ndims = 1, .dims = { DENSE512_3_OUT }, .size = DENSE512_3_OUT,
       .value = dense512_3_b, .grad = offsetof(Replica, dense512_3_db),
@@ -477,7 +557,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense512_4_w, .grad = offsetof(Replica, dense512_4_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_3_OUT, .fan_out = DENSE512_4_OUT, .init_scale = 0.0f,
       .grad_rows = dense512_4_dw_rows, .grad_x = offsetof(Replica, dense512_3_y),
-      .grad_dy = offsetof(Replica, d_dense512_4_y) },
+      .grad_dy = offsetof(Replica, d_dense512_4_y), .block_rows = 128 },
     { .name = "dense512_4.b",
       .ndims = 1, .dims = { DENSE512_4_OUT }, .size = DENSE512_4_OUT,
       .value = dense512_4_b, .grad = offsetof(Replica, dense512_4_db),
@@ -487,7 +567,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_4_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
       .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense512_4_y),
-      .grad_dy = offsetof(Replica, d_dense10_z) },
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = 512 },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

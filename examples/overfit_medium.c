@@ -81,6 +81,7 @@ struct nnrt_replica {
     real dense64_3_y[SHARD_ROWS * DENSE64_3_OUT], d_dense64_3_y[SHARD_ROWS * DENSE64_3_OUT];
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
     real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
     real dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
     real dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
@@ -92,13 +93,26 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense64_y for block 0 (over the bias), into dense64_parts for the others */
+static void dense64_part(Replica *rep, int n, int b)
+{
+    int from = b * 256, rows = from + 256 <= IN ? 256 : IN - from;
+    real *out = b ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, rows,
+         1.0f, &rep->x[from], IN, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
+         b ? 0.0f : 1.0f, out, DENSE64_OUT);
+}
+
 static void dense64_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, IN,
-         1.0f, rep->x, IN, dense64_w, DENSE64_OUT, 1.0f, rep->dense64_y, DENSE64_OUT);
+    nnrt_each_block(rep, n, 4, dense64_part);   /* on the threads, if free */
+    for (int b = 1; b < 4; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE64_OUT; i++)
+            rep->dense64_y[i] += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* elu */
         real v = rep->dense64_y[i];
         rep->dense64_y[i] = v > 0 ? v : a * expm1(v);
@@ -360,7 +374,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE64_OUT, .init_scale = 0.0f,
       .grad_rows = dense64_dw_rows, .grad_x = offsetof(Replica, x),
-      .grad_dy = offsetof(Replica, d_dense64_y) },
+      .grad_dy = offsetof(Replica, d_dense64_y), .block_rows = 256 },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
       .value = dense64_b, .grad = offsetof(Replica, dense64_db),
@@ -370,7 +384,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense64_2_w, .grad = offsetof(Replica, dense64_2_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f,
       .grad_rows = dense64_2_dw_rows, .grad_x = offsetof(Replica, dense64_y),
-      .grad_dy = offsetof(Replica, d_dense64_2_y) },
+      .grad_dy = offsetof(Replica, d_dense64_2_y), .block_rows = 64 },
     { .name = "dense64_2.b",
       .ndims = 1, .dims = { DENSE64_2_OUT }, .size = DENSE64_2_OUT,
       .value = dense64_2_b, .grad = offsetof(Replica, dense64_2_db),
@@ -380,7 +394,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense64_3_w, .grad = offsetof(Replica, dense64_3_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f,
       .grad_rows = dense64_3_dw_rows, .grad_x = offsetof(Replica, dense64_2_y),
-      .grad_dy = offsetof(Replica, d_dense64_3_y) },
+      .grad_dy = offsetof(Replica, d_dense64_3_y), .block_rows = 64 },
     { .name = "dense64_3.b",
       .ndims = 1, .dims = { DENSE64_3_OUT }, .size = DENSE64_3_OUT,
       .value = dense64_3_b, .grad = offsetof(Replica, dense64_3_db),

@@ -307,7 +307,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense16_w, .grad = offsetof(Replica, dense16_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f,
       .grad_rows = dense16_dw_rows, .grad_x = offsetof(Replica, x),
-      .grad_dy = offsetof(Replica, d_dense16_y) },
+      .grad_dy = offsetof(Replica, d_dense16_y), .block_rows = 784 },
     { .name = "dense16.b",
       .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
       .value = dense16_b, .grad = offsetof(Replica, dense16_db),

@@ -109,6 +109,7 @@ struct nnrt_replica {
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     real conv32_batchnorm_inv_std[32];   /* its 1 / sqrt(var + eps) */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
+    real dense64_parts[6 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..6 of W's rows */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
     real conv16_batchnorm_dgamma[16], conv16_batchnorm_dbeta[16];
     real conv32_dw[3 * 3 * 16 * 32], conv32_db[32];
@@ -628,16 +629,38 @@ static void conv32_maxpool_backward(Replica *rep, int n)
    conv32_maxpool_y is (n, CONV32_MAXPOOL_OUT), dense64_w is (CONV32_MAXPOOL_OUT, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: cblas_sgemm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
+/* Block b of x W: the product over rows [from, from + rows) of W, into
+   dense64_y for block 0 (over the bias), into dense64_parts for the others */
+static void dense64_part(Replica *rep, int n, int b)
+{
+    int from = b * 256, rows = from + 256 <= CONV32_MAXPOOL_OUT ? 256 : CONV32_MAXPOOL_OUT - from;
+    real *out = b ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
+    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, rows,
+         1.0f, &rep->conv32_maxpool_y[from], CONV32_MAXPOOL_OUT, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
+         b ? 0.0f : 1.0f, out, DENSE64_OUT);
+}
+
 static void dense64_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, CONV32_MAXPOOL_OUT,
-         1.0f, rep->conv32_maxpool_y, CONV32_MAXPOOL_OUT, dense64_w, DENSE64_OUT, 1.0f, rep->dense64_y, DENSE64_OUT);
+    nnrt_each_block(rep, n, 7, dense64_part);   /* on the threads, if free */
+    for (int b = 1; b < 7; b++)   /* the parts, in block order */
+        for (int i = 0; i < n * DENSE64_OUT; i++)
+            rep->dense64_y[i] += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
     for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
         real v = rep->dense64_y[i];
         rep->dense64_y[i] = v > 0 ? v : 0;
     }
+}
+
+/* Block b's columns [from, from + rows) of dx = dz W^T */
+static void dense64_input_grad_part(Replica *rep, int n, int b)
+{
+    int from = b * 256, rows = from + 256 <= CONV32_MAXPOOL_OUT ? 256 : CONV32_MAXPOOL_OUT - from;
+    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, rows, DENSE64_OUT,
+         1.0f, rep->d_dense64_y, DENSE64_OUT, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
+         0.0f, &rep->d_conv32_maxpool_y[from], CONV32_MAXPOOL_OUT);
 }
 
 static void dense64_backward(Replica *rep, int n)
@@ -651,8 +674,7 @@ static void dense64_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_OUT; o++)
             rep->dense64_db[o] += rep->d_dense64_y[r * DENSE64_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV32_MAXPOOL_OUT, DENSE64_OUT,
-         1.0f, rep->d_dense64_y, DENSE64_OUT, dense64_w, DENSE64_OUT, 0.0f, rep->d_conv32_maxpool_y, CONV32_MAXPOOL_OUT);
+    nnrt_each_block(rep, n, 7, dense64_input_grad_part);   /* dx = dz W^T */
 }
 
 /* dense5: dense 5 softmax
@@ -868,7 +890,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense64_w, .grad = offsetof(Replica, dense64_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_MAXPOOL_OUT, .fan_out = DENSE64_OUT, .init_scale = 0.0f,
       .grad_rows = dense64_dw_rows, .grad_x = offsetof(Replica, conv32_maxpool_y),
-      .grad_dy = offsetof(Replica, d_dense64_y) },
+      .grad_dy = offsetof(Replica, d_dense64_y), .block_rows = 256 },
     { .name = "dense64.b",
       .ndims = 1, .dims = { DENSE64_OUT }, .size = DENSE64_OUT,
       .value = dense64_b, .grad = offsetof(Replica, dense64_db),

@@ -163,13 +163,25 @@ typedef struct nnrt_param {
     int fan_in, fan_out;
     float init_scale;   /* NNRT_INIT_NORMAL: std; NNRT_INIT_UNIFORM: limit */
     /* Not NULL: backward leaves this gradient to the runtime, which
-     * computes it with grad_rows (above) in pieces of its dims[0] rows of
-     * dims[1] values.  grad_x and grad_dy are the offsets in the replica of
-     * the product's operands, x (shard_rows, dims[0]) and dz (shard_rows,
-     * dims[1]): what an MPI rank sends the others instead of the gradient. */
+     * computes it with grad_rows (above) in blocks of block_rows of its
+     * dims[0] rows of dims[1] values, and updates each block right after,
+     * block b on the thread that runs block b of nnrt_each_block (below).
+     * grad_x and grad_dy are the offsets in the replica of the product's
+     * operands, x (shard_rows, dims[0]) and dz (shard_rows, dims[1]): what
+     * an MPI rank sends the others instead of the gradient. */
     nnrt_grad_rows_fn grad_rows;
     size_t grad_x, grad_dy;
+    int block_rows;
 } nnrt_param;
+
+/* part(rep, n, b) for every block b in [0, blocks) of a product that goes
+ * by blocks of a tensor's rows (a dense layer's x W and dz W^T): on the
+ * runtime's threads when they are free (a batch of one shard), block b on
+ * the thread that updates the tensor's block b; else in turn on the
+ * caller's.  The parts must write disjoint memory; the sum over the blocks
+ * is the caller's, in a fixed order. */
+typedef void (*nnrt_block_fn)(nnrt_replica *rep, int n, int b);
+void nnrt_each_block(nnrt_replica *rep, int n, int blocks, nnrt_block_fn part);
 
 /* Transfer learning: a tensor that starts from the same-named tensor of
  * another model's weights file instead of its initializer (transfer.c). */

@@ -65,6 +65,7 @@ typedef struct par_state {
     int shards, shard_rows;
     nnrt_replica **replicas;    /* one per shard */
     float *input, *output, *target;   /* the batch: max_batch rows each */
+    int rows_in_replica;        /* input and target are replica 0's own */
     double *losses;             /* per shard */
     float *weights;             /* per shard: its rows / the batch's, for the sum */
     nnrt_rng *rngs;             /* per shard: its dropout draws for this batch */
@@ -93,9 +94,11 @@ static void release(par_state *s)
     for (int i = 0; s->replicas && i < s->shards; i++)
         free(s->replicas[i]);
     free(s->replicas);
-    free(s->input);
+    if (!s->rows_in_replica) {
+        free(s->input);
+        free(s->target);
+    }
     free(s->output);
-    free(s->target);
     free(s->losses);
     free(s->weights);
     free(s->rngs);
@@ -124,18 +127,32 @@ int nnrt_default_threads(void)
     return n < 1 ? 1 : n > NNRT_POOL_MAX ? NNRT_POOL_MAX : n;
 }
 
-/* The workers: the threads asked for, but no more than this rank's
- * shards.  A thread beyond them would only share the optimizer's step, and
- * the weights that one core updates must then travel to the core that runs
+/* The most blocks of rows any tensor has (nnrt.h: block_rows) */
+static int most_blocks(const nnrt_model *m)
+{
+    int most = 1;
+    for (int p = 0; p < m->n_params; p++) {
+        const nnrt_param *t = &m->params[p];
+        int rows = t->block_rows > 0 ? t->block_rows : t->dims[0];
+        int blocks = t->grad_rows && rows > 0 ? (t->dims[0] + rows - 1) / rows : 1;
+        most = blocks > most ? blocks : most;
+    }
+    return most;
+}
+
+/* The workers: the threads asked for, but no more than this rank's shards
+ * or the blocks of its largest tensor by rows, whichever is more.  A
+ * thread beyond both would only share the optimizer's step, and the
+ * weights that one core updates must then travel to the core that runs
  * the next forward: on the 2-core development machine that cost more than
- * the step's share gained (fashion_mlp, one shard: 0.53 s an epoch at two
- * threads, 0.49 s at one; docs/parallel.md). */
+ * the step's share gained (docs/parallel.md). */
 static int useful_threads(const par_state *s, int threads)
 {
     int rank = nnrt_dist_rank(), ranks = nnrt_dist_ranks();
     int mine = nnrt_dist_first(s->shards, rank + 1, ranks) -
                nnrt_dist_first(s->shards, rank, ranks);
-    mine = mine < 1 ? 1 : mine;
+    int blocks = most_blocks(s->m);
+    mine = mine < blocks ? blocks : mine;
     return threads < mine ? threads : mine;
 }
 
@@ -159,6 +176,7 @@ static size_t slot_bytes(const par_state *s, int rows, int with_grads)
 }
 
 static int make_chunks(par_state *s);
+static float *at(nnrt_replica *r, size_t offset);
 
 /* The state for m, made at its first use */
 static par_state *state_for(const nnrt_model *m)
@@ -185,24 +203,35 @@ static par_state *state_for(const nnrt_model *m)
     }
     size_t rows = (size_t)(m->max_batch > 0 ? m->max_batch : 1);
     s->replicas = calloc((size_t)s->shards, sizeof *s->replicas);
-    s->input = calloc(rows * (size_t)(m->in_size > 0 ? m->in_size : 1), sizeof *s->input);
-    s->output = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1), sizeof *s->output);
-    s->target = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1), sizeof *s->target);
-    s->losses = calloc((size_t)s->shards, sizeof *s->losses);
-    s->weights = calloc((size_t)s->shards, sizeof *s->weights);
-    s->rngs = calloc((size_t)s->shards, sizeof *s->rngs);
-    s->rows = calloc((size_t)s->shards, sizeof *s->rows);
-    s->share = calloc((size_t)s->shards, sizeof *s->share);
-    if (!s->replicas || !s->input || !s->output || !s->target || !s->losses || !s->weights ||
-        !s->rngs || !s->rows || !s->share)
-        fail_memory(m);
-    if (nnrt_dist_ranks() > 1 &&
-        !(s->slots = calloc((size_t)s->shards, slot_bytes(s, s->shard_rows, 1))))
+    if (!s->replicas)
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
         /* calloc: zeroed as static buffers were, aligned for any real */
         if (!(s->replicas[i] = calloc(1, m->replica_size > 0 ? m->replica_size : 1)))
             fail_memory(m);
+    /* One shard holding the whole batch: the batch is filled in place, not
+     * copied into the replica each step */
+    s->rows_in_replica = s->shards == 1 && (size_t)s->shard_rows >= rows;
+    if (s->rows_in_replica) {
+        s->input = at(s->replicas[0], m->input_at);
+        s->target = at(s->replicas[0], m->target_at);   /* used for REGRESS alone */
+    } else {
+        s->input = calloc(rows * (size_t)(m->in_size > 0 ? m->in_size : 1), sizeof *s->input);
+        s->target = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1),
+                           sizeof *s->target);
+    }
+    s->output = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1), sizeof *s->output);
+    s->losses = calloc((size_t)s->shards, sizeof *s->losses);
+    s->weights = calloc((size_t)s->shards, sizeof *s->weights);
+    s->rngs = calloc((size_t)s->shards, sizeof *s->rngs);
+    s->rows = calloc((size_t)s->shards, sizeof *s->rows);
+    s->share = calloc((size_t)s->shards, sizeof *s->share);
+    if (!s->input || !s->output || !s->target || !s->losses || !s->weights ||
+        !s->rngs || !s->rows || !s->share)
+        fail_memory(m);
+    if (nnrt_dist_ranks() > 1 &&
+        !(s->slots = calloc((size_t)s->shards, slot_bytes(s, s->shard_rows, 1))))
+        fail_memory(m);
     if (make_chunks(s) != 0)
         fail_memory(m);
     make_pool(s);
@@ -283,7 +312,8 @@ static int shard_rows(int s, int n, int shards)
 
 static void copy_rows(float *dst, const float *src, int rows, int width)
 {
-    memcpy(dst, src, (size_t)rows * (size_t)width * sizeof *dst);
+    if (dst != src)   /* the same: rows filled in place */
+        memcpy(dst, src, (size_t)rows * (size_t)width * sizeof *dst);
 }
 
 static void run_shard(const batch_job *j, int s)
@@ -312,6 +342,34 @@ static void shards_job(void *ctx, int w, int workers)
     const batch_job *j = ctx;
     for (int s = j->mine + w; s < j->mine_end; s += workers)
         run_shard(j, s);
+}
+
+/* ---- a lone shard's products, by blocks ---------------------------------- */
+
+/* Set while a rank's one shard runs on the calling thread: the other
+ * workers are free for its products by blocks */
+static int blocks_on_pool;
+
+typedef struct block_job {
+    nnrt_replica *rep;
+    int n, blocks;
+    nnrt_block_fn part;
+} block_job;
+
+static void blocks_job(void *ctx, int w, int workers)
+{
+    const block_job *j = ctx;
+    for (int b = w; b < j->blocks; b += workers)
+        j->part(j->rep, j->n, b);
+}
+
+void nnrt_each_block(nnrt_replica *rep, int n, int blocks, nnrt_block_fn part)
+{
+    block_job j = { rep, n, blocks, part };
+    if (blocks_on_pool && state.pool.workers > 1)
+        nnrt_pool_run(&state.pool, blocks_job, &j);
+    else
+        blocks_job(&j, 0, 1);
 }
 
 /* ---- across ranks -------------------------------------------------------- */
@@ -412,18 +470,13 @@ static void weighted_sum(float *out, const float *const *g, const float *weight,
 }
 
 /* A trained tensor's chunks: CHUNK values each, or for a gradient by rows,
- * as many whole rows as come nearest, at least one, each chunk's start a
- * multiple of NNRT_OPT_BLOCK values (the optimizer's, see CHUNK) */
+ * the tensor's blocks of rows (nnrt.h: block_rows; nnc chose them so that
+ * each starts at a multiple of NNRT_OPT_BLOCK values) */
 static long chunk_values(const nnrt_param *t)
 {
     if (!t->grad_rows)
         return CHUNK;
-    long row = t->dims[1], rows = CHUNK / row > 0 ? CHUNK / row : 1;
-    long step = NNRT_OPT_BLOCK;   /* rows whose values fill whole blocks: lcm / row */
-    while (step % row != 0)
-        step += NNRT_OPT_BLOCK;
-    step /= row;
-    return (rows + step - 1) / step * step * row;
+    return (long)(t->block_rows > 0 ? t->block_rows : t->dims[0]) * t->dims[1];
 }
 
 static long chunks_of(const nnrt_param *t)
@@ -431,10 +484,15 @@ static long chunks_of(const nnrt_param *t)
     return t->grad ? (t->size + chunk_values(t) - 1) / chunk_values(t) : 0;
 }
 
-/* The step's pieces, made once: each a trained tensor's values [lo, hi) */
+/* The step's pieces, made once: each a trained tensor's values [lo, hi),
+ * taken by worker lane % workers.  A tensor by blocks of rows has its
+ * block b in lane b, on the worker that runs its block b in forward and
+ * backward (nnrt_each_block): its weights stay in that core's cache.  The
+ * other chunks are dealt out in turn. */
 typedef struct chunk {
     int p;
     long lo, hi;
+    long lane;
 } chunk;
 
 static int make_chunks(par_state *s)
@@ -446,12 +504,13 @@ static int make_chunks(par_state *s)
     s->chunks = calloc(s->n_chunks > 0 ? (size_t)s->n_chunks : 1, sizeof *s->chunks);
     if (!s->chunks)
         return -1;
-    long c = 0;
+    long c = 0, dealt = 0;
     for (int p = 0; p < m->n_params; p++) {
         const nnrt_param *t = &m->params[p];
         for (long i = 0; i < chunks_of(t); i++, c++) {
             long lo = i * chunk_values(t), hi = lo + chunk_values(t);
-            s->chunks[c] = (chunk){ p, lo, hi < t->size ? hi : t->size };
+            s->chunks[c] = (chunk){ p, lo, hi < t->size ? hi : t->size,
+                                    t->grad_rows ? i : dealt++ };
         }
     }
     return 0;
@@ -485,13 +544,14 @@ static void sum_and_step(const batch_job *j, long c)
         nnrt_optim_update(j->optim, m, p, lo, hi, g + lo);
 }
 
-/* The chunks, taken by the workers in turn: which worker takes which does
+/* The chunks, taken by the workers by lane: which worker takes which does
  * not change a bit */
 static void step_job(void *ctx, int w, int workers)
 {
     const batch_job *j = ctx;
-    for (long c = w; c < j->s->n_chunks; c += workers)
-        sum_and_step(j, c);
+    for (long c = 0; c < j->s->n_chunks; c++)
+        if (j->s->chunks[c].lane % workers == w)
+            sum_and_step(j, c);
 }
 
 /* The shards with rows: the first min(n, shards) */
@@ -528,7 +588,13 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
         seed_shards(st, rng);
     for (int s = 0; s < st->shards; s++)
         st->losses[s] = 0;
-    nnrt_pool_run(&st->pool, shards_job, &j);
+    if (j.mine_end - j.mine == 1) {   /* its blocks may use the threads */
+        blocks_on_pool = 1;
+        run_shard(&j, j.mine);
+        blocks_on_pool = 0;
+    } else {
+        nnrt_pool_run(&st->pool, shards_job, &j);
+    }
     for (int s = 0; backward && s < st->shards; s++)
         for (int p = 0; p < m->n_params; p++)
             grads[(size_t)s * m->n_params + p] =

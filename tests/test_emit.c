@@ -122,7 +122,7 @@ START_TEST(params_rows_label_their_fields)
         "      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE128_OUT, "
         ".init_scale = 0.0f,\n"
         "      .grad_rows = dense128_dw_rows, .grad_x = offsetof(Replica, x),\n"
-        "      .grad_dy = offsetof(Replica, d_dense128_y) },\n"));
+        "      .grad_dy = offsetof(Replica, d_dense128_y), .block_rows = 128 },\n"));
     ck_assert_ptr_nonnull(strstr(c, "    .legacy_names = LEGACY_NAMES,\n"));
     free(c);
 }
@@ -135,7 +135,8 @@ START_TEST(constants_name_every_shape)
     ck_assert_ptr_nonnull(strstr(c, "#define DENSE128_OUT 128\n"));
     ck_assert_ptr_nonnull(strstr(c, "#define CLASSES DENSE10_OUT\n"));
     ck_assert_ptr_nonnull(strstr(c, "/* dense128: dense 128 relu\n"));
-    ck_assert_ptr_nonnull(strstr(c, "    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, IN,"));
+    ck_assert_ptr_nonnull(strstr(c, "    int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;\n"));
+    ck_assert_ptr_nonnull(strstr(c, "    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, rows,"));
     free(c);
 }
 END_TEST

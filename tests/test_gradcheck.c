@@ -67,6 +67,16 @@ static const MutatedModel MODELS[] = {
         { "dense64_backward", "*= (y > 0);", "*= (y >= 0);", "dense64.b" },
         { "dense64_2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense64_2.w" },
     } },
+    /* W in blocks of rows (emit_weight_grad.c): x W by parts added in block
+     * order, dx = dz W^T by blocks of columns */
+    { "dense_blocks", "    input 8x8\n    flatten\n    dense 160 relu\n    dense 300 tanh\n"
+                      "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "dense300_part", "&rep->dense160_y[from]", "&rep->dense160_y[0]", "dense300.w" },
+        { "dense300_forward", "for (int b = 1; b < 2; b++)", "for (int b = 2; b < 2; b++)",
+          "dense300.w" },
+        { "dense300_input_grad_part", "&dense300_w[from * DENSE300_OUT]", "&dense300_w[0]",
+          "dense160.w" },
+    } },
     /* gelu, softplus, swish (separate ops), elu, the unfused softmax, mse */
     { "elementwise", "    input 64\n    dense 6 gelu\n    dense 6 softplus\n    dense 5 swish\n"
                      "    dense 4 elu alpha=0.7\n    dense 3 softmax\n", "mse", "", "images", 4, {
