@@ -29,7 +29,26 @@ static void csv_fill(const nnrt_dataset *ds, const int *order, int first, int n,
     }
 }
 
-/* x is (n, sample_bytes) floats, y is (n) ints; row r is sample order[first + r] */
+/* dst[i] = src[i] * scale for i in [0, width).  In blocks of constant
+ * length, which gcc vectorizes at -O2 (optim.h says why). */
+enum { FILL_BLOCK = 64 };
+
+static void scale_pixels(float *restrict dst, const uint8_t *restrict src, size_t width,
+                         float scale)
+{
+    size_t b = 0;
+    for (; b + FILL_BLOCK <= width; b += FILL_BLOCK)
+        for (int k = 0; k < FILL_BLOCK; k++)
+            dst[b + k] = (float)src[b + k] * scale;
+    for (; b < width; b++)
+        dst[b] = (float)src[b] * scale;
+}
+
+/* x is (n, sample_bytes) floats, y is (n) ints; row r is sample order[first + r].
+ * The samples are in shuffled order, far apart in memory, so the batch's
+ * bytes are all asked for first, and arrive together while the first rows
+ * are converted: a fashion_mlp step spent 7% of its time here, scalar and
+ * a sample at a time, and 2.5% so. */
 void nnrt_batch_fill(const nnrt_dataset *ds, const int *order, int first, int n, float scale,
                      float *x, int *y)
 {
@@ -39,11 +58,15 @@ void nnrt_batch_fill(const nnrt_dataset *ds, const int *order, int first, int n,
     }
     size_t width = ds->sample_bytes;
     for (int r = 0; r < n; r++) {
+        const uint8_t *src = ds->pixels + (size_t)order[first + r] * width;
+        for (size_t b = 0; b < width; b += 64)   /* 64: a cache line */
+            __builtin_prefetch(src + b);
+        if (width > 0)
+            __builtin_prefetch(src + width - 1);   /* a row may end on one line more */
+    }
+    for (int r = 0; r < n; r++) {
         size_t s = (size_t)order[first + r];
-        const uint8_t *src = ds->pixels + s * width;
-        float *dst = x + (size_t)r * width;
-        for (size_t b = 0; b < width; b++)
-            dst[b] = (float)src[b] * scale;
+        scale_pixels(x + (size_t)r * width, ds->pixels + s * width, width, scale);
         y[r] = ds->labels[s];
     }
 }
