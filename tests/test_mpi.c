@@ -305,17 +305,21 @@ static void resume(int ranks, const char *dir)
     free(out);
 }
 
-/* SIGTERM to one rank: every rank stops at the same batch of epoch 2,
- * rank 0 saves the run and says so once; 3 ranks finish it as one
- * process would have */
+/* SIGTERM to one rank: every rank stops at the same batch of epoch 2 (or
+ * all after epoch 1), rank 0 saves the run and says so once; 3 ranks
+ * finish it as one process would have */
 START_TEST(a_signal_stops_every_rank_and_the_run_resumes)
 {
     char ref[256], dir[256], *out;
     free(train(0, "plain_ref", ref, sizeof ref));
     int status = job_hit_in_epoch_2("stopped", SIGTERM, dir, sizeof dir, &out);
     ck_assert_msg(status == 128 + SIGTERM, "status %d:\n%s", status, out);
-    /* inside epoch 2, which lasts a few tenths of a second */
-    ck_assert_msg(count_of(out, "small_mpi: stopped in epoch 2 at batch ") == 1, "%s", out);
+    /* inside epoch 2, which lasts a few tenths of a second, or, on a
+     * loaded machine, while epoch 1 is still being saved: either way, one
+     * report for the whole job */
+    ck_assert_msg(count_of(out, "small_mpi: stopped in epoch 2 at batch ") +
+                          count_of(out, "small_mpi: stopped after epoch 1;") == 1,
+                  "%s", out);
     ck_assert_msg(count_of(out, "go on with") == 1, "%s", out);
     free(out);
     resume(3, dir);
