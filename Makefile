@@ -47,8 +47,11 @@ HAVE_MPI   := $(shell pkg-config --exists ompi-c 2>/dev/null && echo yes)
 MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
-             -Iruntime -Icompiler -I$(BUILD)/grammar -DNNC_VERSION='"$(VERSION)"' $(EXTRA_DEFS)
+# -ffp-contract=off: no fused multiply-adds behind the code's back, so the
+# runtime's kernels give the same bits at every vector width (optim.h)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLAGS) \
+             $(PKG_CFLAGS) -Iruntime -Icompiler -I$(BUILD)/grammar \
+             -DNNC_VERSION='"$(VERSION)"' $(EXTRA_DEFS)
 
 # ---- sources ------------------------------------------------------------
 
@@ -102,6 +105,8 @@ $(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/runtime/dist_mpi.o: EXTRA_DEFS = $(MPI_CFLAGS)
+# sqrtf as the instruction, so the optimizers' blocks vectorize (optim.h)
+$(BUILD)/runtime/optim%.o: EXTRA_DEFS = -fno-math-errno
 
 $(BUILD)/libnnrt_mpi.a: $(MPI_RUNTIME_OBJ)
 	rm -f $@

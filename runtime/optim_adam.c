@@ -52,6 +52,7 @@ static inline void adam_block(float *restrict w, const float *restrict g, float 
         w[i] -= step_size * m[i] / (root_v[i] / root_bc2 + eps);
 }
 
+NNRT_CLONED
 void nnrt_adam_update(float *restrict w, const float *restrict g, float *restrict m,
                       float *restrict v, int n, const nnrt_adam_step *a)
 {
@@ -65,6 +66,7 @@ void nnrt_adam_update(float *restrict w, const float *restrict g, float *restric
     }
 }
 
+NNRT_CLONED
 void nnrt_weight_decay(float *restrict w, int n, float lr_wd)
 {
     int i = 0;

@@ -25,6 +25,7 @@ static inline void adagrad_block(float *restrict w, const float *restrict g,
         w[i] -= lr * g[i] / root[i];
 }
 
+NNRT_CLONED
 void nnrt_adagrad_update(float *restrict w, const float *restrict g, float *restrict acc, int n,
                          float lr, float eps)
 {
@@ -55,6 +56,7 @@ static inline void rmsprop_block(float *restrict w, const float *restrict g, flo
         w[i] -= lr * g[i] / root[i];
 }
 
+NNRT_CLONED
 void nnrt_rmsprop_update(float *restrict w, const float *restrict g, float *restrict v, int n,
                          float lr, float rho, float eps)
 {
@@ -93,6 +95,7 @@ static inline void adadelta_block(float *restrict w, const float *restrict g,
     }
 }
 
+NNRT_CLONED
 void nnrt_adadelta_update(float *restrict w, const float *restrict g, float *restrict acc,
                           float *restrict acc_delta, int n, float lr, float rho, float eps)
 {

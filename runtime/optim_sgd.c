@@ -10,6 +10,7 @@ static inline void sgd_at(float *restrict w, const float *restrict g, int i, flo
     w[i] -= lr * g[i];
 }
 
+NNRT_CLONED
 void nnrt_sgd_update(float *restrict w, const float *restrict g, int n, float lr)
 {
     int i = 0;
@@ -32,6 +33,7 @@ static inline void momentum_at(float *restrict w, const float *restrict g, float
     w[i] += v[i];
 }
 
+NNRT_CLONED
 void nnrt_momentum_update(float *restrict w, const float *restrict g, float *restrict v, int n,
                           float lr, float momentum)
 {
@@ -54,6 +56,7 @@ static inline void nesterov_at(float *restrict w, const float *restrict g, float
     w[i] += mu * v[i] - lr * g[i];
 }
 
+NNRT_CLONED
 void nnrt_nesterov_update(float *restrict w, const float *restrict g, float *restrict v, int n,
                           float lr, float momentum)
 {
