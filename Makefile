@@ -72,7 +72,10 @@ TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 .PHONY: compare-torch all check check-unit check-sanitize golden golden-check demo bench \
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
-all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(BUILD)/include/nnrt.h $(if $(HAVE_MPI),$(BUILD)/libnnrt_mpi.a)
+# the headers a generated file includes
+HEADERS := nnrt.h nnrt_kernels.h
+
+all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(HEADERS:%=$(BUILD)/include/%) $(if $(HAVE_MPI),$(BUILD)/libnnrt_mpi.a)
 
 # ---- grammar (flex/bison outputs are build products) ----------------------
 
@@ -112,7 +115,7 @@ $(BUILD)/libnnrt_mpi.a: $(MPI_RUNTIME_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/include/nnrt.h: runtime/nnrt.h
+$(BUILD)/include/%.h: runtime/%.h
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -137,6 +140,10 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libnnc.a $(BUILD)/lib
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libnnc.a $(BUILD)/libnnrt.a \
 	    $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(MD_LIBS) -lm
+
+# nnrt_mm with the vectors of this machine, as the trainers compile it
+$(BUILD)/tests/test_kernels_native: CFLAGS += -march=native
+$(BUILD)/tests/test_kernels_native: tests/test_kernels.c
 
 # Tests run from the top of the tree; they find nnc and the runtime through
 # NNC_BIN and NNC_BUILD, and write only under $(BUILD)/tmp.
@@ -253,12 +260,12 @@ install: all
 	install -m 644 $(BUILD)/libnnrt.a $(DESTDIR)$(PREFIX)/lib/libnnrt.a
 	if [ -f $(BUILD)/libnnrt_mpi.a ]; then \
 	    install -m 644 $(BUILD)/libnnrt_mpi.a $(DESTDIR)$(PREFIX)/lib/libnnrt_mpi.a; fi
-	install -m 644 runtime/nnrt.h $(DESTDIR)$(PREFIX)/include/nnrt.h
+	for h in $(HEADERS); do install -m 644 runtime/$$h $(DESTDIR)$(PREFIX)/include/$$h; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nnc $(DESTDIR)$(PREFIX)/lib/libnnrt.a \
 	      $(DESTDIR)$(PREFIX)/lib/libnnrt_mpi.a \
-	      $(DESTDIR)$(PREFIX)/include/nnrt.h
+	      $(HEADERS:%=$(DESTDIR)$(PREFIX)/include/%)
 
 clean:
 	rm -rf build build-san build-fuzz

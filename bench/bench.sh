@@ -7,13 +7,17 @@
 # OpenMP pool and OpenBLAS's pthread pool oversubscribe and PyTorch's time
 # swings; the single-thread row is the steady comparison.  The CNN's table
 # adds the GFLOP/s each side reaches and what fraction that is of the
-# machine's sgemm peak at the same thread count (bench/sgemm_peak.c).
+# machine's sgemm peak at the same thread count (bench/sgemm_peak.c) and of
+# its FMA limit (bench/mm_kernels.c).
 #
 #   sh bench/bench.sh BUILD      from the top of the tree; BUILD holds nnc
 #   NNC_BENCH_THREADS="1 2"      the thread counts to run (default "1 nproc")
 #   NNC_BENCH_MODELS="mlp cnn"   the models to run (default both; a CNN
 #                                epoch takes about a minute a side)
 #   NNC_BENCH_SCALING=0          skip the scaling table (below)
+#
+# First, the products nnc computes itself against cblas_sgemm, and the
+# machine's FMA limit (bench/mm_kernels.c).
 #
 # Then the scaling table (docs/parallel.md): for fashion_mlp (batch 32 and
 # 256) and fashion_cnn, nnc's seconds per epoch at --threads 1 and 2 and on
@@ -46,16 +50,39 @@ done
 # Same OpenBLAS kernels on both sides.  Unless the user chose, pick the core
 # type the way the trainer does, so a CPU that OpenBLAS 0.3.21 misdetects
 # (recent Xeons under a hypervisor) does not fall back to slow generic code.
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-    flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
-    has() { for f in "$@"; do case $flags in *" $f "*) ;; *) return 1 ;; esac; done; }
-    if has avx512f avx512bw avx512vl avx512dq; then
-        export OPENBLAS_CORETYPE=SkylakeX
-    elif has avx2 fma; then
-        export OPENBLAS_CORETYPE=Haswell
-    fi
+flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+has() { for f in "$@"; do case $flags in *" $f "*) ;; *) return 1 ;; esac; done; }
+best_core=
+if has avx512f avx512bw avx512vl avx512dq; then
+    best_core=SkylakeX
+elif has avx2 fma; then
+    best_core=Haswell
+fi
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -n "$best_core" ]; then
+    export OPENBLAS_CORETYPE=$best_core
 fi
 mkdir -p "$OUT"
+
+# The products nnc computes itself (runtime/nnrt_kernels.h) against
+# cblas_sgemm on the shapes of compiler/passes/pick_kernels.c's rule, and
+# the machine's FMA limit, one thread (bench/mm_kernels.c): under the core
+# type above, and under the best this CPU has when that is another.
+echo "bench: building $OUT/mm_kernels"
+# shellcheck disable=SC2046
+${CC:-cc} -O3 -march=native -ffp-contract=off -Iruntime $(pkg-config --cflags openblas) \
+    bench/mm_kernels.c $(pkg-config --libs openblas) -o "$OUT/mm_kernels" ||
+    die "building mm_kernels failed"
+"$OUT/mm_kernels" >"$OUT/mm_kernels.txt" || die "mm_kernels failed"
+echo
+echo "products, OpenBLAS core type ${OPENBLAS_CORETYPE:-auto-detected}:"
+cat "$OUT/mm_kernels.txt"
+if [ -n "$best_core" ] && [ "$best_core" != "${OPENBLAS_CORETYPE:-}" ]; then
+    OPENBLAS_CORETYPE=$best_core "$OUT/mm_kernels" >"$OUT/mm_kernels_$best_core.txt" ||
+        die "mm_kernels failed"
+    echo "products, OpenBLAS core type $best_core (the best this CPU has):"
+    cat "$OUT/mm_kernels_$best_core.txt"
+fi
+echo
 
 # run NAME CMD...: CMD's output to $OUT/NAME.log (with its peak memory),
 # the epoch and test lines echoed; on failure the whole log.
@@ -126,7 +153,7 @@ bench_at() {
         pt_a=$(value "$pt_log" '$1=="test_accuracy"{print $2}' "test accuracy")
         pt_k=$(value "$pt_log" '$1=="peak_rss_kib"{print $2}' "peak memory")
     }
-    gflop=0 peak=0 flops_note=
+    gflop=0 peak=0 limit=0 flops_note=
     if [ "$model" = cnn ]; then
         epoch_flops "$threads"
     fi
@@ -134,14 +161,18 @@ bench_at() {
     # Ratios are pytorch / nnc: above 1 means nnc is faster or smaller.
     echo
     awk -v ns="$nnc_s" -v na="$nnc_a" -v nk="$nnc_k" \
-        -v ps="$pt_s" -v pa="$pt_a" -v pk="$pt_k" -v gflop="$gflop" -v peak="$peak" 'BEGIN {
+        -v ps="$pt_s" -v pa="$pt_a" -v pk="$pt_k" -v gflop="$gflop" -v peak="$peak" \
+        -v limit="$limit" 'BEGIN {
         f = "%-8s %14s %14s %10s"
-        g = gflop > 0 ? " %10s %14s\n" : "\n"
-        printf f g, "", "seconds/epoch", "test accuracy", "peak MiB", "GFLOP/s", "of sgemm peak"
+        g = gflop > 0 ? " %10s %14s %13s\n" : "\n"
+        printf f g, "", "seconds/epoch", "test accuracy", "peak MiB", "GFLOP/s", "of sgemm peak",
+            "of FMA limit"
         printf f g, "nnc", sprintf("%.2f", ns), sprintf("%.4f", na), sprintf("%.1f", nk / 1024),
-            sprintf("%.1f", gflop / ns), sprintf("%.1f%%", 100 * gflop / ns / peak)
+            sprintf("%.1f", gflop / ns), sprintf("%.1f%%", 100 * gflop / ns / peak),
+            sprintf("%.1f%%", 100 * gflop / ns / limit)
         printf f g, "pytorch", sprintf("%.2f", ps), sprintf("%.4f", pa), sprintf("%.1f", pk / 1024),
-            sprintf("%.1f", gflop / ps), sprintf("%.1f%%", 100 * gflop / ps / peak)
+            sprintf("%.1f", gflop / ps), sprintf("%.1f%%", 100 * gflop / ps / peak),
+            sprintf("%.1f%%", 100 * gflop / ps / limit)
         printf f "\n", "ratio", (ns > 0 ? sprintf("%.2f", ps / ns) : "-"), "-", sprintf("%.2f", pk / nk)
     }'
     echo "OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected}, threads: $threads"
@@ -152,8 +183,9 @@ bench_at() {
 }
 
 # epoch_flops THREADS: sets gflop, the floating-point work of one CNN epoch
-# in GFLOP, peak, sgemm's GFLOP/s at THREADS, and flops_note, how both were
-# found.  Work: forward multiply-adds per sample x 2 FLOPs x 3 (the backward
+# in GFLOP, peak, sgemm's GFLOP/s at THREADS, limit, the machine's FMA limit
+# at THREADS (bench/mm_kernels.c's one-thread loop times THREADS), and
+# flops_note, how they were found.  Work: forward multiply-adds per sample x 2 FLOPs x 3 (the backward
 # pass costs about twice the forward: one product for the weights' gradient,
 # one for the input's) for every training sample, plus the forward pass of
 # every validation sample, which the epoch's seconds include too.
@@ -161,6 +193,7 @@ bench_at() {
 epoch_flops() {
     "$OUT/sgemm_peak" "$1" >"$OUT/sgemm_peak.log" || die "sgemm_peak failed"
     peak=$(value "$OUT/sgemm_peak.log" '$1=="sgemm_gflops"{print $2}' "sgemm GFLOP/s")
+    limit=$(value "$OUT/mm_kernels.txt" '$1=="fma_limit_gflops"{print $2 * '"$1"'}' "FMA limit")
     n_train=$(value "$nnc_log" '$3=="training" && $4=="samples,"{print $2}' "training samples")
     n_val=$(value "$nnc_log" '$3=="training" && $4=="samples,"{print $5}' "validation samples")
     # The peer counts its own layers (conv in_channels*kh*kw per output, dense
@@ -179,6 +212,7 @@ epoch_flops() {
     esac
     gflop=$(awk -v m="$macs" -v t="$n_train" -v v="$n_val" 'BEGIN{printf "%.1f", m * 2 * (3 * t + v) / 1e9}')
     flops_note="sgemm peak at $1 thread(s): $peak GFLOP/s (bench/sgemm_peak.c, best of n=1024..2048)
+FMA limit at $1 thread(s): $limit GFLOP/s (bench/mm_kernels.c, one thread's, times $1)
 work per epoch: $macs multiply-adds/sample ($from)
     x 2 x (3 x $n_train training + $n_val validation) = $gflop GFLOP"
 }

@@ -84,6 +84,9 @@ static void emit_real_type(Emitter *e)
         "   argument's type; gemm is cblas_sgemm or cblas_dgemm. */\n");
     OUT("#ifdef NNRT_DOUBLE\ntypedef double real;\n#define gemm cblas_dgemm\n");
     OUT("#else\ntypedef float real;\n#define gemm cblas_sgemm\n#endif\n\n");
+    OUT("/* nnrt_mm, the products this file computes itself where they beat gemm,\n"
+        "   specialized to each call's constant widths (nnrt_kernels.h) */\n"
+        "#include \"nnrt_kernels.h\"\n\n");
 }
 
 /* How many shards a batch is cut into (docs/parallel.md): fixed here, so

@@ -233,8 +233,12 @@ static void emit_im2col_forward(Emitter *e, const IrOp *op)
     OUT("        %s_im2col(rep, s0, g);\n", c);
     OUT("        for (int r = 0; r < g * OH * OW; r++)\n");
     OUT("            memcpy(&out[r * F], %s_b, sizeof %s_b);\n", c, c);
-    OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
-    OUT("             1.0f, rep->%s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
+    if (op->mm) {
+        OUT("        nnrt_mm(g * OH * OW, F, K, rep->%s_col, K, %s_w, F, out, F, 1);\n", c, c);
+    } else {
+        OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
+        OUT("             1.0f, rep->%s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
+    }
     OUT("    }\n");
     emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
@@ -254,18 +258,33 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
         OUT("        for (int f = 0; f < F; f++)\n");
         OUT("            rep->%s_db[f] += rep->d_%s[r * F + f];\n", c, y->name);
     }
+    if (x->needs_grad && op->mm) {
+        OUT("    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */\n");
+        OUT("        for (int f = 0; f < F; f++)\n");
+        OUT("            rep->%s_wt[f * K + k] = %s_w[k * F + f];\n", c, c);
+    }
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
     OUT("        const real *dy = &rep->d_%s[s0 * OH * OW * F];\n", y->name);
     if (grads) {
         OUT("        %s_im2col(rep, s0, g);\n", c);
-        OUT("        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
-        OUT("             1.0f, rep->%s_col, K, dy, F, 1.0f, rep->%s_dw, F);\n", c, c);
+        if (op->mm) {
+            OUT("        nnrt_mm_tn(K, F, g * OH * OW, rep->%s_col, K, dy, F, rep->%s_dw, F, 1,"
+                " 1);\n", c, c);
+        } else {
+            OUT("        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,\n");
+            OUT("             1.0f, rep->%s_col, K, dy, F, 1.0f, rep->%s_dw, F);\n", c, c);
+        }
     }
     if (x->needs_grad) {
         OUT("        /* the gradient of each window, into the same rows */\n");
-        OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
-        OUT("             1.0f, dy, F, %s_w, F, 0.0f, rep->%s_col, K);\n", c, c);
+        if (op->mm) {
+            OUT("        nnrt_mm(g * OH * OW, K, F, dy, F, rep->%s_wt, K, rep->%s_col, K, 0);\n", c,
+                c);
+        } else {
+            OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,\n");
+            OUT("             1.0f, dy, F, %s_w, F, 0.0f, rep->%s_col, K);\n", c, c);
+        }
         OUT("        %s_col2im(rep, s0, g);\n", c);
     }
     OUT("    }\n");
@@ -332,6 +351,9 @@ static void emit_conv_scratch(Emitter *e, const IrOp *op)
     if (op->kernel == KERNEL_IM2COL)
         OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, then their gradients */\n",
             op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
+    if (op->kernel == KERNEL_IM2COL && op->mm && buf(e, op->in)->needs_grad)
+        OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for dx */\n", op->name, op->filters,
+            w->kh, w->kw, w->c);
 }
 
 void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group)

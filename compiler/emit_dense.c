@@ -22,9 +22,15 @@ static void emit_forward_part(Emitter *e, const IrOp *op)
     OUT("static void %s_part(Replica *rep, int n, int b)\n{\n", w);
     emit_block_rows(e, op, I);
     OUT("    real *out = b ? &rep->%s_parts[(b - 1) * n * %s] : rep->%s;\n", w, O, y->name);
-    OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, rows,\n", O);
-    OUT("         1.0f, &rep->%s[from], %s, &%s_w[from * %s], %s,\n", x->name, I, w, O, O);
-    OUT("         b ? 0.0f : 1.0f, out, %s);\n", O);
+    if (op->mm) {
+        OUT("    nnrt_mm(n, %s, rows, &rep->%s[from], %s, &%s_w[from * %s], %s,\n", O, x->name, I,
+            w, O, O);
+        OUT("            out, %s, b == 0);\n", O);
+    } else {
+        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, rows,\n", O);
+        OUT("         1.0f, &rep->%s[from], %s, &%s_w[from * %s], %s,\n", x->name, I, w, O, O);
+        OUT("         b ? 0.0f : 1.0f, out, %s);\n", O);
+    }
     OUT("}\n\n");
 }
 
@@ -62,9 +68,14 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
     } else if (op->kernel == KERNEL_GEMM) {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
-        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
-        OUT("         1.0f, rep->%s, %s, %s_w, %s, 1.0f, rep->%s, %s);\n",
-            x->name, I, w, O, y->name, O);
+        if (op->mm) {
+            OUT("    nnrt_mm(n, %s, %s, rep->%s, %s, %s_w, %s, rep->%s, %s, 1);\n", O, I,
+                x->name, I, w, O, y->name, O);
+        } else {
+            OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
+            OUT("         1.0f, rep->%s, %s, %s_w, %s, 1.0f, rep->%s, %s);\n",
+                x->name, I, w, O, y->name, O);
+        }
     } else {
         OUT("    for (int r = 0; r < n; r++) {\n");
         OUT("        const real *xr = &rep->%s[r * %s];\n", x->name, I);
@@ -150,7 +161,7 @@ void emit_dense(Emitter *e, const IrOp *op)
     OUT("   %s is (n, %s), %s_w is (%s, %s), %s is (n, %s)\n", x->name, x->width_macro,
         op->name, x->width_macro, y->width_macro, y->name, y->width_macro);
     OUT("   forward: %s; kernel: %s\n",
-        op->act == ACT_IDENTITY ? "y = x W + b" : "y = act(x W + b)", kernel_name(op->kernel));
+        op->act == ACT_IDENTITY ? "y = x W + b" : "y = act(x W + b)", kernel_name(op));
     OUT("   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */\n");
     emit_dense_forward(e, op);
     if (needs_backward(e, op))

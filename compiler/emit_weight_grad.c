@@ -20,34 +20,10 @@ int defers_weight_grad(const IrOp *op)
     return op->kind == OP_DENSE && op->kernel == KERNEL_GEMM && trains(op);
 }
 
-/* W's blocks of rows.  Such a layer's W is cut into blocks of whole rows,
- * about BLOCK_VALUES values each but at least MIN_ROWS rows (thinner, the
- * products run slower: an epoch of overfit_large on 10000 samples, whose
- * layers are 512 wide, took 1.82 s at one thread in blocks of 32 rows,
- * 1.54 s in blocks of 128 rows and 1.51 s unblocked; at two threads,
- * 1.15 s, 0.99 s and 1.53 s), and every product that reads or writes
- * W goes block by block: forward's x W (a part per block, the parts added
- * in block order), backward's dx = dz W^T (columns of dx per block) and
- * dW (rows per block, above); the runtime updates each block right after
- * its dW.  It runs block b on thread b % threads every time
- * (nnrt_each_block), so a block's weights stay in the cache of the core
- * that updates them: on the 2-core development machine, moving
- * fashion_mlp's 400 KB W between cores each step cost as much as the
- * second core saved.  The blocks are fixed by the shapes alone, so the
- * sums are the same whatever the threads.  A block's first value is a
- * multiple of OPT_BLOCK, the optimizer's block (runtime/optim.h): each
- * value meets the same update code whatever block it is in. */
-enum { BLOCK_VALUES = 16384, MIN_ROWS = 128, OPT_BLOCK = 64 };
-
+/* W's blocks of rows: pass_pick_kernels chose them (op->block_rows) */
 long weight_block_rows(const IrOp *op)
 {
-    long row = op->n_out, rows = BLOCK_VALUES / row > MIN_ROWS ? BLOCK_VALUES / row : MIN_ROWS;
-    long step = OPT_BLOCK;   /* rows whose values fill whole blocks: lcm / row */
-    while (step % row != 0)
-        step += OPT_BLOCK;
-    step /= row;
-    rows = (rows + step - 1) / step * step;
-    return rows < op->n_in ? rows : op->n_in;
+    return op->block_rows > 0 ? op->block_rows : op->n_in;
 }
 
 long weight_blocks(const IrOp *op)
@@ -95,10 +71,16 @@ static void emit_dw_rows(Emitter *e, const IrOp *op)
     OUT("%*sint shards, int from, int to, void *out)\n{\n", (int)strlen(op->name) + 21, "");
     OUT("    real *dw = out;\n");
     OUT("    for (int s = 0; s < shards; s++)\n");
-    OUT("        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, %s, rows[s],\n", O);
-    OUT("             (real)share[s], &reps[s]->%s[from], %s, reps[s]->d_%s, %s,\n", x->name, I,
-        y->name, O);
-    OUT("             s ? 1.0f : 0.0f, dw, %s);\n", O);
+    if (op->mm) {
+        OUT("        nnrt_mm_tn(to - from, %s, rows[s], &reps[s]->%s[from], %s,\n", O, x->name, I);
+        OUT("                   reps[s]->d_%s, %s, dw, %s, (real)share[s], s > 0);\n", y->name, O,
+            O);
+    } else {
+        OUT("        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, %s, rows[s],\n", O);
+        OUT("             (real)share[s], &reps[s]->%s[from], %s, reps[s]->d_%s, %s,\n", x->name,
+            I, y->name, O);
+        OUT("             s ? 1.0f : 0.0f, dw, %s);\n", O);
+    }
     emit_regularization_rows(e, op, O);
     OUT("}\n\n");
 }

@@ -39,13 +39,15 @@ IrOp *ir_add_op(Arena *a, Ir *ir, OpKind kind, const char *name)
     return op;
 }
 
-const char *kernel_name(Kernel k)
+const char *kernel_name(const IrOp *op)
 {
     static const char *const NAMES[] = {
         [KERNEL_LOOPS] = "loops", [KERNEL_GEMM] = "cblas_sgemm",
         [KERNEL_DIRECT] = "direct", [KERNEL_IM2COL] = "im2col+sgemm",
     };
-    return NAMES[k];
+    if (op->mm)
+        return op->kernel == KERNEL_IM2COL ? "im2col+nnrt_mm" : "nnrt_mm";
+    return NAMES[op->kernel];
 }
 
 const char *pool_name(PoolKind p)

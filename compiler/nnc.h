@@ -450,6 +450,10 @@ typedef struct IrOp {
     PoolKind pool;        /* OP_POOL */
     long im2col_rows;     /* OP_CONV with KERNEL_IM2COL: samples per sgemm */
     Kernel kernel;
+    long block_rows;      /* OP_DENSE by gemm, trained: W's rows per block; else 0 */
+    int mm;               /* OP_DENSE by gemm, OP_CONV by im2col: products by nnrt_mm
+                             (nnrt_kernels.h), not gemm: forward's, the weight
+                             gradient's and conv2d's dx (pick_kernels.c) */
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
     int act_grad_in_loss; /* dense whose sigmoid' the loss applies (p - t) */
@@ -497,7 +501,20 @@ void passes_run(Ir *ir);
  * the copy stays in L2/L3. */
 #define IM2COL_TARGET_ROWS 1024
 
-const char *kernel_name(Kernel k);
+/* A trained dense layer's W goes in blocks of whole rows of about this
+ * many values, at least DENSE_BLOCK_MIN_ROWS rows (pick_kernels.c) */
+#define DENSE_BLOCK_VALUES 16384
+#define DENSE_BLOCK_MIN_ROWS 128
+/* A layer whose weights (for dense with blocks: a block) have at most this
+ * many values has its products computed by nnrt_mm; a bigger one, by
+ * cblas_sgemm (pick_kernels.c has the numbers) */
+#define MM_MAX_VALUES (1L << 18)
+/* ... and is at least this many columns wide: narrower, most of its
+ * columns would be nnrt_mm's scalar edge */
+#define MM_MIN_WIDTH 32
+
+/* "cblas_sgemm", "nnrt_mm", "im2col+nnrt_mm": how op's products are computed */
+const char *kernel_name(const IrOp *op);
 const char *pool_name(PoolKind p);    /* "max", "avg", "sum" */
 
 /* ---- emit_c.c: the C file ----------------------------------------------- */

@@ -90,7 +90,7 @@ SummaryRow *summary_rows(const Model *m, const Ir *ir)
         /* flatten only reshapes: it holds no buffer of its own */
         rows[i].act_bytes =
             l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
-        rows[i].kernel = ops[i] ? kernel_name(ops[i]->kernel) : NULL;
+        rows[i].kernel = ops[i] ? kernel_name(ops[i]) : NULL;
     }
     free(ops);
     return rows;
@@ -126,13 +126,17 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
             params, bytes_str(mem, sizeof mem, (double)params * 4), macs);
     fprintf(out, "       %s of activations per batch of %ld\n",
             bytes_str(mem, sizeof mem, act_bytes), m->batch);
-    fprintf(out, "kernels: dense layers with %d weights or more use cblas_sgemm, "
-                 "smaller ones plain loops\n", GEMM_MIN_WEIGHTS);
+    fprintf(out,
+            "kernels: dense layers with %d weights or more use nnrt_mm (cblas_sgemm for dx,\n"
+            "         and for layers under %d outputs or blocks of over %ld weights), smaller\n"
+            "         ones plain loops\n",
+            GEMM_MIN_WEIGHTS, MM_MIN_WIDTH, MM_MAX_VALUES);
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].kind == LAYER_CONV2D) {
             fprintf(out, "         conv2d windows of %d values (rows x columns x input channels) "
-                         "or more use im2col+sgemm,\n         smaller ones direct loops\n",
-                    CONV_GEMM_MIN_WINDOW);
+                         "or more use im2col and\n         nnrt_mm (cblas_sgemm under %d filters "
+                         "or over %ld weights), smaller ones\n         direct loops\n",
+                    CONV_GEMM_MIN_WINDOW, MM_MIN_WIDTH, MM_MAX_VALUES);
             break;
         }
 }

@@ -6,18 +6,21 @@
    input             input                    28x28x1               0              0    196.0 KiB  -
    conv32            conv2d 32 5x5 relu       28x28x32            832         627200      6.1 MiB  direct
    conv32_maxpool    maxpool 2x2 /2           14x14x32              0              0      1.5 MiB  -
-   conv64            conv2d 64 5x5 relu       14x14x64          51264       10035200      3.1 MiB  im2col+sgemm
+   conv64            conv2d 64 5x5 relu       14x14x64          51264       10035200      3.1 MiB  im2col+nnrt_mm
    conv64_maxpool    maxpool 2x2 /2           7x7x64                0              0    784.0 KiB  -
    conv64_flatten    flatten                  3136                  0              0          0 B  -
-   dense1024         dense 1024 relu          1024            3212288        3211264    256.0 KiB  cblas_sgemm
+   dense1024         dense 1024 relu          1024            3212288        3211264    256.0 KiB  nnrt_mm
    dense1024_dropout dropout 0.4              1024                  0              0    256.0 KiB  -
    dense10           dense 10 softmax         10                10250          10240      2.5 KiB  cblas_sgemm
 
    total: 3274634 params (12.5 MiB of float32), 13883904 multiply-adds per sample forward,
           12.2 MiB of activations per batch of 64
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
-            conv2d windows of 64 values (rows x columns x input channels) or more use im2col+sgemm,
-            smaller ones direct loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
+            conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
+            nnrt_mm (cblas_sgemm under 32 filters or over 262144 weights), smaller ones
+            direct loops
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 15, seed 1
    augment: flip horizontal p=0.5; shift 2 p=0.5
@@ -45,6 +48,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
@@ -99,6 +106,7 @@ struct nnrt_replica {
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
     real conv64_pad[18 * 18 * 32], conv64_dpad[18 * 18 * 32];
     real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, then their gradients */
+    real conv64_wt[64 * (5 * 5 * 32)];   /* W^T, for dx */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
     real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
     real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
@@ -360,8 +368,7 @@ static void conv64_forward(Replica *rep, int n)
         conv64_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv64_b, sizeof conv64_b);
-        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, rep->conv64_col, K, conv64_w, F, 1.0f, out, F);
+        nnrt_mm(g * OH * OW, F, K, rep->conv64_col, K, conv64_w, F, out, F, 1);
     }
     for (int i = 0; i < n * CONV64_OUT; i++) {   /* relu */
         real v = rep->conv64_y[i];
@@ -380,15 +387,16 @@ static void conv64_backward(Replica *rep, int n)
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv64_db[f] += rep->d_conv64_y[r * F + f];
+    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
+        for (int f = 0; f < F; f++)
+            rep->conv64_wt[f * K + k] = conv64_w[k * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
         const real *dy = &rep->d_conv64_y[s0 * OH * OW * F];
         conv64_im2col(rep, s0, g);
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, rep->conv64_col, K, dy, F, 1.0f, rep->conv64_dw, F);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv64_col, K, dy, F, rep->conv64_dw, F, 1, 1);
         /* the gradient of each window, into the same rows */
-        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv64_w, F, 0.0f, rep->conv64_col, K);
+        nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv64_wt, K, rep->conv64_col, K, 0);
         conv64_col2im(rep, s0, g);
     }
 }
@@ -474,7 +482,7 @@ static void conv64_maxpool_backward(Replica *rep, int n)
 
 /* dense1024: dense 1024 relu
    conv64_maxpool_y is (n, CONV64_MAXPOOL_OUT), dense1024_w is (CONV64_MAXPOOL_OUT, DENSE1024_OUT), dense1024_y is (n, DENSE1024_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense1024_y for block 0 (over the bias), into dense1024_parts for the others */
@@ -482,9 +490,8 @@ static void dense1024_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= CONV64_MAXPOOL_OUT ? 128 : CONV64_MAXPOOL_OUT - from;
     real *out = b ? &rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT] : rep->dense1024_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE1024_OUT, rows,
-         1.0f, &rep->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT, &dense1024_w[from * DENSE1024_OUT], DENSE1024_OUT,
-         b ? 0.0f : 1.0f, out, DENSE1024_OUT);
+    nnrt_mm(n, DENSE1024_OUT, rows, &rep->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT, &dense1024_w[from * DENSE1024_OUT], DENSE1024_OUT,
+            out, DENSE1024_OUT, b == 0);
 }
 
 static void dense1024_forward(Replica *rep, int n)
@@ -620,9 +627,8 @@ static void dense1024_dw_rows(nnrt_replica *const *reps, const int *rows, const 
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE1024_OUT, rows[s],
-             (real)share[s], &reps[s]->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT, reps[s]->d_dense1024_y, DENSE1024_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE1024_OUT);
+        nnrt_mm_tn(to - from, DENSE1024_OUT, rows[s], &reps[s]->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT,
+                   reps[s]->d_dense1024_y, DENSE1024_OUT, dw, DENSE1024_OUT, (real)share[s], s > 0);
 }
 
 /* dense10: rows [from, to) of dW = sum over the shards s, in order, of

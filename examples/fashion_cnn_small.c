@@ -7,18 +7,21 @@
    conv16           conv2d 16 3x3 identity   28x28x16            160         112896      3.1 MiB  direct
    conv16_batchnorm batchnorm relu           28x28x16             32              0      3.1 MiB  -
    conv16_maxpool   maxpool 2x2 /2           14x14x16              0              0    784.0 KiB  -
-   conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  im2col+sgemm
+   conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  im2col+nnrt_mm
    conv32_batchnorm batchnorm relu           14x14x32             64              0      1.5 MiB  -
    conv32_maxpool   maxpool 2x2 /2           7x7x32                0              0    392.0 KiB  -
-   conv32_2         conv2d 32 3x3 relu       7x7x32             9248         451584    392.0 KiB  im2col+sgemm
+   conv32_2         conv2d 32 3x3 relu       7x7x32             9248         451584    392.0 KiB  im2col+nnrt_mm
    conv32_2_flatten flatten                  1568                  0              0          0 B  -
    dense10          dense 10 softmax         10                15690          15680      2.5 KiB  cblas_sgemm
 
    total: 29834 params (116.5 KiB of float32), 1483328 multiply-adds per sample forward,
           10.9 MiB of activations per batch of 64
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
-            conv2d windows of 64 values (rows x columns x input channels) or more use im2col+sgemm,
-            smaller ones direct loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
+            conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
+            nnrt_mm (cblas_sgemm under 32 filters or over 262144 weights), smaller ones
+            direct loops
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 8, seed 1
 */
@@ -45,6 +48,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
@@ -106,11 +113,13 @@ struct nnrt_replica {
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[16 * 16 * 16], conv32_dpad[16 * 16 * 16];
     real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
+    real conv32_wt[32 * (3 * 3 * 16)];   /* W^T, for dx */
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     real conv32_batchnorm_inv_std[32];   /* its 1 / sqrt(var + eps) */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
     real conv32_2_pad[9 * 9 * 32], conv32_2_dpad[9 * 9 * 32];
     real conv32_2_col[21 * 7 * 7 * (3 * 3 * 32)];   /* windows, then their gradients */
+    real conv32_2_wt[32 * (3 * 3 * 32)];   /* W^T, for dx */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
     real conv16_batchnorm_dgamma[16], conv16_batchnorm_dbeta[16];
     real conv32_dw[3 * 3 * 16 * 32], conv32_db[32];
@@ -443,8 +452,7 @@ static void conv32_forward(Replica *rep, int n)
         conv32_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv32_b, sizeof conv32_b);
-        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, rep->conv32_col, K, conv32_w, F, 1.0f, out, F);
+        nnrt_mm(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F, out, F, 1);
     }
 }
 
@@ -455,15 +463,16 @@ static void conv32_backward(Replica *rep, int n)
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv32_db[f] += rep->d_conv32_y[r * F + f];
+    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
+        for (int f = 0; f < F; f++)
+            rep->conv32_wt[f * K + k] = conv32_w[k * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
         const real *dy = &rep->d_conv32_y[s0 * OH * OW * F];
         conv32_im2col(rep, s0, g);
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, rep->conv32_col, K, dy, F, 1.0f, rep->conv32_dw, F);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_col, K, dy, F, rep->conv32_dw, F, 1, 1);
         /* the gradient of each window, into the same rows */
-        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv32_w, F, 0.0f, rep->conv32_col, K);
+        nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv32_wt, K, rep->conv32_col, K, 0);
         conv32_col2im(rep, s0, g);
     }
 }
@@ -712,8 +721,7 @@ static void conv32_2_forward(Replica *rep, int n)
         conv32_2_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv32_2_b, sizeof conv32_2_b);
-        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, rep->conv32_2_col, K, conv32_2_w, F, 1.0f, out, F);
+        nnrt_mm(g * OH * OW, F, K, rep->conv32_2_col, K, conv32_2_w, F, out, F, 1);
     }
     for (int i = 0; i < n * CONV32_2_OUT; i++) {   /* relu */
         real v = rep->conv32_2_y[i];
@@ -732,15 +740,16 @@ static void conv32_2_backward(Replica *rep, int n)
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv32_2_db[f] += rep->d_conv32_2_y[r * F + f];
+    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
+        for (int f = 0; f < F; f++)
+            rep->conv32_2_wt[f * K + k] = conv32_2_w[k * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
         const real *dy = &rep->d_conv32_2_y[s0 * OH * OW * F];
         conv32_2_im2col(rep, s0, g);
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, rep->conv32_2_col, K, dy, F, 1.0f, rep->conv32_2_dw, F);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_2_col, K, dy, F, rep->conv32_2_dw, F, 1, 1);
         /* the gradient of each window, into the same rows */
-        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv32_2_w, F, 0.0f, rep->conv32_2_col, K);
+        nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv32_2_wt, K, rep->conv32_2_col, K, 0);
         conv32_2_col2im(rep, s0, g);
     }
 }

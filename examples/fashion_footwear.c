@@ -5,12 +5,14 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense64       dense 64 relu            64                50240          50176      8.0 KiB  cblas_sgemm
+   dense64       dense 64 relu            64                50240          50176      8.0 KiB  nnrt_mm
    dense1        dense 1 sigmoid          1                    65             64        128 B  loops
 
    total: 50305 params (196.5 KiB of float32), 50240 multiply-adds per sample forward,
           106.1 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
 
    loss binary_cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 3, seed 1
 */
@@ -37,6 +39,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
@@ -78,7 +84,7 @@ typedef struct nnrt_replica Replica;
 
 /* dense64: dense 64 relu
    x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense64_y for block 0 (over the bias), into dense64_parts for the others */
@@ -86,9 +92,8 @@ static void dense64_part(Replica *rep, int n, int b)
 {
     int from = b * 256, rows = from + 256 <= IN ? 256 : IN - from;
     real *out = b ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, rows,
-         1.0f, &rep->x[from], IN, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
-         b ? 0.0f : 1.0f, out, DENSE64_OUT);
+    nnrt_mm(n, DENSE64_OUT, rows, &rep->x[from], IN, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
+            out, DENSE64_OUT, b == 0);
 }
 
 static void dense64_forward(Replica *rep, int n)
@@ -186,9 +191,8 @@ static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_OUT, rows[s],
-             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense64_y, DENSE64_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE64_OUT);
+        nnrt_mm_tn(to - from, DENSE64_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_dense64_y, DENSE64_OUT, dw, DENSE64_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense1_y */

@@ -5,13 +5,15 @@
    layer                                     output           params      mult-adds  activations  kernel
    input            input                    28x28                 0              0     98.0 KiB  -
    input_flatten    flatten                  784                   0              0          0 B  -
-   dense128         dense 128 relu           128              100480         100352     16.0 KiB  cblas_sgemm
+   dense128         dense 128 relu           128              100480         100352     16.0 KiB  nnrt_mm
    dense128_dropout dropout 0.2              128                   0              0     16.0 KiB  -
    dense10          dense 10 softmax         10                 1290           1280      1.2 KiB  loops
 
    total: 101770 params (397.5 KiB of float32), 101632 multiply-adds per sample forward,
           131.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 5, seed 1
 */
@@ -38,6 +40,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
@@ -83,7 +89,7 @@ typedef struct nnrt_replica Replica;
 
 /* dense128: dense 128 relu
    x is (n, IN), dense128_w is (IN, DENSE128_OUT), dense128_y is (n, DENSE128_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense128_y for block 0 (over the bias), into dense128_parts for the others */
@@ -91,9 +97,8 @@ static void dense128_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
     real *out = b ? &rep->dense128_parts[(b - 1) * n * DENSE128_OUT] : rep->dense128_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, rows,
-         1.0f, &rep->x[from], IN, &dense128_w[from * DENSE128_OUT], DENSE128_OUT,
-         b ? 0.0f : 1.0f, out, DENSE128_OUT);
+    nnrt_mm(n, DENSE128_OUT, rows, &rep->x[from], IN, &dense128_w[from * DENSE128_OUT], DENSE128_OUT,
+            out, DENSE128_OUT, b == 0);
 }
 
 static void dense128_forward(Replica *rep, int n)
@@ -234,9 +239,8 @@ static void dense128_dw_rows(nnrt_replica *const *reps, const int *rows, const d
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE128_OUT, rows[s],
-             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense128_y, DENSE128_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE128_OUT);
+        nnrt_mm_tn(to - from, DENSE128_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_dense128_y, DENSE128_OUT, dw, DENSE128_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */

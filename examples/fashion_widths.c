@@ -5,12 +5,14 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   hidden        dense 400 relu           400              314000         313600     50.0 KiB  cblas_sgemm
+   hidden        dense 400 relu           400              314000         313600     50.0 KiB  nnrt_mm
    dense10       dense 10 softmax         10                 4010           4000      1.2 KiB  loops
 
    total: 318010 params (1.2 MiB of float32), 317600 multiply-adds per sample forward,
           149.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 10, seed 1
 */
@@ -37,6 +39,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
@@ -79,7 +85,7 @@ typedef struct nnrt_replica Replica;
 
 /* hidden: dense 400 relu name=hidden
    x is (n, IN), hidden_w is (IN, HIDDEN_OUT), hidden_y is (n, HIDDEN_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    hidden_y for block 0 (over the bias), into hidden_parts for the others */
@@ -87,9 +93,8 @@ static void hidden_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
     real *out = b ? &rep->hidden_parts[(b - 1) * n * HIDDEN_OUT] : rep->hidden_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, HIDDEN_OUT, rows,
-         1.0f, &rep->x[from], IN, &hidden_w[from * HIDDEN_OUT], HIDDEN_OUT,
-         b ? 0.0f : 1.0f, out, HIDDEN_OUT);
+    nnrt_mm(n, HIDDEN_OUT, rows, &rep->x[from], IN, &hidden_w[from * HIDDEN_OUT], HIDDEN_OUT,
+            out, HIDDEN_OUT, b == 0);
 }
 
 static void hidden_forward(Replica *rep, int n)
@@ -211,9 +216,8 @@ static void hidden_dw_rows(nnrt_replica *const *reps, const int *rows, const dou
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, HIDDEN_OUT, rows[s],
-             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_hidden_y, HIDDEN_OUT,
-             s ? 1.0f : 0.0f, dw, HIDDEN_OUT);
+        nnrt_mm_tn(to - from, HIDDEN_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_hidden_y, HIDDEN_OUT, dw, HIDDEN_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */

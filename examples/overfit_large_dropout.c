@@ -5,19 +5,21 @@
    layer                                       output           params      mult-adds  activations  kernel
    input              input                    28x28                 0              0     98.0 KiB  -
    input_flatten      flatten                  784                   0              0          0 B  -
-   dense512           dense 512 elu            512              401920         401408     64.0 KiB  cblas_sgemm
+   dense512           dense 512 elu            512              401920         401408     64.0 KiB  nnrt_mm
    dense512_dropout   dropout 0.5              512                   0              0     64.0 KiB  -
-   dense512_2         dense 512 elu            512              262656         262144     64.0 KiB  cblas_sgemm
+   dense512_2         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm
    dense512_2_dropout dropout 0.5              512                   0              0     64.0 KiB  -
-   dense512_3         dense 512 elu            512              262656         262144     64.0 KiB  cblas_sgemm
+   dense512_3         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm
    dense512_3_dropout dropout 0.5              512                   0              0     64.0 KiB  -
-   dense512_4         dense 512 elu            512              262656         262144     64.0 KiB  cblas_sgemm
+   dense512_4         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm
    dense512_4_dropout dropout 0.5              512                   0              0     64.0 KiB  -
    dense10            dense 10 softmax         10                 5130           5120      1.2 KiB  cblas_sgemm
 
    total: 1195018 params (4.6 MiB of float32), 1192960 multiply-adds per sample forward,
           611.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
@@ -44,6 +46,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
@@ -116,7 +122,7 @@ typedef struct nnrt_replica Replica;
 
 /* dense512: dense 512 elu
    x is (n, IN), dense512_w is (IN, DENSE512_OUT), dense512_y is (n, DENSE512_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense512_y for block 0 (over the bias), into dense512_parts for the others */
@@ -124,9 +130,8 @@ static void dense512_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
     real *out = b ? &rep->dense512_parts[(b - 1) * n * DENSE512_OUT] : rep->dense512_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_OUT, rows,
-         1.0f, &rep->x[from], IN, &dense512_w[from * DENSE512_OUT], DENSE512_OUT,
-         b ? 0.0f : 1.0f, out, DENSE512_OUT);
+    nnrt_mm(n, DENSE512_OUT, rows, &rep->x[from], IN, &dense512_w[from * DENSE512_OUT], DENSE512_OUT,
+            out, DENSE512_OUT, b == 0);
 }
 
 static void dense512_forward(Replica *rep, int n)
@@ -180,7 +185,7 @@ static void dense512_dropout_backward(Replica *rep, int n)
 
 /* dense512_2: dense 512 elu
    dense512_dropout_y is (n, DENSE512_OUT), dense512_2_w is (DENSE512_OUT, DENSE512_2_OUT), dense512_2_y is (n, DENSE512_2_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense512_2_y for block 0 (over the bias), into dense512_2_parts for the others */
@@ -188,9 +193,8 @@ static void dense512_2_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= DENSE512_OUT ? 128 : DENSE512_OUT - from;
     real *out = b ? &rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT] : rep->dense512_2_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_2_OUT, rows,
-         1.0f, &rep->dense512_dropout_y[from], DENSE512_OUT, &dense512_2_w[from * DENSE512_2_OUT], DENSE512_2_OUT,
-         b ? 0.0f : 1.0f, out, DENSE512_2_OUT);
+    nnrt_mm(n, DENSE512_2_OUT, rows, &rep->dense512_dropout_y[from], DENSE512_OUT, &dense512_2_w[from * DENSE512_2_OUT], DENSE512_2_OUT,
+            out, DENSE512_2_OUT, b == 0);
 }
 
 static void dense512_2_forward(Replica *rep, int n)
@@ -253,7 +257,7 @@ static void dense512_2_dropout_backward(Replica *rep, int n)
 
 /* dense512_3: dense 512 elu
    dense512_2_dropout_y is (n, DENSE512_2_OUT), dense512_3_w is (DENSE512_2_OUT, DENSE512_3_OUT), dense512_3_y is (n, DENSE512_3_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense512_3_y for block 0 (over the bias), into dense512_3_parts for the others */
@@ -261,9 +265,8 @@ static void dense512_3_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= DENSE512_2_OUT ? 128 : DENSE512_2_OUT - from;
     real *out = b ? &rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT] : rep->dense512_3_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_3_OUT, rows,
-         1.0f, &rep->dense512_2_dropout_y[from], DENSE512_2_OUT, &dense512_3_w[from * DENSE512_3_OUT], DENSE512_3_OUT,
-         b ? 0.0f : 1.0f, out, DENSE512_3_OUT);
+    nnrt_mm(n, DENSE512_3_OUT, rows, &rep->dense512_2_dropout_y[from], DENSE512_2_OUT, &dense512_3_w[from * DENSE512_3_OUT], DENSE512_3_OUT,
+            out, DENSE512_3_OUT, b == 0);
 }
 
 static void dense512_3_forward(Replica *rep, int n)
@@ -326,7 +329,7 @@ static void dense512_3_dropout_backward(Replica *rep, int n)
 
 /* dense512_4: dense 512 elu
    dense512_3_dropout_y is (n, DENSE512_3_OUT), dense512_4_w is (DENSE512_3_OUT, DENSE512_4_OUT), dense512_4_y is (n, DENSE512_4_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense512_4_y for block 0 (over the bias), into dense512_4_parts for the others */
@@ -334,9 +337,8 @@ static void dense512_4_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= DENSE512_3_OUT ? 128 : DENSE512_3_OUT - from;
     real *out = b ? &rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT] : rep->dense512_4_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE512_4_OUT, rows,
-         1.0f, &rep->dense512_3_dropout_y[from], DENSE512_3_OUT, &dense512_4_w[from * DENSE512_4_OUT], DENSE512_4_OUT,
-         b ? 0.0f : 1.0f, out, DENSE512_4_OUT);
+    nnrt_mm(n, DENSE512_4_OUT, rows, &rep->dense512_3_dropout_y[from], DENSE512_3_OUT, &dense512_4_w[from * DENSE512_4_OUT], DENSE512_4_OUT,
+            out, DENSE512_4_OUT, b == 0);
 }
 
 static void dense512_4_forward(Replica *rep, int n)
@@ -474,9 +476,8 @@ static void dense512_dw_rows(nnrt_replica *const *reps, const int *rows, const d
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_OUT, rows[s],
-             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense512_y, DENSE512_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE512_OUT);
+        nnrt_mm_tn(to - from, DENSE512_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_dense512_y, DENSE512_OUT, dw, DENSE512_OUT, (real)share[s], s > 0);
 }
 
 /* dense512_2: rows [from, to) of dW = sum over the shards s, in order, of
@@ -486,9 +487,8 @@ static void dense512_2_dw_rows(nnrt_replica *const *reps, const int *rows, const
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_2_OUT, rows[s],
-             (real)share[s], &reps[s]->dense512_dropout_y[from], DENSE512_OUT, reps[s]->d_dense512_2_y, DENSE512_2_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE512_2_OUT);
+        nnrt_mm_tn(to - from, DENSE512_2_OUT, rows[s], &reps[s]->dense512_dropout_y[from], DENSE512_OUT,
+                   reps[s]->d_dense512_2_y, DENSE512_2_OUT, dw, DENSE512_2_OUT, (real)share[s], s > 0);
 }
 
 /* dense512_3: rows [from, to) of dW = sum over the shards s, in order, of
@@ -498,9 +498,8 @@ static void dense512_3_dw_rows(nnrt_replica *const *reps, const int *rows, const
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_3_OUT, rows[s],
-             (real)share[s], &reps[s]->dense512_2_dropout_y[from], DENSE512_2_OUT, reps[s]->d_dense512_3_y, DENSE512_3_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE512_3_OUT);
+        nnrt_mm_tn(to - from, DENSE512_3_OUT, rows[s], &reps[s]->dense512_2_dropout_y[from], DENSE512_2_OUT,
+                   reps[s]->d_dense512_3_y, DENSE512_3_OUT, dw, DENSE512_3_OUT, (real)share[s], s > 0);
 }
 
 /* dense512_4: rows [from, to) of dW = sum over the shards s, in order, of
@@ -510,9 +509,8 @@ static void dense512_4_dw_rows(nnrt_replica *const *reps, const int *rows, const
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE512_4_OUT, rows[s],
-             (real)share[s], &reps[s]->dense512_3_dropout_y[from], DENSE512_3_OUT, reps[s]->d_dense512_4_y, DENSE512_4_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE512_4_OUT);
+        nnrt_mm_tn(to - from, DENSE512_4_OUT, rows[s], &reps[s]->dense512_3_dropout_y[from], DENSE512_3_OUT,
+                   reps[s]->d_dense512_4_y, DENSE512_4_OUT, dw, DENSE512_4_OUT, (real)share[s], s > 0);
 }
 
 /* dense10: rows [from, to) of dW = sum over the shards s, in order, of

@@ -5,14 +5,16 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense64       dense 64 elu             64                50240          50176      8.0 KiB  cblas_sgemm
-   dense64_2     dense 64 elu             64                 4160           4096      8.0 KiB  cblas_sgemm
-   dense64_3     dense 64 elu             64                 4160           4096      8.0 KiB  cblas_sgemm
+   dense64       dense 64 elu             64                50240          50176      8.0 KiB  nnrt_mm
+   dense64_2     dense 64 elu             64                 4160           4096      8.0 KiB  nnrt_mm
+   dense64_3     dense 64 elu             64                 4160           4096      8.0 KiB  nnrt_mm
    dense10       dense 10 softmax         10                  650            640      1.2 KiB  loops
 
    total: 59210 params (231.3 KiB of float32), 59008 multiply-adds per sample forward,
           123.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
@@ -39,6 +41,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
@@ -91,7 +97,7 @@ typedef struct nnrt_replica Replica;
 
 /* dense64: dense 64 elu
    x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense64_y for block 0 (over the bias), into dense64_parts for the others */
@@ -99,9 +105,8 @@ static void dense64_part(Replica *rep, int n, int b)
 {
     int from = b * 256, rows = from + 256 <= IN ? 256 : IN - from;
     real *out = b ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, rows,
-         1.0f, &rep->x[from], IN, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
-         b ? 0.0f : 1.0f, out, DENSE64_OUT);
+    nnrt_mm(n, DENSE64_OUT, rows, &rep->x[from], IN, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
+            out, DENSE64_OUT, b == 0);
 }
 
 static void dense64_forward(Replica *rep, int n)
@@ -136,15 +141,14 @@ static void dense64_backward(Replica *rep, int n)
 
 /* dense64_2: dense 64 elu
    dense64_y is (n, DENSE64_OUT), dense64_2_w is (DENSE64_OUT, DENSE64_2_OUT), dense64_2_y is (n, DENSE64_2_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense64_2_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_2_y[r * DENSE64_2_OUT], dense64_2_b, sizeof dense64_2_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_2_OUT, DENSE64_OUT,
-         1.0f, rep->dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT, 1.0f, rep->dense64_2_y, DENSE64_2_OUT);
+    nnrt_mm(n, DENSE64_2_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, 1);
     for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* elu */
         real v = rep->dense64_2_y[i];
         rep->dense64_2_y[i] = v > 0 ? v : a * expm1(v);
@@ -169,15 +173,14 @@ static void dense64_2_backward(Replica *rep, int n)
 
 /* dense64_3: dense 64 elu
    dense64_2_y is (n, DENSE64_2_OUT), dense64_3_w is (DENSE64_2_OUT, DENSE64_3_OUT), dense64_3_y is (n, DENSE64_3_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense64_3_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_3_y[r * DENSE64_3_OUT], dense64_3_b, sizeof dense64_3_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_3_OUT, DENSE64_2_OUT,
-         1.0f, rep->dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT, 1.0f, rep->dense64_3_y, DENSE64_3_OUT);
+    nnrt_mm(n, DENSE64_3_OUT, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT, 1);
     for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* elu */
         real v = rep->dense64_3_y[i];
         rep->dense64_3_y[i] = v > 0 ? v : a * expm1(v);
@@ -291,9 +294,8 @@ static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_OUT, rows[s],
-             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense64_y, DENSE64_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE64_OUT);
+        nnrt_mm_tn(to - from, DENSE64_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_dense64_y, DENSE64_OUT, dw, DENSE64_OUT, (real)share[s], s > 0);
 }
 
 /* dense64_2: rows [from, to) of dW = sum over the shards s, in order, of
@@ -303,9 +305,8 @@ static void dense64_2_dw_rows(nnrt_replica *const *reps, const int *rows, const 
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_2_OUT, rows[s],
-             (real)share[s], &reps[s]->dense64_y[from], DENSE64_OUT, reps[s]->d_dense64_2_y, DENSE64_2_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE64_2_OUT);
+        nnrt_mm_tn(to - from, DENSE64_2_OUT, rows[s], &reps[s]->dense64_y[from], DENSE64_OUT,
+                   reps[s]->d_dense64_2_y, DENSE64_2_OUT, dw, DENSE64_2_OUT, (real)share[s], s > 0);
 }
 
 /* dense64_3: rows [from, to) of dW = sum over the shards s, in order, of
@@ -315,9 +316,8 @@ static void dense64_3_dw_rows(nnrt_replica *const *reps, const int *rows, const 
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_3_OUT, rows[s],
-             (real)share[s], &reps[s]->dense64_2_y[from], DENSE64_2_OUT, reps[s]->d_dense64_3_y, DENSE64_3_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE64_3_OUT);
+        nnrt_mm_tn(to - from, DENSE64_3_OUT, rows[s], &reps[s]->dense64_2_y[from], DENSE64_2_OUT,
+                   reps[s]->d_dense64_3_y, DENSE64_3_OUT, dw, DENSE64_3_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */

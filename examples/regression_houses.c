@@ -9,7 +9,9 @@
 
    total: 81 params (324 B of float32), 64 multiply-adds per sample forward,
           2.5 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
 
    loss mse, optimizer adam lr=0.01 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 30, seed 1
 */
@@ -36,6 +38,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32

@@ -7,18 +7,21 @@
    conv16           conv2d 16 3x3 identity   28x28x16            160         112896      3.1 MiB  direct
    conv16_batchnorm batchnorm relu           28x28x16             32              0      3.1 MiB  -
    conv16_maxpool   maxpool 2x2 /2           14x14x16              0              0    784.0 KiB  -
-   conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  im2col+sgemm
+   conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  im2col+nnrt_mm
    conv32_batchnorm batchnorm relu           14x14x32             64              0      1.5 MiB  -
    conv32_maxpool   maxpool 2x2 /2           7x7x32                0              0    392.0 KiB  -
    conv32_flatten   flatten                  1568                  0              0          0 B  -
-   dense64          dense 64 relu            64               100416         100352     16.0 KiB  cblas_sgemm
+   dense64          dense 64 relu            64               100416         100352     16.0 KiB  nnrt_mm
    dense5           dense 5 softmax          5                   325            320      1.2 KiB  loops
 
    total: 105637 params (412.6 KiB of float32), 1116736 multiply-adds per sample forward,
           10.5 MiB of activations per batch of 64
-   kernels: dense layers with 4096 weights or more use cblas_sgemm, smaller ones plain loops
-            conv2d windows of 64 values (rows x columns x input channels) or more use im2col+sgemm,
-            smaller ones direct loops
+   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
+            and for layers under 32 outputs or blocks of over 262144 weights), smaller
+            ones plain loops
+            conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
+            nnrt_mm (cblas_sgemm under 32 filters or over 262144 weights), smaller ones
+            direct loops
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 64, epochs 5, seed 1
 */
@@ -45,6 +48,10 @@ typedef double real;
 typedef float real;
 #define gemm cblas_sgemm
 #endif
+
+/* nnrt_mm, the products this file computes itself where they beat gemm,
+   specialized to each call's constant widths (nnrt_kernels.h) */
+#include "nnrt_kernels.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
@@ -106,6 +113,7 @@ struct nnrt_replica {
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[16 * 16 * 16], conv32_dpad[16 * 16 * 16];
     real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
+    real conv32_wt[32 * (3 * 3 * 16)];   /* W^T, for dx */
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     real conv32_batchnorm_inv_std[32];   /* its 1 / sqrt(var + eps) */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
@@ -442,8 +450,7 @@ static void conv32_forward(Replica *rep, int n)
         conv32_im2col(rep, s0, g);
         for (int r = 0; r < g * OH * OW; r++)
             memcpy(&out[r * F], conv32_b, sizeof conv32_b);
-        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,
-             1.0f, rep->conv32_col, K, conv32_w, F, 1.0f, out, F);
+        nnrt_mm(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F, out, F, 1);
     }
 }
 
@@ -454,15 +461,16 @@ static void conv32_backward(Replica *rep, int n)
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv32_db[f] += rep->d_conv32_y[r * F + f];
+    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
+        for (int f = 0; f < F; f++)
+            rep->conv32_wt[f * K + k] = conv32_w[k * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
         const real *dy = &rep->d_conv32_y[s0 * OH * OW * F];
         conv32_im2col(rep, s0, g);
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, F, g * OH * OW,
-             1.0f, rep->conv32_col, K, dy, F, 1.0f, rep->conv32_dw, F);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_col, K, dy, F, rep->conv32_dw, F, 1, 1);
         /* the gradient of each window, into the same rows */
-        gemm(CblasRowMajor, CblasNoTrans, CblasTrans, g * OH * OW, K, F,
-             1.0f, dy, F, conv32_w, F, 0.0f, rep->conv32_col, K);
+        nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv32_wt, K, rep->conv32_col, K, 0);
         conv32_col2im(rep, s0, g);
     }
 }
@@ -627,7 +635,7 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 
 /* dense64: dense 64 relu
    conv32_maxpool_y is (n, CONV32_MAXPOOL_OUT), dense64_w is (CONV32_MAXPOOL_OUT, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 /* Block b of x W: the product over rows [from, from + rows) of W, into
    dense64_y for block 0 (over the bias), into dense64_parts for the others */
@@ -635,9 +643,8 @@ static void dense64_part(Replica *rep, int n, int b)
 {
     int from = b * 256, rows = from + 256 <= CONV32_MAXPOOL_OUT ? 256 : CONV32_MAXPOOL_OUT - from;
     real *out = b ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE64_OUT, rows,
-         1.0f, &rep->conv32_maxpool_y[from], CONV32_MAXPOOL_OUT, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
-         b ? 0.0f : 1.0f, out, DENSE64_OUT);
+    nnrt_mm(n, DENSE64_OUT, rows, &rep->conv32_maxpool_y[from], CONV32_MAXPOOL_OUT, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
+            out, DENSE64_OUT, b == 0);
 }
 
 static void dense64_forward(Replica *rep, int n)
@@ -768,9 +775,8 @@ static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE64_OUT, rows[s],
-             (real)share[s], &reps[s]->conv32_maxpool_y[from], CONV32_MAXPOOL_OUT, reps[s]->d_dense64_y, DENSE64_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE64_OUT);
+        nnrt_mm_tn(to - from, DENSE64_OUT, rows[s], &reps[s]->conv32_maxpool_y[from], CONV32_MAXPOOL_OUT,
+                   reps[s]->d_dense64_y, DENSE64_OUT, dw, DENSE64_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense5_y */

@@ -453,7 +453,7 @@ START_TEST(summary_reports_params_macs_memory_and_kernels)
     print_summary(f, m, ir);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(out,
-        "dense128      dense 128 relu           128              100480         100352     16.0 KiB  cblas_sgemm\n"));
+        "dense128      dense 128 relu           128              100480         100352     16.0 KiB  nnrt_mm\n"));
     ck_assert_ptr_nonnull(strstr(out,
         "dense10       dense 10 softmax         10                 1290           1280      1.2 KiB  loops\n"));
     ck_assert_ptr_nonnull(strstr(out, "total: 101770 params (397.5 KiB of float32), "
@@ -529,9 +529,44 @@ START_TEST(conv_kernels_follow_the_cost_rule)
     fclose(f);
     ck_assert_ptr_nonnull(strstr(out, "conv2d 32 5x5 relu       28x28x32            832         627200"));
     ck_assert_ptr_nonnull(strstr(out, "direct\n"));
-    ck_assert_ptr_nonnull(strstr(out, "im2col+sgemm\n"));
+    ck_assert_ptr_nonnull(strstr(out, "im2col+nnrt_mm\n"));
     ck_assert_ptr_nonnull(strstr(out, "conv2d windows of 64 values"));
     free(out);
+    arena_free(&a);
+}
+END_TEST
+
+/* nnrt_mm where it beat cblas_sgemm (pick_kernels.c): 32 outputs or more,
+ * at most 2^18 weights in a product; cblas_sgemm elsewhere */
+START_TEST(products_follow_the_nnrt_mm_rule)
+{
+    Arena a = { 0 };
+    Model *m;
+    Ir *ir;
+    /* conv 16 filters over a 3x3x8 window: im2col but narrow; conv 32 over
+     * 3x3x16: nnrt_mm; then 800 inputs: dense 128 in blocks of 128 rows
+     * (16,384 weights), nnrt_mm; dense 4000 on 128 inputs, 512,000
+     * weights in one block: cblas_sgemm; dense 20: narrow; dense 10 on 20
+     * inputs: loops */
+    char *out = diagnose_in(&a, NET("    input 12x12x8\n    conv2d 16 3x3 relu padding=same\n"
+                                    "    conv2d 32 3x3 relu\n    maxpool 2\n    flatten\n"
+                                    "    dense 128 relu\n    dense 4000 relu\n    dense 20 relu\n"
+                                    "    dense 10 softmax\n"), &ir, &m);
+    ck_assert_str_eq(out, "");
+    free(out);
+    const char *want[] = { "im2col+sgemm", "im2col+nnrt_mm", "nnrt_mm", "cblas_sgemm",
+                           "cblas_sgemm", "loops" };
+    int n = 0;
+    for (int i = 0; i < ir->n_ops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (op->dead || (op->kind != OP_CONV && op->kind != OP_DENSE))
+            continue;
+        ck_assert_int_lt(n, 6);
+        ck_assert_msg(strcmp(kernel_name(op), want[n]) == 0, "%s: %s, not %s", op->name,
+                      kernel_name(op), want[n]);
+        n++;
+    }
+    ck_assert_int_eq(n, 6);
     arena_free(&a);
 }
 END_TEST
@@ -696,6 +731,7 @@ int main(void)
     tcase_add_test(tc, summary_reports_params_macs_memory_and_kernels);
     tcase_add_test(tc, image_shapes_follow_keras);
     tcase_add_test(tc, conv_kernels_follow_the_cost_rule);
+    tcase_add_test(tc, products_follow_the_nnrt_mm_rule);
     suite_add_tcase(s, tc);
     tc = tcase_create("names");
     tcase_add_test(tc, automatic_names_come_from_the_content);

@@ -136,15 +136,17 @@ START_TEST(constants_name_every_shape)
     ck_assert_ptr_nonnull(strstr(c, "#define CLASSES DENSE10_OUT\n"));
     ck_assert_ptr_nonnull(strstr(c, "/* dense128: dense 128 relu\n"));
     ck_assert_ptr_nonnull(strstr(c, "    int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;\n"));
-    ck_assert_ptr_nonnull(strstr(c, "    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE128_OUT, rows,"));
+    ck_assert_ptr_nonnull(strstr(c, "    nnrt_mm(n, DENSE128_OUT, rows, &rep->x[from], IN, "
+                                    "&dense128_w[from * DENSE128_OUT], DENSE128_OUT,\n"));
     free(c);
 }
 END_TEST
 
 /* Every construct of the language, each kernel choice and each loss,
  * through a real C compiler with warnings as errors: as the trainer, and
- * as its double-precision twin. */
-static void compiles_cleanly(const char *cc, const char *text, const char *name)
+ * as its double-precision twin; flags are more of cc's */
+static void compiles_cleanly_with(const char *cc, const char *flags, const char *text,
+                                  const char *name)
 {
     const char *tmp = tmp_dir();
     char path[512], cmd[2048];
@@ -158,11 +160,16 @@ static void compiles_cleanly(const char *cc, const char *text, const char *name)
     free(c);
     for (int twin = 0; twin < 2; twin++) {
         snprintf(cmd, sizeof cmd,
-                 "%s -std=c11 -Wall -Wextra -Werror -pedantic -Iruntime %s "
-                 "$(pkg-config --cflags openblas) -c %s -o %s.o", cc,
+                 "%s -std=c11 -Wall -Wextra -Werror -pedantic %s -Iruntime %s "
+                 "$(pkg-config --cflags openblas) -c %s -o %s.o", cc, flags,
                  twin ? "-DNNRT_DOUBLE" : "", path, path);
         ck_assert_msg(system(cmd) == 0, "%s %s rejected %s", cc, twin ? "-DNNRT_DOUBLE" : "", path);
     }
+}
+
+static void compiles_cleanly(const char *cc, const char *text, const char *name)
+{
+    compiles_cleanly_with(cc, "", text, name);
 }
 
 START_TEST(generated_c_compiles_with_werror)
@@ -189,6 +196,23 @@ START_TEST(generated_c_compiles_with_werror)
     snprintf(text, sizeof text, MODEL_HEAD "network {\n    input 5\n    dense 3 sigmoid\n}\n"
              "train {\n    loss mse\n    optimizer sgd lr=0.1\n}\n");
     compiles_cleanly("gcc", text, "werror_mse");
+}
+END_TEST
+
+/* nnrt_mm inlined with every kind of column edge, optimized as a trainer
+ * is: widths of whole tiles and a vector more (400 = 12 x 32 + 16, which
+ * gcc 12 once took for a loop running past its array), of a vector and
+ * some (40), a conv2d of 48 filters */
+START_TEST(nnrt_mm_edges_compile_optimized_with_werror)
+{
+    char text[2048];
+    snprintf(text, sizeof text, MODEL_HEAD "network {\n    input 12x12x8\n"
+             "    conv2d 48 3x3 relu\n    flatten\n    dense 400 relu\n    dense 40 relu\n"
+             "    dense 10 softmax\n}\n" MODEL_TRAIN);
+    compiles_cleanly_with("gcc", "-O3 -march=native -ffp-contract=off", text, "werror_mm_edges");
+    if (system("command -v clang >/dev/null 2>&1") == 0)
+        compiles_cleanly_with("clang", "-O3 -march=native -ffp-contract=off", text,
+                              "werror_mm_edges_clang");
 }
 END_TEST
 
@@ -269,6 +293,7 @@ int main(void)
     tc = tcase_create("compile");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, generated_c_compiles_with_werror);
+    tcase_add_test(tc, nnrt_mm_edges_compile_optimized_with_werror);
     suite_add_tcase(s, tc);
     tc = tcase_create("large");
     /* a C file of 60000 lines, compiled twice (the trainer and its twin) */

@@ -58,8 +58,8 @@ static const MutatedModel MODELS[] = {
     /* the gemm kernel of dense (dW by rows, its l2, and dx), relu, leaky_relu */
     { "dense_gemm", "    input 8x8\n    flatten\n    dense 64 relu\n"
                     "    dense 64 leaky_relu slope=0.1 l2=0.01\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense64_dw_rows", "(real)share[s], &reps[s]->x[from]",
-          "2 * (real)share[s], &reps[s]->x[from]", "dense64.w" },
+        { "dense64_dw_rows", "(real)share[s], s > 0)", "2 * (real)share[s], s > 0)",
+          "dense64.w" },
         { "dense64_2_dw_rows", "2 * DENSE64_2_L2 * w[i]", "DENSE64_2_L2 * w[i]", "dense64_2.w" },
         { "dense64_2_backward", "1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
           "-1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
@@ -116,6 +116,14 @@ static const MutatedModel MODELS[] = {
         { "conv4_backward", "1.0f, dy, F, conv4_w", "-1.0f, dy, F, conv4_w", "conv8.w" },
         { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
         { "conv2_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv4.w" },
+    } },
+    /* conv2d by im2col with nnrt_mm (32 filters or more): dW by nnrt_mm_tn,
+     * dx through W^T */
+    { "conv_mm", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 32 3x3 tanh\n"
+                 "    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "conv32_backward", "rep->conv32_dw, F, 1, 1);", "rep->conv32_dw, F, 2, 1);",
+          "conv32.w" },
+        { "conv32_backward", "= conv32_w[k * F + f];", "= conv32_w[k * F];", "conv8.w" },
     } },
     /* every pool */
     { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"

@@ -431,7 +431,7 @@ START_TEST(build_mpi_without_openmpi_says_what_to_install)
     const char *build = getenv("NNC_BUILD") && *getenv("NNC_BUILD") ? getenv("NNC_BUILD") : "build";
     path_in(bare, sizeof bare, "bare");
     fresh_dir("%s/include", bare);
-    snprintf(cmd, sizeof cmd, "cp %s %s/libnnrt.a %s/ && cp %s/include/nnrt.h %s/include/",
+    snprintf(cmd, sizeof cmd, "cp %s %s/libnnrt.a %s/ && cp %s/include/*.h %s/include/",
              nnc_bin(), build, bare, build, bare);
     ck_assert_int_eq(run_cmd(cmd, NULL), 0);
     snprintf(cmd, sizeof cmd, "%s/nnc build --mpi %s/small_mpi.nn -o %s/t", bare, fixture_dir(),

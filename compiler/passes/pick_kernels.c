@@ -8,15 +8,76 @@
  *
  * conv2d (CONV_GEMM_MIN_WINDOW): a small window over few channels runs
  * direct loops; a large one is copied into rows (im2col) and multiplied by
- * cblas_sgemm, IM2COL_TARGET_ROWS output pixels (whole samples) a call. */
+ * cblas_sgemm, IM2COL_TARGET_ROWS output pixels (whole samples) a call.
+ *
+ * A trained dense layer by gemm has its W in blocks of rows
+ * (DENSE_BLOCK_VALUES, DENSE_BLOCK_MIN_ROWS): every product that reads or
+ * writes W goes block by block, forward's x W as a part per block (the
+ * parts added in block order), backward's dx = dz W^T by the blocks'
+ * columns of dx, and dW by their rows (emit_weight_grad.c); the runtime
+ * updates each block right after its dW.  It runs block b on thread
+ * b % threads every time (nnrt_each_block), so a block's weights stay in
+ * the cache of the core that updates them: on the 2-core development
+ * machine, moving fashion_mlp's 400 KB W between cores each step cost as
+ * much as the second core saved.  The blocks are fixed by the shapes
+ * alone, so the sums are the same whatever the threads.  Thinner blocks
+ * run slower: an epoch of overfit_large on 10000 samples (layers 512
+ * wide) took 1.82 s at one thread in blocks of 32 rows, 1.54 s in blocks
+ * of 128 rows and 1.51 s unblocked; at two threads, 1.15 s, 0.99 s and
+ * 1.53 s.  A block's first value is a multiple of OPT_BLOCK, the
+ * optimizer's block (runtime/optim.h): each value meets the same update
+ * code whatever block it is in.
+ *
+ * The products of a dense layer by gemm and of a conv2d by im2col are
+ * nnrt_mm's (runtime/nnrt_kernels.h: register-blocked, specialized by the
+ * C compiler to the constant widths) unless its weights (a block of them,
+ * for dense) have more than MM_MAX_VALUES values or fewer than
+ * MM_MIN_WIDTH columns (outputs, filters): forward's x W (each
+ * block's part), the weight gradient x^T dz (nnrt_mm_tn), and conv2d's
+ * dz W^T (nnrt_mm over a copy of W^T).  A dense layer's dx = dz W^T stays
+ * gemm's.  Measured one thread, products alone, on the development
+ * machine (AMD EPYC Zen 5 virtual machine, AVX-512; OpenBLAS 0.3.21 with
+ * OPENBLAS_CORETYPE=Haswell, as its environment sets, and in brackets
+ * SkylakeX), GFLOP/s of nnrt_mm against cblas_sgemm: fashion_mlp's
+ * 32x784 by 784x128, 198 against 87 (115); a 128-row block of a 1024-wide
+ * layer, 119 against 80 (98); fashion_cnn's second convolution, 6272x800
+ * by 800x64, 141 against 77 (117); 32x2048 by 2048x128 (2^18 values),
+ * 133 against 76; but 32x3136 by 3136x1024 (3.2 million), 55 against 62:
+ * then b's panels no longer stay in the core's cache.  Weight gradients,
+ * nnrt_mm_tn against sgemm: fashion_cnn's second convolution (800x64 over
+ * 1176 rows) 164 against 95; a 128-row block of fashion_mlp's dense
+ * layer over 32 rows, 174 against 93; of a 1024-wide layer, 105 against
+ * 98.  (bench/ has no program for these: they were measured by hand.) */
 #include "nnc.h"
+
+enum { OPT_BLOCK = 64 };
+
+/* W's rows per block (see above) */
+static long block_rows(const IrOp *op)
+{
+    long row = op->n_out;
+    long rows = DENSE_BLOCK_VALUES / row > DENSE_BLOCK_MIN_ROWS ? DENSE_BLOCK_VALUES / row
+                                                                : DENSE_BLOCK_MIN_ROWS;
+    long step = OPT_BLOCK;   /* rows whose values fill whole blocks: lcm / row */
+    while (step % row != 0)
+        step += OPT_BLOCK;
+    step /= row;
+    rows = (rows + step - 1) / step * step;
+    return rows < op->n_in ? rows : op->n_in;
+}
 
 void pass_pick_kernels(Ir *ir)
 {
     for (int i = 0; i < ir->n_ops; i++) {
         IrOp *op = &ir->ops[i];
-        if (op->kind == OP_DENSE)
+        if (op->kind == OP_DENSE) {
             op->kernel = op->n_in * op->n_out >= GEMM_MIN_WEIGHTS ? KERNEL_GEMM : KERNEL_LOOPS;
+            int trained = op->layer && !op->layer->frozen;
+            op->block_rows = op->kernel == KERNEL_GEMM && trained ? block_rows(op) : 0;
+            long depth = op->block_rows > 0 ? op->block_rows : op->n_in;
+            op->mm = op->kernel == KERNEL_GEMM && depth * op->n_out <= MM_MAX_VALUES &&
+                     op->n_out >= MM_MIN_WIDTH;
+        }
         if (op->kind != OP_CONV)
             continue;
         long window = op->win.kh * op->win.kw * op->win.c;
@@ -25,6 +86,7 @@ void pass_pick_kernels(Ir *ir)
             long pixels = op->win.oh * op->win.ow;
             long rows = (IM2COL_TARGET_ROWS + pixels - 1) / pixels;
             op->im2col_rows = rows < ir->max_batch ? rows : ir->max_batch;
+            op->mm = window * op->filters <= MM_MAX_VALUES && op->filters >= MM_MIN_WIDTH;
         }
     }
 }

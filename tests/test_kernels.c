@@ -1,0 +1,134 @@
+/* test_kernels.c: nnrt_mm and nnrt_mm_tn (runtime/nnrt_kernels.h) against
+ * the plainest loop that computes each value the same way.
+ *
+ * They promise that every value of c is one sum over p in order, from
+ * zero, each step one multiply-add as nnrt_fma does it, then scaled and
+ * added to c's value: so a triple loop over nnrt_fma must give the same
+ * bits, whatever tile, edge or vector width computed the value.  Random
+ * shapes (every remainder of rows and columns), leading dimensions wider
+ * than the matrices (whose extra columns must stay untouched), with and
+ * without adding to c.  This file is compiled twice: as it is, for the
+ * portable vectors, and as test_kernels_native with -march=native, the
+ * vectors the trainers use (the Makefile). */
+#include "suite.h"
+
+typedef float real;
+#include "nnrt_kernels.h"
+
+#ifndef KERNELS_SUITE
+#define KERNELS_SUITE "kernels"
+#endif
+
+enum { CASES = 300 };
+
+static uint32_t rng_state = 12345u;
+static int draw(int lo, int hi)   /* uniform in [lo, hi] */
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return lo + (int)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
+}
+
+static float value(void)
+{
+    return (float)draw(-1000, 1000) / 997.0f;
+}
+
+static float *values(size_t n)
+{
+    float *v = malloc(n * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = value();
+    return v;
+}
+
+/* The reference: c (m, n) = [c +] alpha A b, one value at a time, A being
+ * a or a transposed */
+static void reference(int m, int n, int k, const float *a, int lda, int ta, const float *b,
+                      int ldb, float *c, int ldc, float alpha, int add)
+{
+    for (int r = 0; r < m; r++)
+        for (int j = 0; j < n; j++) {
+            float s = 0;
+            for (int p = 0; p < k; p++)
+                s = nnrt_fma(s, ta ? a[p * lda + r] : a[r * lda + p], b[p * ldb + j]);
+            c[r * ldc + j] = add ? c[r * ldc + j] + alpha * s : alpha * s;
+        }
+}
+
+/* One random case of nnrt_mm (ta 0) or nnrt_mm_tn (ta 1) */
+static void check_case(int t, int ta)
+{
+    int m = draw(1, 37), n = draw(1, 3 * NNRT_NV * NNRT_VW + 5), k = draw(1, 300);
+    int lda = (ta ? m : k) + draw(0, 3), ldb = n + draw(0, 3), ldc = n + draw(0, 3);
+    int add = draw(0, 1);
+    float alpha = ta && draw(0, 1) ? value() : 1.0f;
+    float *a = values((size_t)(ta ? k : m) * lda), *b = values((size_t)k * ldb);
+    float *c = values((size_t)m * ldc), *want = malloc((size_t)m * ldc * sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    memcpy(want, c, (size_t)m * ldc * sizeof *c);
+    reference(m, n, k, a, lda, ta, b, ldb, want, ldc, alpha, add);
+    if (ta)
+        nnrt_mm_tn(m, n, k, a, lda, b, ldb, c, ldc, alpha, add);
+    else
+        nnrt_mm(m, n, k, a, lda, b, ldb, c, ldc, add);
+    for (int i = 0; i < m * ldc; i++)
+        ck_assert_msg(memcmp(&c[i], &want[i], sizeof c[i]) == 0,
+                      "%s case %d: m %d n %d k %d lda %d ldb %d ldc %d alpha %a add %d: "
+                      "c[%d][%d] is %a, the reference %a",
+                      ta ? "nnrt_mm_tn" : "nnrt_mm", t, m, n, k, lda, ldb, ldc, (double)alpha,
+                      add, i / ldc, i % ldc, (double)c[i], (double)want[i]);
+    free(a);
+    free(b);
+    free(c);
+    free(want);
+}
+
+START_TEST(nnrt_mm_matches_the_reference_bit_for_bit)
+{
+    for (int t = 0; t < CASES; t++)
+        check_case(t, 0);
+}
+END_TEST
+
+START_TEST(nnrt_mm_tn_matches_the_reference_bit_for_bit)
+{
+    for (int t = 0; t < CASES; t++)
+        check_case(t, 1);
+}
+END_TEST
+
+/* A product that is exact in float: each value is a small integer */
+START_TEST(nnrt_mm_computes_a_product)
+{
+    enum { M = 9, N = 2 * NNRT_NV * NNRT_VW + 3, K = 7 };
+    float a[M * K], b[K * N], c[M * N];
+    for (int i = 0; i < M * K; i++)
+        a[i] = (float)(i % 5 - 2);
+    for (int i = 0; i < K * N; i++)
+        b[i] = (float)(i % 7 - 3);
+    for (int i = 0; i < M * N; i++)
+        c[i] = 1;
+    nnrt_mm(M, N, K, a, K, b, N, c, N, 1);
+    for (int r = 0; r < M; r++)
+        for (int j = 0; j < N; j++) {
+            int s = 1;
+            for (int p = 0; p < K; p++)
+                s += (int)a[r * K + p] * (int)b[p * N + j];
+            ck_assert_int_eq((int)c[r * N + j], s);
+        }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create(KERNELS_SUITE);
+    TCase *tc = tcase_create("nnrt_mm");
+    tcase_add_test(tc, nnrt_mm_matches_the_reference_bit_for_bit);
+    tcase_add_test(tc, nnrt_mm_tn_matches_the_reference_bit_for_bit);
+    tcase_add_test(tc, nnrt_mm_computes_a_product);
+    suite_add_tcase(s, tc);
+    printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
+           NNRT_MR, NNRT_NV);
+    return run_suite(s);
+}
