@@ -33,31 +33,49 @@
 #define NNRT_VBYTES 16
 #endif
 
+/* How the functions below are compiled.  Normally each is inlined
+ * (NNRT_INLINE): nnrt_mm and nnrt_mm_tn into their callers, so the C
+ * compiler specializes them to the call's constant widths.  In a build
+ * with AddressSanitizer (make check-sanitize), a product whose every load
+ * is instrumented ran 60 times slower than sgemm and doubled the time of
+ * the sanitized tests: there nnrt_mm and nnrt_mm_tn are ordinary functions
+ * (NNRT_ENTRY) that the sanitizers leave alone, with their parts inlined
+ * into them alike.  tests/test_kernels.c defines NNRT_KERNELS_SANITIZED to
+ * keep them instrumented, and checks every access there. */
+#if defined(__SANITIZE_ADDRESS__) && !defined(NNRT_KERNELS_SANITIZED)
+#define NNRT_UNCHECKED __attribute__((no_sanitize("address", "undefined")))
+#define NNRT_INLINE static inline __attribute__((always_inline)) NNRT_UNCHECKED
+#define NNRT_ENTRY static __attribute__((noinline, unused)) NNRT_UNCHECKED
+#else
+#define NNRT_INLINE static inline __attribute__((always_inline))
+#define NNRT_ENTRY NNRT_INLINE
+#endif
+
 typedef real nnrt_vreal __attribute__((vector_size(NNRT_VBYTES)));
 #define NNRT_VW ((int)(NNRT_VBYTES / sizeof(real)))
 
 /* Loads and stores at any alignment (memcpy of a vector is one move) */
-static inline nnrt_vreal nnrt_vload(const real *p)
+NNRT_INLINE nnrt_vreal nnrt_vload(const real *p)
 {
     nnrt_vreal v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-static inline void nnrt_vstore(real *p, nnrt_vreal v)
+NNRT_INLINE void nnrt_vstore(real *p, nnrt_vreal v)
 {
     memcpy(p, &v, sizeof v);
 }
 
 /* Every lane x: one broadcast.  (Written 0 + x, the compiler must compute
  * the addition, which differs from x when x is -0; x times ones folds.) */
-static inline nnrt_vreal nnrt_vsplat(real x)
+NNRT_INLINE nnrt_vreal nnrt_vsplat(real x)
 {
     return ((nnrt_vreal){ 0 } + (real)1) * x;
 }
 
 /* acc + a * b, fused where the target can */
-static inline nnrt_vreal nnrt_vfma(nnrt_vreal acc, nnrt_vreal a, nnrt_vreal b)
+NNRT_INLINE nnrt_vreal nnrt_vfma(nnrt_vreal acc, nnrt_vreal a, nnrt_vreal b)
 {
 #if defined(__AVX512F__) && defined(NNRT_DOUBLE)
     return _mm512_fmadd_pd(a, b, acc);
@@ -73,7 +91,7 @@ static inline nnrt_vreal nnrt_vfma(nnrt_vreal acc, nnrt_vreal a, nnrt_vreal b)
 }
 
 /* One value's multiply-add, as the vectors do it */
-static inline real nnrt_fma(real acc, real a, real b)
+NNRT_INLINE real nnrt_fma(real acc, real a, real b)
 {
 #if (defined(__FMA__) || defined(__AVX512F__)) && defined(NNRT_DOUBLE)
     return __builtin_fma(a, b, acc);
@@ -102,7 +120,7 @@ enum { NNRT_MR = NNRT_MR_MAX, NNRT_NV = 2 };
 #define NNRT_A(a, lda, ta, i, p) ((ta) ? (a)[(p) * (lda) + (i)] : (a)[(i) * (lda) + (p)])
 
 /* Rows [r, r + rows) of c, columns [j, j + nv vectors), rows <= NNRT_MR */
-static inline __attribute__((always_inline)) void
+NNRT_INLINE void
 nnrt_mm_tile(int rows, int nv, int r, int j, int k, const real *restrict a, int lda, int ta,
              const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add)
 {
@@ -130,7 +148,7 @@ nnrt_mm_tile(int rows, int nv, int r, int j, int k, const real *restrict a, int 
 
 /* Every row of c in columns [j, j + nv vectors): NNRT_MR rows a tile, the
  * last fewer rows in one tile of their own (each size its own code) */
-static inline __attribute__((always_inline)) void
+NNRT_INLINE void
 nnrt_mm_columns(int m, int nv, int j, int k, const real *restrict a, int lda, int ta,
                 const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add)
 {
@@ -165,7 +183,7 @@ nnrt_mm_columns(int m, int nv, int j, int k, const real *restrict a, int lda, in
  * panel of k rows by NNRT_NV vectors is read once for every NNRT_MR rows
  * of c: it should stay in the core's cache, so b should be small
  * (pick_kernels.c). */
-static inline __attribute__((always_inline)) void
+NNRT_INLINE void
 nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const real *restrict b,
             int ldb, real *restrict c, int ldc, real alpha, int add)
 {
@@ -187,7 +205,7 @@ nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const 
 }
 
 /* c = a b (+ c when add): a (m, k), b (k, n) */
-static inline __attribute__((always_inline)) void
+NNRT_ENTRY void
 nnrt_mm(int m, int n, int k, const real *restrict a, int lda, const real *restrict b, int ldb,
         real *restrict c, int ldc, int add)
 {
@@ -196,7 +214,7 @@ nnrt_mm(int m, int n, int k, const real *restrict a, int lda, const real *restri
 
 /* c = alpha a^T b (+ c when add): a (k, m), b (k, n); a weight gradient,
  * x^T dz, summed over the rows of a batch */
-static inline __attribute__((always_inline)) void
+NNRT_ENTRY void
 nnrt_mm_tn(int m, int n, int k, const real *restrict a, int lda, const real *restrict b,
            int ldb, real *restrict c, int ldc, real alpha, int add)
 {

@@ -13,6 +13,7 @@
 #include "suite.h"
 
 typedef float real;
+#define NNRT_KERNELS_SANITIZED   /* under ASan, every access of the kernels checked */
 #include "nnrt_kernels.h"
 
 #ifndef KERNELS_SUITE
