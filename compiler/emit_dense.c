@@ -1,6 +1,7 @@
 /* emit_dense.c: dense, y = act(x W + b), with W (inputs, outputs) as in
- * Keras, in one of two kernels picked by pick_kernels.c: plain loops, or
- * cblas gemm calls. */
+ * Keras, in one of the kernels pick_kernels.c picks: plain loops, or
+ * products, nnrt_mm's (nnrt_kernels.h) or cblas gemm calls; a trained
+ * layer's products by W's blocks of rows. */
 #include "emit.h"
 
 /* "int from = b * 128, rows = ...;": block b's first row of W and its rows */
@@ -11,8 +12,8 @@ static void emit_block_rows(Emitter *e, const IrOp *op, const char *I)
         rows, I);
 }
 
-/* W in blocks of rows (emit_weight_grad.c): block b's part of x W, into y
- * for block 0 (over the bias already there), into the parts for others */
+/* W in blocks of rows (pick_kernels.c): block b's part of x W, into y for
+ * block 0 (over the bias already there), into the parts for others */
 static void emit_forward_part(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);

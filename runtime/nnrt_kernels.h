@@ -1,12 +1,13 @@
-/* nnrt_kernels.h: the matrix product nnc's generated code computes itself
- * instead of calling cblas_sgemm, where that is faster (the rule and its
- * numbers: compiler/passes/pick_kernels.c).
+/* nnrt_kernels.h: the matrix products nnc's generated code computes itself
+ * (nnrt_mm, nnrt_mm_tn) instead of calling cblas_sgemm, where that is
+ * faster (the rule and its numbers: compiler/passes/pick_kernels.c).
  *
  * Included by the generated file after its `typedef ... real;`.  Written
  * once, here, and specialized by the compiler: the generated code passes
  * its shapes as constants (only the batch's rows and a block's depth
- * vary), and nnrt_mm is always inlined, so each call becomes a kernel for
- * its own widths, with its loops over columns unrolled.
+ * vary), and the products are inlined (NNRT_ENTRY, below), so each call
+ * becomes a kernel for its own widths, with its loops over columns
+ * unrolled.
  *
  * Vectors are GCC vector extensions (GCC and Clang both have them) of
  * NNRT_VW reals: 16 floats where -march has AVX-512, 8 with AVX, 4

@@ -35,11 +35,17 @@
  * statistics are over the whole batch) the run's dropout generator goes to
  * forward as it is.
  *
+ * When a rank runs a batch as one shard, that shard runs on the calling
+ * thread and the other threads are free: the products that go by blocks of
+ * a tensor's rows (nnrt.h: nnrt_each_block) share its blocks out among
+ * them, block b on the thread that also updates block b in the step.
+ *
  * The batch the runtime fills (nnrt_input, nnrt_target) and reads
  * (nnrt_output) is a buffer of max_batch rows of its own; each shard's
- * rows are copied into its replica and its outputs back.  Everything is
- * allocated when a model is first run, and the threads are made then: the
- * training loop allocates nothing. */
+ * rows are copied into its replica and its outputs back (with one shard
+ * as big as the batch, the input and targets are the replica's own,
+ * filled in place).  Everything is allocated when a model is first run,
+ * and the threads are made then: the training loop allocates nothing. */
 #define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include <sched.h>
 #include <stdio.h>
