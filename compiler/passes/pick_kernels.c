@@ -2,13 +2,14 @@
  * in nnc.h.
  *
  * dense (GEMM_MIN_WEIGHTS): small products are plain loops with constant
- * bounds, which the C compiler unrolls and vectorizes; large ones go to
- * OpenBLAS, whose blocked kernels win once the matrices no longer fit in
- * registers and L1.
+ * bounds, which the C compiler unrolls and vectorizes; large ones are
+ * blocked products (nnrt_mm or cblas_sgemm, below), which win once the
+ * matrices no longer fit in registers and L1.
  *
  * conv2d (CONV_GEMM_MIN_WINDOW): a small window over few channels runs
- * direct loops; a large one is copied into rows (im2col) and multiplied by
- * cblas_sgemm, IM2COL_TARGET_ROWS output pixels (whole samples) a call.
+ * direct loops; a large one is copied into rows (im2col) and multiplied
+ * (nnrt_mm or cblas_sgemm, below), IM2COL_TARGET_ROWS output pixels (whole
+ * samples) a call.
  *
  * A trained dense layer by gemm has its W in blocks of rows
  * (DENSE_BLOCK_VALUES, DENSE_BLOCK_MIN_ROWS): every product that reads or
