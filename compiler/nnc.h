@@ -480,12 +480,13 @@ void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with e
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
 void pass_remove_dead(Ir *ir);        /* drop the ops a fusion marked dead */
 void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t */
-void pass_pick_kernels(Ir *ir);       /* loops or cblas_sgemm, by the cost rule */
+void pass_pick_kernels(Ir *ir);       /* loops, nnrt_mm or cblas_sgemm, by the cost rules */
 void passes_run(Ir *ir);
 
 /* The cost rule: a dense layer whose weight matrix has at least this many
- * entries goes to cblas_sgemm; a smaller one is plain loops, where the call
- * overhead of BLAS would cost more than the arithmetic. */
+ * entries goes to a blocked product (nnrt_mm or cblas_sgemm); a smaller one
+ * is plain loops, where the call overhead would cost more than the
+ * arithmetic. */
 #define GEMM_MIN_WEIGHTS 4096
 
 /* The cost rule of conv2d: a window of at least this many values
