@@ -36,19 +36,20 @@
  * MM_MIN_WIDTH columns (outputs, filters): forward's x W (each
  * block's part), the weight gradient x^T dz (nnrt_mm_tn), and conv2d's
  * dz W^T (nnrt_mm over a copy of W^T).  A dense layer's dx = dz W^T stays
- * gemm's.  Measured one thread, products alone, on the development
- * machine (AMD EPYC Zen 5 virtual machine, AVX-512; OpenBLAS 0.3.21 with
- * OPENBLAS_CORETYPE=Haswell, as its environment sets, and in brackets
- * SkylakeX), GFLOP/s of nnrt_mm against cblas_sgemm: fashion_mlp's
- * 32x784 by 784x128, 198 against 87 (115); a 128-row block of a 1024-wide
- * layer, 119 against 80 (98); fashion_cnn's second convolution, 6272x800
- * by 800x64, 141 against 77 (117); 32x2048 by 2048x128 (2^18 values),
- * 133 against 76; but 32x3136 by 3136x1024 (3.2 million), 55 against 62:
- * then b's panels no longer stay in the core's cache.  Weight gradients,
- * nnrt_mm_tn against sgemm: fashion_cnn's second convolution (800x64 over
- * 1176 rows) 164 against 95; a 128-row block of fashion_mlp's dense
- * layer over 32 rows, 174 against 93; of a 1024-wide layer, 105 against
- * 98.  (bench/ has no program for these: they were measured by hand.) */
+ * gemm's.  Measured by make bench (bench/mm_kernels.c: one thread, the
+ * products alone) on the development machine, an AMD EPYC (Zen 5) virtual
+ * machine with AVX-512, OpenBLAS 0.3.21; GFLOP/s of nnrt_mm against
+ * cblas_sgemm under OPENBLAS_CORETYPE=Haswell (as the machine's
+ * environment sets it) and SkylakeX: a 128-row block of fashion_mlp's
+ * 784x128 layer over 32 rows, 205 against 85 and 181; a 128-row block of a
+ * 1024-wide layer, 158 against 84 and 101; fashion_cnn's second
+ * convolution (1176 rows of 800 by 800x64), 212 against 99 and 182;
+ * 32x2048 by 2048x128 (2^18 values), 188 against 88 and 124; but 32x3136
+ * by 3136x1024 (3.2 million values), 69 against 77 and 83: b's panels no
+ * longer stay in the core's cache.  Weight gradients (nnrt_mm_tn): a
+ * 128-row block of fashion_mlp's layer over 32 rows, 210 against 100 and
+ * 200; fashion_cnn's second convolution over 1176 rows, 190 against 93
+ * and 167.  The machine's FMA limit, one thread: 219. */
 #include "nnc.h"
 
 enum { OPT_BLOCK = 64 };
