@@ -194,12 +194,13 @@ def nnc_steps(nnc, workdir, name, model, optimizer, opts, steps):
 
 
 def read_weights(path):
-    """An nnc weights file (docs/weights.md) as {name: float32 array}."""
+    """An nnc weights file (docs/weights.md) as {name: float32 array}, in
+    the file's order (the network's)."""
     data = open(path, "rb").read()
     assert data[:4] == b"NNCW", path
     version, count = struct.unpack_from("<II", data, 4)
-    assert version in (1, 2), version
-    if version == 2:   # a CRC-32 of the rest closes the file
+    assert version in (1, 2, 3), version   # 3: the same layout, stable layer names
+    if version >= 2:   # a CRC-32 of the rest closes the file
         (crc,) = struct.unpack_from("<I", data, len(data) - 4)
         assert crc == zlib.crc32(data[:-4]), path
         data = data[:-4]
@@ -225,11 +226,15 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU,   # elu alpha 1
 def torch_model(model, weights):
     """(Sequential up to the output's logits, [(Linear, l2)]) with nnc's weights."""
     modules, linears, n_in = [nn.Flatten()], [], 28 * 28
-    for i, (units, act, l2) in enumerate(model["layers"], 1):
+    # the i-th dense layer's W and b, by their order in the file: a layer's
+    # name depends on its content (dense128, dense128_2: docs/language.md)
+    kernels = [v for k, v in weights.items() if k.endswith(".w")]
+    biases = [v for k, v in weights.items() if k.endswith(".b")]
+    for i, (units, act, l2) in enumerate(model["layers"]):
         lin = nn.Linear(n_in, units)
         with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(weights["dense%d.w" % i].T.copy()))
-            lin.bias.copy_(torch.from_numpy(weights["dense%d.b" % i]))
+            lin.weight.copy_(torch.from_numpy(kernels[i].T.copy()))
+            lin.bias.copy_(torch.from_numpy(biases[i]))
         l2 = l2 if l2 is not None else model["network_l2"]
         modules.append(lin)
         linears.append((lin, l2))
