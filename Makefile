@@ -144,6 +144,9 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libnnc.a $(BUILD)/lib
 # nnrt_mm with the vectors of this machine, as the trainers compile it
 $(BUILD)/tests/test_kernels_native: CFLAGS += -march=native
 $(BUILD)/tests/test_kernels_native: tests/test_kernels.c
+# ... and with AVX2's, which an AVX-512 machine's native build never takes
+$(BUILD)/tests/test_kernels_avx2: CFLAGS += -mavx2 -mfma
+$(BUILD)/tests/test_kernels_avx2: tests/test_kernels.c
 
 # Tests run from the top of the tree; they find nnc and the runtime through
 # NNC_BIN and NNC_BUILD, and write only under $(BUILD)/tmp.

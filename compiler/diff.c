@@ -280,7 +280,8 @@ static const char *cost_change(Arena *a, const SummaryRow *ra, const SummaryRow 
     moved(a, &text, "params", arena_printf(a, "%ld", la->n_params),
           arena_printf(a, "%ld", lb->n_params));
     moved(a, &text, "mult-adds", arena_printf(a, "%ld", ra->macs), arena_printf(a, "%ld", rb->macs));
-    moved(a, &text, "kernel", ra->kernel ? ra->kernel : "none", rb->kernel ? rb->kernel : "none");
+    moved(a, &text, "kernel", ra->kernel[0] ? ra->kernel : "none",
+          rb->kernel[0] ? rb->kernel : "none");
     return text;
 }
 
@@ -295,7 +296,7 @@ static const char *layer_alone(Arena *a, const SummaryRow *r)
         text = arena_printf(a, "%s, params %ld", text, r->layer->n_params);
     if (r->macs)
         text = arena_printf(a, "%s, mult-adds %ld", text, r->macs);
-    if (r->kernel)
+    if (r->kernel[0])
         text = arena_printf(a, "%s, kernel %s", text, r->kernel);
     return text;
 }

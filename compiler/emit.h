@@ -159,7 +159,7 @@ typedef struct ParamRow {
     int ndims;
     char dims[160], size[160], grad[96], init[32], fan_in[64], fan_out[64], scale[64];
     char grad_x[96], grad_dy[96];   /* a gradient by rows: its product's operands, or "" */
-    long block_rows;                /* and the rows of its blocks */
+    char block_rows[64];            /* and the rows of its blocks: "128", "IN" */
 } ParamRow;
 
 void emit_param_row(Emitter *e, const ParamRow *r);   /* emit_util.c */
@@ -175,6 +175,10 @@ int defers_weight_grad(const IrOp *op);
  * rows of a block (the last may have fewer), and the blocks (1 for any
  * other layer) */
 long weight_block_rows(const IrOp *op);
+/* the same as C: the input's width macro when one block holds all of W's
+ * rows (so a change of that width changes only its #define), else the
+ * number */
+const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t len);
 long weight_blocks(const IrOp *op);
 const char *weight_grad_fn(const IrOp *op, char *out, size_t len);
 void emit_weight_grads(Emitter *e);

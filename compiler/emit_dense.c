@@ -1,7 +1,6 @@
 /* emit_dense.c: dense, y = act(x W + b), with W (inputs, outputs) as in
- * Keras, in one of the kernels pick_kernels.c picks: plain loops, or
- * products, nnrt_mm's (nnrt_kernels.h) or cblas gemm calls; a trained
- * layer's products by W's blocks of rows. */
+ * Keras, its products nnrt_mm's (nnrt_kernels.h) or cblas gemm calls, as
+ * pick_kernels.c picks; a trained layer's products by W's blocks of rows. */
 #include "emit.h"
 
 /* "int from = b * 128, rows = ...;": block b's first row of W and its rows */
@@ -66,25 +65,17 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
         OUT("    for (int b = 1; b < %ld; b++)   /* the parts, in block order */\n", blocks);
         OUT("        for (int i = 0; i < n * %s; i++)\n", O);
         OUT("            rep->%s[i] += rep->%s_parts[(b - 1) * n * %s + i];\n", y->name, w, O);
-    } else if (op->kernel == KERNEL_GEMM) {
+    } else {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
         if (op->mm) {
-            OUT("    nnrt_mm(n, %s, %s, rep->%s, %s, %s_w, %s, rep->%s, %s, 1);\n", O, I,
-                x->name, I, w, O, y->name, O);
+            OUT("    nnrt_mm(n, %s, %s, rep->%s, %s,\n", O, I, x->name, I);
+            OUT("            %s_w, %s, rep->%s, %s, 1);\n", w, O, y->name, O);
         } else {
             OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
             OUT("         1.0f, rep->%s, %s, %s_w, %s, 1.0f, rep->%s, %s);\n",
                 x->name, I, w, O, y->name, O);
         }
-    } else {
-        OUT("    for (int r = 0; r < n; r++) {\n");
-        OUT("        const real *xr = &rep->%s[r * %s];\n", x->name, I);
-        OUT("        real *yr = &rep->%s[r * %s];\n", y->name, O);
-        OUT("        for (int o = 0; o < %s; o++)\n            yr[o] = %s_b[o];\n", O, w);
-        OUT("        for (int i = 0; i < %s; i++)\n", I);
-        OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                yr[o] += xr[i] * %s_w[i * %s + o];\n    }\n", w, O);
     }
     emit_activation_loop(e, op->act, y->name, O);
     OUT("}\n\n");
@@ -93,25 +84,9 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
 /* dW, its regularization, db: from dz in d_y */
 static void emit_dense_param_grads(Emitter *e, const IrOp *op)
 {
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
-    if (defers_weight_grad(op)) {
-        OUT("    /* dW: by %s_dw_rows, which the runtime runs after backward */\n", w);
-    } else if (op->kernel == KERNEL_GEMM) {
-        OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,\n", I, O);
-        OUT("         1.0f, rep->%s, %s, rep->d_%s, %s, 0.0f, rep->%s_dw, %s);\n",
-            x->name, I, y->name, O, w, O);
-    } else {
-        OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n", w, w);
-        OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        for (int i = 0; i < %s; i++)\n", I);
-        OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                rep->%s_dw[i * %s + o] += rep->%s[r * %s + i] * rep->d_%s[r * %s + o];\n",
-            w, O, x->name, I, y->name, O);
-    }
-    char count[96];
-    if (!defers_weight_grad(op))
-        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+    const IrBuf *y = buf(e, op->out);
+    const char *O = y->width_macro, *w = op->name;
+    OUT("    /* dW: by %s_dw_rows, which the runtime runs after backward */\n", op->name);
     OUT("    memset(rep->%s_db, 0, sizeof rep->%s_db);\n", w, w);
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
@@ -140,17 +115,16 @@ static void emit_dense_backward(Emitter *e, const IrOp *op)
     if (weight_blocks(op) > 1) {
         OUT("    nnrt_each_block(rep, n, %ld, %s_input_grad_part);   /* dx = dz W^T */\n",
             weight_blocks(op), w);
-    } else if (op->kernel == KERNEL_GEMM) {
+    } else if (op->mm_dx) {
+        OUT("    for (int i = 0; i < %s; i++)   /* W^T, whose rows nnrt_mm reads */\n", I);
+        OUT("        for (int o = 0; o < %s; o++)\n", O);
+        OUT("            rep->%s_wt[o * %s + i] = %s_w[i * %s + o];\n", w, I, w, O);
+        OUT("    nnrt_mm(n, %s, %s, rep->d_%s, %s,   /* dx = dz W^T */\n", I, O, y->name, O);
+        OUT("            rep->%s_wt, %s, rep->d_%s, %s, 0);\n", w, I, x->name, I);
+    } else {
         OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, %s, %s,\n", I, O);
         OUT("         1.0f, rep->d_%s, %s, %s_w, %s, 0.0f, rep->d_%s, %s);\n", y->name, O, w, O,
             x->name, I);
-    } else {
-        OUT("    for (int r = 0; r < n; r++)\n");
-        OUT("        for (int i = 0; i < %s; i++) {\n", I);
-        OUT("            real s = 0;\n");
-        OUT("            for (int o = 0; o < %s; o++)\n", O);
-        OUT("                s += rep->d_%s[r * %s + o] * %s_w[i * %s + o];\n", y->name, O, w, O);
-        OUT("            rep->d_%s[r * %s + i] = s;\n        }\n", x->name, I);
     }
     OUT("}\n\n");
 }
@@ -180,6 +154,9 @@ void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group)
     if (group == FIELDS_SCRATCH && blocks > 1)
         OUT("    real %s_parts[%ld * SHARD_ROWS * %s];   /* x W of blocks 1..%ld of W's rows */\n",
             op->name, blocks - 1, buf(e, op->out)->width_macro, blocks - 1);
+    if (group == FIELDS_SCRATCH && op->mm_dx && buf(e, op->in)->needs_grad)
+        OUT("    real %s_wt[%s * %s];   /* W^T, for dx */\n", op->name,
+            buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
     if (group == FIELDS_GRADS && trains(op))
         OUT("    real %s_dw[%s], %s_db[%s];\n", op->name,
             kernel_count(e, op, count, sizeof count), op->name, buf(e, op->out)->width_macro);
@@ -199,7 +176,7 @@ void emit_dense_params(Emitter *e, const IrOp *op)
     if (defers_weight_grad(op)) {
         snprintf(w.grad_x, sizeof w.grad_x, "%s", buf(e, op->in)->name);
         snprintf(w.grad_dy, sizeof w.grad_dy, "d_%s", buf(e, op->out)->name);
-        w.block_rows = weight_block_rows(op);
+        weight_block_rows_c(e, op, w.block_rows, sizeof w.block_rows);
     }
     ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
                    .scale = "0.0f" };

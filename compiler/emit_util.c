@@ -143,6 +143,6 @@ void emit_param_row(Emitter *e, const ParamRow *r)
         r->init, r->fan_in, r->fan_out, r->scale, r->grad_x[0] ? "," : " },");
     if (r->grad_x[0])
         OUT("      .grad_rows = %s_dw_rows, .grad_x = offsetof(Replica, %s),\n"
-            "      .grad_dy = offsetof(Replica, %s), .block_rows = %ld },\n", r->op->name,
+            "      .grad_dy = offsetof(Replica, %s), .block_rows = %s },\n", r->op->name,
             r->grad_x, r->grad_dy, r->block_rows);
 }

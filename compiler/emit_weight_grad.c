@@ -26,6 +26,15 @@ long weight_block_rows(const IrOp *op)
     return op->block_rows > 0 ? op->block_rows : op->n_in;
 }
 
+const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t len)
+{
+    if (weight_block_rows(op) >= op->n_in)
+        snprintf(out, len, "%s", buf(e, op->in)->width_macro);
+    else
+        snprintf(out, len, "%ld", weight_block_rows(op));
+    return out;
+}
+
 long weight_blocks(const IrOp *op)
 {
     if (!defers_weight_grad(op))

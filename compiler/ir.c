@@ -42,7 +42,7 @@ IrOp *ir_add_op(Arena *a, Ir *ir, OpKind kind, const char *name)
 const char *kernel_name(const IrOp *op)
 {
     static const char *const NAMES[] = {
-        [KERNEL_LOOPS] = "loops", [KERNEL_GEMM] = "cblas_sgemm",
+        [KERNEL_GEMM] = "cblas_sgemm",
         [KERNEL_DIRECT] = "direct", [KERNEL_IM2COL] = "im2col+sgemm",
     };
     if (op->mm)

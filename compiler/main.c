@@ -71,6 +71,9 @@ static const char USAGE[] =
     "options:\n"
     "  -o OUT                  the output file\n"
     "  -D NAME=VALUE           override the file's 'let NAME = ...'\n"
+    "  --explain-kernels       check: also each dense and conv2d layer's kernel, the\n"
+    "                          cost rule's inputs that chose it, and the kernel of\n"
+    "                          each product forward and backward\n"
     "  --mpi                   build: a trainer for OpenMPI's mpirun, each rank taking\n"
     "                          its shards of every batch (docs/parallel.md)\n"
     "  --title TEXT            plot: the picture's title (default: the runs' names)\n"
@@ -89,6 +92,7 @@ typedef struct Options {
     const char *command, *input, *output;
     int verbose;
     int mpi;                    /* build --mpi */
+    int explain_kernels;        /* check --explain-kernels */
     Define defs[MAX_DEFINES];
     int n_defs;
 } Options;
@@ -144,6 +148,8 @@ static int parse_options(int argc, char **argv, Options *o)
             o->verbose = 1;
         } else if (strcmp(a, "--mpi") == 0) {
             o->mpi = 1;
+        } else if (strcmp(a, "--explain-kernels") == 0) {
+            o->explain_kernels = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "nnc: error: unknown option '%s'\n", a);
             return -1;
@@ -172,6 +178,11 @@ static int parse_options(int argc, char **argv, Options *o)
     }
     if (o->mpi && strcmp(o->command, "build") != 0) {
         fprintf(stderr, "nnc: error: --mpi is an option of 'build', not of '%s'\n", o->command);
+        return -1;
+    }
+    if (o->explain_kernels && strcmp(o->command, "check") != 0) {
+        fprintf(stderr, "nnc: error: --explain-kernels is an option of 'check', not of '%s'\n",
+                o->command);
         return -1;
     }
     return 0;
@@ -446,6 +457,8 @@ static int run(Arena *a, const Options *o)
     }
     if (strcmp(o->command, "check") == 0) {
         print_summary(stdout, m, ir);
+        if (o->explain_kernels)
+            print_kernel_reasons(stdout, ir);
         return 0;
     }
     if (strcmp(o->command, "emit") == 0) {

@@ -418,10 +418,9 @@ typedef enum OpKind {
 } OpKind;
 
 typedef enum Kernel {
-    KERNEL_LOOPS,         /* plain loops with constant bounds */
-    KERNEL_GEMM,          /* cblas_sgemm */
+    KERNEL_GEMM,          /* dense: products, nnrt_mm's or cblas_sgemm's (IrOp.mm) */
     KERNEL_DIRECT,        /* conv2d: constant-bound loops over a padded copy */
-    KERNEL_IM2COL         /* conv2d: windows copied into rows, then cblas_sgemm */
+    KERNEL_IM2COL         /* conv2d: windows copied into rows, then products */
 } Kernel;
 
 typedef enum PoolKind { POOL_MAX, POOL_AVG, POOL_SUM } PoolKind;
@@ -450,10 +449,10 @@ typedef struct IrOp {
     PoolKind pool;        /* OP_POOL */
     long im2col_rows;     /* OP_CONV with KERNEL_IM2COL: samples per sgemm */
     Kernel kernel;
-    long block_rows;      /* OP_DENSE by gemm, trained: W's rows per block; else 0 */
-    int mm;               /* OP_DENSE by gemm, OP_CONV by im2col: products by nnrt_mm
-                             (nnrt_kernels.h), not gemm: forward's, the weight
-                             gradient's and conv2d's dx (pick_kernels.c) */
+    long block_rows;      /* OP_DENSE, trained: W's rows per block; else 0 */
+    int mm;               /* OP_DENSE, OP_CONV by im2col: the products by nnrt_mm
+                             (nnrt_kernels.h), not cblas_sgemm (pick_kernels.c) */
+    int mm_dx;            /* OP_DENSE: dx = dz W^T by nnrt_mm too, over a copy of W^T */
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
     int act_grad_in_loss; /* dense whose sigmoid' the loss applies (p - t) */
@@ -480,14 +479,8 @@ void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with e
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
 void pass_remove_dead(Ir *ir);        /* drop the ops a fusion marked dead */
 void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t */
-void pass_pick_kernels(Ir *ir);       /* loops, nnrt_mm or cblas_sgemm, by the cost rules */
+void pass_pick_kernels(Ir *ir);       /* nnrt_mm, cblas_sgemm or direct loops, by the cost rules */
 void passes_run(Ir *ir);
-
-/* The cost rule: a dense layer whose weight matrix has at least this many
- * entries goes to a blocked product (nnrt_mm or cblas_sgemm); a smaller one
- * is plain loops, where the call overhead would cost more than the
- * arithmetic. */
-#define GEMM_MIN_WEIGHTS 4096
 
 /* The cost rule of conv2d: a window of at least this many values
  * (kh * kw * input channels) is copied into rows and multiplied by
@@ -510,9 +503,9 @@ void passes_run(Ir *ir);
  * many values has its products computed by nnrt_mm; a bigger one, by
  * cblas_sgemm (pick_kernels.c has the numbers) */
 #define MM_MAX_VALUES (1L << 18)
-/* ... and is at least this many columns wide: narrower, most of its
- * columns would be nnrt_mm's scalar edge */
-#define MM_MIN_WIDTH 32
+/* A dense layer's dx = dz W^T goes by nnrt_mm over a copy of W^T only when
+ * W has at most this many values: the copy is made every backward */
+#define MM_DX_MAX_VALUES 16384
 
 /* "cblas_sgemm", "nnrt_mm", "im2col+nnrt_mm": how op's products are computed */
 const char *kernel_name(const IrOp *op);
@@ -560,12 +553,16 @@ typedef struct SummaryRow {
     char what[80];        /* "dense 128 relu", "conv2d 32 5x5 /2 relu" */
     long macs;            /* multiply-adds of one sample, forward */
     double act_bytes;     /* its activations in one training batch */
-    const char *kernel;   /* kernel_name() of its dense or conv2d op, else NULL */
+    char kernel[48];      /* its dense or conv2d op's kernel_name(), and how many
+                             blocks W is cut into: "nnrt_mm, 7 blocks"; else "" */
 } SummaryRow;
 
 /* A row per layer of m, in order; malloc'ed: the caller frees it. */
 SummaryRow *summary_rows(const Model *m, const Ir *ir);
 void print_summary(FILE *out, const Model *m, const Ir *ir);
+/* explain_kernels.c: `nnc check --explain-kernels`, each dense and conv2d
+ * layer's cost-rule inputs and the kernel of each of its products */
+void print_kernel_reasons(FILE *out, const Ir *ir);
 /* The same table and training settings, without the path, as lines of the
  * comment the caller has opened at the top of the generated C. */
 void emit_overview(FILE *out, const Model *m, const Ir *ir);

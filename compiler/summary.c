@@ -74,6 +74,16 @@ static void layer_what(const Layer *l, char *what, size_t len)
     }
 }
 
+/* "nnrt_mm", "nnrt_mm, 7 blocks", "nnrt_mm, dx sgemm, 25 blocks" */
+static void kernel_column(const Ir *ir, const IrOp *op, char *out, size_t len)
+{
+    int sgemm_dx = op->kind == OP_DENSE && op->mm && !op->mm_dx && ir->bufs[op->in].needs_grad;
+    long blocks = op->block_rows > 0 ? (op->n_in + op->block_rows - 1) / op->block_rows : 1;
+    snprintf(out, len, "%s%s", kernel_name(op), sgemm_dx ? ", dx sgemm" : "");
+    if (blocks > 1)
+        snprintf(out + strlen(out), len - strlen(out), ", %ld blocks", blocks);
+}
+
 SummaryRow *summary_rows(const Model *m, const Ir *ir)
 {
     SummaryRow *rows = calloc((size_t)m->n_layers + 1, sizeof *rows);
@@ -90,7 +100,8 @@ SummaryRow *summary_rows(const Model *m, const Ir *ir)
         /* flatten only reshapes: it holds no buffer of its own */
         rows[i].act_bytes =
             l->kind == LAYER_FLATTEN ? 0 : (double)shape_size(&l->out) * 4 * m->batch;
-        rows[i].kernel = ops[i] ? kernel_name(ops[i]) : NULL;
+        if (ops[i])
+            kernel_column(ir, ops[i], rows[i].kernel, sizeof rows[i].kernel);
     }
     free(ops);
     return rows;
@@ -115,8 +126,8 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
         const SummaryRow *r = &rows[i];
         fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s%s\n", name_w, l->name, r->what,
                 shape_str(&l->out, shape, sizeof shape), l->n_params, r->macs,
-                bytes_str(mem, sizeof mem, r->act_bytes), r->kernel ? r->kernel : "",
-                !l->frozen ? (r->kernel ? "" : "-") : r->kernel ? ", frozen" : "frozen");
+                bytes_str(mem, sizeof mem, r->act_bytes), r->kernel,
+                !l->frozen ? (r->kernel[0] ? "" : "-") : r->kernel[0] ? ", frozen" : "frozen");
         params += l->n_params;
         macs += r->macs;
         act_bytes += r->act_bytes;
@@ -127,18 +138,19 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
     fprintf(out, "       %s of activations per batch of %ld\n",
             bytes_str(mem, sizeof mem, act_bytes), m->batch);
     fprintf(out,
-            "kernels: dense layers with %d weights or more use nnrt_mm (cblas_sgemm for dx,\n"
-            "         and for layers under %d outputs or blocks of over %ld weights), smaller\n"
-            "         ones plain loops\n",
-            GEMM_MIN_WEIGHTS, MM_MIN_WIDTH, MM_MAX_VALUES);
+            "kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,\n"
+            "         cblas_sgemm's where W (a block of its rows) has over %ld values;\n"
+            "         dx is sgemm's where W has over %d values\n",
+            MM_MAX_VALUES, MM_DX_MAX_VALUES);
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].kind == LAYER_CONV2D) {
             fprintf(out, "         conv2d windows of %d values (rows x columns x input channels) "
-                         "or more use im2col and\n         nnrt_mm (cblas_sgemm under %d filters "
-                         "or over %ld weights), smaller ones\n         direct loops\n",
-                    CONV_GEMM_MIN_WINDOW, MM_MIN_WIDTH, MM_MAX_VALUES);
+                         "or more use im2col and\n         nnrt_mm (cblas_sgemm over %ld weights),"
+                         " smaller ones direct loops\n",
+                    CONV_GEMM_MIN_WINDOW, MM_MAX_VALUES);
             break;
         }
+    fprintf(out, "         (nnc check --explain-kernels says why, layer by layer)\n");
 }
 
 /* "dense1 l2=0.0001, conv2d1 l1=1e-05": the layers with a penalty on their kernel */

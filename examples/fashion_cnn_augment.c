@@ -9,18 +9,18 @@
    conv64            conv2d 64 5x5 relu       14x14x64          51264       10035200      3.1 MiB  im2col+nnrt_mm
    conv64_maxpool    maxpool 2x2 /2           7x7x64                0              0    784.0 KiB  -
    conv64_flatten    flatten                  3136                  0              0          0 B  -
-   dense1024         dense 1024 relu          1024            3212288        3211264    256.0 KiB  nnrt_mm
+   dense1024         dense 1024 relu          1024            3212288        3211264    256.0 KiB  nnrt_mm, dx sgemm, 25 blocks
    dense1024_dropout dropout 0.4              1024                  0              0    256.0 KiB  -
-   dense10           dense 10 softmax         10                10250          10240      2.5 KiB  cblas_sgemm
+   dense10           dense 10 softmax         10                10250          10240      2.5 KiB  nnrt_mm
 
    total: 3274634 params (12.5 MiB of float32), 13883904 multiply-adds per sample forward,
           12.2 MiB of activations per batch of 64
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
             conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
-            nnrt_mm (cblas_sgemm under 32 filters or over 262144 weights), smaller ones
-            direct loops
+            nnrt_mm (cblas_sgemm over 262144 weights), smaller ones direct loops
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 15, seed 1
    augment: flip horizontal p=0.5; shift 2 p=0.5
@@ -109,6 +109,7 @@ struct nnrt_replica {
     real conv64_wt[64 * (5 * 5 * 32)];   /* W^T, for dx */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
     real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
+    real dense10_wt[DENSE1024_OUT * DENSE10_OUT];   /* W^T, for dx */
     real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
     real conv64_dw[5 * 5 * 32 * 64], conv64_db[64];
     real dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
@@ -552,14 +553,14 @@ static void dense1024_dropout_backward(Replica *rep, int n)
 
 /* dense10: dense 10 softmax
    dense1024_dropout_y is (n, DENSE1024_OUT), dense10_w is (DENSE1024_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: cblas_sgemm
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, DENSE1024_OUT,
-         1.0f, rep->dense1024_dropout_y, DENSE1024_OUT, dense10_w, DENSE10_OUT, 1.0f, rep->dense10_z, DENSE10_OUT);
+    nnrt_mm(n, DENSE10_OUT, DENSE1024_OUT, rep->dense1024_dropout_y, DENSE1024_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
@@ -569,8 +570,11 @@ static void dense10_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE1024_OUT, DENSE10_OUT,
-         1.0f, rep->d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, rep->d_dense1024_dropout_y, DENSE1024_OUT);
+    for (int i = 0; i < DENSE1024_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * DENSE1024_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, DENSE1024_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, DENSE1024_OUT, rep->d_dense1024_dropout_y, DENSE1024_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -638,9 +642,8 @@ static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE10_OUT, rows[s],
-             (real)share[s], &reps[s]->dense1024_dropout_y[from], DENSE1024_OUT, reps[s]->d_dense10_z, DENSE10_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE10_OUT);
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->dense1024_dropout_y[from], DENSE1024_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */
@@ -727,7 +730,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE1024_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
       .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense1024_dropout_y),
-      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = 1024 },
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = DENSE1024_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -12,16 +12,16 @@
    conv32_maxpool   maxpool 2x2 /2           7x7x32                0              0    392.0 KiB  -
    conv32_2         conv2d 32 3x3 relu       7x7x32             9248         451584    392.0 KiB  im2col+nnrt_mm
    conv32_2_flatten flatten                  1568                  0              0          0 B  -
-   dense10          dense 10 softmax         10                15690          15680      2.5 KiB  cblas_sgemm
+   dense10          dense 10 softmax         10                15690          15680      2.5 KiB  nnrt_mm
 
    total: 29834 params (116.5 KiB of float32), 1483328 multiply-adds per sample forward,
           10.9 MiB of activations per batch of 64
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
             conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
-            nnrt_mm (cblas_sgemm under 32 filters or over 262144 weights), smaller ones
-            direct loops
+            nnrt_mm (cblas_sgemm over 262144 weights), smaller ones direct loops
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 8, seed 1
 */
@@ -120,6 +120,7 @@ struct nnrt_replica {
     real conv32_2_pad[9 * 9 * 32], conv32_2_dpad[9 * 9 * 32];
     real conv32_2_col[21 * 7 * 7 * (3 * 3 * 32)];   /* windows, then their gradients */
     real conv32_2_wt[32 * (3 * 3 * 32)];   /* W^T, for dx */
+    real dense10_wt[CONV32_2_OUT * DENSE10_OUT];   /* W^T, for dx */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
     real conv16_batchnorm_dgamma[16], conv16_batchnorm_dbeta[16];
     real conv32_dw[3 * 3 * 16 * 32], conv32_db[32];
@@ -775,14 +776,14 @@ static void conv32_2_backward(Replica *rep, int n)
 
 /* dense10: dense 10 softmax
    conv32_2_y is (n, CONV32_2_OUT), dense10_w is (CONV32_2_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: cblas_sgemm
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, CONV32_2_OUT,
-         1.0f, rep->conv32_2_y, CONV32_2_OUT, dense10_w, DENSE10_OUT, 1.0f, rep->dense10_z, DENSE10_OUT);
+    nnrt_mm(n, DENSE10_OUT, CONV32_2_OUT, rep->conv32_2_y, CONV32_2_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
@@ -792,8 +793,11 @@ static void dense10_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, CONV32_2_OUT, DENSE10_OUT,
-         1.0f, rep->d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, rep->d_conv32_2_y, CONV32_2_OUT);
+    for (int i = 0; i < CONV32_2_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * CONV32_2_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, CONV32_2_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, CONV32_2_OUT, rep->d_conv32_2_y, CONV32_2_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -850,9 +854,8 @@ static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE10_OUT, rows[s],
-             (real)share[s], &reps[s]->conv32_2_y[from], CONV32_2_OUT, reps[s]->d_dense10_z, DENSE10_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE10_OUT);
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->conv32_2_y[from], CONV32_2_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */
@@ -980,7 +983,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = CONV32_2_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
       .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, conv32_2_y),
-      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = 1568 },
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = CONV32_2_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -5,14 +5,15 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense64       dense 64 relu            64                50240          50176      8.0 KiB  nnrt_mm
-   dense1        dense 1 sigmoid          1                    65             64        128 B  loops
+   dense64       dense 64 relu            64                50240          50176      8.0 KiB  nnrt_mm, 4 blocks
+   dense1        dense 1 sigmoid          1                    65             64        128 B  nnrt_mm
 
    total: 50305 params (196.5 KiB of float32), 50240 multiply-adds per sample forward,
           106.1 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss binary_cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 3, seed 1
 */
@@ -77,6 +78,7 @@ struct nnrt_replica {
     real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
     real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
     real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
+    real dense1_wt[DENSE64_OUT * DENSE1_OUT];   /* W^T, for dx */
     real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
     real dense1_dw[DENSE64_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
@@ -126,19 +128,14 @@ static void dense64_backward(Replica *rep, int n)
 
 /* dense1: dense 1 sigmoid
    dense64_y is (n, DENSE64_OUT), dense1_w is (DENSE64_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
-   forward: y = act(x W + b); kernel: loops
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense1_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->dense64_y[r * DENSE64_OUT];
-        real *yr = &rep->dense1_y[r * DENSE1_OUT];
-        for (int o = 0; o < DENSE1_OUT; o++)
-            yr[o] = dense1_b[o];
-        for (int i = 0; i < DENSE64_OUT; i++)
-            for (int o = 0; o < DENSE1_OUT; o++)
-                yr[o] += xr[i] * dense1_w[i * DENSE1_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
+    nnrt_mm(n, DENSE1_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT,
+            dense1_w, DENSE1_OUT, rep->dense1_y, DENSE1_OUT, 1);
     for (int i = 0; i < n * DENSE1_OUT; i++) {   /* sigmoid */
         real v = rep->dense1_y[i];
         rep->dense1_y[i] = 1 / (1 + exp(-v));
@@ -148,22 +145,16 @@ static void dense1_forward(Replica *rep, int n)
 static void dense1_backward(Replica *rep, int n)
 {
     /* dz: the loss left (p - t) / n in d_dense1_y; sigmoid' is folded in */
-    memset(rep->dense1_dw, 0, sizeof rep->dense1_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE64_OUT; i++)
-            for (int o = 0; o < DENSE1_OUT; o++)
-                rep->dense1_dw[i * DENSE1_OUT + o] += rep->dense64_y[r * DENSE64_OUT + i] * rep->d_dense1_y[r * DENSE1_OUT + o];
+    /* dW: by dense1_dw_rows, which the runtime runs after backward */
     memset(rep->dense1_db, 0, sizeof rep->dense1_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1_OUT; o++)
             rep->dense1_db[o] += rep->d_dense1_y[r * DENSE1_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE64_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE1_OUT; o++)
-                s += rep->d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
-            rep->d_dense64_y[r * DENSE64_OUT + i] = s;
-        }
+    for (int i = 0; i < DENSE64_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE1_OUT; o++)
+            rep->dense1_wt[o * DENSE64_OUT + i] = dense1_w[i * DENSE1_OUT + o];
+    nnrt_mm(n, DENSE64_OUT, DENSE1_OUT, rep->d_dense1_y, DENSE1_OUT,   /* dx = dz W^T */
+            rep->dense1_wt, DENSE64_OUT, rep->d_dense64_y, DENSE64_OUT, 0);
 }
 
 /* loss: loss binary_cross_entropy
@@ -195,6 +186,17 @@ static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const do
                    reps[s]->d_dense64_y, DENSE64_OUT, dw, DENSE64_OUT, (real)share[s], s > 0);
 }
 
+/* dense1: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense1_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                           int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE1_OUT, rows[s], &reps[s]->dense64_y[from], DENSE64_OUT,
+                   reps[s]->d_dense1_y, DENSE1_OUT, dw, DENSE1_OUT, (real)share[s], s > 0);
+}
+
 /* The whole network, in order: input x -> dense1_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -218,7 +220,7 @@ static void backward(Replica *rep, int n)
 static const nnrt_twin_param TWIN_PARAMS[] = {
     { "dense64.w", dense64_w, offsetof(Replica, dense64_dw), dense64_dw_rows },
     { "dense64.b", dense64_b, offsetof(Replica, dense64_db), NULL },
-    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw), NULL },
+    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw), dense1_dw_rows },
     { "dense1.b", dense1_b, offsetof(Replica, dense1_db), NULL },
 };
 
@@ -248,7 +250,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense1.w",
       .ndims = 2, .dims = { DENSE64_OUT, DENSE1_OUT }, .size = DENSE64_OUT * DENSE1_OUT,
       .value = dense1_w, .grad = offsetof(Replica, dense1_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f,
+      .grad_rows = dense1_dw_rows, .grad_x = offsetof(Replica, dense64_y),
+      .grad_dy = offsetof(Replica, d_dense1_y), .block_rows = DENSE64_OUT },
     { .name = "dense1.b",
       .ndims = 1, .dims = { DENSE1_OUT }, .size = DENSE1_OUT,
       .value = dense1_b, .grad = offsetof(Replica, dense1_db),

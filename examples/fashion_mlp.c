@@ -5,14 +5,15 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense128      dense 128 relu           128              100480         100352     16.0 KiB  nnrt_mm
-   dense10       dense 10 softmax         10                 1290           1280      1.2 KiB  loops
+   dense128      dense 128 relu           128              100480         100352     16.0 KiB  nnrt_mm, 7 blocks
+   dense10       dense 10 softmax         10                 1290           1280      1.2 KiB  nnrt_mm
 
    total: 101770 params (397.5 KiB of float32), 101632 multiply-adds per sample forward,
           115.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 5, seed 1
 */
@@ -78,6 +79,7 @@ struct nnrt_replica {
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real dense128_parts[6 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..6 of W's rows */
+    real dense10_wt[DENSE128_OUT * DENSE10_OUT];   /* W^T, for dx */
     real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
     real dense10_dw[DENSE128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
@@ -127,39 +129,28 @@ static void dense128_backward(Replica *rep, int n)
 
 /* dense10: dense 10 softmax
    dense128_y is (n, DENSE128_OUT), dense10_w is (DENSE128_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: loops
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->dense128_y[r * DENSE128_OUT];
-        real *yr = &rep->dense10_z[r * DENSE10_OUT];
-        for (int o = 0; o < DENSE10_OUT; o++)
-            yr[o] = dense10_b[o];
-        for (int i = 0; i < DENSE128_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+    nnrt_mm(n, DENSE10_OUT, DENSE128_OUT, rep->dense128_y, DENSE128_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
 {
-    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE128_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                rep->dense10_dw[i * DENSE10_OUT + o] += rep->dense128_y[r * DENSE128_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE128_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE10_OUT; o++)
-                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            rep->d_dense128_y[r * DENSE128_OUT + i] = s;
-        }
+    for (int i = 0; i < DENSE128_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * DENSE128_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, DENSE128_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, DENSE128_OUT, rep->d_dense128_y, DENSE128_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -220,6 +211,17 @@ static void dense128_dw_rows(nnrt_replica *const *reps, const int *rows, const d
                    reps[s]->d_dense128_y, DENSE128_OUT, dw, DENSE128_OUT, (real)share[s], s > 0);
 }
 
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->dense128_y[from], DENSE128_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -244,7 +246,7 @@ static void backward(Replica *rep, int n)
 static const nnrt_twin_param TWIN_PARAMS[] = {
     { "dense128.w", dense128_w, offsetof(Replica, dense128_dw), dense128_dw_rows },
     { "dense128.b", dense128_b, offsetof(Replica, dense128_db), NULL },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
     { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
@@ -274,7 +276,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE128_OUT, DENSE10_OUT }, .size = DENSE128_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE128_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE128_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense128_y),
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = DENSE128_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

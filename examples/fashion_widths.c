@@ -5,14 +5,15 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   hidden        dense 400 relu           400              314000         313600     50.0 KiB  nnrt_mm
-   dense10       dense 10 softmax         10                 4010           4000      1.2 KiB  loops
+   hidden        dense 400 relu           400              314000         313600     50.0 KiB  nnrt_mm, 7 blocks
+   dense10       dense 10 softmax         10                 4010           4000      1.2 KiB  nnrt_mm
 
    total: 318010 params (1.2 MiB of float32), 317600 multiply-adds per sample forward,
           149.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 10, seed 1
 */
@@ -78,6 +79,7 @@ struct nnrt_replica {
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real hidden_parts[6 * SHARD_ROWS * HIDDEN_OUT];   /* x W of blocks 1..6 of W's rows */
+    real dense10_wt[HIDDEN_OUT * DENSE10_OUT];   /* W^T, for dx */
     real hidden_dw[IN * HIDDEN_OUT], hidden_db[HIDDEN_OUT];
     real dense10_dw[HIDDEN_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
@@ -127,39 +129,28 @@ static void hidden_backward(Replica *rep, int n)
 
 /* dense10: dense 10 softmax
    hidden_y is (n, HIDDEN_OUT), dense10_w is (HIDDEN_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: loops
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->hidden_y[r * HIDDEN_OUT];
-        real *yr = &rep->dense10_z[r * DENSE10_OUT];
-        for (int o = 0; o < DENSE10_OUT; o++)
-            yr[o] = dense10_b[o];
-        for (int i = 0; i < HIDDEN_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+    nnrt_mm(n, DENSE10_OUT, HIDDEN_OUT, rep->hidden_y, HIDDEN_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
 {
-    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < HIDDEN_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                rep->dense10_dw[i * DENSE10_OUT + o] += rep->hidden_y[r * HIDDEN_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < HIDDEN_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE10_OUT; o++)
-                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            rep->d_hidden_y[r * HIDDEN_OUT + i] = s;
-        }
+    for (int i = 0; i < HIDDEN_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * HIDDEN_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, HIDDEN_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, HIDDEN_OUT, rep->d_hidden_y, HIDDEN_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -220,6 +211,17 @@ static void hidden_dw_rows(nnrt_replica *const *reps, const int *rows, const dou
                    reps[s]->d_hidden_y, HIDDEN_OUT, dw, HIDDEN_OUT, (real)share[s], s > 0);
 }
 
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->hidden_y[from], HIDDEN_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -244,7 +246,7 @@ static void backward(Replica *rep, int n)
 static const nnrt_twin_param TWIN_PARAMS[] = {
     { "hidden.w", hidden_w, offsetof(Replica, hidden_dw), hidden_dw_rows },
     { "hidden.b", hidden_b, offsetof(Replica, hidden_db), NULL },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
     { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
@@ -274,7 +276,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { HIDDEN_OUT, DENSE10_OUT }, .size = HIDDEN_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = HIDDEN_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = HIDDEN_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, hidden_y),
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = HIDDEN_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -5,21 +5,22 @@
    layer                                       output           params      mult-adds  activations  kernel
    input              input                    28x28                 0              0     98.0 KiB  -
    input_flatten      flatten                  784                   0              0          0 B  -
-   dense512           dense 512 elu            512              401920         401408     64.0 KiB  nnrt_mm
+   dense512           dense 512 elu            512              401920         401408     64.0 KiB  nnrt_mm, 7 blocks
    dense512_dropout   dropout 0.5              512                   0              0     64.0 KiB  -
-   dense512_2         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm
+   dense512_2         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm, dx sgemm, 4 blocks
    dense512_2_dropout dropout 0.5              512                   0              0     64.0 KiB  -
-   dense512_3         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm
+   dense512_3         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm, dx sgemm, 4 blocks
    dense512_3_dropout dropout 0.5              512                   0              0     64.0 KiB  -
-   dense512_4         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm
+   dense512_4         dense 512 elu            512              262656         262144     64.0 KiB  nnrt_mm, dx sgemm, 4 blocks
    dense512_4_dropout dropout 0.5              512                   0              0     64.0 KiB  -
-   dense10            dense 10 softmax         10                 5130           5120      1.2 KiB  cblas_sgemm
+   dense10            dense 10 softmax         10                 5130           5120      1.2 KiB  nnrt_mm
 
    total: 1195018 params (4.6 MiB of float32), 1192960 multiply-adds per sample forward,
           611.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
@@ -112,6 +113,7 @@ struct nnrt_replica {
     real dense512_2_parts[3 * SHARD_ROWS * DENSE512_2_OUT];   /* x W of blocks 1..3 of W's rows */
     real dense512_3_parts[3 * SHARD_ROWS * DENSE512_3_OUT];   /* x W of blocks 1..3 of W's rows */
     real dense512_4_parts[3 * SHARD_ROWS * DENSE512_4_OUT];   /* x W of blocks 1..3 of W's rows */
+    real dense10_wt[DENSE512_4_OUT * DENSE10_OUT];   /* W^T, for dx */
     real dense512_dw[IN * DENSE512_OUT], dense512_db[DENSE512_OUT];
     real dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
     real dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
@@ -401,14 +403,14 @@ static void dense512_4_dropout_backward(Replica *rep, int n)
 
 /* dense10: dense 10 softmax
    dense512_4_dropout_y is (n, DENSE512_4_OUT), dense10_w is (DENSE512_4_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: cblas_sgemm
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE10_OUT, DENSE512_4_OUT,
-         1.0f, rep->dense512_4_dropout_y, DENSE512_4_OUT, dense10_w, DENSE10_OUT, 1.0f, rep->dense10_z, DENSE10_OUT);
+    nnrt_mm(n, DENSE10_OUT, DENSE512_4_OUT, rep->dense512_4_dropout_y, DENSE512_4_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
@@ -418,8 +420,11 @@ static void dense10_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE512_4_OUT, DENSE10_OUT,
-         1.0f, rep->d_dense10_z, DENSE10_OUT, dense10_w, DENSE10_OUT, 0.0f, rep->d_dense512_4_dropout_y, DENSE512_4_OUT);
+    for (int i = 0; i < DENSE512_4_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * DENSE512_4_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, DENSE512_4_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, DENSE512_4_OUT, rep->d_dense512_4_dropout_y, DENSE512_4_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -520,9 +525,8 @@ static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE10_OUT, rows[s],
-             (real)share[s], &reps[s]->dense512_4_dropout_y[from], DENSE512_4_OUT, reps[s]->d_dense10_z, DENSE10_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE10_OUT);
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->dense512_4_dropout_y[from], DENSE512_4_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */
@@ -629,7 +633,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE512_4_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
       .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense512_4_dropout_y),
-      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = 512 },
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = DENSE512_4_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -5,16 +5,17 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense64       dense 64 elu             64                50240          50176      8.0 KiB  nnrt_mm
+   dense64       dense 64 elu             64                50240          50176      8.0 KiB  nnrt_mm, 4 blocks
    dense64_2     dense 64 elu             64                 4160           4096      8.0 KiB  nnrt_mm
    dense64_3     dense 64 elu             64                 4160           4096      8.0 KiB  nnrt_mm
-   dense10       dense 10 softmax         10                  650            640      1.2 KiB  loops
+   dense10       dense 10 softmax         10                  650            640      1.2 KiB  nnrt_mm
 
    total: 59210 params (231.3 KiB of float32), 59008 multiply-adds per sample forward,
           123.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
@@ -88,6 +89,9 @@ struct nnrt_replica {
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
+    real dense64_2_wt[DENSE64_OUT * DENSE64_2_OUT];   /* W^T, for dx */
+    real dense64_3_wt[DENSE64_2_OUT * DENSE64_3_OUT];   /* W^T, for dx */
+    real dense10_wt[DENSE64_3_OUT * DENSE10_OUT];   /* W^T, for dx */
     real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
     real dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
     real dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
@@ -148,7 +152,8 @@ static void dense64_2_forward(Replica *rep, int n)
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_2_y[r * DENSE64_2_OUT], dense64_2_b, sizeof dense64_2_b);
-    nnrt_mm(n, DENSE64_2_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, 1);
+    nnrt_mm(n, DENSE64_2_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT,
+            dense64_2_w, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, 1);
     for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* elu */
         real v = rep->dense64_2_y[i];
         rep->dense64_2_y[i] = v > 0 ? v : a * expm1(v);
@@ -167,8 +172,11 @@ static void dense64_2_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_2_OUT; o++)
             rep->dense64_2_db[o] += rep->d_dense64_2_y[r * DENSE64_2_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE64_OUT, DENSE64_2_OUT,
-         1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w, DENSE64_2_OUT, 0.0f, rep->d_dense64_y, DENSE64_OUT);
+    for (int i = 0; i < DENSE64_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE64_2_OUT; o++)
+            rep->dense64_2_wt[o * DENSE64_OUT + i] = dense64_2_w[i * DENSE64_2_OUT + o];
+    nnrt_mm(n, DENSE64_OUT, DENSE64_2_OUT, rep->d_dense64_2_y, DENSE64_2_OUT,   /* dx = dz W^T */
+            rep->dense64_2_wt, DENSE64_OUT, rep->d_dense64_y, DENSE64_OUT, 0);
 }
 
 /* dense64_3: dense 64 elu
@@ -180,7 +188,8 @@ static void dense64_3_forward(Replica *rep, int n)
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_3_y[r * DENSE64_3_OUT], dense64_3_b, sizeof dense64_3_b);
-    nnrt_mm(n, DENSE64_3_OUT, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT, 1);
+    nnrt_mm(n, DENSE64_3_OUT, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT,
+            dense64_3_w, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT, 1);
     for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* elu */
         real v = rep->dense64_3_y[i];
         rep->dense64_3_y[i] = v > 0 ? v : a * expm1(v);
@@ -199,45 +208,37 @@ static void dense64_3_backward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE64_3_OUT; o++)
             rep->dense64_3_db[o] += rep->d_dense64_3_y[r * DENSE64_3_OUT + o];
-    gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, DENSE64_2_OUT, DENSE64_3_OUT,
-         1.0f, rep->d_dense64_3_y, DENSE64_3_OUT, dense64_3_w, DENSE64_3_OUT, 0.0f, rep->d_dense64_2_y, DENSE64_2_OUT);
+    for (int i = 0; i < DENSE64_2_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE64_3_OUT; o++)
+            rep->dense64_3_wt[o * DENSE64_2_OUT + i] = dense64_3_w[i * DENSE64_3_OUT + o];
+    nnrt_mm(n, DENSE64_2_OUT, DENSE64_3_OUT, rep->d_dense64_3_y, DENSE64_3_OUT,   /* dx = dz W^T */
+            rep->dense64_3_wt, DENSE64_2_OUT, rep->d_dense64_2_y, DENSE64_2_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
    dense64_3_y is (n, DENSE64_3_OUT), dense10_w is (DENSE64_3_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: loops
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->dense64_3_y[r * DENSE64_3_OUT];
-        real *yr = &rep->dense10_z[r * DENSE10_OUT];
-        for (int o = 0; o < DENSE10_OUT; o++)
-            yr[o] = dense10_b[o];
-        for (int i = 0; i < DENSE64_3_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+    nnrt_mm(n, DENSE10_OUT, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
 {
-    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE64_3_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                rep->dense10_dw[i * DENSE10_OUT + o] += rep->dense64_3_y[r * DENSE64_3_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE64_3_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE10_OUT; o++)
-                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            rep->d_dense64_3_y[r * DENSE64_3_OUT + i] = s;
-        }
+    for (int i = 0; i < DENSE64_3_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * DENSE64_3_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, DENSE64_3_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, DENSE64_3_OUT, rep->d_dense64_3_y, DENSE64_3_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -320,6 +321,17 @@ static void dense64_3_dw_rows(nnrt_replica *const *reps, const int *rows, const 
                    reps[s]->d_dense64_3_y, DENSE64_3_OUT, dw, DENSE64_3_OUT, (real)share[s], s > 0);
 }
 
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->dense64_3_y[from], DENSE64_3_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
+}
+
 /* The whole network, in order: input x -> dense10_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -352,7 +364,7 @@ static const nnrt_twin_param TWIN_PARAMS[] = {
     { "dense64_2.b", dense64_2_b, offsetof(Replica, dense64_2_db), NULL },
     { "dense64_3.w", dense64_3_w, offsetof(Replica, dense64_3_dw), dense64_3_dw_rows },
     { "dense64_3.b", dense64_3_b, offsetof(Replica, dense64_3_db), NULL },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
     { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
@@ -384,7 +396,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense64_2_w, .grad = offsetof(Replica, dense64_2_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE64_2_OUT, .init_scale = 0.0f,
       .grad_rows = dense64_2_dw_rows, .grad_x = offsetof(Replica, dense64_y),
-      .grad_dy = offsetof(Replica, d_dense64_2_y), .block_rows = 64 },
+      .grad_dy = offsetof(Replica, d_dense64_2_y), .block_rows = DENSE64_OUT },
     { .name = "dense64_2.b",
       .ndims = 1, .dims = { DENSE64_2_OUT }, .size = DENSE64_2_OUT,
       .value = dense64_2_b, .grad = offsetof(Replica, dense64_2_db),
@@ -394,7 +406,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense64_3_w, .grad = offsetof(Replica, dense64_3_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_2_OUT, .fan_out = DENSE64_3_OUT, .init_scale = 0.0f,
       .grad_rows = dense64_3_dw_rows, .grad_x = offsetof(Replica, dense64_2_y),
-      .grad_dy = offsetof(Replica, d_dense64_3_y), .block_rows = 64 },
+      .grad_dy = offsetof(Replica, d_dense64_3_y), .block_rows = DENSE64_2_OUT },
     { .name = "dense64_3.b",
       .ndims = 1, .dims = { DENSE64_3_OUT }, .size = DENSE64_3_OUT,
       .value = dense64_3_b, .grad = offsetof(Replica, dense64_3_db),
@@ -402,7 +414,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE64_3_OUT, DENSE10_OUT }, .size = DENSE64_3_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_3_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_3_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense64_3_y),
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = DENSE64_3_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -5,14 +5,15 @@
    layer                                  output           params      mult-adds  activations  kernel
    input         input                    28x28                 0              0     98.0 KiB  -
    input_flatten flatten                  784                   0              0          0 B  -
-   dense16       dense 16 elu             16                12560          12544      2.0 KiB  cblas_sgemm
-   dense10       dense 10 softmax         10                  170            160      1.2 KiB  loops
+   dense16       dense 16 elu             16                12560          12544      2.0 KiB  nnrt_mm
+   dense10       dense 10 softmax         10                  170            160      1.2 KiB  nnrt_mm
 
    total: 12730 params (49.7 KiB of float32), 12704 multiply-adds per sample forward,
           101.2 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 20, seed 1
 */
@@ -77,6 +78,7 @@ struct nnrt_replica {
     real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    real dense10_wt[DENSE16_OUT * DENSE10_OUT];   /* W^T, for dx */
     real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
     real dense10_dw[DENSE16_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
@@ -84,15 +86,15 @@ typedef struct nnrt_replica Replica;
 
 /* dense16: dense 16 elu
    x is (n, IN), dense16_w is (IN, DENSE16_OUT), dense16_y is (n, DENSE16_OUT)
-   forward: y = act(x W + b); kernel: cblas_sgemm
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense16_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
-    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, DENSE16_OUT, IN,
-         1.0f, rep->x, IN, dense16_w, DENSE16_OUT, 1.0f, rep->dense16_y, DENSE16_OUT);
+    nnrt_mm(n, DENSE16_OUT, IN, rep->x, IN,
+            dense16_w, DENSE16_OUT, rep->dense16_y, DENSE16_OUT, 1);
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* elu */
         real v = rep->dense16_y[i];
         rep->dense16_y[i] = v > 0 ? v : a * expm1(v);
@@ -116,39 +118,28 @@ static void dense16_backward(Replica *rep, int n)
 
 /* dense10: dense 10 softmax
    dense16_y is (n, DENSE16_OUT), dense10_w is (DENSE16_OUT, DENSE10_OUT), dense10_z is (n, DENSE10_OUT)
-   forward: y = x W + b; kernel: loops
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->dense16_y[r * DENSE16_OUT];
-        real *yr = &rep->dense10_z[r * DENSE10_OUT];
-        for (int o = 0; o < DENSE10_OUT; o++)
-            yr[o] = dense10_b[o];
-        for (int i = 0; i < DENSE16_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                yr[o] += xr[i] * dense10_w[i * DENSE10_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
+    nnrt_mm(n, DENSE10_OUT, DENSE16_OUT, rep->dense16_y, DENSE16_OUT,
+            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
 }
 
 static void dense10_backward(Replica *rep, int n)
 {
-    memset(rep->dense10_dw, 0, sizeof rep->dense10_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE16_OUT; i++)
-            for (int o = 0; o < DENSE10_OUT; o++)
-                rep->dense10_dw[i * DENSE10_OUT + o] += rep->dense16_y[r * DENSE16_OUT + i] * rep->d_dense10_z[r * DENSE10_OUT + o];
+    /* dW: by dense10_dw_rows, which the runtime runs after backward */
     memset(rep->dense10_db, 0, sizeof rep->dense10_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE10_OUT; o++)
             rep->dense10_db[o] += rep->d_dense10_z[r * DENSE10_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE16_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE10_OUT; o++)
-                s += rep->d_dense10_z[r * DENSE10_OUT + o] * dense10_w[i * DENSE10_OUT + o];
-            rep->d_dense16_y[r * DENSE16_OUT + i] = s;
-        }
+    for (int i = 0; i < DENSE16_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE10_OUT; o++)
+            rep->dense10_wt[o * DENSE16_OUT + i] = dense10_w[i * DENSE10_OUT + o];
+    nnrt_mm(n, DENSE16_OUT, DENSE10_OUT, rep->d_dense10_z, DENSE10_OUT,   /* dx = dz W^T */
+            rep->dense10_wt, DENSE16_OUT, rep->d_dense16_y, DENSE16_OUT, 0);
 }
 
 /* dense10: dense 10 softmax
@@ -205,9 +196,19 @@ static void dense16_dw_rows(nnrt_replica *const *reps, const int *rows, const do
 {
     real *dw = out;
     for (int s = 0; s < shards; s++)
-        gemm(CblasRowMajor, CblasTrans, CblasNoTrans, to - from, DENSE16_OUT, rows[s],
-             (real)share[s], &reps[s]->x[from], IN, reps[s]->d_dense16_y, DENSE16_OUT,
-             s ? 1.0f : 0.0f, dw, DENSE16_OUT);
+        nnrt_mm_tn(to - from, DENSE16_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_dense16_y, DENSE16_OUT, dw, DENSE16_OUT, (real)share[s], s > 0);
+}
+
+/* dense10: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense10_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE10_OUT, rows[s], &reps[s]->dense16_y[from], DENSE16_OUT,
+                   reps[s]->d_dense10_z, DENSE10_OUT, dw, DENSE10_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense10_y */
@@ -234,7 +235,7 @@ static void backward(Replica *rep, int n)
 static const nnrt_twin_param TWIN_PARAMS[] = {
     { "dense16.w", dense16_w, offsetof(Replica, dense16_dw), dense16_dw_rows },
     { "dense16.b", dense16_b, offsetof(Replica, dense16_db), NULL },
-    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), NULL },
+    { "dense10.w", dense10_w, offsetof(Replica, dense10_dw), dense10_dw_rows },
     { "dense10.b", dense10_b, offsetof(Replica, dense10_db), NULL },
 };
 
@@ -256,7 +257,7 @@ static const nnrt_param PARAMS[] = {
       .value = dense16_w, .grad = offsetof(Replica, dense16_dw),
       .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f,
       .grad_rows = dense16_dw_rows, .grad_x = offsetof(Replica, x),
-      .grad_dy = offsetof(Replica, d_dense16_y), .block_rows = 784 },
+      .grad_dy = offsetof(Replica, d_dense16_y), .block_rows = IN },
     { .name = "dense16.b",
       .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
       .value = dense16_b, .grad = offsetof(Replica, dense16_db),
@@ -264,7 +265,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense10.w",
       .ndims = 2, .dims = { DENSE16_OUT, DENSE10_OUT }, .size = DENSE16_OUT * DENSE10_OUT,
       .value = dense10_w, .grad = offsetof(Replica, dense10_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE10_OUT, .init_scale = 0.0f,
+      .grad_rows = dense10_dw_rows, .grad_x = offsetof(Replica, dense16_y),
+      .grad_dy = offsetof(Replica, d_dense10_z), .block_rows = DENSE16_OUT },
     { .name = "dense10.b",
       .ndims = 1, .dims = { DENSE10_OUT }, .size = DENSE10_OUT,
       .value = dense10_b, .grad = offsetof(Replica, dense10_db),

@@ -4,14 +4,15 @@
 
    layer                               output           params      mult-adds  activations  kernel
    input      input                    3                     0              0        384 B  -
-   dense16    dense 16 relu            16                   64             48      2.0 KiB  loops
-   dense1     dense 1 identity         1                    17             16        128 B  loops
+   dense16    dense 16 relu            16                   64             48      2.0 KiB  nnrt_mm
+   dense1     dense 1 identity         1                    17             16        128 B  nnrt_mm
 
    total: 81 params (324 B of float32), 64 multiply-adds per sample forward,
           2.5 KiB of activations per batch of 32
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss mse, optimizer adam lr=0.01 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 30, seed 1
 */
@@ -76,6 +77,7 @@ struct nnrt_replica {
     real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
     real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
     real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
+    real dense1_wt[DENSE16_OUT * DENSE1_OUT];   /* W^T, for dx */
     real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
     real dense1_dw[DENSE16_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
@@ -83,19 +85,14 @@ typedef struct nnrt_replica Replica;
 
 /* dense16: dense 16 relu
    x is (n, IN), dense16_w is (IN, DENSE16_OUT), dense16_y is (n, DENSE16_OUT)
-   forward: y = act(x W + b); kernel: loops
+   forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense16_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->x[r * IN];
-        real *yr = &rep->dense16_y[r * DENSE16_OUT];
-        for (int o = 0; o < DENSE16_OUT; o++)
-            yr[o] = dense16_b[o];
-        for (int i = 0; i < IN; i++)
-            for (int o = 0; o < DENSE16_OUT; o++)
-                yr[o] += xr[i] * dense16_w[i * DENSE16_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
+    nnrt_mm(n, DENSE16_OUT, IN, rep->x, IN,
+            dense16_w, DENSE16_OUT, rep->dense16_y, DENSE16_OUT, 1);
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* relu */
         real v = rep->dense16_y[i];
         rep->dense16_y[i] = v > 0 ? v : 0;
@@ -108,11 +105,7 @@ static void dense16_backward(Replica *rep, int n)
         real y = rep->dense16_y[i];
         rep->d_dense16_y[i] *= (y > 0);
     }
-    memset(rep->dense16_dw, 0, sizeof rep->dense16_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < IN; i++)
-            for (int o = 0; o < DENSE16_OUT; o++)
-                rep->dense16_dw[i * DENSE16_OUT + o] += rep->x[r * IN + i] * rep->d_dense16_y[r * DENSE16_OUT + o];
+    /* dW: by dense16_dw_rows, which the runtime runs after backward */
     memset(rep->dense16_db, 0, sizeof rep->dense16_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE16_OUT; o++)
@@ -122,39 +115,28 @@ static void dense16_backward(Replica *rep, int n)
 
 /* dense1: dense 1
    dense16_y is (n, DENSE16_OUT), dense1_w is (DENSE16_OUT, DENSE1_OUT), dense1_y is (n, DENSE1_OUT)
-   forward: y = x W + b; kernel: loops
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense1_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->dense16_y[r * DENSE16_OUT];
-        real *yr = &rep->dense1_y[r * DENSE1_OUT];
-        for (int o = 0; o < DENSE1_OUT; o++)
-            yr[o] = dense1_b[o];
-        for (int i = 0; i < DENSE16_OUT; i++)
-            for (int o = 0; o < DENSE1_OUT; o++)
-                yr[o] += xr[i] * dense1_w[i * DENSE1_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
+    nnrt_mm(n, DENSE1_OUT, DENSE16_OUT, rep->dense16_y, DENSE16_OUT,
+            dense1_w, DENSE1_OUT, rep->dense1_y, DENSE1_OUT, 1);
 }
 
 static void dense1_backward(Replica *rep, int n)
 {
-    memset(rep->dense1_dw, 0, sizeof rep->dense1_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE16_OUT; i++)
-            for (int o = 0; o < DENSE1_OUT; o++)
-                rep->dense1_dw[i * DENSE1_OUT + o] += rep->dense16_y[r * DENSE16_OUT + i] * rep->d_dense1_y[r * DENSE1_OUT + o];
+    /* dW: by dense1_dw_rows, which the runtime runs after backward */
     memset(rep->dense1_db, 0, sizeof rep->dense1_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE1_OUT; o++)
             rep->dense1_db[o] += rep->d_dense1_y[r * DENSE1_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE16_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE1_OUT; o++)
-                s += rep->d_dense1_y[r * DENSE1_OUT + o] * dense1_w[i * DENSE1_OUT + o];
-            rep->d_dense16_y[r * DENSE16_OUT + i] = s;
-        }
+    for (int i = 0; i < DENSE16_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE1_OUT; o++)
+            rep->dense1_wt[o * DENSE16_OUT + i] = dense1_w[i * DENSE1_OUT + o];
+    nnrt_mm(n, DENSE16_OUT, DENSE1_OUT, rep->d_dense1_y, DENSE1_OUT,   /* dx = dz W^T */
+            rep->dense1_wt, DENSE16_OUT, rep->d_dense16_y, DENSE16_OUT, 0);
 }
 
 /* loss: loss mse
@@ -173,6 +155,30 @@ static double loss(Replica *rep, int n, const int *t)
             *dy = 2 * err / (CLASSES * n);
         }
     return total;
+}
+
+/* Weight gradients the runtime computes after backward, in pieces of rows on its
+   threads, each piece updated by the optimizer right after (nnrt.h: grad_rows) */
+/* dense16: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense16_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                            int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE16_OUT, rows[s], &reps[s]->x[from], IN,
+                   reps[s]->d_dense16_y, DENSE16_OUT, dw, DENSE16_OUT, (real)share[s], s > 0);
+}
+
+/* dense1: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense1_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                           int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE1_OUT, rows[s], &reps[s]->dense16_y[from], DENSE16_OUT,
+                   reps[s]->d_dense1_y, DENSE1_OUT, dw, DENSE1_OUT, (real)share[s], s > 0);
 }
 
 /* The whole network, in order: input x -> dense1_y */
@@ -196,9 +202,9 @@ static void backward(Replica *rep, int n)
 /* The double-precision twin that `gradcheck` runs; its tensors in the order of
    the trainer's PARAMS below, which the runtime copies into them */
 static const nnrt_twin_param TWIN_PARAMS[] = {
-    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw), NULL },
+    { "dense16.w", dense16_w, offsetof(Replica, dense16_dw), dense16_dw_rows },
     { "dense16.b", dense16_b, offsetof(Replica, dense16_db), NULL },
-    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw), NULL },
+    { "dense1.w", dense1_w, offsetof(Replica, dense1_dw), dense1_dw_rows },
     { "dense1.b", dense1_b, offsetof(Replica, dense1_db), NULL },
 };
 
@@ -219,7 +225,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense16.w",
       .ndims = 2, .dims = { IN, DENSE16_OUT }, .size = IN * DENSE16_OUT,
       .value = dense16_w, .grad = offsetof(Replica, dense16_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = IN, .fan_out = DENSE16_OUT, .init_scale = 0.0f,
+      .grad_rows = dense16_dw_rows, .grad_x = offsetof(Replica, x),
+      .grad_dy = offsetof(Replica, d_dense16_y), .block_rows = IN },
     { .name = "dense16.b",
       .ndims = 1, .dims = { DENSE16_OUT }, .size = DENSE16_OUT,
       .value = dense16_b, .grad = offsetof(Replica, dense16_db),
@@ -227,7 +235,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense1.w",
       .ndims = 2, .dims = { DENSE16_OUT, DENSE1_OUT }, .size = DENSE16_OUT * DENSE1_OUT,
       .value = dense1_w, .grad = offsetof(Replica, dense1_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE16_OUT, .fan_out = DENSE1_OUT, .init_scale = 0.0f,
+      .grad_rows = dense1_dw_rows, .grad_x = offsetof(Replica, dense16_y),
+      .grad_dy = offsetof(Replica, d_dense1_y), .block_rows = DENSE16_OUT },
     { .name = "dense1.b",
       .ndims = 1, .dims = { DENSE1_OUT }, .size = DENSE1_OUT,
       .value = dense1_b, .grad = offsetof(Replica, dense1_db),

@@ -11,17 +11,17 @@
    conv32_batchnorm batchnorm relu           14x14x32             64              0      1.5 MiB  frozen
    conv32_maxpool   maxpool 2x2 /2           7x7x32                0              0    392.0 KiB  -
    conv32_flatten   flatten                  1568                  0              0          0 B  -
-   dense64          dense 64 relu            64               100416         100352     16.0 KiB  nnrt_mm
-   dense5           dense 5 softmax          5                   325            320      1.2 KiB  loops
+   dense64          dense 64 relu            64               100416         100352     16.0 KiB  nnrt_mm, 7 blocks
+   dense5           dense 5 softmax          5                   325            320      1.2 KiB  nnrt_mm
 
    total: 105637 params (412.6 KiB of float32), 1116736 multiply-adds per sample forward,
           10.5 MiB of activations per batch of 64
-   kernels: dense layers with 4096 weights or more use nnrt_mm (cblas_sgemm for dx,
-            and for layers under 32 outputs or blocks of over 262144 weights), smaller
-            ones plain loops
+   kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
+            cblas_sgemm's where W (a block of its rows) has over 262144 values;
+            dx is sgemm's where W has over 16384 values
             conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
-            nnrt_mm (cblas_sgemm under 32 filters or over 262144 weights), smaller ones
-            direct loops
+            nnrt_mm (cblas_sgemm over 262144 weights), smaller ones direct loops
+            (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 64, epochs 5, seed 1
 */
@@ -117,6 +117,7 @@ struct nnrt_replica {
     real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
     real dense64_parts[6 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..6 of W's rows */
+    real dense5_wt[DENSE64_OUT * DENSE5_OUT];   /* W^T, for dx */
     real dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_db[DENSE64_OUT];
     real dense5_dw[DENSE64_OUT * DENSE5_OUT], dense5_db[DENSE5_OUT];
 };
@@ -495,39 +496,28 @@ static void dense64_backward(Replica *rep, int n)
 
 /* dense5: dense 5 softmax
    dense64_y is (n, DENSE64_OUT), dense5_w is (DENSE64_OUT, DENSE5_OUT), dense5_z is (n, DENSE5_OUT)
-   forward: y = x W + b; kernel: loops
+   forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense5_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++) {
-        const real *xr = &rep->dense64_y[r * DENSE64_OUT];
-        real *yr = &rep->dense5_z[r * DENSE5_OUT];
-        for (int o = 0; o < DENSE5_OUT; o++)
-            yr[o] = dense5_b[o];
-        for (int i = 0; i < DENSE64_OUT; i++)
-            for (int o = 0; o < DENSE5_OUT; o++)
-                yr[o] += xr[i] * dense5_w[i * DENSE5_OUT + o];
-    }
+    for (int r = 0; r < n; r++)
+        memcpy(&rep->dense5_z[r * DENSE5_OUT], dense5_b, sizeof dense5_b);
+    nnrt_mm(n, DENSE5_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT,
+            dense5_w, DENSE5_OUT, rep->dense5_z, DENSE5_OUT, 1);
 }
 
 static void dense5_backward(Replica *rep, int n)
 {
-    memset(rep->dense5_dw, 0, sizeof rep->dense5_dw);
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE64_OUT; i++)
-            for (int o = 0; o < DENSE5_OUT; o++)
-                rep->dense5_dw[i * DENSE5_OUT + o] += rep->dense64_y[r * DENSE64_OUT + i] * rep->d_dense5_z[r * DENSE5_OUT + o];
+    /* dW: by dense5_dw_rows, which the runtime runs after backward */
     memset(rep->dense5_db, 0, sizeof rep->dense5_db);
     for (int r = 0; r < n; r++)
         for (int o = 0; o < DENSE5_OUT; o++)
             rep->dense5_db[o] += rep->d_dense5_z[r * DENSE5_OUT + o];
-    for (int r = 0; r < n; r++)
-        for (int i = 0; i < DENSE64_OUT; i++) {
-            real s = 0;
-            for (int o = 0; o < DENSE5_OUT; o++)
-                s += rep->d_dense5_z[r * DENSE5_OUT + o] * dense5_w[i * DENSE5_OUT + o];
-            rep->d_dense64_y[r * DENSE64_OUT + i] = s;
-        }
+    for (int i = 0; i < DENSE64_OUT; i++)   /* W^T, whose rows nnrt_mm reads */
+        for (int o = 0; o < DENSE5_OUT; o++)
+            rep->dense5_wt[o * DENSE64_OUT + i] = dense5_w[i * DENSE5_OUT + o];
+    nnrt_mm(n, DENSE64_OUT, DENSE5_OUT, rep->d_dense5_z, DENSE5_OUT,   /* dx = dz W^T */
+            rep->dense5_wt, DENSE64_OUT, rep->d_dense64_y, DENSE64_OUT, 0);
 }
 
 /* dense5: dense 5 softmax
@@ -588,6 +578,17 @@ static void dense64_dw_rows(nnrt_replica *const *reps, const int *rows, const do
                    reps[s]->d_dense64_y, DENSE64_OUT, dw, DENSE64_OUT, (real)share[s], s > 0);
 }
 
+/* dense5: rows [from, to) of dW = sum over the shards s, in order, of
+   share[s] x_s^T dz_s, into out (its row `from` first) */
+static void dense5_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,
+                           int shards, int from, int to, void *out)
+{
+    real *dw = out;
+    for (int s = 0; s < shards; s++)
+        nnrt_mm_tn(to - from, DENSE5_OUT, rows[s], &reps[s]->dense64_y[from], DENSE64_OUT,
+                   reps[s]->d_dense5_z, DENSE5_OUT, dw, DENSE5_OUT, (real)share[s], s > 0);
+}
+
 /* The whole network, in order: input x -> dense5_y */
 static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
 {
@@ -629,7 +630,7 @@ static const nnrt_twin_param TWIN_PARAMS[] = {
     { "conv32_batchnorm.moving_variance", conv32_batchnorm_moving_var, 0, NULL },
     { "dense64.w", dense64_w, offsetof(Replica, dense64_dw), dense64_dw_rows },
     { "dense64.b", dense64_b, offsetof(Replica, dense64_db), NULL },
-    { "dense5.w", dense5_w, offsetof(Replica, dense5_dw), NULL },
+    { "dense5.w", dense5_w, offsetof(Replica, dense5_dw), dense5_dw_rows },
     { "dense5.b", dense5_b, offsetof(Replica, dense5_db), NULL },
 };
 
@@ -707,7 +708,9 @@ static const nnrt_param PARAMS[] = {
     { .name = "dense5.w",
       .ndims = 2, .dims = { DENSE64_OUT, DENSE5_OUT }, .size = DENSE64_OUT * DENSE5_OUT,
       .value = dense5_w, .grad = offsetof(Replica, dense5_dw),
-      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE5_OUT, .init_scale = 0.0f },
+      .init = NNRT_INIT_GLOROT_UNIFORM, .fan_in = DENSE64_OUT, .fan_out = DENSE5_OUT, .init_scale = 0.0f,
+      .grad_rows = dense5_dw_rows, .grad_x = offsetof(Replica, dense64_y),
+      .grad_dy = offsetof(Replica, d_dense5_z), .block_rows = DENSE64_OUT },
     { .name = "dense5.b",
       .ndims = 1, .dims = { DENSE5_OUT }, .size = DENSE5_OUT,
       .value = dense5_b, .grad = offsetof(Replica, dense5_db),

@@ -22,7 +22,7 @@
 
 #include <string.h>
 
-#if defined(__AVX512F__) || (defined(__AVX__) && defined(__FMA__))
+#if defined(__AVX512F__) || defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -42,8 +42,14 @@
  * the sanitized tests: there nnrt_mm and nnrt_mm_tn are ordinary functions
  * (NNRT_ENTRY) that the sanitizers leave alone, with their parts inlined
  * into them alike.  tests/test_kernels.c defines NNRT_KERNELS_SANITIZED to
- * keep them instrumented, and checks every access there. */
-#if defined(__SANITIZE_ADDRESS__) && !defined(NNRT_KERNELS_SANITIZED)
+ * keep them instrumented, and checks every access there.  Without
+ * optimization (-O0, NNC_CFLAGS=-O0) nothing is forced inline: a model of
+ * a thousand layers would otherwise inline a thousand copies of the
+ * kernels, and take minutes to compile for no speed. */
+#if !defined(__OPTIMIZE__)
+#define NNRT_INLINE static inline __attribute__((unused))
+#define NNRT_ENTRY NNRT_INLINE
+#elif defined(__SANITIZE_ADDRESS__) && !defined(NNRT_KERNELS_SANITIZED)
 #define NNRT_UNCHECKED __attribute__((no_sanitize("address", "undefined")))
 #define NNRT_INLINE static inline __attribute__((always_inline)) NNRT_UNCHECKED
 #define NNRT_ENTRY static __attribute__((noinline, unused)) NNRT_UNCHECKED
@@ -66,6 +72,52 @@ NNRT_INLINE nnrt_vreal nnrt_vload(const real *p)
 NNRT_INLINE void nnrt_vstore(real *p, nnrt_vreal v)
 {
     memcpy(p, &v, sizeof v);
+}
+
+/* The first `lanes` values at p (the rest of the vector zero), and their
+ * store: a matrix's last columns, never reading or writing past them.
+ * lanes is a constant where the kernels are specialized, so the mask is
+ * too: one masked move with AVX-512 or AVX2; elsewhere value by value. */
+#if defined(__AVX512F__)
+#define NNRT_MASK(lanes) ((__mmask16)((1u << (lanes)) - 1))
+#endif
+
+NNRT_INLINE nnrt_vreal nnrt_vload_part(const real *p, int lanes)
+{
+#if defined(__AVX512F__) && defined(NNRT_DOUBLE)
+    return _mm512_maskz_loadu_pd((__mmask8)NNRT_MASK(lanes), p);
+#elif defined(__AVX512F__)
+    return _mm512_maskz_loadu_ps(NNRT_MASK(lanes), p);
+#elif defined(__AVX2__) && defined(NNRT_DOUBLE)
+    return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(lanes),
+                                                     _mm256_setr_epi64x(0, 1, 2, 3)));
+#elif defined(__AVX2__)
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes),
+                                                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+#else
+    nnrt_vreal v = { 0 };
+    for (int i = 0; i < lanes; i++)
+        v[i] = p[i];
+    return v;
+#endif
+}
+
+NNRT_INLINE void nnrt_vstore_part(real *p, nnrt_vreal v, int lanes)
+{
+#if defined(__AVX512F__) && defined(NNRT_DOUBLE)
+    _mm512_mask_storeu_pd(p, (__mmask8)NNRT_MASK(lanes), v);
+#elif defined(__AVX512F__)
+    _mm512_mask_storeu_ps(p, NNRT_MASK(lanes), v);
+#elif defined(__AVX2__) && defined(NNRT_DOUBLE)
+    _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(lanes),
+                                               _mm256_setr_epi64x(0, 1, 2, 3)), v);
+#elif defined(__AVX2__)
+    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes),
+                                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), v);
+#else
+    for (int i = 0; i < lanes; i++)
+        p[i] = v[i];
+#endif
 }
 
 /* Every lane x: one broadcast.  (Written 0 + x, the compiler must compute
@@ -120,55 +172,60 @@ enum { NNRT_MR = NNRT_MR_MAX, NNRT_NV = 2 };
  * or a transposed (ta), rows lda apart */
 #define NNRT_A(a, lda, ta, i, p) ((ta) ? (a)[(p) * (lda) + (i)] : (a)[(i) * (lda) + (p)])
 
-/* Rows [r, r + rows) of c, columns [j, j + nv vectors), rows <= NNRT_MR */
+/* Rows [r, r + used) of c, columns [j, j + nv vectors), computed as a
+ * tile of `rows` rows (rows <= NNRT_MR, used <= rows: the rows past the
+ * used ones repeat the last, and are not stored); the last vector holds
+ * `last` columns (NNRT_VW when whole) */
 NNRT_INLINE void
-nnrt_mm_tile(int rows, int nv, int r, int j, int k, const real *restrict a, int lda, int ta,
-             const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add)
+nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const real *restrict a,
+             int lda, int ta, const real *restrict b, int ldb, real *restrict c, int ldc,
+             real alpha, int add)
 {
-    nnrt_vreal s[NNRT_MR][NNRT_NV];
+    nnrt_vreal s[NNRT_MR][NNRT_NV] = { { { 0 } } };   /* the sums, from +0 */
+    int row[NNRT_MR];
     for (int i = 0; i < rows; i++)
-        for (int v = 0; v < nv; v++)
-            s[i][v] = nnrt_vsplat(0);
+        row[i] = r + (i < used ? i : used - 1);
     for (int p = 0; p < k; p++) {
         nnrt_vreal bv[NNRT_NV];
-        for (int v = 0; v < nv; v++)
-            bv[v] = nnrt_vload(&b[p * ldb + j + v * NNRT_VW]);
+        for (int v = 0; v < nv; v++) {
+            const real *brow = &b[p * ldb + j + v * NNRT_VW];
+            bv[v] = v == nv - 1 && last < NNRT_VW ? nnrt_vload_part(brow, last) : nnrt_vload(brow);
+        }
         for (int i = 0; i < rows; i++) {
-            nnrt_vreal av = nnrt_vsplat(NNRT_A(a, lda, ta, r + i, p));
+            nnrt_vreal av = nnrt_vsplat(NNRT_A(a, lda, ta, row[i], p));
             for (int v = 0; v < nv; v++)
                 s[i][v] = nnrt_vfma(s[i][v], av, bv[v]);
         }
     }
-    for (int i = 0; i < rows; i++)
+    for (int i = 0; i < used; i++)
         for (int v = 0; v < nv; v++) {
             real *out = &c[(r + i) * ldc + j + v * NNRT_VW];
             nnrt_vreal sum = nnrt_vsplat(alpha) * s[i][v];
-            nnrt_vstore(out, add ? nnrt_vload(out) + sum : sum);
+            if (v == nv - 1 && last < NNRT_VW)
+                nnrt_vstore_part(out, add ? nnrt_vload_part(out, last) + sum : sum, last);
+            else
+                nnrt_vstore(out, add ? nnrt_vload(out) + sum : sum);
         }
 }
 
-/* Every row of c in columns [j, j + nv vectors): NNRT_MR rows a tile, the
- * last fewer rows in one tile of their own (each size its own code) */
+/* Every row of c in columns [j, j + nv vectors): NNRT_MR rows a tile;
+ * the rows left over in one tile of 1, 4 or NNRT_MR rows, not one code
+ * for every count: each tile size is code the C compiler writes at every
+ * call, and a model's build time grew with their number */
 NNRT_INLINE void
-nnrt_mm_columns(int m, int nv, int j, int k, const real *restrict a, int lda, int ta,
+nnrt_mm_columns(int m, int nv, int last, int j, int k, const real *restrict a, int lda, int ta,
                 const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add)
 {
     int r = 0;
     for (; r + NNRT_MR <= m; r += NNRT_MR)
-        nnrt_mm_tile(NNRT_MR, nv, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
-    switch (m - r) {
-#define NNRT_MM_REST(rows) \
-    case rows: \
-        nnrt_mm_tile(rows, nv, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add); \
-        break;
-        NNRT_MM_REST(1) NNRT_MM_REST(2) NNRT_MM_REST(3) NNRT_MM_REST(4) NNRT_MM_REST(5)
-#if NNRT_MR_MAX > 6
-        NNRT_MM_REST(6) NNRT_MM_REST(7)
-#endif
-#undef NNRT_MM_REST
-    default:
-        break;
-    }
+        nnrt_mm_tile(NNRT_MR, NNRT_MR, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+    int rest = m - r;
+    if (rest == 1)
+        nnrt_mm_tile(1, 1, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+    else if (rest > 1 && rest <= 4)
+        nnrt_mm_tile(4, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+    else if (rest > 4)
+        nnrt_mm_tile(NNRT_MR, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
 }
 
 /* c (m, n) = alpha A b, or c + alpha A b when add, where A (m, k) is a,
@@ -179,11 +236,11 @@ nnrt_mm_columns(int m, int nv, int j, int k, const real *restrict a, int lda, in
  * or edge computes it.  n, the leading dimensions, ta and add should be
  * constants at the call, and alpha is best 1 there.
  *
- * The columns go NNRT_NV vectors at a time, then one vector, then one
- * value; within them the rows go NNRT_MR at a time, then the rest.  b's
- * panel of k rows by NNRT_NV vectors is read once for every NNRT_MR rows
- * of c: it should stay in the core's cache, so b should be small
- * (pick_kernels.c). */
+ * The columns go NNRT_NV vectors at a time, then one vector, then the
+ * last few (fewer than a vector's) in a vector loaded and stored in part;
+ * within them the rows go NNRT_MR at a time, then the rest.  b's panel of
+ * k rows by NNRT_NV vectors is read once for every NNRT_MR rows of c: it
+ * should stay in the core's cache, so b should be small (pick_kernels.c). */
 NNRT_INLINE void
 nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const real *restrict b,
             int ldb, real *restrict c, int ldc, real alpha, int add)
@@ -193,16 +250,11 @@ nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const 
     const int vectors = n / NNRT_VW * NNRT_VW;
     int j = 0;
     for (; j < tiles; j += NNRT_NV * NNRT_VW)
-        nnrt_mm_columns(m, NNRT_NV, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_columns(m, NNRT_NV, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
     for (; j < vectors; j += NNRT_VW)
-        nnrt_mm_columns(m, 1, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
-    for (; j < n; j++)
-        for (int r = 0; r < m; r++) {
-            real s = 0;
-            for (int p = 0; p < k; p++)
-                s = nnrt_fma(s, NNRT_A(a, lda, ta, r, p), b[p * ldb + j]);
-            c[r * ldc + j] = add ? c[r * ldc + j] + alpha * s : alpha * s;
-        }
+        nnrt_mm_columns(m, 1, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+    if (j < n)
+        nnrt_mm_columns(m, 1, n - j, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
 }
 
 /* c = a b (+ c when add): a (m, k), b (k, n) */

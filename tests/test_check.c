@@ -453,9 +453,9 @@ START_TEST(summary_reports_params_macs_memory_and_kernels)
     print_summary(f, m, ir);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(out,
-        "dense128      dense 128 relu           128              100480         100352     16.0 KiB  nnrt_mm\n"));
+        "dense128      dense 128 relu           128              100480         100352     16.0 KiB  nnrt_mm, 7 blocks\n"));
     ck_assert_ptr_nonnull(strstr(out,
-        "dense10       dense 10 softmax         10                 1290           1280      1.2 KiB  loops\n"));
+        "dense10       dense 10 softmax         10                 1290           1280      1.2 KiB  nnrt_mm\n"));
     ck_assert_ptr_nonnull(strstr(out, "total: 101770 params (397.5 KiB of float32), "
                                       "101632 multiply-adds per sample forward,\n"));
     free(out);
@@ -536,26 +536,27 @@ START_TEST(conv_kernels_follow_the_cost_rule)
 }
 END_TEST
 
-/* nnrt_mm where it beat cblas_sgemm (pick_kernels.c): 32 outputs or more,
- * at most 2^18 weights in a product; cblas_sgemm elsewhere */
+/* nnrt_mm where it beat cblas_sgemm (pick_kernels.c): at most 2^18
+ * weights in a product; cblas_sgemm elsewhere; a dense layer's dx by
+ * nnrt_mm only for a W of at most 16384 values */
 START_TEST(products_follow_the_nnrt_mm_rule)
 {
     Arena a = { 0 };
     Model *m;
     Ir *ir;
-    /* conv 16 filters over a 3x3x8 window: im2col but narrow; conv 32 over
-     * 3x3x16: nnrt_mm; then 800 inputs: dense 128 in blocks of 128 rows
-     * (16,384 weights), nnrt_mm; dense 4000 on 128 inputs, 512,000
-     * weights in one block: cblas_sgemm; dense 20: narrow; dense 10 on 20
-     * inputs: loops */
+    /* conv 16 filters over a 3x3x8 window and conv 32 over 3x3x16: im2col
+     * and nnrt_mm (masked columns for the 16); then 800 inputs: dense 128
+     * in blocks of 128 rows (16,384 weights), nnrt_mm; dense 4000 on 128
+     * inputs, 512,000 weights in one block: cblas_sgemm; dense 20 and
+     * dense 10 on 20 inputs: nnrt_mm */
     char *out = diagnose_in(&a, NET("    input 12x12x8\n    conv2d 16 3x3 relu padding=same\n"
                                     "    conv2d 32 3x3 relu\n    maxpool 2\n    flatten\n"
                                     "    dense 128 relu\n    dense 4000 relu\n    dense 20 relu\n"
                                     "    dense 10 softmax\n"), &ir, &m);
     ck_assert_str_eq(out, "");
     free(out);
-    const char *want[] = { "im2col+sgemm", "im2col+nnrt_mm", "nnrt_mm", "cblas_sgemm",
-                           "cblas_sgemm", "loops" };
+    const char *want[] = { "im2col+nnrt_mm", "im2col+nnrt_mm", "nnrt_mm", "cblas_sgemm",
+                           "nnrt_mm", "nnrt_mm" };
     int n = 0;
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
@@ -564,10 +565,68 @@ START_TEST(products_follow_the_nnrt_mm_rule)
         ck_assert_int_lt(n, 6);
         ck_assert_msg(strcmp(kernel_name(op), want[n]) == 0, "%s: %s, not %s", op->name,
                       kernel_name(op), want[n]);
+        /* dx over W^T: dense 10 on 20 inputs only (dense 128's input needs none) */
+        ck_assert_int_eq(op->mm_dx, n == 5);
         n++;
     }
     ck_assert_int_eq(n, 6);
     arena_free(&a);
+}
+END_TEST
+
+/* nnc check --explain-kernels: each decision with the numbers that made it */
+START_TEST(explain_kernels_gives_each_rules_inputs)
+{
+    Arena a = { 0 };
+    Model *m;
+    Ir *ir;
+    char *out = diagnose_in(&a, NET("    input 12x12x8\n    conv2d 16 1x1 relu\n"
+                                    "    conv2d 4 3x3 padding=same\n    flatten\n"
+                                    "    dense 4000 relu\n    dense 10 softmax\n"), &ir, &m);
+    ck_assert_str_eq(out, "");
+    free(out);
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    print_kernel_reasons(f, ir);
+    fclose(f);
+    const char *want[] = {
+        "window:   8 values < 64 (CONV_GEMM_MIN_WINDOW): direct loops",
+        "window:   144 values >= 64 (CONV_GEMM_MIN_WINDOW): im2col",
+        "rows:     1024 (IM2COL_TARGET_ROWS) / 144 pixels a sample: 8 samples a call",
+        "products: W, 576 values <= 262144 (MM_MAX_VALUES): nnrt_mm",
+        "dx = dz W^T: nnrt_mm over a copy of W^T,",
+        "dense4000: dense 576 -> 4000, 2304000 weights",
+        "blocks:   W's rows in 5 blocks of 128 (the last 64)",
+        "products: a block of W, 512000 values > 262144 (MM_MAX_VALUES): cblas_sgemm",
+        "dx = dz W^T by the blocks' columns: cblas_sgemm, reading W in place",
+        "dx = dz W^T by the blocks' columns: cblas_sgemm, reading W in place:\n"
+        "            40000 values > 16384 (MM_DX_MAX_VALUES)",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(strstr(out, want[i]), "no '%s' in:\n%s", want[i], out);
+    free(out);
+    arena_free(&a);
+}
+END_TEST
+
+/* The flag through nnc itself: after the summary with check, refused
+ * elsewhere */
+START_TEST(explain_kernels_is_an_option_of_check)
+{
+    const char *nnc = getenv("NNC_BIN") && *getenv("NNC_BIN") ? getenv("NNC_BIN") : "build/nnc";
+    char cmd[1024], *out, *refused;
+    snprintf(cmd, sizeof cmd, "%s check --explain-kernels examples/fashion_mlp.nn", nnc);
+    ck_assert_int_eq(run_cmd(cmd, &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "total: 101770 params"));
+    ck_assert_ptr_nonnull(strstr(out, "kernels, and the rules"));
+    ck_assert(strstr(out, "total: 101770 params") < strstr(out, "kernels, and the rules"));
+    ck_assert_ptr_nonnull(strstr(out, "dense10: dense 128 -> 10, 1280 weights\n"));
+    snprintf(cmd, sizeof cmd, "%s emit --explain-kernels examples/fashion_mlp.nn", nnc);
+    ck_assert_int_ne(run_cmd(cmd, &refused), 0);
+    ck_assert_str_eq(refused,
+                     "nnc: error: --explain-kernels is an option of 'check', not of 'emit'\n");
+    free(out);
+    free(refused);
 }
 END_TEST
 
@@ -732,6 +791,8 @@ int main(void)
     tcase_add_test(tc, image_shapes_follow_keras);
     tcase_add_test(tc, conv_kernels_follow_the_cost_rule);
     tcase_add_test(tc, products_follow_the_nnrt_mm_rule);
+    tcase_add_test(tc, explain_kernels_gives_each_rules_inputs);
+    tcase_add_test(tc, explain_kernels_is_an_option_of_check);
     suite_add_tcase(s, tc);
     tc = tcase_create("names");
     tcase_add_test(tc, automatic_names_come_from_the_content);

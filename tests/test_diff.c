@@ -163,7 +163,8 @@ START_TEST(an_inserted_layer_is_added_and_later_shapes_move)
                 "  > conv8_flatten       flatten: input 26x26x8 -> 13x13x8, "
                 "output 5408 -> 1352\n"
                 "  > dense10             dense 10 softmax: input 5408 -> 1352, "
-                "params 54090 -> 13530, mult-adds 54080 -> 13520\n"
+                "params 54090 -> 13530, mult-adds 54080 -> 13520, "
+                "kernel nnrt_mm, dx sgemm, 4 blocks -> nnrt_mm\n"
                 "totals: params 54170 -> 13610, mult-adds 102752 -> 62192\n");
     free(b);
 }

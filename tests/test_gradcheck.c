@@ -37,33 +37,32 @@ typedef struct MutatedModel {
 } MutatedModel;
 
 static const MutatedModel MODELS[] = {
-    /* the loops kernel of dense, tanh, sigmoid, l1, l2, and softmax fused
-     * with cross-entropy */
-    { "dense_loops", "    input 64\n    dense 5 tanh l1=0.01\n    dense 4 sigmoid l2=0.01\n"
+    /* small dense layers by nnrt_mm (columns under a vector's, masked; dx
+     * over W^T), tanh, sigmoid, l1, l2, and softmax fused with
+     * cross-entropy */
+    { "dense_small", "    input 64\n    dense 5 tanh l1=0.01\n    dense 4 sigmoid l2=0.01\n"
                      "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "dense5_backward", "dense5_dw[i * DENSE5_OUT + o] += rep->x",
-          "dense5_dw[i * DENSE5_OUT + o] -= rep->x",
+        { "dense5_dw_rows", "(real)share[s], s > 0)", "2 * (real)share[s], s > 0)",
           "dense5.w" },
         { "dense5_backward", "dense5_db[o] += rep->d_dense5_y[r * DENSE5_OUT + o]",
           "dense5_db[o] += rep->d_dense5_y[o]", "dense5.b" },
-        { "dense4_backward", "d_dense5_y[r * DENSE5_OUT + i] = s;",
-          "d_dense5_y[r * DENSE5_OUT + i] = 2 * s;", "dense5.w" },
+        { "dense4_backward", "= dense4_w[i * DENSE4_OUT + o];", "= dense4_w[i * DENSE4_OUT];",
+          "dense5.w" },
         { "dense5_backward", "*= (1 - y * y);", "*= (1 + y * y);", "dense5.w" },
         { "dense4_backward", "*= y * (1 - y);", "*= y * (2 - y);", "dense4.w" },
-        { "dense5_backward", "((dense5_w[i] > 0) - (dense5_w[i] < 0))",
-          "((dense5_w[i] < 0) - (dense5_w[i] > 0))", "dense5.w" },
-        { "dense4_backward", "2 * DENSE4_L2 * dense4_w[i]", "DENSE4_L2 * dense4_w[i]", "dense4.w" },
+        { "dense5_dw_rows", "DENSE5_L1 * ((w[i] > 0) - (w[i] < 0))",
+          "DENSE5_L1 * ((w[i] < 0) - (w[i] > 0))", "dense5.w" },
+        { "dense4_dw_rows", "2 * DENSE4_L2 * w[i]", "DENSE4_L2 * w[i]", "dense4.w" },
         { "loss", "dz[t[r]] -= (real)1 / n;", "dz[t[r]] -= (real)1;", "dense3.b" },
     } },
-    /* the gemm kernel of dense (dW by rows, its l2, and dx), relu, leaky_relu */
+    /* dense by nnrt_mm (dW by rows, its l2, and dx over W^T), relu, leaky_relu */
     { "dense_gemm", "    input 8x8\n    flatten\n    dense 64 relu\n"
                     "    dense 64 leaky_relu slope=0.1 l2=0.01\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "dense64_dw_rows", "(real)share[s], s > 0)", "2 * (real)share[s], s > 0)",
           "dense64.w" },
         { "dense64_2_dw_rows", "2 * DENSE64_2_L2 * w[i]", "DENSE64_2_L2 * w[i]", "dense64_2.w" },
-        { "dense64_2_backward", "1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
-          "-1.0f, rep->d_dense64_2_y, DENSE64_2_OUT, dense64_2_w",
-          "dense64.w" },
+        { "dense64_2_backward", "= dense64_2_w[i * DENSE64_2_OUT + o];",
+          "= dense64_2_w[i * DENSE64_2_OUT];", "dense64.w" },
         { "dense64_backward", "*= (y > 0);", "*= (y >= 0);", "dense64.b" },
         { "dense64_2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense64_2.w" },
     } },
@@ -76,6 +75,16 @@ static const MutatedModel MODELS[] = {
           "dense300.w" },
         { "dense300_input_grad_part", "&dense300_w[from * DENSE300_OUT]", "&dense300_w[0]",
           "dense160.w" },
+    } },
+    /* blocks of over 2^18 weights (MM_MAX_VALUES): every product by cblas_sgemm */
+    { "dense_sgemm", "    input 64\n    dense 130 tanh\n    dense 2100 tanh\n"
+                     "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "dense2100_part", "1.0f, &rep->dense130_y[from]", "-1.0f, &rep->dense130_y[from]",
+          "dense2100.w" },
+        { "dense2100_dw_rows", "(real)share[s], &reps[s]->dense130_y[from]",
+          "2 * (real)share[s], &reps[s]->dense130_y[from]", "dense2100.w" },
+        { "dense2100_input_grad_part", "1.0f, rep->d_dense2100_y", "-1.0f, rep->d_dense2100_y",
+          "dense130.w" },
     } },
     /* gelu, softplus, swish (separate ops), elu, the unfused softmax, mse */
     { "elementwise", "    input 64\n    dense 6 gelu\n    dense 6 softplus\n    dense 5 swish\n"
@@ -112,18 +121,25 @@ static const MutatedModel MODELS[] = {
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "conv8_backward", "conv8_pad[at + ci] * g[f];", "conv8_pad[at + ci] * g[0];", "conv8.w" },
         { "conv8_backward", "conv8_db[f] += g[f];", "conv8_db[f] -= g[f];", "conv8.b" },
-        { "conv4_backward", "1.0f, rep->conv4_col, K, dy", "0.5f, rep->conv4_col, K, dy", "conv4.w" },
-        { "conv4_backward", "1.0f, dy, F, conv4_w", "-1.0f, dy, F, conv4_w", "conv8.w" },
+        { "conv4_backward", "rep->conv4_dw, F, 1, 1);", "rep->conv4_dw, F, 2, 1);", "conv4.w" },
+        { "conv4_backward", "= conv4_w[k * F + f];", "= conv4_w[k * F];", "conv8.w" },
         { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
         { "conv2_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv4.w" },
     } },
-    /* conv2d by im2col with nnrt_mm (32 filters or more): dW by nnrt_mm_tn,
-     * dx through W^T */
+    /* conv2d by im2col with nnrt_mm: dW by nnrt_mm_tn, dx through W^T */
     { "conv_mm", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 32 3x3 tanh\n"
                  "    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "conv32_backward", "rep->conv32_dw, F, 1, 1);", "rep->conv32_dw, F, 2, 1);",
           "conv32.w" },
         { "conv32_backward", "= conv32_w[k * F + f];", "= conv32_w[k * F];", "conv8.w" },
+    } },
+    /* conv2d by im2col over 2^18 weights (MM_MAX_VALUES): cblas_sgemm */
+    { "conv_sgemm", "    input 8x8x1\n    conv2d 64 3x3 tanh padding=same\n    maxpool 2\n"
+                    "    conv2d 512 3x3 tanh padding=same\n    flatten\n    dense 3 softmax\n",
+      "cross_entropy", "", "images", 2, {
+        { "conv512_backward", "1.0f, rep->conv512_col, K, dy", "0.5f, rep->conv512_col, K, dy",
+          "conv512.w" },
+        { "conv512_backward", "1.0f, dy, F, conv512_w", "-1.0f, dy, F, conv512_w", "conv64.w" },
     } },
     /* every pool */
     { "pools", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    maxpool 2\n"

@@ -7,9 +7,10 @@
  * bits, whatever tile, edge or vector width computed the value.  Random
  * shapes (every remainder of rows and columns), leading dimensions wider
  * than the matrices (whose extra columns must stay untouched), with and
- * without adding to c.  This file is compiled twice: as it is, for the
- * portable vectors, and as test_kernels_native with -march=native, the
- * vectors the trainers use (the Makefile). */
+ * without adding to c.  This file is compiled three times: as it is, for
+ * the portable vectors; as test_kernels_native with -march=native, the
+ * vectors the trainers use; and as test_kernels_avx2, AVX2's paths, which
+ * an AVX-512 machine's native build never takes (the Makefile). */
 #include "suite.h"
 
 typedef float real;
@@ -123,6 +124,13 @@ END_TEST
 
 int main(void)
 {
+#ifdef KERNELS_NEEDS   /* compiled for an instruction set this CPU may lack */
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports(KERNELS_NEEDS)) {
+        printf("%s: skipped, this CPU has no %s\n", KERNELS_SUITE, KERNELS_NEEDS);
+        return 0;
+    }
+#endif
     Suite *s = suite_create(KERNELS_SUITE);
     TCase *tc = tcase_create("nnrt_mm");
     tcase_add_test(tc, nnrt_mm_matches_the_reference_bit_for_bit);

@@ -1,55 +1,62 @@
 /* pick_kernels.c: the kernel of each dense and conv2d op, by the cost rules
  * in nnc.h.
  *
- * dense (GEMM_MIN_WEIGHTS): small products are plain loops with constant
- * bounds, which the C compiler unrolls and vectorizes; large ones are
- * blocked products (nnrt_mm or cblas_sgemm, below), which win once the
- * matrices no longer fit in registers and L1.
+ * dense: every product is a blocked one, nnrt_mm's or cblas_sgemm's
+ * (below).  Plain loops with constant bounds, which layers under 4096
+ * weights used to get, compiled to scalar code with a store for every
+ * multiply-add: fashion_mlp's dense 10 (1280 weights) took 16% of an
+ * epoch that way and under 1% by nnrt_mm (the epoch went from 0.23 s to
+ * 0.197 s at one thread, on the machine named below).
  *
  * conv2d (CONV_GEMM_MIN_WINDOW): a small window over few channels runs
  * direct loops; a large one is copied into rows (im2col) and multiplied
  * (nnrt_mm or cblas_sgemm, below), IM2COL_TARGET_ROWS output pixels (whole
  * samples) a call.
  *
- * A trained dense layer by gemm has its W in blocks of rows
- * (DENSE_BLOCK_VALUES, DENSE_BLOCK_MIN_ROWS): every product that reads or
- * writes W goes block by block, forward's x W as a part per block (the
- * parts added in block order), backward's dx = dz W^T by the blocks'
- * columns of dx, and dW by their rows (emit_weight_grad.c); the runtime
- * updates each block right after its dW.  It runs block b on thread
- * b % threads every time (nnrt_each_block), so a block's weights stay in
- * the cache of the core that updates them: on the 2-core development
- * machine, moving fashion_mlp's 400 KB W between cores each step cost as
- * much as the second core saved.  The blocks are fixed by the shapes
- * alone, so the sums are the same whatever the threads.  Thinner blocks
- * run slower: an epoch of overfit_large on 10000 samples (layers 512
- * wide) took 1.82 s at one thread in blocks of 32 rows, 1.54 s in blocks
- * of 128 rows and 1.51 s unblocked; at two threads, 1.15 s, 0.99 s and
- * 1.53 s.  A block's first value is a multiple of OPT_BLOCK, the
- * optimizer's block (runtime/optim.h): each value meets the same update
- * code whatever block it is in.
+ * A trained dense layer has its W in blocks of rows (DENSE_BLOCK_VALUES,
+ * DENSE_BLOCK_MIN_ROWS): every product that reads or writes W goes block
+ * by block, forward's x W as a part per block (the parts added in block
+ * order), backward's dx = dz W^T by the blocks' columns of dx, and dW by
+ * their rows (emit_weight_grad.c); the runtime updates each block right
+ * after its dW.  It runs block b on thread b % threads every time
+ * (nnrt_each_block), so a block's weights stay in the cache of the core
+ * that updates them: on the 2-core development machine, moving
+ * fashion_mlp's 400 KB W between cores each step cost as much as the
+ * second core saved.  The blocks are fixed by the shapes alone, so the
+ * sums are the same whatever the threads.  Thinner blocks run slower: an
+ * epoch of overfit_large on 10000 samples (layers 512 wide) took 1.82 s
+ * at one thread in blocks of 32 rows, 1.54 s in blocks of 128 rows and
+ * 1.51 s unblocked; at two threads, 1.15 s, 0.99 s and 1.53 s.  A block's
+ * first value is a multiple of OPT_BLOCK, the optimizer's block
+ * (runtime/optim.h): each value meets the same update code whatever block
+ * it is in.
  *
- * The products of a dense layer by gemm and of a conv2d by im2col are
- * nnrt_mm's (runtime/nnrt_kernels.h: register-blocked, specialized by the
- * C compiler to the constant widths) unless its weights (a block of them,
- * for dense) have more than MM_MAX_VALUES values or fewer than
- * MM_MIN_WIDTH columns (outputs, filters): forward's x W (each
+ * The products of a dense layer and of a conv2d by im2col are nnrt_mm's
+ * (runtime/nnrt_kernels.h: register-blocked, specialized by the C
+ * compiler to the constant widths) unless its weights (a block of them,
+ * for dense) have more than MM_MAX_VALUES values: forward's x W (each
  * block's part), the weight gradient x^T dz (nnrt_mm_tn), and conv2d's
- * dz W^T (nnrt_mm over a copy of W^T).  A dense layer's dx = dz W^T stays
- * gemm's.  Measured by make bench (bench/mm_kernels.c: one thread, the
- * products alone) on the development machine, an AMD EPYC (Zen 5) virtual
- * machine with AVX-512, OpenBLAS 0.3.21; GFLOP/s of nnrt_mm against
- * cblas_sgemm under OPENBLAS_CORETYPE=Haswell (as the machine's
- * environment sets it) and SkylakeX: a 128-row block of fashion_mlp's
- * 784x128 layer over 32 rows, 205 against 85 and 181; a 128-row block of a
- * 1024-wide layer, 158 against 84 and 101; fashion_cnn's second
- * convolution (1176 rows of 800 by 800x64), 212 against 99 and 182;
- * 32x2048 by 2048x128 (2^18 values), 188 against 88 and 124; but 32x3136
- * by 3136x1024 (3.2 million values), 69 against 77 and 83: b's panels no
- * longer stay in the core's cache.  Weight gradients (nnrt_mm_tn): a
- * 128-row block of fashion_mlp's layer over 32 rows, 210 against 100 and
- * 200; fashion_cnn's second convolution over 1176 rows, 190 against 93
- * and 167.  The machine's FMA limit, one thread: 219. */
+ * dx = dz W^T (nnrt_mm over a copy of W^T).  A dense layer's dx goes the
+ * same way only when W has at most MM_DX_MAX_VALUES values (fashion_mlp's
+ * dense 10), cblas_sgemm's otherwise: the copy is made every backward, for
+ * every shard, and fashion_cnn's dense 1024 (3.2 million weights) copied
+ * so made its epoch 30% slower than sgemm's dx, which reads W in place,
+ * and still 5% slower copied in tiles.  Columns that do not fill a vector
+ * (dense 10: 10 of AVX-512's 16) are loaded and stored under a mask.  Measured by make
+ * bench (bench/mm_kernels.c: one thread, the products alone) on the
+ * development machine, an AMD EPYC (Zen 5) virtual machine with AVX-512,
+ * OpenBLAS 0.3.21; GFLOP/s of nnrt_mm against cblas_sgemm under
+ * OPENBLAS_CORETYPE=Haswell (as the machine's environment sets it) and
+ * SkylakeX: a 128-row block of fashion_mlp's 784x128 layer over 32 rows,
+ * 205 against 85 and 181; a 128-row block of a 1024-wide layer, 158
+ * against 84 and 101; fashion_cnn's second convolution (1176 rows of 800
+ * by 800x64), 212 against 99 and 182; 32x2048 by 2048x128 (2^18 values),
+ * 188 against 88 and 124; but 32x3136 by 3136x1024 (3.2 million values),
+ * 69 against 77 and 83: b's panels no longer stay in the core's cache.
+ * Weight gradients (nnrt_mm_tn): a 128-row block of fashion_mlp's layer
+ * over 32 rows, 210 against 100 and 200; fashion_cnn's second convolution
+ * over 1176 rows, 190 against 93 and 167.  The machine's FMA limit, one
+ * thread: 219. */
 #include "nnc.h"
 
 enum { OPT_BLOCK = 64 };
@@ -73,12 +80,12 @@ void pass_pick_kernels(Ir *ir)
     for (int i = 0; i < ir->n_ops; i++) {
         IrOp *op = &ir->ops[i];
         if (op->kind == OP_DENSE) {
-            op->kernel = op->n_in * op->n_out >= GEMM_MIN_WEIGHTS ? KERNEL_GEMM : KERNEL_LOOPS;
+            op->kernel = KERNEL_GEMM;
             int trained = op->layer && !op->layer->frozen;
-            op->block_rows = op->kernel == KERNEL_GEMM && trained ? block_rows(op) : 0;
+            op->block_rows = trained ? block_rows(op) : 0;
             long depth = op->block_rows > 0 ? op->block_rows : op->n_in;
-            op->mm = op->kernel == KERNEL_GEMM && depth * op->n_out <= MM_MAX_VALUES &&
-                     op->n_out >= MM_MIN_WIDTH;
+            op->mm = depth * op->n_out <= MM_MAX_VALUES;
+            op->mm_dx = op->mm && op->n_in * op->n_out <= MM_DX_MAX_VALUES;
         }
         if (op->kind != OP_CONV)
             continue;
@@ -88,7 +95,7 @@ void pass_pick_kernels(Ir *ir)
             long pixels = op->win.oh * op->win.ow;
             long rows = (IM2COL_TARGET_ROWS + pixels - 1) / pixels;
             op->im2col_rows = rows < ir->max_batch ? rows : ir->max_batch;
-            op->mm = window * op->filters <= MM_MAX_VALUES && op->filters >= MM_MIN_WIDTH;
+            op->mm = window * op->filters <= MM_MAX_VALUES;
         }
     }
 }

@@ -1,0 +1,120 @@
+/* explain_kernels.c: `nnc check --explain-kernels`, each dense and conv2d
+ * layer's kernel decision with the cost rule's inputs (the rules and their
+ * measurements are in passes/pick_kernels.c, their constants in nnc.h):
+ * the numbers the rule compared, the kernel it chose, and which kernel
+ * computes each product of forward and backward. */
+#include "nnc.h"
+
+static const char *act_words(Activation act)
+{
+    return act == ACT_IDENTITY ? "" : activation_name(act);
+}
+
+/* "nnrt_mm" / "cblas_sgemm" and the rule's comparison that chose it */
+static void print_product_rule(FILE *out, long values, const char *what, int mm)
+{
+    fprintf(out, "  products: %s, %ld values %s %ld (MM_MAX_VALUES): %s\n", what, values,
+            mm ? "<=" : ">", MM_MAX_VALUES,
+            mm ? "nnrt_mm" : "cblas_sgemm\n            (nnrt_mm's panels of W would not stay"
+                             " in the core's cache)");
+}
+
+static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
+{
+    const char *mm = op->mm ? "nnrt_mm" : "cblas_sgemm";
+    int dx = ir->bufs[op->in].needs_grad, trained = op->block_rows > 0;
+    fprintf(out, "%s: dense %ld -> %ld, %ld weights%s\n", op->layer->name, op->n_in, op->n_out,
+            op->n_in * op->n_out, trained ? "" : ", frozen");
+    long rows = trained ? op->block_rows : op->n_in;
+    long blocks = (op->n_in + rows - 1) / rows;
+    if (trained && blocks > 1) {
+        fprintf(out, "  blocks:   W's rows in %ld blocks of %ld (the last %ld): about %d values a"
+                     " block\n            (DENSE_BLOCK_VALUES), at least %d rows"
+                     " (DENSE_BLOCK_MIN_ROWS), each starting\n            on the optimizer's"
+                     " 64 values; block b runs on thread b mod N and is\n            updated"
+                     " right after its dW\n",
+                blocks, rows, op->n_in - (blocks - 1) * rows, DENSE_BLOCK_VALUES,
+                DENSE_BLOCK_MIN_ROWS);
+    } else if (trained) {
+        fprintf(out, "  blocks:   one: W's %ld rows are no more than a block's, about %d"
+                     " values\n            (DENSE_BLOCK_VALUES) and at least %d rows"
+                     " (DENSE_BLOCK_MIN_ROWS)\n",
+                op->n_in, DENSE_BLOCK_VALUES, DENSE_BLOCK_MIN_ROWS);
+    } else {
+        fprintf(out, "  blocks:   none: W is frozen, it gets no gradient and no update\n");
+    }
+    print_product_rule(out, rows * op->n_out, blocks > 1 ? "a block of W" : "W", op->mm);
+    fprintf(out, "  forward:  x W%s: %s; then + b%s%s\n",
+            blocks > 1 ? " by blocks, the parts added in block order" : "", mm,
+            op->act == ACT_IDENTITY ? "" : ", then ", act_words(op->act));
+    if (!trained && !dx) {
+        fprintf(out, "  backward: none (frozen, and nothing before it learns)\n");
+        return;
+    }
+    fprintf(out, "  backward:");
+    if (trained)
+        fprintf(out, " dW = x^T dz%s: %s;", blocks > 1 ? " by blocks" : "",
+                op->mm ? "nnrt_mm_tn" : "cblas_sgemm");
+    if (dx && op->mm_dx)
+        fprintf(out, "%sdx = dz W^T: nnrt_mm over a copy of W^T, %ld values <= %d"
+                     " (MM_DX_MAX_VALUES)\n", trained ? "\n            " : " ",
+                op->n_in * op->n_out, MM_DX_MAX_VALUES);
+    else if (dx)
+        fprintf(out, "%sdx = dz W^T%s: cblas_sgemm, reading W in place:\n            %ld"
+                     " values > %d (MM_DX_MAX_VALUES), a copy of W^T for nnrt_mm\n"
+                     "            would cost more than it saves\n", trained ? "\n            " : " ",
+                blocks > 1 ? " by the blocks' columns" : "", op->n_in * op->n_out,
+                MM_DX_MAX_VALUES);
+    else
+        fprintf(out, " no dx (its input is the data)\n");
+}
+
+static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
+{
+    const Window *w = &op->win;
+    long window = w->kh * w->kw * w->c;
+    int dx = ir->bufs[op->in].needs_grad, trained = !op->layer->frozen;
+    fprintf(out, "%s: conv2d, %ldx%ld window over %ld channel%s, %ld filters, %ldx%ld out\n",
+            op->layer->name, w->kh, w->kw, w->c, w->c == 1 ? "" : "s", op->filters, w->oh, w->ow);
+    if (op->kernel == KERNEL_DIRECT) {
+        fprintf(out, "  window:   %ld values < %d (CONV_GEMM_MIN_WINDOW): direct loops with"
+                     " constant bounds\n            over a padded copy of the input\n",
+                window, CONV_GEMM_MIN_WINDOW);
+        fprintf(out, "  forward:  direct; then + b%s%s\n  backward: direct\n",
+                op->act == ACT_IDENTITY ? "" : ", then ", act_words(op->act));
+        return;
+    }
+    long pixels = w->oh * w->ow;
+    fprintf(out, "  window:   %ld values >= %d (CONV_GEMM_MIN_WINDOW): im2col, each window copied"
+                 " into a row\n", window, CONV_GEMM_MIN_WINDOW);
+    fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a call\n",
+            IM2COL_TARGET_ROWS, pixels, op->im2col_rows, op->im2col_rows == 1 ? "" : "s");
+    print_product_rule(out, window * op->filters, "W", op->mm);
+    const char *mm = op->mm ? "nnrt_mm" : "cblas_sgemm";
+    fprintf(out, "  forward:  rows W: %s; then + b%s%s\n", mm,
+            op->act == ACT_IDENTITY ? "" : ", then ", act_words(op->act));
+    fprintf(out, "  backward:");
+    if (trained)
+        fprintf(out, " dW = rows^T dz: %s;", op->mm ? "nnrt_mm_tn" : "cblas_sgemm");
+    if (dx)
+        fprintf(out, "%sdx = dz W^T: %s,\n            then added back into the windows"
+                     " (col2im)\n", trained ? "\n            " : " ",
+                op->mm ? "nnrt_mm over a copy of W^T" : "cblas_sgemm");
+    else
+        fprintf(out, " no dx (its input is the data)\n");
+}
+
+void print_kernel_reasons(FILE *out, const Ir *ir)
+{
+    fprintf(out, "\nkernels, and the rules that chose them (compiler/passes/pick_kernels.c):\n");
+    for (int i = 0; i < ir->n_ops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (!op->layer || (op->kind != OP_DENSE && op->kind != OP_CONV))
+            continue;
+        fputc('\n', out);
+        if (op->kind == OP_DENSE)
+            explain_dense(out, ir, op);
+        else
+            explain_conv(out, ir, op);
+    }
+}
