@@ -34,7 +34,7 @@ VERSION := 0.1.0
 # Warnings are errors for everything we write; flex/bison output is held to
 # the same standard except where their skeletons trip a warning we cannot fix.
 WARN     := -Wall -Wextra -Werror
-PKGS     := openblas zlib libpng
+PKGS     := openblas zlib libdeflate libpng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MD_LIBS    := $(shell pkg-config --libs libmd 2>/dev/null || echo -lmd)

@@ -36,7 +36,7 @@
 #define NNC_PKG_CFLAGS ""
 #endif
 #ifndef NNC_PKG_LIBS
-#define NNC_PKG_LIBS "-lopenblas -lz -lpng -lm"
+#define NNC_PKG_LIBS "-lopenblas -lz -ldeflate -lpng -lm"
 #endif
 #ifndef NNC_TRAINER_CFLAGS
 #define NNC_TRAINER_CFLAGS "-O2"

@@ -18,6 +18,13 @@
 #include "nnrt_error.h"
 #include "vocab.h"
 
+/* ---- large buffers (big_alloc.c) -------------------------------------- */
+
+/* n bytes (uninitialized; zeroed by the calloc twin), in huge pages where
+ * they are large enough; freed with free() */
+void *nnrt_big_alloc(size_t n);
+void *nnrt_big_calloc(size_t count, size_t size);
+
 /* ---- random numbers beyond dropout's nnrt_rng_uniform (rng.c) -------- */
 
 void nnrt_rng_seed(nnrt_rng *rng, uint64_t seed);

@@ -49,7 +49,7 @@ static float **alloc_buffers(const nnrt_model *m, float start)
         if (!m->params[p].grad)
             continue;
         size_t n = (size_t)m->params[p].size;
-        bufs[p] = calloc(n ? n : 1, sizeof(float));
+        bufs[p] = nnrt_big_calloc(n ? n : 1, sizeof(float));
         if (!bufs[p]) {
             for (int q = 0; q < p; q++)
                 free(bufs[q]);

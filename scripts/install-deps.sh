@@ -15,9 +15,10 @@ set -eu
 # dataset-fashion-mnist puts the example's data in /usr/share/datasets.
 # libmd-dev: SHA-256, for the source hash in the generated C.
 # libpng-dev: the PNG the trainer's augment-preview writes.
+# libdeflate-dev: gzip data files decoded whole, 2-3 times zlib's speed.
 # libopenmpi-dev, openmpi-bin: `nnc build --mpi` and mpirun, which make
 # check runs (tests/test_mpi.c).
-pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev libpng-dev libmd-dev pkg-config dataset-fashion-mnist"
+pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev libdeflate-dev libpng-dev libmd-dev pkg-config dataset-fashion-mnist"
 pkgs="$pkgs libopenmpi-dev openmpi-bin"
 
 for arg in "$@"; do

@@ -175,6 +175,51 @@ START_TEST(images_gz_load)
 }
 END_TEST
 
+/* A gzip file of several members (`cat a.gz b.gz`, or gzip's own output
+ * of a stream written in parts) is one stream: libdeflate decodes a
+ * member at a time, so such a file goes through zlib, which reads on; a
+ * file of one member big enough for huge pages goes through libdeflate */
+START_TEST(gzip_of_several_members_and_of_one_large_load)
+{
+    uint32_t dims[3] = { 4, 2, 3 };
+    uint8_t data[24], file[64];
+    fill(data, sizeof data, 7);
+    size_t len = idx_image(file, 0x08, 3, dims, data, sizeof data);
+    const char *path = fixture(0, "members.gz"), *part = fixture(1, "member2.gz");
+    write_gz(path, file, 10);
+    write_gz(part, file + 10, len - 10);
+    size_t n1, n2;
+    char *one = slurp_len(path, &n1), *two = slurp_len(part, &n2);
+    char *both = malloc(n1 + n2);
+    ck_assert_ptr_nonnull(both);
+    memcpy(both, one, n1);
+    memcpy(both + n1, two, n2);
+    write_bytes(path, both, n1 + n2);
+    free(one);
+    free(two);
+    free(both);
+    nnrt_idx idx;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_idx_load(path, &idx, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(idx.dims[0], 4);
+    ck_assert_mem_eq(idx.bytes, data, sizeof data);
+    nnrt_idx_free(&idx);
+
+    /* 3 MB of pixels: over a huge page, every byte where it belongs */
+    uint32_t big_dims[3] = { 3000, 32, 32 };
+    size_t n = 3000 * 32 * 32;
+    uint8_t *pixels = malloc(n);
+    ck_assert_ptr_nonnull(pixels);
+    fill(pixels, n, 8);
+    write_idx(path, 1, 0x08, 3, big_dims, pixels, n);
+    ck_assert_msg(nnrt_idx_load(path, &idx, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(idx.dims[0], 3000);
+    ck_assert_mem_eq(idx.bytes, pixels, n);
+    nnrt_idx_free(&idx);
+    free(pixels);
+}
+END_TEST
+
 START_TEST(labels_plain_and_gz_load)
 {
     uint8_t labels[7] = { 0, 9, 3, 3, 1, 0, 255 };
@@ -980,6 +1025,7 @@ static Suite *idx_suite(void)
     tcase_add_test(idx, fail_formats_truncates_and_tolerates_null);
     tcase_add_test(idx, images_plain_load);
     tcase_add_test(idx, images_gz_load);
+    tcase_add_test(idx, gzip_of_several_members_and_of_one_large_load);
     tcase_add_test(idx, labels_plain_and_gz_load);
     tcase_add_test(idx, two_and_four_dims_load);
     tcase_add_test(idx, truncated_data_names_the_byte);
