@@ -118,6 +118,11 @@ void emit_act_param(Emitter *e, Activation act, double param);
 /* y = act(y) over n rows of width floats, in place; y names the buffer,
  * and the loop writes the replica's: rep->y */
 void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width);
+/* act's value as C from v ("v > 0 ? v : 0"), NULL for identity and softmax */
+const char *activation_value(Activation act);
+/* the act argument of nnrt_mm_bias that applies act ("NNRT_RELU"), or NULL
+ * where act needs its own loop after */
+const char *mm_act(Activation act);
 /* rep->d_y *= act'(rep->y), in place, act' written in terms of the output y */
 void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width);
 

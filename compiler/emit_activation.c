@@ -49,6 +49,18 @@ void emit_act_param(Emitter *e, Activation act, double param)
 }
 
 /* y = act(y), elementwise over the first n rows of a buffer, in place. */
+const char *activation_value(Activation act)
+{
+    return act_code(act).value;
+}
+
+/* "NNRT_RELU" / "NNRT_NO_ACT" where nnrt_mm_bias applies act itself in
+ * its last step (nnrt_kernels.h), else NULL: the loop stays */
+const char *mm_act(Activation act)
+{
+    return act == ACT_RELU ? "NNRT_RELU" : act == ACT_IDENTITY ? "NNRT_NO_ACT" : NULL;
+}
+
 void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)
 {
     ActCode code = act_code(act);

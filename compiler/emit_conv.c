@@ -231,16 +231,21 @@ static void emit_im2col_forward(Emitter *e, const IrOp *op)
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
     OUT("        real *out = &rep->%s[s0 * OH * OW * F];\n", y);
     OUT("        %s_im2col(rep, s0, g);\n", c);
-    OUT("        for (int r = 0; r < g * OH * OW; r++)\n");
-    OUT("            memcpy(&out[r * F], %s_b, sizeof %s_b);\n", c, c);
+    const char *fused = op->mm ? mm_act(op->act) : NULL;
     if (op->mm) {
-        OUT("        nnrt_mm(g * OH * OW, F, K, rep->%s_col, K, %s_w, F, out, F, 1);\n", c, c);
+        OUT("        /* rows W + b%s, in one pass */\n",
+            fused && op->act != ACT_IDENTITY ? ", then relu" : "");
+        OUT("        nnrt_mm_bias(g * OH * OW, F, K, rep->%s_col, K, %s_w, F,\n", c, c);
+        OUT("                     %s_b, out, F, %s);\n", c, fused ? fused : "NNRT_NO_ACT");
     } else {
+        OUT("        for (int r = 0; r < g * OH * OW; r++)\n");
+        OUT("            memcpy(&out[r * F], %s_b, sizeof %s_b);\n", c, c);
         OUT("        gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g * OH * OW, F, K,\n");
         OUT("             1.0f, rep->%s_col, K, %s_w, F, 1.0f, out, F);\n", c, c);
     }
     OUT("    }\n");
-    emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
+    if (!fused)
+        emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
 }
 

@@ -57,27 +57,34 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
         emit_forward_part(e, op);
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
     emit_act_param(e, op->act, op->act_param);
+    const char *act = activation_value(op->act);
     if (blocks > 1) {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
         OUT("    nnrt_each_block(rep, n, %ld, %s_part);   /* on the threads, if free */\n",
             blocks, w);
-        OUT("    for (int b = 1; b < %ld; b++)   /* the parts, in block order */\n", blocks);
-        OUT("        for (int i = 0; i < n * %s; i++)\n", O);
-        OUT("            rep->%s[i] += rep->%s_parts[(b - 1) * n * %s + i];\n", y->name, w, O);
+        OUT("    for (int i = 0; i < n * %s; i++) {   /* the parts, in block order%s%s */\n", O,
+            act ? ", then " : "", act ? activation_name(op->act) : "");
+        OUT("        real v = rep->%s[i];\n", y->name);
+        OUT("        for (int b = 1; b < %ld; b++)\n", blocks);
+        OUT("            v += rep->%s_parts[(b - 1) * n * %s + i];\n", w, O);
+        OUT("        rep->%s[i] = %s;\n    }\n", y->name, act ? act : "v");
+    } else if (op->mm) {
+        const char *fused = mm_act(op->act);
+        OUT("    /* x W + b%s, in one pass */\n", fused && act ? ", then relu" : "");
+        OUT("    nnrt_mm_bias(n, %s, %s, rep->%s, %s, %s_w, %s,\n", O, I, x->name, I, w, O);
+        OUT("                 %s_b, rep->%s, %s, %s);\n", w, y->name, O,
+            fused ? fused : "NNRT_NO_ACT");
+        if (!fused)
+            emit_activation_loop(e, op->act, y->name, O);
     } else {
         OUT("    for (int r = 0; r < n; r++)\n");
         OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
-        if (op->mm) {
-            OUT("    nnrt_mm(n, %s, %s, rep->%s, %s,\n", O, I, x->name, I);
-            OUT("            %s_w, %s, rep->%s, %s, 1);\n", w, O, y->name, O);
-        } else {
-            OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
-            OUT("         1.0f, rep->%s, %s, %s_w, %s, 1.0f, rep->%s, %s);\n",
-                x->name, I, w, O, y->name, O);
-        }
+        OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, %s,\n", O, I);
+        OUT("         1.0f, rep->%s, %s, %s_w, %s, 1.0f, rep->%s, %s);\n",
+            x->name, I, w, O, y->name, O);
+        emit_activation_loop(e, op->act, y->name, O);
     }
-    emit_activation_loop(e, op->act, y->name, O);
     OUT("}\n\n");
 }
 

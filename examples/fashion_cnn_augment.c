@@ -367,13 +367,9 @@ static void conv64_forward(Replica *rep, int n)
         int g = n - s0 < G ? n - s0 : G;
         real *out = &rep->conv64_y[s0 * OH * OW * F];
         conv64_im2col(rep, s0, g);
-        for (int r = 0; r < g * OH * OW; r++)
-            memcpy(&out[r * F], conv64_b, sizeof conv64_b);
-        nnrt_mm(g * OH * OW, F, K, rep->conv64_col, K, conv64_w, F, out, F, 1);
-    }
-    for (int i = 0; i < n * CONV64_OUT; i++) {   /* relu */
-        real v = rep->conv64_y[i];
-        rep->conv64_y[i] = v > 0 ? v : 0;
+        /* rows W + b, then relu, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv64_col, K, conv64_w, F,
+                     conv64_b, out, F, NNRT_RELU);
     }
 }
 
@@ -500,11 +496,10 @@ static void dense1024_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
     nnrt_each_block(rep, n, 25, dense1024_part);   /* on the threads, if free */
-    for (int b = 1; b < 25; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE1024_OUT; i++)
-            rep->dense1024_y[i] += rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT + i];
-    for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* relu */
+    for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* the parts, in block order, then relu */
         real v = rep->dense1024_y[i];
+        for (int b = 1; b < 25; b++)
+            v += rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT + i];
         rep->dense1024_y[i] = v > 0 ? v : 0;
     }
 }
@@ -557,10 +552,9 @@ static void dense1024_dropout_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, DENSE1024_OUT, rep->dense1024_dropout_y, DENSE1024_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, DENSE1024_OUT, rep->dense1024_dropout_y, DENSE1024_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

@@ -451,9 +451,9 @@ static void conv32_forward(Replica *rep, int n)
         int g = n - s0 < G ? n - s0 : G;
         real *out = &rep->conv32_y[s0 * OH * OW * F];
         conv32_im2col(rep, s0, g);
-        for (int r = 0; r < g * OH * OW; r++)
-            memcpy(&out[r * F], conv32_b, sizeof conv32_b);
-        nnrt_mm(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F, out, F, 1);
+        /* rows W + b, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F,
+                     conv32_b, out, F, NNRT_NO_ACT);
     }
 }
 
@@ -720,13 +720,9 @@ static void conv32_2_forward(Replica *rep, int n)
         int g = n - s0 < G ? n - s0 : G;
         real *out = &rep->conv32_2_y[s0 * OH * OW * F];
         conv32_2_im2col(rep, s0, g);
-        for (int r = 0; r < g * OH * OW; r++)
-            memcpy(&out[r * F], conv32_2_b, sizeof conv32_2_b);
-        nnrt_mm(g * OH * OW, F, K, rep->conv32_2_col, K, conv32_2_w, F, out, F, 1);
-    }
-    for (int i = 0; i < n * CONV32_2_OUT; i++) {   /* relu */
-        real v = rep->conv32_2_y[i];
-        rep->conv32_2_y[i] = v > 0 ? v : 0;
+        /* rows W + b, then relu, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv32_2_col, K, conv32_2_w, F,
+                     conv32_2_b, out, F, NNRT_RELU);
     }
 }
 
@@ -780,10 +776,9 @@ static void conv32_2_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, CONV32_2_OUT, rep->conv32_2_y, CONV32_2_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, CONV32_2_OUT, rep->conv32_2_y, CONV32_2_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

@@ -103,11 +103,10 @@ static void dense64_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     nnrt_each_block(rep, n, 4, dense64_part);   /* on the threads, if free */
-    for (int b = 1; b < 4; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE64_OUT; i++)
-            rep->dense64_y[i] += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
-    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* the parts, in block order, then relu */
         real v = rep->dense64_y[i];
+        for (int b = 1; b < 4; b++)
+            v += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
         rep->dense64_y[i] = v > 0 ? v : 0;
     }
 }
@@ -132,10 +131,9 @@ static void dense64_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense1_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    nnrt_mm(n, DENSE1_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT,
-            dense1_w, DENSE1_OUT, rep->dense1_y, DENSE1_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE1_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT, dense1_w, DENSE1_OUT,
+                 dense1_b, rep->dense1_y, DENSE1_OUT, NNRT_NO_ACT);
     for (int i = 0; i < n * DENSE1_OUT; i++) {   /* sigmoid */
         real v = rep->dense1_y[i];
         rep->dense1_y[i] = 1 / (1 + exp(-v));

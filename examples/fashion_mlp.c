@@ -104,11 +104,10 @@ static void dense128_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense128_y[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
     nnrt_each_block(rep, n, 7, dense128_part);   /* on the threads, if free */
-    for (int b = 1; b < 7; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE128_OUT; i++)
-            rep->dense128_y[i] += rep->dense128_parts[(b - 1) * n * DENSE128_OUT + i];
-    for (int i = 0; i < n * DENSE128_OUT; i++) {   /* relu */
+    for (int i = 0; i < n * DENSE128_OUT; i++) {   /* the parts, in block order, then relu */
         real v = rep->dense128_y[i];
+        for (int b = 1; b < 7; b++)
+            v += rep->dense128_parts[(b - 1) * n * DENSE128_OUT + i];
         rep->dense128_y[i] = v > 0 ? v : 0;
     }
 }
@@ -133,10 +132,9 @@ static void dense128_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, DENSE128_OUT, rep->dense128_y, DENSE128_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, DENSE128_OUT, rep->dense128_y, DENSE128_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

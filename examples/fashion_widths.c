@@ -104,11 +104,10 @@ static void hidden_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->hidden_y[r * HIDDEN_OUT], hidden_b, sizeof hidden_b);
     nnrt_each_block(rep, n, 7, hidden_part);   /* on the threads, if free */
-    for (int b = 1; b < 7; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * HIDDEN_OUT; i++)
-            rep->hidden_y[i] += rep->hidden_parts[(b - 1) * n * HIDDEN_OUT + i];
-    for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* relu */
+    for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* the parts, in block order, then relu */
         real v = rep->hidden_y[i];
+        for (int b = 1; b < 7; b++)
+            v += rep->hidden_parts[(b - 1) * n * HIDDEN_OUT + i];
         rep->hidden_y[i] = v > 0 ? v : 0;
     }
 }
@@ -133,10 +132,9 @@ static void hidden_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, HIDDEN_OUT, rep->hidden_y, HIDDEN_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, HIDDEN_OUT, rep->hidden_y, HIDDEN_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

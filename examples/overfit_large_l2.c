@@ -131,11 +131,10 @@ static void dense512_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_y[r * DENSE512_OUT], dense512_b, sizeof dense512_b);
     nnrt_each_block(rep, n, 7, dense512_part);   /* on the threads, if free */
-    for (int b = 1; b < 7; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE512_OUT; i++)
-            rep->dense512_y[i] += rep->dense512_parts[(b - 1) * n * DENSE512_OUT + i];
-    for (int i = 0; i < n * DENSE512_OUT; i++) {   /* elu */
+    for (int i = 0; i < n * DENSE512_OUT; i++) {   /* the parts, in block order, then elu */
         real v = rep->dense512_y[i];
+        for (int b = 1; b < 7; b++)
+            v += rep->dense512_parts[(b - 1) * n * DENSE512_OUT + i];
         rep->dense512_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
@@ -175,11 +174,10 @@ static void dense512_2_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_2_y[r * DENSE512_2_OUT], dense512_2_b, sizeof dense512_2_b);
     nnrt_each_block(rep, n, 4, dense512_2_part);   /* on the threads, if free */
-    for (int b = 1; b < 4; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE512_2_OUT; i++)
-            rep->dense512_2_y[i] += rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT + i];
-    for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* elu */
+    for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* the parts, in block order, then elu */
         real v = rep->dense512_2_y[i];
+        for (int b = 1; b < 4; b++)
+            v += rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT + i];
         rep->dense512_2_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
@@ -228,11 +226,10 @@ static void dense512_3_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_3_y[r * DENSE512_3_OUT], dense512_3_b, sizeof dense512_3_b);
     nnrt_each_block(rep, n, 4, dense512_3_part);   /* on the threads, if free */
-    for (int b = 1; b < 4; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE512_3_OUT; i++)
-            rep->dense512_3_y[i] += rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT + i];
-    for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* elu */
+    for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* the parts, in block order, then elu */
         real v = rep->dense512_3_y[i];
+        for (int b = 1; b < 4; b++)
+            v += rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT + i];
         rep->dense512_3_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
@@ -281,11 +278,10 @@ static void dense512_4_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_4_y[r * DENSE512_4_OUT], dense512_4_b, sizeof dense512_4_b);
     nnrt_each_block(rep, n, 4, dense512_4_part);   /* on the threads, if free */
-    for (int b = 1; b < 4; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE512_4_OUT; i++)
-            rep->dense512_4_y[i] += rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT + i];
-    for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* elu */
+    for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* the parts, in block order, then elu */
         real v = rep->dense512_4_y[i];
+        for (int b = 1; b < 4; b++)
+            v += rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT + i];
         rep->dense512_4_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
@@ -320,10 +316,9 @@ static void dense512_4_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, DENSE512_4_OUT, rep->dense512_4_y, DENSE512_4_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, DENSE512_4_OUT, rep->dense512_4_y, DENSE512_4_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

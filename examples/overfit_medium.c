@@ -119,11 +119,10 @@ static void dense64_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     nnrt_each_block(rep, n, 4, dense64_part);   /* on the threads, if free */
-    for (int b = 1; b < 4; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE64_OUT; i++)
-            rep->dense64_y[i] += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
-    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* elu */
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* the parts, in block order, then elu */
         real v = rep->dense64_y[i];
+        for (int b = 1; b < 4; b++)
+            v += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
         rep->dense64_y[i] = v > 0 ? v : a * expm1(v);
     }
 }
@@ -150,10 +149,9 @@ static void dense64_backward(Replica *rep, int n)
 static void dense64_2_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense64_2_y[r * DENSE64_2_OUT], dense64_2_b, sizeof dense64_2_b);
-    nnrt_mm(n, DENSE64_2_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT,
-            dense64_2_w, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE64_2_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT, dense64_2_w, DENSE64_2_OUT,
+                 dense64_2_b, rep->dense64_2_y, DENSE64_2_OUT, NNRT_NO_ACT);
     for (int i = 0; i < n * DENSE64_2_OUT; i++) {   /* elu */
         real v = rep->dense64_2_y[i];
         rep->dense64_2_y[i] = v > 0 ? v : a * expm1(v);
@@ -186,10 +184,9 @@ static void dense64_2_backward(Replica *rep, int n)
 static void dense64_3_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense64_3_y[r * DENSE64_3_OUT], dense64_3_b, sizeof dense64_3_b);
-    nnrt_mm(n, DENSE64_3_OUT, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT,
-            dense64_3_w, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE64_3_OUT, DENSE64_2_OUT, rep->dense64_2_y, DENSE64_2_OUT, dense64_3_w, DENSE64_3_OUT,
+                 dense64_3_b, rep->dense64_3_y, DENSE64_3_OUT, NNRT_NO_ACT);
     for (int i = 0; i < n * DENSE64_3_OUT; i++) {   /* elu */
         real v = rep->dense64_3_y[i];
         rep->dense64_3_y[i] = v > 0 ? v : a * expm1(v);
@@ -221,10 +218,9 @@ static void dense64_3_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, DENSE64_3_OUT, rep->dense64_3_y, DENSE64_3_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

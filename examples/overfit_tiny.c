@@ -91,10 +91,9 @@ typedef struct nnrt_replica Replica;
 static void dense16_forward(Replica *rep, int n)
 {
     const real a = 1.0f;   /* alpha */
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
-    nnrt_mm(n, DENSE16_OUT, IN, rep->x, IN,
-            dense16_w, DENSE16_OUT, rep->dense16_y, DENSE16_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE16_OUT, IN, rep->x, IN, dense16_w, DENSE16_OUT,
+                 dense16_b, rep->dense16_y, DENSE16_OUT, NNRT_NO_ACT);
     for (int i = 0; i < n * DENSE16_OUT; i++) {   /* elu */
         real v = rep->dense16_y[i];
         rep->dense16_y[i] = v > 0 ? v : a * expm1(v);
@@ -122,10 +121,9 @@ static void dense16_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense10_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense10_z[r * DENSE10_OUT], dense10_b, sizeof dense10_b);
-    nnrt_mm(n, DENSE10_OUT, DENSE16_OUT, rep->dense16_y, DENSE16_OUT,
-            dense10_w, DENSE10_OUT, rep->dense10_z, DENSE10_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE10_OUT, DENSE16_OUT, rep->dense16_y, DENSE16_OUT, dense10_w, DENSE10_OUT,
+                 dense10_b, rep->dense10_z, DENSE10_OUT, NNRT_NO_ACT);
 }
 
 static void dense10_backward(Replica *rep, int n)

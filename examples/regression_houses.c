@@ -89,14 +89,9 @@ typedef struct nnrt_replica Replica;
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense16_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense16_y[r * DENSE16_OUT], dense16_b, sizeof dense16_b);
-    nnrt_mm(n, DENSE16_OUT, IN, rep->x, IN,
-            dense16_w, DENSE16_OUT, rep->dense16_y, DENSE16_OUT, 1);
-    for (int i = 0; i < n * DENSE16_OUT; i++) {   /* relu */
-        real v = rep->dense16_y[i];
-        rep->dense16_y[i] = v > 0 ? v : 0;
-    }
+    /* x W + b, then relu, in one pass */
+    nnrt_mm_bias(n, DENSE16_OUT, IN, rep->x, IN, dense16_w, DENSE16_OUT,
+                 dense16_b, rep->dense16_y, DENSE16_OUT, NNRT_RELU);
 }
 
 static void dense16_backward(Replica *rep, int n)
@@ -119,10 +114,9 @@ static void dense16_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense1_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense1_y[r * DENSE1_OUT], dense1_b, sizeof dense1_b);
-    nnrt_mm(n, DENSE1_OUT, DENSE16_OUT, rep->dense16_y, DENSE16_OUT,
-            dense1_w, DENSE1_OUT, rep->dense1_y, DENSE1_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE1_OUT, DENSE16_OUT, rep->dense16_y, DENSE16_OUT, dense1_w, DENSE1_OUT,
+                 dense1_b, rep->dense1_y, DENSE1_OUT, NNRT_NO_ACT);
 }
 
 static void dense1_backward(Replica *rep, int n)

@@ -449,9 +449,9 @@ static void conv32_forward(Replica *rep, int n)
         int g = n - s0 < G ? n - s0 : G;
         real *out = &rep->conv32_y[s0 * OH * OW * F];
         conv32_im2col(rep, s0, g);
-        for (int r = 0; r < g * OH * OW; r++)
-            memcpy(&out[r * F], conv32_b, sizeof conv32_b);
-        nnrt_mm(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F, out, F, 1);
+        /* rows W + b, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F,
+                     conv32_b, out, F, NNRT_NO_ACT);
     }
 }
 
@@ -653,11 +653,10 @@ static void dense64_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     nnrt_each_block(rep, n, 7, dense64_part);   /* on the threads, if free */
-    for (int b = 1; b < 7; b++)   /* the parts, in block order */
-        for (int i = 0; i < n * DENSE64_OUT; i++)
-            rep->dense64_y[i] += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
-    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
+    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* the parts, in block order, then relu */
         real v = rep->dense64_y[i];
+        for (int b = 1; b < 7; b++)
+            v += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
         rep->dense64_y[i] = v > 0 ? v : 0;
     }
 }
@@ -691,10 +690,9 @@ static void dense64_backward(Replica *rep, int n)
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
 static void dense5_forward(Replica *rep, int n)
 {
-    for (int r = 0; r < n; r++)
-        memcpy(&rep->dense5_z[r * DENSE5_OUT], dense5_b, sizeof dense5_b);
-    nnrt_mm(n, DENSE5_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT,
-            dense5_w, DENSE5_OUT, rep->dense5_z, DENSE5_OUT, 1);
+    /* x W + b, in one pass */
+    nnrt_mm_bias(n, DENSE5_OUT, DENSE64_OUT, rep->dense64_y, DENSE64_OUT, dense5_w, DENSE5_OUT,
+                 dense5_b, rep->dense5_z, DENSE5_OUT, NNRT_NO_ACT);
 }
 
 static void dense5_backward(Replica *rep, int n)

@@ -127,6 +127,18 @@ NNRT_INLINE nnrt_vreal nnrt_vsplat(real x)
     return ((nnrt_vreal){ 0 } + (real)1) * x;
 }
 
+/* What a product's last step applies to each value (nnrt_mm_bias) */
+enum { NNRT_NO_ACT, NNRT_RELU };
+
+/* v > 0 ? v : 0, lane by lane (NaN and -0 give +0), as the generated
+ * code's relu loop computes it: v and the comparison's mask, bit by bit */
+typedef __typeof__((nnrt_vreal){ 0 } > (nnrt_vreal){ 0 }) nnrt_vmask;
+
+NNRT_INLINE nnrt_vreal nnrt_vrelu(nnrt_vreal v)
+{
+    return (nnrt_vreal)((nnrt_vmask)v & (v > (nnrt_vreal){ 0 }));
+}
+
 /* acc + a * b, fused where the target can */
 NNRT_INLINE nnrt_vreal nnrt_vfma(nnrt_vreal acc, nnrt_vreal a, nnrt_vreal b)
 {
@@ -179,7 +191,7 @@ enum { NNRT_MR = NNRT_MR_MAX, NNRT_NV = 2 };
 NNRT_INLINE void
 nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const real *restrict a,
              int lda, int ta, const real *restrict b, int ldb, real *restrict c, int ldc,
-             real alpha, int add)
+             real alpha, int add, const real *restrict bias, int act)
 {
     nnrt_vreal s[NNRT_MR][NNRT_NV] = { { { 0 } } };   /* the sums, from +0 */
     int row[NNRT_MR];
@@ -200,11 +212,17 @@ nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const re
     for (int i = 0; i < used; i++)
         for (int v = 0; v < nv; v++) {
             real *out = &c[(r + i) * ldc + j + v * NNRT_VW];
+            const real *to = bias ? &bias[j + v * NNRT_VW] : out;   /* what the sum adds to */
+            int part = v == nv - 1 && last < NNRT_VW;
             nnrt_vreal sum = nnrt_vsplat(alpha) * s[i][v];
-            if (v == nv - 1 && last < NNRT_VW)
-                nnrt_vstore_part(out, add ? nnrt_vload_part(out, last) + sum : sum, last);
+            if (add || bias)
+                sum = (part ? nnrt_vload_part(to, last) : nnrt_vload(to)) + sum;
+            if (act == NNRT_RELU)
+                sum = nnrt_vrelu(sum);
+            if (part)
+                nnrt_vstore_part(out, sum, last);
             else
-                nnrt_vstore(out, add ? nnrt_vload(out) + sum : sum);
+                nnrt_vstore(out, sum);
         }
 }
 
@@ -214,27 +232,34 @@ nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const re
  * call, and a model's build time grew with their number */
 NNRT_INLINE void
 nnrt_mm_columns(int m, int nv, int last, int j, int k, const real *restrict a, int lda, int ta,
-                const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add)
+                const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add,
+                const real *restrict bias, int act)
 {
     int r = 0;
     for (; r + NNRT_MR <= m; r += NNRT_MR)
-        nnrt_mm_tile(NNRT_MR, NNRT_MR, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_tile(NNRT_MR, NNRT_MR, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+                     bias, act);
     int rest = m - r;
     if (rest == 1)
-        nnrt_mm_tile(1, 1, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_tile(1, 1, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+                     bias, act);
     else if (rest > 1 && rest <= 4)
-        nnrt_mm_tile(4, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_tile(4, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+                     bias, act);
     else if (rest > 4)
-        nnrt_mm_tile(NNRT_MR, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_tile(NNRT_MR, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+                     bias, act);
 }
 
 /* c (m, n) = alpha A b, or c + alpha A b when add, where A (m, k) is a,
  * or a transposed when ta (then a is (k, m)), and b is (k, n); each matrix
  * row-major with rows lda, ldb, ldc apart.  Each value of c is one sum
  * s over p = 0 .. k - 1 in order, from zero, of one multiply-add a step
- * (nnrt_fma), then alpha s (added to c's value when add), whatever tile
- * or edge computes it.  n, the leading dimensions, ta and add should be
- * constants at the call, and alpha is best 1 there.
+ * (nnrt_fma), then alpha s (added to c's value when add, or to the
+ * column's bias when bias is not NULL; then relu'd when act is
+ * NNRT_RELU), whatever tile or edge computes it.  n, the leading
+ * dimensions, ta, add and act should be constants at the call, and alpha
+ * is best 1 there.
  *
  * The columns go NNRT_NV vectors at a time, then one vector, then the
  * last few (fewer than a vector's) in a vector loaded and stored in part;
@@ -243,18 +268,22 @@ nnrt_mm_columns(int m, int nv, int last, int j, int k, const real *restrict a, i
  * should stay in the core's cache, so b should be small (pick_kernels.c). */
 NNRT_INLINE void
 nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const real *restrict b,
-            int ldb, real *restrict c, int ldc, real alpha, int add)
+            int ldb, real *restrict c, int ldc, real alpha, int add, const real *restrict bias,
+            int act)
 {
     /* the columns of whole tiles, then of whole vectors: constants where n is */
     const int tiles = n / (NNRT_NV * NNRT_VW) * (NNRT_NV * NNRT_VW);
     const int vectors = n / NNRT_VW * NNRT_VW;
     int j = 0;
     for (; j < tiles; j += NNRT_NV * NNRT_VW)
-        nnrt_mm_columns(m, NNRT_NV, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_columns(m, NNRT_NV, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add, bias,
+                        act);
     for (; j < vectors; j += NNRT_VW)
-        nnrt_mm_columns(m, 1, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_columns(m, 1, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add, bias,
+                        act);
     if (j < n)
-        nnrt_mm_columns(m, 1, n - j, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add);
+        nnrt_mm_columns(m, 1, n - j, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add, bias,
+                        act);
 }
 
 /* c = a b (+ c when add): a (m, k), b (k, n) */
@@ -262,7 +291,7 @@ NNRT_ENTRY void
 nnrt_mm(int m, int n, int k, const real *restrict a, int lda, const real *restrict b, int ldb,
         real *restrict c, int ldc, int add)
 {
-    nnrt_mm_any(m, n, k, a, lda, 0, b, ldb, c, ldc, 1, add);
+    nnrt_mm_any(m, n, k, a, lda, 0, b, ldb, c, ldc, 1, add, NULL, NNRT_NO_ACT);
 }
 
 /* c = alpha a^T b (+ c when add): a (k, m), b (k, n); a weight gradient,
@@ -271,7 +300,18 @@ NNRT_ENTRY void
 nnrt_mm_tn(int m, int n, int k, const real *restrict a, int lda, const real *restrict b,
            int ldb, real *restrict c, int ldc, real alpha, int add)
 {
-    nnrt_mm_any(m, n, k, a, lda, 1, b, ldb, c, ldc, alpha, add);
+    nnrt_mm_any(m, n, k, a, lda, 1, b, ldb, c, ldc, alpha, add, NULL, NNRT_NO_ACT);
+}
+
+/* c = act(a b + bias), each row the bias (n values) plus its sums, then
+ * relu where act is NNRT_RELU: a layer's forward in nnrt_mm's last step,
+ * with the same bits as c preset to the bias rows, nnrt_mm adding to it,
+ * and a relu loop after, and no pass over c but the product's own */
+NNRT_ENTRY void
+nnrt_mm_bias(int m, int n, int k, const real *restrict a, int lda, const real *restrict b,
+             int ldb, const real *restrict bias, real *restrict c, int ldc, int act)
+{
+    nnrt_mm_any(m, n, k, a, lda, 0, b, ldb, c, ldc, 1, 0, bias, act);
 }
 
 #endif

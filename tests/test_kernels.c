@@ -100,6 +100,42 @@ START_TEST(nnrt_mm_tn_matches_the_reference_bit_for_bit)
 }
 END_TEST
 
+/* nnrt_mm_bias: the same bits as the generated code's former three steps,
+ * the rows preset to the bias, nnrt_mm adding to them, the relu loop (as
+ * emit_activation.c writes it: v > 0 ? v : 0) */
+START_TEST(nnrt_mm_bias_is_bias_rows_then_nnrt_mm_then_relu)
+{
+    for (int t = 0; t < CASES; t++) {
+        int m = draw(1, 37), n = draw(1, 3 * NNRT_NV * NNRT_VW + 5), k = draw(1, 100);
+        int lda = k + draw(0, 3), ldb = n + draw(0, 3), ldc = n + draw(0, 3), act = draw(0, 1);
+        float *a = values((size_t)m * lda), *b = values((size_t)k * ldb);
+        float *bias = values((size_t)n), *c = values((size_t)m * ldc);
+        float *want = malloc((size_t)m * ldc * sizeof *want);
+        ck_assert_ptr_nonnull(want);
+        bias[0] = -0.0f;   /* a row of zero sums gives -0 + 0 */
+        memcpy(want, c, (size_t)m * ldc * sizeof *c);
+        for (int r = 0; r < m; r++)
+            memcpy(&want[r * ldc], bias, (size_t)n * sizeof *bias);
+        reference(m, n, k, a, lda, 0, b, ldb, want, ldc, 1.0f, 1);
+        for (int r = 0; act == NNRT_RELU && r < m; r++)
+            for (int j = 0; j < n; j++) {
+                float v = want[r * ldc + j];
+                want[r * ldc + j] = v > 0 ? v : 0;
+            }
+        nnrt_mm_bias(m, n, k, a, lda, b, ldb, bias, c, ldc, act);
+        for (int i = 0; i < m * ldc; i++)
+            ck_assert_msg(memcmp(&c[i], &want[i], sizeof c[i]) == 0,
+                          "case %d: m %d n %d k %d act %d: c[%d][%d] is %a, the reference %a", t,
+                          m, n, k, act, i / ldc, i % ldc, (double)c[i], (double)want[i]);
+        free(a);
+        free(b);
+        free(bias);
+        free(c);
+        free(want);
+    }
+}
+END_TEST
+
 /* A product that is exact in float: each value is a small integer */
 START_TEST(nnrt_mm_computes_a_product)
 {
@@ -135,6 +171,7 @@ int main(void)
     TCase *tc = tcase_create("nnrt_mm");
     tcase_add_test(tc, nnrt_mm_matches_the_reference_bit_for_bit);
     tcase_add_test(tc, nnrt_mm_tn_matches_the_reference_bit_for_bit);
+    tcase_add_test(tc, nnrt_mm_bias_is_bias_rows_then_nnrt_mm_then_relu);
     tcase_add_test(tc, nnrt_mm_computes_a_product);
     suite_add_tcase(s, tc);
     printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
