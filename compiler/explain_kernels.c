@@ -5,9 +5,23 @@
  * computes each product of forward and backward. */
 #include "nnc.h"
 
-static const char *act_words(Activation act)
+/* How forward ends, after the product of what (x W, rows W): "the bias
+ * and relu in nnrt_mm_bias's last step", "+ b over the rows, then tanh" */
+static void print_forward(FILE *out, const char *what, const IrOp *op, int blocks)
 {
-    return act == ACT_IDENTITY ? "" : activation_name(act);
+    int act = op->act != ACT_IDENTITY, fused = op->act == ACT_IDENTITY || op->act == ACT_RELU;
+    fprintf(out, "  forward:  %s", what);
+    if (blocks > 1)
+        fprintf(out, " by blocks: %s over the bias, the parts then added in block\n"
+                     "            order%s%s in one pass\n", op->mm ? "nnrt_mm" : "cblas_sgemm",
+                act ? " and " : "", act ? activation_name(op->act) : "");
+    else if (op->mm)
+        fprintf(out, " + b%s%s: nnrt_mm_bias, in its last step%s%s\n",
+                fused && act ? ", then " : "", fused && act ? activation_name(op->act) : "",
+                fused || !act ? "" : "; then ", fused || !act ? "" : activation_name(op->act));
+    else
+        fprintf(out, ": cblas_sgemm over rows of the bias%s%s\n", act ? "; then " : "",
+                act ? activation_name(op->act) : "");
 }
 
 /* "nnrt_mm" / "cblas_sgemm" and the rule's comparison that chose it */
@@ -21,7 +35,6 @@ static void print_product_rule(FILE *out, long values, const char *what, int mm)
 
 static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
 {
-    const char *mm = op->mm ? "nnrt_mm" : "cblas_sgemm";
     int dx = ir->bufs[op->in].needs_grad, trained = op->block_rows > 0;
     fprintf(out, "%s: dense %ld -> %ld, %ld weights%s\n", op->layer->name, op->n_in, op->n_out,
             op->n_in * op->n_out, trained ? "" : ", frozen");
@@ -44,9 +57,7 @@ static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
         fprintf(out, "  blocks:   none: W is frozen, it gets no gradient and no update\n");
     }
     print_product_rule(out, rows * op->n_out, blocks > 1 ? "a block of W" : "W", op->mm);
-    fprintf(out, "  forward:  x W%s: %s; then + b%s%s\n",
-            blocks > 1 ? " by blocks, the parts added in block order" : "", mm,
-            op->act == ACT_IDENTITY ? "" : ", then ", act_words(op->act));
+    print_forward(out, "x W", op, blocks);
     if (!trained && !dx) {
         fprintf(out, "  backward: none (frozen, and nothing before it learns)\n");
         return;
@@ -62,7 +73,8 @@ static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
     else if (dx)
         fprintf(out, "%sdx = dz W^T%s: cblas_sgemm, reading W in place:\n            %ld"
                      " values > %d (MM_DX_MAX_VALUES), a copy of W^T for nnrt_mm\n"
-                     "            would cost more than it saves\n", trained ? "\n            " : " ",
+                     "            would cost more than it saves\n",
+                trained ? "\n            " : " ",
                 blocks > 1 ? " by the blocks' columns" : "", op->n_in * op->n_out,
                 MM_DX_MAX_VALUES);
     else
@@ -80,8 +92,9 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
         fprintf(out, "  window:   %ld values < %d (CONV_GEMM_MIN_WINDOW): direct loops with"
                      " constant bounds\n            over a padded copy of the input\n",
                 window, CONV_GEMM_MIN_WINDOW);
-        fprintf(out, "  forward:  direct; then + b%s%s\n  backward: direct\n",
-                op->act == ACT_IDENTITY ? "" : ", then ", act_words(op->act));
+        fprintf(out, "  forward:  direct, from the bias%s%s\n  backward: direct\n",
+                op->act == ACT_IDENTITY ? "" : "; then ",
+                op->act == ACT_IDENTITY ? "" : activation_name(op->act));
         return;
     }
     long pixels = w->oh * w->ow;
@@ -90,9 +103,7 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
     fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a call\n",
             IM2COL_TARGET_ROWS, pixels, op->im2col_rows, op->im2col_rows == 1 ? "" : "s");
     print_product_rule(out, window * op->filters, "W", op->mm);
-    const char *mm = op->mm ? "nnrt_mm" : "cblas_sgemm";
-    fprintf(out, "  forward:  rows W: %s; then + b%s%s\n", mm,
-            op->act == ACT_IDENTITY ? "" : ", then ", act_words(op->act));
+    print_forward(out, "rows W", op, 1);
     fprintf(out, "  backward:");
     if (trained)
         fprintf(out, " dW = rows^T dz: %s;", op->mm ? "nnrt_mm_tn" : "cblas_sgemm");
