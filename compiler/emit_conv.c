@@ -127,9 +127,14 @@ static void emit_direct_forward(Emitter *e, const IrOp *op)
     OUT("                            for (int f = 0; f < F; f++)\n");
     OUT("                                acc[f] += in[ci] * wk[ci * F + f];\n");
     OUT("                    }\n");
+    const char *act = activation_value(op->act);
+    if (act) {   /* applied as the sums are stored, not in a pass of its own */
+        OUT("                for (int f = 0; f < F; f++) {   /* %s */\n", activation_name(op->act));
+        OUT("                    real v = acc[f];\n");
+        OUT("                    acc[f] = %s;\n                }\n", act);
+    }
     OUT("                memcpy(&rep->%s[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);\n", y);
     OUT("            }\n    }\n");
-    emit_activation_loop(e, op->act, y, buf(e, op->out)->width_macro);
     OUT("}\n\n");
 }
 

@@ -168,12 +168,12 @@ static void conv32_forward(Replica *rep, int n)
                             for (int f = 0; f < F; f++)
                                 acc[f] += in[ci] * wk[ci * F + f];
                     }
+                for (int f = 0; f < F; f++) {   /* relu */
+                    real v = acc[f];
+                    acc[f] = v > 0 ? v : 0;
+                }
                 memcpy(&rep->conv32_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
             }
-    }
-    for (int i = 0; i < n * CONV32_OUT; i++) {   /* relu */
-        real v = rep->conv32_y[i];
-        rep->conv32_y[i] = v > 0 ? v : 0;
     }
 }
 
