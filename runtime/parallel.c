@@ -213,7 +213,7 @@ static par_state *state_for(const nnrt_model *m)
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
         /* calloc: zeroed as static buffers were, aligned for any real */
-        if (!(s->replicas[i] = nnrt_big_calloc(1, m->replica_size > 0 ? m->replica_size : 1)))
+        if (!(s->replicas[i] = calloc(1, m->replica_size > 0 ? m->replica_size : 1)))
             fail_memory(m);
     /* One shard holding the whole batch: the batch is filled in place, not
      * copied into the replica each step */
