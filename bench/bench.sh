@@ -112,18 +112,16 @@ for model in $MODELS; do
         die "nnc build examples/fashion_$model.nn failed"
 done
 
-# The CNN's yardstick: sgemm on this machine, and the forward multiply-adds
-# of one sample as `nnc check` counts them (its `total:` line).
-case " $MODELS " in
-*" cnn "*)
-    echo "bench: building $OUT/sgemm_peak"
-    # shellcheck disable=SC2046
-    ${CC:-cc} -O2 $(pkg-config --cflags openblas) bench/sgemm_peak.c \
-        $(pkg-config --libs openblas) -o "$OUT/sgemm_peak" || die "building sgemm_peak failed"
-    "$BUILD/nnc" check examples/fashion_cnn.nn >"$OUT/fashion_cnn.check" 2>&1 ||
-        die "nnc check examples/fashion_cnn.nn failed; see $OUT/fashion_cnn.check"
-    ;;
-esac
+# The yardsticks: sgemm on this machine, and each model's multiply-adds per
+# sample as `nnc check` counts them, layer by layer.
+echo "bench: building $OUT/sgemm_peak"
+# shellcheck disable=SC2046
+${CC:-cc} -O2 $(pkg-config --cflags openblas) bench/sgemm_peak.c \
+    $(pkg-config --libs openblas) -o "$OUT/sgemm_peak" || die "building sgemm_peak failed"
+for model in $MODELS; do
+    "$BUILD/nnc" check "examples/fashion_$model.nn" >"$OUT/fashion_$model.check" 2>&1 ||
+        die "nnc check examples/fashion_$model.nn failed; see $OUT/fashion_$model.check"
+done
 
 # bench_at MODEL THREADS: both sides of one model at that thread count, and
 # their table.
@@ -153,10 +151,7 @@ bench_at() {
         pt_a=$(value "$pt_log" '$1=="test_accuracy"{print $2}' "test accuracy")
         pt_k=$(value "$pt_log" '$1=="peak_rss_kib"{print $2}' "peak memory")
     }
-    gflop=0 peak=0 limit=0 flops_note=
-    if [ "$model" = cnn ]; then
-        epoch_flops "$threads"
-    fi
+    epoch_flops "$model" "$threads"
 
     # Ratios are pytorch / nnc: above 1 means nnc is faster or smaller.
     echo
@@ -182,39 +177,50 @@ bench_at() {
     echo
 }
 
-# epoch_flops THREADS: sets gflop, the floating-point work of one CNN epoch
-# in GFLOP, peak, sgemm's GFLOP/s at THREADS, limit, the machine's FMA limit
-# at THREADS (bench/mm_kernels.c's one-thread loop times THREADS), and
-# flops_note, how they were found.  Work: forward multiply-adds per sample x 2 FLOPs x 3 (the backward
-# pass costs about twice the forward: one product for the weights' gradient,
-# one for the input's) for every training sample, plus the forward pass of
-# every validation sample, which the epoch's seconds include too.
+# epoch_flops MODEL THREADS: sets gflop, the floating-point work of one
+# epoch in GFLOP, peak, sgemm's GFLOP/s at THREADS, limit, the machine's
+# FMA limit at THREADS (bench/mm_kernels.c's one-thread loop times
+# THREADS), and flops_note, how they were found.  Work, from `nnc check`'s
+# mult-adds column: each training sample costs a layer's multiply-adds 3
+# times (forward, the weights' gradient, the input's), the first layer's
+# twice (its input is the data: no gradient), each validation sample once
+# (the epoch's seconds include validation); 2 FLOPs a multiply-add.  (The
+# first layer with multiply-adds takes the data in both models.)
 # shellcheck disable=SC2016
 epoch_flops() {
-    "$OUT/sgemm_peak" "$1" >"$OUT/sgemm_peak.log" || die "sgemm_peak failed"
+    "$OUT/sgemm_peak" "$2" >"$OUT/sgemm_peak.log" || die "sgemm_peak failed"
     peak=$(value "$OUT/sgemm_peak.log" '$1=="sgemm_gflops"{print $2}' "sgemm GFLOP/s")
-    limit=$(value "$OUT/mm_kernels.txt" '$1=="fma_limit_gflops"{print $2 * '"$1"'}' "FMA limit")
-    n_train=$(value "$nnc_log" '$3=="training" && $4=="samples,"{print $2}' "training samples")
-    n_val=$(value "$nnc_log" '$3=="training" && $4=="samples,"{print $5}' "validation samples")
-    # The peer counts its own layers (conv in_channels*kh*kw per output, dense
-    # in*out); `nnc check` is the source when it reports a total.
-    pt_macs=$(value "$pt_log" '$1=="macs_per_sample"{print $2}' "multiply-adds per sample")
-    nnc_macs=$(awk '$1=="total:"{for(i=2;i<NF;i++) if($(i+1)=="multiply-adds") print $i}' \
-        "$OUT/fashion_cnn.check" | tail -n 1)
-    case $nnc_macs in
-    '' | *[!0-9]*)
-        macs=$pt_macs from="counted by bench/torch_cnn.py; nnc check reports no total" ;;
-    "$pt_macs")
-        macs=$nnc_macs from="nnc check; torch_cnn.py counts the same" ;;
-    *)
-        macs=$pt_macs
-        from="counted by bench/torch_cnn.py; NOTE nnc check says $nnc_macs, which disagrees" ;;
-    esac
-    gflop=$(awk -v m="$macs" -v t="$n_train" -v v="$n_val" 'BEGIN{printf "%.1f", m * 2 * (3 * t + v) / 1e9}')
-    flops_note="sgemm peak at $1 thread(s): $peak GFLOP/s (bench/sgemm_peak.c, best of n=1024..2048)
-FMA limit at $1 thread(s): $limit GFLOP/s (bench/mm_kernels.c, one thread's, times $1)
-work per epoch: $macs multiply-adds/sample ($from)
-    x 2 x (3 x $n_train training + $n_val validation) = $gflop GFLOP"
+    limit=$(value "$OUT/mm_kernels.txt" '$1=="fma_limit_gflops"{print $2 * '"$2"'}' "FMA limit")
+    epoch_work "$OUT/fashion_$1.check" "$nnc_log"
+    if [ "$1" = cnn ]; then   # the peer's own count, as a check on the table
+        pt_macs=$(value "$pt_log" '$1=="macs_per_sample"{print $2}' "multiply-adds per sample")
+        [ "$pt_macs" = "$all" ] ||
+            echo "bench: NOTE bench/torch_cnn.py counts $pt_macs multiply-adds a sample, nnc check $all"
+    fi
+    flops_note="sgemm peak at $2 thread(s): $peak GFLOP/s (bench/sgemm_peak.c, best of n=1024..2048)
+FMA limit at $2 thread(s): $limit GFLOP/s (bench/mm_kernels.c, one thread's, times $2)
+work per epoch: $all multiply-adds/sample forward, $first of them in the first layer (nnc check)
+    x 2 x ((3 x $all - $first) x $n_train training + $all x $n_val validation) = $gflop GFLOP"
+}
+
+# epoch_work CHECK LOG: sets gflop, one epoch's work in GFLOP, from `nnc
+# check`'s table in CHECK and the sample counts the trainer printed in LOG
+# (see epoch_flops), with all and first, the multiply-adds per sample and
+# those of the first layer, n_train and n_val.
+# shellcheck disable=SC2016
+epoch_work() {
+    n_train=$(value "$2" '$3=="training" && $4=="samples,"{print $2}' "training samples")
+    n_val=$(value "$2" '$3=="training" && $4=="samples,"{print $5}' "validation samples")
+    # The table's rows, up to the blank line: the mult-adds are the number
+    # two fields before the activations' unit.
+    table='/^layer / {table = 1; next}
+        table && NF == 0 {exit}
+        table {for (i = 3; i <= NF; i++) if ($i ~ /^(B|KiB|MiB|GiB)$/) {
+                   m = $(i - 2); all += m; if (m > 0 && !first) first = m }}'
+    all=$(value "$1" "$table"' END {print all}' "multiply-adds per sample")
+    first=$(value "$1" "$table"' END {print first}' "the first layer's multiply-adds")
+    gflop=$(awk -v all="$all" -v first="$first" -v t="$n_train" -v v="$n_val" \
+        'BEGIN{printf "%.1f", 2 * ((3 * all - first) * t + all * v) / 1e9}')
 }
 
 for model in $MODELS; do
@@ -271,11 +277,16 @@ scaling() {
             best=$pt best_t=$t
         fi
     done
+    "$BUILD/nnc" check "$nn" >"$OUT/scale_$name.check" 2>&1 || die "nnc check $nn failed"
+    epoch_work "$OUT/scale_$name.check" "$OUT/scaling_${name}_1.log"
+    # shellcheck disable=SC2016
+    limit=$(value "$OUT/mm_kernels.txt" '$1=="fma_limit_gflops"{print $2}' "FMA limit")
     # shellcheck disable=SC2154
-    awk -v m="$name" -v a="$s1" -v b="$s2" -v r="$ranks" -v p="$best" -v pt="$best_t" 'BEGIN {
+    awk -v m="$name" -v a="$s1" -v b="$s2" -v r="$ranks" -v p="$best" -v pt="$best_t" \
+        -v g="$gflop" -v l="$limit" 'BEGIN {
         printf "%-16s %9.2f %9.2f %7.2fx", m, a, b, a / b
         if (r == "-") printf " %9s %8s", "-", "-"; else printf " %9.2f %7.2fx", r, a / r
-        printf " %9.2f (%s) %7.2fx\n", p, pt, p / b
+        printf " %9.2f (%s) %7.2fx %9.1f %9.1f%%\n", p, pt, p / b, g / a, 100 * g / a / l
     }' >>"$OUT/scaling.txt"
 }
 
@@ -294,9 +305,11 @@ if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
     done
     echo
     echo "scaling: seconds per epoch, nnc the median of 3, PyTorch 1 epoch at its best of 1 and 2"
+    echo "threads; nnc's GFLOP/s at one thread and its fraction of the one-thread FMA limit"
+    echo "(the work as the first table counts it)"
     echo "threads (OpenBLAS core type: ${OPENBLAS_CORETYPE:-auto-detected}; $(nproc) cores;" \
         "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
-    printf '%-16s %9s %9s %8s %9s %8s %13s %8s\n' "" "threads 1" "threads 2" "speed-up" \
-        "2 ranks" "speed-up" "pytorch best" "vs nnc 2"
+    printf '%-16s %9s %9s %8s %9s %8s %13s %8s %9s %10s\n' "" "threads 1" "threads 2" \
+        "speed-up" "2 ranks" "speed-up" "pytorch best" "vs nnc 2" "GFLOP/s 1" "of FMA, 1"
     cat "$OUT/scaling.txt"
 fi
