@@ -165,7 +165,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 # build is of the kinds the other suites build and run here (test_ops'
 # models of every op and kernel, the examples).
 check-sanitize:
-	CK_EXCLUDE_CASE=mutations \
+	CK_EXCLUDE_TAGS=mutations \
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
 	    LDFLAGS="$(SAN)" check-unit
 

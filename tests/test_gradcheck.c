@@ -568,6 +568,7 @@ int main(void)
     tcase_add_test(tiny, gradcheck_includes_the_penalty);
     suite_add_tcase(s, tiny);
     TCase *tc = tcase_create("mutations");
+    tcase_set_tags(tc, "mutations");   /* make check-sanitize leaves them out */
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, every_wrong_backward_fails, 0, N_MODELS);
     tcase_add_test(tc, without_the_twin_gradcheck_runs_in_float);
