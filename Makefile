@@ -159,11 +159,12 @@ check-unit: all $(TEST_BINS)
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Every suite again under the sanitizers, but gradcheck's mutations: they
-# test the tests (that each wrong backward is caught) by building some
-# fifty trainers, four minutes that kept make check over 15; the code they
-# build is of the kinds the other suites build and run here (test_ops'
-# models of every op and kernel, the examples).
+# Every suite again under the sanitizers, but gradcheck's mutations (the
+# test case tagged "mutations"): they test the tests (that each wrong
+# backward is caught) by building some fifty trainers, 142 s here that kept
+# make check over 15 minutes; the code they build is of the kinds the other
+# suites build and run here (test_ops' models of every op and kernel, the
+# examples).
 check-sanitize:
 	CK_EXCLUDE_TAGS=mutations \
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
