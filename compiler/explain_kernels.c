@@ -5,8 +5,9 @@
  * computes each product of forward and backward. */
 #include "nnc.h"
 
-/* How forward ends, after the product of what (x W, rows W): "the bias
- * and relu in nnrt_mm_bias's last step", "+ b over the rows, then tanh" */
+/* Forward's line, what being the product ("x W", "rows W"): "x W + b,
+ * then relu: nnrt_mm_bias, in its last step", "x W + b: nnrt_mm_bias, in
+ * its last step; then tanh", "x W by blocks: ..." */
 static void print_forward(FILE *out, const char *what, const IrOp *op, int blocks)
 {
     int act = op->act != ACT_IDENTITY, fused = op->act == ACT_IDENTITY || op->act == ACT_RELU;
