@@ -176,15 +176,10 @@ const char *grad_at(const char *grad, char *out, size_t len);
  * backward, by rows, on its threads: whether op's is, the function's name
  * ("NULL" if not), and the functions */
 int defers_weight_grad(const IrOp *op);
-/* Such a layer's W in blocks of rows shared out among the threads: the
- * rows of a block (the last may have fewer), and the blocks (1 for any
- * other layer) */
-long weight_block_rows(const IrOp *op);
-/* the same as C: the input's width macro when one block holds all of W's
- * rows (so a change of that width changes only its #define), else the
- * number */
+/* Such a layer's rows of a block (weight_block_rows, nnc.h) as C: the
+ * input's width macro when one block holds all of W's rows (so a change
+ * of that width changes only its #define), else the number */
 const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t len);
-long weight_blocks(const IrOp *op);
 const char *weight_grad_fn(const IrOp *op, char *out, size_t len);
 void emit_weight_grads(Emitter *e);
 

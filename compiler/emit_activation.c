@@ -58,7 +58,7 @@ const char *activation_value(Activation act)
  * its last step (nnrt_kernels.h), else NULL: the loop stays */
 const char *mm_act(Activation act)
 {
-    return act == ACT_RELU ? "NNRT_RELU" : act == ACT_IDENTITY ? "NNRT_NO_ACT" : NULL;
+    return !mm_fuses(act) ? NULL : act == ACT_RELU ? "NNRT_RELU" : "NNRT_NO_ACT";
 }
 
 void emit_activation_loop(Emitter *e, Activation act, const char *y, const char *width)

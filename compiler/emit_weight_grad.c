@@ -20,12 +20,6 @@ int defers_weight_grad(const IrOp *op)
     return op->kind == OP_DENSE && op->kernel == KERNEL_GEMM && trains(op);
 }
 
-/* W's blocks of rows: pass_pick_kernels chose them (op->block_rows) */
-long weight_block_rows(const IrOp *op)
-{
-    return op->block_rows > 0 ? op->block_rows : op->n_in;
-}
-
 const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t len)
 {
     if (weight_block_rows(op) >= op->n_in)
@@ -33,14 +27,6 @@ const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t le
     else
         snprintf(out, len, "%ld", weight_block_rows(op));
     return out;
-}
-
-long weight_blocks(const IrOp *op)
-{
-    if (!defers_weight_grad(op))
-        return 1;
-    long rows = weight_block_rows(op);
-    return (op->n_in + rows - 1) / rows;
 }
 
 /* "dense128_dw_rows", or NULL */

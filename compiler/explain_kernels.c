@@ -10,7 +10,7 @@
  * its last step; then tanh", "x W by blocks: ..." */
 static void print_forward(FILE *out, const char *what, const IrOp *op, int blocks)
 {
-    int act = op->act != ACT_IDENTITY, fused = op->act == ACT_IDENTITY || op->act == ACT_RELU;
+    int act = op->act != ACT_IDENTITY, fused = mm_fuses(op->act);
     fprintf(out, "  forward:  %s", what);
     if (blocks > 1)
         fprintf(out, " by blocks: %s over the bias, the parts then added in block\n"
@@ -39,8 +39,7 @@ static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
     int dx = ir->bufs[op->in].needs_grad, trained = op->block_rows > 0;
     fprintf(out, "%s: dense %ld -> %ld, %ld weights%s\n", op->layer->name, op->n_in, op->n_out,
             op->n_in * op->n_out, trained ? "" : ", frozen");
-    long rows = trained ? op->block_rows : op->n_in;
-    long blocks = (op->n_in + rows - 1) / rows;
+    long rows = weight_block_rows(op), blocks = weight_blocks(op);
     if (trained && blocks > 1) {
         fprintf(out, "  blocks:   W's rows in %ld blocks of %ld (the last %ld): about %d values a"
                      " block\n            (DENSE_BLOCK_VALUES), at least %d rows"

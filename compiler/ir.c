@@ -50,6 +50,21 @@ const char *kernel_name(const IrOp *op)
     return NAMES[op->kernel];
 }
 
+long weight_block_rows(const IrOp *op)
+{
+    return op->block_rows > 0 ? op->block_rows : op->n_in;
+}
+
+long weight_blocks(const IrOp *op)
+{
+    return op->block_rows > 0 ? (op->n_in + op->block_rows - 1) / op->block_rows : 1;
+}
+
+int mm_fuses(Activation act)
+{
+    return act == ACT_RELU || act == ACT_IDENTITY;
+}
+
 const char *pool_name(PoolKind p)
 {
     return p == POOL_MAX ? "max" : p == POOL_AVG ? "avg" : "sum";

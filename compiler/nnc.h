@@ -509,6 +509,15 @@ void passes_run(Ir *ir);
 
 /* "cblas_sgemm", "nnrt_mm", "im2col+nnrt_mm": how op's products are computed */
 const char *kernel_name(const IrOp *op);
+/* A dense layer's W in blocks of rows shared out among the threads
+ * (pass_pick_kernels chose op->block_rows): the rows of a block (the last
+ * may have fewer; all of W's when it is whole), and the blocks (1 for a
+ * frozen layer or any other op) */
+long weight_block_rows(const IrOp *op);
+long weight_blocks(const IrOp *op);
+/* Whether nnrt_mm_bias applies act in its last step (relu, identity):
+ * others take a loop of their own after it */
+int mm_fuses(Activation act);
 const char *pool_name(PoolKind p);    /* "max", "avg", "sum" */
 
 /* ---- emit_c.c: the C file ----------------------------------------------- */

@@ -78,7 +78,7 @@ static void layer_what(const Layer *l, char *what, size_t len)
 static void kernel_column(const Ir *ir, const IrOp *op, char *out, size_t len)
 {
     int sgemm_dx = op->kind == OP_DENSE && op->mm && !op->mm_dx && ir->bufs[op->in].needs_grad;
-    long blocks = op->block_rows > 0 ? (op->n_in + op->block_rows - 1) / op->block_rows : 1;
+    long blocks = weight_blocks(op);
     snprintf(out, len, "%s%s", kernel_name(op), sgemm_dx ? ", dx sgemm" : "");
     if (blocks > 1)
         snprintf(out + strlen(out), len - strlen(out), ", %ld blocks", blocks);
