@@ -73,7 +73,7 @@ TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 # the headers a generated file includes
-HEADERS := nnrt.h nnrt_kernels.h
+HEADERS := nnrt.h nnrt_kernels.h nnrt_math.h
 
 all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(HEADERS:%=$(BUILD)/include/%) $(if $(HAVE_MPI),$(BUILD)/libnnrt_mpi.a)
 

@@ -224,6 +224,8 @@ static void automatic_base(const LayerNames *n, const Layer *l, char *out, size_
         snprintf(out, len, "dense%ld", l->units);
     else if (l->kind == LAYER_CONV2D)
         snprintf(out, len, "conv%ld", l->units);
+    else if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)
+        snprintf(out, len, "%s%ld", layer_kind_word(l->kind), l->units);
     else if (l->kind == LAYER_INPUT)
         snprintf(out, len, "input");
     else
@@ -233,7 +235,8 @@ static void automatic_base(const LayerNames *n, const Layer *l, char *out, size_
 void layer_name(Checker *c, LayerNames *n, Layer *l)
 {
     const Explicit *e = given_to(n, l->stmt);
-    int has_width = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D;
+    int has_width = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D ||
+                    l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU;
     if (e && e->name) {
         copy_name(l->name, sizeof l->name, e->name);
     } else {

@@ -50,8 +50,23 @@ static const char *const DENSE_KEYS[] = { "slope", "alpha", "init", "init_scale"
 static const char *const CONV_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
                                          "trainable", "stride", "padding", "name" };
 static const char *const POOL_KEYS[] = { "stride", "padding", "name" };
+static const char *const RECURRENT_KEYS[] = { "slope", "alpha", "init", "recurrent_init",
+                                              "l1", "l2", "trainable", "name" };
 static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "init", "trainable", "momentum",
                                               "epsilon", "name" };
+
+/* The initializer word of a kernel's init= (or recurrent_init=), or -1
+ * after an error: unit_forget_bias starts lstm's bias, no kernel */
+static int kernel_init_lookup(Checker *c, const Arg *a, const char *word)
+{
+    int k = vocab_lookup(c, &INITS, word, a->loc);
+    if (k == NNRT_INIT_UNIT_FORGET_BIAS) {
+        diag_error(c->diag, a->loc, "unit_forget_bias is how lstm's bias starts, not a "
+                   "kernel's initializer");
+        return -1;
+    }
+    return k;
+}
 
 /* init=, init_scale=, l1=, l2= of a dense layer or of the network */
 static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
@@ -61,7 +76,7 @@ static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
     if ((a = keyed(s, "init")) && resolve(c, a)->kind == ARG_STRING)
         ;   /* another model's weights: check_transfer() */
     else if (a && arg_word(c, a, "init", &word) == 0) {
-        int k = vocab_lookup(c, &INITS, word, a->loc);
+        int k = kernel_init_lookup(c, a, word);
         if (k >= 0)
             d->init = k;
     }
@@ -435,6 +450,103 @@ static int check_batchnorm(Checker *c, const Stmt *s, Layer *l)
     return 0;
 }
 
+/* ---- sequences: rnn, lstm, gru -------------------------------------------- */
+
+/* The gates of a recurrent layer: the columns of its kernels are this many
+ * blocks of units (Keras's order: lstm i, f, c, o; gru z, r, h) */
+long recurrent_gates(LayerKind kind)
+{
+    return kind == LAYER_LSTM ? 4 : kind == LAYER_GRU ? 3 : 1;
+}
+
+/* The input of a recurrent layer: steps x features, as Keras reads an
+ * image 28x28 (28 steps of a row's 28 values) or another recurrent
+ * layer's `sequences` output.  Reports and returns -1 for anything else. */
+static int sequence_input(Checker *c, const Stmt *s, const Layer *l)
+{
+    char buf[64];
+    if (l->in.ndims == 2)
+        return 0;
+    diag_error(c->diag, s->line_loc, "%s needs a sequence (steps x features), but its input "
+               "is %s", s->word, shape_str(&l->in, buf, sizeof buf));
+    if (l->in.ndims == 1)
+        diag_note(c->diag, "a flat input has no steps: remove 'flatten' before it, give "
+                  "'input' two dimensions (input 28x28 is 28 steps of 28 values), or put "
+                  "'sequences' on the recurrent layer before it");
+    else
+        diag_note(c->diag, "a recurrent layer reads rows as steps: give 'input' two "
+                  "dimensions, such as 'input 28x28'");
+    return -1;
+}
+
+/* rnn 64 [tanh] [sequences], lstm 128 [sequences], gru 64 [sequences]:
+ * Keras's SimpleRNN, LSTM and GRU (reset_after=True), the last step's h
+ * or, with `sequences`, every step's (return_sequences=True) */
+static int check_recurrent(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
+{
+    int is_rnn = l->kind == LAYER_RNN;
+    check_args(c, s, is_rnn ? 3 : 2, RECURRENT_KEYS, COUNT(RECURRENT_KEYS));
+    take_weight_options(c, s, l, net);
+    l->recurrent_init = NNRT_INIT_ORTHOGONAL;
+    const Arg *ri = keyed(s, "recurrent_init");
+    const char *word;
+    if (ri && arg_word(c, ri, "recurrent_init", &word) == 0) {
+        int k = kernel_init_lookup(c, ri, word);
+        if (k >= 0)
+            l->recurrent_init = k;
+    }
+    int bad = require_args(c, s, 1, is_rnn ? "a number of units, as in 'rnn 64 tanh'"
+                                           : "a number of units, as in 'lstm 128'");
+    if (!bad && arg_int(c, positional(s, 0), "the number of units", 1, 65536, &l->units))
+        bad = -1;
+    const Arg *act = NULL;
+    for (int i = 1; i < n_positional(s); i++) {
+        const Arg *a = resolve(c, positional(s, i));
+        if (a->kind == ARG_WORD && strcmp(a->text, "sequences") == 0 && !l->sequences) {
+            l->sequences = 1;
+        } else if (is_rnn && !act && !l->sequences) {
+            act = positional(s, i);
+        } else {
+            diag_error(c->diag, a->loc, "'%.40s' is not an option of %s: after the units "
+                       "comes %s", a->text, s->word,
+                       is_rnn ? "an activation, then 'sequences'" : "only 'sequences'");
+            bad = -1;
+        }
+    }
+    if (is_rnn) {
+        if (check_activation(c, s, act, l))
+            bad = -1;
+        if (!act)
+            l->act = ACT_TANH;     /* Keras's default */
+        if (!bad && !activation_grad_from_output(l->act)) {
+            diag_error(c->diag, act->loc, "rnn takes an activation whose derivative its "
+                       "output gives (tanh, relu, sigmoid, leaky_relu, elu, identity), "
+                       "not %s", activation_name(l->act));
+            bad = -1;
+        }
+    } else {
+        l->act = ACT_TANH;
+        check_activation_param(c, s, l);
+    }
+    if (bad || l->in.ndims == 0 || sequence_input(c, s, l))
+        return -1;
+    long steps = l->in.dims[0], features = l->in.dims[1], gates = recurrent_gates(l->kind);
+    long weights = (features + l->units) * gates * l->units;
+    if (weights > MAX_TENSOR || steps * l->units * gates > MAX_TENSOR) {
+        diag_error(c->diag, s->line_loc, "%s %ld on %ld steps of %ld features needs %ld "
+                   "weights; at most %ld are supported", s->word, l->units, steps, features,
+                   weights, MAX_TENSOR);
+        return -1;
+    }
+    if (l->sequences)
+        l->out = (Shape){ 2, { steps, l->units } };
+    else
+        l->out = (Shape){ 1, { l->units } };
+    /* gru's bias is two rows, the input's and the recurrent product's */
+    l->n_params = weights + (l->kind == LAYER_GRU ? 2 : 1) * gates * l->units;
+    return 0;
+}
+
 static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Defaults *net)
 {
     if (s->has_block) {
@@ -462,6 +574,9 @@ static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Def
     case LAYER_SUMPOOL: return check_pool(c, s, l);
     case LAYER_GLOBALAVGPOOL: return check_global_pool(c, s, l);
     case LAYER_BATCHNORM: return check_batchnorm(c, s, l);
+    case LAYER_RNN:
+    case LAYER_LSTM:
+    case LAYER_GRU: return check_recurrent(c, s, l, net);
     }
     return -1;
 }

@@ -8,6 +8,7 @@
 
 static const char *const PARAM_NAMES[N_OPT_PARAMS] = {
     "lr", "beta1", "beta2", "epsilon", "momentum", "rho", "initial_accumulator", "weight_decay",
+    "clip_norm", "clip_value",
 };
 
 const char *opt_param_name(OptParam p) { return PARAM_NAMES[p]; }
@@ -48,7 +49,28 @@ _Static_assert(COUNT(OPTIMIZERS) == COUNT(OPTIMIZER_WORDS), "a row per optimizer
 
 const char *optimizer_name(OptimizerKind opt) { return OPTIMIZER_WORDS[opt]; }
 
-/* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 */
+/* clip_norm= or clip_value=, which every optimizer takes, as Keras's
+ * clipnorm and clipvalue: one of them at most, as Keras allows, and only
+ * when given (no default clips) */
+static void check_clipping(Checker *c, const Stmt *s)
+{
+    Model *m = c->model;
+    const Arg *norm = keyed(s, PARAM_NAMES[P_CLIP_NORM]);
+    const Arg *value = keyed(s, PARAM_NAMES[P_CLIP_VALUE]);
+    if (norm && value) {
+        diag_error(c->diag, value->key_loc, "give clip_norm or clip_value, not both");
+        diag_note(c->diag, "clip_norm scales each tensor's gradient down to that norm; "
+                  "clip_value holds each value of it within +-clip_value");
+        return;
+    }
+    for (int p = P_CLIP_NORM; p <= P_CLIP_VALUE; p++) {
+        const Arg *a = p == P_CLIP_NORM ? norm : value;
+        if (a && arg_real(c, a, PARAM_NAMES[p], 0, 1e6, 0, &m->opt[p]) == 0)
+            m->opt_used |= 1u << p;
+    }
+}
+
+/* optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-7 [clip_norm=1] */
 void check_optimizer(Checker *c, const Stmt *s)
 {
     Model *m = c->model;
@@ -62,10 +84,13 @@ void check_optimizer(Checker *c, const Stmt *s)
     const OptimizerSpec *spec = &OPTIMIZERS[k];
     m->optimizer = (OptimizerKind)k;
     m->optimizer_stmt = s;
-    const char *keys[5];
+    const char *keys[5 + 2];
     for (int i = 0; i < spec->n; i++)
         keys[i] = PARAM_NAMES[spec->params[i].param];
-    check_args(c, s, 1, keys, spec->n);
+    keys[spec->n] = PARAM_NAMES[P_CLIP_NORM];
+    keys[spec->n + 1] = PARAM_NAMES[P_CLIP_VALUE];
+    check_args(c, s, 1, keys, spec->n + 2);
+    check_clipping(c, s);
     for (int i = 0; i < spec->n; i++) {
         const ParamSpec *p = &spec->params[i];
         m->opt[p->param] = p->def;

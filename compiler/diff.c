@@ -169,7 +169,8 @@ static void option(Options *o, const char *key, const char *value)
  * value is no change). */
 static void layer_options(Arena *a, const Layer *l, Options *o)
 {
-    int weights = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D;
+    int recurrent = l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU;
+    int weights = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || recurrent;
     int window = l->kind == LAYER_CONV2D || l->kind == LAYER_MAXPOOL ||
                  l->kind == LAYER_AVGPOOL || l->kind == LAYER_SUMPOOL;
     o->n = 0;
@@ -189,6 +190,8 @@ static void layer_options(Arena *a, const Layer *l, Options *o)
         /* only normal and uniform read it (its default stands for the rest) */
         if (!l->init_file && (strcmp(init, "normal") == 0 || strcmp(init, "uniform") == 0))
             option(o, "init_scale", num(a, l->init_scale));
+        if (recurrent && !l->init_file)
+            option(o, "recurrent_init", init_names(&n)[l->recurrent_init]);
         if (l->l1 != 0)
             option(o, "l1", num(a, l->l1));
         if (l->l2 != 0)

@@ -9,6 +9,7 @@
  *   emit_activation.c activation loops and gradients, elementwise ops, softmax
  *   emit_dropout.c    dropout
  *   emit_conv.c       conv2d;  emit_pool.c: the pools;  emit_batchnorm.c
+ *   emit_recurrent.c  rnn, lstm, gru and their backward through time
  *   emit_loss.c       loss() and its gradient
  *   emit_penalty.c    l1/l2 regularization: penalty() and its gradient
  *   emit_model.c      MODEL and the tables only it uses
@@ -82,6 +83,7 @@ void emit_conv(Emitter *e, const IrOp *op);                /* emit_conv.c */
 void emit_pool(Emitter *e, const IrOp *op);                /* emit_pool.c */
 void emit_global_avgpool(Emitter *e, const IrOp *op);      /* emit_pool.c */
 void emit_batchnorm(Emitter *e, const IrOp *op);           /* emit_batchnorm.c */
+void emit_recurrent(Emitter *e, const IrOp *op);           /* emit_recurrent.c: rnn, lstm, gru */
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 
@@ -104,12 +106,14 @@ void emit_dropout_fields(Emitter *e, const IrOp *op, FieldGroup group);    /* em
 void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group);       /* emit_conv.c */
 void emit_pool_fields(Emitter *e, const IrOp *op, FieldGroup group);       /* emit_pool.c */
 void emit_batchnorm_fields(Emitter *e, const IrOp *op, FieldGroup group);  /* emit_batchnorm.c */
+void emit_recurrent_fields(Emitter *e, const IrOp *op, FieldGroup group);  /* emit_recurrent.c */
 
 /* ---- each op's rows of PARAMS ---- */
 
 void emit_dense_params(Emitter *e, const IrOp *op);        /* emit_dense.c */
 void emit_conv_params(Emitter *e, const IrOp *op);         /* emit_conv.c */
 void emit_batchnorm_params(Emitter *e, const IrOp *op);    /* emit_batchnorm.c */
+void emit_recurrent_params(Emitter *e, const IrOp *op);    /* emit_recurrent.c */
 
 /* ---- emit_activation.c, shared with dense and conv2d ---- */
 
@@ -123,6 +127,9 @@ const char *activation_value(Activation act);
 /* the act argument of nnrt_mm_bias that applies act ("NNRT_RELU"), or NULL
  * where act needs its own loop after */
 const char *mm_act(Activation act);
+/* act's derivative as C from its output y ("(1 - y * y)"), or NULL where
+ * it is no function of y alone (activation_grad_from_output, nnc.h) */
+const char *activation_grad_y(Activation act);
 /* rep->d_y *= act'(rep->y), in place, act' written in terms of the output y */
 void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width);
 

@@ -54,6 +54,11 @@ const char *activation_value(Activation act)
     return act_code(act).value;
 }
 
+const char *activation_grad_y(Activation act)
+{
+    return act == ACT_IDENTITY ? "1" : act_code(act).grad_y;
+}
+
 /* "NNRT_RELU" / "NNRT_NO_ACT" where nnrt_mm_bias applies act itself in
  * its last step (nnrt_kernels.h), else NULL: the loop stays */
 const char *mm_act(Activation act)

@@ -41,6 +41,8 @@ static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
     [OP_ACTIVATION]     = { .section = emit_activation, .in_forward = 1 },
     [OP_DROPOUT]        = { .section = emit_dropout, .fields = emit_dropout_fields,
                             .in_forward = 1, .takes_training = 1, .takes_rng = 1 },
+    [OP_RECURRENT]      = { .section = emit_recurrent, .param_rows = emit_recurrent_params,
+                            .fields = emit_recurrent_fields, .in_forward = 1, .own_width = 1 },
     [OP_LOSS]           = { .section = emit_loss },
 };
 /* OP_LOSS is the last OpKind */
@@ -87,6 +89,12 @@ static void emit_real_type(Emitter *e)
     OUT("/* nnrt_mm, the products this file computes itself where they beat gemm,\n"
         "   specialized to each call's constant widths (nnrt_kernels.h) */\n"
         "#include \"nnrt_kernels.h\"\n\n");
+    int recurrent = 0;   /* the gates' functions: only they use it so far */
+    for (int i = 0; i < e->ir->n_ops; i++)
+        recurrent |= e->ir->ops[i].kind == OP_RECURRENT;
+    if (recurrent)
+        OUT("/* nnrt_exp, nnrt_tanh, nnrt_sigmoid: what loops of them vectorize (nnrt_math.h) */\n"
+            "#include \"nnrt_math.h\"\n\n");
 }
 
 /* How many shards a batch is cut into (docs/parallel.md): fixed here, so
@@ -160,7 +168,7 @@ static void emit_constants(Emitter *e)
     }
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->kind == OP_DENSE || op->kind == OP_CONV) {
+        if (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_RECURRENT) {
             upper(buf2, sizeof buf2, op->name);
             if (op->layer->l1 > 0)
                 OUT("#define %s_L1 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l1));
@@ -208,6 +216,11 @@ static void emit_params(Emitter *e)
             OUT("static real %s_b[%s];\n", p, o);
         if (op->kind == OP_CONV)
             OUT("static real %s_b[%ld];\n", p, op->filters);
+        if (op->kind == OP_RECURRENT) {
+            long g = recurrent_gates(op->cell) * op->filters;
+            OUT("static real %s_w[%ld * %ld], %s_u[%ld * %ld], %s_b[%s%ld];\n", p, op->features,
+                g, p, op->filters, g, p, op->cell == LAYER_GRU ? "2 * " : "", g);
+        }
         if (op->kind == OP_BATCHNORM) {
             const Shape *sh = &op->layer->out;
             long ch = sh->dims[sh->ndims - 1];
@@ -288,12 +301,17 @@ typedef struct OpTensor {
 static int op_tensors(const IrOp *op, OpTensor t[4])
 {
     static const char *const KERNEL[][3] = { { "w", "w", "dw" }, { "b", "b", "db" } };
+    static const char *const RECURRENT[][3] = {
+        { "w", "w", "dw" }, { "u", "u", "du" }, { "b", "b", "db" },
+    };
     static const char *const NORM[][3] = {
         { "gamma", "gamma", "dgamma" }, { "beta", "beta", "dbeta" },
         { "moving_mean", "moving_mean", NULL }, { "moving_variance", "moving_var", NULL },
     };
-    const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM : KERNEL;
-    int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_DENSE || op->kind == OP_CONV ? 2 : 0;
+    const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM
+                                   : op->kind == OP_RECURRENT ? RECURRENT : KERNEL;
+    int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_RECURRENT ? 3
+            : op->kind == OP_DENSE || op->kind == OP_CONV ? 2 : 0;
     for (int i = 0; i < n; i++) {
         snprintf(t[i].name, sizeof t[i].name, "%s", rows[i][0]);
         snprintf(t[i].value, sizeof t[i].value, "%s_%s", op->name, rows[i][1]);

@@ -115,16 +115,43 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
         fprintf(out, " no dx (its input is the data)\n");
 }
 
+/* rnn, lstm, gru: no rule chooses yet; each product's kernel, and why */
+static void explain_recurrent(FILE *out, const Ir *ir, const IrOp *op)
+{
+    long g = recurrent_gates(op->cell) * op->filters;
+    int dx = ir->bufs[op->in].needs_grad, trained = !op->layer->frozen;
+    fprintf(out, "%s: %s %ld over %ld steps of %ld features, W %ld x %ld, U %ld x %ld\n",
+            op->layer->name, op->layer->stmt->word, op->filters, op->steps, op->features,
+            op->features, g, op->filters, g);
+    fprintf(out, "  forward:  x W + b of every step at once: nnrt_mm_bias over the n * %ld rows;\n"
+                 "            h_prev U, a step at a time: nnrt_mm (U stays in the core's cache)\n",
+            op->steps);
+    if (!trained && !dx) {
+        fprintf(out, "  backward: none\n");
+        return;
+    }
+    fprintf(out, "  backward: dh_prev = dz U^T, a step at a time: nnrt_mm over a copy of U^T\n");
+    if (trained)
+        fprintf(out, "            dW = x^T dz, dU = h_prev^T dz over the n * %ld rows at once:\n"
+                     "            cblas_sgemm (the products are deep: k is n * %ld)\n",
+                op->steps, op->steps);
+    fprintf(out, "            %s\n", dx ? "dx = dz W^T over the n * steps rows: cblas_sgemm"
+                                        : "no dx (its input is the data)");
+}
+
 void print_kernel_reasons(FILE *out, const Ir *ir)
 {
     fprintf(out, "\nkernels, and the rules that chose them (compiler/passes/pick_kernels.c):\n");
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (!op->layer || (op->kind != OP_DENSE && op->kind != OP_CONV))
+        if (!op->layer || (op->kind != OP_DENSE && op->kind != OP_CONV &&
+                           op->kind != OP_RECURRENT))
             continue;
         fputc('\n', out);
         if (op->kind == OP_DENSE)
             explain_dense(out, ir, op);
+        else if (op->kind == OP_RECURRENT)
+            explain_recurrent(out, ir, op);
         else
             explain_conv(out, ir, op);
     }

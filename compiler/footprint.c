@@ -29,6 +29,10 @@ static double param_reals(const IrOp *op)
         return (double)op->n_in * op->n_out + op->n_out;
     if (op->kind == OP_CONV)
         return (double)op->win.kh * op->win.kw * op->win.c * op->filters + op->filters;
+    if (op->kind == OP_RECURRENT) {
+        double g = (double)recurrent_gates(op->cell) * op->filters;
+        return (op->features + op->filters) * g + (op->cell == LAYER_GRU ? 2 : 1) * g;
+    }
     if (op->kind == OP_BATCHNORM) {
         const Shape *sh = &op->layer->out;
         return 4.0 * (double)sh->dims[sh->ndims - 1];   /* gamma, beta, moving stats */

@@ -66,6 +66,20 @@ static int lower_with_activation(Arena *a, Ir *ir, const Layer *l, OpKind kind, 
     return has_act ? lower_activation(a, ir, l, op->out) : op->out;
 }
 
+/* rnn, lstm, gru: one op, its gates' activations inside it */
+static int lower_recurrent(Arena *a, Ir *ir, const Layer *l, int in)
+{
+    IrOp *op = lower_op(a, ir, l, OP_RECURRENT, in, 0);
+    op->cell = l->kind;
+    op->filters = l->units;
+    op->steps = l->in.dims[0];
+    op->features = l->in.dims[1];
+    op->sequences = l->sequences;
+    op->act = l->act;
+    op->act_param = l->act_param;
+    return op->out;
+}
+
 static int lower_dropout(Arena *a, Ir *ir, const Layer *l, int in)
 {
     char name[64];
@@ -95,7 +109,8 @@ static void mark_gradients(Ir *ir)
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
         if (op->layer && op->layer->n_params > 0 && !op->layer->frozen &&
-            (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM))
+            (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM ||
+             op->kind == OP_RECURRENT))
             trainable = 1;
         if (op->out >= 0)
             ir->bufs[op->out].needs_grad = trainable;
@@ -141,6 +156,11 @@ Ir *lower_model(Arena *a, const Model *m)
             break;
         case LAYER_DROPOUT:
             cur = lower_dropout(a, ir, l, cur);
+            break;
+        case LAYER_RNN:
+        case LAYER_LSTM:
+        case LAYER_GRU:
+            cur = lower_recurrent(a, ir, l, cur);
             break;
         }
     }

@@ -212,7 +212,10 @@ int activation_grad_from_output(Activation act);
     X(AVGPOOL, "avgpool") \
     X(SUMPOOL, "sumpool") \
     X(GLOBALAVGPOOL, "globalavgpool") \
-    X(BATCHNORM, "batchnorm")
+    X(BATCHNORM, "batchnorm") \
+    X(RNN, "rnn") \
+    X(LSTM, "lstm") \
+    X(GRU, "gru")
 
 typedef enum LayerKind {
 #define NNC_ENUM_LAYER(name, word) LAYER_##name,
@@ -242,19 +245,26 @@ typedef struct Layer {
     char legacy[32];      /* dense1, dropout1: the name by kind and position
                              that weight files before version 3 hold */
     Shape in, out;
-    long units;           /* dense; conv2d: filters */
-    Activation act;       /* dense, conv2d, batchnorm */
+    long units;           /* dense, rnn, lstm, gru; conv2d: filters */
+    Activation act;       /* dense, conv2d, batchnorm, rnn */
     double act_param;     /* leaky_relu slope, elu alpha */
     double rate;          /* dropout */
     Window win;           /* conv2d, the pools, globalavgpool (the whole image) */
     double momentum, epsilon;  /* batchnorm */
-    int init;             /* dense, conv2d: an nnrt_init, index into init_names() */
+    int init;             /* dense, conv2d, rnn, lstm, gru: an nnrt_init, index into
+                             init_names() */
+    int recurrent_init;   /* rnn, lstm, gru: the recurrent kernel's (orthogonal) */
+    int sequences;        /* rnn, lstm, gru: every step's output, not the last one's */
     double init_scale;    /* dense, conv2d: std of `normal`, limit of `uniform` */
     double l1, l2;        /* dense, conv2d: regularization of the kernel */
     const char *init_file; /* init="...": the weights file its tensors start from */
     int frozen;           /* trainable=false: its tensors never change */
     long n_params;
 } Layer;
+
+/* The gates of a recurrent layer of kind (1 for rnn): its kernels have
+ * gates * units columns (check_network.c) */
+long recurrent_gates(LayerKind kind);
 
 /* Weight initializers: the words of NNRT_INITS, index i is nnrt_init i. */
 const char *const *init_names(int *n);
@@ -286,6 +296,8 @@ typedef enum OptParam {
     P_RHO,
     P_INITIAL_ACCUMULATOR,
     P_WEIGHT_DECAY,
+    P_CLIP_NORM,          /* every optimizer's; only when given */
+    P_CLIP_VALUE,
     N_OPT_PARAMS
 } OptParam;
 
@@ -414,6 +426,7 @@ typedef enum OpKind {
     OP_BATCHNORM,         /* y = act(gamma (x - mean) / sqrt(var + eps) + beta) */
     OP_ACTIVATION,        /* y = act(x), elementwise or softmax over a row */
     OP_DROPOUT,           /* y = x * mask / (1 - rate) while training */
+    OP_RECURRENT,         /* rnn, lstm, gru over a sequence (steps, features) */
     OP_LOSS               /* mean loss over the batch, and its gradient */
 } OpKind;
 
@@ -445,7 +458,10 @@ typedef struct IrOp {
     long n_in, n_out;     /* widths */
     double rate;          /* dropout */
     Window win;           /* OP_CONV, OP_POOL, OP_GLOBAL_AVGPOOL */
-    long filters;         /* OP_CONV */
+    long filters;         /* OP_CONV; OP_RECURRENT: units */
+    LayerKind cell;       /* OP_RECURRENT: LAYER_RNN, LAYER_LSTM or LAYER_GRU */
+    long steps, features; /* OP_RECURRENT: its input is (steps, features) */
+    int sequences;        /* OP_RECURRENT: y holds every step's h, not the last */
     PoolKind pool;        /* OP_POOL */
     long im2col_rows;     /* OP_CONV with KERNEL_IM2COL: samples per sgemm */
     Kernel kernel;

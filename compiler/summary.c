@@ -7,7 +7,7 @@
 
 #include "nnc.h"
 
-/* The dense or conv2d op of each layer, indexed like m->layers (NULL for others);
+/* The dense, conv2d or recurrent op of each layer, indexed like m->layers (NULL for others);
  * malloc'ed, so a model of 100000 layers costs one pass, not a search each. */
 static const IrOp **dense_ops(const Model *m, const Ir *ir)
 {
@@ -17,7 +17,8 @@ static const IrOp **dense_ops(const Model *m, const Ir *ir)
         exit(2);
     }
     for (int i = 0; i < ir->n_ops; i++)
-        if ((ir->ops[i].kind == OP_DENSE || ir->ops[i].kind == OP_CONV) && ir->ops[i].layer)
+        if ((ir->ops[i].kind == OP_DENSE || ir->ops[i].kind == OP_CONV ||
+             ir->ops[i].kind == OP_RECURRENT) && ir->ops[i].layer)
             ops[ir->ops[i].layer - m->layers] = &ir->ops[i];
     return ops;
 }
@@ -40,6 +41,8 @@ static long layer_macs(const Layer *l)
     const Window *w = &l->win;
     if (l->kind == LAYER_CONV2D)
         return w->oh * w->ow * l->units * w->kh * w->kw * w->c;
+    if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)
+        return l->in.dims[0] * (l->in.dims[1] + l->units) * recurrent_gates(l->kind) * l->units;
     return l->kind == LAYER_DENSE ? l->in.dims[0] * l->units : 0;
 }
 
@@ -69,14 +72,27 @@ static void layer_what(const Layer *l, char *what, size_t len)
     case LAYER_DROPOUT:
         snprintf(what, len, "dropout %g", l->rate);
         break;
+    case LAYER_RNN:
+        snprintf(what, len, "rnn %ld %s%s", l->units, activation_name(l->act),
+                 l->sequences ? " sequences" : "");
+        break;
+    case LAYER_LSTM:
+    case LAYER_GRU:
+        snprintf(what, len, "%s %ld%s", l->stmt->word, l->units, l->sequences ? " sequences" : "");
+        break;
     default:
         snprintf(what, len, "%s", l->stmt->word);
     }
 }
 
-/* "nnrt_mm", "nnrt_mm, 7 blocks", "nnrt_mm, dx sgemm, 25 blocks" */
+/* "nnrt_mm", "nnrt_mm, 7 blocks", "nnrt_mm, dx sgemm, 25 blocks"; a recurrent
+ * layer's "nnrt_mm, sgemm" */
 static void kernel_column(const Ir *ir, const IrOp *op, char *out, size_t len)
 {
+    if (op->kind == OP_RECURRENT) {   /* explain_kernels.c says which product is whose */
+        snprintf(out, len, "nnrt_mm, sgemm");
+        return;
+    }
     int sgemm_dx = op->kind == OP_DENSE && op->mm && !op->mm_dx && ir->bufs[op->in].needs_grad;
     long blocks = weight_blocks(op);
     snprintf(out, len, "%s%s", kernel_name(op), sgemm_dx ? ", dx sgemm" : "");

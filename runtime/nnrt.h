@@ -137,7 +137,9 @@ extern const nnrt_twin nnrt_double_twin __attribute__((weak));
     X(LECUN_UNIFORM, "lecun_uniform")   /* U(-sqrt(3/fan_in), +sqrt(3/fan_in)) */ \
     X(NORMAL, "normal")                 /* N(0, scale^2), not truncated */ \
     X(UNIFORM, "uniform")               /* U(-scale, +scale) */ \
-    X(ONES, "ones")                     /* batchnorm's gamma and moving variance */
+    X(ONES, "ones")                     /* batchnorm's gamma and moving variance */ \
+    X(ORTHOGONAL, "orthogonal")         /* Keras's Orthogonal(gain=1): rows or columns orthonormal */ \
+    X(UNIT_FORGET_BIAS, "unit_forget_bias") /* lstm's bias: 1 for the forget gate, else 0 */
 
 typedef enum nnrt_init {
 #define NNRT_ENUM_INIT(name, word) NNRT_INIT_##name,
@@ -225,6 +227,11 @@ typedef struct nnrt_optimizer {
     float rho;                     /* RMSProp 0.9, Adadelta 0.95 */
     float initial_accumulator;     /* AdaGrad: 0.1 */
     float weight_decay;            /* AdamW, decoupled: 0.004 */
+    /* Keras's gradient clipping, for every optimizer, at most one of them
+     * (0: none): clip_norm scales each tensor's gradient down to that L2
+     * norm if it is above it (clipnorm), clip_value holds each value to
+     * [-clip_value, clip_value] (clipvalue) */
+    float clip_norm, clip_value;
 } nnrt_optimizer;
 
 /* How the learning rate changes (schedule.c):

@@ -121,6 +121,28 @@ void nnrt_optim_update(const nnrt_optim_state *st, const nnrt_model *m, int p, l
     }
 }
 
+float nnrt_clip_norm_factor(const nnrt_optim_state *st, const float *g, long n)
+{
+    double norm = st->opt.clip_norm, sum = 0;
+    if (norm <= 0)
+        return 1.0f;
+    for (long i = 0; i < n; i++)
+        sum += (double)g[i] * g[i];
+    double l2 = sqrt(sum);
+    return l2 > norm ? (float)(norm / l2) : 1.0f;
+}
+
+void nnrt_optim_clip(const nnrt_optim_state *st, float *g, long n, float factor)
+{
+    float v = st->opt.clip_value;
+    if (factor != 1.0f)
+        for (long i = 0; i < n; i++)
+            g[i] *= factor;
+    if (v > 0)
+        for (long i = 0; i < n; i++)
+            g[i] = g[i] > v ? v : g[i] < -v ? -v : g[i];
+}
+
 void nnrt_optim_begin(nnrt_optim_state *st)
 {
     st->step++;
@@ -129,9 +151,14 @@ void nnrt_optim_begin(nnrt_optim_state *st)
 void nnrt_optim_step(nnrt_optim_state *st, const nnrt_model *m)
 {
     nnrt_optim_begin(st);
-    for (int p = 0; p < m->n_params; p++)
-        if (m->params[p].grad)   /* state is forward()'s to keep, not ours */
-            nnrt_optim_update(st, m, p, 0, m->params[p].size, nnrt_grad(m, &m->params[p]));
+    for (int p = 0; p < m->n_params; p++) {
+        float *g = nnrt_grad(m, &m->params[p]);
+        if (!g)   /* state is forward()'s to keep, not ours */
+            continue;
+        int n = m->params[p].size;
+        nnrt_optim_clip(st, g, n, nnrt_clip_norm_factor(st, g, n));
+        nnrt_optim_update(st, m, p, 0, n, g);
+    }
 }
 
 void nnrt_optim_free(nnrt_optim_state *st)

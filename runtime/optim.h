@@ -45,6 +45,18 @@ static inline void nnrt_sqrt_block(float *restrict s)
         s[i] = sqrtf(s[i]);
 }
 
+/* ---- gradient clipping (optim.c), Keras's, before any update --------- */
+
+/* clip_norm's factor for a tensor's gradient g (n values): clip_norm /
+ * |g|, which brings it down to that L2 norm, or 1 where |g| <= clip_norm
+ * or the optimizer has no clip_norm; |g| summed in double in index order,
+ * so the factor is the same whatever the threads */
+float nnrt_clip_norm_factor(const nnrt_optim_state *st, const float *g, long n);
+/* n values of a gradient, in place, before their update: times factor
+ * (clip_norm's, over the whole tensor), then each held to [-clip_value,
+ * clip_value] if the optimizer has it */
+void nnrt_optim_clip(const nnrt_optim_state *st, float *g, long n, float factor);
+
 /* ---- SGD and its momentum variants (optim_sgd.c) ---------------------
  * w, g, v are n floats each; v is the velocity, zero at the start. */
 

@@ -303,7 +303,14 @@ typedef struct batch_job {
     nnrt_rng *rng;              /* the run's dropout generator, or NULL */
     nnrt_optim_state *optim;    /* not NULL: a step after the sum */
     const float **grads;        /* per shard and trained tensor: its gradient */
+    int phase;                  /* of step_job: STEP_SUM, STEP_UPDATE or both */
+    const float *clip;          /* clip_norm's factor per tensor, after STEP_SUM */
 } batch_job;
+
+/* What step_job does to each chunk: sum the shards' gradients, update the
+ * parameters from the sum, or both at once.  With clip_norm, every sum
+ * must be done before a tensor's norm is known, so the two go apart. */
+enum { STEP_SUM = 1, STEP_UPDATE = 2 };
 
 /* The first row of shard s (s == shards: n) */
 static int shard_first(int s, int n, int shards)
@@ -522,18 +529,15 @@ static int make_chunks(par_state *s)
     return 0;
 }
 
-/* One chunk: the batch's gradient into shard 0's replica, then the
- * optimizer's update of it.  A gradient by rows is computed here, over
- * every shard in order; any other is sum over s of (n_s / n) g_s in shard
- * order, over shard 0's own (each value is read before it is written). */
-static void sum_and_step(const batch_job *j, long c)
+/* One chunk's sum: the batch's gradient into shard 0's replica.  A
+ * gradient by rows is computed here, over every shard in order; any other
+ * is sum over s of (n_s / n) g_s in shard order, over shard 0's own (each
+ * value is read before it is written). */
+static void sum_chunk(const batch_job *j, int p, long lo, long hi, float *g)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
-    int p = st->chunks[c].p;
-    long lo = st->chunks[c].lo, hi = st->chunks[c].hi;
     const nnrt_param *t = &m->params[p];
-    float *g = at(st->replicas[0], t->grad);
     if (t->grad_rows) {
         int row = t->dims[1];
         t->grad_rows(st->replicas, st->rows, st->share, j->used, (int)(lo / row),
@@ -546,8 +550,22 @@ static void sum_and_step(const batch_job *j, long c)
     } else if (j->grads[p] != g) {   /* one shard, another rank's */
         memcpy(g + lo, j->grads[p] + lo, (size_t)(hi - lo) * sizeof *g);
     }
-    if (j->optim)
-        nnrt_optim_update(j->optim, m, p, lo, hi, g + lo);
+}
+
+/* One chunk: its sum, then its clipping (Keras's, if the optimizer has
+ * one) and the optimizer's update of it, as j->phase says */
+static void sum_and_step(const batch_job *j, long c)
+{
+    par_state *st = j->s;
+    int p = st->chunks[c].p;
+    long lo = st->chunks[c].lo, hi = st->chunks[c].hi;
+    float *g = at(st->replicas[0], st->m->params[p].grad);
+    if (j->phase & STEP_SUM)
+        sum_chunk(j, p, lo, hi, g);
+    if (!j->optim || !(j->phase & STEP_UPDATE))
+        return;
+    nnrt_optim_clip(j->optim, g + lo, hi - lo, j->clip ? j->clip[p] : 1.0f);
+    nnrt_optim_update(j->optim, st->m, p, lo, hi, g + lo);
 }
 
 /* The chunks, taken by the workers by lane: which worker takes which does
@@ -615,6 +633,18 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
         }
         if (optim)
             nnrt_optim_begin(optim);
+        float clip[m->n_params > 0 ? m->n_params : 1];
+        if (optim && optim->opt.clip_norm > 0) {   /* every sum, the norms, then the steps */
+            j.phase = STEP_SUM;
+            nnrt_pool_run(&st->pool, step_job, &j);
+            for (int p = 0; p < m->n_params; p++)
+                clip[p] = m->params[p].grad ? nnrt_clip_norm_factor(optim,
+                              at(st->replicas[0], m->params[p].grad), m->params[p].size) : 1.0f;
+            j.clip = clip;
+            j.phase = STEP_UPDATE;
+        } else {
+            j.phase = STEP_SUM | STEP_UPDATE;
+        }
         nnrt_pool_run(&st->pool, step_job, &j);
     }
     double loss = 0;

@@ -332,6 +332,105 @@ static const Case CASES[] = {
         "      | ^~~~~~~\n",
     },
     {
+        "lstm_after_flatten",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    flatten\n"
+        "    lstm 8\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:15:5: error: lstm needs a sequence (steps x features), but its input is 784\n"
+        "   15 |     lstm 8\n"
+        "      |     ^~~~~~\n"
+        "      = a flat input has no steps: remove 'flatten' before it, give 'input' two dimensions (input 28x28 is 28 steps of 28 values), or put 'sequences' on the recurrent layer before it\n",
+    },
+    {
+        "recurrent_on_an_image",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28x1\n"
+        "    gru 8\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: gru needs a sequence (steps x features), but its input is 28x28x1\n"
+        "   14 |     gru 8\n"
+        "      |     ^~~~~\n"
+        "      = a recurrent layer reads rows as steps: give 'input' two dimensions, such as 'input 28x28'\n",
+    },
+    {
+        "lstm_takes_no_activation",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    lstm 8 tanh\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:12: error: 'tanh' is not an option of lstm: after the units comes only 'sequences'\n"
+        "   14 |     lstm 8 tanh\n"
+        "      |            ^~~~\n",
+    },
+    {
+        "rnn_sequences_last",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    rnn 8 sequences relu\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:21: error: 'relu' is not an option of rnn: after the units comes an activation, then 'sequences'\n"
+        "   14 |     rnn 8 sequences relu\n"
+        "      |                     ^~~~\n",
+    },
+    {
+        "rnn_activation_from_output",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    rnn 8 softmax\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:11: error: rnn takes an activation whose derivative its output gives (tanh, relu, sigmoid, leaky_relu, elu, identity), not softmax\n"
+        "   14 |     rnn 8 softmax\n"
+        "      |           ^~~~~~~\n",
+    },
+    {
+        "unit_forget_bias_on_a_kernel",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    lstm 8 init=unit_forget_bias\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:17: error: unit_forget_bias is how lstm's bias starts, not a kernel's initializer\n"
+        "   14 |     lstm 8 init=unit_forget_bias\n"
+        "      |                 ^~~~~~~~~~~~~~~~\n",
+    },
+    {
+        "clip_norm_and_clip_value",
+        MODEL_HEAD
+        "network {\n"
+        "    input 4\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        "train {\n"
+        "    loss cross_entropy\n"
+        "    optimizer sgd clip_norm=1 clip_value=0.5\n"
+        "    batch 4\n"
+        "    epochs 1\n"
+        "}\n",
+        "t.nn:18:31: error: give clip_norm or clip_value, not both\n"
+        "   18 |     optimizer sgd clip_norm=1 clip_value=0.5\n"
+        "      |                               ^~~~~~~~~~\n"
+        "      = clip_norm scales each tensor's gradient down to that norm; clip_value holds each value of it within +-clip_value\n",
+    },
+    {
         "ends_in_flatten",
         MODEL_HEAD
         "network {\n"

@@ -116,6 +116,22 @@ static const MutatedModel MODELS[] = {
         { "dense4_dropout_backward", "d_dense4_dropout_y[i] * rep->dense4_dropout_mask[i]",
           "d_dense4_dropout_y[i]", "dense4.w" },
     } },
+    /* lstm, gru and rnn over 8 steps of 8 features, stacked by `sequences`:
+     * backward through time (the carries dh and dc), U^T, h_prev for dU,
+     * gru's two biases */
+    { "recurrent", "    input 8x8\n    lstm 5 sequences\n    gru 4 sequences\n    rnn 3\n"
+                   "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "lstm5_backward", "g[U + j] = dcj * cp * f * (1 - f);", "g[U + j] = dcj * f * (1 - f);",
+          "lstm5.b" },
+        { "lstm5_backward", "dc[j] = dcj * f;", "dc[j] = dcj;", "lstm5.w" },
+        { "lstm5_backward", "rep->lstm5_dh, U, 0);", "rep->lstm5_dh, U, 1);", "lstm5.w" },
+        { "lstm5_backward", "&rep->lstm5_hp[(r * T + 1) * U]", "&rep->lstm5_hp[r * T * U]",
+          "lstm5.u" },
+        { "gru4_backward", "q[2 * U + j] = dah * rg;", "q[2 * U + j] = dah;", "gru4.u" },
+        { "gru4_backward", "real daz = d * (hp - hh)", "real daz = d * (hh - hp)", "gru4.b" },
+        { "gru4_backward", "dh[j] = d * zg;", "dh[j] = d;", "gru4.w" },
+        { "rnn3_backward", "g[j] = d * (1 - y * y);", "g[j] = d * (1 + y * y);", "rnn3.w" },
+    } },
     /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {

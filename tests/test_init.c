@@ -1,6 +1,7 @@
 /* test_init.c: the initializers (init.c), by their statistics over a big
  * tensor (the bounds, the standard deviation Keras gives each, truncation
- * where Keras truncates), in table order from one seed, and the seeded
+ * where Keras truncates), orthogonal's orthonormal rows or columns and
+ * unit_forget_bias's pattern, in table order from one seed, and the seeded
  * streams (seed.c) that init, shuffling and dropout draw from apart. */
 #define SUITE_DIR "init"
 #include "tiny_model.h"
@@ -141,6 +142,114 @@ START_TEST(zeros_are_zeros)
 }
 END_TEST
 
+/* ---- orthogonal and unit_forget_bias (the recurrent layers') ---------- */
+
+/* A (rows, cols) tensor of init kind from seed into v */
+static void init_matrix(nnrt_init kind, float *v, int rows, int cols, uint64_t seed)
+{
+    nnrt_param prm = { .name = "u", .ndims = 2, .dims = { rows, cols }, .size = rows * cols,
+                       .value = v, .init = kind, .fan_in = rows, .fan_out = cols };
+    nnrt_model m = { .name = "init", .n_params = 1, .params = &prm };
+    nnrt_rng rng;
+    nnrt_rng_seed(&rng, seed);
+    for (int i = 0; i < rows * cols; i++)
+        v[i] = NAN;
+    nnrt_params_init(&m, &rng);
+}
+
+/* max |V V^T - I| over v (rows, cols) as rows, or, by_columns, V^T V - I */
+static double off_orthonormal(const float *v, int rows, int cols, int by_columns)
+{
+    int n = by_columns ? cols : rows, len = by_columns ? rows : cols;
+    double worst = 0;
+    for (int p = 0; p < n; p++)
+        for (int q = 0; q < n; q++) {
+            double dot = 0;
+            for (int k = 0; k < len; k++)
+                dot += by_columns ? (double)v[k * cols + p] * v[k * cols + q]
+                                  : (double)v[p * cols + k] * v[q * cols + k];
+            double off = fabs(dot - (p == q));
+            worst = off > worst ? off : worst;
+        }
+    return worst;
+}
+
+static void check_orthogonal(int rows, int cols, uint64_t seed)
+{
+    int n = rows * cols;
+    init_matrix(NNRT_INIT_ORTHOGONAL, huge, rows, cols, seed);
+    if (rows <= cols) {
+        double off = off_orthonormal(huge, rows, cols, 0);
+        ck_assert_msg(off < 1e-5, "(%d, %d): rows off orthonormal by %g", rows, cols, off);
+    }
+    if (rows >= cols) {
+        double off = off_orthonormal(huge, rows, cols, 1);
+        ck_assert_msg(off < 1e-5, "(%d, %d): columns off orthonormal by %g", rows, cols, off);
+    }
+    /* not the identity, nor a signed permutation: every row has several values */
+    int nonzero = 0;
+    for (int i = 0; i < n; i++)
+        nonzero += fabsf(huge[i]) > 1e-3f;
+    ck_assert_msg(nonzero > n / 2, "(%d, %d): %d of %d values not 0", rows, cols, nonzero, n);
+    /* the same seed, the same bits */
+    init_matrix(NNRT_INIT_ORTHOGONAL, huge2, rows, cols, seed);
+    ck_assert_mem_eq(huge, huge2, (size_t)n * sizeof *huge);
+    init_matrix(NNRT_INIT_ORTHOGONAL, huge2, rows, cols, seed + 1);
+    ck_assert(memcmp(huge, huge2, (size_t)n * sizeof *huge) != 0);
+}
+
+START_TEST(orthogonal_rows_or_columns_are_orthonormal)
+{
+    check_orthogonal(16, 64, 21);   /* an lstm's recurrent kernel of 16 units */
+    check_orthogonal(64, 16, 22);
+    check_orthogonal(8, 8, 23);
+}
+END_TEST
+
+START_TEST(orthogonal_follows_keras_draw_order)
+{
+    /* (3, 2): Keras draws A (3, 2) row-major and keeps its Q as is, so
+     * column 0 is A's column 0 made unit length, with its signs */
+    float v[6];
+    init_matrix(NNRT_INIT_ORTHOGONAL, v, 3, 2, 24);
+    nnrt_rng rng;
+    nnrt_rng_seed(&rng, 24);
+    double a[6], norm = 0;
+    for (int i = 0; i < 6; i++)
+        a[i] = nnrt_rng_normal(&rng);
+    for (int r = 0; r < 3; r++)
+        norm += a[r * 2] * a[r * 2];
+    for (int r = 0; r < 3; r++)
+        ck_assert_msg(fabs(v[r * 2] - a[r * 2] / sqrt(norm)) < 1e-6, "row %d: %g, expected %g",
+                      r, v[r * 2], a[r * 2] / sqrt(norm));
+    /* (2, 3): the same Q, transposed: column 0 of Q is row 0 */
+    float t[6];
+    init_matrix(NNRT_INIT_ORTHOGONAL, t, 2, 3, 24);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 2; c++)
+            ck_assert(t[c * 3 + r] == v[r * 2 + c]);
+}
+END_TEST
+
+START_TEST(unit_forget_bias_is_one_for_the_forget_gate)
+{
+    enum { UNITS = 5 };
+    float v[4 * UNITS];
+    nnrt_param prm = { .name = "b", .ndims = 1, .dims = { 4 * UNITS }, .size = 4 * UNITS,
+                       .value = v, .init = NNRT_INIT_UNIT_FORGET_BIAS };
+    nnrt_model m = { .name = "init", .n_params = 1, .params = &prm };
+    nnrt_rng rng, untouched;
+    nnrt_rng_seed(&rng, 25);
+    untouched = rng;
+    for (int i = 0; i < 4 * UNITS; i++)
+        v[i] = NAN;
+    nnrt_params_init(&m, &rng);
+    for (int i = 0; i < 4 * UNITS; i++)   /* gates i, f, c, o */
+        ck_assert_msg(v[i] == (i >= UNITS && i < 2 * UNITS), "b[%d] = %g", i, v[i]);
+    ck_assert_mem_eq(&rng, &untouched, sizeof rng);   /* draws nothing */
+}
+END_TEST
+
 START_TEST(init_is_deterministic_and_in_table_order)
 {
     /* the tiny model from a seed ... */
@@ -198,6 +307,9 @@ int main(void)
     tcase_add_test(init, lecun_uniform_bounds);
     tcase_add_test(init, normal_and_uniform_take_their_scale);
     tcase_add_test(init, zeros_are_zeros);
+    tcase_add_test(init, orthogonal_rows_or_columns_are_orthonormal);
+    tcase_add_test(init, orthogonal_follows_keras_draw_order);
+    tcase_add_test(init, unit_forget_bias_is_one_for_the_forget_gate);
     tcase_add_test(init, init_is_deterministic_and_in_table_order);
     tcase_add_test(init, seed_streams_are_distinct_and_repeatable);
     suite_add_tcase(s, init);

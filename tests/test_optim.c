@@ -2,7 +2,8 @@
  * learning-rate schedules (schedule.c).
  *
  * Each optimizer's steps worked out by hand, and three steps of every
- * kind against its formula in double; the state each kind keeps.  The
+ * kind against its formula in double; the state each kind keeps; Keras's
+ * gradient clipping.  The
  * schedules against their formulas, and plateau's patience on made-up
  * losses. */
 #include <math.h>
@@ -50,6 +51,46 @@ START_TEST(sgd_two_steps_by_hand)
     for (int i = 0; i < BIG; i++)
         ck_assert_float_eq_tol(big_w[i], i % 2 ? 0.6f : 0.8f, 1e-6f);
     ck_assert_int_eq(st.step, 2);
+    nnrt_optim_free(&st);
+}
+END_TEST
+
+/* Keras's clipvalue and clipnorm, by SGD at lr 1 (w moves by the clipped
+ * gradient): each value held to +-0.5; the whole tensor's norm, 30,
+ * brought down to 3 (each value times 0.1), and a norm already below the
+ * bound left alone */
+START_TEST(clipping_by_value_and_by_norm)
+{
+    nnrt_model m = big_model();
+    nnrt_optim_state st;
+    nnrt_optimizer sgd = { .kind = NNRT_OPT_SGD, .lr = 1.0f, .clip_value = 0.5f };
+    ck_assert_int_eq(nnrt_optim_init(&st, &m, sgd), 0);
+    for (int i = 0; i < BIG; i++) {
+        big_w[i] = 0;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? 3.0f : i % 4 ? -0.25f : -7.0f;
+    }
+    nnrt_optim_step(&st, &m);
+    for (int i = 0; i < BIG; i++)
+        ck_assert_float_eq(big_w[i], i % 2 ? -0.5f : i % 4 ? 0.25f : 0.5f);
+    nnrt_optim_free(&st);
+
+    sgd.clip_value = 0;
+    sgd.clip_norm = 3.0f;
+    ck_assert_int_eq(nnrt_optim_init(&st, &m, sgd), 0);
+    for (int i = 0; i < BIG; i++) {
+        big_w[i] = 0;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? 3.0f : -3.0f;   /* norm sqrt(100 * 9) = 30 */
+    }
+    nnrt_optim_step(&st, &m);
+    for (int i = 0; i < BIG; i++)
+        ck_assert_float_eq_tol(big_w[i], i % 2 ? -0.3f : 0.3f, 1e-7f);
+    for (int i = 0; i < BIG; i++) {
+        big_w[i] = 0;
+        nnrt_grad(&m, BIG_PARAM)[i] = i % 2 ? 0.25f : -0.25f;   /* norm 2.5: no clipping */
+    }
+    nnrt_optim_step(&st, &m);
+    for (int i = 0; i < BIG; i++)
+        ck_assert_float_eq(big_w[i], i % 2 ? -0.25f : 0.25f);
     nnrt_optim_free(&st);
 }
 END_TEST
@@ -451,6 +492,7 @@ int main(void)
     TCase *optimizers = tcase_create("optimizers");
     tcase_add_test(optimizers, sgd_two_steps_by_hand);
     tcase_add_test(optimizers, adam_two_steps_by_hand);
+    tcase_add_test(optimizers, clipping_by_value_and_by_norm);
     tcase_add_test(optimizers, adam_state_starts_at_zero_and_is_per_optimizer);
     tcase_add_test(optimizers, every_optimizer_follows_its_formula);
     tcase_add_test(optimizers, momentum_and_nesterov_by_hand);

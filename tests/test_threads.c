@@ -8,7 +8,8 @@
  * small convnet with dropout (4 shards, 3 threads on them unevenly, a
  * dropout generator per batch and shard, a dense dW by rows), the MLPs of
  * examples/ (batch 32: one shard, the step in pieces) and a batchnorm
- * model (one shard).  And
+ * model (one shard), a GRU (2 shards, backward through time), and the
+ * convnet with its gradients clipped by norm (all sums before a step).  And
  * the threads do learn. */
 #include "trainer_util.h"
 
@@ -49,15 +50,20 @@ static const char SMALL_CONVNET[] =
 typedef struct Case {
     const char *name;
     const char *nn;             /* an example, or NULL: SMALL_CONVNET */
+    const char *optimizer;      /* SMALL_CONVNET's optimizer line instead of adam's, or NULL */
     const char *first_tensor;   /* the name of its first tensor */
     int limit, epochs;
 } Case;
 
 static const Case CASES[] = {
-    { "fashion_mlp", "examples/fashion_mlp.nn", "dense128.w", 2000, 2 },
-    { "fashion_mlp_dropout", "examples/fashion_mlp_dropout.nn", "dense128.w", 2000, 2 },
-    { "small_convnet", NULL, "conv8.w", 1500, 2 },
-    { "fashion_cnn_small", "examples/fashion_cnn_small.nn", "conv16.w", 300, 1 },
+    { "fashion_mlp", "examples/fashion_mlp.nn", NULL, "dense128.w", 2000, 2 },
+    { "fashion_mlp_dropout", "examples/fashion_mlp_dropout.nn", NULL, "dense128.w", 2000, 2 },
+    { "small_convnet", NULL, NULL, "conv8.w", 1500, 2 },
+    { "fashion_cnn_small", "examples/fashion_cnn_small.nn", NULL, "conv16.w", 300, 1 },
+    { "fashion_gru", "examples/fashion_gru.nn", NULL, "gru128.w", 600, 1 },
+    /* clip_norm: every tensor's sum, then its norm, then the steps */
+    { "small_convnet_clip_norm", NULL, "optimizer  adam lr=0.001 clip_norm=0.05", "conv8.w", 1500,
+      1 },
 };
 enum { N_CASES = sizeof CASES / sizeof CASES[0] };
 
@@ -76,7 +82,12 @@ static const char *trainer(const Case *c)
             snprintf(nn, sizeof nn, "%s", c->nn);
         } else {
             snprintf(nn, sizeof nn, "%s/%s/%s.nn", tmp_dir(), SUITE_TMP, c->name);
-            write_text(nn, SMALL_CONVNET);
+            char text[sizeof SMALL_CONVNET + 128];
+            const char *adam = strstr(SMALL_CONVNET, "optimizer  adam lr=0.001");
+            snprintf(text, sizeof text, "%.*s%s%s", (int)(adam - SMALL_CONVNET), SMALL_CONVNET,
+                     c->optimizer ? c->optimizer : "optimizer  adam lr=0.001",
+                     adam + strlen("optimizer  adam lr=0.001"));
+            write_text(nn, text);
         }
         snprintf(path, 512, "%s/%s/%s", tmp_dir(), SUITE_TMP, c->name);
         build_trainer(nn, path);
