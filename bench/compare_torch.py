@@ -7,22 +7,31 @@ trainer walks through the data.  This script runs the same few updates on
 both sides from the same starting weights and compares the losses:
 
   1. For each model below and each optimizer nnc has (sgd, momentum,
-     nesterov, adagrad, rmsprop, adam, adamw, adadelta), it writes a small
-     .nn file (Fashion-MNIST, validation 10%, scale 1/255), builds it with
+     nesterov, adagrad, rmsprop, adam, adamw, adadelta; the recurrent models
+     sgd and adam only, each run costing a build), it writes a small .nn
+     file (Fashion-MNIST, validation 10%, scale 1/255), builds it with
      BUILD/nnc and runs `TRAINER steps N --weights-out init.w`, reading the
      `step K loss L` lines.
   2. It loads init.w (docs/weights.md) into the same network in PyTorch
      (nnc's dense kernels are (inputs, outputs) as in Keras; torch's Linear
-     weight is (outputs, inputs), so they are transposed) and runs the same N
-     updates on the same samples in the same order: update k uses training
-     samples (k-1)*batch .. k*batch-1 in file order (docs/trainer.md,
-     `steps`), the training part being the first 90% of the training file.
+     weight is (outputs, inputs), so they are transposed; the recurrent
+     layers' W, U, b map to torch's RNN, LSTM and GRU as torch_recurrent
+     says) and runs the same N updates on the same samples in the same
+     order: update k uses training samples (k-1)*batch .. k*batch-1 in file
+     order (docs/trainer.md, `steps`), the training part being the first
+     90% of the training file.
      Its loss at each step is the batch's mean loss plus the L2 penalty
      (l2 * sum w^2 over the kernels), at the weights before the update, as
      nnc prints it.  The optimizer follows nnc's documented formulas
      (runtime/optim_*.c): torch's built-in where it computes the same thing,
      a hand-written update where it does not (AdaGrad and RMSProp, where
      Keras and nnc put epsilon inside the square root and torch outside).
+  The recurrent models read each image as 28 steps of its 28 rows, so they
+  check nnc's rnn, lstm and gru forward and backward through time (last
+  step's output, and every step's feeding a second layer) against torch's
+  nn.RNN, nn.LSTM and nn.GRU, whose equations are Keras's SimpleRNN, LSTM
+  and GRU (reset_after=True): the gates' order and math, h0 = 0, which
+  weights and biases enter where.
   3. It prints a table of the largest relative difference between the two
      loss sequences per (model, optimizer), PASS or FAIL, and exits 1 if any
      failed.
@@ -38,9 +47,11 @@ or outside a root, a missing factor in a loss or penalty, decay applied in
 the wrong order, a batch taken from the wrong samples) moves the loss by
 1e-3 relative or more within a few steps.  `--controls` shows this: it also
 runs torch's built-in RMSprop and Adagrad (epsilon outside the root) against
-nnc's rmsprop and adagrad, and both should FAIL (at 4e-2 and 9e-3).  In
-practice the passing rows sit at 2e-7 to 4e-6 relative: the mse model's
-losses (~0.15) are where the 6 printed decimals dominate.
+nnc's rmsprop and adagrad, and a GRU whose gates are left in torch's order
+(r, z, n) instead of reordered from nnc's (z, r, h), and all three should
+FAIL (at 4e-2, 9e-3 and 1e-2).  In practice the passing rows sit at 2e-7 to
+4e-6 relative: the mse model's losses (~0.15) are where the 6 printed
+decimals dominate.
 
 Usage: /usr/bin/python3 bench/compare_torch.py [BUILD] [--steps N] [--keep DIR] [--controls]
 BUILD is the folder holding nnc (default build).  Needs python3-torch
@@ -66,18 +77,41 @@ BATCH = 32
 VALIDATION = 0.10
 RTOL, ATOL = 1e-4, 1e-6
 
-# Each model: its layers as (units, activation, l2 or 0), the last being the
-# 10-way output, and its loss.  Between them they cover relu, tanh, elu, gelu,
+# Each model: its layers as lines of the .nn file's network (after `input
+# 28x28`), the last being the 10-way output; its loss; the optimizer rows it
+# runs (default all).  Between them they cover relu, tanh, elu, gelu,
 # softmax; fused softmax + cross-entropy, mse on a softmax output; per-layer
-# and network-wide l2.
+# and network-wide l2 (dense kernels only); rnn, lstm and gru, alone and
+# stacked through `sequences`.
+RECURRENT_OPTIMIZERS = ("sgd", "adam")
 MODELS = {
     "relu_ce": dict(network_l2=0, loss="cross_entropy",
-                    layers=[(32, "relu", None), (10, "softmax", None)]),
+                    layers=["flatten", "dense 32 relu", "dense 10 softmax"]),
     "tanh_mse_l2": dict(network_l2=0, loss="mse",
-                        layers=[(32, "tanh", 0.001), (10, "softmax", None)]),
+                        layers=["flatten", "dense 32 tanh l2=0.001", "dense 10 softmax"]),
     "elu_gelu_l2": dict(network_l2=0.0005, loss="cross_entropy",
-                        layers=[(32, "elu", None), (16, "gelu", 0.002), (10, "softmax", None)]),
+                        layers=["flatten", "dense 32 elu", "dense 16 gelu l2=0.002",
+                                "dense 10 softmax"]),
+    "lstm_ce": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
+                    layers=["lstm 16", "dense 10 softmax"]),
+    "gru_ce": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
+                   layers=["gru 16", "dense 10 softmax"]),
+    "rnn_tanh_ce": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
+                        layers=["rnn 16 tanh", "dense 10 softmax"]),
+    "lstm_seq_gru": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
+                         layers=["lstm 16 sequences", "gru 8", "dense 10 softmax"]),
 }
+RECURRENT = ("rnn", "lstm", "gru")
+
+
+def parse_layer(line):
+    """A layer line as (kind, units, activation, l2, sequences)."""
+    words = line.split()
+    kind, rest = words[0], words[1:]
+    units = int(rest.pop(0)) if kind != "flatten" else None
+    act = next((w for w in rest if w in ACTIVATIONS), None)
+    l2 = next((float(w[3:]) for w in rest if w.startswith("l2=")), None)
+    return kind, units, act, l2, "sequences" in rest
 
 # Each row: label -> (nnc's optimizer, its options, written into the .nn file
 # and given to torch).  Learning rates are raised above Keras's defaults
@@ -99,12 +133,14 @@ OPTIMIZERS = {
     "adadelta":    ("adadelta", dict(lr=1.0, rho=0.95, epsilon=1e-7)),
 }
 
-# Deliberately mismatched torch optimizers, for --controls: (model, row,
-# torch's optimizer).  Each should FAIL, showing the tolerance catches a
-# wrong formula: torch's built-in RMSprop and Adagrad put epsilon outside
-# the root.
-CONTROLS = [("relu_ce", "rmsprop", "torch_rmsprop"),
-            ("relu_ce", "adagrad_eps", "torch_adagrad")]
+# Deliberate mismatches on the torch side, for --controls: (model, row,
+# what, how torch_steps is changed).  Each should FAIL, showing the
+# tolerance catches a wrong formula or mapping: torch's built-in RMSprop and
+# Adagrad put epsilon outside the root; a GRU given nnc's z, r, h columns as
+# its r, z, n rows swaps the update and reset gates.
+CONTROLS = [("relu_ce", "rmsprop", "torch's RMSprop", dict(optimizer="torch_rmsprop")),
+            ("relu_ce", "adagrad_eps", "torch's Adagrad", dict(optimizer="torch_adagrad")),
+            ("gru_ce", "sgd", "gates unreordered", dict(gru_order=(0, 1, 2)))]
 
 
 # ---------------------------------------------------------------- data
@@ -120,10 +156,11 @@ def data_dir():
 
 def load_training_part(n_needed):
     """The first n_needed samples of the training part (the first 90% of the
-    training file, as nnc's validation split keeps them), pixels / 255."""
+    training file, as nnc's validation split keeps them), pixels / 255, as
+    (n, 28, 28): 28 steps of 28 features for a recurrent layer."""
     d = data_dir()
     with gzip.open(os.path.join(d, "train-images-idx3-ubyte.gz")) as f:
-        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28 * 28)
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
     with gzip.open(os.path.join(d, "train-labels-idx1-ubyte.gz")) as f:
         y = np.frombuffer(f.read(), np.uint8, offset=8)
     assert len(x) == len(y)
@@ -139,8 +176,7 @@ def load_training_part(n_needed):
 def write_nn(path, name, model, optimizer, opts):
     """The .nn file for one model trained with one optimizer."""
     network_opts = " l2=%g" % model["network_l2"] if model["network_l2"] else ""
-    layers = "".join("    dense %d %s%s\n" % (units, act, " l2=%g" % l2 if l2 else "")
-                     for units, act, l2 in model["layers"])
+    layers = "".join("    %s\n" % line for line in model["layers"])
     opt_line = " ".join("%s=%r" % (k, v) for k, v in opts.items())
     text = f"""model {name}
 data {{
@@ -157,7 +193,6 @@ data {{
 }}
 network{network_opts} {{
     input 28x28
-    flatten
 {layers}}}
 train {{
     loss {model["loss"]}
@@ -223,29 +258,93 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU,   # elu alpha 1
                "softmax": None}                                  # applied in the loss
 
 
-def torch_model(model, weights):
-    """(Sequential up to the output's logits, [(Linear, l2)]) with nnc's weights."""
-    modules, linears, n_in = [nn.Flatten()], [], 28 * 28
-    # the i-th dense layer's W and b, by their order in the file: a layer's
-    # name depends on its content (dense128, dense128_2: docs/language.md)
-    kernels = [v for k, v in weights.items() if k.endswith(".w")]
-    biases = [v for k, v in weights.items() if k.endswith(".b")]
-    for i, (units, act, l2) in enumerate(model["layers"]):
-        lin = nn.Linear(n_in, units)
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(kernels[i].T.copy()))
-            lin.bias.copy_(torch.from_numpy(biases[i]))
-        l2 = l2 if l2 is not None else model["network_l2"]
-        modules.append(lin)
-        linears.append((lin, l2))
-        if ACTIVATIONS[act] is not None:
-            modules.append(ACTIVATIONS[act]())
-        n_in = units
-    assert len(weights) == 2 * len(model["layers"]), sorted(weights)
-    return nn.Sequential(*modules), linears
+# nnc's gru columns are z, r, h (Keras's order); torch's rows are r, z, n
+GRU_TO_TORCH = (1, 0, 2)
 
 
-def torch_loss(model, net, linears, x, y):
+class Recurrent(nn.Module):
+    """A torch RNN, LSTM or GRU (batch_first) giving every step's h with
+    `sequences`, else the last step's, as nnc's layer does."""
+
+    def __init__(self, cell, sequences):
+        super().__init__()
+        self.cell, self.sequences = cell, sequences
+
+    def forward(self, x):
+        y, _ = self.cell(x)
+        return y if self.sequences else y[:, -1]
+
+
+def torch_recurrent(kind, n_in, units, act, sequences, w, u, b, gru_order):
+    """The torch layer of nnc's rnn, lstm or gru with its W (n_in, G), U
+    (units, G) and b (G, or for gru (2, G): input bias, recurrent bias).
+    torch's weight_ih is W^T, weight_hh U^T; rnn's and lstm's single bias is
+    torch's bias_ih (bias_hh zero and frozen); lstm's gates i, f, c, o are torch's i, f,
+    g, o; gru's z, r, h are reordered to torch's r, z, n, whose equations are
+    Keras's reset_after=True: n = tanh(W_n x + b_in + r (U_n h + b_hn))."""
+    if kind == "rnn":
+        cell = nn.RNN(n_in, units, nonlinearity=act or "tanh", batch_first=True)
+        b_ih, b_hh = b, np.zeros_like(b)
+    elif kind == "lstm":
+        cell = nn.LSTM(n_in, units, batch_first=True)
+        b_ih, b_hh = b, np.zeros_like(b)
+    else:
+        def reorder(a):
+            blocks = np.split(a, 3, axis=-1)
+            return np.concatenate([blocks[i] for i in gru_order], axis=-1)
+        cell = nn.GRU(n_in, units, batch_first=True)
+        w, u, b_ih, b_hh = reorder(w), reorder(u), reorder(b[0]), reorder(b[1])
+    with torch.no_grad():
+        for name, value in (("weight_ih_l0", w.T), ("weight_hh_l0", u.T),
+                            ("bias_ih_l0", b_ih), ("bias_hh_l0", b_hh)):
+            getattr(cell, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    if kind != "gru":   # nnc has one bias: torch's second stays zero, untrained
+        cell.bias_hh_l0.requires_grad_(False)
+    return Recurrent(cell, sequences)
+
+
+def torch_model(model, weights, gru_order=GRU_TO_TORCH):
+    """(Sequential up to the output's logits, [(dense kernel, l2)]) with nnc's
+    weights; it takes x as (n, 28, 28)."""
+    modules, kernels, shape = [], [], (28, 28)
+    # each layer's tensors in the file's order, checked by their last part:
+    # a layer's name depends on its content (dense128, dense128_2:
+    # docs/language.md)
+    tensors = iter(weights.items())
+
+    def take(*parts):
+        got = [next(tensors) for _ in parts]
+        assert all(name.endswith("." + part) for (name, _), part in zip(got, parts)), got
+        return [value for _, value in got]
+
+    for line in model["layers"]:
+        kind, units, act, l2, sequences = parse_layer(line)
+        if kind == "flatten":
+            modules.append(nn.Flatten())
+            shape = (int(np.prod(shape)),)
+        elif kind in RECURRENT:
+            assert l2 is None and not model["network_l2"], "l2 on dense kernels only"
+            w, u, b = take("w", "u", "b")
+            modules.append(torch_recurrent(kind, shape[-1], units, act, sequences,
+                                           w, u, b, gru_order))
+            shape = (shape[0], units) if sequences else (units,)
+        else:
+            assert kind == "dense" and len(shape) == 1, line
+            w, b = take("w", "b")
+            lin = nn.Linear(shape[0], units)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(w.T.copy()))
+                lin.bias.copy_(torch.from_numpy(b))
+            modules.append(lin)
+            kernels.append((lin.weight, l2 if l2 is not None else model["network_l2"]))
+            if ACTIVATIONS[act] is not None:
+                modules.append(ACTIVATIONS[act]())
+            shape = (units,)
+    assert next(tensors, None) is None, sorted(weights)
+    return nn.Sequential(*modules), kernels
+
+
+def torch_loss(model, net, kernels, x, y):
     """Batch mean of the model's loss plus the L2 penalty, as nnc reports it."""
     logits = net(x)
     if model["loss"] == "cross_entropy":   # softmax fused: logsumexp(z) - z[t]
@@ -255,7 +354,7 @@ def torch_loss(model, net, linears, x, y):
         data_loss = ((torch.softmax(logits, 1) - onehot) ** 2).mean(1).mean()
     else:
         raise ValueError(model["loss"])
-    penalty = sum(l2 * (lin.weight ** 2).sum() for lin, l2 in linears if l2)
+    penalty = sum(l2 * (w ** 2).sum() for w, l2 in kernels if l2)
     return data_loss + penalty
 
 
@@ -330,15 +429,15 @@ def torch_optimizer(name, params, o):
     raise ValueError(name)
 
 
-def torch_steps(model, weights, optimizer, opts, x, y, steps):
+def torch_steps(model, weights, optimizer, opts, x, y, steps, gru_order=GRU_TO_TORCH):
     """The per-step losses of `steps` updates in torch, from nnc's weights."""
-    net, linears = torch_model(model, weights)
+    net, kernels = torch_model(model, weights, gru_order)
     opt = torch_optimizer(optimizer, net.parameters(), opts)
     losses = []
     for k in range(steps):
         xb, yb = x[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH]
         opt.zero_grad(set_to_none=True)
-        loss = torch_loss(model, net, linears, xb, yb)
+        loss = torch_loss(model, net, kernels, xb, yb)
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -357,14 +456,16 @@ def compare(ours, theirs):
     return rel, first_bad
 
 
-def check(nnc, workdir, x, y, model_name, row, steps, torch_side=None):
+def check(nnc, workdir, x, y, model_name, row, steps, control=None):
     """One (model, optimizer row): (max relative difference, first bad step,
-    nnc's losses, torch's losses).  torch_side overrides torch's optimizer."""
+    nnc's losses, torch's losses).  control changes the torch side (CONTROLS)."""
     model, (optimizer, opts) = MODELS[model_name], OPTIMIZERS[row]
     name = "%s_%s" % (model_name, row)
     ours, weights_path = nnc_steps(nnc, workdir, name, model, optimizer, opts, steps)
-    theirs = torch_steps(model, read_weights(weights_path), torch_side or optimizer,
-                         opts, x, y, steps)
+    control = dict(control or {})
+    optimizer = control.pop("optimizer", optimizer)
+    theirs = torch_steps(model, read_weights(weights_path), optimizer, opts, x, y, steps,
+                         **control)
     rel, first_bad = compare(ours, theirs)
     return rel, first_bad, ours, theirs
 
@@ -400,21 +501,21 @@ def main():
               % (args.steps, BATCH, RTOL, ATOL))
         print("%-14s %-12s %14s  %s" % ("model", "optimizer", "max rel diff", "result"))
         failures = []
-        for model_name in MODELS:
-            for row in OPTIMIZERS:
+        for model_name, model in MODELS.items():
+            for row in model.get("optimizers", OPTIMIZERS):
                 rel, bad, ours, theirs = check(nnc, workdir, x, y, model_name, row, args.steps)
                 print("%-14s %-12s %14.2e  %s" % (model_name, row, rel,
                                                    "PASS" if bad is None else "FAIL"),
                       flush=True)
                 if bad is not None:
                     failures.append(("%s %s" % (model_name, row), bad, ours, theirs))
-        for model_name, row, torch_side in CONTROLS if args.controls else []:
-            rel, bad, _, _ = check(nnc, workdir, x, y, model_name, row, args.steps, torch_side)
-            print("control: %s %s against %s: max rel diff %.2e, %s (expected FAIL)"
-                  % (model_name, row, torch_side, rel, "PASS" if bad is None else "FAIL"))
+        for model_name, row, what, control in CONTROLS if args.controls else []:
+            rel, bad, _, _ = check(nnc, workdir, x, y, model_name, row, args.steps, control)
+            print("control: %s %s, %s: max rel diff %.2e, %s (expected FAIL)"
+                  % (model_name, row, what, rel, "PASS" if bad is None else "FAIL"))
         for label, bad, ours, theirs in failures:
             print_failure(label, bad, ours, theirs)
-        n = len(MODELS) * len(OPTIMIZERS)
+        n = sum(len(m.get("optimizers", OPTIMIZERS)) for m in MODELS.values())
         print("%d of %d passed" % (n - len(failures), n))
     return 1 if failures else 0
 
