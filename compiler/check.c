@@ -11,7 +11,7 @@ static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "l
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
 static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive",
-                                          "inputs", "targets", "classes", "keep" };
+                                          "inputs", "targets", "classes", "keep", "target" };
 static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 
 static const char *const SPLIT_WORDS[] = { "images", "labels", "csv" };
@@ -143,6 +143,25 @@ static void check_positive(Checker *c, const Stmt *s)
     }
 }
 
+/* target input: the model learns to give back its input (an
+ * autoencoder); its images' labels stay, for what reads them */
+static void check_target(Checker *c, const Stmt *s)
+{
+    const char *word;
+    check_args(c, s, 1, NULL, 0);
+    if (require_args(c, s, 1, "'input', as in 'target input' (an autoencoder)") ||
+        arg_word(c, positional(s, 0), "the target", &word))
+        return;
+    if (strcmp(word, "input") != 0) {
+        diag_error(c->diag, positional(s, 0)->loc, "the target is 'input' (the model learns "
+                   "to give back its input), not '%.40s'", word);
+        diag_note(c->diag, "a CSV model's target columns go in 'targets COLUMN...'");
+        return;
+    }
+    c->model->target_input = 1;
+    c->model->target_stmt = s;
+}
+
 static void check_data(Checker *c, const Stmt *block)
 {
     const Stmt *seen[COUNT(DATA_WORDS)] = { 0 };
@@ -163,6 +182,7 @@ static void check_data(Checker *c, const Stmt *block)
         case 4: check_positive(c, s); break;
         case 7: check_classes(c, s); break;
         case 8: check_keep(c, s); break;
+        case 9: check_target(c, s); break;
         case 3:
             check_args(c, s, 1, NULL, 0);
             if (require_args(c, s, 1, "a factor such as 1/255") == 0 &&
@@ -171,6 +191,9 @@ static void check_data(Checker *c, const Stmt *block)
             break;
         }
     }
+    if (m->target_input && (m->train_csv || m->test_csv))
+        diag_error(c->diag, m->target_stmt->loc, "'target input' is for image data; a CSV "
+                   "model names its target columns with 'targets'");
     if (m->train_csv || m->test_csv) {
         if (!m->train_csv || !m->test_csv)
             diag_error(c->diag, block->loc, "data needs csv files for both train and test");
@@ -259,6 +282,36 @@ static void check_csv_shapes(Checker *c, const Layer *last)
     }
 }
 
+/* target input: the output is compared with the input, value by value:
+ * as many outputs as the input has values, and a loss of distances or
+ * binary cross-entropy per value (on a sigmoid, against values in [0, 1]) */
+static void check_autoencoder(Checker *c, const Layer *last)
+{
+    Model *m = c->model;
+    long in = shape_size(&m->layers[0].out);
+    m->regress = 1;
+    if (m->loss != LOSS_MSE && m->loss != LOSS_MAE && m->loss != LOSS_SUM_OF_SQUARES &&
+        m->loss != LOSS_BINARY_CROSS_ENTROPY) {
+        diag_error(c->diag, m->loss_stmt->line_loc, "an autoencoder compares its output with "
+                   "its input, value by value: its loss is mse, mae, sum_of_squares or "
+                   "binary_cross_entropy, not %s", loss_name(m->loss));
+        return;
+    }
+    if (last->units != in) {
+        diag_error(c->diag, last->stmt->line_loc, "an autoencoder gives back its input: its "
+                   "last layer needs %ld outputs, one per input value, not %ld", in,
+                   last->units);
+        diag_note(c->diag, "end the network with 'dense %ld sigmoid'", in);
+        return;
+    }
+    if (m->loss == LOSS_BINARY_CROSS_ENTROPY && last->act != ACT_SIGMOID) {
+        diag_error(c->diag, m->loss_stmt->line_loc, "binary_cross_entropy compares each output "
+                   "with its input value in [0, 1]: the last layer needs sigmoid, not %s",
+                   activation_name(last->act));
+        diag_note(c->diag, "write 'dense %ld sigmoid' at line %d", in, last->stmt->loc.first_line);
+    }
+}
+
 /* The loss against the output layer: cross-entropy needs a softmax; some
  * pairings are legal but suspect and get a warning that says why. */
 static void check_loss_fits_output(Checker *c)
@@ -282,6 +335,10 @@ static void check_loss_fits_output(Checker *c)
         diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
     check_csv_shapes(c, last);
+    if (m->target_input) {
+        check_autoencoder(c, last);
+        return;
+    }
     if (m->loss == LOSS_BINARY_CROSS_ENTROPY && (last->units != 1 || last->act != ACT_SIGMOID)) {
         diag_error(c->diag, m->loss_stmt->line_loc,
                    "binary_cross_entropy needs one sigmoid output, but the last layer is "

@@ -411,6 +411,7 @@ static void data_facts(Arena *a, const Model *m, Fact *f, int *n)
     fact(f, n, "data", "inputs", joined(a, m->inputs, m->n_inputs, 0));
     fact(f, n, "data", "targets", joined(a, m->targets, m->n_targets, 0));
     fact(f, n, "data", "regression", m->regress ? "yes" : "no");
+    fact(f, n, "data", "target", m->target_input ? "input" : "the labels");
     fact(f, n, "data", "validation", arena_printf(a, "%.15g%%", m->validation * 100));
     fact(f, n, "data", "positive", class_list(a, m->positive, "none"));
     fact(f, n, "data", "scale", num(a, m->scale));

@@ -111,6 +111,33 @@ static int sigmoid_fused(const Emitter *e)
     return 0;
 }
 
+/* Binary cross-entropy of each output against its target value in [0, 1]
+ * (an autoencoder's pixels), the mean over the outputs as Keras's
+ * binary_crossentropy takes it over the last axis */
+static void emit_bce_per_value(Emitter *e, const IrBuf *y)
+{
+    OUT("   Binary cross-entropy of each sigmoid output p = %s against its target\n", y->name);
+    OUT("   value t in [0, 1], averaged over the CLASSES outputs as Keras does: loss =\n");
+    OUT("   -sum_k (t log p + (1 - t) log(1 - p)) / CLASSES per row, p clipped to\n");
+    OUT("   [1e-7, 1 - 1e-7]; %s.  Returns the sum over rows. */\n",
+        sigmoid_fused(e) ? "fused with the sigmoid, dL/dz = (p - t) / (CLASSES n)"
+                         : "dL/dp = (p - t) / (p (1 - p) CLASSES n)");
+    emit_loss_head(e);
+    OUT("    (void)t;   /* the targets are in target[] */\n");
+    OUT("    for (int r = 0; r < n; r++)\n");
+    OUT("        for (int k = 0; k < CLASSES; k++) {\n");
+    OUT("            real p = rep->%s[r * CLASSES + k], tk = rep->target[r * CLASSES + k];\n",
+        y->name);
+    OUT("            double pc = p < 1e-7f ? 1e-7 : p > 1 - 1e-7f ? 1 - 1e-7 : p;\n");
+    OUT("            total -= (tk * log(pc) + (1 - tk) * log(1 - pc)) / CLASSES;\n");
+    if (sigmoid_fused(e))
+        OUT("            rep->d_%s[r * CLASSES + k] = (p - tk) / (CLASSES * n);\n", y->name);
+    else
+        OUT("            rep->d_%s[r * CLASSES + k] = (real)((pc - tk) / (pc * (1 - pc)) / "
+            "(CLASSES * n));\n", y->name);
+    OUT("        }\n    return total;\n}\n\n");
+}
+
 void emit_loss(Emitter *e, const IrOp *op)
 {
     const IrBuf *y = buf(e, op->in);
@@ -153,6 +180,10 @@ void emit_loss(Emitter *e, const IrOp *op)
         emit_cosine(e, y);
         break;
     case LOSS_BINARY_CROSS_ENTROPY:
+        if (e->m->regress) {
+            emit_bce_per_value(e, y);
+            break;
+        }
         OUT("   Binary cross-entropy of the sigmoid output p = %s against 0/1 labels t,\n",
             y->name);
         OUT("   fused with the sigmoid: loss = -(t log p + (1 - t) log(1 - p)) per row, p\n");

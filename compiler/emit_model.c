@@ -171,6 +171,9 @@ void emit_model(Emitter *e)
         OUT(",\n");
     }
     emit_csv_fields(e);
+    if (m->target_input)
+        OUT("    .task = NNRT_TASK_REGRESS,   /* target input: an autoencoder */\n"
+            "    .target_input = 1,\n    .target_at = offsetof(Replica, target),\n");
     OUT("    .validation = %.9g,\n", m->validation);
     if (m->positive) {
         OUT("    .binary_positive = 0x%xu,   /* labels", (unsigned)m->positive);

@@ -370,7 +370,9 @@ typedef struct Model {
     const char **inputs, **targets;       /* CSV columns: names or indices */
     int n_inputs, n_targets;
     const Stmt *inputs_stmt, *targets_stmt;
-    int regress;          /* CSV targets are values, not labels */
+    int regress;          /* targets are values, not labels: CSV targets, or the input */
+    int target_input;     /* `target input`: an autoencoder, its input its target */
+    const Stmt *target_stmt;
     double validation;    /* fraction */
     uint32_t positive;    /* binary: bit c set if label c counts as 1 */
     const Stmt *positive_stmt;

@@ -262,6 +262,10 @@ static void usage(const cli *c, FILE *out)
             "    --out F      the PNG file to write (required)\n"
             "    --count N    images, 1 to %d (default 16)\n"
             "    --seed N     seeds the changes (default %llu)\n"
+            "  reconstruct  an autoencoder's PNG: test images, each beside its output\n"
+            "    --out F      the PNG file to write (required)\n"
+            "    --weights F  weights file (default DIR/weights)\n"
+            "    --count N    images (default 16)\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
@@ -502,6 +506,34 @@ static int cmd_preview(const cli *c, int n, char **args)
     return finish(c, nnrt_preview_run(c->m, out, count, seed, &err), &err);
 }
 
+/* reconstruct --out FILE.png [--weights F] [--count N] */
+static int cmd_reconstruct(const cli *c, int n, char **args)
+{
+    const char *out = NULL, *weights = NULL;
+    int count = 16;
+    const flag flags[] = {
+        { "--out", FLAG_PATH, &out, 0 },
+        { "--weights", FLAG_PATH, &weights, 0 },
+        { "--count", FLAG_COUNT, &count, MAX_PREVIEW },
+    };
+    int rc = parse_flags(c, "reconstruct", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    if (!out) {
+        fprintf(stderr, "%s: reconstruct: missing --out FILE.png\n", c->m->name);
+        hint(c);
+        return 1;
+    }
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (!weights) {
+        if (run_weights(c->default_dir, path, sizeof path, &err) != 0)
+            return finish(c, -1, &err);
+        weights = path;
+    }
+    return finish(c, nnrt_reconstruct_run(c->m, weights, out, count, &err), &err);
+}
+
 /* What nnc's checker should have refused, so an internal error if seen. */
 static const char *schedule_fault(const nnrt_schedule *s)
 {
@@ -613,6 +645,8 @@ static int run_command(cli *c, int argc, char **argv)
         return cmd_predict(c, argc - 2, argv + 2);
     if (strcmp(command, "augment-preview") == 0)
         return cmd_preview(c, argc - 2, argv + 2);
+    if (strcmp(command, "reconstruct") == 0)
+        return cmd_reconstruct(c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(c, stdout);

@@ -135,7 +135,7 @@ int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_
 {
     if (m->train_csv)
         return load_csv(m, test, out, err);
-    if (m->task == NNRT_TASK_REGRESS)
+    if (m->task == NNRT_TASK_REGRESS && !m->target_input)
         return nnrt_fail(err, "%s: a regression model needs CSV data", m->name);
     const char *images = test ? m->test_images : m->train_images;
     /* with `keep`, any label may be in the file: those not kept are dropped */
@@ -155,6 +155,14 @@ void nnrt_model_batch(const nnrt_model *m, const nnrt_dataset *ds, const int *or
 {
     nnrt_batch_fill(ds, order, first, n, m->scale, nnrt_input(m), y);
     nnrt_labels_map(m, y, n);
-    if (m->task == NNRT_TASK_REGRESS)
+    nnrt_model_targets(m, ds, order, first, n);
+}
+
+void nnrt_model_targets(const nnrt_model *m, const nnrt_dataset *ds, const int *order, int first,
+                        int n)
+{
+    if (m->target_input)   /* before any augmentation: a denoiser's target stays clean */
+        memcpy(nnrt_target(m), nnrt_input(m), (size_t)n * m->in_size * sizeof(float));
+    else if (m->task == NNRT_TASK_REGRESS)
         nnrt_batch_targets(ds, order, first, n, nnrt_target(m));
 }

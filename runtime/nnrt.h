@@ -357,6 +357,8 @@ typedef struct nnrt_model {
     size_t target_at;           /* REGRESS: offsetof(Replica, target), (shard_rows,
                                    n_classes), filled by the runtime before loss(),
                                    which then ignores its labels */
+    int target_input;           /* REGRESS on images: the targets are the input as
+                                   scaled, before augmentation (an autoencoder) */
 
     /* shapes */
     int in_size;                /* floats per sample */

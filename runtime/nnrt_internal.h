@@ -279,6 +279,10 @@ void nnrt_model_data_print(const nnrt_model *m, const nnrt_dataset *train,
  * m->target. */
 void nnrt_model_batch(const nnrt_model *m, const nnrt_dataset *ds, const int *order, int first,
                       int n, int *y);
+/* A REGRESS model's targets of those samples into m->target: the input
+ * already in m->input (target_input), or the data's target columns */
+void nnrt_model_targets(const nnrt_model *m, const nnrt_dataset *ds, const int *order, int first,
+                        int n);
 
 /* What a pass over some samples adds up: right answers (CLASSIFY) and
  * absolute and squared errors over every output value (REGRESS). */
@@ -702,6 +706,11 @@ int nnrt_gradcheck_run(const nnrt_model *m, int samples, uint64_t seed, nnrt_err
  * from the augment stream of seed.  The layout is in preview.c. */
 int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t seed,
                      nnrt_error *err);
+/* The same grid for an autoencoder (target_input): the first `count` test
+ * images, each beside the model's output for it, with the weights of file
+ * `weights` */
+int nnrt_reconstruct_run(const nnrt_model *m, const char *weights, const char *path, int count,
+                         nnrt_error *err);
 
 /* ---- floating point (fpu.c) ------------------------------------------- */
 

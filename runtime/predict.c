@@ -216,8 +216,7 @@ static void show_all(const nnrt_model *m, const nnrt_predict_opts *o, predict_ru
         for (int i = 0; i < n; i++)
             r->order[i] = at + i;
         nnrt_batch_fill(&r->test, r->order, 0, n, m->scale, nnrt_input(m), r->labels);
-        if (m->task == NNRT_TASK_REGRESS)
-            nnrt_batch_targets(&r->test, r->order, 0, n, nnrt_target(m));
+        nnrt_model_targets(m, &r->test, r->order, 0, n);
         nnrt_run_batch(m, n, NULL, 0, NULL, 0);
         for (int i = 0; i < n; i++)
             show(m, o, r, i, at + i);

@@ -1,6 +1,8 @@
 /* preview.c: the `augment-preview` command: what the augment block does to
- * training images, as a PNG.  The first N training images go in a grid of
- * pairs, each image beside its augmented copy:
+ * training images, as a PNG; and `reconstruct`: what an autoencoder (a
+ * model with `target input`) makes of test images.  The first N training
+ * (or test) images go in a grid of pairs, each image beside its augmented
+ * copy (or its reconstruction, the model's output in inference mode):
  *
  *   ceil(sqrt(N)) pairs per row, as many rows as needed, in file order; a
  *   pair is the original, 1 grey pixel, the copy; 2 grey pixels between
@@ -14,10 +16,12 @@
  * gets its grid, each copy the same as its original, and a note saying so.
  * The file is written as every file of the runtime is: to a temporary,
  * then renamed (fileio.c). */
+#include <errno.h>
 #include <math.h>
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nnrt_internal.h"
 
@@ -68,10 +72,11 @@ static void paint(grid *g, const float *img, int x0, int y0, float scale)
     }
 }
 
-/* Each of the first `count` samples of ds, and its augmented copy, into g:
- * the sample goes through nnrt_input(m) as a batch of one. */
+/* Each of the first `count` samples of ds, and its augmented copy (or,
+ * with reconstruct, the model's output), into g: the sample goes through
+ * nnrt_input(m) as a batch of one. */
 static int paint_pairs(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int count,
-                       uint64_t seed, nnrt_error *err)
+                       uint64_t seed, int reconstruct, nnrt_error *err)
 {
     float *scratch = malloc((size_t)m->in_size * sizeof *scratch);
     if (!scratch)
@@ -85,8 +90,13 @@ static int paint_pairs(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int
         int y0 = GAP + (i / g->cols) * (g->h + GAP);
         nnrt_model_batch(m, ds, &i, 0, 1, &y);
         paint(g, nnrt_input(m), x0, y0, scale);
-        nnrt_augment_batch(m, nnrt_input(m), 1, scratch, &rng);
-        paint(g, nnrt_input(m), x0 + g->w + 1, y0, scale);
+        if (reconstruct) {
+            nnrt_run_batch(m, 1, NULL, 0, NULL, 0);
+            paint(g, nnrt_output(m), x0 + g->w + 1, y0, scale);
+        } else {
+            nnrt_augment_batch(m, nnrt_input(m), 1, scratch, &rng);
+            paint(g, nnrt_input(m), x0 + g->w + 1, y0, scale);
+        }
     }
     free(scratch);
     return 0;
@@ -173,14 +183,14 @@ static int write_png(const grid *g, const char *path, nnrt_error *err)
 /* ---- the command ----------------------------------------------------------- */
 
 static int preview(const nnrt_model *m, const nnrt_dataset *ds, const char *path, int count,
-                   uint64_t seed, nnrt_error *err)
+                   uint64_t seed, int reconstruct, nnrt_error *err)
 {
     int h, w, c;
     nnrt_image_shape(m, &h, &w, &c);
     grid g = { 0 };
     int rc = grid_init(&g, count, h, w, c, err);
     if (rc == 0)
-        rc = paint_pairs(&g, m, ds, count, seed, err);
+        rc = paint_pairs(&g, m, ds, count, seed, reconstruct, err);
     if (rc == 0)
         rc = write_png(&g, path, err);
     free(g.pixels);
@@ -203,7 +213,7 @@ int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t 
         return -1;
     if (count > ds.n_samples)
         count = ds.n_samples;
-    int rc = count > 0 ? preview(m, &ds, path, count, seed, err)
+    int rc = count > 0 ? preview(m, &ds, path, count, seed, 0, err)
                        : nnrt_fail(err, "%s: no training samples", nnrt_model_data_name(m, 0));
     nnrt_dataset_free(&ds);
     if (rc != 0)
@@ -214,4 +224,32 @@ int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t 
     printf("%s: wrote %s: %d training image%s, each beside its augmented copy\n", m->name, path,
            count, count == 1 ? "" : "s");
     return 0;
+}
+
+int nnrt_reconstruct_run(const nnrt_model *m, const char *weights, const char *path, int count,
+                         nnrt_error *err)
+{
+    int h, w, c;
+    nnrt_image_shape(m, &h, &w, &c);
+    if (!m->target_input)
+        return nnrt_fail(err, "reconstruct draws what an autoencoder (a model with 'target "
+                              "input') gives back; %s's output is not an image", m->name);
+    if (c != 1 && c != 3)
+        return nnrt_fail(err, "reconstruct shows grey (1 channel) or RGB (3 channel) images, "
+                              "not %d channels", c);
+    if (access(weights, F_OK) != 0 && errno == ENOENT)
+        return nnrt_fail(err, "%s: no weights there yet: train first, or give --weights FILE",
+                         weights);
+    nnrt_dataset ds;
+    if (nnrt_weights_load(m, weights, err) != 0 || nnrt_model_data_load(m, 1, &ds, err) != 0)
+        return -1;
+    if (count > ds.n_samples)
+        count = ds.n_samples;
+    int rc = count > 0 ? preview(m, &ds, path, count, 0, 1, err)
+                       : nnrt_fail(err, "%s: no test samples", nnrt_model_data_name(m, 1));
+    nnrt_dataset_free(&ds);
+    if (rc == 0)
+        printf("%s: wrote %s: %d test image%s, each beside its reconstruction\n", m->name, path,
+               count, count == 1 ? "" : "s");
+    return rc;
 }

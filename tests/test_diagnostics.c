@@ -431,6 +431,92 @@ static const Case CASES[] = {
         "      = clip_norm scales each tensor's gradient down to that norm; clip_value holds each value of it within +-clip_value\n",
     },
     {
+        "autoencoder_output_width",
+        "model t\n"
+        "data {\n"
+        "    train {\n"
+        "        images \"a-images.gz\"\n"
+        "        labels \"a-labels.gz\"\n"
+        "    }\n"
+        "    test {\n"
+        "        images \"b-images.gz\"\n"
+        "        labels \"b-labels.gz\"\n"
+        "    }\n"
+        "    target input\n"
+        "}\n"
+        "network {\n"
+        "    input 28x28\n"
+        "    flatten\n"
+        "    dense 32 relu\n"
+        "    dense 10 sigmoid\n"
+        "}\n"
+        "train {\n"
+        "    loss binary_cross_entropy\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:17:5: error: an autoencoder gives back its input: its last layer needs 784 outputs, one per input value, not 10\n"
+        "   17 |     dense 10 sigmoid\n"
+        "      |     ^~~~~~~~~~~~~~~~\n"
+        "      = end the network with 'dense 784 sigmoid'\n",
+    },
+    {
+        "autoencoder_bce_needs_sigmoid",
+        "model t\n"
+        "data {\n"
+        "    train {\n"
+        "        images \"a-images.gz\"\n"
+        "        labels \"a-labels.gz\"\n"
+        "    }\n"
+        "    test {\n"
+        "        images \"b-images.gz\"\n"
+        "        labels \"b-labels.gz\"\n"
+        "    }\n"
+        "    target input\n"
+        "}\n"
+        "network {\n"
+        "    input 28x28\n"
+        "    flatten\n"
+        "    dense 32 relu\n"
+        "    dense 784 relu\n"
+        "}\n"
+        "train {\n"
+        "    loss binary_cross_entropy\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:20:5: error: binary_cross_entropy compares each output with its input value in [0, 1]: the last layer needs sigmoid, not relu\n"
+        "   20 |     loss binary_cross_entropy\n"
+        "      |     ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "      = write 'dense 784 sigmoid' at line 17\n",
+    },
+    {
+        "autoencoder_loss",
+        "model t\n"
+        "data {\n"
+        "    train {\n"
+        "        images \"a-images.gz\"\n"
+        "        labels \"a-labels.gz\"\n"
+        "    }\n"
+        "    test {\n"
+        "        images \"b-images.gz\"\n"
+        "        labels \"b-labels.gz\"\n"
+        "    }\n"
+        "    target input\n"
+        "}\n"
+        "network {\n"
+        "    input 28x28\n"
+        "    flatten\n"
+        "    dense 32 relu\n"
+        "    dense 784 softmax\n"
+        "}\n"
+        "train {\n"
+        "    loss cross_entropy\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:20:5: error: an autoencoder compares its output with its input, value by value: its loss is mse, mae, sum_of_squares or binary_cross_entropy, not cross_entropy\n"
+        "   20 |     loss cross_entropy\n"
+        "      |     ^~~~~~~~~~~~~~~~~~\n",
+    },
+    {
         "ends_in_flatten",
         MODEL_HEAD
         "network {\n"

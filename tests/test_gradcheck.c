@@ -121,8 +121,8 @@ static const MutatedModel MODELS[] = {
      * gru's two biases */
     { "recurrent", "    input 8x8\n    lstm 5 sequences\n    gru 4 sequences\n    rnn 3\n"
                    "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "lstm5_backward", "g[U + j] = dcj * cp * f * (1 - f);", "g[U + j] = dcj * f * (1 - f);",
-          "lstm5.b" },
+        { "lstm5_backward", "g[U + j] = dcj * cp * f * (1 - f);",
+          "g[U + j] = dcj * cp * (1 - f);", "lstm5.b" },
         { "lstm5_backward", "dc[j] = dcj * f;", "dc[j] = dcj;", "lstm5.w" },
         { "lstm5_backward", "rep->lstm5_dh, U, 0);", "rep->lstm5_dh, U, 1);", "lstm5.w" },
         { "lstm5_backward", "&rep->lstm5_hp[(r * T + 1) * U]", "&rep->lstm5_hp[r * T * U]",
@@ -131,6 +131,14 @@ static const MutatedModel MODELS[] = {
         { "gru4_backward", "real daz = d * (hp - hh)", "real daz = d * (hh - hp)", "gru4.b" },
         { "gru4_backward", "dh[j] = d * zg;", "dh[j] = d;", "gru4.w" },
         { "rnn3_backward", "g[j] = d * (1 - y * y);", "g[j] = d * (1 + y * y);", "rnn3.w" },
+    } },
+    /* an autoencoder (target input): binary cross-entropy per output value
+     * against the input, fused with the sigmoid */
+    { "autoencoder", "    input 8x8\n    flatten\n    dense 6 relu\n    dense 64 sigmoid\n",
+      "binary_cross_entropy", "    target input\n", "images", 4, {
+        { "loss", "= (p - tk) / (CLASSES * n);", "= (p - tk) / n;", "dense64.b" },
+        { "loss", "rep->target[r * CLASSES + k];", "rep->dense64_y[r * CLASSES + k];",
+          "dense64.b" },
     } },
     /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
