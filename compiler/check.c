@@ -11,7 +11,8 @@ static const char *const TOP_WORDS[] = { "model", "data", "network", "train", "l
 static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
 static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive",
-                                          "inputs", "targets", "classes", "keep", "target" };
+                                          "inputs", "targets", "classes", "keep", "target",
+                                          "series", "window", "horizon" };
 static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 
 static const char *const SPLIT_WORDS[] = { "images", "labels", "csv" };
@@ -128,6 +129,79 @@ static void check_validation(Checker *c, const Stmt *s)
     arg_real(c, a, "validation", 0, 0.99, 1, &c->model->validation);
 }
 
+/* series "FILE" [column=NAME]: one CSV column, its rows in time order */
+static void check_series(Checker *c, const Stmt *s)
+{
+    static const char *const KEYS[] = { "column" };
+    Model *m = c->model;
+    check_args(c, s, 1, KEYS, 1);
+    if (require_args(c, s, 1, "a CSV file in quotes, as in 'series \"temps.csv\" "
+                              "column=temp'") ||
+        arg_string(c, positional(s, 0), "the series file", &m->series_csv))
+        return;
+    m->series_stmt = s;
+    m->series_column = "0";
+    const Arg *a = keyed(s, "column");
+    if (a) {
+        a = resolve(c, a);
+        if (a->kind == ARG_WORD || a->kind == ARG_STRING ||
+            (a->kind == ARG_NUMBER && a->is_int && a->num >= 0))
+            m->series_column = a->text;
+        else
+            diag_error(c->diag, a->loc, "a column is a name or a 0-based index, not '%.40s'",
+                       a->text);
+    }
+}
+
+/* window 30, horizon 1: steps seen and steps ahead, for a series */
+static void check_steps(Checker *c, const Stmt *s, long *out)
+{
+    check_args(c, s, 1, NULL, 0);
+    if (require_args(c, s, 1, "a number of steps") == 0)
+        arg_int(c, positional(s, 0), s->word, 1, 1000000, out);
+}
+
+/* test 20%: the last part of a series, for the test */
+static void check_test_fraction(Checker *c, const Stmt *s)
+{
+    check_args(c, s, 1, NULL, 0);
+    if (require_args(c, s, 1, "a fraction of the series, such as 'test 20%', or a "
+                              "{ block } of files"))
+        return;
+    const Arg *a = resolve(c, positional(s, 0));
+    c->model->test_fraction_stmt = s;
+    if (a->kind == ARG_PERCENT && a->num > 0 && a->num < 100)
+        c->model->test_fraction = a->num / 100;
+    else if (a->kind != ARG_PERCENT)
+        arg_real(c, a, "test", 0, 0.99, 0, &c->model->test_fraction);
+    else
+        diag_error(c->diag, a->loc, "test must be above 0%% and below 100%%, got %s", a->text);
+}
+
+/* A series in the data block: what it needs, and what it cannot have */
+static void check_series_data(Checker *c, const Stmt *block, const Stmt *const *seen)
+{
+    Model *m = c->model;
+    if (seen[0] || (seen[1] && seen[1]->has_block) || m->inputs_stmt || m->targets_stmt ||
+        m->target_input) {
+        const Stmt *other = seen[0] ? seen[0] : seen[1] && seen[1]->has_block ? seen[1]
+                          : m->inputs_stmt ? m->inputs_stmt : m->targets_stmt ? m->targets_stmt
+                          : m->target_stmt;
+        diag_error(c->diag, other->loc, "a series makes its own samples: '%s' does not go "
+                   "with 'series'", other->word);
+        diag_note(c->diag, "the training, validation and test parts are the series' first, "
+                  "middle and last values ('validation', 'test 20%%')");
+    }
+    if (!m->window)
+        diag_error(c->diag, m->series_stmt->loc, "a series needs 'window N': how many "
+                   "values the model sees to forecast the next");
+    if (!m->horizon)
+        m->horizon = 1;
+    if (!m->test_fraction)
+        m->test_fraction = 0.2;
+    (void)block;
+}
+
 /* positive 5 7 9: for a binary model, the classes whose label counts as 1 */
 static void check_positive(Checker *c, const Stmt *s)
 {
@@ -175,7 +249,12 @@ static void check_data(Checker *c, const Stmt *block)
             continue;
         switch (k) {
         case 0: check_split(c, s, &m->train_images, &m->train_labels, &m->train_csv); break;
-        case 1: check_split(c, s, &m->test_images, &m->test_labels, &m->test_csv); break;
+        case 1:
+            if (s->has_block)
+                check_split(c, s, &m->test_images, &m->test_labels, &m->test_csv);
+            else
+                check_test_fraction(c, s);
+            break;
         case 5: check_columns(c, s, &m->inputs, &m->n_inputs, &m->inputs_stmt); break;
         case 6: check_columns(c, s, &m->targets, &m->n_targets, &m->targets_stmt); break;
         case 2: check_validation(c, s); break;
@@ -183,6 +262,9 @@ static void check_data(Checker *c, const Stmt *block)
         case 7: check_classes(c, s); break;
         case 8: check_keep(c, s); break;
         case 9: check_target(c, s); break;
+        case 10: check_series(c, s); break;
+        case 11: check_steps(c, s, &m->window); break;
+        case 12: check_steps(c, s, &m->horizon); break;
         case 3:
             check_args(c, s, 1, NULL, 0);
             if (require_args(c, s, 1, "a factor such as 1/255") == 0 &&
@@ -190,6 +272,19 @@ static void check_data(Checker *c, const Stmt *block)
                 m->scale_text = positional(s, 0)->text;
             break;
         }
+    }
+    if (m->series_stmt) {
+        check_series_data(c, block, seen);
+        return;
+    }
+    if (seen[11] || seen[12] || m->test_fraction_stmt) {
+        const Stmt *s = seen[11] ? seen[11] : seen[12] ? seen[12] : m->test_fraction_stmt;
+        diag_error(c->diag, s->loc, "'%s' %s a series: it goes with 'series \"FILE\"'",
+                   s->word, s == m->test_fraction_stmt ? "as a fraction splits" : "cuts");
+        if (s == m->test_fraction_stmt)
+            diag_note(c->diag, "image and CSV data name their test files in 'test { ... }'");
+        else
+            diag_note(c->diag, "remove it, or read a series: 'series \"FILE\" column=NAME'");
     }
     if (m->target_input && (m->train_csv || m->test_csv))
         diag_error(c->diag, m->target_stmt->loc, "'target input' is for image data; a CSV "
@@ -297,10 +392,10 @@ static void check_autoencoder(Checker *c, const Layer *last)
                    "binary_cross_entropy, not %s", loss_name(m->loss));
         return;
     }
-    if (last->units != in) {
+    if (shape_size(&last->out) != in) {
         diag_error(c->diag, last->stmt->line_loc, "an autoencoder gives back its input: its "
                    "last layer needs %ld outputs, one per input value, not %ld", in,
-                   last->units);
+                   shape_size(&last->out));
         diag_note(c->diag, "end the network with 'dense %ld sigmoid'", in);
         return;
     }
@@ -310,6 +405,29 @@ static void check_autoencoder(Checker *c, const Layer *last)
                    activation_name(last->act));
         diag_note(c->diag, "write 'dense %ld sigmoid' at line %d", in, last->stmt->loc.first_line);
     }
+}
+
+/* A series: the input holds a window (window values, or window steps of
+ * one value), the output forecasts one value, by a loss of distances */
+static void check_series_shapes(Checker *c, const Layer *last)
+{
+    Model *m = c->model;
+    const Layer *input = &m->layers[0];
+    m->regress = 1;
+    if (!m->window)
+        return;     /* blamed already */
+    if (shape_size(&input->out) != m->window) {
+        diag_error(c->diag, input->stmt->line_loc, "the input takes %ld values, but a window "
+                   "of the series is %ld", shape_size(&input->out), m->window);
+        diag_note(c->diag, "write 'input %ldx1' (%ld steps of one value), or 'input %ld'",
+                  m->window, m->window, m->window);
+    }
+    if (shape_size(&last->out) != 1)
+        diag_error(c->diag, last->stmt->line_loc, "a series' forecast is one value, but the "
+                   "last layer gives %ld", shape_size(&last->out));
+    if (m->loss != LOSS_MSE && m->loss != LOSS_MAE && m->loss != LOSS_SUM_OF_SQUARES)
+        diag_error(c->diag, m->loss_stmt->line_loc, "a forecast's loss is mse, mae or "
+                   "sum_of_squares, not %s", loss_name(m->loss));
 }
 
 /* The loss against the output layer: cross-entropy needs a softmax; some
@@ -324,6 +442,14 @@ static void check_loss_fits_output(Checker *c)
     while (i > 0 && m->layers[i].kind == LAYER_DROPOUT)
         i--;
     const Layer *last = &m->layers[i];
+    if (m->series_csv) {
+        check_series_shapes(c, last);
+        return;
+    }
+    if (m->target_input) {   /* any layer may give the image back: a conv2d, say */
+        check_autoencoder(c, last);
+        return;
+    }
     if (last->kind != LAYER_DENSE) {
         diag_error(c->diag, last->stmt->line_loc,
                    "the network must end in a dense layer, not '%s'", last->stmt->word);
@@ -335,10 +461,6 @@ static void check_loss_fits_output(Checker *c)
         diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
     check_csv_shapes(c, last);
-    if (m->target_input) {
-        check_autoencoder(c, last);
-        return;
-    }
     if (m->loss == LOSS_BINARY_CROSS_ENTROPY && (last->units != 1 || last->act != ACT_SIGMOID)) {
         diag_error(c->diag, m->loss_stmt->line_loc,
                    "binary_cross_entropy needs one sigmoid output, but the last layer is "

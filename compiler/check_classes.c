@@ -3,10 +3,15 @@
  * label order.  A binary model (one sigmoid output) has two: label 0's
  * class (negative), then label 1's (positive).
  *
+ * An autoencoder (`target input`) keeps its labels, which its outputs
+ * (pixels) do not hold: its names are its labels', for `encode`'s picture.
+ *
  * The names are checked where they are written (strings, not empty, no
  * control characters, which would break the trainer's aligned tables, each
  * once), and their count, once the network and the loss are known, against
- * the classes the model has. */
+ * the classes the model has (an autoencoder's: 2 to 32, as many labels as
+ * `keep` and `positive` take; the trainer names a label past them by its
+ * number). */
 #include <string.h>
 
 #include "checker.h"
@@ -73,8 +78,18 @@ void check_classes_fit(Checker *c)
 {
     const Model *m = c->model;
     const Stmt *s = m->classes_stmt;
+    if (!s || !m->class_names)
+        return;
+    if (m->target_input) {
+        int n = m->n_class_names;
+        if (n < 2 || n > 32)
+            diag_error(c->diag, s->loc, "'classes' gives %d name%s, but an autoencoder's "
+                       "classes, which name its labels from 0, are 2 to 32", n,
+                       n == 1 ? "" : "s");
+        return;
+    }
     const Layer *last = output_layer(m);
-    if (!s || !m->class_names || !last)
+    if (!last)
         return;
     if (m->regress) {
         diag_error(c->diag, s->loc, "'classes' names a classifier's classes, but this model "

@@ -50,6 +50,7 @@ static const char *const DENSE_KEYS[] = { "slope", "alpha", "init", "init_scale"
 static const char *const CONV_KEYS[] = { "slope", "alpha", "init", "init_scale", "l1", "l2",
                                          "trainable", "stride", "padding", "name" };
 static const char *const POOL_KEYS[] = { "stride", "padding", "name" };
+static const char *const UPSAMPLE_KEYS[] = { "name" };
 static const char *const RECURRENT_KEYS[] = { "slope", "alpha", "init", "recurrent_init",
                                               "l1", "l2", "trainable", "name" };
 static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "init", "trainable", "momentum",
@@ -408,6 +409,95 @@ static int check_pool(Checker *c, const Stmt *s, Layer *l)
     return 0;
 }
 
+/* upsample 2 (or 2x3): each pixel repeated as a block, Keras's
+ * UpSampling2D (nearest): h x w x c -> h*2 x w*2 x c */
+static int check_upsample(Checker *c, const Stmt *s, Layer *l)
+{
+    check_args(c, s, 1, UPSAMPLE_KEYS, COUNT(UPSAMPLE_KEYS));
+    long k[2];
+    if (require_args(c, s, 1, "a factor, as in 'upsample 2' or 'upsample 2x2'") ||
+        arg_pair(c, positional(s, 0), "the upsampling factor", 64, k))
+        return -1;
+    l->win.kh = l->win.sh = k[0];
+    l->win.kw = l->win.sw = k[1];
+    if (l->in.ndims == 0 || image_input(c, s, l, &l->win))
+        return -1;
+    l->win.oh = l->win.h * k[0];
+    l->win.ow = l->win.w * k[1];
+    if (l->win.oh * l->win.ow * l->win.c > MAX_TENSOR) {
+        diag_error(c->diag, s->line_loc, "upsample %ldx%ld of %ldx%ldx%ld makes %ld values; at "
+                   "most %ld are supported", k[0], k[1], l->win.h, l->win.w, l->win.c,
+                   l->win.oh * l->win.ow * l->win.c, MAX_TENSOR);
+        return -1;
+    }
+    l->out = (Shape){ 3, { l->win.oh, l->win.ow, l->win.c } };
+    return 0;
+}
+
+/* conv2d_transpose 16 3x3 [relu] [stride=2] [padding=valid|same]: Keras's
+ * Conv2DTranspose, the shape-reversing twin of conv2d: each input pixel
+ * adds its window, weighted, into the output, the windows stride pixels
+ * apart.  valid: oh = h * stride + max(k - stride, 0); same: oh = h *
+ * stride, the window's overhang (k - stride) cropped, half above, the odd
+ * pixel below, as TensorFlow does. */
+static int check_conv2d_transpose(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
+{
+    check_args(c, s, 3, CONV_KEYS, COUNT(CONV_KEYS));
+    take_weight_options(c, s, l, net);
+    int bad = require_args(c, s, 2, "a number of filters and a window, as in "
+                                    "'conv2d_transpose 16 3x3 relu stride=2'");
+    if (!bad && arg_int(c, positional(s, 0), "the number of filters", 1, 65536, &l->units))
+        bad = -1;
+    long k[2], stride[2] = { 1, 1 };
+    if (!bad && arg_pair(c, positional(s, 1), "the window", 1024, k) == 0) {
+        l->win.kh = k[0];
+        l->win.kw = k[1];
+    } else {
+        bad = -1;
+    }
+    if (check_activation(c, s, positional(s, 2), l))
+        bad = -1;
+    if (!bad && l->act == ACT_SOFTMAX) {
+        diag_error(c->diag, positional(s, 2)->loc, "softmax goes on a dense output, "
+                   "not on a convolution's feature maps");
+        bad = -1;
+    }
+    const Arg *a = keyed(s, "stride");
+    if (a && arg_pair(c, a, "the stride", 1024, stride))
+        bad = -1;
+    int same = 0;
+    if ((a = keyed(s, "padding"))) {
+        const Arg *v = resolve(c, a);
+        if (v->kind == ARG_WORD && (strcmp(v->text, "same") == 0 || strcmp(v->text, "valid") == 0))
+            same = strcmp(v->text, "same") == 0;
+        else {
+            diag_error(c->diag, v->loc, "conv2d_transpose's padding is 'same' or 'valid', not "
+                       "'%.40s'", v->text);
+            bad = -1;
+        }
+    }
+    if (bad || l->in.ndims == 0 || image_input(c, s, l, &l->win))
+        return -1;
+    Window *w = &l->win;
+    w->sh = stride[0];
+    w->sw = stride[1];
+    /* Keras's deconv_output_length: valid adds the window's overhang */
+    w->oh = w->h * w->sh + (same || w->kh < w->sh ? 0 : w->kh - w->sh);
+    w->ow = w->w * w->sw + (same || w->kw < w->sw ? 0 : w->kw - w->sw);
+    w->pt = same && w->kh > w->sh ? (w->kh - w->sh) / 2 : 0;   /* cropped from the top */
+    w->pl = same && w->kw > w->sw ? (w->kw - w->sw) / 2 : 0;
+    long weights = w->kh * w->kw * w->c * l->units, outputs = w->oh * w->ow * l->units;
+    if (weights > MAX_TENSOR || outputs > MAX_TENSOR) {
+        diag_error(c->diag, s->line_loc, "conv2d_transpose %ld %ldx%ld on %ldx%ldx%ld needs %ld "
+                   "weights and %ld outputs; at most %ld each are supported", l->units, w->kh,
+                   w->kw, w->h, w->w, w->c, weights, outputs, MAX_TENSOR);
+        return -1;
+    }
+    l->out = (Shape){ 3, { w->oh, w->ow, l->units } };
+    l->n_params = weights + l->units;
+    return 0;
+}
+
 /* globalavgpool: h x w x c -> c */
 static int check_global_pool(Checker *c, const Stmt *s, Layer *l)
 {
@@ -577,6 +667,8 @@ static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Def
     case LAYER_RNN:
     case LAYER_LSTM:
     case LAYER_GRU: return check_recurrent(c, s, l, net);
+    case LAYER_UPSAMPLE: return check_upsample(c, s, l);
+    case LAYER_CONV2D_TRANSPOSE: return check_conv2d_transpose(c, s, l, net);
     }
     return -1;
 }

@@ -170,8 +170,10 @@ static void option(Options *o, const char *key, const char *value)
 static void layer_options(Arena *a, const Layer *l, Options *o)
 {
     int recurrent = l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU;
-    int weights = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || recurrent;
-    int window = l->kind == LAYER_CONV2D || l->kind == LAYER_MAXPOOL ||
+    int weights = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || recurrent ||
+                  l->kind == LAYER_CONV2D_TRANSPOSE;
+    int window = l->kind == LAYER_CONV2D || l->kind == LAYER_CONV2D_TRANSPOSE ||
+                 l->kind == LAYER_MAXPOOL ||
                  l->kind == LAYER_AVGPOOL || l->kind == LAYER_SUMPOOL;
     o->n = 0;
     if (weights || l->kind == LAYER_BATCHNORM) {

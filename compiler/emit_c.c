@@ -43,6 +43,11 @@ static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
                             .in_forward = 1, .takes_training = 1, .takes_rng = 1 },
     [OP_RECURRENT]      = { .section = emit_recurrent, .param_rows = emit_recurrent_params,
                             .fields = emit_recurrent_fields, .in_forward = 1, .own_width = 1 },
+    [OP_UPSAMPLE]       = { .section = emit_upsample, .in_forward = 1, .own_width = 1 },
+    [OP_CONV_TRANSPOSE] = { .section = emit_conv_transpose,
+                            .param_rows = emit_conv_transpose_params,
+                            .fields = emit_conv_transpose_fields, .in_forward = 1,
+                            .own_width = 1 },
     [OP_LOSS]           = { .section = emit_loss },
 };
 /* OP_LOSS is the last OpKind */
@@ -168,7 +173,8 @@ static void emit_constants(Emitter *e)
     }
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
-        if (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_RECURRENT) {
+        if (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_RECURRENT ||
+            op->kind == OP_CONV_TRANSPOSE) {
             upper(buf2, sizeof buf2, op->name);
             if (op->layer->l1 > 0)
                 OUT("#define %s_L1 %s\n", buf2, float_lit(buf1, sizeof buf1, op->layer->l1));
@@ -199,6 +205,11 @@ static void emit_params(Emitter *e)
         char count[96];
         if (op->layer && op->layer->frozen && op->layer->n_params > 0)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
+        if (op->kind == OP_CONV_TRANSPOSE) {
+            kernel_count(e, op, count, sizeof count);
+            OUT("static real %s_w[%s], %s_b[%ld];\n", p, count, p, op->filters);
+            continue;
+        }
         if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
             kernel_count(e, op, count, sizeof count);
             OUT("static real %s_w[%s];\n", p, count);
@@ -311,7 +322,8 @@ static int op_tensors(const IrOp *op, OpTensor t[4])
     const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM
                                    : op->kind == OP_RECURRENT ? RECURRENT : KERNEL;
     int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_RECURRENT ? 3
-            : op->kind == OP_DENSE || op->kind == OP_CONV ? 2 : 0;
+            : op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE ? 2
+            : 0;
     for (int i = 0; i < n; i++) {
         snprintf(t[i].name, sizeof t[i].name, "%s", rows[i][0]);
         snprintf(t[i].value, sizeof t[i].value, "%s_%s", op->name, rows[i][1]);

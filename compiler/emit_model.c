@@ -1,6 +1,6 @@
 /* emit_model.c: MODEL, the description of the model handed to the
  * runtime (nnrt.h: nnrt_model), and the tables only it refers to: the CSV
- * columns and the classes' names. */
+ * columns, the classes' names and the layers' outputs. */
 #include <stdlib.h>
 
 #include "emit.h"
@@ -68,6 +68,37 @@ void emit_class_names(Emitter *e)
         OUT("    ");
         c_string_literal(e->out, m->class_names[i]);
         OUT(",%*s   /* %d */\n", width - literal_width(m->class_names[i]), "", i);
+    }
+    /* an autoencoder's outputs are pixels: the names say how many they are */
+    if (m->target_input)
+        OUT("    NULL,%*s   /* the end: they name labels, not outputs */\n",
+            width > 4 ? width - 4 : 0, "");
+    OUT("};\n\n");
+}
+
+/* The last live op of each layer writes its output (after the activation,
+ * which a fused op applies itself); an input or a flatten has no op. */
+static int is_layer_output(const Ir *ir, int i)
+{
+    const IrOp *op = &ir->ops[i];
+    return op->layer && op->kind != OP_LOSS &&
+           (i + 1 == ir->n_ops || ir->ops[i + 1].layer != op->layer);
+}
+
+/* static const nnrt_layer_output LAYER_OUTPUTS[] = {
+       { "code", offsetof(Replica, code_y), CODE_OUT }, ... }: one a line */
+static void emit_layer_outputs(Emitter *e)
+{
+    const Ir *ir = e->ir;
+    OUT("/* each layer's output in a replica, for `encode --layer NAME` */\n");
+    OUT("static const nnrt_layer_output LAYER_OUTPUTS[] = {\n");
+    for (int i = 0; i < ir->n_ops; i++) {
+        if (!is_layer_output(ir, i))
+            continue;
+        const IrBuf *b = buf(e, ir->ops[i].out);
+        OUT("    { ");
+        c_string_literal(e->out, ir->ops[i].layer->name);
+        OUT(", offsetof(Replica, %s), %s },\n", b->name, b->width_macro);
     }
     OUT("};\n\n");
 }
@@ -153,6 +184,7 @@ void emit_model(Emitter *e)
 {
     const Model *m = e->m;
     char num[64];
+    emit_layer_outputs(e);
     OUT("static const nnrt_model MODEL = {\n");
     OUT("    .name = ");
     c_string_literal(e->out, m->name);
@@ -171,6 +203,19 @@ void emit_model(Emitter *e)
         OUT(",\n");
     }
     emit_csv_fields(e);
+    if (m->series_csv) {
+        char num[64];
+        OUT("    .series_csv = ");
+        c_string_literal(e->out, m->series_csv);
+        OUT(",\n    .series_column = ");
+        c_string_literal(e->out, m->series_column);
+        OUT(",\n    .window = %ld,   /* values in */\n    .horizon = %ld,   /* steps ahead */\n",
+            m->window, m->horizon);
+        OUT("    .test_fraction = %s,   /* the series' last part */\n",
+            float_lit(num, sizeof num, m->test_fraction));
+        OUT("    .task = NNRT_TASK_REGRESS,   /* a forecast */\n"
+            "    .target_at = offsetof(Replica, target),\n");
+    }
     if (m->target_input)
         OUT("    .task = NNRT_TASK_REGRESS,   /* target input: an autoencoder */\n"
             "    .target_input = 1,\n    .target_at = offsetof(Replica, target),\n");
@@ -199,6 +244,8 @@ void emit_model(Emitter *e)
     OUT("    .replica_size = sizeof(Replica),\n");
     OUT("    .input_at = offsetof(Replica, %s),\n    .output_at = offsetof(Replica, %s),\n",
         buf(e, e->ir->input_buf)->name, buf(e, e->ir->output_buf)->name);
+    OUT("    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],\n"
+        "    .layer_outputs = LAYER_OUTPUTS,\n");
     OUT("    .epochs = EPOCHS,\n    .seed = SEED,\n");
     emit_optimizer(e);
     emit_schedule(e);

@@ -25,7 +25,8 @@ int has_penalty(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        if ((op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_RECURRENT) &&
+        if ((op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_RECURRENT ||
+             op->kind == OP_CONV_TRANSPOSE) &&
             (op->layer->l1 > 0 || op->layer->l2 > 0))
             return 1;
     }
@@ -43,7 +44,8 @@ void emit_penalty(Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         const Layer *l = op->layer;
-        if ((op->kind != OP_DENSE && op->kind != OP_CONV && op->kind != OP_RECURRENT) ||
+        if ((op->kind != OP_DENSE && op->kind != OP_CONV && op->kind != OP_RECURRENT &&
+             op->kind != OP_CONV_TRANSPOSE) ||
             (l->l1 <= 0 && l->l2 <= 0))
             continue;
         char P[64], count[96];

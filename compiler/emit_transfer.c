@@ -8,7 +8,7 @@ static int tensor_suffixes(const IrOp *op, const char *const **out)
 {
     static const char *const KERNEL[] = { "w", "b" };
     static const char *const NORM[] = { "gamma", "beta", "moving_mean", "moving_variance" };
-    if (op->kind == OP_DENSE || op->kind == OP_CONV) {
+    if (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE) {
         *out = KERNEL;
         return 2;
     }

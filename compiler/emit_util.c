@@ -67,7 +67,7 @@ const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
 int trains(const IrOp *op)
 {
     return (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM ||
-            op->kind == OP_RECURRENT) &&
+            op->kind == OP_RECURRENT || op->kind == OP_CONV_TRANSPOSE) &&
            op->layer && !op->layer->frozen;
 }
 
@@ -102,6 +102,9 @@ const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len
     if (op->kind == OP_CONV)
         snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->win.c,
                  op->filters);
+    else if (op->kind == OP_CONV_TRANSPOSE)   /* (KH, KW, filters, input channels) */
+        snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->filters,
+                 op->win.c);
     else if (op->kind == OP_RECURRENT)   /* W's, not U's: the one regularized */
         snprintf(out, len, "%ld * %ld", op->features, recurrent_gates(op->cell) * op->filters);
     else

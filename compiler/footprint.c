@@ -27,7 +27,7 @@ static double param_reals(const IrOp *op)
 {
     if (op->kind == OP_DENSE)
         return (double)op->n_in * op->n_out + op->n_out;
-    if (op->kind == OP_CONV)
+    if (op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE)
         return (double)op->win.kh * op->win.kw * op->win.c * op->filters + op->filters;
     if (op->kind == OP_RECURRENT) {
         double g = (double)recurrent_gates(op->cell) * op->filters;

@@ -110,7 +110,7 @@ static void mark_gradients(Ir *ir)
         const IrOp *op = &ir->ops[i];
         if (op->layer && op->layer->n_params > 0 && !op->layer->frozen &&
             (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM ||
-             op->kind == OP_RECURRENT))
+             op->kind == OP_RECURRENT || op->kind == OP_CONV_TRANSPOSE))
             trainable = 1;
         if (op->out >= 0)
             ir->bufs[op->out].needs_grad = trainable;
@@ -161,6 +161,12 @@ Ir *lower_model(Arena *a, const Model *m)
         case LAYER_LSTM:
         case LAYER_GRU:
             cur = lower_recurrent(a, ir, l, cur);
+            break;
+        case LAYER_UPSAMPLE:
+            cur = lower_op(a, ir, l, OP_UPSAMPLE, cur, 0)->out;
+            break;
+        case LAYER_CONV2D_TRANSPOSE:
+            cur = lower_with_activation(a, ir, l, OP_CONV_TRANSPOSE, cur);
             break;
         }
     }

@@ -215,7 +215,9 @@ int activation_grad_from_output(Activation act);
     X(BATCHNORM, "batchnorm") \
     X(RNN, "rnn") \
     X(LSTM, "lstm") \
-    X(GRU, "gru")
+    X(GRU, "gru") \
+    X(UPSAMPLE, "upsample") \
+    X(CONV2D_TRANSPOSE, "conv2d_transpose")
 
 typedef enum LayerKind {
 #define NNC_ENUM_LAYER(name, word) LAYER_##name,
@@ -367,6 +369,13 @@ typedef struct Model {
     const char *train_images, *train_labels;
     const char *test_images, *test_labels;
     const char *train_csv, *test_csv;     /* instead of the IDX files */
+    const char *series_csv;               /* or one series: a CSV column in time order */
+    const char *series_column;            /* its name or 0-based index */
+    const Stmt *series_stmt;
+    long window, horizon;                 /* a series sample: window values in, the
+                                             value horizon steps after them out */
+    double test_fraction;                 /* a series' last part, for the test */
+    const Stmt *test_fraction_stmt;
     const char **inputs, **targets;       /* CSV columns: names or indices */
     int n_inputs, n_targets;
     const Stmt *inputs_stmt, *targets_stmt;
@@ -429,6 +438,9 @@ typedef enum OpKind {
     OP_ACTIVATION,        /* y = act(x), elementwise or softmax over a row */
     OP_DROPOUT,           /* y = x * mask / (1 - rate) while training */
     OP_RECURRENT,         /* rnn, lstm, gru over a sequence (steps, features) */
+    OP_UPSAMPLE,          /* each pixel repeated SH x SW times (nearest) */
+    OP_CONV_TRANSPOSE,    /* y = conv2d_transpose(x, W) + b: each input pixel spreads
+                             its window over the output, S pixels apart */
     OP_LOSS               /* mean loss over the batch, and its gradient */
 } OpKind;
 

@@ -18,7 +18,8 @@ static const IrOp **dense_ops(const Model *m, const Ir *ir)
     }
     for (int i = 0; i < ir->n_ops; i++)
         if ((ir->ops[i].kind == OP_DENSE || ir->ops[i].kind == OP_CONV ||
-             ir->ops[i].kind == OP_RECURRENT) && ir->ops[i].layer)
+             ir->ops[i].kind == OP_RECURRENT || ir->ops[i].kind == OP_CONV_TRANSPOSE) &&
+            ir->ops[i].layer)
             ops[ir->ops[i].layer - m->layers] = &ir->ops[i];
     return ops;
 }
@@ -41,6 +42,8 @@ static long layer_macs(const Layer *l)
     const Window *w = &l->win;
     if (l->kind == LAYER_CONV2D)
         return w->oh * w->ow * l->units * w->kh * w->kw * w->c;
+    if (l->kind == LAYER_CONV2D_TRANSPOSE)   /* every input pixel's window, whole or cropped */
+        return w->h * w->w * l->units * w->kh * w->kw * w->c;
     if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)
         return l->in.dims[0] * (l->in.dims[1] + l->units) * recurrent_gates(l->kind) * l->units;
     return l->kind == LAYER_DENSE ? l->in.dims[0] * l->units : 0;
@@ -69,6 +72,13 @@ static void layer_what(const Layer *l, char *what, size_t len)
     case LAYER_BATCHNORM:
         snprintf(what, len, "batchnorm %s", activation_name(l->act));
         break;
+    case LAYER_CONV2D_TRANSPOSE:
+        snprintf(what, len, "conv2d_transpose %ld %ldx%ld%s %s", l->units, w->kh, w->kw, stride,
+                 activation_name(l->act));
+        break;
+    case LAYER_UPSAMPLE:
+        snprintf(what, len, "upsample %ldx%ld", w->kh, w->kw);
+        break;
     case LAYER_DROPOUT:
         snprintf(what, len, "dropout %g", l->rate);
         break;
@@ -91,6 +101,10 @@ static void kernel_column(const Ir *ir, const IrOp *op, char *out, size_t len)
 {
     if (op->kind == OP_RECURRENT) {   /* explain_kernels.c says which product is whose */
         snprintf(out, len, "nnrt_mm, sgemm");
+        return;
+    }
+    if (op->kind == OP_CONV_TRANSPOSE) {   /* constant-bound loops over the taps */
+        snprintf(out, len, "direct");
         return;
     }
     int sgemm_dx = op->kind == OP_DENSE && op->mm && !op->mm_dx && ir->bufs[op->in].needs_grad;
@@ -132,15 +146,19 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
     double act_bytes = 0;
     SummaryRow *rows = summary_rows(m, ir);
     int name_w = 10;      /* the names' column: as wide as the longest (globalavgpool1) */
-    for (int i = 0; i < m->n_layers; i++)
+    int what_w = 24;      /* and what they do ("conv2d_transpose 16 3x3 /2 relu") */
+    for (int i = 0; i < m->n_layers; i++) {
         if ((int)strlen(m->layers[i].name) > name_w)
             name_w = (int)strlen(m->layers[i].name);
-    fprintf(out, "%-*s %-24s %-10s %12s %14s %12s  %s\n", name_w, "layer", "", "output", "params",
-            "mult-adds", "activations", "kernel");
+        if ((int)strlen(rows[i].what) > what_w)
+            what_w = (int)strlen(rows[i].what);
+    }
+    fprintf(out, "%-*s %-*s %-10s %12s %14s %12s  %s\n", name_w, "layer", what_w, "", "output",
+            "params", "mult-adds", "activations", "kernel");
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         const SummaryRow *r = &rows[i];
-        fprintf(out, "%-*s %-24s %-10s %12ld %14ld %12s  %s%s\n", name_w, l->name, r->what,
+        fprintf(out, "%-*s %-*s %-10s %12ld %14ld %12s  %s%s\n", name_w, l->name, what_w, r->what,
                 shape_str(&l->out, shape, sizeof shape), l->n_params, r->macs,
                 bytes_str(mem, sizeof mem, r->act_bytes), r->kernel,
                 !l->frozen ? (r->kernel[0] ? "" : "-") : r->kernel[0] ? ", frozen" : "frozen");

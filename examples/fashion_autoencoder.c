@@ -29,7 +29,7 @@
 
 /* The hash of the model's meaning, its statements after `let` and -D: comments
    and whitespace do not change it.  `train --resume` compares it. */
-#define MODEL_HASH "ddeb1cd99b6ec5a372109165910d129c16419fc3dd992fd256bc7bce3ae141e0"
+#define MODEL_HASH "fa103aee47406487fc156a496c2a411fbfd23a8c7ee54d9e227a0babcdbf2a21"
 
 /* Every value is a real: float in the trainer; double when `nnc build` compiles
    this file again with -DNNRT_DOUBLE into the trainer's double-precision twin,
@@ -395,6 +395,29 @@ static const char *const LEGACY_NAMES[] = {
 _Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
                sizeof PARAMS / sizeof PARAMS[0], "one legacy name per tensor");
 
+/* the classes' names, in label order */
+static const char *const CLASS_NAMES[] = {
+    "T-shirt/top",   /* 0 */
+    "Trouser",       /* 1 */
+    "Pullover",      /* 2 */
+    "Dress",         /* 3 */
+    "Coat",          /* 4 */
+    "Sandal",        /* 5 */
+    "Shirt",         /* 6 */
+    "Sneaker",       /* 7 */
+    "Bag",           /* 8 */
+    "Ankle boot",    /* 9 */
+    NULL,            /* the end: they name labels, not outputs */
+};
+
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "dense128", offsetof(Replica, dense128_y), DENSE128_OUT },
+    { "code", offsetof(Replica, code_y), CODE_OUT },
+    { "dense128_2", offsetof(Replica, dense128_2_y), DENSE128_2_OUT },
+    { "dense784", offsetof(Replica, dense784_y), DENSE784_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "fashion_autoencoder",
     .source = "fashion_autoencoder.nn",
@@ -413,6 +436,7 @@ static const nnrt_model MODEL = {
     .in_w = 28,
     .in_c = 1,
     .n_classes = CLASSES,
+    .class_names = CLASS_NAMES,
     .batch = BATCH,
     .max_batch = MAX_BATCH,
     .shards = SHARDS,
@@ -420,6 +444,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense784_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -760,6 +760,17 @@ static const char *const CLASS_NAMES[] = {
     "Ankle boot",    /* 9 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "conv32", offsetof(Replica, conv32_y), CONV32_OUT },
+    { "conv32_maxpool", offsetof(Replica, conv32_maxpool_y), CONV32_MAXPOOL_OUT },
+    { "conv64", offsetof(Replica, conv64_y), CONV64_OUT },
+    { "conv64_maxpool", offsetof(Replica, conv64_maxpool_y), CONV64_MAXPOOL_OUT },
+    { "dense1024", offsetof(Replica, dense1024_y), DENSE1024_OUT },
+    { "dense1024_dropout", offsetof(Replica, dense1024_dropout_y), DENSE1024_OUT },
+    { "dense10", offsetof(Replica, dense10_y), DENSE10_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "fashion_cnn_augment",
     .source = "fashion_cnn_augment.nn",
@@ -783,6 +794,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -1022,6 +1022,18 @@ static const char *const CLASS_NAMES[] = {
     "Ankle boot",    /* 9 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "conv16", offsetof(Replica, conv16_y), CONV16_OUT },
+    { "conv16_batchnorm", offsetof(Replica, conv16_batchnorm_y), CONV16_BATCHNORM_OUT },
+    { "conv16_maxpool", offsetof(Replica, conv16_maxpool_y), CONV16_MAXPOOL_OUT },
+    { "conv32", offsetof(Replica, conv32_y), CONV32_OUT },
+    { "conv32_batchnorm", offsetof(Replica, conv32_batchnorm_y), CONV32_BATCHNORM_OUT },
+    { "conv32_maxpool", offsetof(Replica, conv32_maxpool_y), CONV32_MAXPOOL_OUT },
+    { "conv32_2", offsetof(Replica, conv32_2_y), CONV32_2_OUT },
+    { "dense10", offsetof(Replica, dense10_y), DENSE10_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "fashion_cnn_small",
     .source = "fashion_cnn_small.nn",
@@ -1045,6 +1057,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -274,6 +274,12 @@ static const char *const CLASS_NAMES[] = {
     "footwear",   /* 1 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "dense64", offsetof(Replica, dense64_y), DENSE64_OUT },
+    { "dense1", offsetof(Replica, dense1_y), DENSE1_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "fashion_footwear",
     .source = "fashion_footwear.nn",
@@ -298,6 +304,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense1_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

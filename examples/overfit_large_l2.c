@@ -602,6 +602,15 @@ static const char *const CLASS_NAMES[] = {
     "Ankle boot",    /* 9 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "dense512", offsetof(Replica, dense512_y), DENSE512_OUT },
+    { "dense512_2", offsetof(Replica, dense512_2_y), DENSE512_2_OUT },
+    { "dense512_3", offsetof(Replica, dense512_3_y), DENSE512_3_OUT },
+    { "dense512_4", offsetof(Replica, dense512_4_y), DENSE512_4_OUT },
+    { "dense10", offsetof(Replica, dense10_y), DENSE10_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "overfit_large_l2",
     .source = "overfit_large_l2.nn",
@@ -625,6 +634,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

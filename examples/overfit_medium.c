@@ -448,6 +448,14 @@ static const char *const CLASS_NAMES[] = {
     "Ankle boot",    /* 9 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "dense64", offsetof(Replica, dense64_y), DENSE64_OUT },
+    { "dense64_2", offsetof(Replica, dense64_2_y), DENSE64_2_OUT },
+    { "dense64_3", offsetof(Replica, dense64_3_y), DENSE64_3_OUT },
+    { "dense10", offsetof(Replica, dense10_y), DENSE10_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "overfit_medium",
     .source = "overfit_medium.nn",
@@ -471,6 +479,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

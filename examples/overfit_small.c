@@ -366,6 +366,13 @@ static const char *const CLASS_NAMES[] = {
     "Ankle boot",    /* 9 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "dense16", offsetof(Replica, dense16_y), DENSE16_OUT },
+    { "dense16_2", offsetof(Replica, dense16_2_y), DENSE16_2_OUT },
+    { "dense10", offsetof(Replica, dense10_y), DENSE10_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "overfit_small",
     .source = "overfit_small.nn",
@@ -389,6 +396,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense10_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

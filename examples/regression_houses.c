@@ -253,6 +253,12 @@ _Static_assert(sizeof LEGACY_NAMES / sizeof LEGACY_NAMES[0] ==
 static const char *const INPUT_COLUMNS[] = { "area", "rooms", "age" };
 static const char *const TARGET_COLUMNS[] = { "price" };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "dense16", offsetof(Replica, dense16_y), DENSE16_OUT },
+    { "dense1", offsetof(Replica, dense1_y), DENSE1_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "regression_houses",
     .source = "regression_houses.nn",
@@ -279,6 +285,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense1_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

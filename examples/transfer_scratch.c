@@ -944,6 +944,18 @@ static const char *const CLASS_NAMES[] = {
     "Ankle boot",   /* 4 */
 };
 
+/* each layer's output in a replica, for `encode --layer NAME` */
+static const nnrt_layer_output LAYER_OUTPUTS[] = {
+    { "conv16", offsetof(Replica, conv16_y), CONV16_OUT },
+    { "conv16_batchnorm", offsetof(Replica, conv16_batchnorm_y), CONV16_BATCHNORM_OUT },
+    { "conv16_maxpool", offsetof(Replica, conv16_maxpool_y), CONV16_MAXPOOL_OUT },
+    { "conv32", offsetof(Replica, conv32_y), CONV32_OUT },
+    { "conv32_batchnorm", offsetof(Replica, conv32_batchnorm_y), CONV32_BATCHNORM_OUT },
+    { "conv32_maxpool", offsetof(Replica, conv32_maxpool_y), CONV32_MAXPOOL_OUT },
+    { "dense64", offsetof(Replica, dense64_y), DENSE64_OUT },
+    { "dense5", offsetof(Replica, dense5_y), DENSE5_OUT },
+};
+
 static const nnrt_model MODEL = {
     .name = "transfer_scratch",
     .source = "transfer_scratch.nn",
@@ -968,6 +980,8 @@ static const nnrt_model MODEL = {
     .replica_size = sizeof(Replica),
     .input_at = offsetof(Replica, x),
     .output_at = offsetof(Replica, dense5_y),
+    .n_layer_outputs = sizeof LAYER_OUTPUTS / sizeof LAYER_OUTPUTS[0],
+    .layer_outputs = LAYER_OUTPUTS,
     .epochs = EPOCHS,
     .seed = SEED,
     .optimizer = {

@@ -8,6 +8,8 @@
  *   OUT predict [--weights FILE] [--first K] [--count N] [--csv] [--seed N] [--out DIR]
  *               [--threads N]
  *   OUT augment-preview --out FILE.png [--count N] [--seed N]
+ *   OUT reconstruct --out FILE.png [--weights FILE] [--count N]
+ *   OUT encode --layer NAME [--weights FILE] [--csv] [--out FILE.svg] [--count N]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -266,6 +268,14 @@ static void usage(const cli *c, FILE *out)
             "    --out F      the PNG file to write (required)\n"
             "    --weights F  weights file (default DIR/weights)\n"
             "    --count N    images (default 16)\n"
+            "  encode       each test sample's code: the output of one layer (an\n"
+            "               autoencoder's middle one), in inference mode\n"
+            "    --layer NAME the layer, as `nnc check` names it (required)\n"
+            "    --weights F  weights file (default DIR/weights)\n"
+            "    --csv        one line per sample on stdout, after a header:\n"
+            "                 index,label,code0,code1,...\n"
+            "    --out F.svg  a scatter of a 2-unit code, coloured by label\n"
+            "    --count N    the first N test samples (default: all)\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
@@ -534,6 +544,31 @@ static int cmd_reconstruct(const cli *c, int n, char **args)
     return finish(c, nnrt_reconstruct_run(c->m, weights, out, count, &err), &err);
 }
 
+/* encode --layer NAME [--weights F] [--csv] [--out FILE.svg] [--count N] */
+static int cmd_encode(const cli *c, int n, char **args)
+{
+    nnrt_encode_opts o = { .count = INT_MAX };
+    const flag flags[] = {
+        { "--layer", FLAG_PATH, &o.layer, 0 },
+        { "--weights", FLAG_PATH, &o.weights, 0 },
+        { "--csv", FLAG_SWITCH, &o.csv, 0 },
+        { "--out", FLAG_PATH, &o.svg, 0 },
+        { "--count", FLAG_COUNT, &o.count, INT_MAX },
+    };
+    int rc = parse_flags(c, "encode", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (!o.weights) {
+        if (run_weights(c->default_dir, path, sizeof path, &err) != 0)
+            return finish(c, -1, &err);
+        o.weights = path;
+        o.weights_default = 1;
+    }
+    return finish(c, nnrt_encode_run(c->m, &o, &err), &err);
+}
+
 /* What nnc's checker should have refused, so an internal error if seen. */
 static const char *schedule_fault(const nnrt_schedule *s)
 {
@@ -586,6 +621,21 @@ static const char *early_stop_fault(const nnrt_early_stop *es)
     return !(es->min_delta >= 0) ? "early_stop min_delta < 0" : NULL;
 }
 
+/* Every layer output within a replica's rows */
+static const char *layers_fault(const nnrt_model *m)
+{
+    size_t rows = (size_t)(m->shard_rows > 0 ? m->shard_rows : m->max_batch);
+    if (m->n_layer_outputs < 0 || (m->n_layer_outputs > 0 && !m->layer_outputs))
+        return "bad layer table";
+    for (int i = 0; i < m->n_layer_outputs; i++) {
+        const nnrt_layer_output *l = &m->layer_outputs[i];
+        if (!l->name || l->width < 1 ||
+            l->at + rows * (size_t)l->width * sizeof(float) > m->replica_size)
+            return "a layer output outside the replica";
+    }
+    return NULL;
+}
+
 /* A description the generated code got wrong is nnc's bug, not the user's. */
 static int model_is_sound(const nnrt_model *m)
 {
@@ -603,6 +653,8 @@ static int model_is_sound(const nnrt_model *m)
         why = augment_fault(m);
     if (!why)
         why = early_stop_fault(&m->early_stop);
+    if (!why)
+        why = layers_fault(m);
     if (why)
         fprintf(stderr, "%s: internal error: bad model description: %s\n",
                 m->name ? m->name : "trainer", why);
@@ -647,6 +699,8 @@ static int run_command(cli *c, int argc, char **argv)
         return cmd_preview(c, argc - 2, argv + 2);
     if (strcmp(command, "reconstruct") == 0)
         return cmd_reconstruct(c, argc - 2, argv + 2);
+    if (strcmp(command, "encode") == 0)
+        return cmd_encode(c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(c, stdout);

@@ -143,6 +143,12 @@ int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
         nnrt_scores scores;
         evaluate(m, ds, order, y, &scores, c.matrix);   /* one pass for both */
         nnrt_print_test(m, &scores);
+        if (m->series_csv) {
+            double mae, rmse;
+            nnrt_series_naive(ds, &mae, &rmse);
+            printf("naive forecast (the window's last value): mae %.4f rmse %.4f\n", mae, rmse);
+            fflush(stdout);
+        }
         rc = isfinite(scores.loss) ? report(m, &c, dir, err) : not_finite(m, scores.loss, err);
     }
     confusion_free(&c);

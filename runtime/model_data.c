@@ -19,6 +19,8 @@
 
 const char *nnrt_model_data_name(const nnrt_model *m, int test)
 {
+    if (m->series_csv)
+        return m->series_csv;
     if (m->train_csv)
         return test ? m->test_csv : m->train_csv;
     return test ? m->test_images : m->train_images;
@@ -133,6 +135,8 @@ static void warn_if_pair_apart(const nnrt_model *m, const nnrt_dataset *ds)
 
 int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err)
 {
+    if (m->series_csv)
+        return nnrt_series_load(m, test, out, err);
     if (m->train_csv)
         return load_csv(m, test, out, err);
     if (m->task == NNRT_TASK_REGRESS && !m->target_input)

@@ -192,6 +192,16 @@ typedef struct nnrt_transfer {
     const char *file;           /* "runs/transfer_base/weights" */
 } nnrt_transfer;
 
+/* One layer's output, as `encode` reads it (encode.c): the values the
+ * layer hands on, after its activation, (shard_rows, width) in each
+ * replica at `at`.  MODEL lists one per layer that computes a buffer of
+ * its own, in network order (an input or a flatten has none). */
+typedef struct nnrt_layer_output {
+    const char *name;           /* the layer's, as `nnc check` lists it: "code", "dense128" */
+    size_t at;                  /* offsetof(Replica, code_y) */
+    int width;                  /* floats per sample: CODE_OUT */
+} nnrt_layer_output;
+
 /* ---- the model's settings (the fields of MODEL) ----------------------- */
 
 typedef enum nnrt_task {
@@ -357,6 +367,12 @@ typedef struct nnrt_model {
     size_t target_at;           /* REGRESS: offsetof(Replica, target), (shard_rows,
                                    n_classes), filled by the runtime before loss(),
                                    which then ignores its labels */
+    /* Or one series (series.c): a CSV column in time order, cut into windows
+     * of `window` values, each forecasting the value `horizon` steps after
+     * it; its last test_fraction for the test, the training part before */
+    const char *series_csv, *series_column;
+    int window, horizon;
+    float test_fraction;
     int target_input;           /* REGRESS on images: the targets are the input as
                                    scaled, before augmentation (an autoencoder) */
 
@@ -368,7 +384,9 @@ typedef struct nnrt_model {
     int n_classes;              /* width of the output */
     const char *const *class_names; /* NULL, or a name per class in label order, for
                                    metrics and predict: n_classes of them, or 2 for a
-                                   binary model (label 0's class, then label 1's) */
+                                   binary model (label 0's class, then label 1's); an
+                                   autoencoder's (target_input) name its labels, as
+                                   many as the .nn file gives, then NULL */
     uint32_t binary_positive;   /* binary classification (one sigmoid output):
                                    bit c set if label c counts as 1; 0 otherwise */
     int batch;                  /* default training batch (the .nn file's) */
@@ -381,6 +399,8 @@ typedef struct nnrt_model {
     size_t input_at;            /* offsetof(Replica, input): (shard_rows, in_size),
                                    filled by the runtime */
     size_t output_at;           /* (shard_rows, n_classes): probabilities after forward */
+    int n_layer_outputs;        /* every layer's output, for encode (0: none listed) */
+    const nnrt_layer_output *layer_outputs;
 
     /* train block */
     int epochs;
@@ -439,6 +459,8 @@ typedef struct nnrt_model {
  *   OUT gradcheck [--samples N] [--seed N]
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
  *   OUT augment-preview --out FILE.png [--count N] [--seed N]
+ *   OUT reconstruct --out FILE.png [--weights F] [--count N]
+ *   OUT encode --layer NAME [--weights F] [--csv] [--out FILE.svg] [--count N]
  *   OUT --help | --version
  * Exit codes: 0 ok, 1 user error (bad flag, bad data), 2 internal error. */
 int nnrt_main(const nnrt_model *m, int argc, char **argv);

@@ -357,6 +357,13 @@ void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int 
  * `test: loss L mae M rmse R` (all %.4f). */
 void nnrt_print_test(const nnrt_model *m, const nnrt_scores *s);
 
+/* series.c: a series model's training (test 0) or test part as samples of
+ * window values and the one value to forecast */
+int nnrt_series_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err);
+/* The naive forecast's errors over ds: each window's last value, as if
+ * nothing changed for horizon steps; what a forecast has to beat */
+void nnrt_series_naive(const nnrt_dataset *ds, double *mae, double *rmse);
+
 /* One pass over ds in inference mode (order and y as for nnrt_evaluate):
  * the `test:` line, then for a classifier (nothing more for REGRESS) its
  * accuracy, confusion matrix and per-class scores, printed on stdout
@@ -640,6 +647,12 @@ double nnrt_run_batch(const nnrt_model *m, int n, const int *y, int training, nn
  * shards and every rank gets every shard's results (dist.h). */
 double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
                        nnrt_optim_state *st);
+/* Rows [0, n) of the batch through forward in inference mode, every shard
+ * in this process (an MPI rank too: no collective), then the rows of the
+ * layer output at offset at_offset of each replica (width floats a row;
+ * nnrt.h: nnrt_layer_output) into dst, (n, width), in row order.  Also
+ * fills nnrt_output's rows. */
+void nnrt_run_layer(const nnrt_model *m, int n, size_t at_offset, int width, float *dst);
 /* backward on one replica of n rows, then the gradients it leaves to the
  * runtime (grad_rows), each whole: what backward alone did before.  With
  * twin, the double-precision twin's (whose params are in the order of
@@ -711,6 +724,22 @@ int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t 
  * `weights` */
 int nnrt_reconstruct_run(const nnrt_model *m, const char *weights, const char *path, int count,
                          nnrt_error *err);
+
+/* ---- the `encode` command (encode.c) ------------------------------------ */
+
+typedef struct nnrt_encode_opts {
+    const char *layer;          /* the layer whose output is the code; NULL: not given */
+    const char *weights;        /* the weights file */
+    int weights_default;        /* weights is DIR/weights, not a file the user named */
+    int csv;                    /* the codes on stdout, one line per sample */
+    const char *svg;            /* NULL, or the scatter of a 2-unit code to write */
+    int count;                  /* the first count test samples (fewer if the set ends) */
+} nnrt_encode_opts;
+
+/* `encode`: the output of layer o->layer for test samples, in inference
+ * mode, as CSV lines and/or a scatter plot (formats: encode.c and
+ * docs/trainer.md). */
+int nnrt_encode_run(const nnrt_model *m, const nnrt_encode_opts *o, nnrt_error *err);
 
 /* ---- floating point (fpu.c) ------------------------------------------- */
 

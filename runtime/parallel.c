@@ -665,6 +665,25 @@ double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
     return run(m, n, y, 1, rng, 1, optim);
 }
 
+/* Every shard here, whatever this rank's: encode needs rows of a layer
+ * that no collective gathers, and runs alone */
+void nnrt_run_layer(const nnrt_model *m, int n, size_t at_offset, int width, float *dst)
+{
+    par_state *st = state_for(m);
+    batch_job j = { .s = st, .n = n, .used = shards_used(n, st->shards), .mine = 0,
+                    .mine_end = st->shards, .cap = shard_rows(0, n, st->shards) };
+    if (st->shards == 1) {   /* its blocks may use the threads */
+        blocks_on_pool = 1;
+        run_shard(&j, 0);
+        blocks_on_pool = 0;
+    } else {
+        nnrt_pool_run(&st->pool, shards_job, &j);
+    }
+    for (int s = 0; s < j.used; s++)
+        copy_rows(dst + (size_t)shard_first(s, n, st->shards) * (size_t)width,
+                  at(st->replicas[s], at_offset), shard_rows(s, n, st->shards), width);
+}
+
 void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
                          const nnrt_param *params, const nnrt_twin_param *twin, int n_params)
 {

@@ -1,5 +1,6 @@
 /* plot.h: learning curves as data (curve_read.c) and as pictures
- * (plot_svg.c).  Shared by the trainer, which draws DIR/curve.svg when
+ * (plot_svg.c), and the scatter of points by class that the trainer's
+ * `encode` draws.  Shared by the trainer, which draws DIR/curve.svg when
  * training ends, and by `nnc plot`, which overlays several runs' curve.csv
  * files; neither part calls anything that needs OpenBLAS, so nnc links them
  * from libnnrt.a as they are.  Internal; not installed.
@@ -59,5 +60,26 @@ int nnrt_plot_svg(FILE *out, const char *title, const nnrt_curve *runs, int n_ru
  * trainer writes. */
 int nnrt_plot_write(const char *path, const char *title, const nnrt_curve *runs, int n_runs,
                     nnrt_error *err);
+
+/* Points in the plane, each of a class: `encode`'s picture of a 2-unit
+ * code, a point per test sample coloured by its label. */
+typedef struct nnrt_scatter {
+    int n;                      /* points */
+    const float *xy;            /* (n, 2); a point with a NaN or an infinity is left out */
+    const int *cls;             /* (n): each point's class, 0 .. n_classes - 1 */
+    int n_classes;              /* >= 1 */
+    const char *const *class_names;   /* n_classes names, for the legend */
+    const char *x_label, *y_label;    /* what the axes show */
+} nnrt_scatter;
+
+/* The picture: a title, a square plot of the points (each class a colour
+ * of the learning curves' palette, in class order) on axes with ticks,
+ * and a legend to its right naming the classes.  The layout is in
+ * plot_svg.c. */
+int nnrt_scatter_svg(FILE *out, const char *title, const nnrt_scatter *s, nnrt_error *err);
+
+/* The same into path, atomically, as nnrt_plot_write. */
+int nnrt_scatter_write(const char *path, const char *title, const nnrt_scatter *s,
+                       nnrt_error *err);
 
 #endif

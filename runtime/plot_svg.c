@@ -22,7 +22,21 @@
  *
  * Elements carry classes for whoever reads the file back: class="train"
  * and class="val" on the curves' paths (one path per run and panel),
- * "best" on the best-epoch marks, "legend" on the legend. */
+ * "best" on the best-epoch marks, "legend" on the legend.
+ *
+ * The scatter (nnrt_scatter_svg, `encode`'s picture) shares the palette,
+ * the axes' rounding and the text escaping:
+ *
+ *   title                                   centred, baseline y = 32
+ *   +-------------------+  o class 0        a square plot SCATTER_SIZE wide
+ *   | a dot per point,  |  o class 1        from (MARGIN_LEFT, PANEL_TOP),
+ *   | in point order    |  ...              y ticks and label on the left;
+ *   +-------------------+                   the legend right of it, a row
+ *   x ticks, then the x label               of LEGEND_ROW a class
+ *
+ * Each class has a colour (PALETTE, in class order); the dots are drawn in
+ * point order, half transparent, so no class hides under another.  The
+ * groups carry class="axes", "points" and "legend". */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,6 +504,19 @@ int nnrt_plot_svg(FILE *f, const char *title, const nnrt_curve *runs, int n_runs
     return 0;
 }
 
+/* What a memory stream holds once closed (rc: how drawing into it went),
+ * saved whole at path, through a temporary and a rename */
+static int save_drawn(const char *path, FILE *mem, char *const *text, const size_t *len, int rc,
+                      nnrt_error *err)
+{
+    if (fclose(mem) != 0 && rc == 0)
+        rc = nnrt_fail(err, "%s: out of memory", path);
+    if (rc == 0)
+        rc = nnrt_afile_save(path, *text, *len, err);
+    free(*text);
+    return rc;
+}
+
 int nnrt_plot_write(const char *path, const char *title, const nnrt_curve *runs, int n_runs,
                     nnrt_error *err)
 {
@@ -498,11 +525,157 @@ int nnrt_plot_write(const char *path, const char *title, const nnrt_curve *runs,
     FILE *mem = open_memstream(&text, &len);
     if (!mem)
         return nnrt_fail(err, "%s: out of memory", path);
-    int rc = nnrt_plot_svg(mem, title, runs, n_runs, err);
-    if (fclose(mem) != 0 && rc == 0)
-        rc = nnrt_fail(err, "%s: out of memory", path);
-    if (rc == 0)
-        rc = nnrt_afile_save(path, text, len, err);
-    free(text);
-    return rc;
+    return save_drawn(path, mem, &text, &len, nnrt_plot_svg(mem, title, runs, n_runs, err), err);
+}
+
+/* ---- the scatter ---------------------------------------------------------- */
+
+enum {
+    SCATTER_SIZE = 560,         /* the plot, square */
+    SCATTER_TICKS = 8,          /* about this many ticks an axis */
+    LEGEND_GAP = 40             /* from the plot to the legend */
+};
+
+/* The scatter's frame: where the plot is and what its axes cover. */
+typedef struct frame {
+    double left, top;
+    axis x, y;
+} frame;
+
+static double frame_x(const frame *fr, double v)
+{
+    return fr->left + (v - fr->x.lo) / (fr->x.hi - fr->x.lo) * SCATTER_SIZE;
+}
+
+static double frame_y(const frame *fr, double v)
+{
+    return fr->top + SCATTER_SIZE - (v - fr->y.lo) / (fr->y.hi - fr->y.lo) * SCATTER_SIZE;
+}
+
+static int finite_point(const float *p)
+{
+    return isfinite(p[0]) && isfinite(p[1]);
+}
+
+/* Axes over the finite points, rounded out to ticks */
+static frame scatter_frame(const nnrt_scatter *s)
+{
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    for (int i = 0; i < s->n; i++) {
+        const float *p = s->xy + 2 * (size_t)i;
+        for (int d = 0; d < 2 && finite_point(p); d++) {
+            lo[d] = fmin(lo[d], p[d]);
+            hi[d] = fmax(hi[d], p[d]);
+        }
+    }
+    frame fr = { MARGIN_LEFT, PANEL_TOP, nice_axis(lo[0], hi[0], SCATTER_TICKS),
+                 nice_axis(lo[1], hi[1], SCATTER_TICKS) };
+    return fr;
+}
+
+static void scatter_axes(FILE *f, const frame *fr, const nnrt_scatter *s)
+{
+    double right = fr->left + SCATTER_SIZE, bottom = fr->top + SCATTER_SIZE, ticks[64];
+    fprintf(f, "<g class=\"axes\">\n");
+    int n = ticks_of(&fr->y, ticks, 64);
+    for (int i = 0; i < n; i++) {
+        double y = frame_y(fr, ticks[i]);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
+                fr->left, y, right, y);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+                fr->left - 5, y, fr->left, y);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.*f</text>\n",
+                fr->left - 8, y + 4, fr->y.decimals, ticks[i]);
+    }
+    n = ticks_of(&fr->x, ticks, 64);
+    for (int i = 0; i < n; i++) {
+        double x = frame_x(fr, ticks[i]);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
+                x, fr->top, x, bottom);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+                x, bottom, x, bottom + 5);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.*f</text>\n", x,
+                bottom + 19, fr->x.decimals, ticks[i]);
+    }
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+               "stroke=\"#444\"/>\n", fr->left, fr->top, SCATTER_SIZE, SCATTER_SIZE);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", fr->left + SCATTER_SIZE / 2.0,
+            bottom + 40);
+    xml_text(f, s->x_label);
+    double ly = fr->top + SCATTER_SIZE / 2.0, lx = fr->left - 52;
+    fprintf(f, "</text>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+               "transform=\"rotate(-90 %.1f %.1f)\">", lx, ly, lx, ly);
+    xml_text(f, s->y_label);
+    fprintf(f, "</text>\n</g>\n");
+}
+
+static void scatter_points(FILE *f, const frame *fr, const nnrt_scatter *s)
+{
+    fprintf(f, "<g class=\"points\" fill-opacity=\"0.6\">\n");
+    for (int i = 0; i < s->n; i++) {
+        const float *p = s->xy + 2 * (size_t)i;
+        if (finite_point(p))
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"%s\"/>\n",
+                    frame_x(fr, p[0]), frame_y(fr, p[1]), colour_of(s->cls[i]));
+    }
+    fprintf(f, "</g>\n");
+}
+
+static void scatter_legend(FILE *f, double x, const nnrt_scatter *s)
+{
+    fprintf(f, "<g class=\"legend\">\n");
+    for (int c = 0; c < s->n_classes; c++) {
+        double y = PANEL_TOP + 10 + LEGEND_ROW * c;
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", x + 5, y,
+                colour_of(c));
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 16, y + 4);
+        xml_text(f, s->class_names[c]);
+        fprintf(f, "</text>\n");
+    }
+    fprintf(f, "</g>\n");
+}
+
+int nnrt_scatter_svg(FILE *f, const char *title, const nnrt_scatter *s, nnrt_error *err)
+{
+    if (s->n_classes < 1)
+        return nnrt_fail(err, "a scatter needs a class");
+    for (int i = 0; i < s->n; i++)
+        if (s->cls[i] < 0 || s->cls[i] >= s->n_classes)
+            return nnrt_fail(err, "point %d: class %d of %d", i, s->cls[i], s->n_classes);
+    size_t longest = 0;
+    for (int c = 0; c < s->n_classes; c++)
+        longest = strlen(s->class_names[c]) > longest ? strlen(s->class_names[c]) : longest;
+    /* the legend's text at about 7 units a character of 12-unit sans-serif */
+    int legend_x = MARGIN_LEFT + SCATTER_SIZE + LEGEND_GAP;
+    int width = legend_x + 16 + 7 * (int)(longest > 120 ? 120 : longest) + MARGIN_RIGHT;
+    int plot_bottom = PANEL_TOP + SCATTER_SIZE + 56;
+    int legend_bottom = PANEL_TOP + 10 + LEGEND_ROW * s->n_classes;
+    int height = plot_bottom > legend_bottom ? plot_bottom : legend_bottom;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" "
+               "fill=\"#222\">\n", width, height, width, height);
+    fprintf(f, "<title>");
+    xml_text(f, title);
+    fprintf(f, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
+    fprintf(f, "<text x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
+               "text-anchor=\"middle\">", width / 2);
+    xml_text(f, title);
+    fprintf(f, "</text>\n");
+    frame fr = scatter_frame(s);
+    scatter_axes(f, &fr, s);
+    scatter_points(f, &fr, s);
+    scatter_legend(f, legend_x, s);
+    fprintf(f, "</svg>\n");
+    return 0;
+}
+
+int nnrt_scatter_write(const char *path, const char *title, const nnrt_scatter *s,
+                       nnrt_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return nnrt_fail(err, "%s: out of memory", path);
+    return save_drawn(path, mem, &text, &len, nnrt_scatter_svg(mem, title, s, err), err);
 }

@@ -202,9 +202,9 @@ int nnrt_preview_run(const nnrt_model *m, const char *path, int count, uint64_t 
 {
     int h, w, c;
     nnrt_image_shape(m, &h, &w, &c);
-    if (m->train_csv)
+    if (m->train_csv || m->series_csv)
         return nnrt_fail(err, "augment-preview shows images, and %s is a csv file",
-                         m->train_csv);
+                         nnrt_model_data_name(m, 0));
     if (c != 1 && c != 3)
         return nnrt_fail(err, "augment-preview shows grey (1 channel) or RGB (3 channel) "
                               "images, not %d channels", c);

@@ -3,7 +3,12 @@
  * learns to give back test images it never saw, through its 32-number
  * code, far better than the best constant guess; `reconstruct` draws them
  * beside their reconstructions as a PNG of the documented size; and a
- * classifier is refused that command with a reason. */
+ * classifier is refused that command with a reason.  `encode` gives each
+ * test image's code as CSV (the model's own output when asked for the last
+ * layer, as predict computes it) and, for a 2-unit code, as a scatter in
+ * SVG; an unknown layer is refused with the names of those there are. */
+#include <zlib.h>
+
 #include "trainer_util.h"
 
 static const char *autoencoder(void)
@@ -82,6 +87,194 @@ START_TEST(a_classifier_has_nothing_to_reconstruct)
 }
 END_TEST
 
+/* The first n labels of Fashion-MNIST's test set, from its file */
+static void test_labels(int *labels, int n)
+{
+    gzFile f = gzopen("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char bytes[8 + 64];
+    ck_assert_int_le(n, 64);
+    ck_assert_int_eq(gzread(f, bytes, (unsigned)(8 + n)), 8 + n);
+    gzclose(f);
+    for (int i = 0; i < n; i++)
+        labels[i] = bytes[8 + i];
+}
+
+/* Lines of text, and the fields of its first line */
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+static int count_fields(const char *line)
+{
+    int n = 1;
+    for (; *line && *line != '\n'; line++)
+        n += *line == ',';
+    return n;
+}
+
+/* What stdout alone holds: cmd's, run with stderr sent elsewhere */
+static int run_stdout(const char *cmd, char **out)
+{
+    char quiet[2400];
+    snprintf(quiet, sizeof quiet, "%s 2>/dev/null", cmd);
+    return run_cmd(quiet, out);
+}
+
+/* encode --csv of the 32-unit code: a header, then a line per test
+ * image: index, its label, 32 values.  noinline, as test_mae. */
+__attribute__((noinline)) static void check_codes(const char *out)
+{
+    ck_assert_int_eq(count_lines(out), 10001);
+    ck_assert_msg(strncmp(out, "index,label,code0,code1,", 24) == 0, "%.200s", out);
+    ck_assert_int_eq(count_fields(out), 2 + 32);
+    int labels[20];
+    test_labels(labels, 20);
+    const char *line = strchr(out, '\n') + 1;
+    for (int i = 0; i < 20; i++, line = strchr(line, '\n') + 1) {
+        int index, label;
+        ck_assert_int_eq(sscanf(line, "%d,%d,", &index, &label), 2);
+        ck_assert_int_eq(index, i);
+        ck_assert_int_eq(label, labels[i]);
+        ck_assert_int_eq(count_fields(line), 2 + 32);
+    }
+}
+
+/* encode's rows (index,label,code...) hold predict's outputs (a
+ * regression's index,target0..783,out0..783), byte for byte */
+__attribute__((noinline)) static void check_same_outputs(const char *enc, const char *pred, int n)
+{
+    ck_assert_int_eq(count_lines(enc), n + 1);
+    ck_assert_int_eq(count_lines(pred), n);
+    const char *e = strchr(enc, '\n') + 1, *p = pred;
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < 2; k++)
+            e = strchr(e, ',') + 1;
+        for (int k = 0; k < 1 + 784; k++)
+            p = strchr(p, ',') + 1;
+        size_t len = strcspn(e, "\n");
+        ck_assert_msg(len == strcspn(p, "\n") && strncmp(e, p, len) == 0,
+                      "sample %d: encode and predict disagree", i);
+        e += len + 1;
+        p += len + 1;
+    }
+}
+
+START_TEST(encodes_every_test_image)
+{
+    if (!have_fashion())
+        ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
+    char cmd[2048], *out;
+    snprintf(cmd, sizeof cmd, "%s train --limit 2000 --epochs 1 --out %s/autoencoder/enc "
+             "--overwrite", autoencoder(), tmp_dir());
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+    free(out);
+
+    /* a header, then a line per test image: index, label, 32 values */
+    snprintf(cmd, sizeof cmd, "%s encode --layer code --weights %s/autoencoder/enc/weights --csv",
+             autoencoder(), tmp_dir());
+    status = run_stdout(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%.2000s", cmd, out);
+    check_codes(out);
+    free(out);
+
+    /* the last layer's rows are the model's output, as predict gives it,
+     * over two chunks of max_batch rows (256) cut into shards */
+    char *pred;
+    snprintf(cmd, sizeof cmd, "%s encode --layer dense784 --weights %s/autoencoder/enc/weights "
+             "--csv --count 300", autoencoder(), tmp_dir());
+    ck_assert_int_eq(run_stdout(cmd, &out), 0);
+    snprintf(cmd, sizeof cmd, "%s predict --weights %s/autoencoder/enc/weights --csv --count 300",
+             autoencoder(), tmp_dir());
+    ck_assert_int_eq(run_stdout(cmd, &pred), 0);
+    check_same_outputs(out, pred, 300);
+    free(pred);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s encode --layer cod --weights %s/autoencoder/enc/weights --csv",
+             autoencoder(), tmp_dir());
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 1 && strstr(out, "no layer 'cod' in fashion_autoencoder: its layers "
+                                             "are dense128, code, dense128_2, dense784\n"),
+                  "%s:\n%s", cmd, out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s encode --layer code --weights %s/autoencoder/enc/weights "
+             "--out %s/autoencoder/no.svg", autoencoder(), tmp_dir(), tmp_dir());
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 1 && strstr(out, "the scatter needs a 2-unit code, and layer 'code' "
+                                             "has 32 units: use --csv"), "%s:\n%s", cmd, out);
+    free(out);
+}
+END_TEST
+
+/* How often needle occurs in text */
+static int occurrences(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+START_TEST(draws_a_two_unit_code)
+{
+    if (!have_fashion())
+        ck_abort_msg("Fashion-MNIST is missing: install dataset-fashion-mnist (make deps)");
+    /* the example with a code of 2 values, unactivated, in the middle */
+    char nn[600], exe[600], cmd[2048], svg[700], *out;
+    make_dir("%s/autoencoder", tmp_dir());
+    snprintf(nn, sizeof nn, "%s/autoencoder/code2.nn", tmp_dir());
+    snprintf(exe, sizeof exe, "%s/autoencoder/code2", tmp_dir());
+    snprintf(svg, sizeof svg, "%s/autoencoder/codes.svg", tmp_dir());
+    char *text = slurp("examples/fashion_autoencoder.nn");
+    char *code = strstr(text, "dense 32 relu name=code");
+    ck_assert_ptr_nonnull(code);
+    FILE *f = fopen(nn, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%.*sdense 2 name=code%s", (int)(code - text), text,
+            code + strlen("dense 32 relu name=code"));
+    fclose(f);
+    free(text);
+    build_trainer(nn, exe);
+    snprintf(cmd, sizeof cmd, "%s train --limit 2000 --epochs 1 --out %s/autoencoder/code2run "
+             "--overwrite", exe, tmp_dir());
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s encode --layer code --weights %s/autoencoder/code2run/weights "
+             "--out %s --count 1000", exe, tmp_dir(), svg);
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0 && strstr(out, "wrote") && strstr(out, "the codes of 1000 test "
+                  "samples (layer code)"), "%s:\n%s", cmd, out);
+    free(out);
+    ck_assert_int_eq(temporaries_left(svg), 0);
+    size_t len;
+    char *pic = slurp_len(svg, &len);
+    ck_assert_msg(strncmp(pic, "<svg ", 5) == 0, "%.100s", pic);
+    ck_assert_msg(len > 7 && strcmp(pic + len - 7, "</svg>\n") == 0, "%s", pic + len - 20);
+    /* a dot per sample, a legend entry per class, by its name */
+    ck_assert_int_eq(occurrences(pic, "r=\"2\""), 1000);
+    const char *names[] = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                            "Shirt", "Sneaker", "Bag", "Ankle boot" };
+    const char *legend = strstr(pic, "<g class=\"legend\">");
+    ck_assert_ptr_nonnull(legend);
+    for (int c = 0; c < 10; c++) {
+        char entry[64];
+        snprintf(entry, sizeof entry, ">%s</text>", names[c]);
+        ck_assert_msg(strstr(legend, entry), "no legend entry %s", entry);
+    }
+    ck_assert_int_eq(occurrences(legend, "<text "), 10);
+    free(pic);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoencoder");
@@ -89,6 +282,8 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, reconstructs_unseen_images);
     tcase_add_test(tc, a_classifier_has_nothing_to_reconstruct);
+    tcase_add_test(tc, encodes_every_test_image);
+    tcase_add_test(tc, draws_a_two_unit_code);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

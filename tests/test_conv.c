@@ -1,4 +1,5 @@
-/* test_conv.c: conv2d and the pools against a naive reference.
+/* test_conv.c: conv2d and the pools, and conv2d_transpose after upsample,
+ * against a naive reference.
  *
  * Each case is a random shape (odd sizes, strides, every padding) drawn
  * from a fixed generator; odd cases have windows big enough for the
@@ -310,12 +311,172 @@ START_TEST(conv_and_pool_match_a_naive_reference)
 }
 END_TEST
 
+/* ---- conv2d_transpose and upsample ------------------------------------------ */
+
+enum { T_CASES = 8 };
+
+typedef struct TransposeCase {
+    int h, w, c, up[2];           /* input; upsample factors (1x1: none) */
+    int filters, k[2], stride[2], same;
+} TransposeCase;
+
+static TransposeCase make_transpose_case(int i)
+{
+    rng_state = 4242u + (uint32_t)i * 104729u;
+    TransposeCase t;
+    t.h = draw(2, 6);
+    t.w = draw(2, 6);
+    t.c = draw(1, 3);
+    t.up[0] = i % 2 ? draw(1, 3) : 1;
+    t.up[1] = i % 2 ? draw(1, 3) : 1;
+    t.filters = draw(1, 4);
+    t.k[0] = draw(1, 4);
+    t.k[1] = draw(1, 4);
+    t.stride[0] = draw(1, 3);
+    t.stride[1] = draw(1, 3);
+    t.same = draw(0, 1);
+    return t;
+}
+
+/* Keras's output length of a transposed convolution, and the rows cropped
+ * from its start: valid keeps every tap (in * s + max(k - s, 0)), same
+ * keeps in * s, cropping the overhang max(k - s, 0), the smaller half first */
+static int t_axis(int in, int k, int s, int same, int *crop)
+{
+    int over = k > s ? k - s : 0;
+    *crop = same ? over / 2 : 0;
+    return same ? in * s : in * s + over;
+}
+
+/* y (oh, ow, f) = b + each input pixel's window scattered, W (kh, kw, f, c) */
+static void ref_transpose(const TransposeCase *t, const double *x, int h, int w,
+                          const float *wt, const float *b, double *y, int *oh_out, int *ow_out)
+{
+    int ct, cl;
+    int oh = t_axis(h, t->k[0], t->stride[0], t->same, &ct);
+    int ow = t_axis(w, t->k[1], t->stride[1], t->same, &cl);
+    for (int i = 0; i < oh * ow; i++)
+        for (int f = 0; f < t->filters; f++)
+            y[i * t->filters + f] = b[f];
+    for (int iy = 0; iy < h; iy++)
+        for (int ix = 0; ix < w; ix++)
+            for (int ky = 0; ky < t->k[0]; ky++)
+                for (int kx = 0; kx < t->k[1]; kx++) {
+                    int oy = iy * t->stride[0] + ky - ct, ox = ix * t->stride[1] + kx - cl;
+                    if (oy < 0 || oy >= oh || ox < 0 || ox >= ow)
+                        continue;   /* cropped */
+                    for (int f = 0; f < t->filters; f++)
+                        for (int ci = 0; ci < t->c; ci++)
+                            y[(oy * ow + ox) * t->filters + f] +=
+                                x[(iy * w + ix) * t->c + ci] *
+                                wt[((ky * t->k[1] + kx) * t->filters + f) * t->c + ci];
+                }
+    *oh_out = oh;
+    *ow_out = ow;
+}
+
+START_TEST(conv_transpose_and_upsample_match_a_naive_reference)
+{
+    TransposeCase tc = make_transpose_case(_i);
+    char dir[256], path[300], text[4096], cmd[2048], up[64] = "", *out;
+    snprintf(dir, sizeof dir, "%s/convt%d", tmp_dir(), _i);
+    make_dir("%s", dir);
+    int n_pixels = SAMPLES * tc.h * tc.w * tc.c;
+    uint8_t *pixels = malloc((size_t)n_pixels), labels[SAMPLES];
+    for (int i = 0; i < n_pixels; i++)
+        pixels[i] = (uint8_t)draw(0, 255);
+    for (int i = 0; i < SAMPLES; i++)
+        labels[i] = (uint8_t)(i % OUTPUTS);
+    int idims[4] = { SAMPLES, tc.h, tc.w, tc.c }, ldims[1] = { SAMPLES };
+    snprintf(path, sizeof path, "%s/images.idx", dir);
+    write_idx(path, pixels, 4, idims);
+    snprintf(path, sizeof path, "%s/labels.idx", dir);
+    write_idx(path, labels, 1, ldims);
+    if (tc.up[0] * tc.up[1] > 1)
+        snprintf(up, sizeof up, "    upsample %dx%d\n", tc.up[0], tc.up[1]);
+    snprintf(text, sizeof text,
+             "model convt%d\n"
+             "data {\n"
+             "    train {\n        images \"convt%d/images.idx\"\n        labels \"convt%d/labels.idx\"\n    }\n"
+             "    test {\n        images \"convt%d/images.idx\"\n        labels \"convt%d/labels.idx\"\n    }\n"
+             "    scale 1/255\n"
+             "}\n"
+             "network {\n    input %dx%dx%d\n%s"
+             "    conv2d_transpose %d %dx%d stride=%dx%d padding=%s name=convt\n    flatten\n"
+             "    dense %d name=out\n}\n"
+             "train {\n    loss mse\n    optimizer sgd lr=0.1\n    batch 3\n}\n",
+             _i, _i, _i, _i, _i, tc.h, tc.w, tc.c, up, tc.filters, tc.k[0], tc.k[1],
+             tc.stride[0], tc.stride[1], tc.same ? "same" : "valid", OUTPUTS);
+    snprintf(path, sizeof path, "%s/m.nn", dir);
+    write_text(path, text);
+    char exe[300];
+    snprintf(exe, sizeof exe, "%s/m", dir);
+    build_trainer(path, exe);
+    snprintf(cmd, sizeof cmd,
+             "NNC_DATA=%s %s steps 2 --seed 7 --weights-out %s/w >/dev/null && "
+             "NNC_DATA=%s %s predict --weights %s/w --count %d --csv >%s/out.csv",
+             tmp_dir(), exe, dir, tmp_dir(), exe, dir, SAMPLES, dir);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s\n%s", text, out);
+    free(out);
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+    out = slurp(path);
+    Tensor t[8];
+    snprintf(path, sizeof path, "%s/w", dir);
+    int nt = read_weights(path, t, 8);
+    const float *cw = tensor(t, nt, "convt.w", tc.k[0] * tc.k[1] * tc.filters * tc.c);
+    const float *cb = tensor(t, nt, "convt.b", tc.filters);
+
+    int uh = tc.h * tc.up[0], uw = tc.w * tc.up[1];
+    double *x = malloc(sizeof(double) * (size_t)(uh * uw * tc.c));
+    double *y = malloc(sizeof(double) * 8192);
+    const char *line = out;
+    for (int s = 0; s < SAMPLES; s++) {
+        for (int iy = 0; iy < uh; iy++)   /* upsampled: each pixel a block */
+            for (int ix = 0; ix < uw; ix++)
+                for (int ci = 0; ci < tc.c; ci++)
+                    x[(iy * uw + ix) * tc.c + ci] = (float)(
+                        pixels[((s * tc.h + iy / tc.up[0]) * tc.w + ix / tc.up[1]) * tc.c + ci] *
+                        (1.0f / 255));
+        int oh, ow;
+        ref_transpose(&tc, x, uh, uw, cw, cb, y, &oh, &ow);
+        int width = oh * ow * tc.filters;
+        ck_assert_int_le(width, 8192);
+        const float *dw = tensor(t, nt, "out.w", width * OUTPUTS);
+        const float *db = tensor(t, nt, "out.b", OUTPUTS);
+        int index, label, used;
+        ck_assert_int_eq(sscanf(line, "%d,%d%n", &index, &label, &used), 2);
+        line += used;
+        for (int o = 0; o < OUTPUTS; o++) {
+            double want = db[o], got;
+            for (int i = 0; i < width; i++)
+                want += y[i] * dw[i * OUTPUTS + o];
+            ck_assert_int_eq(sscanf(line, ",%lf%n", &got, &used), 1);
+            line += used;
+            ck_assert_msg(fabs(got - want) <= 1e-4 * (1 + fabs(want)),
+                          "case %d sample %d output %d: nnc %.9g, reference %.9g\n%s", _i, s, o,
+                          got, want, text);
+        }
+        line = strchr(line, '\n');
+        ck_assert_ptr_nonnull(line);
+        line++;
+    }
+    for (int i = 0; i < nt; i++)
+        free(t[i].v);
+    free(x);
+    free(y);
+    free(pixels);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conv");
     TCase *tc = tcase_create("reference");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, conv_and_pool_match_a_naive_reference, 0, CASES);
+    tcase_add_loop_test(tc, conv_transpose_and_upsample_match_a_naive_reference, 0, T_CASES);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -517,6 +517,71 @@ static const Case CASES[] = {
         "      |     ^~~~~~~~~~~~~~~~~~\n",
     },
     {
+        "series_needs_a_window",
+        "model t\n"
+        "data {\n"
+        "    series \"s.csv\" column=v\n"
+        "}\n"
+        "network {\n"
+        "    input 30\n"
+        "    dense 1\n"
+        "}\n"
+        "train {\n"
+        "    loss mse\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:3:5: error: a series needs 'window N': how many values the model sees to forecast the next\n"
+        "    3 |     series \"s.csv\" column=v\n"
+        "      |     ^~~~~~\n",
+    },
+    {
+        "series_makes_its_own_samples",
+        "model t\n"
+        "data {\n"
+        "    series \"s.csv\"\n"
+        "    window 30\n"
+        "    train {\n"
+        "        csv \"a.csv\"\n"
+        "    }\n"
+        "}\n"
+        "network {\n"
+        "    input 30\n"
+        "    dense 1\n"
+        "}\n"
+        "train {\n"
+        "    loss mse\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:5:5: error: a series makes its own samples: 'train' does not go with 'series'\n"
+        "    5 |     train {\n"
+        "      |     ^~~~~\n"
+        "      = the training, validation and test parts are the series' first, middle and last values ('validation', 'test 20%')\n",
+    },
+    {
+        "series_window_and_input",
+        "model t\n"
+        "data {\n"
+        "    series \"s.csv\"\n"
+        "    window 30\n"
+        "}\n"
+        "network {\n"
+        "    input 20x1\n"
+        "    lstm 4\n"
+        "    dense 2\n"
+        "}\n"
+        "train {\n"
+        "    loss mse\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:7:5: error: the input takes 20 values, but a window of the series is 30\n"
+        "    7 |     input 20x1\n"
+        "      |     ^~~~~~~~~~\n"
+        "      = write 'input 30x1' (30 steps of one value), or 'input 30'\n"
+        "t.nn:9:5: error: a series' forecast is one value, but the last layer gives 2\n"
+        "    9 |     dense 2\n"
+        "      |     ^~~~~~~\n",
+    },
+    {
         "ends_in_flatten",
         MODEL_HEAD
         "network {\n"

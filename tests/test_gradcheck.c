@@ -140,6 +140,20 @@ static const MutatedModel MODELS[] = {
         { "loss", "rep->target[r * CLASSES + k];", "rep->dense64_y[r * CLASSES + k];",
           "dense64.b" },
     } },
+    /* a convolutional decoder: conv2d_transpose (dW, db, dx over the
+     * taps, a cropped `same` and a strided `valid`), upsample's block sums */
+    { "decoder", "    input 4x8x2\n    conv2d_transpose 3 3x3 tanh stride=2 padding=same\n"
+                 "    upsample 2\n    conv2d_transpose 2 2x3 stride=1x2 padding=valid\n"
+                 "    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 3, {
+        { "convt3_backward", "dwp[f * C + c] += g[f] * xp[c];",
+          "dwp[f * C + c] += g[f] * xp[0];", "convt3.w" },
+        { "convt3_backward", "rep->convt3_db[f] += dy[i * F + f];",
+          "rep->convt3_db[f] += dy[f];", "convt3.b" },
+        { "convt2_backward", "dxp[c] += g[f] * wp[f * C + c];", "dxp[c] += g[f] * wp[c];",
+          "convt3.w" },
+        { "convt3_upsample_backward", "+ ox / SW) * C + c] +=", "+ ox / SW) * C] +=",
+          "convt3.w" },
+    } },
     /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {

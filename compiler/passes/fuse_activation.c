@@ -1,4 +1,4 @@
-/* fuse_activation.c: dense, conv2d or batchnorm followed by an elementwise
+/* fuse_activation.c: dense, conv2d, conv2d_transpose or batchnorm followed by an elementwise
  * activation becomes one op with the activation as its epilogue.
  *
  * Why: the pre-activation buffer z disappears, and the backward pass needs
@@ -19,7 +19,7 @@ void pass_fuse_activation(Ir *ir)
     for (int i = 0; i + 1 < ir->n_ops; i++) {
         IrOp *dense = &ir->ops[i], *act = &ir->ops[i + 1];
         int takes_epilogue = dense->kind == OP_DENSE || dense->kind == OP_CONV ||
-                             dense->kind == OP_BATCHNORM;
+                             dense->kind == OP_BATCHNORM || dense->kind == OP_CONV_TRANSPOSE;
         if (dense->dead || !takes_epilogue || act->kind != OP_ACTIVATION ||
             act->in != dense->out || !fusable(act->act))
             continue;
