@@ -12,7 +12,7 @@ static const Vocab TOP = { "section", TOP_WORDS, COUNT(TOP_WORDS) };
 
 static const char *const DATA_WORDS[] = { "train", "test", "validation", "scale", "positive",
                                           "inputs", "targets", "classes", "keep", "target",
-                                          "series", "window", "horizon" };
+                                          "series", "window", "horizon", "text" };
 static const Vocab DATA = { "data setting", DATA_WORDS, COUNT(DATA_WORDS) };
 
 static const char *const SPLIT_WORDS[] = { "images", "labels", "csv" };
@@ -153,6 +153,15 @@ static void check_series(Checker *c, const Stmt *s)
     }
 }
 
+/* text "FILE": a character-level language model's text */
+static void check_text(Checker *c, const Stmt *s)
+{
+    check_args(c, s, 1, NULL, 0);
+    if (require_args(c, s, 1, "a text file in quotes, as in 'text \"book.txt\"'") == 0 &&
+        arg_string(c, positional(s, 0), "the text file", &c->model->text_file) == 0)
+        c->model->text_stmt = s;
+}
+
 /* window 30, horizon 1: steps seen and steps ahead, for a series */
 static void check_steps(Checker *c, const Stmt *s, long *out)
 {
@@ -178,27 +187,41 @@ static void check_test_fraction(Checker *c, const Stmt *s)
         diag_error(c->diag, a->loc, "test must be above 0%% and below 100%%, got %s", a->text);
 }
 
-/* A series in the data block: what it needs, and what it cannot have */
+/* A series or a text in the data block: what it needs, and what it
+ * cannot have */
 static void check_series_data(Checker *c, const Stmt *block, const Stmt *const *seen)
 {
     Model *m = c->model;
+    const Stmt *source = m->series_stmt ? m->series_stmt : m->text_stmt;
+    const char *what = m->series_stmt ? "series" : "text";
+    if (m->series_stmt && m->text_stmt) {
+        diag_error(c->diag, m->text_stmt->loc, "a model reads one series or one text, not "
+                   "both");
+        return;
+    }
+    if (m->text_stmt && seen[12]) {
+        diag_error(c->diag, seen[12]->loc, "a text model forecasts the next character: "
+                   "'horizon' is for a series");
+    }
     if (seen[0] || (seen[1] && seen[1]->has_block) || m->inputs_stmt || m->targets_stmt ||
         m->target_input) {
         const Stmt *other = seen[0] ? seen[0] : seen[1] && seen[1]->has_block ? seen[1]
                           : m->inputs_stmt ? m->inputs_stmt : m->targets_stmt ? m->targets_stmt
                           : m->target_stmt;
-        diag_error(c->diag, other->loc, "a series makes its own samples: '%s' does not go "
-                   "with 'series'", other->word);
-        diag_note(c->diag, "the training, validation and test parts are the series' first, "
-                  "middle and last values ('validation', 'test 20%%')");
+        diag_error(c->diag, other->loc, "a %s makes its own samples: '%s' does not go "
+                   "with '%s'", what, other->word, what);
+        diag_note(c->diag, "the training, validation and test parts are the %s first, "
+                  "middle and last %s ('validation', 'test %s')",
+                  m->series_stmt ? "series'" : "text's", m->series_stmt ? "values" : "characters",
+                  m->series_stmt ? "20%" : "10%");
     }
     if (!m->window)
-        diag_error(c->diag, m->series_stmt->loc, "a series needs 'window N': how many "
-                   "values the model sees to forecast the next");
+        diag_error(c->diag, source->loc, "a %s needs 'window N': how many %s the model sees "
+                   "to forecast the next", what, m->series_stmt ? "values" : "characters");
     if (!m->horizon)
         m->horizon = 1;
     if (!m->test_fraction)
-        m->test_fraction = 0.2;
+        m->test_fraction = m->series_stmt ? 0.2 : 0.1;
     (void)block;
 }
 
@@ -265,6 +288,7 @@ static void check_data(Checker *c, const Stmt *block)
         case 10: check_series(c, s); break;
         case 11: check_steps(c, s, &m->window); break;
         case 12: check_steps(c, s, &m->horizon); break;
+        case 13: check_text(c, s); break;
         case 3:
             check_args(c, s, 1, NULL, 0);
             if (require_args(c, s, 1, "a factor such as 1/255") == 0 &&
@@ -273,13 +297,14 @@ static void check_data(Checker *c, const Stmt *block)
             break;
         }
     }
-    if (m->series_stmt) {
+    if (m->series_stmt || m->text_stmt) {
         check_series_data(c, block, seen);
         return;
     }
     if (seen[11] || seen[12] || m->test_fraction_stmt) {
         const Stmt *s = seen[11] ? seen[11] : seen[12] ? seen[12] : m->test_fraction_stmt;
-        diag_error(c->diag, s->loc, "'%s' %s a series: it goes with 'series \"FILE\"'",
+        diag_error(c->diag, s->loc, "'%s' %s a series or a text: it goes with 'series "
+                   "\"FILE\"' or 'text \"FILE\"'",
                    s->word, s == m->test_fraction_stmt ? "as a fraction splits" : "cuts");
         if (s == m->test_fraction_stmt)
             diag_note(c->diag, "image and CSV data name their test files in 'test { ... }'");
@@ -430,6 +455,35 @@ static void check_series_shapes(Checker *c, const Layer *last)
                    "sum_of_squares, not %s", loss_name(m->loss));
 }
 
+/* A text: `input W` of the window's ids, then an embedding of them, and a
+ * softmax over the same vocabulary for the next character */
+static void check_text_shapes(Checker *c, const Layer *last)
+{
+    Model *m = c->model;
+    const Layer *input = &m->layers[0];
+    const Layer *embed = m->n_layers > 1 ? &m->layers[1] : NULL;
+    if (!embed || embed->kind != LAYER_EMBEDDING) {
+        diag_error(c->diag, (embed ? embed : input)->stmt->line_loc, "a text model reads "
+                   "character ids: its first layer after 'input' is 'embedding VOCAB DIM'");
+        diag_note(c->diag, "write 'embedding 128 32' after 'input %ld'", m->window);
+        return;
+    }
+    if (m->window && shape_size(&input->out) != m->window) {
+        diag_error(c->diag, input->stmt->line_loc, "the input takes %ld characters, but a "
+                   "window of the text is %ld", shape_size(&input->out), m->window);
+        diag_note(c->diag, "write 'input %ld'", m->window);
+    }
+    if (last->kind != LAYER_DENSE || last->units != embed->vocab || last->act != ACT_SOFTMAX) {
+        diag_error(c->diag, last->stmt->line_loc, "a text model gives the next character's "
+                   "probabilities: its last layer is 'dense %ld softmax', one per id of the "
+                   "embedding's vocabulary", embed->vocab);
+        return;
+    }
+    if (m->loss != LOSS_CROSS_ENTROPY)
+        diag_error(c->diag, m->loss_stmt->line_loc, "a text model learns the next character "
+                   "as a class: its loss is cross_entropy, not %s", loss_name(m->loss));
+}
+
 /* The loss against the output layer: cross-entropy needs a softmax; some
  * pairings are legal but suspect and get a warning that says why. */
 static void check_loss_fits_output(Checker *c)
@@ -444,6 +498,10 @@ static void check_loss_fits_output(Checker *c)
     const Layer *last = &m->layers[i];
     if (m->series_csv) {
         check_series_shapes(c, last);
+        return;
+    }
+    if (m->text_file) {
+        check_text_shapes(c, last);
         return;
     }
     if (m->target_input) {   /* any layer may give the image back: a conv2d, say */

@@ -226,6 +226,8 @@ static void automatic_base(const LayerNames *n, const Layer *l, char *out, size_
         snprintf(out, len, "conv%ld", l->units);
     else if (l->kind == LAYER_CONV2D_TRANSPOSE)
         snprintf(out, len, "convt%ld", l->units);
+    else if (l->kind == LAYER_EMBEDDING)
+        snprintf(out, len, "embedding%ld", l->units);
     else if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)
         snprintf(out, len, "%s%ld", layer_kind_word(l->kind), l->units);
     else if (l->kind == LAYER_INPUT)
@@ -239,7 +241,7 @@ void layer_name(Checker *c, LayerNames *n, Layer *l)
     const Explicit *e = given_to(n, l->stmt);
     int has_width = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D ||
                     l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU ||
-                    l->kind == LAYER_CONV2D_TRANSPOSE;
+                    l->kind == LAYER_CONV2D_TRANSPOSE || l->kind == LAYER_EMBEDDING;
     if (e && e->name) {
         copy_name(l->name, sizeof l->name, e->name);
     } else {

@@ -51,6 +51,8 @@ static const char *const CONV_KEYS[] = { "slope", "alpha", "init", "init_scale",
                                          "trainable", "stride", "padding", "name" };
 static const char *const POOL_KEYS[] = { "stride", "padding", "name" };
 static const char *const UPSAMPLE_KEYS[] = { "name" };
+static const char *const EMBEDDING_KEYS[] = { "init", "init_scale", "l1", "l2", "trainable",
+                                              "name" };
 static const char *const RECURRENT_KEYS[] = { "slope", "alpha", "init", "recurrent_init",
                                               "l1", "l2", "trainable", "name" };
 static const char *const BATCHNORM_KEYS[] = { "slope", "alpha", "init", "trainable", "momentum",
@@ -409,6 +411,43 @@ static int check_pool(Checker *c, const Stmt *s, Layer *l)
     return 0;
 }
 
+/* embedding 128 32: ids 0 .. 127, each a row of 32 trained numbers, as
+ * Keras's Embedding(128, 32) (its uniform(-0.05, 0.05) start unless
+ * init= says otherwise): W ids in, W x 32 out, a sequence */
+static int check_embedding(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
+{
+    check_args(c, s, 2, EMBEDDING_KEYS, COUNT(EMBEDDING_KEYS));
+    Defaults d = { .init = NNRT_INIT_UNIFORM, .init_scale = 0.05 };
+    (void)net;   /* the network's init= is for kernels; Keras starts embeddings uniform */
+    check_weight_options(c, s, &d);
+    l->init = d.init;
+    l->init_scale = d.init_scale;
+    l->l1 = d.l1;
+    l->l2 = d.l2;
+    int bad = require_args(c, s, 2, "a vocabulary and a width, as in 'embedding 128 32'");
+    if (!bad && arg_int(c, positional(s, 0), "the vocabulary", 2, 65536, &l->vocab))
+        bad = -1;
+    if (!bad && arg_int(c, positional(s, 1), "the width", 1, 65536, &l->units))
+        bad = -1;
+    if (bad || l->in.ndims == 0)
+        return -1;
+    char buf[64];
+    if (shape_size(&l->in) != l->in.dims[0] || (l->in.ndims == 2 && l->in.dims[1] != 1)) {
+        diag_error(c->diag, s->line_loc, "embedding reads a row of ids, but its input is %s",
+                   shape_str(&l->in, buf, sizeof buf));
+        diag_note(c->diag, "give 'input N' (N ids, a text's window) and put embedding first");
+        return -1;
+    }
+    if (l->vocab * l->units > MAX_TENSOR || l->in.dims[0] * l->units > MAX_TENSOR) {
+        diag_error(c->diag, s->line_loc, "embedding %ld %ld on %ld ids is too big: at most %ld "
+                   "values a tensor", l->vocab, l->units, l->in.dims[0], MAX_TENSOR);
+        return -1;
+    }
+    l->out = (Shape){ 2, { l->in.dims[0], l->units } };
+    l->n_params = l->vocab * l->units;   /* the vocabulary beside them is state */
+    return 0;
+}
+
 /* upsample 2 (or 2x3): each pixel repeated as a block, Keras's
  * UpSampling2D (nearest): h x w x c -> h*2 x w*2 x c */
 static int check_upsample(Checker *c, const Stmt *s, Layer *l)
@@ -669,6 +708,7 @@ static int check_layer(Checker *c, const Stmt *s, Layer *l, int first, const Def
     case LAYER_GRU: return check_recurrent(c, s, l, net);
     case LAYER_UPSAMPLE: return check_upsample(c, s, l);
     case LAYER_CONV2D_TRANSPOSE: return check_conv2d_transpose(c, s, l, net);
+    case LAYER_EMBEDDING: return check_embedding(c, s, l, net);
     }
     return -1;
 }

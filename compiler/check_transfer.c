@@ -65,6 +65,8 @@ static const char *tensors_text(const Layer *l, char *buf, size_t len)
         snprintf(buf, len, "dense %ld -> %ld", l->in.dims[0], l->units);
     else if (l->kind == LAYER_CONV2D)
         snprintf(buf, len, "conv2d %ldx%ldx%ld -> %ld", w->kh, w->kw, w->c, l->units);
+    else if (l->kind == LAYER_EMBEDDING)
+        snprintf(buf, len, "embedding %ld -> %ld", l->vocab, l->units);
     else if (l->kind == LAYER_CONV2D_TRANSPOSE)
         snprintf(buf, len, "conv2d_transpose %ldx%ldx%ld -> %ld", w->kh, w->kw, w->c, l->units);
     else if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)

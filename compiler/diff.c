@@ -171,7 +171,7 @@ static void layer_options(Arena *a, const Layer *l, Options *o)
 {
     int recurrent = l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU;
     int weights = l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || recurrent ||
-                  l->kind == LAYER_CONV2D_TRANSPOSE;
+                  l->kind == LAYER_CONV2D_TRANSPOSE || l->kind == LAYER_EMBEDDING;
     int window = l->kind == LAYER_CONV2D || l->kind == LAYER_CONV2D_TRANSPOSE ||
                  l->kind == LAYER_MAXPOOL ||
                  l->kind == LAYER_AVGPOOL || l->kind == LAYER_SUMPOOL;

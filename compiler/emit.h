@@ -11,6 +11,7 @@
  *   emit_conv.c       conv2d;  emit_pool.c: the pools;  emit_batchnorm.c
  *   emit_recurrent.c  rnn, lstm, gru and their backward through time
  *   emit_upsample.c, emit_conv_transpose.c: a convolutional decoder's layers
+ *   emit_embedding.c  embedding: a text's character ids as rows of W
  *   emit_loss.c       loss() and its gradient
  *   emit_penalty.c    l1/l2 regularization: penalty() and its gradient
  *   emit_model.c      MODEL and the tables only it uses
@@ -87,6 +88,7 @@ void emit_batchnorm(Emitter *e, const IrOp *op);           /* emit_batchnorm.c *
 void emit_recurrent(Emitter *e, const IrOp *op);           /* emit_recurrent.c: rnn, lstm, gru */
 void emit_upsample(Emitter *e, const IrOp *op);            /* emit_upsample.c */
 void emit_conv_transpose(Emitter *e, const IrOp *op);      /* emit_conv_transpose.c */
+void emit_embedding(Emitter *e, const IrOp *op);           /* emit_embedding.c */
 /* emit_loss.c: the loss function, and its gradient */
 void emit_loss(Emitter *e, const IrOp *op);
 
@@ -111,6 +113,7 @@ void emit_pool_fields(Emitter *e, const IrOp *op, FieldGroup group);       /* em
 void emit_batchnorm_fields(Emitter *e, const IrOp *op, FieldGroup group);  /* emit_batchnorm.c */
 void emit_recurrent_fields(Emitter *e, const IrOp *op, FieldGroup group);  /* emit_recurrent.c */
 void emit_conv_transpose_fields(Emitter *e, const IrOp *op, FieldGroup group);
+void emit_embedding_fields(Emitter *e, const IrOp *op, FieldGroup group);
 
 /* ---- each op's rows of PARAMS ---- */
 
@@ -119,6 +122,7 @@ void emit_conv_params(Emitter *e, const IrOp *op);         /* emit_conv.c */
 void emit_batchnorm_params(Emitter *e, const IrOp *op);    /* emit_batchnorm.c */
 void emit_recurrent_params(Emitter *e, const IrOp *op);    /* emit_recurrent.c */
 void emit_conv_transpose_params(Emitter *e, const IrOp *op);   /* emit_conv_transpose.c */
+void emit_embedding_params(Emitter *e, const IrOp *op);    /* emit_embedding.c */
 
 /* ---- emit_activation.c, shared with dense and conv2d ---- */
 

@@ -48,6 +48,8 @@ static const OpEmit OP_EMIT[] = {   /* ORDER OpKind */
                             .param_rows = emit_conv_transpose_params,
                             .fields = emit_conv_transpose_fields, .in_forward = 1,
                             .own_width = 1 },
+    [OP_EMBEDDING]      = { .section = emit_embedding, .param_rows = emit_embedding_params,
+                            .fields = emit_embedding_fields, .in_forward = 1, .own_width = 1 },
     [OP_LOSS]           = { .section = emit_loss },
 };
 /* OP_LOSS is the last OpKind */
@@ -205,6 +207,13 @@ static void emit_params(Emitter *e)
         char count[96];
         if (op->layer && op->layer->frozen && op->layer->n_params > 0)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
+        if (op->kind == OP_EMBEDDING) {
+            kernel_count(e, op, count, sizeof count);
+            OUT("static real %s_w[%s];\n", p, count);
+            OUT("static real %s_vocabulary[%ld];   /* state: each id's byte + 1 (nnrt.h) */\n",
+                p, op->layer->vocab);
+            continue;
+        }
         if (op->kind == OP_CONV_TRANSPOSE) {
             kernel_count(e, op, count, sizeof count);
             OUT("static real %s_w[%s], %s_b[%ld];\n", p, count, p, op->filters);
@@ -312,6 +321,8 @@ typedef struct OpTensor {
 static int op_tensors(const IrOp *op, OpTensor t[4])
 {
     static const char *const KERNEL[][3] = { { "w", "w", "dw" }, { "b", "b", "db" } };
+    static const char *const EMBEDDING[][3] = { { "w", "w", "dw" },
+                                                 { "vocabulary", "vocabulary", NULL } };
     static const char *const RECURRENT[][3] = {
         { "w", "w", "dw" }, { "u", "u", "du" }, { "b", "b", "db" },
     };
@@ -320,9 +331,11 @@ static int op_tensors(const IrOp *op, OpTensor t[4])
         { "moving_mean", "moving_mean", NULL }, { "moving_variance", "moving_var", NULL },
     };
     const char *const (*rows)[3] = op->kind == OP_BATCHNORM ? NORM
-                                   : op->kind == OP_RECURRENT ? RECURRENT : KERNEL;
+                                   : op->kind == OP_RECURRENT ? RECURRENT
+                                   : op->kind == OP_EMBEDDING ? EMBEDDING : KERNEL;
     int n = op->kind == OP_BATCHNORM ? 4 : op->kind == OP_RECURRENT ? 3
-            : op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE ? 2
+            : op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE ||
+                      op->kind == OP_EMBEDDING ? 2
             : 0;
     for (int i = 0; i < n; i++) {
         snprintf(t[i].name, sizeof t[i].name, "%s", rows[i][0]);

@@ -203,6 +203,20 @@ void emit_model(Emitter *e)
         OUT(",\n");
     }
     emit_csv_fields(e);
+    if (m->text_file) {
+        char num[64];
+        const IrOp *embed = NULL;
+        for (int i = 0; i < e->ir->n_ops && !embed; i++)
+            if (e->ir->ops[i].kind == OP_EMBEDDING)
+                embed = &e->ir->ops[i];
+        OUT("    .text_file = ");
+        c_string_literal(e->out, m->text_file);
+        OUT(",\n    .window = %ld,   /* characters in, the next one out */\n", m->window);
+        OUT("    .test_fraction = %s,   /* the text's last part */\n",
+            float_lit(num, sizeof num, m->test_fraction));
+        OUT("    .vocab_size = %ld,\n    .vocabulary = %s_vocabulary,\n", embed->layer->vocab,
+            embed->name);
+    }
     if (m->series_csv) {
         char num[64];
         OUT("    .series_csv = ");

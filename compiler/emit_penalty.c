@@ -26,7 +26,7 @@ int has_penalty(const Emitter *e)
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
         if ((op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_RECURRENT ||
-             op->kind == OP_CONV_TRANSPOSE) &&
+             op->kind == OP_CONV_TRANSPOSE || op->kind == OP_EMBEDDING) &&
             (op->layer->l1 > 0 || op->layer->l2 > 0))
             return 1;
     }
@@ -45,7 +45,7 @@ void emit_penalty(Emitter *e)
         const IrOp *op = &e->ir->ops[i];
         const Layer *l = op->layer;
         if ((op->kind != OP_DENSE && op->kind != OP_CONV && op->kind != OP_RECURRENT &&
-             op->kind != OP_CONV_TRANSPOSE) ||
+             op->kind != OP_CONV_TRANSPOSE && op->kind != OP_EMBEDDING) ||
             (l->l1 <= 0 && l->l2 <= 0))
             continue;
         char P[64], count[96];

@@ -8,6 +8,11 @@ static int tensor_suffixes(const IrOp *op, const char *const **out)
 {
     static const char *const KERNEL[] = { "w", "b" };
     static const char *const NORM[] = { "gamma", "beta", "moving_mean", "moving_variance" };
+    static const char *const EMBEDDING[] = { "w", "vocabulary" };
+    if (op->kind == OP_EMBEDDING) {
+        *out = EMBEDDING;
+        return 2;
+    }
     if (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE) {
         *out = KERNEL;
         return 2;

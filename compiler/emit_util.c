@@ -67,7 +67,8 @@ const IrBuf *buf(const Emitter *e, int i) { return &e->ir->bufs[i]; }
 int trains(const IrOp *op)
 {
     return (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM ||
-            op->kind == OP_RECURRENT || op->kind == OP_CONV_TRANSPOSE) &&
+            op->kind == OP_RECURRENT || op->kind == OP_CONV_TRANSPOSE ||
+            op->kind == OP_EMBEDDING) &&
            op->layer && !op->layer->frozen;
 }
 
@@ -102,6 +103,8 @@ const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len
     if (op->kind == OP_CONV)
         snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->win.c,
                  op->filters);
+    else if (op->kind == OP_EMBEDDING)   /* (vocab, dim) */
+        snprintf(out, len, "%ld * %ld", op->layer->vocab, op->filters);
     else if (op->kind == OP_CONV_TRANSPOSE)   /* (KH, KW, filters, input channels) */
         snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->filters,
                  op->win.c);

@@ -29,6 +29,8 @@ static double param_reals(const IrOp *op)
         return (double)op->n_in * op->n_out + op->n_out;
     if (op->kind == OP_CONV || op->kind == OP_CONV_TRANSPOSE)
         return (double)op->win.kh * op->win.kw * op->win.c * op->filters + op->filters;
+    if (op->kind == OP_EMBEDDING)   /* W and the vocabulary */
+        return (double)op->layer->vocab * (op->filters + 1);
     if (op->kind == OP_RECURRENT) {
         double g = (double)recurrent_gates(op->cell) * op->filters;
         return (op->features + op->filters) * g + (op->cell == LAYER_GRU ? 2 : 1) * g;

@@ -110,7 +110,8 @@ static void mark_gradients(Ir *ir)
         const IrOp *op = &ir->ops[i];
         if (op->layer && op->layer->n_params > 0 && !op->layer->frozen &&
             (op->kind == OP_DENSE || op->kind == OP_CONV || op->kind == OP_BATCHNORM ||
-             op->kind == OP_RECURRENT || op->kind == OP_CONV_TRANSPOSE))
+             op->kind == OP_RECURRENT || op->kind == OP_CONV_TRANSPOSE ||
+             op->kind == OP_EMBEDDING))
             trainable = 1;
         if (op->out >= 0)
             ir->bufs[op->out].needs_grad = trainable;
@@ -161,6 +162,10 @@ Ir *lower_model(Arena *a, const Model *m)
         case LAYER_LSTM:
         case LAYER_GRU:
             cur = lower_recurrent(a, ir, l, cur);
+            break;
+        case LAYER_EMBEDDING:
+            cur = lower_op(a, ir, l, OP_EMBEDDING, cur, 0)->out;
+            ir->ops[ir->n_ops - 1].filters = l->units;
             break;
         case LAYER_UPSAMPLE:
             cur = lower_op(a, ir, l, OP_UPSAMPLE, cur, 0)->out;

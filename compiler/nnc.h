@@ -217,7 +217,8 @@ int activation_grad_from_output(Activation act);
     X(LSTM, "lstm") \
     X(GRU, "gru") \
     X(UPSAMPLE, "upsample") \
-    X(CONV2D_TRANSPOSE, "conv2d_transpose")
+    X(CONV2D_TRANSPOSE, "conv2d_transpose") \
+    X(EMBEDDING, "embedding")
 
 typedef enum LayerKind {
 #define NNC_ENUM_LAYER(name, word) LAYER_##name,
@@ -247,7 +248,8 @@ typedef struct Layer {
     char legacy[32];      /* dense1, dropout1: the name by kind and position
                              that weight files before version 3 hold */
     Shape in, out;
-    long units;           /* dense, rnn, lstm, gru; conv2d: filters */
+    long units;           /* dense, rnn, lstm, gru; conv2d: filters; embedding: dim */
+    long vocab;           /* embedding: the ids it knows, 0 .. vocab - 1 */
     Activation act;       /* dense, conv2d, batchnorm, rnn */
     double act_param;     /* leaky_relu slope, elu alpha */
     double rate;          /* dropout */
@@ -374,7 +376,10 @@ typedef struct Model {
     const Stmt *series_stmt;
     long window, horizon;                 /* a series sample: window values in, the
                                              value horizon steps after them out */
-    double test_fraction;                 /* a series' last part, for the test */
+    const char *text_file;                /* or a text: windows of characters, each
+                                             labelled with the character after it */
+    const Stmt *text_stmt;
+    double test_fraction;                 /* a series' or text's last part, for the test */
     const Stmt *test_fraction_stmt;
     const char **inputs, **targets;       /* CSV columns: names or indices */
     int n_inputs, n_targets;
@@ -441,6 +446,7 @@ typedef enum OpKind {
     OP_UPSAMPLE,          /* each pixel repeated SH x SW times (nearest) */
     OP_CONV_TRANSPOSE,    /* y = conv2d_transpose(x, W) + b: each input pixel spreads
                              its window over the output, S pixels apart */
+    OP_EMBEDDING,         /* each id of x, a row of W (vocab, dim) */
     OP_LOSS               /* mean loss over the batch, and its gradient */
 } OpKind;
 

@@ -42,6 +42,8 @@ static long layer_macs(const Layer *l)
     const Window *w = &l->win;
     if (l->kind == LAYER_CONV2D)
         return w->oh * w->ow * l->units * w->kh * w->kw * w->c;
+    if (l->kind == LAYER_EMBEDDING)   /* a copy, no multiply-adds */
+        return 0;
     if (l->kind == LAYER_CONV2D_TRANSPOSE)   /* every input pixel's window, whole or cropped */
         return w->h * w->w * l->units * w->kh * w->kw * w->c;
     if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)
@@ -78,6 +80,9 @@ static void layer_what(const Layer *l, char *what, size_t len)
         break;
     case LAYER_UPSAMPLE:
         snprintf(what, len, "upsample %ldx%ld", w->kh, w->kw);
+        break;
+    case LAYER_EMBEDDING:
+        snprintf(what, len, "embedding %ld %ld", l->vocab, l->units);
         break;
     case LAYER_DROPOUT:
         snprintf(what, len, "dropout %g", l->rate);

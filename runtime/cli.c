@@ -10,6 +10,7 @@
  *   OUT augment-preview --out FILE.png [--count N] [--seed N]
  *   OUT reconstruct --out FILE.png [--weights FILE] [--count N]
  *   OUT encode --layer NAME [--weights FILE] [--csv] [--out FILE.svg] [--count N]
+ *   OUT sample [--length N] [--temperature T] [--prime TEXT] [--seed N] [--weights FILE]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -37,6 +38,7 @@ typedef enum flag_kind {
     FLAG_SEED,
     FLAG_RATE,
     FLAG_PATH,
+    FLAG_TEXT,                  /* any text but the empty one */
     FLAG_SWITCH                 /* takes no value: sets its int to 1 */
 } flag_kind;
 
@@ -147,6 +149,11 @@ static int parse_value(const cli *c, const flag *f, const char *text)
     case FLAG_PATH:
         if (!*text)
             return bad_value(c, f->name, "a path", text);
+        *(const char **)f->value = text;
+        return 0;
+    case FLAG_TEXT:
+        if (!*text)
+            return bad_value(c, f->name, "some text", text);
         *(const char **)f->value = text;
         return 0;
     case FLAG_SWITCH:
@@ -276,6 +283,14 @@ static void usage(const cli *c, FILE *out)
             "                 index,label,code0,code1,...\n"
             "    --out F.svg  a scatter of a 2-unit code, coloured by label\n"
             "    --count N    the first N test samples (default: all)\n"
+            "  sample       a text model's new text on stdout: the prime, then characters\n"
+            "               drawn one at a time from the model's probabilities\n"
+            "    --length N   characters after the prime (default 400)\n"
+            "    --temperature T  > 0: below 1 likelier choices, above 1 bolder ones;\n"
+            "                 below 0.01 always the likeliest (default 1)\n"
+            "    --prime TEXT what the model goes on from (default: a space)\n"
+            "    --seed N     seeds the draws (default %llu)\n"
+            "    --weights F  weights file (default DIR/weights)\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
             "\n"
@@ -288,7 +303,7 @@ static void usage(const cli *c, FILE *out)
             (double)m->optimizer.lr, m->max_batch, m->batch, (unsigned long long)m->seed,
             m->task == NNRT_TASK_REGRESS ? "index,target0,...,out0,..." : "index,label,out0,...",
             c->default_dir,
-            MAX_PREVIEW, (unsigned long long)m->seed,
+            MAX_PREVIEW, (unsigned long long)m->seed, (unsigned long long)m->seed,
             m->task == NNRT_TASK_REGRESS ? "epoch,loss,mae,rmse,val_loss,val_mae,val_rmse"
                                          : "epoch,loss,accuracy,val_loss,val_accuracy");
 }
@@ -569,6 +584,31 @@ static int cmd_encode(const cli *c, int n, char **args)
     return finish(c, nnrt_encode_run(c->m, &o, &err), &err);
 }
 
+/* sample [--length N] [--temperature T] [--prime TEXT] [--seed N] [--weights F] */
+static int cmd_sample(const cli *c, int n, char **args)
+{
+    nnrt_sample_opts o = { .length = 400, .temperature = 1.0f, .seed = c->m->seed };
+    const flag flags[] = {
+        { "--length", FLAG_COUNT, &o.length, INT_MAX },
+        { "--temperature", FLAG_RATE, &o.temperature, 0 },
+        { "--prime", FLAG_TEXT, &o.prime, 0 },
+        { "--seed", FLAG_SEED, &o.seed, 0 },
+        { "--weights", FLAG_PATH, &o.weights, 0 },
+    };
+    int rc = parse_flags(c, "sample", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (!o.weights) {
+        if (run_weights(c->default_dir, path, sizeof path, &err) != 0)
+            return finish(c, -1, &err);
+        o.weights = path;
+        o.weights_default = 1;
+    }
+    return finish(c, nnrt_sample_run(c->m, &o, &err), &err);
+}
+
 /* What nnc's checker should have refused, so an internal error if seen. */
 static const char *schedule_fault(const nnrt_schedule *s)
 {
@@ -701,6 +741,8 @@ static int run_command(cli *c, int argc, char **argv)
         return cmd_reconstruct(c, argc - 2, argv + 2);
     if (strcmp(command, "encode") == 0)
         return cmd_encode(c, argc - 2, argv + 2);
+    if (strcmp(command, "sample") == 0)
+        return cmd_sample(c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(c, stdout);

@@ -172,6 +172,15 @@ static void print_matrix(FILE *out, const long *matrix, int k, const char *const
     }
 }
 
+/* How many samples were predicted as class p */
+static long predicted(const long *matrix, int k, int p)
+{
+    long n = 0;
+    for (int t = 0; t < k; t++)
+        n += matrix[(size_t)t * (size_t)k + (size_t)p];
+    return n;
+}
+
 static void print_scores(FILE *out, const long *matrix, int k, const char *const *names,
                          const nnrt_class_scores *per_class, const nnrt_class_scores *macro)
 {
@@ -181,8 +190,14 @@ static void print_scores(FILE *out, const long *matrix, int k, const char *const
     int sw = digits(nnrt_confusion_total(matrix, k));
     sw = sw < 7 ? 7 : sw;   /* "support" */
     fprintf(out, "%-*s  precision  recall      f1  %*s\n", lw, "class", sw, "support");
+    int unseen = 0;   /* classes neither in the data nor predicted: a text's unused ids */
     for (int c = 0; c <= k; c++) {
         const nnrt_class_scores *s = c < k ? &per_class[c] : macro;
+        if (c < k && k > NNRT_CONFUSION_PRINT_CLASSES && s->support == 0 &&
+            predicted(matrix, k, c) == 0) {
+            unseen++;
+            continue;
+        }
         if (c < k)
             label(out, c, k, names, lw);
         else
@@ -190,6 +205,9 @@ static void print_scores(FILE *out, const long *matrix, int k, const char *const
         fprintf(out, "  %9.4f  %6.4f  %6.4f  %*ld\n", s->precision, s->recall, s->f1, sw,
                 s->support);
     }
+    if (unseen)
+        fprintf(out, "(%d classes neither in the data nor predicted are left out; "
+                     "metrics.csv has every class)\n", unseen);
 }
 
 void nnrt_confusion_print(FILE *out, const long *matrix, int k, const char *const *names,

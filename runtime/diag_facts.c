@@ -186,6 +186,11 @@ int nnrt_diag_facts_gather(const nnrt_model *m, const nnrt_train_opts *o,
     f->lr = o->lr;
     f->loss = m->loss_kind;
     f->classes = nnrt_class_count(m);
+    if (m->text_file && m->vocabulary) {   /* the ids a character has, not the capacity */
+        f->classes = 0;
+        for (int i = 0; i < m->vocab_size; i++)
+            f->classes += m->vocabulary[i] != 0;
+    }
     f->chance_loss = chance_loss(m, f->classes);
     f->n_samples = train->n_samples;
     f->bn_momentum = m->bn_momentum;

@@ -1,9 +1,10 @@
 /* model_data.c: the data a model's .nn file names, and its batches.
  *
- * A model reads either IDX files (images and labels) or a CSV file whose
- * columns it names; the commands (train, eval, gradcheck, steps) ask here
- * and need not know which.  A REGRESS model's targets go to nnrt_target(m),
- * which its loss() reads instead of the labels.
+ * A model reads either IDX files (images and labels), a CSV file whose
+ * columns it names, a series (series.c) or a text (text.c); the commands
+ * (train, eval, gradcheck, steps) ask here and need not know which.  A
+ * REGRESS model's targets go to nnrt_target(m), which its loss() reads
+ * instead of the labels.
  *
  * Every command names the files it read, as found ($NNC_DATA, then
  * /usr/share/datasets, then the current directory), and warns when the
@@ -21,6 +22,8 @@ const char *nnrt_model_data_name(const nnrt_model *m, int test)
 {
     if (m->series_csv)
         return m->series_csv;
+    if (m->text_file)
+        return m->text_file;
     if (m->train_csv)
         return test ? m->test_csv : m->train_csv;
     return test ? m->test_images : m->train_images;
@@ -137,6 +140,8 @@ int nnrt_model_data_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_
 {
     if (m->series_csv)
         return nnrt_series_load(m, test, out, err);
+    if (m->text_file)
+        return nnrt_text_load(m, test, out, err);
     if (m->train_csv)
         return load_csv(m, test, out, err);
     if (m->task == NNRT_TASK_REGRESS && !m->target_input)

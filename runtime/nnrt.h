@@ -373,6 +373,15 @@ typedef struct nnrt_model {
     const char *series_csv, *series_column;
     int window, horizon;
     float test_fraction;
+    /* Or a text (text.c): the file's bytes, cut into windows of `window`
+     * characters (ids), each labelled with the character after it; its
+     * last test_fraction for the test.  The characters' ids are the
+     * model's vocabulary, vocab_size at most: `vocabulary` (the embedding
+     * layer's state tensor, saved with the weights) holds each id's byte
+     * plus 1, 0 for an id no character has; all 0 until a text sets it */
+    const char *text_file;
+    int vocab_size;
+    float *vocabulary;
     int target_input;           /* REGRESS on images: the targets are the input as
                                    scaled, before augmentation (an autoencoder) */
 
@@ -461,6 +470,7 @@ typedef struct nnrt_model {
  *   OUT augment-preview --out FILE.png [--count N] [--seed N]
  *   OUT reconstruct --out FILE.png [--weights F] [--count N]
  *   OUT encode --layer NAME [--weights F] [--csv] [--out FILE.svg] [--count N]
+ *   OUT sample [--length N] [--temperature T] [--prime TEXT] [--seed N] [--weights F]
  *   OUT --help | --version
  * Exit codes: 0 ok, 1 user error (bad flag, bad data), 2 internal error. */
 int nnrt_main(const nnrt_model *m, int argc, char **argv);

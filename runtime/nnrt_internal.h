@@ -238,7 +238,8 @@ enum nnrt_stream {
     NNRT_STREAM_SHUFFLE = 2,
     NNRT_STREAM_DROPOUT = 3,
     NNRT_STREAM_GRADCHECK = 4,
-    NNRT_STREAM_AUGMENT = 5         /* training images' random changes (augment.c) */
+    NNRT_STREAM_AUGMENT = 5,        /* training images' random changes (augment.c) */
+    NNRT_STREAM_SAMPLE = 6          /* the characters `sample` draws (sample.c) */
 };
 
 void nnrt_rng_stream(nnrt_rng *rng, uint64_t seed, enum nnrt_stream stream);
@@ -363,6 +364,18 @@ int nnrt_series_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_erro
 /* The naive forecast's errors over ds: each window's last value, as if
  * nothing changed for horizon steps; what a forecast has to beat */
 void nnrt_series_naive(const nnrt_dataset *ds, double *mae, double *rmse);
+
+/* text.c: a text model's training (test 0) or test part as samples of
+ * window ids and the id after them, a label (docs/trainer.md).  Sets
+ * m->vocabulary from the text when it holds none, else refuses a text
+ * whose ids differ from it (nnrt.h: nnrt_model.vocabulary). */
+int nnrt_text_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error *err);
+/* That vocabulary step alone (the text read again): for train, once the
+ * tensors are initialized or come from a checkpoint. */
+int nnrt_text_vocabulary(const nnrt_model *m, nnrt_error *err);
+/* A byte as messages show it, quoted: 'a', '\n', '\x80'; "unused" for -1.
+ * buf holds 8 characters at least. */
+const char *nnrt_text_char(int byte, char *buf, size_t len);
 
 /* One pass over ds in inference mode (order and y as for nnrt_evaluate):
  * the `test:` line, then for a classifier (nothing more for REGRESS) its
@@ -740,6 +753,22 @@ typedef struct nnrt_encode_opts {
  * mode, as CSV lines and/or a scatter plot (formats: encode.c and
  * docs/trainer.md). */
 int nnrt_encode_run(const nnrt_model *m, const nnrt_encode_opts *o, nnrt_error *err);
+
+/* ---- the `sample` command (sample.c) ----------------------------------- */
+
+typedef struct nnrt_sample_opts {
+    const char *weights;        /* the weights file */
+    int weights_default;        /* weights is DIR/weights, not a file the user named */
+    int length;                 /* characters to generate after the prime */
+    float temperature;          /* > 0; below 0.01: always the likeliest character */
+    const char *prime;          /* NULL: a space if the vocabulary has one, else its
+                                   first character */
+    uint64_t seed;              /* seeds the draws */
+} nnrt_sample_opts;
+
+/* `sample`: the prime, then o->length characters a text model writes
+ * after it, on stdout (how: sample.c and docs/trainer.md). */
+int nnrt_sample_run(const nnrt_model *m, const nnrt_sample_opts *o, nnrt_error *err);
 
 /* ---- floating point (fpu.c) ------------------------------------------- */
 

@@ -248,6 +248,9 @@ static int start_fresh(run *r, const nnrt_model *m, const nnrt_train_opts *o, nn
     nnrt_rng_stream(&r->augment, o->seed, NNRT_STREAM_AUGMENT);
     if (nnrt_params_start(m, &init, err) != 0)
         return -1;
+    /* a text's vocabulary is a tensor too, which that zeroed (text.c) */
+    if (m->text_file && nnrt_text_vocabulary(m, err) != 0)
+        return -1;
     return save_checkpoint(r, m, o, err);
 }
 
@@ -259,6 +262,8 @@ static int start_resumed(run *r, const nnrt_model *m, const nnrt_train_opts *o,
 {
     nnrt_checkpoint c = state_of(r, o);
     if (nnrt_checkpoint_load(m, f, &c, err) != 0)
+        return -1;
+    if (m->text_file && nnrt_text_vocabulary(m, err) != 0)   /* the text is the run's */
         return -1;
     r->epochs_done = c.epochs_done;
     r->saved_batches = r->partial.batches;

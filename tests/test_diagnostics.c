@@ -582,6 +582,53 @@ static const Case CASES[] = {
         "      |     ^~~~~~~\n",
     },
     {
+        "text_output_is_the_vocabulary",
+        "model t\n"
+        "data {\n"
+        "    text \"t.txt\"\n"
+        "    window 20\n"
+        "}\n"
+        "network {\n"
+        "    input 20\n"
+        "    embedding 64 8\n"
+        "    lstm 4\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        "train {\n"
+        "    loss cross_entropy\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:10:5: error: a text model gives the next character's probabilities: its last layer is 'dense 64 softmax', one per id of the embedding's vocabulary\n"
+        "   10 |     dense 10 softmax\n"
+        "      |     ^~~~~~~~~~~~~~~~\n",
+    },
+    {
+        "text_has_no_horizon",
+        "model t\n"
+        "data {\n"
+        "    text \"t.txt\"\n"
+        "    window 20\n"
+        "    horizon 2\n"
+        "}\n"
+        "network {\n"
+        "    input 10\n"
+        "    embedding 64 8\n"
+        "    lstm 4\n"
+        "    dense 64 softmax\n"
+        "}\n"
+        "train {\n"
+        "    loss cross_entropy\n"
+        "    optimizer sgd\n"
+        "}\n",
+        "t.nn:5:5: error: a text model forecasts the next character: 'horizon' is for a series\n"
+        "    5 |     horizon 2\n"
+        "      |     ^~~~~~~\n"
+        "t.nn:8:5: error: the input takes 10 characters, but a window of the text is 20\n"
+        "    8 |     input 10\n"
+        "      |     ^~~~~~~~\n"
+        "      = write 'input 20'\n",
+    },
+    {
         "ends_in_flatten",
         MODEL_HEAD
         "network {\n"
