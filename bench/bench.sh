@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: one epoch of examples/fashion_mlp.nn, then one of
-# examples/fashion_cnn.nn, each with nnc's trainer and with its PyTorch peer
-# (bench/torch_mlp.py, bench/torch_cnn.py), run here, now, under the same
+# examples/fashion_cnn.nn and of examples/fashion_lstm.nn, each with nnc's
+# trainer and with its PyTorch peer (bench/torch_mlp.py, bench/torch_cnn.py,
+# bench/torch_lstm.py: torch.nn.LSTM), run here, now, under the same
 # OpenBLAS core type and thread count, and a table of the ratios for each:
 # once with one thread and once with every core, since at 2 cores libtorch's
 # OpenMP pool and OpenBLAS's pthread pool oversubscribe and PyTorch's time
@@ -12,7 +13,7 @@
 #
 #   sh bench/bench.sh BUILD      from the top of the tree; BUILD holds nnc
 #   NNC_BENCH_THREADS="1 2"      the thread counts to run (default "1 nproc")
-#   NNC_BENCH_MODELS="mlp cnn"   the models to run (default both; a CNN
+#   NNC_BENCH_MODELS="mlp cnn lstm"  the models to run (default all; a CNN
 #                                epoch takes about a minute a side)
 #   NNC_BENCH_SCALING=0          skip the scaling table (below)
 #
@@ -20,7 +21,7 @@
 # machine's FMA limit (bench/mm_kernels.c).
 #
 # Then the scaling table (docs/parallel.md): for fashion_mlp (batch 32 and
-# 256) and fashion_cnn, nnc's seconds per epoch at --threads 1 and 2 and on
+# 256), fashion_cnn and fashion_lstm, nnc's seconds per epoch at --threads 1 and 2 and on
 # 2 MPI ranks of one thread each on this machine (the median of 3 epochs
 # each; no MPI column without OpenMPI), and PyTorch at the better of 1 and 2
 # threads, in the same run.
@@ -30,7 +31,7 @@ set -eu
 
 BUILD=${1:?usage: sh bench/bench.sh BUILD}
 OUT=$BUILD/bench
-MODELS=${NNC_BENCH_MODELS:-mlp cnn}
+MODELS=${NNC_BENCH_MODELS:-mlp cnn lstm}
 THREADS=${NNC_BENCH_THREADS:-1 $(nproc)}
 # Debian's interpreter: python3-torch is installed for it, not for any
 # python3 that comes first on PATH (pyenv, a venv).
@@ -42,8 +43,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 
 for model in $MODELS; do
     case $model in
-    mlp | cnn) ;;
-    *) die "NNC_BENCH_MODELS: unknown model '$model' (known: mlp cnn)" ;;
+    mlp | cnn | lstm) ;;
+    *) die "NNC_BENCH_MODELS: unknown model '$model' (known: mlp cnn lstm)" ;;
     esac
 done
 
@@ -185,7 +186,10 @@ bench_at() {
 # times (forward, the weights' gradient, the input's), the first layer's
 # twice (its input is the data: no gradient), each validation sample once
 # (the epoch's seconds include validation); 2 FLOPs a multiply-add.  (The
-# first layer with multiply-adds takes the data in both models.)
+# first layer with multiply-adds takes the data in every model.  For an
+# lstm that undercounts: its backward also passes dh back through U at
+# every step, T U G more multiply-adds a sample, 1.8 of fashion_lstm's
+# 6.3 million; so its GFLOP/s are a floor.)
 # shellcheck disable=SC2016
 epoch_flops() {
     "$OUT/sgemm_peak" "$2" >"$OUT/sgemm_peak.log" || die "sgemm_peak failed"
@@ -301,6 +305,7 @@ if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
             scaling fashion_mlp_256 "$OUT/fashion_mlp_256.nn" torch_mlp --batch 256
             ;;
         cnn) scaling fashion_cnn examples/fashion_cnn.nn torch_cnn ;;
+        lstm) scaling fashion_lstm examples/fashion_lstm.nn torch_lstm ;;
         esac
     done
     echo

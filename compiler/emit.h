@@ -147,6 +147,10 @@ void emit_activation_grad(Emitter *e, Activation act, const char *y, const char 
 /* #define H 28 ... of a window op's section, and their #undef after it */
 void emit_window_macros(Emitter *e, const Window *w, const char *what);
 void emit_window_undefs(Emitter *e);
+/* The PARAMS rows of a window op's W (4-D, dims as C) and b (one a
+ * filter), with W's fans; emit_conv_transpose.c's too */
+void emit_window_kernel_params(Emitter *e, const IrOp *op, const char *dims, long fan_in,
+                               long fan_out);
 
 /* ---- emit_penalty.c ---- */
 

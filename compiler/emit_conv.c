@@ -381,13 +381,22 @@ void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group)
 void emit_conv_params(Emitter *e, const IrOp *op)
 {
     const Window *win = &op->win;
+    char dims[96];
+    snprintf(dims, sizeof dims, "%ld, %ld, %ld, %ld", win->kh, win->kw, win->c, op->filters);
+    emit_window_kernel_params(e, op, dims, win->kh * win->kw * win->c,
+                              win->kh * win->kw * op->filters);
+}
+
+void emit_window_kernel_params(Emitter *e, const IrOp *op, const char *dims, long fan_in,
+                               long fan_out)
+{
     ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 4 };
-    snprintf(w.dims, sizeof w.dims, "%ld, %ld, %ld, %ld", win->kh, win->kw, win->c, op->filters);
+    snprintf(w.dims, sizeof w.dims, "%s", dims);
     kernel_count(e, op, w.size, sizeof w.size);
     grad_name(w.grad, sizeof w.grad, op, "dw");
     kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
-    snprintf(w.fan_in, sizeof w.fan_in, "%ld", win->kh * win->kw * win->c);
-    snprintf(w.fan_out, sizeof w.fan_out, "%ld", win->kh * win->kw * op->filters);
+    snprintf(w.fan_in, sizeof w.fan_in, "%ld", fan_in);
+    snprintf(w.fan_out, sizeof w.fan_out, "%ld", fan_out);
     ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
                    .fan_in = "0", .fan_out = "0", .scale = "0.0f" };
     snprintf(b.dims, sizeof b.dims, "%ld", op->filters);

@@ -19,6 +19,18 @@ static void emit_taps(Emitter *e, const char *x)
     OUT("                const real *xp = &rep->%s[((s * H + iy) * W + ix) * C];\n", x);
 }
 
+/* The taps (ky, kx) of input pixel (iy, ix) that land in the output at
+ * (oy, ox); leave both loops' braces open */
+static void emit_tap_loops(Emitter *e)
+{
+    OUT("                for (int ky = 0; ky < KH; ky++) {\n");
+    OUT("                    int oy = iy * SH + ky - PT;\n");
+    OUT("                    if (oy < 0 || oy >= OH)\n                        continue;\n");
+    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
+    OUT("                        int ox = ix * SW + kx - PL;\n");
+    OUT("                        if (ox < 0 || ox >= OW)\n                            continue;\n");
+}
+
 static void emit_forward(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
@@ -28,12 +40,7 @@ static void emit_forward(Emitter *e, const IrOp *op)
     OUT("        for (int i = 0; i < OH * OW; i++)\n");
     OUT("            memcpy(&y[i * F], %s_b, sizeof %s_b);\n", p, p);
     emit_taps(e, x);
-    OUT("                for (int ky = 0; ky < KH; ky++) {\n");
-    OUT("                    int oy = iy * SH + ky - PT;\n");
-    OUT("                    if (oy < 0 || oy >= OH)\n                        continue;\n");
-    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
-    OUT("                        int ox = ix * SW + kx - PL;\n");
-    OUT("                        if (ox < 0 || ox >= OW)\n                            continue;\n");
+    emit_tap_loops(e);
     OUT("                        const real *wp = &%s_w[(ky * KW + kx) * F * C];   /* (F, C) */\n", p);
     OUT("                        real *yp = &y[(oy * OW + ox) * F];\n");
     OUT("                        for (int f = 0; f < F; f++) {\n");
@@ -72,12 +79,7 @@ static void emit_backward(Emitter *e, const IrOp *op)
     emit_taps(e, x);
     if (dx)
         OUT("                real *dxp = &rep->d_%s[((s * H + iy) * W + ix) * C];\n", x);
-    OUT("                for (int ky = 0; ky < KH; ky++) {\n");
-    OUT("                    int oy = iy * SH + ky - PT;\n");
-    OUT("                    if (oy < 0 || oy >= OH)\n                        continue;\n");
-    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
-    OUT("                        int ox = ix * SW + kx - PL;\n");
-    OUT("                        if (ox < 0 || ox >= OW)\n                            continue;\n");
+    emit_tap_loops(e);
     OUT("                        const real *g = &dy[(oy * OW + ox) * F];\n");
     if (dx)
         OUT("                        const real *wp = &%s_w[(ky * KW + kx) * F * C];\n", p);
@@ -131,18 +133,8 @@ void emit_conv_transpose_fields(Emitter *e, const IrOp *op, FieldGroup group)
 void emit_conv_transpose_params(Emitter *e, const IrOp *op)
 {
     const Window *win = &op->win;
-    ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 4 };
-    snprintf(w.dims, sizeof w.dims, "%ld, %ld, %ld, %ld", win->kh, win->kw, op->filters, win->c);
-    kernel_count(e, op, w.size, sizeof w.size);
-    grad_name(w.grad, sizeof w.grad, op, "dw");
-    kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
-    snprintf(w.fan_in, sizeof w.fan_in, "%ld", win->kh * win->kw * op->filters);
-    snprintf(w.fan_out, sizeof w.fan_out, "%ld", win->kh * win->kw * win->c);
-    ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
-                   .fan_in = "0", .fan_out = "0", .scale = "0.0f" };
-    snprintf(b.dims, sizeof b.dims, "%ld", op->filters);
-    snprintf(b.size, sizeof b.size, "%ld", op->filters);
-    grad_name(b.grad, sizeof b.grad, op, "db");
-    emit_param_row(e, &w);
-    emit_param_row(e, &b);
+    char dims[96];
+    snprintf(dims, sizeof dims, "%ld, %ld, %ld, %ld", win->kh, win->kw, op->filters, win->c);
+    emit_window_kernel_params(e, op, dims, win->kh * win->kw * op->filters,
+                              win->kh * win->kw * win->c);
 }

@@ -531,6 +531,21 @@ static int cmd_preview(const cli *c, int n, char **args)
     return finish(c, nnrt_preview_run(c->m, out, count, seed, &err), &err);
 }
 
+/* *weights, or DIR/weights into path (NNRT_PATH_MAX bytes) when the
+ * command was given none, and then *is_default set (if not NULL) */
+static int or_run_weights(const cli *c, const char **weights, char *path, int *is_default,
+                          nnrt_error *err)
+{
+    if (*weights)
+        return 0;
+    if (run_weights(c->default_dir, path, NNRT_PATH_MAX, err) != 0)
+        return -1;
+    *weights = path;
+    if (is_default)
+        *is_default = 1;
+    return 0;
+}
+
 /* reconstruct --out FILE.png [--weights F] [--count N] */
 static int cmd_reconstruct(const cli *c, int n, char **args)
 {
@@ -551,11 +566,8 @@ static int cmd_reconstruct(const cli *c, int n, char **args)
     }
     char path[NNRT_PATH_MAX];
     nnrt_error err;
-    if (!weights) {
-        if (run_weights(c->default_dir, path, sizeof path, &err) != 0)
-            return finish(c, -1, &err);
-        weights = path;
-    }
+    if (or_run_weights(c, &weights, path, NULL, &err) != 0)
+        return finish(c, -1, &err);
     return finish(c, nnrt_reconstruct_run(c->m, weights, out, count, &err), &err);
 }
 
@@ -575,12 +587,8 @@ static int cmd_encode(const cli *c, int n, char **args)
         return after_flags(c, rc);
     char path[NNRT_PATH_MAX];
     nnrt_error err;
-    if (!o.weights) {
-        if (run_weights(c->default_dir, path, sizeof path, &err) != 0)
-            return finish(c, -1, &err);
-        o.weights = path;
-        o.weights_default = 1;
-    }
+    if (or_run_weights(c, &o.weights, path, &o.weights_default, &err) != 0)
+        return finish(c, -1, &err);
     return finish(c, nnrt_encode_run(c->m, &o, &err), &err);
 }
 
@@ -600,12 +608,8 @@ static int cmd_sample(const cli *c, int n, char **args)
         return after_flags(c, rc);
     char path[NNRT_PATH_MAX];
     nnrt_error err;
-    if (!o.weights) {
-        if (run_weights(c->default_dir, path, sizeof path, &err) != 0)
-            return finish(c, -1, &err);
-        o.weights = path;
-        o.weights_default = 1;
-    }
+    if (or_run_weights(c, &o.weights, path, &o.weights_default, &err) != 0)
+        return finish(c, -1, &err);
     return finish(c, nnrt_sample_run(c->m, &o, &err), &err);
 }
 
