@@ -6,7 +6,10 @@
  * classifier is refused that command with a reason.  `encode` gives each
  * test image's code as CSV (the model's own output when asked for the last
  * layer, as predict computes it) and, for a 2-unit code, as a scatter in
- * SVG; an unknown layer is refused with the names of those there are. */
+ * SVG; an unknown layer is refused with the names of those there are.
+ * And a denoiser's noise goes on the input only: the target stays clean. */
+#include <zlib.h>
+
 #include <zlib.h>
 
 #include "trainer_util.h"
@@ -275,6 +278,112 @@ START_TEST(draws_a_two_unit_code)
 }
 END_TEST
 
+/* ---- denoising: noise on the input, never on the target ------------------- */
+
+/* A model of 4x4 images given back by one dense layer `out`, with noise
+ * on its training inputs when noisy, starting from the weights file init
+ * (beside the .nn file) when it is not NULL */
+static void denoise_model(const char *dir, const char *name, int noisy, const char *init,
+                          char *exe, size_t len)
+{
+    char text[2048], nn[700], start[600] = "";
+    if (init)
+        snprintf(start, sizeof start, " init=\"%s\"", init);
+    snprintf(text, sizeof text,
+             "model %s\n"
+             "data {\n"
+             "    train {\n        images \"%s/images.idx\"\n        labels \"%s/labels.idx\"\n    }\n"
+             "    test {\n        images \"%s/images.idx\"\n        labels \"%s/labels.idx\"\n    }\n"
+             "    scale 1/255\n    target input\n}\n"
+             "%s"
+             "network {\n    input 4x4\n    flatten\n    dense 16 name=out%s\n}\n"
+             "train {\n    loss mse\n    optimizer sgd lr=0.000001\n    batch 8\n}\n",
+             name, dir, dir, dir, dir, noisy ? "augment {\n    noise 0.3 p=1\n}\n" : "", start);
+    snprintf(nn, sizeof nn, "%s/%s.nn", dir, name);
+    write_text(nn, text);
+    snprintf(exe, len, "%s/%s", dir, name);
+    build_trainer(nn, exe);
+}
+
+/* The weights file at path with out.w made the identity and out.b 0, its
+ * checksum made again (docs/weights.md) */
+static void make_identity(const char *path)
+{
+    size_t len;
+    unsigned char *w = (unsigned char *)slurp_len(path, &len);
+    size_t pos = 12;
+    for (uint32_t t = 0, n = get_le32(w + 8); t < n; t++) {
+        uint32_t name_len = get_le32(w + pos);
+        const char *name = (const char *)w + pos + 4;
+        int is_w = name_len == 5 && memcmp(name, "out.w", 5) == 0;
+        pos += 4 + name_len;
+        uint32_t ndims = get_le32(w + pos), size = 1;
+        for (uint32_t d = 0; d < ndims; d++)
+            size *= get_le32(w + pos + 4 + 4 * d);
+        pos += 4 + 4 * ndims;
+        for (uint32_t i = 0; i < size; i++) {
+            float v = is_w && i / 16 == i % 16 ? 1.0f : 0.0f;
+            memcpy(w + pos + 4 * i, &v, 4);
+        }
+        pos += 4 * (size_t)size;
+    }
+    ck_assert_uint_eq(pos + 4, len);
+    put_le32(w + pos, (uint32_t)crc32(0L, w, (uInt)pos));
+    write_bytes(path, w, len);
+    free(w);
+}
+
+/* "epoch 1/1  loss L": L */
+__attribute__((noinline)) static double epoch_loss(const char *output)
+{
+    const char *at = strstr(output, "epoch 1/1  loss ");
+    double loss;
+    ck_assert_msg(at && sscanf(at, "epoch 1/1  loss %lf", &loss) == 1, "%.500s", output);
+    return loss;
+}
+
+/* A network that gives back its input exactly (W the identity, b 0) has
+ * no loss against its own input; with noise on the input only, its loss
+ * is the noise's: the target stayed the clean image.  (Were the target
+ * the noisy input too, the loss would still be 0.) */
+START_TEST(noise_goes_on_the_input_not_the_target)
+{
+    char dir[512], path[600], exe[700], cmd[2048], *out;
+    snprintf(dir, sizeof dir, "%s/autoencoder/denoise", tmp_dir());
+    make_dir("%s", dir);
+    uint8_t pixels[40 * 16], labels[40] = { 0 };
+    for (int i = 0; i < 40 * 16; i++)
+        pixels[i] = (uint8_t)(i * 37 % 256);
+    int idims[3] = { 40, 4, 4 }, ldims[1] = { 40 };
+    snprintf(path, sizeof path, "%s/images.idx", dir);
+    write_idx(path, pixels, 3, idims);
+    snprintf(path, sizeof path, "%s/labels.idx", dir);
+    write_idx(path, labels, 1, ldims);
+
+    denoise_model(dir, "start", 0, NULL, exe, sizeof exe);
+    snprintf(cmd, sizeof cmd, "%s steps 0 --weights-out %s/identity.w", exe, dir);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+    free(out);
+    snprintf(path, sizeof path, "%s/identity.w", dir);
+    make_identity(path);
+
+    static const char *const NAMES[] = { "clean", "noisy" };
+    double loss[2];
+    for (int noisy = 0; noisy < 2; noisy++) {
+        denoise_model(dir, NAMES[noisy], noisy, "identity.w", exe, sizeof exe);
+        snprintf(cmd, sizeof cmd, "%s train --epochs 1 --out %s/run_%s --overwrite", exe, dir,
+                 NAMES[noisy]);
+        status = run_cmd(cmd, &out);
+        ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+        loss[noisy] = epoch_loss(out);
+        free(out);
+    }
+    ck_assert_msg(loss[0] < 1e-6, "the identity network's loss on clean inputs: %g", loss[0]);
+    ck_assert_msg(loss[1] > 1e-3, "noisy inputs against their targets: loss %g", loss[1]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoencoder");
@@ -282,6 +391,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, reconstructs_unseen_images);
     tcase_add_test(tc, a_classifier_has_nothing_to_reconstruct);
+    tcase_add_test(tc, noise_goes_on_the_input_not_the_target);
     tcase_add_test(tc, encodes_every_test_image);
     tcase_add_test(tc, draws_a_two_unit_code);
     suite_add_tcase(s, tc);
