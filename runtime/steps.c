@@ -61,6 +61,10 @@ static int starting_weights(const nnrt_model *m, const nnrt_steps_opts *o, nnrt_
         if (nnrt_params_start(m, &init, err) != 0)
             return -1;
     }
+    /* a text's vocabulary: set on fresh weights (which zeroed it), checked
+     * against loaded ones (text.c) */
+    if (m->text_file && nnrt_text_vocabulary(m, err) != 0)
+        return -1;
     return o->weights_out ? nnrt_weights_save(m, o->weights_out, err) : 0;
 }
 

@@ -189,6 +189,23 @@ START_TEST(sample_goes_on_from_the_prime)
 }
 END_TEST
 
+/* steps saves the weights a seed starts from with the text's vocabulary
+ * in them (fresh weights hold none until the text sets it) */
+START_TEST(steps_saves_the_vocabulary_too)
+{
+    char cmd[2048], *out;
+    snprintf(cmd, sizeof cmd, "%s steps 0 --weights-out %s/start.w", gpl_exe, fixture_dir());
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "%s:\n%s", cmd, out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s sample --weights %s/start.w --length 5 --prime 'GNU'", gpl_exe,
+             fixture_dir());
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0 && strncmp(out, "GNU", 3) == 0, "%s:\n%s", cmd, out);
+    free(out);
+}
+END_TEST
+
 START_TEST(a_prime_outside_the_vocabulary_is_refused)
 {
     char cmd[2048], *out;
@@ -311,6 +328,7 @@ int main(void)
     tcase_add_test(tc, gradcheck_passes_through_the_embedding);
     tcase_add_test(tc, sample_is_the_same_for_a_seed);
     tcase_add_test(tc, sample_goes_on_from_the_prime);
+    tcase_add_test(tc, steps_saves_the_vocabulary_too);
     tcase_add_test(tc, a_prime_outside_the_vocabulary_is_refused);
     tcase_add_test(tc, sample_needs_weights_and_a_text_model);
     tcase_add_test(tc, weights_refuse_a_text_of_other_characters);
