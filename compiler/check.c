@@ -189,7 +189,7 @@ static void check_test_fraction(Checker *c, const Stmt *s)
 
 /* A series or a text in the data block: what it needs, and what it
  * cannot have */
-static void check_series_data(Checker *c, const Stmt *block, const Stmt *const *seen)
+static void check_series_data(Checker *c, const Stmt *const *seen)
 {
     Model *m = c->model;
     const Stmt *source = m->series_stmt ? m->series_stmt : m->text_stmt;
@@ -222,7 +222,6 @@ static void check_series_data(Checker *c, const Stmt *block, const Stmt *const *
         m->horizon = 1;
     if (!m->test_fraction)
         m->test_fraction = m->series_stmt ? 0.2 : 0.1;
-    (void)block;
 }
 
 /* positive 5 7 9: for a binary model, the classes whose label counts as 1 */
@@ -298,7 +297,7 @@ static void check_data(Checker *c, const Stmt *block)
         }
     }
     if (m->series_stmt || m->text_stmt) {
-        check_series_data(c, block, seen);
+        check_series_data(c, seen);
         return;
     }
     if (seen[11] || seen[12] || m->test_fraction_stmt) {

@@ -414,6 +414,14 @@ static void data_facts(Arena *a, const Model *m, Fact *f, int *n)
     fact(f, n, "data", "targets", joined(a, m->targets, m->n_targets, 0));
     fact(f, n, "data", "regression", m->regress ? "yes" : "no");
     fact(f, n, "data", "target", m->target_input ? "input" : "the labels");
+    fact(f, n, "data", "series", path_or_none(a, m->series_csv));
+    fact(f, n, "data", "series column", m->series_column ? m->series_column : "none");
+    fact(f, n, "data", "text", path_or_none(a, m->text_file));
+    fact(f, n, "data", "window", m->window ? arena_printf(a, "%ld", m->window) : "none");
+    fact(f, n, "data", "horizon", m->horizon ? arena_printf(a, "%ld", m->horizon) : "none");
+    fact(f, n, "data", "test", m->test_fraction > 0
+                                   ? arena_printf(a, "%.15g%%", m->test_fraction * 100)
+                                   : "its files");
     fact(f, n, "data", "validation", arena_printf(a, "%.15g%%", m->validation * 100));
     fact(f, n, "data", "positive", class_list(a, m->positive, "none"));
     fact(f, n, "data", "scale", num(a, m->scale));

@@ -291,6 +291,34 @@ START_TEST(hyper_parameter_changes_one_line_each_by_section)
 }
 END_TEST
 
+/* A series' data settings are facts like any other: a window, a horizon,
+ * a test fraction */
+START_TEST(a_series_window_and_test_change)
+{
+    static const char SERIES[] =
+        "model s\n"
+        "data {\n    series \"s.csv\" column=v\n    window 30\n    test 20%\n}\n"
+        "network {\n    input 30x1\n    lstm 4\n    dense 1\n}\n"
+        "train {\n    loss mse\n    optimizer adam\n}\n";
+    char *b = edited(SERIES, "window 30", "window 20\n    horizon 7");
+    char *c = edited(b, "input 30x1", "input 20x1");
+    char *d = edited(c, "test 20%", "test 25%");
+    expect_diff(SERIES, d, 1,
+                "layers (paired by name):\n"
+                "  ~ input               input 30x1 -> input 20x1\n"
+                "                        output 30x1 -> 20x1\n"
+                "  > lstm4               lstm 4: input 30x1 -> 20x1, mult-adds 2400 -> 1600\n"
+                "data:\n"
+                "  window: 30 -> 20\n"
+                "  horizon: 1 -> 7\n"
+                "  test: 20% -> 25%\n"
+                "totals: params 101, mult-adds 2404 -> 1604\n");
+    free(b);
+    free(c);
+    free(d);
+}
+END_TEST
+
 START_TEST(an_augmentation_and_a_name_change)
 {
     char *b = edited(CNN, "model t\n", "model u\n");
@@ -355,6 +383,7 @@ int main(void)
     tcase_add_test(tc, an_optimizer_change_shows_both_with_their_parameters);
     tcase_add_test(tc, hyper_parameter_changes_one_line_each_by_section);
     tcase_add_test(tc, an_augmentation_and_a_name_change);
+    tcase_add_test(tc, a_series_window_and_test_change);
     tcase_add_test(tc, an_invalid_file_exits_2_with_its_diagnostics);
     tcase_add_test(tc, a_missing_file_or_operand_exits_2);
     suite_add_tcase(s, tc);
