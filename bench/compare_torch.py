@@ -82,7 +82,7 @@ RTOL, ATOL = 1e-4, 1e-6
 # runs (default all).  Between them they cover relu, tanh, elu, gelu,
 # softmax; fused softmax + cross-entropy, mse on a softmax output; per-layer
 # and network-wide l2 (dense kernels only); rnn, lstm and gru, alone and
-# stacked through `sequences`.
+# stacked through `sequences`, and a dense layer on each step between them.
 RECURRENT_OPTIMIZERS = ("sgd", "adam")
 MODELS = {
     "relu_ce": dict(network_l2=0, loss="cross_entropy",
@@ -100,6 +100,9 @@ MODELS = {
                         layers=["rnn 16 tanh", "dense 10 softmax"]),
     "lstm_seq_gru": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
                          layers=["lstm 16 sequences", "gru 8", "dense 10 softmax"]),
+    "seq_dense": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
+                      layers=["lstm 16 sequences", "dense 8 tanh l2=0.001", "gru 8",
+                              "dense 10 softmax"]),
 }
 RECURRENT = ("rnn", "lstm", "gru")
 
@@ -329,9 +332,11 @@ def torch_model(model, weights, gru_order=GRU_TO_TORCH):
                                            w, u, b, gru_order))
             shape = (shape[0], units) if sequences else (units,)
         else:
-            assert kind == "dense" and len(shape) == 1, line
+            # on a sequence (steps, features), Linear applies to each step,
+            # as nnc's dense does
+            assert kind == "dense", line
             w, b = take("w", "b")
-            lin = nn.Linear(shape[0], units)
+            lin = nn.Linear(shape[-1], units)
             with torch.no_grad():
                 lin.weight.copy_(torch.from_numpy(w.T.copy()))
                 lin.bias.copy_(torch.from_numpy(b))
@@ -339,7 +344,7 @@ def torch_model(model, weights, gru_order=GRU_TO_TORCH):
             kernels.append((lin.weight, l2 if l2 is not None else model["network_l2"]))
             if ACTIVATIONS[act] is not None:
                 modules.append(ACTIVATIONS[act]())
-            shape = (units,)
+            shape = shape[:-1] + (units,)
     assert next(tensors, None) is None, sorted(weights)
     return nn.Sequential(*modules), kernels
 

@@ -215,6 +215,7 @@ static void check_series_data(Checker *c, const Stmt *const *seen)
                   m->series_stmt ? "series'" : "text's", m->series_stmt ? "values" : "characters",
                   m->series_stmt ? "20%" : "10%");
     }
+    m->window_stmt = seen[11];
     if (!m->window)
         diag_error(c->diag, source->loc, "a %s needs 'window N': how many %s the model sees "
                    "to forecast the next", what, m->series_stmt ? "values" : "characters");
@@ -512,6 +513,14 @@ static void check_loss_fits_output(Checker *c)
                    "the network must end in a dense layer, not '%s'", last->stmt->word);
         return;
     }
+    if (last->out.ndims != 1) {   /* a dense over each step of a sequence */
+        diag_error(c->diag, last->stmt->line_loc, "the last layer gives %ld outputs on each of "
+                   "%ld steps, but a sample has one target", last->units, last->out.dims[0]);
+        diag_note(c->diag, "give the recurrent layer before it no 'sequences', so that dense "
+                  "sees its last step only, or add 'flatten' before line %d",
+                  last->stmt->loc.first_line);
+        return;
+    }
     if (tail != last) {
         diag_warning(c->diag, tail->stmt->line_loc,
                      "dropout after the last dense layer drops predictions while training");
@@ -643,6 +652,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
         check_early_stop_fits(&c);
     }
     check_lr(&c);
+    check_data_files(&c);   /* last: only a model right so far */
     if (d->n_errors)
         return NULL;
     canon_hash(m, m->hash);

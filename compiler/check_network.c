@@ -218,21 +218,39 @@ static int check_dense(Checker *c, const Stmt *s, Layer *l, const Defaults *net)
     if (bad || l->in.ndims == 0)
         return -1;
     char buf[64];
-    if (l->in.ndims != 1) {
+    /* On a sequence, as Keras's Dense on (steps, features): the same
+     * weights on each step, (steps, units) out */
+    int per_step = l->in.sequence && l->in.ndims == 2;
+    if (l->in.ndims != 1 && !per_step) {
         diag_error(c->diag, s->line_loc, "dense needs a flat input, but its input is %s",
                    shape_str(&l->in, buf, sizeof buf));
-        diag_note(c->diag, "add 'flatten' before this layer");
+        if (l->in.ndims == 2)
+            diag_note(c->diag, "add 'flatten' before this layer; dense goes over each step "
+                      "only of a sequence (from rnn, lstm or gru with 'sequences', or "
+                      "embedding), not of an image's rows");
+        else
+            diag_note(c->diag, "add 'flatten' before this layer");
         return -1;
     }
-    if (l->in.dims[0] * l->units > MAX_TENSOR) {
+    if (per_step && l->act == ACT_SOFTMAX) {
+        diag_error(c->diag, positional(s, 1)->loc, "softmax on each of %ld steps needs a "
+                   "class for each step, but a sample has one label", l->in.dims[0]);
+        diag_note(c->diag, "give the recurrent layer before it no 'sequences', so that "
+                  "dense sees its last step only, or add 'flatten' before this layer");
+        return -1;
+    }
+    long inputs = l->in.dims[l->in.ndims - 1];
+    if (inputs * l->units > MAX_TENSOR) {
         diag_error(c->diag, s->line_loc, "dense %ld on %ld inputs needs %ld weights; "
-                   "at most %ld are supported", l->units, l->in.dims[0],
-                   l->in.dims[0] * l->units, MAX_TENSOR);
+                   "at most %ld are supported", l->units, inputs, inputs * l->units,
+                   MAX_TENSOR);
         return -1;
     }
-    l->out.ndims = 1;
-    l->out.dims[0] = l->units;
-    l->n_params = l->in.dims[0] * l->units + l->units;
+    if (per_step)
+        l->out = (Shape){ .ndims = 2, .dims = { l->in.dims[0], l->units }, .sequence = 1 };
+    else
+        l->out = (Shape){ .ndims = 1, .dims = { l->units } };
+    l->n_params = inputs * l->units + l->units;
     return 0;
 }
 
@@ -390,7 +408,7 @@ static int check_conv2d(Checker *c, const Stmt *s, Layer *l, const Defaults *net
                    l->win.kw, l->win.h, l->win.w, l->win.c, weights, outputs, MAX_TENSOR);
         return -1;
     }
-    l->out = (Shape){ 3, { l->win.oh, l->win.ow, l->units } };
+    l->out = (Shape){ .ndims = 3, .dims = { l->win.oh, l->win.ow, l->units } };
     l->n_params = weights + l->units;
     return 0;
 }
@@ -407,7 +425,7 @@ static int check_pool(Checker *c, const Stmt *s, Layer *l)
     l->win.kw = k[1];
     if (l->in.ndims == 0 || image_input(c, s, l, &l->win) || check_window(c, s, &l->win, 1))
         return -1;
-    l->out = (Shape){ 3, { l->win.oh, l->win.ow, l->win.c } };
+    l->out = (Shape){ .ndims = 3, .dims = { l->win.oh, l->win.ow, l->win.c } };
     return 0;
 }
 
@@ -443,7 +461,7 @@ static int check_embedding(Checker *c, const Stmt *s, Layer *l, const Defaults *
                    "values a tensor", l->vocab, l->units, l->in.dims[0], MAX_TENSOR);
         return -1;
     }
-    l->out = (Shape){ 2, { l->in.dims[0], l->units } };
+    l->out = (Shape){ .ndims = 2, .dims = { l->in.dims[0], l->units }, .sequence = 1 };
     l->n_params = l->vocab * l->units;   /* the vocabulary beside them is state */
     return 0;
 }
@@ -469,7 +487,7 @@ static int check_upsample(Checker *c, const Stmt *s, Layer *l)
                    l->win.oh * l->win.ow * l->win.c, MAX_TENSOR);
         return -1;
     }
-    l->out = (Shape){ 3, { l->win.oh, l->win.ow, l->win.c } };
+    l->out = (Shape){ .ndims = 3, .dims = { l->win.oh, l->win.ow, l->win.c } };
     return 0;
 }
 
@@ -532,7 +550,7 @@ static int check_conv2d_transpose(Checker *c, const Stmt *s, Layer *l, const Def
                    w->kw, w->h, w->w, w->c, weights, outputs, MAX_TENSOR);
         return -1;
     }
-    l->out = (Shape){ 3, { w->oh, w->ow, l->units } };
+    l->out = (Shape){ .ndims = 3, .dims = { w->oh, w->ow, l->units } };
     l->n_params = weights + l->units;
     return 0;
 }
@@ -545,7 +563,7 @@ static int check_global_pool(Checker *c, const Stmt *s, Layer *l)
         return -1;
     l->win.kh = l->win.oh = l->win.h;
     l->win.kw = l->win.ow = l->win.w;
-    l->out = (Shape){ 1, { l->win.c } };
+    l->out = (Shape){ .ndims = 1, .dims = { l->win.c } };
     return 0;
 }
 
@@ -668,9 +686,9 @@ static int check_recurrent(Checker *c, const Stmt *s, Layer *l, const Defaults *
         return -1;
     }
     if (l->sequences)
-        l->out = (Shape){ 2, { steps, l->units } };
+        l->out = (Shape){ .ndims = 2, .dims = { steps, l->units }, .sequence = 1 };
     else
-        l->out = (Shape){ 1, { l->units } };
+        l->out = (Shape){ .ndims = 1, .dims = { l->units } };
     /* gru's bias is two rows, the input's and the recurrent product's */
     l->n_params = weights + (l->kind == LAYER_GRU ? 2 : 1) * gates * l->units;
     return 0;

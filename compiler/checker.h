@@ -75,6 +75,10 @@ int check_transfer(Checker *c, const Stmt *s, Layer *l);
 void check_keep(Checker *c, const Stmt *s);
 void check_transfer_fits(Checker *c);
 
+/* check_data.c: last, a series' or a text's file as this machine has it
+ * against the window, the test fraction and the embedding's vocabulary */
+void check_data_files(Checker *c);
+
 /* check_augment.c: after check_network, which gives the input's shape */
 void check_augment(Checker *c, const Stmt *block);
 

@@ -67,7 +67,7 @@ void emit_no_input_grad(Emitter *e, const IrBuf *x);
 void upper(char *dst, size_t len, const char *src);          /* "conv1" -> "CONV1" */
 /* The number of weights of a dense or conv2d op, as a C expression:
  * "IN * DENSE1_OUT", "5 * 5 * 1 * 32" */
-const char *kernel_count(const Emitter *e, const IrOp *op, char *buf, size_t len);
+const char *kernel_count(const IrOp *op, char *buf, size_t len);
 /* A PARAMS row's gradient: "dense1_dw", or "NULL" for a frozen layer */
 void grad_name(char *out, size_t len, const IrOp *op, const char *suffix);
 /* A kernel's init as NNRT_INIT_<init>'s suffix, and its scale as a literal */
@@ -199,7 +199,7 @@ int defers_weight_grad(const IrOp *op);
 /* Such a layer's rows of a block (weight_block_rows, nnc.h) as C: the
  * input's width macro when one block holds all of W's rows (so a change
  * of that width changes only its #define), else the number */
-const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t len);
+const char *weight_block_rows_c(const IrOp *op, char *out, size_t len);
 const char *weight_grad_fn(const IrOp *op, char *out, size_t len);
 void emit_weight_grads(Emitter *e);
 

@@ -161,6 +161,13 @@ static void emit_constants(Emitter *e)
         if (b->shape.ndims > 1)
             OUT("   /* %s */", shape_str(&b->shape, buf1, sizeof buf1));
         OUT("\n");
+        if (op->kind == OP_DENSE && op->steps) {   /* the same W on each step */
+            upper(buf2, sizeof buf2, op->name);
+            OUT("#define %s_STEPS %ld   /* %s goes over each step */\n", buf2, op->steps,
+                op->name);
+            OUT("#define %s %ld\n#define %s %ld\n", op->row_in, op->n_in, op->row_out,
+                op->n_out);
+        }
     }
     OUT("#define CLASSES %s\n\n", buf(e, ir->output_buf)->width_macro);
 
@@ -203,37 +210,37 @@ static void emit_params(Emitter *e)
         OUT("/* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */\n");
     for (int i = 0; i < e->ir->n_ops; i++) {
         const IrOp *op = &e->ir->ops[i];
-        const char *o = buf(e, op->out)->width_macro, *p = op->name;
+        const char *p = op->name;
         char count[96];
         if (op->layer && op->layer->frozen && op->layer->n_params > 0)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
         if (op->kind == OP_EMBEDDING) {
-            kernel_count(e, op, count, sizeof count);
+            kernel_count(op, count, sizeof count);
             OUT("static real %s_w[%s];\n", p, count);
             OUT("static real %s_vocabulary[%ld];   /* state: each id's byte + 1 (nnrt.h) */\n",
                 p, op->layer->vocab);
             continue;
         }
         if (op->kind == OP_CONV_TRANSPOSE) {
-            kernel_count(e, op, count, sizeof count);
+            kernel_count(op, count, sizeof count);
             OUT("static real %s_w[%s], %s_b[%ld];\n", p, count, p, op->filters);
             continue;
         }
         if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
-            kernel_count(e, op, count, sizeof count);
+            kernel_count(op, count, sizeof count);
             OUT("static real %s_w[%s];\n", p, count);
             if (op->kind == OP_DENSE)
-                OUT("static real %s_b[%s];\n", p, o);
+                OUT("static real %s_b[%s];\n", p, op->row_out);
             else
                 OUT("static real %s_b[%ld];\n", p, op->filters);
             continue;
         }
         if (op->kind == OP_DENSE || op->kind == OP_CONV) {
-            kernel_count(e, op, count, sizeof count);
+            kernel_count(op, count, sizeof count);
             OUT("static real %s_w[%s];\n", p, count);
         }
         if (op->kind == OP_DENSE)
-            OUT("static real %s_b[%s];\n", p, o);
+            OUT("static real %s_b[%s];\n", p, op->row_out);
         if (op->kind == OP_CONV)
             OUT("static real %s_b[%ld];\n", p, op->filters);
         if (op->kind == OP_RECURRENT) {

@@ -182,7 +182,7 @@ static void emit_direct_backward(Emitter *e, const IrOp *op)
         OUT("        %s_unpad_sample(rep, s);\n", c);
     OUT("    }\n");
     if (grads)
-        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
     if (!x->needs_grad)
         emit_no_input_grad(e, x);
     OUT("}\n\n");
@@ -299,7 +299,7 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
     }
     OUT("    }\n");
     if (grads)
-        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
     if (!x->needs_grad)
         emit_no_input_grad(e, x);
     OUT("}\n\n");
@@ -373,7 +373,7 @@ void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group)
         emit_conv_scratch(e, op);
     if (group == FIELDS_GRADS && trains(op))
         OUT("    real %s_dw[%s], %s_db[%ld];\n", op->name,
-            kernel_count(e, op, count, sizeof count), op->name, op->filters);
+            kernel_count(op, count, sizeof count), op->name, op->filters);
 }
 
 /* Fans as Keras counts them for a conv kernel: the window times the
@@ -392,7 +392,7 @@ void emit_window_kernel_params(Emitter *e, const IrOp *op, const char *dims, lon
 {
     ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 4 };
     snprintf(w.dims, sizeof w.dims, "%s", dims);
-    kernel_count(e, op, w.size, sizeof w.size);
+    kernel_count(op, w.size, sizeof w.size);
     grad_name(w.grad, sizeof w.grad, op, "dw");
     kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
     snprintf(w.fan_in, sizeof w.fan_in, "%ld", fan_in);

@@ -94,7 +94,7 @@ static void emit_backward(Emitter *e, const IrOp *op)
     OUT("                            }\n                    }\n                }\n            }\n    }\n");
     if (tr) {
         char count[96];
-        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
     }
     OUT("}\n\n");
 }
@@ -124,7 +124,7 @@ void emit_conv_transpose_fields(Emitter *e, const IrOp *op, FieldGroup group)
 {
     char count[96];
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%s], %s_db[%ld];\n", op->name, kernel_count(e, op, count, sizeof count),
+        OUT("    real %s_dw[%s], %s_db[%ld];\n", op->name, kernel_count(op, count, sizeof count),
             op->name, op->filters);
 }
 

@@ -16,7 +16,7 @@ static void emit_block_rows(Emitter *e, const IrOp *op, const char *I)
 static void emit_forward_part(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    const char *I = op->row_in, *O = op->row_out, *w = op->name;
     OUT("/* Block b of x W: the product over rows [from, from + rows) of W, into\n"
         "   %s for block 0 (over the bias), into %s_parts for the others */\n", y->name, w);
     OUT("static void %s_part(Replica *rep, int n, int b)\n{\n", w);
@@ -38,7 +38,7 @@ static void emit_forward_part(Emitter *e, const IrOp *op)
 static void emit_input_grad_part(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    const char *I = op->row_in, *O = op->row_out, *w = op->name;
     OUT("/* Block b's columns [from, from + rows) of dx = dz W^T */\n");
     OUT("static void %s_input_grad_part(Replica *rep, int n, int b)\n{\n", w);
     emit_block_rows(e, op, I);
@@ -48,14 +48,25 @@ static void emit_input_grad_part(Emitter *e, const IrOp *op)
     OUT("}\n\n");
 }
 
+/* On a sequence, the rows of x and y are the steps of the n samples */
+static void emit_steps_as_rows(Emitter *e, const IrOp *op)
+{
+    char P[64];
+    if (!op->steps)
+        return;
+    upper(P, sizeof P, op->name);
+    OUT("    n *= %s_STEPS;   /* the same W on each step: a row a step */\n", P);
+}
+
 static void emit_dense_forward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    const char *I = op->row_in, *O = op->row_out, *w = op->name;
     long blocks = weight_blocks(op);
     if (blocks > 1)
         emit_forward_part(e, op);
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", op->name);
+    emit_steps_as_rows(e, op);
     emit_act_param(e, op->act, op->act_param);
     const char *act = activation_value(op->act);
     if (blocks > 1) {
@@ -91,9 +102,24 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
 /* dW, its regularization, db: from dz in d_y */
 static void emit_dense_param_grads(Emitter *e, const IrOp *op)
 {
-    const IrBuf *y = buf(e, op->out);
-    const char *O = y->width_macro, *w = op->name;
-    OUT("    /* dW: by %s_dw_rows, which the runtime runs after backward */\n", op->name);
+    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
+    const char *I = op->row_in, *O = op->row_out, *w = op->name;
+    if (defers_weight_grad(op)) {
+        OUT("    /* dW: by %s_dw_rows, which the runtime runs after backward */\n", op->name);
+    } else if (op->mm) {
+        OUT("    nnrt_mm_tn(%s, %s, n, rep->%s, %s, rep->d_%s, %s,   /* dW = x^T dz */\n", I, O,
+            x->name, I, y->name, O);
+        OUT("               rep->%s_dw, %s, 1, 0);\n", w, O);
+    } else {
+        OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, %s, %s, n,   /* dW = x^T dz */\n",
+            I, O);
+        OUT("         1.0f, rep->%s, %s, rep->d_%s, %s, 0.0f, rep->%s_dw, %s);\n", x->name, I,
+            y->name, O, w, O);
+    }
+    if (!defers_weight_grad(op)) {
+        char count[96];
+        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
+    }
     OUT("    memset(rep->%s_db, 0, sizeof rep->%s_db);\n", w, w);
     OUT("    for (int r = 0; r < n; r++)\n");
     OUT("        for (int o = 0; o < %s; o++)\n", O);
@@ -103,10 +129,11 @@ static void emit_dense_param_grads(Emitter *e, const IrOp *op)
 static void emit_dense_backward(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro, *w = op->name;
+    const char *I = op->row_in, *O = op->row_out, *w = op->name;
     if (x->needs_grad && weight_blocks(op) > 1)
         emit_input_grad_part(e, op);
     OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
+    emit_steps_as_rows(e, op);
     emit_act_param(e, op->act, op->act_param);
     if (op->act_grad_in_loss)
         OUT("    /* dz: the loss left (p - t) / n in d_%s; sigmoid' is folded in */\n", y->name);
@@ -140,8 +167,17 @@ void emit_dense(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     emit_source_line(e, op->stmt);
-    OUT("   %s is (n, %s), %s_w is (%s, %s), %s is (n, %s)\n", x->name, x->width_macro,
-        op->name, x->width_macro, y->width_macro, y->name, y->width_macro);
+    if (op->steps) {
+        char P[64];
+        upper(P, sizeof P, op->name);
+        OUT("   %s is (n, %s_STEPS, %s),\n   %s_w is (%s, %s),\n"
+            "   %s is (n, %s_STEPS, %s): the same W on each step, as Keras's\n"
+            "   Dense on a sequence\n", x->name, P, op->row_in, op->name, op->row_in, op->row_out,
+            y->name, P, op->row_out);
+    } else {
+        OUT("   %s is (n, %s), %s_w is (%s, %s), %s is (n, %s)\n", x->name, op->row_in, op->name,
+            op->row_in, op->row_out, y->name, op->row_out);
+    }
     OUT("   forward: %s; kernel: %s\n",
         op->act == ACT_IDENTITY ? "y = x W + b" : "y = act(x W + b)", kernel_name(op));
     OUT("   backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */\n");
@@ -160,19 +196,19 @@ void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group)
     long blocks = weight_blocks(op);
     if (group == FIELDS_SCRATCH && blocks > 1)
         OUT("    real %s_parts[%ld * SHARD_ROWS * %s];   /* x W of blocks 1..%ld of W's rows */\n",
-            op->name, blocks - 1, buf(e, op->out)->width_macro, blocks - 1);
+            op->name, blocks - 1, op->row_out, blocks - 1);
     if (group == FIELDS_SCRATCH && op->mm_dx && buf(e, op->in)->needs_grad)
-        OUT("    real %s_wt[%s * %s];   /* W^T, for dx */\n", op->name,
-            buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
+        OUT("    real %s_wt[%s * %s];   /* W^T, for dx */\n", op->name, op->row_in,
+            op->row_out);
     if (group == FIELDS_GRADS && trains(op))
         OUT("    real %s_dw[%s], %s_db[%s];\n", op->name,
-            kernel_count(e, op, count, sizeof count), op->name, buf(e, op->out)->width_macro);
+            kernel_count(op, count, sizeof count), op->name, op->row_out);
 }
 
 /* W is (inputs, outputs); fans as Keras counts them: inputs in, outputs out */
 void emit_dense_params(Emitter *e, const IrOp *op)
 {
-    const char *I = buf(e, op->in)->width_macro, *O = buf(e, op->out)->width_macro;
+    const char *I = op->row_in, *O = op->row_out;
     ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 2 };
     snprintf(w.dims, sizeof w.dims, "%s, %s", I, O);
     snprintf(w.size, sizeof w.size, "%s * %s", I, O);
@@ -183,7 +219,7 @@ void emit_dense_params(Emitter *e, const IrOp *op)
     if (defers_weight_grad(op)) {
         snprintf(w.grad_x, sizeof w.grad_x, "%s", buf(e, op->in)->name);
         snprintf(w.grad_dy, sizeof w.grad_dy, "d_%s", buf(e, op->out)->name);
-        weight_block_rows_c(e, op, w.block_rows, sizeof w.block_rows);
+        weight_block_rows_c(op, w.block_rows, sizeof w.block_rows);
     }
     ParamRow b = { .op = op, .tensor = "b", .value = "b", .ndims = 1, .init = "ZEROS",
                    .scale = "0.0f" };

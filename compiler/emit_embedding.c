@@ -31,7 +31,7 @@ void emit_embedding(Emitter *e, const IrOp *op)
         OUT("        for (int k = 0; k < D; k++)\n");
         OUT("            rep->%s_dw[%s_id(rep, i) * D + k] += rep->d_%s[i * D + k];\n", p, p, y);
         char count[96];
-        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
         OUT("    /* the ids are data: no gradient for them */\n}\n\n");
     } else {
         emit_no_backward(e, op);
@@ -44,7 +44,7 @@ void emit_embedding_fields(Emitter *e, const IrOp *op, FieldGroup group)
 {
     char count[96];
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%s];\n", op->name, kernel_count(e, op, count, sizeof count));
+        OUT("    real %s_dw[%s];\n", op->name, kernel_count(op, count, sizeof count));
 }
 
 /* W (VOCAB, D), fans as Keras's for a 2-D shape; the vocabulary, state */
@@ -53,7 +53,7 @@ void emit_embedding_params(Emitter *e, const IrOp *op)
     long vocab = op->layer->vocab, d = op->filters;
     ParamRow w = { .op = op, .tensor = "w", .value = "w", .ndims = 2 };
     snprintf(w.dims, sizeof w.dims, "%ld, %ld", vocab, d);
-    kernel_count(e, op, w.size, sizeof w.size);
+    kernel_count(op, w.size, sizeof w.size);
     grad_name(w.grad, sizeof w.grad, op, "dw");
     kernel_init(op, w.init, sizeof w.init, w.scale, sizeof w.scale);
     snprintf(w.fan_in, sizeof w.fan_in, "%ld", vocab);

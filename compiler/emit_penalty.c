@@ -50,7 +50,7 @@ void emit_penalty(Emitter *e)
             continue;
         char P[64], count[96];
         upper(P, sizeof P, op->name);
-        OUT("    for (int i = 0; i < %s; i++)\n", kernel_count(e, op, count, sizeof count));
+        OUT("    for (int i = 0; i < %s; i++)\n", kernel_count(op, count, sizeof count));
         OUT("        total +=");
         if (l->l1 > 0)
             OUT(" %s_L1 * fabs((double)%s_w[i])%s", P, op->name, l->l2 > 0 ? " +" : "");

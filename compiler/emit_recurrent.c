@@ -206,7 +206,7 @@ static void emit_recurrent_backward(Emitter *e, const IrOp *op)
         OUT("    gemm(CblasRowMajor, CblasTrans, CblasNoTrans, F, G, n * T,   /* dW = x^T dz */\n");
         OUT("         1.0f, rep->%s, F, dz, G, 0.0f, rep->%s_dw, G);\n", x->name, p);
         char count[96];
-        emit_regularization_grad(e, op, kernel_count(e, op, count, sizeof count));
+        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
         OUT("    for (int r = 0; r < n; r++) {   /* h_prev: h a step later, 0 first */\n");
         OUT("        memset(&rep->%s_hp[r * T * U], 0, U * sizeof(real));\n", p);
         OUT("        memcpy(&rep->%s_hp[(r * T + 1) * U], &hs[r * T * U], (T - 1) * U * sizeof(real));\n",

@@ -98,7 +98,7 @@ void upper(char *dst, size_t len, const char *src)
     dst[i] = '\0';
 }
 
-const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len)
+const char *kernel_count(const IrOp *op, char *out, size_t len)
 {
     if (op->kind == OP_CONV)
         snprintf(out, len, "%ld * %ld * %ld * %ld", op->win.kh, op->win.kw, op->win.c,
@@ -110,8 +110,8 @@ const char *kernel_count(const Emitter *e, const IrOp *op, char *out, size_t len
                  op->win.c);
     else if (op->kind == OP_RECURRENT)   /* W's, not U's: the one regularized */
         snprintf(out, len, "%ld * %ld", op->features, recurrent_gates(op->cell) * op->filters);
-    else
-        snprintf(out, len, "%s * %s", buf(e, op->in)->width_macro, buf(e, op->out)->width_macro);
+    else   /* dense */
+        snprintf(out, len, "%s * %s", op->row_in, op->row_out);
     return out;
 }
 

@@ -17,13 +17,13 @@
 
 int defers_weight_grad(const IrOp *op)
 {
-    return op->kind == OP_DENSE && op->kernel == KERNEL_GEMM && trains(op);
+    return op->kind == OP_DENSE && op->kernel == KERNEL_GEMM && trains(op) && !op->steps;
 }
 
-const char *weight_block_rows_c(Emitter *e, const IrOp *op, char *out, size_t len)
+const char *weight_block_rows_c(const IrOp *op, char *out, size_t len)
 {
     if (weight_block_rows(op) >= op->n_in)
-        snprintf(out, len, "%s", buf(e, op->in)->width_macro);
+        snprintf(out, len, "%s", op->row_in);
     else
         snprintf(out, len, "%ld", weight_block_rows(op));
     return out;
@@ -58,7 +58,7 @@ static void emit_regularization_rows(Emitter *e, const IrOp *op, const char *O)
 static void emit_dw_rows(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *I = x->width_macro, *O = y->width_macro;
+    const char *I = op->row_in, *O = op->row_out;
     OUT("/* %s: rows [from, to) of dW = sum over the shards s, in order, of\n"
         "   share[s] x_s^T dz_s, into out (its row `from` first) */\n", op->name);
     OUT("static void %s_dw_rows(nnrt_replica *const *reps, const int *rows, const double *share,\n",

@@ -36,11 +36,14 @@ static void print_product_rule(FILE *out, long values, const char *what, int mm)
 
 static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
 {
-    int dx = ir->bufs[op->in].needs_grad, trained = op->block_rows > 0;
+    int dx = ir->bufs[op->in].needs_grad, trained = !op->layer->frozen;
     fprintf(out, "%s: dense %ld -> %ld, %ld weights%s\n", op->layer->name, op->n_in, op->n_out,
             op->n_in * op->n_out, trained ? "" : ", frozen");
     long rows = weight_block_rows(op), blocks = weight_blocks(op);
-    if (trained && blocks > 1) {
+    if (trained && op->steps) {
+        fprintf(out, "  blocks:   none: on each of %ld steps, so its rows are steps, and dW is\n"
+                     "            computed in backward, a shard at a time\n", op->steps);
+    } else if (trained && blocks > 1) {
         fprintf(out, "  blocks:   W's rows in %ld blocks of %ld (the last %ld): about %d values a"
                      " block\n            (DENSE_BLOCK_VALUES), at least %d rows"
                      " (DENSE_BLOCK_MIN_ROWS), each starting\n            on the optimizer's"

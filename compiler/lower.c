@@ -57,12 +57,33 @@ static int lower_activation(Arena *a, Ir *ir, const Layer *l, int z)
     return y;
 }
 
-/* dense, conv2d, batchnorm: the op, then its activation if it has one */
+/* "DENSE28" + suffix, in the arena */
+static const char *layer_macro(Arena *a, const Layer *l, const char *suffix)
+{
+    char macro[64];
+    width_macro(macro, sizeof macro, l->name);
+    macro[strlen(macro) - 4] = '\0';   /* drop "_OUT" */
+    return arena_printf(a, "%s%s", macro, suffix);
+}
+
+/* dense, conv2d, batchnorm: the op, then its activation if it has one.
+ * A dense layer on a sequence is one on each step: its rows are steps. */
 static int lower_with_activation(Arena *a, Ir *ir, const Layer *l, OpKind kind, int in)
 {
     int has_act = l->act != ACT_IDENTITY;
     IrOp *op = lower_op(a, ir, l, kind, in, has_act);
     op->filters = l->units;
+    if (kind == OP_DENSE && l->in.sequence) {
+        op->steps = l->in.dims[0];
+        op->features = l->in.dims[1];
+        op->n_in = op->features;
+        op->n_out = l->units;
+        op->row_in = layer_macro(a, l, "_STEP_INPUTS");
+        op->row_out = layer_macro(a, l, "_STEP_UNITS");
+    } else if (kind == OP_DENSE) {
+        op->row_in = arena_printf(a, "%s", ir->bufs[op->in].width_macro);
+        op->row_out = arena_printf(a, "%s", ir->bufs[op->out].width_macro);
+    }
     return has_act ? lower_activation(a, ir, l, op->out) : op->out;
 }
 

@@ -170,6 +170,9 @@ Stmt *parse_source(Arena *a, const Source *src, Diag *d);
 typedef struct Shape {
     int ndims;
     long dims[MAX_DIMS];  /* per sample: no batch dimension */
+    int sequence;         /* (steps, features) that are a sequence: an rnn, lstm or
+                             gru's `sequences`, an embedding's, a dense layer's
+                             applied to each step; an image 28x28 is not one */
 } Shape;
 
 long shape_size(const Shape *s);
@@ -376,6 +379,7 @@ typedef struct Model {
     const Stmt *series_stmt;
     long window, horizon;                 /* a series sample: window values in, the
                                              value horizon steps after them out */
+    const Stmt *window_stmt;
     const char *text_file;                /* or a text: windows of characters, each
                                              labelled with the character after it */
     const Stmt *text_stmt;
@@ -480,7 +484,8 @@ typedef struct IrOp {
     Window win;           /* OP_CONV, OP_POOL, OP_GLOBAL_AVGPOOL */
     long filters;         /* OP_CONV; OP_RECURRENT: units */
     LayerKind cell;       /* OP_RECURRENT: LAYER_RNN, LAYER_LSTM or LAYER_GRU */
-    long steps, features; /* OP_RECURRENT: its input is (steps, features) */
+    long steps, features; /* OP_RECURRENT: its input is (steps, features); OP_DENSE
+                             on a sequence: applied to each of steps (else 0) */
     int sequences;        /* OP_RECURRENT: y holds every step's h, not the last */
     PoolKind pool;        /* OP_POOL */
     long im2col_rows;     /* OP_CONV with KERNEL_IM2COL: samples per sgemm */
@@ -489,6 +494,9 @@ typedef struct IrOp {
     int mm;               /* OP_DENSE, OP_CONV by im2col: the products by nnrt_mm
                              (nnrt_kernels.h), not cblas_sgemm (pick_kernels.c) */
     int mm_dx;            /* OP_DENSE: dx = dz W^T by nnrt_mm too, over a copy of W^T */
+    const char *row_in, *row_out; /* OP_DENSE: the macros of a row's widths, x's and y's
+                             (IN, DENSE128_OUT), or a step's on a sequence
+                             (DENSE28_STEP_INPUTS, DENSE28_STEP_UNITS) */
     LossKind loss;
     int fused_into_loss;  /* softmax whose backward the loss does (y - t) */
     int act_grad_in_loss; /* dense whose sigmoid' the loss applies (p - t) */

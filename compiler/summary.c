@@ -48,7 +48,9 @@ static long layer_macs(const Layer *l)
         return w->h * w->w * l->units * w->kh * w->kw * w->c;
     if (l->kind == LAYER_RNN || l->kind == LAYER_LSTM || l->kind == LAYER_GRU)
         return l->in.dims[0] * (l->in.dims[1] + l->units) * recurrent_gates(l->kind) * l->units;
-    return l->kind == LAYER_DENSE ? l->in.dims[0] * l->units : 0;
+    if (l->kind == LAYER_DENSE)   /* on a sequence, on each step */
+        return shape_size(&l->in) * l->units;
+    return 0;
 }
 
 /* "conv2d 32 5x5 s2 same relu", "maxpool 2x2 s2": what the layer does */

@@ -326,8 +326,9 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
     free(lay.names);
     free(lay.chosen);
     free(text);
-    if (rc != 0) {
-        nnrt_dataset_free(out);
+    if (rc != 0) {   /* not nnrt_dataset_free: nnc links this file without IDX's */
+        free(out->csv_owner);
+        memset(out, 0, sizeof *out);
         return -1;
     }
     out->n_samples = n_rows;

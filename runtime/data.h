@@ -101,6 +101,14 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
                   const char *const *targets, int n_targets, int label_bound,
                   nnrt_dataset *out, nnrt_error *err);
 
+/* Of a series' or a text's n values, how many the test part takes: its
+ * last round(n * test_fraction), cut in time (series.c). */
+long nnrt_test_part(long n, double test_fraction);
+
+/* A text's ids: id_of[b] is byte b's, -1 for a byte the text lacks;
+ * byte_of[k] is id k's byte.  Returns the count of distinct bytes (text.c). */
+int nnrt_text_ids(const unsigned char *bytes, size_t len, int id_of[256], int byte_of[256]);
+
 /* Keep only the first `limit` samples (limit <= 0 or >= n keeps all). */
 void nnrt_dataset_limit(nnrt_dataset *ds, int limit);
 

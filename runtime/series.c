@@ -23,7 +23,7 @@ int nnrt_series_load(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_erro
         return -1;
     const float *v = column.features;
     int n = column.n_samples, w = m->window, h = m->horizon;
-    int n_test = (int)lround((double)n * m->test_fraction);
+    int n_test = (int)nnrt_test_part(n, m->test_fraction);
     int from = test ? n - n_test : 0, to = test ? n : n - n_test;
     long samples = (long)(to - from) - w - h + 1;
     if (samples < 1) {

@@ -78,22 +78,6 @@ static int read_text(const nnrt_model *m, unsigned char **bytes, size_t *len, ch
     return 0;
 }
 
-/* id_of[b]: byte b's id, -1 for a byte the text lacks; byte_of[k]: id k's
- * byte.  Returns the count of distinct bytes. */
-static int vocabulary_of(const unsigned char *bytes, size_t len, int id_of[256],
-                         int byte_of[256])
-{
-    int seen[256] = { 0 }, n = 0;
-    for (size_t i = 0; i < len; i++)
-        seen[bytes[i]] = 1;
-    for (int b = 0; b < 256; b++) {
-        id_of[b] = seen[b] ? n : -1;
-        if (seen[b])
-            byte_of[n++] = b;
-    }
-    return n;
-}
-
 /* The byte id k stands for in m's vocabulary tensor, -1 for none (a
  * value that is no byte + 1 counts as none: it differs from any text's). */
 static int tensor_byte(const nnrt_model *m, int k)
@@ -141,7 +125,7 @@ int nnrt_text_vocabulary(const nnrt_model *m, nnrt_error *err)
     if (model_fault(m, err) != 0 || read_text(m, &bytes, &len, path, &place, err) != 0)
         return -1;
     int id_of[256], byte_of[256];
-    int n = vocabulary_of(bytes, len, id_of, byte_of);
+    int n = nnrt_text_ids(bytes, len, id_of, byte_of);
     free(bytes);
     return vocabulary_set(m, path, byte_of, n, err);
 }
@@ -163,11 +147,11 @@ static int load(const nnrt_model *m, int test, const unsigned char *bytes, size_
                 const char *path, nnrt_dataset *out, nnrt_error *err)
 {
     int id_of[256], byte_of[256];
-    int n_ids = vocabulary_of(bytes, len, id_of, byte_of);
+    int n_ids = nnrt_text_ids(bytes, len, id_of, byte_of);
     if (vocabulary_set(m, path, byte_of, n_ids, err) != 0)
         return -1;
     long n = (long)len, w = m->window;
-    long n_test = lround((double)n * m->test_fraction);
+    long n_test = nnrt_test_part(n, m->test_fraction);
     long from = test ? n - n_test : 0, to = test ? n : n - n_test;
     long samples = to - from - w;
     if (samples < 1)

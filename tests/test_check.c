@@ -79,7 +79,8 @@ START_TEST(dense_after_2d_input_wants_flatten)
         "t.nn:14:5: error: dense needs a flat input, but its input is 28x28\n"
         "   14 |     dense 10 softmax\n"
         "      |     ^~~~~~~~~~~~~~~~\n"
-        "      = add 'flatten' before this layer\n");
+        "      = add 'flatten' before this layer; dense goes over each step only of a sequence "
+           "(from rnn, lstm or gru with 'sequences', or embedding), not of an image's rows\n");
     free(out);
 }
 END_TEST

@@ -361,6 +361,34 @@ static const Case CASES[] = {
         "      = a recurrent layer reads rows as steps: give 'input' two dimensions, such as 'input 28x28'\n",
     },
     {
+        "softmax_on_each_step",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    lstm 8 sequences\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:15:13: error: softmax on each of 28 steps needs a class for each step, but a sample has one label\n"
+        "   15 |     dense 2 softmax\n"
+        "      |             ^~~~~~~\n"
+        "      = give the recurrent layer before it no 'sequences', so that dense sees its last step only, or add 'flatten' before this layer\n",
+    },
+    {
+        "sequence_out_one_label",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    gru 8 sequences\n"
+        "    dense 2 sigmoid\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:15:5: error: the last layer gives 2 outputs on each of 28 steps, but a sample has one target\n"
+        "   15 |     dense 2 sigmoid\n"
+        "      |     ^~~~~~~~~~~~~~~\n"
+        "      = give the recurrent layer before it no 'sequences', so that dense sees its last step only, or add 'flatten' before line 15\n",
+    },
+    {
         "lstm_takes_no_activation",
         MODEL_HEAD
         "network {\n"

@@ -132,6 +132,21 @@ static const MutatedModel MODELS[] = {
         { "gru4_backward", "dh[j] = d * zg;", "dh[j] = d;", "gru4.w" },
         { "rnn3_backward", "g[j] = d * (1 - y * y);", "g[j] = d * (1 + y * y);", "rnn3.w" },
     } },
+    /* a dense layer on each step of a sequence (the rows of dW, db and dx
+     * are the steps), its l2, and a recurrent autoencoder's per-step
+     * output */
+    { "per_step", "    input 8x8\n    lstm 5 sequences\n    dense 4 tanh l2=0.01\n    rnn 3\n"
+                  "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
+        { "dense4_backward", "    n *= DENSE4_STEPS;", "    n *= 1;", "dense4.w" },
+        { "dense4_backward", "rep->dense4_dw, DENSE4_STEP_UNITS, 1, 0);",
+          "rep->dense4_dw, DENSE4_STEP_UNITS, 2, 0);", "dense4.w" },
+        { "dense4_backward", "2 * DENSE4_L2 * dense4_w[i]", "DENSE4_L2 * dense4_w[i]",
+          "dense4.w" },
+    } },
+    { "per_step_decoder", "    input 8x8\n    gru 5 sequences\n    dense 8 sigmoid\n",
+      "binary_cross_entropy", "    target input\n", "images", 4, {
+        { "dense8_backward", "    n *= DENSE8_STEPS;", "    n *= 1;", "gru5.w" },
+    } },
     /* an autoencoder (target input): binary cross-entropy per output value
      * against the input, fused with the sigmoid */
     { "autoencoder", "    input 8x8\n    flatten\n    dense 6 relu\n    dense 64 sigmoid\n",

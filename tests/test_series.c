@@ -46,24 +46,65 @@ START_TEST(the_forecast_beats_the_naive_one)
 }
 END_TEST
 
-START_TEST(a_part_shorter_than_a_window_is_refused)
+/* 10 values, 2 of them for the test, against a window of 3 */
+static void write_short_series(char *dir, size_t dir_len, char *nn, size_t nn_len)
 {
-    char dir[512], path[600], cmd[2048], *out;
-    snprintf(dir, sizeof dir, "%s/series/short", tmp_dir());
+    char path[600], text[2048];
+    snprintf(dir, dir_len, "%s/series/short", tmp_dir());
     make_dir("%s", dir);
     snprintf(path, sizeof path, "%s/short.csv", dir);
-    write_text(path, "v\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");   /* 10 values: 2 for the test */
-    char nn[700], text[2048];
+    write_text(path, "v\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
     snprintf(text, sizeof text,
              "model short\n"
              "data {\n    series \"%s\" column=v\n    window 3\n    test 20%%\n}\n"
              "network {\n    input 3\n    dense 1\n}\n"
              "train {\n    loss mse\n    optimizer sgd\n    batch 2\n}\n", path);
-    snprintf(nn, sizeof nn, "%s/short.nn", dir);
+    snprintf(nn, nn_len, "%s/short.nn", dir);
     write_text(nn, text);
+}
+
+/* nnc check reads the series this machine has, and points at the window */
+START_TEST(a_window_too_long_is_an_error_at_its_line)
+{
+    char dir[512], nn[700], cmd[2048], *out;
+    write_short_series(dir, sizeof dir, nn, sizeof nn);
+    snprintf(cmd, sizeof cmd, "%s check %s", nnc_bin(), nn);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 1 && strstr(out, "short.nn:4:5: error: the test part of ") &&
+                      strstr(out, "short.csv has 2 values (of 10), too few for a window of 3 "
+                                  "and a horizon of 1: it needs 4 or more\n"
+                                  "    4 |     window 3\n") &&
+                      strstr(out, "= write 'window 1' or less, or use a longer series"),
+                  "%s:\n%s", cmd, out);
+    free(out);
+    /* a column the CSV lacks, at the series' line */
+    char text[2048], path[700];
+    snprintf(path, sizeof path, "%s/short.csv", dir);
+    snprintf(text, sizeof text,
+             "model short\n"
+             "data {\n    series \"%s\" column=w\n    window 3\n    test 20%%\n}\n"
+             "network {\n    input 3\n    dense 1\n}\n"
+             "train {\n    loss mse\n    optimizer sgd\n    batch 2\n}\n", path);
+    write_text(nn, text);
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 1 && strstr(out, "short.nn:3:5: error: ") &&
+                      strstr(out, "short.csv: no column 'w' (columns: v)"),
+                  "%s:\n%s", cmd, out);
+    free(out);
+}
+END_TEST
+
+/* built against a longer series, run on a short one: the trainer refuses */
+START_TEST(a_part_shorter_than_a_window_is_refused)
+{
+    char dir[512], nn[700], path[700], cmd[2048], *out;
+    write_short_series(dir, sizeof dir, nn, sizeof nn);
+    snprintf(path, sizeof path, "%s/short.csv", dir);
+    write_text(path, "v\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n");
     char exe[700];
     snprintf(exe, sizeof exe, "%s/short", dir);
     build_trainer(nn, exe);
+    write_text(path, "v\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
     snprintf(cmd, sizeof cmd, "%s train --out %s/run --overwrite", exe, dir);
     int status = run_cmd(cmd, &out);
     ck_assert_msg(status == 1 && strstr(out, "short.csv: the test part of the series has 2 "
@@ -80,6 +121,7 @@ int main(void)
     TCase *tc = tcase_create("end to end");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, the_forecast_beats_the_naive_one);
+    tcase_add_test(tc, a_window_too_long_is_an_error_at_its_line);
     tcase_add_test(tc, a_part_shorter_than_a_window_is_refused);
     suite_add_tcase(s, tc);
     return run_suite(s);

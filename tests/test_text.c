@@ -318,6 +318,51 @@ START_TEST(a_test_part_shorter_than_a_window_is_refused)
 }
 END_TEST
 
+/* nnc check on the small model with $NNC_DATA=DIR: its status, output */
+static int small_check(const char *data_dir, char **out)
+{
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "NNC_DATA='%s' %s check %s/small.nn", data_dir, nnc_bin(),
+             fixture_dir());
+    return run_cmd(cmd, out);
+}
+
+/* The same three, found by nnc check where the text is on this machine:
+ * errors at the line to change */
+START_TEST(nnc_check_points_at_the_line_to_change)
+{
+    char dir[600], *out;
+    corpus("check_empty", "", 0, dir, sizeof dir);
+    int status = small_check(dir, &out);
+    ck_assert_msg(status == 1 && strstr(out, "small.nn:3:5: error: ") &&
+                      strstr(out, "check_empty/corpus.txt has no characters to learn from"),
+                  "%s", out);
+    free(out);
+    const char *wide = "abcdefghijklmnopqrst abcdefghijklmnopqrst abcdefghijklmnopqrst";
+    corpus("check_wide", wide, strlen(wide), dir, sizeof dir);
+    status = small_check(dir, &out);
+    ck_assert_msg(status == 1 && strstr(out, "small.nn:9:5: error: ") &&
+                      strstr(out, "check_wide/corpus.txt has 21 distinct characters, more than "
+                                  "the embedding's vocabulary of 16") &&
+                      strstr(out, "= write 'embedding 21 8' and 'dense 21 softmax' at the end"),
+                  "%s", out);
+    free(out);
+    const char *text = "abc abc abc abc abc abc abc abc abc abc abc abc ab";   /* 50 */
+    corpus("check_short", text, strlen(text), dir, sizeof dir);
+    status = small_check(dir, &out);
+    ck_assert_msg(status == 1 && strstr(out, "small.nn:4:5: error: the test part of ") &&
+                      strstr(out, "check_short/corpus.txt has 10 characters (of 50), too few "
+                                  "for a window of 12: it needs 13 or more") &&
+                      strstr(out, "= write 'window 9' or less, or use a longer text"),
+                  "%s", out);
+    free(out);
+    /* and a text nnc cannot find here is the trainer's to find */
+    status = small_check("/nonexistent", &out);
+    ck_assert_msg(status == 0, "%s", out);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("text");
@@ -335,6 +380,7 @@ int main(void)
     tcase_add_test(tc, an_empty_text_is_refused);
     tcase_add_test(tc, more_characters_than_the_vocabulary_are_refused);
     tcase_add_test(tc, a_test_part_shorter_than_a_window_is_refused);
+    tcase_add_test(tc, nnc_check_points_at_the_line_to_change);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

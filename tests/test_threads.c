@@ -61,6 +61,8 @@ static const Case CASES[] = {
     { "small_convnet", NULL, NULL, "conv8.w", 1500, 2 },
     { "fashion_cnn_small", "examples/fashion_cnn_small.nn", NULL, "conv16.w", 300, 1 },
     { "fashion_gru", "examples/fashion_gru.nn", NULL, "gru128.w", 600, 1 },
+    /* a dense layer on each step: its dW in backward, not by the runtime */
+    { "fashion_gru_stacked", "examples/fashion_gru_stacked.nn", NULL, "gru64.w", 600, 1 },
     /* clip_norm: every tensor's sum, then its norm, then the steps */
     { "small_convnet_clip_norm", NULL, "optimizer  adam lr=0.001 clip_norm=0.05", "conv8.w", 1500,
       1 },

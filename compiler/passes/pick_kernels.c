@@ -81,7 +81,9 @@ void pass_pick_kernels(Ir *ir)
         IrOp *op = &ir->ops[i];
         if (op->kind == OP_DENSE) {
             op->kernel = KERNEL_GEMM;
-            int trained = op->layer && !op->layer->frozen;
+            /* on a sequence, dW in backward: the runtime's dW by blocks
+               (and an MPI rank's operands) count a shard's rows as samples */
+            int trained = op->layer && !op->layer->frozen && !op->steps;
             op->block_rows = trained ? block_rows(op) : 0;
             long depth = op->block_rows > 0 ? op->block_rows : op->n_in;
             op->mm = depth * op->n_out <= MM_MAX_VALUES;
