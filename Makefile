@@ -38,6 +38,8 @@ PKGS     := openblas zlib libdeflate libpng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MD_LIBS    := $(shell pkg-config --libs libmd 2>/dev/null || echo -lmd)
+# nnc export reads weights files, whose checksum is zlib's crc32
+ZLIB_LIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 # OpenMPI, if installed (libopenmpi-dev): then `nnc build --mpi` links
@@ -130,7 +132,7 @@ $(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
 # `nnc plot` draws with the runtime's plot_svg.c and curve_read.c: only
 # those (and what they call) come out of libnnrt.a, nothing needing OpenBLAS.
 $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) $(ZLIB_LIBS) -lm
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "export.h"
 #include "nnc.h"
 #include "plot.h"
 
@@ -55,6 +56,7 @@ static const char USAGE[] =
     "usage: nnc COMMAND FILE.nn [-o OUT]\n"
     "       nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]\n"
     "       nnc diff A.nn B.nn\n"
+    "       nnc export FILE.nn --weights DIR/weights -o NAME\n"
     "\n"
     "commands:\n"
     "  check FILE.nn           check the model and print a summary of its layers\n"
@@ -67,6 +69,10 @@ static const char USAGE[] =
     "                          as SVG (to stdout without -o)\n"
     "  diff A.nn B.nn          what B changes in A's meaning: layers, shapes, costs,\n"
     "                          hyper-parameters (exit 0 same, 1 changed, 2 trouble)\n"
+    "  export FILE.nn --weights DIR/weights -o NAME\n"
+    "                          write NAME.h and NAME.c: the trained model as a C library\n"
+    "                          for inference, NAME_predict(in, n, out), weights inside,\n"
+    "                          needing only libm (docs/export.md)\n"
     "\n"
     "options:\n"
     "  -o OUT                  the output file\n"
@@ -93,6 +99,7 @@ typedef struct Options {
     int verbose;
     int mpi;                    /* build --mpi */
     int explain_kernels;        /* check --explain-kernels */
+    const char *weights;        /* export --weights */
     Define defs[MAX_DEFINES];
     int n_defs;
 } Options;
@@ -150,6 +157,12 @@ static int parse_options(int argc, char **argv, Options *o)
             o->mpi = 1;
         } else if (strcmp(a, "--explain-kernels") == 0) {
             o->explain_kernels = 1;
+        } else if (strcmp(a, "--weights") == 0) {
+            if (++i == argc) {
+                fprintf(stderr, "nnc: error: --weights needs a weights file\n");
+                return -1;
+            }
+            o->weights = argv[i];
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "nnc: error: unknown option '%s'\n", a);
             return -1;
@@ -166,10 +179,10 @@ static int parse_options(int argc, char **argv, Options *o)
         fputs(USAGE, stderr);
         return -1;
     }
-    if (strcmp(o->command, "check") && strcmp(o->command, "emit") && strcmp(o->command, "build")) {
-        fprintf(stderr,
-                "nnc: error: unknown command '%s' (expected check, emit, build, plot or diff)\n",
-                o->command);
+    if (strcmp(o->command, "check") && strcmp(o->command, "emit") && strcmp(o->command, "build") &&
+        strcmp(o->command, "export")) {
+        fprintf(stderr, "nnc: error: unknown command '%s' (expected check, emit, build, export, "
+                        "plot or diff)\n", o->command);
         return -1;
     }
     if (!o->input) {
@@ -178,6 +191,16 @@ static int parse_options(int argc, char **argv, Options *o)
     }
     if (o->mpi && strcmp(o->command, "build") != 0) {
         fprintf(stderr, "nnc: error: --mpi is an option of 'build', not of '%s'\n", o->command);
+        return -1;
+    }
+    if (o->weights && strcmp(o->command, "export") != 0) {
+        fprintf(stderr, "nnc: error: --weights is an option of 'export', not of '%s'\n",
+                o->command);
+        return -1;
+    }
+    if (strcmp(o->command, "export") == 0 && (!o->weights || !o->output)) {
+        fprintf(stderr, "nnc: error: export needs the trained weights and a name: nnc export "
+                        "%s --weights DIR/weights -o NAME\n", o->input);
         return -1;
     }
     if (o->explain_kernels && strcmp(o->command, "check") != 0) {
@@ -460,6 +483,10 @@ static int run(Arena *a, const Options *o)
         if (o->explain_kernels)
             print_kernel_reasons(stdout, ir);
         return 0;
+    }
+    if (strcmp(o->command, "export") == 0) {
+        m->shown_path = o->input;   /* as given: the export is not diffed like the trainer */
+        return export_model(a, m, o->weights, o->output);
     }
     if (strcmp(o->command, "emit") == 0) {
         m->shown_path = source_shown_path(a, o->input, o->output);

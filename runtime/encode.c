@@ -36,21 +36,27 @@ typedef struct encode_run {
     float *codes;               /* (n, width) */
 } encode_run;
 
-/* The layer called name, or NULL after saying which there are. */
+/* The layer called name, or NULL after saying which there are.  "input"
+ * is the values the network reads (scaled, as the first layer sees them:
+ * what an exported model takes, docs/export.md), filled into *input. */
 static const nnrt_layer_output *find_layer(const nnrt_model *m, const char *name,
-                                           nnrt_error *err)
+                                           nnrt_layer_output *input, nnrt_error *err)
 {
     for (int i = 0; i < m->n_layer_outputs; i++)
         if (name && strcmp(m->layer_outputs[i].name, name) == 0)
             return &m->layer_outputs[i];
+    if (name && strcmp(name, "input") == 0) {
+        *input = (nnrt_layer_output){ "input", m->input_at, m->in_size };
+        return input;
+    }
     if (m->n_layer_outputs == 0) {
         nnrt_fail(err, "this trainer lists no layers: build it again with this nnc");
         return NULL;
     }
-    char list[1024] = "";
-    size_t used = 0;
+    char list[1024] = "input";
+    size_t used = strlen(list);
     for (int i = 0; i < m->n_layer_outputs && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+        used += (size_t)snprintf(list + used, sizeof list - used, ", %s",
                                  m->layer_outputs[i].name);
     if (name)
         nnrt_fail(err, "no layer '%s' in %s: its layers are %s", name, m->name, list);
@@ -187,7 +193,8 @@ static int run(const nnrt_model *m, const nnrt_encode_opts *o, const nnrt_layer_
 
 int nnrt_encode_run(const nnrt_model *m, const nnrt_encode_opts *o, nnrt_error *err)
 {
-    const nnrt_layer_output *lo = find_layer(m, o->layer, err);
+    nnrt_layer_output input;
+    const nnrt_layer_output *lo = find_layer(m, o->layer, &input, err);
     if (!lo)
         return -1;
     if (o->svg && lo->width != 2)
