@@ -13,8 +13,11 @@
 #
 #   sh bench/bench.sh BUILD      from the top of the tree; BUILD holds nnc
 #   NNC_BENCH_THREADS="1 2"      the thread counts to run (default "1 nproc")
-#   NNC_BENCH_MODELS="mlp cnn lstm"  the models to run (default all; a CNN
-#                                epoch takes about a minute a side)
+#   NNC_BENCH_MODELS="mlp cnn lstm export"  the models to run (default all; a
+#                                CNN epoch takes about a minute a side; export:
+#                                fashion_mlp and fashion_cnn as `nnc export`
+#                                makes them, against PyTorch's inference,
+#                                bench/export.sh)
 #   NNC_BENCH_SCALING=0          skip the scaling table (below)
 #
 # First, the products nnc computes itself against cblas_sgemm, and the
@@ -31,7 +34,7 @@ set -eu
 
 BUILD=${1:?usage: sh bench/bench.sh BUILD}
 OUT=$BUILD/bench
-MODELS=${NNC_BENCH_MODELS:-mlp cnn lstm}
+MODELS=${NNC_BENCH_MODELS:-mlp cnn lstm export}
 THREADS=${NNC_BENCH_THREADS:-1 $(nproc)}
 # Debian's interpreter: python3-torch is installed for it, not for any
 # python3 that comes first on PATH (pyenv, a venv).
@@ -43,10 +46,12 @@ die() { echo "bench: $*" >&2; exit 1; }
 
 for model in $MODELS; do
     case $model in
-    mlp | cnn | lstm) ;;
-    *) die "NNC_BENCH_MODELS: unknown model '$model' (known: mlp cnn lstm)" ;;
+    mlp | cnn | lstm | export) ;;
+    *) die "NNC_BENCH_MODELS: unknown model '$model' (known: mlp cnn lstm export)" ;;
     esac
 done
+# the models trained an epoch a side (export times inference only)
+EPOCH_MODELS=$(echo " $MODELS " | sed 's/ export / /g')
 
 # Same OpenBLAS kernels on both sides.  Unless the user chose, pick the core
 # type the way the trainer does, so a CPU that OpenBLAS 0.3.21 misdetects
@@ -107,7 +112,7 @@ value() {
     echo "$v"
 }
 
-for model in $MODELS; do
+for model in $EPOCH_MODELS; do
     echo "bench: building $OUT/fashion_$model"
     "$BUILD/nnc" build "examples/fashion_$model.nn" -o "$OUT/fashion_$model" ||
         die "nnc build examples/fashion_$model.nn failed"
@@ -119,7 +124,7 @@ echo "bench: building $OUT/sgemm_peak"
 # shellcheck disable=SC2046
 ${CC:-cc} -O2 $(pkg-config --cflags openblas) bench/sgemm_peak.c \
     $(pkg-config --libs openblas) -o "$OUT/sgemm_peak" || die "building sgemm_peak failed"
-for model in $MODELS; do
+for model in $EPOCH_MODELS; do
     "$BUILD/nnc" check "examples/fashion_$model.nn" >"$OUT/fashion_$model.check" 2>&1 ||
         die "nnc check examples/fashion_$model.nn failed; see $OUT/fashion_$model.check"
 done
@@ -227,7 +232,7 @@ epoch_work() {
         'BEGIN{printf "%.1f", 2 * ((3 * all - first) * t + all * v) / 1e9}')
 }
 
-for model in $MODELS; do
+for model in $EPOCH_MODELS; do
     for t in $THREADS; do
         bench_at "$model" "$t"
     done
@@ -296,7 +301,7 @@ scaling() {
 
 if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
     : >"$OUT/scaling.txt"
-    for model in $MODELS; do
+    for model in $EPOCH_MODELS; do
         case $model in
         mlp)
             scaling fashion_mlp examples/fashion_mlp.nn torch_mlp
@@ -318,3 +323,7 @@ if [ "${NNC_BENCH_SCALING:-1}" != 0 ]; then
         "speed-up" "2 ranks" "speed-up" "pytorch best" "vs nnc 2" "GFLOP/s 1" "of FMA, 1"
     cat "$OUT/scaling.txt"
 fi
+
+case " $MODELS " in
+*" export "*) sh bench/export.sh "$BUILD" ;;
+esac

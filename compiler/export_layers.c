@@ -172,7 +172,7 @@ static void dense_code(FILE *out, const ExportStep *st)
     long o = l->units;
     fprintf(out, "/* %s: y = x W + b, W (%ld, %ld)%s */\n", st->fn, in, o,
             steps > 1 ? ", on each step" : "");
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     const char *in_ = "    ";
     if (steps > 1) {
         fprintf(out, "    for (int t = 0; t < %ld; t++) {\n", steps);
@@ -198,7 +198,7 @@ static void conv_code(FILE *out, const ExportStep *st)
     long f = st->l->units;
     fprintf(out, "/* %s: %ldx%ld windows, stride %ldx%ld, W (%ld, %ld, %ld, %ld) */\n", st->fn,
             w->kh, w->kw, w->sh, w->sw, w->kh, w->kw, w->c, f);
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int oy = 0; oy < %ld; oy++)\n", w->oh);
     fprintf(out, "        for (int ox = 0; ox < %ld; ox++) {\n", w->ow);
     fprintf(out, "            float *o = &y[(oy * %ld + ox) * %ld];\n", w->ow, f);
@@ -213,9 +213,11 @@ static void conv_code(FILE *out, const ExportStep *st)
     fprintf(out, "                    const float *xp = &x[(iy * %ld + ix) * %ld];\n", w->w, w->c);
     fprintf(out, "                    const float *wp = &%s_w[(ky * %ld + kx) * %ld];\n", st->fn,
             w->kw, w->c * f);
-    fprintf(out, "                    for (int c = 0; c < %ld; c++)\n", w->c);
+    fprintf(out, "                    for (int c = 0; c < %ld; c++) {\n", w->c);
+    fprintf(out, "                        const float xc = xp[c], *wc = &wp[c * %ld];\n", f);
     fprintf(out, "                        for (int f = 0; f < %ld; f++)\n", f);
-    fprintf(out, "                            o[f] += xp[c] * wp[c * %ld + f];\n", f);
+    fprintf(out, "                            o[f] += xc * wc[f];\n");
+    fprintf(out, "                    }\n");
     fprintf(out, "                }\n            }\n        }\n");
 }
 
@@ -226,7 +228,7 @@ static void conv_transpose_code(FILE *out, const ExportStep *st)
     fprintf(out, "/* %s: each input pixel's %ldx%ld taps at (iy * %ld + ky - %ld, ix * %ld + kx "
                  "- %ld), W (%ld, %ld, %ld, %ld) */\n", st->fn, w->kh, w->kw, w->sh, w->pt, w->sw,
             w->pl, w->kh, w->kw, f, w->c);
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int i = 0; i < %ld; i++)\n", w->oh * w->ow);
     fprintf(out, "        memcpy(&y[i * %ld], %s_b, sizeof %s_b);\n", f, st->fn, st->fn);
     fprintf(out, "    for (int iy = 0; iy < %ld; iy++)\n", w->h);
@@ -255,7 +257,7 @@ static void pool_code(FILE *out, const ExportStep *st)
     fprintf(out, "/* %s: %s over %ldx%ld windows, stride %ldx%ld%s */\n", st->fn,
             k == LAYER_MAXPOOL ? "the maximum" : k == LAYER_AVGPOOL ? "the mean" : "the sum",
             w->kh, w->kw, w->sh, w->sw, k == LAYER_AVGPOOL ? " (padding not counted)" : "");
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int oy = 0; oy < %ld; oy++)\n", w->oh);
     fprintf(out, "        for (int ox = 0; ox < %ld; ox++) {\n", w->ow);
     fprintf(out, "            int y0 = oy * %ld - %ld, x0 = ox * %ld - %ld, seen = 0;\n", w->sh,
@@ -283,7 +285,7 @@ static void global_pool_code(FILE *out, const ExportStep *st)
     const Shape *in = &st->l->in;
     long pixels = in->dims[0] * in->dims[1], c = in->dims[2];
     fprintf(out, "/* %s: each channel's mean over the %ld pixels */\n", st->fn, pixels);
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int c = 0; c < %ld; c++)\n        y[c] = 0;\n", c);
     fprintf(out, "    for (int i = 0; i < %ld; i++)\n        for (int c = 0; c < %ld; c++)\n"
                  "            y[c] += x[i * %ld + c];\n", pixels, c, c);
@@ -295,7 +297,7 @@ static void norm_code(FILE *out, const ExportStep *st)
     long c = st->l->out.dims[st->l->out.ndims - 1];
     fprintf(out, "/* %s: gamma (x - moving mean) / sqrt(moving variance + eps) + beta, as\n"
                  "   x scale + shift per channel */\n", st->fn);
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int i = 0; i < %ld; i++)\n", st->out_width / c);
     fprintf(out, "        for (int c = 0; c < %ld; c++)\n", c);
     fprintf(out, "            y[i * %ld + c] = x[i * %ld + c] * %s_scale[c] + %s_shift[c];\n", c,
@@ -307,7 +309,7 @@ static void upsample_code(FILE *out, const ExportStep *st)
     const Shape *in = &st->l->in, *o = &st->l->out;
     long fy = o->dims[0] / in->dims[0], fx = o->dims[1] / in->dims[1], c = in->dims[2];
     fprintf(out, "/* %s: each pixel repeated %ldx%ld */\n", st->fn, fy, fx);
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int oy = 0; oy < %ld; oy++)\n", o->dims[0]);
     fprintf(out, "        for (int ox = 0; ox < %ld; ox++)\n", o->dims[1]);
     fprintf(out, "            memcpy(&y[(oy * %ld + ox) * %ld], &x[(oy / %ld * %ld + ox / %ld) * "
@@ -320,7 +322,7 @@ static void embedding_code(FILE *out, const ExportStep *st)
     long steps = l->in.dims[0], d = l->units;
     fprintf(out, "/* %s: each of the %ld ids, a row of W (%ld, %ld); 1 for an id outside "
                  "0 .. %ld */\n", st->fn, steps, l->vocab, d, l->vocab - 1);
-    fprintf(out, "static int %s(const float *x, float *y)\n{\n", st->fn);
+    fprintf(out, "static int %s(const float *restrict x, float *restrict y)\n{\n", st->fn);
     fprintf(out, "    for (int t = 0; t < %ld; t++) {\n", steps);
     fprintf(out, "        if (!(x[t] >= 0 && x[t] < %ld) || x[t] != (int)x[t])\n", l->vocab);
     fprintf(out, "            return 1;\n");
@@ -349,7 +351,7 @@ static void recurrent_code(FILE *out, const ExportStep *st)
     const char *fn = st->fn;
     fprintf(out, "/* %s: %s over %ld steps of %ld, %ld units (Keras's equations: "
                  "docs/language.md) */\n", fn, l->stmt->word, t_max, f, n);
-    fprintf(out, "static void %s(const float *x, float *y)\n{\n", fn);
+    fprintf(out, "static void %s(const float *restrict x, float *restrict y)\n{\n", fn);
     fprintf(out, "    float h[%ld] = { 0 }, z[%ld];\n", n, g);
     if (l->kind == LAYER_LSTM)
         fprintf(out, "    float c[%ld] = { 0 };\n", n);
