@@ -71,7 +71,7 @@ EXAMPLES     := $(sort $(wildcard examples/*.nn))
 TESTS        := $(sort $(wildcard tests/test_*.c))
 TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: compare-torch all check check-unit check-sanitize golden golden-check demo bench \
+.PHONY: embed-example compare-torch all check check-unit check-sanitize golden golden-check demo bench \
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 # the headers a generated file includes
@@ -175,6 +175,7 @@ check-sanitize:
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) golden-check
+	$(MAKE) embed-example
 	$(MAKE) fuzz-check
 	$(MAKE) check-sanitize
 
@@ -249,6 +250,22 @@ golden-check: $(BUILD)/nnc
 
 deps:
 	@sh scripts/install-deps.sh
+
+# examples/embed: the trained fashion_mlp inside a C program of its own
+# (`nnc export`, docs/export.md), classifying two test images as PNG files
+EMBED = $(BUILD)/embed
+embed-example: all
+	@mkdir -p $(EMBED)
+	$(BUILD)/nnc build examples/fashion_mlp.nn -o $(EMBED)/trainer
+	$(EMBED)/trainer train --epochs 3 --out $(EMBED)/run --overwrite >$(EMBED)/train.log
+	$(BUILD)/nnc export examples/fashion_mlp.nn --weights $(EMBED)/run/weights -o $(EMBED)/fashion
+	$(CC) -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I$(EMBED) $(PKG_CFLAGS) \
+	    -o $(EMBED)/classify examples/embed/classify.c $(EMBED)/fashion.c \
+	    $(shell pkg-config --libs libpng) -lm
+	$(EMBED)/classify examples/embed/ankle_boot.png examples/embed/pullover.png | tee $(EMBED)/out.txt
+	@grep -q 'ankle_boot.png: Ankle boot' $(EMBED)/out.txt && \
+	    grep -q 'pullover.png: Pullover' $(EMBED)/out.txt || \
+	    { echo "embed-example: the exported model misread a test image"; exit 1; }
 
 demo: deps
 	$(MAKE) all
