@@ -108,7 +108,7 @@ void export_floats(FILE *out, const char *name, const float *v, long n, const ch
 
 /* NAME.h: the sizes, the class names, the two entry points */
 static void write_header(FILE *out, const Model *m, const char *p, const char *P, long in_width,
-                         long out_width, long scratch)
+                         long out_width, long scratch, int at_runtime)
 {
     char shape[64];
     const Layer *input = &m->layers[0];
@@ -135,8 +135,16 @@ static void write_header(FILE *out, const Model *m, const char *p, const char *P
                                                          : "the output layer's values");
     fprintf(out, "#define %s_WORKSPACE %ld   /* floats of scratch %s_predict_ws needs */\n", P,
             scratch, p);
-    fprintf(out, "\nenum { %s_OK = 0, %s_EINVAL = 1, %s_ENOMEM = 2, %s_EBADID = 3 };\n\n", P, P,
-            P, P);
+    fprintf(out, "\nenum { %s_OK = 0, %s_EINVAL = 1, %s_ENOMEM = 2, %s_EBADID = 3", P, P, P, P);
+    if (at_runtime)
+        fprintf(out, ",\n       %s_EFILE = 4, %s_EFORMAT = 5, %s_ENOTLOADED = 6", P, P, P);
+    fprintf(out, " };\n\n");
+    if (at_runtime) {
+        fprintf(out, "/* Reads the weights file (the trainer's DIR/weights) into the model: once,\n"
+                     " * from one thread, before any %s_predict.  0, %s_EFILE when it cannot be\n"
+                     " * read, %s_EFORMAT when it is damaged or another model's. */\n", p, P, P);
+        fprintf(out, "int %s_load(const char *weights_path);\n\n", p);
+    }
     if (m->class_names) {
         fprintf(out, "#define %s_CLASSES %d\n", P, m->n_class_names);
         fprintf(out, "extern const char *const %s_class_names[%s_CLASSES];\n\n", p, P);
@@ -148,16 +156,120 @@ static void write_header(FILE *out, const Model *m, const char *p, const char *P
     fprintf(out, "#endif\n");
 }
 
+/* One row of the table NAME_load fills: LAYER.suffix into FN_suffix */
+static void tensor_row(FILE *out, const ExportStep *st, const char *suffix, long size)
+{
+    fprintf(out, "    { \"%s.%s\", %s_%s, %ld },\n", st->l->name, suffix, st->fn, suffix, size);
+}
+
+/* NAME_load: the weights file's format (docs/weights.md) read with the C
+ * library alone: "NNCW", version 3, the tensors by name, a CRC-32 */
+static void write_load(FILE *out, const ExportPlan *plan, const char *p, const char *P)
+{
+    fprintf(out, "/* What %s_load fills: each tensor by its name in the weights file */\n", p);
+    fprintf(out, "static const struct {\n    const char *name;\n    float *to;\n    long size;\n"
+                 "} TENSORS[] = {\n");
+    for (int i = 0; i < plan->n; i++) {
+        const ExportStep *st = &plan->steps[i];
+        if (st->w_size)
+            tensor_row(out, st, "w", st->w_size);
+        if (st->u_size)
+            tensor_row(out, st, "u", st->u_size);
+        if (st->b_size)
+            tensor_row(out, st, "b", st->b_size);
+        if (st->l->kind == LAYER_BATCHNORM)
+            for (int k = 0; k < 4; k++)
+                tensor_row(out, st, NORM_TENSORS[k], st->l->out.dims[st->l->out.ndims - 1]);
+    }
+    fprintf(out, "};\nenum { N_TENSORS = sizeof TENSORS / sizeof TENSORS[0] };\n"
+                 "static int loaded;   /* set once by %s_load */\n\n", p);
+    fprintf(out, "static unsigned long le32(const unsigned char *b)\n{\n"
+                 "    return b[0] | (unsigned long)b[1] << 8 | (unsigned long)b[2] << 16 |\n"
+                 "           (unsigned long)b[3] << 24;\n}\n\n");
+    fprintf(out, "/* zlib's CRC-32 (polynomial 0xedb88320), a bit at a time */\n"
+                 "static unsigned long crc32_of(const unsigned char *b, size_t n)\n{\n"
+                 "    unsigned long c = 0xffffffffUL;\n"
+                 "    for (size_t i = 0; i < n; i++) {\n        c ^= b[i];\n"
+                 "        for (int k = 0; k < 8; k++)\n"
+                 "            c = c & 1 ? (c >> 1) ^ 0xedb88320UL : c >> 1;\n    }\n"
+                 "    return c ^ 0xffffffffUL;\n}\n\n");
+    fprintf(out, "/* The file's tensors into TENSORS: %s_OK or %s_EFORMAT */\n", P, P);
+    fprintf(out, "static int read_tensors(const unsigned char *b, size_t len)\n{\n");
+    fprintf(out, "    if (len < 16 || memcmp(b, \"NNCW\", 4) != 0 || le32(b + 4) != 3 ||\n"
+                 "        le32(b + len - 4) != crc32_of(b, len - 4))\n");
+    fprintf(out, "        return %s_EFORMAT;\n", P);
+    fprintf(out, "    size_t at = 12, end = len - 4;\n    int filled = 0;\n");
+    fprintf(out, "    for (unsigned long t = le32(b + 8); t > 0; t--) {\n");
+    fprintf(out, "        if (end - at < 8)\n            return %s_EFORMAT;\n", P);
+    fprintf(out, "        unsigned long name_len = le32(b + at);\n");
+    fprintf(out, "        const unsigned char *name = b + at + 4;\n");
+    fprintf(out, "        if (name_len > end - at - 8)\n            return %s_EFORMAT;\n", P);
+    fprintf(out, "        at += 4 + name_len;\n        unsigned long ndims = le32(b + at);\n");
+    fprintf(out, "        if (ndims < 1 || ndims > 4 || end - at < 4 + 4 * ndims)\n"
+                 "            return %s_EFORMAT;\n", P);
+    fprintf(out, "        unsigned long size = 1;\n");
+    fprintf(out, "        for (unsigned long d = 0; d < ndims; d++)\n"
+                 "            size *= le32(b + at + 4 + 4 * d);\n");
+    fprintf(out, "        at += 4 + 4 * ndims;\n");
+    fprintf(out, "        if (size > (end - at) / 4)\n            return %s_EFORMAT;\n", P);
+    fprintf(out, "        for (int k = 0; k < N_TENSORS; k++) {\n");
+    fprintf(out, "            if (strlen(TENSORS[k].name) != name_len ||\n"
+                 "                memcmp(TENSORS[k].name, name, name_len) != 0)\n"
+                 "                continue;\n");
+    fprintf(out, "            if ((long)size != TENSORS[k].size)\n"
+                 "                return %s_EFORMAT;\n", P);
+    fprintf(out, "            for (unsigned long i = 0; i < size; i++) {\n"
+                 "                unsigned long bits = le32(b + at + 4 * i);\n"
+                 "                memcpy(&TENSORS[k].to[i], &bits, 4);   /* IEEE 754 single */\n"
+                 "            }\n            filled++;\n        }\n");
+    fprintf(out, "        at += 4 * size;\n    }\n");
+    fprintf(out, "    return filled == N_TENSORS && at == end ? %s_OK : %s_EFORMAT;\n}\n\n", P, P);
+    fprintf(out, "int %s_load(const char *weights_path)\n{\n", p);
+    fprintf(out, "    FILE *f = weights_path ? fopen(weights_path, \"rb\") : NULL;\n");
+    fprintf(out, "    if (!f)\n        return %s_EFILE;\n", P);
+    fprintf(out, "    size_t len = 0, cap = 1 << 16;\n    unsigned char *b = malloc(cap);\n");
+    fprintf(out, "    for (size_t got; b && (got = fread(b + len, 1, cap - len, f)) > 0;) {\n");
+    fprintf(out, "        len += got;\n        if (len == cap) {\n");
+    fprintf(out, "            unsigned char *more = realloc(b, cap *= 2);\n");
+    fprintf(out, "            if (!more)\n                free(b);\n            b = more;\n"
+                 "        }\n    }\n");
+    fprintf(out, "    int failed = ferror(f);\n    fclose(f);\n");
+    fprintf(out, "    if (!b || failed) {\n        free(b);\n        return b ? %s_EFILE : %s_ENOMEM;\n"
+                 "    }\n", P, P);
+    fprintf(out, "    int rc = read_tensors(b, len);\n    free(b);\n");
+    fprintf(out, "    if (rc != %s_OK)\n        return rc;\n", P);
+    for (int i = 0; i < plan->n; i++) {
+        const ExportStep *st = &plan->steps[i];
+        if (st->l->kind != LAYER_BATCHNORM)
+            continue;
+        char eps[64];
+        const char *q = st->fn;
+        fprintf(out, "    for (int c = 0; c < %ld; c++) {   /* %s: x scale + shift */\n",
+                st->l->out.dims[st->l->out.ndims - 1], q);
+        fprintf(out, "        double s = %s_gamma[c] / sqrt((double)%s_moving_variance[c] + %s);\n",
+                q, q, float_lit(eps, sizeof eps, st->l->epsilon));
+        fprintf(out, "        %s_scale[c] = (float)s;\n", q);
+        fprintf(out, "        %s_shift[c] = (float)(%s_beta[c] - %s_moving_mean[c] * s);\n    }\n",
+                q, q, q);
+    }
+    fprintf(out, "    loaded = 1;\n    return %s_OK;\n}\n\n", P);
+}
+
 static void write_source(FILE *out, const Model *m, const ExportPlan *plan, const char *p,
-                         const char *P, long scratch)
+                         const char *P, long scratch, int at_runtime)
 {
     fprintf(out, "/* %s.c: the model %s, inference only, exported by nnc %s from ", p, m->name,
             NNC_VERSION);
     c_comment_str(out, m->shown_path ? m->shown_path : "its .nn file");
-    fprintf(out, ".\n * The weights are hexadecimal float literals: exactly the trained floats."
-                 "\n * Dropout is gone; a batchnorm after a dense or conv2d layer is folded into"
-                 "\n * its weights.  Each layer is a function over one sample. */\n");
-    fprintf(out, "#include <math.h>\n#include <stdlib.h>\n#include <string.h>\n\n");
+    if (at_runtime)
+        fprintf(out, ".\n * The weights are read at run time by %s_load.  Dropout is gone.", p);
+    else
+        fprintf(out, ".\n * The weights are hexadecimal float literals: exactly the trained floats."
+                     "\n * Dropout is gone; a batchnorm after a dense or conv2d layer is folded "
+                     "into\n * its weights.");
+    fprintf(out, "  Each layer is a function over one sample. */\n");
+    fprintf(out, "#include <math.h>\n%s#include <stdlib.h>\n#include <string.h>\n\n",
+            at_runtime ? "#include <stdio.h>\n" : "");
     fprintf(out, "#include \"%s.h\"\n\n", p);
     if (m->class_names) {
         fprintf(out, "const char *const %s_class_names[%s_CLASSES] = {\n", p, P);
@@ -170,10 +282,14 @@ static void write_source(FILE *out, const Model *m, const ExportPlan *plan, cons
     }
     for (int i = 0; i < plan->n; i++)
         export_layer_code(out, &plan->steps[i]);
+    if (at_runtime)
+        write_load(out, plan, p, P);
     long half = scratch / 2;
     fprintf(out, "int %s_predict_ws(const float *in, int n, float *out, float *workspace)\n{\n",
             p);
     fprintf(out, "    if (n < 1 || !in || !out || !workspace)\n        return %s_EINVAL;\n", P);
+    if (at_runtime)
+        fprintf(out, "    if (!loaded)\n        return %s_ENOTLOADED;\n", P);
     if (plan->n > 2)
         fprintf(out, "    float *a = workspace, *b = workspace + %ld;\n", half);
     else
@@ -236,7 +352,8 @@ static FILE *open_out(const char *path)
     return f;
 }
 
-int export_model(Arena *a, const Model *m, const char *weights, const char *output)
+int export_model(Arena *a, const Model *m, const char *weights, const char *output,
+                 int at_runtime)
 {
     char p[64], P[64];
     if (prefix_of(output, p, sizeof p) != 0)
@@ -244,10 +361,10 @@ int export_model(Arena *a, const Model *m, const char *weights, const char *outp
     for (size_t i = 0; i <= strlen(p); i++)
         P[i] = (char)toupper((unsigned char)p[i]);
     ExportWeights w = { 0 };
-    if (read_weights(a, weights, &w) != 0)
-        return 1;
     ExportPlan plan;
-    if (export_plan(a, m, &w, &plan) != 0)
+    if (weights && (read_weights(a, weights, &w) != 0 || export_plan(a, m, &w, &plan) != 0))
+        return 1;   /* at run time too: a file given now must fit */
+    if (at_runtime && export_plan(a, m, NULL, &plan) != 0)
         return 1;
     long widest = shape_size(&m->layers[0].out);
     for (int i = 0; i < plan.n; i++)
@@ -263,12 +380,12 @@ int export_model(Arena *a, const Model *m, const char *weights, const char *outp
     FILE *h = open_out(h_path);
     if (!h)
         return 1;
-    write_header(h, m, p, P, in_width, out_width, scratch);
+    write_header(h, m, p, P, in_width, out_width, scratch, at_runtime);
     int bad = fclose(h) != 0;
     FILE *c = bad ? NULL : open_out(c_path);
     if (!c)
         return 1;
-    write_source(c, m, &plan, p, P, scratch);
+    write_source(c, m, &plan, p, P, scratch, at_runtime);
     bad = ferror(c) | (fclose(c) != 0);
     if (bad) {
         fprintf(stderr, "nnc: error: cannot write '%s'\n", c_path);

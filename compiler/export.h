@@ -44,11 +44,18 @@ const ExportTensor *export_tensor(const ExportWeights *w, const Layer *l, const 
 /* static const float NAME[dims] = { exact hex literals }; */
 void export_floats(FILE *out, const char *name, const float *v, long n, const char *dims);
 
-/* m's layers as steps; 0, or -1 (said why) */
+/* a batchnorm's tensors in a weights file, after its name and a '.' */
+extern const char *const NORM_TENSORS[4];
+
+/* m's layers as steps, their weights from w, or, when w is NULL (the
+ * weights loaded at run time), their sizes only; 0, or -1 (said why) */
 int export_plan(Arena *a, const Model *m, const ExportWeights *w, ExportPlan *plan);
 void export_layer_code(FILE *out, const ExportStep *st);
 
-/* nnc export FILE.nn --weights W -o NAME: 0, or 1 (said why) */
-int export_model(Arena *a, const Model *m, const char *weights, const char *output);
+/* nnc export FILE.nn --weights W -o NAME: 0, or 1 (said why).  With
+ * at_runtime, NAME_load reads the weights file when the program runs;
+ * weights may then be NULL, or a file checked against the model. */
+int export_model(Arena *a, const Model *m, const char *weights, const char *output,
+                 int at_runtime);
 
 #endif

@@ -12,9 +12,16 @@
 
 /* ---- the plan -------------------------------------------------------------- */
 
+/* LAYER.suffix's values into *v; with no weights (--weights-at-runtime),
+ * only its size */
 static int take(const ExportWeights *w, const Layer *l, const char *suffix, long size,
                 const float **v, long *n)
 {
+    if (!w) {
+        *v = NULL;
+        *n = size;
+        return 0;
+    }
     const ExportTensor *t = export_tensor(w, l, suffix, size);
     if (!t)
         return -1;
@@ -85,6 +92,8 @@ static int plan_step(Arena *a, const ExportWeights *w, ExportStep *st)
         return 0;
     case LAYER_BATCHNORM: {
         float *scale, *shift;
+        if (!w)   /* NAME_load computes them */
+            return 0;
         if (norm_affine(a, w, l, &scale, &shift) != 0)
             return -1;
         st->scale = scale;
@@ -119,7 +128,7 @@ int export_plan(Arena *a, const Model *m, const ExportWeights *w, ExportPlan *pl
         ExportStep *st = &plan->steps[plan->n++];
         st->l = l;
         const Layer *next = i + 1 < m->n_layers ? &m->layers[i + 1] : NULL;
-        if ((l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D) && l->act == ACT_IDENTITY &&
+        if (w && (l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D) && l->act == ACT_IDENTITY &&
             next && next->kind == LAYER_BATCHNORM) {
             st->norm = next;
             i++;
@@ -134,12 +143,18 @@ int export_plan(Arena *a, const Model *m, const ExportWeights *w, ExportPlan *pl
 
 /* ---- the code -------------------------------------------------------------- */
 
+const char *const NORM_TENSORS[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
+
+/* FN_suffix: its values, or, when NAME_load fills it, zeros for now */
 static void weights(FILE *out, const ExportStep *st, const char *suffix, const float *v, long n)
 {
     char name[96], dims[32];
     snprintf(name, sizeof name, "%s_%s", st->fn, suffix);
     snprintf(dims, sizeof dims, "%ld", n);
-    export_floats(out, name, v, n, dims);
+    if (v)
+        export_floats(out, name, v, n, dims);
+    else
+        fprintf(out, "static float %s[%s];\n", name, dims);
 }
 
 /* y[0 .. width) = act(y), in place */
@@ -406,16 +421,23 @@ static void recurrent_code(FILE *out, const ExportStep *st)
 void export_layer_code(FILE *out, const ExportStep *st)
 {
     const Layer *l = st->l;
-    if (st->w)
+    if (st->w_size)
         weights(out, st, "w", st->w, st->w_size);
-    if (st->u)
+    if (st->u_size)
         weights(out, st, "u", st->u, st->u_size);
-    if (st->b)
+    if (st->b_size)
         weights(out, st, "b", st->b, st->b_size);
-    if (st->scale) {
+    if (l->kind == LAYER_BATCHNORM) {
         long c = l->out.dims[l->out.ndims - 1];
+        if (!st->scale)   /* --weights-at-runtime: NAME_load fills all six */
+            for (int k = 0; k < 4; k++)
+                weights(out, st, NORM_TENSORS[k], NULL, c);
         weights(out, st, "scale", st->scale, c);
         weights(out, st, "shift", st->shift, c);
+        if (!st->scale)
+            fprintf(out, "\n");
+    } else if (!st->w && st->w_size) {
+        fprintf(out, "\n");
     }
     switch (l->kind) {
     case LAYER_DENSE: dense_code(out, st); break;

@@ -72,7 +72,8 @@ static const char USAGE[] =
     "  export FILE.nn --weights DIR/weights -o NAME\n"
     "                          write NAME.h and NAME.c: the trained model as a C library\n"
     "                          for inference, NAME_predict(in, n, out), weights inside,\n"
-    "                          needing only libm (docs/export.md)\n"
+    "                          needing only libm (docs/export.md); with\n"
+    "                          --weights-at-runtime, NAME_load(FILE) reads them instead\n"
     "\n"
     "options:\n"
     "  -o OUT                  the output file\n"
@@ -100,6 +101,7 @@ typedef struct Options {
     int mpi;                    /* build --mpi */
     int explain_kernels;        /* check --explain-kernels */
     const char *weights;        /* export --weights */
+    int weights_at_runtime;     /* export --weights-at-runtime */
     Define defs[MAX_DEFINES];
     int n_defs;
 } Options;
@@ -157,6 +159,8 @@ static int parse_options(int argc, char **argv, Options *o)
             o->mpi = 1;
         } else if (strcmp(a, "--explain-kernels") == 0) {
             o->explain_kernels = 1;
+        } else if (strcmp(a, "--weights-at-runtime") == 0) {
+            o->weights_at_runtime = 1;
         } else if (strcmp(a, "--weights") == 0) {
             if (++i == argc) {
                 fprintf(stderr, "nnc: error: --weights needs a weights file\n");
@@ -198,7 +202,13 @@ static int parse_options(int argc, char **argv, Options *o)
                 o->command);
         return -1;
     }
-    if (strcmp(o->command, "export") == 0 && (!o->weights || !o->output)) {
+    if (o->weights_at_runtime && strcmp(o->command, "export") != 0) {
+        fprintf(stderr, "nnc: error: --weights-at-runtime is an option of 'export', not of "
+                        "'%s'\n", o->command);
+        return -1;
+    }
+    if (strcmp(o->command, "export") == 0 &&
+        ((!o->weights && !o->weights_at_runtime) || !o->output)) {
         fprintf(stderr, "nnc: error: export needs the trained weights and a name: nnc export "
                         "%s --weights DIR/weights -o NAME\n", o->input);
         return -1;
@@ -486,7 +496,7 @@ static int run(Arena *a, const Options *o)
     }
     if (strcmp(o->command, "export") == 0) {
         m->shown_path = o->input;   /* as given: the export is not diffed like the trainer */
-        return export_model(a, m, o->weights, o->output);
+        return export_model(a, m, o->weights, o->output, o->weights_at_runtime);
     }
     if (strcmp(o->command, "emit") == 0) {
         m->shown_path = source_shown_path(a, o->input, o->output);

@@ -8,8 +8,9 @@
  * the scaled inputs `OUT encode --layer input --csv` prints, and its
  * outputs compared with `OUT predict --csv` on the same test samples: the
  * same argmax for a classifier, every value within 1e-6 (probabilities)
- * or 1e-6 relative (other values).  And the errors: no weights, a name
- * that is no C identifier, weights of another model. */
+ * or 1e-6 relative (other values); the same with the weights read when
+ * the program runs (--weights-at-runtime).  And the errors: no weights, a
+ * name that is no C identifier, weights of another model. */
 #define SUITE_DIR "export"
 #include <math.h>
 
@@ -82,6 +83,35 @@ static void sh(const char *cmd)
     free(out);
 }
 
+/* export DIR/trainer's model (its weights in DIR/weights), in the code
+ * (at_runtime 0) or loaded when the program runs, and compare */
+static void export_and_compare(const char *name, const char *nn, const char *dir, int at_runtime)
+{
+    char cmd[4000];
+    snprintf(cmd, sizeof cmd, "%s export %s %s %s/weights -o %s/model", nnc_bin(), nn,
+             at_runtime ? "--weights-at-runtime --weights" : "--weights", dir, dir);
+    sh(cmd);
+    const char *cc = getenv("CC") && getenv("CC")[0] ? getenv("CC") : "cc";
+    snprintf(cmd, sizeof cmd, "%s -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I%s %s "
+             "-o %s/harness tests/export/harness.c %s/model.c -lm", cc, dir,
+             at_runtime ? "-DWEIGHTS_AT_RUNTIME" : "", dir, dir);
+    sh(cmd);
+    snprintf(cmd, sizeof cmd, "%s/trainer encode --layer input --csv --weights %s/weights "
+             "2>/dev/null | %s/harness %d %s/weights > %s/export.csv", dir, dir, dir, ROWS, dir,
+             dir);
+    sh(cmd);
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s/export.csv", dir);
+    snprintf(b, sizeof b, "%s/trainer.csv", dir);
+    int same, rows;
+    double worst = compare(a, b, header_out(dir), &same, &rows);
+    const char *how = at_runtime ? " (--weights-at-runtime)" : "";
+    ck_assert_msg(rows > 0, "%s%s: no rows compared", name, how);
+    ck_assert_msg(same, "%s%s: an argmax differs", name, how);
+    ck_assert_msg(worst <= 1e-6, "%s%s: the export differs from predict by %g", name, how, worst);
+    printf("%s%s: %d test samples, largest difference %.2g\n", name, how, rows, worst);
+}
+
 START_TEST(the_export_answers_as_the_trainer)
 {
     if (!have_fashion())
@@ -96,28 +126,11 @@ START_TEST(the_export_answers_as_the_trainer)
     snprintf(cmd, sizeof cmd, "%s steps 3 --batch 16 --weights-out %s/weights > /dev/null", exe,
              dir);
     sh(cmd);
-    snprintf(cmd, sizeof cmd, "%s export %s --weights %s/weights -o %s/model", nnc_bin(), nn, dir,
-             dir);
-    sh(cmd);
-    const char *cc = getenv("CC") && getenv("CC")[0] ? getenv("CC") : "cc";
-    snprintf(cmd, sizeof cmd, "%s -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I%s "
-             "-o %s/harness tests/export/harness.c %s/model.c -lm", cc, dir, dir, dir);
-    sh(cmd);
-    snprintf(cmd, sizeof cmd, "%s encode --layer input --csv --weights %s/weights 2>/dev/null | "
-             "%s/harness %d > %s/export.csv", exe, dir, dir, ROWS, dir);
-    sh(cmd);
     snprintf(cmd, sizeof cmd, "%s predict --csv --count %d --weights %s/weights > %s/trainer.csv",
              exe, ROWS, dir, dir);
     sh(cmd);
-    char a[1024], b[1024];
-    snprintf(a, sizeof a, "%s/export.csv", dir);
-    snprintf(b, sizeof b, "%s/trainer.csv", dir);
-    int same, rows;
-    double worst = compare(a, b, header_out(dir), &same, &rows);
-    ck_assert_msg(rows > 0, "%s: no rows compared", name);
-    ck_assert_msg(same, "%s: an argmax differs", name);
-    ck_assert_msg(worst <= 1e-6, "%s: the export differs from predict by %g", name, worst);
-    printf("%s: %d test samples, largest difference %.2g\n", name, rows, worst);
+    export_and_compare(name, nn, dir, 0);
+    export_and_compare(name, nn, dir, 1);
 }
 END_TEST
 
@@ -152,6 +165,24 @@ START_TEST(export_refuses_what_it_cannot_do)
              "%s/m", nnc_bin(), dir, dir);
     status = run_cmd(cmd, &out);
     ck_assert_msg(status == 1 && strstr(out, "weights of another model?"), "%s", out);
+    free(out);
+    /* loaded at run time: a damaged file, one byte changed, is refused */
+    snprintf(cmd, sizeof cmd, "%s export examples/fashion_mlp.nn --weights-at-runtime -o "
+             "%s/model && cc -std=c99 -O2 -DWEIGHTS_AT_RUNTIME -I%s -o %s/harness "
+             "tests/export/harness.c %s/model.c -lm", nnc_bin(), dir, dir, dir, dir);
+    sh(cmd);
+    snprintf(cmd, sizeof cmd, "cp %s/weights %s/damaged && printf x | dd of=%s/damaged bs=1 "
+             "seek=300 conv=notrunc 2>/dev/null", dir, dir, dir);
+    sh(cmd);
+    snprintf(cmd, sizeof cmd, "%s/harness 1 %s/damaged < /dev/null", dir, dir);
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 4, "%s: status %d, not 4 (model_load refused)\n%s", cmd, status,
+                  out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s/harness 1 %s/weights < /dev/null", dir, dir);
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 2, "%s: status %d, not 2 (loaded, then no rows)\n%s", cmd, status,
+                  out);
     free(out);
 }
 END_TEST

@@ -2,7 +2,8 @@
  * rows `OUT encode --layer input --csv` prints (index,label,input values),
  * printing what `OUT predict --csv` prints for a classifier:
  * index,label,out0,out1,... with %.9g.  tests/test_export.c compares the
- * two.  Reads at most argv[1] rows. */
+ * two.  Reads at most argv[1] rows; built with -DWEIGHTS_AT_RUNTIME (an
+ * export with --weights-at-runtime), loads the weights file argv[2]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,10 @@
 int main(int argc, char **argv)
 {
     long max = argc > 1 ? atol(argv[1]) : 100;
+#ifdef WEIGHTS_AT_RUNTIME
+    if (argc < 3 || model_load(argv[2]) != MODEL_OK)
+        return 4;
+#endif
     static char line[1 << 22];
     static float in[MODEL_IN], out[MODEL_OUT];
     if (!fgets(line, sizeof line, stdin))   /* the header */
