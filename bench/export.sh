@@ -2,7 +2,7 @@
 # make bench's exported-model table (bench/bench.sh runs it): fashion_mlp
 # and fashion_cnn exported by `nnc export`, compiled portably (-O2, no
 # -march) and for this machine (-O2 -march=native), timed on one sample
-# and on batches of 256 (bench/export_latency.c), against the same
+# and on batches of 256 of the test images (bench/export_latency.c), against the same
 # networks in PyTorch in eval mode under torch.no_grad() at one thread
 # (bench/torch_infer.py), in the same run; and each export's object size
 # (`size`), its weights' bytes and its lines of C.  Weights are the
@@ -30,8 +30,11 @@ for name in fashion_mlp fashion_cnn; do
     "$CC" -std=c99 -O2 -I"$dir" bench/export_latency.c "$dir/model.o" -o "$dir/latency" -lm
     "$CC" -std=c99 -O2 -march=native -I"$dir" bench/export_latency.c "$dir/model.c" \
         -o "$dir/latency_native" -lm
-    "$dir/latency" >"$dir/portable.txt"
-    "$dir/latency_native" >"$dir/native.txt"
+    # real test images, as the trainer scales them
+    "$dir/trainer" encode --layer input --csv --weights "$dir/weights" 2>/dev/null |
+        head -n 257 >"$dir/inputs.csv"
+    "$dir/latency" <"$dir/inputs.csv" >"$dir/portable.txt"
+    "$dir/latency_native" <"$dir/inputs.csv" >"$dir/native.txt"
     OMP_NUM_THREADS=1 "$PY" bench/torch_infer.py "$name" --threads 1 >"$dir/torch.txt"
     text=$(size "$dir/model.o" | awk 'NR == 2 {print $1}')
     weights=$(stat -c %s "$dir/weights")

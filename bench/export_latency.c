@@ -1,12 +1,15 @@
 /* export_latency.c: make bench's timing of an exported model (nnc export
  * ... -o DIR/model), compiled with it: one sample at a time, as a program
  * classifying one input does, and batches of 256.  Each figure is the
- * median of 7 runs; prints machine-readable lines for bench/export.sh:
+ * median of 7 runs.  The inputs are the rows `OUT encode --layer input
+ * --csv` prints on stdin (real test samples: their zeros matter, as the
+ * export skips them), else a made-up pattern.  Prints, for bench/export.sh:
  *   one_sample_us X
  *   batch256_samples_per_s Y */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime under -std=c99 */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "model.h"
@@ -50,6 +53,14 @@ int main(void)
         return 1;
     for (long i = 0; i < (long)BATCH * MODEL_IN; i++)   /* a pixel pattern in [0, 1] */
         in[i] = (float)(i * 7919 % 256) / 255;
+    static char line[1 << 20];
+    if (fgets(line, sizeof line, stdin))   /* the header, then index,label,values */
+        for (int s = 0; s < BATCH && fgets(line, sizeof line, stdin); s++) {
+            char *p = strchr(line, ',');
+            p = p ? strchr(p + 1, ',') : NULL;
+            for (int k = 0; p && k < MODEL_IN; k++, p = strchr(p + 1, ','))
+                in[(long)s * MODEL_IN + k] = strtof(p + 1, NULL);
+        }
     double one = median_call(in, out, 1, 1), batch;
     int calls = (int)(0.2 / one) + 1;   /* runs of about 0.2 s */
     one = median_call(in, out, 1, calls);

@@ -200,6 +200,8 @@ static void dense_code(FILE *out, const ExportStep *st)
     fprintf(out, "%smemcpy(yt, %s_b, sizeof %s_b);\n", in_, st->fn, st->fn);
     fprintf(out, "%sfor (int i = 0; i < %ld; i++) {\n", in_, in);
     fprintf(out, "%s    const float xi = xt[i], *wi = &%s_w[i * %ld];\n", in_, st->fn, o);
+    fprintf(out, "%s    if (xi == 0)\n%s        continue;   /* adds nothing: skip W's row */\n",
+            in_, in_);
     fprintf(out, "%s    for (int j = 0; j < %ld; j++)\n%s        yt[j] += xi * wi[j];\n", in_, o,
             in_);
     fprintf(out, "%s}\n", in_);
@@ -230,6 +232,7 @@ static void conv_code(FILE *out, const ExportStep *st)
             w->kw, w->c * f);
     fprintf(out, "                    for (int c = 0; c < %ld; c++) {\n", w->c);
     fprintf(out, "                        const float xc = xp[c], *wc = &wp[c * %ld];\n", f);
+    fprintf(out, "                        if (xc == 0)\n                            continue;\n");
     fprintf(out, "                        for (int f = 0; f < %ld; f++)\n", f);
     fprintf(out, "                            o[f] += xc * wc[f];\n");
     fprintf(out, "                    }\n");
