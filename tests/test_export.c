@@ -4,7 +4,7 @@
  * gru, embedding, dropout) and every kind of output (softmax, one
  * sigmoid, regression, reconstruction): a few training steps, the weights
  * exported, the export compiled warning-free at -Wall -Wextra -pedantic
- * -O2 with no -march into a small program (tests/export/harness.c), fed
+ * -O2 with no -march, by cc and by clang, into a small program (tests/export/harness.c), fed
  * the scaled inputs `OUT encode --layer input --csv` prints, and its
  * outputs compared with `OUT predict --csv` on the same test samples: the
  * same argmax for a classifier, every value within 1e-6 (probabilities)
@@ -95,6 +95,10 @@ static void export_and_compare(const char *name, const char *nn, const char *dir
     snprintf(cmd, sizeof cmd, "%s -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I%s %s "
              "-o %s/harness tests/export/harness.c %s/model.c -lm", cc, dir,
              at_runtime ? "-DWEIGHTS_AT_RUNTIME" : "", dir, dir);
+    sh(cmd);
+    /* and clang, where it is (the fuzzing targets install it) */
+    snprintf(cmd, sizeof cmd, "! command -v clang > /dev/null || clang -std=c99 -Wall -Wextra "
+             "-pedantic -Werror -O2 -c %s/model.c -o %s/model_clang.o", dir, dir);
     sh(cmd);
     snprintf(cmd, sizeof cmd, "%s/trainer encode --layer input --csv --weights %s/weights "
              "2>/dev/null | %s/harness %d %s/weights > %s/export.csv", dir, dir, dir, ROWS, dir,
