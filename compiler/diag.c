@@ -7,6 +7,7 @@
  *
  * so editors can jump to them and a person sees the spot without opening
  * the file. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,35 +128,93 @@ void diag_note(Diag *d, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Levenshtein distance with one row of memory; words here are short. */
+/* Damerau-Levenshtein distance (optimal string alignment: a swap of two
+ * neighbours is one edit, so 'rleu' is 1 from 'relu'), letters compared
+ * without case ('ReLU' is 0 from 'relu', and still an error: the words
+ * are lowercase).  Three rows; words here are short. */
 static int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return 1000;
-    int row[65];
+    int rows[3][65], *prev2 = rows[0], *prev = rows[1], *row = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
+        prev[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
         row[0] = (int)i;
         for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            int best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
+            int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+            int best = prev[j - 1] + (ai != bj);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == bj && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
             row[j] = best;
-            diag = up;
         }
+        int *t = prev2;
+        prev2 = prev;
+        prev = row;
+        row = t;
     }
-    return row[lb];
+    return prev[lb];
+}
+
+/* Keras's and PyTorch's spellings, and what nnc calls the same thing:
+ * suggested whenever the nnc word is among the candidates */
+static const struct {
+    const char *theirs, *ours;
+} ALIASES[] = {
+    { "learning_rate", "lr" },
+    { "beta_1", "beta1" },
+    { "beta_2", "beta2" },
+    { "categorical_crossentropy", "cross_entropy" },
+    { "sparse_categorical_crossentropy", "cross_entropy" },
+    { "crossentropy", "cross_entropy" },
+    { "binary_crossentropy", "binary_cross_entropy" },
+    { "mean_squared_error", "mse" },
+    { "mean_absolute_error", "mae" },
+    { "kullback_leibler_divergence", "kl_divergence" },
+    { "kld", "kl_divergence" },
+    { "maxpooling2d", "maxpool" },
+    { "maxpool2d", "maxpool" },
+    { "averagepooling2d", "avgpool" },
+    { "avgpool2d", "avgpool" },
+    { "globalaveragepooling2d", "globalavgpool" },
+    { "batchnormalization", "batchnorm" },
+    { "batchnorm2d", "batchnorm" },
+    { "linear", "dense" },
+    { "simplernn", "rnn" },
+    { "upsampling2d", "upsample" },
+    { "conv2dtranspose", "conv2d_transpose" },
+    { "convtranspose2d", "conv2d_transpose" },
+    { "return_sequences", "sequences" },
+    { "kernel_initializer", "init" },
+    { "recurrent_initializer", "recurrent_init" },
+    { "strides", "stride" },
+    { "silu", "swish" },
+    { "leakyrelu", "leaky_relu" },
+};
+
+static int same_letters(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
 }
 
 const char *diag_closest(const char *word, const char *const *candidates, int n)
 {
+    for (size_t k = 0; k < sizeof ALIASES / sizeof ALIASES[0]; k++) {
+        if (!same_letters(word, ALIASES[k].theirs))
+            continue;
+        for (int i = 0; i < n; i++)
+            if (strcmp(candidates[i], ALIASES[k].ours) == 0)
+                return candidates[i];
+    }
     const char *best = NULL;
     int best_d = 1000;
     for (int i = 0; i < n; i++) {

@@ -389,6 +389,42 @@ static const Case CASES[] = {
         "      = give the recurrent layer before it no 'sequences', so that dense sees its last step only, or add 'flatten' before line 15\n",
     },
     {
+        /* a swap of two letters, another case, Keras's spellings */
+        "suggestions_for_swaps_case_and_keras",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    MaxPooling2D 2\n"
+        "    flatten\n"
+        "    dense 16 rleu\n"
+        "    dense 2 SoftMax\n"
+        "}\n"
+        "train {\n"
+        "    loss sparse_categorical_crossentropy\n"
+        "    optimizer adam learning_rate=0.001\n"
+        "}\n",
+        "t.nn:14:5: error: unknown layer 'MaxPooling2D'\n"
+        "   14 |     MaxPooling2D 2\n"
+        "      |     ^~~~~~~~~~~~\n"
+        "      = did you mean 'maxpool'?\n"
+        "t.nn:16:14: error: unknown activation 'rleu'\n"
+        "   16 |     dense 16 rleu\n"
+        "      |              ^~~~\n"
+        "      = did you mean 'relu'?\n"
+        "t.nn:17:13: error: unknown activation 'SoftMax'\n"
+        "   17 |     dense 2 SoftMax\n"
+        "      |             ^~~~~~~\n"
+        "      = did you mean 'softmax'?\n"
+        "t.nn:20:10: error: unknown loss 'sparse_categorical_crossentropy'\n"
+        "   20 |     loss sparse_categorical_crossentropy\n"
+        "      |          ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "      = did you mean 'cross_entropy'?\n"
+        "t.nn:21:20: error: 'optimizer' takes no option 'learning_rate'\n"
+        "   21 |     optimizer adam learning_rate=0.001\n"
+        "      |                    ^~~~~~~~~~~~~\n"
+        "      = did you mean 'lr'?\n",
+    },
+    {
         "lstm_takes_no_activation",
         MODEL_HEAD
         "network {\n"
