@@ -308,6 +308,11 @@ typedef struct nnrt_progress {
     int tty;
     int regress;                /* set after init for a REGRESS model: the bar shows mae */
     int epoch, epochs, steps;
+    int batch;                  /* samples a step, for samples/s (0: not shown) */
+    int width;                  /* columns; 0: the terminal's, asked at every redraw */
+    double (*clock)(void);      /* monotonic seconds: nnrt_now, or a test's */
+    double epoch_start;         /* when this epoch (or its resumed part) began */
+    int start_step;             /* the steps it had done then */
     double last_draw;           /* monotonic seconds of the last redraw */
     int bar_shown;              /* a bar is on the terminal's last line, unended */
 } nnrt_progress;

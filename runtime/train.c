@@ -473,6 +473,7 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
     nnrt_progress progress;
     nnrt_progress_init(&progress, stdout, isatty(STDOUT_FILENO), o->epochs, steps);
     progress.regress = m->task == NNRT_TASK_REGRESS;
+    progress.batch = o->batch;
 
     int rc = run_epochs(r, m, o, &progress, err);
     if (rc != 0)

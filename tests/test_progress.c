@@ -45,6 +45,9 @@ START_TEST(curve_csv_is_rewritten_whole)
 }
 END_TEST
 
+static double fake_now;
+static double fake_clock(void) { return fake_now; }
+
 START_TEST(progress_lines_plain_and_on_a_terminal)
 {
     char *buf = NULL;
@@ -69,33 +72,75 @@ START_TEST(progress_lines_plain_and_on_a_terminal)
     fclose(f);
     free(buf);
 
+    /* on a terminal 100 columns wide, its time made up */
     f = open_memstream(&buf, &len);
     nnrt_progress_init(&pr, f, 1, 5, 10);
+    pr.width = 100;
+    pr.batch = 32;
+    pr.clock = fake_clock;
+    fake_now = 0;
     nnrt_progress_begin(&pr, 2);
     pr.last_draw = 1e300;   /* as if just drawn: the next update is too soon */
     nnrt_progress_update(&pr, 1, 0.5, 0.8);
+    fake_now = 2;
     nnrt_progress_update(&pr, 10, 0.42126, 0.85124);   /* the last step always is */
     s.epoch = 2;
     nnrt_progress_end(&pr, &s);
     fflush(f);
-    ck_assert_str_eq(buf, "\repoch 2/5 [                              ] 0/10"
-                          "\repoch 2/5 [==============================] 10/10  loss 0.4213  "
-                          "accuracy 0.8512"
+    ck_assert_str_eq(buf, "\repoch 2/5 [                              ] 0/10\033[K"
+                          "\repoch 2/5 [==============================] 10/10 loss 0.4213 "
+                          "accuracy 0.8512 0:02<0:00 160/s\033[K"
                           "\r\033[Kepoch 2/5  loss 0.4987  accuracy 0.8251  3.2s\n");
     fclose(f);
     free(buf);
 
-    /* a bar part way */
+    /* a bar part way: time spent < time left */
     f = open_memstream(&buf, &len);
     nnrt_progress_init(&pr, f, 1, 5, 40);
-    pr.epoch = 1;
-    pr.last_draw = -1e9;
+    pr.width = 100;
+    pr.clock = fake_clock;
+    fake_now = 0;
+    nnrt_progress_begin(&pr, 1);
+    fake_now = 5;
     nnrt_progress_update(&pr, 10, 1, 0.5);
     fflush(f);
-    ck_assert_str_eq(buf, "\repoch 1/5 [======>                       ] 10/40  loss 1.0000  "
-                          "accuracy 0.5000");
+    ck_assert_str_eq(strrchr(buf, '\r'), "\repoch 1/5 [======>                       ] 10/40 "
+                                           "loss 1.0000 accuracy 0.5000 0:05<0:15\033[K");
     fclose(f);
     free(buf);
+}
+END_TEST
+
+/* Never wider than the terminal less a column: what does not fit goes,
+ * the rate first, the bar last */
+START_TEST(the_bar_fits_the_terminal)
+{
+    static const int WIDTHS[] = { 120, 80, 60, 40, 30, 20 };
+    for (size_t k = 0; k < sizeof WIDTHS / sizeof WIDTHS[0]; k++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        nnrt_progress pr;
+        nnrt_progress_init(&pr, f, 1, 15, 1688);
+        pr.width = WIDTHS[k];
+        pr.batch = 32;
+        pr.clock = fake_clock;
+        fake_now = 0;
+        nnrt_progress_begin(&pr, 12);
+        fake_now = 12.2;
+        nnrt_progress_update(&pr, 1024, 0.42126, 0.85124);
+        fflush(f);
+        const char *line = strrchr(buf, '\r') + 1;
+        int shown = (int)(strlen(line) - strlen("\033[K"));
+        ck_assert_msg(shown <= WIDTHS[k] - 1, "%d columns: a line of %d: '%s'", WIDTHS[k], shown,
+                      line);
+        if (WIDTHS[k] >= 80)   /* room for all: the time and the rate */
+            ck_assert_msg(strstr(line, "0:12<0:08 2686/s"), "%s", line);
+        if (WIDTHS[k] >= 40)
+            ck_assert_msg(strchr(line, '['), "%d columns and no bar: %s", WIDTHS[k], line);
+        fclose(f);
+        free(buf);
+    }
 }
 END_TEST
 
@@ -105,6 +150,7 @@ int main(void)
     TCase *progress = tcase_create("progress");
     tcase_add_test(progress, curve_csv_is_rewritten_whole);
     tcase_add_test(progress, progress_lines_plain_and_on_a_terminal);
+    tcase_add_test(progress, the_bar_fits_the_terminal);
     suite_add_tcase(s, progress);
     return run_suite(s);
 }
