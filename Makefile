@@ -77,6 +77,15 @@ TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 # the headers a generated file includes
 HEADERS := nnrt.h nnrt_kernels.h nnrt_math.h
 
+# Quiet build lines ("  CC      runtime/train.c"); V=1 prints the commands.
+ifeq ($(V),1)
+Q :=
+SAY := @:
+else
+Q := @
+SAY := @printf '  %-7s %s\n'
+endif
+
 all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(HEADERS:%=$(BUILD)/include/%) $(if $(HAVE_MPI),$(BUILD)/libnnrt_mpi.a)
 
 # ---- grammar (flex/bison outputs are build products) ----------------------
@@ -84,42 +93,49 @@ all: $(BUILD)/nnc $(BUILD)/libnnrt.a $(HEADERS:%=$(BUILD)/include/%) $(if $(HAVE
 # One bison run makes both files (a grouped target, so make -j runs it once).
 $(BUILD)/grammar/nn.tab.c $(BUILD)/grammar/nn.tab.h &: grammar/nn.y
 	@mkdir -p $(dir $@)
-	bison -Wall -Werror -d -o $(BUILD)/grammar/nn.tab.c $<
+	$(SAY) BISON $<
+	$(Q)bison -Wall -Werror -d -o $(BUILD)/grammar/nn.tab.c $<
 
 $(BUILD)/grammar/lex.nn.c: grammar/nn.l $(BUILD)/grammar/nn.tab.h
 	@mkdir -p $(dir $@)
-	flex -o $@ $<
+	$(SAY) FLEX $<
+	$(Q)flex -o $@ $<
 
 # flex's skeleton defines functions it never calls.
 $(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c
-	$(CC) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
+	$(SAY) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
 
 # ---- compiler and runtime -----------------------------------------------
 
 $(BUILD)/%.o: %.c | $(BUILD)/grammar/nn.tab.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(SAY) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Made afresh: ar would keep the object of a source file renamed since.
 $(BUILD)/libnnc.a: $(COMPILER_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(SAY) AR $@
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(SAY) AR $@
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/runtime/dist_mpi.o: EXTRA_DEFS = $(MPI_CFLAGS)
 # sqrtf as the instruction, so the optimizers' blocks vectorize (optim.h)
 $(BUILD)/runtime/optim%.o: EXTRA_DEFS = -fno-math-errno
 
 $(BUILD)/libnnrt_mpi.a: $(MPI_RUNTIME_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(SAY) AR $@
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/include/%.h: runtime/%.h
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(Q)cp $< $@
 
 # nnc remembers how to compile what it emits: the flags OpenBLAS and zlib
 # need, and TRAINER_CFLAGS (with sanitizers in a sanitizer build, so the
@@ -132,7 +148,8 @@ $(BUILD)/compiler/main.o: EXTRA_DEFS = -DNNC_CC='"$(CC)"' \
 # `nnc plot` draws with the runtime's plot_svg.c and curve_read.c: only
 # those (and what they call) come out of libnnrt.a, nothing needing OpenBLAS.
 $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) $(ZLIB_LIBS) -lm
+	$(SAY) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MD_LIBS) $(ZLIB_LIBS) -lm
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
@@ -140,7 +157,8 @@ $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libnnc.a $(BUILD)/libnnrt.a \
+	$(SAY) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libnnc.a $(BUILD)/libnnrt.a \
 	    $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(MD_LIBS) -lm
 
 # nnrt_mm with the vectors of this machine, as the trainers compile it
@@ -152,11 +170,19 @@ $(BUILD)/tests/test_kernels_avx2: tests/test_kernels.c
 
 # Tests run from the top of the tree; they find nnc and the runtime through
 # NNC_BIN and NNC_BUILD, and write only under $(BUILD)/tmp.
+# Each suite's "Checks: N, Failures: F, Errors: E" is added to
+# $(CHECK_COUNTS), which `make check` sums in its last line.
+CHECK_COUNTS ?= $(CURDIR)/build/check-counts.txt
 check-unit: all $(TEST_BINS)
-	@mkdir -p $(BUILD)/tmp
+	@mkdir -p $(BUILD)/tmp $(dir $(CHECK_COUNTS))
 	@fail=0; for t in $(TEST_BINS); do \
 	    NNC_BIN=$(BUILD)/nnc NNC_BUILD=$(BUILD) NNC_TMP=$(BUILD)/tmp \
-	    CK_DEFAULT_TIMEOUT=600 $$t || fail=1; \
+	    CK_DEFAULT_TIMEOUT=600 $$t >$(BUILD)/tmp/suite.log 2>&1 || fail=1; \
+	    cat $(BUILD)/tmp/suite.log; \
+	    sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' \
+	        $(BUILD)/tmp/suite.log | tail -1 | \
+	        awk -v t=$$(basename $$t) '{ print t, $$1 - $$2 - $$3, $$2 + $$3 } \
+	            END { if (NR == 0) print t, 0, 1 }' >>$(CHECK_COUNTS); \
 	done; exit $$fail
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -172,12 +198,22 @@ check-sanitize:
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
 	    LDFLAGS="$(SAN)" check-unit
 
+# Every part runs even when one fails; the last line counts them all:
+# each Check test, and golden-check, embed-example and fuzz-check as one
+# each.
 check: deps
-	$(MAKE) check-unit
-	$(MAKE) golden-check
-	$(MAKE) embed-example
-	$(MAKE) fuzz-check
-	$(MAKE) check-sanitize
+	@rm -f $(CHECK_COUNTS)
+	@fail=0; \
+	$(MAKE) --no-print-directory check-unit || fail=1; \
+	for part in golden-check embed-example fuzz-check; do \
+	    if $(MAKE) --no-print-directory $$part; then echo "$$part 1 0"; \
+	    else fail=1; echo "$$part 0 1"; fi >>$(CHECK_COUNTS); \
+	done; \
+	$(MAKE) --no-print-directory check-sanitize || fail=1; \
+	awk '{ p += $$2; f += $$3; if ($$3) bad = bad " " $$1 } \
+	    END { printf "make check: %d passed, %d failed%s\n", p, f, \
+	          f ? " (in" bad ")" : "" }' $(CHECK_COUNTS); \
+	exit $$fail
 
 # ---- fuzzing: libFuzzer on the front end, .nn bytes to C text -------------
 #
