@@ -27,6 +27,7 @@
 
 #include "dist.h"
 #include "nnrt_internal.h"
+#include "suggest.h"
 
 #define MAX_EPOCHS 1000000
 #define MAX_PREVIEW 1024     /* augment-preview --count */
@@ -167,6 +168,29 @@ static int parse_value(const cli *c, const flag *f, const char *text)
  * or "--name" alone for a switch.  seen (n_flags ints, or NULL) gets a 1
  * for each flag given.  Returns 0, 1 for --help, or -1 after saying what
  * is wrong. */
+/* "unknown option '--epoch'", and the closest of command's options, or
+ * all of them */
+static void unknown_flag(const cli *c, const char *command, const flag *flags, int n_flags,
+                         const char *arg, size_t name_len)
+{
+    char word[64];
+    const char *names[64];
+    int n = n_flags < 64 ? n_flags : 64;
+    snprintf(word, sizeof word, "%.*s", (int)name_len, arg);
+    for (int k = 0; k < n; k++)
+        names[k] = flags[k].name;
+    fprintf(stderr, "%s: %s: unknown option '%.*s'", c->m->name, command, (int)name_len, arg);
+    const char *close = nnrt_closest(word, names, n);
+    if (close) {
+        fprintf(stderr, "; did you mean '%s'?\n", close);
+        return;
+    }
+    fprintf(stderr, "; %s takes", command);
+    for (int k = 0; k < n; k++)
+        fprintf(stderr, "%s %s", k ? "," : "", names[k]);
+    fprintf(stderr, "\n");
+}
+
 static int parse_flags_seen(const cli *c, const char *command, const flag *flags, int n_flags,
                             int n, char **args, int *seen)
 {
@@ -182,8 +206,7 @@ static int parse_flags_seen(const cli *c, const char *command, const flag *flags
                 f = &flags[k];
         if (!f) {
             if (arg[0] == '-')
-                fprintf(stderr, "%s: %s: unknown option '%.*s'\n", c->m->name, command,
-                        (int)name_len, arg);
+                unknown_flag(c, command, flags, n_flags, arg, name_len);
             else
                 fprintf(stderr, "%s: %s: unexpected argument '%s'\n", c->m->name, command, arg);
             hint(c);
@@ -757,7 +780,14 @@ static int run_command(cli *c, int argc, char **argv)
                NNRT_VERSION, or_unknown(m->source), or_unknown(m->model_hash));
         return 0;
     }
-    fprintf(stderr, "%s: unknown command '%s'\n", m->name, command);
+    static const char *const COMMANDS[] = { "train", "eval", "gradcheck", "steps", "predict",
+                                             "augment-preview", "reconstruct", "encode",
+                                             "sample" };
+    const char *close = nnrt_closest(command, COMMANDS, sizeof COMMANDS / sizeof *COMMANDS);
+    fprintf(stderr, "%s: unknown command '%s'", m->name, command);
+    if (close)
+        fprintf(stderr, "; did you mean '%s'?", close);
+    fprintf(stderr, "\n");
     hint(c);
     return 1;
 }

@@ -27,12 +27,18 @@ START_TEST(bad_flags_are_named)
     expect_cli_error((const char *[]){ "train", "--limit", NULL },
                      "tiny: --limit: missing value\n" HINT);
     expect_cli_error((const char *[]){ "train", "--bogus", "1", NULL },
-                     "tiny: train: unknown option '--bogus'\n" HINT);
+                     "tiny: train: unknown option '--bogus'; train takes --epochs, --batch, "
+                     "--lr, --seed, --limit, --out, --resume, --overwrite, --threads\n" HINT);
+    expect_cli_error((const char *[]){ "train", "--epoch", "1", NULL },
+                     "tiny: train: unknown option '--epoch'; did you mean '--epochs'?\n" HINT);
     expect_cli_error((const char *[]){ "eval", "--epochs", "1", NULL },
-                     "tiny: eval: unknown option '--epochs'\n" HINT);
+                     "tiny: eval: unknown option '--epochs'; eval takes --weights, --limit, "
+                     "--out, --threads\n" HINT);
     expect_cli_error((const char *[]){ "gradcheck", "--samples", "0", NULL },
                      "tiny: --samples: expected a positive integer, got '0'\n");
     expect_cli_error((const char *[]){ "fly", NULL }, "tiny: unknown command 'fly'\n" HINT);
+    expect_cli_error((const char *[]){ "trian", NULL },
+                     "tiny: unknown command 'trian'; did you mean 'train'?\n" HINT);
 }
 END_TEST
 
@@ -73,7 +79,8 @@ START_TEST(steps_errors_are_named)
     expect_cli_error((const char *[]){ "steps", "x", NULL },
                      "tiny: steps: expected a positive integer, got 'x'\n");
     expect_cli_error((const char *[]){ "steps", "2", "--epochs", "1", NULL },
-                     "tiny: steps: unknown option '--epochs'\n" HINT);
+                     "tiny: steps: unknown option '--epochs'; steps takes --lr, --batch, --seed, "
+                     "--weights-in, --weights-out\n" HINT);
     expect_cli_error((const char *[]){ "steps", "2", "--batch", "65", NULL },
                      "tiny: --batch: 65 is more than this trainer's buffers hold (64 rows); "
                      "change `batch` in tests/tiny.nn and rebuild for more\n");
