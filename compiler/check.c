@@ -60,6 +60,14 @@ static void check_model_name(Checker *c, const Stmt *s)
         arg_word(c, a, "the model name", &c->model->name);
 }
 
+/* a data file for check_data.c to look for */
+static void note_data_file(Checker *c, const char *name, Loc loc, int csv)
+{
+    Model *m = c->model;
+    if (m->n_data_files < MAX_DATA_FILES)
+        m->data_files[m->n_data_files++] = (DataFile){ name, loc, csv };
+}
+
 /* train { images "..." labels "..." }  or  train { csv "..." } */
 static void check_split(Checker *c, const Stmt *block, const char **images, const char **labels,
                         const char **csv)
@@ -75,8 +83,9 @@ static void check_split(Checker *c, const Stmt *block, const char **images, cons
             continue;
         check_args(c, s, 1, NULL, 0);
         need_block(c, s, 0);
-        if (require_args(c, s, 1, "a file name in quotes") == 0)
-            arg_string(c, positional(s, 0), "a data file", files[k]);
+        if (require_args(c, s, 1, "a file name in quotes") == 0 &&
+            arg_string(c, positional(s, 0), "a data file", files[k]) == 0)
+            note_data_file(c, *files[k], positional(s, 0)->loc, k == 2);
     }
     if (seen[2] && (seen[0] || seen[1])) {
         diag_error(c->diag, seen[2]->loc, "'%s' data is either a csv file or images and labels",
@@ -139,6 +148,7 @@ static void check_series(Checker *c, const Stmt *s)
                               "column=temp'") ||
         arg_string(c, positional(s, 0), "the series file", &m->series_csv))
         return;
+    note_data_file(c, m->series_csv, positional(s, 0)->loc, 0);
     m->series_stmt = s;
     m->series_column = "0";
     const Arg *a = keyed(s, "column");
@@ -158,8 +168,10 @@ static void check_text(Checker *c, const Stmt *s)
 {
     check_args(c, s, 1, NULL, 0);
     if (require_args(c, s, 1, "a text file in quotes, as in 'text \"book.txt\"'") == 0 &&
-        arg_string(c, positional(s, 0), "the text file", &c->model->text_file) == 0)
+        arg_string(c, positional(s, 0), "the text file", &c->model->text_file) == 0) {
         c->model->text_stmt = s;
+        note_data_file(c, c->model->text_file, positional(s, 0)->loc, 0);
+    }
 }
 
 /* window 30, horizon 1: steps seen and steps ahead, for a series */

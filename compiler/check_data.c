@@ -1,12 +1,16 @@
-/* check_data.c: what a series' or a text's file on this machine says
- * about the model, while the .nn file's lines are at hand to point at: a
- * window longer than a part of the series or the text, a column the CSV
- * lacks, an empty text, more distinct characters than the embedding's
- * vocabulary.  The trainer checks the same when it loads the file
+/* check_data.c: what the data files on this machine say about the
+ * model, while the .nn file's lines are at hand to point at: a training or
+ * test CSV without the `inputs` and `targets` columns, or with a value
+ * that is no number; a window longer than a part of the series or the
+ * text, a column the series lacks, an empty text, more distinct
+ * characters than the embedding's vocabulary.  The trainer checks the same when it loads the file
  * (runtime/series.c, text.c), by the same runtime functions; here each is
  * an error at the line to change.  A file this machine lacks is left to
- * the trainer, which may run on another machine with its data. */
+ * the trainer, which may run on another machine with its data; `nnc`
+ * warns of it (warn_missing_data, from main.c: in-process callers such
+ * as the tests have no data). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "checker.h"
 #include "data.h"
@@ -79,9 +83,49 @@ static void check_text_file(Checker *c, const char *path)
     check_parts(c, path, (long)len, m->window + 1, "characters");
 }
 
+/* A training or test CSV: the loader the trainer reads it with, on the
+ * columns the model reads (labels not checked against the classes here) */
+static void check_csv_file(Checker *c, const DataFile *f, const char *path)
+{
+    Model *m = c->model;
+    nnrt_dataset set;
+    nnrt_error err;
+    if (!m->inputs_stmt || !m->targets_stmt)
+        return;
+    if (nnrt_csv_load(path, m->inputs, m->n_inputs, m->targets, m->n_targets, 0, &set,
+                      &err) != 0) {
+        diag_error(c->diag, f->loc, "%s", err.msg);
+        return;
+    }
+    free(set.csv_owner);   /* all a CSV set owns; nnrt_dataset_free would link IDX's */
+}
+
+void warn_missing_data(Diag *d, const Model *m)
+{
+    for (int i = 0; i < m->n_data_files; i++) {
+        char path[NNRT_DATA_PATH_MAX];
+        nnrt_error err;
+        int again = 0;   /* once a file: train and test may name the same */
+        for (int k = 0; k < i && !again; k++)
+            again = strcmp(m->data_files[k].name, m->data_files[i].name) == 0;
+        if (again || nnrt_data_find(m->data_files[i].name, path, sizeof path, NULL, &err) == 0)
+            continue;
+        diag_warning(d, m->data_files[i].loc, "%s", err.msg);
+        diag_note(d, "the trainer looks in the same places when it runs: install the data or "
+                  "set $NNC_DATA before then");
+    }
+}
+
 void check_data_files(Checker *c)
 {
     Model *m = c->model;
+    for (int i = 0; i < m->n_data_files && c->diag->n_errors == 0; i++) {
+        char path[NNRT_DATA_PATH_MAX];
+        nnrt_error err;
+        if (m->data_files[i].csv &&
+            nnrt_data_find(m->data_files[i].name, path, sizeof path, NULL, &err) == 0)
+            check_csv_file(c, &m->data_files[i], path);
+    }
     const char *name = m->series_stmt ? m->series_csv : m->text_stmt ? m->text_file : NULL;
     char path[NNRT_DATA_PATH_MAX];
     nnrt_error err;

@@ -488,6 +488,7 @@ static int run(Arena *a, const Options *o)
         fprintf(stderr, "%d error%s\n", d.n_errors, d.n_errors == 1 ? "" : "s");
         return 1;
     }
+    warn_missing_data(&d, m);
     if (strcmp(o->command, "check") == 0) {
         print_summary(stdout, m, ir);
         if (o->explain_kernels)

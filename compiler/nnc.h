@@ -359,6 +359,16 @@ typedef struct Let {
     const Arg *value;
 } Let;
 
+/* A data file the .nn file names, where it names it (check_data.c looks
+ * for it on this machine) */
+typedef struct DataFile {
+    const char *name;
+    Loc loc;
+    int csv;              /* a train or test csv, whose columns are checked */
+} DataFile;
+
+enum { MAX_DATA_FILES = 8 };
+
 typedef struct Model {
     const Source *src;
     const char *name;
@@ -374,6 +384,8 @@ typedef struct Model {
     const char *train_images, *train_labels;
     const char *test_images, *test_labels;
     const char *train_csv, *test_csv;     /* instead of the IDX files */
+    DataFile data_files[MAX_DATA_FILES];  /* every file above, series and text too */
+    int n_data_files;
     const char *series_csv;               /* or one series: a CSV column in time order */
     const char *series_column;            /* its name or 0-based index */
     const Stmt *series_stmt;
@@ -626,6 +638,11 @@ void emit_overview(FILE *out, const Model *m, const Ir *ir);
  * Exit status as diff(1)'s: 0 the same meaning, 1 differences, 2 an
  * input that does not check (its diagnostics on stderr). */
 int diff_command(int argc, char **argv);
+
+/* check_data.c: a warning for each data file m names that this machine
+ * has nowhere, naming the places looked in (nnc's commands, not the
+ * checker: a model may be built where its data is not) */
+void warn_missing_data(Diag *d, const Model *m);
 
 /* ---- footprint.c: the trainer's static data ------------------------------ */
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "nnrt_internal.h"
+#include "suggest.h"
 #include "plot.h"
 
 #define MAX_LEGEND 32   /* classes named in the legend at most; more are a bug */
@@ -58,7 +59,15 @@ static const nnrt_layer_output *find_layer(const nnrt_model *m, const char *name
     for (int i = 0; i < m->n_layer_outputs && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, ", %s",
                                  m->layer_outputs[i].name);
-    if (name)
+    const char *names[65] = { "input" };
+    int n = 1;
+    for (int i = 0; i < m->n_layer_outputs && n < 65; i++)
+        names[n++] = m->layer_outputs[i].name;
+    const char *close = name ? nnrt_closest(name, names, n) : NULL;
+    if (close)
+        nnrt_fail(err, "no layer '%s' in %s; did you mean '%s'? (its layers are %s)", name,
+                  m->name, close, list);
+    else if (name)
         nnrt_fail(err, "no layer '%s' in %s: its layers are %s", name, m->name, list);
     else
         nnrt_fail(err, "encode needs --layer NAME: %s's layers are %s", m->name, list);

@@ -202,8 +202,9 @@ START_TEST(encodes_every_test_image)
     snprintf(cmd, sizeof cmd, "%s encode --layer cod --weights %s/autoencoder/enc/weights --csv",
              autoencoder(), tmp_dir());
     status = run_cmd(cmd, &out);
-    ck_assert_msg(status == 1 && strstr(out, "no layer 'cod' in fashion_autoencoder: its layers "
-                                             "are dense128, code, dense128_2, dense784\n"),
+    ck_assert_msg(status == 1 && strstr(out, "no layer 'cod' in fashion_autoencoder; did you "
+                                             "mean 'code'? (its layers are input, dense128, "
+                                             "code, dense128_2, dense784)\n"),
                   "%s:\n%s", cmd, out);
     free(out);
 

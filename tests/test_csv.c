@@ -552,6 +552,44 @@ START_TEST(a_bad_label_stops_the_run_before_training)
 }
 END_TEST
 
+/* nnc check reads a CSV this machine has against `inputs` and `targets`,
+ * and warns of a data file it has nowhere */
+START_TEST(nnc_check_reads_the_files_it_can)
+{
+    const char *csv = fixture(0, "columns.csv", "a,b,y\n1,2,3\n4,5,6\n");
+    char nn[1100], text[3000], cmd[2400], *out;
+    snprintf(nn, sizeof nn, "%s/columns.nn", fixture_dir());
+    snprintf(text, sizeof text,
+             "model columns\n"
+             "data {\n    train {\n        csv \"%s\"\n    }\n"
+             "    test {\n        csv \"%s\"\n    }\n    inputs a c\n    targets y\n}\n"
+             "network {\n    input 2\n    dense 1\n}\n"
+             "train {\n    loss mse\n    optimizer sgd\n    batch 2\n}\n", csv, csv);
+    write_text(nn, text);
+    snprintf(cmd, sizeof cmd, "%s check %s", nnc_bin(), nn);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 1 && strstr(out, "columns.nn:4:13: error: ") &&
+                      strstr(out, "columns.csv: no column 'c' (columns: a, b, y)"),
+                  "%s", out);
+    free(out);
+    snprintf(text, sizeof text,
+             "model columns\n"
+             "data {\n    train {\n        csv \"nowhere-at-all.csv\"\n    }\n"
+             "    test {\n        csv \"nowhere-at-all.csv\"\n    }\n    inputs a b\n"
+             "    targets y\n}\n"
+             "network {\n    input 2\n    dense 1\n}\n"
+             "train {\n    loss mse\n    optimizer sgd\n    batch 2\n}\n");
+    write_text(nn, text);
+    snprintf(cmd, sizeof cmd, "NNC_DATA=%s %s check %s", fixture_dir(), nnc_bin(), nn);
+    status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0 && strstr(out, "columns.nn:4:13: warning: nowhere-at-all.csv: not "
+                                             "found; looked in ") &&
+                      strstr(out, "($NNC_DATA)") && !strstr(out, "columns.nn:7:13"),
+                  "%s", out);   /* once, though the test names it too */
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     keep_blas_core();   /* the runs through nnrt_main stay in this process */
@@ -571,6 +609,7 @@ int main(void)
     tcase_add_test(tc, regression_learns_a_plane);
     tcase_add_test(tc, classification_reads_labels_from_a_column);
     tcase_add_test(tc, a_bad_label_stops_the_run_before_training);
+    tcase_add_test(tc, nnc_check_reads_the_files_it_can);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
