@@ -150,6 +150,8 @@ Stmt *ast_reverse_stmts(Stmt *list);
 
 /* What the flex scanner and the bison parser share (the scanner's yyextra
  * and the parser's parameter). */
+enum { MAX_BLOCK_DEPTH = 100 };   /* deeper is an error (the scanner's) */
+
 typedef struct ParseState {
     Arena *arena;
     const Source *src;
@@ -159,6 +161,8 @@ typedef struct ParseState {
     int last_token;       /* to drop blank lines and close the last line */
     const char *last_text; /* spelling of the last word, number or string */
     int depth;            /* nesting of { blocks } */
+    Loc open_brace[MAX_BLOCK_DEPTH]; /* where each open block's '{' is, outermost first:
+                                        an end of file inside one points at it */
 } ParseState;
 
 /* Parses src, reporting every syntax error to d.  Returns the statements

@@ -146,5 +146,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
                                 name ? name : "token");
     }
     diag_error(ps->diag, *yypcontext_location(ctx), "%s", msg);
+    if (got == YYSYMBOL_YYEOF && ps->depth > 0 && ps->depth <= MAX_BLOCK_DEPTH) {
+        /* the innermost block left open: quote its opening line */
+        int line = ps->open_brace[ps->depth - 1].first_line;
+        const char *text = ps->src->text + ps->src->line_starts[line - 1];
+        text += strspn(text, " \t");
+        int n = (int)strcspn(text, "\r\n#");
+        while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+            n--;
+        diag_note(ps->diag, "the block opened at line %d, '%.*s', is never closed: add its '}'",
+                  line, n > 60 ? 60 : n, text);
+    }
     return 0;
 }

@@ -114,7 +114,8 @@ START_TEST(unterminated_string)
         "      = a string ends with '\"' on the same line\n"
         "t.nn:4:21: error: unexpected end of file, expected word or '}'\n"
         "    4 |         images \"a.gz\n"
-        "      |                     ^\n");
+        "      |                     ^\n"
+        "      = the block opened at line 3, 'train {', is never closed: add its '}'\n");
     free(out);
 }
 END_TEST

@@ -113,7 +113,13 @@ START_TEST(unclosed_block)
     ck_assert_str_eq(diags,
         "t.nn:2:14: error: unexpected end of file, expected word or '}'\n"
         "    2 |     input 784\n"
-        "      |              ^\n");
+        "      |              ^\n"
+        "      = the block opened at line 1, 'network {', is never closed: add its '}'\n");
+    free(diags);
+    /* the innermost block left open, its line quoted without its comment */
+    parse_text(&a, "data {\n  train {   # files\n    csv \"a{.csv\"\n  }\n  test {\n", &diags);
+    ck_assert_ptr_nonnull(strstr(diags, "= the block opened at line 5, 'test {', is never "
+                                        "closed: add its '}'\n"));
     free(diags);
     arena_free(&a);
 }
