@@ -281,8 +281,11 @@ int nnrt_mkdirs(const char *path, nnrt_error *err)
             /* an existing folder is fine, whatever mkdir said about it */
             int e = errno;
             struct stat st;
-            if (stat(buf, &st) != 0)
-                return nnrt_fail(err, "%s: cannot create folder: %s", buf, strerror(e));
+            if (stat(buf, &st) != 0) {
+                nnrt_fail(err, "%s: cannot create folder: %s", buf, strerror(e));
+                errno = e;   /* mkdir's, for the caller's advice */
+                return -1;
+            }
             if (!S_ISDIR(st.st_mode))
                 return nnrt_fail(err, "%s: exists and is not a folder", buf);
         }

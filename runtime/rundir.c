@@ -97,8 +97,14 @@ int nnrt_rundir_lock(nnrt_rundir *l, const char *dir, nnrt_run_use use, int crea
     struct stat st;
     if (!create && stat(dir, &st) != 0 && errno == ENOENT)
         return 0;
-    if (create && nnrt_mkdirs(dir, err) != 0)
+    if (create && nnrt_mkdirs(dir, err) != 0) {
+        if (errno == EACCES || errno == EPERM || errno == EROFS) {   /* where else to go */
+            size_t len = strlen(err->msg);
+            snprintf(err->msg + len, sizeof err->msg - len, "; give --out DIR, a folder "
+                     "you may write in");
+        }
         return -1;
+    }
     if (lock_folder(l, dir, err) != 0)
         return -1;
     char found[64];

@@ -225,6 +225,19 @@ START_TEST(train_refuses_a_folder_holding_a_run)
 }
 END_TEST
 
+/* A folder the trainer may not create says where else to go: under /sys,
+ * which even root may not write (EPERM, or EROFS in a container) */
+START_TEST(an_unwritable_place_says_give_out)
+{
+    int status;
+    char *out = run_in_work("./r train --out /sys/nnc_run", &status);
+    ck_assert_msg(status == 1 && strstr(out, "r: error: /sys/nnc_run: cannot create folder: ") &&
+                      strstr(out, "; give --out DIR, a folder you may write in\n"),
+                  "status %d:\n%s", status, out);
+    free(out);
+}
+END_TEST
+
 START_TEST(overwrite_replaces_the_run)
 {
     ok("./r train --out over --epochs 2 && echo mine >over/notes.txt");
@@ -725,6 +738,7 @@ int main(void)
     tcase_set_timeout(folders, 300);
     tcase_add_test(folders, train_refuses_a_folder_holding_a_run);
     tcase_add_test(folders, overwrite_replaces_the_run);
+    tcase_add_test(folders, an_unwritable_place_says_give_out);
     tcase_add_test(folders, resume_still_goes_on_with_a_run);
     tcase_add_test(folders, a_second_trainer_is_refused_at_once);
     tcase_add_test(folders, two_trainers_started_together_one_run_kept);
