@@ -434,6 +434,11 @@ static int cmd_eval(const cli *c, int n, char **args)
         if (run_weights(dir, path, sizeof path, &err) != 0)
             return finish(c, -1, &err);
         weights = path;
+        if (access(weights, F_OK) != 0 && errno == ENOENT) {   /* as predict says it */
+            nnrt_fail(&err, "%s: no weights there yet: train first, or give --weights FILE",
+                      weights);
+            return finish(c, -1, &err);
+        }
     }
     /* eval writes confusion.csv and metrics.csv there: not beside a trainer */
     nnrt_rundir lock = { -1 };

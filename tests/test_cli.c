@@ -55,6 +55,18 @@ START_TEST(data_and_weights_errors_say_error)
     ck_assert_str_eq(r.err, want);
     result_free(&r);
 
+    /* no --weights and nothing trained there: say so, as predict does */
+    char empty[1200];
+    out_dir(empty, sizeof empty, "never-trained");
+    m = tiny_model();
+    r = run_main(&m, (const char *[]){ "eval", "--out", empty, NULL });
+    ck_assert_int_eq(r.status, 1);
+    snprintf(want, sizeof want, "tiny: error: %s/weights: no weights there yet: train first, or "
+             "give --weights FILE\n", empty);
+    ck_assert_str_eq(r.err, want);
+    ck_assert(!path_exists(empty));   /* and no folder made for it */
+    result_free(&r);
+
     /* a test labels file that is not there: nothing is trained */
     snprintf(test_labels, sizeof test_labels, "%s/nowhere-labels.idx", fixture_dir());
     m = tiny_model();
