@@ -137,6 +137,12 @@ static int check_activation(Checker *c, const Stmt *s, const Arg *act, Layer *l)
             bad = -1;
         else
             l->act = k == COUNT(ACT_WORDS) - 1 ? ACT_IDENTITY : (Activation)k;
+        if (l->act == ACT_STEP) {
+            diag_warning(c->diag, act->loc, "no gradient passes 'step': its slope is 0 "
+                         "wherever it has one, so this layer and those before it never learn");
+            diag_note(c->diag, "step is the perceptron's activation, trained by its own rule, "
+                      "not by backpropagation; sigmoid is the smooth step that learns");
+        }
     } else if (act) {
         bad = -1;
     }

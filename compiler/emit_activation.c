@@ -32,6 +32,9 @@ static ActCode act_code(Activation act)
         /* v sigmoid(v); derivative s (1 + v (1 - s)) with s = sigmoid(v) */
         return (ActCode){ "v / (1 + exp(-v))", NULL,
                           "(1 / (1 + exp(-v))) * (1 + v * (1 - 1 / (1 + exp(-v))))" };
+    case ACT_STEP:
+        /* the perceptron's: flat wherever it has a slope, so none passes */
+        return (ActCode){ "v > 0 ? 1 : 0", "0", "0" };
     case ACT_IDENTITY:
     case ACT_SOFTMAX: break;
     }
@@ -81,6 +84,11 @@ void emit_activation_grad(Emitter *e, Activation act, const char *y, const char 
     ActCode code = act_code(act);
     if (!code.grad_y)
         return;
+    if (act == ACT_STEP) {
+        OUT("    for (int i = 0; i < n * %s; i++)   /* dz = 0: step has no slope */\n", width);
+        OUT("        rep->d_%s[i] = 0;\n", y);
+        return;
+    }
     OUT("    for (int i = 0; i < n * %s; i++) {   /* dz = dy * %s'(y) */\n", width,
         activation_name(act));
     OUT("        real y = rep->%s[i];\n        rep->d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);

@@ -196,7 +196,8 @@ const char *shape_str(const Shape *s, char *buf, size_t len);
     X(ELU, "elu")                   /* alpha (default 1) */ \
     X(GELU, "gelu")                 /* exact, with erf */ \
     X(SOFTPLUS, "softplus") \
-    X(SWISH, "swish")               /* x * sigmoid(x) */
+    X(SWISH, "swish")               /* x * sigmoid(x) */ \
+    X(STEP, "step")                 /* Heaviside: 1 for x > 0, else 0 (no gradient) */
 
 typedef enum Activation {
 #define NNC_ENUM_ACT(name, word) ACT_##name,

@@ -425,6 +425,21 @@ static const Case CASES[] = {
         "      = did you mean 'lr'?\n",
     },
     {
+        /* the perceptron's activation builds, with a warning that it stops learning */
+        "step_passes_no_gradient",
+        MODEL_HEAD
+        "network {\n"
+        "    input 784\n"
+        "    dense 16 step\n"
+        "    dense 2 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:14: warning: no gradient passes 'step': its slope is 0 wherever it has one, so this layer and those before it never learn\n"
+        "   14 |     dense 16 step\n"
+        "      |              ^~~~\n"
+        "      = step is the perceptron's activation, trained by its own rule, not by backpropagation; sigmoid is the smooth step that learns\n",
+    },
+    {
         "lstm_takes_no_activation",
         MODEL_HEAD
         "network {\n"
