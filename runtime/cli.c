@@ -11,6 +11,7 @@
  *   OUT reconstruct --out FILE.png [--weights FILE] [--count N]
  *   OUT encode --layer NAME [--weights FILE] [--csv] [--out FILE.svg] [--count N]
  *   OUT sample [--length N] [--temperature T] [--prime TEXT] [--seed N] [--weights FILE]
+ *   OUT export-weights --npz FILE.npz [--weights FILE]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -313,6 +314,10 @@ static void usage(const cli *c, FILE *out)
             "                 below 0.01 always the likeliest (default 1)\n"
             "    --prime TEXT what the model goes on from (default: a space)\n"
             "    --seed N     seeds the draws (default %llu)\n"
+            "    --weights F  weights file (default DIR/weights)\n"
+            "  export-weights  every tensor as a NumPy .npz, named as `nnc check` names\n"
+            "               them, in Keras's layouts (scripts/load_in_pytorch.py)\n"
+            "    --npz F      the .npz file to write (required)\n"
             "    --weights F  weights file (default DIR/weights)\n"
             "  --help       this text\n"
             "  --version    what this trainer was built from\n"
@@ -620,6 +625,25 @@ static int cmd_encode(const cli *c, int n, char **args)
     return finish(c, nnrt_encode_run(c->m, &o, &err), &err);
 }
 
+/* export-weights --npz FILE [--weights F] */
+static int cmd_export_weights(const cli *c, int n, char **args)
+{
+    const char *npz = NULL, *weights = NULL;
+    int weights_default = 0;
+    const flag flags[] = {
+        { "--npz", FLAG_PATH, &npz, 0 },
+        { "--weights", FLAG_PATH, &weights, 0 },
+    };
+    int rc = parse_flags(c, "export-weights", flags, sizeof flags / sizeof flags[0], n, args);
+    if (rc != 0)
+        return after_flags(c, rc);
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (or_run_weights(c, &weights, path, &weights_default, &err) != 0)
+        return finish(c, -1, &err);
+    return finish(c, nnrt_export_weights_run(c->m, weights, weights_default, npz, &err), &err);
+}
+
 /* sample [--length N] [--temperature T] [--prime TEXT] [--seed N] [--weights F] */
 static int cmd_sample(const cli *c, int n, char **args)
 {
@@ -775,6 +799,8 @@ static int run_command(cli *c, int argc, char **argv)
         return cmd_encode(c, argc - 2, argv + 2);
     if (strcmp(command, "sample") == 0)
         return cmd_sample(c, argc - 2, argv + 2);
+    if (strcmp(command, "export-weights") == 0)
+        return cmd_export_weights(c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(c, stdout);
@@ -787,7 +813,7 @@ static int run_command(cli *c, int argc, char **argv)
     }
     static const char *const COMMANDS[] = { "train", "eval", "gradcheck", "steps", "predict",
                                              "augment-preview", "reconstruct", "encode",
-                                             "sample" };
+                                             "sample", "export-weights" };
     const char *close = nnrt_closest(command, COMMANDS, sizeof COMMANDS / sizeof *COMMANDS);
     fprintf(stderr, "%s: unknown command '%s'", m->name, command);
     if (close)

@@ -754,6 +754,10 @@ typedef struct nnrt_encode_opts {
     int count;                  /* the first count test samples (fewer if the set ends) */
 } nnrt_encode_opts;
 
+/* `export-weights --npz FILE`: every tensor of the weights file (npz.c) */
+int nnrt_export_weights_run(const nnrt_model *m, const char *weights, int weights_default,
+                            const char *npz, nnrt_error *err);
+
 /* `encode`: the output of layer o->layer for test samples, in inference
  * mode, as CSV lines and/or a scatter plot (formats: encode.c and
  * docs/trainer.md). */
