@@ -71,7 +71,7 @@ EXAMPLES     := $(sort $(wildcard examples/*.nn))
 TESTS        := $(sort $(wildcard tests/test_*.c))
 TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: embed-example compare-torch all check check-unit check-sanitize golden golden-check demo bench \
+.PHONY: check-fresh embed-example compare-torch all check check-unit check-sanitize golden golden-check demo bench \
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 # the headers a generated file includes
@@ -302,6 +302,11 @@ embed-example: all
 	@grep -q 'ankle_boot.png: Ankle boot' $(EMBED)/out.txt && \
 	    grep -q 'pullover.png: Pullover' $(EMBED)/out.txt || \
 	    { echo "embed-example: the exported model misread a test image"; exit 1; }
+
+# The README's set-up on a bare Debian root made by debootstrap (as root;
+# downloads; not part of check): scripts/check-fresh.sh says how long
+check-fresh:
+	sh scripts/check-fresh.sh $(BUILD) $(SUITE)
 
 demo: deps
 	$(MAKE) all

@@ -18,21 +18,34 @@ set -eu
 # libdeflate-dev: gzip data files decoded whole, 2-3 times zlib's speed.
 # libopenmpi-dev, openmpi-bin: `nnc build --mpi` and mpirun, which make
 # check runs (tests/test_mpi.c).
-pkgs="make gcc flex bison libopenblas-dev check zlib1g-dev libdeflate-dev libpng-dev libmd-dev pkg-config dataset-fashion-mnist"
+# libc6-dev: the C library's headers, which gcc alone does not pull in.
+pkgs="make gcc libc6-dev flex bison libopenblas-dev check zlib1g-dev libdeflate-dev libpng-dev libmd-dev pkg-config dataset-fashion-mnist"
 pkgs="$pkgs libopenmpi-dev openmpi-bin"
-
-for arg in "$@"; do
-    case $arg in
-    --bench) pkgs="$pkgs python3-torch python3-numpy" ;;
-    --fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
-    *) echo "usage: sh scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 1 ;;
-    esac
-done
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: not a Debian system; install the equivalents of: $pkgs" >&2
     exit 1
 fi
+
+# libFuzzer's runtime is versioned as the release's clang is (clang-14 in
+# bookworm, clang-19 in trixie): ask the package lists which one `clang`
+# is, after fetching them as root on a machine that has none yet.
+clang_rt() {
+    if [ "$(id -u)" -eq 0 ] && ! apt-cache show clang >/dev/null 2>&1; then
+        apt-get -q update >/dev/null
+    fi
+    v=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' |
+        head -n 1)
+    echo "libclang-rt-${v:-14}-dev"
+}
+
+for arg in "$@"; do
+    case $arg in
+    --bench) pkgs="$pkgs python3-torch python3-numpy" ;;
+    --fuzz)  pkgs="$pkgs clang $(clang_rt)" ;;
+    *) echo "usage: sh scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 1 ;;
+    esac
+done
 
 # Anything but "install ok installed" (absent, removed with config files
 # left, half-installed) counts as missing.
@@ -52,7 +65,7 @@ missing=${missing% }
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing Debian packages: $missing" >&2
-    echo "run: sudo apt-get install --no-install-recommends $missing" >&2
+    echo "run: sudo sh -c 'apt-get update && apt-get install --no-install-recommends $missing'" >&2
     exit 1
 fi
 
