@@ -5,7 +5,10 @@
  *     ...
  *     dense units relu
  *
- *     nnc build -D units=4000 widths.nn -o widths_4000 */
+ *     nnc build -D units=4000 widths.nn -o widths_4000
+ *
+ * A let holds a number, or a name (`let init = he_normal`, `-D
+ * init=glorot_normal`) for the words an option or a layer takes. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +41,8 @@ const Arg *resolve(const Checker *c, const Arg *a)
     return let ? let->value : a;
 }
 
-/* The value of -D NAME=VALUE as an argument, or NULL if it is no number. */
+/* The value of -D NAME=VALUE as an argument, or NULL if it is neither a
+ * number nor a name. */
 static Arg *define_value(Checker *c, const Define *def, const Arg *was)
 {
     const char *v = def->value;
@@ -46,12 +50,18 @@ static Arg *define_value(Checker *c, const Define *def, const Arg *was)
     size_t len = strlen(v);
     int percent = len > 0 && v[len - 1] == '%';
     double num = strtod(v, &end);
-    if (end == v || (size_t)(end - v) != len - (size_t)percent)
+    int word = is_c_identifier(v) && strcmp(v, "inf") != 0 && strcmp(v, "nan") != 0;
+    if (!word && (end == v || (size_t)(end - v) != len - (size_t)percent))
         return NULL;
     Arg *a = arena_alloc(c->arena, sizeof *a);
     *a = *was;               /* errors about the value point at the let */
     a->key = NULL;
     a->next = NULL;
+    if (word) {
+        a->kind = ARG_WORD;
+        a->text = def->value;
+        return a;
+    }
     a->kind = percent ? ARG_PERCENT : ARG_NUMBER;
     a->num = num;
     a->is_int = !percent && v[strspn(v, "-0123456789")] == '\0';
@@ -70,11 +80,12 @@ void check_lets(Checker *c, const Stmt *stmts, const Define *defs, int n_defs)
             continue;
         const Arg *a = s->args;
         if (!a || !a->key || a->next || s->has_block) {
-            diag_error(c->diag, s->line_loc, "a let is 'let NAME = NUMBER'");
+            diag_error(c->diag, s->line_loc, "a let is 'let NAME = NUMBER' or 'let NAME = WORD'");
             continue;
         }
-        if (a->kind != ARG_NUMBER && a->kind != ARG_PERCENT) {
-            diag_error(c->diag, a->loc, "let %.40s must be a number, not '%.40s'", a->key, a->text);
+        if (a->kind != ARG_NUMBER && a->kind != ARG_PERCENT && a->kind != ARG_WORD) {
+            diag_error(c->diag, a->loc, "let %.40s must be a number or a name, not '%.40s'",
+                       a->key, a->text);
             continue;
         }
         c->lets[c->n_lets++] = (Let){ a->key, a };
@@ -102,7 +113,8 @@ void check_lets(Checker *c, const Stmt *stmts, const Define *defs, int n_defs)
         }
         Arg *v = define_value(c, &defs[i], let->value);
         if (!v) {
-            diag_error_file(c->diag, "-D %s=%s: expected a number", defs[i].name, defs[i].value);
+            diag_error_file(c->diag, "-D %s=%s: expected a number or a name", defs[i].name,
+                            defs[i].value);
             continue;
         }
         let->value = v;

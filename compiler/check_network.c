@@ -78,7 +78,7 @@ static void check_weight_options(Checker *c, const Stmt *s, Defaults *d)
     const char *word;
     if ((a = keyed(s, "init")) && resolve(c, a)->kind == ARG_STRING)
         ;   /* another model's weights: check_transfer() */
-    else if (a && arg_word(c, a, "init", &word) == 0) {
+    else if (a && arg_word(c, resolve(c, a), "init", &word) == 0) {   /* let init = ... */
         int k = kernel_init_lookup(c, a, word);
         if (k >= 0)
             d->init = k;
@@ -131,7 +131,7 @@ static int check_activation(Checker *c, const Stmt *s, const Arg *act, Layer *l)
     int bad = 0;
     const char *word;
     l->act = ACT_IDENTITY;
-    if (act && arg_word(c, act, "the activation", &word) == 0) {
+    if (act && arg_word(c, resolve(c, act), "the activation", &word) == 0) {   /* or a let's */
         int k = vocab_lookup(c, &ACTIVATIONS, word, act->loc);
         if (k < 0)
             bad = -1;

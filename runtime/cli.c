@@ -12,6 +12,7 @@
  *   OUT encode --layer NAME [--weights FILE] [--csv] [--out FILE.svg] [--count N]
  *   OUT sample [--length N] [--temperature T] [--prime TEXT] [--seed N] [--weights FILE]
  *   OUT export-weights --npz FILE.npz [--weights FILE]
+ *   OUT inspect --out FILE.svg [--weights FILE | --seed N] [--count N]
  *   OUT --help | --version
  *
  * Every value is checked before any work starts, and a bad one is named:
@@ -315,6 +316,12 @@ static void usage(const cli *c, FILE *out)
             "    --prime TEXT what the model goes on from (default: a space)\n"
             "    --seed N     seeds the draws (default %llu)\n"
             "    --weights F  weights file (default DIR/weights)\n"
+            "  inspect      histograms of every layer's outputs over test samples and of\n"
+            "               every kernel's weights, as SVG (the initializer chapter's)\n"
+            "    --out F.svg  the picture to write (required)\n"
+            "    --weights F  weights file (default DIR/weights)\n"
+            "    --seed N     instead, the weights a run from seed N starts with\n"
+            "    --count N    test samples, at most a batch's rows (default: that)\n"
             "  export-weights  every tensor as a NumPy .npz, named as `nnc check` names\n"
             "               them, in Keras's layouts (scripts/load_in_pytorch.py)\n"
             "    --npz F      the .npz file to write (required)\n"
@@ -625,6 +632,33 @@ static int cmd_encode(const cli *c, int n, char **args)
     return finish(c, nnrt_encode_run(c->m, &o, &err), &err);
 }
 
+/* inspect --out FILE.svg [--weights F | --seed N] [--count N] */
+static int cmd_inspect(const cli *c, int n, char **args)
+{
+    nnrt_inspect_opts o = { .seed = c->m->seed, .count = c->m->max_batch };
+    const flag flags[] = {
+        { "--out", FLAG_PATH, &o.svg, 0 },
+        { "--weights", FLAG_PATH, &o.weights, 0 },
+        { "--seed", FLAG_SEED, &o.seed, 0 },
+        { "--count", FLAG_COUNT, &o.count, c->m->max_batch },
+    };
+    int seen[sizeof flags / sizeof flags[0]] = { 0 };
+    int rc = parse_flags_seen(c, "inspect", flags, sizeof flags / sizeof flags[0], n, args, seen);
+    if (rc != 0)
+        return after_flags(c, rc);
+    if (seen[1] && seen[2]) {
+        fprintf(stderr, "%s: inspect: --weights and --seed: give one (--seed N stands for the "
+                        "weights a run from seed N starts with)\n", c->m->name);
+        return 1;
+    }
+    o.use_seed = seen[2];
+    char path[NNRT_PATH_MAX];
+    nnrt_error err;
+    if (!o.use_seed && or_run_weights(c, &o.weights, path, &o.weights_default, &err) != 0)
+        return finish(c, -1, &err);
+    return finish(c, nnrt_inspect_run(c->m, &o, &err), &err);
+}
+
 /* export-weights --npz FILE [--weights F] */
 static int cmd_export_weights(const cli *c, int n, char **args)
 {
@@ -801,6 +835,8 @@ static int run_command(cli *c, int argc, char **argv)
         return cmd_sample(c, argc - 2, argv + 2);
     if (strcmp(command, "export-weights") == 0)
         return cmd_export_weights(c, argc - 2, argv + 2);
+    if (strcmp(command, "inspect") == 0)
+        return cmd_inspect(c, argc - 2, argv + 2);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         usage(c, stdout);
@@ -813,7 +849,7 @@ static int run_command(cli *c, int argc, char **argv)
     }
     static const char *const COMMANDS[] = { "train", "eval", "gradcheck", "steps", "predict",
                                              "augment-preview", "reconstruct", "encode",
-                                             "sample", "export-weights" };
+                                             "sample", "export-weights", "inspect" };
     const char *close = nnrt_closest(command, COMMANDS, sizeof COMMANDS / sizeof *COMMANDS);
     fprintf(stderr, "%s: unknown command '%s'", m->name, command);
     if (close)

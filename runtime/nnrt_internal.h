@@ -754,6 +754,19 @@ typedef struct nnrt_encode_opts {
     int count;                  /* the first count test samples (fewer if the set ends) */
 } nnrt_encode_opts;
 
+typedef struct nnrt_inspect_opts {
+    const char *svg;            /* the picture to write */
+    const char *weights;        /* the weights file, unless use_seed */
+    int weights_default;        /* weights is DIR/weights, not a file the user named */
+    int use_seed;               /* the weights seed gives a run at its start */
+    uint64_t seed;
+    int count;                  /* test samples (at most a batch's rows) */
+} nnrt_inspect_opts;
+
+/* `inspect`: histograms of every layer's outputs over a batch of test
+ * samples and of every kernel's weights (inspect.c) */
+int nnrt_inspect_run(const nnrt_model *m, const nnrt_inspect_opts *o, nnrt_error *err);
+
 /* `export-weights --npz FILE`: every tensor of the weights file (npz.c) */
 int nnrt_export_weights_run(const nnrt_model *m, const char *weights, int weights_default,
                             const char *npz, nnrt_error *err);

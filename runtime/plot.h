@@ -82,4 +82,21 @@ int nnrt_scatter_svg(FILE *out, const char *title, const nnrt_scatter *s, nnrt_e
 int nnrt_scatter_write(const char *path, const char *title, const nnrt_scatter *s,
                        nnrt_error *err);
 
+/* Values to count: a layer's activations over a batch, or a tensor's
+ * weights: `inspect`'s picture */
+typedef struct nnrt_hist {
+    const char *name;           /* the panel's heading: "dense128: activations" */
+    const float *v;             /* n values; a NaN or an infinity is left out */
+    long n;
+    int weights;                /* drawn in the second colour */
+} nnrt_hist;
+
+/* The picture: a title, then a panel per histogram, three a row, each its
+ * heading, mean, std and share of zeros, and 40 bars over the values'
+ * range.  The layout is in plot_svg.c. */
+int nnrt_histograms_svg(FILE *out, const char *title, const nnrt_hist *h, int n,
+                        nnrt_error *err);
+int nnrt_histograms_write(const char *path, const char *title, const nnrt_hist *h, int n,
+                          nnrt_error *err);
+
 #endif

@@ -679,3 +679,110 @@ int nnrt_scatter_write(const char *path, const char *title, const nnrt_scatter *
         return nnrt_fail(err, "%s: out of memory", path);
     return save_drawn(path, mem, &text, &len, nnrt_scatter_svg(mem, title, s, err), err);
 }
+
+/* ---- histograms (inspect) ------------------------------------------------- */
+
+enum {
+    HIST_W = 260, HIST_H = 120,   /* a panel's plot */
+    HIST_COLS = 3,
+    HIST_CELL_W = HIST_W + 50, HIST_CELL_H = HIST_H + 86,
+    HIST_BINS = 40,
+};
+
+/* One panel: its heading and statistics, then HIST_BINS bars over the
+ * values' range with a tick at each end and at 0 when it is inside */
+static void histogram_panel(FILE *f, double left, double top, const nnrt_hist *h, int colour)
+{
+    double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
+    long finite = 0, zeros = 0;
+    for (long i = 0; i < h->n; i++) {
+        double v = h->v[i];
+        if (!isfinite(v))
+            continue;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        sum += v;
+        sq += v * v;
+        zeros += v == 0;
+        finite++;
+    }
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">", left, top - 30);
+    xml_text(f, h->name);
+    fprintf(f, "</text>\n");
+    if (finite == 0) {
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">no finite values</text>\n", left, top + 20);
+        return;
+    }
+    double mean = sum / finite, sd = sqrt(fmax(sq / finite - mean * mean, 0));
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">mean %.3g, std %.3g, "
+               "%.0f%% zero, %ld values</text>\n", left, top - 14, mean, sd,
+            100.0 * zeros / finite, finite);
+    if (hi - lo < 1e-12) {   /* one value: one bar in the middle */
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    long count[HIST_BINS] = { 0 }, most = 1;
+    for (long i = 0; i < h->n; i++) {
+        double v = h->v[i];
+        if (!isfinite(v))
+            continue;
+        int b = (int)((v - lo) / (hi - lo) * HIST_BINS);
+        b = b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
+        count[b]++;
+    }
+    for (int b = 0; b < HIST_BINS; b++)
+        most = count[b] > most ? count[b] : most;
+    double bw = (double)HIST_W / HIST_BINS;
+    for (int b = 0; b < HIST_BINS; b++) {
+        double bh = (double)HIST_H * count[b] / most;
+        if (count[b] > 0)
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                       "fill=\"%s\"/>\n", left + b * bw, top + HIST_H - bh, bw * 0.9,
+                    bh, colour_of(colour));
+    }
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+            left, top + HIST_H, left + HIST_W, top + HIST_H);
+    double ticks[3] = { lo, hi, 0 };
+    for (int t = 0; t < (lo < 0 && hi > 0 ? 3 : 2); t++) {
+        double x = left + (ticks[t] - lo) / (hi - lo) * HIST_W;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n"
+                   "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%.3g"
+                   "</text>\n", x, top + HIST_H, x, top + HIST_H + 4, x, top + HIST_H + 17,
+                ticks[t]);
+    }
+}
+
+int nnrt_histograms_svg(FILE *f, const char *title, const nnrt_hist *h, int n, nnrt_error *err)
+{
+    if (n < 1)
+        return nnrt_fail(err, "no histograms to draw");
+    int rows = (n + HIST_COLS - 1) / HIST_COLS;
+    int cols = n < HIST_COLS ? n : HIST_COLS;
+    int width = 40 + cols * HIST_CELL_W, height = 70 + rows * HIST_CELL_H;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" "
+               "fill=\"#222\">\n", width, height, width, height);
+    fprintf(f, "<title>");
+    xml_text(f, title);
+    fprintf(f, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
+    fprintf(f, "<text x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
+               "text-anchor=\"middle\">", width / 2);
+    xml_text(f, title);
+    fprintf(f, "</text>\n");
+    for (int i = 0; i < n; i++)
+        histogram_panel(f, 40 + (i % HIST_COLS) * HIST_CELL_W,
+                        70 + 40 + (i / HIST_COLS) * HIST_CELL_H, &h[i], h[i].weights ? 1 : 0);
+    fprintf(f, "</svg>\n");
+    return 0;
+}
+
+int nnrt_histograms_write(const char *path, const char *title, const nnrt_hist *h, int n,
+                          nnrt_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return nnrt_fail(err, "%s: out of memory", path);
+    return save_drawn(path, mem, &text, &len, nnrt_histograms_svg(mem, title, h, n, err), err);
+}

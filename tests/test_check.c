@@ -274,9 +274,17 @@ END_TEST
 START_TEST(define_errors)
 {
     Arena a = { 0 };
-    Define wrong_type = { "units", "wide" }, unknown = { "unit", "3" }, fraction = { "units", "2.5" };
+    Define wrong_type = { "units", "wide" }, unknown = { "unit", "3" }, fraction = { "units", "2.5" },
+           no_word = { "units", "4 000" };
+    /* a name is a let's value too: the layer then says it wants a number */
     char *out = diagnose_defs(WIDTHS, &wrong_type, 1, NULL, &a);
-    ck_assert_str_eq(out, "t.nn: error: -D units=wide: expected a number\n");
+    ck_assert_str_eq(out,
+        "t.nn:1:13: error: the number of units must be a whole number, not a word 'wide'\n"
+        "    1 | let units = 400\n"
+        "      |             ^~~\n");
+    free(out);
+    out = diagnose_defs(WIDTHS, &no_word, 1, NULL, &a);
+    ck_assert_str_eq(out, "t.nn: error: -D units=4 000: expected a number or a name\n");
     free(out);
     out = diagnose_defs(WIDTHS, &unknown, 1, NULL, &a);
     ck_assert_str_eq(out, "t.nn: error: -D unit: the file has no 'let unit = ...' to override\n");

@@ -304,7 +304,7 @@ static const Case CASES[] = {
         "    dense 2 softmax\n"
         "}\n"
         MODEL_TRAIN,
-        "t.nn:1:13: error: let units must be a number, not 'many'\n"
+        "t.nn:1:13: error: let units must be a number or a name, not 'many'\n"
         "    1 | let units = \"many\"\n"
         "      |             ^~~~~~\n",
     },
@@ -317,7 +317,7 @@ static const Case CASES[] = {
         "    dense 2 softmax\n"
         "}\n"
         MODEL_TRAIN,
-        "t.nn:1:1: error: a let is 'let NAME = NUMBER'\n"
+        "t.nn:1:1: error: a let is 'let NAME = NUMBER' or 'let NAME = WORD'\n"
         "    1 | let units\n"
         "      | ^~~~~~~~~\n",
     },
