@@ -49,16 +49,18 @@ rm -rf "$ROOT/nnc"
 mkdir -p "$ROOT/nnc"
 git archive HEAD | tar -x -C "$ROOT/nnc"
 
-# what a container gives a build: /proc, /sys, /dev (OpenMPI wants /dev/shm)
+# what a container gives a build: /proc, /sys, a /dev/shm for OpenMPI.
+# Mounted fresh, never bound to the host's: a `rm -rf` of the root (make
+# clean) must not reach the host's /dev.  debootstrap made /dev's nodes.
 mounted=
 cleanup() {
     for m in $mounted; do umount -l "$ROOT/$m" 2>/dev/null || true; done
 }
 trap cleanup EXIT INT TERM
-for m in proc sys dev dev/pts; do
-    mkdir -p "$ROOT/$m"
-    mount --bind "/$m" "$ROOT/$m"
-    mounted="$m $mounted"
+for m in proc:proc sys:sysfs dev/shm:tmpfs; do
+    mkdir -p "$ROOT/${m%%:*}"
+    mount -t "${m#*:}" "${m#*:}" "$ROOT/${m%%:*}"
+    mounted="${m%%:*} $mounted"
 done
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 
