@@ -468,12 +468,13 @@ START_TEST(the_bar_ends_its_line_before_a_stop_message)
     FILE *f = open_memstream(&buf, &len);
     nnrt_progress p;
     nnrt_progress_init(&p, f, 1, 5, 40);
+    p.width = 80;
     nnrt_progress_begin_at(&p, 2, 10, 1, 0.5);   /* resumed after 10 steps */
     nnrt_progress_break(&p);
     nnrt_progress_break(&p);                     /* once only */
     fflush(f);
-    ck_assert_str_eq(buf, "\repoch 2/5 [======>                       ] 10/40  loss 1.0000  "
-                          "accuracy 0.5000\n");
+    ck_assert_str_eq(buf, "\repoch 2/5 [======>                       ] 10/40 loss 1.0000 "
+                          "accuracy 0.5000\033[K\n");
     fclose(f);
     free(buf);
 
@@ -489,7 +490,7 @@ START_TEST(the_bar_ends_its_line_before_a_stop_message)
     nnrt_progress_update(&p, 40, 0.5, 0.8);
     nnrt_progress_break(&p);
     fflush(f);
-    ck_assert_str_eq(buf, "\repoch 1/5 [                              ] 0/40"
+    ck_assert_str_eq(buf, "\repoch 1/5 [                              ] 0/40\033[K"
                           "\r\033[Kepoch 1/5  loss 0.5000  accuracy 0.8000  1.0s\n");
     fclose(f);
     free(buf);
