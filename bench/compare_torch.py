@@ -100,6 +100,9 @@ MODELS = {
                         layers=["rnn 16 tanh", "dense 10 softmax"]),
     "lstm_seq_gru": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
                          layers=["lstm 16 sequences", "gru 8", "dense 10 softmax"]),
+    "relu_ce_smooth": dict(network_l2=0, loss="cross_entropy smoothing=0.1",
+                           optimizers=("sgd", "adam"),
+                           layers=["flatten", "dense 32 relu", "dense 10 softmax"]),
     "seq_dense": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
                       layers=["lstm 16 sequences", "dense 8 tanh l2=0.001", "gru 8",
                               "dense 10 softmax"]),
@@ -354,6 +357,9 @@ def torch_loss(model, net, kernels, x, y):
     logits = net(x)
     if model["loss"] == "cross_entropy":   # softmax fused: logsumexp(z) - z[t]
         data_loss = F.cross_entropy(logits, y)
+    elif model["loss"].startswith("cross_entropy smoothing="):   # Keras's label_smoothing
+        eps = float(model["loss"].split("=")[1])
+        data_loss = F.cross_entropy(logits, y, label_smoothing=eps)
     elif model["loss"] == "mse":           # mean over outputs, as Keras
         onehot = F.one_hot(y, logits.shape[1]).to(logits.dtype)
         data_loss = ((torch.softmax(logits, 1) - onehot) ** 2).mean(1).mean()

@@ -237,6 +237,21 @@ static void check_series_data(Checker *c, const Stmt *const *seen)
         m->test_fraction = m->series_stmt ? 0.2 : 0.1;
 }
 
+/* loss cross_entropy smoothing=0.1: Keras's label_smoothing, PyTorch's
+ * CrossEntropyLoss(label_smoothing=) */
+static void check_label_smoothing(Checker *c, const Stmt *s)
+{
+    const Arg *a = keyed(s, "smoothing");
+    if (!a)
+        return;
+    if (c->model->loss != LOSS_CROSS_ENTROPY) {
+        diag_error(c->diag, a->key_loc, "smoothing= goes with cross_entropy, not %s",
+                   loss_name(c->model->loss));
+        return;
+    }
+    arg_real(c, a, "smoothing", 0, 1, 0, &c->model->label_smoothing);
+}
+
 /* positive 5 7 9: for a binary model, the classes whose label counts as 1 */
 static void check_positive(Checker *c, const Stmt *s)
 {
@@ -358,7 +373,11 @@ static void check_train(Checker *c, const Stmt *block)
             (k == 1 ? check_optimizer : k == 5 ? check_schedule : check_early_stop)(c, s);
             continue;
         }
-        check_args(c, s, 1, NULL, 0);
+        static const char *const LOSS_KEYS[] = { "smoothing" };
+        if (k == 0)
+            check_args(c, s, 1, LOSS_KEYS, COUNT(LOSS_KEYS));
+        else
+            check_args(c, s, 1, NULL, 0);
         if (require_args(c, s, 1, "a value"))
             continue;
         const Arg *a = positional(s, 0);
@@ -370,6 +389,7 @@ static void check_train(Checker *c, const Stmt *block)
                 (k = vocab_lookup(c, &LOSSES, word, a->loc)) >= 0) {
                 m->loss = (LossKind)k;
                 m->loss_stmt = s;
+                check_label_smoothing(c, s);
             }
             break;
         case 2: arg_int(c, a, "the batch size", 1, 65536, &m->batch); break;
@@ -531,6 +551,12 @@ static void check_loss_fits_output(Checker *c)
         diag_note(c->diag, "give the recurrent layer before it no 'sequences', so that dense "
                   "sees its last step only, or add 'flatten' before line %d",
                   last->stmt->loc.first_line);
+        return;
+    }
+    if (tail != last && m->label_smoothing > 0) {   /* smoothing is in the fused loss */
+        diag_error(c->diag, tail->stmt->line_loc, "smoothing= needs the softmax layer last, "
+                   "not a dropout after it");
+        diag_note(c->diag, "remove this dropout: it only drops predictions");
         return;
     }
     if (tail != last) {

@@ -173,6 +173,9 @@ static void emit_constants(Emitter *e)
 
     OUT("/* Hyper-parameters */\n");
     OUT("#define EPOCHS %ld\n", m->epochs);
+    if (m->label_smoothing > 0)
+        OUT("#define LABEL_SMOOTHING %s   /* targets (1 - it) one-hot + it / CLASSES */\n",
+            float_lit(buf1, sizeof buf1, m->label_smoothing));
     OUT("#define SEED %lluu\n", (unsigned long long)m->seed);
     for (int p = 0; p < N_OPT_PARAMS; p++) {
         if (!(m->opt_used & (1u << p)))

@@ -43,8 +43,39 @@ static void emit_onehot_loop(Emitter *e, const char *y, const char *body)
     OUT("        }\n    return total;\n}\n\n");
 }
 
+/* The same with smoothed targets q = (1 - E) onehot(t) + E / K (Keras's
+ * label_smoothing): loss = logsumexp(z) - sum_k q_k z_k, dL/dz = (p - q) / n */
+static void emit_smoothed_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
+{
+    OUT("   Softmax and cross-entropy fused, against smoothed targets\n"
+        "   q = (1 - LABEL_SMOOTHING) onehot(t) + LABEL_SMOOTHING / CLASSES: per row, with\n"
+        "   logits z = %s and p = %s, loss = logsumexp(z) - sum_k q_k z_k, and\n"
+        "   dL/dz = (p - q) / n for the mean over the n rows.  Returns the sum. */\n",
+        z->name, p->name);
+    emit_loss_head(e);
+    OUT("    const real spread = LABEL_SMOOTHING / CLASSES, hit = 1 - LABEL_SMOOTHING;\n");
+    OUT("    for (int r = 0; r < n; r++) {\n");
+    OUT("        const real *z = &rep->%s[r * CLASSES], *p = &rep->%s[r * CLASSES];\n",
+        z->name, p->name);
+    OUT("        real *dz = &rep->d_%s[r * CLASSES];\n", z->name);
+    OUT("        real max = z[0];\n");
+    OUT("        for (int k = 1; k < CLASSES; k++)\n            max = z[k] > max ? z[k] : max;\n");
+    OUT("        double sum = 0, qz = 0;\n");
+    OUT("        for (int k = 0; k < CLASSES; k++) {\n");
+    OUT("            sum += exp((double)z[k] - max);\n");
+    OUT("            qz += (double)spread * z[k];\n        }\n");
+    OUT("        qz += (double)hit * z[t[r]];\n");
+    OUT("        total += log(sum) + max - qz;\n");
+    OUT("        for (int k = 0; k < CLASSES; k++)\n            dz[k] = (p[k] - spread) / n;\n");
+    OUT("        dz[t[r]] -= hit / n;\n    }\n    return total;\n}\n\n");
+}
+
 static void emit_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
 {
+    if (e->m->label_smoothing > 0) {
+        emit_smoothed_softmax_ce(e, z, p);
+        return;
+    }
     OUT("   Softmax and cross-entropy fused: per row, with logits z = %s and p = %s,\n",
         z->name, p->name);
     OUT("   loss = logsumexp(z) - z[t] (no log of a rounded-to-zero p), and\n");
@@ -147,7 +178,7 @@ void emit_loss(Emitter *e, const IrOp *op)
     case LOSS_CROSS_ENTROPY:
         if (sm) {
             emit_softmax_ce(e, buf(e, sm->in), y);
-        } else {
+        } else {   /* the checker holds smoothing to the fused loss */
             OUT("   Cross-entropy of probabilities against integer labels t:\n");
             emit_neg_log(e, y);
         }

@@ -425,6 +425,8 @@ typedef struct Model {
     /* train */
     LossKind loss;
     const Stmt *loss_stmt;
+    double label_smoothing;         /* cross_entropy smoothing=E: the targets
+                                       (1 - E) one-hot + E / classes (Keras's) */
     OptimizerKind optimizer;
     const Stmt *optimizer_stmt;
     double opt[N_OPT_PARAMS];       /* indexed by OptParam */

@@ -440,6 +440,21 @@ static const Case CASES[] = {
         "      = step is the perceptron's activation, trained by its own rule, not by backpropagation; sigmoid is the smooth step that learns\n",
     },
     {
+        "smoothing_is_for_cross_entropy",
+        MODEL_HEAD
+        "network {\n"
+        "    input 784\n"
+        "    dense 2 sigmoid\n"
+        "}\n"
+        "train {\n"
+        "    loss mse smoothing=0.1\n"
+        "    optimizer adam\n"
+        "}\n",
+        "t.nn:17:14: error: smoothing= goes with cross_entropy, not mse\n"
+        "   17 |     loss mse smoothing=0.1\n"
+        "      |              ^~~~~~~~~\n",
+    },
+    {
         "lstm_takes_no_activation",
         MODEL_HEAD
         "network {\n"

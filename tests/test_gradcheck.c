@@ -96,6 +96,12 @@ static const MutatedModel MODELS[] = {
         { "dense3_softmax_backward", "(dp[k] - dot)", "(dp[k] + dot)", "dense3.w" },
         { "loss", "*dy = 2 * err / (CLASSES * n);", "*dy = err / (CLASSES * n);", "dense3.b" },
     } },
+    /* label smoothing: the targets (1 - E) one-hot + E / K, in the fused loss */
+    { "smoothing", "    input 64\n    dense 4 tanh\n    dense 3 softmax\n",
+      "cross_entropy smoothing=0.2", "", "images", 4, {
+        { "loss", "dz[k] = (p[k] - spread) / n;", "dz[k] = p[k] / n;", "dense3.b" },
+        { "loss", "dz[t[r]] -= hit / n;", "dz[t[r]] -= (real)1 / n;", "dense3.w" },
+    } },
     /* the other losses */
     { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", "", "images", 4, {
         { "loss", "*dy = err / n;", "*dy = err * err / n;", "dense3.w" },
