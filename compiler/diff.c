@@ -492,7 +492,10 @@ static const char *early_stop_value(Arena *a, const EarlyStop *e)
 
 static void train_facts(Arena *a, const Model *m, Fact *f, int *n)
 {
-    fact(f, n, "train", "loss", loss_name(m->loss));
+    fact(f, n, "train", "loss", m->label_smoothing > 0
+                                    ? arena_printf(a, "%s smoothing=%.15g", loss_name(m->loss),
+                                                   m->label_smoothing)
+                                    : loss_name(m->loss));
     fact(f, n, "train", "optimizer", optimizer_value(a, m));
     fact(f, n, "train", "schedule", schedule_value(a, &m->schedule));
     fact(f, n, "train", "early_stop", early_stop_value(a, &m->early_stop));

@@ -259,6 +259,13 @@ START_TEST(an_optimizer_change_shows_both_with_their_parameters)
                 "momentum lr=0.01 momentum=0.9\n"
                 "totals: params 101770, mult-adds 101632\n");
     free(b);
+    /* label smoothing is part of the loss */
+    b = edited(MLP, "loss cross_entropy", "loss cross_entropy smoothing=0.1");
+    expect_diff(MLP, b, 1,
+                "train:\n"
+                "  loss: cross_entropy -> cross_entropy smoothing=0.1\n"
+                "totals: params 101770, mult-adds 101632\n");
+    free(b);
 }
 END_TEST
 
