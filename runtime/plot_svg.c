@@ -635,6 +635,22 @@ static void scatter_legend(FILE *f, double x, const nnrt_scatter *s)
     fprintf(f, "</g>\n");
 }
 
+/* The picture's start: the svg element, its title, a white ground and
+ * the title again as a heading (the scatter's and the histograms') */
+static void svg_open(FILE *f, int width, int height, const char *title)
+{
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" "
+               "fill=\"#222\">\n", width, height, width, height);
+    fprintf(f, "<title>");
+    xml_text(f, title);
+    fprintf(f, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
+    fprintf(f, "<text x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
+               "text-anchor=\"middle\">", width / 2);
+    xml_text(f, title);
+    fprintf(f, "</text>\n");
+}
+
 int nnrt_scatter_svg(FILE *f, const char *title, const nnrt_scatter *s, nnrt_error *err)
 {
     if (s->n_classes < 1)
@@ -651,16 +667,7 @@ int nnrt_scatter_svg(FILE *f, const char *title, const nnrt_scatter *s, nnrt_err
     int plot_bottom = PANEL_TOP + SCATTER_SIZE + 56;
     int legend_bottom = PANEL_TOP + 10 + LEGEND_ROW * s->n_classes;
     int height = plot_bottom > legend_bottom ? plot_bottom : legend_bottom;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" "
-               "fill=\"#222\">\n", width, height, width, height);
-    fprintf(f, "<title>");
-    xml_text(f, title);
-    fprintf(f, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
-    fprintf(f, "<text x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
-               "text-anchor=\"middle\">", width / 2);
-    xml_text(f, title);
-    fprintf(f, "</text>\n");
+    svg_open(f, width, height, title);
     frame fr = scatter_frame(s);
     scatter_axes(f, &fr, s);
     scatter_points(f, &fr, s);
@@ -759,16 +766,7 @@ int nnrt_histograms_svg(FILE *f, const char *title, const nnrt_hist *h, int n, n
     int rows = (n + HIST_COLS - 1) / HIST_COLS;
     int cols = n < HIST_COLS ? n : HIST_COLS;
     int width = 40 + cols * HIST_CELL_W, height = 70 + rows * HIST_CELL_H;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" "
-               "fill=\"#222\">\n", width, height, width, height);
-    fprintf(f, "<title>");
-    xml_text(f, title);
-    fprintf(f, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
-    fprintf(f, "<text x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
-               "text-anchor=\"middle\">", width / 2);
-    xml_text(f, title);
-    fprintf(f, "</text>\n");
+    svg_open(f, width, height, title);
     for (int i = 0; i < n; i++)
         histogram_panel(f, 40 + (i % HIST_COLS) * HIST_CELL_W,
                         70 + 40 + (i / HIST_COLS) * HIST_CELL_H, &h[i], h[i].weights ? 1 : 0);
