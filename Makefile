@@ -206,8 +206,8 @@ check: deps
 	@fail=0; \
 	$(MAKE) --no-print-directory check-unit || fail=1; \
 	for part in golden-check embed-example fuzz-check; do \
-	    if $(MAKE) --no-print-directory $$part; then echo "$$part 1 0"; \
-	    else fail=1; echo "$$part 0 1"; fi >>$(CHECK_COUNTS); \
+	    if $(MAKE) --no-print-directory $$part; then r="1 0"; else fail=1; r="0 1"; fi; \
+	    echo "$$part $$r" >>$(CHECK_COUNTS); \
 	done; \
 	$(MAKE) --no-print-directory check-sanitize || fail=1; \
 	awk '{ p += $$2; f += $$3; if ($$3) bad = bad " " $$1 } \
