@@ -84,7 +84,8 @@ int nnrt_inspect_run(const nnrt_model *m, const nnrt_inspect_opts *o, nnrt_error
         if (!is_kernel(t))
             continue;
         snprintf(names[panels], sizeof names[panels], "%s: weights", t->name);
-        h[panels++] = (nnrt_hist){ names[panels - 1], t->value, t->size, 1 };
+        h[panels] = (nnrt_hist){ names[panels], t->value, t->size, 1 };
+        panels++;
     }
     if (rc == 0) {
         char title[256];
