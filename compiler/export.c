@@ -219,7 +219,7 @@ static void write_load(FILE *out, const ExportPlan *plan, const char *p, const c
     fprintf(out, "            if ((long)size != TENSORS[k].size)\n"
                  "                return %s_EFORMAT;\n", P);
     fprintf(out, "            for (unsigned long i = 0; i < size; i++) {\n"
-                 "                unsigned long bits = le32(b + at + 4 * i);\n"
+                 "                uint32_t bits = (uint32_t)le32(b + at + 4 * i);\n"
                  "                memcpy(&TENSORS[k].to[i], &bits, 4);   /* IEEE 754 single */\n"
                  "            }\n            filled++;\n        }\n");
     fprintf(out, "        at += 4 * size;\n    }\n");
@@ -269,7 +269,7 @@ static void write_source(FILE *out, const Model *m, const ExportPlan *plan, cons
                      "into\n * its weights.");
     fprintf(out, "  Each layer is a function over one sample. */\n");
     fprintf(out, "#include <math.h>\n%s#include <stdlib.h>\n#include <string.h>\n\n",
-            at_runtime ? "#include <stdio.h>\n" : "");
+            at_runtime ? "#include <stdint.h>\n#include <stdio.h>\n" : "");
     fprintf(out, "#include \"%s.h\"\n\n", p);
     if (m->class_names) {
         fprintf(out, "const char *const %s_class_names[%s_CLASSES] = {\n", p, P);
