@@ -9,28 +9,13 @@
  *   OUT inspect --seed 1 --out init.svg
  *
  * so three `-D init=...` builds give the three pictures. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "nnrt_internal.h"
 #include "plot.h"
 
 #define MAX_PANELS 64
-
-static int start_weights(const nnrt_model *m, const nnrt_inspect_opts *o, nnrt_error *err)
-{
-    if (o->use_seed) {
-        nnrt_rng init;
-        nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);   /* as train starts */
-        return nnrt_params_start(m, &init, err);
-    }
-    if (o->weights_default && access(o->weights, F_OK) != 0 && errno == ENOENT)
-        return nnrt_fail(err, "%s: no weights there yet: train first, give --weights FILE, or "
-                         "--seed N for the weights a run starts from", o->weights);
-    return nnrt_weights_load(m, o->weights, err);
-}
 
 /* a kernel: a layer's w (dense, conv2d, embedding), or a recurrent u */
 static int is_kernel(const nnrt_param *t)
@@ -46,7 +31,8 @@ int nnrt_inspect_run(const nnrt_model *m, const nnrt_inspect_opts *o, nnrt_error
         return nnrt_fail(err, "inspect writes a picture: give --out FILE.svg");
     if (m->n_layer_outputs == 0)
         return nnrt_fail(err, "this trainer lists no layers: build it again with this nnc");
-    if (start_weights(m, o, err) != 0)
+    if (nnrt_weights_start(m, o->use_seed ? NULL : o->weights, o->weights_default, o->seed,
+                           err) != 0)
         return -1;
     nnrt_dataset test;
     if (nnrt_model_data_load(m, 1, &test, err) != 0)

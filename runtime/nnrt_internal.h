@@ -754,6 +754,12 @@ typedef struct nnrt_encode_opts {
     int count;                  /* the first count test samples (fewer if the set ends) */
 } nnrt_encode_opts;
 
+/* The weights predict and inspect run with: the file weights, or, when it
+ * is NULL, the ones a run from seed starts with; a missing default file
+ * (weights_default) says to train first (weights_start.c) */
+int nnrt_weights_start(const nnrt_model *m, const char *weights, int weights_default,
+                       uint64_t seed, nnrt_error *err);
+
 typedef struct nnrt_inspect_opts {
     const char *svg;            /* the picture to write */
     const char *weights;        /* the weights file, unless use_seed */

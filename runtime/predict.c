@@ -21,12 +21,10 @@
  *     index,target0,...,out0,out1,...      a regression model
  * every output value with %.9g, which gives back the exact float.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "nnrt_internal.h"
 
@@ -40,20 +38,6 @@ typedef struct predict_run {
     nnrt_tally tally;           /* over the samples shown */
     int not_finite;             /* the first sample with a NaN or infinite output, or -1 */
 } predict_run;
-
-static int load_weights(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_error *err)
-{
-    if (!o->weights) {
-        nnrt_rng init;
-        nnrt_rng_stream(&init, o->seed, NNRT_STREAM_INIT);   /* as train starts */
-        return nnrt_params_start(m, &init, err);
-    }
-    /* the default file is missing when nothing was trained yet: say what to do */
-    if (o->weights_default && access(o->weights, F_OK) != 0 && errno == ENOENT)
-        return nnrt_fail(err, "%s: no weights there yet: train first, or give --weights FILE "
-                         "(or --seed N for freshly initialized weights)", o->weights);
-    return nnrt_weights_load(m, o->weights, err);
-}
 
 /* ---- --csv --------------------------------------------------------------- */
 
@@ -225,7 +209,8 @@ static void show_all(const nnrt_model *m, const nnrt_predict_opts *o, predict_ru
 
 static int run(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r, nnrt_error *err)
 {
-    if (load_weights(m, o, err) != 0 || nnrt_model_data_load(m, 1, &r->test, err) != 0)
+    if (nnrt_weights_start(m, o->weights, o->weights_default, o->seed, err) != 0 ||
+        nnrt_model_data_load(m, 1, &r->test, err) != 0)
         return -1;
     r->have_test = 1;
     int n_samples = r->test.n_samples;
