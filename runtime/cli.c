@@ -7,6 +7,7 @@
  *   OUT steps N [--lr X] [--batch N] [--seed N] [--weights-in FILE] [--weights-out FILE]
  *   OUT predict [--weights FILE] [--first K] [--count N] [--csv] [--seed N] [--out DIR]
  *               [--threads N]
+ *   OUT predict --input FILE... [--top K] [--invert yes|no|auto] [--weights FILE] [--csv]
  *   OUT augment-preview --out FILE.png [--count N] [--seed N]
  *   OUT reconstruct --out FILE.png [--weights FILE] [--count N]
  *   OUT encode --layer NAME [--weights FILE] [--csv] [--out FILE.svg] [--count N]
@@ -283,11 +284,18 @@ static void usage(const cli *c, FILE *out)
             "    --seed N     seeds the initial weights and dropout (default %llu)\n"
             "    --weights-in F   start from these weights instead of fresh ones\n"
             "    --weights-out F  save the starting weights there, before any update\n"
-            "  predict      the model's outputs on some test samples, in inference mode\n"
+            "  predict      the model's outputs on some test samples, in inference mode,\n"
+            "               or on your own files\n"
             "    --weights F  weights file (default DIR/weights)\n"
             "    --seed N     no weights file: fresh weights from this seed instead\n"
             "    --first K    the first test sample shown, from 0 (default 0)\n"
             "    --count N    how many samples (default 5)\n"
+            "    --input F... PNG pictures or CSV rows (columns as in training) in place of\n"
+            "                 the test set; a picture is made grey or RGB, resized and\n"
+            "                 scaled as the training images are, and predict says how\n"
+            "    --top K      classes shown per input, highest first (default 3)\n"
+            "    --invert W   pictures: yes, no, or auto (default: when its background is\n"
+            "                 the reverse of the training images')\n"
             "    --csv        one line per sample, %s\n"
             "    --out DIR    (default %s)\n"
             "    --threads N  threads to compute on (default: the cores it may run on)\n"
@@ -463,14 +471,84 @@ static int cmd_eval(const cli *c, int n, char **args)
     return finish(c, rc, &err);
 }
 
+/* predict's options that go together or not; 0, or -1 with the message said */
+static int predict_checks(const cli *c, nnrt_predict_opts *o, const int *seen,
+                          const char *invert)
+{
+    const char *name = c->m->name;
+    if (seen[0] && seen[1]) {
+        fprintf(stderr, "%s: predict: --weights and --seed: give one (--seed N stands for fresh "
+                        "weights from seed N, in place of a weights file)\n", name);
+        return -1;
+    }
+    if (o->n_inputs && (seen[2] || seen[3])) {
+        fprintf(stderr, "%s: predict: --%s picks test samples; with --input the files are the "
+                        "samples\n", name, seen[2] ? "first" : "count");
+        return -1;
+    }
+    if (!o->n_inputs && (seen[7] || seen[8])) {
+        fprintf(stderr, "%s: predict: --%s is for --input FILE...\n", name,
+                seen[7] ? "top" : "invert");
+        return -1;
+    }
+    if (invert) {
+        static const char *const WHEN[] = { "no", "yes", "auto" };
+        int k = 0;
+        while (k < 3 && strcmp(invert, WHEN[k]) != 0)
+            k++;
+        if (k == 3) {
+            fprintf(stderr, "%s: predict: --invert %s: give yes, no or auto (the default: when "
+                            "a picture's background is the reverse of the training images')\n",
+                    name, invert);
+            return -1;
+        }
+        o->invert = k == 2 ? -1 : k;
+    }
+    return 0;
+}
+
+/* predict --input FILE...: the files, up to the next option, out of args
+ * (into files; the rest stay in args, in order); -1 with the message said
+ * if --input names none */
+static int take_inputs(const cli *c, int *n, char **args, char **files, int *n_files)
+{
+    int kept = 0;
+    for (int i = 0; i < *n; i++) {
+        if (strncmp(args[i], "--input=", 8) == 0) {
+            files[(*n_files)++] = args[i] + 8;
+            continue;
+        }
+        if (strcmp(args[i], "--input") != 0) {
+            args[kept++] = args[i];
+            continue;
+        }
+        int before = *n_files;
+        while (i + 1 < *n && args[i + 1][0] != '-')
+            files[(*n_files)++] = args[++i];
+        if (*n_files == before) {
+            fprintf(stderr, "%s: predict: --input needs one or more files (PNG pictures or CSV "
+                            "rows)\n", c->m->name);
+            return -1;
+        }
+    }
+    *n = kept;
+    return 0;
+}
+
 /* predict: the weights come from --weights, else from --seed (fresh), else
  * from DIR/weights; --weights and --seed together would leave one unused. */
 static int cmd_predict(const cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
-    nnrt_predict_opts o = { NULL, 0, 0, 5, 0, m->seed };
-    const char *dir = c->default_dir;
+    nnrt_predict_opts o = { .first = 0, .count = 5, .seed = m->seed, .invert = -1 };
+    const char *dir = c->default_dir, *invert = NULL, *listed = NULL;
     int threads = 0;
+    char **files = malloc(((size_t)n + 1) * sizeof *files);
+    if (!files || take_inputs(c, &n, args, files, &o.n_inputs) != 0) {
+        free(files);
+        return 1;
+    }
+    o.inputs = files;
     const flag flags[] = {
         { "--weights", FLAG_PATH, &o.weights, 0 },
         { "--seed", FLAG_SEED, &o.seed, 0 },
@@ -479,26 +557,32 @@ static int cmd_predict(const cli *c, int n, char **args)
         { "--csv", FLAG_SWITCH, &o.csv, 0 },
         { "--out", FLAG_PATH, &dir, 0 },
         { "--threads", FLAG_COUNT, &threads, MAX_THREADS },
+        { "--top", FLAG_COUNT, &o.top, INT_MAX },
+        { "--invert", FLAG_TEXT, &invert, 0 },
+        { "--input", FLAG_PATH, &listed, 0 },   /* taken out above; here for suggestions */
     };
     int seen[sizeof flags / sizeof flags[0]] = { 0 };
     int rc = parse_flags_seen(c, "predict", flags, sizeof flags / sizeof flags[0], n, args, seen);
-    if (rc != 0)
+    if (rc == 0)
+        rc = predict_checks(c, &o, seen, invert);
+    if (rc != 0) {
+        free(files);
         return after_flags(c, rc);
-    nnrt_set_threads(m, threads);
-    if (seen[0] && seen[1]) {
-        fprintf(stderr, "%s: predict: --weights and --seed: give one (--seed N stands for fresh "
-                        "weights from seed N, in place of a weights file)\n", m->name);
-        return 1;
     }
+    nnrt_set_threads(m, threads);
     char path[NNRT_PATH_MAX];
     nnrt_error err;
     if (!o.weights && !seen[1]) {
-        if (run_weights(dir, path, sizeof path, &err) != 0)
+        if (run_weights(dir, path, sizeof path, &err) != 0) {
+            free(files);
             return finish(c, -1, &err);
+        }
         o.weights = path;
         o.weights_default = 1;
     }
-    return finish(c, nnrt_predict_run(m, &o, &err), &err);
+    rc = o.n_inputs ? nnrt_predict_inputs(m, &o, &err) : nnrt_predict_run(m, &o, &err);
+    free(files);
+    return finish(c, rc, &err);
 }
 
 static int cmd_gradcheck(const cli *c, int n, char **args)

@@ -307,6 +307,19 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
     memset(out, 0, sizeof *out);
     if (nnrt_data_find(name, path, sizeof path, &place, err) != 0)
         return -1;
+    if (nnrt_csv_read(path, inputs, n_inputs, targets, n_targets, label_bound, out, err) != 0)
+        return -1;
+    out->place = place;
+    return 0;
+}
+
+int nnrt_csv_read(const char *path, const char *const *inputs, int n_inputs,
+                  const char *const *targets, int n_targets, int label_bound,
+                  nnrt_dataset *out, nnrt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (strlen(path) >= sizeof out->path)
+        return nnrt_fail(err, "%s: path too long", path);
     char *text = read_text(path, err);
     if (!text)
         return -1;
@@ -338,7 +351,23 @@ int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
     out->sample_ndims = 1;
     out->sample_dims[0] = n_inputs;
     out->target_labels = label_bound > 0;
-    memcpy(out->path, path, sizeof out->path);
-    out->place = place;
+    snprintf(out->path, sizeof out->path, "%s", path);
+    out->place = NNRT_DATA_AS_GIVEN;
     return 0;
+}
+
+int nnrt_csv_row_lines(const char *path, int *lines, int n, nnrt_error *err)
+{
+    char *text = read_text(path, err);
+    if (!text)
+        return -1;
+    char *p = text + (strncmp(text, BOM, 3) == 0 ? 3 : 0);
+    int line_no = 0, k = 0;
+    line ln;
+    if (next_line(&p, &line_no, &ln))   /* the header */
+        while (k < n && next_line(&p, &line_no, &ln))
+            if (!blank(ln.text))
+                lines[k++] = ln.number;
+    free(text);
+    return k == n ? 0 : nnrt_fail(err, "%s: changed while it was read", path);
 }

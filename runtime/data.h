@@ -100,6 +100,15 @@ void nnrt_dataset_free(nnrt_dataset *ds);
 int nnrt_csv_load(const char *name, const char *const *inputs, int n_inputs,
                   const char *const *targets, int n_targets, int label_bound,
                   nnrt_dataset *out, nnrt_error *err);
+/* The same from the file at path, as given (a person's own file, not
+ * the model's data): no search, and no target columns if n_targets is 0. */
+int nnrt_csv_read(const char *path, const char *const *inputs, int n_inputs,
+                  const char *const *targets, int n_targets, int label_bound,
+                  nnrt_dataset *out, nnrt_error *err);
+
+/* The 1-based line of each of the first n rows of that file into lines
+ * (blank lines are no rows, as there). */
+int nnrt_csv_row_lines(const char *path, int *lines, int n, nnrt_error *err);
 
 /* Of a series' or a text's n values, how many the test part takes: its
  * last round(n * test_fraction), cut in time (series.c). */

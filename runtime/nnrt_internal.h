@@ -713,12 +713,40 @@ typedef struct nnrt_predict_opts {
     int count;                  /* samples shown (fewer if the test set ends first) */
     int csv;                    /* machine-readable lines instead of bar charts */
     uint64_t seed;              /* used only when weights is NULL */
+    /* --input: a person's own files in place of the test set */
+    char *const *inputs;
+    int n_inputs;
+    int top;                    /* classes shown per input (0: 3) */
+    int invert;                 /* pictures: 1 invert, 0 never, -1 when their
+                                   background is the training images' reversed */
 } nnrt_predict_opts;
 
 /* `predict`: m's outputs in inference mode on test samples first ..
  * first+count-1, on stdout (the formats are in predict.c and
  * docs/trainer.md). */
 int nnrt_predict_run(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_error *err);
+
+/* `predict --input`: the outputs for o->inputs, PNG pictures or CSV rows
+ * (predict_input.c). */
+int nnrt_predict_inputs(const nnrt_model *m, const nnrt_predict_opts *o, nnrt_error *err);
+
+/* predict's pieces, shared by both forms (predict.c): the digits of v; the
+ * name of class c of k (NULL without one); a class's line of a chart, its
+ * bar round(p * 20) #s; a regression output's name (its target column's) */
+int nnrt_digits(int v);
+const char *nnrt_class_name(const nnrt_model *m, int c, int k);
+void nnrt_class_line(const char *name, int c, int width, int name_width, double p,
+                     int predicted);
+const char *nnrt_output_name(const nnrt_model *m, int c, char *buf, size_t len);
+
+/* The mean of the border pixels of ds's first (up to 1000) images, bytes
+ * 0..255: the background the model was trained on; -1 if ds has none.
+ * And a PNG file made into an input of m at x (in_size floats), as
+ * image_input.c says, with what was done to it written into said:
+ * invert_mode as nnrt_predict_opts's invert, train_bg as this gives it. */
+double nnrt_image_background(const nnrt_model *m, const nnrt_dataset *ds);
+int nnrt_image_input(const nnrt_model *m, const char *path, double train_bg, int invert_mode,
+                     float *x, char *said, size_t said_len, nnrt_error *err);
 
 /* ---- gradient check command (gradcheck.c) ----------------------------- */
 

@@ -57,7 +57,7 @@ static void csv_row(const nnrt_model *m, int index, int label, const float *t, c
 
 /* ---- for a person ------------------------------------------------------------ */
 
-static int digits(int v)
+int nnrt_digits(int v)
 {
     int d = 1;
     for (; v >= 10; v /= 10)
@@ -67,7 +67,7 @@ static int digits(int v)
 
 /* Class c's name, or NULL when the model names none (or c is not one of
  * its k classes). */
-static const char *class_name(const nnrt_model *m, int c, int k)
+const char *nnrt_class_name(const nnrt_model *m, int c, int k)
 {
     return m->class_names && c >= 0 && c < k ? m->class_names[c] : NULL;
 }
@@ -75,8 +75,8 @@ static const char *class_name(const nnrt_model *m, int c, int k)
 /* One class's line: its number (and its name, padded to name_width, when
  * the model names its classes), p, and a bar of round(p * BAR) #s (p
  * clamped to [0, 1]: a classifier trained with mse may output anything). */
-static void class_line(const char *name, int c, int width, int name_width, double p,
-                       int predicted)
+void nnrt_class_line(const char *name, int c, int width, int name_width, double p,
+                     int predicted)
 {
     int len = !(p > 0) ? 0 : p >= 1 ? BAR : (int)(p * BAR + 0.5);
     printf("    %c %*d", predicted ? '>' : ' ', width, c);
@@ -100,7 +100,8 @@ static int class_chart(const nnrt_model *m, int index, int label, const float *o
         for (int c = 1; c < k; c++)   /* the first maximum, as nnrt_count_correct */
             best = out[c] > out[best] ? c : best;
     /* with names: "label 4 Coat, predicted 6 Shirt", "label 7 (class 1 footwear)" */
-    const char *truth_name = class_name(m, truth, k), *best_name = class_name(m, best, k);
+    const char *truth_name = nnrt_class_name(m, truth, k);
+    const char *best_name = nnrt_class_name(m, best, k);
     printf("sample %d: label %d", index, label);
     if (binary)
         printf(" (class %d%s%s)", truth, truth_name ? " " : "", truth_name ? truth_name : "");
@@ -115,16 +116,19 @@ static int class_chart(const nnrt_model *m, int index, int label, const float *o
     }
     for (int c = 0; c < k; c++) {
         double p = binary ? (c ? out[0] : 1.0 - out[0]) : out[c];
-        class_line(class_name(m, c, k), c, digits(k - 1), name_width, p, c == best);
+        nnrt_class_line(nnrt_class_name(m, c, k), c, nnrt_digits(k - 1), name_width, p, c == best);
     }
     return best == truth;
 }
 
-/* The name of output c of a regression model: its target column's. */
-static const char *output_name(const nnrt_model *m, int c, char *buf, size_t len)
+/* The name of output c of a regression model: its target column's, or
+ * the series'. */
+const char *nnrt_output_name(const nnrt_model *m, int c, char *buf, size_t len)
 {
     if (m->target_columns && m->n_target_columns == m->n_classes && m->target_columns[c])
         return m->target_columns[c];
+    if (m->series_column && m->n_classes == 1)   /* a forecast of the series' next value */
+        return m->series_column;
     snprintf(buf, len, "out%d", c);
     return buf;
 }
@@ -135,13 +139,13 @@ static void regression_lines(const nnrt_model *m, int index, const float *t, con
     char buf[32];
     int width = 0;
     for (int c = 0; c < m->n_classes; c++) {
-        int len = (int)strlen(output_name(m, c, buf, sizeof buf));
+        int len = (int)strlen(nnrt_output_name(m, c, buf, sizeof buf));
         width = len > width ? len : width;
     }
     printf("sample %d\n", index);
     for (int c = 0; c < m->n_classes; c++)
         printf("    %-*s  predicted %.6g  target %.6g  error %+.6g\n", width,
-               output_name(m, c, buf, sizeof buf), (double)out[c], (double)t[c],
+               nnrt_output_name(m, c, buf, sizeof buf), (double)out[c], (double)t[c],
                (double)out[c] - (double)t[c]);
 }
 
