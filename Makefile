@@ -194,7 +194,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 # suites build and run here (test_ops' models of every op and kernel, the
 # examples).
 check-sanitize:
-	CK_EXCLUDE_TAGS=mutations \
+	$(SAY) MAKE "build-san (the tests again under ASan+UBSan)"
+	$(Q)CK_EXCLUDE_TAGS=mutations \
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
 	    LDFLAGS="$(SAN)" check-unit
 
@@ -232,13 +233,15 @@ FUZZ_OPTS  := -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz_frontend.dict \
 # From the archives, as nnc links: the checker reads data files with the
 # runtime's loaders (compiler/check_data.c), and only what it calls comes in.
 $(BUILD)/fuzz_frontend: tests/fuzz_frontend.c $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(MD_LIBS) $(ZLIB_LIBS) -lm
+	$(SAY) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(MD_LIBS) $(ZLIB_LIBS) -lm
 
 fuzz-deps:
 	@sh scripts/install-deps.sh --fuzz
 
 fuzz-build: fuzz-deps
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	$(SAY) MAKE "$(FUZZ_BUILD) (clang, libFuzzer, ASan+UBSan)"
+	$(Q)$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_BUILD)/fuzz_frontend
 
 # libFuzzer sees crashes, never the C that nnc writes: after each run,
@@ -294,13 +297,18 @@ deps:
 EMBED = $(BUILD)/embed
 embed-example: all
 	@mkdir -p $(EMBED)
-	$(BUILD)/nnc build examples/fashion_mlp.nn -o $(EMBED)/trainer
-	$(EMBED)/trainer train --epochs 3 --out $(EMBED)/run --overwrite >$(EMBED)/train.log
-	$(BUILD)/nnc export examples/fashion_mlp.nn --weights $(EMBED)/run/weights -o $(EMBED)/fashion
-	$(CC) -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I$(EMBED) $(PKG_CFLAGS) \
+	$(SAY) NNC examples/fashion_mlp.nn
+	$(Q)$(BUILD)/nnc build examples/fashion_mlp.nn -o $(EMBED)/trainer
+	$(SAY) TRAIN $(EMBED)/run
+	$(Q)$(EMBED)/trainer train --epochs 3 --out $(EMBED)/run --overwrite >$(EMBED)/train.log
+	$(SAY) EXPORT $(EMBED)/fashion
+	$(Q)$(BUILD)/nnc export examples/fashion_mlp.nn --weights $(EMBED)/run/weights \
+	    -o $(EMBED)/fashion >/dev/null
+	$(SAY) CC examples/embed/classify.c
+	$(Q)$(CC) -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I$(EMBED) $(PKG_CFLAGS) \
 	    -o $(EMBED)/classify examples/embed/classify.c $(EMBED)/fashion.c \
 	    $(shell pkg-config --libs libpng) -lm
-	$(EMBED)/classify examples/embed/ankle_boot.png examples/embed/pullover.png | tee $(EMBED)/out.txt
+	$(Q)$(EMBED)/classify examples/embed/ankle_boot.png examples/embed/pullover.png | tee $(EMBED)/out.txt
 	@grep -q 'ankle_boot.png: Ankle boot' $(EMBED)/out.txt && \
 	    grep -q 'pullover.png: Pullover' $(EMBED)/out.txt || \
 	    { echo "embed-example: the exported model misread a test image"; exit 1; }

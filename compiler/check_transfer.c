@@ -15,7 +15,9 @@
  * run there too (or FILE be absolute).  trainable=false freezes a
  * layer: no updates and no gradient work for it beyond what earlier
  * layers need. */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "checker.h"
 
@@ -30,6 +32,12 @@ static const Model *other_model(Checker *c, const Arg *a, const char *path)
     if (nesting >= MAX_NESTING) {
         diag_error(c->diag, a->loc, "models start from models more than %d deep here "
                    "(does one start from itself?)", MAX_NESTING);
+        return NULL;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {   /* said here, with why, rather than by source_read */
+        diag_error(c->diag, a->loc, "cannot read the model '%.200s' to start from: %s", path,
+                   strerror(errno));
         return NULL;
     }
     Source *src = arena_alloc(c->arena, sizeof *src);

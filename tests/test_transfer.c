@@ -257,7 +257,8 @@ START_TEST(misuses_are_clear_errors)
           "t.nn:12:5: error: 'keep' needs the classes to keep, at least two, such as "
           "'keep 5 6 7 8 9'\n" },
         { "    input 8x8\n    flatten\n    dense 3 softmax init=\"nowhere.nn\"\n", "",
-          "t.nn:16:26: error: cannot read the model 'nowhere.nn' to start from\n" },
+          "t.nn:16:26: error: cannot read the model 'nowhere.nn' to start from: No such file "
+          "or directory\n" },
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         out = check_text(CASES[i].network, CASES[i].data);
