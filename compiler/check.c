@@ -406,6 +406,35 @@ static void check_train(Checker *c, const Stmt *block)
         diag_error(c->diag, block->loc, "train needs an 'optimizer', such as 'optimizer adam lr=0.001'");
 }
 
+/* Multi-label: binary cross-entropy on K target columns is K yes/no
+ * questions a sample, a sigmoid output each (Keras's sigmoid +
+ * binary_crossentropy on a multi-hot row) */
+static void check_multi_label(Checker *c, const Layer *last)
+{
+    Model *m = c->model;
+    m->multi_label = 1;
+    if (last->act != ACT_SIGMOID) {
+        diag_error(c->diag, m->loss_stmt->line_loc, "binary_cross_entropy on %d target columns "
+                   "answers %d yes/no labels, a sigmoid output each, but the last layer has %s",
+                   m->n_targets, m->n_targets, activation_name(last->act));
+        diag_note(c->diag, "write 'dense %d sigmoid' at line %d", m->n_targets,
+                  last->stmt->loc.first_line);
+    }
+    if (m->positive_stmt)
+        diag_error(c->diag, m->positive_stmt->loc, "'positive' makes one binary label of "
+                   "classes; with %d target columns each column is a label of its own",
+                   m->n_targets);
+}
+
+/* Soft targets: a row of probabilities, one a class, which cross-entropy,
+ * KL divergence and cosine similarity compare the output with (a one-hot
+ * row is a label); binary cross-entropy makes the columns labels
+ * (check_multi_label), a distance loss values (a regression) */
+static void check_soft_targets(Checker *c)
+{
+    c->model->soft_targets = 1;
+}
+
 /* CSV data: the input layer takes one value per input column; a loss of
  * distances (mse, mae, sum of squares) makes a regression with one output
  * per target column; anything else classifies by one label column. */
@@ -429,8 +458,12 @@ static void check_csv_shapes(Checker *c, const Layer *last)
                    m->n_targets == 1 ? "" : "s", last->units);
     } else if (!m->regress && m->n_targets != 1 && m->n_targets != last->units) {
         diag_error(c->diag, m->targets_stmt->line_loc,
-                   "classification reads a label from one target column, or one-hot targets "
-                   "from %ld columns, not %d", last->units, m->n_targets);
+                   "classification reads a label from one target column, or a probability "
+                   "per class from %ld columns, not %d", last->units, m->n_targets);
+    } else if (!m->regress && m->n_targets > 1 && m->loss == LOSS_BINARY_CROSS_ENTROPY) {
+        check_multi_label(c, last);
+    } else if (!m->regress && m->n_targets > 1) {
+        check_soft_targets(c);
     }
 }
 
@@ -565,6 +598,8 @@ static void check_loss_fits_output(Checker *c)
         diag_note(c->diag, "dropout goes between hidden layers; remove this one");
     }
     check_csv_shapes(c, last);
+    if (m->multi_label)
+        return;     /* checked whole by check_multi_label */
     if (m->loss == LOSS_BINARY_CROSS_ENTROPY && (last->units != 1 || last->act != ACT_SIGMOID)) {
         diag_error(c->diag, m->loss_stmt->line_loc,
                    "binary_cross_entropy needs one sigmoid output, but the last layer is "

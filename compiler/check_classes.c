@@ -99,7 +99,7 @@ void check_classes_fit(Checker *c)
         return;
     }
     int n = m->n_class_names;
-    if (m->loss == LOSS_BINARY_CROSS_ENTROPY) {
+    if (m->loss == LOSS_BINARY_CROSS_ENTROPY && !m->multi_label) {
         if (last->units != 1 || last->act != ACT_SIGMOID)
             return;     /* the loss is blamed already */
         if (n != 2) {

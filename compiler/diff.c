@@ -413,7 +413,9 @@ static void data_facts(Arena *a, const Model *m, Fact *f, int *n)
     fact(f, n, "data", "inputs", joined(a, m->inputs, m->n_inputs, 0));
     fact(f, n, "data", "targets", joined(a, m->targets, m->n_targets, 0));
     fact(f, n, "data", "regression", m->regress ? "yes" : "no");
-    fact(f, n, "data", "target", m->target_input ? "input" : "the labels");
+    fact(f, n, "data", "target", m->target_input ? "input"
+                                 : m->soft_targets ? "class probabilities"
+                                 : m->multi_label ? "a 0/1 column per label" : "the labels");
     fact(f, n, "data", "series", path_or_none(a, m->series_csv));
     fact(f, n, "data", "series column", m->series_column ? m->series_column : "none");
     fact(f, n, "data", "text", path_or_none(a, m->text_file));

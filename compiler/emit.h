@@ -51,6 +51,14 @@ typedef struct Emitter {
 const char *float_lit(char *buf, size_t len, double v);
 /* The comment naming the layer a piece of code came from and quoting its
  * statement in canonical form (left open): slash-star dense1: dense 128 relu */
+/* Whether each row's targets are a vector the runtime fills in the
+ * replica's target[] (a regression's values, soft targets, multi-label
+ * 0/1 rows), rather than integer labels alone */
+static inline int has_target_rows(const Model *m)
+{
+    return m->regress || m->soft_targets || m->multi_label;
+}
+
 void emit_source_line(Emitter *e, const Stmt *s);
 /* Statement s in canonical form (canon.c), escaped for a comment */
 void emit_where(Emitter *e, const Stmt *s);

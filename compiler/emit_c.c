@@ -421,7 +421,7 @@ static void emit_twin(Emitter *e)
     OUT("const nnrt_twin nnrt_double_twin = {\n");
     OUT("    .replica_size = sizeof(Replica),\n");
     OUT("    .input_at = offsetof(Replica, %s),\n", buf(e, e->ir->input_buf)->name);
-    if (e->m->regress)
+    if (has_target_rows(e->m))
         OUT("    .target_at = offsetof(Replica, target),\n");
     OUT("    .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],\n    .params = TWIN_PARAMS,\n");
     OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
@@ -470,6 +470,12 @@ static void emit_replica(Emitter *e)
     emit_op_fields(e, FIELDS_MASKS);
     if (e->m->regress)
         OUT("    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */\n");
+    else if (e->m->soft_targets)
+        OUT("    real target[SHARD_ROWS * CLASSES];   /* each row's class probabilities, from "
+            "the runtime */\n");
+    else if (e->m->multi_label)
+        OUT("    real target[SHARD_ROWS * CLASSES];   /* each row's 0/1 labels, from the "
+            "runtime */\n");
     emit_op_fields(e, FIELDS_SCRATCH);
     emit_op_fields(e, FIELDS_GRADS);
     OUT("};\ntypedef struct nnrt_replica Replica;\n\n");

@@ -1,6 +1,7 @@
 /* emit_loss.c: the generated loss(): the sum over a batch's rows of the
  * per-sample loss against integer labels t (one-hot where the loss wants a
- * target vector), and the gradient of the batch's mean loss with respect to
+ * target vector), or against the rows of target[] (a regression's values,
+ * soft targets: class probabilities), and the gradient of the batch's mean loss with respect to
  * the network's output, left in d_<output> for backward(). */
 #include <string.h>
 
@@ -43,37 +44,57 @@ static void emit_onehot_loop(Emitter *e, const char *y, const char *body)
     OUT("        }\n    return total;\n}\n\n");
 }
 
-/* The same with smoothed targets q = (1 - E) onehot(t) + E / K (Keras's
- * label_smoothing): loss = logsumexp(z) - sum_k q_k z_k, dL/dz = (p - q) / n */
-static void emit_smoothed_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
+/* The target row q that the fused cross-entropy compares with: the soft
+ * targets of target[], or onehot(t), each smoothed as Keras's
+ * label_smoothing when the loss says so: (1 - E) q + E / K */
+static const char *target_q(const Emitter *e)
 {
-    OUT("   Softmax and cross-entropy fused, against smoothed targets\n"
-        "   q = (1 - LABEL_SMOOTHING) onehot(t) + LABEL_SMOOTHING / CLASSES: per row, with\n"
+    int smooth = e->m->label_smoothing > 0;
+    if (e->m->soft_targets)
+        return smooth ? "keep * q[k] + spread" : "q[k]";
+    return smooth ? "(k == t[r] ? keep : 0) + spread" : NULL;
+}
+
+/* Softmax and cross-entropy fused against a target row q (soft targets, or
+ * smoothed labels): loss = logsumexp(z) - sum_k q_k z_k, dL/dz = (p - q) / n */
+static void emit_softmax_ce_rows(Emitter *e, const IrBuf *z, const IrBuf *p)
+{
+    int smooth = e->m->label_smoothing > 0, soft = e->m->soft_targets;
+    OUT("   Softmax and cross-entropy fused, against %s", soft ? "each row's class "
+        "probabilities q\n   (target[])" : "smoothed labels");
+    if (smooth)
+        OUT("%s q = (1 - LABEL_SMOOTHING) %s + LABEL_SMOOTHING / CLASSES", soft ? " made" : "",
+            soft ? "q" : "onehot(t)");
+    OUT(": per row, with\n"
         "   logits z = %s and p = %s, loss = logsumexp(z) - sum_k q_k z_k, and\n"
         "   dL/dz = (p - q) / n for the mean over the n rows.  Returns the sum. */\n",
         z->name, p->name);
     emit_loss_head(e);
-    OUT("    const real spread = LABEL_SMOOTHING / CLASSES, hit = 1 - LABEL_SMOOTHING;\n");
+    if (soft)
+        OUT("    (void)t;   /* labels count accuracy alone */\n");
+    if (smooth)
+        OUT("    const real spread = LABEL_SMOOTHING / CLASSES, keep = 1 - LABEL_SMOOTHING;\n");
     OUT("    for (int r = 0; r < n; r++) {\n");
     OUT("        const real *z = &rep->%s[r * CLASSES], *p = &rep->%s[r * CLASSES];\n",
         z->name, p->name);
+    if (soft)
+        OUT("        const real *q = &rep->target[r * CLASSES];\n");
     OUT("        real *dz = &rep->d_%s[r * CLASSES];\n", z->name);
     OUT("        real max = z[0];\n");
     OUT("        for (int k = 1; k < CLASSES; k++)\n            max = z[k] > max ? z[k] : max;\n");
     OUT("        double sum = 0, qz = 0;\n");
     OUT("        for (int k = 0; k < CLASSES; k++) {\n");
+    OUT("            real qk = %s;\n", target_q(e));
     OUT("            sum += exp((double)z[k] - max);\n");
-    OUT("            qz += (double)spread * z[k];\n        }\n");
-    OUT("        qz += (double)hit * z[t[r]];\n");
-    OUT("        total += log(sum) + max - qz;\n");
-    OUT("        for (int k = 0; k < CLASSES; k++)\n            dz[k] = (p[k] - spread) / n;\n");
-    OUT("        dz[t[r]] -= hit / n;\n    }\n    return total;\n}\n\n");
+    OUT("            qz += (double)qk * z[k];\n");
+    OUT("            dz[k] = (p[k] - qk) / n;\n        }\n");
+    OUT("        total += log(sum) + max - qz;\n    }\n    return total;\n}\n\n");
 }
 
 static void emit_softmax_ce(Emitter *e, const IrBuf *z, const IrBuf *p)
 {
-    if (e->m->label_smoothing > 0) {
-        emit_smoothed_softmax_ce(e, z, p);
+    if (target_q(e)) {
+        emit_softmax_ce_rows(e, z, p);
         return;
     }
     OUT("   Softmax and cross-entropy fused: per row, with logits z = %s and p = %s,\n",
@@ -110,6 +131,59 @@ static void emit_neg_log(Emitter *e, const IrBuf *y)
     OUT("    return total;\n}\n\n");
 }
 
+/* Against soft targets q (target[]): cross-entropy on probabilities,
+ * -sum_k q_k log p_k, or Keras's KL divergence, sum_k q_k log(q_k / p_k)
+ * with q and p clipped to [1e-7, 1]; either way dL/dp_k = -q_k / (p_k n). */
+static void emit_soft_neg_log(Emitter *e, const IrBuf *y, int kl)
+{
+    OUT("   loss = %s per row, q = target[] (each row's class\n",
+        kl ? "sum_k q_k log(q_k / p_k)" : "-sum_k q_k log p_k");
+    OUT("   probabilities), p = %s, %s clipped to [1e-7, 1] as Keras does;\n", y->name,
+        kl ? "both" : "p");
+    OUT("   dL/dp_k = -q_k / (p_k n), 0 where p_k is clipped.  Returns the sum over rows. */\n");
+    emit_loss_head(e);
+    OUT("    (void)t;   /* labels count accuracy alone */\n");
+    OUT("    for (int r = 0; r < n; r++)\n");
+    OUT("        for (int k = 0; k < CLASSES; k++) {\n");
+    OUT("            real y = rep->%s[r * CLASSES + k], q = rep->target[r * CLASSES + k];\n",
+        y->name);
+    OUT("            real p = y < 1e-7f ? 1e-7f : y > 1 ? 1 : y;\n");
+    if (kl) {
+        OUT("            q = q < 1e-7f ? 1e-7f : q > 1 ? 1 : q;\n");
+        OUT("            total += q * (log((double)q) - log((double)p));\n");
+    } else {
+        OUT("            total -= q * log((double)p);\n");
+    }
+    OUT("            rep->d_%s[r * CLASSES + k] = p == y ? -q / (p * n) : 0;\n        }\n",
+        y->name);
+    OUT("    return total;\n}\n\n");
+}
+
+/* Keras's cosine similarity loss against soft targets: -cos(y, q). */
+static void emit_soft_cosine(Emitter *e, const IrBuf *y)
+{
+    OUT("   Cosine similarity with each row's class probabilities q = target[], as\n");
+    OUT("   Keras's loss: -cos(y, q) = -(q . y) / (|q| |y|) per row, with |v| =\n");
+    OUT("   sqrt(sum v^2 + 1e-12); dL/dy_k = -(q_k / (|q| |y|) - (q . y) y_k /\n");
+    OUT("   (|q| |y|^3)) / n.  Returns the sum. */\n");
+    emit_loss_head(e);
+    OUT("    (void)t;   /* labels count accuracy alone */\n");
+    OUT("    for (int r = 0; r < n; r++) {\n");
+    OUT("        const real *y = &rep->%s[r * CLASSES], *q = &rep->target[r * CLASSES];\n",
+        y->name);
+    OUT("        real *dy = &rep->d_%s[r * CLASSES];\n", y->name);
+    OUT("        double sq = 1e-12, qq = 1e-12, qy = 0;\n");
+    OUT("        for (int k = 0; k < CLASSES; k++) {\n");
+    OUT("            sq += (double)y[k] * y[k];\n");
+    OUT("            qq += (double)q[k] * q[k];\n");
+    OUT("            qy += (double)q[k] * y[k];\n        }\n");
+    OUT("        double norm = sqrt(sq), qnorm = sqrt(qq);\n");
+    OUT("        total -= qy / (qnorm * norm);\n");
+    OUT("        for (int k = 0; k < CLASSES; k++)\n");
+    OUT("            dy[k] = (real)(-(q[k] / norm - qy * y[k] / (norm * sq)) / (qnorm * n));\n");
+    OUT("    }\n    return total;\n}\n\n");
+}
+
 /* Keras's cosine similarity loss: -cos(y, t), t one-hot. */
 static void emit_cosine(Emitter *e, const IrBuf *y)
 {
@@ -143,8 +217,9 @@ static int sigmoid_fused(const Emitter *e)
 }
 
 /* Binary cross-entropy of each output against its target value in [0, 1]
- * (an autoencoder's pixels), the mean over the outputs as Keras's
- * binary_crossentropy takes it over the last axis */
+ * (an autoencoder's pixels, a multi-label row's 0/1 labels), the mean
+ * over the outputs as Keras's binary_crossentropy takes it over the last
+ * axis */
 static void emit_bce_per_value(Emitter *e, const IrBuf *y)
 {
     OUT("   Binary cross-entropy of each sigmoid output p = %s against its target\n", y->name);
@@ -178,12 +253,20 @@ void emit_loss(Emitter *e, const IrOp *op)
     case LOSS_CROSS_ENTROPY:
         if (sm) {
             emit_softmax_ce(e, buf(e, sm->in), y);
-        } else {   /* the checker holds smoothing to the fused loss */
+        } else if (e->m->soft_targets) {   /* the checker holds smoothing to the fused loss */
+            OUT("   Cross-entropy of probabilities against soft targets:\n");
+            emit_soft_neg_log(e, y, 0);
+        } else {
             OUT("   Cross-entropy of probabilities against integer labels t:\n");
             emit_neg_log(e, y);
         }
         break;
     case LOSS_KL_DIVERGENCE:
+        if (e->m->soft_targets) {
+            OUT("   KL divergence from the soft targets q to p:\n");
+            emit_soft_neg_log(e, y, 1);
+            break;
+        }
         OUT("   KL divergence from the one-hot label t to p: sum_k t_k log(t_k / p_k),\n");
         emit_neg_log(e, y);
         break;
@@ -208,10 +291,13 @@ void emit_loss(Emitter *e, const IrOp *op)
                                      "            *dy = (real)((err > 0) - (err < 0)) / (CLASSES * n);\n");
         break;
     case LOSS_COSINE_SIMILARITY:
-        emit_cosine(e, y);
+        if (e->m->soft_targets)
+            emit_soft_cosine(e, y);
+        else
+            emit_cosine(e, y);
         break;
     case LOSS_BINARY_CROSS_ENTROPY:
-        if (e->m->regress) {
+        if (e->m->regress || e->m->multi_label) {
             emit_bce_per_value(e, y);
             break;
         }

@@ -18,7 +18,11 @@ static void emit_csv_fields(Emitter *e)
     OUT(",\n    .n_input_columns = %d,\n    .input_columns = INPUT_COLUMNS,\n", m->n_inputs);
     OUT("    .n_target_columns = %d,\n    .target_columns = TARGET_COLUMNS,\n", m->n_targets);
     if (m->regress)
-        OUT("    .task = NNRT_TASK_REGRESS,\n    .target_at = offsetof(Replica, target),\n");
+        OUT("    .task = NNRT_TASK_REGRESS,\n");
+    if (has_target_rows(m))
+        OUT("    .target_at = offsetof(Replica, target),\n");
+    if (m->multi_label)
+        OUT("    .multi_label = 1,\n");
 }
 
 /* static const char *const INPUT_COLUMNS[] = { "area", "rooms" }; */

@@ -406,6 +406,10 @@ typedef struct Model {
     int n_inputs, n_targets;
     const Stmt *inputs_stmt, *targets_stmt;
     int regress;          /* targets are values, not labels: CSV targets, or the input */
+    int soft_targets;     /* a classification against a probability per class, one
+                             target column each (CSV): distillation, mixed labels */
+    int multi_label;      /* several yes/no labels a sample, a 0/1 target column and
+                             a sigmoid output each, binary cross-entropy (CSV) */
     int target_input;     /* `target input`: an autoencoder, its input its target */
     const Stmt *target_stmt;
     double validation;    /* fraction */

@@ -214,7 +214,14 @@ static void print_regularization(FILE *out, const Model *m)
  * regularization, the augmentation and the early stop, in canonical form. */
 static void print_settings(FILE *out, const Model *m)
 {
-    fprintf(out, "loss %s, optimizer %s", loss_name(m->loss), optimizer_name(m->optimizer));
+    fprintf(out, "loss %s", loss_name(m->loss));
+    if (m->label_smoothing > 0)
+        fprintf(out, " smoothing=%g", m->label_smoothing);
+    if (m->soft_targets)
+        fprintf(out, " against soft targets (a probability per class)");
+    if (m->multi_label)
+        fprintf(out, " on each of %d labels (multi-label)", m->n_targets);
+    fprintf(out, ", optimizer %s", optimizer_name(m->optimizer));
     for (int p = 0; p < N_OPT_PARAMS; p++)
         if (m->opt_used & (1u << p))
             fprintf(out, " %s=%g", opt_param_name((OptParam)p), m->opt[p]);

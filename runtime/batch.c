@@ -14,6 +14,16 @@ void nnrt_shuffle(int *order, int n, nnrt_rng *rng)
     }
 }
 
+int nnrt_row_label(const nnrt_dataset *ds, size_t s)
+{
+    const float *t = ds->targets + s * (size_t)ds->n_targets;
+    int best = 0;
+    for (int k = 1; k < ds->n_targets; k++)   /* the first largest, as accuracy counts */
+        best = t[k] > t[best] ? k : best;
+    /* one column: checked at load to be a whole number in range, so the cast is exact */
+    return ds->n_targets == 1 ? (int)t[0] : best;
+}
+
 /* x is (n, n_features), y is (n); row r is sample order[first + r].
  * Features go in as they are: a CSV's scaling is the user's to choose. */
 static void csv_fill(const nnrt_dataset *ds, const int *order, int first, int n, float *x, int *y)
@@ -24,8 +34,7 @@ static void csv_fill(const nnrt_dataset *ds, const int *order, int first, int n,
         const float *src = ds->features + s * width;
         for (size_t c = 0; c < width; c++)
             x[(size_t)r * width + c] = src[c];
-        /* checked at load to be a whole number in range, so the cast is exact */
-        y[r] = ds->target_labels ? (int)ds->targets[s * (size_t)ds->n_targets] : 0;
+        y[r] = ds->target_labels ? nnrt_row_label(ds, s) : 0;
     }
 }
 

@@ -27,7 +27,7 @@
 
 int nnrt_class_count(const nnrt_model *m)
 {
-    if (m->task == NNRT_TASK_REGRESS)
+    if (m->task == NNRT_TASK_REGRESS || m->multi_label)   /* multilabel.c for the latter */
         return 0;
     return m->binary_positive ? 2 : m->n_classes;
 }
@@ -230,7 +230,7 @@ void nnrt_confusion_print(FILE *out, const long *matrix, int k, const char *cons
 
 /* A class's name (or number) as a CSV field: quoted, with "" for ", when it
  * holds a comma, a quote or a line break (RFC 4180). */
-static void csv_class(nnrt_afile *f, int c, const char *const *names)
+void nnrt_csv_class(nnrt_afile *f, int c, const char *const *names)
 {
     char num[16];
     const char *s = names ? names[c] : num;
@@ -263,11 +263,11 @@ int nnrt_confusion_save(const char *path, const long *matrix, int k, const char 
     csv_text(&f, "class");
     for (int p = 0; p < k; p++) {
         csv_text(&f, ",");
-        csv_class(&f, p, names);
+        nnrt_csv_class(&f, p, names);
     }
     csv_text(&f, "\n");
     for (int t = 0; t < k; t++) {
-        csv_class(&f, t, names);
+        nnrt_csv_class(&f, t, names);
         for (int p = 0; p < k; p++) {
             char num[32];
             snprintf(num, sizeof num, ",%ld", matrix[(size_t)t * (size_t)k + (size_t)p]);
@@ -296,7 +296,7 @@ int nnrt_metrics_save(const char *path, const long *matrix, int k, const char *c
         return -1;
     csv_text(&f, "class,precision,recall,f1,support\n");
     for (int c = 0; c < k; c++) {
-        csv_class(&f, c, names);
+        nnrt_csv_class(&f, c, names);
         csv_scores(&f, &scratch[c]);
     }
     csv_text(&f, "macro");

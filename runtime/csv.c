@@ -142,7 +142,8 @@ typedef struct layout {
     int n_columns;
     int *chosen;                /* (n_chosen): inputs, then targets */
     int n_chosen, n_inputs;
-    int label_bound;            /* > 0: the target is a class label */
+    int label_bound;            /* > 0: the target is a class label (or several
+                                   columns a probability each); NNRT_CSV_ZERO_ONE */
     int bom;                    /* the file started with a byte-order mark */
 } layout;
 
@@ -188,25 +189,30 @@ static int check_label(const layout *lay, const line *ln, int col, const char *t
                      lay->label_bound - 1);
 }
 
-/* One-hot targets (several target columns of a classification): each row
- * must hold one 1 and 0 elsewhere; its label, the index of the 1, goes to
- * t[0], where a single label column's value would be. */
-static int onehot_label(const layout *lay, const line *ln, float *t, nnrt_error *err)
+/* Several target columns of a classification: each row a probability per
+ * class (soft targets; a one-hot row is a label), each in [0, 1], summing
+ * to 1 within SOFT_SUM_SLACK (a CSV's rounding: ten values of two decimals
+ * may be 0.05 off; more is no distribution).  The row stays as it is: the
+ * loss reads it whole, and the label accuracy counts is its first largest
+ * (batch.c). */
+#define SOFT_SUM_SLACK 0.01
+
+static int soft_row(const layout *lay, const line *ln, const float *t, nnrt_error *err)
 {
-    int n_targets = lay->n_chosen - lay->n_inputs, hot = -1, ones = 0;
+    int n_targets = lay->n_chosen - lay->n_inputs;
+    double sum = 0;
     for (int k = 0; k < n_targets; k++) {
-        if (t[k] == 1) {
-            hot = k;
-            ones++;
-        } else if (t[k] != 0) {
-            ones = -1;
-            break;
-        }
+        if (!(t[k] >= 0 && t[k] <= 1))
+            return nnrt_fail(err, "%s: line %d: column '%s': %g is no probability: the %d "
+                             "target columns hold each class's probability, 0 to 1", lay->path,
+                             ln->number, lay->names[lay->chosen[lay->n_inputs + k]],
+                             (double)t[k], n_targets);
+        sum += t[k];
     }
-    if (ones != 1)
-        return nnrt_fail(err, "%s: line %d: the %d target columns are not one-hot "
-                         "(one 1, the rest 0)", lay->path, ln->number, n_targets);
-    t[0] = (float)hot;
+    if (fabs(sum - 1) > SOFT_SUM_SLACK)
+        return nnrt_fail(err, "%s: line %d: the %d target columns sum to %g, not 1: they hold "
+                         "each class's probability (one 1 and the rest 0 for a label)",
+                         lay->path, ln->number, n_targets, sum);
     return 0;
 }
 
@@ -231,7 +237,13 @@ static int parse_row(const layout *lay, const line *ln, char **fields, float *x,
             return -1;
     }
     if (lay->label_bound > 0 && lay->n_chosen - lay->n_inputs > 1)
-        return onehot_label(lay, ln, t, err);
+        return soft_row(lay, ln, t, err);
+    for (int k = 0; lay->label_bound == NNRT_CSV_ZERO_ONE && k < lay->n_chosen - lay->n_inputs;
+         k++)
+        if (t[k] != 0 && t[k] != 1)
+            return nnrt_fail(err, "%s: line %d: column '%s': %g; a label column holds 0 (no) "
+                             "or 1 (yes)", lay->path, ln->number,
+                             lay->names[lay->chosen[lay->n_inputs + k]], (double)t[k]);
     return 0;
 }
 

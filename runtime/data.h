@@ -89,11 +89,15 @@ int nnrt_dataset_load(const char *images, const char *labels, size_t sample_byte
                       int n_classes, nnrt_dataset *out, nnrt_error *err);
 void nnrt_dataset_free(nnrt_dataset *ds);
 
+#define NNRT_CSV_ZERO_ONE (-1)
+
 /* Load a CSV file (name resolved with nnrt_data_path): a header row of
  * column names, then one sample per row of numbers.  Columns are chosen by
  * header name, or by 0-based index in decimal.  label_bound > 0 makes the
  * single target column a class label, each a whole number in
- * [0, label_bound).  Errors name the file, the 1-based line and the column:
+ * [0, label_bound), or several target columns a probability per class
+ * (each row in [0, 1] summing to 1); NNRT_CSV_ZERO_ONE makes every target
+ * 0 or 1 (a multi-label row).  Errors name the file, the 1-based line and the column:
  *   "houses.csv: line 17: column 'rooms': expected a number, got 'abc'"
  *   "houses.csv: no column 'x' (columns: a, b, c)"
  * On success out owns one block, freed by nnrt_dataset_free. */
@@ -135,6 +139,10 @@ void nnrt_shuffle(int *order, int n, nnrt_rng *rng);
  * labels). */
 void nnrt_batch_fill(const nnrt_dataset *ds, const int *order, int first, int n,
                      float scale, float *x, int *y);
+
+/* A CSV classification's label of sample s: its label column's value, or
+ * of several target columns (class probabilities) the first largest. */
+int nnrt_row_label(const nnrt_dataset *ds, size_t s);
 
 /* The CSV targets of the same samples into t: n rows of n_targets floats. */
 void nnrt_batch_targets(const nnrt_dataset *ds, const int *order, int first, int n, float *t);

@@ -92,7 +92,8 @@ static int count_data(const nnrt_model *m, const nnrt_dataset *train, nnrt_diag_
 {
     if (train->n_samples <= 0)
         return 0;
-    int classify = m->task != NNRT_TASK_REGRESS, bound = nnrt_label_bound(m);
+    /* a multi-label model's classes are its columns: no one label a sample */
+    int classify = m->task != NNRT_TASK_REGRESS && !m->multi_label, bound = nnrt_label_bound(m);
     long *counts = classify ? calloc((size_t)bound, sizeof *counts) : NULL;
     if (classify && !counts)
         return -1;

@@ -11,7 +11,7 @@
 /* nnrt_evaluate, also counting every sample into confusion (k x k, k =
  * nnrt_class_count(m)) when it is not NULL. */
 static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                     nnrt_scores *out, long *confusion)
+                     nnrt_scores *out, long *confusion, long *labels)
 {
     double loss_sum = 0;
     nnrt_tally tally = { 0, 0, 0 };
@@ -26,6 +26,8 @@ static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
         nnrt_tally_add(m, y, n, &tally);
         for (int r = 0; confusion && r < n; r++)
             confusion[(size_t)y[r] * (size_t)k + (size_t)nnrt_predicted_class(m, r)]++;
+        if (labels)
+            nnrt_multilabel_add(m, n, labels);
     }
     int total = ds->n_samples > 0 ? ds->n_samples : 1;
     out->loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
@@ -35,7 +37,7 @@ static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
 void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
                    nnrt_scores *out)
 {
-    evaluate(m, ds, order, y, out, NULL);
+    evaluate(m, ds, order, y, out, NULL, NULL);
 }
 
 /* x, with a NaN's sign bit cleared: printf shows "-nan" for some NaNs,
@@ -64,6 +66,7 @@ typedef struct confusion {
     int too_many;               /* classes, when more than a matrix takes */
     long *matrix;
     nnrt_class_scores *scores;
+    long *labels;               /* a multi-label model's counts (multilabel.c) */
 } confusion;
 
 static int confusion_alloc(const nnrt_model *m, confusion *c, nnrt_error *err)
@@ -72,6 +75,10 @@ static int confusion_alloc(const nnrt_model *m, confusion *c, nnrt_error *err)
     c->too_many = 0;
     c->matrix = NULL;
     c->scores = NULL;
+    c->labels = NULL;
+    if (m->multi_label &&
+        !(c->labels = calloc(NNRT_MULTILABEL_COUNTS(m->n_classes), sizeof *c->labels)))
+        return nnrt_fail(err, "out of memory for %d labels' counts", m->n_classes);
     if (c->k > NNRT_CONFUSION_MAX_CLASSES) {
         c->too_many = c->k;
         c->k = 0;
@@ -89,6 +96,7 @@ static void confusion_free(confusion *c)
 {
     free(c->matrix);
     free(c->scores);
+    free(c->labels);
 }
 
 static int path_in(char *path, size_t len, const char *dir, const char *file, nnrt_error *err)
@@ -101,6 +109,8 @@ static int path_in(char *path, size_t len, const char *dir, const char *file, nn
 /* What c counted, on stdout and (dir not NULL) in DIR's two files. */
 static int report(const nnrt_model *m, const confusion *c, const char *dir, nnrt_error *err)
 {
+    if (c->labels)
+        return nnrt_multilabel_report(m, c->labels, dir, err);
     if (c->too_many) {
         printf("no confusion matrix: %d classes, more than the %d it takes\n", c->too_many,
                NNRT_CONFUSION_MAX_CLASSES);
@@ -141,7 +151,7 @@ int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
     int rc = confusion_alloc(m, &c, err);
     if (rc == 0) {
         nnrt_scores scores;
-        evaluate(m, ds, order, y, &scores, c.matrix);   /* one pass for both */
+        evaluate(m, ds, order, y, &scores, c.matrix, c.labels);   /* one pass for both */
         nnrt_print_test(m, &scores);
         if (m->series_csv) {
             double mae, rmse;

@@ -1,4 +1,5 @@
-/* metrics.c: accuracy, and for regression MAE and RMSE. */
+/* metrics.c: accuracy (for a multi-label model, of every label), and for
+ * regression MAE and RMSE. */
 #include <math.h>
 
 #include "nnrt_internal.h"
@@ -34,6 +35,13 @@ void nnrt_labels_map(const nnrt_model *m, int *y, int n)
 
 int nnrt_model_correct(const nnrt_model *m, const int *y, int n)
 {
+    if (m->multi_label) {   /* labels right, as Keras's binary_accuracy counts them */
+        const float *out = nnrt_output(m), *t = nnrt_target(m);
+        int correct = 0;
+        for (size_t i = 0; i < (size_t)n * (size_t)m->n_classes; i++)
+            correct += (out[i] > 0.5f) == (t[i] > 0.5f);
+        return correct;
+    }
     if (!m->binary_positive)
         return nnrt_count_correct(nnrt_output(m), y, n, m->n_classes);
     int correct = 0;
@@ -62,13 +70,15 @@ void nnrt_tally_add(const nnrt_model *m, const int *y, int n, nnrt_tally *t)
         t->correct += nnrt_model_correct(m, y, n);
 }
 
-/* MAE and RMSE are means over every output value: n_samples * n_classes */
+/* MAE and RMSE are means over every output value: n_samples * n_classes;
+ * so is a multi-label model's accuracy (the share of labels right) */
 void nnrt_tally_means(const nnrt_model *m, const nnrt_tally *t, int n_samples, double *accuracy,
                       double *mae, double *rmse)
 {
     double samples = n_samples > 0 ? n_samples : 1;
     double values = samples * (m->n_classes > 0 ? m->n_classes : 1);
-    *accuracy = m->task == NNRT_TASK_REGRESS ? 0 : (double)t->correct / samples;
+    *accuracy = m->task == NNRT_TASK_REGRESS ? 0
+                : (double)t->correct / (m->multi_label ? values : samples);
     *mae = t->abs_err / values;
     *rmse = sqrt(t->sq_err / values);
 }

@@ -3,8 +3,8 @@
  * A model reads either IDX files (images and labels), a CSV file whose
  * columns it names, a series (series.c) or a text (text.c); the commands
  * (train, eval, gradcheck, steps) ask here and need not know which.  A
- * REGRESS model's targets go to nnrt_target(m), which its loss() reads
- * instead of the labels.
+ * REGRESS model's targets, or a classifier's soft targets, go to
+ * nnrt_target(m), which its loss() reads instead of the labels.
  *
  * Every command names the files it read, as found ($NNC_DATA, then
  * /usr/share/datasets, then the current directory), and warns when the
@@ -36,17 +36,17 @@ static int load_csv(const nnrt_model *m, int test, nnrt_dataset *out, nnrt_error
     if (m->n_input_columns != m->in_size)
         return nnrt_fail(err, "%s: the model reads %d input columns into an input of %d",
                          m->name, m->n_input_columns, m->in_size);
-    /* a classification reads one label column, or one-hot targets, one
-     * column per class */
+    /* a classification reads one label column, or a column per class
+     * (probabilities), or a multi-label model a 0/1 column per label */
     int targets_ok = regress ? m->n_target_columns == m->n_classes
                              : m->n_target_columns == 1 || m->n_target_columns == m->n_classes;
     if (!targets_ok || (regress && m->target_at == 0))
         return nnrt_fail(err, "%s: %d target columns for a %s model with %d outputs", m->name,
                          m->n_target_columns, regress ? "regression" : "classification",
                          m->n_classes);
+    int bound = regress ? 0 : m->multi_label ? NNRT_CSV_ZERO_ONE : nnrt_label_bound(m);
     return nnrt_csv_load(test ? m->test_csv : m->train_csv, m->input_columns, m->n_input_columns,
-                         m->target_columns, m->n_target_columns,
-                         regress ? 0 : nnrt_label_bound(m), out, err);
+                         m->target_columns, m->n_target_columns, bound, out, err);
 }
 
 /* `keep 5 6 7 8 9`: drop the other samples, in place, and relabel the kept
@@ -172,6 +172,6 @@ void nnrt_model_targets(const nnrt_model *m, const nnrt_dataset *ds, const int *
 {
     if (m->target_input)   /* before any augmentation: a denoiser's target stays clean */
         memcpy(nnrt_target(m), nnrt_input(m), (size_t)n * m->in_size * sizeof(float));
-    else if (m->task == NNRT_TASK_REGRESS)
+    else if (m->target_at)   /* a regression's values, or soft targets */
         nnrt_batch_targets(ds, order, first, n, nnrt_target(m));
 }

@@ -105,7 +105,7 @@ typedef struct nnrt_twin_param {
 typedef struct nnrt_twin {
     size_t replica_size;        /* sizeof(Replica) in the twin */
     size_t input_at;            /* (shard_rows, in_size) in the replica */
-    size_t target_at;           /* REGRESS: (shard_rows, n_classes); else 0 */
+    size_t target_at;           /* REGRESS or soft targets: (shard_rows, n_classes); else 0 */
     int n_params;               /* == the model's */
     const nnrt_twin_param *params;
     void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);
@@ -364,9 +364,11 @@ typedef struct nnrt_model {
     int n_target_columns;       /* REGRESS: == n_classes; CLASSIFY: 1 (the label) */
     const char *const *target_columns;
     nnrt_task task;
-    size_t target_at;           /* REGRESS: offsetof(Replica, target), (shard_rows,
-                                   n_classes), filled by the runtime before loss(),
-                                   which then ignores its labels */
+    size_t target_at;           /* REGRESS, or a classification against soft targets
+                                   (several target columns): offsetof(Replica,
+                                   target), (shard_rows, n_classes), filled by the
+                                   runtime before loss(), which reads its labels for
+                                   accuracy alone (0: labels only) */
     /* Or one series (series.c): a CSV column in time order, cut into windows
      * of `window` values, each forecasting the value `horizon` steps after
      * it; its last test_fraction for the test, the training part before */
@@ -398,6 +400,9 @@ typedef struct nnrt_model {
                                    many as the .nn file gives, then NULL */
     uint32_t binary_positive;   /* binary classification (one sigmoid output):
                                    bit c set if label c counts as 1; 0 otherwise */
+    int multi_label;            /* n_classes yes/no labels a sample (sigmoid outputs,
+                                   0/1 target columns in target_at): accuracy is
+                                   the share of labels right, metrics are per label */
     int batch;                  /* default training batch (the .nn file's) */
     int max_batch;              /* rows of a batch at most (evaluation: of a chunk) */
     int shards;                 /* every batch is cut into this many shards, each

@@ -455,6 +455,24 @@ void nnrt_confusion_print(FILE *out, const long *matrix, int k, const char *cons
  * `macro,...`; scores %.6f.  scratch holds k scores. */
 int nnrt_confusion_save(const char *path, const long *matrix, int k, const char *const *names,
                         nnrt_error *err);
+/* Class c's name (its number without names) as a CSV field, quoted when
+ * it holds a comma, a quote or a line break (RFC 4180) */
+struct nnrt_afile;
+void nnrt_csv_class(struct nnrt_afile *f, int c, const char *const *names);
+
+/* ---- a multi-label model's metrics (multilabel.c) ------------------------ */
+
+/* Counts per label j: [4 j] true negatives, [4 j + 1] false positives,
+ * [4 j + 2] false negatives, [4 j + 3] true positives; then, at [4 k],
+ * the samples with every label right and at [4 k + 1] all samples. */
+#define NNRT_MULTILABEL_COUNTS(k) (4 * (size_t)(k) + 2)
+/* The last forward's n rows (outputs against targets, > 0.5 yes) into counts */
+void nnrt_multilabel_add(const nnrt_model *m, int n, long *counts);
+/* Print each label's precision, recall and F1 with their macro average,
+ * and (dir not NULL) save DIR/metrics.csv (as a classifier's) and
+ * DIR/confusion.csv (`label,tn,fp,fn,tp`). */
+int nnrt_multilabel_report(const nnrt_model *m, const long *counts, const char *dir,
+                           nnrt_error *err);
 int nnrt_metrics_save(const char *path, const long *matrix, int k, const char *const *names,
                       nnrt_class_scores *scratch, nnrt_error *err);
 
@@ -738,6 +756,10 @@ const char *nnrt_class_name(const nnrt_model *m, int c, int k);
 void nnrt_class_line(const char *name, int c, int width, int name_width, double p,
                      int predicted);
 const char *nnrt_output_name(const nnrt_model *m, int c, char *buf, size_t len);
+/* A multi-label model's sample: "labels ...; predicted ... (k of K right)"
+ * (without t: "predicted ...") and a bar per label, those above 0.5
+ * marked; returns the labels right (0 without t) */
+int nnrt_label_chart(const nnrt_model *m, const float *t, const float *out);
 
 /* The mean of the border pixels of ds's first (up to 1000) images, bytes
  * 0..255: the background the model was trained on; -1 if ds has none.

@@ -220,7 +220,7 @@ static par_state *state_for(const nnrt_model *m)
     s->rows_in_replica = s->shards == 1 && (size_t)s->shard_rows >= rows;
     if (s->rows_in_replica) {
         s->input = at(s->replicas[0], m->input_at);
-        s->target = at(s->replicas[0], m->target_at);   /* used for REGRESS alone */
+        s->target = at(s->replicas[0], m->target_at);   /* used when target_at is set */
     } else {
         s->input = calloc(rows * (size_t)(m->in_size > 0 ? m->in_size : 1), sizeof *s->input);
         s->target = calloc(rows * (size_t)(m->n_classes > 0 ? m->n_classes : 1),
@@ -277,7 +277,7 @@ const float *nnrt_output(const nnrt_model *m)
 
 float *nnrt_target(const nnrt_model *m)
 {
-    return m->task == NNRT_TASK_REGRESS ? state_for(m)->target : NULL;
+    return m->target_at ? state_for(m)->target : NULL;
 }
 
 float *nnrt_grad(const nnrt_model *m, const nnrt_param *p)
@@ -338,7 +338,7 @@ static void run_shard(const batch_job *j, int s)
         return;
     nnrt_replica *r = st->replicas[s];
     copy_rows(at(r, m->input_at), st->input + (size_t)first * m->in_size, rows, m->in_size);
-    if (m->task == NNRT_TASK_REGRESS)
+    if (m->target_at)
         copy_rows(at(r, m->target_at), st->target + (size_t)first * m->n_classes, rows,
                   m->n_classes);
     nnrt_rng *rng = !j->rng ? NULL : j->used == 1 ? j->rng : &st->rngs[s];

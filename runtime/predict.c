@@ -9,6 +9,8 @@
  *       > 9  0.912 ##################
  * with each class's name beside its number when the .nn file gives them
  * (`sample 3: label 9 Ankle boot, predicted 9 Ankle boot (right)`).
+ * A multi-label model shows its labels and its "yes" answers (above 0.5),
+ * then a bar per label, the yes ones marked.
  * A binary model (one sigmoid output) shows its two classes, 0 (negative)
  * and 1 (positive), with 1 - p and p.  A regression model gets a line per
  * output, named as its target column:
@@ -18,7 +20,7 @@
  *
  * For a program (--csv), one line per sample and nothing else:
  *     index,label,out0,out1,...            a classifier; label as in the file
- *     index,target0,...,out0,out1,...      a regression model
+ *     index,target0,...,out0,out1,...      a regression or multi-label model
  * every output value with %.9g, which gives back the exact float.
  */
 #include <math.h>
@@ -45,7 +47,7 @@ typedef struct predict_run {
 static void csv_row(const nnrt_model *m, int index, int label, const float *t, const float *out)
 {
     printf("%d", index);
-    if (m->task == NNRT_TASK_REGRESS)
+    if (m->task == NNRT_TASK_REGRESS || m->multi_label)
         for (int c = 0; c < m->n_classes; c++)
             printf(",%.9g", (double)t[c]);
     else
@@ -121,6 +123,47 @@ static int class_chart(const nnrt_model *m, int index, int label, const float *o
     return best == truth;
 }
 
+/* "0 sunny, 2 windy" (names or numbers) of the labels whose v is above
+ * 0.5, or "none" */
+static void yes_labels(const nnrt_model *m, const float *v)
+{
+    int any = 0;
+    for (int j = 0; j < m->n_classes; j++) {
+        if (!(v[j] > 0.5f))
+            continue;
+        const char *name = nnrt_class_name(m, j, m->n_classes);
+        printf("%s%d%s%s", any ? ", " : "", j, name ? " " : "", name ? name : "");
+        any = 1;
+    }
+    if (!any)
+        printf("none");
+}
+
+int nnrt_label_chart(const nnrt_model *m, const float *t, const float *out)
+{
+    int k = m->n_classes, right = 0, name_width = 0;
+    for (int j = 0; j < k; j++)
+        right += t && (out[j] > 0.5f) == (t[j] > 0.5f);
+    if (t) {
+        printf("labels ");
+        yes_labels(m, t);
+        printf("; ");
+    }
+    printf("predicted ");
+    yes_labels(m, out);
+    if (t)
+        printf(" (%d of %d right)", right, k);
+    putchar('\n');
+    for (int j = 0; j < k && m->class_names; j++) {
+        int w = nnrt_text_width(m->class_names[j]);
+        name_width = w > name_width ? w : name_width;
+    }
+    for (int j = 0; j < k; j++)
+        nnrt_class_line(nnrt_class_name(m, j, k), j, nnrt_digits(k - 1), name_width, out[j],
+                        out[j] > 0.5f);
+    return right;
+}
+
 /* The name of output c of a regression model: its target column's, or
  * the series'. */
 const char *nnrt_output_name(const nnrt_model *m, int c, char *buf, size_t len)
@@ -165,6 +208,8 @@ static void summary(const nnrt_model *m, const nnrt_tally *t, int shown)
         double accuracy, mae, rmse;
         nnrt_tally_means(m, t, shown, &accuracy, &mae, &rmse);
         printf("%d samples: mae %.6g rmse %.6g\n", shown, mae, rmse);
+    } else if (m->multi_label) {
+        printf("%ld of %ld labels right\n", t->correct, (long)shown * m->n_classes);
     } else {
         printf("%ld of %d right\n", t->correct, shown);
     }
@@ -177,19 +222,27 @@ static void show(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r
                  int index)
 {
     const float *out = nnrt_output(m) + (size_t)row * (size_t)m->n_classes;
-    const float *t = m->task == NNRT_TASK_REGRESS
+    const float *t = m->task == NNRT_TASK_REGRESS || m->multi_label
                          ? nnrt_target(m) + (size_t)row * (size_t)m->n_classes : NULL;
     int label = r->labels[row];
     for (int c = 0; c < m->n_classes && r->not_finite < 0; c++)
         if (!isfinite(out[c]))
             r->not_finite = index;
-    if (o->csv)
+    if (o->csv) {
         csv_row(m, index, label, t, out);
-    else if (t)
+    } else if (m->multi_label) {
+        printf("sample %d: ", index);
+        r->tally.correct += nnrt_label_chart(m, t, out);
+        return;
+    } else if (t) {
         regression_lines(m, index, t, out);
+    }
     else
         r->tally.correct += class_chart(m, index, label, out);
-    if (t)
+    if (t && m->multi_label)
+        for (int j = 0; j < m->n_classes; j++)
+            r->tally.correct += (out[j] > 0.5f) == (t[j] > 0.5f);
+    else if (t)
         nnrt_regress_errors(out, t, 1, m->n_classes, &r->tally.abs_err, &r->tally.sq_err);
 }
 

@@ -17,7 +17,7 @@
  *         7 Sneaker     0.052 #
  * For a program (--csv), one line per sample and nothing else:
  *     file,line,predicted,out0,out1,...   a classifier (line 0 for a picture)
- *     file,line,out0,out1,...             a regression model
+ *     file,line,out0,out1,...             a regression or multi-label model
  * every output with %.9g, the file name quoted as CSV quotes. */
 #include <errno.h>
 #include <math.h>
@@ -144,8 +144,9 @@ static int read_rows(const nnrt_model *m, input_run *r, const char *path, nnrt_e
     int with_truth = m->n_target_columns > 0 &&
                      nnrt_csv_read(path, m->input_columns, m->n_input_columns,
                                    m->target_columns, m->n_target_columns,
-                                   m->task == NNRT_TASK_REGRESS ? 0 : nnrt_label_bound(m), &ds,
-                                   err) == 0;
+                                   m->task == NNRT_TASK_REGRESS ? 0
+                                   : m->multi_label ? NNRT_CSV_ZERO_ONE : nnrt_label_bound(m),
+                                   &ds, err) == 0;
     if (!with_truth && nnrt_csv_read(path, m->input_columns, m->n_input_columns, NULL, 0, 0, &ds,
                                      err) != 0)
         return -1;
@@ -162,11 +163,11 @@ static int read_rows(const nnrt_model *m, input_run *r, const char *path, nnrt_e
         if (with_truth) {
             const float *t = ds.targets + (size_t)i * ds.n_targets;
             s->has_truth = 1;
-            if (m->task == NNRT_TASK_REGRESS)
+            if (m->task == NNRT_TASK_REGRESS || m->multi_label)
                 memcpy(r->truth + (size_t)(r->n - 1) * m->n_classes, t,
                        (size_t)m->n_classes * sizeof(float));
             else
-                s->label = (int)t[0];
+                s->label = nnrt_row_label(&ds, (size_t)i);
         }
     }
     free(lines);
@@ -252,7 +253,7 @@ static void csv_line(const nnrt_model *m, const sample *s, const float *out)
 {
     csv_field(s->file);
     printf(",%d", s->line);
-    if (m->task != NNRT_TASK_REGRESS)
+    if (m->task != NNRT_TASK_REGRESS && !m->multi_label)
         printf(",%d", best_class(m, out));
     for (int c = 0; c < m->n_classes; c++)
         printf(",%.9g", (double)out[c]);
@@ -267,7 +268,7 @@ static void title(const nnrt_model *m, const sample *s, const float *out)
         printf(" line %d", s->line);
     if (s->said[0])
         printf(": %s", s->said);
-    if (s->has_truth && m->task != NNRT_TASK_REGRESS) {
+    if (s->has_truth && m->task != NNRT_TASK_REGRESS && !m->multi_label) {
         int binary = m->binary_positive != 0, k = binary ? 2 : m->n_classes;
         int truth = binary ? (int)((m->binary_positive >> s->label) & 1u) : s->label;
         int best = best_class(m, out);
@@ -335,6 +336,12 @@ static void show(const nnrt_model *m, const nnrt_predict_opts *o, input_run *r, 
             r->not_finite = i;
     if (o->csv) {
         csv_line(m, s, out);
+        return;
+    }
+    if (m->multi_label) {
+        title(m, s, out);
+        printf("    ");
+        nnrt_label_chart(m, s->has_truth ? r->truth + (size_t)i * m->n_classes : NULL, out);
         return;
     }
     title(m, s, out);

@@ -103,26 +103,44 @@ START_TEST(labels_are_whole_numbers_in_range)
 }
 END_TEST
 
-START_TEST(one_hot_targets_become_labels)
+START_TEST(several_target_columns_are_class_probabilities)
 {
-    const char *path = fixture(0, "onehot.csv", "a,b,c0,c1,c2\n0,1,0,0,1\n1,0,1,0,0\n");
+    /* one-hot rows are labels; soft rows keep their probabilities, and
+       their label (for accuracy) is the first largest */
+    const char *path = fixture(0, "onehot.csv",
+                               "a,b,c0,c1,c2\n0,1,0,0,1\n1,0,1,0,0\n2,2,0.2,0.4,0.4\n");
     const char *const cols[] = { "c0", "c1", "c2" };
     nnrt_dataset ds;
     nnrt_error err = { "" };
     ck_assert_msg(nnrt_csv_load(path, AB, 2, cols, 3, 3, &ds, &err) == 0, "%s", err.msg);
-    int order[] = { 0, 1 }, y[2];
-    float x[4];
-    nnrt_batch_fill(&ds, order, 0, 2, 1, x, y);
+    int order[] = { 0, 1, 2 }, y[3];
+    float x[6], t[9];
+    nnrt_batch_fill(&ds, order, 0, 3, 1, x, y);
     ck_assert_int_eq(y[0], 2);
     ck_assert_int_eq(y[1], 0);
+    ck_assert_int_eq(y[2], 1);
+    nnrt_batch_targets(&ds, order, 0, 3, t);
+    static const float want_t[9] = { 0, 0, 1, 1, 0, 0, 0.2f, 0.4f, 0.4f };
+    for (int i = 0; i < 9; i++)
+        ck_assert_float_eq(t[i], want_t[i]);
     nnrt_dataset_free(&ds);
 
+    /* a row that is no distribution: its line and what is wrong */
+    char want[2048];
     path = fixture(0, "notonehot.csv", "a,b,c0,c1,c2\n0,1,0,0,1\n1,0,1,1,0\n");
     ck_assert_int_eq(nnrt_csv_load(path, AB, 2, cols, 3, 3, &ds, &err), -1);
-    char want[2048];
-    snprintf(want, sizeof want,
-             "%s: line 3: the 3 target columns are not one-hot (one 1, the rest 0)", path);
+    snprintf(want, sizeof want, "%s: line 3: the 3 target columns sum to 2, not 1: they hold "
+             "each class's probability (one 1 and the rest 0 for a label)", path);
     ck_assert_str_eq(err.msg, want);
+    path = fixture(0, "negative.csv", "a,b,c0,c1,c2\n0,1,-0.5,0.5,1\n");
+    ck_assert_int_eq(nnrt_csv_load(path, AB, 2, cols, 3, 3, &ds, &err), -1);
+    snprintf(want, sizeof want, "%s: line 2: column 'c0': -0.5 is no probability: the 3 target "
+             "columns hold each class's probability, 0 to 1", path);
+    ck_assert_str_eq(err.msg, want);
+    /* a CSV's rounding is no error: 0.33 three times */
+    path = fixture(0, "rounded.csv", "a,b,c0,c1,c2\n0,1,0.33,0.33,0.33\n");
+    ck_assert_msg(nnrt_csv_load(path, AB, 2, cols, 3, 3, &ds, &err) == 0, "%s", err.msg);
+    nnrt_dataset_free(&ds);
 }
 END_TEST
 
@@ -460,9 +478,14 @@ static int run_main(const nnrt_model *m, const char *const *args, int argc, char
         argv[i + 1] = (char *)args[i];
     argv[argc + 1] = NULL;
     result r = run_main_captured(m, argc + 1, argv, fixture_dir());
-    fputs(r.err, stderr);
+    /* stdout, then stderr: a test that expects an error finds it there, and
+       a passing run prints nothing that looks like a failure */
+    size_t out_len = strlen(r.out), err_len = strlen(r.err);
+    char *both = realloc(r.out, out_len + err_len + 1);
+    ck_assert_ptr_nonnull(both);
+    memcpy(both + out_len, r.err, err_len + 1);
     free(r.err);
-    *captured = r.out;
+    *captured = both;
     return r.status;
 }
 
@@ -548,6 +571,8 @@ START_TEST(a_bad_label_stops_the_run_before_training)
     snprintf(dir, sizeof dir, "%s/runs/badlabel", fixture_dir());
     const char *args[] = { "train", "--out", dir };
     ck_assert_int_eq(run_main(&m, args, 3, &text), 1);
+    ck_assert_msg(strstr(text, "linear: error: ") && strstr(text, "badlabel.csv: line 2: column "
+                  "'label': label 7; the model has 2 classes (0 to 1)"), "%s", text);
     free(text);
 }
 END_TEST
@@ -597,7 +622,7 @@ int main(void)
     TCase *tc = tcase_create("csv");
     tcase_add_test(tc, good_file_loads_by_name_and_by_index);
     tcase_add_test(tc, labels_are_whole_numbers_in_range);
-    tcase_add_test(tc, one_hot_targets_become_labels);
+    tcase_add_test(tc, several_target_columns_are_class_probabilities);
     tcase_add_test(tc, errors_name_the_line_and_the_column);
     tcase_add_test(tc, a_nul_byte_is_an_error_at_its_line_and_column);
     tcase_add_test(tc, a_byte_order_mark_is_skipped);

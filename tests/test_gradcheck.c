@@ -31,7 +31,8 @@ typedef struct MutatedModel {
     const char *network;
     const char *loss;
     const char *data;       /* more of the data block, or "" */
-    const char *images;     /* "images": random pixels; "background": a box on zeros */
+    const char *images;     /* "images": random pixels; "background": a box on zeros;
+                               "soft": CSV rows of 4 values and 3 class probabilities */
     int samples;            /* gradcheck --samples */
     Mutation mutations[MAX_MUTATIONS];
 } MutatedModel;
@@ -99,8 +100,31 @@ static const MutatedModel MODELS[] = {
     /* label smoothing: the targets (1 - E) one-hot + E / K, in the fused loss */
     { "smoothing", "    input 64\n    dense 4 tanh\n    dense 3 softmax\n",
       "cross_entropy smoothing=0.2", "", "images", 4, {
-        { "loss", "dz[k] = (p[k] - spread) / n;", "dz[k] = p[k] / n;", "dense3.b" },
-        { "loss", "dz[t[r]] -= hit / n;", "dz[t[r]] -= (real)1 / n;", "dense3.w" },
+        { "loss", "dz[k] = (p[k] - qk) / n;", "dz[k] = p[k] / n;", "dense3.b" },
+        { "loss", "qz += (double)qk * z[k];", "qz += (double)qk * p[k];", "dense3.w" },
+    } },
+    /* soft targets (class probabilities from CSV): fused cross-entropy, also
+     * smoothed, cross-entropy and KL on probabilities, cosine */
+    { "soft_ce", "    input 4\n    dense 4 tanh\n    dense 3 softmax\n",
+      "cross_entropy", "", "soft", 6, {
+        { "loss", "dz[k] = (p[k] - qk) / n;", "dz[k] = (p[k] - qk);", "dense3.w" },
+        { "loss", "qz += (double)qk * z[k];", "qz += (double)qk * p[k];", "dense3.b" },
+    } },
+    { "soft_smoothing", "    input 4\n    dense 4 tanh\n    dense 3 softmax\n",
+      "cross_entropy smoothing=0.3", "", "soft", 6, {
+        { "loss", "dz[k] = (p[k] - qk) / n;", "dz[k] = (p[k] - q[k]) / n;", "dense3.b" },
+    } },
+    { "soft_kl", "    input 4\n    dense 4 tanh\n    dense 3 softmax\n",
+      "kl_divergence", "", "soft", 6, {
+        { "loss", "? -q / (p * n) : 0;", "? -1 / (p * n) : 0;", "dense3.w" },
+    } },
+    { "soft_ce_unfused", "    input 4\n    dense 4 tanh\n    dense 3 softmax\n    dropout 0.5\n",
+      "cross_entropy", "", "soft", 6, {
+        { "loss", "? -q / (p * n) : 0;", "? -q / p : 0;", "dense3.w" },
+    } },
+    { "soft_cosine", "    input 4\n    dense 4 tanh\n    dense 3\n",
+      "cosine_similarity", "", "soft", 6, {
+        { "loss", "qy * y[k] / (norm * sq)", "qy * y[0] / (norm * sq)", "dense3.w" },
     } },
     /* the other losses */
     { "sum_of_squares", "    input 64\n    dense 4 tanh\n    dense 3 sigmoid\n", "sum_of_squares", "", "images", 4, {
@@ -332,6 +356,27 @@ static void build_free(Build *b)
 
 /* ---- the model, its C, its mutations -------------------------------------- */
 
+/* tmp_dir()/gradcheck/soft.csv: 8 rows of 4 inputs and 3 class
+ * probabilities, none of them 0 or 1 */
+static void write_soft_rows(void)
+{
+    char path[1024], text[2048];
+    size_t at = (size_t)snprintf(text, sizeof text, "a,b,c,d,p0,p1,p2\n");
+    uint32_t s = 5;
+    for (int r = 0; r < 8; r++) {
+        double x[4], q[3], sum = 0;
+        for (int k = 0; k < 4; k++)
+            x[k] = 2 * lcg_uniform(&s) - 1;
+        for (int k = 0; k < 3; k++)
+            sum += q[k] = 0.1 + lcg_uniform(&s);
+        at += (size_t)snprintf(text + at, sizeof text - at, "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+                               x[0], x[1], x[2], x[3], q[0] / sum, q[1] / sum,
+                               1 - q[0] / sum - q[1] / sum);
+    }
+    snprintf(path, sizeof path, "%s/gradcheck/soft.csv", tmp_dir());
+    write_text(path, text);
+}
+
 /* Write m's .nn file (its data under tmp_dir()/gradcheck/) and build it;
  * the paths in nn and exe. */
 static Build build_model(const MutatedModel *m, char *nn, char *exe, size_t len)
@@ -340,6 +385,21 @@ static Build build_model(const MutatedModel *m, char *nn, char *exe, size_t len)
     snprintf(nn, len, "%s/gradcheck/%s.nn", tmp_dir(), m->name);
     snprintf(exe, len, "%s/gradcheck/%s", tmp_dir(), m->name);
     char text[4096];
+    if (strcmp(m->images, "soft") == 0) {
+        write_soft_rows();
+        snprintf(text, sizeof text,
+                 "model %s\n"
+                 "data {\n"
+                 "    train {\n        csv \"gradcheck/soft.csv\"\n    }\n"
+                 "    test {\n        csv \"gradcheck/soft.csv\"\n    }\n"
+                 "    inputs a b c d\n    targets p0 p1 p2\n%s"
+                 "}\n"
+                 "network {\n%s}\n"
+                 "train {\n    loss %s\n    optimizer sgd\n}\n",
+                 m->name, m->data, m->network, m->loss);
+        write_text(nn, text);
+        return build_verbose(nn, exe);
+    }
     snprintf(text, sizeof text,
              "model %s\n"
              "data {\n"
