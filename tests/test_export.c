@@ -2,7 +2,8 @@
  * that together hold every layer kind (dense, per-step dense, conv2d with
  * a batchnorm folded in, the pools, conv2d_transpose, upsample, rnn, lstm,
  * gru, embedding, dropout) and every kind of output (softmax, one
- * sigmoid, regression, reconstruction): a few training steps, the weights
+ * sigmoid, several sigmoids of a multi-label model, regression,
+ * reconstruction): a few training steps, the weights
  * exported, the export compiled warning-free at -Wall -Wextra -pedantic
  * -O2 with no -march, by cc and by clang, into a small program (tests/export/harness.c), fed
  * the scaled inputs `OUT encode --layer input --csv` prints, and its
@@ -21,7 +22,7 @@ enum { ROWS = 100 };
 static const char *const EXAMPLES[] = {
     "fashion_mlp",       "fashion_cnn_small", "fashion_footwear", "regression_houses",
     "fashion_gru_stacked", "fashion_lstm",    "fashion_autoencoder", "fashion_conv_autoencoder",
-    "text_lstm",         "series_forecast",   "overfit_large_dropout",
+    "text_lstm",         "series_forecast",   "overfit_large_dropout", "weather_tags",
 };
 enum { N_EXAMPLES = sizeof EXAMPLES / sizeof EXAMPLES[0] };
 
