@@ -196,7 +196,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 check-sanitize:
 	$(SAY) MAKE "build-san (the tests again under ASan+UBSan)"
 	$(Q)CK_EXCLUDE_TAGS=mutations \
-	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
+	$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g $(SAN)" TRAINER_CFLAGS="-O1 -g $(SAN)" \
 	    LDFLAGS="$(SAN)" check-unit
 
 # Every part runs even when one fails; the last line counts them all:
@@ -241,7 +241,7 @@ fuzz-deps:
 
 fuzz-build: fuzz-deps
 	$(SAY) MAKE "$(FUZZ_BUILD) (clang, libFuzzer, ASan+UBSan)"
-	$(Q)$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_BUILD)/fuzz_frontend
 
 # libFuzzer sees crashes, never the C that nnc writes: after each run,
