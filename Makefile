@@ -12,6 +12,8 @@
 #   make fuzz            fuzz the front end with libFuzzer for SECONDS (60)
 #   make fuzz-check      replay tests/fuzz/, fuzz briefly, build trainers from a
 #                        sample of the valid inputs (part of check)
+#   make check-browser   a run's report.html and nnc report's page in headless
+#                        Chromium (installs it; not part of check)
 #
 # CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR are honoured.  BUILD names the
 # output folder, so a sanitizer build lives beside the normal one.
@@ -71,7 +73,7 @@ EXAMPLES     := $(sort $(wildcard examples/*.nn))
 TESTS        := $(sort $(wildcard tests/test_*.c))
 TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: check-fresh embed-example compare-torch all check check-unit check-sanitize golden golden-check demo bench \
+.PHONY: check-browser check-fresh embed-example compare-torch all check check-unit check-sanitize golden golden-check demo bench \
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 # the headers a generated file includes
@@ -312,6 +314,14 @@ embed-example: all
 	@grep -q 'ankle_boot.png: Ankle boot' $(EMBED)/out.txt && \
 	    grep -q 'pullover.png: Pullover' $(EMBED)/out.txt || \
 	    { echo "embed-example: the exported model misread a test image"; exit 1; }
+
+# The pages a person opens (a run's report.html, nnc report's comparison)
+# in headless Chromium, after two short training runs: valid HTML, no
+# console message, nothing fetched, screenshots in $(BUILD)/browser
+# (scripts/check-browser.sh).  Not part of check: it installs Chromium.
+check-browser: all
+	@sh scripts/install-deps.sh --browser
+	@sh scripts/check-browser.sh $(BUILD)
 
 # The README's set-up on a bare Debian root made by debootstrap (as root;
 # downloads; not part of check): scripts/check-fresh.sh says how long

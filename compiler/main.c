@@ -7,6 +7,8 @@
  *   -D NAME=VALUE                 overrides `let NAME = ...` in the file
  *   nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]
  *                                 several runs' curve.csv in one picture
+ *   nnc report RUN_DIR... [-o OUT.html] [--title TEXT]
+ *                                 several runs side by side on one page
  *   nnc diff A.nn B.nn            what changed in meaning (diff.c; exit
  *                                 status as diff(1)'s: 0 same, 1 changed, 2 trouble)
  *
@@ -27,6 +29,7 @@
 #include "fileio.h"
 #include "export.h"
 #include "nnc.h"
+#include "compare.h"
 #include "plot.h"
 
 /* Set by the Makefile: how to compile what nnc emits. */
@@ -55,6 +58,7 @@ extern char **environ;
 static const char USAGE[] =
     "usage: nnc COMMAND FILE.nn [-o OUT]\n"
     "       nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]\n"
+    "       nnc report RUN_DIR... [-o OUT.html] [--title TEXT]\n"
     "       nnc diff A.nn B.nn\n"
     "       nnc export FILE.nn --weights DIR/weights -o NAME\n"
     "\n"
@@ -67,6 +71,10 @@ static const char USAGE[] =
     "                          draw the learning curves of training runs (each\n"
     "                          folder's curve.csv) over each other, one colour a run,\n"
     "                          as SVG (to stdout without -o)\n"
+    "  report RUN_DIR... [-o OUT.html]\n"
+    "                          the runs side by side on one HTML page: their curves\n"
+    "                          over each other, best and last epochs, test results,\n"
+    "                          the settings that differ (to stdout without -o)\n"
     "  diff A.nn B.nn          what B changes in A's meaning: layers, shapes, costs,\n"
     "                          hyper-parameters (exit 0 same, 1 changed, 2 trouble)\n"
     "  export FILE.nn --weights DIR/weights -o NAME\n"
@@ -83,7 +91,7 @@ static const char USAGE[] =
     "                          each product forward and backward\n"
     "  --mpi                   build: a trainer for OpenMPI's mpirun, each rank taking\n"
     "                          its shards of every batch (docs/parallel.md)\n"
-    "  --title TEXT            plot: the picture's title (default: the runs' names)\n"
+    "  --title TEXT            plot, report: the title (default: the runs' names)\n"
     "  -v                      print the C compiler command\n"
     "  --help, --version\n"
     "\n"
@@ -186,7 +194,7 @@ static int parse_options(int argc, char **argv, Options *o)
     if (strcmp(o->command, "check") && strcmp(o->command, "emit") && strcmp(o->command, "build") &&
         strcmp(o->command, "export")) {
         fprintf(stderr, "nnc: error: unknown command '%s' (expected check, emit, build, export, "
-                        "plot or diff)\n", o->command);
+                        "plot, report or diff)\n", o->command);
         return -1;
     }
     if (!o->input) {
@@ -669,6 +677,141 @@ static int plot_command(int argc, char **argv)
     return status;
 }
 
+/* ---- nnc report ---------------------------------------------------------- */
+
+/* A run folder as given, without trailing slashes, and its name (the
+ * folder's, or the current folder's for "."); -1 after saying why when it
+ * is no folder */
+static int run_folder(Arena *a, const char *arg, const char **dir, const char **name)
+{
+    char *d = arena_strndup(a, arg, strlen(arg));
+    size_t len = strlen(d);
+    while (len > 1 && d[len - 1] == '/')
+        d[--len] = '\0';
+    struct stat st;
+    if (stat(d, &st) != 0) {
+        fprintf(stderr, "nnc: error: %s: %s\n", d,
+                errno == ENOENT ? "no such folder" : strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "nnc: error: %s: not a folder: give a run's folder (train's --out "
+                        "DIR)\n", d);
+        return -1;
+    }
+    *dir = d;
+    char cwd[PATH_MAX];
+    const char *full = strcmp(d, ".") == 0 && getcwd(cwd, sizeof cwd) ? cwd : d;
+    const char *base = strrchr(full, '/');
+    const char *last = base && base[1] ? base + 1 : full;
+    *name = arena_strndup(a, last, strlen(last));
+    /* -o must not name a file of a run */
+    static const char *const FILES[] = { "curve.csv", "report.html", "settings.txt", "test.csv" };
+    for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++)
+        inputs_note(arena_printf(a, "%s/%s", d, FILES[i]));
+    return 0;
+}
+
+/* A link from the page at output to the run's own page, if it has one:
+ * the path as given when the page is written in the current folder (or
+ * to stdout), else the absolute path */
+static const char *run_href(Arena *a, const char *dir, const char *output)
+{
+    const char *page = arena_printf(a, "%s/report.html", dir);
+    char cwd[PATH_MAX];
+    if (access(page, F_OK) != 0)
+        return NULL;
+    if (!output || !strchr(output, '/') || dir[0] == '/')
+        return page;
+    return getcwd(cwd, sizeof cwd) ? arena_printf(a, "%s/%s", cwd, page) : NULL;
+}
+
+/* What the .nn file a run was built from says of its layers (run_model.c) */
+static void run_extras(Arena *a, nnrt_compare_run *run)
+{
+    char *source = nnrt_run_setting(run->dir, "source");
+    char *hash = nnrt_run_setting(run->dir, "model_hash");
+    nnrt_setting *kv;
+    run_model_layers(a, source, hash, &kv, &run->n_extra);
+    run->extra = kv;
+    free(source);
+    free(hash);
+}
+
+static int report_runs(Arena *a, char **args, int n, const char *output, const char *title)
+{
+    nnrt_compare_run *runs = arena_alloc(a, (size_t)n * sizeof *runs);
+    for (int i = 0; i < n; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        if (run_folder(a, args[i], &runs[i].dir, &runs[i].name) != 0)
+            return 1;
+    }
+    /* two folders of one name (a/run, b/run) are told apart by the paths as given */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (strcmp(runs[i].name, runs[j].name) == 0)
+                for (int k = 0; k < n; k++)
+                    runs[k].name = runs[k].dir;
+    if (output && refuse_input(output, "-o", "a file of a run being compared") != 0)
+        return 1;
+    for (int i = 0; i < n; i++) {
+        runs[i].href = run_href(a, runs[i].dir, output);
+        run_extras(a, &runs[i]);
+    }
+    if (!title) {
+        const char *t = runs[0].name;
+        for (int i = 1; i < n && t; i++)
+            t = strlen(t) + strlen(runs[i].name) < 80 ? arena_printf(a, "%s vs %s", t, runs[i].name)
+                                                       : NULL;
+        title = t ? t : arena_printf(a, "%d runs", n);
+    }
+    nnrt_error err;
+    if (nnrt_compare_write(output, title, runs, n, &err) != 0) {
+        fprintf(stderr, "nnc: error: %s\n", err.msg);
+        return 1;
+    }
+    if (output)
+        printf("wrote %s: %d run%s\n", output, n, n == 1 ? "" : "s");
+    return 0;
+}
+
+/* nnc report RUN_DIR... [-o OUT.html] [--title TEXT]; argv[0] is "report". */
+static int report_command(int argc, char **argv)
+{
+    Arena arena = { 0 };
+    char **args = arena_alloc(&arena, (size_t)argc * sizeof *args);
+    const char *output = NULL, *title = NULL;
+    int n = 0, status = 0;
+    for (int i = 1; i < argc && status == 0; i++) {
+        const char *arg = argv[i];
+        const char **value = strcmp(arg, "-o") == 0        ? &output
+                             : strcmp(arg, "--title") == 0 ? &title
+                                                           : NULL;
+        if (value && i + 1 < argc) {
+            *value = argv[++i];
+        } else if (value) {
+            fprintf(stderr, "nnc: error: %s needs a value\n", arg);
+            status = 1;
+        } else if (strncmp(arg, "--title=", 8) == 0) {
+            title = arg + 8;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "nnc: error: report: unknown option '%s'\n", arg);
+            status = 1;
+        } else {
+            args[n++] = argv[i];
+        }
+    }
+    if (status == 0 && n == 0) {
+        fprintf(stderr, "nnc: error: 'report' needs one or more run folders, e.g. nnc report "
+                        "runs/a runs/b -o compare.html\n");
+        status = 1;
+    }
+    if (status == 0)
+        status = report_runs(&arena, args, n, output, title);
+    arena_free(&arena);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -683,6 +826,8 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "plot") == 0)
         return plot_command(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return report_command(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "diff") == 0)
         return diff_command(argc - 1, argv + 1);
     Options o = { 0 };

@@ -662,6 +662,16 @@ double ir_static_bytes(const Ir *ir);
 /* An error at the largest layer if they pass what x86-64 can link; 1 then */
 int ir_check_footprint(const Ir *ir, Diag *d);
 
+/* ---- run_model.c: a run's .nn file, for nnc report ------------------------ */
+
+/* The layers of the .nn file source, a setting each ("layer.NAME" =
+ * "dense 512 elu l2=0.001: output 512, 401920 params"), in the arena, when
+ * its model hash is model_hash; else none (*n 0): a file missing, edited
+ * since the run, or built with -D.  Says nothing; returns 0. */
+struct nnrt_setting;
+int run_model_layers(Arena *a, const char *source, const char *model_hash,
+                     struct nnrt_setting **out, int *n);
+
 /* ---- compile.c: one call from .nn text to IR ---------------------------- */
 
 /* Parse, check, lower and run the passes.  Returns NULL after printing

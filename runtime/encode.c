@@ -137,7 +137,7 @@ static int draw(const nnrt_model *m, const nnrt_encode_opts *o, encode_run *r, i
              n == 1 ? "" : "s");
     snprintf(x_label, sizeof x_label, "%s, unit 0", o->layer);
     snprintf(y_label, sizeof y_label, "%s, unit 1", o->layer);
-    nnrt_scatter s = { n, r->codes, r->labels, k, legend, x_label, y_label };
+    nnrt_scatter s = { n, r->codes, r->labels, k, legend, x_label, y_label, 0 };
     return nnrt_scatter_write(o->svg, title, &s, err);
 }
 

@@ -6,12 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "nnrt_internal.h"
+#include "page.h"
 
 /* nnrt_evaluate, also counting every sample into confusion (k x k, k =
- * nnrt_class_count(m)) when it is not NULL. */
+ * nnrt_class_count(m)) when it is not NULL, and what a run's page shows
+ * into findings (page.h) when that is not NULL. */
 static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                     nnrt_scores *out, long *confusion, long *labels)
+                     nnrt_scores *out, long *confusion, long *labels, nnrt_findings *findings)
 {
     double loss_sum = 0;
     nnrt_tally tally = { 0, 0, 0 };
@@ -28,6 +29,8 @@ static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
             confusion[(size_t)y[r] * (size_t)k + (size_t)nnrt_predicted_class(m, r)]++;
         if (labels)
             nnrt_multilabel_add(m, n, labels);
+        if (findings)
+            nnrt_findings_add(findings, m, y, first, n);
     }
     int total = ds->n_samples > 0 ? ds->n_samples : 1;
     out->loss = loss_sum / total + nnrt_penalty(m);   /* the weights' penalty, once, as Keras */
@@ -37,7 +40,7 @@ static void evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
 void nnrt_evaluate(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
                    nnrt_scores *out)
 {
-    evaluate(m, ds, order, y, out, NULL, NULL);
+    evaluate(m, ds, order, y, out, NULL, NULL, NULL);
 }
 
 /* x, with a NaN's sign bit cleared: printf shows "-nan" for some NaNs,
@@ -145,13 +148,23 @@ static int not_finite(const nnrt_model *m, double loss, nnrt_error *err)
 }
 
 int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                     const char *dir, nnrt_error *err)
+                     const char *dir, const nnrt_page_source *page, nnrt_error *err)
 {
     confusion c;
+    nnrt_findings found;
+    nnrt_findings *findings = dir && page ? &found : NULL;   /* what the page shows */
     int rc = confusion_alloc(m, &c, err);
+    if (rc == 0 && findings)
+        rc = nnrt_findings_init(findings, m, err);
+    else
+        findings = NULL;
+    if (findings && c.labels)
+        findings->keep_wrong = 0;   /* a multi-label model has no one class to get wrong */
     if (rc == 0) {
         nnrt_scores scores;
-        evaluate(m, ds, order, y, &scores, c.matrix, c.labels);   /* one pass for both */
+        double start = nnrt_now();
+        evaluate(m, ds, order, y, &scores, c.matrix, c.labels, findings);   /* one pass for all */
+        double seconds = nnrt_now() - start;
         nnrt_print_test(m, &scores);
         if (m->series_csv) {
             double mae, rmse;
@@ -160,7 +173,13 @@ int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
             fflush(stdout);
         }
         rc = isfinite(scores.loss) ? report(m, &c, dir, err) : not_finite(m, scores.loss, err);
+        nnrt_page_test t = { page, ds, scores, seconds, c.labels ? NULL : c.matrix,
+                             c.labels ? 0 : c.k, c.labels, findings };
+        if (rc == 0 && dir)
+            rc = nnrt_page_after_test(m, dir, &t, err);
     }
+    if (findings)
+        nnrt_findings_free(findings);
     confusion_free(&c);
     return rc;
 }
@@ -179,13 +198,14 @@ int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, 
     nnrt_model_data_print(m, NULL, &test, 0);
     int *order = malloc(((size_t)test.n_samples + 1) * sizeof *order);
     int *y = malloc((size_t)m->max_batch * sizeof *y);
+    nnrt_page_source page = { "eval", NULL, m->seed };
     int rc;
     if (!order || !y)
         rc = nnrt_fail(err, "out of memory");
     else if (test.n_samples == 0)
         rc = nnrt_fail(err, "%s: no test samples", nnrt_model_data_name(m, 1));
-    else
-        rc = nnrt_test_report(m, &test, order, y, dir, err);
+    else   /* the page's augmentation preview of test images, as the model's seed draws */
+        rc = nnrt_test_report(m, &test, order, y, dir, &page, err);
     free(order);
     free(y);
     nnrt_dataset_free(&test);

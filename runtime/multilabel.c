@@ -80,6 +80,14 @@ static nnrt_class_scores macro_scores(const long *counts, int k)
     return macro;
 }
 
+void nnrt_multilabel_scores(const long *counts, int k, nnrt_class_scores *per_label,
+                            nnrt_class_scores *macro)
+{
+    for (int j = 0; j < k; j++)
+        per_label[j] = label_scores(counts + 4 * (size_t)j);
+    *macro = macro_scores(counts, k);
+}
+
 /* "2 sunny", or "2" without names */
 static void label_name(char *buf, size_t len, const nnrt_model *m, int j)
 {

@@ -386,10 +386,13 @@ const char *nnrt_text_char(int byte, char *buf, size_t len);
  * the `test:` line, then for a classifier (nothing more for REGRESS) its
  * accuracy, confusion matrix and per-class scores, printed on stdout
  * (nnrt_confusion_print) and, when dir is not NULL, saved as
- * DIR/confusion.csv and DIR/metrics.csv (DIR made if missing).  What
- * `train` reports after its last epoch and `eval` from a weights file. */
+ * DIR/confusion.csv and DIR/metrics.csv (DIR made if missing), then
+ * DIR/test.csv and, when page is not NULL, the run's page DIR/report.html
+ * (page.h).  What `train` reports after its last epoch and `eval` from a
+ * weights file. */
+struct nnrt_page_source;
 int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, int *y,
-                     const char *dir, nnrt_error *err);
+                     const char *dir, const struct nnrt_page_source *page, nnrt_error *err);
 
 /* The `eval` command: load weights_path into m, evaluate the test set
  * (its first `limit` samples if limit > 0), print the `test:` line, then
@@ -473,6 +476,9 @@ void nnrt_multilabel_add(const nnrt_model *m, int n, long *counts);
  * DIR/confusion.csv (`label,tn,fp,fn,tp`). */
 int nnrt_multilabel_report(const nnrt_model *m, const long *counts, const char *dir,
                            nnrt_error *err);
+/* Each label's scores (k of them) and their macro average, from counts */
+void nnrt_multilabel_scores(const long *counts, int k, nnrt_class_scores *per_label,
+                            nnrt_class_scores *macro);
 int nnrt_metrics_save(const char *path, const long *matrix, int k, const char *const *names,
                       nnrt_class_scores *scratch, nnrt_error *err);
 

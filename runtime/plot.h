@@ -61,6 +61,10 @@ int nnrt_plot_svg(FILE *out, const char *title, const nnrt_curve *runs, int n_ru
 int nnrt_plot_write(const char *path, const char *title, const nnrt_curve *runs, int n_runs,
                     nnrt_error *err);
 
+/* The colour of run (or class) i in every picture, "#1f77b4" and so on,
+ * ten in turn: a page names a run in the colour its curves have. */
+const char *nnrt_plot_colour(int i);
+
 /* Points in the plane, each of a class: `encode`'s picture of a 2-unit
  * code, a point per test sample coloured by its label. */
 typedef struct nnrt_scatter {
@@ -70,12 +74,14 @@ typedef struct nnrt_scatter {
     int n_classes;              /* >= 1 */
     const char *const *class_names;   /* n_classes names, for the legend */
     const char *x_label, *y_label;    /* what the axes show */
+    int identity;               /* both axes over one range, and the line y = x drawn:
+                                   predicted (y) against true (x) values */
 } nnrt_scatter;
 
 /* The picture: a title, a square plot of the points (each class a colour
  * of the learning curves' palette, in class order) on axes with ticks,
- * and a legend to its right naming the classes.  The layout is in
- * plot_svg.c. */
+ * and a legend to its right naming the classes (with identity, the line
+ * y = x under them).  The layout is in plot_svg.c. */
 int nnrt_scatter_svg(FILE *out, const char *title, const nnrt_scatter *s, nnrt_error *err);
 
 /* The same into path, atomically, as nnrt_plot_write. */

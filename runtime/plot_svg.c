@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "diagnose.h"
+#include "markup.h"
 #include "plot.h"
 
 enum {
@@ -81,59 +82,21 @@ typedef struct panel {
     int metric;                 /* 0: loss, 1: accuracy or MAE */
 } panel;
 
-/* The length of the UTF-8 character at s that XML 1.0 allows (2 to 4
- * bytes), or 0: a stray or missing continuation byte, an overlong form, a
- * surrogate, U+FFFE, U+FFFF or beyond U+10FFFF.  s[0] is 0x80 or above. */
-static int xml_utf8_length(const unsigned char *s)
-{
-    static const unsigned long least[] = { 0, 0, 0x80, 0x800, 0x10000 };
-    int n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
-    if (n == 0)
-        return 0;
-    unsigned long cp = s[0] & (0x7fu >> n);
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)      /* a NUL stops here too */
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3fu);
-    }
-    if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
-        cp == 0xffff)
-        return 0;
-    return n;
-}
-
-/* Text (a title, a run's name: a folder's name, any bytes) as XML
- * character data or an attribute value: escaped, and well-formed whatever
- * the bytes, or a browser shows an error in place of the picture. */
+/* Text (a title, a run's name: a folder's name, any bytes), escaped so the
+ * picture stays well-formed XML whatever the bytes (markup.c) */
 static void xml_text(FILE *f, const char *text)
 {
-    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default:
-            if (*s < 0x20) {
-                fputc('?', f);      /* control characters are not allowed in XML 1.0 */
-            } else if (*s < 0x80) {
-                fputc(*s, f);
-            } else {
-                int n = xml_utf8_length(s);
-                if (n == 0) {
-                    fputs("\xef\xbf\xbd", f);     /* U+FFFD, the replacement character */
-                } else {
-                    fwrite(s, 1, (size_t)n, f);
-                    s += n - 1;
-                }
-            }
-        }
-    }
+    nnrt_markup_text(f, text);
 }
 
 static const char *colour_of(int run)
 {
     return PALETTE[run % N_COLOURS];
+}
+
+const char *nnrt_plot_colour(int run)
+{
+    return colour_of(run < 0 ? 0 : run);
 }
 
 static const char *run_name(const nnrt_curve *c, int run, char *buf, size_t len)
@@ -568,9 +531,23 @@ static frame scatter_frame(const nnrt_scatter *s)
             hi[d] = fmax(hi[d], p[d]);
         }
     }
+    if (s->identity) {   /* one range for both, so y = x is the diagonal */
+        lo[0] = lo[1] = fmin(lo[0], lo[1]);
+        hi[0] = hi[1] = fmax(hi[0], hi[1]);
+    }
     frame fr = { MARGIN_LEFT, PANEL_TOP, nice_axis(lo[0], hi[0], SCATTER_TICKS),
                  nice_axis(lo[1], hi[1], SCATTER_TICKS) };
     return fr;
+}
+
+/* y = x across the plot, grey and dashed: where a perfect prediction of
+ * the true value (x) would put every point */
+static void scatter_identity(FILE *f, const frame *fr)
+{
+    double lo = fmax(fr->x.lo, fr->y.lo), hi = fmin(fr->x.hi, fr->y.hi);
+    fprintf(f, "<line class=\"identity\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+               "stroke=\"#888\" stroke-dasharray=\"4 4\"/>\n", frame_x(fr, lo), frame_y(fr, lo),
+            frame_x(fr, hi), frame_y(fr, hi));
 }
 
 static void scatter_axes(FILE *f, const frame *fr, const nnrt_scatter *s)
@@ -670,6 +647,8 @@ int nnrt_scatter_svg(FILE *f, const char *title, const nnrt_scatter *s, nnrt_err
     svg_open(f, width, height, title);
     frame fr = scatter_frame(s);
     scatter_axes(f, &fr, s);
+    if (s->identity)
+        scatter_identity(f, &fr);
     scatter_points(f, &fr, s);
     scatter_legend(f, legend_x, s);
     fprintf(f, "</svg>\n");

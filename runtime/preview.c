@@ -15,15 +15,17 @@
  * batch of these images would.  A model without an augment block still
  * gets its grid, each copy the same as its original, and a note saying so.
  * The file is written as every file of the runtime is: to a temporary,
- * then renamed (fileio.c). */
+ * then renamed (fileio.c); the PNG is png_write.c's.  A run's page
+ * (page_test.c) embeds the same augmented grid (nnrt_preview_encode). */
 #include <errno.h>
 #include <math.h>
-#include <png.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "nnrt_internal.h"
+#include "page.h"
+#include "png_write.h"
 
 #define GAP 2           /* grey pixels between pairs and around the grid */
 #define GREY 128
@@ -55,12 +57,6 @@ static int grid_init(grid *g, int count, int h, int w, int c, nnrt_error *err)
     return 0;
 }
 
-static uint8_t to_byte(float v, float scale)
-{
-    float b = v / scale;
-    return !(b > 0) ? 0 : b >= 255 ? 255 : (uint8_t)lrintf(b);
-}
-
 /* img, (h, w, c) floats, into the grid with its top-left corner at (x0, y0) */
 static void paint(grid *g, const float *img, int x0, int y0, float scale)
 {
@@ -68,7 +64,7 @@ static void paint(grid *g, const float *img, int x0, int y0, float scale)
     for (int y = 0; y < g->h; y++) {
         uint8_t *row = g->pixels + ((size_t)(y0 + y) * g->width + x0) * g->c;
         for (size_t i = 0; i < row_values; i++)
-            row[i] = to_byte(img[y * row_values + i], scale);
+            row[i] = nnrt_pixel_byte(img[y * row_values + i], scale);
     }
 }
 
@@ -102,68 +98,11 @@ static int paint_pairs(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int
     return 0;
 }
 
-/* ---- PNG through libpng into an nnrt_afile -------------------------------- */
+/* ---- PNG (png_write.c) into an nnrt_afile or any sink -------------------- */
 
-static void png_write_bytes(png_structp png, png_bytep bytes, size_t n)
+static void afile_sink(void *f, const void *bytes, size_t n)
 {
-    nnrt_afile_write(png_get_io_ptr(png), bytes, n);
-}
-
-static void png_flush_nothing(png_structp png)
-{
-    (void)png;      /* nnrt_afile_commit flushes and syncs */
-}
-
-/* libpng's errors end here and jump back to encode's setjmp. */
-static void png_fail(png_structp png, png_const_charp msg)
-{
-    nnrt_fail(png_get_error_ptr(png), "libpng: %s", msg);
-    png_longjmp(png, 1);
-}
-
-/* Row y of g, each pixel repeated NNRT_PREVIEW_ZOOM times, into out */
-static void zoom_row(const grid *g, int y, uint8_t *out)
-{
-    const uint8_t *in = g->pixels + (size_t)y * g->width * g->c;
-    for (int x = 0; x < g->width; x++)
-        for (int k = 0; k < NNRT_PREVIEW_ZOOM; k++, out += g->c)
-            memcpy(out, in + (size_t)x * g->c, (size_t)g->c);
-}
-
-/* The grid as a PNG, every pixel a NNRT_PREVIEW_ZOOM-wide square: a
- * 28x28 image is too small to judge at one screen pixel a pixel. */
-static int encode(const grid *g, nnrt_afile *f, nnrt_error *err)
-{
-    size_t row_bytes = (size_t)g->width * NNRT_PREVIEW_ZOOM * g->c;
-    uint8_t *row = malloc(row_bytes);
-    png_structp png = row ? png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_fail, NULL)
-                          : NULL;
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!info) {
-        png_destroy_write_struct(&png, NULL);
-        free(row);
-        return nnrt_fail(err, "out of memory for libpng");
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        free(row);
-        return -1;
-    }
-    png_set_write_fn(png, f, png_write_bytes, png_flush_nothing);
-    png_set_IHDR(png, info, (png_uint_32)g->width * NNRT_PREVIEW_ZOOM,
-                 (png_uint_32)g->height * NNRT_PREVIEW_ZOOM, 8,
-                 g->c == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (int y = 0; y < g->height; y++) {
-        zoom_row(g, y, row);
-        for (int k = 0; k < NNRT_PREVIEW_ZOOM; k++)
-            png_write_row(png, row);
-    }
-    png_write_end(png, NULL);
-    png_destroy_write_struct(&png, &info);
-    free(row);
-    return 0;
+    nnrt_afile_write(f, bytes, n);
 }
 
 static int write_png(const grid *g, const char *path, nnrt_error *err)
@@ -171,7 +110,8 @@ static int write_png(const grid *g, const char *path, nnrt_error *err)
     nnrt_afile f;
     if (nnrt_afile_open(&f, path, err) != 0)
         return -1;
-    if (encode(g, &f, err) != 0) {
+    if (nnrt_png_encode(g->pixels, g->width, g->height, g->c, NNRT_PREVIEW_ZOOM, afile_sink, &f,
+                        err) != 0) {
         char why[sizeof err->msg];
         memcpy(why, err->msg, sizeof why);
         nnrt_afile_abort(&f);
@@ -182,17 +122,40 @@ static int write_png(const grid *g, const char *path, nnrt_error *err)
 
 /* ---- the command ----------------------------------------------------------- */
 
-static int preview(const nnrt_model *m, const nnrt_dataset *ds, const char *path, int count,
-                   uint64_t seed, int reconstruct, nnrt_error *err)
+/* The grid of the first count samples of ds painted into g (g->pixels
+ * the caller's to free, even on failure) */
+static int paint_grid(grid *g, const nnrt_model *m, const nnrt_dataset *ds, int count,
+                      uint64_t seed, int reconstruct, nnrt_error *err)
 {
     int h, w, c;
     nnrt_image_shape(m, &h, &w, &c);
+    if (grid_init(g, count, h, w, c, err) != 0)
+        return -1;
+    return paint_pairs(g, m, ds, count, seed, reconstruct, err);
+}
+
+static int preview(const nnrt_model *m, const nnrt_dataset *ds, const char *path, int count,
+                   uint64_t seed, int reconstruct, nnrt_error *err)
+{
     grid g = { 0 };
-    int rc = grid_init(&g, count, h, w, c, err);
-    if (rc == 0)
-        rc = paint_pairs(&g, m, ds, count, seed, reconstruct, err);
+    int rc = paint_grid(&g, m, ds, count, seed, reconstruct, err);
     if (rc == 0)
         rc = write_png(&g, path, err);
+    free(g.pixels);
+    return rc;
+}
+
+int nnrt_preview_encode(const nnrt_model *m, const nnrt_dataset *ds, int count, uint64_t seed,
+                        nnrt_png_sink sink, void *ctx, nnrt_error *err)
+{
+    grid g = { 0 };
+    if (count > ds->n_samples)
+        count = ds->n_samples;
+    int rc = count > 0 ? paint_grid(&g, m, ds, count, seed, 0, err)
+                       : nnrt_fail(err, "no images to preview");
+    if (rc == 0)
+        rc = nnrt_png_encode(g.pixels, g.width, g.height, g.c, NNRT_PREVIEW_ZOOM, sink, ctx,
+                             err);
     free(g.pixels);
     return rc;
 }

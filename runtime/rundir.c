@@ -28,10 +28,11 @@
 #include "nnrt_internal.h"
 
 /* Every file train and eval write in a run folder (train.c, report.c,
- * eval.c); the first three make it a run. */
+ * eval.c, settings.c, page.c); the first three make it a run. */
 static const char *const RUN_FILES[] = {
     "checkpoint", "weights", "curve.csv",
     "times.csv", "report.txt", "curve.svg", "confusion.csv", "metrics.csv",
+    "settings.txt", "test.csv", "report.html",
 };
 enum { N_RUN_FILES = sizeof RUN_FILES / sizeof RUN_FILES[0], N_MARKS = 3 };
 

@@ -17,6 +17,8 @@
  * early stopping, the best epoch's weights are put back; then the test
  * set, on stdout:  test: loss 0.3712 accuracy 0.8690
  * (a REGRESS model reports MAE and RMSE where others report accuracy).
+ * DIR/settings.txt records the run's settings when it starts, and the
+ * run's page, DIR/report.html, is written last (page.c).
  *
  * Under MPI (dist.h) every rank runs this loop on the same numbers: the
  * start is agreed by all ranks (nnrt_dist_agree), a signal is acted on by
@@ -32,6 +34,7 @@
 #include "diagnose.h"
 #include "dist.h"
 #include "nnrt_internal.h"
+#include "page.h"
 
 /* What one run holds, so that one cleanup frees it all. */
 typedef struct run {
@@ -470,6 +473,11 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
         printf("resuming after epoch %d of %d, from %s\n", r->epochs_done, o->epochs,
                r->checkpoint_path);
     fflush(stdout);
+    /* what the run is trained with, for its page and nnc report to show */
+    nnrt_run_counts counts = { r->train.n_samples, r->val.n_samples, r->test.n_samples,
+                               nnrt_threads(m), nnrt_dist_ranks() };
+    if (nnrt_settings_save(m, o, &counts, o->out_dir, err) != 0)
+        return -1;
     nnrt_progress progress;
     nnrt_progress_init(&progress, stdout, isatty(STDOUT_FILENO), o->epochs, steps);
     progress.regress = m->task == NNRT_TASK_REGRESS;
@@ -490,8 +498,11 @@ static int train(run *r, const nnrt_model *m, const nnrt_train_opts *o, nnrt_err
         return -1;
 
     /* the test line, and a classifier's confusion matrix and per-class
-     * scores (DIR/confusion.csv, metrics.csv), from one pass */
-    if (nnrt_test_report(m, &r->test, r->eval_order, r->y, o->out_dir, err) != 0)
+     * scores (DIR/confusion.csv, metrics.csv), from one pass; then the
+     * run's page, DIR/report.html, its augmentation preview of training
+     * images as augment-preview draws them */
+    nnrt_page_source page = { "train", &r->all, o->seed };
+    if (nnrt_test_report(m, &r->test, r->eval_order, r->y, o->out_dir, &page, err) != 0)
         return -1;
     /* a diverged run fails, as one stopped by a NaN does, its files kept */
     return verdict.fit == NNRT_FIT_DIVERGED ? nnrt_diverged_fail(&verdict, o->out_dir, err) : 0;

@@ -4,6 +4,7 @@
 #   sh scripts/install-deps.sh           build, test, train (make deps)
 #   sh scripts/install-deps.sh --bench   also the PyTorch peer of make bench
 #   sh scripts/install-deps.sh --fuzz    also clang and its libFuzzer runtime
+#   sh scripts/install-deps.sh --browser also Chromium, for make check-browser
 #
 # Silent when nothing is missing, so `make deps` costs nothing on a set-up
 # machine.  As root it installs what is missing; otherwise it prints the
@@ -43,7 +44,10 @@ for arg in "$@"; do
     case $arg in
     --bench) pkgs="$pkgs python3-torch python3-numpy" ;;
     --fuzz)  pkgs="$pkgs clang $(clang_rt)" ;;
-    *) echo "usage: sh scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 1 ;;
+    # headless Chromium opens the pages; python3 checks their HTML; a font,
+    # or the screenshots show boxes for letters on a bare system
+    --browser) pkgs="$pkgs chromium python3 fonts-dejavu-core" ;;
+    *) echo "usage: sh scripts/install-deps.sh [--bench] [--fuzz] [--browser]" >&2; exit 1 ;;
     esac
 done
 

@@ -118,6 +118,12 @@ START_TEST(each_label_is_learned_and_scored)
     ck_assert_int_eq(macro_support, total);
     free(counts);
     free(metrics);
+    /* the run's page has the same table */
+    path_in(path, sizeof path, "run/report.html");
+    char *page = slurp(path);
+    ck_assert_ptr_nonnull(strstr(page, "<h2>Precision, recall and F1 per label</h2>"));
+    ck_assert_ptr_nonnull(strstr(page, "<td>2 far</td>"));
+    free(page);
 
     /* predict: the labels, the answers, a bar each */
     ck_assert_int_eq(tags("predict --out run --count 1", &out), 0);

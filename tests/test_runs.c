@@ -262,7 +262,13 @@ START_TEST(overwrite_replaces_the_run)
     ck_assert(!is_there(path));
     snprintf(path, sizeof path, "%s/over/weights", work);
     ck_assert(!is_there(path));
+    snprintf(path, sizeof path, "%s/over/report.html", work);   /* the old run's page */
+    ck_assert(!is_there(path));
+    snprintf(path, sizeof path, "%s/over/test.csv", work);
+    ck_assert(!is_there(path));
     snprintf(path, sizeof path, "%s/over/checkpoint", work);
+    ck_assert(is_there(path));
+    snprintf(path, sizeof path, "%s/over/settings.txt", work);   /* the new run's, at its start */
     ck_assert(is_there(path));
 }
 END_TEST
@@ -445,7 +451,8 @@ START_TEST(planted_links_are_not_written_through)
     write_text(victim, "precious");
     static const char *const files[] = { "weights", "checkpoint", "curve.csv", "times.csv",
                                          "report.txt", "curve.svg", "confusion.csv",
-                                         "metrics.csv" };
+                                         "metrics.csv", "settings.txt", "test.csv",
+                                         "report.html" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         plant(dir, files[i], victim);
     ok("./r train --out planted");
