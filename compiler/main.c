@@ -640,37 +640,49 @@ static int plot_runs(Arena *a, char **args, int n, const char *output, const cha
     return status;
 }
 
+/* The arguments of plot and report (argv[0] the command): run folders
+ * into args (n of them), -o and --title; 0, or 1 after saying what is
+ * wrong, with example the usage to show when no folder is given */
+static int runs_arguments(int argc, char **argv, char **args, int *n, const char **output,
+                          const char **title, const char *example)
+{
+    *n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **value = strcmp(arg, "-o") == 0        ? output
+                             : strcmp(arg, "--title") == 0 ? title
+                                                           : NULL;
+        if (value && i + 1 < argc) {
+            *value = argv[++i];
+        } else if (value) {
+            fprintf(stderr, "nnc: error: %s needs a value\n", arg);
+            return 1;
+        } else if (strncmp(arg, "--title=", 8) == 0) {
+            *title = arg + 8;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "nnc: error: %s: unknown option '%s'\n", argv[0], arg);
+            return 1;
+        } else {
+            args[(*n)++] = argv[i];
+        }
+    }
+    if (*n == 0) {
+        fprintf(stderr, "nnc: error: '%s' needs one or more run folders%s\n", argv[0], example);
+        return 1;
+    }
+    return 0;
+}
+
 /* nnc plot RUN_DIR... [-o OUT.svg] [--title TEXT]; argv[0] is "plot". */
 static int plot_command(int argc, char **argv)
 {
     Arena arena = { 0 };
     char **args = arena_alloc(&arena, (size_t)argc * sizeof *args);
     const char *output = NULL, *title = NULL;
-    int n = 0, status = 0;
-    for (int i = 1; i < argc && status == 0; i++) {
-        const char *arg = argv[i];
-        const char **value = strcmp(arg, "-o") == 0        ? &output
-                             : strcmp(arg, "--title") == 0 ? &title
-                                                           : NULL;
-        if (value && i + 1 < argc) {
-            *value = argv[++i];
-        } else if (value) {
-            fprintf(stderr, "nnc: error: %s needs a value\n", arg);
-            status = 1;
-        } else if (strncmp(arg, "--title=", 8) == 0) {
-            title = arg + 8;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(stderr, "nnc: error: plot: unknown option '%s'\n", arg);
-            status = 1;
-        } else {
-            args[n++] = argv[i];
-        }
-    }
-    if (status == 0 && n == 0) {
-        fprintf(stderr, "nnc: error: 'plot' needs one or more run folders (each with a "
-                        "curve.csv), e.g. nnc plot runs/a runs/b -o compare.svg\n");
-        status = 1;
-    }
+    int n;
+    int status = runs_arguments(argc, argv, args, &n, &output, &title,
+                                " (each with a curve.csv), e.g. nnc plot runs/a runs/b -o "
+                                "compare.svg");
     if (status == 0)
         status = plot_runs(&arena, args, n, output, title);
     arena_free(&arena);
@@ -781,31 +793,9 @@ static int report_command(int argc, char **argv)
     Arena arena = { 0 };
     char **args = arena_alloc(&arena, (size_t)argc * sizeof *args);
     const char *output = NULL, *title = NULL;
-    int n = 0, status = 0;
-    for (int i = 1; i < argc && status == 0; i++) {
-        const char *arg = argv[i];
-        const char **value = strcmp(arg, "-o") == 0        ? &output
-                             : strcmp(arg, "--title") == 0 ? &title
-                                                           : NULL;
-        if (value && i + 1 < argc) {
-            *value = argv[++i];
-        } else if (value) {
-            fprintf(stderr, "nnc: error: %s needs a value\n", arg);
-            status = 1;
-        } else if (strncmp(arg, "--title=", 8) == 0) {
-            title = arg + 8;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(stderr, "nnc: error: report: unknown option '%s'\n", arg);
-            status = 1;
-        } else {
-            args[n++] = argv[i];
-        }
-    }
-    if (status == 0 && n == 0) {
-        fprintf(stderr, "nnc: error: 'report' needs one or more run folders, e.g. nnc report "
-                        "runs/a runs/b -o compare.html\n");
-        status = 1;
-    }
+    int n;
+    int status = runs_arguments(argc, argv, args, &n, &output, &title,
+                                ", e.g. nnc report runs/a runs/b -o compare.html");
     if (status == 0)
         status = report_runs(&arena, args, n, output, title);
     arena_free(&arena);
