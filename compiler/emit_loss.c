@@ -1,8 +1,9 @@
 /* emit_loss.c: the generated loss(): the sum over a batch's rows of the
  * per-sample loss against integer labels t (one-hot where the loss wants a
  * target vector), or against the rows of target[] (a regression's values,
- * soft targets: class probabilities), and the gradient of the batch's mean loss with respect to
- * the network's output, left in d_<output> for backward(). */
+ * soft targets: class probabilities), and the gradient of the batch's mean
+ * loss with respect to the network's output, left in d_<output> for
+ * backward(). */
 #include <string.h>
 
 #include "emit.h"
@@ -63,7 +64,7 @@ static void emit_softmax_ce_rows(Emitter *e, const IrBuf *z, const IrBuf *p)
     OUT("   Softmax and cross-entropy fused, against %s", soft ? "each row's class "
         "probabilities q\n   (target[])" : "smoothed labels");
     if (smooth)
-        OUT("%s q = (1 - LABEL_SMOOTHING) %s + LABEL_SMOOTHING / CLASSES", soft ? " made" : "",
+        OUT("%s\n   q = (1 - LABEL_SMOOTHING) %s + LABEL_SMOOTHING / CLASSES", soft ? ", made" : "",
             soft ? "q" : "onehot(t)");
     OUT(": per row, with\n"
         "   logits z = %s and p = %s, loss = logsumexp(z) - sum_k q_k z_k, and\n"
