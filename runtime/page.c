@@ -189,6 +189,8 @@ int nnrt_page_write(const nnrt_model *m, const char *dir, const nnrt_page_test *
         rc = nnrt_html_save(path, mem, &text, &len, 0, err);
     }
     nnrt_run_free(&r);
+    if (rc == 0)   /* the one file a person opens: say where it is */
+        printf("saved %s: the run on one page, to open in a browser\n", path);
     return rc;
 }
 
