@@ -157,7 +157,8 @@ $(BUILD)/nnc: $(BUILD)/compiler/main.o $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
 
 # ---- tests --------------------------------------------------------------
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
+# (the runtime's headers too: test_kernels includes nnrt_kernels.h itself)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h runtime/*.h) $(BUILD)/libnnc.a $(BUILD)/libnnrt.a
 	@mkdir -p $(dir $@)
 	$(SAY) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libnnc.a $(BUILD)/libnnrt.a \

@@ -180,17 +180,61 @@ NNRT_INLINE real nnrt_fma(real acc, real a, real b)
 #endif
 enum { NNRT_MR = NNRT_MR_MAX, NNRT_NV = 2 };
 
+/* b's panel (k rows of NNRT_NV vectors) may be copied into contiguous
+ * rows on the stack before its tiles read it: when k is at most
+ * NNRT_PACK_ROWS, more than one tile of rows reads it, and either many
+ * do (16 or more: the copy is cheap beside them) or reading it in place
+ * is slow: its rows 4 KB apart, as in a 1024-wide layer, where every row
+ * falls in the same few sets of the level-1 cache, which then holds few
+ * of them and each tile reads the panel again from level 2; or a
+ * transposed a (a weight gradient), whose tiles read a's rows far apart
+ * as well.  Measured with AVX2 (Zen 3, one thread, bench/mm_kernels.c,
+ * best of 25): a 128-row block of fashion_cnn's dense1024 over 32 rows
+ * went from 46 to 55 GFLOP/s, its conv64's dx (1176 rows) from 88-90 to
+ * 92-94, its weight gradient as said below; a fashion_cnn epoch 15%
+ * faster, the same bits.  Copied for fashion_mlp's blocks too (32 rows,
+ * 5 tiles, 512 bytes apart), the products alone were no slower but its
+ * epoch was 5%: so not there.  1600 rows hold conv64's 1176 (100 KB of
+ * stack).  Not with AVX-512, whose kernels were measured
+ * (pick_kernels.c) on a machine this was not tried on: there nnrt_mm
+ * reads b in place as before. */
+#if NNRT_VBYTES < 64
+#define NNRT_PACK_ROWS 1600
+#else
+#define NNRT_PACK_ROWS 0
+#endif
+
+NNRT_INLINE int nnrt_mm_copies_panel(int m, int k, int ldb, int ta)
+{
+    return k <= NNRT_PACK_ROWS && m > NNRT_MR &&
+           (m >= 16 * NNRT_MR || ta || ldb * (int)sizeof(real) % 4096 == 0);
+}
+
 /* a's value at row i, column p of the product's left operand: a itself,
  * or a transposed (ta), rows lda apart */
 #define NNRT_A(a, lda, ta, i, p) ((ta) ? (a)[(p) * (lda) + (i)] : (a)[(i) * (lda) + (p)])
 
+/* How many steps ahead a transposed a is fetched: a step's NNRT_MR values
+ * lie in one row of a, lda values from the next step's, and the hardware
+ * fetches such rows too late.  8 steps ahead, with b's panel copied
+ * (above), the weight gradient of fashion_cnn's conv64 (nnrt_mm_tn, 800x64
+ * over 1176 rows) went from 52-55 to 89-90 GFLOP/s (AVX2, Zen 3, one
+ * thread; copied but not fetched ahead, 78-80).  Not with AVX-512, for
+ * the reason given above. */
+#if NNRT_VBYTES < 64
+#define NNRT_PREFETCH_STEPS 8
+#else
+#define NNRT_PREFETCH_STEPS 0
+#endif
+
 /* Rows [r, r + used) of c, columns [j, j + nv vectors), computed as a
  * tile of `rows` rows (rows <= NNRT_MR, used <= rows: the rows past the
  * used ones repeat the last, and are not stored); the last vector holds
- * `last` columns (NNRT_VW when whole) */
+ * `last` columns (NNRT_VW when whole).  b's columns for them start at
+ * column bj of b (j, or 0 in a copied panel) */
 NNRT_INLINE void
 nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const real *restrict a,
-             int lda, int ta, const real *restrict b, int ldb, real *restrict c, int ldc,
+             int lda, int ta, const real *restrict b, int ldb, int bj, real *restrict c, int ldc,
              real alpha, int add, const real *restrict bias, int act)
 {
     nnrt_vreal s[NNRT_MR][NNRT_NV] = { { { 0 } } };   /* the sums, from +0 */
@@ -198,9 +242,11 @@ nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const re
     for (int i = 0; i < rows; i++)
         row[i] = r + (i < used ? i : used - 1);
     for (int p = 0; p < k; p++) {
+        if (NNRT_PREFETCH_STEPS > 0 && ta && p + NNRT_PREFETCH_STEPS < k)
+            __builtin_prefetch(&a[(p + NNRT_PREFETCH_STEPS) * lda + row[0]]);
         nnrt_vreal bv[NNRT_NV];
         for (int v = 0; v < nv; v++) {
-            const real *brow = &b[p * ldb + j + v * NNRT_VW];
+            const real *brow = &b[p * ldb + bj + v * NNRT_VW];
             bv[v] = v == nv - 1 && last < NNRT_VW ? nnrt_vload_part(brow, last) : nnrt_vload(brow);
         }
         for (int i = 0; i < rows; i++) {
@@ -232,22 +278,22 @@ nnrt_mm_tile(int rows, int used, int nv, int last, int r, int j, int k, const re
  * call, and a model's build time grew with their number */
 NNRT_INLINE void
 nnrt_mm_columns(int m, int nv, int last, int j, int k, const real *restrict a, int lda, int ta,
-                const real *restrict b, int ldb, real *restrict c, int ldc, real alpha, int add,
-                const real *restrict bias, int act)
+                const real *restrict b, int ldb, int bj, real *restrict c, int ldc, real alpha,
+                int add, const real *restrict bias, int act)
 {
     int r = 0;
     for (; r + NNRT_MR <= m; r += NNRT_MR)
-        nnrt_mm_tile(NNRT_MR, NNRT_MR, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
-                     bias, act);
+        nnrt_mm_tile(NNRT_MR, NNRT_MR, nv, last, r, j, k, a, lda, ta, b, ldb, bj, c, ldc, alpha,
+                     add, bias, act);
     int rest = m - r;
     if (rest == 1)
-        nnrt_mm_tile(1, 1, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+        nnrt_mm_tile(1, 1, nv, last, r, j, k, a, lda, ta, b, ldb, bj, c, ldc, alpha, add,
                      bias, act);
     else if (rest > 1 && rest <= 4)
-        nnrt_mm_tile(4, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+        nnrt_mm_tile(4, rest, nv, last, r, j, k, a, lda, ta, b, ldb, bj, c, ldc, alpha, add,
                      bias, act);
     else if (rest > 4)
-        nnrt_mm_tile(NNRT_MR, rest, nv, last, r, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add,
+        nnrt_mm_tile(NNRT_MR, rest, nv, last, r, j, k, a, lda, ta, b, ldb, bj, c, ldc, alpha, add,
                      bias, act);
 }
 
@@ -265,7 +311,9 @@ nnrt_mm_columns(int m, int nv, int last, int j, int k, const real *restrict a, i
  * last few (fewer than a vector's) in a vector loaded and stored in part;
  * within them the rows go NNRT_MR at a time, then the rest.  b's panel of
  * k rows by NNRT_NV vectors is read once for every NNRT_MR rows of c: it
- * should stay in the core's cache, so b should be small (pick_kernels.c). */
+ * should stay in the core's cache, so b should be small (pick_kernels.c).
+ * Where NNRT_PACK_ROWS says, the panel is first copied into contiguous
+ * rows; the sums are the same either way. */
 NNRT_INLINE void
 nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const real *restrict b,
             int ldb, real *restrict c, int ldc, real alpha, int add, const real *restrict bias,
@@ -275,14 +323,28 @@ nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const 
     const int tiles = n / (NNRT_NV * NNRT_VW) * (NNRT_NV * NNRT_VW);
     const int vectors = n / NNRT_VW * NNRT_VW;
     int j = 0;
-    for (; j < tiles; j += NNRT_NV * NNRT_VW)
-        nnrt_mm_columns(m, NNRT_NV, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add, bias,
-                        act);
+    for (; j < tiles; j += NNRT_NV * NNRT_VW) {
+#if NNRT_PACK_ROWS > 0
+        if (nnrt_mm_copies_panel(m, k, ldb, ta)) {
+            enum { W = NNRT_NV * NNRT_VW };
+            real panel[NNRT_PACK_ROWS * W];
+            for (int p = 0; p < k; p++)
+                for (int v = 0; v < NNRT_NV; v++)
+                    nnrt_vstore(&panel[p * W + v * NNRT_VW],
+                                nnrt_vload(&b[p * ldb + j + v * NNRT_VW]));
+            nnrt_mm_columns(m, NNRT_NV, NNRT_VW, j, k, a, lda, ta, panel, W, 0, c, ldc, alpha,
+                            add, bias, act);
+            continue;
+        }
+#endif
+        nnrt_mm_columns(m, NNRT_NV, NNRT_VW, j, k, a, lda, ta, b, ldb, j, c, ldc, alpha, add,
+                        bias, act);
+    }
     for (; j < vectors; j += NNRT_VW)
-        nnrt_mm_columns(m, 1, NNRT_VW, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add, bias,
+        nnrt_mm_columns(m, 1, NNRT_VW, j, k, a, lda, ta, b, ldb, j, c, ldc, alpha, add, bias,
                         act);
     if (j < n)
-        nnrt_mm_columns(m, 1, n - j, j, k, a, lda, ta, b, ldb, c, ldc, alpha, add, bias,
+        nnrt_mm_columns(m, 1, n - j, j, k, a, lda, ta, b, ldb, j, c, ldc, alpha, add, bias,
                         act);
 }
 
