@@ -496,11 +496,17 @@ static void dense1024_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
     nnrt_each_block(rep, n, 25, dense1024_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* the parts, in block order, then relu */
-        real v = rep->dense1024_y[i];
+    for (int i0 = 0; i0 < n * DENSE1024_OUT; i0 += 64) {   /* the parts, in block order, then relu */
+        int len = n * DENSE1024_OUT - i0 < 64 ? n * DENSE1024_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense1024_y[i0], sizeof(real) * len);
         for (int b = 1; b < 25; b++)
-            v += rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT + i];
-        rep->dense1024_y[i] = v > 0 ? v : 0;
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense1024_y[i0 + i] = v > 0 ? v : 0;
+        }
     }
 }
 

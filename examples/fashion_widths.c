@@ -104,11 +104,17 @@ static void hidden_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->hidden_y[r * HIDDEN_OUT], hidden_b, sizeof hidden_b);
     nnrt_each_block(rep, n, 7, hidden_part);   /* on the threads, if free */
-    for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* the parts, in block order, then relu */
-        real v = rep->hidden_y[i];
+    for (int i0 = 0; i0 < n * HIDDEN_OUT; i0 += 64) {   /* the parts, in block order, then relu */
+        int len = n * HIDDEN_OUT - i0 < 64 ? n * HIDDEN_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->hidden_y[i0], sizeof(real) * len);
         for (int b = 1; b < 7; b++)
-            v += rep->hidden_parts[(b - 1) * n * HIDDEN_OUT + i];
-        rep->hidden_y[i] = v > 0 ? v : 0;
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->hidden_parts[(b - 1) * n * HIDDEN_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->hidden_y[i0 + i] = v > 0 ? v : 0;
+        }
     }
 }
 

@@ -129,11 +129,17 @@ static void layer1_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->layer1_y[r * LAYER1_OUT], layer1_b, sizeof layer1_b);
     nnrt_each_block(rep, n, 5, layer1_part);   /* on the threads, if free */
-    for (int i = 0; i < n * LAYER1_OUT; i++) {   /* the parts, in block order, then tanh */
-        real v = rep->layer1_y[i];
+    for (int i0 = 0; i0 < n * LAYER1_OUT; i0 += 64) {   /* the parts, in block order, then tanh */
+        int len = n * LAYER1_OUT - i0 < 64 ? n * LAYER1_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->layer1_y[i0], sizeof(real) * len);
         for (int b = 1; b < 5; b++)
-            v += rep->layer1_parts[(b - 1) * n * LAYER1_OUT + i];
-        rep->layer1_y[i] = tanh(v);
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->layer1_parts[(b - 1) * n * LAYER1_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->layer1_y[i0 + i] = tanh(v);
+        }
     }
 }
 

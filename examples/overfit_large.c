@@ -126,11 +126,17 @@ static void dense512_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_y[r * DENSE512_OUT], dense512_b, sizeof dense512_b);
     nnrt_each_block(rep, n, 7, dense512_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE512_OUT; i++) {   /* the parts, in block order, then elu */
-        real v = rep->dense512_y[i];
+    for (int i0 = 0; i0 < n * DENSE512_OUT; i0 += 64) {   /* the parts, in block order, then elu */
+        int len = n * DENSE512_OUT - i0 < 64 ? n * DENSE512_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense512_y[i0], sizeof(real) * len);
         for (int b = 1; b < 7; b++)
-            v += rep->dense512_parts[(b - 1) * n * DENSE512_OUT + i];
-        rep->dense512_y[i] = v > 0 ? v : a * expm1(v);
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense512_parts[(b - 1) * n * DENSE512_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense512_y[i0 + i] = v > 0 ? v : a * expm1(v);
+        }
     }
 }
 
@@ -169,11 +175,17 @@ static void dense512_2_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_2_y[r * DENSE512_2_OUT], dense512_2_b, sizeof dense512_2_b);
     nnrt_each_block(rep, n, 4, dense512_2_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* the parts, in block order, then elu */
-        real v = rep->dense512_2_y[i];
+    for (int i0 = 0; i0 < n * DENSE512_2_OUT; i0 += 64) {   /* the parts, in block order, then elu */
+        int len = n * DENSE512_2_OUT - i0 < 64 ? n * DENSE512_2_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense512_2_y[i0], sizeof(real) * len);
         for (int b = 1; b < 4; b++)
-            v += rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT + i];
-        rep->dense512_2_y[i] = v > 0 ? v : a * expm1(v);
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense512_2_y[i0 + i] = v > 0 ? v : a * expm1(v);
+        }
     }
 }
 
@@ -221,11 +233,17 @@ static void dense512_3_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_3_y[r * DENSE512_3_OUT], dense512_3_b, sizeof dense512_3_b);
     nnrt_each_block(rep, n, 4, dense512_3_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* the parts, in block order, then elu */
-        real v = rep->dense512_3_y[i];
+    for (int i0 = 0; i0 < n * DENSE512_3_OUT; i0 += 64) {   /* the parts, in block order, then elu */
+        int len = n * DENSE512_3_OUT - i0 < 64 ? n * DENSE512_3_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense512_3_y[i0], sizeof(real) * len);
         for (int b = 1; b < 4; b++)
-            v += rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT + i];
-        rep->dense512_3_y[i] = v > 0 ? v : a * expm1(v);
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense512_3_y[i0 + i] = v > 0 ? v : a * expm1(v);
+        }
     }
 }
 
@@ -273,11 +291,17 @@ static void dense512_4_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_4_y[r * DENSE512_4_OUT], dense512_4_b, sizeof dense512_4_b);
     nnrt_each_block(rep, n, 4, dense512_4_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* the parts, in block order, then elu */
-        real v = rep->dense512_4_y[i];
+    for (int i0 = 0; i0 < n * DENSE512_4_OUT; i0 += 64) {   /* the parts, in block order, then elu */
+        int len = n * DENSE512_4_OUT - i0 < 64 ? n * DENSE512_4_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense512_4_y[i0], sizeof(real) * len);
         for (int b = 1; b < 4; b++)
-            v += rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT + i];
-        rep->dense512_4_y[i] = v > 0 ? v : a * expm1(v);
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense512_4_y[i0 + i] = v > 0 ? v : a * expm1(v);
+        }
     }
 }
 

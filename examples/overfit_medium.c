@@ -119,11 +119,17 @@ static void dense64_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     nnrt_each_block(rep, n, 4, dense64_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* the parts, in block order, then elu */
-        real v = rep->dense64_y[i];
+    for (int i0 = 0; i0 < n * DENSE64_OUT; i0 += 64) {   /* the parts, in block order, then elu */
+        int len = n * DENSE64_OUT - i0 < 64 ? n * DENSE64_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense64_y[i0], sizeof(real) * len);
         for (int b = 1; b < 4; b++)
-            v += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i];
-        rep->dense64_y[i] = v > 0 ? v : a * expm1(v);
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense64_parts[(b - 1) * n * DENSE64_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense64_y[i0 + i] = v > 0 ? v : a * expm1(v);
+        }
     }
 }
 

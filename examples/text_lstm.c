@@ -240,11 +240,17 @@ static void dense128_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense128_z[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
     nnrt_each_block(rep, n, 2, dense128_part);   /* on the threads, if free */
-    for (int i = 0; i < n * DENSE128_OUT; i++) {   /* the parts, in block order */
-        real v = rep->dense128_z[i];
+    for (int i0 = 0; i0 < n * DENSE128_OUT; i0 += 64) {   /* the parts, in block order */
+        int len = n * DENSE128_OUT - i0 < 64 ? n * DENSE128_OUT - i0 : 64;   /* 64 values at a time */
+        real sum[64];
+        memcpy(sum, &rep->dense128_z[i0], sizeof(real) * len);
         for (int b = 1; b < 2; b++)
-            v += rep->dense128_parts[(b - 1) * n * DENSE128_OUT + i];
-        rep->dense128_z[i] = v;
+            for (int i = 0; i < len; i++)
+                sum[i] += rep->dense128_parts[(b - 1) * n * DENSE128_OUT + i0 + i];
+        for (int i = 0; i < len; i++) {
+            real v = sum[i];
+            rep->dense128_z[i0 + i] = v;
+        }
     }
 }
 
