@@ -360,14 +360,26 @@ static int after_flags(const cli *c, int rc)
     return rc > 0 ? 0 : 1;
 }
 
+/* An error said, and the status 1: on a rank other than 0 of an MPI job
+ * naming the rank and its host, since every rank's stderr reaches the
+ * one terminal of mpirun (an eval whose weights one host lacks) */
+static int say_error(const char *name, const nnrt_error *err)
+{
+    if (nnrt_dist_rank() > 0) {
+        char host[64];
+        nnrt_dist_host(host, sizeof host);
+        fprintf(stderr, "%s: rank %d (host %s): error: %s\n", name, nnrt_dist_rank(), host,
+                err->msg);
+    } else {
+        fprintf(stderr, "%s: error: %s\n", name, err->msg);
+    }
+    return 1;
+}
+
 /* The command's result as an exit status, saying what went wrong. */
 static int finish(const cli *c, int rc, const nnrt_error *err)
 {
-    if (rc < 0) {
-        fprintf(stderr, "%s: error: %s\n", c->m->name, err->msg);
-        return 1;
-    }
-    return rc;
+    return rc < 0 ? say_error(c->m->name, err) : rc;
 }
 
 static int cmd_train(cli *c, int n, char **args)
@@ -415,14 +427,8 @@ static int cmd_train(cli *c, int n, char **args)
      * ends the job (nnrt_dist_end): rank 0 says it as it does, which
      * ends this rank too.  Only if that does not come does this rank speak. */
     c->together = rc >= 0;
-    if (rc < 0 && nnrt_dist_rank() > 0) {
+    if (rc < 0 && nnrt_dist_rank() > 0)
         sleep(2);
-        char host[64];
-        nnrt_dist_host(host, sizeof host);
-        fprintf(stderr, "%s: rank %d (host %s): error: %s\n", m->name, nnrt_dist_rank(), host,
-                err.msg);
-        return 1;
-    }
     return finish(c, rc, &err);
 }
 
@@ -434,7 +440,7 @@ static int run_weights(const char *dir, char *path, size_t len, nnrt_error *err)
     return 0;
 }
 
-static int cmd_eval(const cli *c, int n, char **args)
+static int cmd_eval(cli *c, int n, char **args)
 {
     const char *weights = NULL, *dir = c->default_dir;
     int limit = 0, threads = 0;
@@ -468,6 +474,7 @@ static int cmd_eval(const cli *c, int n, char **args)
     if (rc == 0)
         rc = nnrt_eval_run_dir(c->m, weights, limit, dir, &err);
     nnrt_rundir_release(&lock);
+    c->together = rc == NNRT_DIST_FAILED;   /* the ranks refused their start together */
     return finish(c, rc, &err);
 }
 
@@ -537,7 +544,7 @@ static int take_inputs(const cli *c, int *n, char **args, char **files, int *n_f
 
 /* predict: the weights come from --weights, else from --seed (fresh), else
  * from DIR/weights; --weights and --seed together would leave one unused. */
-static int cmd_predict(const cli *c, int n, char **args)
+static int cmd_predict(cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
     nnrt_predict_opts o = { .first = 0, .count = 5, .seed = m->seed, .invert = -1 };
@@ -582,6 +589,7 @@ static int cmd_predict(const cli *c, int n, char **args)
     }
     rc = o.n_inputs ? nnrt_predict_inputs(m, &o, &err) : nnrt_predict_run(m, &o, &err);
     free(files);
+    c->together = rc == NNRT_DIST_FAILED;   /* the ranks refused their start together */
     return finish(c, rc, &err);
 }
 

@@ -62,6 +62,16 @@ enum { NNRT_DIST_FAILED = 2 };
 int nnrt_dist_agree(const struct nnrt_model *m, int rc, const struct nnrt_error *err,
                     const struct nnrt_dataset *const sets[2], const char *settings);
 
+/* eval's and predict's start, agreed by every rank: rc and err as above,
+ * test the test set as loaded (NULL if it could not be), what the
+ * command's settings as text ("eval --limit 0").  The ranks share out the
+ * test batches' shards as in training, so a rank with other weights or
+ * another test set would give part of the answer silently: compared here
+ * with the weights' CRC-32 (every tensor's values, state too), a rank
+ * that differs is named as nnrt_dist_agree names one.  Collective. */
+int nnrt_dist_agree_weights(const struct nnrt_model *m, int rc, const struct nnrt_error *err,
+                            const struct nnrt_dataset *test, const char *what);
+
 /* This machine's name, for messages ("?" if unknown). */
 void nnrt_dist_host(char *name, size_t len);
 

@@ -104,8 +104,8 @@ static void gather_own(facts *f, const nnrt_model *m, int rc, const nnrt_error *
         snprintf(f->settings, sizeof f->settings, "%s", settings);
     if (rc == 0 && sets) {
         f->has_data = 1;
-        for (int i = 0; i < 2; i++)
-            f->data_crc[i] = checksum_set(sets[i]);
+        for (int i = 0; i < 2; i++)   /* a set not given: 0 on every rank */
+            f->data_crc[i] = sets[i] ? checksum_set(sets[i]) : 0;
     }
 }
 
@@ -149,6 +149,27 @@ static int first_trouble(const facts *all, int ranks, const nnrt_model *m,
         if (differs(&all[0], &all[r], m, sets, why, len))
             return r;
     return -1;
+}
+
+/* The CRC-32 of every tensor's values, in the model's order */
+static unsigned long weights_crc(const nnrt_model *m)
+{
+    unsigned long crc = crc32_z(0, NULL, 0);
+    for (int i = 0; i < m->n_params; i++)
+        crc = crc_of(crc, m->params[i].value, (size_t)m->params[i].size * sizeof(float));
+    return crc;
+}
+
+int nnrt_dist_agree_weights(const nnrt_model *m, int rc, const nnrt_error *err,
+                            const nnrt_dataset *test, const char *what)
+{
+    if (nnrt_dist_ranks() == 1)
+        return rc;
+    char settings[160];
+    snprintf(settings, sizeof settings, "%s, weights CRC-32 %08lx", what,
+             rc == 0 ? weights_crc(m) : 0ul);
+    const nnrt_dataset *sets[2] = { NULL, test };
+    return nnrt_dist_agree(m, rc, err, test ? sets : NULL, settings);
 }
 
 int nnrt_dist_agree(const nnrt_model *m, int rc, const nnrt_error *err,

@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "dist.h"
 #include "page.h"
 
 /* nnrt_evaluate, also counting every sample into confusion (k x k, k =
@@ -189,17 +191,24 @@ int nnrt_test_report(const nnrt_model *m, const nnrt_dataset *ds, int *order, in
 int nnrt_eval_run_dir(const nnrt_model *m, const char *weights_path, int limit, const char *dir,
                       nnrt_error *err)
 {
-    if (nnrt_weights_load(m, weights_path, err) != 0)
-        return -1;
     nnrt_dataset test;
-    if (nnrt_model_data_load(m, 1, &test, err) != 0)
-        return -1;
-    nnrt_dataset_limit(&test, limit);
+    memset(&test, 0, sizeof test);
+    int rc = nnrt_weights_load(m, weights_path, err);
+    int loaded = rc == 0 && (rc = nnrt_model_data_load(m, 1, &test, err)) == 0;
+    if (loaded)
+        nnrt_dataset_limit(&test, limit);
+    char what[64];
+    snprintf(what, sizeof what, "eval --limit %d", limit);
+    rc = nnrt_dist_agree_weights(m, rc, err, loaded ? &test : NULL, what);   /* MPI: all alike */
+    if (rc != 0) {
+        if (loaded)
+            nnrt_dataset_free(&test);
+        return rc;
+    }
     nnrt_model_data_print(m, NULL, &test, 0);
     int *order = malloc(((size_t)test.n_samples + 1) * sizeof *order);
     int *y = malloc((size_t)m->max_batch * sizeof *y);
     nnrt_page_source page = { "eval", NULL, m->seed };
-    int rc;
     if (!order || !y)
         rc = nnrt_fail(err, "out of memory");
     else if (test.n_samples == 0)

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "nnrt_internal.h"
 
 #define BAR 20   /* #s for a probability of 1 */
@@ -266,10 +267,14 @@ static void show_all(const nnrt_model *m, const nnrt_predict_opts *o, predict_ru
 
 static int run(const nnrt_model *m, const nnrt_predict_opts *o, predict_run *r, nnrt_error *err)
 {
-    if (nnrt_weights_start(m, o->weights, o->weights_default, o->seed, err) != 0 ||
-        nnrt_model_data_load(m, 1, &r->test, err) != 0)
-        return -1;
-    r->have_test = 1;
+    int rc = nnrt_weights_start(m, o->weights, o->weights_default, o->seed, err);
+    if (rc == 0 && (rc = nnrt_model_data_load(m, 1, &r->test, err)) == 0)
+        r->have_test = 1;
+    char what[64];   /* the ranks share out the samples shown: the same ones */
+    snprintf(what, sizeof what, "predict --first %d --count %d", o->first, o->count);
+    rc = nnrt_dist_agree_weights(m, rc, err, r->have_test ? &r->test : NULL, what);
+    if (rc != 0)
+        return rc;
     int n_samples = r->test.n_samples;
     const char *name = nnrt_model_data_name(m, 1);
     if (n_samples == 0)

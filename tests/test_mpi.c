@@ -404,6 +404,59 @@ START_TEST(a_rank_with_other_settings_is_refused)
 }
 END_TEST
 
+/* eval on two ranks, rank 0 with weights, rank 1 with `rank1_weights`
+ * (a path under the run's folder); the job's status, its output in *out */
+static int eval_two(const char *name, const char *rank1_weights, char *dir, size_t len,
+                    char **out)
+{
+    char weights[300], cmd[2048];
+    path_in(dir, len, name);
+    fresh_dir("%s", dir);
+    snprintf(weights, sizeof weights, "%s/start", dir);
+    snprintf(cmd, sizeof cmd, "%s steps 0 --weights-out %s", mpi, weights);
+    ck_assert_int_eq(run_cmd(cmd, out), 0);
+    free(*out);
+    snprintf(cmd, sizeof cmd, "%s steps 0 --seed 2 --weights-out %s/other", mpi, dir);
+    ck_assert_int_eq(run_cmd(cmd, out), 0);
+    free(*out);
+    snprintf(cmd, sizeof cmd,
+             MPIRUN " -np 1 %s eval --threads 1 --weights %s --out %s"
+                    " : -np 1 %s eval --threads 1 --weights %s/%s --out %s",
+             mpi, weights, dir, mpi, dir, rank1_weights, dir);
+    return run_cmd(cmd, out);
+}
+
+/* Rank 1 lacks its weights file: every rank ends, rank 0 naming rank 1,
+ * its host and the file */
+START_TEST(an_eval_rank_without_its_weights_is_named)
+{
+    char dir[256], expected[700], *out, host[64];
+    int status = eval_two("eval_no_weights", "nowhere", dir, sizeof dir, &out);
+    ck_assert_msg(status == 2, "status %d:\n%s", status, out);
+    nnrt_dist_host(host, sizeof host);
+    snprintf(expected, sizeof expected, "small_mpi: error: rank 1 of 2 (host %s) could not "
+             "start: %s/nowhere: ", host, dir);
+    ck_assert_msg(count_of(out, expected) == 1, "expected once: %s\n%s", expected, out);
+    free(out);
+}
+END_TEST
+
+/* Rank 1 has other weights: refused.  The ranks share out the test
+ * batches, so before they were compared the answer was partly rank 1's
+ * (here all of it: one shard a batch, which rank 1 ran), silently. */
+START_TEST(an_eval_rank_with_other_weights_is_refused)
+{
+    char dir[256], *out;
+    int status = eval_two("eval_other_weights", "other", dir, sizeof dir, &out);
+    ck_assert_msg(status == 2, "status %d:\n%s", status, out);
+    ck_assert_msg(count_of(out, "small_mpi: error: rank 1 of 2 (host ") == 1, "%s", out);
+    ck_assert_msg(strstr(out, ") runs with other settings (eval --limit 0, weights CRC-32 ") !=
+                      NULL, "%s", out);
+    ck_assert_msg(strstr(out, "test: loss") == NULL, "an answer was given:\n%s", out);
+    free(out);
+}
+END_TEST
+
 /* Whether readelf says exe needs a libmpi */
 static int needs_libmpi(const char *exe)
 {
@@ -464,6 +517,8 @@ int main(void)
     tcase_add_test(tc, a_rank_without_its_data_stops_every_rank);
     tcase_add_test(tc, a_rank_with_another_binary_is_refused);
     tcase_add_test(tc, a_rank_with_other_settings_is_refused);
+    tcase_add_test(tc, an_eval_rank_without_its_weights_is_named);
+    tcase_add_test(tc, an_eval_rank_with_other_weights_is_refused);
     tcase_add_test(tc, only_mpi_trainers_need_libmpi);
     tcase_add_test(tc, build_mpi_without_openmpi_says_what_to_install);
     suite_add_tcase(s, tc);
