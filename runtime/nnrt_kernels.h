@@ -194,7 +194,7 @@ enum { NNRT_MR = NNRT_MR_MAX, NNRT_NV = 2 };
  * 92-94, its weight gradient as said below; a fashion_cnn epoch 15%
  * faster, the same bits.  Copied for fashion_mlp's blocks too (32 rows,
  * 5 tiles, 512 bytes apart), the products alone were no slower but its
- * epoch was 5%: so not there.  1600 rows hold conv64's 1176 (100 KB of
+ * epoch was 5% slower: so not there.  1600 rows hold conv64's 1176 (100 KB of
  * stack).  Not with AVX-512, whose kernels were measured
  * (pick_kernels.c) on a machine this was not tried on: there nnrt_mm
  * reads b in place as before. */
