@@ -56,7 +56,16 @@
  * Weight gradients (nnrt_mm_tn): a 128-row block of fashion_mlp's layer
  * over 32 rows, 210 against 100 and 200; fashion_cnn's second convolution
  * over 1176 rows, 190 against 93 and 167.  The machine's FMA limit, one
- * thread: 219. */
+ * thread: 219.
+ *
+ * The rule is that machine's.  On an AVX2 machine (Zen 3, FMA limit
+ * 87-103, OpenBLAS's Zen kernels, December 2026) nnrt_mm, with its panel
+ * copies (nnrt_kernels.h), wins or ties where fashion_cnn spends its time
+ * (conv64 by im2col 72-95 against 63-89, its dW 89-92 against 62-89) but
+ * loses on deep products over 32 rows (32x2048 by 2048x128: 36-48 against
+ * 56-82; fashion_mlp's dense128 in one piece, 42-52 against 55-68), which
+ * the trained examples do not run (their dense layers go by blocks of 128
+ * rows).  A rule per instruction set would pick sgemm there; not done. */
 #include "nnc.h"
 
 enum { OPT_BLOCK = 64 };
