@@ -160,6 +160,13 @@ void emit_window_undefs(Emitter *e);
 void emit_window_kernel_params(Emitter *e, const IrOp *op, const char *dims, long fan_in,
                                long fan_out);
 
+/* ---- emit_c.c: the drivers ---- */
+
+/* forward and backward in stages (a trained batchnorm: nnrt.h, nnrt_stage);
+ * MODEL's and the twin's rows for them */
+int has_stages(const Emitter *e);
+void emit_driver_fields(Emitter *e);
+
 /* ---- emit_penalty.c ---- */
 
 /* Whether any kernel is regularized: then penalty() exists */

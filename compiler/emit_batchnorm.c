@@ -10,7 +10,15 @@
  * Backward is that of the training forward (the only one training runs):
  * with N values per channel, xhat = (x - mean) / std,
  *   dgamma = sum dy xhat,  dbeta = sum dy,
- *   dx = gamma / (std N) (N dy - dbeta - xhat dgamma). */
+ *   dx = gamma / (std N) (N dy - dbeta - xhat dgamma).
+ *
+ * A batch is cut into shards on replicas of their own (docs/parallel.md),
+ * and the mean, the variance, dgamma and dbeta are over the whole batch:
+ * so the driver ends a stage of forward after each trained batchnorm's
+ * <b>_stats and one of backward after its <b>_backward, and the runtime
+ * runs that stage on every shard, then the batchnorm's meet, which
+ * combines the shards' sums (nnrt.h: nnrt_stage).  A frozen batchnorm
+ * needs nothing of the batch. */
 #include "emit.h"
 
 /* A frozen batchnorm (trainable=false) always normalizes by its moving
@@ -44,9 +52,56 @@ static void emit_frozen(Emitter *e, const IrOp *op, const IrBuf *x, const char *
         x->name, y);
 }
 
+/* The training forward, in two halves around the meet (nnrt.h:
+ * nnrt_stage): the mean and variance are the whole batch's, and each
+ * shard holds part of the batch.  <b>_stats sums this shard's part,
+ * <b>_meet combines every shard's, <b>_forward normalizes by them. */
+static void emit_stats(Emitter *e, const IrOp *op, const char *x)
+{
+    const char *b = op->name;
+    OUT("/* This shard's part of the batch's statistics: per channel, the mean of its\n"
+        "   values and the sum of their squared deviations from it (M2), in double */\n");
+    OUT("static void %s_stats(Replica *rep, int n, int training)\n{\n", b);
+    OUT("    if (!training)   /* the moving statistics: nothing to gather */\n        return;\n");
+    OUT("    double *mean = rep->%s_shard_stats, *m2 = rep->%s_shard_stats + C;\n", b, b);
+    OUT("    for (int c = 0; c < C; c++)\n        mean[c] = m2[c] = 0;\n");
+    OUT("    for (int i = 0; i < n * S; i++)\n");
+    OUT("        for (int c = 0; c < C; c++)\n");
+    OUT("            mean[c] += rep->%s[i * C + c];\n", x);
+    OUT("    for (int c = 0; c < C; c++)\n        mean[c] /= n * S;\n");
+    OUT("    for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */\n");
+    OUT("        for (int c = 0; c < C; c++) {\n");
+    OUT("            double d = rep->%s[i * C + c] - mean[c];\n", x);
+    OUT("            m2[c] += d * d;\n        }\n}\n\n");
+    OUT("/* The batch's mean and variance from every shard's (rows[s] rows each), combined\n"
+        "   pairwise (Chan, Golub and LeVeque) in shard order, into every replica; the\n"
+        "   moving statistics move towards them.  The same bits whatever the threads. */\n");
+    OUT("static void %s_meet(nnrt_replica *const *reps, const int *rows, int shards)\n{\n", b);
+    OUT("    double count = 0, mean[C] = { 0 }, m2[C] = { 0 };\n");
+    OUT("    for (int s = 0; s < shards; s++) {\n");
+    OUT("        const double *their = reps[s]->%s_shard_stats;\n", b);
+    OUT("        double more = (double)rows[s] * S, total = count + more;\n");
+    OUT("        for (int c = 0; rows[s] > 0 && c < C; c++) {\n");
+    OUT("            double delta = their[c] - mean[c];\n");
+    OUT("            mean[c] = count == 0 ? their[c] : mean[c] + delta * more / total;\n");
+    OUT("            m2[c] += their[C + c] + delta * delta * count * more / total;\n");
+    OUT("        }\n        count = total;\n    }\n");
+    OUT("    for (int c = 0; c < C; c++) {\n");
+    OUT("        real m = (real)mean[c], var = (real)(m2[c] / count);\n");
+    OUT("        real inv_std = 1 / sqrt(var + BN_EPSILON);\n");
+    OUT("        %s_moving_mean[c] = BN_MOMENTUM * %s_moving_mean[c] + (1 - BN_MOMENTUM) * m;\n",
+        b, b);
+    OUT("        %s_moving_var[c] = BN_MOMENTUM * %s_moving_var[c] + (1 - BN_MOMENTUM) * var;\n",
+        b, b);
+    OUT("        for (int s = 0; s < shards; s++) {\n");
+    OUT("            reps[s]->%s_mean[c] = m;\n", b);
+    OUT("            reps[s]->%s_inv_std[c] = inv_std;\n        }\n    }\n}\n\n", b);
+}
+
 static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *y)
 {
     const char *b = op->name;
+    emit_stats(e, op, x);
     OUT("static void %s_forward(Replica *rep, int n, int training)\n{\n", b);
     emit_act_param(e, op->act, op->act_param);
     OUT("    if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */\n");
@@ -57,27 +112,11 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++)\n");
     OUT("                rep->%s[i * C + c] = rep->%s[i * C + c] * scale[c] + shift[c];\n", y, x);
-    OUT("    } else {\n");
-    OUT("        real mean[C] = { 0 }, var[C] = { 0 };\n");
-    OUT("        for (int i = 0; i < n * S; i++)\n");
-    OUT("            for (int c = 0; c < C; c++)\n");
-    OUT("                mean[c] += rep->%s[i * C + c];\n", x);
-    OUT("        for (int c = 0; c < C; c++)\n            mean[c] /= n * S;\n");
-    OUT("        for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */\n");
-    OUT("            for (int c = 0; c < C; c++) {\n");
-    OUT("                real d = rep->%s[i * C + c] - mean[c];\n", x);
-    OUT("                var[c] += d * d;\n            }\n");
-    OUT("        for (int c = 0; c < C; c++) {\n");
-    OUT("            var[c] /= n * S;\n");
-    OUT("            rep->%s_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);\n", b);
-    OUT("            %s_moving_mean[c] = BN_MOMENTUM * %s_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];\n",
-        b, b);
-    OUT("            %s_moving_var[c] = BN_MOMENTUM * %s_moving_var[c] + (1 - BN_MOMENTUM) * var[c];\n",
-        b, b);
-    OUT("        }\n");
+    OUT("    } else {   /* by the batch's statistics, which %s_meet left */\n", b);
     OUT("        for (int i = 0; i < n * S; i++)\n");
     OUT("            for (int c = 0; c < C; c++) {\n");
-    OUT("                real xhat = (rep->%s[i * C + c] - mean[c]) * rep->%s_inv_std[c];\n", x, b);
+    OUT("                real xhat = (rep->%s[i * C + c] - rep->%s_mean[c]) * rep->%s_inv_std[c];\n",
+        x, b, b);
     OUT("                rep->%s_xhat[i * C + c] = xhat;\n", b);
     OUT("                rep->%s[i * C + c] = %s_gamma[c] * xhat + %s_beta[c];\n", y, b, b);
     OUT("            }\n    }\n");
@@ -85,32 +124,58 @@ static void emit_forward(Emitter *e, const IrOp *op, const char *x, const char *
     OUT("}\n\n");
 }
 
+/* Backward, in two halves around a meet when a gradient flows on: dx
+ * needs dgamma and dbeta over the whole batch */
 static void emit_backward(Emitter *e, const IrOp *op, const IrBuf *x, const char *y)
 {
     const char *b = op->name;
+    OUT("/* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double%s */\n",
+        x->needs_grad ? " for the meet" : "");
     OUT("static void %s_backward(Replica *rep, int n)\n{\n", b);
     emit_act_param(e, op->act, op->act_param);
     emit_activation_grad(e, op->act, y, buf(e, op->out)->width_macro);
-    OUT("    memset(rep->%s_dgamma, 0, sizeof rep->%s_dgamma);\n", b, b);
-    OUT("    memset(rep->%s_dbeta, 0, sizeof rep->%s_dbeta);\n", b, b);
+    OUT("    double *dgamma = rep->%s_shard_grads, *dbeta = rep->%s_shard_grads + C;\n", b, b);
+    OUT("    for (int c = 0; c < C; c++)\n        dgamma[c] = dbeta[c] = 0;\n");
     OUT("    for (int i = 0; i < n * S; i++)\n");
     OUT("        for (int c = 0; c < C; c++) {\n");
-    OUT("            rep->%s_dgamma[c] += rep->d_%s[i * C + c] * rep->%s_xhat[i * C + c];\n",
-        b, y, b);
-    OUT("            rep->%s_dbeta[c] += rep->d_%s[i * C + c];\n        }\n", b, y);
-    if (!x->needs_grad) {
+    OUT("            dgamma[c] += rep->d_%s[i * C + c] * rep->%s_xhat[i * C + c];\n", y, b);
+    OUT("            dbeta[c] += rep->d_%s[i * C + c];\n        }\n", y);
+    OUT("    for (int c = 0; c < C; c++) {\n");
+    OUT("        rep->%s_dgamma[c] = (real)dgamma[c];\n", b);
+    OUT("        rep->%s_dbeta[c] = (real)dbeta[c];\n    }\n", b);
+    if (!x->needs_grad)
         emit_no_input_grad(e, x);
-        OUT("}\n\n");
+    OUT("}\n\n");
+    if (!x->needs_grad)
         return;
-    }
+    OUT("/* The batch's dgamma and dbeta: sum over the shards s, in order, of (n_s / n)\n"
+        "   times theirs (each shard's dy is of its own mean loss); into each replica\n"
+        "   divided by its N = n_s S values, as %s_input_grad wants them */\n", b);
+    OUT("static void %s_grad_meet(nnrt_replica *const *reps, const int *rows, int shards)\n{\n",
+        b);
+    OUT("    double n = 0, dgamma[C] = { 0 }, dbeta[C] = { 0 };\n");
+    OUT("    for (int s = 0; s < shards; s++)\n        n += rows[s];\n");
+    OUT("    for (int s = 0; s < shards; s++) {\n");
+    OUT("        const double *their = reps[s]->%s_shard_grads;\n", b);
+    OUT("        for (int c = 0; rows[s] > 0 && c < C; c++) {\n");
+    OUT("            dgamma[c] += rows[s] / n * their[c];\n");
+    OUT("            dbeta[c] += rows[s] / n * their[C + c];\n        }\n    }\n");
+    OUT("    for (int s = 0; s < shards; s++)\n");
+    OUT("        for (int c = 0; rows[s] > 0 && c < C; c++) {\n");
+    OUT("            reps[s]->%s_dgamma_n[c] = (real)(dgamma[c] / ((double)rows[s] * S));\n", b);
+    OUT("            reps[s]->%s_dbeta_n[c] = (real)(dbeta[c] / ((double)rows[s] * S));\n", b);
+    OUT("        }\n}\n\n");
+    OUT("/* dx = gamma / std (dy - dbeta / N - xhat dgamma / N), with the batch's dgamma\n"
+        "   and dbeta */\n");
+    OUT("static void %s_input_grad(Replica *rep, int n)\n{\n", b);
     OUT("    real k[C];\n");
     OUT("    for (int c = 0; c < C; c++)\n");
-    OUT("        k[c] = %s_gamma[c] * rep->%s_inv_std[c] / (n * S);\n", b, b);
+    OUT("        k[c] = %s_gamma[c] * rep->%s_inv_std[c];\n", b, b);
     OUT("    for (int i = 0; i < n * S; i++)\n");
     OUT("        for (int c = 0; c < C; c++)\n");
-    OUT("            rep->d_%s[i * C + c] = k[c] * (n * S * rep->d_%s[i * C + c] - rep->%s_dbeta[c] -\n",
+    OUT("            rep->d_%s[i * C + c] = k[c] * (rep->d_%s[i * C + c] - rep->%s_dbeta_n[c] -\n",
         x->name, y, b);
-    OUT("                                     rep->%s_xhat[i * C + c] * rep->%s_dgamma[c]);\n",
+    OUT("                                     rep->%s_xhat[i * C + c] * rep->%s_dgamma_n[c]);\n",
         b, b);
     OUT("}\n\n");
 }
@@ -139,8 +204,6 @@ void emit_batchnorm(Emitter *e, const IrOp *op)
         return;
     }
     emit_forward(e, op, x->name, y->name);
-    OUT("/* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)\n"
-        "   over the N = n S values of each channel */\n");
     emit_backward(e, op, x, y->name);
     OUT("#undef C\n#undef S\n#undef BN_MOMENTUM\n#undef BN_EPSILON\n\n");
 }
@@ -157,7 +220,15 @@ void emit_batchnorm_fields(Emitter *e, const IrOp *op, FieldGroup group)
     if (group == FIELDS_SCRATCH) {
         OUT("    real %s_xhat[SHARD_ROWS * %s];   /* the last training batch, normalized */\n", b,
             buf(e, op->out)->width_macro);
-        OUT("    real %s_inv_std[%ld];   /* its 1 / sqrt(var + eps) */\n", b, channels);
+        OUT("    double %s_shard_stats[2 * %ld];   /* this shard's mean and M2, for the meet */\n",
+            b, channels);
+        OUT("    real %s_mean[%ld], %s_inv_std[%ld];   /* the batch's, from the meet */\n", b,
+            channels, b, channels);
+        OUT("    double %s_shard_grads[2 * %ld];   /* this shard's dgamma and dbeta */\n", b,
+            channels);
+        if (buf(e, op->in)->needs_grad)
+            OUT("    real %s_dgamma_n[%ld], %s_dbeta_n[%ld];   /* the batch's, over N */\n", b,
+                channels, b, channels);
     }
     if (group == FIELDS_GRADS)
         OUT("    real %s_dgamma[%ld], %s_dbeta[%ld];\n", b, channels, b, channels);

@@ -113,23 +113,12 @@ static void emit_real_type(Emitter *e)
  * 6.3 s at one thread and 3.3 s at two, 4 shards 6.5 s and 4.0 s;
  * fashion_mlp at batch 32 gained nothing from 2 shards on 2 threads).
  * More than MAX_SHARDS would serve more cores than a batch has work for.
- * Batchnorm's statistics are over the whole batch, and its training
- * forward updates shared moving statistics: such a model runs as one
- * shard. */
+ * (A batchnorm's statistics are over the whole batch: its shards meet,
+ * emit_batchnorm.c.) */
 enum { SHARD_MIN_ROWS = 32, MAX_SHARDS = 8 };
-
-static int uses_batchnorm(const Ir *ir)
-{
-    for (int i = 0; i < ir->n_ops; i++)
-        if (ir->ops[i].kind == OP_BATCHNORM)
-            return 1;
-    return 0;
-}
 
 int shard_count(const Ir *ir)
 {
-    if (uses_batchnorm(ir))
-        return 1;
     long shards = ir->model->batch / SHARD_MIN_ROWS;
     return shards < 1 ? 1 : shards > MAX_SHARDS ? MAX_SHARDS : (int)shards;
 }
@@ -264,39 +253,64 @@ static void emit_params(Emitter *e)
 
 /* ---- drivers and the model description ---------------------------------- */
 
-static int has_dropout(const Emitter *e)
+/* A trained batchnorm needs the whole batch's statistics (emit_batchnorm.c):
+ * forward ends a stage at it, and backward too when a gradient flows on */
+static int ends_forward_stage(const IrOp *op)
+{
+    return op->kind == OP_BATCHNORM && trains(op);
+}
+
+static int ends_backward_stage(const Emitter *e, const IrOp *op)
+{
+    return ends_forward_stage(op) && buf(e, op->in)->needs_grad;
+}
+
+int has_stages(const Emitter *e)
 {
     for (int i = 0; i < e->ir->n_ops; i++)
-        if (OP_EMIT[e->ir->ops[i].kind].takes_rng)
+        if (ends_forward_stage(&e->ir->ops[i]))
             return 1;
     return 0;
 }
 
-static int has_batchnorm(const Emitter *e)
+/* The calls of forward's ops [from, to); the last one's first half if
+ * `ends` (a batchnorm's stats, before its meet) */
+static void emit_forward_calls(Emitter *e, int from, int to, int ends)
 {
-    for (int i = 0; i < e->ir->n_ops; i++)
-        if (OP_EMIT[e->ir->ops[i].kind].takes_training)
-            return 1;
-    return 0;
+    for (int i = from; i < to; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        const OpEmit *row = &OP_EMIT[op->kind];
+        if (!row->in_forward)
+            continue;
+        if (i == to - 1 && ends)
+            OUT("    %s_stats(rep, n, training);\n", op->name);
+        else
+            OUT("    %s_forward(rep, n%s%s);\n", op->name, row->takes_training ? ", training" : "",
+                row->takes_rng ? ", rng" : "");
+    }
+}
+
+/* What forward's ops [from, to) leave unused of training and rng */
+static void emit_unused_args(Emitter *e, int from, int to)
+{
+    int training = 0, rng = 0;
+    for (int i = from; i < to; i++) {
+        training |= OP_EMIT[e->ir->ops[i].kind].takes_training;
+        rng |= OP_EMIT[e->ir->ops[i].kind].takes_rng;
+    }
+    if (!training && !rng)
+        OUT("    (void)training;   /* no dropout: training and inference are the same */\n"
+            "    (void)rng;\n");
+    else if (!rng)
+        OUT("    (void)rng;   /* no dropout */\n");
 }
 
 static void emit_drivers(Emitter *e)
 {
     OUT("/* The whole network, in order: input x -> %s */\n", buf(e, e->ir->output_buf)->name);
     OUT("static void forward(Replica *rep, int n, int training, nnrt_rng *rng)\n{\n");
-    if (!has_dropout(e) && !has_batchnorm(e))
-        OUT("    (void)training;   /* no dropout: training and inference are the same */\n"
-            "    (void)rng;\n");
-    else if (!has_dropout(e))
-        OUT("    (void)rng;   /* no dropout */\n");
-    for (int i = 0; i < e->ir->n_ops; i++) {
-        const IrOp *op = &e->ir->ops[i];
-        const OpEmit *row = &OP_EMIT[op->kind];
-        if (!row->in_forward)
-            continue;
-        OUT("    %s_forward(rep, n%s%s);\n", op->name, row->takes_training ? ", training" : "",
-            row->takes_rng ? ", rng" : "");
-    }
+    emit_unused_args(e, 0, e->ir->n_ops);
+    emit_forward_calls(e, 0, e->ir->n_ops, 0);
     OUT("}\n\n");
     OUT("/* From the gradient loss() left, back to the first layer's parameters */\n");
     OUT("static void backward(Replica *rep, int n)\n{\n");
@@ -307,6 +321,90 @@ static void emit_drivers(Emitter *e)
         OUT("    %s_backward(rep, n);\n", op->name);
     }
     OUT("}\n\n");
+}
+
+/* A stage's row of FORWARD_STAGES or BACKWARD_STAGES: its function, and
+ * the meet that ends it (none for the last) */
+static void emit_stage_row(Emitter *e, const char *fn, int k, const IrOp *meets,
+                           const char *meet, const char *sums)
+{
+    OUT("    { .%s = %s_%d", fn, fn, k);
+    if (meets) {
+        const Shape *sh = &meets->layer->out;
+        OUT(", .meet = %s_%s,\n      .sums = offsetof(Replica, %s_%s), .n_sums = 2 * %ld", meets->name,
+            meet, meets->name, sums, sh->dims[sh->ndims - 1]);
+    }
+    OUT(" },\n");
+}
+
+/* forward and backward cut where a trained batchnorm needs the whole batch
+ * (nnrt.h: nnrt_stage) */
+static void emit_staged_drivers(Emitter *e)
+{
+    const Ir *ir = e->ir;
+    OUT("/* The whole network, in order: input x -> %s, in stages.  A trained\n"
+        "   batchnorm normalizes by the whole batch's mean and variance, and each shard\n"
+        "   holds part of the batch: a stage ends where one needs them, and the runtime\n"
+        "   runs the stage on every shard, then the batchnorm's meet, which combines the\n"
+        "   shards' sums, then the next stage (nnrt.h: nnrt_stage). */\n",
+        buf(e, ir->output_buf)->name);
+    int k = 0, from = 0;
+    for (int i = 0; i <= ir->n_ops; i++) {
+        if (i < ir->n_ops && !ends_forward_stage(&ir->ops[i]))
+            continue;
+        int to = i < ir->n_ops ? i + 1 : ir->n_ops;
+        OUT("static void forward_%d(Replica *rep, int n, int training, nnrt_rng *rng)\n{\n", k++);
+        emit_unused_args(e, from, to);
+        emit_forward_calls(e, from, to, i < ir->n_ops);
+        OUT("}\n\n");
+        from = i;
+    }
+    OUT("static const nnrt_stage FORWARD_STAGES[] = {\n");
+    for (int i = 0, s = 0; i < ir->n_ops; i++)
+        if (ends_forward_stage(&ir->ops[i]))
+            emit_stage_row(e, "forward", s++, &ir->ops[i], "meet", "shard_stats");
+    emit_stage_row(e, "forward", k - 1, NULL, NULL, NULL);
+    OUT("};\n\n");
+
+    OUT("/* From the gradient loss() left, back to the first layer's parameters, in\n"
+        "   stages: a trained batchnorm's dx needs the whole batch's dgamma and dbeta */\n");
+    k = 0;
+    int open = 0;
+    for (int i = ir->n_ops - 1; i >= 0; i--) {
+        const IrOp *op = &ir->ops[i];
+        if (!OP_EMIT[op->kind].in_forward || op->fused_into_loss || !needs_backward(e, op))
+            continue;
+        if (!open) {
+            OUT("static void backward_%d(Replica *rep, int n)\n{\n", k++);
+            open = 1;
+        }
+        OUT("    %s_backward(rep, n);\n", op->name);
+        if (ends_backward_stage(e, op)) {
+            OUT("}\n\nstatic void backward_%d(Replica *rep, int n)\n{\n", k++);
+            OUT("    %s_input_grad(rep, n);\n", op->name);
+        }
+    }
+    if (open)
+        OUT("}\n\n");
+    OUT("static const nnrt_stage BACKWARD_STAGES[] = {\n");
+    for (int i = ir->n_ops - 1, s = 0; i >= 0; i--)
+        if (ends_backward_stage(e, &ir->ops[i]))
+            emit_stage_row(e, "backward", s++, &ir->ops[i], "grad_meet", "shard_grads");
+    emit_stage_row(e, "backward", k - 1, NULL, NULL, NULL);
+    OUT("};\n\n");
+}
+
+/* MODEL's and the twin's rows for forward and backward */
+void emit_driver_fields(Emitter *e)
+{
+    if (!has_stages(e)) {
+        OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
+        return;
+    }
+    OUT("    .n_forward_stages = sizeof FORWARD_STAGES / sizeof FORWARD_STAGES[0],\n"
+        "    .forward_stages = FORWARD_STAGES,\n    .loss = loss,\n"
+        "    .n_backward_stages = sizeof BACKWARD_STAGES / sizeof BACKWARD_STAGES[0],\n"
+        "    .backward_stages = BACKWARD_STAGES,\n");
 }
 
 static void emit_param_table(Emitter *e)
@@ -424,7 +522,7 @@ static void emit_twin(Emitter *e)
     if (has_target_rows(e->m))
         OUT("    .target_at = offsetof(Replica, target),\n");
     OUT("    .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],\n    .params = TWIN_PARAMS,\n");
-    OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
+    emit_driver_fields(e);
     if (has_penalty(e))
         OUT("    .penalty = penalty,\n");
     OUT("};\n\n#else   /* the trainer */\n\n");
@@ -540,7 +638,10 @@ void emit_c(FILE *out, const Ir *ir)
     emit_sections(&e);
     emit_weight_grads(&e);
     emit_penalty(&e);
-    emit_drivers(&e);
+    if (has_stages(&e))
+        emit_staged_drivers(&e);
+    else
+        emit_drivers(&e);
     emit_twin(&e);
     emit_param_table(&e);
     emit_legacy_names(&e);

@@ -272,7 +272,7 @@ void emit_model(Emitter *e)
     emit_diagnosis_fields(e);
     OUT("    .n_params = sizeof PARAMS / sizeof PARAMS[0],\n    .params = PARAMS,\n");
     OUT("    .legacy_names = LEGACY_NAMES,\n");
-    OUT("    .forward = forward,\n    .loss = loss,\n    .backward = backward,\n");
+    emit_driver_fields(e);
     if (has_penalty(e))
         OUT("    .penalty = penalty,\n");
     OUT("    .twin = &nnrt_double_twin,   /* NULL if this file was compiled without it */\n");

@@ -56,8 +56,8 @@ typedef float real;
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
-#define SHARDS 1   /* every batch is cut into this many, whatever the threads */
-#define SHARD_ROWS 256   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28x1, flattened */
 #define CONV16_OUT 12544   /* 28x28x16 */
 #define CONV16_BATCHNORM_OUT 12544   /* 28x28x16 */
@@ -109,13 +109,19 @@ struct nnrt_replica {
     real dense5_y[SHARD_ROWS * DENSE5_OUT];
     real conv16_pad[30 * 30 * 1];
     real conv16_batchnorm_xhat[SHARD_ROWS * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
-    real conv16_batchnorm_inv_std[16];   /* its 1 / sqrt(var + eps) */
+    double conv16_batchnorm_shard_stats[2 * 16];   /* this shard's mean and M2, for the meet */
+    real conv16_batchnorm_mean[16], conv16_batchnorm_inv_std[16];   /* the batch's, from the meet */
+    double conv16_batchnorm_shard_grads[2 * 16];   /* this shard's dgamma and dbeta */
+    real conv16_batchnorm_dgamma_n[16], conv16_batchnorm_dbeta_n[16];   /* the batch's, over N */
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[16 * 16 * 16], conv32_dpad[16 * 16 * 16];
     real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
     real conv32_wt[32 * (3 * 3 * 16)];   /* W^T, for dx */
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
-    real conv32_batchnorm_inv_std[32];   /* its 1 / sqrt(var + eps) */
+    double conv32_batchnorm_shard_stats[2 * 32];   /* this shard's mean and M2, for the meet */
+    real conv32_batchnorm_mean[32], conv32_batchnorm_inv_std[32];   /* the batch's, from the meet */
+    double conv32_batchnorm_shard_grads[2 * 32];   /* this shard's dgamma and dbeta */
+    real conv32_batchnorm_dgamma_n[32], conv32_batchnorm_dbeta_n[32];   /* the batch's, over N */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
     real dense64_parts[6 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..6 of W's rows */
     real dense5_wt[DENSE64_OUT * DENSE5_OUT];   /* W^T, for dx */
@@ -234,6 +240,55 @@ static void conv16_backward(Replica *rep, int n)
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
+/* This shard's part of the batch's statistics: per channel, the mean of its
+   values and the sum of their squared deviations from it (M2), in double */
+static void conv16_batchnorm_stats(Replica *rep, int n, int training)
+{
+    if (!training)   /* the moving statistics: nothing to gather */
+        return;
+    double *mean = rep->conv16_batchnorm_shard_stats, *m2 = rep->conv16_batchnorm_shard_stats + C;
+    for (int c = 0; c < C; c++)
+        mean[c] = m2[c] = 0;
+    for (int i = 0; i < n * S; i++)
+        for (int c = 0; c < C; c++)
+            mean[c] += rep->conv16_y[i * C + c];
+    for (int c = 0; c < C; c++)
+        mean[c] /= n * S;
+    for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
+        for (int c = 0; c < C; c++) {
+            double d = rep->conv16_y[i * C + c] - mean[c];
+            m2[c] += d * d;
+        }
+}
+
+/* The batch's mean and variance from every shard's (rows[s] rows each), combined
+   pairwise (Chan, Golub and LeVeque) in shard order, into every replica; the
+   moving statistics move towards them.  The same bits whatever the threads. */
+static void conv16_batchnorm_meet(nnrt_replica *const *reps, const int *rows, int shards)
+{
+    double count = 0, mean[C] = { 0 }, m2[C] = { 0 };
+    for (int s = 0; s < shards; s++) {
+        const double *their = reps[s]->conv16_batchnorm_shard_stats;
+        double more = (double)rows[s] * S, total = count + more;
+        for (int c = 0; rows[s] > 0 && c < C; c++) {
+            double delta = their[c] - mean[c];
+            mean[c] = count == 0 ? their[c] : mean[c] + delta * more / total;
+            m2[c] += their[C + c] + delta * delta * count * more / total;
+        }
+        count = total;
+    }
+    for (int c = 0; c < C; c++) {
+        real m = (real)mean[c], var = (real)(m2[c] / count);
+        real inv_std = 1 / sqrt(var + BN_EPSILON);
+        conv16_batchnorm_moving_mean[c] = BN_MOMENTUM * conv16_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * m;
+        conv16_batchnorm_moving_var[c] = BN_MOMENTUM * conv16_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var;
+        for (int s = 0; s < shards; s++) {
+            reps[s]->conv16_batchnorm_mean[c] = m;
+            reps[s]->conv16_batchnorm_inv_std[c] = inv_std;
+        }
+    }
+}
+
 static void conv16_batchnorm_forward(Replica *rep, int n, int training)
 {
     if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */
@@ -245,27 +300,10 @@ static void conv16_batchnorm_forward(Replica *rep, int n, int training)
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
                 rep->conv16_batchnorm_y[i * C + c] = rep->conv16_y[i * C + c] * scale[c] + shift[c];
-    } else {
-        real mean[C] = { 0 }, var[C] = { 0 };
-        for (int i = 0; i < n * S; i++)
-            for (int c = 0; c < C; c++)
-                mean[c] += rep->conv16_y[i * C + c];
-        for (int c = 0; c < C; c++)
-            mean[c] /= n * S;
-        for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
-            for (int c = 0; c < C; c++) {
-                real d = rep->conv16_y[i * C + c] - mean[c];
-                var[c] += d * d;
-            }
-        for (int c = 0; c < C; c++) {
-            var[c] /= n * S;
-            rep->conv16_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
-            conv16_batchnorm_moving_mean[c] = BN_MOMENTUM * conv16_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
-            conv16_batchnorm_moving_var[c] = BN_MOMENTUM * conv16_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
-        }
+    } else {   /* by the batch's statistics, which conv16_batchnorm_meet left */
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++) {
-                real xhat = (rep->conv16_y[i * C + c] - mean[c]) * rep->conv16_batchnorm_inv_std[c];
+                real xhat = (rep->conv16_y[i * C + c] - rep->conv16_batchnorm_mean[c]) * rep->conv16_batchnorm_inv_std[c];
                 rep->conv16_batchnorm_xhat[i * C + c] = xhat;
                 rep->conv16_batchnorm_y[i * C + c] = conv16_batchnorm_gamma[c] * xhat + conv16_batchnorm_beta[c];
             }
@@ -276,28 +314,60 @@ static void conv16_batchnorm_forward(Replica *rep, int n, int training)
     }
 }
 
-/* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)
-   over the N = n S values of each channel */
+/* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double for the meet */
 static void conv16_batchnorm_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
         real y = rep->conv16_batchnorm_y[i];
         rep->d_conv16_batchnorm_y[i] *= (y > 0);
     }
-    memset(rep->conv16_batchnorm_dgamma, 0, sizeof rep->conv16_batchnorm_dgamma);
-    memset(rep->conv16_batchnorm_dbeta, 0, sizeof rep->conv16_batchnorm_dbeta);
+    double *dgamma = rep->conv16_batchnorm_shard_grads, *dbeta = rep->conv16_batchnorm_shard_grads + C;
+    for (int c = 0; c < C; c++)
+        dgamma[c] = dbeta[c] = 0;
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++) {
-            rep->conv16_batchnorm_dgamma[c] += rep->d_conv16_batchnorm_y[i * C + c] * rep->conv16_batchnorm_xhat[i * C + c];
-            rep->conv16_batchnorm_dbeta[c] += rep->d_conv16_batchnorm_y[i * C + c];
+            dgamma[c] += rep->d_conv16_batchnorm_y[i * C + c] * rep->conv16_batchnorm_xhat[i * C + c];
+            dbeta[c] += rep->d_conv16_batchnorm_y[i * C + c];
         }
+    for (int c = 0; c < C; c++) {
+        rep->conv16_batchnorm_dgamma[c] = (real)dgamma[c];
+        rep->conv16_batchnorm_dbeta[c] = (real)dbeta[c];
+    }
+}
+
+/* The batch's dgamma and dbeta: sum over the shards s, in order, of (n_s / n)
+   times theirs (each shard's dy is of its own mean loss); into each replica
+   divided by its N = n_s S values, as conv16_batchnorm_input_grad wants them */
+static void conv16_batchnorm_grad_meet(nnrt_replica *const *reps, const int *rows, int shards)
+{
+    double n = 0, dgamma[C] = { 0 }, dbeta[C] = { 0 };
+    for (int s = 0; s < shards; s++)
+        n += rows[s];
+    for (int s = 0; s < shards; s++) {
+        const double *their = reps[s]->conv16_batchnorm_shard_grads;
+        for (int c = 0; rows[s] > 0 && c < C; c++) {
+            dgamma[c] += rows[s] / n * their[c];
+            dbeta[c] += rows[s] / n * their[C + c];
+        }
+    }
+    for (int s = 0; s < shards; s++)
+        for (int c = 0; rows[s] > 0 && c < C; c++) {
+            reps[s]->conv16_batchnorm_dgamma_n[c] = (real)(dgamma[c] / ((double)rows[s] * S));
+            reps[s]->conv16_batchnorm_dbeta_n[c] = (real)(dbeta[c] / ((double)rows[s] * S));
+        }
+}
+
+/* dx = gamma / std (dy - dbeta / N - xhat dgamma / N), with the batch's dgamma
+   and dbeta */
+static void conv16_batchnorm_input_grad(Replica *rep, int n)
+{
     real k[C];
     for (int c = 0; c < C; c++)
-        k[c] = conv16_batchnorm_gamma[c] * rep->conv16_batchnorm_inv_std[c] / (n * S);
+        k[c] = conv16_batchnorm_gamma[c] * rep->conv16_batchnorm_inv_std[c];
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++)
-            rep->d_conv16_y[i * C + c] = k[c] * (n * S * rep->d_conv16_batchnorm_y[i * C + c] - rep->conv16_batchnorm_dbeta[c] -
-                                     rep->conv16_batchnorm_xhat[i * C + c] * rep->conv16_batchnorm_dgamma[c]);
+            rep->d_conv16_y[i * C + c] = k[c] * (rep->d_conv16_batchnorm_y[i * C + c] - rep->conv16_batchnorm_dbeta_n[c] -
+                                     rep->conv16_batchnorm_xhat[i * C + c] * rep->conv16_batchnorm_dgamma_n[c]);
 }
 
 #undef C
@@ -503,6 +573,55 @@ static void conv32_backward(Replica *rep, int n)
 #define BN_MOMENTUM 0.9f
 #define BN_EPSILON 0.001f
 
+/* This shard's part of the batch's statistics: per channel, the mean of its
+   values and the sum of their squared deviations from it (M2), in double */
+static void conv32_batchnorm_stats(Replica *rep, int n, int training)
+{
+    if (!training)   /* the moving statistics: nothing to gather */
+        return;
+    double *mean = rep->conv32_batchnorm_shard_stats, *m2 = rep->conv32_batchnorm_shard_stats + C;
+    for (int c = 0; c < C; c++)
+        mean[c] = m2[c] = 0;
+    for (int i = 0; i < n * S; i++)
+        for (int c = 0; c < C; c++)
+            mean[c] += rep->conv32_y[i * C + c];
+    for (int c = 0; c < C; c++)
+        mean[c] /= n * S;
+    for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
+        for (int c = 0; c < C; c++) {
+            double d = rep->conv32_y[i * C + c] - mean[c];
+            m2[c] += d * d;
+        }
+}
+
+/* The batch's mean and variance from every shard's (rows[s] rows each), combined
+   pairwise (Chan, Golub and LeVeque) in shard order, into every replica; the
+   moving statistics move towards them.  The same bits whatever the threads. */
+static void conv32_batchnorm_meet(nnrt_replica *const *reps, const int *rows, int shards)
+{
+    double count = 0, mean[C] = { 0 }, m2[C] = { 0 };
+    for (int s = 0; s < shards; s++) {
+        const double *their = reps[s]->conv32_batchnorm_shard_stats;
+        double more = (double)rows[s] * S, total = count + more;
+        for (int c = 0; rows[s] > 0 && c < C; c++) {
+            double delta = their[c] - mean[c];
+            mean[c] = count == 0 ? their[c] : mean[c] + delta * more / total;
+            m2[c] += their[C + c] + delta * delta * count * more / total;
+        }
+        count = total;
+    }
+    for (int c = 0; c < C; c++) {
+        real m = (real)mean[c], var = (real)(m2[c] / count);
+        real inv_std = 1 / sqrt(var + BN_EPSILON);
+        conv32_batchnorm_moving_mean[c] = BN_MOMENTUM * conv32_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * m;
+        conv32_batchnorm_moving_var[c] = BN_MOMENTUM * conv32_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var;
+        for (int s = 0; s < shards; s++) {
+            reps[s]->conv32_batchnorm_mean[c] = m;
+            reps[s]->conv32_batchnorm_inv_std[c] = inv_std;
+        }
+    }
+}
+
 static void conv32_batchnorm_forward(Replica *rep, int n, int training)
 {
     if (!training) {   /* y = gamma (x - moving mean) / sqrt(moving var + eps) + beta */
@@ -514,27 +633,10 @@ static void conv32_batchnorm_forward(Replica *rep, int n, int training)
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++)
                 rep->conv32_batchnorm_y[i * C + c] = rep->conv32_y[i * C + c] * scale[c] + shift[c];
-    } else {
-        real mean[C] = { 0 }, var[C] = { 0 };
-        for (int i = 0; i < n * S; i++)
-            for (int c = 0; c < C; c++)
-                mean[c] += rep->conv32_y[i * C + c];
-        for (int c = 0; c < C; c++)
-            mean[c] /= n * S;
-        for (int i = 0; i < n * S; i++)   /* two passes: no cancellation */
-            for (int c = 0; c < C; c++) {
-                real d = rep->conv32_y[i * C + c] - mean[c];
-                var[c] += d * d;
-            }
-        for (int c = 0; c < C; c++) {
-            var[c] /= n * S;
-            rep->conv32_batchnorm_inv_std[c] = 1 / sqrt(var[c] + BN_EPSILON);
-            conv32_batchnorm_moving_mean[c] = BN_MOMENTUM * conv32_batchnorm_moving_mean[c] + (1 - BN_MOMENTUM) * mean[c];
-            conv32_batchnorm_moving_var[c] = BN_MOMENTUM * conv32_batchnorm_moving_var[c] + (1 - BN_MOMENTUM) * var[c];
-        }
+    } else {   /* by the batch's statistics, which conv32_batchnorm_meet left */
         for (int i = 0; i < n * S; i++)
             for (int c = 0; c < C; c++) {
-                real xhat = (rep->conv32_y[i * C + c] - mean[c]) * rep->conv32_batchnorm_inv_std[c];
+                real xhat = (rep->conv32_y[i * C + c] - rep->conv32_batchnorm_mean[c]) * rep->conv32_batchnorm_inv_std[c];
                 rep->conv32_batchnorm_xhat[i * C + c] = xhat;
                 rep->conv32_batchnorm_y[i * C + c] = conv32_batchnorm_gamma[c] * xhat + conv32_batchnorm_beta[c];
             }
@@ -545,28 +647,60 @@ static void conv32_batchnorm_forward(Replica *rep, int n, int training)
     }
 }
 
-/* dgamma = sum dy xhat, dbeta = sum dy, dx = gamma / (std N) (N dy - dbeta - xhat dgamma)
-   over the N = n S values of each channel */
+/* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double for the meet */
 static void conv32_batchnorm_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
         real y = rep->conv32_batchnorm_y[i];
         rep->d_conv32_batchnorm_y[i] *= (y > 0);
     }
-    memset(rep->conv32_batchnorm_dgamma, 0, sizeof rep->conv32_batchnorm_dgamma);
-    memset(rep->conv32_batchnorm_dbeta, 0, sizeof rep->conv32_batchnorm_dbeta);
+    double *dgamma = rep->conv32_batchnorm_shard_grads, *dbeta = rep->conv32_batchnorm_shard_grads + C;
+    for (int c = 0; c < C; c++)
+        dgamma[c] = dbeta[c] = 0;
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++) {
-            rep->conv32_batchnorm_dgamma[c] += rep->d_conv32_batchnorm_y[i * C + c] * rep->conv32_batchnorm_xhat[i * C + c];
-            rep->conv32_batchnorm_dbeta[c] += rep->d_conv32_batchnorm_y[i * C + c];
+            dgamma[c] += rep->d_conv32_batchnorm_y[i * C + c] * rep->conv32_batchnorm_xhat[i * C + c];
+            dbeta[c] += rep->d_conv32_batchnorm_y[i * C + c];
         }
+    for (int c = 0; c < C; c++) {
+        rep->conv32_batchnorm_dgamma[c] = (real)dgamma[c];
+        rep->conv32_batchnorm_dbeta[c] = (real)dbeta[c];
+    }
+}
+
+/* The batch's dgamma and dbeta: sum over the shards s, in order, of (n_s / n)
+   times theirs (each shard's dy is of its own mean loss); into each replica
+   divided by its N = n_s S values, as conv32_batchnorm_input_grad wants them */
+static void conv32_batchnorm_grad_meet(nnrt_replica *const *reps, const int *rows, int shards)
+{
+    double n = 0, dgamma[C] = { 0 }, dbeta[C] = { 0 };
+    for (int s = 0; s < shards; s++)
+        n += rows[s];
+    for (int s = 0; s < shards; s++) {
+        const double *their = reps[s]->conv32_batchnorm_shard_grads;
+        for (int c = 0; rows[s] > 0 && c < C; c++) {
+            dgamma[c] += rows[s] / n * their[c];
+            dbeta[c] += rows[s] / n * their[C + c];
+        }
+    }
+    for (int s = 0; s < shards; s++)
+        for (int c = 0; rows[s] > 0 && c < C; c++) {
+            reps[s]->conv32_batchnorm_dgamma_n[c] = (real)(dgamma[c] / ((double)rows[s] * S));
+            reps[s]->conv32_batchnorm_dbeta_n[c] = (real)(dbeta[c] / ((double)rows[s] * S));
+        }
+}
+
+/* dx = gamma / std (dy - dbeta / N - xhat dgamma / N), with the batch's dgamma
+   and dbeta */
+static void conv32_batchnorm_input_grad(Replica *rep, int n)
+{
     real k[C];
     for (int c = 0; c < C; c++)
-        k[c] = conv32_batchnorm_gamma[c] * rep->conv32_batchnorm_inv_std[c] / (n * S);
+        k[c] = conv32_batchnorm_gamma[c] * rep->conv32_batchnorm_inv_std[c];
     for (int i = 0; i < n * S; i++)
         for (int c = 0; c < C; c++)
-            rep->d_conv32_y[i * C + c] = k[c] * (n * S * rep->d_conv32_batchnorm_y[i * C + c] - rep->conv32_batchnorm_dbeta[c] -
-                                     rep->conv32_batchnorm_xhat[i * C + c] * rep->conv32_batchnorm_dgamma[c]);
+            rep->d_conv32_y[i * C + c] = k[c] * (rep->d_conv32_batchnorm_y[i * C + c] - rep->conv32_batchnorm_dbeta_n[c] -
+                                     rep->conv32_batchnorm_xhat[i * C + c] * rep->conv32_batchnorm_dgamma_n[c]);
 }
 
 #undef C
@@ -784,14 +918,30 @@ static void dense5_dw_rows(nnrt_replica *const *reps, const int *rows, const dou
                    reps[s]->d_dense5_z, DENSE5_OUT, dw, DENSE5_OUT, (real)share[s], s > 0);
 }
 
-/* The whole network, in order: input x -> dense5_y */
-static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
+/* The whole network, in order: input x -> dense5_y, in stages.  A trained
+   batchnorm normalizes by the whole batch's mean and variance, and each shard
+   holds part of the batch: a stage ends where one needs them, and the runtime
+   runs the stage on every shard, then the batchnorm's meet, which combines the
+   shards' sums, then the next stage (nnrt.h: nnrt_stage). */
+static void forward_0(Replica *rep, int n, int training, nnrt_rng *rng)
 {
     (void)rng;   /* no dropout */
     conv16_forward(rep, n);
+    conv16_batchnorm_stats(rep, n, training);
+}
+
+static void forward_1(Replica *rep, int n, int training, nnrt_rng *rng)
+{
+    (void)rng;   /* no dropout */
     conv16_batchnorm_forward(rep, n, training);
     conv16_maxpool_forward(rep, n);
     conv32_forward(rep, n);
+    conv32_batchnorm_stats(rep, n, training);
+}
+
+static void forward_2(Replica *rep, int n, int training, nnrt_rng *rng)
+{
+    (void)rng;   /* no dropout */
     conv32_batchnorm_forward(rep, n, training);
     conv32_maxpool_forward(rep, n);
     dense64_forward(rep, n);
@@ -799,18 +949,45 @@ static void forward(Replica *rep, int n, int training, nnrt_rng *rng)
     dense5_softmax_forward(rep, n);
 }
 
-/* From the gradient loss() left, back to the first layer's parameters */
-static void backward(Replica *rep, int n)
+static const nnrt_stage FORWARD_STAGES[] = {
+    { .forward = forward_0, .meet = conv16_batchnorm_meet,
+      .sums = offsetof(Replica, conv16_batchnorm_shard_stats), .n_sums = 2 * 16 },
+    { .forward = forward_1, .meet = conv32_batchnorm_meet,
+      .sums = offsetof(Replica, conv32_batchnorm_shard_stats), .n_sums = 2 * 32 },
+    { .forward = forward_2 },
+};
+
+/* From the gradient loss() left, back to the first layer's parameters, in
+   stages: a trained batchnorm's dx needs the whole batch's dgamma and dbeta */
+static void backward_0(Replica *rep, int n)
 {
     dense5_backward(rep, n);
     dense64_backward(rep, n);
     conv32_maxpool_backward(rep, n);
     conv32_batchnorm_backward(rep, n);
+}
+
+static void backward_1(Replica *rep, int n)
+{
+    conv32_batchnorm_input_grad(rep, n);
     conv32_backward(rep, n);
     conv16_maxpool_backward(rep, n);
     conv16_batchnorm_backward(rep, n);
+}
+
+static void backward_2(Replica *rep, int n)
+{
+    conv16_batchnorm_input_grad(rep, n);
     conv16_backward(rep, n);
 }
+
+static const nnrt_stage BACKWARD_STAGES[] = {
+    { .backward = backward_0, .meet = conv32_batchnorm_grad_meet,
+      .sums = offsetof(Replica, conv32_batchnorm_shard_grads), .n_sums = 2 * 32 },
+    { .backward = backward_1, .meet = conv16_batchnorm_grad_meet,
+      .sums = offsetof(Replica, conv16_batchnorm_shard_grads), .n_sums = 2 * 16 },
+    { .backward = backward_2 },
+};
 
 #ifdef NNRT_DOUBLE
 
@@ -840,9 +1017,11 @@ const nnrt_twin nnrt_double_twin = {
     .input_at = offsetof(Replica, x),
     .n_params = sizeof TWIN_PARAMS / sizeof TWIN_PARAMS[0],
     .params = TWIN_PARAMS,
-    .forward = forward,
+    .n_forward_stages = sizeof FORWARD_STAGES / sizeof FORWARD_STAGES[0],
+    .forward_stages = FORWARD_STAGES,
     .loss = loss,
-    .backward = backward,
+    .n_backward_stages = sizeof BACKWARD_STAGES / sizeof BACKWARD_STAGES[0],
+    .backward_stages = BACKWARD_STAGES,
 };
 
 #else   /* the trainer */
@@ -1024,9 +1203,11 @@ static const nnrt_model MODEL = {
     .n_params = sizeof PARAMS / sizeof PARAMS[0],
     .params = PARAMS,
     .legacy_names = LEGACY_NAMES,
-    .forward = forward,
+    .n_forward_stages = sizeof FORWARD_STAGES / sizeof FORWARD_STAGES[0],
+    .forward_stages = FORWARD_STAGES,
     .loss = loss,
-    .backward = backward,
+    .n_backward_stages = sizeof BACKWARD_STAGES / sizeof BACKWARD_STAGES[0],
+    .backward_stages = BACKWARD_STAGES,
     .twin = &nnrt_double_twin,   /* NULL if this file was compiled without it */
 };
 

@@ -867,8 +867,9 @@ static int model_is_sound(const nnrt_model *m)
                     : m->max_batch < 1 ? "max_batch < 1"
                     : m->batch < 1 || m->batch > m->max_batch ? "batch outside 1..max_batch"
                     : m->n_params < 0 || (m->n_params > 0 && !m->params) ? "bad params table"
-                    : m->replica_size == 0 || m->output_at >= m->replica_size || !m->forward ||
-                      !m->loss || !m->backward
+                    : m->replica_size == 0 || m->output_at >= m->replica_size ||
+                      (!m->forward && m->n_forward_stages < 1) || !m->loss ||
+                      (!m->backward && m->n_backward_stages < 1)
                         ? "missing buffer or function"
                         : schedule_fault(&m->schedule);
     if (!why)

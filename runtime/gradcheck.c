@@ -129,7 +129,12 @@ static double grad_at(const subject *s, int p, int i)
 
 static void forward(const subject *s, int n, nnrt_rng *rng)
 {
-    (s->twin ? s->twin->forward : s->m->forward)(s->rep, n, 1, rng);
+    if (s->twin)
+        nnrt_forward_alone(s->rep, n, 1, rng, s->twin->forward, s->twin->forward_stages,
+                           s->twin->n_forward_stages);
+    else
+        nnrt_forward_alone(s->rep, n, 1, rng, s->m->forward, s->m->forward_stages,
+                           s->m->n_forward_stages);
 }
 
 static double penalty(const subject *s)
@@ -439,8 +444,12 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
     probe pr = { &s, n, y, { { 0, 0 } } };
     nnrt_rng_stream(&pr.masks, seed, NNRT_STREAM_DROPOUT);
     double loss_here = mean_loss(&pr);
-    nnrt_backward_whole(s.rep, n, s.twin ? s.twin->backward : m->backward, m->params,
-                        s.twin ? s.twin->params : NULL, m->n_params);
+    if (s.twin)
+        nnrt_backward_whole(s.rep, n, s.twin->backward, s.twin->backward_stages,
+                            s.twin->n_backward_stages, m->params, s.twin->params, m->n_params);
+    else
+        nnrt_backward_whole(s.rep, n, m->backward, m->backward_stages, m->n_backward_stages,
+                            m->params, NULL, m->n_params);
     int failed = check_all(&pr, loss_here, seed, report);
     state_restore(&s, state);
     if (s.twin)

@@ -61,17 +61,39 @@ float nnrt_rng_uniform(nnrt_rng *rng);
  * replicas at start-up.  Every generated function that touches such a
  * buffer takes the replica first (`dense128_forward(Replica *rep, int n)`).
  * The parameters stay static and shared: forward and backward only read
- * them (batchnorm's moving statistics aside, which training forward
- * updates: such a model runs as one shard).
+ * them (batchnorm's moving statistics aside, which its meet updates, on
+ * one thread: nnrt_stage below).
  *
  * The runtime cuts every batch into MODEL's .shards shards, fixed by nnc
  * whatever the thread count, runs each on a replica of its own on a pool
  * of threads, and sums the gradients in shard order into shard 0's
  * replica, where the optimizer reads them.  forward, loss and backward may
  * run at once on different replicas, so a generated function writes
- * nothing but its replica (and, in a one-shard model, batchnorm's
- * moving statistics). */
+ * nothing but its replica (a meet aside). */
 typedef struct nnrt_replica nnrt_replica;
+
+/* Where a batch's shards meet.  A trained batchnorm normalizes by the
+ * mean and variance of the whole batch, and its dx needs dgamma and dbeta
+ * over the whole batch, while each shard holds part of the batch: the
+ * generated file then cuts forward and backward there into stages.  The
+ * runtime runs a stage on every shard (on its threads, each rank its own
+ * shards), then, while training, the stage's meet: each shard has left
+ * n_sums doubles at .sums in its replica; the runtime gives every rank
+ * every shard's, and meet(reps, rows, shards) combines them in shard
+ * order (rows[s]: shard s's rows in this batch, 0 for an empty one) and
+ * writes what the next stage reads into every replica (and a batchnorm's
+ * moving statistics, once: it runs on one thread).  Then the next stage.
+ * Without training, forward's stages run back to back, without meets.
+ * The last stage has no meet.  The same bits whatever the threads and
+ * ranks: a shard's sums depend on its rows only, and meet adds them in
+ * shard order. */
+typedef struct nnrt_stage {
+    void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);   /* or */
+    void (*backward)(nnrt_replica *r, int n);
+    void (*meet)(nnrt_replica *const *reps, const int *rows, int shards);
+    size_t sums;                /* offsetof(Replica, this shard's sums) */
+    int n_sums;                 /* doubles */
+} nnrt_stage;
 
 /* ---- the double-precision twin (gradcheck.c) -------------------------- */
 
@@ -111,6 +133,9 @@ typedef struct nnrt_twin {
     void (*forward)(nnrt_replica *r, int n, int training, nnrt_rng *rng);
     double (*loss)(nnrt_replica *r, int n, const int *y);
     void (*backward)(nnrt_replica *r, int n);
+    /* or, forward and backward NULL, in stages, as the trainer's */
+    int n_forward_stages, n_backward_stages;
+    const nnrt_stage *forward_stages, *backward_stages;
     double (*penalty)(void);    /* NULL when the model has none */
 } nnrt_twin;
 
@@ -455,6 +480,10 @@ typedef struct nnrt_model {
     /* backward: from what loss() stored in r, overwrite every param's grad
      * in r with d(mean loss + penalty)/d(param) for r's last forward's rows. */
     void (*backward)(nnrt_replica *r, int n);
+    /* or, forward and backward NULL, the two in stages, where the shards
+     * must meet (nnrt_stage, above) */
+    int n_forward_stages, n_backward_stages;
+    const nnrt_stage *forward_stages, *backward_stages;
     /* penalty: the regularization term (L1, L2) of the current weights,
      * added once to the mean loss of every batch and evaluation, as Keras
      * reports it; NULL when the model has none. */

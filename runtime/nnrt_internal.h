@@ -695,12 +695,19 @@ double nnrt_step_batch(const nnrt_model *m, int n, const int *y, nnrt_rng *rng,
  * nnrt.h: nnrt_layer_output) into dst, (n, width), in row order.  Also
  * fills nnrt_output's rows. */
 void nnrt_run_layer(const nnrt_model *m, int n, size_t at_offset, int width, float *dst);
-/* backward on one replica of n rows, then the gradients it leaves to the
- * runtime (grad_rows), each whole: what backward alone did before.  With
- * twin, the double-precision twin's (whose params are in the order of
- * params, the trainer's). */
+/* forward on one replica alone, of n rows: `forward`, or, when it is NULL,
+ * the n_stages stages in order, each meet over this one shard (nnrt.h:
+ * nnrt_stage) */
+void nnrt_forward_alone(nnrt_replica *rep, int n, int training, nnrt_rng *rng,
+                        void (*forward)(nnrt_replica *, int, int, nnrt_rng *),
+                        const nnrt_stage *stages, int n_stages);
+/* backward on one replica of n rows (`backward`, or its stages as above),
+ * then the gradients it leaves to the runtime (grad_rows), each whole:
+ * what backward alone did before.  With twin, the double-precision twin's
+ * (whose params are in the order of params, the trainer's). */
 void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
-                         const nnrt_param *params, const nnrt_twin_param *twin, int n_params);
+                         const nnrt_stage *stages, int n_stages, const nnrt_param *params,
+                         const nnrt_twin_param *twin, int n_params);
 /* The workers for m's batches: threads (0: nnrt_default_threads()), at
  * most this rank's shards (parallel.c says why); and how many there are */
 void nnrt_set_threads(const nnrt_model *m, int threads);

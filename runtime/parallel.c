@@ -31,9 +31,13 @@
  * shard's index.  So the weights, the curve and the checkpoint are the
  * same bits for any --threads and any number of ranks.
  *
- * With one shard (nnc chooses one for a model with batchnorm, whose batch
- * statistics are over the whole batch) the run's dropout generator goes to
- * forward as it is.
+ * With one shard used the run's dropout generator goes to forward as it
+ * is.
+ *
+ * A model with a trained batchnorm has its forward and backward in stages
+ * (nnrt.h: nnrt_stage): the shards run a stage, the stage's meet combines
+ * their sums (gathered from every rank first), then the next stage.  So a
+ * batch is a few legs of work on the pool instead of one.
  *
  * When a rank runs a batch as one shard, that shard runs on the calling
  * thread and the other threads are free: the products that go by blocks of
@@ -81,6 +85,10 @@ typedef struct par_state {
     long slot_widths;           /* per row, of its operands of gradients by rows */
     char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
     struct chunk *chunks;       /* the step's pieces (chunk_values), in PARAMS order */
+    nnrt_stage whole[2];        /* forward, backward as one stage each, */
+    const nnrt_stage *stages[2];   /* or the model's stages */
+    int n_stages[2];
+    double *meet_sums;          /* shards * the most sums of a meet; NULL on one rank */
     long n_chunks;
     int threads_asked;          /* 0: the cores this process may run on */
     nnrt_pool pool;
@@ -112,6 +120,8 @@ static void release(par_state *s)
     free(s->share);
     free(s->slots);
     free(s->chunks);
+    free(s->meet_sums);
+    s->meet_sums = NULL;
     s->replicas = NULL;
     s->input = s->output = s->target = NULL;
     s->losses = NULL;
@@ -184,6 +194,25 @@ static size_t slot_bytes(const par_state *s, int rows, int with_grads)
 static int make_chunks(par_state *s);
 static float *at(nnrt_replica *r, size_t offset);
 
+/* m's forward and backward as stages: its own, or each whole as one */
+static void set_stages(par_state *s)
+{
+    const nnrt_model *m = s->m;
+    s->whole[0] = (nnrt_stage){ .forward = m->forward };
+    s->whole[1] = (nnrt_stage){ .backward = m->backward };
+    s->stages[0] = m->forward ? &s->whole[0] : m->forward_stages;
+    s->stages[1] = m->backward ? &s->whole[1] : m->backward_stages;
+    s->n_stages[0] = m->forward ? 1 : m->n_forward_stages;
+    s->n_stages[1] = m->backward ? 1 : m->n_backward_stages;
+    int most = 0;
+    for (int b = 0; b < 2; b++)
+        for (int k = 0; k < s->n_stages[b]; k++)
+            most = s->stages[b][k].n_sums > most ? s->stages[b][k].n_sums : most;
+    if (nnrt_dist_ranks() > 1 && most > 0 &&
+        !(s->meet_sums = calloc((size_t)s->shards * (size_t)most, sizeof *s->meet_sums)))
+        fail_memory(m);
+}
+
 /* The state for m, made at its first use */
 static par_state *state_for(const nnrt_model *m)
 {
@@ -238,6 +267,7 @@ static par_state *state_for(const nnrt_model *m)
     if (nnrt_dist_ranks() > 1 &&
         !(s->slots = calloc((size_t)s->shards, slot_bytes(s, s->shard_rows, 1))))
         fail_memory(m);
+    set_stages(s);
     if (make_chunks(s) != 0)
         fail_memory(m);
     make_pool(s);
@@ -300,6 +330,7 @@ typedef struct batch_job {
     int cap;                    /* rows of the biggest shard, the first: a slot's room */
     const int *y;               /* NULL: no loss */
     int training, backward;
+    int from, to;               /* the leg: steps [from, to) (step_at) */
     nnrt_rng *rng;              /* the run's dropout generator, or NULL */
     nnrt_optim_state *optim;    /* not NULL: a step after the sum */
     const float **grads;        /* per shard and trained tensor: its gradient */
@@ -329,6 +360,20 @@ static void copy_rows(float *dst, const float *src, int rows, int width)
         memcpy(dst, src, (size_t)rows * (size_t)width * sizeof *dst);
 }
 
+/* A shard's work is a run of steps: forward's stages, then backward's.
+ * Step k's stage, and whether a meet ends it in this batch */
+static const nnrt_stage *step_at(const par_state *st, int k)
+{
+    return k < st->n_stages[0] ? &st->stages[0][k] : &st->stages[1][k - st->n_stages[0]];
+}
+
+static int meets_after(const batch_job *j, int k)
+{
+    return step_at(j->s, k)->meet && (j->training || k >= j->s->n_stages[0]);
+}
+
+/* Shard s's leg: its rows in, if the leg starts the batch; its steps; its
+ * outputs and loss after forward's last */
 static void run_shard(const batch_job *j, int s)
 {
     par_state *st = j->s;
@@ -337,17 +382,27 @@ static void run_shard(const batch_job *j, int s)
     if (rows == 0)
         return;
     nnrt_replica *r = st->replicas[s];
-    copy_rows(at(r, m->input_at), st->input + (size_t)first * m->in_size, rows, m->in_size);
-    if (m->target_at)
-        copy_rows(at(r, m->target_at), st->target + (size_t)first * m->n_classes, rows,
-                  m->n_classes);
+    if (j->from == 0) {
+        copy_rows(at(r, m->input_at), st->input + (size_t)first * m->in_size, rows, m->in_size);
+        if (m->target_at)
+            copy_rows(at(r, m->target_at), st->target + (size_t)first * m->n_classes, rows,
+                      m->n_classes);
+    }
     nnrt_rng *rng = !j->rng ? NULL : j->used == 1 ? j->rng : &st->rngs[s];
-    m->forward(r, rows, j->training, rng);
-    copy_rows(st->output + (size_t)first * m->n_classes, at(r, m->output_at), rows, m->n_classes);
-    if (j->y)
-        st->losses[s] = m->loss(r, rows, j->y + first);
-    if (j->backward)
-        m->backward(r, rows);
+    for (int k = j->from; k < j->to; k++) {
+        const nnrt_stage *stage = step_at(st, k);
+        if (k >= st->n_stages[0]) {
+            stage->backward(r, rows);
+            continue;
+        }
+        stage->forward(r, rows, j->training, rng);
+        if (k < st->n_stages[0] - 1)
+            continue;
+        copy_rows(st->output + (size_t)first * m->n_classes, at(r, m->output_at), rows,
+                  m->n_classes);
+        if (j->y)
+            st->losses[s] = m->loss(r, rows, j->y + first);
+    }
 }
 
 static void shards_job(void *ctx, int w, int workers)
@@ -444,6 +499,46 @@ static void gather_shards(const batch_job *j)
     for (int s = 0; s < j->s->shards; s++)
         if (s < j->mine || s >= j->mine_end)
             move_slot(j, s, 0);
+}
+
+/* A meet (nnrt.h: nnrt_stage): every shard's sums to every rank, then the
+ * stage's meet over them all, on this thread */
+static void meet(const batch_job *j, const nnrt_stage *stage)
+{
+    par_state *st = j->s;
+    if (nnrt_dist_ranks() > 1) {
+        size_t bytes = (size_t)stage->n_sums * sizeof(double);
+        for (int s = j->mine; s < j->mine_end; s++)
+            memcpy(st->meet_sums + (size_t)s * stage->n_sums, at(st->replicas[s], stage->sums),
+                   bytes);
+        nnrt_dist_allgather(st->meet_sums, bytes, st->shards);
+        for (int s = 0; s < st->shards; s++)
+            if (s < j->mine || s >= j->mine_end)
+                memcpy(at(st->replicas[s], stage->sums),
+                       st->meet_sums + (size_t)s * stage->n_sums, bytes);
+    }
+    stage->meet(st->replicas, st->rows, st->shards);
+}
+
+/* The batch's steps in legs, each ended by a meet: every shard of this
+ * rank runs a leg (on the pool, or a lone shard on this thread, its
+ * blocks on the pool), then the meet */
+static void run_legs(batch_job *j, int steps)
+{
+    for (j->from = 0; j->from < steps; j->from = j->to) {
+        j->to = j->from + 1;
+        while (j->to < steps && !meets_after(j, j->to - 1))
+            j->to++;
+        if (j->mine_end - j->mine == 1) {   /* its blocks may use the threads */
+            blocks_on_pool = 1;
+            run_shard(j, j->mine);
+            blocks_on_pool = 0;
+        } else {
+            nnrt_pool_run(&j->s->pool, shards_job, j);
+        }
+        if (meets_after(j, j->to - 1))
+            meet(j, step_at(j->s, j->to - 1));
+    }
 }
 
 /* ---- the sum and the step ---------------------------------------------- */
@@ -610,15 +705,11 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
     };
     if (rng && j.used > 1)
         seed_shards(st, rng);
-    for (int s = 0; s < st->shards; s++)
+    for (int s = 0; s < st->shards; s++) {
         st->losses[s] = 0;
-    if (j.mine_end - j.mine == 1) {   /* its blocks may use the threads */
-        blocks_on_pool = 1;
-        run_shard(&j, j.mine);
-        blocks_on_pool = 0;
-    } else {
-        nnrt_pool_run(&st->pool, shards_job, &j);
+        st->rows[s] = shard_rows(s, n, st->shards);
     }
+    run_legs(&j, st->n_stages[0] + (backward ? st->n_stages[1] : 0));
     for (int s = 0; backward && s < st->shards; s++)
         for (int p = 0; p < m->n_params; p++)
             grads[(size_t)s * m->n_params + p] =
@@ -627,7 +718,6 @@ static double run(const nnrt_model *m, int n, const int *y, int training, nnrt_r
         gather_shards(&j);
     if (backward) {
         for (int s = 0; s < j.used; s++) {
-            st->rows[s] = shard_rows(s, n, st->shards);
             st->weights[s] = (float)st->rows[s] / (float)n;
             st->share[s] = st->weights[s];
         }
@@ -672,22 +762,44 @@ void nnrt_run_layer(const nnrt_model *m, int n, size_t at_offset, int width, flo
     par_state *st = state_for(m);
     batch_job j = { .s = st, .n = n, .used = shards_used(n, st->shards), .mine = 0,
                     .mine_end = st->shards, .cap = shard_rows(0, n, st->shards) };
-    if (st->shards == 1) {   /* its blocks may use the threads */
-        blocks_on_pool = 1;
-        run_shard(&j, 0);
-        blocks_on_pool = 0;
-    } else {
-        nnrt_pool_run(&st->pool, shards_job, &j);
-    }
+    run_legs(&j, st->n_stages[0]);   /* inference: no meets, one leg */
     for (int s = 0; s < j.used; s++)
         copy_rows(dst + (size_t)shard_first(s, n, st->shards) * (size_t)width,
                   at(st->replicas[s], at_offset), shard_rows(s, n, st->shards), width);
 }
 
-void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
-                         const nnrt_param *params, const nnrt_twin_param *twin, int n_params)
+/* Stages [0, n_stages) on one replica, each meet over it alone */
+static void stages_alone(nnrt_replica *rep, int n, int training, nnrt_rng *rng,
+                         const nnrt_stage *stages, int n_stages)
 {
-    backward(rep, n);
+    for (int k = 0; k < n_stages; k++) {
+        if (stages[k].forward)
+            stages[k].forward(rep, n, training, rng);
+        else
+            stages[k].backward(rep, n);
+        if (stages[k].meet && (training || stages[k].backward))
+            stages[k].meet(&rep, &n, 1);
+    }
+}
+
+void nnrt_forward_alone(nnrt_replica *rep, int n, int training, nnrt_rng *rng,
+                        void (*forward)(nnrt_replica *, int, int, nnrt_rng *),
+                        const nnrt_stage *stages, int n_stages)
+{
+    if (forward)
+        forward(rep, n, training, rng);
+    else
+        stages_alone(rep, n, training, rng, stages, n_stages);
+}
+
+void nnrt_backward_whole(nnrt_replica *rep, int n, void (*backward)(nnrt_replica *, int),
+                         const nnrt_stage *stages, int n_stages, const nnrt_param *params,
+                         const nnrt_twin_param *twin, int n_params)
+{
+    if (backward)
+        backward(rep, n);
+    else
+        stages_alone(rep, n, 1, NULL, stages, n_stages);
     const double one = 1.0;
     for (int p = 0; p < n_params; p++) {
         nnrt_grad_rows_fn rows = twin ? twin[p].grad_rows : params[p].grad_rows;

@@ -239,13 +239,16 @@ static const MutatedModel MODELS[] = {
     { "batchnorm", "    input 8x8\n    conv2d 4 3x3 tanh padding=same\n    batchnorm\n    avgpool 2\n"
                    "    flatten\n    dense 6 tanh\n    batchnorm elu momentum=0.9\n    dense 3 softmax\n",
       "cross_entropy", "", "images", 8, {
-        { "conv4_batchnorm_backward", "- rep->conv4_batchnorm_dbeta[c] -",
-          "+ rep->conv4_batchnorm_dbeta[c] -", "conv4.w" },
+        { "conv4_batchnorm_input_grad", "- rep->conv4_batchnorm_dbeta_n[c] -",
+          "+ rep->conv4_batchnorm_dbeta_n[c] -", "conv4.w" },
         { "conv4_batchnorm_backward", "* rep->conv4_batchnorm_xhat[i * C + c];",
           "* rep->conv4_batchnorm_xhat[c];",
           "conv4_batchnorm.gamma" },
-        { "dense6_batchnorm_backward", "dense6_batchnorm_dbeta[c] += rep->d_dense6_batchnorm_y[i * C + c];",
-          "dense6_batchnorm_dbeta[c] += rep->d_dense6_batchnorm_y[c];", "dense6_batchnorm.beta" },
+        { "dense6_batchnorm_backward", "dbeta[c] += rep->d_dense6_batchnorm_y[i * C + c];",
+          "dbeta[c] += rep->d_dense6_batchnorm_y[c];", "dense6_batchnorm.beta" },
+        /* the meet's sums, scaled for the input gradient */
+        { "conv4_batchnorm_grad_meet", "(dgamma[c] / ((double)rows[s] * S))",
+          "(dgamma[c] / ((double)rows[s]))", "conv4.w" },
     } },
     /* ReLU, max pooling and batchnorm over a zero background with zero
      * biases: kinks everywhere, and still no wrong backward passes */

@@ -4,7 +4,8 @@
  * stream) on a slice of Fashion-MNIST (3000 training rows, 300 test),
  * 3 epochs.  Trained by one plain process, and by `nnc build --mpi`'s
  * trainer under mpirun -np 1, 2 and 3: the weights, curve.csv and the
- * checkpoint (its seconds aside) are the same bytes.  Then what goes
+ * checkpoint (its seconds aside) are the same bytes; so are a batchnorm
+ * model's weights and curve on 2 and 3 ranks.  Then what goes
  * wrong across ranks: a rank stopped by SIGTERM stops every rank at the
  * same batch, and the run resumed on another number of ranks ends as the
  * uninterrupted one; a rank killed by SIGKILL mid-epoch ends the job and
@@ -210,6 +211,80 @@ START_TEST(ranks_give_the_bits_of_one_process)
         /* rank 0 alone prints */
         ck_assert_msg(count_of(out, "test: loss") == 1, "-np %d:\n%s", RANKS[i], out);
         free(out);
+    }
+}
+END_TEST
+
+/* A convnet with batchnorm after a convolution and after a dense layer:
+ * batch 96, 3 shards, which meet for each batchnorm's statistics and
+ * gradient sums (nnrt.h: nnrt_stage), every rank's sums passed to every
+ * other; 2 epochs on the slice, the last batch of each 12 rows */
+static const char SMALL_BATCHNORM[] =
+    "model small_mpi_batchnorm\n"
+    "data {\n"
+    "    train {\n"
+    "        images \"slice/train-images-idx3-ubyte\"\n"
+    "        labels \"slice/train-labels-idx1-ubyte\"\n"
+    "    }\n"
+    "    test {\n"
+    "        images \"slice/t10k-images-idx3-ubyte\"\n"
+    "        labels \"slice/t10k-labels-idx1-ubyte\"\n"
+    "    }\n"
+    "    validation 10%\n"
+    "    scale  1/255\n"
+    "}\n"
+    "network {\n"
+    "    input     28x28x1\n"
+    "    conv2d    8 3x3\n"
+    "    batchnorm relu momentum=0.9\n"
+    "    maxpool   2\n"
+    "    flatten\n"
+    "    dense     32\n"
+    "    batchnorm relu\n"
+    "    dense     10 softmax\n"
+    "}\n"
+    "train {\n"
+    "    loss       cross_entropy\n"
+    "    optimizer  adam lr=0.002\n"
+    "    batch      96\n"
+    "    epochs     2\n"
+    "    seed       1\n"
+    "}\n";
+
+/* A batchnorm model on 2 and 3 ranks: one process's weights and curve,
+ * and it learns */
+START_TEST(batchnorm_ranks_give_the_bits_of_one_process)
+{
+    char nn[256], bn_plain[256], bn_mpi[256], ref[256], dir[256], cmd[2048], *out;
+    path_in(nn, sizeof nn, "small_mpi_batchnorm.nn");
+    write_text(nn, SMALL_BATCHNORM);
+    path_in(bn_plain, sizeof bn_plain, "batchnorm_plain");
+    path_in(bn_mpi, sizeof bn_mpi, "batchnorm_mpi");
+    build_trainer(nn, bn_plain);
+    snprintf(cmd, sizeof cmd, "%s build --mpi %s -o %s", nnc_bin(), nn, bn_mpi);
+    ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);
+    free(out);
+    run_dir(ref, sizeof ref, "batchnorm_ref");
+    snprintf(cmd, sizeof cmd, "%s train --threads 1 --out %s", bn_plain, ref);
+    ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);
+    double acc = test_accuracy(out);
+    ck_assert_msg(acc > 0.6, "test accuracy %.4f", acc);
+    free(out);
+    for (int ranks = 2; ranks <= 3; ranks++) {
+        char name[32];
+        snprintf(name, sizeof name, "batchnorm_np%d", ranks);
+        run_dir(dir, sizeof dir, name);
+        snprintf(cmd, sizeof cmd, MPIRUN " -np %d %s train --threads 1 --out %s", ranks, bn_mpi,
+                 dir);
+        ck_assert_msg(run_cmd(cmd, &out) == 0, "%s:\n%s", cmd, out);
+        free(out);
+        static const char *const FILES[] = { "weights", "curve.csv" };
+        for (int f = 0; f < 2; f++) {
+            char a[300], b[300];
+            snprintf(a, sizeof a, "%s/%s", ref, FILES[f]);
+            snprintf(b, sizeof b, "%s/%s", dir, FILES[f]);
+            ck_assert_msg(same_file_bytes(a, b), "-np %d: %s differs from %s", ranks, b, a);
+        }
     }
 }
 END_TEST
@@ -512,6 +587,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_unchecked_fixture(tc, build_all, NULL);
     tcase_add_test(tc, ranks_give_the_bits_of_one_process);
+    tcase_add_test(tc, batchnorm_ranks_give_the_bits_of_one_process);
     tcase_add_test(tc, a_signal_stops_every_rank_and_the_run_resumes);
     tcase_add_test(tc, a_rank_killed_ends_the_job_and_the_run_resumes);
     tcase_add_test(tc, a_rank_without_its_data_stops_every_rank);
