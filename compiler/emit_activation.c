@@ -89,6 +89,14 @@ void emit_activation_grad(Emitter *e, Activation act, const char *y, const char 
         OUT("        rep->d_%s[i] = 0;\n", y);
         return;
     }
+    if (act == ACT_RELU) {
+        /* a select, not dy * (y > 0): gcc makes that product a branch per
+         * value, which it does not vectorize and which mispredicts about
+         * half the time (5% of fashion_mlp's step at batch 32) */
+        OUT("    for (int i = 0; i < n * %s; i++)   /* dz = dy * relu'(y) */\n", width);
+        OUT("        rep->d_%s[i] = rep->%s[i] > 0 ? rep->d_%s[i] : 0;\n", y, y, y);
+        return;
+    }
     OUT("    for (int i = 0; i < n * %s; i++) {   /* dz = dy * %s'(y) */\n", width,
         activation_name(act));
     OUT("        real y = rep->%s[i];\n        rep->d_%s[i] *= %s;\n    }\n", y, y, code.grad_y);

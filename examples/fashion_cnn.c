@@ -178,10 +178,8 @@ static void conv32_forward(Replica *rep, int n)
 
 static void conv32_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV32_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv32_y[i];
-        rep->d_conv32_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV32_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv32_y[i] = rep->conv32_y[i] > 0 ? rep->d_conv32_y[i] : 0;
     memset(rep->conv32_dw, 0, sizeof rep->conv32_dw);
     memset(rep->conv32_db, 0, sizeof rep->conv32_db);
     for (int s = 0; s < n; s++) {
@@ -374,10 +372,8 @@ static void conv64_forward(Replica *rep, int n)
 
 static void conv64_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV64_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv64_y[i];
-        rep->d_conv64_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV64_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv64_y[i] = rep->conv64_y[i] > 0 ? rep->d_conv64_y[i] : 0;
     memset(rep->conv64_dw, 0, sizeof rep->conv64_dw);
     memset(rep->conv64_db, 0, sizeof rep->conv64_db);
     for (int r = 0; r < n * OH * OW; r++)
@@ -520,10 +516,8 @@ static void dense1024_input_grad_part(Replica *rep, int n, int b)
 
 static void dense1024_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense1024_y[i];
-        rep->d_dense1024_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE1024_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense1024_y[i] = rep->dense1024_y[i] > 0 ? rep->d_dense1024_y[i] : 0;
     /* dW: by dense1024_dw_rows, which the runtime runs after backward */
     memset(rep->dense1024_db, 0, sizeof rep->dense1024_db);
     for (int r = 0; r < n; r++)

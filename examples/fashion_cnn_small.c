@@ -319,10 +319,8 @@ static void conv16_batchnorm_forward(Replica *rep, int n, int training)
 /* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double for the meet */
 static void conv16_batchnorm_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv16_batchnorm_y[i];
-        rep->d_conv16_batchnorm_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv16_batchnorm_y[i] = rep->conv16_batchnorm_y[i] > 0 ? rep->d_conv16_batchnorm_y[i] : 0;
     double *dgamma = rep->conv16_batchnorm_shard_grads, *dbeta = rep->conv16_batchnorm_shard_grads + C;
     for (int c = 0; c < C; c++)
         dgamma[c] = dbeta[c] = 0;
@@ -652,10 +650,8 @@ static void conv32_batchnorm_forward(Replica *rep, int n, int training)
 /* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double for the meet */
 static void conv32_batchnorm_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv32_batchnorm_y[i];
-        rep->d_conv32_batchnorm_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv32_batchnorm_y[i] = rep->conv32_batchnorm_y[i] > 0 ? rep->d_conv32_batchnorm_y[i] : 0;
     double *dgamma = rep->conv32_batchnorm_shard_grads, *dbeta = rep->conv32_batchnorm_shard_grads + C;
     for (int c = 0; c < C; c++)
         dgamma[c] = dbeta[c] = 0;
@@ -862,10 +858,8 @@ static void conv32_2_forward(Replica *rep, int n)
 
 static void conv32_2_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV32_2_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv32_2_y[i];
-        rep->d_conv32_2_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV32_2_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv32_2_y[i] = rep->conv32_2_y[i] > 0 ? rep->d_conv32_2_y[i] : 0;
     memset(rep->conv32_2_dw, 0, sizeof rep->conv32_2_dw);
     memset(rep->conv32_2_db, 0, sizeof rep->conv32_2_db);
     for (int r = 0; r < n * OH * OW; r++)

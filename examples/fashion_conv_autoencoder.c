@@ -171,10 +171,8 @@ static void conv16_forward(Replica *rep, int n)
 
 static void conv16_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV16_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv16_y[i];
-        rep->d_conv16_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV16_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv16_y[i] = rep->conv16_y[i] > 0 ? rep->d_conv16_y[i] : 0;
     memset(rep->conv16_dw, 0, sizeof rep->conv16_dw);
     memset(rep->conv16_db, 0, sizeof rep->conv16_db);
     for (int s = 0; s < n; s++) {
@@ -307,10 +305,8 @@ static void conv8_forward(Replica *rep, int n)
 
 static void conv8_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV8_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv8_y[i];
-        rep->d_conv8_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV8_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv8_y[i] = rep->conv8_y[i] > 0 ? rep->d_conv8_y[i] : 0;
     memset(rep->conv8_dw, 0, sizeof rep->conv8_dw);
     memset(rep->conv8_db, 0, sizeof rep->conv8_db);
     for (int r = 0; r < n * OH * OW; r++)
@@ -404,10 +400,8 @@ static void convt8_forward(Replica *rep, int n)
 
 static void convt8_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONVT8_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->convt8_y[i];
-        rep->d_convt8_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONVT8_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_convt8_y[i] = rep->convt8_y[i] > 0 ? rep->d_convt8_y[i] : 0;
     memset(rep->convt8_dw, 0, sizeof rep->convt8_dw);
     memset(rep->convt8_db, 0, sizeof rep->convt8_db);
     memset(rep->d_conv8_y, 0, sizeof(real) * n * H * W * C);
@@ -510,10 +504,8 @@ static void convt16_forward(Replica *rep, int n)
 
 static void convt16_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONVT16_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->convt16_y[i];
-        rep->d_convt16_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONVT16_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_convt16_y[i] = rep->convt16_y[i] > 0 ? rep->d_convt16_y[i] : 0;
     memset(rep->convt16_dw, 0, sizeof rep->convt16_dw);
     memset(rep->convt16_db, 0, sizeof rep->convt16_db);
     memset(rep->d_convt8_y, 0, sizeof(real) * n * H * W * C);

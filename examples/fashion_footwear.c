@@ -119,10 +119,8 @@ static void dense64_forward(Replica *rep, int n)
 
 static void dense64_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense64_y[i];
-        rep->d_dense64_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE64_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense64_y[i] = rep->dense64_y[i] > 0 ? rep->d_dense64_y[i] : 0;
     /* dW: by dense64_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)

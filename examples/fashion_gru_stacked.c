@@ -221,10 +221,8 @@ static void dense32_forward(Replica *rep, int n)
 static void dense32_backward(Replica *rep, int n)
 {
     n *= DENSE32_STEPS;   /* the same W on each step: a row a step */
-    for (int i = 0; i < n * DENSE32_STEP_UNITS; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense32_y[i];
-        rep->d_dense32_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE32_STEP_UNITS; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense32_y[i] = rep->dense32_y[i] > 0 ? rep->d_dense32_y[i] : 0;
     nnrt_mm_tn(DENSE32_STEP_INPUTS, DENSE32_STEP_UNITS, n, rep->gru64_y, DENSE32_STEP_INPUTS, rep->d_dense32_y, DENSE32_STEP_UNITS,   /* dW = x^T dz */
                rep->dense32_dw, DENSE32_STEP_UNITS, 1, 0);
     memset(rep->dense32_db, 0, sizeof rep->dense32_db);

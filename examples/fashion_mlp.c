@@ -120,10 +120,8 @@ static void dense128_forward(Replica *rep, int n)
 
 static void dense128_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * DENSE128_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense128_y[i];
-        rep->d_dense128_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE128_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense128_y[i] = rep->dense128_y[i] > 0 ? rep->d_dense128_y[i] : 0;
     /* dW: by dense128_dw_rows, which the runtime runs after backward */
     memset(rep->dense128_db, 0, sizeof rep->dense128_db);
     for (int r = 0; r < n; r++)

@@ -120,10 +120,8 @@ static void hidden_forward(Replica *rep, int n)
 
 static void hidden_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->hidden_y[i];
-        rep->d_hidden_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * HIDDEN_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_hidden_y[i] = rep->hidden_y[i] > 0 ? rep->d_hidden_y[i] : 0;
     /* dW: by hidden_dw_rows, which the runtime runs after backward */
     memset(rep->hidden_db, 0, sizeof rep->hidden_db);
     for (int r = 0; r < n; r++)

@@ -96,10 +96,8 @@ static void dense16_forward(Replica *rep, int n)
 
 static void dense16_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * DENSE16_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense16_y[i];
-        rep->d_dense16_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE16_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense16_y[i] = rep->dense16_y[i] > 0 ? rep->d_dense16_y[i] : 0;
     /* dW: by dense16_dw_rows, which the runtime runs after backward */
     memset(rep->dense16_db, 0, sizeof rep->dense16_db);
     for (int r = 0; r < n; r++)

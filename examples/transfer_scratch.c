@@ -317,10 +317,8 @@ static void conv16_batchnorm_forward(Replica *rep, int n, int training)
 /* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double for the meet */
 static void conv16_batchnorm_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv16_batchnorm_y[i];
-        rep->d_conv16_batchnorm_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV16_BATCHNORM_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv16_batchnorm_y[i] = rep->conv16_batchnorm_y[i] > 0 ? rep->d_conv16_batchnorm_y[i] : 0;
     double *dgamma = rep->conv16_batchnorm_shard_grads, *dbeta = rep->conv16_batchnorm_shard_grads + C;
     for (int c = 0; c < C; c++)
         dgamma[c] = dbeta[c] = 0;
@@ -650,10 +648,8 @@ static void conv32_batchnorm_forward(Replica *rep, int n, int training)
 /* This shard's dgamma = sum dy xhat and dbeta = sum dy, in double for the meet */
 static void conv32_batchnorm_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->conv32_batchnorm_y[i];
-        rep->d_conv32_batchnorm_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * CONV32_BATCHNORM_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_conv32_batchnorm_y[i] = rep->conv32_batchnorm_y[i] > 0 ? rep->d_conv32_batchnorm_y[i] : 0;
     double *dgamma = rep->conv32_batchnorm_shard_grads, *dbeta = rep->conv32_batchnorm_shard_grads + C;
     for (int c = 0; c < C; c++)
         dgamma[c] = dbeta[c] = 0;
@@ -812,10 +808,8 @@ static void dense64_input_grad_part(Replica *rep, int n, int b)
 
 static void dense64_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * DENSE64_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense64_y[i];
-        rep->d_dense64_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE64_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense64_y[i] = rep->dense64_y[i] > 0 ? rep->d_dense64_y[i] : 0;
     /* dW: by dense64_dw_rows, which the runtime runs after backward */
     memset(rep->dense64_db, 0, sizeof rep->dense64_db);
     for (int r = 0; r < n; r++)

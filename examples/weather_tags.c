@@ -96,10 +96,8 @@ static void dense32_forward(Replica *rep, int n)
 
 static void dense32_backward(Replica *rep, int n)
 {
-    for (int i = 0; i < n * DENSE32_OUT; i++) {   /* dz = dy * relu'(y) */
-        real y = rep->dense32_y[i];
-        rep->d_dense32_y[i] *= (y > 0);
-    }
+    for (int i = 0; i < n * DENSE32_OUT; i++)   /* dz = dy * relu'(y) */
+        rep->d_dense32_y[i] = rep->dense32_y[i] > 0 ? rep->d_dense32_y[i] : 0;
     /* dW: by dense32_dw_rows, which the runtime runs after backward */
     memset(rep->dense32_db, 0, sizeof rep->dense32_db);
     for (int r = 0; r < n; r++)

@@ -64,7 +64,7 @@ static const MutatedModel MODELS[] = {
         { "dense64_2_dw_rows", "2 * DENSE64_2_L2 * w[i]", "DENSE64_2_L2 * w[i]", "dense64_2.w" },
         { "dense64_2_backward", "= dense64_2_w[i * DENSE64_2_OUT + o];",
           "= dense64_2_w[i * DENSE64_2_OUT];", "dense64.w" },
-        { "dense64_backward", "*= (y > 0);", "*= (y >= 0);", "dense64.b" },
+        { "dense64_backward", "_y[i] > 0 ?", "_y[i] >= 0 ?", "dense64.b" },
         { "dense64_2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense64_2.w" },
     } },
     /* W in blocks of rows (emit_weight_grad.c): x W by parts added in block
@@ -255,10 +255,10 @@ static const MutatedModel MODELS[] = {
     { "relu_convnet", "    input 8x8x1\n    conv2d 8 3x3 padding=same\n    batchnorm relu\n"
                       "    maxpool 2\n    conv2d 8 3x3 relu padding=same\n    maxpool 2\n    flatten\n"
                       "    dense 3 softmax\n", "cross_entropy", "", "background", 8, {
-        { "conv8_2_backward", "*= (y > 0);", "*= (y >= 0);", "conv8_2.w" },
+        { "conv8_2_backward", "_y[i] > 0 ?", "_y[i] >= 0 ?", "conv8_2.w" },
         { "conv8_maxpool_backward", "d_conv8_batchnorm_y[rep->conv8_maxpool_from[i]]",
           "d_conv8_batchnorm_y[i]", "conv8.w" },
-        { "conv8_batchnorm_backward", "*= (y > 0);", "*= (y >= 0);", "conv8_batchnorm.beta" },
+        { "conv8_batchnorm_backward", "_y[i] > 0 ?", "_y[i] >= 0 ?", "conv8_batchnorm.beta" },
     } },
 };
 
