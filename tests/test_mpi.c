@@ -10,8 +10,8 @@
  * same batch, and the run resumed on another number of ranks ends as the
  * uninterrupted one; a rank killed by SIGKILL mid-epoch ends the job and
  * resuming gives the same end; a rank without its data, running another
- * trainer binary or started with other settings ends every rank at once
- * with one message naming it.  A plain trainer does not need libmpi, and
+ * trainer binary, started with other settings or reading another
+ * training file ends every rank at once with one message naming it.  A plain trainer does not need libmpi, and
  * an nnc without OpenMPI says what to install.
  *
  * Every mpirun runs under `timeout`: a hang fails, it never blocks make
@@ -479,6 +479,37 @@ START_TEST(a_rank_with_other_settings_is_refused)
 }
 END_TEST
 
+/* Rank 1 reads a training file with one pixel changed (its $NNC_DATA a
+ * copy of the slice): refused, naming the file, before anything is trained */
+START_TEST(a_rank_with_other_data_is_refused)
+{
+    static const char *const FILES[] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    char changed[256], from[600], to[400], second[700], dir[256], *out;
+    path_in(changed, sizeof changed, "changed");
+    make_dir("%s/slice", changed);
+    for (int f = 0; f < 4; f++) {
+        size_t len;
+        snprintf(from, sizeof from, "%.512s/slice/%s", fixture_dir(), FILES[f]);
+        snprintf(to, sizeof to, "%s/slice/%s", changed, FILES[f]);
+        char *bytes = slurp_len(from, &len);
+        if (f == 0)
+            bytes[16 + 1000] ^= 1;   /* past the header: one pixel of image 1 */
+        write_bytes(to, bytes, len);
+        free(bytes);
+    }
+    snprintf(second, sizeof second, "env NNC_DATA=%.200s %s", changed, mpi);
+    run_dir(dir, sizeof dir, "other_data");
+    int status = run_two(mpi, second, "", dir, &out);
+    ck_assert_msg(status == 2, "status %d:\n%s", status, out);
+    ck_assert_msg(count_of(out, "small_mpi: error: rank 1 of 2 (host ") == 1, "%s", out);
+    ck_assert_msg(strstr(out, ") has another training set (CRC-32 ") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "slice/train-images-idx3-ubyte") != NULL, "%s", out);
+    ck_assert_msg(!path_exists(dir), "%s was made", dir);
+    free(out);
+}
+END_TEST
+
 /* eval on two ranks, rank 0 with weights, rank 1 with `rank1_weights`
  * (a path under the run's folder); the job's status, its output in *out */
 static int eval_two(const char *name, const char *rank1_weights, char *dir, size_t len,
@@ -593,6 +624,7 @@ int main(void)
     tcase_add_test(tc, a_rank_without_its_data_stops_every_rank);
     tcase_add_test(tc, a_rank_with_another_binary_is_refused);
     tcase_add_test(tc, a_rank_with_other_settings_is_refused);
+    tcase_add_test(tc, a_rank_with_other_data_is_refused);
     tcase_add_test(tc, an_eval_rank_without_its_weights_is_named);
     tcase_add_test(tc, an_eval_rank_with_other_weights_is_refused);
     tcase_add_test(tc, only_mpi_trainers_need_libmpi);
