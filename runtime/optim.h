@@ -20,17 +20,22 @@
  * operations; scalars that depend only on the step are computed once, in
  * double.
  *
- * Adam is bound by memory, not arithmetic.  On a Zen 3 (AVX2, one
- * thread) it was 16% of fashion_mlp's epoch at batch 32: each step reads
- * and writes w, m and v of 101,770 values (2.4 MB, more than a core's
- * level-2 cache), 41 us a step, about 60 GB/s.  A loop over those values
- * alone took 53 us; with no division at all (sqrt only) 46 us, so the
- * divisions are not what costs.  Adam done inside the weight gradient's
- * register tiles (nnrt_mm_tn's last step), so that the loads could overlap
- * its multiply-adds, made the epoch slower (0.467 s against 0.450 s), with
- * software prefetch of the next tile's w, m and v no faster: not kept.
- * Leaving Adam out of the first layer altogether gave 0.352 s against
- * 0.435 s: the floor any fusion could reach. */
+ * Adam is bound by the core's divider.  On a Zen 3 (AVX2, one thread) it
+ * was 16% of fashion_mlp's epoch at batch 32, 41 us a step for its
+ * 101,770 values.  The loop alone took 0.51 ns a value at that size and
+ * 0.49 ns on 8192 values that stay in level 2, so memory is not what
+ * costs: each vector takes a square root and two divisions, about 12
+ * cycles of the one unit that does both.  Written with one division,
+ * w -= (step_size root_bc2) m / (sqrt(v) + eps root_bc2), the same value
+ * in exact arithmetic, it took 0.44 ns (0.36 in level 2): 7 us a step, 3%
+ * of that epoch; not done, since it would move the last bits of every
+ * weight trained with Adam away from PyTorch's order of operations.  Adam
+ * done inside the weight gradient's register tiles (nnrt_mm_tn's last
+ * step), so that its divisions could overlap the products' multiply-adds,
+ * made the epoch slower (0.467 s against 0.450 s), and fetching the next
+ * tile's w, m and v ahead did not help: not kept.  With no Adam at all on
+ * the first layer the epoch took 0.352 s against 0.435 s, the floor for
+ * any such fusion. */
 #ifndef NNRT_OPTIM_H
 #define NNRT_OPTIM_H
 
