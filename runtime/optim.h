@@ -46,10 +46,14 @@
 enum { NNRT_OPT_BLOCK = 64 };
 
 /* A function compiled for several x86-64 levels, chosen at load time
- * (GCC's and Clang's target_clones, through an ifunc); elsewhere, one
- * plain function. */
-#if defined(__x86_64__) && defined(__linux__) && \
-    ((defined(__GNUC__) && __GNUC__ >= 12) || (defined(__clang__) && __clang_major__ >= 14))
+ * (GCC's target_clones, through an ifunc); elsewhere, one plain function.
+ * Not with Clang: Clang 14 names the ifunc NAME.ifunc, so a call from
+ * another file (optim.c's) to NAME found no definition and a runtime
+ * built with CC=clang linked no trainer; declared with the attribute too,
+ * the call linked to the resolver itself, which returns the clone's
+ * address and updates nothing: every weight stayed where it started. */
+#if defined(__x86_64__) && defined(__linux__) && !defined(__clang__) && defined(__GNUC__) && \
+    __GNUC__ >= 12
 #define NNRT_CLONED __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define NNRT_CLONED

@@ -608,8 +608,8 @@ START_TEST(explain_kernels_gives_each_rules_inputs)
         "blocks:   W's rows in 5 blocks of 128 (the last 64)",
         "products: a block of W, 512000 values > 262144 (MM_MAX_VALUES): cblas_sgemm",
         "dx = dz W^T by the blocks' columns: cblas_sgemm, reading W in place",
-        "dx = dz W^T by the blocks' columns: cblas_sgemm, reading W in place:\n"
-        "            40000 values > 16384 (MM_DX_MAX_VALUES)",
+        ("dx = dz W^T by the blocks' columns: cblas_sgemm, reading W in place:\n"
+         "            40000 values > 16384 (MM_DX_MAX_VALUES)"),   /* one line, broken */
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         ck_assert_msg(strstr(out, want[i]), "no '%s' in:\n%s", want[i], out);

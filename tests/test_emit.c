@@ -178,8 +178,8 @@ START_TEST(generated_c_compiles_with_werror)
         "    input 28x28\n    flatten\n    dense 128 relu\n    dropout 0.2\n    dense 10 softmax\n",
         "    input 6\n    dense 5 tanh\n    dense 4 sigmoid\n    dense 3 softmax\n",
         "    input 4x2\n    dropout 0.5\n    flatten\n    dense 3 identity\n    dense 3 softmax\n",
-        "    input 9\n    dense 8 leaky_relu slope=0.1\n    dense 7 elu\n    dense 6 gelu\n"
-        "    dense 5 softplus\n    dense 4 swish\n    dense 3 softmax\n",
+        ("    input 9\n    dense 8 leaky_relu slope=0.1\n    dense 7 elu\n    dense 6 gelu\n"
+         "    dense 5 softplus\n    dense 4 swish\n    dense 3 softmax\n"),
         /* a suspect but legal dropout after the output: cross-entropy unfused */
         "    input 5\n    dense 3 softmax l1=0.01 l2=0.01\n    dropout 0.1\n",
     };
