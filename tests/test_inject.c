@@ -234,7 +234,7 @@ enum { N_SAMPLES = 32, SIDE = 2, N_CLASSES = 8 };
  * lexer keeps '"' and newlines out of strings. */
 static const char *const CLASSES[N_CLASSES] = {
     "a*/b", "/*c*/", "?\?/", "q?\?=r?\?(s?\?)", "back\\slash\\", "\xc3\xa9t\xc3\xa9 \xc3\xbc",
-    ("x,y <&> rtl\xe2\x80\xae" "end"), "%s%n%%",   /* "\xae" "e": not \xaee */
+    ("x,y <&> rtl\xe2\x80\xae" "end"), "%s%n%%",   /* two literals: \xaee is no byte */
 };
 
 /* SIDE x SIDE images, N_CLASSES classes, into dir/images.idx and dir/labels.idx */

@@ -11,8 +11,9 @@
  * uninterrupted one; a rank killed by SIGKILL mid-epoch ends the job and
  * resuming gives the same end; a rank without its data, running another
  * trainer binary, started with other settings or reading another
- * training file ends every rank at once with one message naming it.  A plain trainer does not need libmpi, and
- * an nnc without OpenMPI says what to install.
+ * training file ends every rank at once with one message naming it.  A
+ * plain trainer does not need libmpi, and an nnc without OpenMPI says
+ * what to install.
  *
  * Every mpirun runs under `timeout`: a hang fails, it never blocks make
  * check.  --oversubscribe and --bind-to none, with --threads 1: three
