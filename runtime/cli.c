@@ -576,6 +576,13 @@ static int cmd_predict(cli *c, int n, char **args)
         free(files);
         return after_flags(c, rc);
     }
+    /* Under mpirun, rank 0 alone reads the files and answers: the other
+     * ranks would compute the same answer unseen, and each would need the
+     * files on its own host (and end the job where one lacks them) */
+    if (o.n_inputs && nnrt_dist_rank() > 0) {
+        free(files);
+        return 0;
+    }
     nnrt_set_threads(m, threads);
     char path[NNRT_PATH_MAX];
     nnrt_error err;

@@ -366,14 +366,20 @@ static int run(const nnrt_model *m, const nnrt_predict_opts *o, input_run *r, nn
         else
             printf("%s: fresh weights from seed %llu\n", m->name, (unsigned long long)o->seed);
     }
+    /* every shard in this process (nnrt_run_layer: no collective), so that
+     * under mpirun rank 0 answers alone (cli.c) */
+    float *out = malloc((size_t)m->max_batch * (size_t)m->n_classes * sizeof *out);
+    if (!out)
+        return nnrt_fail(err, "out of memory");
     for (int at = 0; at < r->n; at += m->max_batch) {
         int n = r->n - at < m->max_batch ? r->n - at : m->max_batch;
         memcpy(nnrt_input(m), r->x + (size_t)at * m->in_size,
                (size_t)n * (size_t)m->in_size * sizeof(float));
-        nnrt_run_batch(m, n, NULL, 0, NULL, 0);
+        nnrt_run_layer(m, n, m->output_at, m->n_classes, out);
         for (int i = 0; i < n; i++)
-            show(m, o, r, at + i, nnrt_output(m) + (size_t)i * m->n_classes);
+            show(m, o, r, at + i, out + (size_t)i * m->n_classes);
     }
+    free(out);
     fflush(stdout);
     if (r->not_finite >= 0) {
         const sample *s = &r->samples[r->not_finite];

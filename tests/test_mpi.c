@@ -20,6 +20,7 @@
  * ranks on a machine of two cores.  As root, mpirun needs the two
  * OMPI_ALLOW_RUN_AS_ROOT variables, set in main. */
 #define SUITE_DIR "mpi"
+#include <png.h>
 #include <signal.h>
 
 #include "dist.h"
@@ -511,6 +512,39 @@ START_TEST(a_rank_with_other_data_is_refused)
 }
 END_TEST
 
+/* predict --input under mpirun: rank 0 alone reads the files and answers,
+ * once; rank 1, given a file its host lacks, does not end the job (it
+ * did, with its own error, when every rank answered) */
+START_TEST(predict_input_is_rank_0s_alone)
+{
+    char dir[256], png[300], cmd[2048], *out;
+    path_in(dir, sizeof dir, "predict_input");
+    fresh_dir("%s", dir);
+    snprintf(cmd, sizeof cmd, "%s steps 0 --weights-out %s/weights", mpi, dir);
+    ck_assert_int_eq(run_cmd(cmd, &out), 0);
+    free(out);
+    unsigned char pixels[28 * 28];
+    for (int i = 0; i < 28 * 28; i++)
+        pixels[i] = (unsigned char)(i % 28 < 14 ? 200 : 20);
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    image.width = image.height = 28;
+    image.format = PNG_FORMAT_GRAY;
+    snprintf(png, sizeof png, "%s/half.png", dir);
+    ck_assert_msg(png_image_write_to_file(&image, png, 0, pixels, 0, NULL), "%s", image.message);
+    snprintf(cmd, sizeof cmd,
+             MPIRUN " -np 1 %s predict --threads 1 --weights %s/weights --input %s"
+                    " : -np 1 %s predict --threads 1 --weights %s/weights --input %s/nowhere.png",
+             mpi, dir, png, mpi, dir, dir);
+    int status = run_cmd(cmd, &out);
+    ck_assert_msg(status == 0, "status %d:\n%s", status, out);
+    ck_assert_msg(count_of(out, "half.png: 28x28 grey") == 1, "%s", out);
+    ck_assert_msg(strstr(out, "nowhere.png") == NULL, "%s", out);
+    free(out);
+}
+END_TEST
+
 /* eval on two ranks, rank 0 with weights, rank 1 with `rank1_weights`
  * (a path under the run's folder); the job's status, its output in *out */
 static int eval_two(const char *name, const char *rank1_weights, char *dir, size_t len,
@@ -628,6 +662,7 @@ int main(void)
     tcase_add_test(tc, a_rank_with_other_data_is_refused);
     tcase_add_test(tc, an_eval_rank_without_its_weights_is_named);
     tcase_add_test(tc, an_eval_rank_with_other_weights_is_refused);
+    tcase_add_test(tc, predict_input_is_rank_0s_alone);
     tcase_add_test(tc, only_mpi_trainers_need_libmpi);
     tcase_add_test(tc, build_mpi_without_openmpi_says_what_to_install);
     suite_add_tcase(s, tc);
