@@ -24,18 +24,15 @@
  * was 16% of fashion_mlp's epoch at batch 32, 41 us a step for its
  * 101,770 values.  The loop alone took 0.51 ns a value at that size and
  * 0.49 ns on 8192 values that stay in level 2, so memory is not what
- * costs: each vector takes a square root and two divisions, about 12
- * cycles of the one unit that does both.  Written with one division,
- * w -= (step_size root_bc2) m / (sqrt(v) + eps root_bc2), the same value
- * in exact arithmetic, it took 0.44 ns (0.36 in level 2): 7 us a step, 3%
- * of that epoch; not done, since it would move the last bits of every
- * weight trained with Adam away from PyTorch's order of operations.  Adam
- * done inside the weight gradient's register tiles (nnrt_mm_tn's last
- * step), so that its divisions could overlap the products' multiply-adds,
- * made the epoch slower (0.467 s against 0.450 s), and fetching the next
- * tile's w, m and v ahead did not help: not kept.  With no Adam at all on
- * the first layer the epoch took 0.352 s against 0.435 s, the floor for
- * any such fusion. */
+ * costs: each vector took a square root and two divisions, about 12
+ * cycles of the one unit that does both.  Written with one division
+ * (optim_adam.c), 0.44 ns (0.36 in level 2), and the epoch 5% faster
+ * (0.434 s to 0.412 s, medians of 12).  Adam done inside the weight
+ * gradient's register tiles (nnrt_mm_tn's last step), so that its
+ * divisions could overlap the products' multiply-adds, made the epoch
+ * slower (0.467 s against 0.450 s), and fetching the next tile's w, m and
+ * v ahead did not help: not kept.  With no Adam at all on the first layer
+ * the epoch took 0.352 s against 0.435 s, the floor for any such fusion. */
 #ifndef NNRT_OPTIM_H
 #define NNRT_OPTIM_H
 
@@ -89,10 +86,11 @@ void nnrt_nesterov_update(float *restrict w, const float *restrict g, float *res
 
 /* ---- Adam and AdamW (optim_adam.c) ----------------------------------- */
 
-/* The scalars of one Adam step t: step_size = lr / (1 - b1^t),
- * root_bc2 = sqrt(1 - b2^t). */
+/* The scalars of one Adam step t, with the bias corrections folded in
+ * (optim_adam.c): step_size = lr sqrt(1 - b2^t) / (1 - b1^t), eps =
+ * epsilon sqrt(1 - b2^t). */
 typedef struct nnrt_adam_step {
-    float b1, b2, one_minus_b1, one_minus_b2, step_size, root_bc2, eps;
+    float b1, b2, one_minus_b1, one_minus_b2, step_size, eps;
 } nnrt_adam_step;
 
 nnrt_adam_step nnrt_adam_scalars(const nnrt_optimizer *o, long t);
