@@ -1,18 +1,12 @@
 /* emit_conv.c: conv2d, channels last (NHWC), weights (KH, KW, C, F) as in
- * Keras, in one of two kernels picked by pick_kernels.c:
+ * Keras, by im2col: the window of each output pixel copied into a row of
+ * `col` (G samples at a time), then one product, nnrt_mm's or cblas_sgemm's
+ * (pick_kernels.c): y (G*OH*OW, F) = col (G*OH*OW, K) W (K, F).  Backward,
+ * dW += col^T dy and dcol = dy W^T, scattered back onto dx.  (Small
+ * windows had direct loops of their own until nnrt_mm beat them at every
+ * size: pick_kernels.c has the numbers.)
  *
- *   direct   loops over a zero-padded copy of each sample; every bound is a
- *            constant, so the compiler vectorizes over the filters and
- *            unrolls the window as far as it pays.  (Forcing the whole
- *            window unrolled with `#pragma GCC unroll` was measured: fashion_cnn's
- *            steps took 18% longer with the forward's 5x5 window unrolled,
- *            27% with the backward's too, at the same weights.)
- *   im2col   the window of each output pixel copied into a row of `col`
- *            (G samples at a time), then one cblas_sgemm:
- *            y (G*OH*OW, F) = col (G*OH*OW, K) W (K, F).  Backward,
- *            dW += col^T dy and dcol = dy W^T, scattered back onto dx.
- *
- * Both pad the sample into `pad` first, so neither has a bounds check in
+ * The sample is padded into `pad` first, so no copy has a bounds check in
  * its inner loops.  No allocation: the scratch buffers are the replica's
  * (emit_conv_fields), which the runtime allocates once at start-up. */
 #include "emit.h"
@@ -51,16 +45,13 @@ static void emit_macros(Emitter *e, const IrOp *op)
     OUT("#define K (KH * KW * C)   /* values in one window */\n");
     OUT("#define PH %ld   /* the zero-padded copy of a sample */\n#define PW %ld\n", ph, pw);
     OUT("#define CH %ld   /* input rows and columns inside it */\n#define CW %ld\n", ch, cw);
-    if (op->kernel == KERNEL_IM2COL)
-        OUT("#define G %ld    /* samples per sgemm */\n", op->im2col_rows);
+    OUT("#define G %ld    /* samples a product */\n", op->im2col_rows);
     OUT("\n");
 }
 
-static void emit_undefs(Emitter *e, const IrOp *op)
+static void emit_undefs(Emitter *e)
 {
-    OUT("#undef F\n#undef K\n#undef PH\n#undef PW\n#undef CH\n#undef CW\n");
-    if (op->kernel == KERNEL_IM2COL)
-        OUT("#undef G\n");
+    OUT("#undef F\n#undef K\n#undef PH\n#undef PW\n#undef CH\n#undef CW\n#undef G\n");
     emit_window_undefs(e);
 }
 
@@ -96,8 +87,6 @@ static void emit_unpad_sample(Emitter *e, const IrOp *op)
     OUT("}\n\n");
 }
 
-/* ---- direct ---------------------------------------------------------------- */
-
 /* The backward's first lines: dz = dy * act'(y), in place */
 static void emit_backward_head(Emitter *e, const IrOp *op)
 {
@@ -107,88 +96,7 @@ static void emit_backward_head(Emitter *e, const IrOp *op)
     emit_activation_grad(e, op->act, y->name, y->width_macro);
 }
 
-static void emit_direct_forward(Emitter *e, const IrOp *op)
-{
-    const char *y = buf(e, op->out)->name, *c = op->name;
-    OUT("static void %s_forward(Replica *rep, int n)\n{\n", c);
-    emit_act_param(e, op->act, op->act_param);
-    OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        %s_pad_sample(rep, s);\n", c);
-    OUT("        for (int oy = 0; oy < OH; oy++)\n");
-    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                real acc[F];\n");
-    OUT("                for (int f = 0; f < F; f++)\n                    acc[f] = %s_b[f];\n", c);
-    OUT("                for (int ky = 0; ky < KH; ky++)\n");
-    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
-    OUT("                        const real *in = &rep->%s_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];\n",
-        c);
-    OUT("                        const real *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
-    OUT("                        for (int ci = 0; ci < C; ci++)\n");
-    OUT("                            for (int f = 0; f < F; f++)\n");
-    OUT("                                acc[f] += in[ci] * wk[ci * F + f];\n");
-    OUT("                    }\n");
-    const char *act = activation_value(op->act);
-    if (act) {   /* applied as the sums are stored, not in a pass of its own */
-        OUT("                for (int f = 0; f < F; f++) {   /* %s */\n", activation_name(op->act));
-        OUT("                    real v = acc[f];\n");
-        OUT("                    acc[f] = %s;\n                }\n", act);
-    }
-    OUT("                memcpy(&rep->%s[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);\n", y);
-    OUT("            }\n    }\n");
-    OUT("}\n\n");
-}
-
-static void emit_direct_backward(Emitter *e, const IrOp *op)
-{
-    const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
-    const char *c = op->name;
-    char count[96];
-    int grads = trains(op);
-    emit_backward_head(e, op);
-    if (grads)
-        OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n    memset(rep->%s_db, 0, sizeof rep->%s_db);\n",
-            c, c, c, c);
-    OUT("    for (int s = 0; s < n; s++) {\n");
-    if (grads)
-        OUT("        %s_pad_sample(rep, s);\n", c);
-    if (x->needs_grad)
-        OUT("        memset(rep->%s_dpad, 0, sizeof rep->%s_dpad);\n", c, c);
-    OUT("        for (int oy = 0; oy < OH; oy++)\n");
-    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
-    OUT("                const real *g = &rep->d_%s[((s * OH + oy) * OW + ox) * F];\n", y->name);
-    if (grads)
-        OUT("                for (int f = 0; f < F; f++)\n                    rep->%s_db[f] += g[f];\n",
-            c);
-    OUT("                for (int ky = 0; ky < KH; ky++)\n");
-    OUT("                    for (int kx = 0; kx < KW; kx++) {\n");
-    OUT("                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;\n");
-    if (grads) {
-        OUT("                        real *dwk = &rep->%s_dw[(ky * KW + kx) * C * F];\n", c);
-        OUT("                        for (int ci = 0; ci < C; ci++)\n");
-        OUT("                            for (int f = 0; f < F; f++)\n");
-        OUT("                                dwk[ci * F + f] += rep->%s_pad[at + ci] * g[f];\n", c);
-    }
-    if (x->needs_grad) {
-        OUT("                        const real *wk = &%s_w[(ky * KW + kx) * C * F];\n", c);
-        OUT("                        for (int ci = 0; ci < C; ci++) {\n");
-        OUT("                            real sum = 0;\n");
-        OUT("                            for (int f = 0; f < F; f++)\n");
-        OUT("                                sum += wk[ci * F + f] * g[f];\n");
-        OUT("                            rep->%s_dpad[at + ci] += sum;\n", c);
-        OUT("                        }\n");
-    }
-    OUT("                    }\n            }\n");
-    if (x->needs_grad)
-        OUT("        %s_unpad_sample(rep, s);\n", c);
-    OUT("    }\n");
-    if (grads)
-        emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
-    if (!x->needs_grad)
-        emit_no_input_grad(e, x);
-    OUT("}\n\n");
-}
-
-/* ---- im2col + cblas_sgemm ------------------------------------------------- */
+/* ---- im2col ------------------------------------------------------------------ */
 
 static void emit_im2col(Emitter *e, const IrOp *op)
 {
@@ -318,33 +226,22 @@ void emit_conv(Emitter *e, const IrOp *op)
     OUT("   forward: %s over each %ldx%ld window, stride %ldx%ld\n",
         op->act == ACT_IDENTITY ? "y = x * W + b" : "y = act(x * W + b)", w->kh, w->kw, w->sh,
         w->sw);
-    if (op->kernel == KERNEL_DIRECT)
-        OUT("   kernel: direct (a window of %ld values is under %d)\n", w->kh * w->kw * w->c,
-            CONV_GEMM_MIN_WINDOW);
-    else
-        OUT("   kernel: im2col+sgemm (a window of %ld values, %d or more)\n",
-            w->kh * w->kw * w->c, CONV_GEMM_MIN_WINDOW);
+    OUT("   kernel: %s (windows of %ld values)\n", kernel_name(op), w->kh * w->kw * w->c);
     OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"
         "   added back over the windows */\n");
     emit_macros(e, op);
     emit_pad_sample(e, op);
     if (x->needs_grad)
         emit_unpad_sample(e, op);
-    if (op->kernel == KERNEL_DIRECT) {
-        emit_direct_forward(e, op);
-        if (needs_backward(e, op))
-            emit_direct_backward(e, op);
-    } else {
-        emit_im2col(e, op);
-        if (x->needs_grad)
-            emit_col2im(e, op);
-        emit_im2col_forward(e, op);
-        if (needs_backward(e, op))
-            emit_im2col_backward(e, op);
-    }
+    emit_im2col(e, op);
+    if (x->needs_grad)
+        emit_col2im(e, op);
+    emit_im2col_forward(e, op);
+    if (needs_backward(e, op))
+        emit_im2col_backward(e, op);
     if (!needs_backward(e, op))
         emit_no_backward(e, op);
-    emit_undefs(e, op);
+    emit_undefs(e);
 }
 
 /* conv2d's scratch (the padded sample, its gradient, im2col's rows; sized
@@ -358,10 +255,9 @@ static void emit_conv_scratch(Emitter *e, const IrOp *op)
     if (buf(e, op->in)->needs_grad)
         OUT(", %s_dpad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
     OUT(";\n");
-    if (op->kernel == KERNEL_IM2COL)
-        OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, then their gradients */\n",
-            op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
-    if (op->kernel == KERNEL_IM2COL && op->mm && buf(e, op->in)->needs_grad)
+    OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, then their gradients */\n",
+        op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
+    if (op->mm && buf(e, op->in)->needs_grad)
         OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for dx */\n", op->name, op->filters,
             w->kh, w->kw, w->c);
 }

@@ -91,18 +91,10 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
     int dx = ir->bufs[op->in].needs_grad, trained = !op->layer->frozen;
     fprintf(out, "%s: conv2d, %ldx%ld window over %ld channel%s, %ld filters, %ldx%ld out\n",
             op->layer->name, w->kh, w->kw, w->c, w->c == 1 ? "" : "s", op->filters, w->oh, w->ow);
-    if (op->kernel == KERNEL_DIRECT) {
-        fprintf(out, "  window:   %ld values < %d (CONV_GEMM_MIN_WINDOW): direct loops with"
-                     " constant bounds\n            over a padded copy of the input\n",
-                window, CONV_GEMM_MIN_WINDOW);
-        fprintf(out, "  forward:  direct, from the bias%s%s\n  backward: direct\n",
-                op->act == ACT_IDENTITY ? "" : "; then ",
-                op->act == ACT_IDENTITY ? "" : activation_name(op->act));
-        return;
-    }
     long pixels = w->oh * w->ow;
-    fprintf(out, "  window:   %ld values >= %d (CONV_GEMM_MIN_WINDOW): im2col, each window copied"
-                 " into a row\n", window, CONV_GEMM_MIN_WINDOW);
+    fprintf(out, "  window:   %ld values: im2col, each window copied into a row (every window:"
+                 "\n            direct loops lost at every size measured, pick_kernels.c)\n",
+            window);
     fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a call\n",
             IM2COL_TARGET_ROWS, pixels, op->im2col_rows, op->im2col_rows == 1 ? "" : "s");
     print_product_rule(out, window * op->filters, "W", op->mm);

@@ -43,7 +43,7 @@ const char *kernel_name(const IrOp *op)
 {
     static const char *const NAMES[] = {
         [KERNEL_GEMM] = "cblas_sgemm",
-        [KERNEL_DIRECT] = "direct", [KERNEL_IM2COL] = "im2col+sgemm",
+        [KERNEL_IM2COL] = "im2col+sgemm",
     };
     if (op->mm)
         return op->kernel == KERNEL_IM2COL ? "im2col+nnrt_mm" : "nnrt_mm";

@@ -479,7 +479,6 @@ typedef enum OpKind {
 
 typedef enum Kernel {
     KERNEL_GEMM,          /* dense: products, nnrt_mm's or cblas_sgemm's (IrOp.mm) */
-    KERNEL_DIRECT,        /* conv2d: constant-bound loops over a padded copy */
     KERNEL_IM2COL         /* conv2d: windows copied into rows, then products */
 } Kernel;
 
@@ -549,14 +548,6 @@ void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t
 void pass_pick_kernels(Ir *ir);       /* nnrt_mm, cblas_sgemm or direct loops, by the cost rules */
 void passes_run(Ir *ir);
 
-/* The cost rule of conv2d: a window of at least this many values
- * (kh * kw * input channels) is copied into rows and multiplied by
- * cblas_sgemm (im2col); a smaller one runs direct loops with constant
- * bounds.  Measured (steps with one OpenBLAS thread, same weights):
- * fashion_cnn's 5x5x1 window (25) costs the same either way; direct loops
- * for every window made fashion_cnn_small (3x3x16 = 144, 3x3x32 = 288)
- * 2.5 times and fashion_cnn (5x5x32 = 800) 3.7 times slower. */
-#define CONV_GEMM_MIN_WINDOW 64
 /* im2col copies this many output pixels' windows (whole samples) per
  * sgemm call: big enough for OpenBLAS's blocking to pay, small enough that
  * the copy stays in L2/L3. */

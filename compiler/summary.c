@@ -185,10 +185,9 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
             MM_MAX_VALUES, MM_DX_MAX_VALUES);
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].kind == LAYER_CONV2D) {
-            fprintf(out, "         conv2d windows of %d values (rows x columns x input channels) "
-                         "or more use im2col and\n         nnrt_mm (cblas_sgemm over %ld weights),"
-                         " smaller ones direct loops\n",
-                    CONV_GEMM_MIN_WINDOW, MM_MAX_VALUES);
+            fprintf(out, "         conv2d copies its windows into rows (im2col) for nnrt_mm"
+                         " (cblas_sgemm over %ld weights)\n",
+                    MM_MAX_VALUES);
             break;
         }
     fprintf(out, "         (nnc check --explain-kernels says why, layer by layer)\n");

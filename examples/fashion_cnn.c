@@ -4,7 +4,7 @@
 
    layer                                      output           params      mult-adds  activations  kernel
    input             input                    28x28x1               0              0    196.0 KiB  -
-   conv32            conv2d 32 5x5 relu       28x28x32            832         627200      6.1 MiB  direct
+   conv32            conv2d 32 5x5 relu       28x28x32            832         627200      6.1 MiB  im2col+nnrt_mm
    conv32_maxpool    maxpool 2x2 /2           14x14x32              0              0      1.5 MiB  -
    conv64            conv2d 64 5x5 relu       14x14x64          51264       10035200      3.1 MiB  im2col+nnrt_mm
    conv64_maxpool    maxpool 2x2 /2           7x7x64                0              0    784.0 KiB  -
@@ -18,8 +18,7 @@
    kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
-            conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
-            nnrt_mm (cblas_sgemm over 262144 weights), smaller ones direct loops
+            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
             (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 64, epochs 15, seed 1
@@ -102,6 +101,7 @@ struct nnrt_replica {
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real dense1024_dropout_mask[SHARD_ROWS * DENSE1024_OUT];
     real conv32_pad[32 * 32 * 1];
+    real conv32_col[2 * 28 * 28 * (5 * 5 * 1)];   /* windows, then their gradients */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
     real conv64_pad[18 * 18 * 32], conv64_dpad[18 * 18 * 32];
     real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, then their gradients */
@@ -119,7 +119,7 @@ typedef struct nnrt_replica Replica;
 /* conv32: conv2d 32 5x5 relu padding=same
    x is (n, 28, 28, 1), conv32_w is (5, 5, 1, 32), conv32_y is (n, 28, 28, 32)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
-   kernel: direct (a window of 25 values is under 64)
+   kernel: im2col+nnrt_mm (windows of 25 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv32's shapes, for the functions below (#undef'd after them) */
@@ -140,6 +140,7 @@ typedef struct nnrt_replica Replica;
 #define PW 32
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
+#define G 2    /* samples a product */
 
 /* Sample s of x into conv32_pad at row PT, column PL, zeros around it */
 static void conv32_pad_sample(Replica *rep, int s)
@@ -150,29 +151,30 @@ static void conv32_pad_sample(Replica *rep, int s)
                sizeof(real) * CW * C);
 }
 
-static void conv32_forward(Replica *rep, int n)
+/* Samples s0 .. s0 + g - 1 into conv32_col: one row of K values per output pixel */
+static void conv32_im2col(Replica *rep, int s0, int g)
 {
-    for (int s = 0; s < n; s++) {
-        conv32_pad_sample(rep, s);
+    for (int s = 0; s < g; s++) {
+        conv32_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real acc[F];
-                for (int f = 0; f < F; f++)
-                    acc[f] = conv32_b[f];
-                for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
-                        const real *wk = &conv32_w[(ky * KW + kx) * C * F];
-                        for (int ci = 0; ci < C; ci++)
-                            for (int f = 0; f < F; f++)
-                                acc[f] += in[ci] * wk[ci * F + f];
-                    }
-                for (int f = 0; f < F; f++) {   /* relu */
-                    real v = acc[f];
-                    acc[f] = v > 0 ? v : 0;
-                }
-                memcpy(&rep->conv32_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
+                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
+                    memcpy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                           sizeof(real) * KW * C);
             }
+    }
+}
+
+static void conv32_forward(Replica *rep, int n)
+{
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        real *out = &rep->conv32_y[s0 * OH * OW * F];
+        conv32_im2col(rep, s0, g);
+        /* rows W + b, then relu, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F,
+                     conv32_b, out, F, NNRT_RELU);
     }
 }
 
@@ -182,22 +184,14 @@ static void conv32_backward(Replica *rep, int n)
         rep->d_conv32_y[i] = rep->conv32_y[i] > 0 ? rep->d_conv32_y[i] : 0;
     memset(rep->conv32_dw, 0, sizeof rep->conv32_dw);
     memset(rep->conv32_db, 0, sizeof rep->conv32_db);
-    for (int s = 0; s < n; s++) {
-        conv32_pad_sample(rep, s);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                const real *g = &rep->d_conv32_y[((s * OH + oy) * OW + ox) * F];
-                for (int f = 0; f < F; f++)
-                    rep->conv32_db[f] += g[f];
-                for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0; kx < KW; kx++) {
-                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &rep->conv32_dw[(ky * KW + kx) * C * F];
-                        for (int ci = 0; ci < C; ci++)
-                            for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += rep->conv32_pad[at + ci] * g[f];
-                    }
-            }
+    for (int r = 0; r < n * OH * OW; r++)
+        for (int f = 0; f < F; f++)
+            rep->conv32_db[f] += rep->d_conv32_y[r * F + f];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        const real *dy = &rep->d_conv32_y[s0 * OH * OW * F];
+        conv32_im2col(rep, s0, g);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_col, K, dy, F, rep->conv32_dw, F, 1, 1);
     }
     /* x is the input: no gradient needed */
 }
@@ -208,6 +202,7 @@ static void conv32_backward(Replica *rep, int n)
 #undef PW
 #undef CH
 #undef CW
+#undef G
 #undef H
 #undef W
 #undef C
@@ -283,7 +278,7 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 /* conv64: conv2d 64 5x5 relu padding=same
    conv32_maxpool_y is (n, 14, 14, 32), conv64_w is (5, 5, 32, 64), conv64_y is (n, 14, 14, 64)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
-   kernel: im2col+sgemm (a window of 800 values, 64 or more)
+   kernel: im2col+nnrt_mm (windows of 800 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv64's shapes, for the functions below (#undef'd after them) */
@@ -304,7 +299,7 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 #define PW 18
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define G 6    /* samples per sgemm */
+#define G 6    /* samples a product */
 
 /* Sample s of conv32_maxpool_y into conv64_pad at row PT, column PL, zeros around it */
 static void conv64_pad_sample(Replica *rep, int s)

@@ -4,7 +4,7 @@
 
    layer                                      output           params      mult-adds  activations  kernel
    input      input                           28x28x1               0              0     98.0 KiB  -
-   conv16     conv2d 16 3x3 /2 relu           14x14x16            160          28224    392.0 KiB  direct
+   conv16     conv2d 16 3x3 /2 relu           14x14x16            160          28224    392.0 KiB  im2col+nnrt_mm
    conv8      conv2d 8 3x3 /2 relu            7x7x8              1160          56448     49.0 KiB  im2col+nnrt_mm
    convt8     conv2d_transpose 8 3x3 /2 relu  14x14x8             584          28224    196.0 KiB  direct
    convt16    conv2d_transpose 16 3x3 /2 relu 28x28x16           1168         225792      1.5 MiB  direct
@@ -15,8 +15,7 @@
    kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
-            conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
-            nnrt_mm (cblas_sgemm over 262144 weights), smaller ones direct loops
+            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
             (nnc check --explain-kernels says why, layer by layer)
 
    loss mse, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 10, seed 1
@@ -95,6 +94,7 @@ struct nnrt_replica {
     real conv1_y[SHARD_ROWS * CONV1_OUT], d_conv1_y[SHARD_ROWS * CONV1_OUT];
     real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
     real conv16_pad[29 * 29 * 1];
+    real conv16_col[6 * 14 * 14 * (3 * 3 * 1)];   /* windows, then their gradients */
     real conv8_pad[15 * 15 * 16], conv8_dpad[15 * 15 * 16];
     real conv8_col[21 * 7 * 7 * (3 * 3 * 16)];   /* windows, then their gradients */
     real conv8_wt[8 * (3 * 3 * 16)];   /* W^T, for dx */
@@ -112,7 +112,7 @@ typedef struct nnrt_replica Replica;
 /* conv16: conv2d 16 3x3 relu padding=same stride=2
    x is (n, 28, 28, 1), conv16_w is (3, 3, 1, 16), conv16_y is (n, 14, 14, 16)
    forward: y = act(x * W + b) over each 3x3 window, stride 2x2
-   kernel: direct (a window of 9 values is under 64)
+   kernel: im2col+nnrt_mm (windows of 9 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv16's shapes, for the functions below (#undef'd after them) */
@@ -133,6 +133,7 @@ typedef struct nnrt_replica Replica;
 #define PW 29
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
+#define G 6    /* samples a product */
 
 /* Sample s of x into conv16_pad at row PT, column PL, zeros around it */
 static void conv16_pad_sample(Replica *rep, int s)
@@ -143,29 +144,30 @@ static void conv16_pad_sample(Replica *rep, int s)
                sizeof(real) * CW * C);
 }
 
-static void conv16_forward(Replica *rep, int n)
+/* Samples s0 .. s0 + g - 1 into conv16_col: one row of K values per output pixel */
+static void conv16_im2col(Replica *rep, int s0, int g)
 {
-    for (int s = 0; s < n; s++) {
-        conv16_pad_sample(rep, s);
+    for (int s = 0; s < g; s++) {
+        conv16_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real acc[F];
-                for (int f = 0; f < F; f++)
-                    acc[f] = conv16_b[f];
-                for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
-                        const real *wk = &conv16_w[(ky * KW + kx) * C * F];
-                        for (int ci = 0; ci < C; ci++)
-                            for (int f = 0; f < F; f++)
-                                acc[f] += in[ci] * wk[ci * F + f];
-                    }
-                for (int f = 0; f < F; f++) {   /* relu */
-                    real v = acc[f];
-                    acc[f] = v > 0 ? v : 0;
-                }
-                memcpy(&rep->conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                real *row = &rep->conv16_col[((s * OH + oy) * OW + ox) * K];
+                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
+                    memcpy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                           sizeof(real) * KW * C);
             }
+    }
+}
+
+static void conv16_forward(Replica *rep, int n)
+{
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        real *out = &rep->conv16_y[s0 * OH * OW * F];
+        conv16_im2col(rep, s0, g);
+        /* rows W + b, then relu, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv16_col, K, conv16_w, F,
+                     conv16_b, out, F, NNRT_RELU);
     }
 }
 
@@ -175,22 +177,14 @@ static void conv16_backward(Replica *rep, int n)
         rep->d_conv16_y[i] = rep->conv16_y[i] > 0 ? rep->d_conv16_y[i] : 0;
     memset(rep->conv16_dw, 0, sizeof rep->conv16_dw);
     memset(rep->conv16_db, 0, sizeof rep->conv16_db);
-    for (int s = 0; s < n; s++) {
-        conv16_pad_sample(rep, s);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                const real *g = &rep->d_conv16_y[((s * OH + oy) * OW + ox) * F];
-                for (int f = 0; f < F; f++)
-                    rep->conv16_db[f] += g[f];
-                for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0; kx < KW; kx++) {
-                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &rep->conv16_dw[(ky * KW + kx) * C * F];
-                        for (int ci = 0; ci < C; ci++)
-                            for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += rep->conv16_pad[at + ci] * g[f];
-                    }
-            }
+    for (int r = 0; r < n * OH * OW; r++)
+        for (int f = 0; f < F; f++)
+            rep->conv16_db[f] += rep->d_conv16_y[r * F + f];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        const real *dy = &rep->d_conv16_y[s0 * OH * OW * F];
+        conv16_im2col(rep, s0, g);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv16_col, K, dy, F, rep->conv16_dw, F, 1, 1);
     }
     /* x is the input: no gradient needed */
 }
@@ -201,6 +195,7 @@ static void conv16_backward(Replica *rep, int n)
 #undef PW
 #undef CH
 #undef CW
+#undef G
 #undef H
 #undef W
 #undef C
@@ -216,7 +211,7 @@ static void conv16_backward(Replica *rep, int n)
 /* conv8: conv2d 8 3x3 relu padding=same stride=2
    conv16_y is (n, 14, 14, 16), conv8_w is (3, 3, 16, 8), conv8_y is (n, 7, 7, 8)
    forward: y = act(x * W + b) over each 3x3 window, stride 2x2
-   kernel: im2col+sgemm (a window of 144 values, 64 or more)
+   kernel: im2col+nnrt_mm (windows of 144 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv8's shapes, for the functions below (#undef'd after them) */
@@ -237,7 +232,7 @@ static void conv16_backward(Replica *rep, int n)
 #define PW 15
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define G 21    /* samples per sgemm */
+#define G 21    /* samples a product */
 
 /* Sample s of conv16_y into conv8_pad at row PT, column PL, zeros around it */
 static void conv8_pad_sample(Replica *rep, int s)
@@ -556,7 +551,7 @@ static void convt16_backward(Replica *rep, int n)
 /* conv1: conv2d 1 3x3 sigmoid padding=same
    convt16_y is (n, 28, 28, 16), conv1_w is (3, 3, 16, 1), conv1_y is (n, 28, 28, 1)
    forward: y = act(x * W + b) over each 3x3 window, stride 1x1
-   kernel: im2col+sgemm (a window of 144 values, 64 or more)
+   kernel: im2col+nnrt_mm (windows of 144 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv1's shapes, for the functions below (#undef'd after them) */
@@ -577,7 +572,7 @@ static void convt16_backward(Replica *rep, int n)
 #define PW 30
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
-#define G 2    /* samples per sgemm */
+#define G 2    /* samples a product */
 
 /* Sample s of convt16_y into conv1_pad at row PT, column PL, zeros around it */
 static void conv1_pad_sample(Replica *rep, int s)

@@ -4,7 +4,7 @@
 
    layer                                     output           params      mult-adds  activations  kernel
    input            input                    28x28x1               0              0    196.0 KiB  -
-   conv16           conv2d 16 3x3 identity   28x28x16            160         112896      3.1 MiB  direct
+   conv16           conv2d 16 3x3 identity   28x28x16            160         112896      3.1 MiB  im2col+nnrt_mm
    conv16_batchnorm batchnorm relu           28x28x16             32              0      3.1 MiB  -
    conv16_maxpool   maxpool 2x2 /2           14x14x16              0              0    784.0 KiB  -
    conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  im2col+nnrt_mm
@@ -19,8 +19,7 @@
    kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
-            conv2d windows of 64 values (rows x columns x input channels) or more use im2col and
-            nnrt_mm (cblas_sgemm over 262144 weights), smaller ones direct loops
+            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
             (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.0002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 64, epochs 5, seed 1
@@ -108,6 +107,7 @@ struct nnrt_replica {
     real dense5_z[SHARD_ROWS * DENSE5_OUT], d_dense5_z[SHARD_ROWS * DENSE5_OUT];
     real dense5_y[SHARD_ROWS * DENSE5_OUT];
     real conv16_pad[30 * 30 * 1];
+    real conv16_col[2 * 28 * 28 * (3 * 3 * 1)];   /* windows, then their gradients */
     real conv16_batchnorm_xhat[SHARD_ROWS * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv16_batchnorm_shard_stats[2 * 16];   /* this shard's mean and M2, for the meet */
     real conv16_batchnorm_mean[16], conv16_batchnorm_inv_std[16];   /* the batch's, from the meet */
@@ -137,7 +137,7 @@ typedef struct nnrt_replica Replica;
 /* conv16: conv2d 16 3x3 init="transfer_frozen.nn" padding=same
    x is (n, 28, 28, 1), conv16_w is (3, 3, 1, 16), conv16_y is (n, 28, 28, 16)
    forward: y = x * W + b over each 3x3 window, stride 1x1
-   kernel: direct (a window of 9 values is under 64)
+   kernel: im2col+nnrt_mm (windows of 9 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv16's shapes, for the functions below (#undef'd after them) */
@@ -158,6 +158,7 @@ typedef struct nnrt_replica Replica;
 #define PW 30
 #define CH 28   /* input rows and columns inside it */
 #define CW 28
+#define G 2    /* samples a product */
 
 /* Sample s of x into conv16_pad at row PT, column PL, zeros around it */
 static void conv16_pad_sample(Replica *rep, int s)
@@ -168,25 +169,30 @@ static void conv16_pad_sample(Replica *rep, int s)
                sizeof(real) * CW * C);
 }
 
-static void conv16_forward(Replica *rep, int n)
+/* Samples s0 .. s0 + g - 1 into conv16_col: one row of K values per output pixel */
+static void conv16_im2col(Replica *rep, int s0, int g)
 {
-    for (int s = 0; s < n; s++) {
-        conv16_pad_sample(rep, s);
+    for (int s = 0; s < g; s++) {
+        conv16_pad_sample(rep, s0 + s);
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                real acc[F];
-                for (int f = 0; f < F; f++)
-                    acc[f] = conv16_b[f];
-                for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0; kx < KW; kx++) {
-                        const real *in = &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW + kx) * C];
-                        const real *wk = &conv16_w[(ky * KW + kx) * C * F];
-                        for (int ci = 0; ci < C; ci++)
-                            for (int f = 0; f < F; f++)
-                                acc[f] += in[ci] * wk[ci * F + f];
-                    }
-                memcpy(&rep->conv16_y[((s * OH + oy) * OW + ox) * F], acc, sizeof acc);
+                real *row = &rep->conv16_col[((s * OH + oy) * OW + ox) * K];
+                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
+                    memcpy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                           sizeof(real) * KW * C);
             }
+    }
+}
+
+static void conv16_forward(Replica *rep, int n)
+{
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        real *out = &rep->conv16_y[s0 * OH * OW * F];
+        conv16_im2col(rep, s0, g);
+        /* rows W + b, in one pass */
+        nnrt_mm_bias(g * OH * OW, F, K, rep->conv16_col, K, conv16_w, F,
+                     conv16_b, out, F, NNRT_NO_ACT);
     }
 }
 
@@ -194,22 +200,14 @@ static void conv16_backward(Replica *rep, int n)
 {
     memset(rep->conv16_dw, 0, sizeof rep->conv16_dw);
     memset(rep->conv16_db, 0, sizeof rep->conv16_db);
-    for (int s = 0; s < n; s++) {
-        conv16_pad_sample(rep, s);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                const real *g = &rep->d_conv16_y[((s * OH + oy) * OW + ox) * F];
-                for (int f = 0; f < F; f++)
-                    rep->conv16_db[f] += g[f];
-                for (int ky = 0; ky < KH; ky++)
-                    for (int kx = 0; kx < KW; kx++) {
-                        int at = ((oy * SH + ky) * PW + ox * SW + kx) * C;
-                        real *dwk = &rep->conv16_dw[(ky * KW + kx) * C * F];
-                        for (int ci = 0; ci < C; ci++)
-                            for (int f = 0; f < F; f++)
-                                dwk[ci * F + f] += rep->conv16_pad[at + ci] * g[f];
-                    }
-            }
+    for (int r = 0; r < n * OH * OW; r++)
+        for (int f = 0; f < F; f++)
+            rep->conv16_db[f] += rep->d_conv16_y[r * F + f];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        const real *dy = &rep->d_conv16_y[s0 * OH * OW * F];
+        conv16_im2col(rep, s0, g);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv16_col, K, dy, F, rep->conv16_dw, F, 1, 1);
     }
     /* x is the input: no gradient needed */
 }
@@ -220,6 +218,7 @@ static void conv16_backward(Replica *rep, int n)
 #undef PW
 #undef CH
 #undef CW
+#undef G
 #undef H
 #undef W
 #undef C
@@ -436,7 +435,7 @@ static void conv16_maxpool_backward(Replica *rep, int n)
 /* conv32: conv2d 32 3x3 init="transfer_frozen.nn" padding=same
    conv16_maxpool_y is (n, 14, 14, 16), conv32_w is (3, 3, 16, 32), conv32_y is (n, 14, 14, 32)
    forward: y = x * W + b over each 3x3 window, stride 1x1
-   kernel: im2col+sgemm (a window of 144 values, 64 or more)
+   kernel: im2col+nnrt_mm (windows of 144 values)
    backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
    added back over the windows */
 /* conv32's shapes, for the functions below (#undef'd after them) */
@@ -457,7 +456,7 @@ static void conv16_maxpool_backward(Replica *rep, int n)
 #define PW 16
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define G 6    /* samples per sgemm */
+#define G 6    /* samples a product */
 
 /* Sample s of conv16_maxpool_y into conv32_pad at row PT, column PL, zeros around it */
 static void conv32_pad_sample(Replica *rep, int s)

@@ -515,7 +515,8 @@ START_TEST(conv_kernels_follow_the_cost_rule)
     Arena a = { 0 };
     Model *m;
     Ir *ir;
-    /* windows of 5x5x1 = 25 (direct) and 5x5x32 = 800 (im2col) values */
+    /* windows of 5x5x1 = 25 and 5x5x32 = 800 values: both im2col, whose
+     * samples a call follow the pixels */
     char *out = diagnose_in(&a, NET("    input 28x28\n    conv2d 32 5x5 relu padding=same\n"
                                     "    maxpool 2\n    conv2d 64 5x5 relu padding=same\n"
                                     "    flatten\n    dense 10 softmax\n"), &ir, &m);
@@ -527,19 +528,20 @@ START_TEST(conv_kernels_follow_the_cost_rule)
         if (ir->ops[i].kind == OP_CONV && !ir->ops[i].dead)
             convs[n++] = &ir->ops[i];
     ck_assert_int_eq(n, 2);
-    ck_assert_int_eq(convs[0]->kernel, KERNEL_DIRECT);
+    ck_assert_int_eq(convs[0]->kernel, KERNEL_IM2COL);
     ck_assert_int_eq(convs[1]->kernel, KERNEL_IM2COL);
     ck_assert_int_eq(convs[0]->act, ACT_RELU);   /* fused: no separate relu op */
-    /* ceil(1024 / (14 * 14)) = 6 samples per sgemm */
+    /* ceil(1024 / (28 * 28)) = 2 and ceil(1024 / (14 * 14)) = 6 samples a product */
+    ck_assert_int_eq(convs[0]->im2col_rows, 2);
     ck_assert_int_eq(convs[1]->im2col_rows, 6);
     size_t len;
     FILE *f = open_memstream(&out, &len);
     print_summary(f, m, ir);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(out, "conv2d 32 5x5 relu       28x28x32            832         627200"));
-    ck_assert_ptr_nonnull(strstr(out, "direct\n"));
+    ck_assert_ptr_null(strstr(out, "direct"));
     ck_assert_ptr_nonnull(strstr(out, "im2col+nnrt_mm\n"));
-    ck_assert_ptr_nonnull(strstr(out, "conv2d windows of 64 values"));
+    ck_assert_ptr_nonnull(strstr(out, "conv2d copies its windows into rows (im2col)"));
     free(out);
     arena_free(&a);
 }
@@ -599,8 +601,8 @@ START_TEST(explain_kernels_gives_each_rules_inputs)
     print_kernel_reasons(f, ir);
     fclose(f);
     const char *want[] = {
-        "window:   8 values < 64 (CONV_GEMM_MIN_WINDOW): direct loops",
-        "window:   144 values >= 64 (CONV_GEMM_MIN_WINDOW): im2col",
+        "window:   8 values: im2col, each window copied into a row",
+        "window:   144 values: im2col",
         "rows:     1024 (IM2COL_TARGET_ROWS) / 144 pixels a sample: 8 samples a call",
         "products: W, 576 values <= 262144 (MM_MAX_VALUES): nnrt_mm",
         "dx = dz W^T: nnrt_mm over a copy of W^T,",

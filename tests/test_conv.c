@@ -2,8 +2,9 @@
  * against a naive reference.
  *
  * Each case is a random shape (odd sizes, strides, every padding) drawn
- * from a fixed generator; odd cases have windows big enough for the
- * im2col kernel, even ones run the direct kernel.  nnc builds the trainer; `steps 2` moves the
+ * from a fixed generator; odd cases have windows of 72 values or more,
+ * even ones of 1 to 48 (which ran direct loops of their own until every
+ * window went by im2col).  nnc builds the trainer; `steps 2` moves the
  * weights off their initial values (so biases are not 0) and writes them;
  * `predict --csv` prints the outputs of a few samples.  The test reads the
  * weights file and computes the same network the slowest, most obvious
@@ -59,7 +60,7 @@ static Case make_case(int i)
         cs.filters = draw(1, 5);
         cs.conv.k[0] = draw(1, 4);
         cs.conv.k[1] = draw(1, 4);
-        if (i % 2) {    /* a window of 72 values or more: the im2col kernel */
+        if (i % 2) {    /* a window of 72 values or more */
             cs.c = draw(8, 12);
             cs.conv.k[0] = draw(3, 4);
             cs.conv.k[1] = draw(3, 4);

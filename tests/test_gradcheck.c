@@ -199,15 +199,17 @@ static const MutatedModel MODELS[] = {
         { "convt3_upsample_backward", "+ ox / SW) * C + c] +=", "+ ox / SW) * C] +=",
           "convt3.w" },
     } },
-    /* conv2d: direct (dW, db, dx), im2col (dW, dx, col2im) */
+    /* conv2d, by im2col whatever the window (9, 72 and 36 values): dW, db,
+     * dx through W^T, col2im */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
-        { "conv8_backward", "conv8_pad[at + ci] * g[f];", "conv8_pad[at + ci] * g[0];", "conv8.w" },
-        { "conv8_backward", "conv8_db[f] += g[f];", "conv8_db[f] -= g[f];", "conv8.b" },
+        { "conv8_backward", "rep->conv8_dw, F, 1, 1);", "rep->conv8_dw, F, 2, 1);", "conv8.w" },
+        { "conv8_backward", "conv8_db[f] += rep->d_conv8_y[r * F + f];",
+          "conv8_db[f] -= rep->d_conv8_y[r * F + f];", "conv8.b" },
         { "conv4_backward", "rep->conv4_dw, F, 1, 1);", "rep->conv4_dw, F, 2, 1);", "conv4.w" },
         { "conv4_backward", "= conv4_w[k * F + f];", "= conv4_w[k * F];", "conv8.w" },
         { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
-        { "conv2_backward", "sum += wk[ci * F + f] * g[f];", "sum += wk[ci * F] * g[f];", "conv4.w" },
+        { "conv2_backward", "= conv2_w[k * F + f];", "= conv2_w[k * F];", "conv4.w" },
     } },
     /* conv2d by im2col with nnrt_mm: dW by nnrt_mm_tn, dx through W^T */
     { "conv_mm", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 32 3x3 tanh\n"

@@ -4,8 +4,8 @@
  * `gradcheck` command perturbs parameters by +-h and compares
  * (L(w+h) - L(w-h)) / 2h with what backward() computed, in the trainer's
  * double-precision twin.  Together the models cover every activation,
- * both dense kernels (loops and gemm), both conv2d kernels (direct and
- * im2col), every pool, batchnorm, dropout, the fused softmax +
+ * both dense kernels (loops and gemm), conv2d's im2col over windows of 9
+ * to 144 values, every pool, batchnorm, dropout, the fused softmax +
  * cross-entropy and mean squared error (which also runs the unfused
  * softmax backward); and convnets with ReLU, max pooling and batchnorm
  * over images on a zero background with zero biases, where ReLU's inputs
@@ -54,8 +54,8 @@ static const OpModel MODELS[] = {
     /* gelu, softplus, swish: separate elementwise ops (gelu after a gemm) */
     { "gelu_softplus_swish", "    input 8x8\n    flatten\n    dense 64 gelu\n    dense 6 softplus\n"
                              "    dense 5 swish\n    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
-    /* conv2d, direct kernel (window 9 < 64), valid padding, with l1 and l2 */
-    { "conv_direct", "    input 8x8\n    conv2d 3 3x3 tanh l1=0.01 l2=0.01\n    flatten\n"
+    /* conv2d, a small window (9 values), valid padding, with l1 and l2 */
+    { "conv_small_window", "    input 8x8\n    conv2d 3 3x3 tanh l1=0.01 l2=0.01\n    flatten\n"
                      "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
     /* im2col kernel (window 72 and 144), same and numeric padding, stride 2 */
     { "conv_im2col", "    input 8x8x1\n    conv2d 8 3x3 elu padding=same\n"
@@ -86,7 +86,7 @@ static const OpModel MODELS[] = {
                    "    dense 3 softmax\n", "cross_entropy", NULL, 8, 0 },
     /* frozen layers (trainable=false) between trainable ones: the gradient
      * must still flow through them, an im2col conv, an inference-mode
-     * batchnorm and a direct conv, to conv8 */
+     * batchnorm and a conv of a 2x2 window, to conv8 */
     { "frozen_middle", "    input 8x8\n    conv2d 8 3x3 tanh padding=same\n"
                        "    conv2d 4 3x3 tanh padding=same trainable=false\n"
                        "    batchnorm tanh trainable=false\n"
@@ -95,8 +95,9 @@ static const OpModel MODELS[] = {
     /* The convnets gradcheck once failed on (in float32, over a step of
      * 1e-3): ReLU and max pooling over a zero background with zero biases,
      * where a bias's step moves whole channels across ReLU's kink at once;
-     * as fashion_cnn, with a direct and an im2col conv, dense relu and
-     * dropout; and as fashion_cnn_small, batchnorm relu before each pool. */
+     * as fashion_cnn, a window over one channel then one over 8, dense
+     * relu and dropout; and as fashion_cnn_small, batchnorm relu before
+     * each pool. */
     { "relu_maxpool_background", "    input 8x8x1\n    conv2d 8 3x3 relu padding=same\n"
                                  "    maxpool 2\n    conv2d 8 3x3 relu padding=same\n"
                                  "    maxpool 2\n    flatten\n    dense 3 softmax\n",
