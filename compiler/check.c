@@ -392,7 +392,10 @@ static void check_train(Checker *c, const Stmt *block)
                 check_label_smoothing(c, s);
             }
             break;
-        case 2: arg_int(c, a, "the batch size", 1, 65536, &m->batch); break;
+        case 2:
+            arg_int(c, a, "the batch size", 1, 65536, &m->batch);
+            m->batch_stmt = s;
+            break;
         case 3: arg_int(c, a, "epochs", 1, 1000000, &m->epochs); break;
         case 4:
             if (arg_int(c, a, "the seed", 0, 2147483647L, &seed) == 0)
@@ -636,6 +639,20 @@ static void check_loss_fits_output(Checker *c)
 /* A learning rate above 1 is legal, but almost always a typo; so is one
  * below 1e-10, whose steps are lost to rounding: a float weight near 1
  * changes only by steps of at least 6e-8. */
+/* Batch 1 with a batchnorm over units (Keras trains it, and learns
+ * nothing through it; PyTorch refuses such a batch) */
+static void check_batch_fits_batchnorm(Checker *c)
+{
+    const Model *m = c->model;
+    const Layer *l = batchnorm_by_rows(m);
+    if (m->batch != 1 || !l || !m->batch_stmt)
+        return;
+    diag_error(c->diag, positional(m->batch_stmt, 0)->loc,
+               "batch 1 with '%s', a batchnorm over units: each unit's batch statistics come "
+               "from one value, so it outputs its beta whatever its input, and nothing before "
+               "it learns; use batch 2 or more", l->name);
+}
+
 static void check_lr(Checker *c)
 {
     const Model *m = c->model;
@@ -723,6 +740,7 @@ Model *check_model(Arena *a, const Stmt *stmts, const Source *src, Diag *d,
         check_classes_fit(&c);
         check_transfer_fits(&c);
         check_early_stop_fits(&c);
+        check_batch_fits_batchnorm(&c);
     }
     check_lr(&c);
     check_data_files(&c);   /* last: only a model right so far */

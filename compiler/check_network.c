@@ -603,6 +603,17 @@ static int check_batchnorm(Checker *c, const Stmt *s, Layer *l)
     return 0;
 }
 
+const Layer *batchnorm_by_rows(const Model *m)
+{
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind == LAYER_BATCHNORM && !l->frozen && l->in.ndims > 0 &&
+            shape_size(&l->in) == l->in.dims[l->in.ndims - 1])
+            return l;
+    }
+    return NULL;
+}
+
 /* ---- sequences: rnn, lstm, gru -------------------------------------------- */
 
 /* The gates of a recurrent layer: the columns of its kernels are this many

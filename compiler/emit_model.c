@@ -258,6 +258,9 @@ void emit_model(Emitter *e)
         OUT("    .class_names = CLASS_NAMES,\n");
     emit_transfer_fields(e);
     OUT("    .batch = BATCH,\n    .max_batch = MAX_BATCH,\n");
+    const Layer *by_rows = batchnorm_by_rows(m);
+    if (by_rows)   /* a name made of letters, digits and '_' (check_names.c) */
+        OUT("    .batchnorm_by_rows = \"%s\",   /* refuses --batch 1 */\n", by_rows->name);
     OUT("    .shards = SHARDS,\n    .shard_rows = SHARD_ROWS,\n");
     OUT("    .replica_size = sizeof(Replica),\n");
     OUT("    .input_at = offsetof(Replica, %s),\n    .output_at = offsetof(Replica, %s),\n",

@@ -438,6 +438,7 @@ typedef struct Model {
     Schedule schedule;
     EarlyStop early_stop;
     long batch, epochs;
+    const Stmt *batch_stmt;         /* NULL: the default batch */
     uint64_t seed;
 
     Augment augment;
@@ -445,6 +446,12 @@ typedef struct Model {
     uint32_t keep;        /* keep 5 6 7 8 9: bit c set if class c is kept (0: all) */
     const Stmt *keep_stmt;
 } Model;
+
+/* The first trained batchnorm layer whose every channel holds one value a
+ * sample (after a dense layer, or on a 1x1 image): its batch statistics
+ * come from the batch's rows alone, so over one row it outputs beta
+ * whatever its input.  NULL when there is none (check_network.c) */
+const Layer *batchnorm_by_rows(const Model *m);
 
 /* Checks the statements and builds the model, reporting every problem to d.
  * defs (n_defs of them) override the file's `let`s.  Returns NULL if there

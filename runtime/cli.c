@@ -382,6 +382,19 @@ static int finish(const cli *c, int rc, const nnrt_error *err)
     return rc < 0 ? say_error(c->m->name, err) : rc;
 }
 
+/* --batch 1 with a batchnorm over units: refused, as nnc refuses `batch
+ * 1` in the .nn file (Keras trains it and learns nothing through it) */
+static int batch_fits_batchnorm(const cli *c, const char *command, int batch)
+{
+    if (batch != 1 || !c->m->batchnorm_by_rows)
+        return 0;
+    fprintf(stderr, "%s: %s: --batch 1 with '%s', a batchnorm over units: each unit's batch "
+                    "statistics come from one value, so it outputs its beta whatever its input, "
+                    "and nothing before it learns; use --batch 2 or more\n",
+            c->m->name, command, c->m->batchnorm_by_rows);
+    return 1;
+}
+
 static int cmd_train(cli *c, int n, char **args)
 {
     const nnrt_model *m = c->m;
@@ -418,6 +431,8 @@ static int cmd_train(cli *c, int n, char **args)
                 m->name);
         return 1;
     }
+    if (batch_fits_batchnorm(c, "train", o.batch))
+        return 1;
     nnrt_set_threads(m, threads);
     nnrt_error err;
     rc = nnrt_train_run(m, &o, &err);
@@ -643,6 +658,8 @@ static int cmd_steps(const cli *c, int n, char **args)
     int rc = parse_flags(c, "steps", flags, sizeof flags / sizeof flags[0], n - 1, args + 1);
     if (rc != 0)
         return after_flags(c, rc);
+    if (batch_fits_batchnorm(c, "steps", o.batch))
+        return 1;
     nnrt_error err;
     return finish(c, nnrt_steps_run(m, &o, &err), &err);
 }

@@ -429,6 +429,9 @@ typedef struct nnrt_model {
                                    0/1 target columns in target_at): accuracy is
                                    the share of labels right, metrics are per label */
     int batch;                  /* default training batch (the .nn file's) */
+    const char *batchnorm_by_rows;  /* a trained batchnorm layer whose channels hold
+                                   one value a sample: a batch of one row would make
+                                   it output beta whatever its input (NULL: none) */
     int max_batch;              /* rows of a batch at most (evaluation: of a chunk) */
     int shards;                 /* every batch is cut into this many shards, each
                                    on a replica of its own (0: 1) */

@@ -116,6 +116,36 @@ START_TEST(steps_errors_are_named)
 }
 END_TEST
 
+/* A batchnorm over units (nnc names it in the model) takes no batch of
+ * one row, which would make every value its beta; a model without one
+ * does */
+START_TEST(batch_1_is_refused_with_a_batchnorm_over_units)
+{
+    nnrt_model m = tiny_model();
+    double losses[16];
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "2", "--batch", "1", NULL }, losses), 2);
+    m.batchnorm_by_rows = "hidden_norm";
+    const char *const commands[][6] = {
+        { "train", "--batch", "1", "--epochs", "1", NULL },
+        { "steps", "2", "--batch", "1", NULL },
+    };
+    for (int i = 0; i < 2; i++) {
+        result r = run_main(&m, commands[i]);
+        char want[512];
+        snprintf(want, sizeof want,
+                 "tiny: %s: --batch 1 with 'hidden_norm', a batchnorm over units: each unit's "
+                 "batch statistics come from one value, so it outputs its beta whatever its "
+                 "input, and nothing before it learns; use --batch 2 or more\n",
+                 commands[i][0]);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_str_eq(r.err, want);
+        ck_assert_str_eq(r.out, "");
+        result_free(&r);
+    }
+    ck_assert_int_eq(steps_losses(&m, (const char *[]){ "2", "--batch", "2", NULL }, losses), 2);
+}
+END_TEST
+
 START_TEST(a_bad_schedule_is_an_internal_error)
 {
     nnrt_model m = tiny_model();
@@ -187,6 +217,7 @@ int main(void)
     tcase_add_test(runs, data_and_weights_errors_say_error);
     tcase_add_test(runs, help_version_and_gradcheck_commands);
     tcase_add_test(runs, steps_errors_are_named);
+    tcase_add_test(runs, batch_1_is_refused_with_a_batchnorm_over_units);
     tcase_add_test(runs, a_bad_schedule_is_an_internal_error);
     suite_add_tcase(s, runs);
     return run_suite(s);

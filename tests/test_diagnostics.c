@@ -977,6 +977,31 @@ static const Case CASES[] = {
         "      |               ^~~~~~~\n",
     },
     {
+        /* over units, batch 1 makes every value beta (PyTorch refuses it);
+         * after conv2d, a channel's statistics come from every pixel */
+        "batchnorm_over_units_batch_1",
+        MODEL_HEAD
+        "network {\n"
+        "    input 28x28\n"
+        "    conv2d 4 3x3\n"
+        "    batchnorm relu\n"
+        "    flatten\n"
+        "    dense 16\n"
+        "    batchnorm relu name=hidden_norm\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        "train {\n"
+        "    loss cross_entropy\n"
+        "    optimizer sgd lr=0.1\n"
+        "    batch 1\n"
+        "}\n",
+        "t.nn:24:11: error: batch 1 with 'hidden_norm', a batchnorm over units: each unit's "
+        "batch statistics come from one value, so it outputs its beta whatever its input, and "
+        "nothing before it learns; use batch 2 or more\n"
+        "   24 |     batch 1\n"
+        "      |           ^\n",
+    },
+    {
         "batchnorm_epsilon_zero",
         MODEL_HEAD
         "network {\n"
