@@ -636,9 +636,6 @@ static void check_loss_fits_output(Checker *c)
     }
 }
 
-/* A learning rate above 1 is legal, but almost always a typo; so is one
- * below 1e-10, whose steps are lost to rounding: a float weight near 1
- * changes only by steps of at least 6e-8. */
 /* Batch 1 with a batchnorm over units (Keras trains it, and learns
  * nothing through it; PyTorch refuses such a batch) */
 static void check_batch_fits_batchnorm(Checker *c)
@@ -653,6 +650,9 @@ static void check_batch_fits_batchnorm(Checker *c)
                "it learns; use batch 2 or more", l->name);
 }
 
+/* A learning rate above 1 is legal, but almost always a typo; so is one
+ * below 1e-10, whose steps are lost to rounding: a float weight near 1
+ * changes only by steps of at least 6e-8. */
 static void check_lr(Checker *c)
 {
     const Model *m = c->model;

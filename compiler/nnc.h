@@ -552,7 +552,7 @@ void pass_fuse_activation(Ir *ir);    /* dense + relu, tanh, ... -> dense with e
 void pass_fuse_softmax_ce(Ir *ir);    /* softmax + cross-entropy -> gradient y - t */
 void pass_remove_dead(Ir *ir);        /* drop the ops a fusion marked dead */
 void pass_fuse_sigmoid_bce(Ir *ir);   /* sigmoid + binary cross-entropy -> p - t */
-void pass_pick_kernels(Ir *ir);       /* nnrt_mm, cblas_sgemm or direct loops, by the cost rules */
+void pass_pick_kernels(Ir *ir);       /* nnrt_mm or cblas_sgemm, by the cost rules */
 void passes_run(Ir *ir);
 
 /* im2col copies this many output pixels' windows (whole samples) per

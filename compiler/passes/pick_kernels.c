@@ -14,8 +14,8 @@
  * used to run direct loops with constant bounds over a padded copy of the
  * sample, which cost the same as im2col with cblas_sgemm; against
  * im2col with nnrt_mm they lost at every size measured (Zen 3, AVX2, one
- * thread, an epoch over 10000 images of conv2d, maxpool 2, dense 10, min
- * of 2): 1x1x1 with 8 filters 0.212 s against 0.183 s, 2x2x1 with 16
+ * thread, an epoch over 10000 images of conv2d, maxpool 2, dense 10, the
+ * faster of 2 alternating runs while other jobs shared the machine): 1x1x1 with 8 filters 0.212 s against 0.183 s, 2x2x1 with 16
  * 0.877 s against 0.329 s, 3x3x1 with 1 0.157 s against 0.137 s, with 4
  * 0.439 s against 0.260 s, with 16 1.302 s against 0.500 s, with 32 at
  * stride 2 0.390 s against 0.205 s, 5x5x1 with 32 (fashion_cnn's first)
