@@ -172,14 +172,15 @@ $(BUILD)/tests/test_kernels_avx2: CFLAGS += -mavx2 -mfma
 $(BUILD)/tests/test_kernels_avx2: tests/test_kernels.c
 
 # Tests run from the top of the tree; they find nnc and the runtime through
-# NNC_BIN and NNC_BUILD, and write only under $(BUILD)/tmp.
+# NNC_BIN and NNC_BUILD, and write only under $(BUILD)/tmp (the trainers'
+# data cache too, by NNC_CACHE).
 # Each suite's "Checks: N, Failures: F, Errors: E" is added to
 # $(CHECK_COUNTS), which `make check` sums in its last line.
 CHECK_COUNTS ?= $(CURDIR)/build/check-counts.txt
 check-unit: all $(TEST_BINS)
 	@mkdir -p $(BUILD)/tmp $(dir $(CHECK_COUNTS))
 	@fail=0; for t in $(TEST_BINS); do \
-	    NNC_BIN=$(BUILD)/nnc NNC_BUILD=$(BUILD) NNC_TMP=$(BUILD)/tmp \
+	    NNC_BIN=$(BUILD)/nnc NNC_BUILD=$(BUILD) NNC_TMP=$(BUILD)/tmp NNC_CACHE=$(BUILD)/tmp/cache \
 	    CK_DEFAULT_TIMEOUT=600 $$t >$(BUILD)/tmp/suite.log 2>&1 || fail=1; \
 	    cat $(BUILD)/tmp/suite.log; \
 	    sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' \

@@ -20,12 +20,21 @@ typedef struct nnrt_idx {
     int dims[4];        /* dims[0] is the number of items */
     size_t item_bytes;  /* product of dims[1..] (1 for labels) */
     uint8_t *bytes;     /* dims[0] * item_bytes bytes; owned, free with nnrt_idx_free */
+    int from_cache;     /* 1 when a gzip file's bytes came decoded from the cache */
 } nnrt_idx;
 
 /* Errors name the file and the byte offset in the *uncompressed* stream:
  *   "train-images-idx3-ubyte.gz: byte 16: expected 47040000 bytes of pixels, found 3120" */
 int nnrt_idx_load(const char *path, nnrt_idx *out, nnrt_error *err);
 void nnrt_idx_free(nnrt_idx *idx);
+
+/* Decoded gzip files kept on disk (data_cache.c), for gzip bytes
+ * gz[0..gz_len) that decode to len bytes: get returns those bytes (in
+ * nnrt_big_alloc memory, the caller frees them) when an entry holds them
+ * and the gzip trailer's CRC-32 agrees, else NULL; put stores them.
+ * Neither fails: a cache that cannot be used is skipped. */
+uint8_t *nnrt_cache_get(const uint8_t *gz, size_t gz_len, size_t len);
+void nnrt_cache_put(const uint8_t *gz, size_t gz_len, const uint8_t *data, size_t len);
 
 /* Find a data file named in a .nn file.  An absolute path is used as is; a
  * relative one is looked up in $NNC_DATA, then in /usr/share/datasets,

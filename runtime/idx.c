@@ -7,7 +7,9 @@
  * libdeflate, in memory in huge pages (big_alloc.c): Fashion-MNIST's 26 MB
  * of training images in 0.09 s, where zlib's gzread into ordinary pages
  * took 0.30 s, most of a trainer's start-up, against epochs of 0.2 s
- * (fashion_mlp on make bench's machine).  Anything
+ * (fashion_mlp on make bench's machine); once decoded, such a file is
+ * kept in the data cache (data_cache.c) and read from there the next time,
+ * checked against the gzip trailer's CRC-32.  Anything
  * libdeflate does not decode to the last byte (a plain file, several
  * members, damage, a cut-off download) goes through zlib's gzread, which
  * passes a plain file through unchanged and whose messages name what is
@@ -37,6 +39,7 @@ typedef struct reader {
     gzFile gz;          /* the stream, through zlib; or */
     uint8_t *mem;       /* the stream decoded whole (owned until the data takes it) */
     size_t mem_len;
+    int from_cache;     /* mem came from data_cache.c */
     const char *path;   /* as the caller gave it, for messages */
     size_t pos;         /* bytes of the uncompressed stream consumed */
     nnrt_error *err;
@@ -289,12 +292,23 @@ static void inflate_whole(reader *r, int fd, const struct stat *st)
         return;
     const uint8_t *t = in + in_len - 4;   /* ISIZE: the decoded size, mod 2^32 */
     size_t out_len = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-    uint8_t *out = out_len > 0 && out_len <= IDX_MAX_BYTES + 32 ? nnrt_big_alloc(out_len) : NULL;
+    if (out_len == 0 || out_len > IDX_MAX_BYTES + 32) {
+        free(in);
+        return;
+    }
+    if ((r->mem = nnrt_cache_get(in, in_len, out_len))) {
+        r->mem_len = out_len;
+        r->from_cache = 1;
+        free(in);
+        return;
+    }
+    uint8_t *out = nnrt_big_alloc(out_len);
     struct libdeflate_decompressor *d = out ? libdeflate_alloc_decompressor() : NULL;
     size_t used = 0, made = 0;
     if (d && libdeflate_gzip_decompress_ex(d, in, in_len, out, out_len, &used, &made) ==
                  LIBDEFLATE_SUCCESS &&
         used == in_len && made == out_len) {
+        nnrt_cache_put(in, in_len, out, out_len);
         r->mem = out;
         r->mem_len = out_len;
         out = NULL;
@@ -324,6 +338,7 @@ int nnrt_idx_load(const char *path, nnrt_idx *out, nnrt_error *err)
         close(fd);
         int rc = read_idx(&r, out);
         free(r.mem);   /* NULL once the data took it */
+        out->from_cache = rc == 0 && r.from_cache;
         return rc;
     }
     r.gz = gzdopen(fd, "rb");

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "suite.h"
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -983,6 +984,212 @@ START_TEST(rng_below_is_in_range_and_unbiased)
 }
 END_TEST
 
+/* ---- the data cache (data_cache.c) -------------------------------------- */
+
+/* $NNC_TMP/test_idx.d/cache, emptied, as $NNC_CACHE */
+static const char *fresh_cache(void)
+{
+    static char dir[1200];
+    snprintf(dir, sizeof dir, "%s/cache", fixture_dir());
+    fresh_dir("%s", dir);
+    ck_assert_int_eq(setenv("NNC_CACHE", dir, 1), 0);
+    return dir;
+}
+
+/* How many entries dir/data holds (temporaries too); the last one's path
+ * into out */
+static int cache_entries(const char *dir, char *out, size_t len)
+{
+    char data[1300];
+    snprintf(data, sizeof data, "%s/data", dir);
+    DIR *d = opendir(data);
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.') {
+            n++;
+            ck_assert_int_lt(snprintf(out, len, "%s/%s", data, e->d_name), (int)len);
+        }
+    closedir(d);
+    return n;
+}
+
+/* 2 MB of incompressible pixels (seed picks them) gzipped at path; the
+ * decoded file's bytes, malloc'ed, in *file and its length in *len */
+static void write_cached_gz(const char *path, uint32_t seed, uint8_t **file, size_t *len)
+{
+    uint32_t dims[3] = { 2048, 32, 32 };
+    size_t n = 2048 * 32 * 32;
+    uint8_t *pixels = malloc(n);
+    *file = malloc(n + 16);
+    ck_assert_ptr_nonnull(pixels);
+    ck_assert_ptr_nonnull(*file);
+    fill(pixels, n, seed);
+    *len = idx_image(*file, 0x08, 3, dims, pixels, n);
+    write_gz(path, *file, *len);
+    free(pixels);
+}
+
+/* path loads, its pixels are file's after the 16-byte header, and whether
+ * they came from the cache is `cached` */
+static void expect_load(const char *path, const uint8_t *file, size_t len, int cached)
+{
+    nnrt_idx idx;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_idx_load(path, &idx, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(idx.dims[0], 2048);
+    ck_assert_mem_eq(idx.bytes, file + 16, len - 16);
+    ck_assert_int_eq(idx.from_cache, cached);
+    nnrt_idx_free(&idx);
+}
+
+START_TEST(cache_serves_a_gzip_file_decoded_once)
+{
+    const char *dir = fresh_cache(), *path = fixture(0, "cached.gz");
+    uint8_t *file;
+    size_t len, entry_len;
+    char entry[1400];
+    write_cached_gz(path, 11, &file, &len);
+    expect_load(path, file, len, 0);
+    /* one entry, holding the decoded file exactly */
+    ck_assert_int_eq(cache_entries(dir, entry, sizeof entry), 1);
+    char *held = slurp_len(entry, &entry_len);
+    ck_assert_uint_eq(entry_len, len);
+    ck_assert_mem_eq(held, file, len);
+    free(held);
+    expect_load(path, file, len, 1);
+    expect_load(path, file, len, 1);
+    ck_assert_int_eq(cache_entries(dir, entry, sizeof entry), 1);
+    free(file);
+}
+END_TEST
+
+/* An entry that is not what the gzip file decodes to (damaged, cut short,
+ * lengthened) is not used: the file is decoded and the entry made anew */
+START_TEST(cache_entry_damaged_or_cut_is_not_used)
+{
+    const char *dir = fresh_cache(), *path = fixture(0, "cached.gz");
+    uint8_t *file;
+    size_t len;
+    char entry[1400];
+    write_cached_gz(path, 12, &file, &len);
+    expect_load(path, file, len, 0);
+    ck_assert_int_eq(cache_entries(dir, entry, sizeof entry), 1);
+    uint8_t *bad = malloc(len + 1);
+    ck_assert_ptr_nonnull(bad);
+    for (int way = 0; way < 4; way++) {
+        memcpy(bad, file, len);
+        size_t bad_len = len;
+        if (way == 0)
+            bad[len / 2] ^= 0x10;   /* one bit, deep in the pixels */
+        else if (way == 1)
+            bad_len = len / 2;
+        else if (way == 2)
+            bad[bad_len++] = 0;
+        else
+            bad_len = 0;
+        write_bytes(entry, bad, bad_len);
+        expect_load(path, file, len, 0);
+        size_t again_len;
+        char *again = slurp_len(entry, &again_len);
+        ck_assert_uint_eq(again_len, len);
+        ck_assert_mem_eq(again, file, len);
+        free(again);
+        expect_load(path, file, len, 1);
+    }
+    ck_assert_int_eq(cache_entries(dir, entry, sizeof entry), 1);
+    free(bad);
+    free(file);
+}
+END_TEST
+
+/* A file rewritten in place, same name, same length, within the same
+ * second: its entry is another one (it is found by the gzip bytes, not by
+ * the name or the time) */
+START_TEST(cache_never_serves_a_changed_file)
+{
+    const char *dir = fresh_cache(), *path = fixture(0, "cached.gz");
+    uint8_t *first, *second;
+    size_t len1, len2;
+    char entry[1400];
+    write_cached_gz(path, 13, &first, &len1);
+    expect_load(path, first, len1, 0);
+    write_cached_gz(path, 14, &second, &len2);
+    ck_assert_uint_eq(len1, len2);
+    expect_load(path, second, len2, 0);
+    expect_load(path, second, len2, 1);
+    ck_assert_int_eq(cache_entries(dir, entry, sizeof entry), 2);
+
+    /* the gzip file damaged: an error as without a cache, never the entry */
+    size_t gz_len;
+    uint8_t *gz = (uint8_t *)slurp_len(path, &gz_len);
+    gz[gz_len / 2] ^= 0x01;
+    write_bytes(path, gz, gz_len);
+    nnrt_idx idx;
+    nnrt_error err = { "" };
+    ck_assert_int_eq(nnrt_idx_load(path, &idx, &err), -1);
+    ck_assert_msg(strstr(err.msg, "corrupt gzip data") != NULL, "%s", err.msg);
+    free(gz);
+    free(first);
+    free(second);
+}
+END_TEST
+
+/* No entry: NNC_CACHE empty, a file under 1 MiB decoded, a cache folder
+ * that cannot be made; and where the cache is when NNC_CACHE is unset */
+START_TEST(cache_off_small_unwritable_and_where)
+{
+    const char *dir = fresh_cache(), *path = fixture(0, "cached.gz");
+    uint8_t *file;
+    size_t len;
+    char entry[1400];
+    write_cached_gz(path, 15, &file, &len);
+
+    ck_assert_int_eq(setenv("NNC_CACHE", "", 1), 0);
+    expect_load(path, file, len, 0);
+    expect_load(path, file, len, 0);
+
+    ck_assert_int_eq(setenv("NNC_CACHE", dir, 1), 0);
+    uint32_t dims[3] = { 50, 10, 10 };
+    uint8_t small[5000];
+    fill(small, sizeof small, 16);
+    write_idx(fixture(1, "small.gz"), 1, 0x08, 3, dims, small, sizeof small);
+    nnrt_idx idx;
+    nnrt_error err = { "" };
+    ck_assert_msg(nnrt_idx_load(fixture(1, "small.gz"), &idx, &err) == 0, "%s", err.msg);
+    nnrt_idx_free(&idx);
+    ck_assert_int_eq(cache_entries(dir, entry, sizeof entry), 0);
+
+    char blocked[1300];   /* NNC_CACHE a file: no data/ can be made in it */
+    snprintf(blocked, sizeof blocked, "%s/a-file", dir);
+    write_text(blocked, "not a folder\n");
+    ck_assert_int_eq(setenv("NNC_CACHE", blocked, 1), 0);
+    expect_load(path, file, len, 0);
+    expect_load(path, file, len, 0);
+
+    /* unset: $XDG_CACHE_HOME/nnc, else ~/.cache/nnc; a relative
+     * XDG_CACHE_HOME is ignored, as the XDG rules say */
+    char xdg[1400], home[1400], nnc[1500], top[1300];
+    absolute_tmp_dir(top, sizeof top, "test_idx.d/cache");
+    snprintf(xdg, sizeof xdg, "%s/xdg", top);
+    snprintf(home, sizeof home, "%s/home", top);
+    unsetenv("NNC_CACHE");
+    ck_assert_int_eq(setenv("XDG_CACHE_HOME", xdg, 1), 0);
+    expect_load(path, file, len, 0);
+    expect_load(path, file, len, 1);
+    snprintf(nnc, sizeof nnc, "%s/nnc", xdg);
+    ck_assert_int_eq(cache_entries(nnc, entry, sizeof entry), 1);
+    ck_assert_int_eq(setenv("XDG_CACHE_HOME", "relative/cache", 1), 0);
+    ck_assert_int_eq(setenv("HOME", home, 1), 0);
+    expect_load(path, file, len, 0);
+    expect_load(path, file, len, 1);
+    snprintf(nnc, sizeof nnc, "%s/.cache/nnc", home);
+    ck_assert_int_eq(cache_entries(nnc, entry, sizeof entry), 1);
+    free(file);
+}
+END_TEST
+
 /* ---- the real data, when installed ------------------------------------- */
 
 START_TEST(fashion_mnist_test_set)
@@ -1039,6 +1246,13 @@ static Suite *idx_suite(void)
     tcase_add_test(idx, corrupt_gzip);
     tcase_add_test(idx, corrupt_gzip_far_into_the_data);
     suite_add_tcase(s, idx);
+
+    TCase *cache = tcase_create("cache");
+    tcase_add_test(cache, cache_serves_a_gzip_file_decoded_once);
+    tcase_add_test(cache, cache_entry_damaged_or_cut_is_not_used);
+    tcase_add_test(cache, cache_never_serves_a_changed_file);
+    tcase_add_test(cache, cache_off_small_unwritable_and_where);
+    suite_add_tcase(s, cache);
 
     TCase *data = tcase_create("dataset");
     tcase_add_test(data, data_path_absolute_is_used_as_is);
