@@ -1,5 +1,5 @@
-/* explain_kernels.c: `nnc check --explain-kernels`, each dense and conv2d
- * layer's kernel decision with the cost rule's inputs (the rules and their
+/* explain_kernels.c: `nnc check --explain-kernels`, each dense, conv2d,
+ * conv2d_transpose and recurrent layer's kernel decision with the cost rule's inputs (the rules and their
  * measurements are in passes/pick_kernels.c, their constants in nnc.h):
  * the numbers the rule compared, the kernel it chose, and which kernel
  * computes each product of forward and backward. */
@@ -110,6 +110,35 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
         fprintf(out, " no dx (its input is the data)\n");
 }
 
+static void explain_conv_transpose(FILE *out, const Ir *ir, const IrOp *op)
+{
+    const Window *w = &op->win;
+    long window = w->kh * w->kw * op->filters;
+    int dx = ir->bufs[op->in].needs_grad, trained = !op->layer->frozen;
+    fprintf(out, "%s: conv2d_transpose, %ldx%ld window of %ld filters, %ld channel%s in, %ldx%ld"
+                 " out\n", op->layer->name, w->kh, w->kw, op->filters, w->c, w->c == 1 ? "" : "s",
+            w->oh, w->ow);
+    fprintf(out, "  window:   %ld values of the output for each input pixel: col2im, the windows"
+                 "\n            computed as rows, then added into the output\n", window);
+    fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld input pixels a sample: %ld sample%s a"
+                 " call\n", IM2COL_TARGET_ROWS, w->h * w->w, op->im2col_rows,
+            op->im2col_rows == 1 ? "" : "s");
+    print_product_rule(out, window * w->c, "W", op->mm);
+    fprintf(out, "  forward:  rows = x W^T: %s; added into the output over b%s%s\n",
+            op->mm ? "nnrt_mm over a copy of W^T" : "cblas_sgemm",
+            op->act != ACT_IDENTITY ? ", then " : "",
+            op->act != ACT_IDENTITY ? activation_name(op->act) : "");
+    if (!trained && !dx) {
+        fprintf(out, "  backward: none\n");
+        return;
+    }
+    fprintf(out, "  backward: dz's windows copied into rows (im2col);");
+    if (trained)
+        fprintf(out, " dW = rows^T x: %s;", op->mm ? "nnrt_mm_tn" : "cblas_sgemm");
+    fprintf(out, "\n            %s\n", dx ? (op->mm ? "dx = rows W: nnrt_mm" : "dx = rows W: cblas_sgemm")
+                                         : "no dx (its input is the data)");
+}
+
 /* rnn, lstm, gru: no rule chooses yet; each product's kernel, and why */
 static void explain_recurrent(FILE *out, const Ir *ir, const IrOp *op)
 {
@@ -140,13 +169,15 @@ void print_kernel_reasons(FILE *out, const Ir *ir)
     for (int i = 0; i < ir->n_ops; i++) {
         const IrOp *op = &ir->ops[i];
         if (!op->layer || (op->kind != OP_DENSE && op->kind != OP_CONV &&
-                           op->kind != OP_RECURRENT))
+                           op->kind != OP_RECURRENT && op->kind != OP_CONV_TRANSPOSE))
             continue;
         fputc('\n', out);
         if (op->kind == OP_DENSE)
             explain_dense(out, ir, op);
         else if (op->kind == OP_RECURRENT)
             explain_recurrent(out, ir, op);
+        else if (op->kind == OP_CONV_TRANSPOSE)
+            explain_conv_transpose(out, ir, op);
         else
             explain_conv(out, ir, op);
     }

@@ -44,9 +44,12 @@ const char *kernel_name(const IrOp *op)
     static const char *const NAMES[] = {
         [KERNEL_GEMM] = "cblas_sgemm",
         [KERNEL_IM2COL] = "im2col+sgemm",
+        [KERNEL_COL2IM] = "col2im+sgemm",
     };
     if (op->mm)
-        return op->kernel == KERNEL_IM2COL ? "im2col+nnrt_mm" : "nnrt_mm";
+        return op->kernel == KERNEL_IM2COL   ? "im2col+nnrt_mm"
+               : op->kernel == KERNEL_COL2IM ? "col2im+nnrt_mm"
+                                             : "nnrt_mm";
     return NAMES[op->kernel];
 }
 

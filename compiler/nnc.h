@@ -486,7 +486,8 @@ typedef enum OpKind {
 
 typedef enum Kernel {
     KERNEL_GEMM,          /* dense: products, nnrt_mm's or cblas_sgemm's (IrOp.mm) */
-    KERNEL_IM2COL         /* conv2d: windows copied into rows, then products */
+    KERNEL_IM2COL,        /* conv2d: windows copied into rows, then products */
+    KERNEL_COL2IM         /* conv2d_transpose: products into rows, added into windows */
 } Kernel;
 
 typedef enum PoolKind { POOL_MAX, POOL_AVG, POOL_SUM } PoolKind;
@@ -517,10 +518,10 @@ typedef struct IrOp {
                              on a sequence: applied to each of steps (else 0) */
     int sequences;        /* OP_RECURRENT: y holds every step's h, not the last */
     PoolKind pool;        /* OP_POOL */
-    long im2col_rows;     /* OP_CONV with KERNEL_IM2COL: samples per sgemm */
+    long im2col_rows;     /* OP_CONV, OP_CONV_TRANSPOSE: samples a product */
     Kernel kernel;
     long block_rows;      /* OP_DENSE, trained: W's rows per block; else 0 */
-    int mm;               /* OP_DENSE, OP_CONV by im2col: the products by nnrt_mm
+    int mm;               /* OP_DENSE, OP_CONV, OP_CONV_TRANSPOSE: the products by nnrt_mm
                              (nnrt_kernels.h), not cblas_sgemm (pick_kernels.c) */
     int mm_dx;            /* OP_DENSE: dx = dz W^T by nnrt_mm too, over a copy of W^T */
     const char *row_in, *row_out; /* OP_DENSE: the macros of a row's widths, x's and y's

@@ -110,10 +110,6 @@ static void kernel_column(const Ir *ir, const IrOp *op, char *out, size_t len)
         snprintf(out, len, "nnrt_mm, sgemm");
         return;
     }
-    if (op->kind == OP_CONV_TRANSPOSE) {   /* constant-bound loops over the taps */
-        snprintf(out, len, "direct");
-        return;
-    }
     int sgemm_dx = op->kind == OP_DENSE && op->mm && !op->mm_dx && ir->bufs[op->in].needs_grad;
     long blocks = weight_blocks(op);
     snprintf(out, len, "%s%s", kernel_name(op), sgemm_dx ? ", dx sgemm" : "");
@@ -187,6 +183,13 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
         if (m->layers[i].kind == LAYER_CONV2D) {
             fprintf(out, "         conv2d copies its windows into rows (im2col) for nnrt_mm"
                          " (cblas_sgemm over %ld weights)\n",
+                    MM_MAX_VALUES);
+            break;
+        }
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind == LAYER_CONV2D_TRANSPOSE) {
+            fprintf(out, "         conv2d_transpose computes its windows as rows by nnrt_mm (cblas_sgemm\n"
+                         "         over %ld weights) and adds them into its output (col2im)\n",
                     MM_MAX_VALUES);
             break;
         }

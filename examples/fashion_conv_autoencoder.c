@@ -6,8 +6,8 @@
    input      input                           28x28x1               0              0     98.0 KiB  -
    conv16     conv2d 16 3x3 /2 relu           14x14x16            160          28224    392.0 KiB  im2col+nnrt_mm
    conv8      conv2d 8 3x3 /2 relu            7x7x8              1160          56448     49.0 KiB  im2col+nnrt_mm
-   convt8     conv2d_transpose 8 3x3 /2 relu  14x14x8             584          28224    196.0 KiB  direct
-   convt16    conv2d_transpose 16 3x3 /2 relu 28x28x16           1168         225792      1.5 MiB  direct
+   convt8     conv2d_transpose 8 3x3 /2 relu  14x14x8             584          28224    196.0 KiB  col2im+nnrt_mm
+   convt16    conv2d_transpose 16 3x3 /2 relu 28x28x16           1168         225792      1.5 MiB  col2im+nnrt_mm
    conv1      conv2d 1 3x3 sigmoid            28x28x1             145         112896     98.0 KiB  im2col+nnrt_mm
 
    total: 3217 params (12.6 KiB of float32), 451584 multiply-adds per sample forward,
@@ -16,6 +16,8 @@
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
             conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
+            conv2d_transpose computes its windows as rows by nnrt_mm (cblas_sgemm
+            over 262144 weights) and adds them into its output (col2im)
             (nnc check --explain-kernels says why, layer by layer)
 
    loss mse, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 32, epochs 10, seed 1
@@ -98,6 +100,12 @@ struct nnrt_replica {
     real conv8_pad[15 * 15 * 16], conv8_dpad[15 * 15 * 16];
     real conv8_col[21 * 7 * 7 * (3 * 3 * 16)];   /* windows, then their gradients */
     real conv8_wt[8 * (3 * 3 * 16)];   /* W^T, for dx */
+    real convt8_pad[15 * 15 * 8];   /* one sample's output, uncropped */
+    real convt8_col[21 * 7 * 7 * (3 * 3 * 8)];   /* windows of the output */
+    real convt8_wt[8 * (3 * 3 * 8)];   /* W^T, for forward */
+    real convt16_pad[29 * 29 * 16];   /* one sample's output, uncropped */
+    real convt16_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows of the output */
+    real convt16_wt[8 * (3 * 3 * 16)];   /* W^T, for forward */
     real conv1_pad[30 * 30 * 16], conv1_dpad[30 * 30 * 16];
     real conv1_col[2 * 28 * 28 * (3 * 3 * 16)];   /* windows, then their gradients */
     real conv1_wt[1 * (3 * 3 * 16)];   /* W^T, for dx */
@@ -342,8 +350,10 @@ static void conv8_backward(Replica *rep, int n)
 
 /* convt8: conv2d_transpose 8 3x3 relu padding=same stride=2
    conv8_y is (n, H, W, C), convt8_w is (KH, KW, F, C), convt8_y is (n, OH, OW, F)
-   forward: each input pixel's window, weighted, added into the output (scatter), then act
-   backward: the same taps: dW += dy x, dx += dy W, db = sum of dy */
+   forward: each input pixel's window of the output, x W^T, added into it over b, then act
+   kernel: col2im+nnrt_mm (windows of 72 values)
+   backward: dz = dy * act'(y); dz's windows copied into rows: dW = rows^T x,
+   dx = rows W, db = sum of dz */
 /* convt8's shapes, for the functions below (#undef'd after them) */
 #define H 7    /* input rows, columns, channels */
 #define W 7
@@ -357,35 +367,68 @@ static void conv8_backward(Replica *rep, int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 #define F 8    /* filters */
+#define K (KH * KW * F)   /* values in one input pixel's window of the output */
+#define PH 15   /* the output with every tap, uncropped */
+#define PW 15
+#define CH 14   /* output rows and columns inside it */
+#define CW 14
+#define G 21    /* samples a product */
+
+/* The windows in convt8_col of samples s0 .. s0 + g - 1, added up into
+   convt8_pad, then its inside into convt8_y, plus b */
+static void convt8_col2im(Replica *rep, int s0, int g)
+{
+    for (int s = 0; s < g; s++) {
+        memset(rep->convt8_pad, 0, sizeof rep->convt8_pad);
+        for (int iy = 0; iy < H; iy++)
+            for (int ix = 0; ix < W; ix++) {
+                const real *row = &rep->convt8_col[((s * H + iy) * W + ix) * K];
+                for (int ky = 0; ky < KH; ky++) {   /* KW * F values in a row of pad */
+                    real *pp = &rep->convt8_pad[((iy * SH + ky) * PW + ix * SW) * F];
+                    for (int i = 0; i < KW * F; i++)
+                        pp[i] += row[ky * KW * F + i];
+                }
+            }
+        real *y = &rep->convt8_y[(s0 + s) * OH * OW * F];
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++)
+                for (int f = 0; f < F; f++)
+                    y[(oy * OW + ox) * F + f] =
+                        convt8_b[f] + rep->convt8_pad[((oy + PT) * PW + ox + PL) * F + f];
+    }
+}
+
+/* d_convt8_y of samples s0 .. s0 + g - 1 into convt8_pad (zeros around it), and each input
+   pixel's window of it into a row of convt8_col */
+static void convt8_im2col(Replica *rep, int s0, int g)
+{
+    for (int s = 0; s < g; s++) {
+        const real *dz = &rep->d_convt8_y[(s0 + s) * OH * OW * F];
+        memset(rep->convt8_pad, 0, sizeof rep->convt8_pad);
+        for (int oy = 0; oy < CH; oy++)
+            memcpy(&rep->convt8_pad[((oy + PT) * PW + PL) * F], &dz[oy * OW * F],
+                   sizeof(real) * CW * F);
+        for (int iy = 0; iy < H; iy++)
+            for (int ix = 0; ix < W; ix++) {
+                real *row = &rep->convt8_col[((s * H + iy) * W + ix) * K];
+                for (int ky = 0; ky < KH; ky++)
+                    memcpy(&row[ky * KW * F], &rep->convt8_pad[((iy * SH + ky) * PW + ix * SW) * F],
+                           sizeof(real) * KW * F);
+            }
+    }
+}
 
 static void convt8_forward(Replica *rep, int n)
 {
-    for (int s = 0; s < n; s++) {
-        real *y = &rep->convt8_y[s * OH * OW * F];
-        for (int i = 0; i < OH * OW; i++)
-            memcpy(&y[i * F], convt8_b, sizeof convt8_b);
-        for (int iy = 0; iy < H; iy++)
-            for (int ix = 0; ix < W; ix++) {
-                const real *xp = &rep->conv8_y[((s * H + iy) * W + ix) * C];
-                for (int ky = 0; ky < KH; ky++) {
-                    int oy = iy * SH + ky - PT;
-                    if (oy < 0 || oy >= OH)
-                        continue;
-                    for (int kx = 0; kx < KW; kx++) {
-                        int ox = ix * SW + kx - PL;
-                        if (ox < 0 || ox >= OW)
-                            continue;
-                        const real *wp = &convt8_w[(ky * KW + kx) * F * C];   /* (F, C) */
-                        real *yp = &y[(oy * OW + ox) * F];
-                        for (int f = 0; f < F; f++) {
-                            real sum = 0;
-                            for (int c = 0; c < C; c++)
-                                sum += wp[f * C + c] * xp[c];
-                            yp[f] += sum;
-                        }
-                    }
-                }
-            }
+    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
+        for (int c = 0; c < C; c++)
+            rep->convt8_wt[c * K + k] = convt8_w[k * C + c];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        /* each input pixel's window of the output: x W^T, a row of K values */
+        nnrt_mm(g * H * W, K, C, &rep->conv8_y[s0 * H * W * C], C, rep->convt8_wt, K,
+                rep->convt8_col, K, 0);
+        convt8_col2im(rep, s0, g);
     }
     for (int i = 0; i < n * CONVT8_OUT; i++) {   /* relu */
         real v = rep->convt8_y[i];
@@ -399,39 +442,28 @@ static void convt8_backward(Replica *rep, int n)
         rep->d_convt8_y[i] = rep->convt8_y[i] > 0 ? rep->d_convt8_y[i] : 0;
     memset(rep->convt8_dw, 0, sizeof rep->convt8_dw);
     memset(rep->convt8_db, 0, sizeof rep->convt8_db);
-    memset(rep->d_conv8_y, 0, sizeof(real) * n * H * W * C);
-    for (int s = 0; s < n; s++) {
-        const real *dy = &rep->d_convt8_y[s * OH * OW * F];
-        for (int i = 0; i < OH * OW; i++)
-            for (int f = 0; f < F; f++)
-                rep->convt8_db[f] += dy[i * F + f];
-        for (int iy = 0; iy < H; iy++)
-            for (int ix = 0; ix < W; ix++) {
-                const real *xp = &rep->conv8_y[((s * H + iy) * W + ix) * C];
-                real *dxp = &rep->d_conv8_y[((s * H + iy) * W + ix) * C];
-                for (int ky = 0; ky < KH; ky++) {
-                    int oy = iy * SH + ky - PT;
-                    if (oy < 0 || oy >= OH)
-                        continue;
-                    for (int kx = 0; kx < KW; kx++) {
-                        int ox = ix * SW + kx - PL;
-                        if (ox < 0 || ox >= OW)
-                            continue;
-                        const real *g = &dy[(oy * OW + ox) * F];
-                        const real *wp = &convt8_w[(ky * KW + kx) * F * C];
-                        real *dwp = &rep->convt8_dw[(ky * KW + kx) * F * C];
-                        for (int f = 0; f < F; f++)
-                            for (int c = 0; c < C; c++) {
-                                dwp[f * C + c] += g[f] * xp[c];
-                                dxp[c] += g[f] * wp[f * C + c];
-                            }
-                    }
-                }
-            }
+    for (int r = 0; r < n * OH * OW; r++)
+        for (int f = 0; f < F; f++)
+            rep->convt8_db[f] += rep->d_convt8_y[r * F + f];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        convt8_im2col(rep, s0, g);
+        /* dW += rows^T x */
+        nnrt_mm_tn(K, C, g * H * W, rep->convt8_col, K, &rep->conv8_y[s0 * H * W * C], C,
+                   rep->convt8_dw, C, 1, 1);
+        /* dx = rows W: each input pixel's window of dz, weighted */
+        nnrt_mm(g * H * W, C, K, rep->convt8_col, K, convt8_w, C, &rep->d_conv8_y[s0 * H * W * C],
+                C, 0);
     }
 }
 
 #undef F
+#undef K
+#undef PH
+#undef PW
+#undef CH
+#undef CW
+#undef G
 #undef H
 #undef W
 #undef C
@@ -446,8 +478,10 @@ static void convt8_backward(Replica *rep, int n)
 
 /* convt16: conv2d_transpose 16 3x3 relu padding=same stride=2
    convt8_y is (n, H, W, C), convt16_w is (KH, KW, F, C), convt16_y is (n, OH, OW, F)
-   forward: each input pixel's window, weighted, added into the output (scatter), then act
-   backward: the same taps: dW += dy x, dx += dy W, db = sum of dy */
+   forward: each input pixel's window of the output, x W^T, added into it over b, then act
+   kernel: col2im+nnrt_mm (windows of 144 values)
+   backward: dz = dy * act'(y); dz's windows copied into rows: dW = rows^T x,
+   dx = rows W, db = sum of dz */
 /* convt16's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
@@ -461,35 +495,68 @@ static void convt8_backward(Replica *rep, int n)
 #define OH 28   /* output rows, columns */
 #define OW 28
 #define F 16    /* filters */
+#define K (KH * KW * F)   /* values in one input pixel's window of the output */
+#define PH 29   /* the output with every tap, uncropped */
+#define PW 29
+#define CH 28   /* output rows and columns inside it */
+#define CW 28
+#define G 6    /* samples a product */
+
+/* The windows in convt16_col of samples s0 .. s0 + g - 1, added up into
+   convt16_pad, then its inside into convt16_y, plus b */
+static void convt16_col2im(Replica *rep, int s0, int g)
+{
+    for (int s = 0; s < g; s++) {
+        memset(rep->convt16_pad, 0, sizeof rep->convt16_pad);
+        for (int iy = 0; iy < H; iy++)
+            for (int ix = 0; ix < W; ix++) {
+                const real *row = &rep->convt16_col[((s * H + iy) * W + ix) * K];
+                for (int ky = 0; ky < KH; ky++) {   /* KW * F values in a row of pad */
+                    real *pp = &rep->convt16_pad[((iy * SH + ky) * PW + ix * SW) * F];
+                    for (int i = 0; i < KW * F; i++)
+                        pp[i] += row[ky * KW * F + i];
+                }
+            }
+        real *y = &rep->convt16_y[(s0 + s) * OH * OW * F];
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++)
+                for (int f = 0; f < F; f++)
+                    y[(oy * OW + ox) * F + f] =
+                        convt16_b[f] + rep->convt16_pad[((oy + PT) * PW + ox + PL) * F + f];
+    }
+}
+
+/* d_convt16_y of samples s0 .. s0 + g - 1 into convt16_pad (zeros around it), and each input
+   pixel's window of it into a row of convt16_col */
+static void convt16_im2col(Replica *rep, int s0, int g)
+{
+    for (int s = 0; s < g; s++) {
+        const real *dz = &rep->d_convt16_y[(s0 + s) * OH * OW * F];
+        memset(rep->convt16_pad, 0, sizeof rep->convt16_pad);
+        for (int oy = 0; oy < CH; oy++)
+            memcpy(&rep->convt16_pad[((oy + PT) * PW + PL) * F], &dz[oy * OW * F],
+                   sizeof(real) * CW * F);
+        for (int iy = 0; iy < H; iy++)
+            for (int ix = 0; ix < W; ix++) {
+                real *row = &rep->convt16_col[((s * H + iy) * W + ix) * K];
+                for (int ky = 0; ky < KH; ky++)
+                    memcpy(&row[ky * KW * F], &rep->convt16_pad[((iy * SH + ky) * PW + ix * SW) * F],
+                           sizeof(real) * KW * F);
+            }
+    }
+}
 
 static void convt16_forward(Replica *rep, int n)
 {
-    for (int s = 0; s < n; s++) {
-        real *y = &rep->convt16_y[s * OH * OW * F];
-        for (int i = 0; i < OH * OW; i++)
-            memcpy(&y[i * F], convt16_b, sizeof convt16_b);
-        for (int iy = 0; iy < H; iy++)
-            for (int ix = 0; ix < W; ix++) {
-                const real *xp = &rep->convt8_y[((s * H + iy) * W + ix) * C];
-                for (int ky = 0; ky < KH; ky++) {
-                    int oy = iy * SH + ky - PT;
-                    if (oy < 0 || oy >= OH)
-                        continue;
-                    for (int kx = 0; kx < KW; kx++) {
-                        int ox = ix * SW + kx - PL;
-                        if (ox < 0 || ox >= OW)
-                            continue;
-                        const real *wp = &convt16_w[(ky * KW + kx) * F * C];   /* (F, C) */
-                        real *yp = &y[(oy * OW + ox) * F];
-                        for (int f = 0; f < F; f++) {
-                            real sum = 0;
-                            for (int c = 0; c < C; c++)
-                                sum += wp[f * C + c] * xp[c];
-                            yp[f] += sum;
-                        }
-                    }
-                }
-            }
+    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
+        for (int c = 0; c < C; c++)
+            rep->convt16_wt[c * K + k] = convt16_w[k * C + c];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        /* each input pixel's window of the output: x W^T, a row of K values */
+        nnrt_mm(g * H * W, K, C, &rep->convt8_y[s0 * H * W * C], C, rep->convt16_wt, K,
+                rep->convt16_col, K, 0);
+        convt16_col2im(rep, s0, g);
     }
     for (int i = 0; i < n * CONVT16_OUT; i++) {   /* relu */
         real v = rep->convt16_y[i];
@@ -503,39 +570,28 @@ static void convt16_backward(Replica *rep, int n)
         rep->d_convt16_y[i] = rep->convt16_y[i] > 0 ? rep->d_convt16_y[i] : 0;
     memset(rep->convt16_dw, 0, sizeof rep->convt16_dw);
     memset(rep->convt16_db, 0, sizeof rep->convt16_db);
-    memset(rep->d_convt8_y, 0, sizeof(real) * n * H * W * C);
-    for (int s = 0; s < n; s++) {
-        const real *dy = &rep->d_convt16_y[s * OH * OW * F];
-        for (int i = 0; i < OH * OW; i++)
-            for (int f = 0; f < F; f++)
-                rep->convt16_db[f] += dy[i * F + f];
-        for (int iy = 0; iy < H; iy++)
-            for (int ix = 0; ix < W; ix++) {
-                const real *xp = &rep->convt8_y[((s * H + iy) * W + ix) * C];
-                real *dxp = &rep->d_convt8_y[((s * H + iy) * W + ix) * C];
-                for (int ky = 0; ky < KH; ky++) {
-                    int oy = iy * SH + ky - PT;
-                    if (oy < 0 || oy >= OH)
-                        continue;
-                    for (int kx = 0; kx < KW; kx++) {
-                        int ox = ix * SW + kx - PL;
-                        if (ox < 0 || ox >= OW)
-                            continue;
-                        const real *g = &dy[(oy * OW + ox) * F];
-                        const real *wp = &convt16_w[(ky * KW + kx) * F * C];
-                        real *dwp = &rep->convt16_dw[(ky * KW + kx) * F * C];
-                        for (int f = 0; f < F; f++)
-                            for (int c = 0; c < C; c++) {
-                                dwp[f * C + c] += g[f] * xp[c];
-                                dxp[c] += g[f] * wp[f * C + c];
-                            }
-                    }
-                }
-            }
+    for (int r = 0; r < n * OH * OW; r++)
+        for (int f = 0; f < F; f++)
+            rep->convt16_db[f] += rep->d_convt16_y[r * F + f];
+    for (int s0 = 0; s0 < n; s0 += G) {
+        int g = n - s0 < G ? n - s0 : G;
+        convt16_im2col(rep, s0, g);
+        /* dW += rows^T x */
+        nnrt_mm_tn(K, C, g * H * W, rep->convt16_col, K, &rep->convt8_y[s0 * H * W * C], C,
+                   rep->convt16_dw, C, 1, 1);
+        /* dx = rows W: each input pixel's window of dz, weighted */
+        nnrt_mm(g * H * W, C, K, rep->convt16_col, K, convt16_w, C, &rep->d_convt8_y[s0 * H * W * C],
+                C, 0);
     }
 }
 
 #undef F
+#undef K
+#undef PH
+#undef PW
+#undef CH
+#undef CW
+#undef G
 #undef H
 #undef W
 #undef C

@@ -185,19 +185,30 @@ static const MutatedModel MODELS[] = {
         { "loss", "rep->target[r * CLASSES + k];", "rep->dense64_y[r * CLASSES + k];",
           "dense64.b" },
     } },
-    /* a convolutional decoder: conv2d_transpose (dW, db, dx over the
-     * taps, a cropped `same` and a strided `valid`), upsample's block sums */
+    /* a convolutional decoder: conv2d_transpose (dW, db, dx = rows W, the
+     * windows of dz copied into rows; a cropped `same` and a strided
+     * `valid`), upsample's block sums */
     { "decoder", "    input 4x8x2\n    conv2d_transpose 3 3x3 tanh stride=2 padding=same\n"
                  "    upsample 2\n    conv2d_transpose 2 2x3 stride=1x2 padding=valid\n"
                  "    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 3, {
-        { "convt3_backward", "dwp[f * C + c] += g[f] * xp[c];",
-          "dwp[f * C + c] += g[f] * xp[0];", "convt3.w" },
-        { "convt3_backward", "rep->convt3_db[f] += dy[i * F + f];",
-          "rep->convt3_db[f] += dy[f];", "convt3.b" },
-        { "convt2_backward", "dxp[c] += g[f] * wp[f * C + c];", "dxp[c] += g[f] * wp[c];",
+        { "convt3_backward", "rep->convt3_dw, C, 1, 1);", "rep->convt3_dw, C, 2, 1);",
           "convt3.w" },
+        { "convt3_backward", "rep->convt3_db[f] += rep->d_convt3_y[r * F + f];",
+          "rep->convt3_db[f] += rep->d_convt3_y[f];", "convt3.b" },
+        { "convt2_backward", "K, convt2_w, C, &rep->d_", "K, convt2_w, 0, &rep->d_",
+          "convt3.w" },
+        { "convt2_im2col", "+ ix * SW) * F],", "+ ix) * F],", "convt3.w" },
         { "convt3_upsample_backward", "+ ox / SW) * C + c] +=", "+ ox / SW) * C] +=",
           "convt3.w" },
+    } },
+    /* conv2d_transpose over 2^18 weights (MM_MAX_VALUES): cblas_sgemm */
+    { "convt_sgemm", "    input 8x8x1\n    maxpool 4\n    conv2d 64 1x1 tanh\n"
+                     "    conv2d_transpose 512 3x3 tanh stride=2 padding=same\n"
+                     "    globalavgpool\n    dense 3 softmax\n", "cross_entropy", "", "images", 2, {
+        { "convt512_backward", "1.0f, rep->convt512_col, K, &rep", "0.5f, rep->convt512_col, K, &rep",
+          "convt512.w" },
+        { "convt512_backward", "1.0f, rep->convt512_col, K, convt512_w",
+          "-1.0f, rep->convt512_col, K, convt512_w", "conv64.w" },
     } },
     /* conv2d, by im2col whatever the window (9, 72 and 36 values): dW, db,
      * dx through W^T, col2im */
