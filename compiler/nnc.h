@@ -634,6 +634,8 @@ typedef struct SummaryRow {
 
 /* A row per layer of m, in order; malloc'ed: the caller frees it. */
 SummaryRow *summary_rows(const Model *m, const Ir *ir);
+/* A layer's multiply-adds for one sample, forward (the table's column) */
+long layer_macs(const Layer *l);
 void print_summary(FILE *out, const Model *m, const Ir *ir);
 /* explain_kernels.c: `nnc check --explain-kernels`, each dense and conv2d
  * layer's cost-rule inputs and the kernel of each of its products */

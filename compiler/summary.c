@@ -37,7 +37,7 @@ static const char *bytes_str(char *buf, size_t len, double bytes)
     return buf;
 }
 
-static long layer_macs(const Layer *l)
+long layer_macs(const Layer *l)
 {
     const Window *w = &l->win;
     if (l->kind == LAYER_CONV2D)

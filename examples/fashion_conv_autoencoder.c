@@ -54,8 +54,8 @@ typedef float real;
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 32
 #define MAX_BATCH 256   /* rows per call: evaluation runs in chunks this size */
-#define SHARDS 1   /* every batch is cut into this many, whatever the threads */
-#define SHARD_ROWS 256   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
+#define SHARDS 2   /* every batch is cut into this many, whatever the threads */
+#define SHARD_ROWS 128   /* rows a replica holds: MAX_BATCH / SHARDS, rounded up */
 #define IN 784   /* input 28x28x1, flattened */
 #define CONV16_OUT 3136   /* 14x14x16 */
 #define CONV8_OUT 392   /* 7x7x8 */

@@ -142,6 +142,39 @@ START_TEST(constants_name_every_shape)
 }
 END_TEST
 
+/* Shards: batch / 32, but a model mostly of convolutions (rows a pixel)
+ * is cut in two from batch 32 (MODEL_TRAIN's default); not below it, nor
+ * when dense layers do most of the work */
+START_TEST(convnets_at_batch_32_are_cut_in_two)
+{
+    static const struct {
+        const char *network, *batch;
+        int shards;
+    } cases[] = {
+        { "    input 28x28x1\n    conv2d 16 3x3 relu\n    maxpool 2\n    flatten\n"
+          "    dense 10 softmax\n", "", 2 },
+        { "    input 28x28x1\n    conv2d 16 3x3 relu\n    maxpool 2\n    flatten\n"
+          "    dense 10 softmax\n", "    batch 16\n", 1 },
+        { "    input 28x28x1\n    conv2d 16 3x3 relu\n    maxpool 2\n    flatten\n"
+          "    dense 10 softmax\n", "    batch 128\n", 4 },
+        { "    input 784\n    dense 128 relu\n    dense 10 softmax\n", "", 1 },
+        { "    input 28x28x1\n    conv2d 4 3x3 relu\n    flatten\n    dense 512 relu\n"
+          "    dense 10 softmax\n", "", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048], want[64];
+        snprintf(text, sizeof text,
+                 MODEL_HEAD "network {\n%s}\ntrain {\n    loss cross_entropy\n"
+                 "    optimizer adam lr=0.001\n%s}\n", cases[i].network, cases[i].batch);
+        char *c = emit_text(text);
+        snprintf(want, sizeof want, "\n#define SHARDS %d ", cases[i].shards);
+        ck_assert_msg(strstr(c, want) != NULL, "case %zu: not %d shards:\n%.3000s", i,
+                      cases[i].shards, c);
+        free(c);
+    }
+}
+END_TEST
+
 /* Every construct of the language, each kernel choice and each loss,
  * through a real C compiler with warnings as errors: as the trainer, and
  * as its double-precision twin; flags are more of cc's */
@@ -289,6 +322,7 @@ int main(void)
     tcase_add_test(tc, constants_name_every_shape);
     tcase_add_test(tc, inserting_a_layer_keeps_the_others_names);
     tcase_add_test(tc, params_rows_label_their_fields);
+    tcase_add_test(tc, convnets_at_batch_32_are_cut_in_two);
     suite_add_tcase(s, tc);
     tc = tcase_create("compile");
     tcase_set_timeout(tc, 120);
