@@ -96,6 +96,14 @@ static void emit_backward_head(Emitter *e, const IrOp *op)
     emit_activation_grad(e, op->act, y->name, y->width_macro);
 }
 
+/* W^T into the replica's conv_wt: a filter's K weights a row */
+static void emit_transpose_w(Emitter *e, const IrOp *op, const char *why)
+{
+    OUT("    for (int k = 0; k < K; k++)   /* W^T, %s */\n", why);
+    OUT("        for (int f = 0; f < F; f++)\n");
+    OUT("            rep->%s_wt[f * K + k] = %s_w[k * F + f];\n", op->name, op->name);
+}
+
 /* ---- im2col ------------------------------------------------------------------ */
 
 static void emit_im2col(Emitter *e, const IrOp *op)
@@ -109,9 +117,9 @@ static void emit_im2col(Emitter *e, const IrOp *op)
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     OUT("                real *row = &rep->%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */\n");
-    OUT("                    memcpy(&row[ky * KW * C], &rep->%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n",
+    OUT("                    nnrt_copy(&row[ky * KW * C], &rep->%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n",
         c);
-    OUT("                           sizeof(real) * KW * C);\n");
+    OUT("                              KW * C);\n");
     OUT("            }\n    }\n}\n\n");
 }
 
@@ -140,12 +148,19 @@ static void emit_im2col_forward(Emitter *e, const IrOp *op)
     const char *y = buf(e, op->out)->name, *c = op->name;
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
+    if (op->mm_nt)
+        emit_transpose_w(e, op, "the filters' rows");
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
     OUT("        real *out = &rep->%s[s0 * OH * OW * F];\n", y);
     OUT("        %s_im2col(rep, s0, g);\n", c);
     const char *fused = op->mm ? mm_act(op->act) : NULL;
-    if (op->mm) {
+    if (op->mm_nt) {
+        OUT("        /* each value a window's dot product with a filter, + b%s */\n",
+            fused && op->act != ACT_IDENTITY ? ", then relu" : "");
+        OUT("        nnrt_mm_bias_nt(g * OH * OW, F, K, rep->%s_col, K, rep->%s_wt, K,\n", c, c);
+        OUT("                        %s_b, out, F, %s);\n", c, fused ? fused : "NNRT_NO_ACT");
+    } else if (op->mm) {
         OUT("        /* rows W + b%s, in one pass */\n",
             fused && op->act != ACT_IDENTITY ? ", then relu" : "");
         OUT("        nnrt_mm_bias(g * OH * OW, F, K, rep->%s_col, K, %s_w, F,\n", c, c);
@@ -176,17 +191,20 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
         OUT("        for (int f = 0; f < F; f++)\n");
         OUT("            rep->%s_db[f] += rep->d_%s[r * F + f];\n", c, y->name);
     }
-    if (x->needs_grad && op->mm) {
-        OUT("    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */\n");
-        OUT("        for (int f = 0; f < F; f++)\n");
-        OUT("            rep->%s_wt[f * K + k] = %s_w[k * F + f];\n", c, c);
-    }
+    if (x->needs_grad && op->mm)
+        emit_transpose_w(e, op, "whose rows nnrt_mm reads");
+    if (grads && op->mm_nt)
+        OUT("    memset(rep->%s_dwt, 0, sizeof rep->%s_dwt);\n", c, c);
     OUT("    for (int s0 = 0; s0 < n; s0 += G) {\n");
     OUT("        int g = n - s0 < G ? n - s0 : G;\n");
     OUT("        const real *dy = &rep->d_%s[s0 * OH * OW * F];\n", y->name);
     if (grads) {
         OUT("        %s_im2col(rep, s0, g);\n", c);
-        if (op->mm) {
+        if (op->mm_nt) {
+            OUT("        /* dW^T += dz^T rows: a filter's row of K values a vector at a time */\n");
+            OUT("        nnrt_mm_tn(F, K, g * OH * OW, dy, F, rep->%s_col, K, rep->%s_dwt, K, 1,"
+                " 1);\n", c, c);
+        } else if (op->mm) {
             OUT("        nnrt_mm_tn(K, F, g * OH * OW, rep->%s_col, K, dy, F, rep->%s_dw, F, 1,"
                 " 1);\n", c, c);
         } else {
@@ -206,6 +224,11 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
         OUT("        %s_col2im(rep, s0, g);\n", c);
     }
     OUT("    }\n");
+    if (grads && op->mm_nt) {
+        OUT("    for (int k = 0; k < K; k++)   /* dW^T back into dW */\n");
+        OUT("        for (int f = 0; f < F; f++)\n");
+        OUT("            rep->%s_dw[k * F + f] += rep->%s_dwt[f * K + k];\n", c, c);
+    }
     if (grads)
         emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
     if (!x->needs_grad)
@@ -257,8 +280,11 @@ static void emit_conv_scratch(Emitter *e, const IrOp *op)
     OUT(";\n");
     OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, then their gradients */\n",
         op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
-    if (op->mm && buf(e, op->in)->needs_grad)
-        OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for dx */\n", op->name, op->filters,
+    if (op->mm_nt || (op->mm && buf(e, op->in)->needs_grad))
+        OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for %s */\n", op->name, op->filters,
+            w->kh, w->kw, w->c, op->mm_nt ? "forward" : "dx");
+    if (op->mm_nt && trains(op))
+        OUT("    real %s_dwt[%ld * (%ld * %ld * %ld)];   /* dW^T */\n", op->name, op->filters,
             w->kh, w->kw, w->c);
 }
 

@@ -113,10 +113,10 @@ static void emit_im2col(Emitter *e, const IrOp *op)
     OUT("        for (int iy = 0; iy < H; iy++)\n");
     OUT("            for (int ix = 0; ix < W; ix++) {\n");
     OUT("                real *row = &rep->%s_col[((s * H + iy) * W + ix) * K];\n", p);
-    OUT("                for (int ky = 0; ky < KH; ky++)\n");
-    OUT("                    memcpy(&row[ky * KW * F], &rep->%s_pad[((iy * SH + ky) * PW + ix * SW) * F],\n",
+    OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * F values in a row of pad */\n");
+    OUT("                    nnrt_copy(&row[ky * KW * F], &rep->%s_pad[((iy * SH + ky) * PW + ix * SW) * F],\n",
         p);
-    OUT("                           sizeof(real) * KW * F);\n");
+    OUT("                              KW * F);\n");
     OUT("            }\n    }\n}\n\n");
 }
 

@@ -98,10 +98,23 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
     fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a call\n",
             IM2COL_TARGET_ROWS, pixels, op->im2col_rows, op->im2col_rows == 1 ? "" : "s");
     print_product_rule(out, window * op->filters, "W", op->mm);
-    print_forward(out, "rows W", op, 1);
+    if (op->mm_nt) {
+        fprintf(out, "  filters:  %ld < %d (MM_NARROW_FILTERS): each value a window's dot product"
+                     "\n            with a filter, nnrt_mm_bias_nt (nnrt_mm's tiles would fill"
+                     " %ld lane%s a vector)\n", op->filters, MM_NARROW_FILTERS, op->filters,
+                op->filters == 1 ? "" : "s");
+        fprintf(out, "  forward:  rows W^T + b%s: nnrt_mm_bias_nt%s%s\n",
+                mm_fuses(op->act) && op->act != ACT_IDENTITY ? ", then relu" : "",
+                mm_fuses(op->act) || op->act == ACT_IDENTITY ? "" : "; then ",
+                mm_fuses(op->act) || op->act == ACT_IDENTITY ? "" : activation_name(op->act));
+    } else {
+        print_forward(out, "rows W", op, 1);
+    }
     fprintf(out, "  backward:");
     if (trained)
-        fprintf(out, " dW = rows^T dz: %s;", op->mm ? "nnrt_mm_tn" : "cblas_sgemm");
+        fprintf(out, " dW = rows^T dz: %s;", op->mm_nt ? "nnrt_mm_tn as dW^T = dz^T rows"
+                                             : op->mm  ? "nnrt_mm_tn"
+                                                       : "cblas_sgemm");
     if (dx)
         fprintf(out, "%sdx = dz W^T: %s,\n            then added back into the windows"
                      " (col2im)\n", trained ? "\n            " : " ",

@@ -524,6 +524,8 @@ typedef struct IrOp {
     int mm;               /* OP_DENSE, OP_CONV, OP_CONV_TRANSPOSE: the products by nnrt_mm
                              (nnrt_kernels.h), not cblas_sgemm (pick_kernels.c) */
     int mm_dx;            /* OP_DENSE: dx = dz W^T by nnrt_mm too, over a copy of W^T */
+    int mm_nt;            /* OP_CONV by nnrt_mm with under MM_NARROW_FILTERS filters:
+                             forward and dW by dot products along the window */
     const char *row_in, *row_out; /* OP_DENSE: the macros of a row's widths, x's and y's
                              (IN, DENSE128_OUT), or a step's on a sequence
                              (DENSE28_STEP_INPUTS, DENSE28_STEP_UNITS) */
@@ -569,6 +571,10 @@ void passes_run(Ir *ir);
  * many values has its products computed by nnrt_mm; a bigger one, by
  * cblas_sgemm (pick_kernels.c has the numbers) */
 #define MM_MAX_VALUES (1L << 18)
+/* A conv2d by nnrt_mm with fewer filters than this (a vector's lanes with
+ * AVX2) computes forward and dW by dot products along each window
+ * (nnrt_mm_bias_nt), not nnrt_mm's tiles, which fill a lane a filter */
+#define MM_NARROW_FILTERS 8
 /* A dense layer's dx = dz W^T goes by nnrt_mm over a copy of W^T only when
  * W has at most this many values: the copy is made every backward */
 #define MM_DX_MAX_VALUES 16384

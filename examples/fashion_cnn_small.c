@@ -180,8 +180,8 @@ static void conv16_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv16_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                           sizeof(real) * KW * C);
+                    nnrt_copy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                              KW * C);
             }
     }
 }
@@ -488,8 +488,8 @@ static void conv32_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                           sizeof(real) * KW * C);
+                    nnrt_copy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                              KW * C);
             }
     }
 }
@@ -819,8 +819,8 @@ static void conv32_2_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv32_2_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &rep->conv32_2_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                           sizeof(real) * KW * C);
+                    nnrt_copy(&row[ky * KW * C], &rep->conv32_2_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                              KW * C);
             }
     }
 }

@@ -108,7 +108,8 @@ struct nnrt_replica {
     real convt16_wt[8 * (3 * 3 * 16)];   /* W^T, for forward */
     real conv1_pad[30 * 30 * 16], conv1_dpad[30 * 30 * 16];
     real conv1_col[2 * 28 * 28 * (3 * 3 * 16)];   /* windows, then their gradients */
-    real conv1_wt[1 * (3 * 3 * 16)];   /* W^T, for dx */
+    real conv1_wt[1 * (3 * 3 * 16)];   /* W^T, for forward */
+    real conv1_dwt[1 * (3 * 3 * 16)];   /* dW^T */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
     real conv8_dw[3 * 3 * 16 * 8], conv8_db[8];
     real convt8_dw[3 * 3 * 8 * 8], convt8_db[8];
@@ -161,8 +162,8 @@ static void conv16_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv16_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                           sizeof(real) * KW * C);
+                    nnrt_copy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                              KW * C);
             }
     }
 }
@@ -270,8 +271,8 @@ static void conv8_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv8_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &rep->conv8_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                           sizeof(real) * KW * C);
+                    nnrt_copy(&row[ky * KW * C], &rep->conv8_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                              KW * C);
             }
     }
 }
@@ -411,9 +412,9 @@ static void convt8_im2col(Replica *rep, int s0, int g)
         for (int iy = 0; iy < H; iy++)
             for (int ix = 0; ix < W; ix++) {
                 real *row = &rep->convt8_col[((s * H + iy) * W + ix) * K];
-                for (int ky = 0; ky < KH; ky++)
-                    memcpy(&row[ky * KW * F], &rep->convt8_pad[((iy * SH + ky) * PW + ix * SW) * F],
-                           sizeof(real) * KW * F);
+                for (int ky = 0; ky < KH; ky++)   /* KW * F values in a row of pad */
+                    nnrt_copy(&row[ky * KW * F], &rep->convt8_pad[((iy * SH + ky) * PW + ix * SW) * F],
+                              KW * F);
             }
     }
 }
@@ -539,9 +540,9 @@ static void convt16_im2col(Replica *rep, int s0, int g)
         for (int iy = 0; iy < H; iy++)
             for (int ix = 0; ix < W; ix++) {
                 real *row = &rep->convt16_col[((s * H + iy) * W + ix) * K];
-                for (int ky = 0; ky < KH; ky++)
-                    memcpy(&row[ky * KW * F], &rep->convt16_pad[((iy * SH + ky) * PW + ix * SW) * F],
-                           sizeof(real) * KW * F);
+                for (int ky = 0; ky < KH; ky++)   /* KW * F values in a row of pad */
+                    nnrt_copy(&row[ky * KW * F], &rep->convt16_pad[((iy * SH + ky) * PW + ix * SW) * F],
+                              KW * F);
             }
     }
 }
@@ -658,8 +659,8 @@ static void conv1_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv1_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    memcpy(&row[ky * KW * C], &rep->conv1_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                           sizeof(real) * KW * C);
+                    nnrt_copy(&row[ky * KW * C], &rep->conv1_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                              KW * C);
             }
     }
 }
@@ -684,13 +685,16 @@ static void conv1_col2im(Replica *rep, int s0, int g)
 
 static void conv1_forward(Replica *rep, int n)
 {
+    for (int k = 0; k < K; k++)   /* W^T, the filters' rows */
+        for (int f = 0; f < F; f++)
+            rep->conv1_wt[f * K + k] = conv1_w[k * F + f];
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
         real *out = &rep->conv1_y[s0 * OH * OW * F];
         conv1_im2col(rep, s0, g);
-        /* rows W + b, in one pass */
-        nnrt_mm_bias(g * OH * OW, F, K, rep->conv1_col, K, conv1_w, F,
-                     conv1_b, out, F, NNRT_NO_ACT);
+        /* each value a window's dot product with a filter, + b */
+        nnrt_mm_bias_nt(g * OH * OW, F, K, rep->conv1_col, K, rep->conv1_wt, K,
+                        conv1_b, out, F, NNRT_NO_ACT);
     }
     for (int i = 0; i < n * CONV1_OUT; i++) {   /* sigmoid */
         real v = rep->conv1_y[i];
@@ -712,15 +716,20 @@ static void conv1_backward(Replica *rep, int n)
     for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
         for (int f = 0; f < F; f++)
             rep->conv1_wt[f * K + k] = conv1_w[k * F + f];
+    memset(rep->conv1_dwt, 0, sizeof rep->conv1_dwt);
     for (int s0 = 0; s0 < n; s0 += G) {
         int g = n - s0 < G ? n - s0 : G;
         const real *dy = &rep->d_conv1_y[s0 * OH * OW * F];
         conv1_im2col(rep, s0, g);
-        nnrt_mm_tn(K, F, g * OH * OW, rep->conv1_col, K, dy, F, rep->conv1_dw, F, 1, 1);
+        /* dW^T += dz^T rows: a filter's row of K values a vector at a time */
+        nnrt_mm_tn(F, K, g * OH * OW, dy, F, rep->conv1_col, K, rep->conv1_dwt, K, 1, 1);
         /* the gradient of each window, into the same rows */
         nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv1_wt, K, rep->conv1_col, K, 0);
         conv1_col2im(rep, s0, g);
     }
+    for (int k = 0; k < K; k++)   /* dW^T back into dW */
+        for (int f = 0; f < F; f++)
+            rep->conv1_dw[k * F + f] += rep->conv1_dwt[f * K + k];
 }
 
 #undef F

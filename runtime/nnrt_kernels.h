@@ -120,6 +120,20 @@ NNRT_INLINE void nnrt_vstore_part(real *p, nnrt_vreal v, int lanes)
 #endif
 }
 
+/* n values from src to dst, a vector at a time, the last part under a
+ * mask: for the generated code's copies of a window's row (im2col), whose
+ * n is a constant, so the copy is a few moves in line where memcpy of
+ * 192 bytes was a call into the C library for each (a fifth of the conv
+ * autoencoder's epoch) */
+NNRT_INLINE void nnrt_copy(real *restrict dst, const real *restrict src, int n)
+{
+    int i = 0;
+    for (; i + NNRT_VW <= n; i += NNRT_VW)
+        nnrt_vstore(&dst[i], nnrt_vload(&src[i]));
+    if (i < n)
+        nnrt_vstore_part(&dst[i], nnrt_vload_part(&src[i], n - i), n - i);
+}
+
 /* Every lane x: one broadcast.  (Written 0 + x, the compiler must compute
  * the addition, which differs from x when x is -0; x times ones folds.) */
 NNRT_INLINE nnrt_vreal nnrt_vsplat(real x)
@@ -363,6 +377,69 @@ nnrt_mm_any(int m, int n, int k, const real *restrict a, int lda, int ta, const 
     if (j < n)
         nnrt_mm_columns(m, 1, n - j, j, k, a, lda, ta, b, ldb, j, c, ldc, alpha, add, bias,
                         act);
+}
+
+/* The lanes of v added up, in a fixed order: each half onto the other */
+NNRT_INLINE real nnrt_vsum(nnrt_vreal v)
+{
+    real t[NNRT_VW];
+    memcpy(t, &v, sizeof t);
+    for (int w = NNRT_VW / 2; w > 0; w /= 2)
+        for (int i = 0; i < w; i++)
+            t[i] += t[i + w];
+    return t[0];
+}
+
+/* Rows i .. i + rows - 1 of nnrt_mm_bias_nt (below); rows is a constant
+ * where it is inlined, so the sums stay in registers: two vectors a row,
+ * each step of k a vector of bt shared by the rows */
+NNRT_INLINE void
+nnrt_mm_nt_rows(int rows, int i, int n, int k, const real *restrict a, int lda,
+                const real *restrict bt, int ldbt, const real *restrict bias, real *restrict c,
+                int ldc, int act)
+{
+    enum { R = 4 };
+    for (int j = 0; j < n; j++) {
+        const real *b = &bt[j * ldbt];
+        nnrt_vreal s[R][2];
+        for (int r = 0; r < rows; r++)
+            s[r][0] = s[r][1] = (nnrt_vreal){ 0 };
+        int p = 0;
+        for (; p + 2 * NNRT_VW <= k; p += 2 * NNRT_VW) {
+            nnrt_vreal b0 = nnrt_vload(&b[p]), b1 = nnrt_vload(&b[p + NNRT_VW]);
+            for (int r = 0; r < rows; r++) {
+                s[r][0] = nnrt_vfma(s[r][0], nnrt_vload(&a[(i + r) * lda + p]), b0);
+                s[r][1] = nnrt_vfma(s[r][1], nnrt_vload(&a[(i + r) * lda + p + NNRT_VW]), b1);
+            }
+        }
+        for (; p < k; p += NNRT_VW) {   /* a vector, then part of one */
+            int lanes = k - p < NNRT_VW ? k - p : NNRT_VW;
+            nnrt_vreal b0 = nnrt_vload_part(&b[p], lanes);
+            for (int r = 0; r < rows; r++)
+                s[r][0] = nnrt_vfma(s[r][0], nnrt_vload_part(&a[(i + r) * lda + p], lanes), b0);
+        }
+        for (int r = 0; r < rows; r++) {
+            real v = nnrt_vsum(s[r][0] + s[r][1]) + bias[j];
+            c[(i + r) * ldc + j] = act == NNRT_RELU ? (v > 0 ? v : 0) : v;
+        }
+    }
+}
+
+/* c = act(a bt^T + bias): a (m, k), bt (n, k), each value the dot product
+ * of a row of a and a row of bt, by vectors along k, then the bias.  For
+ * products of fewer columns than a vector has lanes, as a conv2d of a few
+ * filters: nnrt_mm's tiles would fill n lanes of each vector, one of 8
+ * for a single filter (pick_kernels.c has the rule and its numbers).
+ * Four rows of a at a time share each vector of bt. */
+NNRT_ENTRY void
+nnrt_mm_bias_nt(int m, int n, int k, const real *restrict a, int lda, const real *restrict bt,
+                int ldbt, const real *restrict bias, real *restrict c, int ldc, int act)
+{
+    int i = 0;
+    for (; i + 4 <= m; i += 4)
+        nnrt_mm_nt_rows(4, i, n, k, a, lda, bt, ldbt, bias, c, ldc, act);
+    for (; i < m; i++)
+        nnrt_mm_nt_rows(1, i, n, k, a, lda, bt, ldbt, bias, c, ldc, act);
 }
 
 /* c = a b (+ c when add): a (m, k), b (k, n) */

@@ -211,13 +211,14 @@ static const MutatedModel MODELS[] = {
           "-1.0f, rep->convt512_col, K, convt512_w", "conv64.w" },
     } },
     /* conv2d, by im2col whatever the window (9, 72 and 36 values): dW, db,
-     * dx through W^T, col2im */
+     * dx through W^T, col2im; under 8 filters, dW^T by dot products */
     { "convs", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 4 3x3 tanh padding=same\n"
                "    conv2d 2 3x3 tanh\n    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "conv8_backward", "rep->conv8_dw, F, 1, 1);", "rep->conv8_dw, F, 2, 1);", "conv8.w" },
         { "conv8_backward", "conv8_db[f] += rep->d_conv8_y[r * F + f];",
           "conv8_db[f] -= rep->d_conv8_y[r * F + f];", "conv8.b" },
-        { "conv4_backward", "rep->conv4_dw, F, 1, 1);", "rep->conv4_dw, F, 2, 1);", "conv4.w" },
+        { "conv4_backward", "rep->conv4_dwt, K, 1, 1);", "rep->conv4_dwt, K, 2, 1);", "conv4.w" },
+        { "conv4_backward", "+= rep->conv4_dwt[f * K + k];", "+= rep->conv4_dwt[k];", "conv4.w" },
         { "conv4_backward", "= conv4_w[k * F + f];", "= conv4_w[k * F];", "conv8.w" },
         { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
         { "conv2_backward", "= conv2_w[k * F + f];", "= conv2_w[k * F];", "conv4.w" },

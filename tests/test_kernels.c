@@ -1,5 +1,6 @@
-/* test_kernels.c: nnrt_mm and nnrt_mm_tn (runtime/nnrt_kernels.h) against
- * the plainest loop that computes each value the same way.
+/* test_kernels.c: nnrt_mm, nnrt_mm_tn, nnrt_mm_bias_nt and nnrt_copy
+ * (runtime/nnrt_kernels.h) against the plainest loop that computes each
+ * value the same way.
  *
  * They promise that every value of c is one sum over p in order, from
  * zero, each step one multiply-add as nnrt_fma does it, then scaled and
@@ -140,6 +141,80 @@ START_TEST(nnrt_mm_bias_is_bias_rows_then_nnrt_mm_then_relu)
 }
 END_TEST
 
+/* nnrt_mm_bias_nt's value for a row of a and a row of bt, its order
+ * spelled out: two vectors of sums, lane l of the first over p = l, l +
+ * 2 VW, ... and of the second over p = l + VW, l + 3 VW, ... while two
+ * whole vectors remain, the rest into the first (beyond k, 0 * 0); the
+ * two added lane by lane, then the lanes each half onto the other */
+static float nt_reference(const float *a, const float *b, int k)
+{
+    float s0[NNRT_VW] = { 0 }, s1[NNRT_VW] = { 0 };
+    int p = 0;
+    for (; p + 2 * NNRT_VW <= k; p += 2 * NNRT_VW)
+        for (int l = 0; l < NNRT_VW; l++) {
+            s0[l] = nnrt_fma(s0[l], a[p + l], b[p + l]);
+            s1[l] = nnrt_fma(s1[l], a[p + NNRT_VW + l], b[p + NNRT_VW + l]);
+        }
+    for (; p < k; p += NNRT_VW)
+        for (int l = 0; l < NNRT_VW; l++)
+            s0[l] = p + l < k ? nnrt_fma(s0[l], a[p + l], b[p + l]) : nnrt_fma(s0[l], 0, 0);
+    for (int l = 0; l < NNRT_VW; l++)
+        s0[l] += s1[l];
+    for (int w = NNRT_VW / 2; w > 0; w /= 2)
+        for (int l = 0; l < w; l++)
+            s0[l] += s0[l + w];
+    return s0[0];
+}
+
+/* nnrt_mm_bias_nt: c = act(a bt^T + bias), every value as nt_reference
+ * sums it, then the bias, then relu; the rows of c in fours and the rest,
+ * k every remainder of two vectors, and ldc's extra columns untouched */
+START_TEST(nnrt_mm_bias_nt_matches_the_reference_bit_for_bit)
+{
+    for (int t = 0; t < CASES; t++) {
+        int m = draw(1, 37), n = draw(1, NNRT_VW + 3), k = draw(1, 300);
+        int lda = k + draw(0, 3), ldbt = k + draw(0, 3), ldc = n + draw(0, 3), act = draw(0, 1);
+        float *a = values((size_t)m * lda), *bt = values((size_t)n * ldbt);
+        float *bias = values((size_t)n), *c = values((size_t)m * ldc);
+        float *want = malloc((size_t)m * ldc * sizeof *want);
+        ck_assert_ptr_nonnull(want);
+        memcpy(want, c, (size_t)m * ldc * sizeof *c);
+        for (int r = 0; r < m; r++)
+            for (int j = 0; j < n; j++) {
+                float v = nt_reference(&a[r * lda], &bt[j * ldbt], k) + bias[j];
+                want[r * ldc + j] = act == NNRT_RELU ? (v > 0 ? v : 0) : v;
+            }
+        nnrt_mm_bias_nt(m, n, k, a, lda, bt, ldbt, bias, c, ldc, act);
+        for (int i = 0; i < m * ldc; i++)
+            ck_assert_msg(memcmp(&c[i], &want[i], sizeof c[i]) == 0,
+                          "case %d: m %d n %d k %d act %d: c[%d][%d] is %a, the reference %a", t,
+                          m, n, k, act, i / ldc, i % ldc, (double)c[i], (double)want[i]);
+        free(a);
+        free(bt);
+        free(bias);
+        free(c);
+        free(want);
+    }
+}
+END_TEST
+
+/* nnrt_copy: n values, none beyond */
+START_TEST(nnrt_copy_copies_n_values)
+{
+    for (int n = 0; n <= 4 * NNRT_VW + 1; n++) {
+        float src[5 * NNRT_VW], dst[5 * NNRT_VW + 1];
+        for (int i = 0; i < 5 * NNRT_VW; i++)
+            src[i] = (float)i + 1;
+        for (int i = 0; i < 5 * NNRT_VW + 1; i++)
+            dst[i] = -1;
+        nnrt_copy(dst, src, n);
+        for (int i = 0; i < 5 * NNRT_VW + 1; i++)
+            ck_assert_msg(dst[i] == (i < n ? src[i] : -1), "n %d: dst[%d] is %g", n, i,
+                          (double)dst[i]);
+    }
+}
+END_TEST
+
 /* A product that is exact in float: each value is a small integer */
 START_TEST(nnrt_mm_computes_a_product)
 {
@@ -177,6 +252,8 @@ int main(void)
     tcase_add_test(tc, nnrt_mm_tn_matches_the_reference_bit_for_bit);
     tcase_add_test(tc, nnrt_mm_bias_is_bias_rows_then_nnrt_mm_then_relu);
     tcase_add_test(tc, nnrt_mm_computes_a_product);
+    tcase_add_test(tc, nnrt_mm_bias_nt_matches_the_reference_bit_for_bit);
+    tcase_add_test(tc, nnrt_copy_copies_n_values);
     suite_add_tcase(s, tc);
     printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
            NNRT_MR, NNRT_NV);
