@@ -140,6 +140,15 @@ SummaryRow *summary_rows(const Model *m, const Ir *ir)
     return rows;
 }
 
+/* Whether m has a layer of that kind */
+static int has_layer(const Model *m, LayerKind kind)
+{
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind == kind)
+            return 1;
+    return 0;
+}
+
 /* The table: per layer what it does, its output, parameters, multiply-adds,
  * activation memory and kernel; then the totals and the kernel rules. */
 static void print_table(FILE *out, const Model *m, const Ir *ir)
@@ -179,20 +188,14 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
             "         cblas_sgemm's where W (a block of its rows) has over %ld values;\n"
             "         dx is sgemm's where W has over %d values\n",
             MM_MAX_VALUES, MM_DX_MAX_VALUES);
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].kind == LAYER_CONV2D) {
-            fprintf(out, "         conv2d copies its windows into rows (im2col) for nnrt_mm"
-                         " (cblas_sgemm over %ld weights)\n",
-                    MM_MAX_VALUES);
-            break;
-        }
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].kind == LAYER_CONV2D_TRANSPOSE) {
-            fprintf(out, "         conv2d_transpose computes its windows as rows by nnrt_mm (cblas_sgemm\n"
-                         "         over %ld weights) and adds them into its output (col2im)\n",
-                    MM_MAX_VALUES);
-            break;
-        }
+    if (has_layer(m, LAYER_CONV2D))
+        fprintf(out, "         conv2d copies its windows into rows (im2col) for nnrt_mm"
+                     " (cblas_sgemm over %ld weights)\n",
+                MM_MAX_VALUES);
+    if (has_layer(m, LAYER_CONV2D_TRANSPOSE))
+        fprintf(out, "         conv2d_transpose computes its windows as rows by nnrt_mm (cblas_sgemm\n"
+                     "         over %ld weights) and adds them into its output (col2im)\n",
+                MM_MAX_VALUES);
     fprintf(out, "         (nnc check --explain-kernels says why, layer by layer)\n");
 }
 
