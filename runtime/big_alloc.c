@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "nnrt_internal.h"
 
@@ -41,4 +42,22 @@ void *nnrt_big_calloc(size_t count, size_t size)
         return calloc(count ? count : 1, size ? size : 1);
     void *p = nnrt_big_alloc(count * size);
     return p ? memset(p, 0, count * size) : NULL;
+}
+
+/* The first size bytes of the file fd, read (not mapped: a file cut short
+ * while mapped would kill the trainer with SIGBUS) into nnrt_big_alloc
+ * memory; NULL if they cannot all be read */
+uint8_t *nnrt_big_read(int fd, size_t size)
+{
+    uint8_t *in = nnrt_big_alloc(size);
+    size_t done = 0;
+    while (in && done < size) {
+        ssize_t k = pread(fd, in + done, size - done, (off_t)done);
+        if (k <= 0) {
+            free(in);
+            return NULL;
+        }
+        done += (size_t)k;
+    }
+    return in;
 }

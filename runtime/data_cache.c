@@ -86,16 +86,9 @@ uint8_t *nnrt_cache_get(const uint8_t *gz, size_t gz_len, size_t len)
     struct stat st;
     uint8_t *data = NULL;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len)
-        data = nnrt_big_alloc(len);
-    size_t done = 0;
-    while (data && done < len) {
-        ssize_t k = pread(fd, data + done, len - done, (off_t)done);
-        if (k <= 0)
-            break;
-        done += (size_t)k;
-    }
+        data = nnrt_big_read(fd, len);
     close(fd);
-    if (data && (done < len || libdeflate_crc32(0, data, len) != trailer_crc(gz, gz_len))) {
+    if (data && libdeflate_crc32(0, data, len) != trailer_crc(gz, gz_len)) {
         free(data);
         data = NULL;
     }

@@ -256,24 +256,6 @@ static int read_idx(reader *r, nnrt_idx *out)
     return 0;
 }
 
-/* The whole of the file fd (size bytes) in memory; NULL if it cannot be
- * read (read, not mapped: a file cut short while mapped would kill the
- * trainer with SIGBUS) */
-static uint8_t *read_whole(int fd, size_t size)
-{
-    uint8_t *in = nnrt_big_alloc(size);
-    size_t done = 0;
-    while (in && done < size) {
-        ssize_t k = pread(fd, in + done, size - done, (off_t)done);
-        if (k <= 0) {
-            free(in);
-            return NULL;
-        }
-        done += (size_t)k;
-    }
-    return in;
-}
-
 /* fd's gzip stream decoded whole by libdeflate into r->mem, when it is one
  * member that decodes to its last byte into the size its trailer gives
  * (below the loader's limit); else nothing is set, and zlib reads fd. */
@@ -287,7 +269,7 @@ static void inflate_whole(reader *r, int fd, const struct stat *st)
     if (pread(fd, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b)
         return;
     size_t in_len = (size_t)st->st_size;
-    uint8_t *in = read_whole(fd, in_len);
+    uint8_t *in = nnrt_big_read(fd, in_len);
     if (!in)
         return;
     const uint8_t *t = in + in_len - 4;   /* ISIZE: the decoded size, mod 2^32 */

@@ -24,6 +24,8 @@
  * they are large enough; freed with free() */
 void *nnrt_big_alloc(size_t n);
 void *nnrt_big_calloc(size_t count, size_t size);
+/* The first size bytes of file fd read into such memory; NULL on failure */
+uint8_t *nnrt_big_read(int fd, size_t size);
 
 /* ---- random numbers beyond dropout's nnrt_rng_uniform (rng.c) -------- */
 
