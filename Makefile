@@ -77,7 +77,7 @@ TEST_BINS    := $(TESTS:tests/%.c=$(BUILD)/tests/%)
         install uninstall clean deps fuzz fuzz-check fuzz-deps fuzz-build
 
 # the headers a generated file includes
-HEADERS := nnrt.h nnrt_kernels.h nnrt_math.h
+HEADERS := nnrt.h nnrt_kernels.h nnrt_math.h nnrt_winograd.h
 
 # Quiet build lines ("  CC      runtime/train.c"); V=1 prints the commands.
 ifeq ($(V),1)

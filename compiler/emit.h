@@ -150,6 +150,20 @@ const char *activation_grad_y(Activation act);
 /* rep->d_y *= act'(rep->y), in place, act' written in terms of the output y */
 void emit_activation_grad(Emitter *e, Activation act, const char *y, const char *width);
 
+/* ---- emit_conv_winograd.c: conv2d's forward and dx by Winograd's tiles ---- */
+
+/* Rows (or columns) of a sample zero-padded for tiles over out outputs of
+ * a k-tap window */
+long winograd_padded(long out, long k);
+void emit_winograd_macros(Emitter *e, const IrOp *op);   /* TG; DPH .. for dx */
+void emit_winograd_undefs(Emitter *e, const IrOp *op);
+void emit_winograd_forward(Emitter *e, const IrOp *op);
+void emit_winograd_backward(Emitter *e, const IrOp *op);
+/* The replica's fields it needs, the padded sample ph x pw among them */
+void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw);
+/* emit_conv.c's: a conv's backward up to dz = dy * act'(y) */
+void emit_conv_backward_head(Emitter *e, const IrOp *op);
+
 /* ---- emit_conv.c, shared with emit_pool.c ---- */
 
 /* #define H 28 ... of a window op's section, and their #undef after it */

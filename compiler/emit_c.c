@@ -96,9 +96,14 @@ static void emit_real_type(Emitter *e)
     OUT("/* nnrt_mm, the products this file computes itself where they beat gemm,\n"
         "   specialized to each call's constant widths (nnrt_kernels.h) */\n"
         "#include \"nnrt_kernels.h\"\n\n");
-    int recurrent = 0;   /* the gates' functions: only they use it so far */
-    for (int i = 0; i < e->ir->n_ops; i++)
+    int recurrent = 0, winograd = 0;   /* the gates' functions: only they use it so far */
+    for (int i = 0; i < e->ir->n_ops; i++) {
         recurrent |= e->ir->ops[i].kind == OP_RECURRENT;
+        winograd |= e->ir->ops[i].kind == OP_CONV && e->ir->ops[i].kernel == KERNEL_WINOGRAD;
+    }
+    if (winograd)
+        OUT("/* nnrt_wino_conv: a conv2d by Winograd's tiles (nnrt_winograd.h) */\n"
+            "#include \"nnrt_winograd.h\"\n\n");
     if (recurrent)
         OUT("/* nnrt_exp, nnrt_tanh, nnrt_sigmoid: what loops of them vectorize (nnrt_math.h) */\n"
             "#include \"nnrt_math.h\"\n\n");

@@ -1,5 +1,6 @@
 /* emit_conv.c: conv2d, channels last (NHWC), weights (KH, KW, C, F) as in
- * Keras, by im2col: the window of each output pixel copied into a row of
+ * Keras, by Winograd's tiles where pick_kernels.c says (emit_conv_winograd.c:
+ * forward and dx; dW by im2col, below), else by im2col: the window of each output pixel copied into a row of
  * `col` (G samples at a time), then one product, nnrt_mm's or cblas_sgemm's
  * (pick_kernels.c): y (G*OH*OW, F) = col (G*OH*OW, K) W (K, F).  Backward,
  * dW += col^T dy and dcol = dy W^T, scattered back onto dx.  (Small
@@ -28,14 +29,27 @@ void emit_window_undefs(Emitter *e)
         "#undef PT\n#undef PL\n#undef OH\n#undef OW\n\n");
 }
 
-/* The padded image: exactly the rows and columns the windows read. */
-static long padded_rows(const Window *w) { return (w->oh - 1) * w->sh + w->kh; }
-static long padded_cols(const Window *w) { return (w->ow - 1) * w->sw + w->kw; }
+/* The padded image: exactly the rows and columns the windows read, or
+ * with Winograd's tiles, every tile's (the last may reach past the
+ * output: emit_conv_winograd.c) */
+static long padded_rows(const IrOp *op)
+{
+    const Window *w = &op->win;
+    return op->kernel == KERNEL_WINOGRAD ? winograd_padded(w->oh, w->kh)
+                                         : (w->oh - 1) * w->sh + w->kh;
+}
+
+static long padded_cols(const IrOp *op)
+{
+    const Window *w = &op->win;
+    return op->kernel == KERNEL_WINOGRAD ? winograd_padded(w->ow, w->kw)
+                                         : (w->ow - 1) * w->sw + w->kw;
+}
 
 static void emit_macros(Emitter *e, const IrOp *op)
 {
     const Window *w = &op->win;
-    long ph = padded_rows(w), pw = padded_cols(w);
+    long ph = padded_rows(op), pw = padded_cols(op);
     /* rows and columns of the input inside the padded copy (valid padding
      * may leave the last ones out) */
     long ch = w->h < ph - w->pt ? w->h : ph - w->pt;
@@ -46,12 +60,16 @@ static void emit_macros(Emitter *e, const IrOp *op)
     OUT("#define PH %ld   /* the zero-padded copy of a sample */\n#define PW %ld\n", ph, pw);
     OUT("#define CH %ld   /* input rows and columns inside it */\n#define CW %ld\n", ch, cw);
     OUT("#define G %ld    /* samples a product */\n", op->im2col_rows);
+    if (op->kernel == KERNEL_WINOGRAD)
+        emit_winograd_macros(e, op);
     OUT("\n");
 }
 
-static void emit_undefs(Emitter *e)
+static void emit_undefs(Emitter *e, const IrOp *op)
 {
     OUT("#undef F\n#undef K\n#undef PH\n#undef PW\n#undef CH\n#undef CW\n#undef G\n");
+    if (op->kernel == KERNEL_WINOGRAD)
+        emit_winograd_undefs(e, op);
     emit_window_undefs(e);
 }
 
@@ -59,8 +77,8 @@ static void emit_undefs(Emitter *e)
 static void emit_pad_sample(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name;
-    int padded = op->win.pt > 0 || op->win.pl > 0 ||
-                 padded_rows(&op->win) > op->win.h || padded_cols(&op->win) > op->win.w;
+    int padded = op->win.pt > 0 || op->win.pl > 0 || padded_rows(op) > op->win.h ||
+                 padded_cols(op) > op->win.w;
     OUT("/* Sample s of %s into %s_pad at row PT, column PL%s */\n", x, op->name,
         padded ? ", zeros around it" : "");
     OUT("static void %s_pad_sample(Replica *rep, int s)\n{\n", op->name);
@@ -88,7 +106,7 @@ static void emit_unpad_sample(Emitter *e, const IrOp *op)
 }
 
 /* The backward's first lines: dz = dy * act'(y), in place */
-static void emit_backward_head(Emitter *e, const IrOp *op)
+void emit_conv_backward_head(Emitter *e, const IrOp *op)
 {
     const IrBuf *y = buf(e, op->out);
     OUT("static void %s_backward(Replica *rep, int n)\n{\n", op->name);
@@ -183,7 +201,7 @@ static void emit_im2col_backward(Emitter *e, const IrOp *op)
     const char *c = op->name;
     char count[96];
     int grads = trains(op);
-    emit_backward_head(e, op);
+    emit_conv_backward_head(e, op);
     if (grads) {
         OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n    memset(rep->%s_db, 0, sizeof rep->%s_db);\n",
             c, c, c, c);
@@ -249,22 +267,38 @@ void emit_conv(Emitter *e, const IrOp *op)
     OUT("   forward: %s over each %ldx%ld window, stride %ldx%ld\n",
         op->act == ACT_IDENTITY ? "y = x * W + b" : "y = act(x * W + b)", w->kh, w->kw, w->sh,
         w->sw);
-    OUT("   kernel: %s (windows of %ld values)\n", kernel_name(op), w->kh * w->kw * w->c);
-    OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"
-        "   added back over the windows */\n");
+    if (op->kernel == KERNEL_WINOGRAD) {
+        long m = WINO_TILE(w->kh);
+        OUT("   kernel: %s (F(%ldx%ld, %ldx%ld): 6x6 tiles of x for %ldx%ld of y)\n",
+            kernel_name(op), m, m, w->kh, w->kw, m, m);
+        OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz through\n"
+            "   W turned 180 degrees by the same tiles */\n");
+    } else {
+        OUT("   kernel: %s (windows of %ld values)\n", kernel_name(op), w->kh * w->kw * w->c);
+        OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"
+            "   added back over the windows */\n");
+    }
     emit_macros(e, op);
     emit_pad_sample(e, op);
-    if (x->needs_grad)
-        emit_unpad_sample(e, op);
-    emit_im2col(e, op);
-    if (x->needs_grad)
-        emit_col2im(e, op);
-    emit_im2col_forward(e, op);
-    if (needs_backward(e, op))
-        emit_im2col_backward(e, op);
+    if (op->kernel == KERNEL_WINOGRAD) {   /* im2col for dW alone */
+        if (trains(op))
+            emit_im2col(e, op);
+        emit_winograd_forward(e, op);
+        if (needs_backward(e, op))
+            emit_winograd_backward(e, op);
+    } else {
+        if (x->needs_grad)
+            emit_unpad_sample(e, op);
+        emit_im2col(e, op);
+        if (x->needs_grad)
+            emit_col2im(e, op);
+        emit_im2col_forward(e, op);
+        if (needs_backward(e, op))
+            emit_im2col_backward(e, op);
+    }
     if (!needs_backward(e, op))
         emit_no_backward(e, op);
-    emit_undefs(e);
+    emit_undefs(e, op);
 }
 
 /* conv2d's scratch (the padded sample, its gradient, im2col's rows; sized
@@ -273,7 +307,11 @@ void emit_conv(Emitter *e, const IrOp *op)
 static void emit_conv_scratch(Emitter *e, const IrOp *op)
 {
     const Window *w = &op->win;
-    long ph = padded_rows(w), pw = padded_cols(w);
+    long ph = padded_rows(op), pw = padded_cols(op);
+    if (op->kernel == KERNEL_WINOGRAD) {
+        emit_winograd_scratch(e, op, ph, pw);
+        return;
+    }
     OUT("    real %s_pad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
     if (buf(e, op->in)->needs_grad)
         OUT(", %s_dpad[%ld * %ld * %ld]", op->name, ph, pw, w->c);

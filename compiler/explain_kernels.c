@@ -84,6 +84,37 @@ static void explain_dense(FILE *out, const Ir *ir, const IrOp *op)
         fprintf(out, " no dx (its input is the data)\n");
 }
 
+/* Why a conv2d goes by Winograd's tiles, or why not (pick_kernels.c) */
+static void explain_winograd(FILE *out, const IrOp *op)
+{
+    const Window *w = &op->win;
+    if (op->kernel == KERNEL_WINOGRAD) {
+        long m = WINO_TILE(w->kh);
+        fprintf(out, "  winograd: stride 1, %ldx%ld, %ld channels >= %d (WINO_MIN_CHANNELS), %ld"
+                     " filters >= %d\n            (MM_NARROW_FILTERS): F(%ldx%ld, %ldx%ld), 36"
+                     " multiply-adds for %ld outputs\n            where im2col spends %ld\n",
+                w->kh, w->kw, w->c, WINO_MIN_CHANNELS, op->filters, MM_NARROW_FILTERS, m, m, w->kh,
+                w->kw, m * m, m * m * w->kh * w->kw);
+        return;
+    }
+    char why[96];
+    if (!op->mm)
+        snprintf(why, sizeof why, "its products are cblas_sgemm's");
+    else if (w->sh != 1 || w->sw != 1)
+        snprintf(why, sizeof why, "stride %ldx%ld (1 only)", w->sh, w->sw);
+    else if (w->kh != w->kw || (w->kh != 3 && w->kh != 5))
+        snprintf(why, sizeof why, "a %ldx%ld window (3x3 and 5x5 only)", w->kh, w->kw);
+    else if (w->pt > w->kh - 1 || w->pl > w->kw - 1)
+        snprintf(why, sizeof why, "padding over %ld (dx would pad dz by less than 0)", w->kh - 1);
+    else if (w->c < WINO_MIN_CHANNELS)
+        snprintf(why, sizeof why, "%ld channel%s < %d (WINO_MIN_CHANNELS)", w->c,
+                 w->c == 1 ? "" : "s", WINO_MIN_CHANNELS);
+    else
+        snprintf(why, sizeof why, "%ld filter%s < %d (MM_NARROW_FILTERS)", op->filters,
+                 op->filters == 1 ? "" : "s", MM_NARROW_FILTERS);
+    fprintf(out, "  winograd: no, %s\n", why);
+}
+
 static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
 {
     const Window *w = &op->win;
@@ -92,12 +123,35 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
     fprintf(out, "%s: conv2d, %ldx%ld window over %ld channel%s, %ld filters, %ldx%ld out\n",
             op->layer->name, w->kh, w->kw, w->c, w->c == 1 ? "" : "s", op->filters, w->oh, w->ow);
     long pixels = w->oh * w->ow;
-    fprintf(out, "  window:   %ld values: im2col, each window copied into a row (every window:"
-                 "\n            direct loops lost at every size measured, pick_kernels.c)\n",
-            window);
+    int wino = op->kernel == KERNEL_WINOGRAD;
+    fprintf(out, "  window:   %ld values: im2col, each window copied into a row%s\n", window,
+            wino ? ", for dW"
+                 : " (every window:\n            direct loops lost at every size measured,"
+                   " pick_kernels.c)");
     fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a call\n",
             IM2COL_TARGET_ROWS, pixels, op->im2col_rows, op->im2col_rows == 1 ? "" : "s");
     print_product_rule(out, window * op->filters, "W", op->mm);
+    explain_winograd(out, op);
+    if (wino) {
+        long m = WINO_TILE(w->kh);
+        fprintf(out, "  forward:  each sample's 6x6 tiles of x at 36 points (U = B^T d B), times W's"
+                     "\n            (V = G g G^T): nnrt_mm at each point, %ld tiles a group; then"
+                     "\n            y = A^T M A + b%s%s, %ldx%ld outputs a tile\n",
+                op->wino_tiles, mm_fuses(op->act) && op->act != ACT_IDENTITY ? ", then " : "",
+                mm_fuses(op->act) && op->act != ACT_IDENTITY ? activation_name(op->act) : "", m, m);
+        if (!mm_fuses(op->act))
+            fprintf(out, "            then %s\n", activation_name(op->act));
+        fprintf(out, "  backward:");
+        if (trained)
+            fprintf(out, " dW = rows^T dz: nnrt_mm_tn;");
+        if (dx)
+            fprintf(out, "%sdx = dz through W turned 180 degrees, channels and filters"
+                         "\n            swapped: the same tiles, dz padded by %ld\n",
+                    trained ? "\n            " : " ", w->kh - 1 - w->pt);
+        else
+            fprintf(out, " no dx (its input is the data)\n");
+        return;
+    }
     if (op->mm_nt) {
         fprintf(out, "  filters:  %ld < %d (MM_NARROW_FILTERS): each value a window's dot product"
                      "\n            with a filter, nnrt_mm_bias_nt (nnrt_mm's tiles would fill"

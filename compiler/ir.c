@@ -45,8 +45,9 @@ const char *kernel_name(const IrOp *op)
         [KERNEL_GEMM] = "cblas_sgemm",
         [KERNEL_IM2COL] = "im2col+sgemm",
         [KERNEL_COL2IM] = "col2im+sgemm",
+        [KERNEL_WINOGRAD] = "winograd+nnrt_mm",
     };
-    if (op->mm)
+    if (op->mm && op->kernel != KERNEL_WINOGRAD)
         return op->kernel == KERNEL_IM2COL   ? "im2col+nnrt_mm"
                : op->kernel == KERNEL_COL2IM ? "col2im+nnrt_mm"
                                              : "nnrt_mm";

@@ -487,7 +487,9 @@ typedef enum OpKind {
 typedef enum Kernel {
     KERNEL_GEMM,          /* dense: products, nnrt_mm's or cblas_sgemm's (IrOp.mm) */
     KERNEL_IM2COL,        /* conv2d: windows copied into rows, then products */
-    KERNEL_COL2IM         /* conv2d_transpose: products into rows, added into windows */
+    KERNEL_COL2IM,        /* conv2d_transpose: products into rows, added into windows */
+    KERNEL_WINOGRAD       /* conv2d: 6x6 tiles through Winograd's 36 points, a product
+                             each (nnrt_winograd.h); dW by im2col */
 } Kernel;
 
 typedef enum PoolKind { POOL_MAX, POOL_AVG, POOL_SUM } PoolKind;
@@ -519,6 +521,7 @@ typedef struct IrOp {
     int sequences;        /* OP_RECURRENT: y holds every step's h, not the last */
     PoolKind pool;        /* OP_POOL */
     long im2col_rows;     /* OP_CONV, OP_CONV_TRANSPOSE: samples a product */
+    long wino_tiles;      /* OP_CONV by KERNEL_WINOGRAD: output tiles a group */
     Kernel kernel;
     long block_rows;      /* OP_DENSE, trained: W's rows per block; else 0 */
     int mm;               /* OP_DENSE, OP_CONV, OP_CONV_TRANSPOSE: the products by nnrt_mm
@@ -575,6 +578,14 @@ void passes_run(Ir *ir);
  * AVX2) computes forward and dW by dot products along each window
  * (nnrt_mm_bias_nt), not nnrt_mm's tiles, which fill a lane a filter */
 #define MM_NARROW_FILTERS 8
+/* A conv2d of stride 1 and a 3x3 or 5x5 window, nnrt_mm's, with at least
+ * WINO_MIN_CHANNELS input channels and MM_NARROW_FILTERS filters, goes by
+ * Winograd's F(4x4, 3x3) or F(2x2, 5x5), WINO_GROUP_TILES output tiles
+ * (or fewer, as even) a group (pick_kernels.c) */
+#define WINO_MIN_CHANNELS 8
+#define WINO_GROUP_TILES 18
+/* The output rows (and columns) of a Winograd tile: 6 - k + 1 */
+#define WINO_TILE(k) (7 - (k))
 /* A dense layer's dx = dz W^T goes by nnrt_mm over a copy of W^T only when
  * W has at most this many values: the copy is made every backward */
 #define MM_DX_MAX_VALUES 16384

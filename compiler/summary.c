@@ -190,8 +190,10 @@ static void print_table(FILE *out, const Model *m, const Ir *ir)
             MM_MAX_VALUES, MM_DX_MAX_VALUES);
     if (has_layer(m, LAYER_CONV2D))
         fprintf(out, "         conv2d copies its windows into rows (im2col) for nnrt_mm"
-                     " (cblas_sgemm over %ld weights)\n",
-                MM_MAX_VALUES);
+                     " (cblas_sgemm over %ld weights);\n"
+                     "         3x3 and 5x5 of stride 1 over %d channels or more go by Winograd's"
+                     " tiles\n",
+                MM_MAX_VALUES, WINO_MIN_CHANNELS);
     if (has_layer(m, LAYER_CONV2D_TRANSPOSE))
         fprintf(out, "         conv2d_transpose computes its windows as rows by nnrt_mm (cblas_sgemm\n"
                      "         over %ld weights) and adds them into its output (col2im)\n",

@@ -6,7 +6,7 @@
    input             input                    28x28x1               0              0    196.0 KiB  -
    conv32            conv2d 32 5x5 relu       28x28x32            832         627200      6.1 MiB  im2col+nnrt_mm
    conv32_maxpool    maxpool 2x2 /2           14x14x32              0              0      1.5 MiB  -
-   conv64            conv2d 64 5x5 relu       14x14x64          51264       10035200      3.1 MiB  im2col+nnrt_mm
+   conv64            conv2d 64 5x5 relu       14x14x64          51264       10035200      3.1 MiB  winograd+nnrt_mm
    conv64_maxpool    maxpool 2x2 /2           7x7x64                0              0    784.0 KiB  -
    conv64_flatten    flatten                  3136                  0              0          0 B  -
    dense1024         dense 1024 relu          1024            3212288        3211264    256.0 KiB  nnrt_mm, dx sgemm, 25 blocks
@@ -18,7 +18,8 @@
    kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
-            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
+            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights);
+            3x3 and 5x5 of stride 1 over 8 channels or more go by Winograd's tiles
             (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule cosine, batch 64, epochs 15, seed 1
@@ -51,6 +52,9 @@ typedef float real;
 /* nnrt_mm, the products this file computes itself where they beat gemm,
    specialized to each call's constant widths (nnrt_kernels.h) */
 #include "nnrt_kernels.h"
+
+/* nnrt_wino_conv: a conv2d by Winograd's tiles (nnrt_winograd.h) */
+#include "nnrt_winograd.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
@@ -104,9 +108,10 @@ struct nnrt_replica {
     real conv32_pad[32 * 32 * 1];
     real conv32_col[2 * 28 * 28 * (5 * 5 * 1)];   /* windows, then their gradients */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
-    real conv64_pad[18 * 18 * 32], conv64_dpad[18 * 18 * 32];
-    real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, then their gradients */
-    real conv64_wt[64 * (5 * 5 * 32)];   /* W^T, for dx */
+    real conv64_pad[18 * 18 * 32 + 16], conv64_dzpad[18 * 18 * 64 + 16];
+    real conv64_v[36 * 32 * 64];   /* W at Winograd's points */
+    real conv64_u[39744], conv64_m[39744];   /* a group's tiles at the points, and their products */
+    real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, for dW */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
     real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
     real dense10_wt[DENSE1024_OUT * DENSE10_OUT];   /* W^T, for dx */
@@ -279,9 +284,9 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 /* conv64: conv2d 64 5x5 relu padding=same
    conv32_maxpool_y is (n, 14, 14, 32), conv64_w is (5, 5, 32, 64), conv64_y is (n, 14, 14, 64)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
-   kernel: im2col+nnrt_mm (windows of 800 values)
-   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
-   added back over the windows */
+   kernel: winograd+nnrt_mm (F(2x2, 5x5): 6x6 tiles of x for 2x2 of y)
+   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz through
+   W turned 180 degrees by the same tiles */
 /* conv64's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
@@ -301,6 +306,11 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
 #define G 6    /* samples a product */
+#define TG 17   /* output tiles a group (Winograd's) */
+#define DPH 18   /* dz zero-padded for dx, as a sample for the convolution */
+#define DPW 18
+#define DPT 2   /* dz's padding above and to the left: KH - 1 - PT */
+#define DPL 2
 
 /* Sample s of conv32_maxpool_y into conv64_pad at row PT, column PL, zeros around it */
 static void conv64_pad_sample(Replica *rep, int s)
@@ -309,16 +319,6 @@ static void conv64_pad_sample(Replica *rep, int s)
     for (int iy = 0; iy < CH; iy++)
         memcpy(&rep->conv64_pad[((iy + PT) * PW + PL) * C], &rep->conv32_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
-}
-
-/* The inside of conv64_dpad into sample s of d_conv32_maxpool_y (pixels no window reads get 0) */
-static void conv64_unpad_sample(Replica *rep, int s)
-{
-    real *dx = &rep->d_conv32_maxpool_y[s * H * W * C];
-    if (CH < H || CW < W)
-        memset(dx, 0, sizeof(real) * H * W * C);
-    for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &rep->conv64_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
 /* Samples s0 .. s0 + g - 1 into conv64_col: one row of K values per output pixel */
@@ -336,34 +336,24 @@ static void conv64_im2col(Replica *rep, int s0, int g)
     }
 }
 
-/* The gradient rows in conv64_col back onto d_conv32_maxpool_y, samples s0 .. s0 + g - 1 */
-static void conv64_col2im(Replica *rep, int s0, int g)
+static void conv64_forward(Replica *rep, int n)
 {
-    for (int s = 0; s < g; s++) {
-        memset(rep->conv64_dpad, 0, sizeof rep->conv64_dpad);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                const real *row = &rep->conv64_col[((s * OH + oy) * OW + ox) * K];
-                for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &rep->conv64_dpad[((oy * SH + ky) * PW + ox * SW) * C];
-                    for (int i = 0; i < KW * C; i++)
-                        dp[i] += row[ky * KW * C + i];
-                }
-            }
-        conv64_unpad_sample(rep, s0 + s);
+    nnrt_wino_weights(KH, C, F, conv64_w, 0, rep->conv64_v);   /* V = G g G^T */
+    for (int s = 0; s < n; s++) {
+        conv64_pad_sample(rep, s);
+        /* U = B^T d B, M = U V, y = A^T M A + b, then relu, TG tiles at a time */
+        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv64_pad, rep->conv64_v, conv64_b, NNRT_RELU,
+                       &rep->conv64_y[s * OH * OW * F], rep->conv64_u, rep->conv64_m);
     }
 }
 
-static void conv64_forward(Replica *rep, int n)
+/* Sample s of dz into conv64_dzpad at row DPT, column DPL, zeros around it */
+static void conv64_dz_sample(Replica *rep, int s)
 {
-    for (int s0 = 0; s0 < n; s0 += G) {
-        int g = n - s0 < G ? n - s0 : G;
-        real *out = &rep->conv64_y[s0 * OH * OW * F];
-        conv64_im2col(rep, s0, g);
-        /* rows W + b, then relu, in one pass */
-        nnrt_mm_bias(g * OH * OW, F, K, rep->conv64_col, K, conv64_w, F,
-                     conv64_b, out, F, NNRT_RELU);
-    }
+    memset(rep->conv64_dzpad, 0, sizeof rep->conv64_dzpad);
+    for (int oy = 0; oy < OH; oy++)
+        memcpy(&rep->conv64_dzpad[((oy + DPT) * DPW + DPL) * F], &rep->d_conv64_y[((s * OH + oy) * OW) * F],
+               sizeof(real) * OW * F);
 }
 
 static void conv64_backward(Replica *rep, int n)
@@ -375,17 +365,18 @@ static void conv64_backward(Replica *rep, int n)
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv64_db[f] += rep->d_conv64_y[r * F + f];
-    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
-        for (int f = 0; f < F; f++)
-            rep->conv64_wt[f * K + k] = conv64_w[k * F + f];
-    for (int s0 = 0; s0 < n; s0 += G) {
+    for (int s0 = 0; s0 < n; s0 += G) {   /* dW += windows^T dz */
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &rep->d_conv64_y[s0 * OH * OW * F];
         conv64_im2col(rep, s0, g);
-        nnrt_mm_tn(K, F, g * OH * OW, rep->conv64_col, K, dy, F, rep->conv64_dw, F, 1, 1);
-        /* the gradient of each window, into the same rows */
-        nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv64_wt, K, rep->conv64_col, K, 0);
-        conv64_col2im(rep, s0, g);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv64_col, K, &rep->d_conv64_y[s0 * OH * OW * F], F,
+                   rep->conv64_dw, F, 1, 1);
+    }
+    /* dx: dz through the filters turned 180 degrees, F channels in, C out */
+    nnrt_wino_weights(KH, C, F, conv64_w, 1, rep->conv64_v);
+    for (int s = 0; s < n; s++) {
+        conv64_dz_sample(rep, s);
+        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv64_dzpad, rep->conv64_v, NULL, NNRT_NO_ACT,
+                       &rep->d_conv32_maxpool_y[s * H * W * C], rep->conv64_u, rep->conv64_m);
     }
 }
 
@@ -396,6 +387,11 @@ static void conv64_backward(Replica *rep, int n)
 #undef CH
 #undef CW
 #undef G
+#undef TG
+#undef DPH
+#undef DPW
+#undef DPT
+#undef DPL
 #undef H
 #undef W
 #undef C

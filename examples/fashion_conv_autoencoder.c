@@ -15,7 +15,8 @@
    kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
-            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
+            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights);
+            3x3 and 5x5 of stride 1 over 8 channels or more go by Winograd's tiles
             conv2d_transpose computes its windows as rows by nnrt_mm (cblas_sgemm
             over 262144 weights) and adds them into its output (col2im)
             (nnc check --explain-kernels says why, layer by layer)

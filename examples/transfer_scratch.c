@@ -7,7 +7,7 @@
    conv16           conv2d 16 3x3 identity   28x28x16            160         112896      3.1 MiB  im2col+nnrt_mm
    conv16_batchnorm batchnorm relu           28x28x16             32              0      3.1 MiB  -
    conv16_maxpool   maxpool 2x2 /2           14x14x16              0              0    784.0 KiB  -
-   conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  im2col+nnrt_mm
+   conv32           conv2d 32 3x3 identity   14x14x32           4640         903168      1.5 MiB  winograd+nnrt_mm
    conv32_batchnorm batchnorm relu           14x14x32             64              0      1.5 MiB  -
    conv32_maxpool   maxpool 2x2 /2           7x7x32                0              0    392.0 KiB  -
    conv32_flatten   flatten                  1568                  0              0          0 B  -
@@ -19,7 +19,8 @@
    kernels: a dense layer's products (x W; x^T dz and dz W^T back) are nnrt_mm's,
             cblas_sgemm's where W (a block of its rows) has over 262144 values;
             dx is sgemm's where W has over 16384 values
-            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights)
+            conv2d copies its windows into rows (im2col) for nnrt_mm (cblas_sgemm over 262144 weights);
+            3x3 and 5x5 of stride 1 over 8 channels or more go by Winograd's tiles
             (nnc check --explain-kernels says why, layer by layer)
 
    loss cross_entropy, optimizer adam lr=0.002 beta1=0.9 beta2=0.999 epsilon=1e-07, schedule constant, batch 64, epochs 5, seed 1
@@ -51,6 +52,9 @@ typedef float real;
 /* nnrt_mm, the products this file computes itself where they beat gemm,
    specialized to each call's constant widths (nnrt_kernels.h) */
 #include "nnrt_kernels.h"
+
+/* nnrt_wino_conv: a conv2d by Winograd's tiles (nnrt_winograd.h) */
+#include "nnrt_winograd.h"
 
 /* Shapes, per sample; a replica's activations hold up to SHARD_ROWS rows. */
 #define BATCH 64
@@ -114,9 +118,10 @@ struct nnrt_replica {
     double conv16_batchnorm_shard_grads[2 * 16];   /* this shard's dgamma and dbeta */
     real conv16_batchnorm_dgamma_n[16], conv16_batchnorm_dbeta_n[16];   /* the batch's, over N */
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
-    real conv32_pad[16 * 16 * 16], conv32_dpad[16 * 16 * 16];
-    real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, then their gradients */
-    real conv32_wt[32 * (3 * 3 * 16)];   /* W^T, for dx */
+    real conv32_pad[18 * 18 * 16 + 16], conv32_dzpad[18 * 18 * 32 + 16];
+    real conv32_v[36 * 16 * 32];   /* W at Winograd's points */
+    real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
+    real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, for dW */
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv32_batchnorm_shard_stats[2 * 32];   /* this shard's mean and M2, for the meet */
     real conv32_batchnorm_mean[32], conv32_batchnorm_inv_std[32];   /* the batch's, from the meet */
@@ -435,9 +440,9 @@ static void conv16_maxpool_backward(Replica *rep, int n)
 /* conv32: conv2d 32 3x3 padding=same
    conv16_maxpool_y is (n, 14, 14, 16), conv32_w is (3, 3, 16, 32), conv32_y is (n, 14, 14, 32)
    forward: y = x * W + b over each 3x3 window, stride 1x1
-   kernel: im2col+nnrt_mm (windows of 144 values)
-   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T
-   added back over the windows */
+   kernel: winograd+nnrt_mm (F(4x4, 3x3): 6x6 tiles of x for 4x4 of y)
+   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz through
+   W turned 180 degrees by the same tiles */
 /* conv32's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14
@@ -452,11 +457,16 @@ static void conv16_maxpool_backward(Replica *rep, int n)
 #define OW 14
 #define F 32    /* filters */
 #define K (KH * KW * C)   /* values in one window */
-#define PH 16   /* the zero-padded copy of a sample */
-#define PW 16
+#define PH 18   /* the zero-padded copy of a sample */
+#define PW 18
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
 #define G 6    /* samples a product */
+#define TG 16   /* output tiles a group (Winograd's) */
+#define DPH 18   /* dz zero-padded for dx, as a sample for the convolution */
+#define DPW 18
+#define DPT 1   /* dz's padding above and to the left: KH - 1 - PT */
+#define DPL 1
 
 /* Sample s of conv16_maxpool_y into conv32_pad at row PT, column PL, zeros around it */
 static void conv32_pad_sample(Replica *rep, int s)
@@ -465,16 +475,6 @@ static void conv32_pad_sample(Replica *rep, int s)
     for (int iy = 0; iy < CH; iy++)
         memcpy(&rep->conv32_pad[((iy + PT) * PW + PL) * C], &rep->conv16_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
-}
-
-/* The inside of conv32_dpad into sample s of d_conv16_maxpool_y (pixels no window reads get 0) */
-static void conv32_unpad_sample(Replica *rep, int s)
-{
-    real *dx = &rep->d_conv16_maxpool_y[s * H * W * C];
-    if (CH < H || CW < W)
-        memset(dx, 0, sizeof(real) * H * W * C);
-    for (int iy = 0; iy < CH; iy++)
-        memcpy(&dx[iy * W * C], &rep->conv32_dpad[((iy + PT) * PW + PL) * C], sizeof(real) * CW * C);
 }
 
 /* Samples s0 .. s0 + g - 1 into conv32_col: one row of K values per output pixel */
@@ -492,34 +492,24 @@ static void conv32_im2col(Replica *rep, int s0, int g)
     }
 }
 
-/* The gradient rows in conv32_col back onto d_conv16_maxpool_y, samples s0 .. s0 + g - 1 */
-static void conv32_col2im(Replica *rep, int s0, int g)
+static void conv32_forward(Replica *rep, int n)
 {
-    for (int s = 0; s < g; s++) {
-        memset(rep->conv32_dpad, 0, sizeof rep->conv32_dpad);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                const real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
-                for (int ky = 0; ky < KH; ky++) {
-                    real *dp = &rep->conv32_dpad[((oy * SH + ky) * PW + ox * SW) * C];
-                    for (int i = 0; i < KW * C; i++)
-                        dp[i] += row[ky * KW * C + i];
-                }
-            }
-        conv32_unpad_sample(rep, s0 + s);
+    nnrt_wino_weights(KH, C, F, conv32_w, 0, rep->conv32_v);   /* V = G g G^T */
+    for (int s = 0; s < n; s++) {
+        conv32_pad_sample(rep, s);
+        /* U = B^T d B, M = U V, y = A^T M A + b, TG tiles at a time */
+        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
+                       &rep->conv32_y[s * OH * OW * F], rep->conv32_u, rep->conv32_m);
     }
 }
 
-static void conv32_forward(Replica *rep, int n)
+/* Sample s of dz into conv32_dzpad at row DPT, column DPL, zeros around it */
+static void conv32_dz_sample(Replica *rep, int s)
 {
-    for (int s0 = 0; s0 < n; s0 += G) {
-        int g = n - s0 < G ? n - s0 : G;
-        real *out = &rep->conv32_y[s0 * OH * OW * F];
-        conv32_im2col(rep, s0, g);
-        /* rows W + b, in one pass */
-        nnrt_mm_bias(g * OH * OW, F, K, rep->conv32_col, K, conv32_w, F,
-                     conv32_b, out, F, NNRT_NO_ACT);
-    }
+    memset(rep->conv32_dzpad, 0, sizeof rep->conv32_dzpad);
+    for (int oy = 0; oy < OH; oy++)
+        memcpy(&rep->conv32_dzpad[((oy + DPT) * DPW + DPL) * F], &rep->d_conv32_y[((s * OH + oy) * OW) * F],
+               sizeof(real) * OW * F);
 }
 
 static void conv32_backward(Replica *rep, int n)
@@ -529,17 +519,18 @@ static void conv32_backward(Replica *rep, int n)
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv32_db[f] += rep->d_conv32_y[r * F + f];
-    for (int k = 0; k < K; k++)   /* W^T, whose rows nnrt_mm reads */
-        for (int f = 0; f < F; f++)
-            rep->conv32_wt[f * K + k] = conv32_w[k * F + f];
-    for (int s0 = 0; s0 < n; s0 += G) {
+    for (int s0 = 0; s0 < n; s0 += G) {   /* dW += windows^T dz */
         int g = n - s0 < G ? n - s0 : G;
-        const real *dy = &rep->d_conv32_y[s0 * OH * OW * F];
         conv32_im2col(rep, s0, g);
-        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_col, K, dy, F, rep->conv32_dw, F, 1, 1);
-        /* the gradient of each window, into the same rows */
-        nnrt_mm(g * OH * OW, K, F, dy, F, rep->conv32_wt, K, rep->conv32_col, K, 0);
-        conv32_col2im(rep, s0, g);
+        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_col, K, &rep->d_conv32_y[s0 * OH * OW * F], F,
+                   rep->conv32_dw, F, 1, 1);
+    }
+    /* dx: dz through the filters turned 180 degrees, F channels in, C out */
+    nnrt_wino_weights(KH, C, F, conv32_w, 1, rep->conv32_v);
+    for (int s = 0; s < n; s++) {
+        conv32_dz_sample(rep, s);
+        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv32_dzpad, rep->conv32_v, NULL, NNRT_NO_ACT,
+                       &rep->d_conv16_maxpool_y[s * H * W * C], rep->conv32_u, rep->conv32_m);
     }
 }
 
@@ -550,6 +541,11 @@ static void conv32_backward(Replica *rep, int n)
 #undef CH
 #undef CW
 #undef G
+#undef TG
+#undef DPH
+#undef DPW
+#undef DPT
+#undef DPL
 #undef H
 #undef W
 #undef C

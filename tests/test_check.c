@@ -515,8 +515,10 @@ START_TEST(conv_kernels_follow_the_cost_rule)
     Arena a = { 0 };
     Model *m;
     Ir *ir;
-    /* windows of 5x5x1 = 25 and 5x5x32 = 800 values: both im2col, whose
-     * samples a call follow the pixels */
+    /* windows of 5x5x1 = 25 and 5x5x32 = 800 values: im2col, whose
+     * samples a call follow the pixels, and Winograd's F(2x2, 5x5) over
+     * the 32 channels (dW by im2col); its 49 tiles a sample in groups of
+     * 17, 17 and 15 */
     char *out = diagnose_in(&a, NET("    input 28x28\n    conv2d 32 5x5 relu padding=same\n"
                                     "    maxpool 2\n    conv2d 64 5x5 relu padding=same\n"
                                     "    flatten\n    dense 10 softmax\n"), &ir, &m);
@@ -529,7 +531,8 @@ START_TEST(conv_kernels_follow_the_cost_rule)
             convs[n++] = &ir->ops[i];
     ck_assert_int_eq(n, 2);
     ck_assert_int_eq(convs[0]->kernel, KERNEL_IM2COL);
-    ck_assert_int_eq(convs[1]->kernel, KERNEL_IM2COL);
+    ck_assert_int_eq(convs[1]->kernel, KERNEL_WINOGRAD);
+    ck_assert_int_eq(convs[1]->wino_tiles, 17);
     ck_assert_int_eq(convs[0]->act, ACT_RELU);   /* fused: no separate relu op */
     /* ceil(1024 / (28 * 28)) = 2 and ceil(1024 / (14 * 14)) = 6 samples a product */
     ck_assert_int_eq(convs[0]->im2col_rows, 2);
@@ -541,7 +544,9 @@ START_TEST(conv_kernels_follow_the_cost_rule)
     ck_assert_ptr_nonnull(strstr(out, "conv2d 32 5x5 relu       28x28x32            832         627200"));
     ck_assert_ptr_null(strstr(out, "direct"));
     ck_assert_ptr_nonnull(strstr(out, "im2col+nnrt_mm\n"));
+    ck_assert_ptr_nonnull(strstr(out, "winograd+nnrt_mm\n"));
     ck_assert_ptr_nonnull(strstr(out, "conv2d copies its windows into rows (im2col)"));
+    ck_assert_ptr_nonnull(strstr(out, "go by Winograd's tiles"));
     free(out);
     arena_free(&a);
 }
@@ -555,8 +560,9 @@ START_TEST(products_follow_the_nnrt_mm_rule)
     Arena a = { 0 };
     Model *m;
     Ir *ir;
-    /* conv 16 filters over a 3x3x8 window and conv 32 over 3x3x16: im2col
-     * and nnrt_mm (masked columns for the 16); then 800 inputs: dense 128
+    /* conv 16 filters over a 3x3x8 window and conv 32 over 3x3x16:
+     * Winograd's tiles and nnrt_mm (masked columns for the 16) at their
+     * points; then 800 inputs: dense 128
      * in blocks of 128 rows (16,384 weights), nnrt_mm; dense 4000 on 128
      * inputs, 512,000 weights in one block: cblas_sgemm; dense 20 and
      * dense 10 on 20 inputs: nnrt_mm */
@@ -566,7 +572,7 @@ START_TEST(products_follow_the_nnrt_mm_rule)
                                     "    dense 10 softmax\n"), &ir, &m);
     ck_assert_str_eq(out, "");
     free(out);
-    const char *want[] = { "im2col+nnrt_mm", "im2col+nnrt_mm", "nnrt_mm", "cblas_sgemm",
+    const char *want[] = { "winograd+nnrt_mm", "winograd+nnrt_mm", "nnrt_mm", "cblas_sgemm",
                            "nnrt_mm", "nnrt_mm" };
     int n = 0;
     for (int i = 0; i < ir->n_ops; i++) {
@@ -592,8 +598,9 @@ START_TEST(explain_kernels_gives_each_rules_inputs)
     Model *m;
     Ir *ir;
     char *out = diagnose_in(&a, NET("    input 12x12x8\n    conv2d 16 1x1 relu\n"
-                                    "    conv2d 4 3x3 padding=same\n    flatten\n"
-                                    "    dense 4000 relu\n    dense 10 softmax\n"), &ir, &m);
+                                    "    conv2d 8 3x3 padding=same\n    conv2d 4 3x3 padding=same\n"
+                                    "    flatten\n    dense 4000 relu\n    dense 10 softmax\n"),
+                            &ir, &m);
     ck_assert_str_eq(out, "");
     free(out);
     size_t len;
@@ -602,10 +609,16 @@ START_TEST(explain_kernels_gives_each_rules_inputs)
     fclose(f);
     const char *want[] = {
         "window:   8 values: im2col, each window copied into a row",
-        "window:   144 values: im2col",
+        "window:   72 values: im2col",
         "rows:     1024 (IM2COL_TARGET_ROWS) / 144 pixels a sample: 8 samples a call",
-        "products: W, 576 values <= 262144 (MM_MAX_VALUES): nnrt_mm",
+        "products: W, 288 values <= 262144 (MM_MAX_VALUES): nnrt_mm",
         "dx = dz W^T: nnrt_mm over a copy of W^T,",
+        "winograd: no, a 1x1 window (3x3 and 5x5 only)",
+        "winograd: no, 4 filters < 8 (MM_NARROW_FILTERS)",
+        ("winograd: stride 1, 3x3, 16 channels >= 8 (WINO_MIN_CHANNELS), 8 filters >= 8\n"
+         "            (MM_NARROW_FILTERS): F(4x4, 3x3), 36 multiply-adds for 16 outputs\n"
+         "            where im2col spends 144"),
+        "y = A^T M A + b, 4x4 outputs a tile",
         "dense4000: dense 576 -> 4000, 2304000 weights",
         "blocks:   W's rows in 5 blocks of 128 (the last 64)",
         "products: a block of W, 512000 values > 262144 (MM_MAX_VALUES): cblas_sgemm",

@@ -4,7 +4,8 @@
  * Each case is a random shape (odd sizes, strides, every padding) drawn
  * from a fixed generator; odd cases have windows of 72 values or more,
  * even ones of 1 to 48 (which ran direct loops of their own until every
- * window went by im2col).  nnc builds the trainer; `steps 2` moves the
+ * window went by im2col); the last WINOGRAD_CASES go by Winograd's tiles
+ * (3x3 and 5x5, stride 1, 8 to 20 channels and filters).  nnc builds the trainer; `steps 2` moves the
  * weights off their initial values (so biases are not 0) and writes them;
  * `predict --csv` prints the outputs of a few samples.  The test reads the
  * weights file and computes the same network the slowest, most obvious
@@ -15,7 +16,7 @@
 
 #include "trainer_util.h"
 
-enum { SAMPLES = 6, OUTPUTS = 5, CASES = 12 };
+enum { SAMPLES = 6, OUTPUTS = 5, CASES = 12, WINOGRAD_CASES = 6 };
 
 typedef struct Geometry {
     int k[2], stride[2];
@@ -70,6 +71,15 @@ static Case make_case(int i)
         cs.conv.stride[0] = draw(1, 3);
         cs.conv.stride[1] = draw(1, 3);
         cs.conv.pad = draw(-1, 2);
+        if (i >= CASES) {   /* Winograd's tiles: stride 1, 3x3 or 5x5, 8 channels or more */
+            cs.h = draw(4, 13);
+            cs.w = draw(4, 13);
+            cs.c = draw(8, 20);
+            cs.filters = draw(8, 20);
+            cs.conv.k[0] = cs.conv.k[1] = i % 2 ? 5 : 3;
+            cs.conv.stride[0] = cs.conv.stride[1] = 1;
+            cs.conv.pad = draw(-1, cs.conv.k[0] - 1);
+        }
         cs.pool = i % 4;
         cs.pooling.k[0] = draw(1, 3);
         cs.pooling.k[1] = draw(1, 3);
@@ -249,6 +259,11 @@ START_TEST(conv_and_pool_match_a_naive_reference)
     char exe[300];
     snprintf(exe, sizeof exe, "%s/m", dir);
     build_trainer(path, exe);
+    snprintf(path, sizeof path, "%s/m.c", dir);
+    char *code = slurp(path);   /* the kernel the case is for */
+    ck_assert_msg((strstr(code, "nnrt_wino_conv(") != NULL) == (_i >= CASES), "case %d:\n%s",
+                  _i, text);
+    free(code);
     snprintf(cmd, sizeof cmd,
              "NNC_DATA=%s %s steps 2 --seed 7 --weights-out %s/w >/dev/null && "
              "NNC_DATA=%s %s predict --weights %s/w --count %d --csv >%s/out.csv",
@@ -269,7 +284,7 @@ START_TEST(conv_and_pool_match_a_naive_reference)
     /* every sample's reference outputs against its csv line */
     const char *line = out;
     double *x = malloc(sizeof(double) * (size_t)(cs.h * cs.w * cs.c));
-    double *y = malloc(sizeof(double) * 4096), *p = malloc(sizeof(double) * 4096);
+    double *y = malloc(sizeof(double) * 8192), *p = malloc(sizeof(double) * 8192);
     for (int s = 0; s < SAMPLES; s++) {
         for (int i = 0; i < cs.h * cs.w * cs.c; i++)
             x[i] = (float)(pixels[s * cs.h * cs.w * cs.c + i] * (1.0f / 255));
@@ -427,6 +442,11 @@ START_TEST(conv_transpose_and_upsample_match_a_naive_reference)
     char exe[300];
     snprintf(exe, sizeof exe, "%s/m", dir);
     build_trainer(path, exe);
+    snprintf(path, sizeof path, "%s/m.c", dir);
+    char *code = slurp(path);   /* the kernel the case is for */
+    ck_assert_msg((strstr(code, "nnrt_wino_conv(") != NULL) == (_i >= CASES), "case %d:\n%s",
+                  _i, text);
+    free(code);
     snprintf(cmd, sizeof cmd,
              "NNC_DATA=%s %s steps 2 --seed 7 --weights-out %s/w >/dev/null && "
              "NNC_DATA=%s %s predict --weights %s/w --count %d --csv >%s/out.csv",
@@ -490,7 +510,7 @@ int main(void)
     Suite *s = suite_create("conv");
     TCase *tc = tcase_create("reference");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, conv_and_pool_match_a_naive_reference, 0, CASES);
+    tcase_add_loop_test(tc, conv_and_pool_match_a_naive_reference, 0, CASES + WINOGRAD_CASES);
     tcase_add_loop_test(tc, conv_transpose_and_upsample_match_a_naive_reference, 0, T_CASES + 1);
     suite_add_tcase(s, tc);
     return run_suite(s);

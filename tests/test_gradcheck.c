@@ -223,12 +223,27 @@ static const MutatedModel MODELS[] = {
         { "conv4_col2im", "dp[i] += row[ky * KW * C + i];", "dp[i] += row[ky * KW * C];", "conv8.w" },
         { "conv2_backward", "= conv2_w[k * F + f];", "= conv2_w[k * F];", "conv4.w" },
     } },
-    /* conv2d by im2col with nnrt_mm: dW by nnrt_mm_tn, dx through W^T */
-    { "conv_mm", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 32 3x3 tanh\n"
+    /* conv2d by im2col with nnrt_mm: dW by nnrt_mm_tn, dx through W^T (a
+     * 4x4 window: 3x3 and 5x5 ones over 8 channels or more go by Winograd) */
+    { "conv_mm", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 32 4x4 tanh\n"
                  "    flatten\n    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "conv32_backward", "rep->conv32_dw, F, 1, 1);", "rep->conv32_dw, F, 2, 1);",
           "conv32.w" },
         { "conv32_backward", "= conv32_w[k * F + f];", "= conv32_w[k * F];", "conv8.w" },
+    } },
+    /* conv2d by Winograd's tiles: dW by im2col, dx through the filters
+     * turned (flip 1), dz padded by KH - 1 - PT; F(4x4, 3x3), F(2x2, 5x5) */
+    { "conv_winograd", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 16 3x3 tanh\n"
+                       "    conv2d 8 5x5 tanh padding=same\n    flatten\n    dense 3 softmax\n",
+      "cross_entropy", "", "images", 4, {
+        { "conv16_backward", "rep->conv16_dw, F, 1, 1);", "rep->conv16_dw, F, 2, 1);",
+          "conv16.w" },
+        { "conv16_backward", "conv16_w, 1, rep->conv16_v);", "conv16_w, 0, rep->conv16_v);",
+          "conv8.w" },
+        { "conv8_2_backward", "conv8_2_w, 1, rep->conv8_2_v);", "conv8_2_w, 0, rep->conv8_2_v);",
+          "conv16.w" },
+        { "conv16_dz_sample", "((oy + DPT) * DPW + DPL)", "((oy + DPT) * DPW + DPL + 1)",
+          "conv8.w" },
     } },
     /* conv2d by im2col over 2^18 weights (MM_MAX_VALUES): cblas_sgemm */
     { "conv_sgemm", "    input 8x8x1\n    conv2d 64 3x3 tanh padding=same\n    maxpool 2\n"

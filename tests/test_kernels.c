@@ -1,6 +1,7 @@
 /* test_kernels.c: nnrt_mm, nnrt_mm_tn, nnrt_mm_bias_nt and nnrt_copy
  * (runtime/nnrt_kernels.h) against the plainest loop that computes each
- * value the same way.
+ * value the same way; and Winograd's convolution (nnrt_winograd.h),
+ * whose sums go through its points, against direct sums in double.
  *
  * They promise that every value of c is one sum over p in order, from
  * zero, each step one multiply-add as nnrt_fma does it, then scaled and
@@ -17,6 +18,7 @@
 typedef float real;
 #define NNRT_KERNELS_SANITIZED   /* under ASan, every access of the kernels checked */
 #include "nnrt_kernels.h"
+#include "nnrt_winograd.h"
 
 #ifndef KERNELS_SUITE
 #define KERNELS_SUITE "kernels"
@@ -237,6 +239,121 @@ START_TEST(nnrt_mm_computes_a_product)
 }
 END_TEST
 
+/* ---- Winograd's convolution ------------------------------------------------ */
+
+/* One axis of a random case: x's size and the output's for k taps, p of
+ * padding before and after */
+static int out_size(int in, int k, int p) { return in + 2 * p - k + 1; }
+
+/* y (oh, ow, f) = act(b + the sum over each window of x (h, w, c) padded
+ * by p, g (k, k, c, f)), in double, and each value's scale: the sum of
+ * its terms' magnitudes, which bounds the rounding any order may make */
+static void direct_conv(int h, int w, int c, int f, int k, int p, const float *x, const float *g,
+                        const float *b, int relu, double *y, double *scale)
+{
+    int oh = out_size(h, k, p), ow = out_size(w, k, p);
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+            for (int fi = 0; fi < f; fi++) {
+                double s = b ? b[fi] : 0, a = b ? fabs(b[fi]) : 0;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++) {
+                        int iy = oy + ky - p, ix = ox + kx - p;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                            continue;
+                        for (int ci = 0; ci < c; ci++) {
+                            double t = (double)x[(iy * w + ix) * c + ci] *
+                                       g[((ky * k + kx) * c + ci) * f + fi];
+                            s += t;
+                            a += fabs(t);
+                        }
+                    }
+                y[(oy * ow + ox) * f + fi] = relu && s < 0 ? 0 : s;
+                scale[(oy * ow + ox) * f + fi] = a;
+            }
+}
+
+static double largest(const double *v, int n)
+{
+    double most = 0;
+    for (int i = 0; i < n; i++)
+        most = v[i] > most ? v[i] : most;
+    return most;
+}
+
+/* nnrt_wino_conv of x (h, w, c) padded by p, as the generated code calls
+ * it: the sample in a zero-padded copy of whole tiles, 16 values of slack */
+static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const float *x,
+                      const float *v, const float *b, int relu, float *y)
+{
+    int m = NNRT_WINO_M(k), oh = out_size(h, k, p), ow = out_size(w, k, p);
+    int ph = (oh + m - 1) / m * m + k - 1, pw = (ow + m - 1) / m * m + k - 1;
+    float *pad = calloc((size_t)(ph * pw * c + 16), sizeof *pad);
+    int most = c > f ? c : f;
+    float *u = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof *u);
+    float *mm = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof *mm);
+    ck_assert(pad && u && mm);
+    for (int iy = 0; iy < h && iy + p < ph; iy++)
+        for (int ix = 0; ix < w && ix + p < pw; ix++)
+            memcpy(&pad[((iy + p) * pw + ix + p) * c], &x[(iy * w + ix) * c], sizeof(float) * c);
+    nnrt_wino_conv(k, c, f, oh, ow, pw, tg, pad, v, b, relu ? NNRT_RELU : NNRT_NO_ACT, y, u, mm);
+    free(pad);
+    free(u);
+    free(mm);
+}
+
+/* Forward (the filters as they are, a bias, relu or not) and dx (dz
+ * through the filters turned 180 degrees, padded by k - 1 - p): random
+ * sizes the tiles overhang, channels and filters under, at and over a
+ * vector's, every padding up to k - 1; each value within 1e-5 of the
+ * largest sum of its terms' magnitudes (a tile's points mix its 6x6
+ * inputs: a value's error follows its neighbours' too), and nothing
+ * written past the output */
+START_TEST(winograd_convolution_matches_direct_sums)
+{
+    for (int t = 0; t < 60; t++) {
+        int k = t % 2 ? 5 : 3, c = draw(1, 20), f = draw(1, 20), p = draw(0, k - 1);
+        int h = draw(k - 2 * p > 1 ? k - 2 * p : 1, 13), w = draw(k - 2 * p > 1 ? k - 2 * p : 1, 13);
+        int oh = out_size(h, k, p), ow = out_size(w, k, p), tg = draw(1, 20);
+        float *x = values((size_t)(h * w * c)), *g = values((size_t)(k * k * c * f));
+        float *b = values((size_t)f), *dz = values((size_t)(oh * ow * f));
+        float *v = malloc(sizeof(float) * 36 * c * f), *y = malloc(sizeof(float) * (oh * ow * f + 1));
+        float *dx = malloc(sizeof(float) * (h * w * c + 1)), *gt = malloc(sizeof(float) * k * k * c * f);
+        double *want = malloc(sizeof(double) * (h * w * c + oh * ow * f));
+        double *scale = malloc(sizeof(double) * (h * w * c + oh * ow * f));
+        ck_assert(v && y && dx && gt && want && scale);
+        int relu = t % 3 == 0;
+        y[oh * ow * f] = dx[h * w * c] = 12345;
+        nnrt_wino_weights(k, c, f, g, 0, v);
+        wino_conv(h, w, c, f, k, p, tg, x, v, b, relu, y);
+        direct_conv(h, w, c, f, k, p, x, g, b, relu, want, scale);
+        for (int i = 0; i < oh * ow * f; i++)
+            ck_assert_msg(fabs(y[i] - want[i]) <= 1e-5 * largest(scale, oh * ow * f),
+                          "k %d c %d f %d %dx%d p %d tg %d: y[%d] %.9g, direct %.9g", k, c, f, h,
+                          w, p, tg, i, (double)y[i], want[i]);
+        ck_assert(y[oh * ow * f] == 12345);
+        /* dx: the transposed convolution, directly, as dz through g
+           turned and swapped, padding k - 1 - p */
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++)
+                for (int ci = 0; ci < c; ci++)
+                    for (int fi = 0; fi < f; fi++)
+                        gt[((ky * k + kx) * f + fi) * c + ci] =
+                            g[(((k - 1 - ky) * k + k - 1 - kx) * c + ci) * f + fi];
+        nnrt_wino_weights(k, c, f, g, 1, v);
+        wino_conv(oh, ow, f, c, k, k - 1 - p, tg, dz, v, NULL, 0, dx);
+        direct_conv(oh, ow, f, c, k, k - 1 - p, dz, gt, NULL, 0, want, scale);
+        for (int i = 0; i < h * w * c; i++)
+            ck_assert_msg(fabs(dx[i] - want[i]) <= 1e-5 * largest(scale, h * w * c),
+                          "dx, k %d c %d f %d %dx%d p %d tg %d: dx[%d] %.9g, direct %.9g", k, c, f,
+                          h, w, p, tg, i, (double)dx[i], want[i]);
+        ck_assert(dx[h * w * c] == 12345);
+        free(x), free(g), free(b), free(dz), free(v), free(y), free(dx), free(gt);
+        free(want), free(scale);
+    }
+}
+END_TEST
+
 int main(void)
 {
 #ifdef KERNELS_NEEDS   /* compiled for an instruction set this CPU may lack */
@@ -254,6 +371,7 @@ int main(void)
     tcase_add_test(tc, nnrt_mm_computes_a_product);
     tcase_add_test(tc, nnrt_mm_bias_nt_matches_the_reference_bit_for_bit);
     tcase_add_test(tc, nnrt_copy_copies_n_values);
+    tcase_add_test(tc, winograd_convolution_matches_direct_sums);
     suite_add_tcase(s, tc);
     printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
            NNRT_MR, NNRT_NV);

@@ -61,6 +61,14 @@ static const OpModel MODELS[] = {
     { "conv_im2col", "    input 8x8x1\n    conv2d 8 3x3 elu padding=same\n"
                      "    conv2d 16 3x3 tanh padding=1 stride=2\n    conv2d 4 3x3\n    flatten\n"
                      "    dense 3 softmax\n", "cross_entropy", NULL, 0, 0 },
+    /* Winograd's tiles (nnrt_winograd.h): 3x3 and 5x5 over 8 and 16
+     * channels, relu on its kink, same, valid and numeric padding, 7x7,
+     * 5x5 and 3x3 images that the 4x4 and 2x2 tiles overhang, an
+     * activation after */
+    { "conv_winograd", "    input 8x8x1\n    conv2d 8 2x2 relu\n"
+                       "    conv2d 16 3x3 relu padding=same\n    conv2d 8 5x5 tanh padding=1\n"
+                       "    conv2d 8 3x3 swish\n    flatten\n    dense 3 softmax\n",
+      "cross_entropy", NULL, 0, 1 },
     /* several input channels, a rectangular window and stride, and an
      * activation (swish) that stays a separate op after the convolution */
     { "conv_channels", "    input 4x4x4\n    conv2d 5 2x3 swish stride=1x2 padding=same\n"

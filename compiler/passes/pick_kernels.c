@@ -43,6 +43,33 @@
  * calls to nnrt_copy's moves in line: 1.62-1.70 s to 1.58-1.62 s in
  * alternating runs; fashion_cnn no faster, no slower.)
  *
+ * A conv2d of stride 1 and a 3x3 or 5x5 window, with at least
+ * WINO_MIN_CHANNELS (8) input channels and MM_NARROW_FILTERS (8) filters,
+ * goes by Winograd's F(4x4, 3x3) or F(2x2, 5x5) (runtime/nnrt_winograd.h):
+ * 6x6 tiles of the input and the filters taken to 36 points, the sums
+ * over the channels 36 products by nnrt_mm, 36 multiply-adds for 16 or 4
+ * outputs where im2col spends 144 or 100; and backward's dx the same way,
+ * dz through the filters turned 180 degrees (no col2im).  dW stays
+ * im2col's.  Measured one sample at a time, transforms and products,
+ * against im2col's copy and product (AVX2, Zen 3, one thread, best of 5
+ * while other jobs shared the machine): fashion_cnn's conv64 (5x5, 32 to
+ * 64, 14x14) 0.107 ms against 0.229 ms; 3x3 32 to 32 over 28x28, 0.060
+ * against 0.170; 16 to 32, 0.035 against 0.085; 8 to 8, 0.009 against
+ * 0.023; 64 to 64 over 14x14, 0.081 against 0.171; 128 to 128 over 7x7,
+ * 0.147 against 0.242 (its 2x2 tiles overhang the image); but over 1 or 3
+ * channels it lost or tied (5x5 1 to 32 over 28x28, fashion_cnn's conv32:
+ * 0.045 against 0.029; 3x3 3 to 32, 0.036 against 0.025), whence the 8
+ * channels.  The transforms run a vector of channels at a time, so fewer
+ * channels than a vector's lanes waste them.  A group of tiles' U and M
+ * (WINO_GROUP_TILES, 18: 17 to 18 tiles of fashion_cnn's 49) were
+ * fastest with their 36 points a cache line more than whole rows apart
+ * (nnrt_winograd.h); 12 to 48 tiles a group did within 6% of 18.
+ * fashion_cnn's epoch over 5000 images at one thread: 7.2 s to 4.8 s.
+ * The sums go through the points, so they are not im2col's bits (within
+ * 1e-5 of the terms' magnitudes: tests/test_kernels.c); the trainer's
+ * double-precision twin, which gradcheck runs, computes the same
+ * convolution directly (nnrt_winograd.h says why).
+ *
  * A trained dense layer has its W in blocks of rows (DENSE_BLOCK_VALUES,
  * DENSE_BLOCK_MIN_ROWS): every product that reads or writes W goes block
  * by block, forward's x W as a part per block (the parts added in block
@@ -114,6 +141,16 @@ static long block_rows(const IrOp *op)
     return rows < op->n_in ? rows : op->n_in;
 }
 
+/* Winograd's tiles for a conv2d (see above) */
+static int winograd_fits(const IrOp *op)
+{
+    const Window *w = &op->win;
+    /* dx pads dz by k - 1 - p: padding up to k - 1 */
+    return op->mm && w->sh == 1 && w->sw == 1 && w->kh == w->kw && (w->kh == 3 || w->kh == 5) &&
+           w->pt <= w->kh - 1 && w->pl <= w->kw - 1 && w->c >= WINO_MIN_CHANNELS &&
+           op->filters >= MM_NARROW_FILTERS;
+}
+
 void pass_pick_kernels(Ir *ir)
 {
     for (int i = 0; i < ir->n_ops; i++) {
@@ -140,5 +177,12 @@ void pass_pick_kernels(Ir *ir)
         op->im2col_rows = rows < ir->max_batch ? rows : ir->max_batch;
         op->mm = window * op->filters <= MM_MAX_VALUES;
         op->mm_nt = !transpose && op->mm && op->filters < MM_NARROW_FILTERS;
+        if (!transpose && winograd_fits(op)) {
+            long m = WINO_TILE(op->win.kh);
+            long tiles = (op->win.oh + m - 1) / m * ((op->win.ow + m - 1) / m);
+            long groups = (tiles + WINO_GROUP_TILES - 1) / WINO_GROUP_TILES;
+            op->kernel = KERNEL_WINOGRAD;
+            op->wino_tiles = (tiles + groups - 1) / groups;
+        }
     }
 }

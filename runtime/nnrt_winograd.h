@@ -1,0 +1,272 @@
+/* nnrt_winograd.h: a conv2d of stride 1 by Winograd's minimal filtering,
+ * for the generated code (compiler/emit_conv_winograd.c), where its
+ * shapes are constants.
+ *
+ * A 3x3 or 5x5 convolution reads a 6x6 tile of the input for each 4x4 or
+ * 2x2 tile of its output: F(4x4, 3x3) or F(2x2, 5x5).  Each tile d and
+ * each filter g (one input channel's k x k weights for one output
+ * channel) go into the same 36 points:
+ *
+ *     U = B^T d B,  V = G g G^T,  Y = A^T (sum over channels of U . V) A
+ *
+ * so the sums over the input channels are 36 products (tiles, C) x
+ * (C, F) by nnrt_mm, one for each point, with 36 multiply-adds for a
+ * tile's 16 (3x3) or 4 (5x5) outputs where im2col spends 144 or 100: 4
+ * and 2.8 times fewer.  The transforms are adds and a few multiplies by
+ * small constants, vectors across the channels.
+ *
+ * The points are 0, 1, -1, 2, -2 and infinity for both sizes (Lavin and
+ * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016: their
+ * F(4x4, 3x3)), so B^T is the same; A^T's row i holds the points' i-th
+ * powers (infinity's column 1 in the last row), G's row for a point p is
+ * N_p (1, p, p^2, ...), N = 1/4, -1/6, -1/6, 1/24, 1/24, and infinity's
+ * row picks the filter's last tap.  (tests/test_conv.c checks every size
+ * against the direct sums.)  The sums are not im2col's: each output is
+ * computed through the points, so its rounding differs (relative 1e-6
+ * to 1e-5 in float), the same bits every run and whatever the threads.
+ *
+ * The backward's dx is the same convolution of dz with the filters turned
+ * 180 degrees, channels and filters swapped, and the padding k - 1 - p
+ * (nnrt_wino_weights' flip). */
+#ifndef NNRT_WINOGRAD_H
+#define NNRT_WINOGRAD_H
+
+#include "nnrt_kernels.h"
+
+/* A tile's points per side, and how far apart a row of the input's tiles
+ * start: 6 - k + 1 output rows each */
+enum { NNRT_WINO_A = 6 };
+#define NNRT_WINO_M(k) (NNRT_WINO_A - (k) + 1)
+
+/* The columns of U and M, rows of values for the products: the channels
+ * rounded up to 16, so a row is whole vectors for every vector width.
+ * Their points lie a point's tg rows and one cache line more apart: a
+ * tile's 36 values, read together, then fall in different sets of the
+ * level-1 cache (at 24 tiles of 64 channels, 6 KB apart, they fell in
+ * two, and conv64 of fashion_cnn ran at half the speed). */
+#define NNRT_WINO_ROUND(c) (((c) + 15) / 16 * 16)
+#define NNRT_WINO_POINT(tg, c) ((tg) * NNRT_WINO_ROUND(c) + 16)
+
+/* t = B^T d over six values (a column or a row of a tile), vectors of
+ * channels: 4 d0 - 5 d2 + d4, -4 d1 - 4 d2 + d3 + d4, 4 d1 - 4 d2 - d3 +
+ * d4, -2 d1 - d2 + 2 d3 + d4, 2 d1 - d2 - 2 d3 + d4, 4 d1 - 5 d3 + d5,
+ * each written over its common parts */
+NNRT_INLINE void nnrt_wino_bt(nnrt_vreal t[6], const nnrt_vreal d[6])
+{
+    const nnrt_vreal four = nnrt_vsplat(4), two = nnrt_vsplat(2);
+    nnrt_vreal d42 = d[4] - d[2], d31 = d[3] - d[1];
+    t[0] = four * (d[0] - d[2]) + d42;
+    t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
+    t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
+    t[3] = d42 + two * d31;
+    t[4] = d42 - two * d31;
+    t[5] = four * (d[1] - d[3]) + (d[5] - d[3]);
+}
+
+/* y = A^T x: the tile's m (4 or 2) outputs along one side from its six
+ * points; A^T's rows are the points' powers 0 .. m - 1, infinity's
+ * value added to the last */
+NNRT_INLINE void nnrt_wino_at(int m, nnrt_vreal *y, const nnrt_vreal x[6])
+{
+    nnrt_vreal s12 = x[1] + x[2], d12 = x[1] - x[2], s34 = x[3] + x[4], d34 = x[3] - x[4];
+    y[0] = x[0] + s12 + s34;
+    if (m == 2) {
+        y[1] = d12 + nnrt_vsplat(2) * d34 + x[5];
+        return;
+    }
+    y[1] = d12 + nnrt_vsplat(2) * d34;
+    y[2] = s12 + nnrt_vsplat(4) * s34;
+    y[3] = d12 + nnrt_vsplat(8) * d34 + x[5];
+}
+
+/* G's value at point j, tap t of a filter of k taps */
+NNRT_INLINE real nnrt_wino_g(int j, int t, int k)
+{
+    static const double N[5] = { 1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24 };
+    static const double P[5] = { 0, 1, -1, 2, -2 };
+    if (j == NNRT_WINO_A - 1)
+        return t == k - 1;
+    double v = N[j];
+    for (int i = 0; i < t; i++)
+        v *= P[j];
+    return (real)v;
+}
+
+#ifndef NNRT_DOUBLE
+
+/* v (36, c, f) = G g G^T for the filter g of each input channel and
+ * filter, w (k, k, c, f) as a layer holds it; flip: for dx, the filter
+ * turned 180 degrees and its roles swapped, into v (36, f, c).  Once a
+ * batch, a vector of filters at a time. */
+NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, int flip,
+                                  real *restrict v)
+{
+    enum { A = NNRT_WINO_A };
+    for (int ci = 0; ci < c; ci++)
+        for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
+            int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
+            nnrt_vreal g[5][5], t[A][5];
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) {
+                    int y = flip ? k - 1 - ky : ky, x = flip ? k - 1 - kx : kx;
+                    g[ky][kx] = nnrt_vload_part(&w[((y * k + x) * c + ci) * f + f0], lanes);
+                }
+            for (int j = 0; j < A; j++)   /* t = G g: over the filter's rows */
+                for (int kx = 0; kx < k; kx++) {
+                    t[j][kx] = (nnrt_vreal){ 0 };
+                    for (int ky = 0; ky < k; ky++)
+                        t[j][kx] += nnrt_vsplat(nnrt_wino_g(j, ky, k)) * g[ky][kx];
+                }
+            for (int j = 0; j < A; j++)   /* then t G^T: over its columns */
+                for (int i = 0; i < A; i++) {
+                    nnrt_vreal s = { 0 };
+                    for (int kx = 0; kx < k; kx++)
+                        s += nnrt_vsplat(nnrt_wino_g(i, kx, k)) * t[j][kx];
+                    if (!flip) {
+                        nnrt_vstore_part(&v[((j * A + i) * c + ci) * f + f0], s, lanes);
+                        continue;
+                    }
+                    for (int l = 0; l < lanes; l++)
+                        v[((j * A + i) * f + f0 + l) * c + ci] = s[l];
+                }
+        }
+}
+
+/* One sample: y (oh, ow, f) = act(the convolution + bias) (bias NULL:
+ * none), from pad, the sample zero-padded to the tiles' rows and columns
+ * (pw columns, the input's c channels each, and 16 values more after its
+ * last, which vector loads may read), and v from nnrt_wino_weights.
+ * Tiles go tg at a time (a constant: their U and M, u (36, tg, c rounded)
+ * and mm (36, tg, f rounded), points NNRT_WINO_POINT apart, stay in the
+ * core's level 2): the tiles' U,
+ * the 36 products, then each tile's outputs. */
+NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int tg,
+                               const real *restrict pad, const real *restrict v,
+                               const real *restrict bias, int act, real *restrict y,
+                               real *restrict u, real *restrict mm)
+{
+    enum { A = NNRT_WINO_A };
+    const int m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
+    const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
+    const int up = NNRT_WINO_POINT(tg, c), mp = NNRT_WINO_POINT(tg, f);
+    for (int t0 = 0; t0 < th * tw; t0 += tg) {
+        int g = th * tw - t0 < tg ? th * tw - t0 : tg;
+        for (int t = 0; t < g; t++) {   /* U = B^T d B, tile by tile */
+            const real *d = &pad[((t0 + t) / tw * m * pw + (t0 + t) % tw * m) * c];
+            for (int c0 = 0; c0 < c; c0 += NNRT_VW) {
+                nnrt_vreal col[A][A], row[A], out[A];
+                for (int x = 0; x < A; x++) {   /* B^T d: down each column */
+                    nnrt_vreal in[A];
+                    for (int y = 0; y < A; y++)
+                        in[y] = nnrt_vload(&d[(y * pw + x) * c + c0]);
+                    nnrt_wino_bt(out, in);
+                    for (int y = 0; y < A; y++)
+                        col[y][x] = out[y];
+                }
+                for (int y = 0; y < A; y++) {   /* then B along each row */
+                    for (int x = 0; x < A; x++)
+                        row[x] = col[y][x];
+                    nnrt_wino_bt(out, row);
+                    for (int x = 0; x < A; x++)
+                        nnrt_vstore(&u[(y * A + x) * up + t * cr + c0], out[x]);
+                }
+            }
+        }
+        for (int p = 0; p < A * A; p++)   /* M = U V at each point */
+            nnrt_mm(g, f, c, &u[p * up], cr, &v[p * c * f], f, &mm[p * mp], fr, 0);
+        for (int t = 0; t < g; t++) {   /* Y = A^T M A + bias, inside the output */
+            int oy = (t0 + t) / tw * m, ox = (t0 + t) % tw * m;
+            for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
+                int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
+                nnrt_vreal col[A][4], row[A], out[4];
+                for (int x = 0; x < A; x++) {   /* A^T M: down each column */
+                    nnrt_vreal in[A];
+                    for (int p = 0; p < A; p++)
+                        in[p] = nnrt_vload(&mm[(p * A + x) * mp + t * fr + f0]);
+                    nnrt_wino_at(m, out, in);
+                    for (int i = 0; i < m; i++)
+                        col[x][i] = out[i];
+                }
+                nnrt_vreal b = bias ? nnrt_vload_part(&bias[f0], lanes) : (nnrt_vreal){ 0 };
+                for (int i = 0; i < m && oy + i < oh; i++) {   /* then A along each row */
+                    for (int x = 0; x < A; x++)
+                        row[x] = col[x][i];
+                    nnrt_wino_at(m, out, row);
+                    for (int j = 0; j < m && ox + j < ow; j++) {
+                        nnrt_vreal s = bias ? out[j] + b : out[j];
+                        if (act == NNRT_RELU)
+                            s = nnrt_vrelu(s);
+                        real *to = &y[((oy + i) * ow + ox + j) * f + f0];
+                        if (lanes == NNRT_VW)
+                            nnrt_vstore(to, s);
+                        else
+                            nnrt_vstore_part(to, s, lanes);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#else   /* the double-precision twin, which gradcheck runs: the direct sums */
+
+/* Winograd's outputs are sums through the points: where a window reads
+ * only zeros (an image's background) im2col's sum is exactly 0 and a zero
+ * bias leaves relu exactly on its kink, but the points leave a residue
+ * of 1e-17, a few units in a random half of them.  gradcheck takes the
+ * one-sided slopes at such ties, and ties scattered 1e-17 from the kink
+ * match neither side: a correct backward failed.  So the twin computes
+ * the same convolution directly, over the same padded samples and
+ * filters turned the same way, each sum in im2col's order (PyTorch's
+ * gradcheck, in float64, runs direct convolutions too); the points are
+ * checked against direct sums in tests/test_kernels.c. */
+
+/* v (k, k, c, f) = w, or for dx (flip) w turned 180 degrees, (k, k, f, c) */
+NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, int flip,
+                                  real *restrict v)
+{
+    for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++)
+            for (int ci = 0; ci < c; ci++)
+                for (int fi = 0; fi < f; fi++) {
+                    int y = flip ? k - 1 - ky : ky, x = flip ? k - 1 - kx : kx;
+                    real g = w[((y * k + x) * c + ci) * f + fi];
+                    if (flip)
+                        v[((ky * k + kx) * f + fi) * c + ci] = g;
+                    else
+                        v[((ky * k + kx) * c + ci) * f + fi] = g;
+                }
+}
+
+/* y = act(bias + the sum over the window's taps and channels, in order) */
+NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int tg,
+                               const real *restrict pad, const real *restrict v,
+                               const real *restrict bias, int act, real *restrict y,
+                               real *restrict u, real *restrict mm)
+{
+    (void)tg;
+    (void)u;
+    (void)mm;
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            real *out = &y[(oy * ow + ox) * f];
+            for (int fi = 0; fi < f; fi++)
+                out[fi] = 0;
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                    for (int ci = 0; ci < c; ci++) {
+                        real a = pad[((oy + ky) * pw + ox + kx) * c + ci];
+                        const real *g = &v[((ky * k + kx) * c + ci) * f];
+                        for (int fi = 0; fi < f; fi++)
+                            out[fi] += a * g[fi];
+                    }
+            for (int fi = 0; fi < f; fi++) {
+                real s = bias ? bias[fi] + out[fi] : out[fi];
+                out[fi] = act == NNRT_RELU ? (s > 0 ? s : 0) : s;
+            }
+        }
+}
+
+#endif
+
+#endif
