@@ -55,21 +55,26 @@ static void emit_macros(Emitter *e, const IrOp *op)
     long ch = w->h < ph - w->pt ? w->h : ph - w->pt;
     long cw = w->w < pw - w->pl ? w->w : pw - w->pl;
     emit_window_macros(e, w, op->name);
+    int wino = op->kernel == KERNEL_WINOGRAD;
     OUT("#define F %ld    /* filters */\n", op->filters);
-    OUT("#define K (KH * KW * C)   /* values in one window */\n");
+    if (!wino)
+        OUT("#define K (KH * KW * C)   /* values in one window */\n");
     OUT("#define PH %ld   /* the zero-padded copy of a sample */\n#define PW %ld\n", ph, pw);
     OUT("#define CH %ld   /* input rows and columns inside it */\n#define CW %ld\n", ch, cw);
-    OUT("#define G %ld    /* samples a product */\n", op->im2col_rows);
-    if (op->kernel == KERNEL_WINOGRAD)
+    if (wino)
         emit_winograd_macros(e, op);
+    else
+        OUT("#define G %ld    /* samples a product */\n", op->im2col_rows);
     OUT("\n");
 }
 
 static void emit_undefs(Emitter *e, const IrOp *op)
 {
-    OUT("#undef F\n#undef K\n#undef PH\n#undef PW\n#undef CH\n#undef CW\n#undef G\n");
+    OUT("#undef F\n#undef PH\n#undef PW\n#undef CH\n#undef CW\n");
     if (op->kernel == KERNEL_WINOGRAD)
         emit_winograd_undefs(e, op);
+    else
+        OUT("#undef K\n#undef G\n");
     emit_window_undefs(e);
 }
 
@@ -280,9 +285,7 @@ void emit_conv(Emitter *e, const IrOp *op)
     }
     emit_macros(e, op);
     emit_pad_sample(e, op);
-    if (op->kernel == KERNEL_WINOGRAD) {   /* im2col for dW alone */
-        if (trains(op))
-            emit_im2col(e, op);
+    if (op->kernel == KERNEL_WINOGRAD) {
         emit_winograd_forward(e, op);
         if (needs_backward(e, op))
             emit_winograd_backward(e, op);

@@ -3,11 +3,13 @@
  * padded to whole tiles, goes through nnrt_wino_conv, TG tiles at a time;
  * the weights are brought to Winograd's 36 points once a batch.
  *
- * Backward, dx is the same convolution of dz, padded by KH - 1 - PT, with
+ * Backward, each sample's dz is copied once into a zero-padded buffer,
+ * at KH - 1 - PT from its top: dx is the same convolution of it with
  * the filters turned 180 degrees and channels and filters swapped (no
- * col2im); dW stays im2col's windows^T dz (emit_conv.c), the one product
- * that does not get cheaper with tiles.  pick_kernels.c has the rule and
- * its numbers. */
+ * col2im), and dW the correlation of x's tiles with dz's over the same
+ * 36 points (nnrt_wino_dw_sample), summed over the samples there and
+ * brought back to the taps once (nnrt_wino_dw_out).  pick_kernels.c has
+ * the rule and its numbers. */
 #include "emit.h"
 
 /* Rows of the zero-padded copy that whole tiles read: the tiles cover
@@ -22,6 +24,20 @@ long winograd_padded(long out, long k)
 /* dx's padding above and to the left: a window's taps k - 1 - p */
 static long dx_pad(long k, long p) { return k - 1 - p; }
 
+/* dz's padded copy along one axis: the input's tiles for dx, and dW's
+ * tiles of dz from dx_pad on */
+static long dz_padded(long in, long out, long k, long p)
+{
+    long m = WINO_TILE(k), dw_end = dx_pad(k, p) + (out + m - 1) / m * m;
+    return winograd_padded(in, k) > dw_end ? winograd_padded(in, k) : dw_end;
+}
+
+/* dz is copied for dx or dW */
+static int copies_dz(const Emitter *e, const IrOp *op)
+{
+    return buf(e, op->in)->needs_grad || trains(op);
+}
+
 /* The floats of a group's U or M (nnrt_winograd.h: NNRT_WINO_POINT) */
 static long point_values(const IrOp *op)
 {
@@ -33,11 +49,11 @@ void emit_winograd_macros(Emitter *e, const IrOp *op)
 {
     const Window *w = &op->win;
     OUT("#define TG %ld   /* output tiles a group (Winograd's) */\n", op->wino_tiles);
-    if (!buf(e, op->in)->needs_grad)
+    if (!copies_dz(e, op))
         return;
-    OUT("#define DPH %ld   /* dz zero-padded for dx, as a sample for the convolution */\n",
-        winograd_padded(w->h, w->kh));
-    OUT("#define DPW %ld\n", winograd_padded(w->w, w->kw));
+    OUT("#define DPH %ld   /* dz zero-padded: a sample for dx, tiles for dW */\n",
+        dz_padded(w->h, w->oh, w->kh, w->pt));
+    OUT("#define DPW %ld\n", dz_padded(w->w, w->ow, w->kw, w->pl));
     OUT("#define DPT %ld   /* dz's padding above and to the left: KH - 1 - PT */\n",
         dx_pad(w->kh, w->pt));
     OUT("#define DPL %ld\n", dx_pad(w->kw, w->pl));
@@ -46,7 +62,7 @@ void emit_winograd_macros(Emitter *e, const IrOp *op)
 void emit_winograd_undefs(Emitter *e, const IrOp *op)
 {
     OUT("#undef TG\n");
-    if (buf(e, op->in)->needs_grad)
+    if (copies_dz(e, op))
         OUT("#undef DPH\n#undef DPW\n#undef DPT\n#undef DPL\n");
 }
 
@@ -89,35 +105,38 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
     const char *c = op->name;
     char count[96];
     int grads = trains(op);
-    if (x->needs_grad)
-        emit_dz_sample(e, op);
+    emit_dz_sample(e, op);
     emit_conv_backward_head(e, op);
     if (grads) {
-        OUT("    memset(rep->%s_dw, 0, sizeof rep->%s_dw);\n    memset(rep->%s_db, 0, sizeof rep->%s_db);\n",
-            c, c, c, c);
+        OUT("    memset(rep->%s_db, 0, sizeof rep->%s_db);\n", c, c);
         OUT("    for (int r = 0; r < n * OH * OW; r++)\n");
         OUT("        for (int f = 0; f < F; f++)\n");
         OUT("            rep->%s_db[f] += rep->d_%s[r * F + f];\n", c, y->name);
-        OUT("    for (int s0 = 0; s0 < n; s0 += G) {   /* dW += windows^T dz */\n");
-        OUT("        int g = n - s0 < G ? n - s0 : G;\n");
-        OUT("        %s_im2col(rep, s0, g);\n", c);
-        OUT("        nnrt_mm_tn(K, F, g * OH * OW, rep->%s_col, K, &rep->d_%s[s0 * OH * OW * F], F,\n",
-            c, y->name);
-        OUT("                   rep->%s_dw, F, 1, 1);\n    }\n", c);
+        OUT("    memset(rep->%s_mw, 0, sizeof rep->%s_mw);\n", c, c);
+    }
+    if (x->needs_grad)
+        OUT("    nnrt_wino_weights(KH, C, F, %s_w, 1, rep->%s_v);   /* for dx: W turned, F in, C out */\n",
+            c, c);
+    OUT("    for (int s = 0; s < n; s++) {\n");
+    OUT("        %s_dz_sample(rep, s);\n", c);
+    if (grads) {
+        OUT("        %s_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */\n", c);
+        OUT("        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->%s_pad, DPW, DPT, DPL, rep->%s_dzpad,\n",
+            c, c);
+        OUT("                            TG, rep->%s_u, rep->%s_m, rep->%s_mw);\n", c, c, c);
     }
     if (x->needs_grad) {
-        OUT("    /* dx: dz through the filters turned 180 degrees, F channels in, C out */\n");
-        OUT("    nnrt_wino_weights(KH, C, F, %s_w, 1, rep->%s_v);\n", c, c);
-        OUT("    for (int s = 0; s < n; s++) {\n");
-        OUT("        %s_dz_sample(rep, s);\n", c);
         OUT("        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->%s_dzpad, rep->%s_v, NULL, NNRT_NO_ACT,\n",
             c, c);
         OUT("                       &rep->d_%s[s * H * W * C], rep->%s_u, rep->%s_m);\n", x->name, c,
             c);
-        OUT("    }\n");
     }
-    if (grads)
+    OUT("    }\n");
+    if (grads) {
+        OUT("    nnrt_wino_dw_out(KH, C, F, rep->%s_mw, rep->%s_dw);   /* the points back to the taps */\n",
+            c, c);
         emit_regularization_grad(e, op, kernel_count(op, count, sizeof count));
+    }
     if (!x->needs_grad)
         emit_no_input_grad(e, x);
     OUT("}\n\n");
@@ -125,20 +144,20 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
 
 /* The padded sample (and 16 values more: nnrt_wino_conv's vectors may read
  * past its last channel), dz's, the weights at the 36 points, a group's U
- * and M, and im2col's rows for dW */
+ * and M (or dz's tiles, D, for dW), and dW at the points */
 void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
 {
     const Window *w = &op->win;
     OUT("    real %s_pad[%ld * %ld * %ld + 16]", op->name, ph, pw, w->c);
-    if (buf(e, op->in)->needs_grad)
-        OUT(", %s_dzpad[%ld * %ld * %ld + 16]", op->name, winograd_padded(w->h, w->kh),
-            winograd_padded(w->w, w->kw), op->filters);
+    if (copies_dz(e, op))
+        OUT(", %s_dzpad[%ld * %ld * %ld + 16]", op->name, dz_padded(w->h, w->oh, w->kh, w->pt),
+            dz_padded(w->w, w->ow, w->kw, w->pl), op->filters);
     OUT(";\n");
     OUT("    real %s_v[36 * %ld * %ld];   /* W at Winograd's points */\n", op->name, w->c,
         op->filters);
     OUT("    real %s_u[%ld], %s_m[%ld];   /* a group's tiles at the points, and their products */\n",
         op->name, point_values(op), op->name, point_values(op));
     if (trains(op))
-        OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, for dW */\n",
-            op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
+        OUT("    real %s_mw[36 * %ld * %ld];   /* dW at the points */\n", op->name, w->c,
+            op->filters);
 }

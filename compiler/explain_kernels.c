@@ -124,12 +124,14 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
             op->layer->name, w->kh, w->kw, w->c, w->c == 1 ? "" : "s", op->filters, w->oh, w->ow);
     long pixels = w->oh * w->ow;
     int wino = op->kernel == KERNEL_WINOGRAD;
-    fprintf(out, "  window:   %ld values: im2col, each window copied into a row%s\n", window,
-            wino ? ", for dW"
-                 : " (every window:\n            direct loops lost at every size measured,"
-                   " pick_kernels.c)");
-    fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a call\n",
-            IM2COL_TARGET_ROWS, pixels, op->im2col_rows, op->im2col_rows == 1 ? "" : "s");
+    if (!wino) {
+        fprintf(out, "  window:   %ld values: im2col, each window copied into a row (every window:"
+                     "\n            direct loops lost at every size measured, pick_kernels.c)\n",
+                window);
+        fprintf(out, "  rows:     %d (IM2COL_TARGET_ROWS) / %ld pixels a sample: %ld sample%s a"
+                     " call\n", IM2COL_TARGET_ROWS, pixels, op->im2col_rows,
+                op->im2col_rows == 1 ? "" : "s");
+    }
     print_product_rule(out, window * op->filters, "W", op->mm);
     explain_winograd(out, op);
     if (wino) {
@@ -143,7 +145,9 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
             fprintf(out, "            then %s\n", activation_name(op->act));
         fprintf(out, "  backward:");
         if (trained)
-            fprintf(out, " dW = rows^T dz: nnrt_mm_tn;");
+            fprintf(out, " dW: x's tiles against dz's %ldx%ld at the same points,"
+                         "\n            nnrt_mm_tn at each, summed over the batch, then"
+                         " back to the taps;", m, m);
         if (dx)
             fprintf(out, "%sdx = dz through W turned 180 degrees, channels and filters"
                          "\n            swapped: the same tiles, dz padded by %ld\n",

@@ -111,7 +111,7 @@ struct nnrt_replica {
     real conv64_pad[18 * 18 * 32 + 16], conv64_dzpad[18 * 18 * 64 + 16];
     real conv64_v[36 * 32 * 64];   /* W at Winograd's points */
     real conv64_u[39744], conv64_m[39744];   /* a group's tiles at the points, and their products */
-    real conv64_col[6 * 14 * 14 * (5 * 5 * 32)];   /* windows, for dW */
+    real conv64_mw[36 * 32 * 64];   /* dW at the points */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
     real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
     real dense10_wt[DENSE1024_OUT * DENSE10_OUT];   /* W^T, for dx */
@@ -203,11 +203,11 @@ static void conv32_backward(Replica *rep, int n)
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
+#undef K
 #undef G
 #undef H
 #undef W
@@ -300,14 +300,12 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 #define F 64    /* filters */
-#define K (KH * KW * C)   /* values in one window */
 #define PH 18   /* the zero-padded copy of a sample */
 #define PW 18
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define G 6    /* samples a product */
 #define TG 17   /* output tiles a group (Winograd's) */
-#define DPH 18   /* dz zero-padded for dx, as a sample for the convolution */
+#define DPH 18   /* dz zero-padded: a sample for dx, tiles for dW */
 #define DPW 18
 #define DPT 2   /* dz's padding above and to the left: KH - 1 - PT */
 #define DPL 2
@@ -319,21 +317,6 @@ static void conv64_pad_sample(Replica *rep, int s)
     for (int iy = 0; iy < CH; iy++)
         memcpy(&rep->conv64_pad[((iy + PT) * PW + PL) * C], &rep->conv32_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
-}
-
-/* Samples s0 .. s0 + g - 1 into conv64_col: one row of K values per output pixel */
-static void conv64_im2col(Replica *rep, int s0, int g)
-{
-    for (int s = 0; s < g; s++) {
-        conv64_pad_sample(rep, s0 + s);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                real *row = &rep->conv64_col[((s * OH + oy) * OW + ox) * K];
-                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv64_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
-            }
-    }
 }
 
 static void conv64_forward(Replica *rep, int n)
@@ -360,33 +343,28 @@ static void conv64_backward(Replica *rep, int n)
 {
     for (int i = 0; i < n * CONV64_OUT; i++)   /* dz = dy * relu'(y) */
         rep->d_conv64_y[i] = rep->conv64_y[i] > 0 ? rep->d_conv64_y[i] : 0;
-    memset(rep->conv64_dw, 0, sizeof rep->conv64_dw);
     memset(rep->conv64_db, 0, sizeof rep->conv64_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv64_db[f] += rep->d_conv64_y[r * F + f];
-    for (int s0 = 0; s0 < n; s0 += G) {   /* dW += windows^T dz */
-        int g = n - s0 < G ? n - s0 : G;
-        conv64_im2col(rep, s0, g);
-        nnrt_mm_tn(K, F, g * OH * OW, rep->conv64_col, K, &rep->d_conv64_y[s0 * OH * OW * F], F,
-                   rep->conv64_dw, F, 1, 1);
-    }
-    /* dx: dz through the filters turned 180 degrees, F channels in, C out */
-    nnrt_wino_weights(KH, C, F, conv64_w, 1, rep->conv64_v);
+    memset(rep->conv64_mw, 0, sizeof rep->conv64_mw);
+    nnrt_wino_weights(KH, C, F, conv64_w, 1, rep->conv64_v);   /* for dx: W turned, F in, C out */
     for (int s = 0; s < n; s++) {
         conv64_dz_sample(rep, s);
+        conv64_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */
+        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->conv64_pad, DPW, DPT, DPL, rep->conv64_dzpad,
+                            TG, rep->conv64_u, rep->conv64_m, rep->conv64_mw);
         nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv64_dzpad, rep->conv64_v, NULL, NNRT_NO_ACT,
                        &rep->d_conv32_maxpool_y[s * H * W * C], rep->conv64_u, rep->conv64_m);
     }
+    nnrt_wino_dw_out(KH, C, F, rep->conv64_mw, rep->conv64_dw);   /* the points back to the taps */
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
-#undef G
 #undef TG
 #undef DPH
 #undef DPW

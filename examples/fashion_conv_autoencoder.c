@@ -200,11 +200,11 @@ static void conv16_backward(Replica *rep, int n)
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
+#undef K
 #undef G
 #undef H
 #undef W
@@ -332,11 +332,11 @@ static void conv8_backward(Replica *rep, int n)
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
+#undef K
 #undef G
 #undef H
 #undef W
@@ -734,11 +734,11 @@ static void conv1_backward(Replica *rep, int n)
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
+#undef K
 #undef G
 #undef H
 #undef W

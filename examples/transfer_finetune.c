@@ -121,7 +121,7 @@ struct nnrt_replica {
     real conv32_pad[18 * 18 * 16 + 16], conv32_dzpad[18 * 18 * 32 + 16];
     real conv32_v[36 * 16 * 32];   /* W at Winograd's points */
     real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
-    real conv32_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows, for dW */
+    real conv32_mw[36 * 16 * 32];   /* dW at the points */
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv32_batchnorm_shard_stats[2 * 32];   /* this shard's mean and M2, for the meet */
     real conv32_batchnorm_mean[32], conv32_batchnorm_inv_std[32];   /* the batch's, from the meet */
@@ -218,11 +218,11 @@ static void conv16_backward(Replica *rep, int n)
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
+#undef K
 #undef G
 #undef H
 #undef W
@@ -456,14 +456,12 @@ static void conv16_maxpool_backward(Replica *rep, int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 #define F 32    /* filters */
-#define K (KH * KW * C)   /* values in one window */
 #define PH 18   /* the zero-padded copy of a sample */
 #define PW 18
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define G 6    /* samples a product */
 #define TG 16   /* output tiles a group (Winograd's) */
-#define DPH 18   /* dz zero-padded for dx, as a sample for the convolution */
+#define DPH 18   /* dz zero-padded: a sample for dx, tiles for dW */
 #define DPW 18
 #define DPT 1   /* dz's padding above and to the left: KH - 1 - PT */
 #define DPL 1
@@ -475,21 +473,6 @@ static void conv32_pad_sample(Replica *rep, int s)
     for (int iy = 0; iy < CH; iy++)
         memcpy(&rep->conv32_pad[((iy + PT) * PW + PL) * C], &rep->conv16_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
-}
-
-/* Samples s0 .. s0 + g - 1 into conv32_col: one row of K values per output pixel */
-static void conv32_im2col(Replica *rep, int s0, int g)
-{
-    for (int s = 0; s < g; s++) {
-        conv32_pad_sample(rep, s0 + s);
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
-                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
-            }
-    }
 }
 
 static void conv32_forward(Replica *rep, int n)
@@ -514,33 +497,28 @@ static void conv32_dz_sample(Replica *rep, int s)
 
 static void conv32_backward(Replica *rep, int n)
 {
-    memset(rep->conv32_dw, 0, sizeof rep->conv32_dw);
     memset(rep->conv32_db, 0, sizeof rep->conv32_db);
     for (int r = 0; r < n * OH * OW; r++)
         for (int f = 0; f < F; f++)
             rep->conv32_db[f] += rep->d_conv32_y[r * F + f];
-    for (int s0 = 0; s0 < n; s0 += G) {   /* dW += windows^T dz */
-        int g = n - s0 < G ? n - s0 : G;
-        conv32_im2col(rep, s0, g);
-        nnrt_mm_tn(K, F, g * OH * OW, rep->conv32_col, K, &rep->d_conv32_y[s0 * OH * OW * F], F,
-                   rep->conv32_dw, F, 1, 1);
-    }
-    /* dx: dz through the filters turned 180 degrees, F channels in, C out */
-    nnrt_wino_weights(KH, C, F, conv32_w, 1, rep->conv32_v);
+    memset(rep->conv32_mw, 0, sizeof rep->conv32_mw);
+    nnrt_wino_weights(KH, C, F, conv32_w, 1, rep->conv32_v);   /* for dx: W turned, F in, C out */
     for (int s = 0; s < n; s++) {
         conv32_dz_sample(rep, s);
+        conv32_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */
+        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->conv32_pad, DPW, DPT, DPL, rep->conv32_dzpad,
+                            TG, rep->conv32_u, rep->conv32_m, rep->conv32_mw);
         nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv32_dzpad, rep->conv32_v, NULL, NNRT_NO_ACT,
                        &rep->d_conv16_maxpool_y[s * H * W * C], rep->conv32_u, rep->conv32_m);
     }
+    nnrt_wino_dw_out(KH, C, F, rep->conv32_mw, rep->conv32_dw);   /* the points back to the taps */
 }
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
-#undef G
 #undef TG
 #undef DPH
 #undef DPW

@@ -193,11 +193,11 @@ static void conv16_forward(Replica *rep, int n)
 /* conv16_backward: none: nothing before it trains */
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
+#undef K
 #undef G
 #undef H
 #undef W
@@ -315,12 +315,10 @@ static void conv16_maxpool_forward(Replica *rep, int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 #define F 32    /* filters */
-#define K (KH * KW * C)   /* values in one window */
 #define PH 18   /* the zero-padded copy of a sample */
 #define PW 18
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define G 6    /* samples a product */
 #define TG 16   /* output tiles a group (Winograd's) */
 
 /* Sample s of conv16_maxpool_y into conv32_pad at row PT, column PL, zeros around it */
@@ -346,12 +344,10 @@ static void conv32_forward(Replica *rep, int n)
 /* conv32_backward: none: nothing before it trains */
 
 #undef F
-#undef K
 #undef PH
 #undef PW
 #undef CH
 #undef CW
-#undef G
 #undef TG
 #undef H
 #undef W

@@ -132,6 +132,32 @@ NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, i
         }
 }
 
+/* U = B^T d B of the 6x6 tile at d (rows pw pixels of c channels apart),
+ * its 36 points' rows of c values at u, points up values apart */
+NNRT_INLINE void nnrt_wino_tile_in(int c, int pw, const real *restrict d, real *restrict u,
+                                   int up)
+{
+    enum { A = NNRT_WINO_A };
+    for (int c0 = 0; c0 < c; c0 += NNRT_VW) {
+        nnrt_vreal col[A][A], row[A], out[A];
+        for (int x = 0; x < A; x++) {   /* B^T d: down each column */
+            nnrt_vreal in[A];
+            for (int y = 0; y < A; y++)
+                in[y] = nnrt_vload(&d[(y * pw + x) * c + c0]);
+            nnrt_wino_bt(out, in);
+            for (int y = 0; y < A; y++)
+                col[y][x] = out[y];
+        }
+        for (int y = 0; y < A; y++) {   /* then B along each row */
+            for (int x = 0; x < A; x++)
+                row[x] = col[y][x];
+            nnrt_wino_bt(out, row);
+            for (int x = 0; x < A; x++)
+                nnrt_vstore(&u[(y * A + x) * up + c0], out[x]);
+        }
+    }
+}
+
 /* One sample: y (oh, ow, f) = act(the convolution + bias) (bias NULL:
  * none), from pad, the sample zero-padded to the tiles' rows and columns
  * (pw columns, the input's c channels each, and 16 values more after its
@@ -151,27 +177,9 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
     const int up = NNRT_WINO_POINT(tg, c), mp = NNRT_WINO_POINT(tg, f);
     for (int t0 = 0; t0 < th * tw; t0 += tg) {
         int g = th * tw - t0 < tg ? th * tw - t0 : tg;
-        for (int t = 0; t < g; t++) {   /* U = B^T d B, tile by tile */
-            const real *d = &pad[((t0 + t) / tw * m * pw + (t0 + t) % tw * m) * c];
-            for (int c0 = 0; c0 < c; c0 += NNRT_VW) {
-                nnrt_vreal col[A][A], row[A], out[A];
-                for (int x = 0; x < A; x++) {   /* B^T d: down each column */
-                    nnrt_vreal in[A];
-                    for (int y = 0; y < A; y++)
-                        in[y] = nnrt_vload(&d[(y * pw + x) * c + c0]);
-                    nnrt_wino_bt(out, in);
-                    for (int y = 0; y < A; y++)
-                        col[y][x] = out[y];
-                }
-                for (int y = 0; y < A; y++) {   /* then B along each row */
-                    for (int x = 0; x < A; x++)
-                        row[x] = col[y][x];
-                    nnrt_wino_bt(out, row);
-                    for (int x = 0; x < A; x++)
-                        nnrt_vstore(&u[(y * A + x) * up + t * cr + c0], out[x]);
-                }
-            }
-        }
+        for (int t = 0; t < g; t++)   /* U = B^T d B, tile by tile */
+            nnrt_wino_tile_in(c, pw, &pad[((t0 + t) / tw * m * pw + (t0 + t) % tw * m) * c],
+                              &u[t * cr], up);
         for (int p = 0; p < A * A; p++)   /* M = U V at each point */
             nnrt_mm(g, f, c, &u[p * up], cr, &v[p * c * f], f, &mm[p * mp], fr, 0);
         for (int t = 0; t < g; t++) {   /* Y = A^T M A + bias, inside the output */
@@ -206,6 +214,113 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
             }
         }
     }
+}
+
+/* t = G' z: a tile of dz's m values along one side to the six points,
+ * as G takes a filter's taps (nnrt_wino_g: the weight gradient is the
+ * correlation of x's tile with dz's, F(k x k, m x m) over the same points) */
+NNRT_INLINE void nnrt_wino_gz(int m, nnrt_vreal t[6], const nnrt_vreal *z)
+{
+    const nnrt_vreal q = nnrt_vsplat((real)(1.0 / 4)), s = nnrt_vsplat((real)(-1.0 / 6)),
+                     e = nnrt_vsplat((real)(1.0 / 24)), two = nnrt_vsplat(2);
+    if (m == 2) {
+        t[0] = q * z[0];
+        t[1] = s * (z[0] + z[1]);
+        t[2] = s * (z[0] - z[1]);
+        t[3] = e * (z[0] + two * z[1]);
+        t[4] = e * (z[0] - two * z[1]);
+        t[5] = z[1];
+        return;
+    }
+    const nnrt_vreal four = nnrt_vsplat(4), eight = nnrt_vsplat(8);
+    nnrt_vreal even = z[0] + z[2], odd = z[1] + z[3];
+    nnrt_vreal even2 = z[0] + four * z[2], odd2 = two * z[1] + eight * z[3];
+    t[0] = q * z[0];
+    t[1] = s * (even + odd);
+    t[2] = s * (even - odd);
+    t[3] = e * (even2 + odd2);
+    t[4] = e * (even2 - odd2);
+    t[5] = z[3];
+}
+
+/* mw (36, c, f) += each tile's U^T D at the points, over one sample:
+ * U from pad as nnrt_wino_conv reads it, D = G' z G'^T from dz (oh, ow,
+ * f), whose (0, 0) is at dzpad's row dt, column dl (rows dpw pixels apart)
+ * with zeros past its last rows and columns to the tiles' ends.  Tiles go
+ * tg at a time, u (36, tg, c rounded) and d (36, tg, f rounded), points
+ * NNRT_WINO_POINT apart; then nnrt_wino_dw_out. */
+NNRT_ENTRY void nnrt_wino_dw_sample(int k, int c, int f, int oh, int ow, int pw,
+                                    const real *restrict pad, int dpw, int dt, int dl,
+                                    const real *restrict dzpad, int tg, real *restrict u,
+                                    real *restrict d, real *restrict mw)
+{
+    enum { A = NNRT_WINO_A };
+    const int m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
+    const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
+    const int up = NNRT_WINO_POINT(tg, c), dp = NNRT_WINO_POINT(tg, f);
+    for (int t0 = 0; t0 < th * tw; t0 += tg) {
+        int g = th * tw - t0 < tg ? th * tw - t0 : tg;
+        for (int t = 0; t < g; t++) {
+            int oy = (t0 + t) / tw * m, ox = (t0 + t) % tw * m;
+            nnrt_wino_tile_in(c, pw, &pad[(oy * pw + ox) * c], &u[t * cr], up);
+            for (int f0 = 0; f0 < f; f0 += NNRT_VW) {   /* D = G' z G'^T */
+                nnrt_vreal col[A][4], row[4], out[A];
+                for (int x = 0; x < m; x++) {   /* G' z: down each column */
+                    nnrt_vreal in[4];
+                    for (int i = 0; i < m; i++)
+                        in[i] = nnrt_vload(&dzpad[((dt + oy + i) * dpw + dl + ox + x) * f + f0]);
+                    nnrt_wino_gz(m, out, in);
+                    for (int j = 0; j < A; j++)
+                        col[j][x] = out[j];
+                }
+                for (int j = 0; j < A; j++) {   /* then along each row */
+                    for (int x = 0; x < m; x++)
+                        row[x] = col[j][x];
+                    nnrt_wino_gz(m, out, row);
+                    for (int i = 0; i < A; i++)
+                        nnrt_vstore(&d[(j * A + i) * dp + t * fr + f0], out[i]);
+                }
+            }
+        }
+        for (int p = 0; p < A * A; p++)   /* at each point, U^T D over the tiles */
+            nnrt_mm_tn(c, f, g, &u[p * up], cr, &d[p * dp], fr, &mw[p * c * f], f, 1, 1);
+    }
+}
+
+/* dw (k, k, c, f) = A'^T M A' for each input channel and filter: the six
+ * points back to the k taps, A'^T's row i the points' i-th powers */
+NNRT_ENTRY void nnrt_wino_dw_out(int k, int c, int f, const real *restrict mw,
+                                 real *restrict dw)
+{
+    enum { A = NNRT_WINO_A };
+    static const double P[5] = { 0, 1, -1, 2, -2 };
+    real at[5][A];
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < A; j++) {
+            double v = j == A - 1 ? i == k - 1 : 1;
+            for (int e = 0; j < A - 1 && e < i; e++)
+                v *= P[j];
+            at[i][j] = (real)v;
+        }
+    for (int ci = 0; ci < c; ci++)
+        for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
+            int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
+            nnrt_vreal t[5][A];
+            for (int ky = 0; ky < k; ky++)   /* A'^T M: over the rows */
+                for (int x = 0; x < A; x++) {
+                    t[ky][x] = (nnrt_vreal){ 0 };
+                    for (int j = 0; j < A; j++)
+                        t[ky][x] += nnrt_vsplat(at[ky][j]) *
+                                    nnrt_vload_part(&mw[((j * A + x) * c + ci) * f + f0], lanes);
+                }
+            for (int ky = 0; ky < k; ky++)   /* then A' over the columns */
+                for (int kx = 0; kx < k; kx++) {
+                    nnrt_vreal s = { 0 };
+                    for (int x = 0; x < A; x++)
+                        s += nnrt_vsplat(at[kx][x]) * t[ky][x];
+                    nnrt_vstore_part(&dw[((ky * k + kx) * c + ci) * f + f0], s, lanes);
+                }
+        }
 }
 
 #else   /* the double-precision twin, which gradcheck runs: the direct sums */
@@ -265,6 +380,36 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
                 out[fi] = act == NNRT_RELU ? (s > 0 ? s : 0) : s;
             }
         }
+}
+
+/* mw, as dw (k, k, c, f), += the sum over the sample's outputs, in order,
+ * of each window of pad times dz */
+NNRT_ENTRY void nnrt_wino_dw_sample(int k, int c, int f, int oh, int ow, int pw,
+                                    const real *restrict pad, int dpw, int dt, int dl,
+                                    const real *restrict dzpad, int tg, real *restrict u,
+                                    real *restrict d, real *restrict mw)
+{
+    (void)tg;
+    (void)u;
+    (void)d;
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            const real *z = &dzpad[((dt + oy) * dpw + dl + ox) * f];
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                    for (int ci = 0; ci < c; ci++) {
+                        real a = pad[((oy + ky) * pw + ox + kx) * c + ci];
+                        real *g = &mw[((ky * k + kx) * c + ci) * f];
+                        for (int fi = 0; fi < f; fi++)
+                            g[fi] += a * z[fi];
+                    }
+        }
+}
+
+NNRT_ENTRY void nnrt_wino_dw_out(int k, int c, int f, const real *restrict mw,
+                                 real *restrict dw)
+{
+    memcpy(dw, mw, sizeof(real) * k * k * c * f);
 }
 
 #endif

@@ -231,12 +231,13 @@ static const MutatedModel MODELS[] = {
           "conv32.w" },
         { "conv32_backward", "= conv32_w[k * F + f];", "= conv32_w[k * F];", "conv8.w" },
     } },
-    /* conv2d by Winograd's tiles: dW by im2col, dx through the filters
-     * turned (flip 1), dz padded by KH - 1 - PT; F(4x4, 3x3), F(2x2, 5x5) */
+    /* conv2d by Winograd's tiles: dW from x's tiles and dz's, dx through
+     * the filters turned (flip 1), dz padded by KH - 1 - PT; F(4x4, 3x3),
+     * F(2x2, 5x5) */
     { "conv_winograd", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 16 3x3 tanh\n"
                        "    conv2d 8 5x5 tanh padding=same\n    flatten\n    dense 3 softmax\n",
       "cross_entropy", "", "images", 4, {
-        { "conv16_backward", "rep->conv16_dw, F, 1, 1);", "rep->conv16_dw, F, 2, 1);",
+        { "conv16_backward", "OH, OW, PW, rep->conv16_pad, DPW", "OH, OW, PW, rep->conv16_pad + C, DPW",
           "conv16.w" },
         { "conv16_backward", "conv16_w, 1, rep->conv16_v);", "conv16_w, 0, rep->conv16_v);",
           "conv8.w" },

@@ -302,14 +302,15 @@ static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const fl
     free(mm);
 }
 
-/* Forward (the filters as they are, a bias, relu or not) and dx (dz
- * through the filters turned 180 degrees, padded by k - 1 - p): random
+/* Forward (the filters as they are, a bias, relu or not), dx (dz
+ * through the filters turned 180 degrees, padded by k - 1 - p) and dW
+ * (x's tiles against dz's, dz placed off the corner of its copy): random
  * sizes the tiles overhang, channels and filters under, at and over a
  * vector's, every padding up to k - 1; each value within 1e-5 of the
  * largest sum of its terms' magnitudes (a tile's points mix its 6x6
  * inputs: a value's error follows its neighbours' too), and nothing
  * written past the output */
-START_TEST(winograd_convolution_matches_direct_sums)
+START_TEST(winograd_convolution_and_gradients_match_direct_sums)
 {
     for (int t = 0; t < 60; t++) {
         int k = t % 2 ? 5 : 3, c = draw(1, 20), f = draw(1, 20), p = draw(0, k - 1);
@@ -319,7 +320,7 @@ START_TEST(winograd_convolution_matches_direct_sums)
         float *b = values((size_t)f), *dz = values((size_t)(oh * ow * f));
         float *v = malloc(sizeof(float) * 36 * c * f), *y = malloc(sizeof(float) * (oh * ow * f + 1));
         float *dx = malloc(sizeof(float) * (h * w * c + 1)), *gt = malloc(sizeof(float) * k * k * c * f);
-        double *want = malloc(sizeof(double) * (h * w * c + oh * ow * f));
+        double *want = malloc(sizeof(double) * (h * w * c + oh * ow * f + k * k * c * f));
         double *scale = malloc(sizeof(double) * (h * w * c + oh * ow * f));
         ck_assert(v && y && dx && gt && want && scale);
         int relu = t % 3 == 0;
@@ -348,6 +349,50 @@ START_TEST(winograd_convolution_matches_direct_sums)
                           "dx, k %d c %d f %d %dx%d p %d tg %d: dx[%d] %.9g, direct %.9g", k, c, f,
                           h, w, p, tg, i, (double)dx[i], want[i]);
         ck_assert(dx[h * w * c] == 12345);
+        /* dW: each tap's sum over the outputs of x's pixel times dz */
+        int m = NNRT_WINO_M(k), th = (oh + m - 1) / m, tw = (ow + m - 1) / m;
+        int ph = th * m + k - 1, pw = tw * m + k - 1, most = c > f ? c : f;
+        float *pad = calloc((size_t)(ph * pw * c + 16), sizeof(float));
+        float *dzpad = calloc((size_t)((th * m + 1) * (tw * m + 2) * f + 16), sizeof(float));
+        float *u = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof(float));
+        float *d = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof(float));
+        float *mw = calloc((size_t)(36 * c * f), sizeof(float));
+        float *dw = malloc(sizeof(float) * (k * k * c * f + 1));
+        ck_assert(pad && dzpad && u && d && mw && dw);
+        for (int iy = 0; iy < h && iy + p < ph; iy++)
+            for (int ix = 0; ix < w && ix + p < pw; ix++)
+                memcpy(&pad[((iy + p) * pw + ix + p) * c], &x[(iy * w + ix) * c], sizeof(float) * c);
+        for (int oy = 0; oy < oh; oy++)   /* dz at row 1, column 2 of its copy */
+            memcpy(&dzpad[((oy + 1) * (tw * m + 2) + 2) * f], &dz[oy * ow * f],
+                   sizeof(float) * ow * f);
+        dw[k * k * c * f] = 12345;
+        nnrt_wino_dw_sample(k, c, f, oh, ow, pw, pad, tw * m + 2, 1, 2, dzpad, tg, u, d, mw);
+        nnrt_wino_dw_out(k, c, f, mw, dw);
+        ck_assert(dw[k * k * c * f] == 12345);
+        double dw_scale = 0;
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++)
+                for (int ci = 0; ci < c; ci++)
+                    for (int fi = 0; fi < f; fi++) {
+                        double s = 0, a = 0;
+                        for (int oy = 0; oy < oh; oy++)
+                            for (int ox = 0; ox < ow; ox++) {
+                                int iy = oy + ky - p, ix = ox + kx - p;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                    continue;
+                                double term = (double)x[(iy * w + ix) * c + ci] *
+                                              dz[(oy * ow + ox) * f + fi];
+                                s += term;
+                                a += fabs(term);
+                            }
+                        want[((ky * k + kx) * c + ci) * f + fi] = s;
+                        dw_scale = a > dw_scale ? a : dw_scale;
+                    }
+        for (int i = 0; i < k * k * c * f; i++)
+            ck_assert_msg(fabs(dw[i] - want[i]) <= 1e-5 * dw_scale,
+                          "dW, k %d c %d f %d %dx%d p %d tg %d: dw[%d] %.9g, direct %.9g", k, c, f,
+                          h, w, p, tg, i, (double)dw[i], want[i]);
+        free(pad), free(dzpad), free(u), free(d), free(mw), free(dw);
         free(x), free(g), free(b), free(dz), free(v), free(y), free(dx), free(gt);
         free(want), free(scale);
     }
@@ -371,7 +416,7 @@ int main(void)
     tcase_add_test(tc, nnrt_mm_computes_a_product);
     tcase_add_test(tc, nnrt_mm_bias_nt_matches_the_reference_bit_for_bit);
     tcase_add_test(tc, nnrt_copy_copies_n_values);
-    tcase_add_test(tc, winograd_convolution_matches_direct_sums);
+    tcase_add_test(tc, winograd_convolution_and_gradients_match_direct_sums);
     suite_add_tcase(s, tc);
     printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
            NNRT_MR, NNRT_NV);
