@@ -27,7 +27,11 @@
  *
  * The backward's dx is the same convolution of dz with the filters turned
  * 180 degrees, channels and filters swapped, and the padding k - 1 - p
- * (nnrt_wino_weights' flip). */
+ * (nnrt_wino_weights' flip).  Its dW is the correlation of x with dz,
+ * F(k x k, m x m) over the same points: the x tiles' U, dz's m x m tiles
+ * at the points (G' z G'^T, G' as G for a filter of m taps), their
+ * products at each point summed over the batch, and A'^T M A' back to
+ * the taps (nnrt_wino_dw_sample, nnrt_wino_dw_out). */
 #ifndef NNRT_WINOGRAD_H
 #define NNRT_WINOGRAD_H
 

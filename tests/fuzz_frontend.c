@@ -44,14 +44,15 @@ static int trigraph_at(const char *p, const char *end)
     return end - p >= 3 && p[0] == '?' && p[1] == '?' && p[2] && strchr("=(/)'<!>-", p[2]);
 }
 
-/* A directive nnc writes: #include <...>, "nnrt.h", "nnrt_kernels.h" or "nnrt_math.h",
- * #define, #undef, and the conditionals that pick the trainer or its
- * double-precision twin */
+/* A directive nnc writes: #include <...>, "nnrt.h", "nnrt_kernels.h",
+ * "nnrt_math.h" or "nnrt_winograd.h", #define, #undef, and the
+ * conditionals that pick the trainer or its double-precision twin */
 static int known_directive(const char *p, const char *end)
 {
     static const char *const KNOWN[] = { "#include <", "#include \"nnrt.h\"\n",
                                          "#include \"nnrt_kernels.h\"\n",
-                                         "#include \"nnrt_math.h\"\n", "#define ",
+                                         "#include \"nnrt_math.h\"\n",
+                                         "#include \"nnrt_winograd.h\"\n", "#define ",
                                          "#undef ", "#ifdef NNRT_DOUBLE\n", "#else\n",
                                          "#else ", "#endif\n", "#endif " };
     for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++) {
