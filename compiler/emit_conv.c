@@ -1,6 +1,6 @@
 /* emit_conv.c: conv2d, channels last (NHWC), weights (KH, KW, C, F) as in
- * Keras, by Winograd's tiles where pick_kernels.c says (emit_conv_winograd.c:
- * forward and dx; dW by im2col, below), else by im2col: the window of each output pixel copied into a row of
+ * Keras, by Winograd's tiles where pick_kernels.c says (emit_conv_winograd.c),
+ * else by im2col: the window of each output pixel copied into a row of
  * `col` (G samples at a time), then one product, nnrt_mm's or cblas_sgemm's
  * (pick_kernels.c): y (G*OH*OW, F) = col (G*OH*OW, K) W (K, F).  Backward,
  * dW += col^T dy and dcol = dy W^T, scattered back onto dx.  (Small
@@ -276,8 +276,8 @@ void emit_conv(Emitter *e, const IrOp *op)
         long m = WINO_TILE(w->kh);
         OUT("   kernel: %s (F(%ldx%ld, %ldx%ld): 6x6 tiles of x for %ldx%ld of y)\n",
             kernel_name(op), m, m, w->kh, w->kw, m, m);
-        OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz through\n"
-            "   W turned 180 degrees by the same tiles */\n");
+        OUT("   backward: dz = dy * act'(y), db = sum of dz; by the same tiles, dW = x's tiles\n"
+            "   against dz's, dx = dz through W turned 180 degrees */\n");
     } else {
         OUT("   kernel: %s (windows of %ld values)\n", kernel_name(op), w->kh * w->kw * w->c);
         OUT("   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz W^T\n"

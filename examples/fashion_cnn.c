@@ -284,8 +284,8 @@ static void conv32_maxpool_backward(Replica *rep, int n)
    conv32_maxpool_y is (n, 14, 14, 32), conv64_w is (5, 5, 32, 64), conv64_y is (n, 14, 14, 64)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
    kernel: winograd+nnrt_mm (F(2x2, 5x5): 6x6 tiles of x for 2x2 of y)
-   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz through
-   W turned 180 degrees by the same tiles */
+   backward: dz = dy * act'(y), db = sum of dz; by the same tiles, dW = x's tiles
+   against dz's, dx = dz through W turned 180 degrees */
 /* conv64's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14

@@ -300,8 +300,8 @@ static void conv16_maxpool_forward(Replica *rep, int n)
    conv16_maxpool_y is (n, 14, 14, 16), conv32_w is (3, 3, 16, 32), conv32_y is (n, 14, 14, 32)
    forward: y = x * W + b over each 3x3 window, stride 1x1
    kernel: winograd+nnrt_mm (F(4x4, 3x3): 6x6 tiles of x for 4x4 of y)
-   backward: dz = dy * act'(y), dW = windows^T dz, db = sum of dz, dx = dz through
-   W turned 180 degrees by the same tiles */
+   backward: dz = dy * act'(y), db = sum of dz; by the same tiles, dW = x's tiles
+   against dz's, dx = dz through W turned 180 degrees */
 /* conv32's shapes, for the functions below (#undef'd after them) */
 #define H 14    /* input rows, columns, channels */
 #define W 14

@@ -20,10 +20,11 @@
  * F(4x4, 3x3)), so B^T is the same; A^T's row i holds the points' i-th
  * powers (infinity's column 1 in the last row), G's row for a point p is
  * N_p (1, p, p^2, ...), N = 1/4, -1/6, -1/6, 1/24, 1/24, and infinity's
- * row picks the filter's last tap.  (tests/test_conv.c checks every size
- * against the direct sums.)  The sums are not im2col's: each output is
- * computed through the points, so its rounding differs (relative 1e-6
- * to 1e-5 in float), the same bits every run and whatever the threads.
+ * row picks the filter's last tap.  (tests/test_kernels.c checks every
+ * size against direct sums, tests/test_conv.c the trainers' outputs.)
+ * The sums are not im2col's: each output is computed through the points,
+ * so its rounding differs (within 1e-5 of its terms' magnitudes in
+ * float), the same bits every run and whatever the threads.
  *
  * The backward's dx is the same convolution of dz with the filters turned
  * 180 degrees, channels and filters swapped, and the padding k - 1 - p
