@@ -14,9 +14,11 @@ both sides from the same starting weights and compares the losses:
      `step K loss L` lines.
   2. It loads init.w (docs/weights.md) into the same network in PyTorch
      (nnc's dense kernels are (inputs, outputs) as in Keras; torch's Linear
-     weight is (outputs, inputs), so they are transposed; the recurrent
-     layers' W, U, b map to torch's RNN, LSTM and GRU as torch_recurrent
-     says) and runs the same N updates on the same samples in the same
+     weight is (outputs, inputs), so they are transposed; a conv2d's
+     kernel (K, K, C, F) is torch's (F, C, K, K), its images channels
+     first in torch and back to channels last before a flatten; the
+     recurrent layers' W, U, b map to torch's RNN, LSTM and GRU as
+     torch_recurrent says) and runs the same N updates on the same samples in the same
      order: update k uses training samples (k-1)*batch .. k*batch-1 in file
      order (docs/trainer.md, `steps`), the training part being the first
      90% of the training file.
@@ -82,7 +84,8 @@ RTOL, ATOL = 1e-4, 1e-6
 # runs (default all).  Between them they cover relu, tanh, elu, gelu,
 # softmax; fused softmax + cross-entropy, mse on a softmax output; per-layer
 # and network-wide l2 (dense kernels only); rnn, lstm and gru, alone and
-# stacked through `sequences`, and a dense layer on each step between them.
+# stacked through `sequences`, and a dense layer on each step between them;
+# conv2d (same padding, odd windows) and maxpool 2.
 RECURRENT_OPTIMIZERS = ("sgd", "adam")
 MODELS = {
     "relu_ce": dict(network_l2=0, loss="cross_entropy",
@@ -106,12 +109,20 @@ MODELS = {
     "seq_dense": dict(network_l2=0, loss="cross_entropy", optimizers=RECURRENT_OPTIMIZERS,
                       layers=["lstm 16 sequences", "dense 8 tanh l2=0.001", "gru 8",
                               "dense 10 softmax"]),
+    # conv2d by im2col (one channel in), then by Winograd's tiles, F(4x4,
+    # 3x3) and F(2x2, 5x5) (nnrt_winograd.h), through max pooling
+    "conv_winograd": dict(network_l2=0, loss="cross_entropy", optimizers=("sgd", "adam"),
+                          layers=["conv2d 8 3x3 relu padding=same",
+                                  "conv2d 16 3x3 relu padding=same", "maxpool 2",
+                                  "conv2d 16 5x5 tanh padding=same", "flatten",
+                                  "dense 10 softmax"]),
 }
 RECURRENT = ("rnn", "lstm", "gru")
 
 
 def parse_layer(line):
-    """A layer line as (kind, units, activation, l2, sequences)."""
+    """A layer line as (kind, units, activation, l2, sequences): units are a
+    conv2d's filters, a maxpool's size."""
     words = line.split()
     kind, rest = words[0], words[1:]
     units = int(rest.pop(0)) if kind != "flatten" else None
@@ -268,6 +279,32 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU,   # elu alpha 1
 GRU_TO_TORCH = (1, 0, 2)
 
 
+class ChannelsFirst(nn.Module):
+    """(n, h, w) images, one channel, as torch's (n, 1, h, w)"""
+
+    def forward(self, x):
+        return x.unsqueeze(1)
+
+
+class ChannelsLast(nn.Module):
+    """(n, c, h, w) as nnc's (n, h, w, c), for a flatten in nnc's order"""
+
+    def forward(self, x):
+        return x.permute(0, 2, 3, 1)
+
+
+def torch_conv(line, channels, w, b):
+    """torch's Conv2d of nnc's `conv2d F KxK ... padding=same` (odd K, stride
+    1): nnc's kernel (K, K, C, F) is torch's weight (F, C, K, K)"""
+    k = int(line.split()[2].split("x")[0])
+    assert "padding=same" in line and k % 2 == 1 and "stride" not in line, line
+    conv = nn.Conv2d(channels, w.shape[3], k, padding=(k - 1) // 2)
+    with torch.no_grad():
+        conv.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.transpose(3, 2, 0, 1))))
+        conv.bias.copy_(torch.from_numpy(b))
+    return conv
+
+
 class Recurrent(nn.Module):
     """A torch RNN, LSTM or GRU (batch_first) giving every step's h with
     `sequences`, else the last step's, as nnc's layer does."""
@@ -325,7 +362,21 @@ def torch_model(model, weights, gru_order=GRU_TO_TORCH):
 
     for line in model["layers"]:
         kind, units, act, l2, sequences = parse_layer(line)
-        if kind == "flatten":
+        if kind == "conv2d":   # images go channels first in torch
+            assert l2 is None and not model["network_l2"], "l2 on dense kernels only"
+            if len(shape) == 2:
+                modules.append(ChannelsFirst())
+                shape = shape + (1,)
+            w, b = take("w", "b")
+            modules.append(torch_conv(line, shape[2], w, b))
+            modules.append(ACTIVATIONS[act]())
+            shape = shape[:2] + (units,)
+        elif kind == "maxpool":
+            modules.append(nn.MaxPool2d(units))
+            shape = (shape[0] // units, shape[1] // units, shape[2])
+        elif kind == "flatten":
+            if len(shape) == 3:   # nnc flattens (h, w, c)
+                modules.append(ChannelsLast())
             modules.append(nn.Flatten())
             shape = (int(np.prod(shape)),)
         elif kind in RECURRENT:

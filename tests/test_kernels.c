@@ -302,7 +302,8 @@ static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const fl
     free(mm);
 }
 
-/* Forward (the filters as they are, a bias, relu or not), dx (dz
+/* Forward (the filters as they are, a bias, relu or not; over windows
+ * of zeros, the bias exactly, as a direct sum gives it), dx (dz
  * through the filters turned 180 degrees, padded by k - 1 - p) and dW
  * (x's tiles against dz's, dz placed off the corner of its copy): random
  * sizes the tiles overhang, channels and filters under, at and over a
@@ -324,6 +325,10 @@ START_TEST(winograd_convolution_and_gradients_match_direct_sums)
         double *scale = malloc(sizeof(double) * (h * w * c + oh * ow * f));
         ck_assert(v && y && dx && gt && want && scale);
         int relu = t % 3 == 0;
+        for (int iy = 0; iy < h / 2; iy++)   /* a background: its windows give the bias */
+            for (int ix = 0; ix < w / 2 + t % 3; ix++)
+                for (int ci = 0; ci < c && ix < w; ci++)
+                    x[(iy * w + ix) * c + ci] = 0;
         y[oh * ow * f] = dx[h * w * c] = 12345;
         nnrt_wino_weights(k, c, f, g, 0, v);
         wino_conv(h, w, c, f, k, p, tg, x, v, b, relu, y);
@@ -332,6 +337,21 @@ START_TEST(winograd_convolution_and_gradients_match_direct_sums)
             ck_assert_msg(fabs(y[i] - want[i]) <= 1e-5 * largest(scale, oh * ow * f),
                           "k %d c %d f %d %dx%d p %d tg %d: y[%d] %.9g, direct %.9g", k, c, f, h,
                           w, p, tg, i, (double)y[i], want[i]);
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                int zeros = 1;
+                for (int iy = oy - p; iy < oy - p + k; iy++)
+                    for (int ix = ox - p; ix < ox - p + k; ix++)
+                        for (int ci = 0; iy >= 0 && iy < h && ix >= 0 && ix < w && ci < c; ci++)
+                            zeros &= x[(iy * w + ix) * c + ci] == 0;
+                for (int fi = 0; zeros && fi < f; fi++) {
+                    float bias = relu && !(b[fi] > 0) ? 0 : b[fi];
+                    ck_assert_msg(y[(oy * ow + ox) * f + fi] == bias,
+                                  "k %d c %d f %d %dx%d p %d: (%d, %d) reads zeros: %.9g, not"
+                                  " the bias %.9g", k, c, f, h, w, p, oy, ox,
+                                  (double)y[(oy * ow + ox) * f + fi], (double)bias);
+                }
+            }
         ck_assert(y[oh * ow * f] == 12345);
         /* dx: the transposed convolution, directly, as dz through g
            turned and swapped, padding k - 1 - p */
