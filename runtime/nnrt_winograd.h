@@ -36,6 +36,8 @@
 #ifndef NNRT_WINOGRAD_H
 #define NNRT_WINOGRAD_H
 
+#include <stdint.h>
+
 #include "nnrt_kernels.h"
 
 /* A tile's points per side, and how far apart a row of the input's tiles
@@ -172,11 +174,11 @@ NNRT_INLINE void nnrt_wino_tile_in(int c, int pw, const real *restrict d, real *
  * direct convolution leaves at 0 (fashion-like images, 10 steps of sgd
  * moved the loss 4e-3 from PyTorch's).  nz (ph, pw): whether each pixel
  * of pad has a channel not zero; hit (ph, ow): whether each row's k
- * pixels from column ox on hold one; the output (oy, ox) reads only zeros
- * when no hit[oy + ky] in its column does. */
-NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int ow,
+ * pixels from column ox on hold one; reads (oh, ow): whether the window of
+ * output (oy, ox) does, some hit[oy + ky] in its column. */
+NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int oh, int ow,
                                         const real *restrict pad, unsigned char *restrict nz,
-                                        unsigned char *restrict hit)
+                                        unsigned char *restrict hit, unsigned char *restrict reads)
 {
     for (int p = 0; p < ph * pw; p++) {
         nnrt_vmask any = nnrt_vload_part(&pad[p * c], c < NNRT_VW ? c : NNRT_VW) !=
@@ -187,10 +189,11 @@ NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int ow,
                                             : nnrt_vload_part(&pad[p * c + c0], lanes);
             any |= v != (nnrt_vreal){ 0 };
         }
-        int bit = 0;
-        for (int l = 0; l < NNRT_VW; l++)
-            bit |= any[l] != 0;
-        nz[p] = (unsigned char)bit;
+        uint64_t w[sizeof any / 8], bits = 0;   /* each lane 0 or all ones */
+        memcpy(w, &any, sizeof any);
+        for (size_t i = 0; i < sizeof any / 8; i++)
+            bits |= w[i];
+        nz[p] = bits != 0;
     }
     for (int py = 0; py < ph; py++)
         for (int ox = 0; ox < ow; ox++) {
@@ -198,6 +201,13 @@ NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int ow,
             for (int kx = 0; kx < k; kx++)
                 any |= nz[py * pw + ox + kx];
             hit[py * ow + ox] = (unsigned char)any;
+        }
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            int any = 0;
+            for (int ky = 0; ky < k; ky++)
+                any |= hit[(oy + ky) * ow + ox];
+            reads[oy * ow + ox] = (unsigned char)any;
         }
 }
 
@@ -209,7 +219,8 @@ NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int ow,
  * and mm (36, tg, f rounded), points NNRT_WINO_POINT apart, stay in the
  * core's level 2): the tiles' U, the 36 products, then each tile's
  * outputs, the bias alone where a window reads only zeros
- * (nnrt_wino_zero_windows). */
+ * (nnrt_wino_zero_windows; with a bias, the forward: dx's residues meet
+ * no tie). */
 NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int tg,
                                const real *restrict pad, const real *restrict v,
                                const real *restrict bias, int act, real *restrict y,
@@ -220,8 +231,9 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
     const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
     const int up = NNRT_WINO_POINT(tg, c), mp = NNRT_WINO_POINT(tg, f);
     const int ph = th * m + k - 1;
-    unsigned char nz[ph * pw], hit[ph * ow];
-    nnrt_wino_zero_windows(k, c, ph, pw, ow, pad, nz, hit);
+    unsigned char nz[ph * pw], hit[ph * ow], reads[oh * ow];
+    if (bias)   /* forward: relu and max pooling after it meet ties */
+        nnrt_wino_zero_windows(k, c, ph, pw, oh, ow, pad, nz, hit, reads);
     for (int t0 = 0; t0 < th * tw; t0 += tg) {
         int g = th * tw - t0 < tg ? th * tw - t0 : tg;
         for (int t = 0; t < g; t++)   /* U = B^T d B, tile by tile */
@@ -248,9 +260,7 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
                         row[x] = col[x][i];
                     nnrt_wino_at(m, out, row);
                     for (int j = 0; j < m && ox + j < ow; j++) {
-                        int read = 0;   /* a value not zero in the window */
-                        for (int ky = 0; ky < k; ky++)
-                            read |= hit[(oy + i + ky) * ow + ox + j];
+                        int read = !bias || reads[(oy + i) * ow + ox + j];
                         nnrt_vreal s = read ? out[j] : (nnrt_vreal){ 0 };
                         if (bias)
                             s += b;
