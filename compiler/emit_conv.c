@@ -140,9 +140,9 @@ static void emit_im2col(Emitter *e, const IrOp *op)
     OUT("            for (int ox = 0; ox < OW; ox++) {\n");
     OUT("                real *row = &rep->%s_col[((s * OH + oy) * OW + ox) * K];\n", c);
     OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */\n");
-    OUT("                    nnrt_copy(&row[ky * KW * C], &rep->%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n",
+    OUT("                    nnrt_copy_over(&row[ky * KW * C], &rep->%s_pad[((oy * SH + ky) * PW + ox * SW) * C],\n",
         c);
-    OUT("                              KW * C);\n");
+    OUT("                                   KW * C);\n");
     OUT("            }\n    }\n}\n\n");
 }
 
@@ -315,11 +315,11 @@ static void emit_conv_scratch(Emitter *e, const IrOp *op)
         emit_winograd_scratch(e, op, ph, pw);
         return;
     }
-    OUT("    real %s_pad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
+    OUT("    real %s_pad[%ld * %ld * %ld + NNRT_SLACK]", op->name, ph, pw, w->c);
     if (buf(e, op->in)->needs_grad)
         OUT(", %s_dpad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
     OUT(";\n");
-    OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows, then their gradients */\n",
+    OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld) + NNRT_SLACK];   /* windows, then their gradients */\n",
         op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
     if (op->mm_nt || (op->mm && buf(e, op->in)->needs_grad))
         OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for %s */\n", op->name, op->filters,

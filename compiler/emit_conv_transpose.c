@@ -114,9 +114,9 @@ static void emit_im2col(Emitter *e, const IrOp *op)
     OUT("            for (int ix = 0; ix < W; ix++) {\n");
     OUT("                real *row = &rep->%s_col[((s * H + iy) * W + ix) * K];\n", p);
     OUT("                for (int ky = 0; ky < KH; ky++)   /* KW * F values in a row of pad */\n");
-    OUT("                    nnrt_copy(&row[ky * KW * F], &rep->%s_pad[((iy * SH + ky) * PW + ix * SW) * F],\n",
+    OUT("                    nnrt_copy_over(&row[ky * KW * F], &rep->%s_pad[((iy * SH + ky) * PW + ix * SW) * F],\n",
         p);
-    OUT("                              KW * F);\n");
+    OUT("                                   KW * F);\n");
     OUT("            }\n    }\n}\n\n");
 }
 
@@ -230,9 +230,9 @@ void emit_conv_transpose_fields(Emitter *e, const IrOp *op, FieldGroup group)
     const Window *w = &op->win;
     char count[96];
     if (group == FIELDS_SCRATCH) {
-        OUT("    real %s_pad[%ld * %ld * %ld];   /* one sample's output, uncropped */\n",
+        OUT("    real %s_pad[%ld * %ld * %ld + NNRT_SLACK];   /* one sample's output, uncropped */\n",
             op->name, padded_rows(w), padded_cols(w), op->filters);
-        OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld)];   /* windows of the output */\n",
+        OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld) + NNRT_SLACK];   /* windows of the output */\n",
             op->name, op->im2col_rows, w->h, w->w, w->kh, w->kw, op->filters);
         if (op->mm)
             OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for forward */\n", op->name,

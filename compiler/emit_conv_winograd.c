@@ -142,15 +142,15 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
     OUT("}\n\n");
 }
 
-/* The padded sample (and 16 values more: nnrt_wino_conv's vectors may read
- * past its last channel), dz's, the weights at the 36 points, a group's U
+/* The padded sample (and NNRT_SLACK values more: nnrt_wino_conv's vectors
+ * may read past its last channel), dz's, the weights at the 36 points, a group's U
  * and M (or dz's tiles, D, for dW), and dW at the points */
 void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
 {
     const Window *w = &op->win;
-    OUT("    real %s_pad[%ld * %ld * %ld + 16]", op->name, ph, pw, w->c);
+    OUT("    real %s_pad[%ld * %ld * %ld + NNRT_SLACK]", op->name, ph, pw, w->c);
     if (copies_dz(e, op))
-        OUT(", %s_dzpad[%ld * %ld * %ld + 16]", op->name, dz_padded(w->h, w->oh, w->kh, w->pt),
+        OUT(", %s_dzpad[%ld * %ld * %ld + NNRT_SLACK]", op->name, dz_padded(w->h, w->oh, w->kh, w->pt),
             dz_padded(w->w, w->ow, w->kw, w->pl), op->filters);
     OUT(";\n");
     OUT("    real %s_v[36 * %ld * %ld];   /* W at Winograd's points */\n", op->name, w->c,

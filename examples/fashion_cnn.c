@@ -104,10 +104,10 @@ struct nnrt_replica {
     real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
     real dense10_y[SHARD_ROWS * DENSE10_OUT];
     real dense1024_dropout_mask[SHARD_ROWS * DENSE1024_OUT];
-    real conv32_pad[32 * 32 * 1];
-    real conv32_col[2 * 28 * 28 * (5 * 5 * 1)];   /* windows, then their gradients */
+    real conv32_pad[32 * 32 * 1 + NNRT_SLACK];
+    real conv32_col[2 * 28 * 28 * (5 * 5 * 1) + NNRT_SLACK];   /* windows, then their gradients */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
-    real conv64_pad[18 * 18 * 32 + 16], conv64_dzpad[18 * 18 * 64 + 16];
+    real conv64_pad[18 * 18 * 32 + NNRT_SLACK], conv64_dzpad[18 * 18 * 64 + NNRT_SLACK];
     real conv64_v[36 * 32 * 64];   /* W at Winograd's points */
     real conv64_u[39744], conv64_m[39744];   /* a group's tiles at the points, and their products */
     real conv64_mw[36 * 32 * 64];   /* dW at the points */
@@ -165,8 +165,8 @@ static void conv32_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv32_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
+                    nnrt_copy_over(&row[ky * KW * C], &rep->conv32_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                                   KW * C);
             }
     }
 }

@@ -96,19 +96,19 @@ struct nnrt_replica {
     real convt16_y[SHARD_ROWS * CONVT16_OUT], d_convt16_y[SHARD_ROWS * CONVT16_OUT];
     real conv1_y[SHARD_ROWS * CONV1_OUT], d_conv1_y[SHARD_ROWS * CONV1_OUT];
     real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
-    real conv16_pad[29 * 29 * 1];
-    real conv16_col[6 * 14 * 14 * (3 * 3 * 1)];   /* windows, then their gradients */
-    real conv8_pad[15 * 15 * 16], conv8_dpad[15 * 15 * 16];
-    real conv8_col[21 * 7 * 7 * (3 * 3 * 16)];   /* windows, then their gradients */
+    real conv16_pad[29 * 29 * 1 + NNRT_SLACK];
+    real conv16_col[6 * 14 * 14 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
+    real conv8_pad[15 * 15 * 16 + NNRT_SLACK], conv8_dpad[15 * 15 * 16];
+    real conv8_col[21 * 7 * 7 * (3 * 3 * 16) + NNRT_SLACK];   /* windows, then their gradients */
     real conv8_wt[8 * (3 * 3 * 16)];   /* W^T, for dx */
-    real convt8_pad[15 * 15 * 8];   /* one sample's output, uncropped */
-    real convt8_col[21 * 7 * 7 * (3 * 3 * 8)];   /* windows of the output */
+    real convt8_pad[15 * 15 * 8 + NNRT_SLACK];   /* one sample's output, uncropped */
+    real convt8_col[21 * 7 * 7 * (3 * 3 * 8) + NNRT_SLACK];   /* windows of the output */
     real convt8_wt[8 * (3 * 3 * 8)];   /* W^T, for forward */
-    real convt16_pad[29 * 29 * 16];   /* one sample's output, uncropped */
-    real convt16_col[6 * 14 * 14 * (3 * 3 * 16)];   /* windows of the output */
+    real convt16_pad[29 * 29 * 16 + NNRT_SLACK];   /* one sample's output, uncropped */
+    real convt16_col[6 * 14 * 14 * (3 * 3 * 16) + NNRT_SLACK];   /* windows of the output */
     real convt16_wt[8 * (3 * 3 * 16)];   /* W^T, for forward */
-    real conv1_pad[30 * 30 * 16], conv1_dpad[30 * 30 * 16];
-    real conv1_col[2 * 28 * 28 * (3 * 3 * 16)];   /* windows, then their gradients */
+    real conv1_pad[30 * 30 * 16 + NNRT_SLACK], conv1_dpad[30 * 30 * 16];
+    real conv1_col[2 * 28 * 28 * (3 * 3 * 16) + NNRT_SLACK];   /* windows, then their gradients */
     real conv1_wt[1 * (3 * 3 * 16)];   /* W^T, for forward */
     real conv1_dwt[1 * (3 * 3 * 16)];   /* dW^T */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
@@ -163,8 +163,8 @@ static void conv16_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv16_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
+                    nnrt_copy_over(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                                   KW * C);
             }
     }
 }
@@ -272,8 +272,8 @@ static void conv8_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv8_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv8_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
+                    nnrt_copy_over(&row[ky * KW * C], &rep->conv8_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                                   KW * C);
             }
     }
 }
@@ -414,8 +414,8 @@ static void convt8_im2col(Replica *rep, int s0, int g)
             for (int ix = 0; ix < W; ix++) {
                 real *row = &rep->convt8_col[((s * H + iy) * W + ix) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * F values in a row of pad */
-                    nnrt_copy(&row[ky * KW * F], &rep->convt8_pad[((iy * SH + ky) * PW + ix * SW) * F],
-                              KW * F);
+                    nnrt_copy_over(&row[ky * KW * F], &rep->convt8_pad[((iy * SH + ky) * PW + ix * SW) * F],
+                                   KW * F);
             }
     }
 }
@@ -542,8 +542,8 @@ static void convt16_im2col(Replica *rep, int s0, int g)
             for (int ix = 0; ix < W; ix++) {
                 real *row = &rep->convt16_col[((s * H + iy) * W + ix) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * F values in a row of pad */
-                    nnrt_copy(&row[ky * KW * F], &rep->convt16_pad[((iy * SH + ky) * PW + ix * SW) * F],
-                              KW * F);
+                    nnrt_copy_over(&row[ky * KW * F], &rep->convt16_pad[((iy * SH + ky) * PW + ix * SW) * F],
+                                   KW * F);
             }
     }
 }
@@ -660,8 +660,8 @@ static void conv1_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv1_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv1_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
+                    nnrt_copy_over(&row[ky * KW * C], &rep->conv1_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                                   KW * C);
             }
     }
 }

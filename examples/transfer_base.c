@@ -110,15 +110,15 @@ struct nnrt_replica {
     real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
     real dense5_z[SHARD_ROWS * DENSE5_OUT], d_dense5_z[SHARD_ROWS * DENSE5_OUT];
     real dense5_y[SHARD_ROWS * DENSE5_OUT];
-    real conv16_pad[30 * 30 * 1];
-    real conv16_col[2 * 28 * 28 * (3 * 3 * 1)];   /* windows, then their gradients */
+    real conv16_pad[30 * 30 * 1 + NNRT_SLACK];
+    real conv16_col[2 * 28 * 28 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
     real conv16_batchnorm_xhat[SHARD_ROWS * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv16_batchnorm_shard_stats[2 * 16];   /* this shard's mean and M2, for the meet */
     real conv16_batchnorm_mean[16], conv16_batchnorm_inv_std[16];   /* the batch's, from the meet */
     double conv16_batchnorm_shard_grads[2 * 16];   /* this shard's dgamma and dbeta */
     real conv16_batchnorm_dgamma_n[16], conv16_batchnorm_dbeta_n[16];   /* the batch's, over N */
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
-    real conv32_pad[18 * 18 * 16 + 16], conv32_dzpad[18 * 18 * 32 + 16];
+    real conv32_pad[18 * 18 * 16 + NNRT_SLACK], conv32_dzpad[18 * 18 * 32 + NNRT_SLACK];
     real conv32_v[36 * 16 * 32];   /* W at Winograd's points */
     real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
     real conv32_mw[36 * 16 * 32];   /* dW at the points */
@@ -183,8 +183,8 @@ static void conv16_im2col(Replica *rep, int s0, int g)
             for (int ox = 0; ox < OW; ox++) {
                 real *row = &rep->conv16_col[((s * OH + oy) * OW + ox) * K];
                 for (int ky = 0; ky < KH; ky++)   /* KW * C values in a row of pad */
-                    nnrt_copy(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
-                              KW * C);
+                    nnrt_copy_over(&row[ky * KW * C], &rep->conv16_pad[((oy * SH + ky) * PW + ox * SW) * C],
+                                   KW * C);
             }
     }
 }

@@ -1,4 +1,4 @@
-/* test_kernels.c: nnrt_mm, nnrt_mm_tn, nnrt_mm_bias_nt and nnrt_copy
+/* test_kernels.c: nnrt_mm, nnrt_mm_tn, nnrt_mm_bias_nt and nnrt_copy_over
  * (runtime/nnrt_kernels.h) against the plainest loop that computes each
  * value the same way; and Winograd's convolution (nnrt_winograd.h),
  * whose sums go through its points, against direct sums in double.
@@ -200,18 +200,23 @@ START_TEST(nnrt_mm_bias_nt_matches_the_reference_bit_for_bit)
 }
 END_TEST
 
-/* nnrt_copy: n values, none beyond */
-START_TEST(nnrt_copy_copies_n_values)
+/* nnrt_copy_over: n values, then at most to the end of its last vector,
+ * which NNRT_SLACK holds */
+START_TEST(nnrt_copy_over_copies_n_values)
 {
-    for (int n = 0; n <= 4 * NNRT_VW + 1; n++) {
-        float src[5 * NNRT_VW], dst[5 * NNRT_VW + 1];
-        for (int i = 0; i < 5 * NNRT_VW; i++)
+    ck_assert_int_le(NNRT_VW, NNRT_SLACK);
+    for (int n = 1; n <= 4 * NNRT_VW + 1; n++) {
+        enum { LEN = 5 * NNRT_VW + NNRT_SLACK };
+        float src[LEN], dst[LEN];
+        for (int i = 0; i < LEN; i++) {
             src[i] = (float)i + 1;
-        for (int i = 0; i < 5 * NNRT_VW + 1; i++)
             dst[i] = -1;
-        nnrt_copy(dst, src, n);
-        for (int i = 0; i < 5 * NNRT_VW + 1; i++)
-            ck_assert_msg(dst[i] == (i < n ? src[i] : -1), "n %d: dst[%d] is %g", n, i,
+        }
+        nnrt_copy_over(dst, src, n);
+        int end = (n + NNRT_VW - 1) / NNRT_VW * NNRT_VW;   /* its last vector's end */
+        ck_assert_int_le(end - n, NNRT_SLACK);
+        for (int i = 0; i < LEN; i++)
+            ck_assert_msg(dst[i] == (i < end ? src[i] : -1), "n %d: dst[%d] is %g", n, i,
                           (double)dst[i]);
     }
 }
@@ -435,7 +440,7 @@ int main(void)
     tcase_add_test(tc, nnrt_mm_bias_is_bias_rows_then_nnrt_mm_then_relu);
     tcase_add_test(tc, nnrt_mm_computes_a_product);
     tcase_add_test(tc, nnrt_mm_bias_nt_matches_the_reference_bit_for_bit);
-    tcase_add_test(tc, nnrt_copy_copies_n_values);
+    tcase_add_test(tc, nnrt_copy_over_copies_n_values);
     tcase_add_test(tc, winograd_convolution_and_gradients_match_direct_sums);
     suite_add_tcase(s, tc);
     printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
