@@ -6,12 +6,18 @@
  * with padding='same'.  maxpool remembers where each maximum came from, so
  * its backward is one scatter.
  *
- * Not fused into the convolution before it: measured (perf, fashion_cnn
- * on one thread, 2-core Zen 3, December 2026), both maxpools' forward are
- * 4.5% of an epoch and their backward 0.25%, and a fused kernel would save
- * at most the second read of the convolution's output of that; the same
- * loop as selects instead of an if, which gcc vectorizes, took it from 5%
- * to 4.5% and an epoch no faster than the noise. */
+ * Where every window lies inside the image (no padding, the strides
+ * fitting), as in fashion_cnn's 2x2 pools, maxpool's forward runs the
+ * channels outermost instead, each channel's window in loops of constant
+ * bounds: the C compiler unrolls them, keeps the maximum and its place in
+ * registers and runs the channels in vectors.  Both of fashion_cnn's
+ * maxpools went from 4.5% of its steps to under 2% (perf, one thread,
+ * 2-core Zen 3), 150 steps 2.7% faster (median of 6, alternating), the
+ * same weights to the bit: the same comparisons in the same order.
+ *
+ * Not fused into the convolution before it: their backward is 0.25% of an
+ * epoch, and a fused kernel would save at most the second read of the
+ * convolution's output. */
 #include "emit.h"
 
 /* The first pixel of output (oy, ox)'s window inside the image */
@@ -26,7 +32,43 @@ static void emit_window_loops(Emitter *e, const char *indent)
     OUT("%s    for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {\n", indent);
 }
 
-static void emit_max(Emitter *e, const IrOp *op)
+/* Every window inside the image: no padding, and the last window's end
+ * within it */
+static int windows_inside(const Window *w)
+{
+    return w->pt == 0 && w->pl == 0 && (w->oh - 1) * w->sh + w->kh <= w->h &&
+           (w->ow - 1) * w->sw + w->kw <= w->w;
+}
+
+/* maxpool's forward where windows_inside: channels outermost (see above) */
+static void emit_max_inside(Emitter *e, const IrOp *op)
+{
+    const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
+    OUT("static void %s_forward(Replica *rep, int n)\n{\n", p);
+    OUT("    const real *restrict x = rep->%s;\n", x);
+    OUT("    for (int s = 0; s < n; s++)\n");
+    OUT("        for (int oy = 0; oy < OH; oy++)\n");
+    OUT("            for (int ox = 0; ox < OW; ox++) {\n");
+    OUT("                int first = ((s * H + oy * SH) * W + ox * SW) * C;   /* the window, inside x */\n");
+    OUT("                real *restrict out = &rep->%s[((s * OH + oy) * OW + ox) * C];\n", y);
+    OUT("                int *restrict from = &rep->%s_from[((s * OH + oy) * OW + ox) * C];\n", p);
+    OUT("                for (int c = 0; c < C; c++) {   /* a vector of channels at a time */\n");
+    OUT("                    real max = x[first + c];\n");
+    OUT("                    int at = first + c;\n");
+    OUT("                    for (int ky = 0; ky < KH; ky++)   /* the first maximum in this order */\n");
+    OUT("                        for (int kx = 0; kx < KW; kx++) {\n");
+    OUT("                            int i = first + (ky * W + kx) * C + c;\n");
+    OUT("                            if (x[i] > max) {\n");
+    OUT("                                max = x[i];\n");
+    OUT("                                at = i;\n");
+    OUT("                            }\n                        }\n");
+    OUT("                    out[c] = max;\n");
+    OUT("                    from[c] = at;\n");
+    OUT("                }\n            }\n}\n\n");
+}
+
+/* maxpool's forward elsewhere: each window clipped to the image */
+static void emit_max_clipped(Emitter *e, const IrOp *op)
 {
     const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", p);
@@ -47,6 +89,15 @@ static void emit_max(Emitter *e, const IrOp *op)
     OUT("                                out[c] = rep->%s[at + c];\n", x);
     OUT("                                from[c] = at + c;\n");
     OUT("                            }\n                    }\n            }\n}\n\n");
+}
+
+static void emit_max(Emitter *e, const IrOp *op)
+{
+    const char *x = buf(e, op->in)->name, *y = buf(e, op->out)->name, *p = op->name;
+    if (windows_inside(&op->win))
+        emit_max_inside(e, op);
+    else
+        emit_max_clipped(e, op);
     if (!needs_backward(e, op)) {
         emit_no_backward(e, op);
         return;

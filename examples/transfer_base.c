@@ -395,26 +395,27 @@ static void conv16_batchnorm_input_grad(Replica *rep, int n)
 
 static void conv16_maxpool_forward(Replica *rep, int n)
 {
+    const real *restrict x = rep->conv16_batchnorm_y;
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &rep->conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &rep->conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
-                int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
-                for (int c = 0; c < C; c++) {
-                    out[c] = rep->conv16_batchnorm_y[first * C + c];
-                    from[c] = first * C + c;
-                }
-                for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
-                    for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
-                        int at = ((s * H + iy) * W + ix) * C;
-                        for (int c = 0; c < C; c++)
-                            if (rep->conv16_batchnorm_y[at + c] > out[c]) {
-                                out[c] = rep->conv16_batchnorm_y[at + c];
-                                from[c] = at + c;
+                int first = ((s * H + oy * SH) * W + ox * SW) * C;   /* the window, inside x */
+                real *restrict out = &rep->conv16_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *restrict from = &rep->conv16_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                for (int c = 0; c < C; c++) {   /* a vector of channels at a time */
+                    real max = x[first + c];
+                    int at = first + c;
+                    for (int ky = 0; ky < KH; ky++)   /* the first maximum in this order */
+                        for (int kx = 0; kx < KW; kx++) {
+                            int i = first + (ky * W + kx) * C + c;
+                            if (x[i] > max) {
+                                max = x[i];
+                                at = i;
                             }
-                    }
+                        }
+                    out[c] = max;
+                    from[c] = at;
+                }
             }
 }
 
@@ -695,26 +696,27 @@ static void conv32_batchnorm_input_grad(Replica *rep, int n)
 
 static void conv32_maxpool_forward(Replica *rep, int n)
 {
+    const real *restrict x = rep->conv32_batchnorm_y;
     for (int s = 0; s < n; s++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
-                int y0 = oy * SH - PT, x0 = ox * SW - PL;
-                real *out = &rep->conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
-                int *from = &rep->conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
-                int first = (s * H + (y0 < 0 ? 0 : y0)) * W + (x0 < 0 ? 0 : x0);
-                for (int c = 0; c < C; c++) {
-                    out[c] = rep->conv32_batchnorm_y[first * C + c];
-                    from[c] = first * C + c;
-                }
-                for (int iy = y0 < 0 ? 0 : y0; iy < y0 + KH && iy < H; iy++)
-                    for (int ix = x0 < 0 ? 0 : x0; ix < x0 + KW && ix < W; ix++) {
-                        int at = ((s * H + iy) * W + ix) * C;
-                        for (int c = 0; c < C; c++)
-                            if (rep->conv32_batchnorm_y[at + c] > out[c]) {
-                                out[c] = rep->conv32_batchnorm_y[at + c];
-                                from[c] = at + c;
+                int first = ((s * H + oy * SH) * W + ox * SW) * C;   /* the window, inside x */
+                real *restrict out = &rep->conv32_maxpool_y[((s * OH + oy) * OW + ox) * C];
+                int *restrict from = &rep->conv32_maxpool_from[((s * OH + oy) * OW + ox) * C];
+                for (int c = 0; c < C; c++) {   /* a vector of channels at a time */
+                    real max = x[first + c];
+                    int at = first + c;
+                    for (int ky = 0; ky < KH; ky++)   /* the first maximum in this order */
+                        for (int kx = 0; kx < KW; kx++) {
+                            int i = first + (ky * W + kx) * C + c;
+                            if (x[i] > max) {
+                                max = x[i];
+                                at = i;
                             }
-                    }
+                        }
+                    out[c] = max;
+                    from[c] = at;
+                }
             }
 }
 
