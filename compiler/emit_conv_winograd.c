@@ -143,8 +143,8 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
 }
 
 /* The padded sample (and NNRT_SLACK values more: nnrt_wino_conv's vectors
- * may read past its last channel), dz's, the weights at the 36 points, a group's U
- * and M (or dz's tiles, D, for dW), and dW at the points */
+ * may read past its last channel), dz's, the weights at the 36 points, a
+ * group's U and M (or dz's tiles, D, for dW), and dW at the points */
 void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
 {
     const Window *w = &op->win;

@@ -132,7 +132,7 @@ NNRT_INLINE void nnrt_vstore_part(real *p, nnrt_vreal v, int lanes)
  * increasing order, each copy's overrun overwritten by the next, into a
  * buffer (and from one) with NNRT_SLACK values to spare.  The last few
  * values under a mask instead (a masked load and store) were a quarter of
- * fashion_cnn's conv32, 5 values a copy, on Zen 3: its epoch is 4-5%
+ * fashion_cnn's conv32, 5 values a copy, on Zen 3: its steps are 4%
  * faster so, with the same bits. */
 NNRT_INLINE void nnrt_copy_over(real *restrict dst, const real *restrict src, int n)
 {
