@@ -213,8 +213,8 @@ NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int oh, in
 
 /* One sample: y (oh, ow, f) = act(the convolution + bias) (bias NULL:
  * none), from pad, the sample zero-padded to the tiles' rows and columns
- * (pw columns, the input's c channels each, and 16 values more after its
- * last, which vector loads may read), and v from nnrt_wino_weights.
+ * (pw columns, the input's c channels each, and NNRT_SLACK values more
+ * after its last, which vector loads may read), and v from nnrt_wino_weights.
  * Tiles go tg at a time (a constant: their U and M, u (36, tg, c rounded)
  * and mm (36, tg, f rounded), points NNRT_WINO_POINT apart, stay in the
  * core's level 2): the tiles' U, the 36 products, then each tile's
