@@ -110,7 +110,7 @@ MODELS = {
                       layers=["lstm 16 sequences", "dense 8 tanh l2=0.001", "gru 8",
                               "dense 10 softmax"]),
     # conv2d by im2col (one channel in), then by Winograd's tiles, F(4x4,
-    # 3x3) and F(2x2, 5x5) (nnrt_winograd.h), through max pooling
+    # 3x3) and F(4x4, 5x5) (nnrt_winograd.h), through max pooling
     "conv_winograd": dict(network_l2=0, loss="cross_entropy", optimizers=("sgd", "adam"),
                           layers=["conv2d 8 3x3 relu padding=same",
                                   "conv2d 16 3x3 relu padding=same", "maxpool 2",

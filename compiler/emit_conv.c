@@ -273,9 +273,9 @@ void emit_conv(Emitter *e, const IrOp *op)
         op->act == ACT_IDENTITY ? "y = x * W + b" : "y = act(x * W + b)", w->kh, w->kw, w->sh,
         w->sw);
     if (op->kernel == KERNEL_WINOGRAD) {
-        long m = WINO_TILE(w->kh);
-        OUT("   kernel: %s (F(%ldx%ld, %ldx%ld): 6x6 tiles of x for %ldx%ld of y)\n",
-            kernel_name(op), m, m, w->kh, w->kw, m, m);
+        long m = WINO_TILE(w->kh), a = WINO_POINTS(w->kh);
+        OUT("   kernel: %s (F(%ldx%ld, %ldx%ld): %ldx%ld tiles of x for %ldx%ld of y)\n",
+            kernel_name(op), m, m, w->kh, w->kw, a, a, m, m);
         OUT("   backward: dz = dy * act'(y), db = sum of dz; by the same tiles, dW = x's tiles\n"
             "   against dz's, dx = dz through W turned 180 degrees */\n");
     } else {

@@ -1,13 +1,13 @@
 /* emit_conv_winograd.c: a conv2d of stride 1 and a 3x3 or 5x5 window by
  * Winograd's minimal filtering (runtime/nnrt_winograd.h): each sample,
  * padded to whole tiles, goes through nnrt_wino_conv, TG tiles at a time;
- * the weights are brought to Winograd's 36 points once a batch.
+ * the weights are brought to Winograd's 36 or 64 points once a batch.
  *
  * Backward, each sample's dz is copied once into a zero-padded buffer,
  * at KH - 1 - PT from its top: dx is the same convolution of it with
  * the filters turned 180 degrees and channels and filters swapped (no
  * col2im), and dW the correlation of x's tiles with dz's over the same
- * 36 points (nnrt_wino_dw_sample), summed over the samples there and
+ * points (nnrt_wino_dw_sample), summed over the samples there and
  * brought back to the taps once (nnrt_wino_dw_out).  pick_kernels.c has
  * the rule and its numbers. */
 #include "emit.h"
@@ -42,7 +42,8 @@ static int copies_dz(const Emitter *e, const IrOp *op)
 static long point_values(const IrOp *op)
 {
     long c = op->win.c > op->filters ? op->win.c : op->filters;
-    return 36 * (op->wino_tiles * ((c + 15) / 16 * 16) + 16);
+    long a = WINO_POINTS(op->win.kh);
+    return a * a * (op->wino_tiles * ((c + 15) / 16 * 16) + 16);
 }
 
 void emit_winograd_macros(Emitter *e, const IrOp *op)
@@ -143,7 +144,7 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
 }
 
 /* The padded sample (and NNRT_SLACK values more: nnrt_wino_conv's vectors
- * may read past its last channel), dz's, the weights at the 36 points, a
+ * may read past its last channel), dz's, the weights at the points, a
  * group's U and M (or dz's tiles, D, for dW), and dW at the points */
 void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
 {
@@ -153,11 +154,12 @@ void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
         OUT(", %s_dzpad[%ld * %ld * %ld + NNRT_SLACK]", op->name, dz_padded(w->h, w->oh, w->kh, w->pt),
             dz_padded(w->w, w->ow, w->kw, w->pl), op->filters);
     OUT(";\n");
-    OUT("    real %s_v[36 * %ld * %ld];   /* W at Winograd's points */\n", op->name, w->c,
-        op->filters);
+    long a = WINO_POINTS(w->kh);
+    OUT("    real %s_v[%ld * %ld * %ld * %ld];   /* W at Winograd's points */\n", op->name, a, a,
+        w->c, op->filters);
     OUT("    real %s_u[%ld], %s_m[%ld];   /* a group's tiles at the points, and their products */\n",
         op->name, point_values(op), op->name, point_values(op));
     if (trains(op))
-        OUT("    real %s_mw[36 * %ld * %ld];   /* dW at the points */\n", op->name, w->c,
-            op->filters);
+        OUT("    real %s_mw[%ld * %ld * %ld * %ld];   /* dW at the points */\n", op->name, a, a,
+            w->c, op->filters);
 }

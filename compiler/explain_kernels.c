@@ -89,12 +89,12 @@ static void explain_winograd(FILE *out, const IrOp *op)
 {
     const Window *w = &op->win;
     if (op->kernel == KERNEL_WINOGRAD) {
-        long m = WINO_TILE(w->kh);
+        long m = WINO_TILE(w->kh), a = WINO_POINTS(w->kh);
         fprintf(out, "  winograd: stride 1, %ldx%ld, %ld channels >= %d (WINO_MIN_CHANNELS), %ld"
-                     " filters >= %d\n            (MM_NARROW_FILTERS): F(%ldx%ld, %ldx%ld), 36"
+                     " filters >= %d\n            (MM_NARROW_FILTERS): F(%ldx%ld, %ldx%ld), %ld"
                      " multiply-adds for %ld outputs\n            where im2col spends %ld\n",
                 w->kh, w->kw, w->c, WINO_MIN_CHANNELS, op->filters, MM_NARROW_FILTERS, m, m, w->kh,
-                w->kw, m * m, m * m * w->kh * w->kw);
+                w->kw, a * a, m * m, m * m * w->kh * w->kw);
         return;
     }
     char why[96];
@@ -135,11 +135,11 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
     print_product_rule(out, window * op->filters, "W", op->mm);
     explain_winograd(out, op);
     if (wino) {
-        long m = WINO_TILE(w->kh);
-        fprintf(out, "  forward:  each sample's 6x6 tiles of x at 36 points (U = B^T d B), times W's"
-                     "\n            (V = G g G^T): nnrt_mm at each point, %ld tiles a group; then"
-                     "\n            y = A^T M A + b%s%s, %ldx%ld outputs a tile\n",
-                op->wino_tiles, mm_fuses(op->act) && op->act != ACT_IDENTITY ? ", then " : "",
+        long m = WINO_TILE(w->kh), a = WINO_POINTS(w->kh);
+        fprintf(out, "  forward:  each sample's %ldx%ld tiles of x at %ld points (U = B^T d B), times"
+                     "\n            W's (V = G g G^T): nnrt_mm at each point, %ld tiles a group;"
+                     "\n            then y = A^T M A + b%s%s, %ldx%ld outputs a tile\n",
+                a, a, a * a, op->wino_tiles, mm_fuses(op->act) && op->act != ACT_IDENTITY ? ", then " : "",
                 mm_fuses(op->act) && op->act != ACT_IDENTITY ? activation_name(op->act) : "", m, m);
         if (!mm_fuses(op->act))
             fprintf(out, "            then %s\n", activation_name(op->act));

@@ -488,8 +488,8 @@ typedef enum Kernel {
     KERNEL_GEMM,          /* dense: products, nnrt_mm's or cblas_sgemm's (IrOp.mm) */
     KERNEL_IM2COL,        /* conv2d: windows copied into rows, then products */
     KERNEL_COL2IM,        /* conv2d_transpose: products into rows, added into windows */
-    KERNEL_WINOGRAD       /* conv2d: 6x6 tiles through Winograd's 36 points, a product
-                             each (nnrt_winograd.h); dW by im2col */
+    KERNEL_WINOGRAD       /* conv2d: 6x6 or 8x8 tiles through Winograd's 36 or 64
+                             points, a product each, dW too (nnrt_winograd.h) */
 } Kernel;
 
 typedef enum PoolKind { POOL_MAX, POOL_AVG, POOL_SUM } PoolKind;
@@ -580,12 +580,14 @@ void passes_run(Ir *ir);
 #define MM_NARROW_FILTERS 8
 /* A conv2d of stride 1 and a 3x3 or 5x5 window, nnrt_mm's, with at least
  * WINO_MIN_CHANNELS input channels and MM_NARROW_FILTERS filters, goes by
- * Winograd's F(4x4, 3x3) or F(2x2, 5x5), WINO_GROUP_TILES output tiles
+ * Winograd's F(4x4, 3x3) or F(4x4, 5x5), WINO_GROUP_TILES output tiles
  * (or fewer, as even) a group (pick_kernels.c) */
 #define WINO_MIN_CHANNELS 8
 #define WINO_GROUP_TILES 18
-/* The output rows (and columns) of a Winograd tile: 6 - k + 1 */
-#define WINO_TILE(k) (7 - (k))
+/* A Winograd tile's points per side (6 for 3x3, 8 for 5x5), and its
+ * output rows (and columns): WINO_POINTS(k) - k + 1, 4 for both */
+#define WINO_POINTS(k) ((k) + 3)
+#define WINO_TILE(k) (WINO_POINTS(k) - (k) + 1)
 /* A dense layer's dx = dz W^T goes by nnrt_mm over a copy of W^T only when
  * W has at most this many values: the copy is made every backward */
 #define MM_DX_MAX_VALUES 16384

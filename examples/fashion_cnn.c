@@ -107,10 +107,10 @@ struct nnrt_replica {
     real conv32_pad[32 * 32 * 1 + NNRT_SLACK];
     real conv32_col[2 * 28 * 28 * (5 * 5 * 1) + NNRT_SLACK];   /* windows, then their gradients */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
-    real conv64_pad[18 * 18 * 32 + NNRT_SLACK], conv64_dzpad[18 * 18 * 64 + NNRT_SLACK];
-    real conv64_v[36 * 32 * 64];   /* W at Winograd's points */
-    real conv64_u[39744], conv64_m[39744];   /* a group's tiles at the points, and their products */
-    real conv64_mw[36 * 32 * 64];   /* dW at the points */
+    real conv64_pad[20 * 20 * 32 + NNRT_SLACK], conv64_dzpad[20 * 20 * 64 + NNRT_SLACK];
+    real conv64_v[8 * 8 * 32 * 64];   /* W at Winograd's points */
+    real conv64_u[66560], conv64_m[66560];   /* a group's tiles at the points, and their products */
+    real conv64_mw[8 * 8 * 32 * 64];   /* dW at the points */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
     real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
     real dense10_wt[DENSE1024_OUT * DENSE10_OUT];   /* W^T, for dx */
@@ -284,7 +284,7 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 /* conv64: conv2d 64 5x5 relu padding=same
    conv32_maxpool_y is (n, 14, 14, 32), conv64_w is (5, 5, 32, 64), conv64_y is (n, 14, 14, 64)
    forward: y = act(x * W + b) over each 5x5 window, stride 1x1
-   kernel: winograd+nnrt_mm (F(2x2, 5x5): 6x6 tiles of x for 2x2 of y)
+   kernel: winograd+nnrt_mm (F(4x4, 5x5): 8x8 tiles of x for 4x4 of y)
    backward: dz = dy * act'(y), db = sum of dz; by the same tiles, dW = x's tiles
    against dz's, dx = dz through W turned 180 degrees */
 /* conv64's shapes, for the functions below (#undef'd after them) */
@@ -300,13 +300,13 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 #define OH 14   /* output rows, columns */
 #define OW 14
 #define F 64    /* filters */
-#define PH 18   /* the zero-padded copy of a sample */
-#define PW 18
+#define PH 20   /* the zero-padded copy of a sample */
+#define PW 20
 #define CH 14   /* input rows and columns inside it */
 #define CW 14
-#define TG 17   /* output tiles a group (Winograd's) */
-#define DPH 18   /* dz zero-padded: a sample for dx, tiles for dW */
-#define DPW 18
+#define TG 16   /* output tiles a group (Winograd's) */
+#define DPH 20   /* dz zero-padded: a sample for dx, tiles for dW */
+#define DPW 20
 #define DPT 2   /* dz's padding above and to the left: KH - 1 - PT */
 #define DPL 2
 

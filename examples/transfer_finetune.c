@@ -119,9 +119,9 @@ struct nnrt_replica {
     real conv16_batchnorm_dgamma_n[16], conv16_batchnorm_dbeta_n[16];   /* the batch's, over N */
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[18 * 18 * 16 + NNRT_SLACK], conv32_dzpad[18 * 18 * 32 + NNRT_SLACK];
-    real conv32_v[36 * 16 * 32];   /* W at Winograd's points */
+    real conv32_v[6 * 6 * 16 * 32];   /* W at Winograd's points */
     real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
-    real conv32_mw[36 * 16 * 32];   /* dW at the points */
+    real conv32_mw[6 * 6 * 16 * 32];   /* dW at the points */
     real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv32_batchnorm_shard_stats[2 * 32];   /* this shard's mean and M2, for the meet */
     real conv32_batchnorm_mean[32], conv32_batchnorm_inv_std[32];   /* the batch's, from the meet */

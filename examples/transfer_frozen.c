@@ -118,7 +118,7 @@ struct nnrt_replica {
     real conv16_col[2 * 28 * 28 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
     real conv32_pad[18 * 18 * 16 + NNRT_SLACK];
-    real conv32_v[36 * 16 * 32];   /* W at Winograd's points */
+    real conv32_v[6 * 6 * 16 * 32];   /* W at Winograd's points */
     real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
     real dense64_parts[6 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..6 of W's rows */

@@ -2,35 +2,42 @@
  * for the generated code (compiler/emit_conv_winograd.c), where its
  * shapes are constants.
  *
- * A 3x3 or 5x5 convolution reads a 6x6 tile of the input for each 4x4 or
- * 2x2 tile of its output: F(4x4, 3x3) or F(2x2, 5x5).  Each tile d and
- * each filter g (one input channel's k x k weights for one output
- * channel) go into the same 36 points:
+ * A 3x3 or 5x5 convolution reads an A x A tile of the input for each 4x4
+ * tile of its output, A = 6 or 8: F(4x4, 3x3) or F(4x4, 5x5).  Each tile
+ * d and each filter g (one input channel's k x k weights for one output
+ * channel) go into the same A * A points:
  *
  *     U = B^T d B,  V = G g G^T,  Y = A^T (sum over channels of U . V) A
  *
- * so the sums over the input channels are 36 products (tiles, C) x
- * (C, F) by nnrt_mm, one for each point, with 36 multiply-adds for a
- * tile's 16 (3x3) or 4 (5x5) outputs where im2col spends 144 or 100: 4
- * and 2.8 times fewer.  The transforms are adds and a few multiplies by
- * small constants, vectors across the channels.
+ * so the sums over the input channels are A * A products (tiles, C) x
+ * (C, F) by nnrt_mm, one for each point, with 36 or 64 multiply-adds for
+ * a tile's 16 outputs where im2col spends 144 or 400: 4 and 6.25 times
+ * fewer.  The transforms are adds and a few multiplies by small
+ * constants, vectors across the channels.
  *
- * The points are 0, 1, -1, 2, -2 and infinity for both sizes (Lavin and
- * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016: their
- * F(4x4, 3x3)), so B^T is the same; A^T's row i holds the points' i-th
- * powers (infinity's column 1 in the last row), G's row for a point p is
- * N_p (1, p, p^2, ...), N = 1/4, -1/6, -1/6, 1/24, 1/24, and infinity's
- * row picks the filter's last tap.  (tests/test_kernels.c checks every
- * size against direct sums, tests/test_conv.c the trainers' outputs.)
- * The sums are not im2col's: each output is computed through the points,
- * so its rounding differs (within 1e-5 of its terms' magnitudes in
- * float), the same bits every run and whatever the threads.
+ * The points are 0, 1, -1, 2, -2 and infinity for 3x3 (Lavin and Gray,
+ * "Fast Algorithms for Convolutional Neural Networks", 2016: their
+ * F(4x4, 3x3)), and 1/2, -1/2 as well for 5x5 (their F(6x6, 3x3)'s
+ * points).  B^T's row for a point p holds the coefficients of M(x) / (x -
+ * p), M the product of (x - q) over the finite points (infinity's row M's
+ * own); A^T's row i holds the points' i-th powers (infinity's column 1 in
+ * the last row); G's row for p is N_p (1, p, p^2, ...), N_p one over the
+ * product of p - q over the other finite points, and infinity's row picks
+ * the filter's last tap.  (tests/test_kernels.c checks every size against
+ * direct sums, tests/test_conv.c the trainers' outputs.)  The sums are not
+ * im2col's: each output is computed through the points, so its rounding
+ * differs (within 1e-5 of its terms' magnitudes in float), the same bits
+ * every run and whatever the threads.  For 5x5, 2x2 output tiles (F(2x2,
+ * 5x5), 6 points) spent 36 multiply-adds for 4 outputs: the 8 points'
+ * 64 for 16 made fashion_cnn's steps 10-15% faster, and the error of a sum
+ * of 64 channels' terms went from 3e-7 to 7e-7 of their magnitudes (F(4x4,
+ * 3x3)'s: 1e-6).
  *
  * The backward's dx is the same convolution of dz with the filters turned
  * 180 degrees, channels and filters swapped, and the padding k - 1 - p
  * (nnrt_wino_weights' flip).  Its dW is the correlation of x with dz,
- * F(k x k, m x m) over the same points: the x tiles' U, dz's m x m tiles
- * at the points (G' z G'^T, G' as G for a filter of m taps), their
+ * F(k x k, 4 x 4) over the same points: the x tiles' U, dz's 4x4 tiles
+ * at the points (G' z G'^T, G' as G for a filter of 4 taps), their
  * products at each point summed over the batch, and A'^T M A' back to
  * the taps (nnrt_wino_dw_sample, nnrt_wino_dw_out). */
 #ifndef NNRT_WINOGRAD_H
@@ -40,25 +47,36 @@
 
 #include "nnrt_kernels.h"
 
-/* A tile's points per side, and how far apart a row of the input's tiles
- * start: 6 - k + 1 output rows each */
-enum { NNRT_WINO_A = 6 };
-#define NNRT_WINO_M(k) (NNRT_WINO_A - (k) + 1)
+/* A tile's points per side: 6 for a 3x3 window, 8 for 5x5; and its
+ * output rows (how far apart a row of the input's tiles start), A - k + 1:
+ * 4 for both */
+#define NNRT_WINO_A(k) ((k) + 3)
+#define NNRT_WINO_M(k) (NNRT_WINO_A(k) - (k) + 1)
+enum { NNRT_WINO_AMAX = 8 };
 
 /* The columns of U and M, rows of values for the products: the channels
  * rounded up to 16, so a row is whole vectors for every vector width.
  * Their points lie a point's tg rows and one cache line more apart: a
- * tile's 36 values, read together, then fall in different sets of the
+ * tile's A * A values, read together, then fall in different sets of the
  * level-1 cache (at 24 tiles of 64 channels, 6 KB apart, they fell in
  * two, and conv64 of fashion_cnn ran at half the speed). */
 #define NNRT_WINO_ROUND(c) (((c) + 15) / 16 * 16)
 #define NNRT_WINO_POINT(tg, c) ((tg) * NNRT_WINO_ROUND(c) + 16)
 
+/* Finite point j, in the order of the rows of B^T and G and the columns of
+ * A^T (infinity is the last): the 6-point set's five, then 1/2 and -1/2
+ * for the 8-point set's seven */
+NNRT_INLINE double nnrt_wino_p(int j)
+{
+    static const double P[NNRT_WINO_AMAX - 1] = { 0, 1, -1, 2, -2, 0.5, -0.5 };
+    return P[j];
+}
+
 /* t = B^T d over six values (a column or a row of a tile), vectors of
  * channels: 4 d0 - 5 d2 + d4, -4 d1 - 4 d2 + d3 + d4, 4 d1 - 4 d2 - d3 +
  * d4, -2 d1 - d2 + 2 d3 + d4, 2 d1 - d2 - 2 d3 + d4, 4 d1 - 5 d3 + d5,
  * each written over its common parts */
-NNRT_INLINE void nnrt_wino_bt(nnrt_vreal t[6], const nnrt_vreal d[6])
+NNRT_INLINE void nnrt_wino_bt6(nnrt_vreal t[6], const nnrt_vreal d[6])
 {
     const nnrt_vreal four = nnrt_vsplat(4), two = nnrt_vsplat(2);
     nnrt_vreal d42 = d[4] - d[2], d31 = d[3] - d[1];
@@ -70,49 +88,91 @@ NNRT_INLINE void nnrt_wino_bt(nnrt_vreal t[6], const nnrt_vreal d[6])
     t[5] = four * (d[1] - d[3]) + (d[5] - d[3]);
 }
 
-/* y = A^T x: the tile's m (4 or 2) outputs along one side from its six
- * points; A^T's rows are the points' powers 0 .. m - 1, infinity's
- * value added to the last */
-NNRT_INLINE void nnrt_wino_at(int m, nnrt_vreal *y, const nnrt_vreal x[6])
+/* The same over eight values.  Row j holds the coefficients of M(x) / (x -
+ * p_j), M(x) the product of (x - p) over the seven finite points, x^7 -
+ * 21/4 x^5 + 21/4 x^3 - x (point 0's row negated, and its G with it), and
+ * infinity's row M's own.  The rows of p and -p share their even and odd
+ * parts: e + o and e - o. */
+NNRT_INLINE void nnrt_wino_bt8(nnrt_vreal t[8], const nnrt_vreal d[8])
+{
+    const nnrt_vreal c21 = nnrt_vsplat((real)5.25), c17 = nnrt_vsplat((real)4.25),
+                     c5 = nnrt_vsplat((real)2.5), c54 = nnrt_vsplat((real)1.25),
+                     half = nnrt_vsplat((real)0.5), quarter = nnrt_vsplat((real)0.25),
+                     two = nnrt_vsplat(2), four = nnrt_vsplat(4), five = nnrt_vsplat(5);
+    t[0] = (d[0] - d[6]) + c21 * (d[4] - d[2]);
+    t[7] = (d[7] - d[1]) + c21 * (d[3] - d[5]);
+    nnrt_vreal e = (d[2] + d[6]) - c17 * d[4], o = (d[1] + d[5]) - c17 * d[3];   /* 1, -1 */
+    t[1] = e + o;
+    t[2] = e - o;
+    e = (quarter * d[2] + d[6]) - c54 * d[4];   /* 2, -2 */
+    o = (half * d[1] + two * d[5]) - c5 * d[3];
+    t[3] = e + o;
+    t[4] = e - o;
+    e = (four * d[2] + d[6]) - five * d[4];   /* 1/2, -1/2 */
+    o = (two * d[1] + half * d[5]) - c5 * d[3];
+    t[5] = e + o;
+    t[6] = e - o;
+}
+
+/* B^T over a points: a constant where the kernels are inlined */
+NNRT_INLINE void nnrt_wino_bt(int a, nnrt_vreal *t, const nnrt_vreal *d)
+{
+    if (a == 8)
+        nnrt_wino_bt8(t, d);
+    else
+        nnrt_wino_bt6(t, d);
+}
+
+/* y = A^T x: the tile's 4 outputs along one side from its a points; A^T's
+ * rows are the points' powers 0 .. 3, infinity's value added to the last.
+ * The points come in pairs p, -p after 0: their sums give the even
+ * powers, their differences the odd. */
+NNRT_INLINE void nnrt_wino_at(int a, nnrt_vreal *y, const nnrt_vreal *x)
 {
     nnrt_vreal s12 = x[1] + x[2], d12 = x[1] - x[2], s34 = x[3] + x[4], d34 = x[3] - x[4];
-    y[0] = x[0] + s12 + s34;
-    if (m == 2) {
-        y[1] = d12 + nnrt_vsplat(2) * d34 + x[5];
+    if (a == 8) {
+        nnrt_vreal s56 = x[5] + x[6], d56 = x[5] - x[6];
+        y[0] = x[0] + s12 + s34 + s56;
+        y[1] = d12 + nnrt_vsplat(2) * d34 + nnrt_vsplat((real)0.5) * d56;
+        y[2] = s12 + nnrt_vsplat(4) * s34 + nnrt_vsplat((real)0.25) * s56;
+        y[3] = d12 + nnrt_vsplat(8) * d34 + nnrt_vsplat((real)0.125) * d56 + x[7];
         return;
     }
+    y[0] = x[0] + s12 + s34;
     y[1] = d12 + nnrt_vsplat(2) * d34;
     y[2] = s12 + nnrt_vsplat(4) * s34;
     y[3] = d12 + nnrt_vsplat(8) * d34 + x[5];
 }
 
-/* G's value at point j, tap t of a filter of k taps */
-NNRT_INLINE real nnrt_wino_g(int j, int t, int k)
+/* G's value at point j of a, tap t of a filter of k taps: N_j p_j^t, N_j
+ * one over the product of p_j - p over the other finite points (negated
+ * at 8 points' 0, as B^T's row is), and infinity's row the last tap */
+NNRT_INLINE real nnrt_wino_g(int a, int j, int t, int k)
 {
-    static const double N[5] = { 1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24 };
-    static const double P[5] = { 0, 1, -1, 2, -2 };
-    if (j == NNRT_WINO_A - 1)
+    static const double N6[5] = { 1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24 };
+    static const double N8[7] = { 1, -2.0 / 9, -2.0 / 9, 1.0 / 90, 1.0 / 90, 32.0 / 45, 32.0 / 45 };
+    if (j == a - 1)
         return t == k - 1;
-    double v = N[j];
+    double v = a == 8 ? N8[j] : N6[j];
     for (int i = 0; i < t; i++)
-        v *= P[j];
+        v *= nnrt_wino_p(j);
     return (real)v;
 }
 
 #ifndef NNRT_DOUBLE
 
-/* v (36, c, f) = G g G^T for the filter g of each input channel and
+/* v (A * A, c, f) = G g G^T for the filter g of each input channel and
  * filter, w (k, k, c, f) as a layer holds it; flip: for dx, the filter
- * turned 180 degrees and its roles swapped, into v (36, f, c).  Once a
+ * turned 180 degrees and its roles swapped, into v (A * A, f, c).  Once a
  * batch, a vector of filters at a time. */
 NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, int flip,
                                   real *restrict v)
 {
-    enum { A = NNRT_WINO_A };
+    const int A = NNRT_WINO_A(k);
     for (int ci = 0; ci < c; ci++)
         for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
             int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
-            nnrt_vreal g[5][5], t[A][5];
+            nnrt_vreal g[5][5], t[NNRT_WINO_AMAX][5];
             for (int ky = 0; ky < k; ky++)
                 for (int kx = 0; kx < k; kx++) {
                     int y = flip ? k - 1 - ky : ky, x = flip ? k - 1 - kx : kx;
@@ -122,13 +182,13 @@ NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, i
                 for (int kx = 0; kx < k; kx++) {
                     t[j][kx] = (nnrt_vreal){ 0 };
                     for (int ky = 0; ky < k; ky++)
-                        t[j][kx] += nnrt_vsplat(nnrt_wino_g(j, ky, k)) * g[ky][kx];
+                        t[j][kx] += nnrt_vsplat(nnrt_wino_g(A, j, ky, k)) * g[ky][kx];
                 }
             for (int j = 0; j < A; j++)   /* then t G^T: over its columns */
                 for (int i = 0; i < A; i++) {
                     nnrt_vreal s = { 0 };
                     for (int kx = 0; kx < k; kx++)
-                        s += nnrt_vsplat(nnrt_wino_g(i, kx, k)) * t[j][kx];
+                        s += nnrt_vsplat(nnrt_wino_g(A, i, kx, k)) * t[j][kx];
                     if (!flip) {
                         nnrt_vstore_part(&v[((j * A + i) * c + ci) * f + f0], s, lanes);
                         continue;
@@ -139,26 +199,26 @@ NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, i
         }
 }
 
-/* U = B^T d B of the 6x6 tile at d (rows pw pixels of c channels apart),
- * its 36 points' rows of c values at u, points up values apart */
-NNRT_INLINE void nnrt_wino_tile_in(int c, int pw, const real *restrict d, real *restrict u,
-                                   int up)
+/* U = B^T d B of the A x A tile at d (rows pw pixels of c channels
+ * apart), its A * A points' rows of c values at u, points up values apart */
+NNRT_INLINE void nnrt_wino_tile_in(int A, int c, int pw, const real *restrict d,
+                                   real *restrict u, int up)
 {
-    enum { A = NNRT_WINO_A };
+    enum { AM = NNRT_WINO_AMAX };
     for (int c0 = 0; c0 < c; c0 += NNRT_VW) {
-        nnrt_vreal col[A][A], row[A], out[A];
+        nnrt_vreal col[AM][AM], row[AM], out[AM];
         for (int x = 0; x < A; x++) {   /* B^T d: down each column */
-            nnrt_vreal in[A];
+            nnrt_vreal in[AM];
             for (int y = 0; y < A; y++)
                 in[y] = nnrt_vload(&d[(y * pw + x) * c + c0]);
-            nnrt_wino_bt(out, in);
+            nnrt_wino_bt(A, out, in);
             for (int y = 0; y < A; y++)
                 col[y][x] = out[y];
         }
         for (int y = 0; y < A; y++) {   /* then B along each row */
             for (int x = 0; x < A; x++)
                 row[x] = col[y][x];
-            nnrt_wino_bt(out, row);
+            nnrt_wino_bt(A, out, row);
             for (int x = 0; x < A; x++)
                 nnrt_vstore(&u[(y * A + x) * up + c0], out[x]);
         }
@@ -215,9 +275,10 @@ NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int oh, in
  * none), from pad, the sample zero-padded to the tiles' rows and columns
  * (pw columns, the input's c channels each, and NNRT_SLACK values more
  * after its last, which vector loads may read), and v from nnrt_wino_weights.
- * Tiles go tg at a time (a constant: their U and M, u (36, tg, c rounded)
- * and mm (36, tg, f rounded), points NNRT_WINO_POINT apart, stay in the
- * core's level 2): the tiles' U, the 36 products, then each tile's
+ * Tiles go tg at a time (a constant: their U and M, u (A * A, tg, c
+ * rounded) and mm (A * A, tg, f rounded), points NNRT_WINO_POINT apart,
+ * stay in the core's level 2): the tiles' U, the A * A products, then each
+ * tile's
  * outputs, the bias alone where a window reads only zeros
  * (nnrt_wino_zero_windows; with a bias, the forward: dx's residues meet
  * no tie). */
@@ -226,8 +287,8 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
                                const real *restrict bias, int act, real *restrict y,
                                real *restrict u, real *restrict mm)
 {
-    enum { A = NNRT_WINO_A };
-    const int m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
+    enum { AM = NNRT_WINO_AMAX };
+    const int A = NNRT_WINO_A(k), m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
     const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
     const int up = NNRT_WINO_POINT(tg, c), mp = NNRT_WINO_POINT(tg, f);
     const int ph = th * m + k - 1;
@@ -237,7 +298,7 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
     for (int t0 = 0; t0 < th * tw; t0 += tg) {
         int g = th * tw - t0 < tg ? th * tw - t0 : tg;
         for (int t = 0; t < g; t++)   /* U = B^T d B, tile by tile */
-            nnrt_wino_tile_in(c, pw, &pad[((t0 + t) / tw * m * pw + (t0 + t) % tw * m) * c],
+            nnrt_wino_tile_in(A, c, pw, &pad[((t0 + t) / tw * m * pw + (t0 + t) % tw * m) * c],
                               &u[t * cr], up);
         for (int p = 0; p < A * A; p++)   /* M = U V at each point */
             nnrt_mm(g, f, c, &u[p * up], cr, &v[p * c * f], f, &mm[p * mp], fr, 0);
@@ -245,12 +306,12 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
             int oy = (t0 + t) / tw * m, ox = (t0 + t) % tw * m;
             for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
                 int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
-                nnrt_vreal col[A][4], row[A], out[4];
+                nnrt_vreal col[AM][4], row[AM], out[4];
                 for (int x = 0; x < A; x++) {   /* A^T M: down each column */
-                    nnrt_vreal in[A];
+                    nnrt_vreal in[AM];
                     for (int p = 0; p < A; p++)
                         in[p] = nnrt_vload(&mm[(p * A + x) * mp + t * fr + f0]);
-                    nnrt_wino_at(m, out, in);
+                    nnrt_wino_at(A, out, in);
                     for (int i = 0; i < m; i++)
                         col[x][i] = out[i];
                 }
@@ -258,7 +319,7 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
                 for (int i = 0; i < m && oy + i < oh; i++) {   /* then A along each row */
                     for (int x = 0; x < A; x++)
                         row[x] = col[x][i];
-                    nnrt_wino_at(m, out, row);
+                    nnrt_wino_at(A, out, row);
                     for (int j = 0; j < m && ox + j < ow; j++) {
                         int read = !bias || reads[(oy + i) * ow + ox + j];
                         nnrt_vreal s = read ? out[j] : (nnrt_vreal){ 0 };
@@ -278,67 +339,67 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
     }
 }
 
-/* t = G' z: a tile of dz's m values along one side to the six points,
- * as G takes a filter's taps (nnrt_wino_g: the weight gradient is the
- * correlation of x's tile with dz's, F(k x k, m x m) over the same points) */
-NNRT_INLINE void nnrt_wino_gz(int m, nnrt_vreal t[6], const nnrt_vreal *z)
+/* t = G' z: a tile of dz's 4 values along one side to the a points, as
+ * G takes a filter's taps (nnrt_wino_g: the weight gradient is the
+ * correlation of x's tile with dz's, F(k x k, 4 x 4) over the same
+ * points).  Each pair p, -p shares z's even and odd parts. */
+NNRT_INLINE void nnrt_wino_gz(int a, nnrt_vreal *t, const nnrt_vreal *z)
 {
-    const nnrt_vreal q = nnrt_vsplat((real)(1.0 / 4)), s = nnrt_vsplat((real)(-1.0 / 6)),
-                     e = nnrt_vsplat((real)(1.0 / 24)), two = nnrt_vsplat(2);
-    if (m == 2) {
-        t[0] = q * z[0];
-        t[1] = s * (z[0] + z[1]);
-        t[2] = s * (z[0] - z[1]);
-        t[3] = e * (z[0] + two * z[1]);
-        t[4] = e * (z[0] - two * z[1]);
-        t[5] = z[1];
-        return;
+    const nnrt_vreal two = nnrt_vsplat(2), four = nnrt_vsplat(4), eight = nnrt_vsplat(8);
+    nnrt_vreal n[7];
+    for (int j = 0; j < a - 1; j++)
+        n[j] = nnrt_vsplat(nnrt_wino_g(a, j, 0, 4));
+    nnrt_vreal even = z[0] + z[2], odd = z[1] + z[3];   /* 1, -1 */
+    nnrt_vreal even2 = z[0] + four * z[2], odd2 = two * z[1] + eight * z[3];   /* 2, -2 */
+    t[0] = n[0] * z[0];
+    t[1] = n[1] * (even + odd);
+    t[2] = n[2] * (even - odd);
+    t[3] = n[3] * (even2 + odd2);
+    t[4] = n[4] * (even2 - odd2);
+    if (a == 8) {   /* 1/2, -1/2 */
+        const nnrt_vreal half = nnrt_vsplat((real)0.5), quarter = nnrt_vsplat((real)0.25),
+                         eighth = nnrt_vsplat((real)0.125);
+        nnrt_vreal evenh = z[0] + quarter * z[2], oddh = half * z[1] + eighth * z[3];
+        t[5] = n[5] * (evenh + oddh);
+        t[6] = n[6] * (evenh - oddh);
     }
-    const nnrt_vreal four = nnrt_vsplat(4), eight = nnrt_vsplat(8);
-    nnrt_vreal even = z[0] + z[2], odd = z[1] + z[3];
-    nnrt_vreal even2 = z[0] + four * z[2], odd2 = two * z[1] + eight * z[3];
-    t[0] = q * z[0];
-    t[1] = s * (even + odd);
-    t[2] = s * (even - odd);
-    t[3] = e * (even2 + odd2);
-    t[4] = e * (even2 - odd2);
-    t[5] = z[3];
+    t[a - 1] = z[3];
 }
 
-/* mw (36, c, f) += each tile's U^T D at the points, over one sample:
+/* mw (A * A, c, f) += each tile's U^T D at the points, over one sample:
  * U from pad as nnrt_wino_conv reads it, D = G' z G'^T from dz (oh, ow,
  * f), whose (0, 0) is at dzpad's row dt, column dl (rows dpw pixels apart)
  * with zeros past its last rows and columns to the tiles' ends.  Tiles go
- * tg at a time, u (36, tg, c rounded) and d (36, tg, f rounded), points
- * NNRT_WINO_POINT apart; then nnrt_wino_dw_out. */
+ * tg at a time, u (A * A, tg, c rounded) and d (A * A, tg, f rounded),
+ * points NNRT_WINO_POINT apart; then nnrt_wino_dw_out. */
 NNRT_ENTRY void nnrt_wino_dw_sample(int k, int c, int f, int oh, int ow, int pw,
                                     const real *restrict pad, int dpw, int dt, int dl,
                                     const real *restrict dzpad, int tg, real *restrict u,
                                     real *restrict d, real *restrict mw)
 {
-    enum { A = NNRT_WINO_A };
-    const int m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
+    enum { AM = NNRT_WINO_AMAX };
+    const int A = NNRT_WINO_A(k), m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
     const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
     const int up = NNRT_WINO_POINT(tg, c), dp = NNRT_WINO_POINT(tg, f);
     for (int t0 = 0; t0 < th * tw; t0 += tg) {
         int g = th * tw - t0 < tg ? th * tw - t0 : tg;
         for (int t = 0; t < g; t++) {
             int oy = (t0 + t) / tw * m, ox = (t0 + t) % tw * m;
-            nnrt_wino_tile_in(c, pw, &pad[(oy * pw + ox) * c], &u[t * cr], up);
+            nnrt_wino_tile_in(A, c, pw, &pad[(oy * pw + ox) * c], &u[t * cr], up);
             for (int f0 = 0; f0 < f; f0 += NNRT_VW) {   /* D = G' z G'^T */
-                nnrt_vreal col[A][4], row[4], out[A];
+                nnrt_vreal col[AM][4], row[4], out[AM];
                 for (int x = 0; x < m; x++) {   /* G' z: down each column */
                     nnrt_vreal in[4];
                     for (int i = 0; i < m; i++)
                         in[i] = nnrt_vload(&dzpad[((dt + oy + i) * dpw + dl + ox + x) * f + f0]);
-                    nnrt_wino_gz(m, out, in);
+                    nnrt_wino_gz(A, out, in);
                     for (int j = 0; j < A; j++)
                         col[j][x] = out[j];
                 }
                 for (int j = 0; j < A; j++) {   /* then along each row */
                     for (int x = 0; x < m; x++)
                         row[x] = col[j][x];
-                    nnrt_wino_gz(m, out, row);
+                    nnrt_wino_gz(A, out, row);
                     for (int i = 0; i < A; i++)
                         nnrt_vstore(&d[(j * A + i) * dp + t * fr + f0], out[i]);
                 }
@@ -349,25 +410,25 @@ NNRT_ENTRY void nnrt_wino_dw_sample(int k, int c, int f, int oh, int ow, int pw,
     }
 }
 
-/* dw (k, k, c, f) = A'^T M A' for each input channel and filter: the six
+/* dw (k, k, c, f) = A'^T M A' for each input channel and filter: the A
  * points back to the k taps, A'^T's row i the points' i-th powers */
 NNRT_ENTRY void nnrt_wino_dw_out(int k, int c, int f, const real *restrict mw,
                                  real *restrict dw)
 {
-    enum { A = NNRT_WINO_A };
-    static const double P[5] = { 0, 1, -1, 2, -2 };
-    real at[5][A];
+    enum { AM = NNRT_WINO_AMAX };
+    const int A = NNRT_WINO_A(k);
+    real at[5][AM];
     for (int i = 0; i < k; i++)
         for (int j = 0; j < A; j++) {
             double v = j == A - 1 ? i == k - 1 : 1;
             for (int e = 0; j < A - 1 && e < i; e++)
-                v *= P[j];
+                v *= nnrt_wino_p(j);
             at[i][j] = (real)v;
         }
     for (int ci = 0; ci < c; ci++)
         for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
             int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
-            nnrt_vreal t[5][A];
+            nnrt_vreal t[5][AM];
             for (int ky = 0; ky < k; ky++)   /* A'^T M: over the rows */
                 for (int x = 0; x < A; x++) {
                     t[ky][x] = (nnrt_vreal){ 0 };

@@ -516,9 +516,8 @@ START_TEST(conv_kernels_follow_the_cost_rule)
     Model *m;
     Ir *ir;
     /* windows of 5x5x1 = 25 and 5x5x32 = 800 values: im2col, whose
-     * samples a call follow the pixels, and Winograd's F(2x2, 5x5) over
-     * the 32 channels (dW by im2col); its 49 tiles a sample in groups of
-     * 17, 17 and 15 */
+     * samples a call follow the pixels, and Winograd's F(4x4, 5x5) over
+     * the 32 channels; its 16 tiles a sample in one group */
     char *out = diagnose_in(&a, NET("    input 28x28\n    conv2d 32 5x5 relu padding=same\n"
                                     "    maxpool 2\n    conv2d 64 5x5 relu padding=same\n"
                                     "    flatten\n    dense 10 softmax\n"), &ir, &m);
@@ -532,7 +531,7 @@ START_TEST(conv_kernels_follow_the_cost_rule)
     ck_assert_int_eq(n, 2);
     ck_assert_int_eq(convs[0]->kernel, KERNEL_IM2COL);
     ck_assert_int_eq(convs[1]->kernel, KERNEL_WINOGRAD);
-    ck_assert_int_eq(convs[1]->wino_tiles, 17);
+    ck_assert_int_eq(convs[1]->wino_tiles, 16);
     ck_assert_int_eq(convs[0]->act, ACT_RELU);   /* fused: no separate relu op */
     /* ceil(1024 / (28 * 28)) = 2 and ceil(1024 / (14 * 14)) = 6 samples a product */
     ck_assert_int_eq(convs[0]->im2col_rows, 2);

@@ -233,7 +233,7 @@ static const MutatedModel MODELS[] = {
     } },
     /* conv2d by Winograd's tiles: dW from x's tiles and dz's, dx through
      * the filters turned (flip 1), dz padded by KH - 1 - PT; F(4x4, 3x3),
-     * F(2x2, 5x5) */
+     * F(4x4, 5x5) */
     { "conv_winograd", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 16 3x3 tanh\n"
                        "    conv2d 8 5x5 tanh padding=same\n    flatten\n    dense 3 softmax\n",
       "cross_entropy", "", "images", 4, {

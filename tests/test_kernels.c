@@ -295,8 +295,8 @@ static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const fl
     int ph = (oh + m - 1) / m * m + k - 1, pw = (ow + m - 1) / m * m + k - 1;
     float *pad = calloc((size_t)(ph * pw * c + 16), sizeof *pad);
     int most = c > f ? c : f;
-    float *u = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof *u);
-    float *mm = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof *mm);
+    float *u = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * NNRT_WINO_POINT(tg, most)), sizeof *u);
+    float *mm = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * NNRT_WINO_POINT(tg, most)), sizeof *mm);
     ck_assert(pad && u && mm);
     for (int iy = 0; iy < h && iy + p < ph; iy++)
         for (int ix = 0; ix < w && ix + p < pw; ix++)
@@ -313,7 +313,7 @@ static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const fl
  * (x's tiles against dz's, dz placed off the corner of its copy): random
  * sizes the tiles overhang, channels and filters under, at and over a
  * vector's, every padding up to k - 1; each value within 1e-5 of the
- * largest sum of its terms' magnitudes (a tile's points mix its 6x6
+ * largest sum of its terms' magnitudes (a tile's points mix its A x A
  * inputs: a value's error follows its neighbours' too), and nothing
  * written past the output */
 START_TEST(winograd_convolution_and_gradients_match_direct_sums)
@@ -324,7 +324,7 @@ START_TEST(winograd_convolution_and_gradients_match_direct_sums)
         int oh = out_size(h, k, p), ow = out_size(w, k, p), tg = draw(1, 20);
         float *x = values((size_t)(h * w * c)), *g = values((size_t)(k * k * c * f));
         float *b = values((size_t)f), *dz = values((size_t)(oh * ow * f));
-        float *v = malloc(sizeof(float) * 36 * c * f), *y = malloc(sizeof(float) * (oh * ow * f + 1));
+        float *v = malloc(sizeof(float) * NNRT_WINO_A(k) * NNRT_WINO_A(k) * c * f), *y = malloc(sizeof(float) * (oh * ow * f + 1));
         float *dx = malloc(sizeof(float) * (h * w * c + 1)), *gt = malloc(sizeof(float) * k * k * c * f);
         double *want = malloc(sizeof(double) * (h * w * c + oh * ow * f + k * k * c * f));
         double *scale = malloc(sizeof(double) * (h * w * c + oh * ow * f));
@@ -379,9 +379,9 @@ START_TEST(winograd_convolution_and_gradients_match_direct_sums)
         int ph = th * m + k - 1, pw = tw * m + k - 1, most = c > f ? c : f;
         float *pad = calloc((size_t)(ph * pw * c + 16), sizeof(float));
         float *dzpad = calloc((size_t)((th * m + 1) * (tw * m + 2) * f + 16), sizeof(float));
-        float *u = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof(float));
-        float *d = calloc((size_t)(36 * NNRT_WINO_POINT(tg, most)), sizeof(float));
-        float *mw = calloc((size_t)(36 * c * f), sizeof(float));
+        float *u = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * NNRT_WINO_POINT(tg, most)), sizeof(float));
+        float *d = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * NNRT_WINO_POINT(tg, most)), sizeof(float));
+        float *mw = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * c * f), sizeof(float));
         float *dw = malloc(sizeof(float) * (k * k * c * f + 1));
         ck_assert(pad && dzpad && u && d && mw && dw);
         for (int iy = 0; iy < h && iy + p < ph; iy++)

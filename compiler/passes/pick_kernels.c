@@ -46,10 +46,11 @@
  *
  * A conv2d of stride 1 and a 3x3 or 5x5 window, with at least
  * WINO_MIN_CHANNELS (8) input channels and MM_NARROW_FILTERS (8) filters,
- * goes by Winograd's F(4x4, 3x3) or F(2x2, 5x5) (runtime/nnrt_winograd.h):
- * 6x6 tiles of the input and the filters taken to 36 points, the sums
- * over the channels 36 products by nnrt_mm, 36 multiply-adds for 16 or 4
- * outputs where im2col spends 144 or 100; and backward's dx the same way,
+ * goes by Winograd's F(4x4, 3x3) or F(4x4, 5x5) (runtime/nnrt_winograd.h):
+ * 6x6 or 8x8 tiles of the input and the filters taken to 36 or 64 points,
+ * the sums over the channels a product by nnrt_mm at each point, 36 or 64
+ * multiply-adds for 16 outputs where im2col spends 144 or 400; and
+ * backward's dx the same way,
  * dz through the filters turned 180 degrees (no col2im), and dW from x's
  * tiles and dz's at the same points.  Measured one sample at a time,
  * transforms and products, against im2col's copy and product (AVX2, Zen
@@ -65,7 +66,14 @@
  * channels than a vector's lanes waste them.  A group of tiles' U and M
  * (WINO_GROUP_TILES, 18: 17 to 18 tiles of fashion_cnn's 49) were
  * fastest with their 36 points a cache line more than whole rows apart
- * (nnrt_winograd.h); 12 to 48 tiles a group did within 6% of 18.
+ * (nnrt_winograd.h); 12 to 48 tiles a group did within 6% of 18.  (Those
+ * 5x5 figures were F(2x2, 5x5)'s, 6x6 tiles for 2x2 outputs.  F(4x4, 5x5)
+ * then took them, one sample's forward, dW and dx (same machine, best of
+ * 30 runs of 32 samples): conv64 0.102, 0.115, 0.104 ms to 0.069, 0.078,
+ * 0.069 (its 16 tiles in one group, 8 a group no faster); 5x5 32 to 32 over
+ * 28x28, 0.210, 0.244, 0.209 to 0.111, 0.121, 0.107; 64 to 64 over 7x7,
+ * 0.067, 0.073, 0.068 to 0.045, 0.048, 0.045; 8 to 16 over 28x28, 0.041,
+ * 0.042, 0.050 to 0.030, 0.023, 0.025.)
  * fashion_cnn's epoch over 5000 images at one thread (alternating runs):
  * 5.82 s by im2col, 4.69 s with forward and dx by tiles, 4.19 s with dW
  * too.  Tiles group within a sample, so a 7x7 map's products are of 4
