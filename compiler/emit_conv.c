@@ -84,6 +84,19 @@ static void emit_pad_sample(Emitter *e, const IrOp *op)
     const char *x = buf(e, op->in)->name;
     int padded = op->win.pt > 0 || op->win.pl > 0 || padded_rows(op) > op->win.h ||
                  padded_cols(op) > op->win.w;
+    if (op->kernel == KERNEL_WINOGRAD && op->wino_samples > 1) {   /* a slot of WS */
+        OUT("/* Sample s of %s into slot s %% WS of %s_pad at row PT, column PL%s */\n", x,
+            op->name, padded ? ", zeros around it" : "");
+        OUT("static void %s_pad_sample(Replica *rep, int s)\n{\n", op->name);
+        OUT("    real *pad = &rep->%s_pad[s %% WS * PH * PW * C];\n", op->name);
+        if (padded)
+            OUT("    memset(pad, 0, sizeof(real) * PH * PW * C);\n");
+        OUT("    for (int iy = 0; iy < CH; iy++)\n");
+        OUT("        memcpy(&pad[((iy + PT) * PW + PL) * C], &rep->%s[((s * H + iy) * W) * C],\n",
+            x);
+        OUT("               sizeof(real) * CW * C);\n}\n\n");
+        return;
+    }
     OUT("/* Sample s of %s into %s_pad at row PT, column PL%s */\n", x, op->name,
         padded ? ", zeros around it" : "");
     OUT("static void %s_pad_sample(Replica *rep, int s)\n{\n", op->name);

@@ -1,7 +1,9 @@
 /* emit_conv_winograd.c: a conv2d of stride 1 and a 3x3 or 5x5 window by
  * Winograd's minimal filtering (runtime/nnrt_winograd.h): each sample,
- * padded to whole tiles, goes through nnrt_wino_conv, TG tiles at a time;
- * the weights are brought to Winograd's 36 or 64 points once a batch.
+ * padded to whole tiles, goes through nnrt_wino_conv, TG tiles at a time
+ * (or WS samples, each in its slot of the padded copy, where a sample has
+ * few tiles: their tiles group together); the weights are brought to
+ * Winograd's 36 or 64 points once a batch.
  *
  * Backward, each sample's dz is copied once into a zero-padded buffer,
  * at KH - 1 - PT from its top: dx is the same convolution of it with
@@ -46,10 +48,19 @@ static long point_values(const IrOp *op)
     return a * a * (op->wino_tiles * ((c + 15) / 16 * 16) + 16);
 }
 
+/* Several samples a call (WS), or one */
+static int grouped(const IrOp *op)
+{
+    return op->wino_samples > 1;
+}
+
 void emit_winograd_macros(Emitter *e, const IrOp *op)
 {
     const Window *w = &op->win;
     OUT("#define TG %ld   /* output tiles a group (Winograd's) */\n", op->wino_tiles);
+    if (grouped(op))
+        OUT("#define WS %ld   /* samples a call, their tiles grouped: a sample has few */\n",
+            op->wino_samples);
     if (!copies_dz(e, op))
         return;
     OUT("#define DPH %ld   /* dz zero-padded: a sample for dx, tiles for dW */\n",
@@ -63,8 +74,23 @@ void emit_winograd_macros(Emitter *e, const IrOp *op)
 void emit_winograd_undefs(Emitter *e, const IrOp *op)
 {
     OUT("#undef TG\n");
+    if (grouped(op))
+        OUT("#undef WS\n");
     if (copies_dz(e, op))
         OUT("#undef DPH\n#undef DPW\n#undef DPT\n#undef DPL\n");
+}
+
+/* for each sample s, or each WS samples from s on (ns of them, each
+ * padded by an inner loop over i, whose line follows) */
+static void emit_samples_loop(Emitter *e, const IrOp *op)
+{
+    if (!grouped(op)) {
+        OUT("    for (int s = 0; s < n; s++) {\n");
+        return;
+    }
+    OUT("    for (int s = 0; s < n; s += WS) {\n");
+    OUT("        int ns = n - s < WS ? n - s : WS;\n");
+    OUT("        for (int i = 0; i < ns; i++)\n    ");
 }
 
 void emit_winograd_forward(Emitter *e, const IrOp *op)
@@ -74,12 +100,12 @@ void emit_winograd_forward(Emitter *e, const IrOp *op)
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
     OUT("    nnrt_wino_weights(KH, C, F, %s_w, 0, rep->%s_v);   /* V = G g G^T */\n", c, c);
-    OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        %s_pad_sample(rep, s);\n", c);
+    emit_samples_loop(e, op);
+    OUT("        %s_pad_sample(rep, s%s);\n", c, grouped(op) ? " + i" : "");
     OUT("        /* U = B^T d B, M = U V, y = A^T M A + b%s, TG tiles at a time */\n",
         fused && op->act != ACT_IDENTITY ? ", then relu" : "");
-    OUT("        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->%s_pad, rep->%s_v, %s_b, %s,\n", c,
-        c, c, fused ? fused : "NNRT_NO_ACT");
+    OUT("        nnrt_wino_conv(%s, KH, C, F, OH, OW, PH, PW, TG, rep->%s_pad, rep->%s_v, %s_b, %s,\n",
+        grouped(op) ? "ns" : "1", c, c, c, fused ? fused : "NNRT_NO_ACT");
     OUT("                       &rep->%s[s * OH * OW * F], rep->%s_u, rep->%s_m);\n", y, c, c);
     OUT("    }\n");
     if (!fused)
@@ -91,6 +117,18 @@ void emit_winograd_forward(Emitter *e, const IrOp *op)
 static void emit_dz_sample(Emitter *e, const IrOp *op)
 {
     const char *c = op->name, *y = buf(e, op->out)->name;
+    if (grouped(op)) {
+        OUT("/* Sample s of dz into slot s %% WS of %s_dzpad at row DPT, column DPL, zeros around"
+            " it */\n", c);
+        OUT("static void %s_dz_sample(Replica *rep, int s)\n{\n", c);
+        OUT("    real *dzpad = &rep->%s_dzpad[s %% WS * DPH * DPW * F];\n", c);
+        OUT("    memset(dzpad, 0, sizeof(real) * DPH * DPW * F);\n");
+        OUT("    for (int oy = 0; oy < OH; oy++)\n");
+        OUT("        memcpy(&dzpad[((oy + DPT) * DPW + DPL) * F], &rep->d_%s[((s * OH + oy) * OW) * F],\n",
+            y);
+        OUT("               sizeof(real) * OW * F);\n}\n\n");
+        return;
+    }
     OUT("/* Sample s of dz into %s_dzpad at row DPT, column DPL, zeros around it */\n", c);
     OUT("static void %s_dz_sample(Replica *rep, int s)\n{\n", c);
     OUT("    memset(rep->%s_dzpad, 0, sizeof rep->%s_dzpad);\n", c, c);
@@ -118,19 +156,31 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
     if (x->needs_grad)
         OUT("    nnrt_wino_weights(KH, C, F, %s_w, 1, rep->%s_v);   /* for dx: W turned, F in, C out */\n",
             c, c);
-    OUT("    for (int s = 0; s < n; s++) {\n");
-    OUT("        %s_dz_sample(rep, s);\n", c);
+    const char *ns = grouped(op) ? "ns" : "1", *at = grouped(op) ? "s + i" : "s";
+    if (grouped(op)) {
+        OUT("    for (int s = 0; s < n; s += WS) {\n");
+        OUT("        int ns = n - s < WS ? n - s : WS;\n");
+        OUT("        for (int i = 0; i < ns; i++) {\n    ");
+    } else {
+        OUT("    for (int s = 0; s < n; s++) {\n");
+    }
+    OUT("        %s_dz_sample(rep, %s);\n", c, at);
+    if (grads)
+        OUT("%s        %s_pad_sample(rep, %s);   /* dW at the points += x's tiles^T dz's */\n",
+            grouped(op) ? "    " : "", c, at);
+    if (grouped(op))
+        OUT("        }\n");
     if (grads) {
-        OUT("        %s_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */\n", c);
-        OUT("        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->%s_pad, DPW, DPT, DPL, rep->%s_dzpad,\n",
-            c, c);
-        OUT("                            TG, rep->%s_u, rep->%s_m, rep->%s_mw);\n", c, c, c);
+        OUT("        nnrt_wino_dw(%s, KH, C, F, OH, OW, PH, PW, rep->%s_pad, DPH, DPW, DPT, DPL,\n", ns,
+            c);
+        OUT("                     rep->%s_dzpad, TG, rep->%s_u, rep->%s_m, rep->%s_mw);\n", c, c, c,
+            c);
     }
     if (x->needs_grad) {
-        OUT("        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->%s_dzpad, rep->%s_v, NULL, NNRT_NO_ACT,\n",
-            c, c);
-        OUT("                       &rep->d_%s[s * H * W * C], rep->%s_u, rep->%s_m);\n", x->name, c,
-            c);
+        OUT("        nnrt_wino_conv(%s, KH, F, C, H, W, DPH, DPW, TG, rep->%s_dzpad, rep->%s_v, NULL,\n",
+            ns, c, c);
+        OUT("                       NNRT_NO_ACT, &rep->d_%s[s * H * W * C], rep->%s_u, rep->%s_m);\n",
+            x->name, c, c);
     }
     OUT("    }\n");
     if (grads) {
@@ -149,10 +199,14 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
 void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
 {
     const Window *w = &op->win;
-    OUT("    real %s_pad[%ld * %ld * %ld + NNRT_SLACK]", op->name, ph, pw, w->c);
+    char slots[32] = "";   /* WS samples' copies, one after another */
+    if (grouped(op))
+        snprintf(slots, sizeof slots, "%ld * ", op->wino_samples);
+    OUT("    real %s_pad[%s%ld * %ld * %ld + NNRT_SLACK]", op->name, slots, ph, pw, w->c);
     if (copies_dz(e, op))
-        OUT(", %s_dzpad[%ld * %ld * %ld + NNRT_SLACK]", op->name, dz_padded(w->h, w->oh, w->kh, w->pt),
-            dz_padded(w->w, w->ow, w->kw, w->pl), op->filters);
+        OUT(", %s_dzpad[%s%ld * %ld * %ld + NNRT_SLACK]", op->name, slots,
+            dz_padded(w->h, w->oh, w->kh, w->pt), dz_padded(w->w, w->ow, w->kw, w->pl),
+            op->filters);
     OUT(";\n");
     long a = WINO_POINTS(w->kh);
     OUT("    real %s_v[%ld * %ld * %ld * %ld];   /* W at Winograd's points */\n", op->name, a, a,

@@ -137,9 +137,13 @@ static void explain_conv(FILE *out, const Ir *ir, const IrOp *op)
     if (wino) {
         long m = WINO_TILE(w->kh), a = WINO_POINTS(w->kh);
         fprintf(out, "  forward:  each sample's %ldx%ld tiles of x at %ld points (U = B^T d B), times"
-                     "\n            W's (V = G g G^T): nnrt_mm at each point, %ld tiles a group;"
-                     "\n            then y = A^T M A + b%s%s, %ldx%ld outputs a tile\n",
-                a, a, a * a, op->wino_tiles, mm_fuses(op->act) && op->act != ACT_IDENTITY ? ", then " : "",
+                     "\n            W's (V = G g G^T): nnrt_mm at each point, %ld tiles a group",
+                a, a, a * a, op->wino_tiles);
+        if (op->wino_samples > 1)   /* pick_kernels.c: a sample has few */
+            fprintf(out, " (of\n            %ld samples: each has %ld)", op->wino_samples,
+                    op->wino_tiles / op->wino_samples);
+        fprintf(out, ";\n            then y = A^T M A + b%s%s, %ldx%ld outputs a tile\n",
+                mm_fuses(op->act) && op->act != ACT_IDENTITY ? ", then " : "",
                 mm_fuses(op->act) && op->act != ACT_IDENTITY ? activation_name(op->act) : "", m, m);
         if (!mm_fuses(op->act))
             fprintf(out, "            then %s\n", activation_name(op->act));

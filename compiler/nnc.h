@@ -522,6 +522,7 @@ typedef struct IrOp {
     PoolKind pool;        /* OP_POOL */
     long im2col_rows;     /* OP_CONV, OP_CONV_TRANSPOSE: samples a product */
     long wino_tiles;      /* OP_CONV by KERNEL_WINOGRAD: output tiles a group */
+    long wino_samples;    /* ... and samples a call: several where a sample has few tiles */
     Kernel kernel;
     long block_rows;      /* OP_DENSE, trained: W's rows per block; else 0 */
     int mm;               /* OP_DENSE, OP_CONV, OP_CONV_TRANSPOSE: the products by nnrt_mm
@@ -581,7 +582,8 @@ void passes_run(Ir *ir);
 /* A conv2d of stride 1 and a 3x3 or 5x5 window, nnrt_mm's, with at least
  * WINO_MIN_CHANNELS input channels and MM_NARROW_FILTERS filters, goes by
  * Winograd's F(4x4, 3x3) or F(4x4, 5x5), WINO_GROUP_TILES output tiles
- * (or fewer, as even) a group (pick_kernels.c) */
+ * (or fewer, as even) a group, of several samples where a sample has at
+ * most half that many (pick_kernels.c) */
 #define WINO_MIN_CHANNELS 8
 #define WINO_GROUP_TILES 18
 /* A Winograd tile's points per side (6 for 3x3, 8 for 5x5), and its

@@ -325,7 +325,7 @@ static void conv64_forward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv64_pad_sample(rep, s);
         /* U = B^T d B, M = U V, y = A^T M A + b, then relu, TG tiles at a time */
-        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv64_pad, rep->conv64_v, conv64_b, NNRT_RELU,
+        nnrt_wino_conv(1, KH, C, F, OH, OW, PH, PW, TG, rep->conv64_pad, rep->conv64_v, conv64_b, NNRT_RELU,
                        &rep->conv64_y[s * OH * OW * F], rep->conv64_u, rep->conv64_m);
     }
 }
@@ -352,10 +352,10 @@ static void conv64_backward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv64_dz_sample(rep, s);
         conv64_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */
-        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->conv64_pad, DPW, DPT, DPL, rep->conv64_dzpad,
-                            TG, rep->conv64_u, rep->conv64_m, rep->conv64_mw);
-        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv64_dzpad, rep->conv64_v, NULL, NNRT_NO_ACT,
-                       &rep->d_conv32_maxpool_y[s * H * W * C], rep->conv64_u, rep->conv64_m);
+        nnrt_wino_dw(1, KH, C, F, OH, OW, PH, PW, rep->conv64_pad, DPH, DPW, DPT, DPL,
+                     rep->conv64_dzpad, TG, rep->conv64_u, rep->conv64_m, rep->conv64_mw);
+        nnrt_wino_conv(1, KH, F, C, H, W, DPH, DPW, TG, rep->conv64_dzpad, rep->conv64_v, NULL,
+                       NNRT_NO_ACT, &rep->d_conv32_maxpool_y[s * H * W * C], rep->conv64_u, rep->conv64_m);
     }
     nnrt_wino_dw_out(KH, C, F, rep->conv64_mw, rep->conv64_dw);   /* the points back to the taps */
 }

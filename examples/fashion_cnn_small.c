@@ -128,9 +128,9 @@ struct nnrt_replica {
     double conv32_batchnorm_shard_grads[2 * 32];   /* this shard's dgamma and dbeta */
     real conv32_batchnorm_dgamma_n[32], conv32_batchnorm_dbeta_n[32];   /* the batch's, over N */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
-    real conv32_2_pad[10 * 10 * 32 + NNRT_SLACK], conv32_2_dzpad[10 * 10 * 32 + NNRT_SLACK];
+    real conv32_2_pad[4 * 10 * 10 * 32 + NNRT_SLACK], conv32_2_dzpad[4 * 10 * 10 * 32 + NNRT_SLACK];
     real conv32_2_v[6 * 6 * 32 * 32];   /* W at Winograd's points */
-    real conv32_2_u[5184], conv32_2_m[5184];   /* a group's tiles at the points, and their products */
+    real conv32_2_u[19008], conv32_2_m[19008];   /* a group's tiles at the points, and their products */
     real conv32_2_mw[6 * 6 * 32 * 32];   /* dW at the points */
     real dense10_wt[CONV32_2_OUT * DENSE10_OUT];   /* W^T, for dx */
     real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
@@ -485,7 +485,7 @@ static void conv32_forward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv32_pad_sample(rep, s);
         /* U = B^T d B, M = U V, y = A^T M A + b, TG tiles at a time */
-        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
+        nnrt_wino_conv(1, KH, C, F, OH, OW, PH, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
                        &rep->conv32_y[s * OH * OW * F], rep->conv32_u, rep->conv32_m);
     }
 }
@@ -510,10 +510,10 @@ static void conv32_backward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv32_dz_sample(rep, s);
         conv32_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */
-        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->conv32_pad, DPW, DPT, DPL, rep->conv32_dzpad,
-                            TG, rep->conv32_u, rep->conv32_m, rep->conv32_mw);
-        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv32_dzpad, rep->conv32_v, NULL, NNRT_NO_ACT,
-                       &rep->d_conv16_maxpool_y[s * H * W * C], rep->conv32_u, rep->conv32_m);
+        nnrt_wino_dw(1, KH, C, F, OH, OW, PH, PW, rep->conv32_pad, DPH, DPW, DPT, DPL,
+                     rep->conv32_dzpad, TG, rep->conv32_u, rep->conv32_m, rep->conv32_mw);
+        nnrt_wino_conv(1, KH, F, C, H, W, DPH, DPW, TG, rep->conv32_dzpad, rep->conv32_v, NULL,
+                       NNRT_NO_ACT, &rep->d_conv16_maxpool_y[s * H * W * C], rep->conv32_u, rep->conv32_m);
     }
     nnrt_wino_dw_out(KH, C, F, rep->conv32_mw, rep->conv32_dw);   /* the points back to the taps */
 }
@@ -765,38 +765,43 @@ static void conv32_maxpool_backward(Replica *rep, int n)
 #define PW 10
 #define CH 7   /* input rows and columns inside it */
 #define CW 7
-#define TG 4   /* output tiles a group (Winograd's) */
+#define TG 16   /* output tiles a group (Winograd's) */
+#define WS 4   /* samples a call, their tiles grouped: a sample has few */
 #define DPH 10   /* dz zero-padded: a sample for dx, tiles for dW */
 #define DPW 10
 #define DPT 1   /* dz's padding above and to the left: KH - 1 - PT */
 #define DPL 1
 
-/* Sample s of conv32_maxpool_y into conv32_2_pad at row PT, column PL, zeros around it */
+/* Sample s of conv32_maxpool_y into slot s % WS of conv32_2_pad at row PT, column PL, zeros around it */
 static void conv32_2_pad_sample(Replica *rep, int s)
 {
-    memset(rep->conv32_2_pad, 0, sizeof rep->conv32_2_pad);
+    real *pad = &rep->conv32_2_pad[s % WS * PH * PW * C];
+    memset(pad, 0, sizeof(real) * PH * PW * C);
     for (int iy = 0; iy < CH; iy++)
-        memcpy(&rep->conv32_2_pad[((iy + PT) * PW + PL) * C], &rep->conv32_maxpool_y[((s * H + iy) * W) * C],
+        memcpy(&pad[((iy + PT) * PW + PL) * C], &rep->conv32_maxpool_y[((s * H + iy) * W) * C],
                sizeof(real) * CW * C);
 }
 
 static void conv32_2_forward(Replica *rep, int n)
 {
     nnrt_wino_weights(KH, C, F, conv32_2_w, 0, rep->conv32_2_v);   /* V = G g G^T */
-    for (int s = 0; s < n; s++) {
-        conv32_2_pad_sample(rep, s);
+    for (int s = 0; s < n; s += WS) {
+        int ns = n - s < WS ? n - s : WS;
+        for (int i = 0; i < ns; i++)
+            conv32_2_pad_sample(rep, s + i);
         /* U = B^T d B, M = U V, y = A^T M A + b, then relu, TG tiles at a time */
-        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv32_2_pad, rep->conv32_2_v, conv32_2_b, NNRT_RELU,
+        nnrt_wino_conv(ns, KH, C, F, OH, OW, PH, PW, TG, rep->conv32_2_pad, rep->conv32_2_v, conv32_2_b, NNRT_RELU,
                        &rep->conv32_2_y[s * OH * OW * F], rep->conv32_2_u, rep->conv32_2_m);
     }
 }
 
-/* Sample s of dz into conv32_2_dzpad at row DPT, column DPL, zeros around it */
+/* Sample s of dz into slot s % WS of conv32_2_dzpad at row DPT, column DPL, zeros around it */
 static void conv32_2_dz_sample(Replica *rep, int s)
 {
-    memset(rep->conv32_2_dzpad, 0, sizeof rep->conv32_2_dzpad);
+    real *dzpad = &rep->conv32_2_dzpad[s % WS * DPH * DPW * F];
+    memset(dzpad, 0, sizeof(real) * DPH * DPW * F);
     for (int oy = 0; oy < OH; oy++)
-        memcpy(&rep->conv32_2_dzpad[((oy + DPT) * DPW + DPL) * F], &rep->d_conv32_2_y[((s * OH + oy) * OW) * F],
+        memcpy(&dzpad[((oy + DPT) * DPW + DPL) * F], &rep->d_conv32_2_y[((s * OH + oy) * OW) * F],
                sizeof(real) * OW * F);
 }
 
@@ -810,13 +815,16 @@ static void conv32_2_backward(Replica *rep, int n)
             rep->conv32_2_db[f] += rep->d_conv32_2_y[r * F + f];
     memset(rep->conv32_2_mw, 0, sizeof rep->conv32_2_mw);
     nnrt_wino_weights(KH, C, F, conv32_2_w, 1, rep->conv32_2_v);   /* for dx: W turned, F in, C out */
-    for (int s = 0; s < n; s++) {
-        conv32_2_dz_sample(rep, s);
-        conv32_2_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */
-        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->conv32_2_pad, DPW, DPT, DPL, rep->conv32_2_dzpad,
-                            TG, rep->conv32_2_u, rep->conv32_2_m, rep->conv32_2_mw);
-        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv32_2_dzpad, rep->conv32_2_v, NULL, NNRT_NO_ACT,
-                       &rep->d_conv32_maxpool_y[s * H * W * C], rep->conv32_2_u, rep->conv32_2_m);
+    for (int s = 0; s < n; s += WS) {
+        int ns = n - s < WS ? n - s : WS;
+        for (int i = 0; i < ns; i++) {
+            conv32_2_dz_sample(rep, s + i);
+            conv32_2_pad_sample(rep, s + i);   /* dW at the points += x's tiles^T dz's */
+        }
+        nnrt_wino_dw(ns, KH, C, F, OH, OW, PH, PW, rep->conv32_2_pad, DPH, DPW, DPT, DPL,
+                     rep->conv32_2_dzpad, TG, rep->conv32_2_u, rep->conv32_2_m, rep->conv32_2_mw);
+        nnrt_wino_conv(ns, KH, F, C, H, W, DPH, DPW, TG, rep->conv32_2_dzpad, rep->conv32_2_v, NULL,
+                       NNRT_NO_ACT, &rep->d_conv32_maxpool_y[s * H * W * C], rep->conv32_2_u, rep->conv32_2_m);
     }
     nnrt_wino_dw_out(KH, C, F, rep->conv32_2_mw, rep->conv32_2_dw);   /* the points back to the taps */
 }
@@ -827,6 +835,7 @@ static void conv32_2_backward(Replica *rep, int n)
 #undef CH
 #undef CW
 #undef TG
+#undef WS
 #undef DPH
 #undef DPW
 #undef DPT

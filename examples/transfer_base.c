@@ -482,7 +482,7 @@ static void conv32_forward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv32_pad_sample(rep, s);
         /* U = B^T d B, M = U V, y = A^T M A + b, TG tiles at a time */
-        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
+        nnrt_wino_conv(1, KH, C, F, OH, OW, PH, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
                        &rep->conv32_y[s * OH * OW * F], rep->conv32_u, rep->conv32_m);
     }
 }
@@ -507,10 +507,10 @@ static void conv32_backward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv32_dz_sample(rep, s);
         conv32_pad_sample(rep, s);   /* dW at the points += x's tiles^T dz's */
-        nnrt_wino_dw_sample(KH, C, F, OH, OW, PW, rep->conv32_pad, DPW, DPT, DPL, rep->conv32_dzpad,
-                            TG, rep->conv32_u, rep->conv32_m, rep->conv32_mw);
-        nnrt_wino_conv(KH, F, C, H, W, DPW, TG, rep->conv32_dzpad, rep->conv32_v, NULL, NNRT_NO_ACT,
-                       &rep->d_conv16_maxpool_y[s * H * W * C], rep->conv32_u, rep->conv32_m);
+        nnrt_wino_dw(1, KH, C, F, OH, OW, PH, PW, rep->conv32_pad, DPH, DPW, DPT, DPL,
+                     rep->conv32_dzpad, TG, rep->conv32_u, rep->conv32_m, rep->conv32_mw);
+        nnrt_wino_conv(1, KH, F, C, H, W, DPH, DPW, TG, rep->conv32_dzpad, rep->conv32_v, NULL,
+                       NNRT_NO_ACT, &rep->d_conv16_maxpool_y[s * H * W * C], rep->conv32_u, rep->conv32_m);
     }
     nnrt_wino_dw_out(KH, C, F, rep->conv32_mw, rep->conv32_dw);   /* the points back to the taps */
 }

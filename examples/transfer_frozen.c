@@ -337,7 +337,7 @@ static void conv32_forward(Replica *rep, int n)
     for (int s = 0; s < n; s++) {
         conv32_pad_sample(rep, s);
         /* U = B^T d B, M = U V, y = A^T M A + b, TG tiles at a time */
-        nnrt_wino_conv(KH, C, F, OH, OW, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
+        nnrt_wino_conv(1, KH, C, F, OH, OW, PH, PW, TG, rep->conv32_pad, rep->conv32_v, conv32_b, NNRT_NO_ACT,
                        &rep->conv32_y[s * OH * OW * F], rep->conv32_u, rep->conv32_m);
     }
 }

@@ -323,6 +323,8 @@ nnrt_mm_columns(int m, int nv, int last, int j, int k, const real *restrict a, i
         nnrt_mm_tile(NNRT_MR, NNRT_MR, nv, last, r, j, k, a, lda, ta, b, ldb, bj, c, ldc, alpha,
                      add, bias, act);
     int rest = m - r;
+    if (rest >= NNRT_MR)   /* never, by the loop: said so for gcc 12, whose bounds */
+        __builtin_unreachable();   /* check saw a tile of more rows where m varies */
     if (rest == 1)
         nnrt_mm_tile(1, 1, nv, last, r, j, k, a, lda, ta, b, ldb, bj, c, ldc, alpha, add,
                      bias, act);

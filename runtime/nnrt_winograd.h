@@ -39,7 +39,7 @@
  * F(k x k, 4 x 4) over the same points: the x tiles' U, dz's 4x4 tiles
  * at the points (G' z G'^T, G' as G for a filter of 4 taps), their
  * products at each point summed over the batch, and A'^T M A' back to
- * the taps (nnrt_wino_dw_sample, nnrt_wino_dw_out). */
+ * the taps (nnrt_wino_dw, nnrt_wino_dw_out). */
 #ifndef NNRT_WINOGRAD_H
 #define NNRT_WINOGRAD_H
 
@@ -271,19 +271,30 @@ NNRT_INLINE void nnrt_wino_zero_windows(int k, int c, int ph, int pw, int oh, in
         }
 }
 
-/* One sample: y (oh, ow, f) = act(the convolution + bias) (bias NULL:
- * none), from pad, the sample zero-padded to the tiles' rows and columns
- * (pw columns, the input's c channels each, and NNRT_SLACK values more
- * after its last, which vector loads may read), and v from nnrt_wino_weights.
- * Tiles go tg at a time (a constant: their U and M, u (A * A, tg, c
- * rounded) and mm (A * A, tg, f rounded), points NNRT_WINO_POINT apart,
- * stay in the core's level 2): the tiles' U, the A * A products, then each
- * tile's
- * outputs, the bias alone where a window reads only zeros
- * (nnrt_wino_zero_windows; with a bias, the forward: dx's residues meet
- * no tie). */
-NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int tg,
-                               const real *restrict pad, const real *restrict v,
+/* Where tile t of ns samples' tiles starts: its sample, and its first
+ * output row and column there (each sample's tiles th rows of tw) */
+NNRT_INLINE void nnrt_wino_tile_at(int t, int th, int tw, int m, int *s, int *oy, int *ox)
+{
+    *s = t / (th * tw);
+    *oy = t % (th * tw) / tw * m;
+    *ox = t % tw * m;
+}
+
+/* ns samples: y (ns, oh, ow, f) = act(the convolution + bias) (bias NULL:
+ * none), from pad, the samples one after another, each zero-padded to ph
+ * rows of pw columns (at least the tiles' rows and columns), the input's
+ * c channels each, and NNRT_SLACK values more after the last, which vector
+ * loads may read; and v from nnrt_wino_weights.  The samples' tiles go tg
+ * at a time (a constant: their U and M, u (A * A, tg, c rounded) and mm
+ * (A * A, tg, f rounded), points NNRT_WINO_POINT apart, stay in the core's
+ * level 2), a group taking tiles of more than one sample where a sample
+ * has few (a small map's products were of 4 rows): the tiles' U, the
+ * A * A products, then each tile's outputs, the bias alone where a window
+ * reads only zeros (nnrt_wino_zero_windows; with a bias, the forward:
+ * dx's residues meet no tie).  Each output is the same, bit for bit,
+ * whatever the samples and groups: its sums go over the channels alone. */
+NNRT_ENTRY void nnrt_wino_conv(int ns, int k, int c, int f, int oh, int ow, int ph, int pw,
+                               int tg, const real *restrict pad, const real *restrict v,
                                const real *restrict bias, int act, real *restrict y,
                                real *restrict u, real *restrict mm)
 {
@@ -291,19 +302,23 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
     const int A = NNRT_WINO_A(k), m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
     const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
     const int up = NNRT_WINO_POINT(tg, c), mp = NNRT_WINO_POINT(tg, f);
-    const int ph = th * m + k - 1;
-    unsigned char nz[ph * pw], hit[ph * ow], reads[oh * ow];
-    if (bias)   /* forward: relu and max pooling after it meet ties */
-        nnrt_wino_zero_windows(k, c, ph, pw, oh, ow, pad, nz, hit, reads);
-    for (int t0 = 0; t0 < th * tw; t0 += tg) {
-        int g = th * tw - t0 < tg ? th * tw - t0 : tg;
-        for (int t = 0; t < g; t++)   /* U = B^T d B, tile by tile */
-            nnrt_wino_tile_in(A, c, pw, &pad[((t0 + t) / tw * m * pw + (t0 + t) % tw * m) * c],
-                              &u[t * cr], up);
+    const int tiles = ns * th * tw, sample = ph * pw * c;
+    unsigned char nz[ph * pw], hit[ph * ow], reads[bias ? ns * oh * ow : 1];
+    for (int s = 0; bias && s < ns; s++)   /* forward: relu and max pooling after it meet ties */
+        nnrt_wino_zero_windows(k, c, ph, pw, oh, ow, &pad[s * sample], nz, hit,
+                               &reads[s * oh * ow]);
+    for (int t0 = 0; t0 < tiles; t0 += tg) {
+        int g = tiles - t0 < tg ? tiles - t0 : tg;
+        for (int t = 0; t < g; t++) {   /* U = B^T d B, tile by tile */
+            int sp, oy, ox;   /* its sample, and where in it */
+            nnrt_wino_tile_at(t0 + t, th, tw, m, &sp, &oy, &ox);
+            nnrt_wino_tile_in(A, c, pw, &pad[sp * sample + (oy * pw + ox) * c], &u[t * cr], up);
+        }
         for (int p = 0; p < A * A; p++)   /* M = U V at each point */
             nnrt_mm(g, f, c, &u[p * up], cr, &v[p * c * f], f, &mm[p * mp], fr, 0);
         for (int t = 0; t < g; t++) {   /* Y = A^T M A + bias, inside the output */
-            int oy = (t0 + t) / tw * m, ox = (t0 + t) % tw * m;
+            int sp, oy, ox;   /* its sample, and where in it */
+            nnrt_wino_tile_at(t0 + t, th, tw, m, &sp, &oy, &ox);
             for (int f0 = 0; f0 < f; f0 += NNRT_VW) {
                 int lanes = f - f0 < NNRT_VW ? f - f0 : NNRT_VW;
                 nnrt_vreal col[AM][4], row[AM], out[4];
@@ -321,13 +336,13 @@ NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int 
                         row[x] = col[x][i];
                     nnrt_wino_at(A, out, row);
                     for (int j = 0; j < m && ox + j < ow; j++) {
-                        int read = !bias || reads[(oy + i) * ow + ox + j];
+                        int read = !bias || reads[(sp * oh + oy + i) * ow + ox + j];
                         nnrt_vreal s = read ? out[j] : (nnrt_vreal){ 0 };
                         if (bias)
                             s += b;
                         if (act == NNRT_RELU)
                             s = nnrt_vrelu(s);
-                        real *to = &y[((oy + i) * ow + ox + j) * f + f0];
+                        real *to = &y[((sp * oh + oy + i) * ow + ox + j) * f + f0];
                         if (lanes == NNRT_VW)
                             nnrt_vstore(to, s);
                         else
@@ -366,32 +381,37 @@ NNRT_INLINE void nnrt_wino_gz(int a, nnrt_vreal *t, const nnrt_vreal *z)
     t[a - 1] = z[3];
 }
 
-/* mw (A * A, c, f) += each tile's U^T D at the points, over one sample:
- * U from pad as nnrt_wino_conv reads it, D = G' z G'^T from dz (oh, ow,
- * f), whose (0, 0) is at dzpad's row dt, column dl (rows dpw pixels apart)
- * with zeros past its last rows and columns to the tiles' ends.  Tiles go
- * tg at a time, u (A * A, tg, c rounded) and d (A * A, tg, f rounded),
- * points NNRT_WINO_POINT apart; then nnrt_wino_dw_out. */
-NNRT_ENTRY void nnrt_wino_dw_sample(int k, int c, int f, int oh, int ow, int pw,
-                                    const real *restrict pad, int dpw, int dt, int dl,
-                                    const real *restrict dzpad, int tg, real *restrict u,
-                                    real *restrict d, real *restrict mw)
+/* mw (A * A, c, f) += each tile's U^T D at the points, over ns samples:
+ * U from pad as nnrt_wino_conv reads it (samples ph rows of pw columns),
+ * D = G' z G'^T from dz (oh, ow, f), whose (0, 0) is at dzpad's row dt,
+ * column dl (samples dph rows of dpw pixels) with zeros past its last
+ * rows and columns to the tiles' ends.  The samples' tiles go tg at a
+ * time, u (A * A, tg, c rounded) and d (A * A, tg, f rounded), points
+ * NNRT_WINO_POINT apart; then nnrt_wino_dw_out. */
+NNRT_ENTRY void nnrt_wino_dw(int ns, int k, int c, int f, int oh, int ow, int ph, int pw,
+                             const real *restrict pad, int dph, int dpw, int dt, int dl,
+                             const real *restrict dzpad, int tg, real *restrict u,
+                             real *restrict d, real *restrict mw)
 {
     enum { AM = NNRT_WINO_AMAX };
     const int A = NNRT_WINO_A(k), m = NNRT_WINO_M(k), tw = (ow + m - 1) / m, th = (oh + m - 1) / m;
     const int cr = NNRT_WINO_ROUND(c), fr = NNRT_WINO_ROUND(f);
     const int up = NNRT_WINO_POINT(tg, c), dp = NNRT_WINO_POINT(tg, f);
-    for (int t0 = 0; t0 < th * tw; t0 += tg) {
-        int g = th * tw - t0 < tg ? th * tw - t0 : tg;
+    const int tiles = ns * th * tw;
+    for (int t0 = 0; t0 < tiles; t0 += tg) {
+        int g = tiles - t0 < tg ? tiles - t0 : tg;
         for (int t = 0; t < g; t++) {
-            int oy = (t0 + t) / tw * m, ox = (t0 + t) % tw * m;
-            nnrt_wino_tile_in(A, c, pw, &pad[(oy * pw + ox) * c], &u[t * cr], up);
+            int sp, oy, ox;   /* its sample, and where in it */
+            nnrt_wino_tile_at(t0 + t, th, tw, m, &sp, &oy, &ox);
+            const real *z = &dzpad[sp * dph * dpw * f];
+            nnrt_wino_tile_in(A, c, pw, &pad[sp * ph * pw * c + (oy * pw + ox) * c], &u[t * cr],
+                              up);
             for (int f0 = 0; f0 < f; f0 += NNRT_VW) {   /* D = G' z G'^T */
                 nnrt_vreal col[AM][4], row[4], out[AM];
                 for (int x = 0; x < m; x++) {   /* G' z: down each column */
                     nnrt_vreal in[4];
                     for (int i = 0; i < m; i++)
-                        in[i] = nnrt_vload(&dzpad[((dt + oy + i) * dpw + dl + ox + x) * f + f0]);
+                        in[i] = nnrt_vload(&z[((dt + oy + i) * dpw + dl + ox + x) * f + f0]);
                     nnrt_wino_gz(A, out, in);
                     for (int j = 0; j < A; j++)
                         col[j][x] = out[j];
@@ -476,57 +496,62 @@ NNRT_ENTRY void nnrt_wino_weights(int k, int c, int f, const real *restrict w, i
                 }
 }
 
-/* y = act(bias + the sum over the window's taps and channels, in order) */
-NNRT_ENTRY void nnrt_wino_conv(int k, int c, int f, int oh, int ow, int pw, int tg,
-                               const real *restrict pad, const real *restrict v,
+/* y = act(bias + the sum over the window's taps and channels, in order),
+ * sample by sample */
+NNRT_ENTRY void nnrt_wino_conv(int ns, int k, int c, int f, int oh, int ow, int ph, int pw,
+                               int tg, const real *restrict pad, const real *restrict v,
                                const real *restrict bias, int act, real *restrict y,
                                real *restrict u, real *restrict mm)
 {
     (void)tg;
     (void)u;
     (void)mm;
-    for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++) {
-            real *out = &y[(oy * ow + ox) * f];
-            for (int fi = 0; fi < f; fi++)
-                out[fi] = 0;
-            for (int ky = 0; ky < k; ky++)
-                for (int kx = 0; kx < k; kx++)
-                    for (int ci = 0; ci < c; ci++) {
-                        real a = pad[((oy + ky) * pw + ox + kx) * c + ci];
-                        const real *g = &v[((ky * k + kx) * c + ci) * f];
-                        for (int fi = 0; fi < f; fi++)
-                            out[fi] += a * g[fi];
-                    }
-            for (int fi = 0; fi < f; fi++) {
-                real s = bias ? bias[fi] + out[fi] : out[fi];
-                out[fi] = act == NNRT_RELU ? (s > 0 ? s : 0) : s;
+    for (int s = 0; s < ns; s++, pad += ph * pw * c, y += oh * ow * f) {
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                real *out = &y[(oy * ow + ox) * f];
+                for (int fi = 0; fi < f; fi++)
+                    out[fi] = 0;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        for (int ci = 0; ci < c; ci++) {
+                            real a = pad[((oy + ky) * pw + ox + kx) * c + ci];
+                            const real *g = &v[((ky * k + kx) * c + ci) * f];
+                            for (int fi = 0; fi < f; fi++)
+                                out[fi] += a * g[fi];
+                        }
+                for (int fi = 0; fi < f; fi++) {
+                    real sum = bias ? bias[fi] + out[fi] : out[fi];
+                    out[fi] = act == NNRT_RELU ? (sum > 0 ? sum : 0) : sum;
+                }
             }
-        }
+    }
 }
 
-/* mw, as dw (k, k, c, f), += the sum over the sample's outputs, in order,
+/* mw, as dw (k, k, c, f), += the sum over the samples' outputs, in order,
  * of each window of pad times dz */
-NNRT_ENTRY void nnrt_wino_dw_sample(int k, int c, int f, int oh, int ow, int pw,
-                                    const real *restrict pad, int dpw, int dt, int dl,
-                                    const real *restrict dzpad, int tg, real *restrict u,
-                                    real *restrict d, real *restrict mw)
+NNRT_ENTRY void nnrt_wino_dw(int ns, int k, int c, int f, int oh, int ow, int ph, int pw,
+                             const real *restrict pad, int dph, int dpw, int dt, int dl,
+                             const real *restrict dzpad, int tg, real *restrict u,
+                             real *restrict d, real *restrict mw)
 {
     (void)tg;
     (void)u;
     (void)d;
-    for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++) {
-            const real *z = &dzpad[((dt + oy) * dpw + dl + ox) * f];
-            for (int ky = 0; ky < k; ky++)
-                for (int kx = 0; kx < k; kx++)
-                    for (int ci = 0; ci < c; ci++) {
-                        real a = pad[((oy + ky) * pw + ox + kx) * c + ci];
-                        real *g = &mw[((ky * k + kx) * c + ci) * f];
-                        for (int fi = 0; fi < f; fi++)
-                            g[fi] += a * z[fi];
-                    }
-        }
+    for (int s = 0; s < ns; s++, pad += ph * pw * c, dzpad += dph * dpw * f) {
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                const real *z = &dzpad[((dt + oy) * dpw + dl + ox) * f];
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        for (int ci = 0; ci < c; ci++) {
+                            real a = pad[((oy + ky) * pw + ox + kx) * c + ci];
+                            real *g = &mw[((ky * k + kx) * c + ci) * f];
+                            for (int fi = 0; fi < f; fi++)
+                                g[fi] += a * z[fi];
+                        }
+            }
+    }
 }
 
 NNRT_ENTRY void nnrt_wino_dw_out(int k, int c, int f, const real *restrict mw,

@@ -237,8 +237,8 @@ static const MutatedModel MODELS[] = {
     { "conv_winograd", "    input 8x8x1\n    conv2d 8 3x3 tanh padding=same\n    conv2d 16 3x3 tanh\n"
                        "    conv2d 8 5x5 tanh padding=same\n    flatten\n    dense 3 softmax\n",
       "cross_entropy", "", "images", 4, {
-        { "conv16_backward", "OH, OW, PW, rep->conv16_pad, DPW", "OH, OW, PW, rep->conv16_pad + C, DPW",
-          "conv16.w" },
+        { "conv16_backward", "OH, OW, PH, PW, rep->conv16_pad, DPH",
+          "OH, OW, PH, PW, rep->conv16_pad + C, DPH", "conv16.w" },
         { "conv16_backward", "conv16_w, 1, rep->conv16_v);", "conv16_w, 0, rep->conv16_v);",
           "conv8.w" },
         { "conv8_2_backward", "conv8_2_w, 1, rep->conv8_2_v);", "conv8_2_w, 0, rep->conv8_2_v);",

@@ -286,25 +286,35 @@ static double largest(const double *v, int n)
     return most;
 }
 
-/* nnrt_wino_conv of x (h, w, c) padded by p, as the generated code calls
- * it: the sample in a zero-padded copy of whole tiles, 16 values of slack */
-static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const float *x,
-                      const float *v, const float *b, int relu, float *y)
+/* nnrt_wino_conv of ns samples x (ns, h, w, c) padded by p, as the
+ * generated code calls it: each sample in a zero-padded copy of whole
+ * tiles, one after another, 16 values of slack */
+static void wino_conv_n(int ns, int h, int w, int c, int f, int k, int p, int tg, const float *x,
+                        const float *v, const float *b, int relu, float *y)
 {
     int m = NNRT_WINO_M(k), oh = out_size(h, k, p), ow = out_size(w, k, p);
     int ph = (oh + m - 1) / m * m + k - 1, pw = (ow + m - 1) / m * m + k - 1;
-    float *pad = calloc((size_t)(ph * pw * c + 16), sizeof *pad);
+    float *pad = calloc((size_t)(ns * ph * pw * c + 16), sizeof *pad);
     int most = c > f ? c : f;
     float *u = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * NNRT_WINO_POINT(tg, most)), sizeof *u);
     float *mm = calloc((size_t)(NNRT_WINO_A(k) * NNRT_WINO_A(k) * NNRT_WINO_POINT(tg, most)), sizeof *mm);
     ck_assert(pad && u && mm);
-    for (int iy = 0; iy < h && iy + p < ph; iy++)
-        for (int ix = 0; ix < w && ix + p < pw; ix++)
-            memcpy(&pad[((iy + p) * pw + ix + p) * c], &x[(iy * w + ix) * c], sizeof(float) * c);
-    nnrt_wino_conv(k, c, f, oh, ow, pw, tg, pad, v, b, relu ? NNRT_RELU : NNRT_NO_ACT, y, u, mm);
+    for (int s = 0; s < ns; s++)
+        for (int iy = 0; iy < h && iy + p < ph; iy++)
+            for (int ix = 0; ix < w && ix + p < pw; ix++)
+                memcpy(&pad[((s * ph + iy + p) * pw + ix + p) * c],
+                       &x[((s * h + iy) * w + ix) * c], sizeof(float) * c);
+    nnrt_wino_conv(ns, k, c, f, oh, ow, ph, pw, tg, pad, v, b, relu ? NNRT_RELU : NNRT_NO_ACT, y,
+                   u, mm);
     free(pad);
     free(u);
     free(mm);
+}
+
+static void wino_conv(int h, int w, int c, int f, int k, int p, int tg, const float *x,
+                      const float *v, const float *b, int relu, float *y)
+{
+    wino_conv_n(1, h, w, c, f, k, p, tg, x, v, b, relu, y);
 }
 
 /* Forward (the filters as they are, a bias, relu or not; over windows
@@ -391,7 +401,8 @@ START_TEST(winograd_convolution_and_gradients_match_direct_sums)
             memcpy(&dzpad[((oy + 1) * (tw * m + 2) + 2) * f], &dz[oy * ow * f],
                    sizeof(float) * ow * f);
         dw[k * k * c * f] = 12345;
-        nnrt_wino_dw_sample(k, c, f, oh, ow, pw, pad, tw * m + 2, 1, 2, dzpad, tg, u, d, mw);
+        nnrt_wino_dw(1, k, c, f, oh, ow, ph, pw, pad, th * m + 1, tw * m + 2, 1, 2, dzpad, tg, u,
+                     d, mw);
         nnrt_wino_dw_out(k, c, f, mw, dw);
         ck_assert(dw[k * k * c * f] == 12345);
         double dw_scale = 0;
@@ -424,6 +435,75 @@ START_TEST(winograd_convolution_and_gradients_match_direct_sums)
 }
 END_TEST
 
+/* ns samples a call, their tiles grouped tg at a time across them: each
+ * output the same bits as the samples one at a time (its sums are over
+ * the channels alone), and dW, whose sums over the tiles go in other
+ * groups, within 1e-5 of the sum of its terms' magnitudes; nothing
+ * written past the outputs */
+START_TEST(winograd_groups_tiles_across_samples)
+{
+    for (int t = 0; t < 30; t++) {
+        int k = t % 2 ? 5 : 3, c = draw(1, 20), f = draw(1, 20), p = draw(0, k - 1);
+        int h = draw(k - 2 * p > 1 ? k - 2 * p : 1, 9), w = draw(k - 2 * p > 1 ? k - 2 * p : 1, 9);
+        int oh = out_size(h, k, p), ow = out_size(w, k, p), ns = draw(2, 4), tg = draw(1, 40);
+        int m = NNRT_WINO_M(k), a = NNRT_WINO_A(k), th = (oh + m - 1) / m, tw = (ow + m - 1) / m;
+        int ph = th * m + k - 1, pw = tw * m + k - 1, most = c > f ? c : f;
+        float *x = values((size_t)(ns * h * w * c)), *g = values((size_t)(k * k * c * f));
+        float *b = values((size_t)f), *dz = values((size_t)(ns * oh * ow * f));
+        float *v = malloc(sizeof(float) * a * a * c * f);
+        float *y = malloc(sizeof(float) * (ns * oh * ow * f + 1)), *one = malloc(sizeof(float) * oh * ow * f);
+        ck_assert(v && y && one);
+        for (int i = 0; i < h * w * c / 2; i++)   /* some background: zero windows */
+            x[i] = 0;
+        y[ns * oh * ow * f] = 12345;
+        nnrt_wino_weights(k, c, f, g, 0, v);
+        wino_conv_n(ns, h, w, c, f, k, p, tg, x, v, b, t % 3 == 0, y);
+        for (int s = 0; s < ns; s++) {
+            wino_conv(h, w, c, f, k, p, tg, &x[s * h * w * c], v, b, t % 3 == 0, one);
+            ck_assert_msg(memcmp(one, &y[s * oh * ow * f], sizeof(float) * oh * ow * f) == 0,
+                          "k %d c %d f %d %dx%d p %d, %d samples, tg %d: sample %d differs", k, c,
+                          f, h, w, p, ns, tg, s);
+        }
+        ck_assert(y[ns * oh * ow * f] == 12345);
+        /* dW over the ns samples at once, and sample by sample */
+        float *pad = calloc((size_t)(ns * ph * pw * c + 16), sizeof(float));
+        float *dzpad = calloc((size_t)(ns * (th * m) * (tw * m) * f + 16), sizeof(float));
+        float *u = calloc((size_t)(a * a * NNRT_WINO_POINT(tg, most)), sizeof(float));
+        float *d = calloc((size_t)(a * a * NNRT_WINO_POINT(tg, most)), sizeof(float));
+        float *mw = calloc((size_t)(a * a * c * f), sizeof(float));
+        float *each = calloc((size_t)(a * a * c * f), sizeof(float));
+        float *dw = malloc(sizeof(float) * k * k * c * f), *want = malloc(sizeof(float) * k * k * c * f);
+        ck_assert(pad && dzpad && u && d && mw && each && dw && want);
+        for (int s = 0; s < ns; s++) {
+            for (int iy = 0; iy < h && iy + p < ph; iy++)
+                for (int ix = 0; ix < w && ix + p < pw; ix++)
+                    memcpy(&pad[((s * ph + iy + p) * pw + ix + p) * c],
+                           &x[((s * h + iy) * w + ix) * c], sizeof(float) * c);
+            for (int oy = 0; oy < oh; oy++)
+                memcpy(&dzpad[((s * th * m + oy) * tw * m) * f], &dz[(s * oh + oy) * ow * f],
+                       sizeof(float) * ow * f);
+        }
+        nnrt_wino_dw(ns, k, c, f, oh, ow, ph, pw, pad, th * m, tw * m, 0, 0, dzpad, tg, u, d, mw);
+        nnrt_wino_dw_out(k, c, f, mw, dw);
+        for (int s = 0; s < ns; s++)
+            nnrt_wino_dw(1, k, c, f, oh, ow, ph, pw, &pad[s * ph * pw * c], th * m, tw * m, 0, 0,
+                         &dzpad[s * th * m * tw * m * f], tg, u, d, each);
+        nnrt_wino_dw_out(k, c, f, each, want);
+        double sum_x = 0, most_dz = 0;   /* a bound on each value's sum of |terms| */
+        for (int i = 0; i < ns * h * w * c; i++)
+            sum_x += fabs(x[i]);
+        for (int i = 0; i < ns * oh * ow * f; i++)
+            most_dz = fabs(dz[i]) > most_dz ? fabs(dz[i]) : most_dz;
+        for (int i = 0; i < k * k * c * f; i++)
+            ck_assert_msg(fabs(dw[i] - want[i]) <= 1e-5 * sum_x * most_dz,
+                          "dW, k %d c %d f %d %dx%d p %d, %d samples, tg %d: dw[%d] %.9g, one by"
+                          " one %.9g", k, c, f, h, w, p, ns, tg, i, (double)dw[i], (double)want[i]);
+        free(pad), free(dzpad), free(u), free(d), free(mw), free(each), free(dw), free(want);
+        free(x), free(g), free(b), free(dz), free(v), free(y), free(one);
+    }
+}
+END_TEST
+
 int main(void)
 {
 #ifdef KERNELS_NEEDS   /* compiled for an instruction set this CPU may lack */
@@ -442,6 +522,7 @@ int main(void)
     tcase_add_test(tc, nnrt_mm_bias_nt_matches_the_reference_bit_for_bit);
     tcase_add_test(tc, nnrt_copy_over_copies_n_values);
     tcase_add_test(tc, winograd_convolution_and_gradients_match_direct_sums);
+    tcase_add_test(tc, winograd_groups_tiles_across_samples);
     suite_add_tcase(s, tc);
     printf("%s: vectors of %d floats, tiles of %d rows by %d vectors\n", KERNELS_SUITE, NNRT_VW,
            NNRT_MR, NNRT_NV);

@@ -76,11 +76,16 @@
  * 0.042, 0.050 to 0.030, 0.023, 0.025.)
  * fashion_cnn's epoch over 5000 images at one thread (alternating runs):
  * 5.82 s by im2col, 4.69 s with forward and dx by tiles, 4.19 s with dW
- * too.  Tiles group within a sample, so a 7x7 map's products are of 4
- * tiles, yet they still won there: a convnet of 3x3 convolutions (32, 64
- * filters at 28x28 and 14x14, then two of 128 at 7x7), 100 steps of 64
- * at one thread, 7.27 s by tiles against 8.85 s by im2col (medians of 3),
- * each 7x7 layer's forward and backward 10-15% faster.  The sums go
+ * too.  With tiles grouped within a sample, a 7x7 map's products were
+ * of 4 tiles, yet they still won there: a convnet of 3x3 convolutions
+ * (32, 64 filters at 28x28 and 14x14, then two of 128 at 7x7), 100 steps
+ * of 64 at one thread, 7.27 s by tiles against 8.85 s by im2col (medians
+ * of 3), each 7x7 layer's forward and backward 10-15% faster.  Now a
+ * sample of at most half WINO_GROUP_TILES tiles is grouped with others,
+ * WINO_GROUP_TILES / its tiles samples a call (wino_samples: 4 of 4
+ * tiles at 7x7), each output the same bits: the same convnet's 100 steps
+ * went from 6.41-6.66 s to 5.27-5.35 s (alternating runs, one thread),
+ * its two 7x7 layers 23% faster.  The sums go
  * through the points, so they are not im2col's bits
  * (within 1e-5 of the terms' magnitudes: tests/test_kernels.c); the trainer's
  * double-precision twin, which gradcheck runs, computes the same
@@ -198,7 +203,9 @@ void pass_pick_kernels(Ir *ir)
             long tiles = (op->win.oh + m - 1) / m * ((op->win.ow + m - 1) / m);
             long groups = (tiles + WINO_GROUP_TILES - 1) / WINO_GROUP_TILES;
             op->kernel = KERNEL_WINOGRAD;
-            op->wino_tiles = (tiles + groups - 1) / groups;
+            op->wino_samples = 2 * tiles <= WINO_GROUP_TILES ? WINO_GROUP_TILES / tiles : 1;
+            op->wino_tiles = op->wino_samples > 1 ? op->wino_samples * tiles
+                                                  : (tiles + groups - 1) / groups;
         }
     }
 }
