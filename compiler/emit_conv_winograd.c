@@ -9,7 +9,7 @@
  * at KH - 1 - PT from its top: dx is the same convolution of it with
  * the filters turned 180 degrees and channels and filters swapped (no
  * col2im), and dW the correlation of x's tiles with dz's over the same
- * points (nnrt_wino_dw_sample), summed over the samples there and
+ * points (nnrt_wino_dw), summed over the samples there and
  * brought back to the taps once (nnrt_wino_dw_out).  pick_kernels.c has
  * the rule and its numbers. */
 #include "emit.h"
