@@ -39,21 +39,17 @@ nnrt_adam_step nnrt_adam_scalars(const nnrt_optimizer *o, long step)
     };
 }
 
-/* w, g, m, v are BLOCK floats each */
+/* w, g, m, v are BLOCK floats each, in one pass (optim.h) */
 static inline void adam_block(float *restrict w, const float *restrict g, float *restrict m,
                               float *restrict v, const nnrt_adam_step *a)
 {
     const float b1 = a->b1, b2 = a->b2, c1 = a->one_minus_b1, c2 = a->one_minus_b2;
     const float step_size = a->step_size, eps = a->eps;
-    float root_v[BLOCK];
     for (int i = 0; i < BLOCK; i++) {
         m[i] = b1 * m[i] + c1 * g[i];
         v[i] = b2 * v[i] + c2 * g[i] * g[i];
-        root_v[i] = v[i];
+        w[i] -= step_size * m[i] / (sqrtf(v[i]) + eps);
     }
-    nnrt_sqrt_block(root_v);
-    for (int i = 0; i < BLOCK; i++)
-        w[i] -= step_size * m[i] / (root_v[i] + eps);
 }
 
 NNRT_CLONED

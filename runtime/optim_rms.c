@@ -3,8 +3,8 @@
  * computes them (keras/src/optimizers/{adagrad,rmsprop,adadelta}.py).
  *
  * Keras puts eps inside the square root in all three: sqrt(acc + eps), not
- * PyTorch's sqrt(acc) + eps.  Each block first gathers the values to take
- * roots of, takes them together (nnrt_sqrt_block), then updates. */
+ * PyTorch's sqrt(acc) + eps.  Each block is one pass over its values, the
+ * square roots in line (optim.h). */
 #include "optim.h"
 
 enum { BLOCK = NNRT_OPT_BLOCK };
@@ -15,14 +15,10 @@ enum { BLOCK = NNRT_OPT_BLOCK };
 static inline void adagrad_block(float *restrict w, const float *restrict g,
                                  float *restrict acc, float lr, float eps)
 {
-    float root[BLOCK];
     for (int i = 0; i < BLOCK; i++) {
         acc[i] += g[i] * g[i];
-        root[i] = acc[i] + eps;
+        w[i] -= lr * g[i] / sqrtf(acc[i] + eps);
     }
-    nnrt_sqrt_block(root);
-    for (int i = 0; i < BLOCK; i++)
-        w[i] -= lr * g[i] / root[i];
 }
 
 NNRT_CLONED
@@ -46,14 +42,10 @@ static inline void rmsprop_block(float *restrict w, const float *restrict g, flo
                                  float lr, float rho, float eps)
 {
     const float c = 1.0f - rho;
-    float root[BLOCK];
     for (int i = 0; i < BLOCK; i++) {
         v[i] = rho * v[i] + c * (g[i] * g[i]);
-        root[i] = v[i] + eps;
+        w[i] -= lr * g[i] / sqrtf(v[i] + eps);
     }
-    nnrt_sqrt_block(root);
-    for (int i = 0; i < BLOCK; i++)
-        w[i] -= lr * g[i] / root[i];
 }
 
 NNRT_CLONED
@@ -80,16 +72,9 @@ static inline void adadelta_block(float *restrict w, const float *restrict g,
                                   float rho, float eps)
 {
     const float c = 1.0f - rho;
-    float root_acc[BLOCK], root_delta[BLOCK];
     for (int i = 0; i < BLOCK; i++) {
         acc[i] = rho * acc[i] + c * (g[i] * g[i]);
-        root_acc[i] = acc[i] + eps;
-        root_delta[i] = acc_delta[i] + eps;
-    }
-    nnrt_sqrt_block(root_acc);
-    nnrt_sqrt_block(root_delta);
-    for (int i = 0; i < BLOCK; i++) {
-        float delta = root_delta[i] * g[i] / root_acc[i];
+        float delta = sqrtf(acc_delta[i] + eps) * g[i] / sqrtf(acc[i] + eps);
         acc_delta[i] = rho * acc_delta[i] + c * (delta * delta);
         w[i] -= lr * delta;
     }
