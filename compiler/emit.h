@@ -112,7 +112,12 @@ typedef enum FieldGroup {
     FIELDS_GRADS,     /* the gradients of the tensors it trains */
 } FieldGroup;
 
-/* Each prints its op's members of group, `    real conv32_pad[32 * 32 * 1];`,
+/* How a member of the struct starts, and a parameter: each on a cache line
+ * of its own (nnrt.h: NNRT_ALIGNED) */
+#define MEMBER "    NNRT_ALIGNED real "
+#define PARAM "static NNRT_ALIGNED real "
+
+/* Each prints its op's members of group, MEMBER "conv32_pad[32 * 32 * 1];",
  * one line each (or several names of one type on a line) */
 void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group);      /* emit_dense.c */
 void emit_dropout_fields(Emitter *e, const IrOp *op, FieldGroup group);    /* emit_dropout.c */

@@ -218,20 +218,20 @@ void emit_batchnorm_fields(Emitter *e, const IrOp *op, FieldGroup group)
     if (!trains(op))
         return;
     if (group == FIELDS_SCRATCH) {
-        OUT("    real %s_xhat[SHARD_ROWS * %s];   /* the last training batch, normalized */\n", b,
+        OUT(MEMBER "%s_xhat[SHARD_ROWS * %s];   /* the last training batch, normalized */\n", b,
             buf(e, op->out)->width_macro);
         OUT("    double %s_shard_stats[2 * %ld];   /* this shard's mean and M2, for the meet */\n",
             b, channels);
-        OUT("    real %s_mean[%ld], %s_inv_std[%ld];   /* the batch's, from the meet */\n", b,
+        OUT(MEMBER "%s_mean[%ld], %s_inv_std[%ld];   /* the batch's, from the meet */\n", b,
             channels, b, channels);
         OUT("    double %s_shard_grads[2 * %ld];   /* this shard's dgamma and dbeta */\n", b,
             channels);
         if (buf(e, op->in)->needs_grad)
-            OUT("    real %s_dgamma_n[%ld], %s_dbeta_n[%ld];   /* the batch's, over N */\n", b,
+            OUT(MEMBER "%s_dgamma_n[%ld], %s_dbeta_n[%ld];   /* the batch's, over N */\n", b,
                 channels, b, channels);
     }
     if (group == FIELDS_GRADS)
-        OUT("    real %s_dgamma[%ld], %s_dbeta[%ld];\n", b, channels, b, channels);
+        OUT(MEMBER "%s_dgamma[%ld], %s_dbeta[%ld];\n", b, channels, b, channels);
 }
 
 /* gamma and beta are trained; the moving statistics are state (grad NULL) */

@@ -240,43 +240,43 @@ static void emit_params(Emitter *e)
             OUT("/* %s is frozen (trainable=false): no gradients */\n", p);
         if (op->kind == OP_EMBEDDING) {
             kernel_count(op, count, sizeof count);
-            OUT("static real %s_w[%s];\n", p, count);
-            OUT("static real %s_vocabulary[%ld];   /* state: each id's byte + 1 (nnrt.h) */\n",
+            OUT(PARAM "%s_w[%s];\n", p, count);
+            OUT(PARAM "%s_vocabulary[%ld];   /* state: each id's byte + 1 (nnrt.h) */\n",
                 p, op->layer->vocab);
             continue;
         }
         if (op->kind == OP_CONV_TRANSPOSE) {
             kernel_count(op, count, sizeof count);
-            OUT("static real %s_w[%s], %s_b[%ld];\n", p, count, p, op->filters);
+            OUT(PARAM "%s_w[%s], %s_b[%ld];\n", p, count, p, op->filters);
             continue;
         }
         if ((op->kind == OP_DENSE || op->kind == OP_CONV) && !trains(op)) {
             kernel_count(op, count, sizeof count);
-            OUT("static real %s_w[%s];\n", p, count);
+            OUT(PARAM "%s_w[%s];\n", p, count);
             if (op->kind == OP_DENSE)
-                OUT("static real %s_b[%s];\n", p, op->row_out);
+                OUT(PARAM "%s_b[%s];\n", p, op->row_out);
             else
-                OUT("static real %s_b[%ld];\n", p, op->filters);
+                OUT(PARAM "%s_b[%ld];\n", p, op->filters);
             continue;
         }
         if (op->kind == OP_DENSE || op->kind == OP_CONV) {
             kernel_count(op, count, sizeof count);
-            OUT("static real %s_w[%s];\n", p, count);
+            OUT(PARAM "%s_w[%s];\n", p, count);
         }
         if (op->kind == OP_DENSE)
-            OUT("static real %s_b[%s];\n", p, op->row_out);
+            OUT(PARAM "%s_b[%s];\n", p, op->row_out);
         if (op->kind == OP_CONV)
-            OUT("static real %s_b[%ld];\n", p, op->filters);
+            OUT(PARAM "%s_b[%ld];\n", p, op->filters);
         if (op->kind == OP_RECURRENT) {
             long g = recurrent_gates(op->cell) * op->filters;
-            OUT("static real %s_w[%ld * %ld], %s_u[%ld * %ld], %s_b[%s%ld];\n", p, op->features,
+            OUT(PARAM "%s_w[%ld * %ld], %s_u[%ld * %ld], %s_b[%s%ld];\n", p, op->features,
                 g, p, op->filters, g, p, op->cell == LAYER_GRU ? "2 * " : "", g);
         }
         if (op->kind == OP_BATCHNORM) {
             const Shape *sh = &op->layer->out;
             long ch = sh->dims[sh->ndims - 1];
-            OUT("static real %s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
-            OUT("static real %s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
+            OUT(PARAM "%s_gamma[%ld], %s_beta[%ld];\n", p, ch, p, ch);
+            OUT(PARAM "%s_moving_mean[%ld], %s_moving_var[%ld];   /* state, not trained */\n",
                 p, ch, p, ch);
         }
     }
@@ -579,7 +579,7 @@ static void emit_activation_fields(Emitter *e)
         const IrBuf *b = buf(e, i);
         if (!e->used[i])
             continue;
-        OUT("    real %s[SHARD_ROWS * %s]", b->name, b->width_macro);
+        OUT(MEMBER "%s[SHARD_ROWS * %s]", b->name, b->width_macro);
         if (b->needs_grad)
             OUT(", d_%s[SHARD_ROWS * %s]", b->name, b->width_macro);
         OUT(";\n");
@@ -599,12 +599,12 @@ static void emit_replica(Emitter *e)
     emit_activation_fields(e);
     emit_op_fields(e, FIELDS_MASKS);
     if (e->m->regress)
-        OUT("    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */\n");
+        OUT(MEMBER "target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */\n");
     else if (e->m->soft_targets)
-        OUT("    real target[SHARD_ROWS * CLASSES];   /* each row's class probabilities, from "
+        OUT(MEMBER "target[SHARD_ROWS * CLASSES];   /* each row's class probabilities, from "
             "the runtime */\n");
     else if (e->m->multi_label)
-        OUT("    real target[SHARD_ROWS * CLASSES];   /* each row's 0/1 labels, from the "
+        OUT(MEMBER "target[SHARD_ROWS * CLASSES];   /* each row's 0/1 labels, from the "
             "runtime */\n");
     emit_op_fields(e, FIELDS_SCRATCH);
     emit_op_fields(e, FIELDS_GRADS);

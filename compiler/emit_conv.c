@@ -328,17 +328,17 @@ static void emit_conv_scratch(Emitter *e, const IrOp *op)
         emit_winograd_scratch(e, op, ph, pw);
         return;
     }
-    OUT("    real %s_pad[%ld * %ld * %ld + NNRT_SLACK]", op->name, ph, pw, w->c);
+    OUT(MEMBER "%s_pad[%ld * %ld * %ld + NNRT_SLACK]", op->name, ph, pw, w->c);
     if (buf(e, op->in)->needs_grad)
         OUT(", %s_dpad[%ld * %ld * %ld]", op->name, ph, pw, w->c);
     OUT(";\n");
-    OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld) + NNRT_SLACK];   /* windows, then their gradients */\n",
+    OUT(MEMBER "%s_col[%ld * %ld * %ld * (%ld * %ld * %ld) + NNRT_SLACK];   /* windows, then their gradients */\n",
         op->name, op->im2col_rows, w->oh, w->ow, w->kh, w->kw, w->c);
     if (op->mm_nt || (op->mm && buf(e, op->in)->needs_grad))
-        OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for %s */\n", op->name, op->filters,
+        OUT(MEMBER "%s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for %s */\n", op->name, op->filters,
             w->kh, w->kw, w->c, op->mm_nt ? "forward" : "dx");
     if (op->mm_nt && trains(op))
-        OUT("    real %s_dwt[%ld * (%ld * %ld * %ld)];   /* dW^T */\n", op->name, op->filters,
+        OUT(MEMBER "%s_dwt[%ld * (%ld * %ld * %ld)];   /* dW^T */\n", op->name, op->filters,
             w->kh, w->kw, w->c);
 }
 
@@ -348,7 +348,7 @@ void emit_conv_fields(Emitter *e, const IrOp *op, FieldGroup group)
     if (group == FIELDS_SCRATCH)
         emit_conv_scratch(e, op);
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%s], %s_db[%ld];\n", op->name,
+        OUT(MEMBER "%s_dw[%s], %s_db[%ld];\n", op->name,
             kernel_count(op, count, sizeof count), op->name, op->filters);
 }
 

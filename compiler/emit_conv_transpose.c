@@ -230,16 +230,16 @@ void emit_conv_transpose_fields(Emitter *e, const IrOp *op, FieldGroup group)
     const Window *w = &op->win;
     char count[96];
     if (group == FIELDS_SCRATCH) {
-        OUT("    real %s_pad[%ld * %ld * %ld + NNRT_SLACK];   /* one sample's output, uncropped */\n",
+        OUT(MEMBER "%s_pad[%ld * %ld * %ld + NNRT_SLACK];   /* one sample's output, uncropped */\n",
             op->name, padded_rows(w), padded_cols(w), op->filters);
-        OUT("    real %s_col[%ld * %ld * %ld * (%ld * %ld * %ld) + NNRT_SLACK];   /* windows of the output */\n",
+        OUT(MEMBER "%s_col[%ld * %ld * %ld * (%ld * %ld * %ld) + NNRT_SLACK];   /* windows of the output */\n",
             op->name, op->im2col_rows, w->h, w->w, w->kh, w->kw, op->filters);
         if (op->mm)
-            OUT("    real %s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for forward */\n", op->name,
+            OUT(MEMBER "%s_wt[%ld * (%ld * %ld * %ld)];   /* W^T, for forward */\n", op->name,
                 w->c, w->kh, w->kw, op->filters);
     }
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%s], %s_db[%ld];\n", op->name, kernel_count(op, count, sizeof count),
+        OUT(MEMBER "%s_dw[%s], %s_db[%ld];\n", op->name, kernel_count(op, count, sizeof count),
             op->name, op->filters);
 }
 

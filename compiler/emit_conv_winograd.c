@@ -202,18 +202,18 @@ void emit_winograd_scratch(Emitter *e, const IrOp *op, long ph, long pw)
     char slots[32] = "";   /* WS samples' copies, one after another */
     if (grouped(op))
         snprintf(slots, sizeof slots, "%ld * ", op->wino_samples);
-    OUT("    real %s_pad[%s%ld * %ld * %ld + NNRT_SLACK]", op->name, slots, ph, pw, w->c);
+    OUT(MEMBER "%s_pad[%s%ld * %ld * %ld + NNRT_SLACK]", op->name, slots, ph, pw, w->c);
     if (copies_dz(e, op))
         OUT(", %s_dzpad[%s%ld * %ld * %ld + NNRT_SLACK]", op->name, slots,
             dz_padded(w->h, w->oh, w->kh, w->pt), dz_padded(w->w, w->ow, w->kw, w->pl),
             op->filters);
     OUT(";\n");
     long a = WINO_POINTS(w->kh);
-    OUT("    real %s_v[%ld * %ld * %ld * %ld];   /* W at Winograd's points */\n", op->name, a, a,
+    OUT(MEMBER "%s_v[%ld * %ld * %ld * %ld];   /* W at Winograd's points */\n", op->name, a, a,
         w->c, op->filters);
-    OUT("    real %s_u[%ld], %s_m[%ld];   /* a group's tiles at the points, and their products */\n",
+    OUT(MEMBER "%s_u[%ld], %s_m[%ld];   /* a group's tiles at the points, and their products */\n",
         op->name, point_values(op), op->name, point_values(op));
     if (trains(op))
-        OUT("    real %s_mw[%ld * %ld * %ld * %ld];   /* dW at the points */\n", op->name, a, a,
+        OUT(MEMBER "%s_mw[%ld * %ld * %ld * %ld];   /* dW at the points */\n", op->name, a, a,
             w->c, op->filters);
 }

@@ -207,13 +207,13 @@ void emit_dense_fields(Emitter *e, const IrOp *op, FieldGroup group)
     char count[96];
     long blocks = weight_blocks(op);
     if (group == FIELDS_SCRATCH && blocks > 1)
-        OUT("    real %s_parts[%ld * SHARD_ROWS * %s];   /* x W of blocks 1..%ld of W's rows */\n",
+        OUT(MEMBER "%s_parts[%ld * SHARD_ROWS * %s];   /* x W of blocks 1..%ld of W's rows */\n",
             op->name, blocks - 1, op->row_out, blocks - 1);
     if (group == FIELDS_SCRATCH && op->mm_dx && buf(e, op->in)->needs_grad)
-        OUT("    real %s_wt[%s * %s];   /* W^T, for dx */\n", op->name, op->row_in,
+        OUT(MEMBER "%s_wt[%s * %s];   /* W^T, for dx */\n", op->name, op->row_in,
             op->row_out);
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%s], %s_db[%s];\n", op->name,
+        OUT(MEMBER "%s_dw[%s], %s_db[%s];\n", op->name,
             kernel_count(op, count, sizeof count), op->name, op->row_out);
 }
 

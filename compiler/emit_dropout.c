@@ -36,5 +36,5 @@ void emit_dropout(Emitter *e, const IrOp *op)
 void emit_dropout_fields(Emitter *e, const IrOp *op, FieldGroup group)
 {
     if (group == FIELDS_MASKS)
-        OUT("    real %s_mask[SHARD_ROWS * %s];\n", op->name, buf(e, op->in)->width_macro);
+        OUT(MEMBER "%s_mask[SHARD_ROWS * %s];\n", op->name, buf(e, op->in)->width_macro);
 }

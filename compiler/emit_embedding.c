@@ -44,7 +44,7 @@ void emit_embedding_fields(Emitter *e, const IrOp *op, FieldGroup group)
 {
     char count[96];
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%s];\n", op->name, kernel_count(op, count, sizeof count));
+        OUT(MEMBER "%s_dw[%s];\n", op->name, kernel_count(op, count, sizeof count));
 }
 
 /* W (VOCAB, D), fans as Keras's for a 2-D shape; the vocabulary, state */

@@ -269,27 +269,27 @@ void emit_recurrent_fields(Emitter *e, const IrOp *op, FieldGroup group)
     long T = op->steps, U = op->filters, G = recurrent_gates(op->cell) * U;
     int back = needs_backward(e, op);
     if (group == FIELDS_SCRATCH) {
-        OUT("    real %s_gates[SHARD_ROWS * %ld * %ld];   /* each step's gates, then their "
+        OUT(MEMBER "%s_gates[SHARD_ROWS * %ld * %ld];   /* each step's gates, then their "
             "gradient */\n", p, T, G);
         if (op->cell == LAYER_GRU)
-            OUT("    real %s_hz[SHARD_ROWS * %ld * %ld];   /* each step's h_prev U + b_rec */\n", p,
+            OUT(MEMBER "%s_hz[SHARD_ROWS * %ld * %ld];   /* each step's h_prev U + b_rec */\n", p,
                 T, G);
         if (!op->sequences)
-            OUT("    real %s_h[SHARD_ROWS * %ld * %ld];   /* each step's h */\n", p, T, U);
+            OUT(MEMBER "%s_h[SHARD_ROWS * %ld * %ld];   /* each step's h */\n", p, T, U);
         if (op->cell == LAYER_LSTM)
-            OUT("    real %s_c[SHARD_ROWS * %ld * %ld];   /* each step's c */\n", p, T, U);
+            OUT(MEMBER "%s_c[SHARD_ROWS * %ld * %ld];   /* each step's c */\n", p, T, U);
         if (back) {
-            OUT("    real %s_dh[SHARD_ROWS * %ld];   /* backward's carry: dh */\n", p, U);
+            OUT(MEMBER "%s_dh[SHARD_ROWS * %ld];   /* backward's carry: dh */\n", p, U);
             if (op->cell == LAYER_LSTM)
-                OUT("    real %s_dc[SHARD_ROWS * %ld];\n", p, U);
-            OUT("    real %s_ut[%ld * %ld];   /* U^T */\n", p, G, U);
+                OUT(MEMBER "%s_dc[SHARD_ROWS * %ld];\n", p, U);
+            OUT(MEMBER "%s_ut[%ld * %ld];   /* U^T */\n", p, G, U);
         }
         if (trains(op))
-            OUT("    real %s_hp[SHARD_ROWS * %ld * %ld];   /* h_prev of each step, for dU */\n",
+            OUT(MEMBER "%s_hp[SHARD_ROWS * %ld * %ld];   /* h_prev of each step, for dU */\n",
                 p, T, U);
     }
     if (group == FIELDS_GRADS && trains(op))
-        OUT("    real %s_dw[%ld * %ld], %s_du[%ld * %ld], %s_db[%ld];\n", p, op->features, G, p,
+        OUT(MEMBER "%s_dw[%ld * %ld], %s_du[%ld * %ld], %s_db[%ld];\n", p, op->features, G, p,
             U, G, p, (op->cell == LAYER_GRU ? 2 : 1) * G);
 }
 

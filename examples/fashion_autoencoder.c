@@ -68,33 +68,33 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense128_w[IN * DENSE128_OUT];
-static real dense128_b[DENSE128_OUT];
-static real code_w[DENSE128_OUT * CODE_OUT];
-static real code_b[CODE_OUT];
-static real dense128_2_w[CODE_OUT * DENSE128_2_OUT];
-static real dense128_2_b[DENSE128_2_OUT];
-static real dense784_w[DENSE128_2_OUT * DENSE784_OUT];
-static real dense784_b[DENSE784_OUT];
+static NNRT_ALIGNED real dense128_w[IN * DENSE128_OUT];
+static NNRT_ALIGNED real dense128_b[DENSE128_OUT];
+static NNRT_ALIGNED real code_w[DENSE128_OUT * CODE_OUT];
+static NNRT_ALIGNED real code_b[CODE_OUT];
+static NNRT_ALIGNED real dense128_2_w[CODE_OUT * DENSE128_2_OUT];
+static NNRT_ALIGNED real dense128_2_b[DENSE128_2_OUT];
+static NNRT_ALIGNED real dense784_w[DENSE128_2_OUT * DENSE784_OUT];
+static NNRT_ALIGNED real dense784_b[DENSE784_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense128_y[SHARD_ROWS * DENSE128_OUT], d_dense128_y[SHARD_ROWS * DENSE128_OUT];
-    real code_y[SHARD_ROWS * CODE_OUT], d_code_y[SHARD_ROWS * CODE_OUT];
-    real dense128_2_y[SHARD_ROWS * DENSE128_2_OUT], d_dense128_2_y[SHARD_ROWS * DENSE128_2_OUT];
-    real dense784_y[SHARD_ROWS * DENSE784_OUT], d_dense784_y[SHARD_ROWS * DENSE784_OUT];
-    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
-    real dense128_parts[6 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..6 of W's rows */
-    real code_wt[DENSE128_OUT * CODE_OUT];   /* W^T, for dx */
-    real dense128_2_wt[CODE_OUT * DENSE128_2_OUT];   /* W^T, for dx */
-    real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
-    real code_dw[DENSE128_OUT * CODE_OUT], code_db[CODE_OUT];
-    real dense128_2_dw[CODE_OUT * DENSE128_2_OUT], dense128_2_db[DENSE128_2_OUT];
-    real dense784_dw[DENSE128_2_OUT * DENSE784_OUT], dense784_db[DENSE784_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense128_y[SHARD_ROWS * DENSE128_OUT], d_dense128_y[SHARD_ROWS * DENSE128_OUT];
+    NNRT_ALIGNED real code_y[SHARD_ROWS * CODE_OUT], d_code_y[SHARD_ROWS * CODE_OUT];
+    NNRT_ALIGNED real dense128_2_y[SHARD_ROWS * DENSE128_2_OUT], d_dense128_2_y[SHARD_ROWS * DENSE128_2_OUT];
+    NNRT_ALIGNED real dense784_y[SHARD_ROWS * DENSE784_OUT], d_dense784_y[SHARD_ROWS * DENSE784_OUT];
+    NNRT_ALIGNED real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
+    NNRT_ALIGNED real dense128_parts[6 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..6 of W's rows */
+    NNRT_ALIGNED real code_wt[DENSE128_OUT * CODE_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense128_2_wt[CODE_OUT * DENSE128_2_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
+    NNRT_ALIGNED real code_dw[DENSE128_OUT * CODE_OUT], code_db[CODE_OUT];
+    NNRT_ALIGNED real dense128_2_dw[CODE_OUT * DENSE128_2_OUT], dense128_2_db[DENSE128_2_OUT];
+    NNRT_ALIGNED real dense784_dw[DENSE128_2_OUT * DENSE784_OUT], dense784_db[DENSE784_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -81,44 +81,44 @@ typedef float real;
 
 /* Parameters, shared by every replica, laid out as in Keras: W is (inputs,
    outputs) for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv32_w[5 * 5 * 1 * 32];
-static real conv32_b[32];
-static real conv64_w[5 * 5 * 32 * 64];
-static real conv64_b[64];
-static real dense1024_w[CONV64_MAXPOOL_OUT * DENSE1024_OUT];
-static real dense1024_b[DENSE1024_OUT];
-static real dense10_w[DENSE1024_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real conv32_w[5 * 5 * 1 * 32];
+static NNRT_ALIGNED real conv32_b[32];
+static NNRT_ALIGNED real conv64_w[5 * 5 * 32 * 64];
+static NNRT_ALIGNED real conv64_b[64];
+static NNRT_ALIGNED real dense1024_w[CONV64_MAXPOOL_OUT * DENSE1024_OUT];
+static NNRT_ALIGNED real dense1024_b[DENSE1024_OUT];
+static NNRT_ALIGNED real dense10_w[DENSE1024_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real conv32_y[SHARD_ROWS * CONV32_OUT], d_conv32_y[SHARD_ROWS * CONV32_OUT];
-    real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
-    real conv64_y[SHARD_ROWS * CONV64_OUT], d_conv64_y[SHARD_ROWS * CONV64_OUT];
-    real conv64_maxpool_y[SHARD_ROWS * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[SHARD_ROWS * CONV64_MAXPOOL_OUT];
-    real dense1024_y[SHARD_ROWS * DENSE1024_OUT], d_dense1024_y[SHARD_ROWS * DENSE1024_OUT];
-    real dense1024_dropout_y[SHARD_ROWS * DENSE1024_OUT], d_dense1024_dropout_y[SHARD_ROWS * DENSE1024_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real dense1024_dropout_mask[SHARD_ROWS * DENSE1024_OUT];
-    real conv32_pad[32 * 32 * 1 + NNRT_SLACK];
-    real conv32_col[2 * 28 * 28 * (5 * 5 * 1) + NNRT_SLACK];   /* windows, then their gradients */
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real conv32_y[SHARD_ROWS * CONV32_OUT], d_conv32_y[SHARD_ROWS * CONV32_OUT];
+    NNRT_ALIGNED real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
+    NNRT_ALIGNED real conv64_y[SHARD_ROWS * CONV64_OUT], d_conv64_y[SHARD_ROWS * CONV64_OUT];
+    NNRT_ALIGNED real conv64_maxpool_y[SHARD_ROWS * CONV64_MAXPOOL_OUT], d_conv64_maxpool_y[SHARD_ROWS * CONV64_MAXPOOL_OUT];
+    NNRT_ALIGNED real dense1024_y[SHARD_ROWS * DENSE1024_OUT], d_dense1024_y[SHARD_ROWS * DENSE1024_OUT];
+    NNRT_ALIGNED real dense1024_dropout_y[SHARD_ROWS * DENSE1024_OUT], d_dense1024_dropout_y[SHARD_ROWS * DENSE1024_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense1024_dropout_mask[SHARD_ROWS * DENSE1024_OUT];
+    NNRT_ALIGNED real conv32_pad[32 * 32 * 1 + NNRT_SLACK];
+    NNRT_ALIGNED real conv32_col[2 * 28 * 28 * (5 * 5 * 1) + NNRT_SLACK];   /* windows, then their gradients */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_y */
-    real conv64_pad[20 * 20 * 32 + NNRT_SLACK], conv64_dzpad[20 * 20 * 64 + NNRT_SLACK];
-    real conv64_v[8 * 8 * 32 * 64];   /* W at Winograd's points */
-    real conv64_u[66560], conv64_m[66560];   /* a group's tiles at the points, and their products */
-    real conv64_mw[8 * 8 * 32 * 64];   /* dW at the points */
+    NNRT_ALIGNED real conv64_pad[20 * 20 * 32 + NNRT_SLACK], conv64_dzpad[20 * 20 * 64 + NNRT_SLACK];
+    NNRT_ALIGNED real conv64_v[8 * 8 * 32 * 64];   /* W at Winograd's points */
+    NNRT_ALIGNED real conv64_u[66560], conv64_m[66560];   /* a group's tiles at the points, and their products */
+    NNRT_ALIGNED real conv64_mw[8 * 8 * 32 * 64];   /* dW at the points */
     int conv64_maxpool_from[SHARD_ROWS * CONV64_MAXPOOL_OUT];   /* where each maximum is in conv64_y */
-    real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
-    real dense10_wt[DENSE1024_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
-    real conv64_dw[5 * 5 * 32 * 64], conv64_db[64];
-    real dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
-    real dense10_dw[DENSE1024_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real dense1024_parts[24 * SHARD_ROWS * DENSE1024_OUT];   /* x W of blocks 1..24 of W's rows */
+    NNRT_ALIGNED real dense10_wt[DENSE1024_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real conv32_dw[5 * 5 * 1 * 32], conv32_db[32];
+    NNRT_ALIGNED real conv64_dw[5 * 5 * 32 * 64], conv64_db[64];
+    NNRT_ALIGNED real dense1024_dw[CONV64_MAXPOOL_OUT * DENSE1024_OUT], dense1024_db[DENSE1024_OUT];
+    NNRT_ALIGNED real dense10_dw[DENSE1024_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

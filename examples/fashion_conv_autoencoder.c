@@ -75,47 +75,47 @@ typedef float real;
 
 /* Parameters, shared by every replica, laid out as in Keras: W is (inputs,
    outputs) for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv16_w[3 * 3 * 1 * 16];
-static real conv16_b[16];
-static real conv8_w[3 * 3 * 16 * 8];
-static real conv8_b[8];
-static real convt8_w[3 * 3 * 8 * 8], convt8_b[8];
-static real convt16_w[3 * 3 * 16 * 8], convt16_b[16];
-static real conv1_w[3 * 3 * 16 * 1];
-static real conv1_b[1];
+static NNRT_ALIGNED real conv16_w[3 * 3 * 1 * 16];
+static NNRT_ALIGNED real conv16_b[16];
+static NNRT_ALIGNED real conv8_w[3 * 3 * 16 * 8];
+static NNRT_ALIGNED real conv8_b[8];
+static NNRT_ALIGNED real convt8_w[3 * 3 * 8 * 8], convt8_b[8];
+static NNRT_ALIGNED real convt16_w[3 * 3 * 16 * 8], convt16_b[16];
+static NNRT_ALIGNED real conv1_w[3 * 3 * 16 * 1];
+static NNRT_ALIGNED real conv1_b[1];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real conv16_y[SHARD_ROWS * CONV16_OUT], d_conv16_y[SHARD_ROWS * CONV16_OUT];
-    real conv8_y[SHARD_ROWS * CONV8_OUT], d_conv8_y[SHARD_ROWS * CONV8_OUT];
-    real convt8_y[SHARD_ROWS * CONVT8_OUT], d_convt8_y[SHARD_ROWS * CONVT8_OUT];
-    real convt16_y[SHARD_ROWS * CONVT16_OUT], d_convt16_y[SHARD_ROWS * CONVT16_OUT];
-    real conv1_y[SHARD_ROWS * CONV1_OUT], d_conv1_y[SHARD_ROWS * CONV1_OUT];
-    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
-    real conv16_pad[29 * 29 * 1 + NNRT_SLACK];
-    real conv16_col[6 * 14 * 14 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
-    real conv8_pad[15 * 15 * 16 + NNRT_SLACK], conv8_dpad[15 * 15 * 16];
-    real conv8_col[21 * 7 * 7 * (3 * 3 * 16) + NNRT_SLACK];   /* windows, then their gradients */
-    real conv8_wt[8 * (3 * 3 * 16)];   /* W^T, for dx */
-    real convt8_pad[15 * 15 * 8 + NNRT_SLACK];   /* one sample's output, uncropped */
-    real convt8_col[21 * 7 * 7 * (3 * 3 * 8) + NNRT_SLACK];   /* windows of the output */
-    real convt8_wt[8 * (3 * 3 * 8)];   /* W^T, for forward */
-    real convt16_pad[29 * 29 * 16 + NNRT_SLACK];   /* one sample's output, uncropped */
-    real convt16_col[6 * 14 * 14 * (3 * 3 * 16) + NNRT_SLACK];   /* windows of the output */
-    real convt16_wt[8 * (3 * 3 * 16)];   /* W^T, for forward */
-    real conv1_pad[30 * 30 * 16 + NNRT_SLACK], conv1_dpad[30 * 30 * 16];
-    real conv1_col[2 * 28 * 28 * (3 * 3 * 16) + NNRT_SLACK];   /* windows, then their gradients */
-    real conv1_wt[1 * (3 * 3 * 16)];   /* W^T, for forward */
-    real conv1_dwt[1 * (3 * 3 * 16)];   /* dW^T */
-    real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
-    real conv8_dw[3 * 3 * 16 * 8], conv8_db[8];
-    real convt8_dw[3 * 3 * 8 * 8], convt8_db[8];
-    real convt16_dw[3 * 3 * 16 * 8], convt16_db[16];
-    real conv1_dw[3 * 3 * 16 * 1], conv1_db[1];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real conv16_y[SHARD_ROWS * CONV16_OUT], d_conv16_y[SHARD_ROWS * CONV16_OUT];
+    NNRT_ALIGNED real conv8_y[SHARD_ROWS * CONV8_OUT], d_conv8_y[SHARD_ROWS * CONV8_OUT];
+    NNRT_ALIGNED real convt8_y[SHARD_ROWS * CONVT8_OUT], d_convt8_y[SHARD_ROWS * CONVT8_OUT];
+    NNRT_ALIGNED real convt16_y[SHARD_ROWS * CONVT16_OUT], d_convt16_y[SHARD_ROWS * CONVT16_OUT];
+    NNRT_ALIGNED real conv1_y[SHARD_ROWS * CONV1_OUT], d_conv1_y[SHARD_ROWS * CONV1_OUT];
+    NNRT_ALIGNED real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
+    NNRT_ALIGNED real conv16_pad[29 * 29 * 1 + NNRT_SLACK];
+    NNRT_ALIGNED real conv16_col[6 * 14 * 14 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
+    NNRT_ALIGNED real conv8_pad[15 * 15 * 16 + NNRT_SLACK], conv8_dpad[15 * 15 * 16];
+    NNRT_ALIGNED real conv8_col[21 * 7 * 7 * (3 * 3 * 16) + NNRT_SLACK];   /* windows, then their gradients */
+    NNRT_ALIGNED real conv8_wt[8 * (3 * 3 * 16)];   /* W^T, for dx */
+    NNRT_ALIGNED real convt8_pad[15 * 15 * 8 + NNRT_SLACK];   /* one sample's output, uncropped */
+    NNRT_ALIGNED real convt8_col[21 * 7 * 7 * (3 * 3 * 8) + NNRT_SLACK];   /* windows of the output */
+    NNRT_ALIGNED real convt8_wt[8 * (3 * 3 * 8)];   /* W^T, for forward */
+    NNRT_ALIGNED real convt16_pad[29 * 29 * 16 + NNRT_SLACK];   /* one sample's output, uncropped */
+    NNRT_ALIGNED real convt16_col[6 * 14 * 14 * (3 * 3 * 16) + NNRT_SLACK];   /* windows of the output */
+    NNRT_ALIGNED real convt16_wt[8 * (3 * 3 * 16)];   /* W^T, for forward */
+    NNRT_ALIGNED real conv1_pad[30 * 30 * 16 + NNRT_SLACK], conv1_dpad[30 * 30 * 16];
+    NNRT_ALIGNED real conv1_col[2 * 28 * 28 * (3 * 3 * 16) + NNRT_SLACK];   /* windows, then their gradients */
+    NNRT_ALIGNED real conv1_wt[1 * (3 * 3 * 16)];   /* W^T, for forward */
+    NNRT_ALIGNED real conv1_dwt[1 * (3 * 3 * 16)];   /* dW^T */
+    NNRT_ALIGNED real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
+    NNRT_ALIGNED real conv8_dw[3 * 3 * 16 * 8], conv8_db[8];
+    NNRT_ALIGNED real convt8_dw[3 * 3 * 8 * 8], convt8_db[8];
+    NNRT_ALIGNED real convt16_dw[3 * 3 * 16 * 8], convt16_db[16];
+    NNRT_ALIGNED real conv1_dw[3 * 3 * 16 * 1], conv1_db[1];
 };
 typedef struct nnrt_replica Replica;
 

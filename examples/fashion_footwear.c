@@ -64,23 +64,23 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense64_w[IN * DENSE64_OUT];
-static real dense64_b[DENSE64_OUT];
-static real dense1_w[DENSE64_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT];
+static NNRT_ALIGNED real dense64_w[IN * DENSE64_OUT];
+static NNRT_ALIGNED real dense64_b[DENSE64_OUT];
+static NNRT_ALIGNED real dense1_w[DENSE64_OUT * DENSE1_OUT];
+static NNRT_ALIGNED real dense1_b[DENSE1_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
-    real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
-    real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
-    real dense1_wt[DENSE64_OUT * DENSE1_OUT];   /* W^T, for dx */
-    real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
-    real dense1_dw[DENSE64_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
+    NNRT_ALIGNED real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
+    NNRT_ALIGNED real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
+    NNRT_ALIGNED real dense1_wt[DENSE64_OUT * DENSE1_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
+    NNRT_ALIGNED real dense1_dw[DENSE64_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -66,28 +66,28 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real gru128_w[28 * 384], gru128_u[128 * 384], gru128_b[2 * 384];
-static real dense10_w[GRU128_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real gru128_w[28 * 384], gru128_u[128 * 384], gru128_b[2 * 384];
+static NNRT_ALIGNED real dense10_w[GRU128_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real gru128_y[SHARD_ROWS * GRU128_OUT], d_gru128_y[SHARD_ROWS * GRU128_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real gru128_gates[SHARD_ROWS * 28 * 384];   /* each step's gates, then their gradient */
-    real gru128_hz[SHARD_ROWS * 28 * 384];   /* each step's h_prev U + b_rec */
-    real gru128_h[SHARD_ROWS * 28 * 128];   /* each step's h */
-    real gru128_dh[SHARD_ROWS * 128];   /* backward's carry: dh */
-    real gru128_ut[384 * 128];   /* U^T */
-    real gru128_hp[SHARD_ROWS * 28 * 128];   /* h_prev of each step, for dU */
-    real dense10_wt[GRU128_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real gru128_dw[28 * 384], gru128_du[128 * 384], gru128_db[768];
-    real dense10_dw[GRU128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real gru128_y[SHARD_ROWS * GRU128_OUT], d_gru128_y[SHARD_ROWS * GRU128_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real gru128_gates[SHARD_ROWS * 28 * 384];   /* each step's gates, then their gradient */
+    NNRT_ALIGNED real gru128_hz[SHARD_ROWS * 28 * 384];   /* each step's h_prev U + b_rec */
+    NNRT_ALIGNED real gru128_h[SHARD_ROWS * 28 * 128];   /* each step's h */
+    NNRT_ALIGNED real gru128_dh[SHARD_ROWS * 128];   /* backward's carry: dh */
+    NNRT_ALIGNED real gru128_ut[384 * 128];   /* U^T */
+    NNRT_ALIGNED real gru128_hp[SHARD_ROWS * 28 * 128];   /* h_prev of each step, for dU */
+    NNRT_ALIGNED real dense10_wt[GRU128_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real gru128_dw[28 * 384], gru128_du[128 * 384], gru128_db[768];
+    NNRT_ALIGNED real dense10_dw[GRU128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

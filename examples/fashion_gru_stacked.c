@@ -73,41 +73,41 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real gru64_w[28 * 192], gru64_u[64 * 192], gru64_b[2 * 192];
-static real dense32_w[DENSE32_STEP_INPUTS * DENSE32_STEP_UNITS];
-static real dense32_b[DENSE32_STEP_UNITS];
-static real gru64_2_w[32 * 192], gru64_2_u[64 * 192], gru64_2_b[2 * 192];
-static real dense10_w[GRU64_2_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real gru64_w[28 * 192], gru64_u[64 * 192], gru64_b[2 * 192];
+static NNRT_ALIGNED real dense32_w[DENSE32_STEP_INPUTS * DENSE32_STEP_UNITS];
+static NNRT_ALIGNED real dense32_b[DENSE32_STEP_UNITS];
+static NNRT_ALIGNED real gru64_2_w[32 * 192], gru64_2_u[64 * 192], gru64_2_b[2 * 192];
+static NNRT_ALIGNED real dense10_w[GRU64_2_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real gru64_y[SHARD_ROWS * GRU64_OUT], d_gru64_y[SHARD_ROWS * GRU64_OUT];
-    real dense32_y[SHARD_ROWS * DENSE32_OUT], d_dense32_y[SHARD_ROWS * DENSE32_OUT];
-    real gru64_2_y[SHARD_ROWS * GRU64_2_OUT], d_gru64_2_y[SHARD_ROWS * GRU64_2_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real gru64_gates[SHARD_ROWS * 28 * 192];   /* each step's gates, then their gradient */
-    real gru64_hz[SHARD_ROWS * 28 * 192];   /* each step's h_prev U + b_rec */
-    real gru64_dh[SHARD_ROWS * 64];   /* backward's carry: dh */
-    real gru64_ut[192 * 64];   /* U^T */
-    real gru64_hp[SHARD_ROWS * 28 * 64];   /* h_prev of each step, for dU */
-    real dense32_wt[DENSE32_STEP_INPUTS * DENSE32_STEP_UNITS];   /* W^T, for dx */
-    real gru64_2_gates[SHARD_ROWS * 28 * 192];   /* each step's gates, then their gradient */
-    real gru64_2_hz[SHARD_ROWS * 28 * 192];   /* each step's h_prev U + b_rec */
-    real gru64_2_h[SHARD_ROWS * 28 * 64];   /* each step's h */
-    real gru64_2_dh[SHARD_ROWS * 64];   /* backward's carry: dh */
-    real gru64_2_ut[192 * 64];   /* U^T */
-    real gru64_2_hp[SHARD_ROWS * 28 * 64];   /* h_prev of each step, for dU */
-    real dense10_wt[GRU64_2_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real gru64_dw[28 * 192], gru64_du[64 * 192], gru64_db[384];
-    real dense32_dw[DENSE32_STEP_INPUTS * DENSE32_STEP_UNITS], dense32_db[DENSE32_STEP_UNITS];
-    real gru64_2_dw[32 * 192], gru64_2_du[64 * 192], gru64_2_db[384];
-    real dense10_dw[GRU64_2_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real gru64_y[SHARD_ROWS * GRU64_OUT], d_gru64_y[SHARD_ROWS * GRU64_OUT];
+    NNRT_ALIGNED real dense32_y[SHARD_ROWS * DENSE32_OUT], d_dense32_y[SHARD_ROWS * DENSE32_OUT];
+    NNRT_ALIGNED real gru64_2_y[SHARD_ROWS * GRU64_2_OUT], d_gru64_2_y[SHARD_ROWS * GRU64_2_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real gru64_gates[SHARD_ROWS * 28 * 192];   /* each step's gates, then their gradient */
+    NNRT_ALIGNED real gru64_hz[SHARD_ROWS * 28 * 192];   /* each step's h_prev U + b_rec */
+    NNRT_ALIGNED real gru64_dh[SHARD_ROWS * 64];   /* backward's carry: dh */
+    NNRT_ALIGNED real gru64_ut[192 * 64];   /* U^T */
+    NNRT_ALIGNED real gru64_hp[SHARD_ROWS * 28 * 64];   /* h_prev of each step, for dU */
+    NNRT_ALIGNED real dense32_wt[DENSE32_STEP_INPUTS * DENSE32_STEP_UNITS];   /* W^T, for dx */
+    NNRT_ALIGNED real gru64_2_gates[SHARD_ROWS * 28 * 192];   /* each step's gates, then their gradient */
+    NNRT_ALIGNED real gru64_2_hz[SHARD_ROWS * 28 * 192];   /* each step's h_prev U + b_rec */
+    NNRT_ALIGNED real gru64_2_h[SHARD_ROWS * 28 * 64];   /* each step's h */
+    NNRT_ALIGNED real gru64_2_dh[SHARD_ROWS * 64];   /* backward's carry: dh */
+    NNRT_ALIGNED real gru64_2_ut[192 * 64];   /* U^T */
+    NNRT_ALIGNED real gru64_2_hp[SHARD_ROWS * 28 * 64];   /* h_prev of each step, for dU */
+    NNRT_ALIGNED real dense10_wt[GRU64_2_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real gru64_dw[28 * 192], gru64_du[64 * 192], gru64_db[384];
+    NNRT_ALIGNED real dense32_dw[DENSE32_STEP_INPUTS * DENSE32_STEP_UNITS], dense32_db[DENSE32_STEP_UNITS];
+    NNRT_ALIGNED real gru64_2_dw[32 * 192], gru64_2_du[64 * 192], gru64_2_db[384];
+    NNRT_ALIGNED real dense10_dw[GRU64_2_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

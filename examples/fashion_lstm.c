@@ -66,29 +66,29 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real lstm128_w[28 * 512], lstm128_u[128 * 512], lstm128_b[512];
-static real dense10_w[LSTM128_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real lstm128_w[28 * 512], lstm128_u[128 * 512], lstm128_b[512];
+static NNRT_ALIGNED real dense10_w[LSTM128_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real lstm128_y[SHARD_ROWS * LSTM128_OUT], d_lstm128_y[SHARD_ROWS * LSTM128_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real lstm128_gates[SHARD_ROWS * 28 * 512];   /* each step's gates, then their gradient */
-    real lstm128_h[SHARD_ROWS * 28 * 128];   /* each step's h */
-    real lstm128_c[SHARD_ROWS * 28 * 128];   /* each step's c */
-    real lstm128_dh[SHARD_ROWS * 128];   /* backward's carry: dh */
-    real lstm128_dc[SHARD_ROWS * 128];
-    real lstm128_ut[512 * 128];   /* U^T */
-    real lstm128_hp[SHARD_ROWS * 28 * 128];   /* h_prev of each step, for dU */
-    real dense10_wt[LSTM128_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real lstm128_dw[28 * 512], lstm128_du[128 * 512], lstm128_db[512];
-    real dense10_dw[LSTM128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real lstm128_y[SHARD_ROWS * LSTM128_OUT], d_lstm128_y[SHARD_ROWS * LSTM128_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real lstm128_gates[SHARD_ROWS * 28 * 512];   /* each step's gates, then their gradient */
+    NNRT_ALIGNED real lstm128_h[SHARD_ROWS * 28 * 128];   /* each step's h */
+    NNRT_ALIGNED real lstm128_c[SHARD_ROWS * 28 * 128];   /* each step's c */
+    NNRT_ALIGNED real lstm128_dh[SHARD_ROWS * 128];   /* backward's carry: dh */
+    NNRT_ALIGNED real lstm128_dc[SHARD_ROWS * 128];
+    NNRT_ALIGNED real lstm128_ut[512 * 128];   /* U^T */
+    NNRT_ALIGNED real lstm128_hp[SHARD_ROWS * 28 * 128];   /* h_prev of each step, for dU */
+    NNRT_ALIGNED real dense10_wt[LSTM128_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real lstm128_dw[28 * 512], lstm128_du[128 * 512], lstm128_db[512];
+    NNRT_ALIGNED real dense10_dw[LSTM128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -64,24 +64,24 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense128_w[IN * DENSE128_OUT];
-static real dense128_b[DENSE128_OUT];
-static real dense10_w[DENSE128_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real dense128_w[IN * DENSE128_OUT];
+static NNRT_ALIGNED real dense128_b[DENSE128_OUT];
+static NNRT_ALIGNED real dense10_w[DENSE128_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense128_y[SHARD_ROWS * DENSE128_OUT], d_dense128_y[SHARD_ROWS * DENSE128_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real dense128_parts[6 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..6 of W's rows */
-    real dense10_wt[DENSE128_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
-    real dense10_dw[DENSE128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense128_y[SHARD_ROWS * DENSE128_OUT], d_dense128_y[SHARD_ROWS * DENSE128_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense128_parts[6 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..6 of W's rows */
+    NNRT_ALIGNED real dense10_wt[DENSE128_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense128_dw[IN * DENSE128_OUT], dense128_db[DENSE128_OUT];
+    NNRT_ALIGNED real dense10_dw[DENSE128_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

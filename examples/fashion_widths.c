@@ -64,24 +64,24 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real hidden_w[IN * HIDDEN_OUT];
-static real hidden_b[HIDDEN_OUT];
-static real dense10_w[HIDDEN_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real hidden_w[IN * HIDDEN_OUT];
+static NNRT_ALIGNED real hidden_b[HIDDEN_OUT];
+static NNRT_ALIGNED real dense10_w[HIDDEN_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real hidden_y[SHARD_ROWS * HIDDEN_OUT], d_hidden_y[SHARD_ROWS * HIDDEN_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real hidden_parts[6 * SHARD_ROWS * HIDDEN_OUT];   /* x W of blocks 1..6 of W's rows */
-    real dense10_wt[HIDDEN_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real hidden_dw[IN * HIDDEN_OUT], hidden_db[HIDDEN_OUT];
-    real dense10_dw[HIDDEN_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real hidden_y[SHARD_ROWS * HIDDEN_OUT], d_hidden_y[SHARD_ROWS * HIDDEN_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real hidden_parts[6 * SHARD_ROWS * HIDDEN_OUT];   /* x W of blocks 1..6 of W's rows */
+    NNRT_ALIGNED real dense10_wt[HIDDEN_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real hidden_dw[IN * HIDDEN_OUT], hidden_db[HIDDEN_OUT];
+    NNRT_ALIGNED real dense10_dw[HIDDEN_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -69,44 +69,44 @@ typedef float real;
 #define LR 0.01f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real layer1_w[IN * LAYER1_OUT];
-static real layer1_b[LAYER1_OUT];
-static real layer2_w[LAYER1_OUT * LAYER2_OUT];
-static real layer2_b[LAYER2_OUT];
-static real layer3_w[LAYER2_OUT * LAYER3_OUT];
-static real layer3_b[LAYER3_OUT];
-static real layer4_w[LAYER3_OUT * LAYER4_OUT];
-static real layer4_b[LAYER4_OUT];
-static real layer5_w[LAYER4_OUT * LAYER5_OUT];
-static real layer5_b[LAYER5_OUT];
-static real dense10_w[LAYER5_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real layer1_w[IN * LAYER1_OUT];
+static NNRT_ALIGNED real layer1_b[LAYER1_OUT];
+static NNRT_ALIGNED real layer2_w[LAYER1_OUT * LAYER2_OUT];
+static NNRT_ALIGNED real layer2_b[LAYER2_OUT];
+static NNRT_ALIGNED real layer3_w[LAYER2_OUT * LAYER3_OUT];
+static NNRT_ALIGNED real layer3_b[LAYER3_OUT];
+static NNRT_ALIGNED real layer4_w[LAYER3_OUT * LAYER4_OUT];
+static NNRT_ALIGNED real layer4_b[LAYER4_OUT];
+static NNRT_ALIGNED real layer5_w[LAYER4_OUT * LAYER5_OUT];
+static NNRT_ALIGNED real layer5_b[LAYER5_OUT];
+static NNRT_ALIGNED real dense10_w[LAYER5_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real layer1_y[SHARD_ROWS * LAYER1_OUT], d_layer1_y[SHARD_ROWS * LAYER1_OUT];
-    real layer2_y[SHARD_ROWS * LAYER2_OUT], d_layer2_y[SHARD_ROWS * LAYER2_OUT];
-    real layer3_y[SHARD_ROWS * LAYER3_OUT], d_layer3_y[SHARD_ROWS * LAYER3_OUT];
-    real layer4_y[SHARD_ROWS * LAYER4_OUT], d_layer4_y[SHARD_ROWS * LAYER4_OUT];
-    real layer5_y[SHARD_ROWS * LAYER5_OUT], d_layer5_y[SHARD_ROWS * LAYER5_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real layer1_parts[4 * SHARD_ROWS * LAYER1_OUT];   /* x W of blocks 1..4 of W's rows */
-    real layer2_wt[LAYER1_OUT * LAYER2_OUT];   /* W^T, for dx */
-    real layer3_wt[LAYER2_OUT * LAYER3_OUT];   /* W^T, for dx */
-    real layer4_wt[LAYER3_OUT * LAYER4_OUT];   /* W^T, for dx */
-    real layer5_wt[LAYER4_OUT * LAYER5_OUT];   /* W^T, for dx */
-    real dense10_wt[LAYER5_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real layer1_dw[IN * LAYER1_OUT], layer1_db[LAYER1_OUT];
-    real layer2_dw[LAYER1_OUT * LAYER2_OUT], layer2_db[LAYER2_OUT];
-    real layer3_dw[LAYER2_OUT * LAYER3_OUT], layer3_db[LAYER3_OUT];
-    real layer4_dw[LAYER3_OUT * LAYER4_OUT], layer4_db[LAYER4_OUT];
-    real layer5_dw[LAYER4_OUT * LAYER5_OUT], layer5_db[LAYER5_OUT];
-    real dense10_dw[LAYER5_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real layer1_y[SHARD_ROWS * LAYER1_OUT], d_layer1_y[SHARD_ROWS * LAYER1_OUT];
+    NNRT_ALIGNED real layer2_y[SHARD_ROWS * LAYER2_OUT], d_layer2_y[SHARD_ROWS * LAYER2_OUT];
+    NNRT_ALIGNED real layer3_y[SHARD_ROWS * LAYER3_OUT], d_layer3_y[SHARD_ROWS * LAYER3_OUT];
+    NNRT_ALIGNED real layer4_y[SHARD_ROWS * LAYER4_OUT], d_layer4_y[SHARD_ROWS * LAYER4_OUT];
+    NNRT_ALIGNED real layer5_y[SHARD_ROWS * LAYER5_OUT], d_layer5_y[SHARD_ROWS * LAYER5_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real layer1_parts[4 * SHARD_ROWS * LAYER1_OUT];   /* x W of blocks 1..4 of W's rows */
+    NNRT_ALIGNED real layer2_wt[LAYER1_OUT * LAYER2_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real layer3_wt[LAYER2_OUT * LAYER3_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real layer4_wt[LAYER3_OUT * LAYER4_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real layer5_wt[LAYER4_OUT * LAYER5_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense10_wt[LAYER5_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real layer1_dw[IN * LAYER1_OUT], layer1_db[LAYER1_OUT];
+    NNRT_ALIGNED real layer2_dw[LAYER1_OUT * LAYER2_OUT], layer2_db[LAYER2_OUT];
+    NNRT_ALIGNED real layer3_dw[LAYER2_OUT * LAYER3_OUT], layer3_db[LAYER3_OUT];
+    NNRT_ALIGNED real layer4_dw[LAYER3_OUT * LAYER4_OUT], layer4_db[LAYER4_OUT];
+    NNRT_ALIGNED real layer5_dw[LAYER4_OUT * LAYER5_OUT], layer5_db[LAYER5_OUT];
+    NNRT_ALIGNED real dense10_dw[LAYER5_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

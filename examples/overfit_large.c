@@ -70,39 +70,39 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense512_w[IN * DENSE512_OUT];
-static real dense512_b[DENSE512_OUT];
-static real dense512_2_w[DENSE512_OUT * DENSE512_2_OUT];
-static real dense512_2_b[DENSE512_2_OUT];
-static real dense512_3_w[DENSE512_2_OUT * DENSE512_3_OUT];
-static real dense512_3_b[DENSE512_3_OUT];
-static real dense512_4_w[DENSE512_3_OUT * DENSE512_4_OUT];
-static real dense512_4_b[DENSE512_4_OUT];
-static real dense10_w[DENSE512_4_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real dense512_w[IN * DENSE512_OUT];
+static NNRT_ALIGNED real dense512_b[DENSE512_OUT];
+static NNRT_ALIGNED real dense512_2_w[DENSE512_OUT * DENSE512_2_OUT];
+static NNRT_ALIGNED real dense512_2_b[DENSE512_2_OUT];
+static NNRT_ALIGNED real dense512_3_w[DENSE512_2_OUT * DENSE512_3_OUT];
+static NNRT_ALIGNED real dense512_3_b[DENSE512_3_OUT];
+static NNRT_ALIGNED real dense512_4_w[DENSE512_3_OUT * DENSE512_4_OUT];
+static NNRT_ALIGNED real dense512_4_b[DENSE512_4_OUT];
+static NNRT_ALIGNED real dense10_w[DENSE512_4_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense512_y[SHARD_ROWS * DENSE512_OUT], d_dense512_y[SHARD_ROWS * DENSE512_OUT];
-    real dense512_2_y[SHARD_ROWS * DENSE512_2_OUT], d_dense512_2_y[SHARD_ROWS * DENSE512_2_OUT];
-    real dense512_3_y[SHARD_ROWS * DENSE512_3_OUT], d_dense512_3_y[SHARD_ROWS * DENSE512_3_OUT];
-    real dense512_4_y[SHARD_ROWS * DENSE512_4_OUT], d_dense512_4_y[SHARD_ROWS * DENSE512_4_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real dense512_parts[6 * SHARD_ROWS * DENSE512_OUT];   /* x W of blocks 1..6 of W's rows */
-    real dense512_2_parts[3 * SHARD_ROWS * DENSE512_2_OUT];   /* x W of blocks 1..3 of W's rows */
-    real dense512_3_parts[3 * SHARD_ROWS * DENSE512_3_OUT];   /* x W of blocks 1..3 of W's rows */
-    real dense512_4_parts[3 * SHARD_ROWS * DENSE512_4_OUT];   /* x W of blocks 1..3 of W's rows */
-    real dense10_wt[DENSE512_4_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real dense512_dw[IN * DENSE512_OUT], dense512_db[DENSE512_OUT];
-    real dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
-    real dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
-    real dense512_4_dw[DENSE512_3_OUT * DENSE512_4_OUT], dense512_4_db[DENSE512_4_OUT];
-    real dense10_dw[DENSE512_4_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense512_y[SHARD_ROWS * DENSE512_OUT], d_dense512_y[SHARD_ROWS * DENSE512_OUT];
+    NNRT_ALIGNED real dense512_2_y[SHARD_ROWS * DENSE512_2_OUT], d_dense512_2_y[SHARD_ROWS * DENSE512_2_OUT];
+    NNRT_ALIGNED real dense512_3_y[SHARD_ROWS * DENSE512_3_OUT], d_dense512_3_y[SHARD_ROWS * DENSE512_3_OUT];
+    NNRT_ALIGNED real dense512_4_y[SHARD_ROWS * DENSE512_4_OUT], d_dense512_4_y[SHARD_ROWS * DENSE512_4_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense512_parts[6 * SHARD_ROWS * DENSE512_OUT];   /* x W of blocks 1..6 of W's rows */
+    NNRT_ALIGNED real dense512_2_parts[3 * SHARD_ROWS * DENSE512_2_OUT];   /* x W of blocks 1..3 of W's rows */
+    NNRT_ALIGNED real dense512_3_parts[3 * SHARD_ROWS * DENSE512_3_OUT];   /* x W of blocks 1..3 of W's rows */
+    NNRT_ALIGNED real dense512_4_parts[3 * SHARD_ROWS * DENSE512_4_OUT];   /* x W of blocks 1..3 of W's rows */
+    NNRT_ALIGNED real dense10_wt[DENSE512_4_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense512_dw[IN * DENSE512_OUT], dense512_db[DENSE512_OUT];
+    NNRT_ALIGNED real dense512_2_dw[DENSE512_OUT * DENSE512_2_OUT], dense512_2_db[DENSE512_2_OUT];
+    NNRT_ALIGNED real dense512_3_dw[DENSE512_2_OUT * DENSE512_3_OUT], dense512_3_db[DENSE512_3_OUT];
+    NNRT_ALIGNED real dense512_4_dw[DENSE512_3_OUT * DENSE512_4_OUT], dense512_4_db[DENSE512_4_OUT];
+    NNRT_ALIGNED real dense10_dw[DENSE512_4_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

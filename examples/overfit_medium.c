@@ -68,34 +68,34 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense64_w[IN * DENSE64_OUT];
-static real dense64_b[DENSE64_OUT];
-static real dense64_2_w[DENSE64_OUT * DENSE64_2_OUT];
-static real dense64_2_b[DENSE64_2_OUT];
-static real dense64_3_w[DENSE64_2_OUT * DENSE64_3_OUT];
-static real dense64_3_b[DENSE64_3_OUT];
-static real dense10_w[DENSE64_3_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real dense64_w[IN * DENSE64_OUT];
+static NNRT_ALIGNED real dense64_b[DENSE64_OUT];
+static NNRT_ALIGNED real dense64_2_w[DENSE64_OUT * DENSE64_2_OUT];
+static NNRT_ALIGNED real dense64_2_b[DENSE64_2_OUT];
+static NNRT_ALIGNED real dense64_3_w[DENSE64_2_OUT * DENSE64_3_OUT];
+static NNRT_ALIGNED real dense64_3_b[DENSE64_3_OUT];
+static NNRT_ALIGNED real dense10_w[DENSE64_3_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
-    real dense64_2_y[SHARD_ROWS * DENSE64_2_OUT], d_dense64_2_y[SHARD_ROWS * DENSE64_2_OUT];
-    real dense64_3_y[SHARD_ROWS * DENSE64_3_OUT], d_dense64_3_y[SHARD_ROWS * DENSE64_3_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
-    real dense64_2_wt[DENSE64_OUT * DENSE64_2_OUT];   /* W^T, for dx */
-    real dense64_3_wt[DENSE64_2_OUT * DENSE64_3_OUT];   /* W^T, for dx */
-    real dense10_wt[DENSE64_3_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
-    real dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
-    real dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
-    real dense10_dw[DENSE64_3_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
+    NNRT_ALIGNED real dense64_2_y[SHARD_ROWS * DENSE64_2_OUT], d_dense64_2_y[SHARD_ROWS * DENSE64_2_OUT];
+    NNRT_ALIGNED real dense64_3_y[SHARD_ROWS * DENSE64_3_OUT], d_dense64_3_y[SHARD_ROWS * DENSE64_3_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense64_parts[3 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..3 of W's rows */
+    NNRT_ALIGNED real dense64_2_wt[DENSE64_OUT * DENSE64_2_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense64_3_wt[DENSE64_2_OUT * DENSE64_3_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense10_wt[DENSE64_3_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense64_dw[IN * DENSE64_OUT], dense64_db[DENSE64_OUT];
+    NNRT_ALIGNED real dense64_2_dw[DENSE64_OUT * DENSE64_2_OUT], dense64_2_db[DENSE64_2_OUT];
+    NNRT_ALIGNED real dense64_3_dw[DENSE64_2_OUT * DENSE64_3_OUT], dense64_3_db[DENSE64_3_OUT];
+    NNRT_ALIGNED real dense10_dw[DENSE64_3_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -66,28 +66,28 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense16_w[IN * DENSE16_OUT];
-static real dense16_b[DENSE16_OUT];
-static real dense16_2_w[DENSE16_OUT * DENSE16_2_OUT];
-static real dense16_2_b[DENSE16_2_OUT];
-static real dense10_w[DENSE16_2_OUT * DENSE10_OUT];
-static real dense10_b[DENSE10_OUT];
+static NNRT_ALIGNED real dense16_w[IN * DENSE16_OUT];
+static NNRT_ALIGNED real dense16_b[DENSE16_OUT];
+static NNRT_ALIGNED real dense16_2_w[DENSE16_OUT * DENSE16_2_OUT];
+static NNRT_ALIGNED real dense16_2_b[DENSE16_2_OUT];
+static NNRT_ALIGNED real dense10_w[DENSE16_2_OUT * DENSE10_OUT];
+static NNRT_ALIGNED real dense10_b[DENSE10_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
-    real dense16_2_y[SHARD_ROWS * DENSE16_2_OUT], d_dense16_2_y[SHARD_ROWS * DENSE16_2_OUT];
-    real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
-    real dense10_y[SHARD_ROWS * DENSE10_OUT];
-    real dense16_2_wt[DENSE16_OUT * DENSE16_2_OUT];   /* W^T, for dx */
-    real dense10_wt[DENSE16_2_OUT * DENSE10_OUT];   /* W^T, for dx */
-    real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
-    real dense16_2_dw[DENSE16_OUT * DENSE16_2_OUT], dense16_2_db[DENSE16_2_OUT];
-    real dense10_dw[DENSE16_2_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
+    NNRT_ALIGNED real dense16_2_y[SHARD_ROWS * DENSE16_2_OUT], d_dense16_2_y[SHARD_ROWS * DENSE16_2_OUT];
+    NNRT_ALIGNED real dense10_z[SHARD_ROWS * DENSE10_OUT], d_dense10_z[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense10_y[SHARD_ROWS * DENSE10_OUT];
+    NNRT_ALIGNED real dense16_2_wt[DENSE16_OUT * DENSE16_2_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense10_wt[DENSE16_2_OUT * DENSE10_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
+    NNRT_ALIGNED real dense16_2_dw[DENSE16_OUT * DENSE16_2_OUT], dense16_2_db[DENSE16_2_OUT];
+    NNRT_ALIGNED real dense10_dw[DENSE16_2_OUT * DENSE10_OUT], dense10_db[DENSE10_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -63,23 +63,23 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense16_w[IN * DENSE16_OUT];
-static real dense16_b[DENSE16_OUT];
-static real dense1_w[DENSE16_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT];
+static NNRT_ALIGNED real dense16_w[IN * DENSE16_OUT];
+static NNRT_ALIGNED real dense16_b[DENSE16_OUT];
+static NNRT_ALIGNED real dense1_w[DENSE16_OUT * DENSE1_OUT];
+static NNRT_ALIGNED real dense1_b[DENSE1_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
-    real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
-    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
-    real dense1_wt[DENSE16_OUT * DENSE1_OUT];   /* W^T, for dx */
-    real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
-    real dense1_dw[DENSE16_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense16_y[SHARD_ROWS * DENSE16_OUT], d_dense16_y[SHARD_ROWS * DENSE16_OUT];
+    NNRT_ALIGNED real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
+    NNRT_ALIGNED real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
+    NNRT_ALIGNED real dense1_wt[DENSE16_OUT * DENSE1_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense16_dw[IN * DENSE16_OUT], dense16_db[DENSE16_OUT];
+    NNRT_ALIGNED real dense1_dw[DENSE16_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -66,29 +66,29 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real lstm32_w[1 * 128], lstm32_u[32 * 128], lstm32_b[128];
-static real dense1_w[LSTM32_OUT * DENSE1_OUT];
-static real dense1_b[DENSE1_OUT];
+static NNRT_ALIGNED real lstm32_w[1 * 128], lstm32_u[32 * 128], lstm32_b[128];
+static NNRT_ALIGNED real dense1_w[LSTM32_OUT * DENSE1_OUT];
+static NNRT_ALIGNED real dense1_b[DENSE1_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real lstm32_y[SHARD_ROWS * LSTM32_OUT], d_lstm32_y[SHARD_ROWS * LSTM32_OUT];
-    real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
-    real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
-    real lstm32_gates[SHARD_ROWS * 30 * 128];   /* each step's gates, then their gradient */
-    real lstm32_h[SHARD_ROWS * 30 * 32];   /* each step's h */
-    real lstm32_c[SHARD_ROWS * 30 * 32];   /* each step's c */
-    real lstm32_dh[SHARD_ROWS * 32];   /* backward's carry: dh */
-    real lstm32_dc[SHARD_ROWS * 32];
-    real lstm32_ut[128 * 32];   /* U^T */
-    real lstm32_hp[SHARD_ROWS * 30 * 32];   /* h_prev of each step, for dU */
-    real dense1_wt[LSTM32_OUT * DENSE1_OUT];   /* W^T, for dx */
-    real lstm32_dw[1 * 128], lstm32_du[32 * 128], lstm32_db[128];
-    real dense1_dw[LSTM32_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real lstm32_y[SHARD_ROWS * LSTM32_OUT], d_lstm32_y[SHARD_ROWS * LSTM32_OUT];
+    NNRT_ALIGNED real dense1_y[SHARD_ROWS * DENSE1_OUT], d_dense1_y[SHARD_ROWS * DENSE1_OUT];
+    NNRT_ALIGNED real target[SHARD_ROWS * CLASSES];   /* regression targets, from the runtime */
+    NNRT_ALIGNED real lstm32_gates[SHARD_ROWS * 30 * 128];   /* each step's gates, then their gradient */
+    NNRT_ALIGNED real lstm32_h[SHARD_ROWS * 30 * 32];   /* each step's h */
+    NNRT_ALIGNED real lstm32_c[SHARD_ROWS * 30 * 32];   /* each step's c */
+    NNRT_ALIGNED real lstm32_dh[SHARD_ROWS * 32];   /* backward's carry: dh */
+    NNRT_ALIGNED real lstm32_dc[SHARD_ROWS * 32];
+    NNRT_ALIGNED real lstm32_ut[128 * 32];   /* U^T */
+    NNRT_ALIGNED real lstm32_hp[SHARD_ROWS * 30 * 32];   /* h_prev of each step, for dU */
+    NNRT_ALIGNED real dense1_wt[LSTM32_OUT * DENSE1_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real lstm32_dw[1 * 128], lstm32_du[32 * 128], lstm32_db[128];
+    NNRT_ALIGNED real dense1_dw[LSTM32_OUT * DENSE1_OUT], dense1_db[DENSE1_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -70,33 +70,33 @@ typedef float real;
 #define CLIP_NORM 1.0f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real embedding32_w[128 * 32];
-static real embedding32_vocabulary[128];   /* state: each id's byte + 1 (nnrt.h) */
-static real lstm256_w[32 * 1024], lstm256_u[256 * 1024], lstm256_b[1024];
-static real dense128_w[LSTM256_OUT * DENSE128_OUT];
-static real dense128_b[DENSE128_OUT];
+static NNRT_ALIGNED real embedding32_w[128 * 32];
+static NNRT_ALIGNED real embedding32_vocabulary[128];   /* state: each id's byte + 1 (nnrt.h) */
+static NNRT_ALIGNED real lstm256_w[32 * 1024], lstm256_u[256 * 1024], lstm256_b[1024];
+static NNRT_ALIGNED real dense128_w[LSTM256_OUT * DENSE128_OUT];
+static NNRT_ALIGNED real dense128_b[DENSE128_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real embedding32_y[SHARD_ROWS * EMBEDDING32_OUT], d_embedding32_y[SHARD_ROWS * EMBEDDING32_OUT];
-    real lstm256_y[SHARD_ROWS * LSTM256_OUT], d_lstm256_y[SHARD_ROWS * LSTM256_OUT];
-    real dense128_z[SHARD_ROWS * DENSE128_OUT], d_dense128_z[SHARD_ROWS * DENSE128_OUT];
-    real dense128_y[SHARD_ROWS * DENSE128_OUT];
-    real lstm256_gates[SHARD_ROWS * 40 * 1024];   /* each step's gates, then their gradient */
-    real lstm256_h[SHARD_ROWS * 40 * 256];   /* each step's h */
-    real lstm256_c[SHARD_ROWS * 40 * 256];   /* each step's c */
-    real lstm256_dh[SHARD_ROWS * 256];   /* backward's carry: dh */
-    real lstm256_dc[SHARD_ROWS * 256];
-    real lstm256_ut[1024 * 256];   /* U^T */
-    real lstm256_hp[SHARD_ROWS * 40 * 256];   /* h_prev of each step, for dU */
-    real dense128_parts[1 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..1 of W's rows */
-    real embedding32_dw[128 * 32];
-    real lstm256_dw[32 * 1024], lstm256_du[256 * 1024], lstm256_db[1024];
-    real dense128_dw[LSTM256_OUT * DENSE128_OUT], dense128_db[DENSE128_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real embedding32_y[SHARD_ROWS * EMBEDDING32_OUT], d_embedding32_y[SHARD_ROWS * EMBEDDING32_OUT];
+    NNRT_ALIGNED real lstm256_y[SHARD_ROWS * LSTM256_OUT], d_lstm256_y[SHARD_ROWS * LSTM256_OUT];
+    NNRT_ALIGNED real dense128_z[SHARD_ROWS * DENSE128_OUT], d_dense128_z[SHARD_ROWS * DENSE128_OUT];
+    NNRT_ALIGNED real dense128_y[SHARD_ROWS * DENSE128_OUT];
+    NNRT_ALIGNED real lstm256_gates[SHARD_ROWS * 40 * 1024];   /* each step's gates, then their gradient */
+    NNRT_ALIGNED real lstm256_h[SHARD_ROWS * 40 * 256];   /* each step's h */
+    NNRT_ALIGNED real lstm256_c[SHARD_ROWS * 40 * 256];   /* each step's c */
+    NNRT_ALIGNED real lstm256_dh[SHARD_ROWS * 256];   /* backward's carry: dh */
+    NNRT_ALIGNED real lstm256_dc[SHARD_ROWS * 256];
+    NNRT_ALIGNED real lstm256_ut[1024 * 256];   /* U^T */
+    NNRT_ALIGNED real lstm256_hp[SHARD_ROWS * 40 * 256];   /* h_prev of each step, for dU */
+    NNRT_ALIGNED real dense128_parts[1 * SHARD_ROWS * DENSE128_OUT];   /* x W of blocks 1..1 of W's rows */
+    NNRT_ALIGNED real embedding32_dw[128 * 32];
+    NNRT_ALIGNED real lstm256_dw[32 * 1024], lstm256_du[256 * 1024], lstm256_db[1024];
+    NNRT_ALIGNED real dense128_dw[LSTM256_OUT * DENSE128_OUT], dense128_db[DENSE128_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -82,60 +82,60 @@ typedef float real;
 
 /* Parameters, shared by every replica, laid out as in Keras: W is (inputs,
    outputs) for dense, (rows, columns, input channels, filters) for conv2d. */
-static real conv16_w[3 * 3 * 1 * 16];
-static real conv16_b[16];
-static real conv16_batchnorm_gamma[16], conv16_batchnorm_beta[16];
-static real conv16_batchnorm_moving_mean[16], conv16_batchnorm_moving_var[16];   /* state, not trained */
-static real conv32_w[3 * 3 * 16 * 32];
-static real conv32_b[32];
-static real conv32_batchnorm_gamma[32], conv32_batchnorm_beta[32];
-static real conv32_batchnorm_moving_mean[32], conv32_batchnorm_moving_var[32];   /* state, not trained */
-static real dense64_w[CONV32_MAXPOOL_OUT * DENSE64_OUT];
-static real dense64_b[DENSE64_OUT];
-static real dense5_w[DENSE64_OUT * DENSE5_OUT];
-static real dense5_b[DENSE5_OUT];
+static NNRT_ALIGNED real conv16_w[3 * 3 * 1 * 16];
+static NNRT_ALIGNED real conv16_b[16];
+static NNRT_ALIGNED real conv16_batchnorm_gamma[16], conv16_batchnorm_beta[16];
+static NNRT_ALIGNED real conv16_batchnorm_moving_mean[16], conv16_batchnorm_moving_var[16];   /* state, not trained */
+static NNRT_ALIGNED real conv32_w[3 * 3 * 16 * 32];
+static NNRT_ALIGNED real conv32_b[32];
+static NNRT_ALIGNED real conv32_batchnorm_gamma[32], conv32_batchnorm_beta[32];
+static NNRT_ALIGNED real conv32_batchnorm_moving_mean[32], conv32_batchnorm_moving_var[32];   /* state, not trained */
+static NNRT_ALIGNED real dense64_w[CONV32_MAXPOOL_OUT * DENSE64_OUT];
+static NNRT_ALIGNED real dense64_b[DENSE64_OUT];
+static NNRT_ALIGNED real dense5_w[DENSE64_OUT * DENSE5_OUT];
+static NNRT_ALIGNED real dense5_b[DENSE5_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real conv16_y[SHARD_ROWS * CONV16_OUT], d_conv16_y[SHARD_ROWS * CONV16_OUT];
-    real conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT];
-    real conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT];
-    real conv32_y[SHARD_ROWS * CONV32_OUT], d_conv32_y[SHARD_ROWS * CONV32_OUT];
-    real conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT];
-    real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
-    real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
-    real dense5_z[SHARD_ROWS * DENSE5_OUT], d_dense5_z[SHARD_ROWS * DENSE5_OUT];
-    real dense5_y[SHARD_ROWS * DENSE5_OUT];
-    real conv16_pad[30 * 30 * 1 + NNRT_SLACK];
-    real conv16_col[2 * 28 * 28 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
-    real conv16_batchnorm_xhat[SHARD_ROWS * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real conv16_y[SHARD_ROWS * CONV16_OUT], d_conv16_y[SHARD_ROWS * CONV16_OUT];
+    NNRT_ALIGNED real conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT], d_conv16_batchnorm_y[SHARD_ROWS * CONV16_BATCHNORM_OUT];
+    NNRT_ALIGNED real conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT], d_conv16_maxpool_y[SHARD_ROWS * CONV16_MAXPOOL_OUT];
+    NNRT_ALIGNED real conv32_y[SHARD_ROWS * CONV32_OUT], d_conv32_y[SHARD_ROWS * CONV32_OUT];
+    NNRT_ALIGNED real conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT], d_conv32_batchnorm_y[SHARD_ROWS * CONV32_BATCHNORM_OUT];
+    NNRT_ALIGNED real conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT], d_conv32_maxpool_y[SHARD_ROWS * CONV32_MAXPOOL_OUT];
+    NNRT_ALIGNED real dense64_y[SHARD_ROWS * DENSE64_OUT], d_dense64_y[SHARD_ROWS * DENSE64_OUT];
+    NNRT_ALIGNED real dense5_z[SHARD_ROWS * DENSE5_OUT], d_dense5_z[SHARD_ROWS * DENSE5_OUT];
+    NNRT_ALIGNED real dense5_y[SHARD_ROWS * DENSE5_OUT];
+    NNRT_ALIGNED real conv16_pad[30 * 30 * 1 + NNRT_SLACK];
+    NNRT_ALIGNED real conv16_col[2 * 28 * 28 * (3 * 3 * 1) + NNRT_SLACK];   /* windows, then their gradients */
+    NNRT_ALIGNED real conv16_batchnorm_xhat[SHARD_ROWS * CONV16_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv16_batchnorm_shard_stats[2 * 16];   /* this shard's mean and M2, for the meet */
-    real conv16_batchnorm_mean[16], conv16_batchnorm_inv_std[16];   /* the batch's, from the meet */
+    NNRT_ALIGNED real conv16_batchnorm_mean[16], conv16_batchnorm_inv_std[16];   /* the batch's, from the meet */
     double conv16_batchnorm_shard_grads[2 * 16];   /* this shard's dgamma and dbeta */
-    real conv16_batchnorm_dgamma_n[16], conv16_batchnorm_dbeta_n[16];   /* the batch's, over N */
+    NNRT_ALIGNED real conv16_batchnorm_dgamma_n[16], conv16_batchnorm_dbeta_n[16];   /* the batch's, over N */
     int conv16_maxpool_from[SHARD_ROWS * CONV16_MAXPOOL_OUT];   /* where each maximum is in conv16_batchnorm_y */
-    real conv32_pad[18 * 18 * 16 + NNRT_SLACK], conv32_dzpad[18 * 18 * 32 + NNRT_SLACK];
-    real conv32_v[6 * 6 * 16 * 32];   /* W at Winograd's points */
-    real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
-    real conv32_mw[6 * 6 * 16 * 32];   /* dW at the points */
-    real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
+    NNRT_ALIGNED real conv32_pad[18 * 18 * 16 + NNRT_SLACK], conv32_dzpad[18 * 18 * 32 + NNRT_SLACK];
+    NNRT_ALIGNED real conv32_v[6 * 6 * 16 * 32];   /* W at Winograd's points */
+    NNRT_ALIGNED real conv32_u[19008], conv32_m[19008];   /* a group's tiles at the points, and their products */
+    NNRT_ALIGNED real conv32_mw[6 * 6 * 16 * 32];   /* dW at the points */
+    NNRT_ALIGNED real conv32_batchnorm_xhat[SHARD_ROWS * CONV32_BATCHNORM_OUT];   /* the last training batch, normalized */
     double conv32_batchnorm_shard_stats[2 * 32];   /* this shard's mean and M2, for the meet */
-    real conv32_batchnorm_mean[32], conv32_batchnorm_inv_std[32];   /* the batch's, from the meet */
+    NNRT_ALIGNED real conv32_batchnorm_mean[32], conv32_batchnorm_inv_std[32];   /* the batch's, from the meet */
     double conv32_batchnorm_shard_grads[2 * 32];   /* this shard's dgamma and dbeta */
-    real conv32_batchnorm_dgamma_n[32], conv32_batchnorm_dbeta_n[32];   /* the batch's, over N */
+    NNRT_ALIGNED real conv32_batchnorm_dgamma_n[32], conv32_batchnorm_dbeta_n[32];   /* the batch's, over N */
     int conv32_maxpool_from[SHARD_ROWS * CONV32_MAXPOOL_OUT];   /* where each maximum is in conv32_batchnorm_y */
-    real dense64_parts[6 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..6 of W's rows */
-    real dense5_wt[DENSE64_OUT * DENSE5_OUT];   /* W^T, for dx */
-    real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
-    real conv16_batchnorm_dgamma[16], conv16_batchnorm_dbeta[16];
-    real conv32_dw[3 * 3 * 16 * 32], conv32_db[32];
-    real conv32_batchnorm_dgamma[32], conv32_batchnorm_dbeta[32];
-    real dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_db[DENSE64_OUT];
-    real dense5_dw[DENSE64_OUT * DENSE5_OUT], dense5_db[DENSE5_OUT];
+    NNRT_ALIGNED real dense64_parts[6 * SHARD_ROWS * DENSE64_OUT];   /* x W of blocks 1..6 of W's rows */
+    NNRT_ALIGNED real dense5_wt[DENSE64_OUT * DENSE5_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real conv16_dw[3 * 3 * 1 * 16], conv16_db[16];
+    NNRT_ALIGNED real conv16_batchnorm_dgamma[16], conv16_batchnorm_dbeta[16];
+    NNRT_ALIGNED real conv32_dw[3 * 3 * 16 * 32], conv32_db[32];
+    NNRT_ALIGNED real conv32_batchnorm_dgamma[32], conv32_batchnorm_dbeta[32];
+    NNRT_ALIGNED real dense64_dw[CONV32_MAXPOOL_OUT * DENSE64_OUT], dense64_db[DENSE64_OUT];
+    NNRT_ALIGNED real dense5_dw[DENSE64_OUT * DENSE5_OUT], dense5_db[DENSE5_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -63,23 +63,23 @@ typedef float real;
 #define EPSILON 1e-07f
 
 /* Parameters, shared by every replica; W is (inputs, outputs) as in Keras. */
-static real dense32_w[IN * DENSE32_OUT];
-static real dense32_b[DENSE32_OUT];
-static real dense3_w[DENSE32_OUT * DENSE3_OUT];
-static real dense3_b[DENSE3_OUT];
+static NNRT_ALIGNED real dense32_w[IN * DENSE32_OUT];
+static NNRT_ALIGNED real dense32_b[DENSE32_OUT];
+static NNRT_ALIGNED real dense3_w[DENSE32_OUT * DENSE3_OUT];
+static NNRT_ALIGNED real dense3_b[DENSE3_OUT];
 
 /* What one replica owns: the runtime makes one for each of the SHARDS shards of
    a batch (nnrt.h: nnrt_replica) and runs forward and backward on each, on
    threads.  Activations are (SHARD_ROWS, width), their gradients d_*; then each
    op's scratch, and the gradients of the trained tensors for this shard's rows. */
 struct nnrt_replica {
-    real x[SHARD_ROWS * IN];
-    real dense32_y[SHARD_ROWS * DENSE32_OUT], d_dense32_y[SHARD_ROWS * DENSE32_OUT];
-    real dense3_y[SHARD_ROWS * DENSE3_OUT], d_dense3_y[SHARD_ROWS * DENSE3_OUT];
-    real target[SHARD_ROWS * CLASSES];   /* each row's 0/1 labels, from the runtime */
-    real dense3_wt[DENSE32_OUT * DENSE3_OUT];   /* W^T, for dx */
-    real dense32_dw[IN * DENSE32_OUT], dense32_db[DENSE32_OUT];
-    real dense3_dw[DENSE32_OUT * DENSE3_OUT], dense3_db[DENSE3_OUT];
+    NNRT_ALIGNED real x[SHARD_ROWS * IN];
+    NNRT_ALIGNED real dense32_y[SHARD_ROWS * DENSE32_OUT], d_dense32_y[SHARD_ROWS * DENSE32_OUT];
+    NNRT_ALIGNED real dense3_y[SHARD_ROWS * DENSE3_OUT], d_dense3_y[SHARD_ROWS * DENSE3_OUT];
+    NNRT_ALIGNED real target[SHARD_ROWS * CLASSES];   /* each row's 0/1 labels, from the runtime */
+    NNRT_ALIGNED real dense3_wt[DENSE32_OUT * DENSE3_OUT];   /* W^T, for dx */
+    NNRT_ALIGNED real dense32_dw[IN * DENSE32_OUT], dense32_db[DENSE32_OUT];
+    NNRT_ALIGNED real dense3_dw[DENSE32_OUT * DENSE3_OUT], dense3_db[DENSE3_OUT];
 };
 typedef struct nnrt_replica Replica;
 

@@ -423,12 +423,12 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
         return -1;
     }
     subject s = { m, m->twin, m->twin ? IN_DOUBLE : IN_FLOAT,
-                  m->twin ? calloc(1, m->twin->replica_size) : nnrt_replica0(m) };
+                  m->twin ? nnrt_calloc_lines(m->twin->replica_size) : nnrt_replica0(m) };
     int *order = malloc((size_t)n * sizeof *order), *y = malloc((size_t)n * sizeof *y);
     double *state = NULL;
     if (!order || !y || !s.rep || state_save(&s, &state) != 0) {
         if (s.twin)
-            free(s.rep);
+            nnrt_free_lines(s.rep);
         free(order);
         free(y);
         fprintf(report, "gradcheck: cannot run: out of memory\n");
@@ -453,7 +453,7 @@ int nnrt_gradcheck(const nnrt_model *m, const nnrt_dataset *ds, int samples, uin
     int failed = check_all(&pr, loss_here, seed, report);
     state_restore(&s, state);
     if (s.twin)
-        free(s.rep);
+        nnrt_free_lines(s.rep);
     free(state);
     free(order);
     free(y);

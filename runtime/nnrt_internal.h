@@ -20,10 +20,17 @@
 
 /* ---- large buffers (big_alloc.c) -------------------------------------- */
 
-/* n bytes (uninitialized; zeroed by the calloc twin), in huge pages where
- * they are large enough; freed with free() */
+/* The bytes of a cache line, where the arrays the kernels stream over
+ * start (nnrt.h: NNRT_ALIGNED) */
+enum { NNRT_LINE = 64 };
+/* n bytes (uninitialized; zeroed by the calloc twin) from a cache line, in
+ * huge pages where they are large enough; freed with free() */
 void *nnrt_big_alloc(size_t n);
 void *nnrt_big_calloc(size_t count, size_t size);
+/* size zeroed bytes from a cache line (a replica), freed by
+ * nnrt_free_lines alone; NULL if out of memory */
+void *nnrt_calloc_lines(size_t size);
+void nnrt_free_lines(void *p);
 /* The first size bytes of file fd read into such memory; NULL on failure */
 uint8_t *nnrt_big_read(int fd, size_t size);
 

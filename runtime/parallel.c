@@ -106,7 +106,7 @@ static void fail_memory(const nnrt_model *m)
 static void release(par_state *s)
 {
     for (int i = 0; s->replicas && i < s->shards; i++)
-        free(s->replicas[i]);
+        nnrt_free_lines(s->replicas[i]);
     free(s->replicas);
     if (!s->rows_in_replica) {
         free(s->input);
@@ -242,7 +242,7 @@ static par_state *state_for(const nnrt_model *m)
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
         /* calloc: zeroed as static buffers were, aligned for any real */
-        if (!(s->replicas[i] = calloc(1, m->replica_size > 0 ? m->replica_size : 1)))
+        if (!(s->replicas[i] = nnrt_calloc_lines(m->replica_size > 0 ? m->replica_size : 1)))
             fail_memory(m);
     /* One shard holding the whole batch: the batch is filled in place, not
      * copied into the replica each step */
