@@ -80,17 +80,30 @@ void emit_winograd_undefs(Emitter *e, const IrOp *op)
         OUT("#undef DPH\n#undef DPW\n#undef DPT\n#undef DPL\n");
 }
 
-/* for each sample s, or each WS samples from s on (ns of them, each
- * padded by an inner loop over i, whose line follows) */
-static void emit_samples_loop(Emitter *e, const IrOp *op)
+/* The loop over the samples, opened: for each sample s, or for each WS
+ * samples from s on (ns of them), then an inner loop over those, opened
+ * too, whose lines run each sample (at: its index) */
+typedef struct SampleLoop {
+    const char *at, *indent, *ns;
+} SampleLoop;
+
+static SampleLoop open_samples_loop(Emitter *e, const IrOp *op)
 {
     if (!grouped(op)) {
         OUT("    for (int s = 0; s < n; s++) {\n");
-        return;
+        return (SampleLoop){ "s", "        ", "1" };
     }
     OUT("    for (int s = 0; s < n; s += WS) {\n");
     OUT("        int ns = n - s < WS ? n - s : WS;\n");
-    OUT("        for (int i = 0; i < ns; i++)\n    ");
+    OUT("        for (int i = 0; i < ns; i++) {\n");
+    return (SampleLoop){ "s + i", "            ", "ns" };
+}
+
+/* The end of the inner loop that open_samples_loop opened */
+static void close_each_sample(Emitter *e, const IrOp *op)
+{
+    if (grouped(op))
+        OUT("        }\n");
 }
 
 void emit_winograd_forward(Emitter *e, const IrOp *op)
@@ -100,12 +113,13 @@ void emit_winograd_forward(Emitter *e, const IrOp *op)
     OUT("static void %s_forward(Replica *rep, int n)\n{\n", c);
     emit_act_param(e, op->act, op->act_param);
     OUT("    nnrt_wino_weights(KH, C, F, %s_w, 0, rep->%s_v);   /* V = G g G^T */\n", c, c);
-    emit_samples_loop(e, op);
-    OUT("        %s_pad_sample(rep, s%s);\n", c, grouped(op) ? " + i" : "");
+    SampleLoop loop = open_samples_loop(e, op);
+    OUT("%s%s_pad_sample(rep, %s);\n", loop.indent, c, loop.at);
+    close_each_sample(e, op);
     OUT("        /* U = B^T d B, M = U V, y = A^T M A + b%s, TG tiles at a time */\n",
         fused && op->act != ACT_IDENTITY ? ", then relu" : "");
     OUT("        nnrt_wino_conv(%s, KH, C, F, OH, OW, PH, PW, TG, rep->%s_pad, rep->%s_v, %s_b, %s,\n",
-        grouped(op) ? "ns" : "1", c, c, c, fused ? fused : "NNRT_NO_ACT");
+        loop.ns, c, c, c, fused ? fused : "NNRT_NO_ACT");
     OUT("                       &rep->%s[s * OH * OW * F], rep->%s_u, rep->%s_m);\n", y, c, c);
     OUT("    }\n");
     if (!fused)
@@ -156,29 +170,21 @@ void emit_winograd_backward(Emitter *e, const IrOp *op)
     if (x->needs_grad)
         OUT("    nnrt_wino_weights(KH, C, F, %s_w, 1, rep->%s_v);   /* for dx: W turned, F in, C out */\n",
             c, c);
-    const char *ns = grouped(op) ? "ns" : "1", *at = grouped(op) ? "s + i" : "s";
-    if (grouped(op)) {
-        OUT("    for (int s = 0; s < n; s += WS) {\n");
-        OUT("        int ns = n - s < WS ? n - s : WS;\n");
-        OUT("        for (int i = 0; i < ns; i++) {\n    ");
-    } else {
-        OUT("    for (int s = 0; s < n; s++) {\n");
-    }
-    OUT("        %s_dz_sample(rep, %s);\n", c, at);
+    SampleLoop loop = open_samples_loop(e, op);
+    OUT("%s%s_dz_sample(rep, %s);\n", loop.indent, c, loop.at);
     if (grads)
-        OUT("%s        %s_pad_sample(rep, %s);   /* dW at the points += x's tiles^T dz's */\n",
-            grouped(op) ? "    " : "", c, at);
-    if (grouped(op))
-        OUT("        }\n");
+        OUT("%s%s_pad_sample(rep, %s);   /* dW at the points += x's tiles^T dz's */\n",
+            loop.indent, c, loop.at);
+    close_each_sample(e, op);
     if (grads) {
-        OUT("        nnrt_wino_dw(%s, KH, C, F, OH, OW, PH, PW, rep->%s_pad, DPH, DPW, DPT, DPL,\n", ns,
-            c);
+        OUT("        nnrt_wino_dw(%s, KH, C, F, OH, OW, PH, PW, rep->%s_pad, DPH, DPW, DPT, DPL,\n",
+            loop.ns, c);
         OUT("                     rep->%s_dzpad, TG, rep->%s_u, rep->%s_m, rep->%s_mw);\n", c, c, c,
             c);
     }
     if (x->needs_grad) {
         OUT("        nnrt_wino_conv(%s, KH, F, C, H, W, DPH, DPW, TG, rep->%s_dzpad, rep->%s_v, NULL,\n",
-            ns, c, c);
+            loop.ns, c, c);
         OUT("                       NNRT_NO_ACT, &rep->d_%s[s * H * W * C], rep->%s_u, rep->%s_m);\n",
             x->name, c, c);
     }

@@ -787,8 +787,9 @@ static void conv32_2_forward(Replica *rep, int n)
     nnrt_wino_weights(KH, C, F, conv32_2_w, 0, rep->conv32_2_v);   /* V = G g G^T */
     for (int s = 0; s < n; s += WS) {
         int ns = n - s < WS ? n - s : WS;
-        for (int i = 0; i < ns; i++)
+        for (int i = 0; i < ns; i++) {
             conv32_2_pad_sample(rep, s + i);
+        }
         /* U = B^T d B, M = U V, y = A^T M A + b, then relu, TG tiles at a time */
         nnrt_wino_conv(ns, KH, C, F, OH, OW, PH, PW, TG, rep->conv32_2_pad, rep->conv32_2_v, conv32_2_b, NNRT_RELU,
                        &rep->conv32_2_y[s * OH * OW * F], rep->conv32_2_u, rep->conv32_2_m);
