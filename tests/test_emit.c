@@ -271,7 +271,7 @@ START_TEST(a_thousand_layers_build)
     char *body = repeat("    dense 1 relu\n", 1030);
     char *text = model_of_layers(body);
     char *c = emit_text(text);
-    ck_assert_ptr_nonnull(strstr(c, "    real dense1_1030_dw[DENSE1_1029_OUT * DENSE1_1030_OUT], "
+    ck_assert_ptr_nonnull(strstr(c, "    NNRT_ALIGNED real dense1_1030_dw[DENSE1_1029_OUT * DENSE1_1030_OUT], "
                                     "dense1_1030_db[DENSE1_1030_OUT];\n"));
     ck_assert_ptr_nonnull(strstr(c, "static void dense1_1030_backward(Replica *rep, int n)\n"));
     free(c);
@@ -302,7 +302,7 @@ START_TEST(twenty_thousand_twins_emit)
     char *body = repeat("    dense 1 relu\n    dropout 0.1\n", 20000);
     char *text = model_of_layers(body);
     char *c = emit_text(text);
-    ck_assert_ptr_nonnull(strstr(c, "    real dense1_20000_dropout_mask[SHARD_ROWS * DENSE1_20000_OUT];\n"));
+    ck_assert_ptr_nonnull(strstr(c, "    NNRT_ALIGNED real dense1_20000_dropout_mask[SHARD_ROWS * DENSE1_20000_OUT];\n"));
     ck_assert_ptr_nonnull(strstr(c, "        rep->dense1_20000_dropout_y[i] = rep->dense1_20000_y[i] * "
                                     "rep->dense1_20000_dropout_mask[i];\n"));
     ck_assert_ptr_nonnull(strstr(c, "    dense1_20000_dropout_forward(rep, n, training, rng);\n"));
