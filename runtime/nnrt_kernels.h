@@ -215,9 +215,13 @@ enum { NNRT_MR = NNRT_MR_MAX, NNRT_NV = 2 };
  * faster, the same bits.  Copied for fashion_mlp's blocks too (32 rows,
  * 5 tiles, 512 bytes apart), the products alone were no slower but its
  * epoch was 5% slower: so not there.  1600 rows hold conv64's 1176 (100 KB of
- * stack).  Not with AVX-512, whose kernels were measured
- * (pick_kernels.c) on a machine this was not tried on: there nnrt_mm
- * reads b in place as before. */
+ * stack).  Not with AVX-512: on Zen 5 (bench/mm_kernels.c, one thread,
+ * two runs each) the copy took conv64's dW from 194-197 to 208-217
+ * GFLOP/s but a 128-row block of dense1024 from 157-158 down to 147,
+ * and 150 steps of fashion_cnn, copied, fetched ahead as below, or both,
+ * took 3.8-4.3 s against 3.8-4.6 s in place (alternating runs): no gain
+ * out of the noise, so there nnrt_mm reads b in place.  That machine's
+ * products already run at 190-220 GFLOP/s, its FMA limit. */
 #if NNRT_VBYTES < 64
 #define NNRT_PACK_ROWS 1600
 #else
@@ -239,8 +243,8 @@ NNRT_INLINE int nnrt_mm_copies_panel(int m, int k, int ldb, int ta)
  * fetches such rows too late.  8 steps ahead, with b's panel copied
  * (above), the weight gradient of fashion_cnn's conv64 (nnrt_mm_tn, 800x64
  * over 1176 rows) went from 52-55 to 89-90 GFLOP/s (AVX2, Zen 3, one
- * thread; copied but not fetched ahead, 78-80).  Not with AVX-512, for
- * the reason given above. */
+ * thread; copied but not fetched ahead, 78-80).  Not with AVX-512, as
+ * measured above. */
 #if NNRT_VBYTES < 64
 #define NNRT_PREFETCH_STEPS 8
 #else
@@ -255,7 +259,8 @@ NNRT_INLINE int nnrt_mm_copies_panel(int m, int k, int ldb, int ta)
  * epoch (AVX2, Zen 3, one thread, min of 12 epochs) went from 0.412 s to
  * 0.401 s, the same bits; 6, 24 and 48 steps did no better.  The products
  * alone (bench/mm_kernels.c, weights in cache) were no slower.  Not with
- * AVX-512, for the reason given above. */
+ * AVX-512: on Zen 5, fashion_mlp's epoch took 0.186-0.199 s fetching
+ * ahead against 0.184-0.193 s without (alternating runs). */
 #if NNRT_VBYTES < 64
 #define NNRT_B_AHEAD 12
 #else
