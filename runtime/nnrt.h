@@ -79,7 +79,8 @@ float nnrt_rng_uniform(nnrt_rng *rng);
  * the linker gave, 0.17 ns from lines; a fashion_mlp epoch at batch 32
  * went from 0.184-0.208 s to 0.168-0.191 s, the same bits. */
 typedef struct nnrt_replica nnrt_replica;
-#define NNRT_ALIGNED _Alignas(64)
+#define NNRT_LINE 64   /* a cache line's bytes */
+#define NNRT_ALIGNED _Alignas(NNRT_LINE)
 
 /* Where a batch's shards meet.  A trained batchnorm normalizes by the
  * mean and variance of the whole batch, and its dx needs dgamma and dbeta

@@ -20,9 +20,6 @@
 
 /* ---- large buffers (big_alloc.c) -------------------------------------- */
 
-/* The bytes of a cache line, where the arrays the kernels stream over
- * start (nnrt.h: NNRT_ALIGNED) */
-enum { NNRT_LINE = 64 };
 /* n bytes (uninitialized; zeroed by the calloc twin) from a cache line, in
  * huge pages where they are large enough; freed with free() */
 void *nnrt_big_alloc(size_t n);

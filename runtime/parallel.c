@@ -241,7 +241,7 @@ static par_state *state_for(const nnrt_model *m)
     if (!s->replicas)
         fail_memory(m);
     for (int i = 0; i < s->shards; i++)
-        /* calloc: zeroed as static buffers were, aligned for any real */
+        /* zeroed as static buffers were, on a cache line (nnrt.h) */
         if (!(s->replicas[i] = nnrt_calloc_lines(m->replica_size > 0 ? m->replica_size : 1)))
             fail_memory(m);
     /* One shard holding the whole batch: the batch is filled in place, not
