@@ -20,6 +20,7 @@
 #ifndef NNRT_KERNELS_H
 #define NNRT_KERNELS_H
 
+#include <stddef.h>
 #include <string.h>
 
 #if defined(__AVX512F__) || defined(__AVX__)
@@ -412,6 +413,15 @@ nnrt_mm_nt_rows(int rows, int i, int n, int k, const real *restrict a, int lda,
                 int ldc, int act)
 {
     enum { R = 4 };
+    /* the rows as pointers: with m unknown where this is inlined, GCC
+       otherwise proves (i + r) * lda overflows int for some m, and warns
+       (nnc keeps every array under 2^31 values: footprint.c) */
+    const real *ar[R];
+    real *cr[R];
+    for (int r = 0; r < rows; r++) {
+        ar[r] = a + (ptrdiff_t)(i + r) * lda;
+        cr[r] = c + (ptrdiff_t)(i + r) * ldc;
+    }
     for (int j = 0; j < n; j++) {
         const real *b = &bt[j * ldbt];
         nnrt_vreal s[R][2];
@@ -421,19 +431,19 @@ nnrt_mm_nt_rows(int rows, int i, int n, int k, const real *restrict a, int lda,
         for (; p + 2 * NNRT_VW <= k; p += 2 * NNRT_VW) {
             nnrt_vreal b0 = nnrt_vload(&b[p]), b1 = nnrt_vload(&b[p + NNRT_VW]);
             for (int r = 0; r < rows; r++) {
-                s[r][0] = nnrt_vfma(s[r][0], nnrt_vload(&a[(i + r) * lda + p]), b0);
-                s[r][1] = nnrt_vfma(s[r][1], nnrt_vload(&a[(i + r) * lda + p + NNRT_VW]), b1);
+                s[r][0] = nnrt_vfma(s[r][0], nnrt_vload(&ar[r][p]), b0);
+                s[r][1] = nnrt_vfma(s[r][1], nnrt_vload(&ar[r][p + NNRT_VW]), b1);
             }
         }
         for (; p < k; p += NNRT_VW) {   /* a vector, then part of one */
             int lanes = k - p < NNRT_VW ? k - p : NNRT_VW;
             nnrt_vreal b0 = nnrt_vload_part(&b[p], lanes);
             for (int r = 0; r < rows; r++)
-                s[r][0] = nnrt_vfma(s[r][0], nnrt_vload_part(&a[(i + r) * lda + p], lanes), b0);
+                s[r][0] = nnrt_vfma(s[r][0], nnrt_vload_part(&ar[r][p], lanes), b0);
         }
         for (int r = 0; r < rows; r++) {
             real v = nnrt_vsum(s[r][0] + s[r][1]) + bias[j];
-            c[(i + r) * ldc + j] = act == NNRT_RELU ? (v > 0 ? v : 0) : v;
+            cr[r][j] = act == NNRT_RELU ? (v > 0 ? v : 0) : v;
         }
     }
 }
