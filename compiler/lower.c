@@ -143,9 +143,6 @@ Ir *lower_model(Arena *a, const Model *m)
 {
     Ir *ir = arena_alloc(a, sizeof *ir);
     ir->model = m;
-    /* Evaluation runs in chunks of MAX_BATCH rows: bigger chunks keep BLAS
-     * efficient; the training batch may be anything up to it. */
-    ir->max_batch = m->batch > 256 ? m->batch : 256;
     int cur = -1;
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
@@ -204,5 +201,11 @@ Ir *lower_model(Arena *a, const Model *m)
     loss->in = cur;
     loss->out = -1;
     loss->n_in = loss->n_out = ir->bufs[cur].width;
+    /* Evaluation runs in chunks of MAX_BATCH rows: bigger chunks keep BLAS
+     * efficient; the training batch may be anything up to it.  Fewer than
+     * 256 where 256 rows of a large sample would pass what int indexes
+     * (footprint.c); the batch itself is never cut. */
+    long fit = ir_rows_that_fit(ir);
+    ir->max_batch = m->batch > 256 ? m->batch : fit >= 256 ? 256 : fit > m->batch ? fit : m->batch;
     return ir;
 }

@@ -677,12 +677,16 @@ int diff_command(int argc, char **argv);
  * checker: a model may be built where its data is not) */
 void warn_missing_data(Diag *d, const Model *m);
 
-/* ---- footprint.c: the trainer's static data ------------------------------ */
+/* ---- footprint.c: the trainer's static data, a replica's arrays ---------- */
 
 /* Bytes of the static arrays of the generated C, float and double twin */
 double ir_static_bytes(const Ir *ir);
-/* An error at the largest layer if they pass what x86-64 can link; 1 then */
+/* An error at the largest layer if they pass what x86-64 can link, or at a
+ * layer whose array in a replica int cannot index; 1 then */
 int ir_check_footprint(const Ir *ir, Diag *d);
+/* The most rows of the batch whose arrays int indexes, each op's as
+ * lowered (lower.c sets MAX_BATCH with it, before the passes) */
+long ir_rows_that_fit(const Ir *ir);
 
 /* ---- run_model.c: a run's .nn file, for nnc report ------------------------ */
 

@@ -128,6 +128,44 @@ static const Case CASES[] = {
         "      = dense30000 needs 2.01 GiB of it: 180030000 parameters; make the layers smaller\n",
     },
     {
+        /* a replica's array past what int indexes: the C compiler used to
+           fail on its negative size, "a bug in nnc" */
+        "replica_windows_too_large",
+        MODEL_HEAD
+        "network {\n"
+        "    input 5000x5000\n"
+        "    conv2d 2 11x11 relu\n"
+        "    maxpool 8x8\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        MODEL_TRAIN,
+        "t.nn:14:5: error: conv2 needs an array of 3012912100 values; a trainer's arrays hold fewer than 2^31\n"
+        "   14 |     conv2d 2 11x11 relu\n"
+        "      |     ^~~~~~~~~~~~~~~~~~~\n"
+        "      = that is its scratch for a sample's windows, indexed by int: make the image, its channels or the window smaller\n",
+    },
+    {
+        "replica_rows_too_large",
+        MODEL_HEAD
+        "network {\n"
+        "    input 1000x1000\n"
+        "    conv2d 64 3x3 relu\n"
+        "    maxpool 8x8\n"
+        "    flatten\n"
+        "    dense 10 softmax\n"
+        "}\n"
+        "train {\n"
+        "    loss cross_entropy\n"
+        "    optimizer adam lr=0.001\n"
+        "    batch 64\n"
+        "}\n",
+        "t.nn:14:5: error: conv64 needs an array of 4079632384 values; a trainer's arrays hold fewer than 2^31\n"
+        "   14 |     conv2d 64 3x3 relu\n"
+        "      |     ^~~~~~~~~~~~~~~~~~\n"
+        "      = it holds 64 rows of 63744256 values each (the batch, or the rows evaluated at a time), indexed by int: make the layer or the batch smaller\n",
+    },
+    {
         "validation_range",
         "model t\n"
         "data {\n"

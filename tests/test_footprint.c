@@ -67,12 +67,62 @@ START_TEST(count_matches_the_linker)
 }
 END_TEST
 
+/* A large sample: 256 rows of it, the usual chunk evaluation runs in,
+ * pass what int indexes (2^31 values), a batch of 64 does not.  nnc
+ * evaluates fewer rows at a time, never cuts the batch, and the trainer
+ * builds (its array sizes are int constant expressions: -Werror=overflow
+ * fails the build past 2^31). */
+static const char LARGE_SAMPLE[] =
+    "model t\n"
+    "data {\n"
+    "    train { images \"a-images.gz\"\n"
+    "            labels \"a-labels.gz\" }\n"
+    "    test { images \"b-images.gz\"\n"
+    "           labels \"b-labels.gz\" }\n"
+    "}\n"
+    "network {\n"
+    "    input 9000000\n"
+    "    dense 8 relu\n"
+    "    dense 10 softmax\n"
+    "}\n"
+    "train {\n"
+    "    loss cross_entropy\n"
+    "    optimizer adam lr=0.001\n"
+    "    batch 64\n"
+    "}\n";
+
+START_TEST(large_samples_evaluate_fewer_rows)
+{
+    Arena a = { 0 };
+    Ir *ir = NULL;
+    char *diags = diagnose_in(&a, LARGE_SAMPLE, &ir, NULL);
+    ck_assert_ptr_nonnull(ir);
+    ck_assert_int_eq(ir->model->batch, 64);
+    ck_assert_int_eq(ir->max_batch, 2147479551L / 9000000);   /* 238 */
+    free(diags);
+    arena_free(&a);
+#ifdef __SANITIZE_ADDRESS__
+    return;   /* the plain build compiles it; the sanitized one, slowly */
+#endif
+    char nn[1024], exe[1024];
+    snprintf(nn, sizeof nn, "%s/large_sample.nn", tmp_dir());
+    snprintf(exe, sizeof exe, "%s/large_sample", tmp_dir());
+    FILE *f = fopen(nn, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(LARGE_SAMPLE, f);
+    ck_assert_int_eq(fclose(f), 0);
+    setenv("NNC_CFLAGS", "-O0", 1);
+    build_trainer(nn, exe);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("footprint");
     TCase *tc = tcase_create("footprint");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, count_matches_the_linker, 0, (int)(sizeof MODELS / sizeof MODELS[0]));
+    tcase_add_test(tc, large_samples_evaluate_fewer_rows);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
