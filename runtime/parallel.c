@@ -23,8 +23,9 @@
  *
  * (each g_s the gradient of its shard's mean loss) is written into shard
  * 0's replica, or for a gradient by rows (a dense layer's dW, nnrt.h:
- * grad_rows) computed there over every shard in order; then the optimizer
- * updates the piece while it is in cache.  Every value is summed and
+ * grad_rows) computed over every shard in order, into a place of the
+ * worker's own (make_chunk_grads); then the optimizer updates the piece
+ * while it is in cache.  Every value is summed and
  * updated by the same code in the same order whatever the thread, and the
  * losses are added in shard order.  Dropout draws, for each batch and
  * shard, from a generator seeded from the run's dropout stream and the
@@ -85,6 +86,9 @@ typedef struct par_state {
     long slot_widths;           /* per row, of its operands of gradients by rows */
     char *slots;                /* shards * slot_bytes(.., 1); NULL on one rank */
     struct chunk *chunks;       /* the step's pieces (chunk_values), in PARAMS order */
+    float *chunk_grads;         /* per worker, a piece's gradient by rows (sum_chunk) */
+    long chunk_grad_values;     /* floats of each: the largest such piece */
+    int chunk_grad_lanes;       /* how many: the most workers useful_threads allows */
     nnrt_stage whole[2];        /* forward, backward as one stage each, */
     const nnrt_stage *stages[2];   /* or the model's stages */
     int n_stages[2];
@@ -120,6 +124,8 @@ static void release(par_state *s)
     free(s->share);
     free(s->slots);
     free(s->chunks);
+    nnrt_free_lines(s->chunk_grads);
+    s->chunk_grads = NULL;
     free(s->meet_sums);
     s->meet_sums = NULL;
     s->replicas = NULL;
@@ -192,6 +198,7 @@ static size_t slot_bytes(const par_state *s, int rows, int with_grads)
 }
 
 static int make_chunks(par_state *s);
+static int make_chunk_grads(par_state *s);
 static float *at(nnrt_replica *r, size_t offset);
 
 /* m's forward and backward as stages: its own, or each whole as one */
@@ -268,7 +275,7 @@ static par_state *state_for(const nnrt_model *m)
         !(s->slots = calloc((size_t)s->shards, slot_bytes(s, s->shard_rows, 1))))
         fail_memory(m);
     set_stages(s);
-    if (make_chunks(s) != 0)
+    if (make_chunks(s) != 0 || make_chunk_grads(s) != 0)
         fail_memory(m);
     make_pool(s);
     return s;
@@ -624,11 +631,35 @@ static int make_chunks(par_state *s)
     return 0;
 }
 
-/* One chunk's sum: the batch's gradient into shard 0's replica.  A
- * gradient by rows is computed here, over every shard in order; any other
- * is sum over s of (n_s / n) g_s in shard order, over shard 0's own (each
- * value is read before it is written). */
-static void sum_chunk(const batch_job *j, int p, long lo, long hi, float *g)
+/* Each worker's piece of a gradient by rows, where a step sums a piece and
+ * updates it at once: the piece's gradient is used there and never again,
+ * so it need not have a place in the whole tensor's.  One place a worker,
+ * reused, keeps a step's footprint a whole gradient smaller: fashion_mlp's
+ * dense128 touched W, m, v and dW, 1.6 MB a step, more than a Zen 5 core's
+ * 1 MB level 2, which then sent W back to level 3 before the next forward
+ * (calloc: a worker's place costs nothing until it is used) */
+static int make_chunk_grads(par_state *s)
+{
+    const nnrt_model *m = s->m;
+    s->chunk_grad_values = 0;
+    s->chunk_grad_lanes = 0;
+    for (int p = 0; p < m->n_params; p++)
+        if (m->params[p].grad && m->params[p].grad_rows && chunk_values(&m->params[p]) >
+                                                               s->chunk_grad_values)
+            s->chunk_grad_values = chunk_values(&m->params[p]);
+    if (s->chunk_grad_values == 0)
+        return 0;
+    s->chunk_grad_lanes = most_blocks(m) > s->shards ? most_blocks(m) : s->shards;
+    s->chunk_grads = nnrt_calloc_lines((size_t)s->chunk_grad_lanes *
+                                       (size_t)s->chunk_grad_values * sizeof *s->chunk_grads);
+    return s->chunk_grads ? 0 : -1;
+}
+
+/* One chunk's sum: the batch's gradient of values [lo, hi), into out
+ * (value lo's first).  A gradient by rows is computed here, over every
+ * shard in order; any other is sum over s of (n_s / n) g_s in shard order,
+ * into shard 0's own (each value is read before it is written). */
+static void sum_chunk(const batch_job *j, int p, long lo, long hi, float *out)
 {
     par_state *st = j->s;
     const nnrt_model *m = st->m;
@@ -636,31 +667,35 @@ static void sum_chunk(const batch_job *j, int p, long lo, long hi, float *g)
     if (t->grad_rows) {
         int row = t->dims[1];
         t->grad_rows(st->replicas, st->rows, st->share, j->used, (int)(lo / row),
-                     (int)(hi / row), g + lo);
+                     (int)(hi / row), out);
     } else if (j->used > 1) {
         const float *terms[j->used];
         for (int s = 0; s < j->used; s++)
             terms[s] = j->grads[(size_t)s * m->n_params + p] + lo;
-        weighted_sum(g + lo, terms, st->weights, j->used, hi - lo);
-    } else if (j->grads[p] != g) {   /* one shard, another rank's */
-        memcpy(g + lo, j->grads[p] + lo, (size_t)(hi - lo) * sizeof *g);
+        weighted_sum(out, terms, st->weights, j->used, hi - lo);
+    } else if (j->grads[p] + lo != out) {   /* one shard, another rank's */
+        memcpy(out, j->grads[p] + lo, (size_t)(hi - lo) * sizeof *out);
     }
 }
 
 /* One chunk: its sum, then its clipping (Keras's, if the optimizer has
- * one) and the optimizer's update of it, as j->phase says */
-static void sum_and_step(const batch_job *j, long c)
+ * one) and the optimizer's update of it, as j->phase says; by worker w,
+ * whose own place holds a gradient by rows summed and updated at once */
+static void sum_and_step(const batch_job *j, long c, int w)
 {
     par_state *st = j->s;
     int p = st->chunks[c].p;
     long lo = st->chunks[c].lo, hi = st->chunks[c].hi;
-    float *g = at(st->replicas[0], st->m->params[p].grad);
+    float *g = at(st->replicas[0], st->m->params[p].grad) + lo;
+    if (st->m->params[p].grad_rows && j->phase == (STEP_SUM | STEP_UPDATE) && j->optim &&
+        w < st->chunk_grad_lanes)
+        g = st->chunk_grads + (size_t)w * (size_t)st->chunk_grad_values;
     if (j->phase & STEP_SUM)
         sum_chunk(j, p, lo, hi, g);
     if (!j->optim || !(j->phase & STEP_UPDATE))
         return;
-    nnrt_optim_clip(j->optim, g + lo, hi - lo, j->clip ? j->clip[p] : 1.0f);
-    nnrt_optim_update(j->optim, st->m, p, lo, hi, g + lo);
+    nnrt_optim_clip(j->optim, g, hi - lo, j->clip ? j->clip[p] : 1.0f);
+    nnrt_optim_update(j->optim, st->m, p, lo, hi, g);
 }
 
 /* The chunks, taken by the workers by lane: which worker takes which does
@@ -670,7 +705,7 @@ static void step_job(void *ctx, int w, int workers)
     const batch_job *j = ctx;
     for (long c = 0; c < j->s->n_chunks; c++)
         if (j->s->chunks[c].lane % workers == w)
-            sum_and_step(j, c);
+            sum_and_step(j, c, w);
 }
 
 /* The shards with rows: the first min(n, shards) */
