@@ -12,21 +12,35 @@ static void emit_block_rows(Emitter *e, const IrOp *op, const char *I)
 }
 
 /* W in blocks of rows (pick_kernels.c): block b's part of x W, into y for
- * block 0 (over the bias already there), into the parts for others */
+ * block 0 (over the bias already there), into the parts for others; by
+ * nnrt_mm, onto y when the blocks run in turn.  nnrt_mm adds its sum onto
+ * c as the forward's loop adds a part onto the blocks before it, y + s:
+ * the same bits either way, without the parts' copies (about 2% of a
+ * fashion_mlp epoch, Zen 5, one thread).  gemm is not held to one order
+ * of its additions with beta 1, so its parts are always apart. */
 static void emit_forward_part(Emitter *e, const IrOp *op)
 {
     const IrBuf *x = buf(e, op->in), *y = buf(e, op->out);
     const char *I = op->row_in, *O = op->row_out, *w = op->name;
-    OUT("/* Block b of x W: the product over rows [from, from + rows) of W, into\n"
-        "   %s for block 0 (over the bias), into %s_parts for the others */\n", y->name, w);
+    if (op->mm)
+        OUT("/* Block b of x W: the product over rows [from, from + rows) of W, added\n"
+            "   onto %s when the blocks run in turn (as the parts would be, in block\n"
+            "   order), else into %s for block 0 (over the bias), into %s_parts for\n"
+            "   the others */\n", y->name, y->name, w);
+    else
+        OUT("/* Block b of x W: the product over rows [from, from + rows) of W, into\n"
+            "   %s for block 0 (over the bias), into %s_parts for the others */\n", y->name, w);
     OUT("static void %s_part(Replica *rep, int n, int b)\n{\n", w);
     emit_block_rows(e, op, I);
-    OUT("    real *out = b ? &rep->%s_parts[(b - 1) * n * %s] : rep->%s;\n", w, O, y->name);
     if (op->mm) {
+        OUT("    int apart = b > 0 && !nnrt_blocks_in_turn();\n");
+        OUT("    real *out = apart ? &rep->%s_parts[(b - 1) * n * %s] : rep->%s;\n", w, O,
+            y->name);
         OUT("    nnrt_mm(n, %s, rows, &rep->%s[from], %s, &%s_w[from * %s], %s,\n", O, x->name, I,
             w, O, O);
-        OUT("            out, %s, b == 0);\n", O);
+        OUT("            out, %s, !apart);\n", O);
     } else {
+        OUT("    real *out = b ? &rep->%s_parts[(b - 1) * n * %s] : rep->%s;\n", w, O, y->name);
         OUT("    gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %s, rows,\n", O);
         OUT("         1.0f, &rep->%s[from], %s, &%s_w[from * %s], %s,\n", x->name, I, w, O, O);
         OUT("         b ? 0.0f : 1.0f, out, %s);\n", O);
@@ -74,6 +88,17 @@ static void emit_dense_forward(Emitter *e, const IrOp *op)
         OUT("        memcpy(&rep->%s[r * %s], %s_b, sizeof %s_b);\n", y->name, O, w, w);
         OUT("    nnrt_each_block(rep, n, %ld, %s_part);   /* on the threads, if free */\n",
             blocks, w);
+        if (op->mm) {
+            OUT("    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in %s already */\n",
+                y->name);
+            if (act) {
+                OUT("        for (int i = 0; i < n * %s; i++) {   /* %s */\n", O,
+                    activation_name(op->act));
+                OUT("            real v = rep->%s[i];\n", y->name);
+                OUT("            rep->%s[i] = %s;\n        }\n", y->name, act);
+            }
+            OUT("        return;\n    }\n");
+        }
         /* Each value's sum in block order, 64 values at a time.  Written
            a value at a time, the sum read the parts n * O values apart,
            a loop the C compiler left scalar: 5% of a fashion_cnn epoch

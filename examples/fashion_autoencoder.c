@@ -102,14 +102,17 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), dense128_w is (IN, DENSE128_OUT), dense128_y is (n, DENSE128_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense128_y for block 0 (over the bias), into dense128_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense128_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense128_y for block 0 (over the bias), into dense128_parts for
+   the others */
 static void dense128_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
-    real *out = b ? &rep->dense128_parts[(b - 1) * n * DENSE128_OUT] : rep->dense128_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense128_parts[(b - 1) * n * DENSE128_OUT] : rep->dense128_y;
     nnrt_mm(n, DENSE128_OUT, rows, &rep->x[from], IN, &dense128_w[from * DENSE128_OUT], DENSE128_OUT,
-            out, DENSE128_OUT, b == 0);
+            out, DENSE128_OUT, !apart);
 }
 
 static void dense128_forward(Replica *rep, int n)
@@ -117,6 +120,13 @@ static void dense128_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense128_y[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
     nnrt_each_block(rep, n, 7, dense128_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense128_y already */
+        for (int i = 0; i < n * DENSE128_OUT; i++) {   /* relu */
+            real v = rep->dense128_y[i];
+            rep->dense128_y[i] = v > 0 ? v : 0;
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE128_OUT; i0 += 64) {   /* the parts, in block order, then relu */
         int len = n * DENSE128_OUT - i0 < 64 ? n * DENSE128_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

@@ -448,14 +448,17 @@ static void conv64_maxpool_backward(Replica *rep, int n)
    conv64_maxpool_y is (n, CONV64_MAXPOOL_OUT), dense1024_w is (CONV64_MAXPOOL_OUT, DENSE1024_OUT), dense1024_y is (n, DENSE1024_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense1024_y for block 0 (over the bias), into dense1024_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense1024_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense1024_y for block 0 (over the bias), into dense1024_parts for
+   the others */
 static void dense1024_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= CONV64_MAXPOOL_OUT ? 128 : CONV64_MAXPOOL_OUT - from;
-    real *out = b ? &rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT] : rep->dense1024_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense1024_parts[(b - 1) * n * DENSE1024_OUT] : rep->dense1024_y;
     nnrt_mm(n, DENSE1024_OUT, rows, &rep->conv64_maxpool_y[from], CONV64_MAXPOOL_OUT, &dense1024_w[from * DENSE1024_OUT], DENSE1024_OUT,
-            out, DENSE1024_OUT, b == 0);
+            out, DENSE1024_OUT, !apart);
 }
 
 static void dense1024_forward(Replica *rep, int n)
@@ -463,6 +466,13 @@ static void dense1024_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense1024_y[r * DENSE1024_OUT], dense1024_b, sizeof dense1024_b);
     nnrt_each_block(rep, n, 25, dense1024_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense1024_y already */
+        for (int i = 0; i < n * DENSE1024_OUT; i++) {   /* relu */
+            real v = rep->dense1024_y[i];
+            rep->dense1024_y[i] = v > 0 ? v : 0;
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE1024_OUT; i0 += 64) {   /* the parts, in block order, then relu */
         int len = n * DENSE1024_OUT - i0 < 64 ? n * DENSE1024_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

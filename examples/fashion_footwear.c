@@ -88,14 +88,17 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), dense64_w is (IN, DENSE64_OUT), dense64_y is (n, DENSE64_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense64_y for block 0 (over the bias), into dense64_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense64_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense64_y for block 0 (over the bias), into dense64_parts for
+   the others */
 static void dense64_part(Replica *rep, int n, int b)
 {
     int from = b * 256, rows = from + 256 <= IN ? 256 : IN - from;
-    real *out = b ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense64_parts[(b - 1) * n * DENSE64_OUT] : rep->dense64_y;
     nnrt_mm(n, DENSE64_OUT, rows, &rep->x[from], IN, &dense64_w[from * DENSE64_OUT], DENSE64_OUT,
-            out, DENSE64_OUT, b == 0);
+            out, DENSE64_OUT, !apart);
 }
 
 static void dense64_forward(Replica *rep, int n)
@@ -103,6 +106,13 @@ static void dense64_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense64_y[r * DENSE64_OUT], dense64_b, sizeof dense64_b);
     nnrt_each_block(rep, n, 4, dense64_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense64_y already */
+        for (int i = 0; i < n * DENSE64_OUT; i++) {   /* relu */
+            real v = rep->dense64_y[i];
+            rep->dense64_y[i] = v > 0 ? v : 0;
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE64_OUT; i0 += 64) {   /* the parts, in block order, then relu */
         int len = n * DENSE64_OUT - i0 < 64 ? n * DENSE64_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

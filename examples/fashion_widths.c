@@ -89,14 +89,17 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), hidden_w is (IN, HIDDEN_OUT), hidden_y is (n, HIDDEN_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   hidden_y for block 0 (over the bias), into hidden_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto hidden_y when the blocks run in turn (as the parts would be, in block
+   order), else into hidden_y for block 0 (over the bias), into hidden_parts for
+   the others */
 static void hidden_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
-    real *out = b ? &rep->hidden_parts[(b - 1) * n * HIDDEN_OUT] : rep->hidden_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->hidden_parts[(b - 1) * n * HIDDEN_OUT] : rep->hidden_y;
     nnrt_mm(n, HIDDEN_OUT, rows, &rep->x[from], IN, &hidden_w[from * HIDDEN_OUT], HIDDEN_OUT,
-            out, HIDDEN_OUT, b == 0);
+            out, HIDDEN_OUT, !apart);
 }
 
 static void hidden_forward(Replica *rep, int n)
@@ -104,6 +107,13 @@ static void hidden_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->hidden_y[r * HIDDEN_OUT], hidden_b, sizeof hidden_b);
     nnrt_each_block(rep, n, 7, hidden_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in hidden_y already */
+        for (int i = 0; i < n * HIDDEN_OUT; i++) {   /* relu */
+            real v = rep->hidden_y[i];
+            rep->hidden_y[i] = v > 0 ? v : 0;
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * HIDDEN_OUT; i0 += 64) {   /* the parts, in block order, then relu */
         int len = n * HIDDEN_OUT - i0 < 64 ? n * HIDDEN_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

@@ -114,14 +114,17 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), layer1_w is (IN, LAYER1_OUT), layer1_y is (n, LAYER1_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   layer1_y for block 0 (over the bias), into layer1_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto layer1_y when the blocks run in turn (as the parts would be, in block
+   order), else into layer1_y for block 0 (over the bias), into layer1_parts for
+   the others */
 static void layer1_part(Replica *rep, int n, int b)
 {
     int from = b * 176, rows = from + 176 <= IN ? 176 : IN - from;
-    real *out = b ? &rep->layer1_parts[(b - 1) * n * LAYER1_OUT] : rep->layer1_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->layer1_parts[(b - 1) * n * LAYER1_OUT] : rep->layer1_y;
     nnrt_mm(n, LAYER1_OUT, rows, &rep->x[from], IN, &layer1_w[from * LAYER1_OUT], LAYER1_OUT,
-            out, LAYER1_OUT, b == 0);
+            out, LAYER1_OUT, !apart);
 }
 
 static void layer1_forward(Replica *rep, int n)
@@ -129,6 +132,13 @@ static void layer1_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->layer1_y[r * LAYER1_OUT], layer1_b, sizeof layer1_b);
     nnrt_each_block(rep, n, 5, layer1_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in layer1_y already */
+        for (int i = 0; i < n * LAYER1_OUT; i++) {   /* tanh */
+            real v = rep->layer1_y[i];
+            rep->layer1_y[i] = tanh(v);
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * LAYER1_OUT; i0 += 64) {   /* the parts, in block order, then tanh */
         int len = n * LAYER1_OUT - i0 < 64 ? n * LAYER1_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

@@ -115,14 +115,17 @@ typedef struct nnrt_replica Replica;
    x is (n, IN), dense512_w is (IN, DENSE512_OUT), dense512_y is (n, DENSE512_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense512_y for block 0 (over the bias), into dense512_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense512_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense512_y for block 0 (over the bias), into dense512_parts for
+   the others */
 static void dense512_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= IN ? 128 : IN - from;
-    real *out = b ? &rep->dense512_parts[(b - 1) * n * DENSE512_OUT] : rep->dense512_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense512_parts[(b - 1) * n * DENSE512_OUT] : rep->dense512_y;
     nnrt_mm(n, DENSE512_OUT, rows, &rep->x[from], IN, &dense512_w[from * DENSE512_OUT], DENSE512_OUT,
-            out, DENSE512_OUT, b == 0);
+            out, DENSE512_OUT, !apart);
 }
 
 static void dense512_forward(Replica *rep, int n)
@@ -131,6 +134,13 @@ static void dense512_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_y[r * DENSE512_OUT], dense512_b, sizeof dense512_b);
     nnrt_each_block(rep, n, 7, dense512_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense512_y already */
+        for (int i = 0; i < n * DENSE512_OUT; i++) {   /* elu */
+            real v = rep->dense512_y[i];
+            rep->dense512_y[i] = v > 0 ? v : a * expm1(v);
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE512_OUT; i0 += 64) {   /* the parts, in block order, then elu */
         int len = n * DENSE512_OUT - i0 < 64 ? n * DENSE512_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];
@@ -164,14 +174,17 @@ static void dense512_backward(Replica *rep, int n)
    dense512_y is (n, DENSE512_OUT), dense512_2_w is (DENSE512_OUT, DENSE512_2_OUT), dense512_2_y is (n, DENSE512_2_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense512_2_y for block 0 (over the bias), into dense512_2_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense512_2_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense512_2_y for block 0 (over the bias), into dense512_2_parts for
+   the others */
 static void dense512_2_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= DENSE512_OUT ? 128 : DENSE512_OUT - from;
-    real *out = b ? &rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT] : rep->dense512_2_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense512_2_parts[(b - 1) * n * DENSE512_2_OUT] : rep->dense512_2_y;
     nnrt_mm(n, DENSE512_2_OUT, rows, &rep->dense512_y[from], DENSE512_OUT, &dense512_2_w[from * DENSE512_2_OUT], DENSE512_2_OUT,
-            out, DENSE512_2_OUT, b == 0);
+            out, DENSE512_2_OUT, !apart);
 }
 
 static void dense512_2_forward(Replica *rep, int n)
@@ -180,6 +193,13 @@ static void dense512_2_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_2_y[r * DENSE512_2_OUT], dense512_2_b, sizeof dense512_2_b);
     nnrt_each_block(rep, n, 4, dense512_2_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense512_2_y already */
+        for (int i = 0; i < n * DENSE512_2_OUT; i++) {   /* elu */
+            real v = rep->dense512_2_y[i];
+            rep->dense512_2_y[i] = v > 0 ? v : a * expm1(v);
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE512_2_OUT; i0 += 64) {   /* the parts, in block order, then elu */
         int len = n * DENSE512_2_OUT - i0 < 64 ? n * DENSE512_2_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];
@@ -222,14 +242,17 @@ static void dense512_2_backward(Replica *rep, int n)
    dense512_2_y is (n, DENSE512_2_OUT), dense512_3_w is (DENSE512_2_OUT, DENSE512_3_OUT), dense512_3_y is (n, DENSE512_3_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense512_3_y for block 0 (over the bias), into dense512_3_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense512_3_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense512_3_y for block 0 (over the bias), into dense512_3_parts for
+   the others */
 static void dense512_3_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= DENSE512_2_OUT ? 128 : DENSE512_2_OUT - from;
-    real *out = b ? &rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT] : rep->dense512_3_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense512_3_parts[(b - 1) * n * DENSE512_3_OUT] : rep->dense512_3_y;
     nnrt_mm(n, DENSE512_3_OUT, rows, &rep->dense512_2_y[from], DENSE512_2_OUT, &dense512_3_w[from * DENSE512_3_OUT], DENSE512_3_OUT,
-            out, DENSE512_3_OUT, b == 0);
+            out, DENSE512_3_OUT, !apart);
 }
 
 static void dense512_3_forward(Replica *rep, int n)
@@ -238,6 +261,13 @@ static void dense512_3_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_3_y[r * DENSE512_3_OUT], dense512_3_b, sizeof dense512_3_b);
     nnrt_each_block(rep, n, 4, dense512_3_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense512_3_y already */
+        for (int i = 0; i < n * DENSE512_3_OUT; i++) {   /* elu */
+            real v = rep->dense512_3_y[i];
+            rep->dense512_3_y[i] = v > 0 ? v : a * expm1(v);
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE512_3_OUT; i0 += 64) {   /* the parts, in block order, then elu */
         int len = n * DENSE512_3_OUT - i0 < 64 ? n * DENSE512_3_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];
@@ -280,14 +310,17 @@ static void dense512_3_backward(Replica *rep, int n)
    dense512_3_y is (n, DENSE512_3_OUT), dense512_4_w is (DENSE512_3_OUT, DENSE512_4_OUT), dense512_4_y is (n, DENSE512_4_OUT)
    forward: y = act(x W + b); kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense512_4_y for block 0 (over the bias), into dense512_4_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense512_4_y when the blocks run in turn (as the parts would be, in block
+   order), else into dense512_4_y for block 0 (over the bias), into dense512_4_parts for
+   the others */
 static void dense512_4_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= DENSE512_3_OUT ? 128 : DENSE512_3_OUT - from;
-    real *out = b ? &rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT] : rep->dense512_4_y;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense512_4_parts[(b - 1) * n * DENSE512_4_OUT] : rep->dense512_4_y;
     nnrt_mm(n, DENSE512_4_OUT, rows, &rep->dense512_3_y[from], DENSE512_3_OUT, &dense512_4_w[from * DENSE512_4_OUT], DENSE512_4_OUT,
-            out, DENSE512_4_OUT, b == 0);
+            out, DENSE512_4_OUT, !apart);
 }
 
 static void dense512_4_forward(Replica *rep, int n)
@@ -296,6 +329,13 @@ static void dense512_4_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense512_4_y[r * DENSE512_4_OUT], dense512_4_b, sizeof dense512_4_b);
     nnrt_each_block(rep, n, 4, dense512_4_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense512_4_y already */
+        for (int i = 0; i < n * DENSE512_4_OUT; i++) {   /* elu */
+            real v = rep->dense512_4_y[i];
+            rep->dense512_4_y[i] = v > 0 ? v : a * expm1(v);
+        }
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE512_4_OUT; i0 += 64) {   /* the parts, in block order, then elu */
         int len = n * DENSE512_4_OUT - i0 < 64 ? n * DENSE512_4_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

@@ -225,14 +225,17 @@ static void lstm256_backward(Replica *rep, int n)
    lstm256_y is (n, LSTM256_OUT), dense128_w is (LSTM256_OUT, DENSE128_OUT), dense128_z is (n, DENSE128_OUT)
    forward: y = x W + b; kernel: nnrt_mm
    backward: dz = dy * act'(y), dW = x^T dz, db = sum of dz over rows, dx = dz W^T */
-/* Block b of x W: the product over rows [from, from + rows) of W, into
-   dense128_z for block 0 (over the bias), into dense128_parts for the others */
+/* Block b of x W: the product over rows [from, from + rows) of W, added
+   onto dense128_z when the blocks run in turn (as the parts would be, in block
+   order), else into dense128_z for block 0 (over the bias), into dense128_parts for
+   the others */
 static void dense128_part(Replica *rep, int n, int b)
 {
     int from = b * 128, rows = from + 128 <= LSTM256_OUT ? 128 : LSTM256_OUT - from;
-    real *out = b ? &rep->dense128_parts[(b - 1) * n * DENSE128_OUT] : rep->dense128_z;
+    int apart = b > 0 && !nnrt_blocks_in_turn();
+    real *out = apart ? &rep->dense128_parts[(b - 1) * n * DENSE128_OUT] : rep->dense128_z;
     nnrt_mm(n, DENSE128_OUT, rows, &rep->lstm256_y[from], LSTM256_OUT, &dense128_w[from * DENSE128_OUT], DENSE128_OUT,
-            out, DENSE128_OUT, b == 0);
+            out, DENSE128_OUT, !apart);
 }
 
 static void dense128_forward(Replica *rep, int n)
@@ -240,6 +243,9 @@ static void dense128_forward(Replica *rep, int n)
     for (int r = 0; r < n; r++)
         memcpy(&rep->dense128_z[r * DENSE128_OUT], dense128_b, sizeof dense128_b);
     nnrt_each_block(rep, n, 2, dense128_part);   /* on the threads, if free */
+    if (nnrt_blocks_in_turn()) {   /* the blocks' sums are in dense128_z already */
+        return;
+    }
     for (int i0 = 0; i0 < n * DENSE128_OUT; i0 += 64) {   /* the parts, in block order */
         int len = n * DENSE128_OUT - i0 < 64 ? n * DENSE128_OUT - i0 : 64;   /* 64 values at a time */
         real sum[64];

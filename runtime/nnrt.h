@@ -219,6 +219,10 @@ typedef struct nnrt_param {
  * is the caller's, in a fixed order. */
 typedef void (*nnrt_block_fn)(nnrt_replica *rep, int n, int b);
 void nnrt_each_block(nnrt_replica *rep, int n, int blocks, nnrt_block_fn part);
+/* 1 when nnrt_each_block runs the blocks in turn, in block order, on the
+ * caller's thread (then a part may add onto the one before it: the sum
+ * the caller would make of them, without their copies) */
+int nnrt_blocks_in_turn(void);
 
 /* Transfer learning: a tensor that starts from the same-named tensor of
  * another model's weights file instead of its initializer (transfer.c). */

@@ -438,13 +438,18 @@ static void blocks_job(void *ctx, int w, int workers)
         j->part(j->rep, j->n, b);
 }
 
+int nnrt_blocks_in_turn(void)
+{
+    return !(blocks_on_pool && state.pool.workers > 1);
+}
+
 void nnrt_each_block(nnrt_replica *rep, int n, int blocks, nnrt_block_fn part)
 {
     block_job j = { rep, n, blocks, part };
-    if (blocks_on_pool && state.pool.workers > 1)
-        nnrt_pool_run(&state.pool, blocks_job, &j);
-    else
+    if (nnrt_blocks_in_turn())
         blocks_job(&j, 0, 1);
+    else
+        nnrt_pool_run(&state.pool, blocks_job, &j);
 }
 
 /* ---- across ranks -------------------------------------------------------- */

@@ -68,11 +68,13 @@ static const MutatedModel MODELS[] = {
         { "dense64_2_backward", "(y > 0 ? 1 : a)", "(y > 0 ? 1 : -a)", "dense64_2.w" },
     } },
     /* W in blocks of rows (emit_weight_grad.c): x W by parts added in block
-     * order, dx = dz W^T by blocks of columns */
+     * order (on one thread, as gradcheck runs, each block added onto the
+     * ones before it; test_threads holds the parts apart to the same
+     * bits), dx = dz W^T by blocks of columns */
     { "dense_blocks", "    input 8x8\n    flatten\n    dense 160 relu\n    dense 300 tanh\n"
                       "    dense 3 softmax\n", "cross_entropy", "", "images", 4, {
         { "dense300_part", "&rep->dense160_y[from]", "&rep->dense160_y[0]", "dense300.w" },
-        { "dense300_forward", "for (int b = 1; b < 2; b++)", "for (int b = 2; b < 2; b++)",
+        { "dense300_part", "out, DENSE300_OUT, !apart);", "out, DENSE300_OUT, 0);",
           "dense300.w" },
         { "dense300_input_grad_part", "&dense300_w[from * DENSE300_OUT]", "&dense300_w[0]",
           "dense160.w" },
