@@ -155,11 +155,7 @@ static const Case CASES[] = {
         "    flatten\n"
         "    dense 10 softmax\n"
         "}\n"
-        "train {\n"
-        "    loss cross_entropy\n"
-        "    optimizer adam lr=0.001\n"
-        "    batch 64\n"
-        "}\n",
+        MODEL_TRAIN_BATCH(64),
         "t.nn:14:5: error: conv64 needs an array of 4079632384 values; a trainer's arrays hold fewer than 2^31\n"
         "   14 |     conv2d 64 3x3 relu\n"
         "      |     ^~~~~~~~~~~~~~~~~~\n"

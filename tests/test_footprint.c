@@ -73,23 +73,13 @@ END_TEST
  * builds (its array sizes are int constant expressions: -Werror=overflow
  * fails the build past 2^31). */
 static const char LARGE_SAMPLE[] =
-    "model t\n"
-    "data {\n"
-    "    train { images \"a-images.gz\"\n"
-    "            labels \"a-labels.gz\" }\n"
-    "    test { images \"b-images.gz\"\n"
-    "           labels \"b-labels.gz\" }\n"
-    "}\n"
+    MODEL_HEAD
     "network {\n"
     "    input 9000000\n"
     "    dense 8 relu\n"
     "    dense 10 softmax\n"
     "}\n"
-    "train {\n"
-    "    loss cross_entropy\n"
-    "    optimizer adam lr=0.001\n"
-    "    batch 64\n"
-    "}\n";
+    MODEL_TRAIN_BATCH(64);
 
 START_TEST(large_samples_evaluate_fewer_rows)
 {

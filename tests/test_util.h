@@ -28,6 +28,13 @@
     "    loss cross_entropy\n"                                  \
     "    optimizer adam lr=0.001\n"                             \
     "}\n"
+/* MODEL_TRAIN with a batch of n rows */
+#define MODEL_TRAIN_BATCH(n)                                    \
+    "train {\n"                                                 \
+    "    loss cross_entropy\n"                                  \
+    "    optimizer adam lr=0.001\n"                             \
+    "    batch " #n "\n"                                         \
+    "}\n"
 
 /* Everything nnc reports for text (named t.nn), as one string; the
  * compiled IR (NULL on errors) in *ir_out if asked.  The arena lives in
